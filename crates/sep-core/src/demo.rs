@@ -1,0 +1,142 @@
+//! The demo data set: people who exist in every `sep demo`, so a newcomer can try each
+//! journey. The Госуслуги emulator has the same people as accounts; the portal seeds the
+//! staff among them (officer, administrator) linked to their emulator accounts, because
+//! staff roles are granted in СЭП, not at Госуслуги.
+
+use crate::user::Role;
+
+/// The identity-provider key under which demo staff are linked before the emulator exists
+/// in a build; the emulator uses the same subjects.
+pub const DEMO_PROVIDER: &str = "http://127.0.0.1:8081";
+
+/// A demo person.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoPerson {
+    /// Subject at the demo identity provider.
+    pub subject: &'static str,
+    /// What this account is for, in Russian, as printed by `sep demo`.
+    pub purpose: &'static str,
+    /// Фамилия.
+    pub last_name: &'static str,
+    /// Имя.
+    pub first_name: &'static str,
+    /// Отчество.
+    pub middle_name: &'static str,
+    /// Дата рождения `ДД.ММ.ГГГГ`.
+    pub birth_date: &'static str,
+    /// СНИЛС.
+    pub snils: &'static str,
+    /// ИНН.
+    pub inn: &'static str,
+    /// Телефон (the login).
+    pub phone: &'static str,
+    /// E-mail.
+    pub email: &'static str,
+    /// Demo password at the emulator (public by design: this is demo data).
+    pub password: &'static str,
+    /// Whether the Госуслуги account is confirmed (L3).
+    pub confirmed: bool,
+    /// Role in СЭП.
+    pub role: Role,
+}
+
+/// Everyone in the demo.
+pub const PEOPLE: [DemoPerson; 5] = [
+    DemoPerson {
+        subject: "1000001",
+        purpose: "гражданин с подтверждённой учётной записью",
+        last_name: "Иванов",
+        first_name: "Иван",
+        middle_name: "Иванович",
+        birth_date: "05.03.1987",
+        snils: "123-456-789 64",
+        inn: "770123456703",
+        phone: "+79123456789",
+        email: "ivanov@example.ru",
+        password: "Demo-Passw0rd",
+        confirmed: true,
+        role: Role::Citizen,
+    },
+    DemoPerson {
+        subject: "1000002",
+        purpose: "гражданка с неподтверждённой учётной записью (вход в СЭП не пускает)",
+        last_name: "Петрова",
+        first_name: "Мария",
+        middle_name: "Сергеевна",
+        birth_date: "17.11.1992",
+        snils: "234-567-890 99",
+        inn: "770234567818",
+        phone: "+79234567890",
+        email: "petrova@example.ru",
+        password: "Demo-Passw0rd",
+        confirmed: false,
+        role: Role::Citizen,
+    },
+    DemoPerson {
+        subject: "1000003",
+        purpose: "сотрудник организации ООО «Ромашка» (ИНН 7701000019)",
+        last_name: "Сидоров",
+        first_name: "Пётр",
+        middle_name: "Алексеевич",
+        birth_date: "21.06.1979",
+        snils: "345-678-901 23",
+        inn: "770345678922",
+        phone: "+79345678901",
+        email: "sidorov@example.ru",
+        password: "Demo-Passw0rd",
+        confirmed: true,
+        role: Role::Citizen,
+    },
+    DemoPerson {
+        subject: "1000004",
+        purpose: "сотрудник ведомства (рассматривает заявления)",
+        last_name: "Кузнецова",
+        first_name: "Анна",
+        middle_name: "Викторовна",
+        birth_date: "02.09.1985",
+        snils: "456-789-012 38",
+        inn: "770456789000",
+        phone: "+79456789012",
+        email: "kuznetsova@example.ru",
+        password: "Demo-Passw0rd",
+        confirmed: true,
+        role: Role::Officer,
+    },
+    DemoPerson {
+        subject: "1000005",
+        purpose: "администратор СЭП",
+        last_name: "Смирнов",
+        first_name: "Олег",
+        middle_name: "Николаевич",
+        birth_date: "30.01.1975",
+        snils: "567-890-123 43",
+        inn: "770567890172",
+        phone: "+79567890123",
+        email: "smirnov@example.ru",
+        password: "Demo-Passw0rd",
+        confirmed: true,
+        role: Role::Admin,
+    },
+];
+
+/// The demo organisation's ИНН and ОГРН.
+pub const ORGANISATION: (&str, &str, &str) = ("ООО «Ромашка»", "7701000019", "1027700000019");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ident::{Email, Inn, Ogrn, Phone, RuDate, Snils};
+
+    #[test]
+    fn every_demo_identifier_is_valid() {
+        for p in PEOPLE {
+            Snils::parse(p.snils).unwrap();
+            Inn::parse_person(p.inn).unwrap();
+            Phone::parse(p.phone).unwrap();
+            Email::parse(p.email).unwrap();
+            RuDate::parse(p.birth_date).unwrap();
+        }
+        Inn::parse_organisation(ORGANISATION.1).unwrap();
+        Ogrn::parse(ORGANISATION.2).unwrap();
+    }
+}

@@ -1,0 +1,87 @@
+//! Background jobs and the outbox.
+//!
+//! A job is enqueued in the same transaction as the change that causes it (an e-mail after a
+//! status change, a registry check after a submission), so a crash can lose neither: either
+//! both are stored or neither. Workers claim due jobs with a lease; a job whose worker died
+//! becomes claimable again when its lease runs out.
+
+use time::OffsetDateTime;
+
+/// A job to enqueue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    /// Queue name (`mail`, `sms`, `registry`…), one worker pool per queue.
+    pub queue: String,
+    /// What to do, e.g. `send_email`.
+    pub kind: String,
+    /// Arguments as a JSON object.
+    pub payload: serde_json::Value,
+    /// Not before this time.
+    pub run_at: OffsetDateTime,
+    /// Attempts before the job becomes a dead letter.
+    pub max_attempts: i32,
+}
+
+impl NewJob {
+    /// A job due now with the default of 10 attempts.
+    pub fn now(queue: &str, kind: &str, payload: serde_json::Value, at: OffsetDateTime) -> Self {
+        Self { queue: queue.to_owned(), kind: kind.to_owned(), payload, run_at: at, max_attempts: 10 }
+    }
+}
+
+/// Where a job is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    /// Waiting for `run_at`, or for a retry.
+    Pending,
+    /// Claimed by a worker until `locked_until`.
+    Running,
+    /// Finished.
+    Done,
+    /// Failed `max_attempts` times; kept for an operator to look at.
+    Dead,
+}
+
+impl JobState {
+    /// Stable code as stored.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Dead => "dead",
+        }
+    }
+
+    /// From the stored code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "pending" => Some(Self::Pending),
+            "running" => Some(Self::Running),
+            "done" => Some(Self::Done),
+            "dead" => Some(Self::Dead),
+            _ => None,
+        }
+    }
+}
+
+/// A stored job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// Id, increasing.
+    pub id: i64,
+    /// The job as enqueued.
+    pub job: NewJob,
+    /// State.
+    pub state: JobState,
+    /// Attempts started so far.
+    pub attempts: i32,
+    /// Lease end while running.
+    pub locked_until: Option<OffsetDateTime>,
+    /// The worker holding the lease.
+    pub locked_by: Option<String>,
+    /// The last failure's message.
+    pub last_error: Option<String>,
+    /// Enqueue time.
+    pub created_at: OffsetDateTime,
+}

@@ -1,0 +1,22 @@
+//! СЭП domain core.
+//!
+//! Value types, domain models, state rules and the ports (storage traits, clock) that the
+//! outer layers implement. This crate depends on no web framework and no SQL driver, so
+//! the rules here can be tested in isolation and reused by every front end (portal, API,
+//! jobs, the Госуслуги emulator). Check with `cargo tree -p sep-core`.
+
+pub mod audit;
+pub mod backoff;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod ident;
+pub mod ids;
+pub mod job;
+pub mod migrate;
+pub mod money;
+pub mod session;
+pub mod store;
+pub mod user;
+
+pub use error::StoreError;

@@ -1,0 +1,47 @@
+//! Money as integer kopecks: no floating point anywhere near amounts.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An amount in kopecks (1 ₽ = 100 коп.). Negative values are refunds or credits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Kopecks(pub i64);
+
+impl Kopecks {
+    /// Sum that refuses to overflow instead of wrapping.
+    pub fn checked_add(self, other: Self) -> Option<Self> {
+        self.0.checked_add(other.0).map(Self)
+    }
+}
+
+impl fmt::Display for Kopecks {
+    /// Russian form: `1 234,56 ₽` with a no-break space between thousands.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "−" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let rub = (abs / 100).to_string();
+        let mut grouped = String::new();
+        for (i, ch) in rub.chars().enumerate() {
+            if i > 0 && (rub.len() - i) % 3 == 0 {
+                grouped.push('\u{a0}');
+            }
+            grouped.push(ch);
+        }
+        write!(f, "{sign}{grouped},{:02}\u{a0}₽", abs % 100)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_the_russian_way() {
+        assert_eq!(Kopecks(123_456).to_string(), "1\u{a0}234,56\u{a0}₽");
+        assert_eq!(Kopecks(5).to_string(), "0,05\u{a0}₽");
+        assert_eq!(Kopecks(-100_000_000).to_string(), "−1\u{a0}000\u{a0}000,00\u{a0}₽");
+        assert_eq!(Kopecks(i64::MIN).to_string().chars().filter(char::is_ascii_digit).count(), 19);
+        assert_eq!(Kopecks(i64::MAX).checked_add(Kopecks(1)), None);
+    }
+}

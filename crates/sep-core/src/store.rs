@@ -1,0 +1,151 @@
+//! Storage ports: small traits per aggregate, implemented once per backend.
+//!
+//! Method verbs: `get_*` fails with [`StoreError::NotFound`], `find_*` returns an `Option`,
+//! `list_*` a `Vec`, `insert_*`/`update_*`/`delete_*` change data. Every method that changes
+//! data takes [`Effects`]: the audit records and jobs that must be stored in the same
+//! transaction as the change, so there is never a change without its journal entry or a
+//! promised notification lost in a crash.
+
+use crate::StoreError;
+use crate::audit::{AuditEvent, ChainReport, NewAuditEvent};
+use crate::ids::UserId;
+use crate::job::{Job, NewJob};
+use crate::session::{Session, SessionHash, SessionPolicy};
+use crate::user::{ExternalIdentity, Profile, User};
+use async_trait::async_trait;
+use time::{Duration, OffsetDateTime};
+
+/// Result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Side effects written atomically with a change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Effects {
+    /// Journal records.
+    pub audit: Vec<NewAuditEvent>,
+    /// Jobs to enqueue.
+    pub jobs: Vec<NewJob>,
+}
+
+impl Effects {
+    /// No effects.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// One audit record.
+    pub fn audit(event: NewAuditEvent) -> Self {
+        Self { audit: vec![event], jobs: Vec::new() }
+    }
+
+    /// Adds a job.
+    pub fn with_job(mut self, job: NewJob) -> Self {
+        self.jobs.push(job);
+        self
+    }
+}
+
+/// A new user to insert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    /// Id chosen by the caller (UUIDv7).
+    pub id: UserId,
+    /// Role.
+    pub role: crate::user::Role,
+    /// Personal data.
+    pub profile: Profile,
+    /// Creation time.
+    pub created_at: OffsetDateTime,
+}
+
+/// Users, profiles and their links to identity-provider accounts.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Inserts a user, optionally already linked to a provider account.
+    async fn insert_user(&self, user: &NewUser, link: Option<&ExternalIdentity>, fx: &Effects) -> StoreResult<()>;
+    /// The user, or `NotFound`.
+    async fn get_user(&self, id: UserId) -> StoreResult<User>;
+    /// The user linked to `subject` at `provider`.
+    async fn find_user_by_identity(&self, provider: &str, subject: &str) -> StoreResult<Option<User>>;
+    /// Replaces the profile.
+    async fn update_profile(&self, id: UserId, profile: &Profile, at: OffsetDateTime, fx: &Effects) -> StoreResult<()>;
+    /// Records acceptance of the terms of use.
+    async fn update_terms_accepted(&self, id: UserId, version: &str, at: OffsetDateTime, fx: &Effects) -> StoreResult<()>;
+    /// Links (or re-links) a provider account to a user; one account links to one user.
+    async fn insert_identity(&self, link: &ExternalIdentity, fx: &Effects) -> StoreResult<()>;
+    /// The provider accounts linked to a user.
+    async fn list_identities(&self, id: UserId) -> StoreResult<Vec<ExternalIdentity>>;
+}
+
+/// Server-side sessions.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Stores a new session.
+    async fn insert_session(&self, session: &Session, fx: &Effects) -> StoreResult<()>;
+    /// The session with this token hash (ended ones too: the caller decides).
+    async fn find_session(&self, hash: &SessionHash) -> StoreResult<Option<Session>>;
+    /// Marks activity.
+    async fn update_session_seen(&self, hash: &SessionHash, at: OffsetDateTime) -> StoreResult<()>;
+    /// Ends a session; `false` if it was unknown or already ended.
+    async fn update_session_ended(&self, hash: &SessionHash, at: OffsetDateTime, reason: &str, fx: &Effects) -> StoreResult<bool>;
+    /// Sessions of a user not ended and not expired under `policy`, newest first.
+    async fn list_active_sessions(&self, user: UserId, now: OffsetDateTime, policy: SessionPolicy) -> StoreResult<Vec<Session>>;
+    /// Removes sessions that ended or started before `before`; returns how many.
+    async fn delete_sessions_before(&self, before: OffsetDateTime) -> StoreResult<u64>;
+}
+
+/// The append-only audit journal.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Appends one record on its own (changes append theirs through [`Effects`]).
+    async fn insert_audit(&self, event: &NewAuditEvent) -> StoreResult<AuditEvent>;
+    /// Records where the user is actor or subject, newest first, before `before_seq` if given.
+    async fn list_audit_for_user(&self, user: UserId, before_seq: Option<i64>, limit: u32) -> StoreResult<Vec<AuditEvent>>;
+    /// Records after `after_seq` in order, for verification and export.
+    async fn list_audit(&self, after_seq: i64, limit: u32) -> StoreResult<Vec<AuditEvent>>;
+    /// Verifies the whole chain.
+    async fn verify_audit_chain(&self) -> StoreResult<ChainReport> {
+        let mut all = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self.list_audit(after, 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            all.extend(page);
+        }
+        Ok(crate::audit::verify_chain(&all))
+    }
+}
+
+/// The job queue / outbox.
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    /// Enqueues one job on its own; returns its id.
+    async fn insert_job(&self, job: &NewJob) -> StoreResult<i64>;
+    /// Claims up to `limit` due jobs of `queue` for `worker` until `now + lease`. Two
+    /// workers never hold the same job at once.
+    async fn claim_jobs(&self, queue: &str, worker: &str, now: OffsetDateTime, lease: Duration, limit: u32) -> StoreResult<Vec<Job>>;
+    /// Marks a claimed job done.
+    async fn update_job_done(&self, id: i64, at: OffsetDateTime) -> StoreResult<()>;
+    /// Records a failure: the job retries at `retry_at`, or becomes dead once it has used
+    /// all its attempts. Returns the new state's job.
+    async fn update_job_failed(&self, id: i64, error: &str, retry_at: OffsetDateTime) -> StoreResult<Job>;
+    /// A job by id.
+    async fn get_job(&self, id: i64) -> StoreResult<Job>;
+    /// Dead letters of a queue.
+    async fn list_dead_jobs(&self, queue: &str, limit: u32) -> StoreResult<Vec<Job>>;
+}
+
+/// Liveness of the backend, for `/readyz`.
+#[async_trait]
+pub trait Health: Send + Sync {
+    /// Succeeds when the database answers a query.
+    async fn ping(&self) -> StoreResult<()>;
+    /// A short name of the backend (`sqlite`, `postgres`).
+    fn backend(&self) -> &'static str;
+}
+
+/// Everything the application needs from storage, as one object.
+pub trait Store: UserStore + SessionStore + AuditStore + JobStore + Health {}
+
+impl<T: UserStore + SessionStore + AuditStore + JobStore + Health> Store for T {}

@@ -1,0 +1,42 @@
+//! Embedded migrations and their runner.
+
+use crate::conv::map_err;
+use rusqlite::Connection;
+use sep_core::StoreError;
+use sep_core::migrate::{Applied, Migration, pending};
+use sep_core::store::StoreResult;
+
+/// Every migration, in order; names match `crates/sep-store-postgres/migrations`.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_initial",
+    sql: include_str!("../migrations/0001_initial.sql"),
+}];
+
+pub(crate) fn run(conn: &mut Connection) -> StoreResult<usize> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(map_err)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+    )
+    .map_err(map_err)?;
+    let applied = {
+        let mut stmt = tx.prepare("SELECT version, name, checksum FROM schema_migrations ORDER BY version").map_err(map_err)?;
+        stmt.query_map([], |r| Ok(Applied { version: r.get(0)?, name: r.get(1)?, checksum: r.get(2)? }))
+            .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+            .map_err(map_err)?
+    };
+    let todo = pending(MIGRATIONS, &applied).map_err(|e| StoreError::Other(e.to_string()))?;
+    let now = crate::conv::ts(time::OffsetDateTime::now_utc());
+    for m in &todo {
+        tx.execute_batch(m.sql).map_err(map_err)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![m.version, m.name, m.checksum(), now],
+        )
+        .map_err(map_err)?;
+        tracing::info!(migration = m.name, "applied migration");
+    }
+    tx.commit().map_err(map_err)?;
+    Ok(todo.len())
+}

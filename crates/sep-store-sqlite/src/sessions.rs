@@ -1,0 +1,98 @@
+//! [`SessionStore`] on SQLite.
+
+use crate::SqliteStore;
+use crate::conv::{from_ts, from_ts_opt, map_err, parse_uuid, ts};
+use rusqlite::{OptionalExtension, Row, params};
+use sep_core::ids::UserId;
+use sep_core::session::{Session, SessionHash, SessionPolicy};
+use sep_core::store::{Effects, SessionStore, StoreResult};
+use time::OffsetDateTime;
+
+const COLUMNS: &str = "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
+    let user: String = r.get(1)?;
+    Ok(Session {
+        hash: SessionHash(r.get(0)?),
+        user_id: UserId(parse_uuid(&user)?),
+        created_at: from_ts(r.get(2)?)?,
+        last_seen_at: from_ts(r.get(3)?)?,
+        ip: r.get(4)?,
+        user_agent: r.get(5)?,
+        auth_method: r.get(6)?,
+        csrf_secret: r.get(7)?,
+        ended_at: from_ts_opt(r.get(8)?)?,
+        end_reason: r.get(9)?,
+    })
+}
+
+#[async_trait::async_trait]
+impl SessionStore for SqliteStore {
+    async fn insert_session(&self, s: &Session, fx: &Effects) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                &format!("INSERT INTO sessions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+                params![
+                    s.hash.0, s.user_id.0.to_string(), ts(s.created_at), ts(s.last_seen_at), s.ip, s.user_agent,
+                    s.auth_method, s.csrf_secret, s.ended_at.map(ts), s.end_reason,
+                ],
+            )
+            .map_err(map_err)?;
+            crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn find_session(&self, hash: &SessionHash) -> StoreResult<Option<Session>> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {COLUMNS} FROM sessions WHERE hash = ?1"))?
+                .query_row([&hash.0], from_row)
+                .optional()
+        })
+    }
+
+    async fn update_session_seen(&self, hash: &SessionHash, at: OffsetDateTime) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE sessions SET last_seen_at = max(last_seen_at, ?2) WHERE hash = ?1 AND ended_at IS NULL",
+                params![hash.0, ts(at)],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    async fn update_session_ended(&self, hash: &SessionHash, at: OffsetDateTime, reason: &str, fx: &Effects) -> StoreResult<bool> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE sessions SET ended_at = ?2, end_reason = ?3 WHERE hash = ?1 AND ended_at IS NULL",
+                    params![hash.0, ts(at), reason],
+                )
+                .map_err(map_err)?;
+            if n > 0 {
+                crate::effects::apply(tx, fx)?;
+            }
+            Ok(n > 0)
+        })
+    }
+
+    async fn list_active_sessions(&self, user: UserId, now: OffsetDateTime, policy: SessionPolicy) -> StoreResult<Vec<Session>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM sessions WHERE user_id = ?1 AND ended_at IS NULL AND created_at > ?2 AND last_seen_at > ?3
+                 ORDER BY created_at DESC"
+            ))?;
+            s.query_map(params![user.0.to_string(), ts(now - policy.absolute), ts(now - policy.idle)], from_row)?
+                .collect()
+        })
+    }
+
+    async fn delete_sessions_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        self.write(|tx| {
+            let n = tx
+                .execute("DELETE FROM sessions WHERE ended_at < ?1 OR created_at < ?1", [ts(before)])
+                .map_err(map_err)?;
+            Ok(n as u64)
+        })
+    }
+}
