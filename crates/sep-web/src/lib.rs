@@ -1,1 +1,64 @@
-//! placeholder
+//! СЭП web layer: thin axum handlers over the core, two error presenters (HTML and JSON),
+//! and the operational endpoints. Business rules do not live here.
+
+mod assets;
+mod middleware;
+mod ops;
+mod problem;
+pub mod server;
+mod ui;
+
+use axum::Router;
+use axum::routing::get;
+use sep_core::clock::Clock;
+use sep_core::store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use problem::Problem;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// A request running longer than this is cut off with 503.
+    pub request_timeout: Duration,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// How long `/readyz` waits for the database.
+    pub ready_timeout: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 2 * 1024 * 1024,
+            ready_timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Everything handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Settings.
+    pub config: Arc<WebConfig>,
+}
+
+/// The portal's router with every middleware applied.
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .route("/", get(ui::home::page))
+        .route("/login", get(ui::login::start))
+        .route("/assets/{file}", get(assets::serve))
+        .route("/healthz", get(ops::health::live))
+        .route("/readyz", get(ops::health::ready))
+        .route("/metrics", get(ops::metrics::render))
+        .fallback(ui::not_found::page)
+        .with_state(state.clone());
+    middleware::apply(routes, &state.config)
+}

@@ -1,0 +1,49 @@
+//! Embedded migrations and their runner.
+
+use crate::conv::map_err;
+use deadpool_postgres::Object;
+use sep_core::StoreError;
+use sep_core::migrate::{Applied, Migration, pending};
+use sep_core::store::StoreResult;
+
+/// Every migration, in order; names match `crates/sep-store-sqlite/migrations`.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_initial",
+    sql: include_str!("../migrations/0001_initial.sql"),
+}];
+
+/// Serialises concurrent `migrate` runs from several nodes.
+const MIGRATION_LOCK: i64 = 0x5E9_0001;
+
+pub(crate) async fn run(client: &mut Object) -> StoreResult<usize> {
+    let tx = client.transaction().await.map_err(map_err)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.map_err(map_err)?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)",
+    )
+    .await
+    .map_err(map_err)?;
+    let applied: Vec<Applied> = tx
+        .query("SELECT version, name, checksum FROM schema_migrations ORDER BY version", &[])
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(|r| Applied { version: r.get(0), name: r.get(1), checksum: r.get(2) })
+        .collect();
+    let todo = pending(MIGRATIONS, &applied).map_err(|e| StoreError::Other(e.to_string()))?;
+    let now = time::OffsetDateTime::now_utc();
+    for m in &todo {
+        tx.batch_execute(m.sql).await.map_err(map_err)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+            &[&m.version, &m.name, &m.checksum(), &now],
+        )
+        .await
+        .map_err(map_err)?;
+        tracing::info!(migration = m.name, "applied migration");
+    }
+    tx.commit().await.map_err(map_err)?;
+    Ok(todo.len())
+}

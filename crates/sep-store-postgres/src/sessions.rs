@@ -1,0 +1,104 @@
+//! [`SessionStore`] on PostgreSQL.
+
+use crate::PgStore;
+use crate::conv::map_err;
+use sep_core::ids::UserId;
+use sep_core::session::{Session, SessionHash, SessionPolicy};
+use sep_core::store::{Effects, SessionStore, StoreResult};
+use time::OffsetDateTime;
+use tokio_postgres::Row;
+
+const COLUMNS: &str = "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason";
+
+fn from_row(r: &Row) -> Session {
+    Session {
+        hash: SessionHash(r.get(0)),
+        user_id: UserId(r.get(1)),
+        created_at: r.get(2),
+        last_seen_at: r.get(3),
+        ip: r.get(4),
+        user_agent: r.get(5),
+        auth_method: r.get(6),
+        csrf_secret: r.get(7),
+        ended_at: r.get(8),
+        end_reason: r.get(9),
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionStore for PgStore {
+    async fn insert_session(&self, s: &Session, fx: &Effects) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        tx.execute(
+            &format!("INSERT INTO sessions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
+            &[
+                &s.hash.0, &s.user_id.0, &s.created_at, &s.last_seen_at, &s.ip, &s.user_agent, &s.auth_method,
+                &s.csrf_secret, &s.ended_at, &s.end_reason,
+            ],
+        )
+        .await
+        .map_err(map_err)?;
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn find_session(&self, hash: &SessionHash) -> StoreResult<Option<Session>> {
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(&format!("SELECT {COLUMNS} FROM sessions WHERE hash = $1")).await.map_err(map_err)?;
+        let row = client.query_opt(&stmt, &[&hash.0]).await.map_err(map_err)?;
+        Ok(row.as_ref().map(from_row))
+    }
+
+    async fn update_session_seen(&self, hash: &SessionHash, at: OffsetDateTime) -> StoreResult<()> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "UPDATE sessions SET last_seen_at = greatest(last_seen_at, $2) WHERE hash = $1 AND ended_at IS NULL",
+                &[&hash.0, &at],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn update_session_ended(&self, hash: &SessionHash, at: OffsetDateTime, reason: &str, fx: &Effects) -> StoreResult<bool> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute(
+                "UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE hash = $1 AND ended_at IS NULL",
+                &[&hash.0, &at, &reason],
+            )
+            .await
+            .map_err(map_err)?;
+        if n > 0 {
+            crate::effects::apply(&tx, fx).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(n > 0)
+    }
+
+    async fn list_active_sessions(&self, user: UserId, now: OffsetDateTime, policy: SessionPolicy) -> StoreResult<Vec<Session>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT {COLUMNS} FROM sessions WHERE user_id = $1 AND ended_at IS NULL AND created_at > $2
+                        AND last_seen_at > $3 ORDER BY created_at DESC"
+                ),
+                &[&user.0, &(now - policy.absolute), &(now - policy.idle)],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(rows.iter().map(from_row).collect())
+    }
+
+    async fn delete_sessions_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        let client = self.client().await?;
+        client
+            .execute("DELETE FROM sessions WHERE ended_at < $1 OR created_at < $1", &[&before])
+            .await
+            .map_err(map_err)
+    }
+}

@@ -1,0 +1,79 @@
+//! Users, profiles and provider links.
+
+use super::{profile, t0};
+use crate::TestDb;
+use sep_core::StoreError;
+use sep_core::audit::NewAuditEvent;
+use sep_core::ids::UserId;
+use sep_core::store::{Effects, NewUser};
+use sep_core::user::{ExternalIdentity, Profile, Role};
+use time::Duration;
+
+fn link(user: UserId, subject: &str, at: time::OffsetDateTime) -> ExternalIdentity {
+    ExternalIdentity { provider: "https://idp.example".into(), subject: subject.into(), user_id: user, linked_at: at }
+}
+
+/// Insert, read back, find by link, update, accept terms; unknown ids are `NotFound`.
+pub async fn crud(db: &TestDb) {
+    let s = db.store();
+    let at = t0();
+    let id = UserId::new();
+    let new = NewUser { id, role: Role::Citizen, profile: profile(), created_at: at };
+    let fx = Effects::audit(NewAuditEvent::system(at, "user.created", Some(id)));
+    s.insert_user(&new, Some(&link(id, "sub-1", at)), &fx).await.unwrap();
+
+    let u = s.get_user(id).await.unwrap();
+    assert_eq!(u.profile, profile());
+    assert_eq!(u.role, Role::Citizen);
+    assert_eq!((u.created_at, u.updated_at, u.terms_accepted.clone()), (at, at, None));
+    assert_eq!(s.find_user_by_identity("https://idp.example", "sub-1").await.unwrap().map(|u| u.id), Some(id));
+    assert!(s.find_user_by_identity("https://idp.example", "sub-2").await.unwrap().is_none());
+    assert!(s.find_user_by_identity("https://other.example", "sub-1").await.unwrap().is_none());
+
+    let later = at + Duration::minutes(5);
+    let minimal = Profile { last_name: "Петрова".into(), first_name: "Мария".into(), ..Profile::default() };
+    s.update_profile(id, &minimal, later, &Effects::none()).await.unwrap();
+    let u = s.get_user(id).await.unwrap();
+    assert_eq!(u.profile, minimal);
+    assert_eq!(u.updated_at, later);
+
+    s.update_terms_accepted(id, "2026-11", later, &Effects::none()).await.unwrap();
+    assert_eq!(s.get_user(id).await.unwrap().terms_accepted, Some(("2026-11".into(), later)));
+
+    let ids = s.list_identities(id).await.unwrap();
+    assert_eq!(ids, vec![link(id, "sub-1", at)]);
+
+    let ghost = UserId::new();
+    assert!(matches!(s.get_user(ghost).await, Err(StoreError::NotFound)));
+    assert!(matches!(s.update_profile(ghost, &minimal, later, &Effects::none()).await, Err(StoreError::NotFound)));
+    assert!(matches!(s.update_terms_accepted(ghost, "v", later, &Effects::none()).await, Err(StoreError::NotFound)));
+}
+
+/// One provider account links to one user; a refused change leaves no trace, not even its
+/// audit record (the effects share the transaction).
+pub async fn links_are_unique_and_changes_atomic(db: &TestDb) {
+    let s = db.store();
+    let at = t0();
+    let a = UserId::new();
+    s.insert_user(&NewUser { id: a, role: Role::Citizen, profile: profile(), created_at: at }, Some(&link(a, "same", at)), &Effects::none())
+        .await
+        .unwrap();
+
+    let b = UserId::new();
+    let fx = Effects::audit(NewAuditEvent::system(at, "user.created", Some(b)));
+    let err = s
+        .insert_user(&NewUser { id: b, role: Role::Citizen, profile: profile(), created_at: at }, Some(&link(b, "same", at)), &fx)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    assert!(matches!(s.get_user(b).await, Err(StoreError::NotFound)), "the user row must be rolled back");
+    assert!(s.list_audit_for_user(b, None, 10).await.unwrap().is_empty(), "the audit record must be rolled back");
+
+    let err = s.insert_identity(&link(a, "same", at), &Effects::none()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    let err = s.insert_identity(&link(UserId::new(), "fresh", at), &Effects::none()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "a link to a missing user is refused: {err:?}");
+
+    s.insert_identity(&link(a, "second", at + Duration::seconds(1)), &Effects::none()).await.unwrap();
+    assert_eq!(s.list_identities(a).await.unwrap().len(), 2);
+}

@@ -1,0 +1,57 @@
+//! The middleware stack, outermost first: request id → trace → metrics → security headers →
+//! problem presenter → panic catcher → timeout → body limit → handlers.
+
+mod metrics;
+mod present;
+mod security;
+
+use crate::{Problem, WebConfig};
+use axum::Router;
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::any::Any;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Header carrying the request id in both directions.
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The request id of a request (set by the outermost layer, so always present inside).
+pub(crate) fn request_id<B>(req: &Request<B>) -> String {
+    req.headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned()
+}
+
+fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
+    // The panic message may hold data; the log gets it from the panic hook, the user does not.
+    tracing::error!("handler panicked");
+    Problem::internal().into_response()
+}
+
+fn span_for<B>(req: &Request<B>) -> tracing::Span {
+    // Path only: query strings can carry codes and tokens.
+    tracing::info_span!("request", request_id = %request_id(req), method = %req.method(), path = %req.uri().path())
+}
+
+/// Wraps `routes` in the whole stack.
+pub(crate) fn apply(routes: Router, config: &WebConfig) -> Router {
+    routes.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(TraceLayer::new_for_http().make_span_with(span_for))
+            .layer(axum::middleware::from_fn(metrics::record))
+            .layer(security::headers())
+            .layer(axum::middleware::from_fn(present::problems))
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
+            .layer(RequestBodyLimitLayer::new(config.max_body_bytes)),
+    )
+}

@@ -1,0 +1,96 @@
+//! The presenter: turns a [`Problem`] (or a bare error status from a lower layer) into a
+//! Russian HTML page or RFC 9457 JSON, with the request id and the time.
+
+use crate::Problem;
+use askama::Template;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::json;
+use time::OffsetDateTime;
+use time::macros::{format_description, offset};
+
+#[derive(Template)]
+#[template(path = "problem.html")]
+struct Page<'a> {
+    title: &'a str,
+    detail: &'a str,
+    action: &'a str,
+    code: &'a str,
+    time: String,
+    request_id: &'a str,
+    retry_link: Option<&'a str>,
+    retry_label: &'a str,
+}
+
+fn wants_json(req: &Request) -> bool {
+    req.uri().path().starts_with("/api/")
+        || req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("json") && !a.contains("text/html"))
+}
+
+/// Moscow time, as people in Russia read it.
+fn moscow_now() -> String {
+    let f = format_description!("[day].[month].[year] [hour]:[minute]:[second] МСК");
+    OffsetDateTime::now_utc().to_offset(offset!(+3)).format(f).unwrap_or_default()
+}
+
+pub(crate) async fn problems(req: Request, next: Next) -> Response {
+    let json_wanted = wants_json(&req);
+    let request_id = super::request_id(&req);
+    let mut res = next.run(req).await;
+    let problem = match res.extensions_mut().remove::<Problem>() {
+        Some(p) => p,
+        // A bare error from a lower layer (405, 413, timeout, panic) has no page of its own.
+        None if res.status().is_client_error() || res.status().is_server_error() => {
+            let has_body = res.headers().contains_key(header::CONTENT_TYPE);
+            if has_body && res.status() != StatusCode::METHOD_NOT_ALLOWED {
+                return res;
+            }
+            Problem::for_status(res.status())
+        }
+        None => return res,
+    };
+    if problem.status.is_server_error() {
+        tracing::warn!(code = problem.code, status = problem.status.as_u16(), "problem shown");
+    }
+    let mut out = if json_wanted {
+        let body = json!({
+            "type": "about:blank",
+            "title": problem.title,
+            "status": problem.status.as_u16(),
+            "detail": problem.detail,
+            "code": problem.code,
+            "action": problem.action,
+            "request_id": request_id,
+        });
+        ([(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
+    } else {
+        let page = Page {
+            title: &problem.title,
+            detail: &problem.detail,
+            action: &problem.action,
+            code: problem.code,
+            time: moscow_now(),
+            request_id: &request_id,
+            retry_link: problem.retry.as_ref().map(|r| r.0.as_str()),
+            retry_label: problem.retry.as_ref().map_or("", |r| r.1.as_str()),
+        };
+        match page.render() {
+            Ok(html) => Html(html).into_response(),
+            Err(_) => problem.detail.clone().into_response(),
+        }
+    };
+    *out.status_mut() = problem.status;
+    // Keep headers the handler set for the client (Allow, Retry-After).
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(v) = res.headers().get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
+}

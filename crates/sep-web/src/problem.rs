@@ -1,0 +1,111 @@
+//! One error type for every handler, rendered as a Russian HTML page or as RFC 9457 JSON
+//! by the presenter middleware, which knows the request id and what the client accepts.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// Something the user must be told: what happened, what to do, and a stable code.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable snake_case code.
+    pub code: &'static str,
+    /// Short title.
+    pub title: String,
+    /// What happened.
+    pub detail: String,
+    /// What to do.
+    pub action: String,
+    /// A link to try again, with its label.
+    pub retry: Option<(String, String)>,
+}
+
+impl Problem {
+    /// A problem with the given texts.
+    pub fn new(status: StatusCode, code: &'static str, title: &str, detail: &str, action: &str) -> Self {
+        Self {
+            status,
+            code,
+            title: title.to_owned(),
+            detail: detail.to_owned(),
+            action: action.to_owned(),
+            retry: None,
+        }
+    }
+
+    /// Adds a "try again" link.
+    pub fn retry(mut self, href: &str, label: &str) -> Self {
+        self.retry = Some((href.to_owned(), label.to_owned()));
+        self
+    }
+
+    /// 404.
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Страница не найдена",
+            "Такой страницы нет: возможно, ссылка устарела или в адресе опечатка.",
+            "Проверьте адрес или начните с главной страницы.",
+        )
+        .retry("/", "На главную")
+    }
+
+    /// The problem for a bare error status produced below the handlers (method not allowed,
+    /// body too large, timeout, panic).
+    pub fn for_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND => Self::not_found(),
+            StatusCode::METHOD_NOT_ALLOWED => Self::new(
+                status,
+                "method_not_allowed",
+                "Действие не поддерживается",
+                "Этот адрес не принимает такой запрос.",
+                "Вернитесь на предыдущую страницу и воспользуйтесь кнопками на ней.",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => Self::new(
+                status,
+                "payload_too_large",
+                "Слишком большой объём данных",
+                "Отправленные данные превышают допустимый размер.",
+                "Уменьшите размер файла или текста и отправьте снова.",
+            ),
+            StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+                "Сервис временно недоступен",
+                "Сервис не успел ответить на запрос. Введённые данные не потеряны.",
+                "Подождите минуту и повторите попытку.",
+            ),
+            s if s.is_client_error() => Self::new(
+                s,
+                "bad_request",
+                "Запрос не может быть выполнен",
+                "Запрос составлен неверно.",
+                "Вернитесь на предыдущую страницу и повторите действие.",
+            ),
+            _ => Self::internal(),
+        }
+    }
+
+    /// 500: details stay in the log, the user gets the request id.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Внутренняя ошибка",
+            "При обработке запроса произошла ошибка на нашей стороне. Введённые данные не потеряны.",
+            "Повторите попытку через несколько минут. Если ошибка повторяется, обратитесь в поддержку.",
+        )
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        // The presenter renders it; the extension carries it there.
+        let mut res = self.status.into_response();
+        res.extensions_mut().insert(self);
+        res
+    }
+}
