@@ -139,15 +139,13 @@ pub struct ChainReport {
 /// Verifies records given in `seq` order, starting from the genesis.
 pub fn verify_chain<'a>(records: impl IntoIterator<Item = &'a AuditEvent>) -> ChainReport {
     let mut prev = GENESIS_HASH.to_owned();
-    let mut expected_seq = 1;
     let mut checked = 0;
-    for r in records {
+    for (expected_seq, r) in (1..).zip(records) {
         checked += 1;
         if r.seq != expected_seq || r.prev_hash != prev || chain_hash(&prev, r.seq, &r.event) != r.hash {
             return ChainReport { checked, first_broken: Some(r.seq) };
         }
         prev.clone_from(&r.hash);
-        expected_seq += 1;
     }
     ChainReport { checked, first_broken: None }
 }

@@ -15,9 +15,7 @@ pub fn retry_delay(attempt: i32, first: Duration, cap: Duration, unit: f64) -> D
 
 /// A random number in `[0, 1)` from the CSPRNG, or 0.5 if it is unavailable.
 pub fn random_unit() -> f64 {
-    crate::ids::random_bytes::<8>()
-        .map(|b| (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64)
-        .unwrap_or(0.5)
+    crate::ids::random_bytes::<8>().map(|b| (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64).unwrap_or(0.5)
 }
 
 #[cfg(test)]

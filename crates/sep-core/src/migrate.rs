@@ -83,8 +83,8 @@ mod tests {
     fn refuses_changed_or_unknown_history() {
         let mut a = applied(&M[0]);
         a.checksum = "edited".into();
-        assert_eq!(pending(&M, &[a]), Err(MigrateError::Changed("0001_a".into())));
+        assert_eq!(pending(&M, &[a]).unwrap_err(), MigrateError::Changed("0001_a".into()));
         let unknown = Applied { version: 3, name: "0003_c".into(), checksum: String::new() };
-        assert_eq!(pending(&M, &[unknown]), Err(MigrateError::UnknownApplied("0003_c".into())));
+        assert_eq!(pending(&M, &[unknown]).unwrap_err(), MigrateError::UnknownApplied("0003_c".into()));
     }
 }

@@ -21,8 +21,7 @@ impl SessionToken {
 
     /// Wraps a token read from a cookie; anything not 64 hex digits is refused.
     pub fn from_cookie(value: &str) -> Option<Self> {
-        (value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| Self(value.to_ascii_lowercase()))
+        (value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())).then(|| Self(value.to_ascii_lowercase()))
     }
 
     /// The value for the cookie.

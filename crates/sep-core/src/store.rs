@@ -70,7 +70,13 @@ pub trait UserStore: Send + Sync {
     /// Replaces the profile.
     async fn update_profile(&self, id: UserId, profile: &Profile, at: OffsetDateTime, fx: &Effects) -> StoreResult<()>;
     /// Records acceptance of the terms of use.
-    async fn update_terms_accepted(&self, id: UserId, version: &str, at: OffsetDateTime, fx: &Effects) -> StoreResult<()>;
+    async fn update_terms_accepted(
+        &self,
+        id: UserId,
+        version: &str,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<()>;
     /// Links (or re-links) a provider account to a user; one account links to one user.
     async fn insert_identity(&self, link: &ExternalIdentity, fx: &Effects) -> StoreResult<()>;
     /// The provider accounts linked to a user.
@@ -87,9 +93,20 @@ pub trait SessionStore: Send + Sync {
     /// Marks activity.
     async fn update_session_seen(&self, hash: &SessionHash, at: OffsetDateTime) -> StoreResult<()>;
     /// Ends a session; `false` if it was unknown or already ended.
-    async fn update_session_ended(&self, hash: &SessionHash, at: OffsetDateTime, reason: &str, fx: &Effects) -> StoreResult<bool>;
+    async fn update_session_ended(
+        &self,
+        hash: &SessionHash,
+        at: OffsetDateTime,
+        reason: &str,
+        fx: &Effects,
+    ) -> StoreResult<bool>;
     /// Sessions of a user not ended and not expired under `policy`, newest first.
-    async fn list_active_sessions(&self, user: UserId, now: OffsetDateTime, policy: SessionPolicy) -> StoreResult<Vec<Session>>;
+    async fn list_active_sessions(
+        &self,
+        user: UserId,
+        now: OffsetDateTime,
+        policy: SessionPolicy,
+    ) -> StoreResult<Vec<Session>>;
     /// Removes sessions that ended or started before `before`; returns how many.
     async fn delete_sessions_before(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }
@@ -100,7 +117,12 @@ pub trait AuditStore: Send + Sync {
     /// Appends one record on its own (changes append theirs through [`Effects`]).
     async fn insert_audit(&self, event: &NewAuditEvent) -> StoreResult<AuditEvent>;
     /// Records where the user is actor or subject, newest first, before `before_seq` if given.
-    async fn list_audit_for_user(&self, user: UserId, before_seq: Option<i64>, limit: u32) -> StoreResult<Vec<AuditEvent>>;
+    async fn list_audit_for_user(
+        &self,
+        user: UserId,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEvent>>;
     /// Records after `after_seq` in order, for verification and export.
     async fn list_audit(&self, after_seq: i64, limit: u32) -> StoreResult<Vec<AuditEvent>>;
     /// Verifies the whole chain.
@@ -124,7 +146,14 @@ pub trait JobStore: Send + Sync {
     async fn insert_job(&self, job: &NewJob) -> StoreResult<i64>;
     /// Claims up to `limit` due jobs of `queue` for `worker` until `now + lease`. Two
     /// workers never hold the same job at once.
-    async fn claim_jobs(&self, queue: &str, worker: &str, now: OffsetDateTime, lease: Duration, limit: u32) -> StoreResult<Vec<Job>>;
+    async fn claim_jobs(
+        &self,
+        queue: &str,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<Job>>;
     /// Marks a claimed job done.
     async fn update_job_done(&self, id: i64, at: OffsetDateTime) -> StoreResult<()>;
     /// Records a failure: the job retries at `retry_at`, or becomes dead once it has used

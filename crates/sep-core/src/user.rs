@@ -219,7 +219,10 @@ fn refuse(e: crate::ident::IdError) -> crate::StoreError {
     crate::StoreError::Other(format!("stored value refused: {}", e.code()))
 }
 
-fn parse_opt<T>(v: Option<String>, parse: fn(&str) -> Result<T, crate::ident::IdError>) -> Result<Option<T>, crate::StoreError> {
+fn parse_opt<T>(
+    v: Option<String>,
+    parse: fn(&str) -> Result<T, crate::ident::IdError>,
+) -> Result<Option<T>, crate::StoreError> {
     v.map(|s| parse(&s).map_err(refuse)).transpose()
 }
 
@@ -227,7 +230,13 @@ impl TryFrom<ProfileRecord> for Profile {
     type Error = crate::StoreError;
 
     fn try_from(r: ProfileRecord) -> Result<Self, Self::Error> {
-        let passport = match (r.passport_series, r.passport_number, r.passport_issued_on, r.passport_issuer, r.passport_division_code) {
+        let passport = match (
+            r.passport_series,
+            r.passport_number,
+            r.passport_issued_on,
+            r.passport_issuer,
+            r.passport_division_code,
+        ) {
             (Some(s), Some(n), Some(d), Some(i), Some(c)) => Some(Passport {
                 series: PassportSeries::parse(&s).map_err(refuse)?,
                 number: PassportNumber::parse(&n).map_err(refuse)?,
@@ -240,7 +249,9 @@ impl TryFrom<ProfileRecord> for Profile {
         };
         let gender = match r.gender {
             None => None,
-            Some(g) => Some(Gender::from_code(&g).ok_or_else(|| crate::StoreError::Other("stored gender refused".into()))?),
+            Some(g) => {
+                Some(Gender::from_code(&g).ok_or_else(|| crate::StoreError::Other("stored gender refused".into()))?)
+            }
         };
         Ok(Self {
             last_name: r.last_name,

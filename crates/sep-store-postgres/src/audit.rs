@@ -59,7 +59,10 @@ impl AuditStore for PgStore {
     async fn list_audit(&self, after_seq: i64, n: u32) -> StoreResult<Vec<AuditEvent>> {
         let client = self.client().await?;
         let rows = client
-            .query(&format!("SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"), &[&after_seq, &limit(n)])
+            .query(
+                &format!("SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"),
+                &[&after_seq, &limit(n)],
+            )
             .await
             .map_err(map_err)?;
         rows.iter().map(from_row).collect()

@@ -7,10 +7,14 @@ use tokio_postgres::error::SqlState;
 pub(crate) fn map_err(e: tokio_postgres::Error) -> StoreError {
     if let Some(db) = e.as_db_error() {
         let code = db.code();
-        if *code == SqlState::UNIQUE_VIOLATION || *code == SqlState::FOREIGN_KEY_VIOLATION || *code == SqlState::CHECK_VIOLATION {
+        if *code == SqlState::UNIQUE_VIOLATION
+            || *code == SqlState::FOREIGN_KEY_VIOLATION
+            || *code == SqlState::CHECK_VIOLATION
+        {
             return StoreError::Conflict { constraint: db.constraint().unwrap_or("constraint").to_owned() };
         }
-        if code.code().starts_with("08") || *code == SqlState::ADMIN_SHUTDOWN || *code == SqlState::TOO_MANY_CONNECTIONS {
+        if code.code().starts_with("08") || *code == SqlState::ADMIN_SHUTDOWN || *code == SqlState::TOO_MANY_CONNECTIONS
+        {
             return StoreError::Unavailable(db.to_string());
         }
         return StoreError::Other(db.to_string());

@@ -26,10 +26,8 @@ pub(crate) async fn append_audit(tx: &Transaction<'_>, event: &NewAuditEvent) ->
     let mut event = event.clone();
     event.at = to_micros(event.at);
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&AUDIT_LOCK]).await.map_err(map_err)?;
-    let last = tx
-        .query_opt("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", &[])
-        .await
-        .map_err(map_err)?;
+    let last =
+        tx.query_opt("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", &[]).await.map_err(map_err)?;
     let (seq, prev_hash): (i64, String) = match last {
         Some(r) => (r.get::<_, i64>(0) + 1, r.get(1)),
         None => (1, GENESIS_HASH.to_owned()),

@@ -17,7 +17,13 @@ fn from_row(r: &Row) -> StoreResult<Job> {
     let state: String = r.get(6);
     Ok(Job {
         id: r.get(0),
-        job: NewJob { queue: r.get(1), kind: r.get(2), payload: json(&payload)?, run_at: r.get(4), max_attempts: r.get(5) },
+        job: NewJob {
+            queue: r.get(1),
+            kind: r.get(2),
+            payload: json(&payload)?,
+            run_at: r.get(4),
+            max_attempts: r.get(5),
+        },
         state: JobState::from_code(&state).ok_or_else(|| bad_code("job state", &state))?,
         attempts: r.get(7),
         locked_until: r.get(8),
@@ -37,7 +43,14 @@ impl JobStore for PgStore {
         Ok(id)
     }
 
-    async fn claim_jobs(&self, queue: &str, worker: &str, now: OffsetDateTime, lease: Duration, n: u32) -> StoreResult<Vec<Job>> {
+    async fn claim_jobs(
+        &self,
+        queue: &str,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: Duration,
+        n: u32,
+    ) -> StoreResult<Vec<Job>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         // A worker that died holding its last attempt leaves a dead letter, not a loop.
@@ -100,10 +113,8 @@ impl JobStore for PgStore {
 
     async fn get_job(&self, id: i64) -> StoreResult<Job> {
         let client = self.client().await?;
-        let row = client
-            .query_opt(&format!("SELECT {COLUMNS} FROM jobs WHERE id = $1"), &[&id])
-            .await
-            .map_err(map_err)?;
+        let row =
+            client.query_opt(&format!("SELECT {COLUMNS} FROM jobs WHERE id = $1"), &[&id]).await.map_err(map_err)?;
         row.as_ref().map(from_row).unwrap_or(Err(StoreError::NotFound))
     }
 

@@ -8,7 +8,8 @@ use sep_core::store::{Effects, SessionStore, StoreResult};
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 
-const COLUMNS: &str = "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason";
+const COLUMNS: &str =
+    "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason";
 
 fn from_row(r: &Row) -> Session {
     Session {
@@ -33,8 +34,16 @@ impl SessionStore for PgStore {
         tx.execute(
             &format!("INSERT INTO sessions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
             &[
-                &s.hash.0, &s.user_id.0, &s.created_at, &s.last_seen_at, &s.ip, &s.user_agent, &s.auth_method,
-                &s.csrf_secret, &s.ended_at, &s.end_reason,
+                &s.hash.0,
+                &s.user_id.0,
+                &s.created_at,
+                &s.last_seen_at,
+                &s.ip,
+                &s.user_agent,
+                &s.auth_method,
+                &s.csrf_secret,
+                &s.ended_at,
+                &s.end_reason,
             ],
         )
         .await
@@ -45,7 +54,8 @@ impl SessionStore for PgStore {
 
     async fn find_session(&self, hash: &SessionHash) -> StoreResult<Option<Session>> {
         let client = self.client().await?;
-        let stmt = client.prepare_cached(&format!("SELECT {COLUMNS} FROM sessions WHERE hash = $1")).await.map_err(map_err)?;
+        let stmt =
+            client.prepare_cached(&format!("SELECT {COLUMNS} FROM sessions WHERE hash = $1")).await.map_err(map_err)?;
         let row = client.query_opt(&stmt, &[&hash.0]).await.map_err(map_err)?;
         Ok(row.as_ref().map(from_row))
     }
@@ -62,7 +72,13 @@ impl SessionStore for PgStore {
         Ok(())
     }
 
-    async fn update_session_ended(&self, hash: &SessionHash, at: OffsetDateTime, reason: &str, fx: &Effects) -> StoreResult<bool> {
+    async fn update_session_ended(
+        &self,
+        hash: &SessionHash,
+        at: OffsetDateTime,
+        reason: &str,
+        fx: &Effects,
+    ) -> StoreResult<bool> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
@@ -79,7 +95,12 @@ impl SessionStore for PgStore {
         Ok(n > 0)
     }
 
-    async fn list_active_sessions(&self, user: UserId, now: OffsetDateTime, policy: SessionPolicy) -> StoreResult<Vec<Session>> {
+    async fn list_active_sessions(
+        &self,
+        user: UserId,
+        now: OffsetDateTime,
+        policy: SessionPolicy,
+    ) -> StoreResult<Vec<Session>> {
         let client = self.client().await?;
         let rows = client
             .query(
@@ -96,9 +117,6 @@ impl SessionStore for PgStore {
 
     async fn delete_sessions_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
         let client = self.client().await?;
-        client
-            .execute("DELETE FROM sessions WHERE ended_at < $1 OR created_at < $1", &[&before])
-            .await
-            .map_err(map_err)
+        client.execute("DELETE FROM sessions WHERE ended_at < $1 OR created_at < $1", &[&before]).await.map_err(map_err)
     }
 }

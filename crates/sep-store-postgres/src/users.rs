@@ -123,9 +123,24 @@ impl UserStore for PgStore {
                     passport_division_code = $16, address = $17, updated_at = $18
                  WHERE id = $1",
                 &[
-                    &id.0, &p.last_name, &p.first_name, &p.middle_name, &p.birth_date, &p.birth_place, &p.gender,
-                    &p.snils, &p.inn, &p.phone, &p.email, &p.passport_series, &p.passport_number,
-                    &p.passport_issued_on, &p.passport_issuer, &p.passport_division_code, &p.address, &at,
+                    &id.0,
+                    &p.last_name,
+                    &p.first_name,
+                    &p.middle_name,
+                    &p.birth_date,
+                    &p.birth_place,
+                    &p.gender,
+                    &p.snils,
+                    &p.inn,
+                    &p.phone,
+                    &p.email,
+                    &p.passport_series,
+                    &p.passport_number,
+                    &p.passport_issued_on,
+                    &p.passport_issuer,
+                    &p.passport_division_code,
+                    &p.address,
+                    &at,
                 ],
             )
             .await
@@ -135,7 +150,13 @@ impl UserStore for PgStore {
         tx.commit().await.map_err(map_err)
     }
 
-    async fn update_terms_accepted(&self, id: UserId, version: &str, at: OffsetDateTime, fx: &Effects) -> StoreResult<()> {
+    async fn update_terms_accepted(
+        &self,
+        id: UserId,
+        version: &str,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx

@@ -38,7 +38,12 @@ impl AuditStore for SqliteStore {
         self.write(|tx| crate::effects::append_audit(tx, event))
     }
 
-    async fn list_audit_for_user(&self, user: UserId, before_seq: Option<i64>, limit: u32) -> StoreResult<Vec<AuditEvent>> {
+    async fn list_audit_for_user(
+        &self,
+        user: UserId,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEvent>> {
         let id = user.0.to_string();
         self.read(|c| {
             let mut s = c.prepare_cached(&format!(
@@ -51,7 +56,8 @@ impl AuditStore for SqliteStore {
 
     async fn list_audit(&self, after_seq: i64, limit: u32) -> StoreResult<Vec<AuditEvent>> {
         self.read(|c| {
-            let mut s = c.prepare_cached(&format!("SELECT {COLUMNS} FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2"))?;
+            let mut s =
+                c.prepare_cached(&format!("SELECT {COLUMNS} FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2"))?;
             s.query_map(params![after_seq, limit], from_row)?.collect()
         })
     }

@@ -62,9 +62,7 @@ pub(crate) fn insert_job(tx: &Transaction<'_>, j: &NewJob) -> StoreResult<i64> {
         "INSERT INTO jobs (queue, kind, payload, run_at, max_attempts, state, attempts, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6)",
     )
-    .and_then(|mut s| {
-        s.execute(params![j.queue, j.kind, j.payload.to_string(), ts(j.run_at), j.max_attempts, now])
-    })
+    .and_then(|mut s| s.execute(params![j.queue, j.kind, j.payload.to_string(), ts(j.run_at), j.max_attempts, now]))
     .map_err(map_err)?;
     Ok(tx.last_insert_rowid())
 }

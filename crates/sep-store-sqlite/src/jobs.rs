@@ -3,9 +3,9 @@
 use crate::SqliteStore;
 use crate::conv::{bad_code, from_ts, from_ts_opt, ts};
 use rusqlite::{Row, params};
+use sep_core::StoreError;
 use sep_core::job::{Job, JobState, NewJob};
 use sep_core::store::{JobStore, StoreResult};
-use sep_core::StoreError;
 use time::{Duration, OffsetDateTime};
 
 const COLUMNS: &str =
@@ -39,7 +39,14 @@ impl JobStore for SqliteStore {
         self.write(|tx| crate::effects::insert_job(tx, job))
     }
 
-    async fn claim_jobs(&self, queue: &str, worker: &str, now: OffsetDateTime, lease: Duration, limit: u32) -> StoreResult<Vec<Job>> {
+    async fn claim_jobs(
+        &self,
+        queue: &str,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<Job>> {
         let now_us = ts(now);
         self.write(|tx| {
             // A worker that died holding its last attempt leaves a dead letter, not a loop.
@@ -102,7 +109,9 @@ impl JobStore for SqliteStore {
 
     async fn list_dead_jobs(&self, queue: &str, limit: u32) -> StoreResult<Vec<Job>> {
         self.read(|c| {
-            let mut s = c.prepare_cached(&format!("SELECT {COLUMNS} FROM jobs WHERE queue = ?1 AND state = 'dead' ORDER BY id LIMIT ?2"))?;
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM jobs WHERE queue = ?1 AND state = 'dead' ORDER BY id LIMIT ?2"
+            ))?;
             s.query_map(params![queue, limit], from_row)?.collect()
         })
     }

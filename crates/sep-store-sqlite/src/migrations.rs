@@ -7,11 +7,8 @@ use sep_core::migrate::{Applied, Migration, pending};
 use sep_core::store::StoreResult;
 
 /// Every migration, in order; names match `crates/sep-store-postgres/migrations`.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_initial",
-    sql: include_str!("../migrations/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] =
+    &[Migration { version: 1, name: "0001_initial", sql: include_str!("../migrations/0001_initial.sql") }];
 
 pub(crate) fn run(conn: &mut Connection) -> StoreResult<usize> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(map_err)?;
@@ -21,7 +18,8 @@ pub(crate) fn run(conn: &mut Connection) -> StoreResult<usize> {
     )
     .map_err(map_err)?;
     let applied = {
-        let mut stmt = tx.prepare("SELECT version, name, checksum FROM schema_migrations ORDER BY version").map_err(map_err)?;
+        let mut stmt =
+            tx.prepare("SELECT version, name, checksum FROM schema_migrations ORDER BY version").map_err(map_err)?;
         stmt.query_map([], |r| Ok(Applied { version: r.get(0)?, name: r.get(1)?, checksum: r.get(2)? }))
             .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
             .map_err(map_err)?

@@ -8,7 +8,8 @@ use sep_core::session::{Session, SessionHash, SessionPolicy};
 use sep_core::store::{Effects, SessionStore, StoreResult};
 use time::OffsetDateTime;
 
-const COLUMNS: &str = "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason";
+const COLUMNS: &str =
+    "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
     let user: String = r.get(1)?;
@@ -33,8 +34,16 @@ impl SessionStore for SqliteStore {
             tx.execute(
                 &format!("INSERT INTO sessions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
                 params![
-                    s.hash.0, s.user_id.0.to_string(), ts(s.created_at), ts(s.last_seen_at), s.ip, s.user_agent,
-                    s.auth_method, s.csrf_secret, s.ended_at.map(ts), s.end_reason,
+                    s.hash.0,
+                    s.user_id.0.to_string(),
+                    ts(s.created_at),
+                    ts(s.last_seen_at),
+                    s.ip,
+                    s.user_agent,
+                    s.auth_method,
+                    s.csrf_secret,
+                    s.ended_at.map(ts),
+                    s.end_reason,
                 ],
             )
             .map_err(map_err)?;
@@ -61,7 +70,13 @@ impl SessionStore for SqliteStore {
         })
     }
 
-    async fn update_session_ended(&self, hash: &SessionHash, at: OffsetDateTime, reason: &str, fx: &Effects) -> StoreResult<bool> {
+    async fn update_session_ended(
+        &self,
+        hash: &SessionHash,
+        at: OffsetDateTime,
+        reason: &str,
+        fx: &Effects,
+    ) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
                 .execute(
@@ -76,7 +91,12 @@ impl SessionStore for SqliteStore {
         })
     }
 
-    async fn list_active_sessions(&self, user: UserId, now: OffsetDateTime, policy: SessionPolicy) -> StoreResult<Vec<Session>> {
+    async fn list_active_sessions(
+        &self,
+        user: UserId,
+        now: OffsetDateTime,
+        policy: SessionPolicy,
+    ) -> StoreResult<Vec<Session>> {
         self.read(|c| {
             let mut s = c.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM sessions WHERE user_id = ?1 AND ended_at IS NULL AND created_at > ?2 AND last_seen_at > ?3

@@ -3,10 +3,10 @@
 use crate::SqliteStore;
 use crate::conv::{bad_code, date_text, from_ts, map_err, parse_date, parse_uuid, ts};
 use rusqlite::{Row, Transaction, params};
+use sep_core::StoreError;
 use sep_core::ids::UserId;
 use sep_core::store::{Effects, NewUser, StoreResult, UserStore};
 use sep_core::user::{ExternalIdentity, Profile, ProfileRecord, Role, User};
-use sep_core::StoreError;
 use time::OffsetDateTime;
 
 const COLUMNS: &str = "id, role, last_name, first_name, middle_name, birth_date, birth_place, gender, snils, inn,
@@ -92,7 +92,9 @@ impl UserStore for SqliteStore {
     }
 
     async fn get_user(&self, id: UserId) -> StoreResult<User> {
-        let row = self.read(|c| c.query_row(&format!("SELECT {COLUMNS} FROM users WHERE id = ?1"), [id.0.to_string()], from_row))?;
+        let row = self.read(|c| {
+            c.query_row(&format!("SELECT {COLUMNS} FROM users WHERE id = ?1"), [id.0.to_string()], from_row)
+        })?;
         finish(row)
     }
 
@@ -133,7 +135,13 @@ impl UserStore for SqliteStore {
         })
     }
 
-    async fn update_terms_accepted(&self, id: UserId, version: &str, at: OffsetDateTime, fx: &Effects) -> StoreResult<()> {
+    async fn update_terms_accepted(
+        &self,
+        id: UserId,
+        version: &str,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<()> {
         self.write(|tx| {
             let n = tx
                 .execute(

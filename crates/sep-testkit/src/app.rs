@@ -73,7 +73,6 @@ impl TestApp {
 
     /// `GET path` as an API client.
     pub async fn get_json(&self, path: &str) -> TestResponse {
-        self.request(Request::get(path).header(header::ACCEPT, "application/json").body(Body::empty()).unwrap())
-            .await
+        self.request(Request::get(path).header(header::ACCEPT, "application/json").body(Body::empty()).unwrap()).await
     }
 }

@@ -55,10 +55,8 @@ async fn admin_client(url: &str) -> tokio_postgres::Client {
 /// Drops test schemas left by earlier runs (older than an hour), so the database stays small.
 async fn drop_stale_schemas(client: &tokio_postgres::Client) {
     let cutoff = time::OffsetDateTime::now_utc().unix_timestamp() - 3600;
-    let rows = client
-        .query("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'sep_test_%'", &[])
-        .await
-        .unwrap();
+    let rows =
+        client.query("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'sep_test_%'", &[]).await.unwrap();
     for r in rows {
         let name: String = r.get(0);
         let ts = name.split('_').nth(2).and_then(|t| t.parse::<i64>().ok()).unwrap_or(0);

@@ -3,7 +3,7 @@
 //!
 //! PostgreSQL is used when `SEP_TEST_DATABASE_URL` is set; each test gets its own schema.
 //! With `SEP_TEST_ALL=1` a missing PostgreSQL is a failure, never a silent skip.
-#![expect(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test support code: a failure here is a test failure")]
+#![expect(clippy::unwrap_used, clippy::panic, reason = "test support code: a failure here is a test failure")]
 
 pub mod app;
 pub mod db;

@@ -1,5 +1,6 @@
 //! Every storage story on every backend, and the parity of the two schemas.
 //! PostgreSQL runs when `SEP_TEST_DATABASE_URL` is set (required under `SEP_TEST_ALL=1`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test by panicking")]
 
 use sep_testkit::stories;
 use sep_testkit::{Backend, TestDb};

@@ -51,6 +51,8 @@ pub struct AppState {
 
 /// The portal's router with every middleware applied.
 pub fn router(state: AppState) -> Router {
+    // Install the recorder before the first request so that request is counted too.
+    ops::metrics::handle();
     let routes = Router::new()
         .route("/", get(ui::home::page))
         .route("/login", get(ui::login::start))

@@ -1,1 +1,83 @@
-fn main() {}
+//! `sep`: the one binary of СЭП.
+
+mod cmd;
+mod config;
+mod logging;
+mod seed;
+mod storage;
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// СЭП — личный кабинет государственных электронных услуг.
+#[derive(Debug, Parser)]
+#[command(name = "sep", version, about)]
+struct Cli {
+    /// TOML file with settings (also `SEP_CONFIG`).
+    #[arg(long, global = true, env = "SEP_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the portal.
+    Serve {
+        /// Address to listen on (overrides `portal_addr`).
+        #[arg(long)]
+        portal_addr: Option<SocketAddr>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// First run: create a data directory, migrate an embedded SQLite database, seed demo
+    /// data, and serve the portal.
+    Demo {
+        /// Data directory.
+        #[arg(long, default_value = "./sep-data")]
+        data_dir: PathBuf,
+        /// Portal address.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        portal_addr: SocketAddr,
+        /// Госуслуги emulator address.
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        idp_addr: SocketAddr,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let cfg = match config::Config::load(cli.config.as_deref(), std::env::vars()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("sep: ошибка настроек: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("sep: не удалось запустить среду выполнения: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve { portal_addr } => cmd::serve::run(cfg, portal_addr).await,
+            Command::Migrate => cmd::migrate::run(cfg).await,
+            Command::Demo { data_dir, portal_addr, idp_addr } => {
+                cmd::demo::run(cfg, data_dir, portal_addr, idp_addr).await
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "sep stopped with an error");
+            eprintln!("sep: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

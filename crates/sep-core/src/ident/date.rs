@@ -23,17 +23,12 @@ impl RuDate {
             s.parse().map_err(|_| IdError::DateFormat)
         };
         let (day, month, year) = (num(d, 1, 2)?, num(m, 1, 2)?, num(y, 4, 4)?);
-        let month = u8::try_from(month)
-            .ok()
-            .and_then(|m| Month::try_from(m).ok())
-            .ok_or(IdError::DateInvalid)?;
+        let month = u8::try_from(month).ok().and_then(|m| Month::try_from(m).ok()).ok_or(IdError::DateInvalid)?;
         let day = u8::try_from(day).map_err(|_| IdError::DateInvalid)?;
         if !(1900..=2100).contains(&year) {
             return Err(IdError::DateOutOfRange);
         }
-        Date::from_calendar_date(i32::from(year), month, day)
-            .map(Self)
-            .map_err(|_| IdError::DateInvalid)
+        Date::from_calendar_date(i32::from(year), month, day).map(Self).map_err(|_| IdError::DateInvalid)
     }
 
     /// Wraps a date already known to be in range (for values read from storage).

@@ -124,12 +124,10 @@ mod tests {
     }
 
     fn inn12() -> impl Strategy<Value = String> {
-        proptest::array::uniform10(0u8..10)
-            .prop_filter("not all zero", |d| d.iter().any(|x| *x != 0))
-            .prop_map(|d| {
-                let (a, b) = inn12_checks(&d);
-                format!("{}{a}{b}", digits::to_string(&d))
-            })
+        proptest::array::uniform10(0u8..10).prop_filter("not all zero", |d| d.iter().any(|x| *x != 0)).prop_map(|d| {
+            let (a, b) = inn12_checks(&d);
+            format!("{}{a}{b}", digits::to_string(&d))
+        })
     }
 
     fn bump_digit(s: &str, pos: usize, delta: u8) -> String {

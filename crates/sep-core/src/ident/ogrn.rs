@@ -54,8 +54,7 @@ impl Ogrn {
 impl Ogrnip {
     /// Parses 15 digits with a valid check digit.
     pub fn parse(input: &str) -> Result<Self, IdError> {
-        parse_with(input, 15, ogrnip_check, IdError::OgrnipFormat, IdError::OgrnipChecksum)
-            .map(Self)
+        parse_with(input, 15, ogrnip_check, IdError::OgrnipFormat, IdError::OgrnipChecksum).map(Self)
     }
 
     /// The digits.

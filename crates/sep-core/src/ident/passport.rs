@@ -102,7 +102,8 @@ mod tests {
         assert_eq!(DivisionCode::parse("770001").unwrap().as_str(), "770-001");
         assert_eq!(DivisionCode::parse("770-001").unwrap().as_str(), "770-001");
         assert_eq!(DivisionCode::parse("770-0011"), Err(IdError::DivisionCodeFormat));
-        let dbg = format!("{:?} {:?}", PassportSeries::parse("4508").unwrap(), PassportNumber::parse("123456").unwrap());
+        let dbg =
+            format!("{:?} {:?}", PassportSeries::parse("4508").unwrap(), PassportNumber::parse("123456").unwrap());
         assert!(!dbg.contains("4508") && !dbg.contains("123456"), "{dbg}");
     }
 

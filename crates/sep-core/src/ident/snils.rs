@@ -118,9 +118,8 @@ mod tests {
     }
 
     fn valid_nine() -> impl Strategy<Value = [u8; 9]> {
-        proptest::array::uniform9(0u8..10).prop_filter("above the unchecked range", |d| {
-            digits::number(d) > UNCHECKED_MAX
-        })
+        proptest::array::uniform9(0u8..10)
+            .prop_filter("above the unchecked range", |d| digits::number(d) > UNCHECKED_MAX)
     }
 
     proptest! {

@@ -28,7 +28,9 @@ pub async fn chain_and_history(db: &TestDb) {
     let mut appended = Vec::new();
     for i in 0..6 {
         let (actor, subject) = if i % 2 == 0 { (Some(alice), None) } else { (Some(bob), Some(alice)) };
-        appended.push(s.insert_audit(&event(at + Duration::seconds(i), &format!("test.{i}"), actor, subject)).await.unwrap());
+        appended.push(
+            s.insert_audit(&event(at + Duration::seconds(i), &format!("test.{i}"), actor, subject)).await.unwrap(),
+        );
     }
     assert_eq!(appended.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5, 6]);
     assert_eq!(appended[1].prev_hash, appended[0].hash);
@@ -64,7 +66,9 @@ pub async fn tampering_is_refused_and_detected(db: &TestDb) {
     assert_eq!(s.verify_audit_chain().await.unwrap().first_broken, None);
 
     let force = match db.backend() {
-        Backend::Sqlite => "DROP TRIGGER audit_events_no_update; UPDATE audit_events SET action = 'forged' WHERE seq = 3",
+        Backend::Sqlite => {
+            "DROP TRIGGER audit_events_no_update; UPDATE audit_events SET action = 'forged' WHERE seq = 3"
+        }
         Backend::Postgres => {
             "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update; UPDATE audit_events SET action = 'forged' WHERE seq = 3"
         }

@@ -20,7 +20,9 @@ pub async fn lifecycle(db: &TestDb) {
     let at = t0();
     let user = UserId::new();
     let fx = Effects::none().with_job(job("welcome", at));
-    s.insert_user(&NewUser { id: user, role: Role::Citizen, profile: profile(), created_at: at }, None, &fx).await.unwrap();
+    s.insert_user(&NewUser { id: user, role: Role::Citizen, profile: profile(), created_at: at }, None, &fx)
+        .await
+        .unwrap();
     let later = s.insert_job(&NewJob { run_at: at + Duration::hours(1), ..job("later", at) }).await.unwrap();
     let other_queue = s.insert_job(&NewJob { queue: "sms".into(), ..job("sms", at) }).await.unwrap();
 
@@ -30,7 +32,10 @@ pub async fn lifecycle(db: &TestDb) {
     assert_eq!((first.job.kind.as_str(), first.state, first.attempts), ("welcome", JobState::Running, 1));
     assert_eq!(first.job.payload, serde_json::json!({"to": "user", "n": 1}));
     assert_eq!(first.locked_by.as_deref(), Some("w1"));
-    assert!(s.claim_jobs("mail", "w2", at + Duration::minutes(1), Duration::minutes(5), 10).await.unwrap().is_empty(), "leased");
+    assert!(
+        s.claim_jobs("mail", "w2", at + Duration::minutes(1), Duration::minutes(5), 10).await.unwrap().is_empty(),
+        "leased"
+    );
 
     // The worker died: after the lease the job is claimable again.
     let again = s.claim_jobs("mail", "w2", at + Duration::minutes(6), Duration::minutes(5), 10).await.unwrap();
@@ -38,7 +43,10 @@ pub async fn lifecycle(db: &TestDb) {
 
     let retry_at = at + Duration::minutes(20);
     let failed = s.update_job_failed(first.id, "smtp: connection refused", retry_at).await.unwrap();
-    assert_eq!((failed.state, failed.job.run_at, failed.last_error.as_deref()), (JobState::Pending, retry_at, Some("smtp: connection refused")));
+    assert_eq!(
+        (failed.state, failed.job.run_at, failed.last_error.as_deref()),
+        (JobState::Pending, retry_at, Some("smtp: connection refused"))
+    );
     assert!(s.claim_jobs("mail", "w2", at + Duration::minutes(19), Duration::minutes(5), 10).await.unwrap().is_empty());
     let third = s.claim_jobs("mail", "w2", retry_at, Duration::minutes(5), 1).await.unwrap();
     assert_eq!(third.iter().map(|j| j.id).collect::<Vec<_>>(), vec![first.id]);

@@ -31,9 +31,13 @@ pub async fn lifecycle(db: &TestDb) {
     let s = db.store();
     let at = t0();
     let user = UserId::new();
-    s.insert_user(&NewUser { id: user, role: Role::Citizen, profile: profile(), created_at: at }, None, &Effects::none())
-        .await
-        .unwrap();
+    s.insert_user(
+        &NewUser { id: user, role: Role::Citizen, profile: profile(), created_at: at },
+        None,
+        &Effects::none(),
+    )
+    .await
+    .unwrap();
 
     let (tok_a, a) = session(user, at);
     let (_, b) = session(user, at + Duration::minutes(1));
@@ -49,7 +53,11 @@ pub async fn lifecycle(db: &TestDb) {
 
     let policy = SessionPolicy::default();
     let listed = s.list_active_sessions(user, at + Duration::minutes(12), policy).await.unwrap();
-    assert_eq!(listed.iter().map(|x| x.hash.clone()).collect::<Vec<_>>(), vec![b.hash.clone(), a.hash.clone()], "newest first");
+    assert_eq!(
+        listed.iter().map(|x| x.hash.clone()).collect::<Vec<_>>(),
+        vec![b.hash.clone(), a.hash.clone()],
+        "newest first"
+    );
     // At +17 min, b (last seen +1) is idle for 16 minutes; a (seen at +10) is not.
     let listed = s.list_active_sessions(user, at + Duration::minutes(17), policy).await.unwrap();
     assert_eq!(listed.iter().map(|x| x.hash.clone()).collect::<Vec<_>>(), vec![a.hash.clone()]);
@@ -60,7 +68,8 @@ pub async fn lifecycle(db: &TestDb) {
     assert!(!s.update_session_ended(&a.hash, end_at, "logout", &fx).await.unwrap(), "ending twice is a no-op");
     let ended = s.find_session(&a.hash).await.unwrap().unwrap();
     assert_eq!((ended.ended_at, ended.end_reason.as_deref()), (Some(end_at), Some("logout")));
-    let actions: Vec<String> = s.list_audit_for_user(user, None, 10).await.unwrap().into_iter().map(|e| e.event.action).collect();
+    let actions: Vec<String> =
+        s.list_audit_for_user(user, None, 10).await.unwrap().into_iter().map(|e| e.event.action).collect();
     assert_eq!(actions, vec!["session.ended", "session.started"], "one record per event, newest first");
     assert!(s.list_active_sessions(user, end_at, policy).await.unwrap().iter().all(|x| x.hash != a.hash));
 

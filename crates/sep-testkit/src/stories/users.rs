@@ -55,14 +55,22 @@ pub async fn links_are_unique_and_changes_atomic(db: &TestDb) {
     let s = db.store();
     let at = t0();
     let a = UserId::new();
-    s.insert_user(&NewUser { id: a, role: Role::Citizen, profile: profile(), created_at: at }, Some(&link(a, "same", at)), &Effects::none())
-        .await
-        .unwrap();
+    s.insert_user(
+        &NewUser { id: a, role: Role::Citizen, profile: profile(), created_at: at },
+        Some(&link(a, "same", at)),
+        &Effects::none(),
+    )
+    .await
+    .unwrap();
 
     let b = UserId::new();
     let fx = Effects::audit(NewAuditEvent::system(at, "user.created", Some(b)));
     let err = s
-        .insert_user(&NewUser { id: b, role: Role::Citizen, profile: profile(), created_at: at }, Some(&link(b, "same", at)), &fx)
+        .insert_user(
+            &NewUser { id: b, role: Role::Citizen, profile: profile(), created_at: at },
+            Some(&link(b, "same", at)),
+            &fx,
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");

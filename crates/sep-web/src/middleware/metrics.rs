@@ -7,10 +7,7 @@ use axum::response::Response;
 use std::time::Instant;
 
 pub(crate) async fn record(req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
+    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
     let method = req.method().as_str().to_owned();
     let start = Instant::now();
     let res = next.run(req).await;

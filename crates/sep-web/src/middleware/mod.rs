@@ -15,18 +15,14 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// Header carrying the request id in both directions.
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The request id of a request (set by the outermost layer, so always present inside).
 pub(crate) fn request_id<B>(req: &Request<B>) -> String {
-    req.headers()
-        .get(&REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_owned()
+    req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
 }
 
 fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
@@ -46,9 +42,13 @@ pub(crate) fn apply(routes: Router, config: &WebConfig) -> Router {
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-            .layer(TraceLayer::new_for_http().make_span_with(span_for))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(span_for)
+                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+            )
             .layer(axum::middleware::from_fn(metrics::record))
-            .layer(security::headers())
+            .layer(axum::middleware::map_response(security::headers))
             .layer(axum::middleware::from_fn(present::problems))
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))

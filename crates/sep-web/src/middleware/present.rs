@@ -4,7 +4,7 @@
 use crate::Problem;
 use askama::Template;
 use axum::extract::Request;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
@@ -47,8 +47,14 @@ pub(crate) async fn problems(req: Request, next: Next) -> Response {
         Some(p) => p,
         // A bare error from a lower layer (405, 413, timeout, panic) has no page of its own.
         None if res.status().is_client_error() || res.status().is_server_error() => {
-            let has_body = res.headers().contains_key(header::CONTENT_TYPE);
-            if has_body && res.status() != StatusCode::METHOD_NOT_ALLOWED {
+            // Bodies a handler chose on purpose (a JSON readiness report) pass; the plain
+            // text of library layers does not.
+            let rendered = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|ct| ct.starts_with("text/html") || ct.contains("json"));
+            if rendered {
                 return res;
             }
             Problem::for_status(res.status())

@@ -1,0 +1,146 @@
+//! The portal over HTTP, in process: pages, problems, operational endpoints, headers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test by panicking")]
+
+use axum::http::StatusCode;
+use sep_core::clock::SystemClock;
+use sep_testkit::TestApp;
+use sep_web::{AppState, WebConfig};
+use std::sync::Arc;
+
+#[tokio::test]
+async fn home_page_says_what_sep_is_and_offers_gosuslugi_login() {
+    let app = TestApp::new().await;
+    let res = app.get("/").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.header("content-type").unwrap().starts_with("text/html"));
+    assert!(res.text.contains("<html lang=\"ru\">"));
+    assert!(res.text.contains("Перейти к основному содержанию"), "skip link");
+    assert!(res.text.contains("СЭП — система электронных услуг"));
+    assert!(res.text.contains(r#"href="/login">Войти через Госуслуги</a>"#));
+    assert!(!res.text.contains("http://") && !res.text.contains("https://"), "no external resources");
+}
+
+#[tokio::test]
+async fn every_response_has_a_request_id_and_security_headers() {
+    let app = TestApp::new().await;
+    for path in ["/", "/login", "/healthz", "/nowhere", "/assets/site.css"] {
+        let res = app.get(path).await;
+        let id = res.header("x-request-id").unwrap_or_else(|| panic!("{path}: no request id"));
+        assert_eq!(id.len(), 36, "{path}: {id}");
+        assert_eq!(res.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert_eq!(res.header("x-frame-options"), Some("DENY"), "{path}");
+        let csp = res.header("content-security-policy").unwrap();
+        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(res.header("strict-transport-security").is_some(), "{path}");
+    }
+    let a = app.get("/").await;
+    let b = app.get("/").await;
+    assert_ne!(a.header("x-request-id"), b.header("x-request-id"));
+}
+
+#[tokio::test]
+async fn login_without_a_provider_explains_itself_with_code_time_and_request_id() {
+    let app = TestApp::new().await;
+    let res = app.get("/login").await;
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.text.contains("Вход через Госуслуги пока не настроен"));
+    assert!(res.text.contains("<code>idp_not_configured</code>"));
+    assert!(res.text.contains("МСК"), "the time is shown");
+    assert!(res.text.contains(res.header("x-request-id").unwrap()), "the request id on the page is the header's");
+    assert!(res.text.contains("Что делать"));
+}
+
+#[tokio::test]
+async fn unknown_pages_are_russian_pages_or_rfc9457_json() {
+    let app = TestApp::new().await;
+    let html = app.get("/no/such/page").await;
+    assert_eq!(html.status, StatusCode::NOT_FOUND);
+    assert!(html.text.contains("Страница не найдена") && html.text.contains("<code>not_found</code>"));
+
+    for res in [app.get_json("/no/such/page").await, app.get("/api/v1/nothing").await] {
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
+        assert_eq!(res.header("content-type"), Some("application/problem+json"));
+        let body: serde_json::Value = serde_json::from_str(&res.text).unwrap();
+        assert_eq!(body["code"], "not_found");
+        assert_eq!(body["status"], 404);
+        assert_eq!(body["request_id"], res.header("x-request-id").unwrap());
+        assert!(body["detail"].as_str().unwrap().contains("страницы нет"));
+    }
+    let res = app.get("/assets/missing.js").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn wrong_method_gets_a_page_not_an_empty_body() {
+    let app = TestApp::new().await;
+    let req = axum::http::Request::post("/").body(axum::body::Body::from("x=1")).unwrap();
+    let res = app.request(req).await;
+    assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(res.text.contains("<code>method_not_allowed</code>"));
+    assert!(res.header("allow").unwrap().contains("GET"));
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_with_413() {
+    let app = TestApp::new().await;
+    let big = vec![b'a'; WebConfig::default().max_body_bytes + 1];
+    let req = axum::http::Request::post("/api/v1/echo")
+        .header("content-length", big.len())
+        .body(axum::body::Body::from(big))
+        .unwrap();
+    let res = app.request(req).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(res.text.contains("payload_too_large"));
+}
+
+#[tokio::test]
+async fn health_is_unconditional_and_readiness_checks_the_database() {
+    let app = TestApp::new().await;
+    let live = app.get("/healthz").await;
+    assert_eq!((live.status, live.text.as_str()), (StatusCode::OK, "ok"));
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK);
+    let body: serde_json::Value = serde_json::from_str(&ready.text).unwrap();
+    assert_eq!((body["status"].as_str(), body["database"].as_str()), (Some("ready"), Some("sqlite")));
+}
+
+#[tokio::test]
+async fn readiness_is_503_not_500_when_the_database_is_down() {
+    // Port 1 on loopback: nothing listens, connections are refused at once.
+    let store = sep_store_postgres::PgStore::connect("postgres://postgres@127.0.0.1:1/test", None, 2).unwrap();
+    let state =
+        AppState { store: Arc::new(store), clock: Arc::new(SystemClock), config: Arc::new(WebConfig::default()) };
+    let router = sep_web::router(state);
+    let res = tower::ServiceExt::oneshot(
+        router,
+        axum::http::Request::get("/readyz").body(axum::body::Body::empty()).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body["status"], "unavailable");
+    assert_eq!(body["code"], "store_unavailable");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template() {
+    let app = TestApp::new().await;
+    app.get("/").await;
+    app.get("/assets/site.css").await;
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.text.contains(r#"http_requests_total{method="GET",route="/",status="200"}"#), "{}", res.text);
+    assert!(res.text.contains(r#"route="/assets/{file}""#), "labels use the template, not the raw path");
+    assert!(res.text.contains("http_request_duration_seconds_bucket"));
+}
+
+#[tokio::test]
+async fn the_stylesheet_is_served_from_the_binary() {
+    let app = TestApp::new().await;
+    let res = app.get("/assets/site.css").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.header("content-type"), Some("text/css; charset=utf-8"));
+    assert!(res.text.contains("--accent: #0d4cd3"));
+}

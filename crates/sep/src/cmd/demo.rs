@@ -1,0 +1,56 @@
+//! `sep demo`: the newcomer's first command.
+
+use crate::config::Config;
+use sep_core::demo::{ORGANISATION, PEOPLE};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+fn banner(portal: SocketAddr, idp: SocketAddr, data_dir: &std::path::Path, seeded: usize) -> String {
+    let mut s = String::new();
+    s.push_str("\nСЭП запущен в демонстрационном режиме / SEP demo is running\n\n");
+    s.push_str(&format!("  Портал СЭП:          http://{portal}/\n"));
+    s.push_str(&format!(
+        "  Эмулятор Госуслуг:   http://{idp}/ (появится вместе с эмулятором; пока вход не настроен)\n"
+    ));
+    s.push_str(&format!("  Данные:              {}\n", data_dir.display()));
+    s.push_str(&format!(
+        "  Демо-данные:         {}\n\n",
+        if seeded > 0 {
+            format!("добавлено пользователей: {seeded}")
+        } else {
+            "уже были, сохранены".to_owned()
+        }
+    ));
+    s.push_str("  Демо-учётные записи Госуслуг (логин — телефон, СНИЛС или почта):\n");
+    for p in PEOPLE {
+        s.push_str(&format!(
+            "    {:<12} пароль {:<14} {} {} — {}\n",
+            p.phone, p.password, p.last_name, p.first_name, p.purpose
+        ));
+    }
+    s.push_str(&format!("  Организация: {}, ИНН {}, ОГРН {}\n\n", ORGANISATION.0, ORGANISATION.1, ORGANISATION.2));
+    s.push_str("  Остановить: Ctrl-C. Повторный запуск с тем же каталогом сохраняет данные.\n");
+    s
+}
+
+/// Creates the data directory, migrates the embedded database, seeds, prints, serves.
+pub async fn run(mut cfg: Config, data_dir: PathBuf, portal: SocketAddr, idp: SocketAddr) -> anyhow::Result<()> {
+    cfg.data_dir = data_dir;
+    cfg.portal_addr = portal.to_string();
+    cfg.idp_addr = idp.to_string();
+    // The demo always runs on the embedded database, whatever the environment says.
+    cfg.database_url = crate::config::Secret::default();
+    crate::logging::init(&cfg);
+    tracing::info!(config = ?cfg, "effective configuration");
+    std::fs::create_dir_all(&cfg.data_dir)?;
+    let store = crate::storage::open(&cfg, true).await?;
+    let seeded = crate::seed::run(store.as_ref()).await?;
+    let listener = super::serve::bind(portal)?;
+    let actual = listener.local_addr()?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", banner(actual, idp, &cfg.data_dir, seeded))?;
+    out.flush()?;
+    drop(out);
+    super::serve::serve_portal(&cfg, store, listener).await
+}

@@ -1,0 +1,5 @@
+//! Subcommands.
+
+pub mod demo;
+pub mod migrate;
+pub mod serve;

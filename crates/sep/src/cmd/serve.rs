@@ -1,0 +1,54 @@
+//! `sep serve`.
+
+use crate::config::Config;
+use anyhow::Context;
+use sep_core::clock::SystemClock;
+use sep_core::store::Store;
+use sep_web::{AppState, WebConfig};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The web settings derived from the configuration.
+pub fn web_config(cfg: &Config) -> WebConfig {
+    WebConfig {
+        request_timeout: Duration::from_secs(u64::from(cfg.request_timeout_seconds)),
+        max_body_bytes: usize::try_from(cfg.max_body_bytes).unwrap_or(usize::MAX),
+        ..WebConfig::default()
+    }
+}
+
+/// Binds the portal address; the listener is returned so callers can print it first.
+pub fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    sep_web::server::bind(addr)
+        .with_context(|| format!("не удалось занять адрес {addr} (порт занят другим процессом?)"))
+}
+
+/// Serves the portal on `listener` until SIGINT/SIGTERM.
+pub async fn serve_portal(
+    cfg: &Config,
+    store: Arc<dyn Store>,
+    listener: tokio::net::TcpListener,
+) -> anyhow::Result<()> {
+    let state = AppState { store, clock: Arc::new(SystemClock), config: Arc::new(web_config(cfg)) };
+    sep_web::server::serve(listener, sep_web::router(state), sep_web::server::shutdown_signal())
+        .await
+        .context("сервер остановился с ошибкой")?;
+    tracing::info!("portal stopped");
+    Ok(())
+}
+
+/// Runs the portal.
+pub async fn run(mut cfg: Config, portal_addr: Option<SocketAddr>) -> anyhow::Result<()> {
+    if let Some(a) = portal_addr {
+        cfg.portal_addr = a.to_string();
+    }
+    crate::logging::init(&cfg);
+    tracing::info!(config = ?cfg, "effective configuration");
+    let addr: SocketAddr =
+        cfg.portal_addr.parse().with_context(|| format!("portal_addr {:?} не является адресом", cfg.portal_addr))?;
+    let store = crate::storage::open(&cfg, cfg.auto_migrate).await?;
+    let listener = bind(addr)?;
+    tracing::info!(addr = %listener.local_addr()?, backend = store.backend(), "portal listening");
+    serve_portal(&cfg, store, listener).await
+}

@@ -1,0 +1,222 @@
+//! Configuration: built-in defaults, then an optional TOML file, then `SEP_*` environment
+//! variables (`SEP_PORTAL_ADDR` sets `portal_addr`), then command-line flags. Every key has
+//! a default, so a fresh machine needs no file at all.
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A secret value: usable by the program, printed as `[скрыто]`. URLs keep everything
+/// but their password when printed, so a log still says which server was used.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The value, for the code that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("\"\"");
+        }
+        // scheme://user:password@host/… → scheme://user:[скрыто]@host/…
+        if let Some((scheme, rest)) = self.0.split_once("://")
+            && let Some((userinfo, host)) = rest.rsplit_once('@')
+        {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            return if userinfo.contains(':') {
+                write!(f, "\"{scheme}://{user}:[скрыто]@{host}\"")
+            } else {
+                write!(f, "\"{scheme}://{user}@{host}\"")
+            };
+        }
+        if self.0.contains("://") && !self.0.contains('@') {
+            // A URL without credentials; passwords may still hide in its query.
+            let base = self.0.split('?').next().unwrap_or_default();
+            return write!(f, "\"{base}{}\"", if self.0.contains('?') { "?[скрыто]" } else { "" });
+        }
+        f.write_str("[скрыто]")
+    }
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// The effective configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the portal listens.
+    pub portal_addr: String,
+    /// Where the Госуслуги emulator listens (from the emulator issue on).
+    pub idp_addr: String,
+    /// Data directory: the SQLite database and, later, files.
+    pub data_dir: PathBuf,
+    /// `postgres://…` to use PostgreSQL; empty for SQLite at `data_dir/sep.db`.
+    pub database_url: Secret,
+    /// PostgreSQL pool size.
+    pub database_max_connections: u32,
+    /// Apply pending migrations when `serve` starts.
+    pub auto_migrate: bool,
+    /// `pretty` or `json`.
+    pub log_format: LogFormat,
+    /// Log filter (`info`, `sep=debug,info`…); `RUST_LOG` overrides it.
+    pub log_level: String,
+    /// Minutes without a request after which a session ends.
+    pub session_idle_minutes: u32,
+    /// Hours after login after which a session ends in any case.
+    pub session_absolute_hours: u32,
+    /// Seconds after which a request is cut off.
+    pub request_timeout_seconds: u32,
+    /// Largest request body in bytes.
+    pub max_body_bytes: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            portal_addr: "127.0.0.1:8080".into(),
+            idp_addr: "127.0.0.1:8081".into(),
+            data_dir: PathBuf::from("./sep-data"),
+            database_url: Secret::default(),
+            database_max_connections: 16,
+            auto_migrate: true,
+            log_format: LogFormat::Pretty,
+            log_level: "info".into(),
+            session_idle_minutes: 15,
+            session_absolute_hours: 12,
+            request_timeout_seconds: 30,
+            max_body_bytes: 2 * 1024 * 1024,
+        }
+    }
+}
+
+fn env_value(key: &str, raw: &str, like: &toml::Value) -> anyhow::Result<toml::Value> {
+    Ok(match like {
+        toml::Value::Integer(_) => toml::Value::Integer(
+            raw.trim()
+                .parse()
+                .with_context(|| format!("SEP_{}: ожидается целое число, получено {raw:?}", key.to_uppercase()))?,
+        ),
+        toml::Value::Boolean(_) => toml::Value::Boolean(match raw.trim() {
+            "1" | "true" | "yes" | "on" => true,
+            "0" | "false" | "no" | "off" => false,
+            _ => bail!("SEP_{}: ожидается true или false, получено {raw:?}", key.to_uppercase()),
+        }),
+        _ => toml::Value::String(raw.to_owned()),
+    })
+}
+
+impl Config {
+    /// Layers the file (if any) and the environment over the defaults. `env` is passed in so
+    /// tests need not touch the process environment.
+    pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
+        let mut table = toml::Table::try_from(Self::default()).context("defaults")?;
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("не удалось прочитать файл настроек {}", path.display()))?;
+            let from_file: toml::Table =
+                toml::from_str(&text).with_context(|| format!("ошибка в файле настроек {}", path.display()))?;
+            for (k, v) in from_file {
+                if !table.contains_key(&k) {
+                    bail!("неизвестный параметр {k:?} в файле настроек {}", path.display());
+                }
+                table.insert(k, v);
+            }
+        }
+        for (name, raw) in env {
+            let Some(key) = name.strip_prefix("SEP_").map(str::to_lowercase) else { continue };
+            // Other SEP_ variables (SEP_CONFIG, SEP_TEST_…) are not settings.
+            if let Some(like) = table.get(&key) {
+                let v = env_value(&key, &raw, like)?;
+                table.insert(key, v);
+            }
+        }
+        let cfg: Self = table.try_into().context("недопустимое значение в настройках")?;
+        Ok(cfg)
+    }
+
+    /// The SQLite file used when no `database_url` is set.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("sep.db")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        assert_eq!(Config::load(None, env(&[])).unwrap(), Config::default());
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sep.toml");
+        std::fs::write(&file, "portal_addr = \"0.0.0.0:9000\"\nsession_idle_minutes = 20\nlog_format = \"json\"\n")
+            .unwrap();
+        let cfg = Config::load(Some(&file), env(&[])).unwrap();
+        assert_eq!(
+            (cfg.portal_addr.as_str(), cfg.session_idle_minutes, cfg.log_format),
+            ("0.0.0.0:9000", 20, LogFormat::Json)
+        );
+
+        let cfg = Config::load(
+            Some(&file),
+            env(&[
+                ("SEP_SESSION_IDLE_MINUTES", "25"),
+                ("SEP_AUTO_MIGRATE", "false"),
+                ("SEP_TEST_ALL", "1"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!((cfg.portal_addr.as_str(), cfg.session_idle_minutes, cfg.auto_migrate), ("0.0.0.0:9000", 25, false));
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let err = Config::load(None, env(&[("SEP_SESSION_IDLE_MINUTES", "пятнадцать")])).unwrap_err();
+        assert!(format!("{err:#}").contains("SEP_SESSION_IDLE_MINUTES"), "{err:#}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sep.toml");
+        std::fs::write(&file, "portal_adr = \"x\"\n").unwrap();
+        let err = Config::load(Some(&file), env(&[])).unwrap_err();
+        assert!(format!("{err:#}").contains("portal_adr"), "{err:#}");
+        let err = Config::load(None, env(&[("SEP_LOG_FORMAT", "xml")])).unwrap_err();
+        assert!(format!("{err:#}").contains("настройках"), "{err:#}");
+    }
+
+    #[test]
+    fn secrets_are_redacted_when_printed() {
+        let cfg = Config { database_url: "postgres://sep:s3cr3t@db.internal:5432/sep".into(), ..Config::default() };
+        let printed = format!("{cfg:?}");
+        assert!(!printed.contains("s3cr3t"), "{printed}");
+        assert!(printed.contains("postgres://sep:[скрыто]@db.internal:5432/sep"), "{printed}");
+        assert_eq!(format!("{:?}", Secret::from("plain-token")), "[скрыто]");
+        assert_eq!(format!("{:?}", Secret::from("postgres://h/db?password=x")), "\"postgres://h/db?[скрыто]\"");
+        assert_eq!(cfg.database_url.expose(), "postgres://sep:s3cr3t@db.internal:5432/sep");
+    }
+}

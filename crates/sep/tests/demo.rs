@@ -1,0 +1,133 @@
+//! `sep demo` as a newcomer runs it: a real process on a real socket, stopped by a signal,
+//! started again on the same data directory.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test by panicking")]
+
+use sep_core::store::AuditStore;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap()
+}
+
+fn get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/html\r\nConnection: close\r\n\r\n").ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    let status = buf.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, buf))
+}
+
+struct Demo {
+    child: Child,
+    stdout: String,
+}
+
+fn start(data_dir: &std::path::Path, addr: SocketAddr) -> Demo {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sep"))
+        .args(["demo", "--data-dir"])
+        .arg(data_dir)
+        .args(["--portal-addr", &addr.to_string(), "--idp-addr", "127.0.0.1:0"])
+        .env("SEP_LOG_LEVEL", "warn")
+        .env_remove("SEP_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    // The banner is printed once the database is ready and the port is bound.
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut stdout = String::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !stdout.contains("Остановить") {
+        assert!(Instant::now() < deadline, "no banner: {stdout}");
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap() == 0 {
+            panic!("sep demo exited early: {stdout}");
+        }
+        stdout.push_str(&line);
+    }
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    Demo { child, stdout }
+}
+
+fn stop(mut demo: Demo, signal: &str) {
+    let pid = demo.child.id().to_string();
+    assert!(Command::new("kill").args([signal, &pid]).status().unwrap().success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = demo.child.try_wait().unwrap() {
+            assert!(status.success(), "sep demo must exit cleanly on {signal}: {status}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "sep demo did not stop within 10 s of {signal}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn demo_serves_stops_on_signals_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sep-data");
+    let addr = free_port();
+
+    let demo = start(&data, addr);
+    assert!(demo.stdout.contains(&format!("http://{addr}/")), "prints the portal address: {}", demo.stdout);
+    assert!(demo.stdout.contains("+79123456789") && demo.stdout.contains("Demo-Passw0rd"), "prints the demo logins");
+    assert!(demo.stdout.contains("добавлено пользователей: 2"), "{}", demo.stdout);
+    assert!(data.join("sep.db").exists(), "the embedded database is in the data directory");
+
+    let (status, home) = get(addr, "/").unwrap();
+    assert_eq!(status, 200);
+    assert!(home.contains("Войти через Госуслуги"));
+    let (status, ready) = get(addr, "/readyz").unwrap();
+    assert_eq!(status, 200, "{ready}");
+    stop(demo, "-TERM");
+    assert!(get(addr, "/healthz").is_none(), "the port is released");
+
+    let demo = start(&data, addr);
+    assert!(demo.stdout.contains("уже были, сохранены"), "{}", demo.stdout);
+    assert_eq!(get(addr, "/healthz").unwrap().0, 200);
+    stop(demo, "-INT");
+
+    // Exactly one seeding per demo staff member across both runs.
+    let store = sep_store_sqlite::SqliteStore::open(&data.join("sep.db")).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let events = rt.block_on(store.list_audit(0, 100)).unwrap();
+    let seeded = events.iter().filter(|e| e.event.action == "demo.user_seeded").count();
+    assert_eq!(seeded, 2);
+    assert_eq!(rt.block_on(store.verify_audit_chain()).unwrap().first_broken, None);
+}
+
+#[test]
+fn a_taken_port_is_a_clear_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sep"))
+        .args(["demo", "--data-dir"])
+        .arg(dir.path())
+        .args(["--portal-addr", &addr.to_string()])
+        .env("SEP_LOG_LEVEL", "off")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("не удалось занять адрес"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_bad_setting_is_named_and_exits_2() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sep"))
+        .arg("migrate")
+        .env("SEP_SESSION_IDLE_MINUTES", "долго")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SEP_SESSION_IDLE_MINUTES"));
+}
