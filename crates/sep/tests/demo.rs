@@ -131,3 +131,54 @@ fn a_bad_setting_is_named_and_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("SEP_SESSION_IDLE_MINUTES"));
 }
+
+#[test]
+fn serve_logs_json_lines_carrying_the_request_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sep"))
+        .args(["serve", "--portal-addr", &addr.to_string()])
+        .env("SEP_DATA_DIR", dir.path())
+        .env("SEP_LOG_FORMAT", "json")
+        .env("SEP_LOG_LEVEL", "info")
+        .env_remove("RUST_LOG")
+        .env_remove("SEP_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            if tx.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while get(addr, "/healthz").is_none() {
+        assert!(Instant::now() < deadline, "serve did not come up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(s, "GET /readyz HTTP/1.1\r\nHost: x\r\nx-request-id: rid-abc-123\r\nConnection: close\r\n\r\n").unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    assert!(reply.to_ascii_lowercase().contains("x-request-id: rid-abc-123"), "the id is echoed: {reply}");
+
+    let mut lines = Vec::new();
+    let found = loop {
+        let line = rx.recv_timeout(Duration::from_secs(10)).expect("no log line with the request id");
+        let json: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        lines.push(json.clone());
+        if line.contains("rid-abc-123") {
+            break json;
+        }
+    };
+    assert_eq!(found["span"]["request_id"], "rid-abc-123", "{found}");
+    assert_eq!(found["span"]["path"], "/readyz");
+    assert!(lines.iter().any(|l| l["message"] == "effective configuration"), "the configuration is logged at start");
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    assert!(child.wait().unwrap().success());
+}

@@ -22,15 +22,38 @@ pub fn ogrnip_check(fourteen: &[u8]) -> u8 {
     u8::try_from(digits::number(fourteen) % 13 % 10).unwrap_or(0)
 }
 
-fn parse_with(
-    input: &str,
+/// The rule for one kind of registration number.
+struct Rule {
     len: usize,
+    /// Allowed first digits (the "признак отнесения" of the record).
+    first: &'static [u8],
     check: fn(&[u8]) -> u8,
     format_err: IdError,
     checksum_err: IdError,
-) -> Result<String, IdError> {
+}
+
+/// ОГРН of a legal entity: any first digit but 0 (1 and 5 in practice).
+const OGRN: Rule = Rule {
+    len: 13,
+    first: &[1, 2, 3, 4, 5, 6, 7, 8, 9],
+    check: ogrn_check,
+    format_err: IdError::OgrnFormat,
+    checksum_err: IdError::OgrnChecksum,
+};
+
+/// ОГРНИП: starts with 3 (4 is accepted, as python-stdnum does).
+const OGRNIP: Rule = Rule {
+    len: 15,
+    first: &[3, 4],
+    check: ogrnip_check,
+    format_err: IdError::OgrnipFormat,
+    checksum_err: IdError::OgrnipChecksum,
+};
+
+fn parse_with(input: &str, rule: &Rule) -> Result<String, IdError> {
+    let (len, check, format_err, checksum_err) = (rule.len, rule.check, rule.format_err, rule.checksum_err);
     let d = digits::plain_digits(input).ok_or(format_err)?;
-    if d.len() != len || d[0] == 0 {
+    if d.len() != len || !rule.first.contains(&d[0]) {
         return Err(format_err);
     }
     if d[len - 1] != check(&d[..len - 1]) {
@@ -42,7 +65,7 @@ fn parse_with(
 impl Ogrn {
     /// Parses 13 digits with a valid check digit.
     pub fn parse(input: &str) -> Result<Self, IdError> {
-        parse_with(input, 13, ogrn_check, IdError::OgrnFormat, IdError::OgrnChecksum).map(Self)
+        parse_with(input, &OGRN).map(Self)
     }
 
     /// The digits.
@@ -54,7 +77,7 @@ impl Ogrn {
 impl Ogrnip {
     /// Parses 15 digits with a valid check digit.
     pub fn parse(input: &str) -> Result<Self, IdError> {
-        parse_with(input, 15, ogrnip_check, IdError::OgrnipFormat, IdError::OgrnipChecksum).map(Self)
+        parse_with(input, &OGRNIP).map(Self)
     }
 
     /// The digits.
@@ -89,10 +112,15 @@ mod tests {
         assert!(Ogrnip::parse("304500116000157").is_ok());
         assert_eq!(Ogrnip::parse("304500116000158"), Err(IdError::OgrnipChecksum));
         assert_eq!(Ogrnip::parse("1027700132195"), Err(IdError::OgrnipFormat));
+        // A 15-digit number must start with 3 (an ОГРНИП record).
+        let fourteen = [1, 0, 4, 5, 0, 0, 1, 1, 6, 0, 0, 0, 1, 5];
+        let c = ogrnip_check(&fourteen);
+        assert_eq!(Ogrnip::parse(&format!("{}{c}", digits::to_string(&fourteen))), Err(IdError::OgrnipFormat));
     }
 
     fn valid(len: usize, check: fn(&[u8]) -> u8) -> impl Strategy<Value = String> {
-        (1u8..10, proptest::collection::vec(0u8..10, len - 2)).prop_map(move |(first, rest)| {
+        let first = if len == 15 { 3u8..5 } else { 1u8..10 };
+        (first, proptest::collection::vec(0u8..10, len - 2)).prop_map(move |(first, rest)| {
             let mut d = vec![first];
             d.extend(rest);
             let c = check(&d);
