@@ -38,10 +38,10 @@ fn candidates(n: usize) -> Vec<String> {
         .map(|i| {
             let len = [10, 12, 13, 15][i % 4];
             let mut d: Vec<u8> = (0..len).map(|_| rng.digit()).collect();
-            if len == 15 && rng.next() % 4 != 0 {
+            if len == 15 && !rng.next().is_multiple_of(4) {
                 d[0] = 3; // mostly real ОГРНИП prefixes, some others
             }
-            if rng.next() % 2 == 0 {
+            if rng.next().is_multiple_of(2) {
                 match len {
                     10 => d[9] = inn10_check(&d[..9]),
                     12 => (d[10], d[11]) = inn12_checks(&d[..10]),
