@@ -81,6 +81,11 @@ fn demo_serves_stops_on_signals_and_keeps_its_data() {
     assert!(demo.stdout.contains("добавлено пользователей: 2"), "{}", demo.stdout);
     assert!(data.join("sep.db").exists(), "the embedded database is in the data directory");
 
+    // The accept queue is 4096 deep (tokio's default of 128 overflows under load).
+    let ss = Command::new("ss").args(["-ltnH", &format!("sport = :{}", addr.port())]).output().unwrap();
+    let listen = String::from_utf8_lossy(&ss.stdout);
+    assert_eq!(listen.split_whitespace().nth(2), Some("4096"), "ss: {listen}");
+
     let (status, home) = get(addr, "/").unwrap();
     assert_eq!(status, 200);
     assert!(home.contains("Войти через Госуслуги"));
