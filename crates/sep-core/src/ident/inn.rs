@@ -85,17 +85,13 @@ impl Inn {
     }
 }
 
-impl fmt::Display for Inn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 impl fmt::Debug for Inn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Inn({:?}, ***)", self.kind())
     }
 }
+
+super::display_as_str!(Inn);
 
 #[cfg(test)]
 mod tests {

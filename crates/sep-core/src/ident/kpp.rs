@@ -1,7 +1,6 @@
 //! КПП: tax registration reason code of an organisation (public data).
 
 use super::IdError;
-use std::fmt;
 
 /// A КПП of the form `NNNN PP NNN`: tax office code (4 digits), reason (2 digits or capital
 /// Latin letters, as ФНС allows since 2013), serial number (3 digits).
@@ -26,11 +25,7 @@ impl Kpp {
     }
 }
 
-impl fmt::Display for Kpp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::display_as_str!(Kpp);
 
 #[cfg(test)]
 mod tests {

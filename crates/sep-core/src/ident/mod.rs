@@ -5,6 +5,18 @@
 //! past the edge never re-checks. Types that hold personal data redact themselves in `Debug`
 //! so that they cannot leak into logs by accident; `Display` gives the value for rendering.
 
+/// `Display` for identifiers stored in their printed form.
+macro_rules! display_as_str {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    )*};
+}
+use display_as_str;
+
 mod date;
 mod digits;
 mod email;

@@ -2,7 +2,6 @@
 //! Registration numbers are public (ЕГРЮЛ/ЕГРИП), so `Debug` shows them.
 
 use super::{IdError, digits};
-use std::fmt;
 
 /// A valid ОГРН of a legal entity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -86,17 +85,7 @@ impl Ogrnip {
     }
 }
 
-impl fmt::Display for Ogrn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Display for Ogrnip {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::display_as_str!(Ogrn, Ogrnip);
 
 #[cfg(test)]
 mod tests {

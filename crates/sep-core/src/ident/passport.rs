@@ -63,18 +63,6 @@ impl fmt::Display for PassportSeries {
     }
 }
 
-impl fmt::Display for PassportNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Display for DivisionCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 impl fmt::Debug for PassportSeries {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("PassportSeries(****)")
@@ -86,6 +74,8 @@ impl fmt::Debug for PassportNumber {
         f.write_str("PassportNumber(******)")
     }
 }
+
+super::display_as_str!(PassportNumber, DivisionCode);
 
 #[cfg(test)]
 mod tests {

@@ -49,17 +49,13 @@ impl Phone {
     }
 }
 
-impl fmt::Display for Phone {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 impl fmt::Debug for Phone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Phone(+7*******{})", &self.0[10..])
     }
 }
+
+super::display_as_str!(Phone);
 
 #[cfg(test)]
 mod tests {
