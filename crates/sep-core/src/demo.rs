@@ -38,10 +38,12 @@ pub struct DemoPerson {
     pub confirmed: bool,
     /// Role in СЭП.
     pub role: Role,
+    /// ОГРНИП when the person is a sole proprietor (ИП), else empty.
+    pub ogrnip: &'static str,
 }
 
 /// Everyone in the demo.
-pub const PEOPLE: [DemoPerson; 5] = [
+pub const PEOPLE: [DemoPerson; 6] = [
     DemoPerson {
         subject: "1000001",
         purpose: "гражданин с подтверждённой учётной записью",
@@ -56,6 +58,7 @@ pub const PEOPLE: [DemoPerson; 5] = [
         password: "Demo-Passw0rd",
         confirmed: true,
         role: Role::Citizen,
+        ogrnip: "",
     },
     DemoPerson {
         subject: "1000002",
@@ -71,6 +74,7 @@ pub const PEOPLE: [DemoPerson; 5] = [
         password: "Demo-Passw0rd",
         confirmed: false,
         role: Role::Citizen,
+        ogrnip: "",
     },
     DemoPerson {
         subject: "1000003",
@@ -86,6 +90,7 @@ pub const PEOPLE: [DemoPerson; 5] = [
         password: "Demo-Passw0rd",
         confirmed: true,
         role: Role::Citizen,
+        ogrnip: "",
     },
     DemoPerson {
         subject: "1000004",
@@ -101,6 +106,7 @@ pub const PEOPLE: [DemoPerson; 5] = [
         password: "Demo-Passw0rd",
         confirmed: true,
         role: Role::Officer,
+        ogrnip: "",
     },
     DemoPerson {
         subject: "1000005",
@@ -116,11 +122,32 @@ pub const PEOPLE: [DemoPerson; 5] = [
         password: "Demo-Passw0rd",
         confirmed: true,
         role: Role::Admin,
+        ogrnip: "",
+    },
+    DemoPerson {
+        subject: "1000006",
+        purpose: "индивидуальный предприниматель (ИП)",
+        last_name: "Васильев",
+        first_name: "Дмитрий",
+        middle_name: "Олегович",
+        birth_date: "14.08.1983",
+        snils: "678-901-234 38",
+        inn: "770678901214",
+        phone: "+79678901234",
+        email: "vasiliev@example.ru",
+        password: "Demo-Passw0rd",
+        confirmed: true,
+        role: Role::Citizen,
+        ogrnip: "304770100000016",
     },
 ];
 
-/// The demo organisation's ИНН and ОГРН.
-pub const ORGANISATION: (&str, &str, &str) = ("ООО «Ромашка»", "7701000019", "1027700000019");
+/// The demo organisation: name, ИНН, ОГРН, КПП; its employee is the person with subject
+/// [`EMPLOYEE_SUBJECT`].
+pub const ORGANISATION: (&str, &str, &str, &str) = ("ООО «Ромашка»", "7701000019", "1027700000019", "770101001");
+
+/// The demo organisation's employee (its head).
+pub const EMPLOYEE_SUBJECT: &str = "1000003";
 
 #[cfg(test)]
 mod tests {
@@ -138,5 +165,10 @@ mod tests {
         }
         Inn::parse_organisation(ORGANISATION.1).unwrap();
         Ogrn::parse(ORGANISATION.2).unwrap();
+        crate::ident::Kpp::parse(ORGANISATION.3).unwrap();
+        let ips: Vec<_> = PEOPLE.iter().filter(|p| !p.ogrnip.is_empty()).collect();
+        assert_eq!(ips.len(), 1);
+        crate::ident::Ogrnip::parse(ips[0].ogrnip).unwrap();
+        assert!(PEOPLE.iter().any(|p| p.subject == EMPLOYEE_SUBJECT));
     }
 }

@@ -1,4 +1,4 @@
-//! Conversions between driver values and core types.
+//! Conversions between driver values and core types, for every SQLite-backed store.
 
 use rusqlite::ErrorCode;
 use sep_core::StoreError;
@@ -6,7 +6,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 /// Maps a rusqlite error to the core's four kinds.
-pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {
+pub fn map_err(e: rusqlite::Error) -> StoreError {
     match &e {
         rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
         rusqlite::Error::SqliteFailure(f, msg) => match f.code {
@@ -23,18 +23,18 @@ pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {
 }
 
 /// UTC time → microseconds since the epoch.
-pub(crate) fn ts(t: OffsetDateTime) -> i64 {
+pub fn ts(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
 }
 
 /// Microseconds since the epoch → UTC time.
-pub(crate) fn from_ts(us: i64) -> rusqlite::Result<OffsetDateTime> {
+pub fn from_ts(us: i64) -> rusqlite::Result<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1_000)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e)))
 }
 
 /// Optional variant of [`from_ts`].
-pub(crate) fn from_ts_opt(us: Option<i64>) -> rusqlite::Result<Option<OffsetDateTime>> {
+pub fn from_ts_opt(us: Option<i64>) -> rusqlite::Result<Option<OffsetDateTime>> {
     us.map(from_ts).transpose()
 }
 
@@ -42,12 +42,12 @@ const DATE: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
 
 /// Date → ISO text.
-pub(crate) fn date_text(d: Option<Date>) -> Option<String> {
+pub fn date_text(d: Option<Date>) -> Option<String> {
     d.and_then(|d| d.format(DATE).ok())
 }
 
 /// ISO text → date.
-pub(crate) fn parse_date(s: Option<String>) -> rusqlite::Result<Option<Date>> {
+pub fn parse_date(s: Option<String>) -> rusqlite::Result<Option<Date>> {
     s.map(|s| {
         Date::parse(&s, DATE)
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
@@ -56,13 +56,13 @@ pub(crate) fn parse_date(s: Option<String>) -> rusqlite::Result<Option<Date>> {
 }
 
 /// Text → UUID.
-pub(crate) fn parse_uuid(s: &str) -> rusqlite::Result<Uuid> {
+pub fn parse_uuid(s: &str) -> rusqlite::Result<Uuid> {
     Uuid::parse_str(s)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 /// A stored code that the core does not know: corrupted data.
-pub(crate) fn bad_code(what: &str, code: &str) -> rusqlite::Error {
+pub fn bad_code(what: &str, code: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         0,
         rusqlite::types::Type::Text,

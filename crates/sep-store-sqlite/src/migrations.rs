@@ -10,7 +10,7 @@ use sep_core::store::StoreResult;
 pub const MIGRATIONS: &[Migration] =
     &[Migration { version: 1, name: "0001_initial", sql: include_str!("../migrations/0001_initial.sql") }];
 
-pub(crate) fn run(conn: &mut Connection) -> StoreResult<usize> {
+pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(map_err)?;
     tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -24,7 +24,7 @@ pub(crate) fn run(conn: &mut Connection) -> StoreResult<usize> {
             .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
             .map_err(map_err)?
     };
-    let todo = pending(MIGRATIONS, &applied).map_err(|e| StoreError::Other(e.to_string()))?;
+    let todo = pending(list, &applied).map_err(|e| StoreError::Other(e.to_string()))?;
     let now = crate::conv::ts(time::OffsetDateTime::now_utc());
     for m in &todo {
         tx.execute_batch(m.sql).map_err(map_err)?;

@@ -144,3 +144,17 @@ async fn the_stylesheet_is_served_from_the_binary() {
     assert_eq!(res.header("content-type"), Some("text/css; charset=utf-8"));
     assert!(res.text.contains("--accent: #0d4cd3"));
 }
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_with_a_page() {
+    let app = TestApp::new().await;
+    let req = axum::http::Request::post("/login")
+        .header("host", "portal.example")
+        .header("sec-fetch-site", "cross-site")
+        .header("origin", "https://evil.example")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = app.request(req).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(res.text.contains("<code>forbidden</code>"), "{}", res.text);
+}

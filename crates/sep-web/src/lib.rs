@@ -2,7 +2,8 @@
 //! and the operational endpoints. Business rules do not live here.
 
 mod assets;
-mod middleware;
+pub mod client;
+pub mod middleware;
 mod ops;
 mod problem;
 pub mod server;
@@ -38,6 +39,21 @@ impl Default for WebConfig {
     }
 }
 
+/// Whose site an error page belongs to (the portal or the Госуслуги emulator).
+#[derive(Debug)]
+pub struct Brand {
+    /// Site name in the header and the title.
+    pub name: &'static str,
+    /// Short mark in the logo box.
+    pub mark: &'static str,
+    /// Stylesheet path.
+    pub stylesheet: &'static str,
+}
+
+/// The portal's brand.
+pub static PORTAL: Brand =
+    Brand { name: "Система электронных услуг", mark: "СЭП", stylesheet: "/assets/site.css" };
+
 /// Everything handlers share.
 #[derive(Clone)]
 pub struct AppState {
@@ -62,5 +78,5 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics::render))
         .fallback(ui::not_found::page)
         .with_state(state.clone());
-    middleware::apply(routes, &state.config)
+    middleware::apply(routes, &state.config, &PORTAL)
 }

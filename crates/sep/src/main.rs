@@ -30,10 +30,16 @@ enum Command {
         #[arg(long)]
         portal_addr: Option<SocketAddr>,
     },
+    /// Run the Госуслуги emulator alone.
+    Idp {
+        /// Address to listen on (overrides `idp_addr`).
+        #[arg(long)]
+        idp_addr: Option<SocketAddr>,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// First run: create a data directory, migrate an embedded SQLite database, seed demo
-    /// data, and serve the portal.
+    /// data, and serve the portal and the Госуслуги emulator.
     Demo {
         /// Data directory.
         #[arg(long, default_value = "./sep-data")]
@@ -66,6 +72,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Serve { portal_addr } => cmd::serve::run(cfg, portal_addr).await,
+            Command::Idp { idp_addr } => cmd::idp::run(cfg, idp_addr).await,
             Command::Migrate => cmd::migrate::run(cfg).await,
             Command::Demo { data_dir, portal_addr, idp_addr } => {
                 cmd::demo::run(cfg, data_dir, portal_addr, idp_addr).await

@@ -28,11 +28,11 @@ struct Demo {
     stdout: String,
 }
 
-fn start(data_dir: &std::path::Path, addr: SocketAddr) -> Demo {
+fn start(data_dir: &std::path::Path, addr: SocketAddr, idp_addr: SocketAddr) -> Demo {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sep"))
         .args(["demo", "--data-dir"])
         .arg(data_dir)
-        .args(["--portal-addr", &addr.to_string(), "--idp-addr", "127.0.0.1:0"])
+        .args(["--portal-addr", &addr.to_string(), "--idp-addr", &idp_addr.to_string()])
         .env("SEP_LOG_LEVEL", "warn")
         .env_remove("SEP_DATABASE_URL")
         .stdout(Stdio::piped())
@@ -75,10 +75,13 @@ fn demo_serves_stops_on_signals_and_keeps_its_data() {
     let data = dir.path().join("sep-data");
     let addr = free_port();
 
-    let demo = start(&data, addr);
+    let idp = free_port();
+    let demo = start(&data, addr, idp);
     assert!(demo.stdout.contains(&format!("http://{addr}/")), "prints the portal address: {}", demo.stdout);
+    assert!(demo.stdout.contains(&format!("http://{idp}/")), "prints the emulator address: {}", demo.stdout);
     assert!(demo.stdout.contains("+79123456789") && demo.stdout.contains("Demo-Passw0rd"), "prints the demo logins");
-    assert!(demo.stdout.contains("добавлено пользователей: 2"), "{}", demo.stdout);
+    assert!(demo.stdout.contains("добавлено пользователей СЭП: 2, учётных записей Госуслуг: 6"), "{}", demo.stdout);
+    assert!(data.join("idp.db").exists(), "the emulator's database is in the data directory too");
     assert!(data.join("sep.db").exists(), "the embedded database is in the data directory");
 
     // The accept queue is 4096 deep (tokio's default of 128 overflows under load).
@@ -91,10 +94,14 @@ fn demo_serves_stops_on_signals_and_keeps_its_data() {
     assert!(home.contains("Войти через Госуслуги"));
     let (status, ready) = get(addr, "/readyz").unwrap();
     assert_eq!(status, 200, "{ready}");
+    let (status, login) = get(idp, "/login").unwrap();
+    assert_eq!(status, 200);
+    assert!(login.contains("Телефон, почта или СНИЛС"), "the emulator serves its login page");
     stop(demo, "-TERM");
     assert!(get(addr, "/healthz").is_none(), "the port is released");
+    assert!(get(idp, "/healthz").is_none(), "the emulator's port is released");
 
-    let demo = start(&data, addr);
+    let demo = start(&data, addr, idp);
     assert!(demo.stdout.contains("уже были, сохранены"), "{}", demo.stdout);
     assert_eq!(get(addr, "/healthz").unwrap().0, 200);
     stop(demo, "-INT");

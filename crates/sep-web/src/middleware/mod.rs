@@ -1,17 +1,19 @@
 //! The middleware stack, outermost first: request id → trace → metrics → security headers →
-//! problem presenter → panic catcher → timeout → body limit → handlers.
+//! problem presenter → panic catcher → timeout → body limit → CSRF check → handlers. Shared by the portal
+//! and the Госуслуги emulator.
 
 mod metrics;
 mod present;
 mod security;
 
-use crate::{Problem, WebConfig};
+use crate::{Brand, Problem, WebConfig};
 use axum::Router;
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::any::Any;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -36,8 +38,8 @@ fn span_for<B>(req: &Request<B>) -> tracing::Span {
     tracing::info_span!("request", request_id = %request_id(req), method = %req.method(), path = %req.uri().path())
 }
 
-/// Wraps `routes` in the whole stack.
-pub(crate) fn apply(routes: Router, config: &WebConfig) -> Router {
+/// Wraps `routes` in the whole stack; error pages carry `brand`.
+pub fn apply(routes: Router, config: &WebConfig, brand: &'static Brand) -> Router {
     routes.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -49,9 +51,11 @@ pub(crate) fn apply(routes: Router, config: &WebConfig) -> Router {
             )
             .layer(axum::middleware::from_fn(metrics::record))
             .layer(axum::middleware::map_response(security::headers))
-            .layer(axum::middleware::from_fn(present::problems))
+            .layer(axum::middleware::from_fn(move |req, next| present::problems(brand, req, next)))
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
-            .layer(RequestBodyLimitLayer::new(config.max_body_bytes)),
+            .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+            // Cross-site state changes are refused by Sec-Fetch-Site / Origin (Go 1.25's scheme).
+            .layer(CsrfLayer::new()),
     )
 }

@@ -1,7 +1,7 @@
 //! The presenter: turns a [`Problem`] (or a bare error status from a lower layer) into a
 //! Russian HTML page or RFC 9457 JSON, with the request id and the time.
 
-use crate::Problem;
+use crate::{Brand, Problem};
 use askama::Template;
 use axum::extract::Request;
 use axum::http::header;
@@ -14,6 +14,7 @@ use time::macros::{format_description, offset};
 #[derive(Template)]
 #[template(path = "problem.html")]
 struct Page<'a> {
+    brand: &'a Brand,
     title: &'a str,
     detail: &'a str,
     action: &'a str,
@@ -39,7 +40,7 @@ fn moscow_now() -> String {
     OffsetDateTime::now_utc().to_offset(offset!(+3)).format(f).unwrap_or_default()
 }
 
-pub(crate) async fn problems(req: Request, next: Next) -> Response {
+pub(crate) async fn problems(brand: &'static Brand, req: Request, next: Next) -> Response {
     let json_wanted = wants_json(&req);
     let request_id = super::request_id(&req);
     let mut res = next.run(req).await;
@@ -77,6 +78,7 @@ pub(crate) async fn problems(req: Request, next: Next) -> Response {
         ([(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
     } else {
         let page = Page {
+            brand,
             title: &problem.title,
             detail: &problem.detail,
             action: &problem.action,

@@ -6,30 +6,28 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-fn banner(portal: SocketAddr, idp: SocketAddr, data_dir: &std::path::Path, seeded: usize) -> String {
+fn banner(portal: SocketAddr, idp: SocketAddr, data_dir: &std::path::Path, seeded: usize, idp_seeded: usize) -> String {
     let mut s = String::new();
     s.push_str("\nСЭП запущен в демонстрационном режиме / SEP demo is running\n\n");
     s.push_str(&format!("  Портал СЭП:          http://{portal}/\n"));
-    s.push_str(&format!(
-        "  Эмулятор Госуслуг:   http://{idp}/ (появится вместе с эмулятором; пока вход не настроен)\n"
-    ));
+    s.push_str(&format!("  Эмулятор Госуслуг:   http://{idp}/  (коды из SMS: http://{idp}/outbox)\n"));
     s.push_str(&format!("  Данные:              {}\n", data_dir.display()));
-    s.push_str(&format!(
-        "  Демо-данные:         {}\n\n",
-        if seeded > 0 {
-            format!("добавлено пользователей: {seeded}")
-        } else {
-            "уже были, сохранены".to_owned()
-        }
-    ));
-    s.push_str("  Демо-учётные записи Госуслуг (логин — телефон, СНИЛС или почта):\n");
+    let data = if seeded + idp_seeded > 0 {
+        format!("добавлено пользователей СЭП: {seeded}, учётных записей Госуслуг: {idp_seeded}")
+    } else {
+        "уже были, сохранены".to_owned()
+    };
+    s.push_str(&format!("  Демо-данные:         {data}\n\n"));
+    s.push_str("  Демо-учётные записи Госуслуг (логин — телефон, почта, СНИЛС или ИНН):\n");
     for p in PEOPLE {
         s.push_str(&format!(
             "    {:<12} пароль {:<14} {} {} — {}\n",
             p.phone, p.password, p.last_name, p.first_name, p.purpose
         ));
     }
-    s.push_str(&format!("  Организация: {}, ИНН {}, ОГРН {}\n\n", ORGANISATION.0, ORGANISATION.1, ORGANISATION.2));
+    s.push_str(&format!("  Организация: {}, ИНН {}, ОГРН {}\n", ORGANISATION.0, ORGANISATION.1, ORGANISATION.2));
+    s.push_str("  Вход в СЭП через Госуслуги появится в следующей версии; эмулятор уже принимает вход\n");
+    s.push_str("  по паролю и коду из SMS на своём адресе.\n\n");
     s.push_str("  Остановить: Ctrl-C. Повторный запуск с тем же каталогом сохраняет данные.\n");
     s
 }
@@ -46,11 +44,17 @@ pub async fn run(mut cfg: Config, data_dir: PathBuf, portal: SocketAddr, idp: So
     std::fs::create_dir_all(&cfg.data_dir)?;
     let store = crate::storage::open(&cfg, true).await?;
     let seeded = crate::seed::run(store.as_ref()).await?;
+    let (idp_state, idp_seeded) = super::idp::open(&cfg).await?;
     let listener = super::serve::bind(portal)?;
-    let actual = listener.local_addr()?;
+    let idp_listener = super::serve::bind(idp)?;
+    let (actual, idp_actual) = (listener.local_addr()?, idp_listener.local_addr()?);
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", banner(actual, idp, &cfg.data_dir, seeded))?;
+    writeln!(out, "{}", banner(actual, idp_actual, &cfg.data_dir, seeded, idp_seeded))?;
     out.flush()?;
     drop(out);
-    super::serve::serve_portal(&cfg, store, listener).await
+    tokio::try_join!(
+        super::serve::serve_portal(&cfg, store, listener),
+        super::idp::serve(&cfg, idp_state, idp_listener),
+    )?;
+    Ok(())
 }

@@ -1,0 +1,185 @@
+//! `/login`, `/login/code`, `/login/resend`, `/logout`.
+
+use super::cookies::{self, DEVICE, LOGIN, SESSION};
+use super::{IdpState, render};
+use crate::login::{ClientCtx, LoginError, safe_return_to};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use sep_web::Problem;
+use sep_web::client::Client;
+use serde::Deserialize;
+
+/// An error as the page shows it.
+pub(crate) struct Shown {
+    pub(crate) message: String,
+    pub(crate) code: &'static str,
+}
+
+impl From<&LoginError> for Shown {
+    fn from(e: &LoginError) -> Self {
+        Self { message: e.to_string(), code: e.code() }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    error: Option<Shown>,
+    login: String,
+    return_to: String,
+}
+
+#[derive(Template)]
+#[template(path = "code.html")]
+struct CodePage {
+    phone: String,
+    error: Option<Shown>,
+    info: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ReturnTo {
+    return_to: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    return_to: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+fn internal(e: &LoginError) -> Response {
+    tracing::error!(error = ?e, "login failed internally");
+    Problem::internal().into_response()
+}
+
+fn login_page(status: StatusCode, error: Option<&LoginError>, login: String, return_to: String) -> Response {
+    let page = LoginPage { error: error.map(Shown::from), login, return_to };
+    (status, render(&page)).into_response()
+}
+
+/// `GET /login`.
+pub(crate) async fn form(State(s): State<IdpState>, jar: CookieJar, Query(q): Query<ReturnTo>) -> Response {
+    let return_to = safe_return_to(q.return_to.as_deref().unwrap_or("/"));
+    if let Some(t) = cookies::token(&jar, SESSION, s.secure_cookies)
+        && let Ok(Some(_)) = s.login.session(&t).await
+    {
+        return Redirect::to(&return_to).into_response();
+    }
+    login_page(StatusCode::OK, None, String::new(), return_to)
+}
+
+/// `POST /login`: the password step.
+pub(crate) async fn submit(State(s): State<IdpState>, jar: CookieJar, Form(f): Form<LoginForm>) -> Response {
+    let return_to = safe_return_to(&f.return_to);
+    match s.login.start(&f.login, &f.password, &return_to).await {
+        Ok(started) => {
+            let c = cookies::make(
+                LOGIN,
+                started.txn_token.expose().to_owned(),
+                time::Duration::minutes(10),
+                s.secure_cookies,
+            );
+            (jar.add(c), Redirect::to("/login/code")).into_response()
+        }
+        Err(e @ LoginError::Internal(_)) => internal(&e),
+        Err(e) => {
+            let status = if matches!(e, LoginError::Locked { .. }) {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            login_page(status, Some(&e), f.login.chars().take(100).collect(), return_to)
+        }
+    }
+}
+
+fn code_page(status: StatusCode, phone: String, error: Option<&LoginError>, info: Option<&'static str>) -> Response {
+    (status, render(&CodePage { phone, error: error.map(Shown::from), info })).into_response()
+}
+
+/// The login transaction ended: back to the password step, saying why.
+fn restart(e: &LoginError) -> Response {
+    login_page(StatusCode::UNPROCESSABLE_ENTITY, Some(e), String::new(), "/".into())
+}
+
+/// `GET /login/code`.
+pub(crate) async fn code_form(State(s): State<IdpState>, jar: CookieJar) -> Response {
+    let Some(t) = cookies::token(&jar, LOGIN, s.secure_cookies) else { return Redirect::to("/login").into_response() };
+    match s.login.pending(&t).await {
+        Ok(phone) => code_page(StatusCode::OK, phone, None, None),
+        Err(e @ LoginError::Internal(_)) => internal(&e),
+        Err(e) => restart(&e),
+    }
+}
+
+/// `POST /login/code`: the second factor.
+pub(crate) async fn code_submit(
+    State(s): State<IdpState>,
+    jar: CookieJar,
+    client: Client,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let Some(t) = cookies::token(&jar, LOGIN, s.secure_cookies) else { return restart(&LoginError::TxnExpired) };
+    let ctx = ClientCtx {
+        ip: client.ip,
+        user_agent: client.user_agent,
+        device: cookies::value(&jar, DEVICE, s.secure_cookies),
+    };
+    match s.login.verify(&t, &f.code, &ctx).await {
+        Ok(done) => {
+            let secure = s.secure_cookies;
+            let jar = jar
+                .add(cookies::removal(LOGIN, secure))
+                .add(cookies::make(SESSION, done.session_token.expose().to_owned(), time::Duration::hours(8), secure))
+                .add(cookies::make(DEVICE, done.device, time::Duration::days(365), secure));
+            (jar, Redirect::to(&done.return_to)).into_response()
+        }
+        Err(e @ LoginError::Internal(_)) => internal(&e),
+        Err(e @ LoginError::TxnExpired) => restart(&e),
+        Err(e) => {
+            let phone = s.login.pending(&t).await.unwrap_or_default();
+            code_page(StatusCode::UNPROCESSABLE_ENTITY, phone, Some(&e), None)
+        }
+    }
+}
+
+/// `POST /login/resend`: "Отправить ещё раз".
+pub(crate) async fn resend(State(s): State<IdpState>, jar: CookieJar) -> Response {
+    let Some(t) = cookies::token(&jar, LOGIN, s.secure_cookies) else { return restart(&LoginError::TxnExpired) };
+    match s.login.resend(&t).await {
+        Ok(phone) => {
+            code_page(StatusCode::OK, phone, None, Some("Новый код отправлен. Предыдущий код больше не действует."))
+        }
+        Err(e @ LoginError::Internal(_)) => internal(&e),
+        Err(e @ LoginError::TxnExpired) => restart(&e),
+        Err(e) => {
+            let phone = s.login.pending(&t).await.unwrap_or_default();
+            code_page(StatusCode::TOO_MANY_REQUESTS, phone, Some(&e), None)
+        }
+    }
+}
+
+/// `POST /logout`.
+pub(crate) async fn logout(State(s): State<IdpState>, jar: CookieJar) -> Response {
+    if let Some(t) = cookies::token(&jar, SESSION, s.secure_cookies)
+        && let Err(e) = s.login.logout(&t).await
+    {
+        return internal(&e);
+    }
+    (jar.add(cookies::removal(SESSION, s.secure_cookies)), Redirect::to("/login")).into_response()
+}

@@ -1,0 +1,65 @@
+//! The emulator's web pages: thin handlers over [`crate::LoginService`].
+
+mod cookies;
+mod login;
+mod outbox;
+mod profile;
+
+use crate::LoginService;
+use crate::store::IdpStore;
+use axum::Router;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use sep_web::{Brand, Problem, WebConfig};
+use std::sync::Arc;
+
+/// Everything the emulator's handlers share.
+#[derive(Clone)]
+pub struct IdpState {
+    /// Login rules.
+    pub login: LoginService,
+    /// Storage.
+    pub store: Arc<dyn IdpStore>,
+    /// Cookies with `Secure` and the `__Host-` prefix (when served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+/// The emulator's look on error pages.
+pub static GOSUSLUGI: Brand =
+    Brand { name: "Госуслуги · эмулятор", mark: "Гу", stylesheet: "/assets/idp.css" };
+
+const IDP_CSS: &str = include_str!("../../assets/idp.css");
+
+async fn stylesheet() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], IDP_CSS)
+        .into_response()
+}
+
+/// Renders a template; a failure becomes the internal-error page.
+fn render(t: &impl askama::Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            Problem::internal().into_response()
+        }
+    }
+}
+
+/// The emulator's router with the shared middleware stack.
+pub fn router(state: IdpState, config: &WebConfig) -> Router {
+    let routes = Router::new()
+        .route("/", get(profile::page))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/login/code", get(login::code_form).post(login::code_submit))
+        .route("/login/resend", post(login::resend))
+        .route("/logout", post(login::logout))
+        .route("/outbox", get(outbox::page))
+        .route("/outbox.json", get(outbox::json))
+        .route("/assets/idp.css", get(stylesheet))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(|| async { Problem::not_found() })
+        .with_state(state);
+    sep_web::middleware::apply(routes, config, &GOSUSLUGI)
+}

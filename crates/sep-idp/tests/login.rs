@@ -1,0 +1,350 @@
+//! The emulator's login over HTTP, in process, with an injected clock: password, SMS code,
+//! lockout, code expiry and reuse, outbox, new-device notices (SPEC I2, I6; SECURITY.md T3, T4).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test by panicking")]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use sep_core::clock::{Clock, ManualClock};
+use sep_idp::LoginService;
+use sep_idp::login::LoginConfig;
+use sep_idp::sqlite::IdpSqlite;
+use sep_idp::store::{IdpStore, OutboxStore};
+use sep_idp::web::{IdpState, router};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use time::Duration;
+use tower::ServiceExt;
+
+struct Res {
+    status: StatusCode,
+    location: Option<String>,
+    text: String,
+}
+
+/// The emulator in process, with a browser's cookie jar.
+struct Idp {
+    _dir: tempfile::TempDir,
+    clock: Arc<ManualClock>,
+    store: Arc<IdpSqlite>,
+    router: axum::Router,
+    cookies: BTreeMap<String, String>,
+}
+
+impl Idp {
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(IdpSqlite::open(&dir.path().join("idp.db")).unwrap());
+        let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
+        let login = LoginService::new(store.clone(), clock.clone(), LoginConfig::default()).unwrap();
+        sep_idp::demo::seed(store.as_ref(), login.hasher(), clock.now()).await.unwrap();
+        let state = IdpState { login, store: store.clone() as Arc<dyn IdpStore>, secure_cookies: false };
+        let router = router(state, &sep_web::WebConfig::default());
+        Self { _dir: dir, clock, store, router, cookies: BTreeMap::new() }
+    }
+
+    /// A second browser on the same emulator.
+    fn fresh_browser(&self) -> Self {
+        Self {
+            _dir: tempfile::tempdir().unwrap(),
+            clock: self.clock.clone(),
+            store: self.store.clone(),
+            router: self.router.clone(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    async fn send(&mut self, req: Request<Body>) -> Res {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        for v in res.headers().get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap();
+            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), val.to_owned());
+            }
+        }
+        let status = res.status();
+        let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        Res { status, location, text: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn get(&mut self, path: &str) -> Res {
+        let req = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
+        self.send(req).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Res {
+        let body = form.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&");
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::USER_AGENT, "Mozilla/5.0 (test browser)")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    async fn last_code(&self) -> String {
+        let msgs = self.store.list_messages(50).await.unwrap();
+        let body = msgs.iter().find(|m| m.body.starts_with("Код подтверждения")).unwrap().body.clone();
+        body.split(": ").nth(1).unwrap()[..6].to_owned()
+    }
+
+    async fn password_step(&mut self, login: &str, password: &str) -> Res {
+        self.post("/login", &[("login", login), ("password", password), ("return_to", "/")]).await
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+const PHONE: &str = "+79123456789";
+const PASSWORD: &str = "Demo-Passw0rd";
+
+#[tokio::test]
+async fn login_page_has_the_gosuslugi_fields() {
+    let mut idp = Idp::new().await;
+    let res = idp.get("/login").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.text.contains(r#"<label for="login">Телефон, почта или СНИЛС</label>"#));
+    assert!(res.text.contains(r#"<label for="password">Пароль</label>"#));
+    assert!(res.text.contains(">Войти</button>"));
+    let root = idp.get("/").await;
+    assert_eq!((root.status, root.location.as_deref()), (StatusCode::SEE_OTHER, Some("/login")));
+}
+
+#[tokio::test]
+async fn password_then_sms_code_signs_in_and_notices_the_new_device() {
+    let mut idp = Idp::new().await;
+    let res = idp.password_step("8 (912) 345-67-89", PASSWORD).await;
+    assert_eq!((res.status, res.location.as_deref()), (StatusCode::SEE_OTHER, Some("/login/code")));
+    let page = idp.get("/login/code").await;
+    assert!(page.text.contains("+7 (***) ***-**-89"), "says where the code went");
+    assert!(page.text.contains("Отправить ещё раз"));
+
+    let code = idp.last_code().await;
+    let res = idp.post("/login/code", &[("code", &code)]).await;
+    assert_eq!((res.status, res.location.as_deref()), (StatusCode::SEE_OTHER, Some("/")));
+    assert!(idp.cookies.contains_key("gu_session") && !idp.cookies.contains_key("gu_login"));
+    let me = idp.get("/").await;
+    assert!(me.text.contains("Иванов Иван Иванович") && me.text.contains("Подтверждённая"), "{}", me.text);
+
+    let notices: Vec<_> = idp
+        .store
+        .list_messages(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.body.contains("нового устройства"))
+        .collect();
+    assert_eq!(notices.len(), 2, "SMS and e-mail notice of the new device");
+
+    // Signing in again from the same browser is not a new device.
+    idp.post("/logout", &[]).await;
+    assert_eq!(idp.get("/").await.status, StatusCode::SEE_OTHER);
+    idp.password_step(PHONE, PASSWORD).await;
+    let code = idp.last_code().await;
+    idp.post("/login/code", &[("code", &code)]).await;
+    let again =
+        idp.store.list_messages(50).await.unwrap().into_iter().filter(|m| m.body.contains("нового устройства")).count();
+    assert_eq!(again, 2, "no second notice");
+}
+
+#[tokio::test]
+async fn every_login_identifier_works() {
+    let mut idp = Idp::new().await;
+    for login in
+        ["ivanov@example.ru", "IVANOV@EXAMPLE.RU", "123-456-789 64", "12345678964", "770123456703", "+7 912 345 67 89"]
+    {
+        let res = idp.password_step(login, PASSWORD).await;
+        assert_eq!(res.location.as_deref(), Some("/login/code"), "{login}: {}", res.text);
+    }
+    let res = idp.password_step("not a login", PASSWORD).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text.contains("login_identifier_format"));
+}
+
+#[tokio::test]
+async fn t3_lockout_at_the_fifth_failure_refuses_the_right_password_and_unlocks_in_time() {
+    let mut idp = Idp::new().await;
+    for i in 1..=4 {
+        let res = idp.password_step(PHONE, "Wrong-Passw0rd").await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {i}");
+        assert!(res.text.contains("login_invalid_credentials"));
+    }
+    let fifth = idp.password_step(PHONE, "Wrong-Passw0rd").await;
+    assert_eq!(fifth.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(fifth.text.contains("login_locked") && fifth.text.contains("Вход временно заблокирован"));
+    // Locked even for the right password, and by another identifier of the same account.
+    for login in [PHONE, "ivanov@example.ru"] {
+        let res = idp.password_step(login, PASSWORD).await;
+        assert!(res.text.contains("login_locked"), "{login}");
+    }
+    idp.clock.advance(Duration::minutes(15) - Duration::seconds(1));
+    assert!(idp.password_step(PHONE, PASSWORD).await.text.contains("login_locked"));
+    idp.clock.advance(Duration::seconds(1));
+    assert_eq!(idp.password_step(PHONE, PASSWORD).await.location.as_deref(), Some("/login/code"));
+}
+
+#[tokio::test]
+async fn the_lock_does_not_reveal_whether_an_account_exists() {
+    let mut idp = Idp::new().await;
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for _ in 0..5 {
+        known.push(idp.password_step(PHONE, "Wrong-Passw0rd").await);
+        unknown.push(idp.password_step("+79990000000", "Wrong-Passw0rd").await);
+    }
+    for (k, u) in known.iter().zip(&unknown) {
+        assert_eq!(k.status, u.status);
+        let code = |t: &str| t.split("<code>").nth(1).map(|s| s.split('<').next().unwrap_or("").to_owned());
+        assert_eq!(code(&k.text), code(&u.text));
+    }
+    assert!(unknown[4].text.contains("Вход временно заблокирован"));
+}
+
+#[tokio::test]
+async fn t4_a_code_allows_three_tries_then_is_void() {
+    let mut idp = Idp::new().await;
+    idp.password_step(PHONE, PASSWORD).await;
+    let code = idp.last_code().await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let r1 = idp.post("/login/code", &[("code", wrong)]).await;
+    assert!(r1.text.contains("Осталось попыток: 2"), "{}", r1.text);
+    let r2 = idp.post("/login/code", &[("code", wrong)]).await;
+    assert!(r2.text.contains("Осталось попыток: 1"));
+    let r3 = idp.post("/login/code", &[("code", wrong)]).await;
+    assert!(r3.text.contains("otp_tries_exhausted"));
+    let r4 = idp.post("/login/code", &[("code", &code)]).await;
+    assert!(r4.text.contains("otp_expired"), "the right code no longer works");
+    assert!(!idp.cookies.contains_key("gu_session"));
+    // A letter is a format error and does not cost a try.
+    let r5 = idp.post("/login/code", &[("code", "12a456")]).await;
+    assert!(r5.text.contains("otp_format"));
+}
+
+#[tokio::test]
+async fn t4_resend_voids_the_old_code_and_codes_expire_after_five_minutes() {
+    let mut idp = Idp::new().await;
+    idp.password_step(PHONE, PASSWORD).await;
+    let old = idp.last_code().await;
+    let res = idp.post("/login/resend", &[]).await;
+    assert!(res.text.contains("Новый код отправлен"));
+    let new = idp.last_code().await;
+    if old != new {
+        let r = idp.post("/login/code", &[("code", &old)]).await;
+        assert!(!idp.cookies.contains_key("gu_session") && r.status == StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    idp.clock.advance(Duration::minutes(5));
+    let r = idp.post("/login/code", &[("code", &new)]).await;
+    assert!(r.text.contains("otp_expired"), "{}", r.text);
+    idp.post("/login/resend", &[]).await;
+    let fresh = idp.last_code().await;
+    let r = idp.post("/login/code", &[("code", &fresh)]).await;
+    assert_eq!(r.location.as_deref(), Some("/"));
+}
+
+#[tokio::test]
+async fn t4_a_code_is_single_use_and_bound_to_its_login() {
+    let mut first = Idp::new().await;
+    first.password_step(PHONE, PASSWORD).await;
+    let mut second = first.fresh_browser();
+    second.password_step(PHONE, PASSWORD).await;
+    // The first browser's code does not complete the second browser's login.
+    let msgs = first.store.list_messages(50).await.unwrap();
+    let codes: Vec<String> = msgs
+        .iter()
+        .filter(|m| m.body.starts_with("Код подтверждения"))
+        .map(|m| m.body.split(": ").nth(1).unwrap()[..6].to_owned())
+        .collect();
+    let (second_code, first_code) = (&codes[0], &codes[1]);
+    if first_code != second_code {
+        let r = second.post("/login/code", &[("code", first_code)]).await;
+        assert!(r.text.contains("otp_wrong"));
+    }
+    let r = first.post("/login/code", &[("code", first_code)]).await;
+    assert_eq!(r.location.as_deref(), Some("/"));
+    // Replaying the finished login's code (with its old login cookie) gets nowhere.
+    let mut replay = first.fresh_browser();
+    replay.cookies = first.cookies.clone();
+    replay.cookies.insert("gu_login".into(), "0".repeat(64));
+    let r = replay.post("/login/code", &[("code", first_code)]).await;
+    assert!(r.text.contains("login_expired"));
+}
+
+#[tokio::test]
+async fn a_login_left_unfinished_expires_after_ten_minutes() {
+    let mut idp = Idp::new().await;
+    idp.password_step(PHONE, PASSWORD).await;
+    idp.clock.advance(Duration::minutes(10));
+    let r = idp.get("/login/code").await;
+    assert!(r.text.contains("login_expired") && r.text.contains("Телефон, почта или СНИЛС"));
+}
+
+#[tokio::test]
+async fn return_to_never_leaves_the_site() {
+    let mut idp = Idp::new().await;
+    idp.post("/login", &[("login", PHONE), ("password", PASSWORD), ("return_to", "//evil.example/x")]).await;
+    let code = idp.last_code().await;
+    let r = idp.post("/login/code", &[("code", &code)]).await;
+    assert_eq!(r.location.as_deref(), Some("/"));
+}
+
+#[tokio::test]
+async fn the_outbox_lists_messages_newest_first_as_html_and_json() {
+    let mut idp = Idp::new().await;
+    idp.password_step(PHONE, PASSWORD).await;
+    idp.post("/login/resend", &[]).await;
+    let json = idp.get("/outbox.json").await;
+    let v: serde_json::Value = serde_json::from_str(&json.text).unwrap();
+    let msgs = v["messages"].as_array().unwrap();
+    assert_eq!(msgs.len(), 2);
+    assert!(msgs[0]["id"].as_i64() > msgs[1]["id"].as_i64(), "newest first");
+    assert_eq!(msgs[0]["channel"], "sms");
+    assert_eq!(msgs[0]["recipient"], PHONE);
+    let html = idp.get("/outbox").await;
+    assert!(html.text.contains("Код подтверждения входа на Госуслуги"));
+}
+
+#[tokio::test]
+async fn cross_site_login_posts_are_refused() {
+    let mut idp = Idp::new().await;
+    let req = Request::post("/login")
+        .header("sec-fetch-site", "cross-site")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("login={PHONE}&password={PASSWORD}")))
+        .unwrap();
+    let r = idp.send(req).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(idp.store.list_messages(10).await.unwrap().is_empty(), "no code was sent");
+}
+
+#[tokio::test]
+async fn malformed_requests_get_pages_not_500s() {
+    let mut idp = Idp::new().await;
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from("{}"))
+        .unwrap();
+    assert!(idp.send(req).await.status.is_client_error());
+    let r = idp.post("/login/code", &[("code", "123456")]).await;
+    assert!(r.text.contains("login_expired"), "no login cookie");
+    idp.cookies.insert("gu_login".into(), "garbage".into());
+    assert!(idp.post("/login/resend", &[]).await.text.contains("login_expired"));
+    assert_eq!(idp.get("/nope").await.status, StatusCode::NOT_FOUND);
+}
