@@ -9,6 +9,7 @@ pub mod account;
 pub mod demo;
 pub mod lockout;
 pub mod login;
+pub mod oidc;
 pub mod otp;
 pub mod outbox;
 pub mod password;

@@ -129,6 +129,6 @@ pub trait OutboxStore: Send + Sync {
 }
 
 /// Everything the emulator stores.
-pub trait IdpStore: AccountStore + LoginStore + OutboxStore {}
+pub trait IdpStore: AccountStore + LoginStore + OutboxStore + crate::oidc::store::OidcStore {}
 
-impl<T: AccountStore + LoginStore + OutboxStore> IdpStore for T {}
+impl<T: AccountStore + LoginStore + OutboxStore + crate::oidc::store::OidcStore> IdpStore for T {}

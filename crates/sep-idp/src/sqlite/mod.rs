@@ -1,6 +1,8 @@
 //! The emulator's storage on SQLite, in its own database file (`idp.db`), through the same
 //! plumbing as the portal's SQLite store.
 
+mod oidc;
+
 use crate::account::{Account, Level, LoginId, Membership, Oid, Organisation};
 use crate::lockout::Failures;
 use crate::otp::CodeState;
@@ -18,12 +20,14 @@ use std::path::Path;
 use time::OffsetDateTime;
 
 /// The emulator's migrations.
-pub const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "0001_idp_initial", sql: include_str!("../migrations/0001_idp_initial.sql") }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "0001_idp_initial", sql: include_str!("../../migrations/0001_idp_initial.sql") },
+    Migration { version: 2, name: "0002_oidc", sql: include_str!("../../migrations/0002_oidc.sql") },
+];
 
 /// The emulator's SQLite store.
 pub struct IdpSqlite {
-    db: Db,
+    pub(crate) db: Db,
 }
 
 impl IdpSqlite {
