@@ -2,118 +2,13 @@
 //! lockout, code expiry and reuse, outbox, new-device notices (SPEC I2, I6; SECURITY.md T3, T4).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test by panicking")]
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use sep_core::clock::{Clock, ManualClock};
-use sep_idp::LoginService;
-use sep_idp::login::LoginConfig;
-use sep_idp::sqlite::IdpSqlite;
-use sep_idp::store::{IdpStore, OutboxStore};
-use sep_idp::web::{IdpState, router};
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use common::{Idp, PASSWORD, PHONE};
+use sep_idp::store::OutboxStore;
 use time::Duration;
-use tower::ServiceExt;
-
-struct Res {
-    status: StatusCode,
-    location: Option<String>,
-    text: String,
-}
-
-/// The emulator in process, with a browser's cookie jar.
-struct Idp {
-    _dir: tempfile::TempDir,
-    clock: Arc<ManualClock>,
-    store: Arc<IdpSqlite>,
-    router: axum::Router,
-    cookies: BTreeMap<String, String>,
-}
-
-impl Idp {
-    async fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(IdpSqlite::open(&dir.path().join("idp.db")).unwrap());
-        let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
-        let login = LoginService::new(store.clone(), clock.clone(), LoginConfig::default()).unwrap();
-        sep_idp::demo::seed(store.as_ref(), login.hasher(), clock.now()).await.unwrap();
-        let state = IdpState { login, store: store.clone() as Arc<dyn IdpStore>, secure_cookies: false };
-        let router = router(state, &sep_web::WebConfig::default());
-        Self { _dir: dir, clock, store, router, cookies: BTreeMap::new() }
-    }
-
-    /// A second browser on the same emulator.
-    fn fresh_browser(&self) -> Self {
-        Self {
-            _dir: tempfile::tempdir().unwrap(),
-            clock: self.clock.clone(),
-            store: self.store.clone(),
-            router: self.router.clone(),
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    async fn send(&mut self, req: Request<Body>) -> Res {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        for v in res.headers().get_all(header::SET_COOKIE) {
-            let v = v.to_str().unwrap();
-            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
-            let (k, val) = pair.split_once('=').unwrap();
-            if attrs.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_owned(), val.to_owned());
-            }
-        }
-        let status = res.status();
-        let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
-        Res { status, location, text: String::from_utf8_lossy(&bytes).into_owned() }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    async fn get(&mut self, path: &str) -> Res {
-        let req = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
-        self.send(req).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Res {
-        let body = form.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&");
-        let req = Request::post(path)
-            .header(header::COOKIE, self.cookie_header())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::USER_AGENT, "Mozilla/5.0 (test browser)")
-            .header("sec-fetch-site", "same-origin")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(req).await
-    }
-
-    async fn last_code(&self) -> String {
-        let msgs = self.store.list_messages(50).await.unwrap();
-        let body = msgs.iter().find(|m| m.body.starts_with("Код подтверждения")).unwrap().body.clone();
-        body.split(": ").nth(1).unwrap()[..6].to_owned()
-    }
-
-    async fn password_step(&mut self, login: &str, password: &str) -> Res {
-        self.post("/login", &[("login", login), ("password", password), ("return_to", "/")]).await
-    }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-const PHONE: &str = "+79123456789";
-const PASSWORD: &str = "Demo-Passw0rd";
 
 #[tokio::test]
 async fn login_page_has_the_gosuslugi_fields() {

@@ -67,8 +67,10 @@ pub enum LogFormat {
 pub struct Config {
     /// Where the portal listens.
     pub portal_addr: String,
-    /// Where the Госуслуги emulator listens (from the emulator issue on).
+    /// Where the Госуслуги emulator listens.
     pub idp_addr: String,
+    /// The emulator's public base URL (its OpenID Connect issuer); empty: `http://{idp_addr}`.
+    pub idp_public_url: String,
     /// Data directory: the SQLite database and, later, files.
     pub data_dir: PathBuf,
     /// `postgres://…` to use PostgreSQL; empty for SQLite at `data_dir/sep.db`.
@@ -96,6 +98,7 @@ impl Default for Config {
         Self {
             portal_addr: "127.0.0.1:8080".into(),
             idp_addr: "127.0.0.1:8081".into(),
+            idp_public_url: String::new(),
             data_dir: PathBuf::from("./sep-data"),
             database_url: Secret::default(),
             database_max_connections: 16,
@@ -153,6 +156,15 @@ impl Config {
         }
         let cfg: Self = table.try_into().context("недопустимое значение в настройках")?;
         Ok(cfg)
+    }
+
+    /// The emulator's issuer URL.
+    pub fn idp_issuer(&self) -> String {
+        if self.idp_public_url.is_empty() {
+            format!("http://{}", self.idp_addr)
+        } else {
+            self.idp_public_url.trim_end_matches('/').to_owned()
+        }
     }
 
     /// The SQLite file used when no `database_url` is set.

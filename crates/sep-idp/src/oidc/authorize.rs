@@ -51,10 +51,16 @@ fn is_pkce_value(s: &str) -> bool {
 impl OidcService {
     async fn client_and_redirect(&self, p: &AuthorizeParams) -> Result<(OidcClient, String), AuthorizeError> {
         let Some(id) = p.client_id.as_deref().filter(|s| !s.is_empty()) else {
-            return Err(AuthorizeError::page("client_id_missing", "В запросе нет параметра client_id. Обратитесь к разработчикам сайта, с которого вы пришли"));
+            return Err(AuthorizeError::page(
+                "client_id_missing",
+                "В запросе нет параметра client_id. Обратитесь к разработчикам сайта, с которого вы пришли",
+            ));
         };
         let Some(client) = self.store.find_client(id).await? else {
-            return Err(AuthorizeError::page("client_unknown", "Система, с которой вы пришли, не зарегистрирована на Госуслугах"));
+            return Err(AuthorizeError::page(
+                "client_unknown",
+                "Система, с которой вы пришли, не зарегистрирована на Госуслугах",
+            ));
         };
         let Some(uri) = p.redirect_uri.as_deref().filter(|u| client.redirect_uris.iter().any(|r| r == u)) else {
             return Err(AuthorizeError::page(
@@ -80,10 +86,16 @@ impl OidcService {
         let scopes = scopes::parse(p.scope.as_deref().unwrap_or(""))
             .map_err(|bad| fail("invalid_scope", &format!("Неизвестная или недостающая область доступа: {bad}")))?;
         let Some(challenge) = p.code_challenge.as_deref() else {
-            return Err(fail("invalid_request", "Требуется PKCE: передайте code_challenge и code_challenge_method=S256"));
+            return Err(fail(
+                "invalid_request",
+                "Требуется PKCE: передайте code_challenge и code_challenge_method=S256",
+            ));
         };
         if p.code_challenge_method.as_deref() != Some("S256") {
-            return Err(fail("invalid_request", "Поддерживается только code_challenge_method=S256; plain не принимается"));
+            return Err(fail(
+                "invalid_request",
+                "Поддерживается только code_challenge_method=S256; plain не принимается",
+            ));
         }
         if !is_pkce_value(challenge) {
             return Err(fail("invalid_request", "code_challenge должен быть строкой base64url из 43–128 символов"));
@@ -107,7 +119,12 @@ impl OidcService {
     }
 
     async fn open_request(&self, handle: &str) -> Result<(AuthRequest, OidcClient), AuthorizeError> {
-        let expired = || AuthorizeError::page("request_expired", "Запрос на вход устарел. Вернитесь на сайт, с которого пришли, и начните вход заново");
+        let expired = || {
+            AuthorizeError::page(
+                "request_expired",
+                "Запрос на вход устарел. Вернитесь на сайт, с которого пришли, и начните вход заново",
+            )
+        };
         let req = self.store.find_auth_request(&digest(handle)).await?.ok_or_else(expired)?;
         if req.used_at.is_some() || self.clock.now() >= req.expires_at {
             return Err(expired());
@@ -116,10 +133,18 @@ impl OidcService {
         Ok((req, client))
     }
 
-    async fn issue_code(&self, req: &AuthRequest, session: &IdpSession, scopes: Vec<String>) -> Result<String, AuthorizeError> {
+    async fn issue_code(
+        &self,
+        req: &AuthRequest,
+        session: &IdpSession,
+        scopes: Vec<String>,
+    ) -> Result<String, AuthorizeError> {
         let now = self.clock.now();
         if !self.store.update_auth_request_used(&req.hash, now).await? {
-            return Err(AuthorizeError::page("request_expired", "Этот запрос на вход уже выполнен. Начните вход заново"));
+            return Err(AuthorizeError::page(
+                "request_expired",
+                "Этот запрос на вход уже выполнен. Начните вход заново",
+            ));
         }
         let code = opaque()?;
         self.store
@@ -147,7 +172,12 @@ impl OidcService {
 
     /// After login: straight back to the client when the person already granted these
     /// scopes, else the consent screen.
-    pub async fn continue_request(&self, handle: &str, session: &IdpSession, _account: &Account) -> Result<Next, AuthorizeError> {
+    pub async fn continue_request(
+        &self,
+        handle: &str,
+        session: &IdpSession,
+        _account: &Account,
+    ) -> Result<Next, AuthorizeError> {
         let (req, client) = self.open_request(handle).await?;
         if let Some(granted) = self.store.find_consent(session.oid, &client.id).await?
             && scopes::covers(&granted, &req.scopes)

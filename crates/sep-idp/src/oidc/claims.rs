@@ -136,7 +136,11 @@ impl OidcService {
         let a = self.store.get_account(oid).await?;
         let p = &a.profile;
         let need = |scope: &str| {
-            if has(&t, scope) { Ok(()) } else { Err(OAuthError::insufficient_scope(&format!("Требуется область доступа {scope}"))) }
+            if has(&t, scope) {
+                Ok(())
+            } else {
+                Err(OAuthError::insufficient_scope(&format!("Требуется область доступа {scope}")))
+            }
         };
         Ok(match part {
             PersonPart::Main => {
@@ -183,16 +187,26 @@ impl OidcService {
             }
             PersonPart::Docs => {
                 need("id_doc")?;
-                collection(passport(&a).map(|mut d| {
-                    d["id"] = json!(1);
-                    d["type"] = json!("RF_PASSPORT");
-                    d["vrfStu"] = json!("VERIFIED");
-                    d
-                }).into_iter().collect())
+                collection(
+                    passport(&a)
+                        .map(|mut d| {
+                            d["id"] = json!(1);
+                            d["type"] = json!("RF_PASSPORT");
+                            d["vrfStu"] = json!("VERIFIED");
+                            d
+                        })
+                        .into_iter()
+                        .collect(),
+                )
             }
             PersonPart::Addresses => {
                 need("id_doc")?;
-                collection(p.address.iter().map(|s| json!({"id": 1, "type": "PRG", "addressStr": s, "countryId": "RUS"})).collect())
+                collection(
+                    p.address
+                        .iter()
+                        .map(|s| json!({"id": 1, "type": "PRG", "addressStr": s, "countryId": "RUS"}))
+                        .collect(),
+                )
             }
             PersonPart::Orgs => {
                 need("usr_org")?;

@@ -11,7 +11,7 @@ pub mod scopes;
 pub mod service;
 pub mod store;
 pub mod token;
-mod urlenc;
+pub(crate) mod urlenc;
 
 pub use error::{AuthorizeError, OAuthError};
 pub use service::{OidcConfig, OidcService};

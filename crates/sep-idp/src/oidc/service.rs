@@ -59,7 +59,12 @@ pub(crate) fn opaque() -> Result<String, StoreError> {
 impl OidcService {
     /// Loads the signing key (making one on first start). `issuer` is the public base URL,
     /// e.g. `http://127.0.0.1:8081`, without a trailing slash.
-    pub async fn new(store: Arc<dyn IdpStore>, clock: Arc<dyn Clock>, issuer: &str, config: OidcConfig) -> Result<Self, StoreError> {
+    pub async fn new(
+        store: Arc<dyn IdpStore>,
+        clock: Arc<dyn Clock>,
+        issuer: &str,
+        config: OidcConfig,
+    ) -> Result<Self, StoreError> {
         let key = match store.find_signing_key().await? {
             Some((_, hex)) => Es256Key::from_hex(&hex).map_err(|e| StoreError::Other(e.to_string()))?,
             None => {
@@ -145,5 +150,38 @@ impl OidcService {
         }
         let claims: serde_json::Value = serde_json::from_slice(&b64.decode(p).ok()?).ok()?;
         claims["aud"].as_str().map(str::to_owned)
+    }
+}
+
+impl OidcService {
+    /// Registers (or updates) a client. Redirect URIs must be absolute `http(s)` URLs without
+    /// fragments; the secret must be at least 32 characters.
+    pub async fn register_client(
+        &self,
+        id: &str,
+        name: &str,
+        secret: &str,
+        redirect_uris: &[String],
+        post_logout_redirect_uris: &[String],
+    ) -> Result<(), StoreError> {
+        let bad = |m: &str| Err(StoreError::Conflict { constraint: m.to_owned() });
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
+            return bad("client id: latin letters, digits, - _ . only");
+        }
+        if secret.len() < 32 {
+            return bad("client secret: at least 32 characters");
+        }
+        let valid = |u: &String| (u.starts_with("https://") || u.starts_with("http://")) && !u.contains('#');
+        if redirect_uris.is_empty() || !redirect_uris.iter().chain(post_logout_redirect_uris).all(valid) {
+            return bad("redirect URIs: absolute http(s) URLs without fragments");
+        }
+        let client = super::model::OidcClient {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            secret_hash: super::token::secret_hash(secret),
+            redirect_uris: redirect_uris.to_vec(),
+            post_logout_redirect_uris: post_logout_redirect_uris.to_vec(),
+        };
+        self.store.upsert_client(&client, self.clock.now()).await
     }
 }

@@ -26,7 +26,8 @@ pub trait OidcStore: Send + Sync {
     /// The scopes the person already granted to the client.
     async fn find_consent(&self, oid: Oid, client_id: &str) -> StoreResult<Option<Vec<String>>>;
     /// Remembers a grant.
-    async fn upsert_consent(&self, oid: Oid, client_id: &str, scopes: &[String], at: OffsetDateTime) -> StoreResult<()>;
+    async fn upsert_consent(&self, oid: Oid, client_id: &str, scopes: &[String], at: OffsetDateTime)
+    -> StoreResult<()>;
     /// Stores a code.
     async fn insert_code(&self, c: &AuthCode) -> StoreResult<()>;
     /// Marks a code used and returns it as it was before; `None` when unknown.

@@ -50,9 +50,15 @@ pub fn secret_hash(secret: &str) -> String {
 impl OidcService {
     /// Client authentication. The methods are `client_secret_basic` and `client_secret_post`;
     /// ЕСИА's signed `client_secret` plugs in here as a third method.
-    pub async fn authenticate_client(&self, p: &TokenParams, basic: Option<(String, String)>) -> Result<OidcClient, OAuthError> {
+    pub async fn authenticate_client(
+        &self,
+        p: &TokenParams,
+        basic: Option<(String, String)>,
+    ) -> Result<OidcClient, OAuthError> {
         let (id, secret) = match (basic, &p.client_secret) {
-            (Some(_), Some(_)) => return Err(OAuthError::invalid_request("Используйте один способ аутентификации клиента")),
+            (Some(_), Some(_)) => {
+                return Err(OAuthError::invalid_request("Используйте один способ аутентификации клиента"));
+            }
             (Some((id, secret)), None) => {
                 if p.client_id.as_deref().is_some_and(|c| c != id) {
                     return Err(OAuthError::invalid_client());
@@ -71,7 +77,11 @@ impl OidcService {
     }
 
     /// `POST /token`.
-    pub async fn token(&self, p: &TokenParams, basic: Option<(String, String)>) -> Result<serde_json::Value, OAuthError> {
+    pub async fn token(
+        &self,
+        p: &TokenParams,
+        basic: Option<(String, String)>,
+    ) -> Result<serde_json::Value, OAuthError> {
         let client = self.authenticate_client(p, basic).await?;
         match p.grant_type.as_deref() {
             Some("authorization_code") => self.exchange_code(&client, p).await,
@@ -92,7 +102,9 @@ impl OidcService {
             // RFC 6749 §4.1.2: a reused code revokes what it produced.
             let n = self.store.revoke_tokens_of_code(&hash, now).await?;
             tracing::warn!(client = %client.id, revoked = n, "authorization code reused");
-            return Err(OAuthError::invalid_grant("Код авторизации уже использован; выданные по нему маркеры отозваны"));
+            return Err(OAuthError::invalid_grant(
+                "Код авторизации уже использован; выданные по нему маркеры отозваны",
+            ));
         }
         if c.client_id != client.id {
             return Err(OAuthError::invalid_grant("Код выдан другому клиенту"));
@@ -103,7 +115,8 @@ impl OidcService {
         if p.redirect_uri.as_deref() != Some(c.redirect_uri.as_str()) {
             return Err(OAuthError::invalid_grant("redirect_uri не совпадает с указанным при авторизации"));
         }
-        let verifier = p.code_verifier.as_deref().ok_or_else(|| OAuthError::invalid_grant("Не указан code_verifier (PKCE)"))?;
+        let verifier =
+            p.code_verifier.as_deref().ok_or_else(|| OAuthError::invalid_grant("Не указан code_verifier (PKCE)"))?;
         let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
         if !same(computed.as_bytes(), c.code_challenge.as_bytes()) {
             return Err(OAuthError::invalid_grant("code_verifier не соответствует code_challenge"));
@@ -123,7 +136,8 @@ impl OidcService {
 
     async fn refresh(&self, client: &OidcClient, p: &TokenParams) -> Result<serde_json::Value, OAuthError> {
         let now = self.clock.now();
-        let presented = p.refresh_token.as_deref().ok_or_else(|| OAuthError::invalid_request("Не указан refresh_token"))?;
+        let presented =
+            p.refresh_token.as_deref().ok_or_else(|| OAuthError::invalid_request("Не указан refresh_token"))?;
         let hash = digest(presented);
         let invalid = || OAuthError::invalid_grant("Маркер обновления недействителен");
         let t = self.store.find_token(&hash).await?.ok_or_else(invalid)?;

@@ -18,7 +18,8 @@ fn lines(s: &str) -> Vec<String> {
     s.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect()
 }
 
-const REQUEST_COLUMNS: &str = "hash, client_id, redirect_uri, scopes, state, nonce, code_challenge, created_at, expires_at, used_at";
+const REQUEST_COLUMNS: &str =
+    "hash, client_id, redirect_uri, scopes, state, nonce, code_challenge, created_at, expires_at, used_at";
 
 fn request_row(r: &Row<'_>) -> rusqlite::Result<AuthRequest> {
     Ok(AuthRequest {
@@ -35,8 +36,7 @@ fn request_row(r: &Row<'_>) -> rusqlite::Result<AuthRequest> {
     })
 }
 
-const CODE_COLUMNS: &str =
-    "hash, client_id, redirect_uri, oid, scopes, nonce, code_challenge, auth_time, amr, session_hash, expires_at, used_at";
+const CODE_COLUMNS: &str = "hash, client_id, redirect_uri, oid, scopes, nonce, code_challenge, auth_time, amr, session_hash, expires_at, used_at";
 
 fn code_row(r: &Row<'_>) -> rusqlite::Result<AuthCode> {
     Ok(AuthCode {
@@ -55,7 +55,8 @@ fn code_row(r: &Row<'_>) -> rusqlite::Result<AuthCode> {
     })
 }
 
-const TOKEN_COLUMNS: &str = "hash, kind, client_id, oid, scopes, auth_time, amr, session_hash, code_hash, family, created_at,
+const TOKEN_COLUMNS: &str =
+    "hash, kind, client_id, oid, scopes, auth_time, amr, session_hash, code_hash, family, created_at,
     expires_at, used_at, revoked_at";
 
 fn token_row(r: &Row<'_>) -> rusqlite::Result<Token> {
@@ -136,10 +137,20 @@ impl OidcStore for IdpSqlite {
     async fn insert_auth_request(&self, a: &AuthRequest) -> StoreResult<()> {
         self.db.write(|tx| {
             tx.execute(
-                &format!("INSERT INTO auth_requests ({REQUEST_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+                &format!(
+                    "INSERT INTO auth_requests ({REQUEST_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                ),
                 params![
-                    a.hash, a.client_id, a.redirect_uri, a.scopes.join(" "), a.state, a.nonce, a.code_challenge,
-                    ts(a.created_at), ts(a.expires_at), a.used_at.map(ts),
+                    a.hash,
+                    a.client_id,
+                    a.redirect_uri,
+                    a.scopes.join(" "),
+                    a.state,
+                    a.nonce,
+                    a.code_challenge,
+                    ts(a.created_at),
+                    ts(a.expires_at),
+                    a.used_at.map(ts),
                 ],
             )
             .map_err(map_err)?;
@@ -149,14 +160,18 @@ impl OidcStore for IdpSqlite {
 
     async fn find_auth_request(&self, hash: &str) -> StoreResult<Option<AuthRequest>> {
         self.db.read(|c| {
-            c.query_row(&format!("SELECT {REQUEST_COLUMNS} FROM auth_requests WHERE hash = ?1"), [hash], request_row).optional()
+            c.query_row(&format!("SELECT {REQUEST_COLUMNS} FROM auth_requests WHERE hash = ?1"), [hash], request_row)
+                .optional()
         })
     }
 
     async fn update_auth_request_used(&self, hash: &str, at: OffsetDateTime) -> StoreResult<bool> {
         self.db.write(|tx| {
             let n = tx
-                .execute("UPDATE auth_requests SET used_at = ?2 WHERE hash = ?1 AND used_at IS NULL", params![hash, ts(at)])
+                .execute(
+                    "UPDATE auth_requests SET used_at = ?2 WHERE hash = ?1 AND used_at IS NULL",
+                    params![hash, ts(at)],
+                )
                 .map_err(map_err)?;
             Ok(n == 1)
         })
@@ -171,7 +186,13 @@ impl OidcStore for IdpSqlite {
         })
     }
 
-    async fn upsert_consent(&self, oid: Oid, client_id: &str, scopes: &[String], at: OffsetDateTime) -> StoreResult<()> {
+    async fn upsert_consent(
+        &self,
+        oid: Oid,
+        client_id: &str,
+        scopes: &[String],
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
         self.db.write(|tx| {
             tx.execute(
                 "INSERT INTO consents (oid, client_id, scopes, granted_at) VALUES (?1, ?2, ?3, ?4)
@@ -186,10 +207,22 @@ impl OidcStore for IdpSqlite {
     async fn insert_code(&self, a: &AuthCode) -> StoreResult<()> {
         self.db.write(|tx| {
             tx.execute(
-                &format!("INSERT INTO auth_codes ({CODE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+                &format!(
+                    "INSERT INTO auth_codes ({CODE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                ),
                 params![
-                    a.hash, a.client_id, a.redirect_uri, a.oid, a.scopes.join(" "), a.nonce, a.code_challenge,
-                    ts(a.auth_time), a.amr.join(" "), a.session_hash, ts(a.expires_at), a.used_at.map(ts),
+                    a.hash,
+                    a.client_id,
+                    a.redirect_uri,
+                    a.oid,
+                    a.scopes.join(" "),
+                    a.nonce,
+                    a.code_challenge,
+                    ts(a.auth_time),
+                    a.amr.join(" "),
+                    a.session_hash,
+                    ts(a.expires_at),
+                    a.used_at.map(ts),
                 ],
             )
             .map_err(map_err)?;
@@ -204,7 +237,8 @@ impl OidcStore for IdpSqlite {
                 .optional()
                 .map_err(map_err)?;
             if before.as_ref().is_some_and(|c| c.used_at.is_none()) {
-                tx.execute("UPDATE auth_codes SET used_at = ?2 WHERE hash = ?1", params![hash, ts(at)]).map_err(map_err)?;
+                tx.execute("UPDATE auth_codes SET used_at = ?2 WHERE hash = ?1", params![hash, ts(at)])
+                    .map_err(map_err)?;
             }
             Ok(before)
         })
@@ -231,14 +265,18 @@ impl OidcStore for IdpSqlite {
 
     async fn find_token(&self, hash: &str) -> StoreResult<Option<Token>> {
         self.db.read(|c| {
-            c.query_row(&format!("SELECT {TOKEN_COLUMNS} FROM oauth_tokens WHERE hash = ?1"), [hash], token_row).optional()
+            c.query_row(&format!("SELECT {TOKEN_COLUMNS} FROM oauth_tokens WHERE hash = ?1"), [hash], token_row)
+                .optional()
         })
     }
 
     async fn update_token_used(&self, hash: &str, at: OffsetDateTime) -> StoreResult<bool> {
         self.db.write(|tx| {
             let n = tx
-                .execute("UPDATE oauth_tokens SET used_at = ?2 WHERE hash = ?1 AND used_at IS NULL", params![hash, ts(at)])
+                .execute(
+                    "UPDATE oauth_tokens SET used_at = ?2 WHERE hash = ?1 AND used_at IS NULL",
+                    params![hash, ts(at)],
+                )
                 .map_err(map_err)?;
             Ok(n == 1)
         })
@@ -259,7 +297,10 @@ impl OidcStore for IdpSqlite {
     async fn revoke_family(&self, family: &str, at: OffsetDateTime) -> StoreResult<u64> {
         self.db.write(|tx| {
             let n = tx
-                .execute("UPDATE oauth_tokens SET revoked_at = ?2 WHERE family = ?1 AND revoked_at IS NULL", params![family, ts(at)])
+                .execute(
+                    "UPDATE oauth_tokens SET revoked_at = ?2 WHERE family = ?1 AND revoked_at IS NULL",
+                    params![family, ts(at)],
+                )
                 .map_err(map_err)?;
             Ok(n as u64)
         })

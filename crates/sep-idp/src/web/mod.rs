@@ -2,6 +2,7 @@
 
 mod cookies;
 mod login;
+mod oidc;
 mod outbox;
 mod profile;
 
@@ -19,6 +20,8 @@ use std::sync::Arc;
 pub struct IdpState {
     /// Login rules.
     pub login: LoginService,
+    /// The OpenID Connect provider.
+    pub oidc: crate::oidc::OidcService,
     /// Storage.
     pub store: Arc<dyn IdpStore>,
     /// Cookies with `Secure` and the `__Host-` prefix (when served over HTTPS).
@@ -55,6 +58,17 @@ pub fn router(state: IdpState, config: &WebConfig) -> Router {
         .route("/login/code", get(login::code_form).post(login::code_submit))
         .route("/login/resend", post(login::resend))
         .route("/logout", post(login::logout))
+        .route("/.well-known/openid-configuration", get(oidc::discovery))
+        .route("/jwks.json", get(oidc::jwks))
+        .route("/authorize", get(oidc::authorize))
+        .route("/authorize/continue", get(oidc::resume))
+        .route("/authorize/consent", post(oidc::consent))
+        .route("/token", post(oidc::token))
+        .route("/userinfo", get(oidc::userinfo).post(oidc::userinfo))
+        .route("/oidc/logout", get(oidc::end_session))
+        .route("/idp/ext/Logout", get(oidc::end_session))
+        .route("/rs/prns/{oid}", get(oidc::person))
+        .route("/rs/prns/{oid}/{part}", get(oidc::person_collection))
         .route("/outbox", get(outbox::page))
         .route("/outbox.json", get(outbox::json))
         .route("/assets/idp.css", get(stylesheet))

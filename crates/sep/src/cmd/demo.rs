@@ -45,6 +45,7 @@ pub async fn run(mut cfg: Config, data_dir: PathBuf, portal: SocketAddr, idp: So
     let store = crate::storage::open(&cfg, true).await?;
     let seeded = crate::seed::run(store.as_ref()).await?;
     let (idp_state, idp_seeded) = super::idp::open(&cfg).await?;
+    super::idp::register_portal(&cfg, &idp_state, &cfg.portal_addr).await?;
     let listener = super::serve::bind(portal)?;
     let idp_listener = super::serve::bind(idp)?;
     let (actual, idp_actual) = (listener.local_addr()?, idp_listener.local_addr()?);

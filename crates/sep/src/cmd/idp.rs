@@ -4,6 +4,7 @@ use crate::config::Config;
 use anyhow::Context;
 use sep_core::clock::{Clock, SystemClock};
 use sep_idp::login::LoginConfig;
+use sep_idp::oidc::{OidcConfig, OidcService};
 use sep_idp::sqlite::IdpSqlite;
 use sep_idp::web::IdpState;
 use sep_idp::{LoginService, store::IdpStore};
@@ -23,8 +24,12 @@ pub async fn open(cfg: &Config) -> anyhow::Result<(IdpState, usize)> {
     let login = LoginService::new(store.clone(), clock.clone(), LoginConfig::default()).context("эмулятор Госуслуг")?;
     let seeded =
         sep_idp::demo::seed(store.as_ref(), login.hasher(), clock.now()).await.context("демо-данные эмулятора")?;
-    let state = IdpState { login, store: store as Arc<dyn IdpStore>, secure_cookies: false };
-    Ok((state, seeded))
+    let store: Arc<dyn IdpStore> = store;
+    let oidc = OidcService::new(store.clone(), clock, &cfg.idp_issuer(), OidcConfig::default())
+        .await
+        .context("ключ подписи эмулятора")?;
+    let secure_cookies = cfg.idp_issuer().starts_with("https://");
+    Ok((IdpState { login, oidc, store, secure_cookies }, seeded))
 }
 
 /// Serves the emulator on `listener` until SIGINT/SIGTERM.
@@ -34,6 +39,48 @@ pub async fn serve(cfg: &Config, state: IdpState, listener: tokio::net::TcpListe
         .await
         .context("эмулятор Госуслуг остановился с ошибкой")?;
     tracing::info!("Gosuslugi emulator stopped");
+    Ok(())
+}
+
+/// Registers the portal as a client of the emulator, with a secret kept in the data
+/// directory (`sep-portal.client-secret`, made once) so the portal can read it.
+pub async fn register_portal(cfg: &Config, state: &IdpState, portal: &str) -> anyhow::Result<()> {
+    let path = cfg.data_dir.join("sep-portal.client-secret");
+    let secret = match std::fs::read_to_string(&path) {
+        Ok(s) if s.trim().len() >= 32 => s.trim().to_owned(),
+        _ => {
+            let s =
+                sep_core::session::SessionToken::generate().context("генератор случайных чисел")?.expose().to_owned();
+            write_private(&path, &s)?;
+            s
+        }
+    };
+    let base = format!("http://{portal}");
+    state
+        .oidc
+        .register_client(
+            PORTAL_CLIENT_ID,
+            "Система электронных услуг (СЭП)",
+            &secret,
+            &[format!("{base}/login/callback")],
+            &[format!("{base}/")],
+        )
+        .await
+        .context("регистрация портала в эмуляторе")?;
+    Ok(())
+}
+
+/// The portal's client id at the emulator.
+pub const PORTAL_CLIENT_ID: &str = "sep-portal";
+
+fn write_private(path: &std::path::Path, content: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path).with_context(|| format!("не удалось записать {}", path.display()))?;
+    f.write_all(content.as_bytes())?;
     Ok(())
 }
 
