@@ -6,13 +6,27 @@ use crate::password::Hasher;
 use crate::store::{IdpStore, NewAccount};
 use sep_core::StoreError;
 use sep_core::demo::{EMPLOYEE_SUBJECT, ORGANISATION, PEOPLE};
-use sep_core::ident::{Email, IdError, Inn, Kpp, Ogrn, Phone, RuDate, Snils};
-use sep_core::user::{Gender, Profile};
+use sep_core::ident::{
+    DivisionCode, Email, IdError, Inn, Kpp, Ogrn, PassportNumber, PassportSeries, Phone, RuDate, Snils,
+};
+use sep_core::user::{Gender, Passport, Profile};
 use time::OffsetDateTime;
 
 /// A demo value failed validation (a bug in the demo data set).
 fn bad(e: IdError) -> StoreError {
     StoreError::Other(format!("demo data refused: {}", e.code()))
+}
+
+/// A passport for a confirmed demo person: the number ends with the person's subject.
+fn demo_passport(subject: &str) -> Result<Passport, StoreError> {
+    let tail = subject.get(subject.len().saturating_sub(6)..).unwrap_or("000000");
+    Ok(Passport {
+        series: PassportSeries::parse("4510").map_err(bad)?,
+        number: PassportNumber::parse(tail).map_err(bad)?,
+        issued_on: RuDate::parse("10.04.2010").map_err(bad)?,
+        issuer: "ГУ МВД России по г. Москве".into(),
+        division_code: DivisionCode::parse("770-001").map_err(bad)?,
+    })
 }
 
 /// Seeds what is missing; returns how many accounts were added.
@@ -35,7 +49,7 @@ pub async fn seed(store: &dyn IdpStore, hasher: &Hasher, now: OffsetDateTime) ->
             inn: Some(Inn::parse_person(p.inn).map_err(bad)?),
             phone: Some(phone),
             email: Some(Email::parse(p.email).map_err(bad)?),
-            passport: None,
+            passport: p.confirmed.then(|| demo_passport(p.subject)).transpose()?,
             address: Some("г. Москва, ул. Тверская, д. 1".into()),
         };
         let oid = p.subject.parse::<i64>().map_err(|e| StoreError::Other(e.to_string()))?;
