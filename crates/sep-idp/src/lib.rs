@@ -6,6 +6,7 @@
 //! emulator's own database (see docs/DECISIONS.md, "The emulator's storage").
 
 pub mod account;
+pub mod admin;
 pub mod demo;
 pub mod lockout;
 pub mod login;

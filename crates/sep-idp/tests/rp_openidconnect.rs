@@ -159,8 +159,7 @@ async fn openidconnect_crate_runs_the_whole_flow() {
     // RP-initiated logout through the advertised end_session_endpoint.
     let logout = format!(
         "{issuer}/oidc/logout?id_token_hint={}&post_logout_redirect_uri={}&state=bye",
-        id_token,
-        "http%3A%2F%2F127.0.0.1%3A9%2Flogin%2Fcallback%2Fbye"
+        id_token, "http%3A%2F%2F127.0.0.1%3A9%2Flogin%2Fcallback%2Fbye"
     );
     let r = http.get(&logout).send().await.unwrap();
     assert_eq!(location(&r), format!("{CALLBACK}/bye?state=bye"));

@@ -30,31 +30,57 @@ pub async fn serve(
         .await
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
+/// A shutdown request shared by every server in the process. The signal handlers are
+/// installed when it is made, so a signal that arrives before a server starts waiting is
+/// not lost (each server waiting on its own `ctrl_c()` could miss it and never stop).
+#[derive(Clone)]
+pub struct Shutdown {
+    rx: tokio::sync::watch::Receiver<bool>,
+    _tx: Option<std::sync::Arc<tokio::sync::watch::Sender<bool>>>,
+}
+
+impl Shutdown {
+    /// Listens for SIGINT (Ctrl-C) and SIGTERM from now on. Must run inside the runtime.
+    pub fn on_signals() -> io::Result<Self> {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let mut int = signal(SignalKind::interrupt())?;
+            let mut term = signal(SignalKind::terminate())?;
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+                tracing::info!("shutdown requested; finishing requests in flight");
+                let _ = tx.send(true);
+            });
+            Ok(Self { rx, _tx: None })
         }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
+        #[cfg(not(unix))]
+        {
+            tokio::spawn(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                let _ = tx.send(true);
+            });
+            Ok(Self { rx, _tx: None })
+        }
+    }
+
+    /// A shutdown that never comes (tests stop servers by dropping the runtime).
+    pub fn never() -> Self {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        Self { rx, _tx: Some(std::sync::Arc::new(tx)) }
+    }
+
+    /// Resolves once shutdown is requested.
+    pub async fn wait(mut self) {
+        while !*self.rx.borrow() {
+            if self.rx.changed().await.is_err() {
+                // The signal task ended without a signal: wait forever rather than stop.
                 std::future::pending::<()>().await;
             }
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
     }
-    tracing::info!("shutdown requested; finishing requests in flight");
 }

@@ -30,11 +30,14 @@ enum Command {
         #[arg(long)]
         portal_addr: Option<SocketAddr>,
     },
-    /// Run the Госуслуги emulator alone.
+    /// Run the Госуслуги emulator alone, or administer it (`sep idp client add …`).
     Idp {
         /// Address to listen on (overrides `idp_addr`).
         #[arg(long)]
         idp_addr: Option<SocketAddr>,
+        /// An administration command instead of serving.
+        #[command(subcommand)]
+        admin: Option<cmd::idp_admin::IdpAdmin>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -72,7 +75,8 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Serve { portal_addr } => cmd::serve::run(cfg, portal_addr).await,
-            Command::Idp { idp_addr } => cmd::idp::run(cfg, idp_addr).await,
+            Command::Idp { idp_addr, admin: None } => cmd::idp::run(cfg, idp_addr).await,
+            Command::Idp { admin: Some(admin), .. } => cmd::idp_admin::run(cfg, admin).await,
             Command::Migrate => cmd::migrate::run(cfg).await,
             Command::Demo { data_dir, portal_addr, idp_addr } => {
                 cmd::demo::run(cfg, data_dir, portal_addr, idp_addr).await

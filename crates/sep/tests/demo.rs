@@ -194,3 +194,120 @@ fn serve_logs_json_lines_carrying_the_request_id() {
     assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn idp_admin_commands_create_accounts_clients_and_organisations() {
+    let dir = tempfile::tempdir().unwrap();
+    let sep = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sep"))
+            .args(args)
+            .env("SEP_DATA_DIR", dir.path())
+            .env("SEP_LOG_LEVEL", "off")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = sep(&[
+        "idp",
+        "account",
+        "add",
+        "--phone",
+        "8 900 123-45-67",
+        "--password",
+        "weak",
+        "--last-name",
+        "Тест",
+        "--first-name",
+        "Тест",
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("не менее 8 символов") && err.contains("заглавная"), "every broken rule is named: {err}");
+    let (code, out, err) = sep(&[
+        "idp",
+        "account",
+        "add",
+        "--phone",
+        "8 900 123-45-67",
+        "--password",
+        "Str0ng-pass",
+        "--last-name",
+        "Тестов",
+        "--first-name",
+        "Тест",
+        "--snils",
+        "112-233-445 95",
+        "--level",
+        "simplified",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("Учётная запись создана") && out.contains("Упрощённая"), "{out}");
+    let (code, _, err) = sep(&[
+        "idp",
+        "account",
+        "add",
+        "--phone",
+        "+79001234567",
+        "--password",
+        "Str0ng-pass",
+        "--last-name",
+        "А",
+        "--first-name",
+        "Б",
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("Телефон уже используется"), "{err}");
+    let (code, out, err) = sep(&[
+        "idp",
+        "client",
+        "add",
+        "--id",
+        "my-rp",
+        "--name",
+        "Моя система",
+        "--redirect-uri",
+        "https://rp.example/cb",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("client_secret: ") && out.contains("Издатель"), "{out}");
+    let (code, _, err) =
+        sep(&["idp", "client", "add", "--id", "bad", "--name", "x", "--redirect-uri", "ftp://x", "--secret", "short"]);
+    assert_eq!(code, Some(1), "{err}");
+    let (code, out, err) = sep(&[
+        "idp",
+        "org",
+        "add",
+        "--full-name",
+        "ООО «Лютик»",
+        "--inn",
+        "7707329152",
+        "--ogrn",
+        "1027700132195",
+        "--kpp",
+        "770701001",
+        "--chief-phone",
+        "+79001234567",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("Организация создана"));
+    let (code, _, err) = sep(&[
+        "idp",
+        "org",
+        "add",
+        "--full-name",
+        "X",
+        "--inn",
+        "7707329153",
+        "--ogrn",
+        "1027700132195",
+        "--kpp",
+        "770701001",
+        "--chief-phone",
+        "+79001234567",
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("ИНН организации") && err.contains("Контрольные цифры"), "{err}");
+}

@@ -46,6 +46,7 @@ pub async fn run(mut cfg: Config, data_dir: PathBuf, portal: SocketAddr, idp: So
     let seeded = crate::seed::run(store.as_ref()).await?;
     let (idp_state, idp_seeded) = super::idp::open(&cfg).await?;
     super::idp::register_portal(&cfg, &idp_state, &cfg.portal_addr).await?;
+    let shutdown = sep_web::server::Shutdown::on_signals()?;
     let listener = super::serve::bind(portal)?;
     let idp_listener = super::serve::bind(idp)?;
     let (actual, idp_actual) = (listener.local_addr()?, idp_listener.local_addr()?);
@@ -54,8 +55,8 @@ pub async fn run(mut cfg: Config, data_dir: PathBuf, portal: SocketAddr, idp: So
     out.flush()?;
     drop(out);
     tokio::try_join!(
-        super::serve::serve_portal(&cfg, store, listener),
-        super::idp::serve(&cfg, idp_state, idp_listener),
+        super::serve::serve_portal(&cfg, store, listener, shutdown.clone()),
+        super::idp::serve(&cfg, idp_state, idp_listener, shutdown),
     )?;
     Ok(())
 }

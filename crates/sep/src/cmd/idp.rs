@@ -33,9 +33,14 @@ pub async fn open(cfg: &Config) -> anyhow::Result<(IdpState, usize)> {
 }
 
 /// Serves the emulator on `listener` until SIGINT/SIGTERM.
-pub async fn serve(cfg: &Config, state: IdpState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+pub async fn serve(
+    cfg: &Config,
+    state: IdpState,
+    listener: tokio::net::TcpListener,
+    shutdown: sep_web::server::Shutdown,
+) -> anyhow::Result<()> {
     let router = sep_idp::web::router(state, &super::serve::web_config(cfg));
-    sep_web::server::serve(listener, router, sep_web::server::shutdown_signal())
+    sep_web::server::serve(listener, router, shutdown.wait())
         .await
         .context("эмулятор Госуслуг остановился с ошибкой")?;
     tracing::info!("Gosuslugi emulator stopped");
@@ -94,7 +99,8 @@ pub async fn run(mut cfg: Config, addr: Option<SocketAddr>) -> anyhow::Result<()
     let addr: SocketAddr =
         cfg.idp_addr.parse().with_context(|| format!("idp_addr {:?} не является адресом", cfg.idp_addr))?;
     let (state, seeded) = open(&cfg).await?;
+    let shutdown = sep_web::server::Shutdown::on_signals().context("обработчики сигналов")?;
     let listener = super::serve::bind(addr)?;
     tracing::info!(addr = %listener.local_addr()?, seeded, "Gosuslugi emulator listening");
-    serve(&cfg, state, listener).await
+    serve(&cfg, state, listener, shutdown).await
 }

@@ -2,5 +2,6 @@
 
 pub mod demo;
 pub mod idp;
+pub mod idp_admin;
 pub mod migrate;
 pub mod serve;

@@ -4,6 +4,7 @@ use crate::config::Config;
 use anyhow::Context;
 use sep_core::clock::SystemClock;
 use sep_core::store::Store;
+use sep_web::server::Shutdown;
 use sep_web::{AppState, WebConfig};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,14 +25,15 @@ pub fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
         .with_context(|| format!("не удалось занять адрес {addr} (порт занят другим процессом?)"))
 }
 
-/// Serves the portal on `listener` until SIGINT/SIGTERM.
+/// Serves the portal on `listener` until `shutdown`.
 pub async fn serve_portal(
     cfg: &Config,
     store: Arc<dyn Store>,
     listener: tokio::net::TcpListener,
+    shutdown: Shutdown,
 ) -> anyhow::Result<()> {
     let state = AppState { store, clock: Arc::new(SystemClock), config: Arc::new(web_config(cfg)) };
-    sep_web::server::serve(listener, sep_web::router(state), sep_web::server::shutdown_signal())
+    sep_web::server::serve(listener, sep_web::router(state), shutdown.wait())
         .await
         .context("сервер остановился с ошибкой")?;
     tracing::info!("portal stopped");
@@ -48,7 +50,8 @@ pub async fn run(mut cfg: Config, portal_addr: Option<SocketAddr>) -> anyhow::Re
     let addr: SocketAddr =
         cfg.portal_addr.parse().with_context(|| format!("portal_addr {:?} не является адресом", cfg.portal_addr))?;
     let store = crate::storage::open(&cfg, cfg.auto_migrate).await?;
+    let shutdown = Shutdown::on_signals().context("обработчики сигналов")?;
     let listener = bind(addr)?;
     tracing::info!(addr = %listener.local_addr()?, backend = store.backend(), "portal listening");
-    serve_portal(&cfg, store, listener).await
+    serve_portal(&cfg, store, listener, shutdown).await
 }
