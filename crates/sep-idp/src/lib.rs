@@ -14,6 +14,7 @@ pub mod oidc;
 pub mod otp;
 pub mod outbox;
 pub mod password;
+pub mod recovery;
 pub mod sqlite;
 pub mod store;
 pub mod web;

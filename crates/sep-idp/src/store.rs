@@ -128,7 +128,41 @@ pub trait OutboxStore: Send + Sync {
     async fn list_messages(&self, limit: u32) -> StoreResult<Vec<Message>>;
 }
 
-/// Everything the emulator stores.
-pub trait IdpStore: AccountStore + LoginStore + OutboxStore + crate::oidc::store::OidcStore {}
+/// A password recovery in progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryTxn {
+    /// Hash of the token in the cookie.
+    pub hash: SessionHash,
+    /// The account, or `None` when the typed identifier matched nobody.
+    pub oid: Option<Oid>,
+    /// Where the code went.
+    pub channel: Channel,
+    /// Start.
+    pub created_at: OffsetDateTime,
+    /// End.
+    pub expires_at: OffsetDateTime,
+    /// The code.
+    pub code: CodeState,
+    /// Set when the password was changed.
+    pub completed_at: Option<OffsetDateTime>,
+}
 
-impl<T: AccountStore + LoginStore + OutboxStore + crate::oidc::store::OidcStore> IdpStore for T {}
+/// Password recovery state.
+#[async_trait]
+pub trait RecoveryStore: Send + Sync {
+    /// Stores a recovery.
+    async fn insert_recovery(&self, r: &RecoveryTxn) -> StoreResult<()>;
+    /// A recovery by hash.
+    async fn find_recovery(&self, hash: &SessionHash) -> StoreResult<Option<RecoveryTxn>>;
+    /// Updates the code state and completion.
+    async fn update_recovery(&self, r: &RecoveryTxn) -> StoreResult<()>;
+    /// How many recoveries the account started after `since` (a limit against SMS flooding).
+    async fn count_recoveries(&self, oid: Oid, since: OffsetDateTime) -> StoreResult<u32>;
+    /// Ends every session of the account (after a password change).
+    async fn end_sessions_of(&self, oid: Oid, at: OffsetDateTime) -> StoreResult<u64>;
+}
+
+/// Everything the emulator stores.
+pub trait IdpStore: AccountStore + LoginStore + OutboxStore + RecoveryStore + crate::oidc::store::OidcStore {}
+
+impl<T: AccountStore + LoginStore + OutboxStore + RecoveryStore + crate::oidc::store::OidcStore> IdpStore for T {}

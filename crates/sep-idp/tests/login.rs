@@ -243,3 +243,87 @@ async fn malformed_requests_get_pages_not_500s() {
     assert!(idp.post("/login/resend", &[]).await.text.contains("login_expired"));
     assert_eq!(idp.get("/nope").await.status, StatusCode::NOT_FOUND);
 }
+
+async fn recovery_code(idp: &Idp) -> String {
+    let msgs = idp.store.list_messages(50).await.unwrap();
+    let body = &msgs.iter().find(|m| m.body.starts_with("Код для восстановления")).unwrap().body;
+    body.split(": ").nth(1).unwrap()[..6].to_owned()
+}
+
+#[tokio::test]
+async fn forgotten_password_is_recovered_by_sms_code_and_the_lock_lifts() {
+    let mut idp = Idp::new().await;
+    for _ in 0..5 {
+        idp.password_step(PHONE, "Wrong-Passw0rd").await;
+    }
+    assert!(idp.password_step(PHONE, PASSWORD).await.text.contains("login_locked"));
+    assert!(idp.get("/login").await.text.contains("href=\"/recovery\">Забыли пароль?"));
+
+    let r = idp.post("/recovery", &[("login", "123-456-789 64")]).await;
+    assert_eq!(r.location.as_deref(), Some("/recovery/code"));
+    let code = recovery_code(&idp).await;
+    // Password mistakes are named and do not cost a try.
+    let r = idp.post("/recovery/code", &[("code", &code), ("password", "short"), ("repeat", "short")]).await;
+    assert!(r.text.contains("password_rules") && r.text.contains("не менее 8 символов"), "{}", r.text);
+    let r =
+        idp.post("/recovery/code", &[("code", &code), ("password", "New-Passw0rd"), ("repeat", "New-Passw0rd!")]).await;
+    assert!(r.text.contains("password_mismatch"));
+    let r =
+        idp.post("/recovery/code", &[("code", &code), ("password", "New-Passw0rd"), ("repeat", "New-Passw0rd")]).await;
+    assert_eq!(r.location.as_deref(), Some("/login?recovered=1"));
+    assert!(idp.get("/login?recovered=1").await.text.contains("Пароль изменён"));
+
+    // Unlocked, the old password is gone, the new one works.
+    assert!(idp.password_step(PHONE, PASSWORD).await.text.contains("login_invalid_credentials"));
+    assert_eq!(idp.password_step(PHONE, "New-Passw0rd").await.location.as_deref(), Some("/login/code"));
+    let notice = idp
+        .store
+        .list_messages(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .any(|m| m.body.contains("Пароль от вашей учётной записи Госуслуг изменён"));
+    assert!(notice, "the person is told their password changed");
+}
+
+#[tokio::test]
+async fn recovery_by_email_sends_the_code_by_email_and_ends_open_sessions() {
+    let mut idp = Idp::new().await;
+    idp.sign_in(PHONE).await;
+    let mut other = idp.fresh_browser();
+    other.post("/recovery", &[("login", "ivanov@example.ru")]).await;
+    let msgs = idp.store.list_messages(5).await.unwrap();
+    assert_eq!((msgs[0].channel, msgs[0].recipient.as_str()), ("email", "ivanov@example.ru"));
+    let code = recovery_code(&idp).await;
+    other.post("/recovery/code", &[("code", &code), ("password", "New-Passw0rd"), ("repeat", "New-Passw0rd")]).await;
+    assert_eq!(idp.get("/").await.location.as_deref(), Some("/login"), "the session opened before the change ended");
+}
+
+#[tokio::test]
+async fn recovery_pages_do_not_reveal_whether_an_account_exists() {
+    let mut idp = Idp::new().await;
+    let known = idp.post("/recovery", &[("login", PHONE)]).await;
+    let mut stranger = idp.fresh_browser();
+    let unknown = stranger.post("/recovery", &[("login", "+79990000000")]).await;
+    assert_eq!((known.status, known.location.clone()), (unknown.status, unknown.location.clone()));
+    let a = idp.get("/recovery/code").await;
+    let b = stranger.get("/recovery/code").await;
+    assert_eq!(a.text, b.text);
+    let r = stranger
+        .post("/recovery/code", &[("code", "123456"), ("password", "New-Passw0rd"), ("repeat", "New-Passw0rd")])
+        .await;
+    assert!(r.text.contains("otp_wrong"));
+    assert_eq!(idp.store.list_messages(10).await.unwrap().len(), 1, "only the real account got a code");
+}
+
+#[tokio::test]
+async fn recovery_requests_are_limited_per_account() {
+    let mut idp = Idp::new().await;
+    for _ in 0..3 {
+        assert_eq!(idp.post("/recovery", &[("login", PHONE)]).await.location.as_deref(), Some("/recovery/code"));
+    }
+    let r = idp.post("/recovery", &[("login", PHONE)]).await;
+    assert!(r.text.contains("recovery_limit"));
+    idp.clock.advance(Duration::minutes(15));
+    assert_eq!(idp.post("/recovery", &[("login", PHONE)]).await.location.as_deref(), Some("/recovery/code"));
+}

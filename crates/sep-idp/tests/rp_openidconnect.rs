@@ -11,11 +11,7 @@ use openidconnect::{
     PkceCodeChallenge, RedirectUrl, Scope, TokenResponse,
 };
 use sep_core::clock::{Clock, SystemClock};
-use sep_idp::LoginService;
-use sep_idp::login::LoginConfig;
-use sep_idp::oidc::{OidcConfig, OidcService};
 use sep_idp::sqlite::IdpSqlite;
-use sep_idp::store::IdpStore;
 use sep_idp::web::IdpState;
 use std::sync::Arc;
 
@@ -29,13 +25,14 @@ async fn serve_idp() -> (String, tempfile::TempDir) {
     let issuer = format!("http://{}", listener.local_addr().unwrap());
     let store = Arc::new(IdpSqlite::open(&dir.path().join("idp.db")).unwrap());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let login = LoginService::new(store.clone(), clock.clone(), LoginConfig::default()).unwrap();
-    sep_idp::demo::seed(store.as_ref(), login.hasher(), clock.now()).await.unwrap();
-    let store: Arc<dyn IdpStore> = store;
-    let oidc = OidcService::new(store.clone(), clock, &issuer, OidcConfig::default()).await.unwrap();
-    oidc.register_client(CLIENT, "СЭП (тест)", SECRET, &[CALLBACK.into()], &[format!("{CALLBACK}/bye")]).await.unwrap();
-    let router =
-        sep_idp::web::router(IdpState { login, oidc, store, secure_cookies: false }, &sep_web::WebConfig::default());
+    let state = IdpState::new(store.clone(), clock.clone(), &issuer).await.unwrap();
+    sep_idp::demo::seed(store.as_ref(), state.login.hasher(), clock.now()).await.unwrap();
+    state
+        .oidc
+        .register_client(CLIENT, "СЭП (тест)", SECRET, &[CALLBACK.into()], &[format!("{CALLBACK}/bye")])
+        .await
+        .unwrap();
+    let router = sep_idp::web::router(state, &sep_web::WebConfig::default());
     tokio::spawn(sep_web::server::serve(listener, router, std::future::pending()));
     (issuer, dir)
 }

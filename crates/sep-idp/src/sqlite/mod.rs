@@ -2,6 +2,7 @@
 //! plumbing as the portal's SQLite store.
 
 mod oidc;
+mod recovery;
 
 use crate::account::{Account, Level, LoginId, Membership, Oid, Organisation};
 use crate::lockout::Failures;
@@ -23,6 +24,7 @@ use time::OffsetDateTime;
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "0001_idp_initial", sql: include_str!("../../migrations/0001_idp_initial.sql") },
     Migration { version: 2, name: "0002_oidc", sql: include_str!("../../migrations/0002_oidc.sql") },
+    Migration { version: 3, name: "0003_recovery", sql: include_str!("../../migrations/0003_recovery.sql") },
 ];
 
 /// The emulator's SQLite store.

@@ -28,6 +28,7 @@ impl From<&LoginError> for Shown {
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
+    notice: Option<&'static str>,
     error: Option<Shown>,
     login: String,
     return_to: String,
@@ -44,6 +45,7 @@ struct CodePage {
 #[derive(Deserialize)]
 pub(crate) struct ReturnTo {
     return_to: Option<String>,
+    recovered: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -68,7 +70,7 @@ fn internal(e: &LoginError) -> Response {
 }
 
 fn login_page(status: StatusCode, error: Option<&LoginError>, login: String, return_to: String) -> Response {
-    let page = LoginPage { error: error.map(Shown::from), login, return_to };
+    let page = LoginPage { notice: None, error: error.map(Shown::from), login, return_to };
     (status, render(&page)).into_response()
 }
 
@@ -79,6 +81,10 @@ pub(crate) async fn form(State(s): State<IdpState>, jar: CookieJar, Query(q): Qu
         && let Ok(Some(_)) = s.login.session(&t).await
     {
         return Redirect::to(&return_to).into_response();
+    }
+    if q.recovered.is_some() {
+        let notice = Some("Пароль изменён. Войдите с новым паролем.");
+        return render(&LoginPage { notice, error: None, login: String::new(), return_to });
     }
     login_page(StatusCode::OK, None, String::new(), return_to)
 }

@@ -5,6 +5,7 @@ mod login;
 mod oidc;
 mod outbox;
 mod profile;
+mod recovery;
 
 use crate::LoginService;
 use crate::store::IdpStore;
@@ -22,10 +23,29 @@ pub struct IdpState {
     pub login: LoginService,
     /// The OpenID Connect provider.
     pub oidc: crate::oidc::OidcService,
+    /// Password recovery.
+    pub recovery: crate::recovery::RecoveryService,
     /// Storage.
     pub store: Arc<dyn IdpStore>,
     /// Cookies with `Secure` and the `__Host-` prefix (when served over HTTPS).
     pub secure_cookies: bool,
+}
+
+impl IdpState {
+    /// Every service of the emulator over `store`, with `issuer` as its public base URL
+    /// (cookies get `Secure` and the `__Host-` prefix when it is `https://`).
+    pub async fn new(
+        store: Arc<dyn IdpStore>,
+        clock: Arc<dyn sep_core::clock::Clock>,
+        issuer: &str,
+    ) -> Result<Self, sep_core::StoreError> {
+        let login = LoginService::new(store.clone(), clock.clone(), crate::login::LoginConfig::default())
+            .map_err(|e| sep_core::StoreError::Other(e.to_string()))?;
+        let recovery = crate::recovery::RecoveryService::new(store.clone(), clock.clone(), login.hasher().clone());
+        let oidc =
+            crate::oidc::OidcService::new(store.clone(), clock, issuer, crate::oidc::OidcConfig::default()).await?;
+        Ok(Self { login, oidc, recovery, store, secure_cookies: issuer.starts_with("https://") })
+    }
 }
 
 /// The emulator's look on error pages.
@@ -58,6 +78,8 @@ pub fn router(state: IdpState, config: &WebConfig) -> Router {
         .route("/login/code", get(login::code_form).post(login::code_submit))
         .route("/login/resend", post(login::resend))
         .route("/logout", post(login::logout))
+        .route("/recovery", get(recovery::form).post(recovery::submit))
+        .route("/recovery/code", get(recovery::code_form).post(recovery::code_submit))
         .route("/.well-known/openid-configuration", get(oidc::discovery))
         .route("/jwks.json", get(oidc::jwks))
         .route("/authorize", get(oidc::authorize))

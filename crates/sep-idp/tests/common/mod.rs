@@ -4,11 +4,9 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use sep_core::clock::{Clock, ManualClock};
-use sep_idp::LoginService;
-use sep_idp::login::LoginConfig;
-use sep_idp::oidc::{OidcConfig, OidcService};
+use sep_idp::oidc::OidcService;
 use sep_idp::sqlite::IdpSqlite;
-use sep_idp::store::{IdpStore, OutboxStore};
+use sep_idp::store::OutboxStore;
 use sep_idp::web::{IdpState, router};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -39,11 +37,9 @@ impl Idp {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(IdpSqlite::open(&dir.path().join("idp.db")).unwrap());
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
-        let login = LoginService::new(store.clone(), clock.clone(), LoginConfig::default()).unwrap();
-        sep_idp::demo::seed(store.as_ref(), login.hasher(), clock.now()).await.unwrap();
-        let dyn_store: Arc<dyn IdpStore> = store.clone();
-        let oidc = OidcService::new(dyn_store.clone(), clock.clone(), ISSUER, OidcConfig::default()).await.unwrap();
-        let state = IdpState { login, oidc: oidc.clone(), store: dyn_store, secure_cookies: false };
+        let state = IdpState::new(store.clone(), clock.clone(), ISSUER).await.unwrap();
+        sep_idp::demo::seed(store.as_ref(), state.login.hasher(), clock.now()).await.unwrap();
+        let oidc = state.oidc.clone();
         let router = router(state, &sep_web::WebConfig::default());
         Self { _dir: dir, clock, store, oidc, router, cookies: BTreeMap::new() }
     }

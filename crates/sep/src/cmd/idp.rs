@@ -3,11 +3,8 @@
 use crate::config::Config;
 use anyhow::Context;
 use sep_core::clock::{Clock, SystemClock};
-use sep_idp::login::LoginConfig;
-use sep_idp::oidc::{OidcConfig, OidcService};
 use sep_idp::sqlite::IdpSqlite;
 use sep_idp::web::IdpState;
-use sep_idp::{LoginService, store::IdpStore};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -21,15 +18,11 @@ pub async fn open(cfg: &Config) -> anyhow::Result<(IdpState, usize)> {
         IdpSqlite::open(&path).with_context(|| format!("не удалось открыть базу эмулятора {}", path.display()))?,
     );
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let login = LoginService::new(store.clone(), clock.clone(), LoginConfig::default()).context("эмулятор Госуслуг")?;
-    let seeded =
-        sep_idp::demo::seed(store.as_ref(), login.hasher(), clock.now()).await.context("демо-данные эмулятора")?;
-    let store: Arc<dyn IdpStore> = store;
-    let oidc = OidcService::new(store.clone(), clock, &cfg.idp_issuer(), OidcConfig::default())
+    let state = IdpState::new(store.clone(), clock.clone(), &cfg.idp_issuer()).await.context("эмулятор Госуслуг")?;
+    let seeded = sep_idp::demo::seed(store.as_ref(), state.login.hasher(), clock.now())
         .await
-        .context("ключ подписи эмулятора")?;
-    let secure_cookies = cfg.idp_issuer().starts_with("https://");
-    Ok((IdpState { login, oidc, store, secure_cookies }, seeded))
+        .context("демо-данные эмулятора")?;
+    Ok((state, seeded))
 }
 
 /// Serves the emulator on `listener` until SIGINT/SIGTERM.
