@@ -68,14 +68,8 @@ fn opt<T>(name: &'static str, v: Option<&str>, parse: fn(&str) -> Result<T, IdEr
     v.map(str::trim).filter(|s| !s.is_empty()).map(|s| field(name, parse(s))).transpose()
 }
 
-/// Validates `input`, hashes the password and stores the account.
-pub async fn add_account(
-    store: &dyn IdpStore,
-    hasher: &Hasher,
-    input: &AccountInput,
-    level: Level,
-    now: OffsetDateTime,
-) -> Result<Oid, AdminError> {
+/// The profile described by `input`, every field validated (the password is not looked at).
+pub fn profile_of(input: &AccountInput) -> Result<Profile, AdminError> {
     let phone = field("Телефон", Phone::parse(&input.phone))?;
     let email = opt("Электронная почта", input.email.as_deref(), Email::parse)?;
     let snils = opt("СНИЛС", input.snils.as_deref(), Snils::parse)?;
@@ -87,26 +81,7 @@ pub async fn add_account(
     if input.first_name.trim().is_empty() {
         return Err(AdminError::Missing("Имя"));
     }
-    let broken = broken_rules(&input.password);
-    if !broken.is_empty() {
-        return Err(AdminError::WeakPassword(broken));
-    }
-    // Name the taken identifier before trying, so the message says which one.
-    let checks: [(&'static str, Option<LoginId>); 4] = [
-        ("Телефон", Some(LoginId::Phone(phone.clone()))),
-        ("Электронная почта", email.clone().map(LoginId::Email)),
-        ("СНИЛС", snils.clone().map(LoginId::Snils)),
-        ("ИНН", inn.clone().map(LoginId::Inn)),
-    ];
-    for (name, id) in checks {
-        if let Some(id) = id
-            && store.find_account(&id).await?.is_some()
-        {
-            return Err(AdminError::Taken(name));
-        }
-    }
-    let hash = hasher.hash(&input.password).await.map_err(|e| StoreError::Other(e.to_string()))?;
-    let profile = Profile {
+    Ok(Profile {
         last_name: input.last_name.trim().to_owned(),
         first_name: input.first_name.trim().to_owned(),
         middle_name: input.middle_name.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned),
@@ -116,12 +91,59 @@ pub async fn add_account(
         phone: Some(phone),
         email,
         ..Profile::default()
-    };
-    let account = NewAccount { oid: None, profile, level, password_hash: hash, created_at: now };
+    })
+}
+
+/// Refuses a profile whose phone, e-mail, СНИЛС or ИНН another account has, naming which.
+pub async fn check_unique(store: &dyn IdpStore, p: &Profile) -> Result<(), AdminError> {
+    let checks: [(&'static str, Option<LoginId>); 4] = [
+        ("Телефон", p.phone.clone().map(LoginId::Phone)),
+        ("Электронная почта", p.email.clone().map(LoginId::Email)),
+        ("СНИЛС", p.snils.clone().map(LoginId::Snils)),
+        ("ИНН", p.inn.clone().map(LoginId::Inn)),
+    ];
+    for (name, id) in checks {
+        if let Some(id) = id
+            && store.find_account(&id).await?.is_some()
+        {
+            return Err(AdminError::Taken(name));
+        }
+    }
+    Ok(())
+}
+
+/// Stores an account whose profile was validated and whose password is already hashed.
+pub async fn insert(
+    store: &dyn IdpStore,
+    profile: Profile,
+    password_hash: String,
+    level: Level,
+    now: OffsetDateTime,
+) -> Result<Oid, AdminError> {
+    check_unique(store, &profile).await?;
+    let account = NewAccount { oid: None, profile, level, password_hash, created_at: now };
     match store.insert_account(&account).await {
         Err(StoreError::Conflict { .. }) => Err(AdminError::Taken("Телефон, почта, СНИЛС или ИНН")),
         other => Ok(other?),
     }
+}
+
+/// Validates `input`, hashes the password and stores the account.
+pub async fn add_account(
+    store: &dyn IdpStore,
+    hasher: &Hasher,
+    input: &AccountInput,
+    level: Level,
+    now: OffsetDateTime,
+) -> Result<Oid, AdminError> {
+    let profile = profile_of(input)?;
+    let broken = broken_rules(&input.password);
+    if !broken.is_empty() {
+        return Err(AdminError::WeakPassword(broken));
+    }
+    check_unique(store, &profile).await?;
+    let hash = hasher.hash(&input.password).await.map_err(|e| StoreError::Other(e.to_string()))?;
+    insert(store, profile, hash, level, now).await
 }
 
 /// An organisation as typed by an administrator.

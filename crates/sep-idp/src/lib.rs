@@ -15,6 +15,7 @@ pub mod otp;
 pub mod outbox;
 pub mod password;
 pub mod recovery;
+pub mod registration;
 pub mod sqlite;
 pub mod store;
 pub mod web;

@@ -162,7 +162,47 @@ pub trait RecoveryStore: Send + Sync {
     async fn end_sessions_of(&self, oid: Oid, at: OffsetDateTime) -> StoreResult<u64>;
 }
 
-/// Everything the emulator stores.
-pub trait IdpStore: AccountStore + LoginStore + OutboxStore + RecoveryStore + crate::oidc::store::OidcStore {}
+/// A self-registration waiting for its SMS code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationTxn {
+    /// Hash of the cookie token.
+    pub hash: SessionHash,
+    /// The typed fields (JSON object of strings).
+    pub data: serde_json::Value,
+    /// Argon2id hash of the chosen password.
+    pub password_hash: String,
+    /// The phone the code went to.
+    pub phone: String,
+    /// Start.
+    pub created_at: OffsetDateTime,
+    /// End.
+    pub expires_at: OffsetDateTime,
+    /// The code.
+    pub code: CodeState,
+    /// Set when the account was created.
+    pub completed_at: Option<OffsetDateTime>,
+}
 
-impl<T: AccountStore + LoginStore + OutboxStore + RecoveryStore + crate::oidc::store::OidcStore> IdpStore for T {}
+/// Self-registration state.
+#[async_trait]
+pub trait RegistrationStore: Send + Sync {
+    /// Stores a registration.
+    async fn insert_registration(&self, r: &RegistrationTxn) -> StoreResult<()>;
+    /// A registration by hash.
+    async fn find_registration(&self, hash: &SessionHash) -> StoreResult<Option<RegistrationTxn>>;
+    /// Updates the code state and completion.
+    async fn update_registration(&self, r: &RegistrationTxn) -> StoreResult<()>;
+    /// Registrations started for `phone` after `since` (a limit against SMS flooding).
+    async fn count_registrations(&self, phone: &str, since: OffsetDateTime) -> StoreResult<u32>;
+}
+
+/// Everything the emulator stores.
+pub trait IdpStore:
+    AccountStore + LoginStore + OutboxStore + RecoveryStore + RegistrationStore + crate::oidc::store::OidcStore
+{
+}
+
+impl<T> IdpStore for T where
+    T: AccountStore + LoginStore + OutboxStore + RecoveryStore + RegistrationStore + crate::oidc::store::OidcStore
+{
+}

@@ -327,3 +327,49 @@ async fn recovery_requests_are_limited_per_account() {
     idp.clock.advance(Duration::minutes(15));
     assert_eq!(idp.post("/recovery", &[("login", PHONE)]).await.location.as_deref(), Some("/recovery/code"));
 }
+
+async fn register(idp: &mut Idp, (password, repeat, phone): (&str, &str, &str)) -> common::Res {
+    let form = [
+        ("last_name", "Новикова"),
+        ("first_name", "Ольга"),
+        ("middle_name", ""),
+        ("phone", phone),
+        ("email", "novikova@example.ru"),
+        ("password", password),
+        ("repeat", repeat),
+    ];
+    idp.post("/register", &form).await
+}
+
+#[tokio::test]
+async fn self_registration_confirms_the_phone_and_creates_a_simplified_account() {
+    let mut idp = Idp::new().await;
+    assert!(idp.get("/login").await.text.contains("href=\"/register\""));
+    let r = register(&mut idp, ("weak", "weak", "8 900 555-44-33")).await;
+    assert!(r.text.contains("password_rules") && r.text.contains("заглавная"), "{}", r.text);
+    assert!(r.text.contains("value=\"Новикова\""), "typed values are kept");
+    let r = register(&mut idp, ("Str0ng-pass", "Str0ng-pas", "8 900 555-44-33")).await;
+    assert!(r.text.contains("password_mismatch"));
+    let r = register(&mut idp, ("Str0ng-pass", "Str0ng-pass", PHONE)).await;
+    assert!(r.text.contains("identifier_taken") && r.text.contains("Телефон уже используется"), "{}", r.text);
+    let r = register(&mut idp, ("Str0ng-pass", "Str0ng-pass", "12345")).await;
+    assert!(r.text.contains("phone_invalid_format"));
+
+    let r = register(&mut idp, ("Str0ng-pass", "Str0ng-pass", "8 900 555-44-33")).await;
+    assert_eq!(r.location.as_deref(), Some("/register/code"));
+    assert!(idp.get("/register/code").await.text.contains("+79005554433"));
+    let msgs = idp.store.list_messages(5).await.unwrap();
+    let code = msgs[0].body.split(": ").nth(1).unwrap()[..6].to_owned();
+    assert!(msgs[0].body.starts_with("Код для подтверждения регистрации"));
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert!(idp.post("/register/code", &[("code", wrong)]).await.text.contains("otp_wrong"));
+    let r = idp.post("/register/code", &[("code", &code)]).await;
+    assert_eq!(r.location.as_deref(), Some("/login?registered=1"));
+
+    let r = idp.password_step("novikova@example.ru", "Str0ng-pass").await;
+    assert_eq!(r.location.as_deref(), Some("/login/code"));
+    let code = idp.last_code().await;
+    idp.post("/login/code", &[("code", &code)]).await;
+    let me = idp.get("/").await;
+    assert!(me.text.contains("Новикова Ольга") && me.text.contains("Упрощённая"), "{}", me.text);
+}

@@ -3,6 +3,7 @@
 
 mod oidc;
 mod recovery;
+mod registration;
 
 use crate::account::{Account, Level, LoginId, Membership, Oid, Organisation};
 use crate::lockout::Failures;
@@ -25,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "0001_idp_initial", sql: include_str!("../../migrations/0001_idp_initial.sql") },
     Migration { version: 2, name: "0002_oidc", sql: include_str!("../../migrations/0002_oidc.sql") },
     Migration { version: 3, name: "0003_recovery", sql: include_str!("../../migrations/0003_recovery.sql") },
+    Migration { version: 4, name: "0004_registration", sql: include_str!("../../migrations/0004_registration.sql") },
 ];
 
 /// The emulator's SQLite store.

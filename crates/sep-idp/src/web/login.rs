@@ -46,6 +46,7 @@ struct CodePage {
 pub(crate) struct ReturnTo {
     return_to: Option<String>,
     recovered: Option<String>,
+    registered: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -82,8 +83,14 @@ pub(crate) async fn form(State(s): State<IdpState>, jar: CookieJar, Query(q): Qu
     {
         return Redirect::to(&return_to).into_response();
     }
-    if q.recovered.is_some() {
-        let notice = Some("Пароль изменён. Войдите с новым паролем.");
+    let notice = if q.recovered.is_some() {
+        Some("Пароль изменён. Войдите с новым паролем.")
+    } else if q.registered.is_some() {
+        Some("Учётная запись создана. Войдите с телефоном и паролем.")
+    } else {
+        None
+    };
+    if notice.is_some() {
         return render(&LoginPage { notice, error: None, login: String::new(), return_to });
     }
     login_page(StatusCode::OK, None, String::new(), return_to)

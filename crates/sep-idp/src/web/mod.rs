@@ -6,6 +6,7 @@ mod oidc;
 mod outbox;
 mod profile;
 mod recovery;
+mod register;
 
 use crate::LoginService;
 use crate::store::IdpStore;
@@ -25,6 +26,8 @@ pub struct IdpState {
     pub oidc: crate::oidc::OidcService,
     /// Password recovery.
     pub recovery: crate::recovery::RecoveryService,
+    /// Self-registration.
+    pub registration: crate::registration::RegistrationService,
     /// Storage.
     pub store: Arc<dyn IdpStore>,
     /// Cookies with `Secure` and the `__Host-` prefix (when served over HTTPS).
@@ -42,9 +45,11 @@ impl IdpState {
         let login = LoginService::new(store.clone(), clock.clone(), crate::login::LoginConfig::default())
             .map_err(|e| sep_core::StoreError::Other(e.to_string()))?;
         let recovery = crate::recovery::RecoveryService::new(store.clone(), clock.clone(), login.hasher().clone());
+        let registration =
+            crate::registration::RegistrationService::new(store.clone(), clock.clone(), login.hasher().clone());
         let oidc =
             crate::oidc::OidcService::new(store.clone(), clock, issuer, crate::oidc::OidcConfig::default()).await?;
-        Ok(Self { login, oidc, recovery, store, secure_cookies: issuer.starts_with("https://") })
+        Ok(Self { login, oidc, recovery, registration, store, secure_cookies: issuer.starts_with("https://") })
     }
 }
 
@@ -79,6 +84,8 @@ pub fn router(state: IdpState, config: &WebConfig) -> Router {
         .route("/login/resend", post(login::resend))
         .route("/logout", post(login::logout))
         .route("/recovery", get(recovery::form).post(recovery::submit))
+        .route("/register", get(register::form).post(register::submit))
+        .route("/register/code", get(register::code_form).post(register::code_submit))
         .route("/recovery/code", get(recovery::code_form).post(recovery::code_submit))
         .route("/.well-known/openid-configuration", get(oidc::discovery))
         .route("/jwks.json", get(oidc::jwks))
