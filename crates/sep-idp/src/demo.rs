@@ -12,6 +12,9 @@ use sep_core::ident::{
 use sep_core::user::{Gender, Passport, Profile};
 use time::OffsetDateTime;
 
+/// The authenticator-app secret of the demo sole proprietor (public: this is demo data).
+pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
 /// A demo value failed validation (a bug in the demo data set).
 fn bad(e: IdError) -> StoreError {
     StoreError::Other(format!("demo data refused: {}", e.code()))
@@ -57,6 +60,9 @@ pub async fn seed(store: &dyn IdpStore, hasher: &Hasher, now: OffsetDateTime) ->
         store
             .insert_account(&NewAccount { oid: Some(oid), profile, level, password_hash: hash, created_at: now })
             .await?;
+        if !p.ogrnip.is_empty() {
+            store.update_totp_secret(oid, Some(DEMO_TOTP_SECRET)).await?;
+        }
         added += 1;
     }
     let (name, inn, ogrn, kpp) = ORGANISATION;

@@ -18,6 +18,7 @@ pub mod recovery;
 pub mod registration;
 pub mod sqlite;
 pub mod store;
+pub mod totp;
 pub mod web;
 
 pub use login::{LoginError, LoginService};

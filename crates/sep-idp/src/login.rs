@@ -52,6 +52,12 @@ pub enum LoginError {
     /// The code expired or was replaced.
     #[error("Срок действия кода истёк. Нажмите «Отправить ещё раз», чтобы получить новый код")]
     CodeExpired,
+    /// Wrong authenticator-app code.
+    #[error("Неверный код из приложения-аутентификатора. Проверьте время на телефоне или получите код по SMS")]
+    TotpWrong,
+    /// The authenticator-app code was already used.
+    #[error("Этот код уже использован. Дождитесь следующего кода в приложении")]
+    TotpReused,
     /// Too many codes for one login.
     #[error("Слишком много запросов кода. Войдите заново через несколько минут")]
     TooManyCodes,
@@ -72,6 +78,8 @@ impl LoginError {
             Self::CodeWrong { .. } => "otp_wrong",
             Self::CodeExhausted => "otp_tries_exhausted",
             Self::CodeExpired => "otp_expired",
+            Self::TotpWrong => "totp_wrong",
+            Self::TotpReused => "totp_reused",
             Self::TooManyCodes => "otp_resend_limit",
             Self::Internal(_) => "internal_error",
         }
@@ -131,13 +139,22 @@ impl Default for LoginConfig {
     }
 }
 
-/// The password step succeeded; the code went out.
+/// The second factor a login waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecondFactor {
+    /// A code sent by SMS to this (masked) phone, `+7 (***) ***-**-89`.
+    Sms(String),
+    /// A code from the person's authenticator app.
+    Totp,
+}
+
+/// The password step succeeded.
 #[derive(Debug)]
 pub struct Started {
     /// For the login cookie.
     pub txn_token: SessionToken,
-    /// `+7 (***) ***-**-89`, to tell where the code went.
-    pub masked_phone: String,
+    /// What comes next.
+    pub factor: SecondFactor,
 }
 
 /// The login is complete.
@@ -174,6 +191,14 @@ fn masked(phone: &str) -> String {
     format!("+7 (***) ***-**-{tail}")
 }
 
+fn factor_of(txn: &LoginTxn, account: &Account) -> SecondFactor {
+    if txn.code.is_none() && account.totp_secret.is_some() {
+        SecondFactor::Totp
+    } else {
+        SecondFactor::Sms(masked(account.profile.phone.as_ref().map_or("", |p| p.as_str())))
+    }
+}
+
 /// Only paths of this site: never an open redirect.
 pub fn safe_return_to(path: &str) -> String {
     let ok = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') && !path.contains(['\r', '\n']);
@@ -184,6 +209,11 @@ impl LoginService {
     /// A service over `store` with the real argon2id hasher.
     pub fn new(store: Arc<dyn IdpStore>, clock: Arc<dyn Clock>, config: LoginConfig) -> Result<Self, LoginError> {
         Ok(Self { store, clock, hasher: Hasher::new()?, config })
+    }
+
+    /// The current time of the service's clock.
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
     }
 
     /// The hasher (for account creation).
@@ -246,10 +276,12 @@ impl LoginService {
             codes_sent: 0,
             completed_at: None,
         };
-        self.send_code(&mut txn, &account).await?;
+        // With an authenticator app no SMS goes out unless the person asks for one.
+        if account.totp_secret.is_none() {
+            self.send_code(&mut txn, &account).await?;
+        }
         self.store.insert_txn(&txn).await?;
-        let phone = account.profile.phone.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default();
-        Ok(Started { txn_token: token, masked_phone: masked(&phone) })
+        Ok(Started { txn_token: token, factor: factor_of(&txn, &account) })
     }
 
     async fn open_txn(&self, token: &SessionToken) -> Result<(LoginTxn, Account), LoginError> {
@@ -262,21 +294,42 @@ impl LoginService {
         Ok((txn, account))
     }
 
-    /// Where the current code went, for the code page.
-    pub async fn pending(&self, token: &SessionToken) -> Result<String, LoginError> {
-        let (_, account) = self.open_txn(token).await?;
-        Ok(masked(account.profile.phone.as_ref().map_or("", |p| p.as_str())))
+    /// What the open login waits for, for the code page.
+    pub async fn pending(&self, token: &SessionToken) -> Result<SecondFactor, LoginError> {
+        let (txn, account) = self.open_txn(token).await?;
+        Ok(factor_of(&txn, &account))
     }
 
-    /// "Отправить ещё раз": a new code; the old one stops working.
-    pub async fn resend(&self, token: &SessionToken) -> Result<String, LoginError> {
+    /// "Отправить ещё раз" (or "Получить код по SMS" instead of the app): a new SMS code;
+    /// the old one stops working.
+    pub async fn resend(&self, token: &SessionToken) -> Result<SecondFactor, LoginError> {
         let (mut txn, account) = self.open_txn(token).await?;
         if txn.codes_sent >= self.config.otp.max_codes {
             return Err(LoginError::TooManyCodes);
         }
         self.send_code(&mut txn, &account).await?;
         self.store.update_txn(&txn).await?;
-        Ok(masked(account.profile.phone.as_ref().map_or("", |p| p.as_str())))
+        Ok(factor_of(&txn, &account))
+    }
+
+    async fn verify_totp(&self, account: &Account, typed: &str, now: OffsetDateTime) -> Result<(), LoginError> {
+        let secret = account.totp_secret.as_deref().ok_or(LoginError::CodeExpired)?;
+        match crate::totp::matching_step(secret, typed, now) {
+            Some(step) => {
+                let step = i64::try_from(step).map_err(|e| LoginError::Internal(e.to_string()))?;
+                if self.store.update_totp_step(account.oid, step).await? { Ok(()) } else { Err(LoginError::TotpReused) }
+            }
+            None => {
+                // Guessing app codes counts towards the same lock as guessing passwords.
+                let key = format!("account:{}", account.oid);
+                let next = self.store.get_failures(&key).await?.after_failure(now, self.config.lock);
+                self.store.put_failures(&key, next).await?;
+                match next.locked_until.filter(|_| next.is_locked(now)) {
+                    Some(until) => Err(LoginError::Locked { until: moscow(until) }),
+                    None => Err(LoginError::TotpWrong),
+                }
+            }
+        }
     }
 
     /// Step two: the code. On success the session is open.
@@ -287,26 +340,35 @@ impl LoginService {
         }
         let (mut txn, account) = self.open_txn(token).await?;
         let now = self.clock.now();
-        let Some(code) = txn.code.clone() else { return Err(LoginError::CodeExpired) };
-        let (verdict, next) = code.check(&txn.hash.0, &typed, now);
-        txn.code = Some(next);
-        if verdict == Verdict::Accepted {
-            txn.completed_at = Some(now);
-        }
-        self.store.update_txn(&txn).await?;
-        match verdict {
-            Verdict::Accepted => {}
-            Verdict::Wrong { tries_left } => return Err(LoginError::CodeWrong { tries_left }),
-            Verdict::Exhausted => return Err(LoginError::CodeExhausted),
-            Verdict::Expired | Verdict::Spent => return Err(LoginError::CodeExpired),
-        }
+        let amr = match txn.code.clone() {
+            None => {
+                self.verify_totp(&account, &typed, now).await?;
+                txn.completed_at = Some(now);
+                self.store.update_txn(&txn).await?;
+                vec!["PWD".to_owned(), "OTP".to_owned()]
+            }
+            Some(code) => {
+                let (verdict, next) = code.check(&txn.hash.0, &typed, now);
+                txn.code = Some(next);
+                if verdict == Verdict::Accepted {
+                    txn.completed_at = Some(now);
+                }
+                self.store.update_txn(&txn).await?;
+                match verdict {
+                    Verdict::Accepted => vec!["PWD".to_owned(), "SMS".to_owned()],
+                    Verdict::Wrong { tries_left } => return Err(LoginError::CodeWrong { tries_left }),
+                    Verdict::Exhausted => return Err(LoginError::CodeExhausted),
+                    Verdict::Expired | Verdict::Spent => return Err(LoginError::CodeExpired),
+                }
+            }
+        };
         let session_token = SessionToken::generate()?;
         let session = IdpSession {
             hash: session_token.hash(),
             oid: account.oid,
             created_at: now,
             expires_at: now + self.config.session_lifetime,
-            amr: vec!["PWD".into(), "SMS".into()],
+            amr,
             ended_at: None,
         };
         self.store.insert_session(&session).await?;

@@ -77,6 +77,11 @@ pub trait AccountStore: Send + Sync {
     async fn find_account(&self, id: &LoginId) -> StoreResult<Option<Account>>;
     /// Replaces the password hash.
     async fn update_password(&self, oid: Oid, hash: &str) -> StoreResult<()>;
+    /// Enables (with a base32 secret) or disables authenticator-app codes.
+    async fn update_totp_secret(&self, oid: Oid, secret: Option<&str>) -> StoreResult<()>;
+    /// Records that the code of time step `step` was used; `false` if that step or a later
+    /// one was already used (each code works once).
+    async fn update_totp_step(&self, oid: Oid, step: i64) -> StoreResult<bool>;
     /// Creates an organisation; `Conflict` when the ИНН is taken.
     async fn insert_org(&self, org: &Organisation) -> StoreResult<()>;
     /// An organisation by ИНН.

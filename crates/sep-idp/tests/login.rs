@@ -373,3 +373,82 @@ async fn self_registration_confirms_the_phone_and_creates_a_simplified_account()
     let me = idp.get("/").await;
     assert!(me.text.contains("Новикова Ольга") && me.text.contains("Упрощённая"), "{}", me.text);
 }
+
+const IP_PHONE: &str = "+79678901234";
+
+fn app_code(idp: &Idp) -> String {
+    sep_idp::totp::code_at(sep_idp::demo::DEMO_TOTP_SECRET, sep_core::clock::Clock::now(idp.clock.as_ref())).unwrap()
+}
+
+#[tokio::test]
+async fn totp_replaces_the_sms_and_each_code_works_once() {
+    let mut idp = Idp::new().await;
+    let r = idp.password_step(IP_PHONE, PASSWORD).await;
+    assert_eq!(r.location.as_deref(), Some("/login/code"));
+    let page = idp.get("/login/code").await;
+    assert!(page.text.contains("Введите код из приложения") && page.text.contains("Получить код по SMS"));
+    assert!(idp.store.list_messages(10).await.unwrap().iter().all(|m| m.recipient != IP_PHONE), "no SMS was sent");
+    let code = app_code(&idp);
+    let r = idp.post("/login/code", &[("code", &code)]).await;
+    assert_eq!(r.location.as_deref(), Some("/"), "{}", r.text);
+
+    // The same code again, in another login within the same 30 seconds: refused.
+    let mut again = idp.fresh_browser();
+    again.password_step(IP_PHONE, PASSWORD).await;
+    let r = again.post("/login/code", &[("code", &code)]).await;
+    assert!(r.text.contains("totp_reused"), "{}", r.text);
+    idp.clock.advance(Duration::seconds(30));
+    let r = again.post("/login/code", &[("code", &app_code(&again))]).await;
+    assert_eq!(r.location.as_deref(), Some("/"), "the next step's code works");
+}
+
+#[tokio::test]
+async fn wrong_app_codes_count_towards_the_lock_and_sms_is_the_fallback() {
+    let mut idp = Idp::new().await;
+    idp.password_step(IP_PHONE, PASSWORD).await;
+    let good = app_code(&idp);
+    let wrong = if good == "000000" { "111111" } else { "000000" };
+    assert!(idp.post("/login/code", &[("code", wrong)]).await.text.contains("totp_wrong"));
+    let r = idp.post("/login/resend", &[]).await;
+    assert!(r.text.contains("Введите код из SMS"), "{}", r.text);
+    let msgs = idp.store.list_messages(5).await.unwrap();
+    assert_eq!(msgs[0].recipient, IP_PHONE);
+    let sms = idp.last_code().await;
+    assert_eq!(idp.post("/login/code", &[("code", &sms)]).await.location.as_deref(), Some("/"));
+
+    let mut guesser = idp.fresh_browser();
+    guesser.password_step(IP_PHONE, PASSWORD).await;
+    let mut last = String::new();
+    for _ in 0..5 {
+        last = guesser.post("/login/code", &[("code", wrong)]).await.text;
+    }
+    assert!(last.contains("login_locked"), "{last}");
+    assert!(guesser.password_step(IP_PHONE, PASSWORD).await.text.contains("login_locked"));
+}
+
+#[tokio::test]
+async fn a_person_connects_an_authenticator_app_from_the_profile() {
+    let mut idp = Idp::new().await;
+    idp.sign_in(PHONE).await;
+    assert!(idp.get("/").await.text.contains("Не подключено"));
+    let setup = idp.get("/totp/setup").await;
+    let secret = setup.text.split("name=\"secret\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    assert!(setup.text.contains("otpauth://totp/Gosuslugi:"));
+    let r = idp.post("/totp/enable", &[("secret", &secret), ("code", "000000")]).await;
+    if r.status != StatusCode::SEE_OTHER {
+        assert!(r.text.contains("Код не совпал"));
+    }
+    let code = sep_idp::totp::code_at(&secret, sep_core::clock::Clock::now(idp.clock.as_ref())).unwrap();
+    let r = idp.post("/totp/enable", &[("secret", &secret), ("code", &code)]).await;
+    assert_eq!(r.location.as_deref(), Some("/"));
+    assert!(idp.get("/").await.text.contains("Подключено"));
+
+    idp.post("/logout", &[]).await;
+    idp.clock.advance(Duration::seconds(30));
+    idp.password_step(PHONE, PASSWORD).await;
+    assert!(idp.get("/login/code").await.text.contains("Введите код из приложения"));
+    let code = sep_idp::totp::code_at(&secret, sep_core::clock::Clock::now(idp.clock.as_ref())).unwrap();
+    assert_eq!(idp.post("/login/code", &[("code", &code)]).await.location.as_deref(), Some("/"));
+    idp.post("/totp/disable", &[]).await;
+    assert!(idp.get("/").await.text.contains("Не подключено"));
+}

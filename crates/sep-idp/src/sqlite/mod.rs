@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "0002_oidc", sql: include_str!("../../migrations/0002_oidc.sql") },
     Migration { version: 3, name: "0003_recovery", sql: include_str!("../../migrations/0003_recovery.sql") },
     Migration { version: 4, name: "0004_registration", sql: include_str!("../../migrations/0004_registration.sql") },
+    Migration { version: 5, name: "0005_totp", sql: include_str!("../../migrations/0005_totp.sql") },
 ];
 
 /// The emulator's SQLite store.
@@ -157,6 +158,30 @@ impl AccountStore for IdpSqlite {
                 .execute("UPDATE accounts SET password_hash = ?2 WHERE oid = ?1", params![oid, hash])
                 .map_err(map_err)?;
             if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        })
+    }
+
+    async fn update_totp_secret(&self, oid: Oid, secret: Option<&str>) -> StoreResult<()> {
+        self.db.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE accounts SET totp_secret = ?2, totp_last_step = NULL WHERE oid = ?1",
+                    params![oid, secret],
+                )
+                .map_err(map_err)?;
+            if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        })
+    }
+
+    async fn update_totp_step(&self, oid: Oid, step: i64) -> StoreResult<bool> {
+        self.db.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE accounts SET totp_last_step = ?2 WHERE oid = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
+                    params![oid, step],
+                )
+                .map_err(map_err)?;
+            Ok(n == 1)
         })
     }
 

@@ -2,7 +2,7 @@
 
 use super::cookies::{self, DEVICE, LOGIN, SESSION};
 use super::{IdpState, render};
-use crate::login::{ClientCtx, LoginError, safe_return_to};
+use crate::login::{ClientCtx, LoginError, SecondFactor, safe_return_to};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -37,7 +37,8 @@ struct LoginPage {
 #[derive(Template)]
 #[template(path = "code.html")]
 struct CodePage {
-    phone: String,
+    /// Where the SMS went; `None` when the code comes from the authenticator app.
+    phone: Option<String>,
     error: Option<Shown>,
     info: Option<&'static str>,
 }
@@ -121,7 +122,17 @@ pub(crate) async fn submit(State(s): State<IdpState>, jar: CookieJar, Form(f): F
     }
 }
 
-fn code_page(status: StatusCode, phone: String, error: Option<&LoginError>, info: Option<&'static str>) -> Response {
+fn code_page(
+    status: StatusCode,
+    factor: Option<SecondFactor>,
+    error: Option<&LoginError>,
+    info: Option<&'static str>,
+) -> Response {
+    let phone = match factor {
+        Some(SecondFactor::Totp) => None,
+        Some(SecondFactor::Sms(p)) => Some(p),
+        None => Some(String::new()),
+    };
     (status, render(&CodePage { phone, error: error.map(Shown::from), info })).into_response()
 }
 
@@ -134,7 +145,7 @@ fn restart(e: &LoginError) -> Response {
 pub(crate) async fn code_form(State(s): State<IdpState>, jar: CookieJar) -> Response {
     let Some(t) = cookies::token(&jar, LOGIN, s.secure_cookies) else { return Redirect::to("/login").into_response() };
     match s.login.pending(&t).await {
-        Ok(phone) => code_page(StatusCode::OK, phone, None, None),
+        Ok(factor) => code_page(StatusCode::OK, Some(factor), None, None),
         Err(e @ LoginError::Internal(_)) => internal(&e),
         Err(e) => restart(&e),
     }
@@ -165,8 +176,8 @@ pub(crate) async fn code_submit(
         Err(e @ LoginError::Internal(_)) => internal(&e),
         Err(e @ LoginError::TxnExpired) => restart(&e),
         Err(e) => {
-            let phone = s.login.pending(&t).await.unwrap_or_default();
-            code_page(StatusCode::UNPROCESSABLE_ENTITY, phone, Some(&e), None)
+            let factor = s.login.pending(&t).await.ok();
+            code_page(StatusCode::UNPROCESSABLE_ENTITY, factor, Some(&e), None)
         }
     }
 }
@@ -175,14 +186,17 @@ pub(crate) async fn code_submit(
 pub(crate) async fn resend(State(s): State<IdpState>, jar: CookieJar) -> Response {
     let Some(t) = cookies::token(&jar, LOGIN, s.secure_cookies) else { return restart(&LoginError::TxnExpired) };
     match s.login.resend(&t).await {
-        Ok(phone) => {
-            code_page(StatusCode::OK, phone, None, Some("Новый код отправлен. Предыдущий код больше не действует."))
-        }
+        Ok(factor) => code_page(
+            StatusCode::OK,
+            Some(factor),
+            None,
+            Some("Новый код отправлен. Предыдущий код больше не действует."),
+        ),
         Err(e @ LoginError::Internal(_)) => internal(&e),
         Err(e @ LoginError::TxnExpired) => restart(&e),
         Err(e) => {
-            let phone = s.login.pending(&t).await.unwrap_or_default();
-            code_page(StatusCode::TOO_MANY_REQUESTS, phone, Some(&e), None)
+            let factor = s.login.pending(&t).await.ok();
+            code_page(StatusCode::TOO_MANY_REQUESTS, factor, Some(&e), None)
         }
     }
 }

@@ -17,6 +17,7 @@ struct ProfilePage {
     email: String,
     snils: String,
     orgs: Vec<String>,
+    totp: bool,
 }
 
 /// `GET /`.
@@ -48,5 +49,102 @@ pub(crate) async fn page(State(s): State<IdpState>, jar: CookieJar) -> Response 
         email: p.email.as_ref().map_or_else(none, ToString::to_string),
         snils: p.snils.as_ref().map_or_else(none, ToString::to_string),
         orgs,
+        totp: account.totp_secret.is_some(),
     })
+}
+
+#[derive(Template)]
+#[template(path = "totp_setup.html")]
+struct TotpSetup {
+    secret: String,
+    uri: String,
+    error: Option<&'static str>,
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct EnableForm {
+    #[serde(default)]
+    secret: String,
+    #[serde(default)]
+    code: String,
+}
+
+async fn signed_in(s: &IdpState, jar: &CookieJar) -> Result<crate::account::Account, Response> {
+    let Some(t) = cookies::token(jar, SESSION, s.secure_cookies) else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    match s.login.session(&t).await {
+        Ok(Some((_, account))) => Ok(account),
+        Ok(None) => Err(Redirect::to("/login").into_response()),
+        Err(e) => {
+            tracing::error!(error = ?e, "session lookup failed");
+            Err(Problem::internal().into_response())
+        }
+    }
+}
+
+fn setup_page(account: &crate::account::Account, secret: String, error: Option<&'static str>) -> Response {
+    let label = account.profile.phone.as_ref().map_or_else(|| account.oid.to_string(), |p| p.as_str().to_owned());
+    let uri = crate::totp::otpauth_uri(&secret, &label);
+    render(&TotpSetup { secret, uri, error })
+}
+
+/// `GET /totp/setup`: a new secret to add to the app.
+pub(crate) async fn totp_setup(State(s): State<IdpState>, jar: CookieJar) -> Response {
+    let account = match signed_in(&s, &jar).await {
+        Ok(a) => a,
+        Err(res) => return res,
+    };
+    match crate::totp::new_secret() {
+        Ok(secret) => setup_page(&account, secret, None),
+        Err(e) => {
+            tracing::error!(error = %e, "no randomness for a TOTP secret");
+            Problem::internal().into_response()
+        }
+    }
+}
+
+/// `POST /totp/enable`: the first code proves the app holds the secret.
+pub(crate) async fn totp_enable(
+    State(s): State<IdpState>,
+    jar: CookieJar,
+    axum::Form(f): axum::Form<EnableForm>,
+) -> Response {
+    let account = match signed_in(&s, &jar).await {
+        Ok(a) => a,
+        Err(res) => return res,
+    };
+    let secret = f.secret.trim().to_owned();
+    let now = s.login.now();
+    let Some(step) = crate::totp::matching_step(&secret, f.code.trim(), now) else {
+        let msg = "Код не совпал. Проверьте, что ключ введён без ошибок и время на телефоне точное";
+        return (axum::http::StatusCode::UNPROCESSABLE_ENTITY, setup_page(&account, secret, Some(msg))).into_response();
+    };
+    let step = i64::try_from(step).unwrap_or(i64::MAX);
+    let saved = async {
+        s.store.update_totp_secret(account.oid, Some(&secret)).await?;
+        s.store.update_totp_step(account.oid, step).await
+    };
+    match saved.await {
+        Ok(_) => Redirect::to("/").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "TOTP not saved");
+            Problem::internal().into_response()
+        }
+    }
+}
+
+/// `POST /totp/disable`.
+pub(crate) async fn totp_disable(State(s): State<IdpState>, jar: CookieJar) -> Response {
+    let account = match signed_in(&s, &jar).await {
+        Ok(a) => a,
+        Err(res) => return res,
+    };
+    match s.store.update_totp_secret(account.oid, None).await {
+        Ok(()) => Redirect::to("/").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "TOTP not removed");
+            Problem::internal().into_response()
+        }
+    }
 }

@@ -25,6 +25,10 @@ fn banner(portal: SocketAddr, idp: SocketAddr, data_dir: &std::path::Path, seede
             p.phone, p.password, p.last_name, p.first_name, p.purpose
         ));
     }
+    s.push_str(&format!(
+        "  ИП входит с кодом из приложения-аутентификатора: ключ {} (или «Получить код по SMS»)\n",
+        sep_idp::demo::DEMO_TOTP_SECRET
+    ));
     s.push_str(&format!("  Организация: {}, ИНН {}, ОГРН {}\n", ORGANISATION.0, ORGANISATION.1, ORGANISATION.2));
     s.push_str("  Вход в СЭП через Госуслуги появится в следующей версии; эмулятор уже принимает вход\n");
     s.push_str("  по паролю и коду из SMS на своём адресе.\n\n");
