@@ -1,13 +1,9 @@
 //! The demo data set: people who exist in every `sep demo`, so a newcomer can try each
-//! journey. The Госуслуги emulator has the same people as accounts; the portal seeds the
-//! staff among them (officer, administrator) linked to their emulator accounts, because
-//! staff roles are granted in СЭП, not at Госуслуги.
+//! journey. The Госуслуги emulator has the same people as accounts (oid = `subject`); the
+//! portal seeds the staff among them (officer, administrator) linked to their emulator
+//! accounts, because staff roles are granted in СЭП, not at Госуслуги.
 
 use crate::user::Role;
-
-/// The identity-provider key under which demo staff are linked before the emulator exists
-/// in a build; the emulator uses the same subjects.
-pub const DEMO_PROVIDER: &str = "http://127.0.0.1:8081";
 
 /// A demo person.
 #[derive(Debug, Clone, Copy)]

@@ -463,3 +463,17 @@ async fn oidcc_rp_initiated_logout_ends_the_session_and_revokes_tokens() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text.contains("Вы вышли"));
 }
+
+#[tokio::test]
+async fn consent_forms_may_redirect_to_clients_so_the_csp_has_no_form_action() {
+    let mut idp = idp().await;
+    let req = Request::get("/login").body(Body::empty()).unwrap();
+    let res = idp.send(req).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let res = tower::ServiceExt::oneshot(idp.router.clone(), Request::get("/login").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let csp = res.headers().get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'"), "{csp}");
+    assert!(!csp.contains("form-action"), "{csp}");
+}

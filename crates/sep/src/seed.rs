@@ -2,18 +2,18 @@
 
 use sep_core::audit::NewAuditEvent;
 use sep_core::clock::{Clock, SystemClock};
-use sep_core::demo::{DEMO_PROVIDER, PEOPLE};
+use sep_core::demo::PEOPLE;
 use sep_core::ident::{Email, Inn, Phone, RuDate, Snils};
 use sep_core::ids::UserId;
 use sep_core::store::{Effects, NewUser, Store};
 use sep_core::user::{ExternalIdentity, Profile, Role};
 
-/// Seeds the staff among the demo people (applicants are created at their first login).
-/// Returns how many users were added.
-pub async fn run(store: &dyn Store) -> anyhow::Result<usize> {
+/// Seeds the staff among the demo people (applicants are created at their first login),
+/// linked to their accounts at the identity provider `issuer`. Returns how many were added.
+pub async fn run(store: &dyn Store, issuer: &str) -> anyhow::Result<usize> {
     let mut added = 0;
     for p in PEOPLE.iter().filter(|p| p.role != Role::Citizen) {
-        if store.find_user_by_identity(DEMO_PROVIDER, p.subject).await?.is_some() {
+        if store.find_user_by_identity(issuer, p.subject).await?.is_some() {
             continue;
         }
         let now = SystemClock.now();
@@ -29,8 +29,7 @@ pub async fn run(store: &dyn Store) -> anyhow::Result<usize> {
             email: Some(Email::parse(p.email)?),
             ..Profile::default()
         };
-        let link =
-            ExternalIdentity { provider: DEMO_PROVIDER.into(), subject: p.subject.into(), user_id: id, linked_at: now };
+        let link = ExternalIdentity { provider: issuer.into(), subject: p.subject.into(), user_id: id, linked_at: now };
         let mut event = NewAuditEvent::system(now, "demo.user_seeded", Some(id));
         event.details = serde_json::json!({"role": p.role.code()});
         store

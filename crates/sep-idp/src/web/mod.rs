@@ -55,7 +55,13 @@ impl IdpState {
 
 /// The emulator's look on error pages.
 pub static GOSUSLUGI: Brand =
-    Brand { name: "Госуслуги · эмулятор", mark: "Гу", stylesheet: "/assets/idp.css" };
+    Brand { name: "Госуслуги · эмулятор", mark: "Гу", stylesheet: "/assets/idp.css", csp: IDP_CSP };
+
+/// The emulator's policy: as strict as the portal's but without `form-action`, because a
+/// login or consent form ends in a redirect to the client's own address, and browsers apply
+/// `form-action` to every redirect after a form submission.
+const IDP_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 const IDP_CSS: &str = include_str!("../../assets/idp.css");
 

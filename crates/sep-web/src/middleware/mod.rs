@@ -50,7 +50,7 @@ pub fn apply(routes: Router, config: &WebConfig, brand: &'static Brand) -> Route
                     .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
             )
             .layer(axum::middleware::from_fn(metrics::record))
-            .layer(axum::middleware::map_response(security::headers))
+            .layer(axum::middleware::map_response(move |res| security::headers(brand, res)))
             .layer(axum::middleware::from_fn(move |req, next| present::problems(brand, req, next)))
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))

@@ -3,11 +3,9 @@
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::Response;
 
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+use crate::Brand;
 
-const HEADERS: [(HeaderName, &str); 6] = [
-    (header::CONTENT_SECURITY_POLICY, CSP),
+const HEADERS: [(HeaderName, &str); 5] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (header::X_FRAME_OPTIONS, "DENY"),
     (header::REFERRER_POLICY, "same-origin"),
@@ -15,9 +13,12 @@ const HEADERS: [(HeaderName, &str); 6] = [
     (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
 ];
 
-/// Adds each header unless the handler set its own.
-pub(crate) async fn headers(mut res: Response) -> Response {
+/// Adds each header unless the handler set its own; the CSP is the site's (`brand.csp`).
+pub(crate) async fn headers(brand: &'static Brand, mut res: Response) -> Response {
     let h = res.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(brand.csp));
+    }
     for (name, value) in HEADERS {
         if !h.contains_key(&name) {
             h.insert(name, HeaderValue::from_static(value));

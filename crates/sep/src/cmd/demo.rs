@@ -47,7 +47,7 @@ pub async fn run(mut cfg: Config, data_dir: PathBuf, portal: SocketAddr, idp: So
     tracing::info!(config = ?cfg, "effective configuration");
     std::fs::create_dir_all(&cfg.data_dir)?;
     let store = crate::storage::open(&cfg, true).await?;
-    let seeded = crate::seed::run(store.as_ref()).await?;
+    let seeded = crate::seed::run(store.as_ref(), &cfg.idp_issuer()).await?;
     let (idp_state, idp_seeded) = super::idp::open(&cfg).await?;
     super::idp::register_portal(&cfg, &idp_state, &cfg.portal_addr).await?;
     let shutdown = sep_web::server::Shutdown::on_signals()?;
