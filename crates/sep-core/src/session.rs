@@ -64,6 +64,29 @@ pub struct Session {
     pub ended_at: Option<OffsetDateTime>,
     /// Why it ended (`logout`, `idle`, `absolute`, `ip_changed`, `ended_by_user`).
     pub end_reason: Option<String>,
+    /// The provider's ID token, kept for RP-initiated logout (`id_token_hint`).
+    pub id_token: Option<String>,
+}
+
+/// A login started at the identity provider and not yet returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginRequest {
+    /// Hash of the handle in the browser's cookie.
+    pub hash: SessionHash,
+    /// `state` sent to the provider.
+    pub state: String,
+    /// `nonce` sent to the provider.
+    pub nonce: String,
+    /// PKCE verifier.
+    pub pkce_verifier: String,
+    /// Where to go after the login (a path of the portal).
+    pub return_to: String,
+    /// Start.
+    pub created_at: OffsetDateTime,
+    /// Void after this.
+    pub expires_at: OffsetDateTime,
+    /// Set when the provider's answer was processed.
+    pub used_at: Option<OffsetDateTime>,
 }
 
 /// Timeouts that apply to sessions (SPEC L4: 15 minutes idle, 12 hours in any case).
@@ -126,6 +149,7 @@ mod tests {
             csrf_secret: "c".into(),
             ended_at: None,
             end_reason: None,
+            id_token: None,
         }
     }
 

@@ -10,7 +10,7 @@ use crate::StoreError;
 use crate::audit::{AuditEvent, ChainReport, NewAuditEvent};
 use crate::ids::UserId;
 use crate::job::{Job, NewJob};
-use crate::session::{Session, SessionHash, SessionPolicy};
+use crate::session::{LoginRequest, Session, SessionHash, SessionPolicy};
 use crate::user::{ExternalIdentity, Profile, User};
 use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
@@ -111,6 +111,18 @@ pub trait SessionStore: Send + Sync {
     async fn delete_sessions_before(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }
 
+/// Logins in progress at the identity provider.
+#[async_trait]
+pub trait LoginRequestStore: Send + Sync {
+    /// Stores a login request.
+    async fn insert_login_request(&self, r: &LoginRequest) -> StoreResult<()>;
+    /// Marks the request used and returns it as it was; `None` when unknown. A request comes
+    /// back with `used_at` set when it was already used (a replayed callback).
+    async fn take_login_request(&self, hash: &SessionHash, at: OffsetDateTime) -> StoreResult<Option<LoginRequest>>;
+    /// Removes requests that expired before `before`.
+    async fn delete_login_requests_before(&self, before: OffsetDateTime) -> StoreResult<u64>;
+}
+
 /// The append-only audit journal.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
@@ -175,6 +187,6 @@ pub trait Health: Send + Sync {
 }
 
 /// Everything the application needs from storage, as one object.
-pub trait Store: UserStore + SessionStore + AuditStore + JobStore + Health {}
+pub trait Store: UserStore + SessionStore + LoginRequestStore + AuditStore + JobStore + Health {}
 
-impl<T: UserStore + SessionStore + AuditStore + JobStore + Health> Store for T {}
+impl<T: UserStore + SessionStore + LoginRequestStore + AuditStore + JobStore + Health> Store for T {}

@@ -7,8 +7,10 @@ use sep_core::migrate::{Applied, Migration, pending};
 use sep_core::store::StoreResult;
 
 /// Every migration, in order; names match `crates/sep-store-sqlite/migrations`.
-pub const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "0001_initial", sql: include_str!("../migrations/0001_initial.sql") }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "0001_initial", sql: include_str!("../migrations/0001_initial.sql") },
+    Migration { version: 2, name: "0002_login", sql: include_str!("../migrations/0002_login.sql") },
+];
 
 /// Serialises concurrent `migrate` runs from several nodes.
 const MIGRATION_LOCK: i64 = 0x5E9_0001;

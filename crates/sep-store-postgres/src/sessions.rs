@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use tokio_postgres::Row;
 
 const COLUMNS: &str =
-    "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason";
+    "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason, id_token";
 
 fn from_row(r: &Row) -> Session {
     Session {
@@ -23,6 +23,7 @@ fn from_row(r: &Row) -> Session {
         csrf_secret: r.get(7),
         ended_at: r.get(8),
         end_reason: r.get(9),
+        id_token: r.get(10),
     }
 }
 
@@ -32,7 +33,7 @@ impl SessionStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         tx.execute(
-            &format!("INSERT INTO sessions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
+            &format!("INSERT INTO sessions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
             &[
                 &s.hash.0,
                 &s.user_id.0,
@@ -44,6 +45,7 @@ impl SessionStore for PgStore {
                 &s.csrf_secret,
                 &s.ended_at,
                 &s.end_reason,
+                &s.id_token,
             ],
         )
         .await
@@ -118,5 +120,60 @@ impl SessionStore for PgStore {
     async fn delete_sessions_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
         let client = self.client().await?;
         client.execute("DELETE FROM sessions WHERE ended_at < $1 OR created_at < $1", &[&before]).await.map_err(map_err)
+    }
+}
+
+#[async_trait::async_trait]
+impl sep_core::store::LoginRequestStore for PgStore {
+    async fn insert_login_request(&self, r: &sep_core::session::LoginRequest) -> StoreResult<()> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO login_requests (hash, state, nonce, pkce_verifier, return_to, created_at, expires_at, used_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[&r.hash.0, &r.state, &r.nonce, &r.pkce_verifier, &r.return_to, &r.created_at, &r.expires_at, &r.used_at],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn take_login_request(
+        &self,
+        hash: &SessionHash,
+        at: OffsetDateTime,
+    ) -> StoreResult<Option<sep_core::session::LoginRequest>> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let row = tx
+            .query_opt(
+                "SELECT hash, state, nonce, pkce_verifier, return_to, created_at, expires_at, used_at
+                 FROM login_requests WHERE hash = $1 FOR UPDATE",
+                &[&hash.0],
+            )
+            .await
+            .map_err(map_err)?;
+        let before = row.map(|r| sep_core::session::LoginRequest {
+            hash: SessionHash(r.get(0)),
+            state: r.get(1),
+            nonce: r.get(2),
+            pkce_verifier: r.get(3),
+            return_to: r.get(4),
+            created_at: r.get(5),
+            expires_at: r.get(6),
+            used_at: r.get(7),
+        });
+        if before.as_ref().is_some_and(|b| b.used_at.is_none()) {
+            tx.execute("UPDATE login_requests SET used_at = $2 WHERE hash = $1", &[&hash.0, &at])
+                .await
+                .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(before)
+    }
+
+    async fn delete_login_requests_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        let client = self.client().await?;
+        client.execute("DELETE FROM login_requests WHERE expires_at < $1", &[&before]).await.map_err(map_err)
     }
 }

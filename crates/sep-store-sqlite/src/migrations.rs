@@ -7,8 +7,10 @@ use sep_core::migrate::{Applied, Migration, pending};
 use sep_core::store::StoreResult;
 
 /// Every migration, in order; names match `crates/sep-store-postgres/migrations`.
-pub const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "0001_initial", sql: include_str!("../migrations/0001_initial.sql") }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "0001_initial", sql: include_str!("../migrations/0001_initial.sql") },
+    Migration { version: 2, name: "0002_login", sql: include_str!("../migrations/0002_login.sql") },
+];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(map_err)?;

@@ -9,7 +9,7 @@ use sep_core::store::{Effects, SessionStore, StoreResult};
 use time::OffsetDateTime;
 
 const COLUMNS: &str =
-    "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason";
+    "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason, id_token";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
     let user: String = r.get(1)?;
@@ -24,6 +24,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
         csrf_secret: r.get(7)?,
         ended_at: from_ts_opt(r.get(8)?)?,
         end_reason: r.get(9)?,
+        id_token: r.get(10)?,
     })
 }
 
@@ -32,7 +33,7 @@ impl SessionStore for SqliteStore {
     async fn insert_session(&self, s: &Session, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
             tx.execute(
-                &format!("INSERT INTO sessions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+                &format!("INSERT INTO sessions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
                 params![
                     s.hash.0,
                     s.user_id.0.to_string(),
@@ -44,6 +45,7 @@ impl SessionStore for SqliteStore {
                     s.csrf_secret,
                     s.ended_at.map(ts),
                     s.end_reason,
+                    s.id_token,
                 ],
             )
             .map_err(map_err)?;
@@ -112,6 +114,62 @@ impl SessionStore for SqliteStore {
             let n = tx
                 .execute("DELETE FROM sessions WHERE ended_at < ?1 OR created_at < ?1", [ts(before)])
                 .map_err(map_err)?;
+            Ok(n as u64)
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl sep_core::store::LoginRequestStore for SqliteStore {
+    async fn insert_login_request(&self, r: &sep_core::session::LoginRequest) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO login_requests (hash, state, nonce, pkce_verifier, return_to, created_at, expires_at, used_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![r.hash.0, r.state, r.nonce, r.pkce_verifier, r.return_to, ts(r.created_at), ts(r.expires_at), r.used_at.map(ts)],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    async fn take_login_request(
+        &self,
+        hash: &SessionHash,
+        at: OffsetDateTime,
+    ) -> StoreResult<Option<sep_core::session::LoginRequest>> {
+        self.write(|tx| {
+            let before = tx
+                .query_row(
+                    "SELECT hash, state, nonce, pkce_verifier, return_to, created_at, expires_at, used_at
+                     FROM login_requests WHERE hash = ?1",
+                    [&hash.0],
+                    |r| {
+                        Ok(sep_core::session::LoginRequest {
+                            hash: SessionHash(r.get(0)?),
+                            state: r.get(1)?,
+                            nonce: r.get(2)?,
+                            pkce_verifier: r.get(3)?,
+                            return_to: r.get(4)?,
+                            created_at: from_ts(r.get(5)?)?,
+                            expires_at: from_ts(r.get(6)?)?,
+                            used_at: from_ts_opt(r.get(7)?)?,
+                        })
+                    },
+                )
+                .optional()
+                .map_err(map_err)?;
+            if before.as_ref().is_some_and(|b| b.used_at.is_none()) {
+                tx.execute("UPDATE login_requests SET used_at = ?2 WHERE hash = ?1", params![hash.0, ts(at)])
+                    .map_err(map_err)?;
+            }
+            Ok(before)
+        })
+    }
+
+    async fn delete_login_requests_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        self.write(|tx| {
+            let n = tx.execute("DELETE FROM login_requests WHERE expires_at < ?1", [ts(before)]).map_err(map_err)?;
             Ok(n as u64)
         })
     }

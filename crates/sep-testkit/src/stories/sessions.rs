@@ -22,6 +22,7 @@ fn session(user: UserId, at: time::OffsetDateTime) -> (SessionToken, Session) {
         csrf_secret: "csrf-secret".into(),
         ended_at: None,
         end_reason: None,
+        id_token: Some("eyJhbGciOiJFUzI1NiJ9.e30.c2ln".into()),
     };
     (token, s)
 }
@@ -75,4 +76,30 @@ pub async fn lifecycle(db: &TestDb) {
 
     assert_eq!(s.delete_sessions_before(end_at + Duration::seconds(1)).await.unwrap(), 2);
     assert!(s.find_session(&b.hash).await.unwrap().is_none());
+}
+
+/// A login request is taken once; a second take returns it marked used; unknown is `None`.
+pub async fn login_requests(db: &TestDb) {
+    use sep_core::session::LoginRequest;
+    let s = db.store();
+    let at = t0();
+    let token = SessionToken::generate().unwrap();
+    let r = LoginRequest {
+        hash: token.hash(),
+        state: "state-1".into(),
+        nonce: "nonce-1".into(),
+        pkce_verifier: "verifier-1".into(),
+        return_to: "/cabinet".into(),
+        created_at: at,
+        expires_at: at + Duration::minutes(10),
+        used_at: None,
+    };
+    s.insert_login_request(&r).await.unwrap();
+    let first = s.take_login_request(&r.hash, at + Duration::seconds(5)).await.unwrap().unwrap();
+    assert_eq!(first, r, "returned as it was before the take");
+    let second = s.take_login_request(&r.hash, at + Duration::seconds(6)).await.unwrap().unwrap();
+    assert_eq!(second.used_at, Some(at + Duration::seconds(5)), "a replay sees the first use");
+    assert!(s.take_login_request(&SessionToken::generate().unwrap().hash(), at).await.unwrap().is_none());
+    assert_eq!(s.delete_login_requests_before(at + Duration::minutes(11)).await.unwrap(), 1);
+    assert!(s.take_login_request(&r.hash, at).await.unwrap().is_none());
 }
