@@ -11,6 +11,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod ident;
+pub mod identity;
 pub mod ids;
 pub mod job;
 pub mod migrate;

@@ -53,6 +53,7 @@ impl TestApp {
             store: db.store(),
             clock: clock.clone() as Arc<dyn Clock>,
             config: Arc::new(WebConfig::default()),
+            auth: None,
         };
         Self { db, clock, router: sep_web::router(state) }
     }

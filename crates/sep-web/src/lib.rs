@@ -2,11 +2,13 @@
 //! and the operational endpoints. Business rules do not live here.
 
 mod assets;
+pub mod auth;
 pub mod client;
 pub mod middleware;
 mod ops;
 mod problem;
 pub mod server;
+pub mod session;
 mod ui;
 
 use axum::Router;
@@ -27,6 +29,8 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// How long `/readyz` waits for the database.
     pub ready_timeout: Duration,
+    /// Session timeouts and cookie settings.
+    pub sessions: session::SessionConfig,
 }
 
 impl Default for WebConfig {
@@ -35,6 +39,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 2 * 1024 * 1024,
             ready_timeout: Duration::from_secs(2),
+            sessions: session::SessionConfig::default(),
         }
     }
 }
@@ -71,6 +76,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Settings.
     pub config: Arc<WebConfig>,
+    /// The identity provider, when one is configured.
+    pub auth: Option<Arc<auth::RelyingParty>>,
 }
 
 /// The portal's router with every middleware applied.
@@ -80,6 +87,11 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(ui::home::page))
         .route("/login", get(ui::login::start))
+        .route("/login/callback", get(ui::login::callback))
+        .route("/terms", get(ui::account::terms).post(ui::account::accept_terms))
+        .route("/cabinet", get(ui::account::cabinet))
+        .route("/history", get(ui::account::history))
+        .route("/logout", axum::routing::post(ui::account::logout))
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(ops::health::live))
         .route("/readyz", get(ops::health::ready))

@@ -87,6 +87,21 @@ pub struct Config {
     pub session_idle_minutes: u32,
     /// Hours after login after which a session ends in any case.
     pub session_absolute_hours: u32,
+    /// End a session used from another IP address than the one it started from.
+    pub session_bind_ip: bool,
+    /// The portal's public base URL; empty: `http://{portal_addr}`. `https://` makes cookies
+    /// `Secure` with the `__Host-` prefix.
+    pub public_url: String,
+    /// The identity provider's issuer URL; empty: "Войти через Госуслуги" says it is not set up.
+    pub oidc_issuer: String,
+    /// The portal's client id at the provider.
+    pub oidc_client_id: String,
+    /// The portal's client secret at the provider.
+    pub oidc_client_secret: Secret,
+    /// Scopes besides `openid`, space-separated.
+    pub oidc_scopes: String,
+    /// Seconds before a call to the provider is given up.
+    pub oidc_timeout_seconds: u32,
     /// Seconds after which a request is cut off.
     pub request_timeout_seconds: u32,
     /// Largest request body in bytes.
@@ -107,6 +122,13 @@ impl Default for Config {
             log_level: "info".into(),
             session_idle_minutes: 15,
             session_absolute_hours: 12,
+            session_bind_ip: false,
+            public_url: String::new(),
+            oidc_issuer: String::new(),
+            oidc_client_id: "sep-portal".into(),
+            oidc_client_secret: Secret::default(),
+            oidc_scopes: "fullname birthdate gender snils inn id_doc email mobile usr_org".into(),
+            oidc_timeout_seconds: 10,
             request_timeout_seconds: 30,
             max_body_bytes: 2 * 1024 * 1024,
         }
@@ -156,6 +178,15 @@ impl Config {
         }
         let cfg: Self = table.try_into().context("недопустимое значение в настройках")?;
         Ok(cfg)
+    }
+
+    /// The portal's base URL.
+    pub fn portal_url(&self) -> String {
+        if self.public_url.is_empty() {
+            format!("http://{}", self.portal_addr)
+        } else {
+            self.public_url.trim_end_matches('/').to_owned()
+        }
     }
 
     /// The emulator's issuer URL.

@@ -1,17 +1,211 @@
-//! "Войти через Госуслуги". The relying party arrives with the login issue; until an
-//! identity provider is configured the button leads to a page that says so.
+//! "Войти через Госуслуги": start (`/login`) and return (`/login/callback`) (SPEC L1–L3, L6, L7).
 
-use crate::Problem;
-use axum::http::StatusCode;
+use crate::auth::AuthFault;
+use crate::client::Client;
+use crate::session::{self, CurrentUser, LOGIN, SESSION, event};
+use crate::{AppState, Problem};
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use sep_core::audit::Outcome;
+use sep_core::identity::Assurance;
+use sep_core::ids::UserId;
+use sep_core::session::{LoginRequest, Session, SessionToken};
+use sep_core::store::{Effects, NewUser};
+use sep_core::user::{ExternalIdentity, Role};
+use serde::Deserialize;
 
-/// `GET /login`.
-pub(crate) async fn start() -> Problem {
-    Problem::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "idp_not_configured",
-        "Вход через Госуслуги пока не настроен",
-        "В этой установке СЭП ещё не подключён поставщик учётных записей (Госуслуги или совместимый сервер OpenID Connect).",
-        "Если вы администратор, укажите адрес поставщика в настройках СЭП. Если вы пользователь, попробуйте войти позже.",
-    )
-    .retry("/", "На главную")
+/// Only paths of the portal: never an open redirect.
+pub(crate) fn safe_return_to(path: Option<&str>) -> String {
+    match path {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.contains(['\r', '\n']) => {
+            p.to_owned()
+        }
+        _ => "/cabinet".to_owned(),
+    }
+}
+
+fn request_id(h: &HeaderMap) -> String {
+    h.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Start {
+    return_to: Option<String>,
+}
+
+fn internal(e: &sep_core::StoreError) -> Response {
+    tracing::error!(code = e.code(), error = %e, "login storage failed");
+    Problem::internal().into_response()
+}
+
+/// `GET /login`: to the provider with fresh state, nonce and PKCE.
+pub(crate) async fn start(
+    State(s): State<AppState>,
+    jar: CookieJar,
+    user: CurrentUser,
+    Query(q): Query<Start>,
+) -> Response {
+    let return_to = safe_return_to(q.return_to.as_deref());
+    if user.0.is_some() {
+        return Redirect::to(&return_to).into_response();
+    }
+    let Some(rp) = s.auth.clone() else { return AuthFault::NotConfigured.problem().into_response() };
+    let started = match rp.begin().await {
+        Ok(st) => st,
+        Err(f) => return f.problem().into_response(),
+    };
+    let handle = match SessionToken::generate() {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "no randomness");
+            return Problem::internal().into_response();
+        }
+    };
+    let now = s.clock.now();
+    let req = LoginRequest {
+        hash: handle.hash(),
+        state: started.state,
+        nonce: started.nonce,
+        pkce_verifier: started.pkce_verifier,
+        return_to,
+        created_at: now,
+        expires_at: now + time::Duration::minutes(10),
+        used_at: None,
+    };
+    if let Err(e) = s.store.insert_login_request(&req).await {
+        return internal(&e);
+    }
+    let c = session::cookie(
+        LOGIN,
+        handle.expose().to_owned(),
+        time::Duration::minutes(10),
+        s.config.sessions.secure_cookies,
+    );
+    (jar.add(c), Redirect::to(&started.url)).into_response()
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /login/callback`: the provider's answer.
+pub(crate) async fn callback(
+    State(s): State<AppState>,
+    jar: CookieJar,
+    client: Client,
+    headers: HeaderMap,
+    Query(q): Query<Callback>,
+) -> Response {
+    let rid = request_id(&headers);
+    let secure = s.config.sessions.secure_cookies;
+    // The login cookie is read once and removed whatever happens next.
+    let handle = jar.get(&session::cookie_name(LOGIN, secure)).and_then(|c| SessionToken::from_cookie(c.value()));
+    let jar = jar.remove(session::cookie(LOGIN, String::new(), time::Duration::ZERO, secure));
+    let fail = |f: AuthFault| {
+        let s = s.clone();
+        let client = client.clone();
+        let rid = rid.clone();
+        async move {
+            let mut e = event(
+                "auth.login",
+                None,
+                &client,
+                &rid,
+                if f == AuthFault::NotConfirmed { Outcome::Denied } else { Outcome::Failure },
+            );
+            e.details = serde_json::json!({ "code": f.code() });
+            if let Err(err) = s.store.insert_audit(&e).await {
+                tracing::error!(code = err.code(), "audit append failed");
+            }
+            tracing::warn!(code = f.code(), detail = ?f, "login failed");
+            f.problem().into_response()
+        }
+    };
+    let Some(rp) = s.auth.clone() else { return (jar, fail(AuthFault::NotConfigured).await).into_response() };
+    let now = s.clock.now();
+    let req = match handle {
+        Some(h) => match s.store.take_login_request(&h.hash(), now).await {
+            Ok(r) => r,
+            Err(e) => return internal(&e),
+        },
+        None => None,
+    };
+    let Some(req) = req.filter(|r| r.used_at.is_none() && now < r.expires_at) else {
+        return (jar, fail(AuthFault::RequestUnknown).await).into_response();
+    };
+    if q.state.as_deref() != Some(req.state.as_str()) {
+        return (jar, fail(AuthFault::StateMismatch).await).into_response();
+    }
+    if let Some(err) = q.error {
+        let f = if err == "access_denied" { AuthFault::AccessDenied } else { AuthFault::Rejected(err) };
+        return (jar, fail(f).await).into_response();
+    }
+    let Some(code) = q.code else { return (jar, fail(AuthFault::Rejected("no code".into())).await).into_response() };
+    let done = match rp.finish(&code, &req.pkce_verifier, &req.nonce).await {
+        Ok(d) => d,
+        Err(f) => return (jar, fail(f).await).into_response(),
+    };
+    if done.identity.assurance == Assurance::NotConfirmed {
+        return (jar, fail(AuthFault::NotConfirmed).await).into_response();
+    }
+    let user = match s.store.find_user_by_identity(rp.issuer(), &done.identity.subject).await {
+        Ok(Some(u)) => u,
+        Ok(None) => {
+            let id = UserId::new();
+            let link = ExternalIdentity {
+                provider: rp.issuer().to_owned(),
+                subject: done.identity.subject.clone(),
+                user_id: id,
+                linked_at: now,
+            };
+            let mut e = event("user.created", Some(id), &client, &rid, Outcome::Success);
+            e.details = serde_json::json!({ "provider": rp.issuer(), "refused_claims": done.identity.refused });
+            let new = NewUser { id, role: Role::Citizen, profile: done.identity.profile.clone(), created_at: now };
+            if let Err(err) = s.store.insert_user(&new, Some(&link), &Effects::audit(e)).await {
+                return internal(&err);
+            }
+            match s.store.get_user(id).await {
+                Ok(u) => u,
+                Err(err) => return internal(&err),
+            }
+        }
+        Err(e) => return internal(&e),
+    };
+    let (token, csrf) = match (SessionToken::generate(), SessionToken::generate()) {
+        (Ok(t), Ok(c)) => (t, c),
+        _ => return Problem::internal().into_response(),
+    };
+    let method = if done.methods.is_empty() { "oidc".to_owned() } else { done.methods.clone() };
+    let session = Session {
+        hash: token.hash(),
+        user_id: user.id,
+        created_at: now,
+        last_seen_at: now,
+        ip: client.ip.clone(),
+        user_agent: client.user_agent.clone(),
+        auth_method: method.clone(),
+        csrf_secret: csrf.expose().to_owned(),
+        ended_at: None,
+        end_reason: None,
+        id_token: Some(done.id_token),
+    };
+    let mut e = event("auth.login", Some(user.id), &client, &rid, Outcome::Success);
+    e.details = serde_json::json!({ "method": method, "provider": rp.issuer(), "user_agent": client.user_agent });
+    if let Err(err) = s.store.insert_session(&session, &Effects::audit(e)).await {
+        return internal(&err);
+    }
+    let max_age = s.config.sessions.policy.absolute;
+    let jar = jar.add(session::cookie(SESSION, token.expose().to_owned(), max_age, secure));
+    let next = if user.terms_accepted.is_some() {
+        req.return_to
+    } else {
+        let enc: String = openidconnect::url::form_urlencoded::byte_serialize(req.return_to.as_bytes()).collect();
+        format!("/terms?return_to={enc}")
+    };
+    (jar, Redirect::to(&next)).into_response()
 }

@@ -1,5 +1,6 @@
 //! Server-rendered pages.
 
+pub(crate) mod account;
 pub(crate) mod home;
 pub(crate) mod login;
 pub(crate) mod not_found;

@@ -30,8 +30,7 @@ fn banner(portal: SocketAddr, idp: SocketAddr, data_dir: &std::path::Path, seede
         sep_idp::demo::DEMO_TOTP_SECRET
     ));
     s.push_str(&format!("  Организация: {}, ИНН {}, ОГРН {}\n", ORGANISATION.0, ORGANISATION.1, ORGANISATION.2));
-    s.push_str("  Вход в СЭП через Госуслуги появится в следующей версии; эмулятор уже принимает вход\n");
-    s.push_str("  по паролю и коду из SMS на своём адресе.\n\n");
+    s.push_str("  Войдите: откройте портал и нажмите «Войти через Госуслуги».\n\n");
     s.push_str("  Остановить: Ctrl-C. Повторный запуск с тем же каталогом сохраняет данные.\n");
     s
 }
@@ -49,7 +48,12 @@ pub async fn run(mut cfg: Config, data_dir: PathBuf, portal: SocketAddr, idp: So
     let store = crate::storage::open(&cfg, true).await?;
     let seeded = crate::seed::run(store.as_ref(), &cfg.idp_issuer()).await?;
     let (idp_state, idp_seeded) = super::idp::open(&cfg).await?;
-    super::idp::register_portal(&cfg, &idp_state, &cfg.portal_addr).await?;
+    let secret = super::idp::register_portal(&cfg, &idp_state, &cfg.portal_addr).await?;
+    // The portal logs people in through the emulator it runs beside.
+    cfg.oidc_issuer = cfg.idp_issuer();
+    cfg.oidc_client_id = super::idp::PORTAL_CLIENT_ID.to_owned();
+    cfg.oidc_client_secret = crate::config::Secret::from(secret.as_str());
+    cfg.public_url = format!("http://{}", cfg.portal_addr);
     let shutdown = sep_web::server::Shutdown::on_signals()?;
     let listener = super::serve::bind(portal)?;
     let idp_listener = super::serve::bind(idp)?;

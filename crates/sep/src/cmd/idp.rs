@@ -42,7 +42,7 @@ pub async fn serve(
 
 /// Registers the portal as a client of the emulator, with a secret kept in the data
 /// directory (`sep-portal.client-secret`, made once) so the portal can read it.
-pub async fn register_portal(cfg: &Config, state: &IdpState, portal: &str) -> anyhow::Result<()> {
+pub async fn register_portal(cfg: &Config, state: &IdpState, portal: &str) -> anyhow::Result<String> {
     let path = cfg.data_dir.join("sep-portal.client-secret");
     let secret = match std::fs::read_to_string(&path) {
         Ok(s) if s.trim().len() >= 32 => s.trim().to_owned(),
@@ -65,7 +65,7 @@ pub async fn register_portal(cfg: &Config, state: &IdpState, portal: &str) -> an
         )
         .await
         .context("регистрация портала в эмуляторе")?;
-    Ok(())
+    Ok(secret)
 }
 
 /// The portal's client id at the emulator.

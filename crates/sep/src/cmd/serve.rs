@@ -3,8 +3,11 @@
 use crate::config::Config;
 use anyhow::Context;
 use sep_core::clock::SystemClock;
+use sep_core::session::SessionPolicy;
 use sep_core::store::Store;
+use sep_web::auth::{OidcSettings, RelyingParty};
 use sep_web::server::Shutdown;
+use sep_web::session::SessionConfig;
 use sep_web::{AppState, WebConfig};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,8 +18,35 @@ pub fn web_config(cfg: &Config) -> WebConfig {
     WebConfig {
         request_timeout: Duration::from_secs(u64::from(cfg.request_timeout_seconds)),
         max_body_bytes: usize::try_from(cfg.max_body_bytes).unwrap_or(usize::MAX),
+        sessions: SessionConfig {
+            policy: SessionPolicy {
+                idle: time::Duration::minutes(i64::from(cfg.session_idle_minutes)),
+                absolute: time::Duration::hours(i64::from(cfg.session_absolute_hours)),
+            },
+            secure_cookies: cfg.portal_url().starts_with("https://"),
+            bind_ip: cfg.session_bind_ip,
+        },
         ..WebConfig::default()
     }
+}
+
+/// The relying party for the configured provider, if any.
+pub fn relying_party(cfg: &Config) -> anyhow::Result<Option<Arc<RelyingParty>>> {
+    if cfg.oidc_issuer.is_empty() {
+        return Ok(None);
+    }
+    let base = cfg.portal_url();
+    let settings = OidcSettings {
+        issuer: cfg.oidc_issuer.trim_end_matches('/').to_owned(),
+        client_id: cfg.oidc_client_id.clone(),
+        client_secret: cfg.oidc_client_secret.expose().to_owned(),
+        redirect_url: format!("{base}/login/callback"),
+        post_logout_url: format!("{base}/"),
+        scopes: cfg.oidc_scopes.split_whitespace().map(str::to_owned).collect(),
+        timeout: Duration::from_secs(u64::from(cfg.oidc_timeout_seconds)),
+    };
+    let rp = RelyingParty::new(settings).map_err(|f| anyhow::anyhow!("клиент OpenID Connect: {}", f.code()))?;
+    Ok(Some(Arc::new(rp)))
 }
 
 /// Binds the portal address; the listener is returned so callers can print it first.
@@ -32,7 +62,8 @@ pub async fn serve_portal(
     listener: tokio::net::TcpListener,
     shutdown: Shutdown,
 ) -> anyhow::Result<()> {
-    let state = AppState { store, clock: Arc::new(SystemClock), config: Arc::new(web_config(cfg)) };
+    let state =
+        AppState { store, clock: Arc::new(SystemClock), config: Arc::new(web_config(cfg)), auth: relying_party(cfg)? };
     sep_web::server::serve(listener, sep_web::router(state), shutdown.wait())
         .await
         .context("сервер остановился с ошибкой")?;

@@ -1,0 +1,297 @@
+//! "Войти через Госуслуги" end to end on real sockets: the portal (on SQLite and on
+//! PostgreSQL) and the Госуслуги emulator, driven by an HTTP client with a cookie jar as a
+//! browser would be (SPEC L1–L4, L6, L7).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test by panicking")]
+
+use reqwest::StatusCode;
+use sep_core::clock::{Clock, ManualClock, SystemClock};
+use sep_idp::sqlite::IdpSqlite;
+use sep_idp::web::IdpState;
+use sep_testkit::{Backend, TestDb};
+use sep_web::auth::{OidcSettings, RelyingParty};
+use sep_web::{AppState, WebConfig};
+use std::sync::Arc;
+use std::time::Duration;
+
+const CLIENT: &str = "sep-portal";
+const SECRET: &str = "portal-secret-for-the-login-tests-000000000";
+
+struct World {
+    portal: String,
+    idp: String,
+    db: TestDb,
+    clock: Arc<ManualClock>,
+    _dir: tempfile::TempDir,
+    browser: reqwest::Client,
+}
+
+async fn world(backend: Backend) -> Option<World> {
+    let db = TestDb::on(backend).await?;
+    let dir = tempfile::tempdir().unwrap();
+    let idp_listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let portal_listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let idp = format!("http://{}", idp_listener.local_addr().unwrap());
+    let portal = format!("http://{}", portal_listener.local_addr().unwrap());
+
+    let idp_store = Arc::new(IdpSqlite::open(&dir.path().join("idp.db")).unwrap());
+    let idp_clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let idp_state = IdpState::new(idp_store.clone(), idp_clock.clone(), &idp).await.unwrap();
+    sep_idp::demo::seed(idp_store.as_ref(), idp_state.login.hasher(), idp_clock.now()).await.unwrap();
+    idp_state
+        .oidc
+        .register_client(CLIENT, "СЭП", SECRET, &[format!("{portal}/login/callback")], &[format!("{portal}/")])
+        .await
+        .unwrap();
+    tokio::spawn(sep_web::server::serve(
+        idp_listener,
+        sep_idp::web::router(idp_state, &WebConfig::default()),
+        std::future::pending(),
+    ));
+
+    let rp = RelyingParty::new(OidcSettings {
+        issuer: idp.clone(),
+        client_id: CLIENT.into(),
+        client_secret: SECRET.into(),
+        redirect_url: format!("{portal}/login/callback"),
+        post_logout_url: format!("{portal}/"),
+        scopes: "fullname birthdate snils inn mobile email".split(' ').map(str::to_owned).collect(),
+        timeout: Duration::from_secs(5),
+    })
+    .unwrap();
+    let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
+    let state = AppState {
+        store: db.store(),
+        clock: clock.clone(),
+        config: Arc::new(WebConfig::default()),
+        auth: Some(Arc::new(rp)),
+    };
+    tokio::spawn(sep_web::server::serve(portal_listener, sep_web::router(state), std::future::pending()));
+
+    let browser =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Some(World { portal, idp, db, clock, _dir: dir, browser })
+}
+
+fn loc(r: &reqwest::Response) -> String {
+    r.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+fn hidden(page: &str, name: &str) -> String {
+    page.split(&format!("name=\"{name}\" value=\"")).nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&")
+}
+
+impl World {
+    fn abs(&self, base: &str, l: &str) -> String {
+        if l.starts_with('/') { format!("{base}{l}") } else { l.to_owned() }
+    }
+
+    async fn get(&self, url: &str) -> reqwest::Response {
+        self.browser.get(url).send().await.unwrap()
+    }
+
+    async fn post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.browser.post(url).form(form).send().await.unwrap()
+    }
+
+    /// From "Войти через Госуслуги" to the emulator's answer to the portal (the callback
+    /// URL), signing in with `phone` and answering the consent screen with `decision`.
+    async fn through_the_emulator(&self, phone: &str, decision: &str) -> String {
+        let r = self.get(&format!("{}/login", self.portal)).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let authorize = loc(&r);
+        assert!(authorize.starts_with(&format!("{}/authorize?", self.idp)), "{authorize}");
+        assert!(authorize.contains("code_challenge_method=S256") && authorize.contains("nonce="));
+        let r = self.get(&authorize).await;
+        let mut r = self.get(&self.abs(&self.idp, &loc(&r))).await;
+        if loc(&r).starts_with("/login") {
+            let login = self.abs(&self.idp, &loc(&r));
+            let page = self.get(&login).await.text().await.unwrap();
+            let return_to = hidden(&page, "return_to");
+            let form = [("login", phone), ("password", "Demo-Passw0rd"), ("return_to", return_to.as_str())];
+            let step = self.post(&format!("{}/login", self.idp), &form).await;
+            assert_eq!(loc(&step), "/login/code");
+            let outbox: serde_json::Value = self.get(&format!("{}/outbox.json", self.idp)).await.json().await.unwrap();
+            let body = outbox["messages"][0]["body"].as_str().unwrap().to_owned();
+            let code = &body.split(": ").nth(1).unwrap()[..6];
+            let step = self.post(&format!("{}/login/code", self.idp), &[("code", code)]).await;
+            r = self.get(&self.abs(&self.idp, &loc(&step))).await;
+        }
+        if r.status() == StatusCode::OK {
+            let consent = r.text().await.unwrap();
+            assert!(consent.contains("Предоставление прав доступа"));
+            let request = hidden(&consent, "request");
+            let r = self
+                .post(&format!("{}/authorize/consent", self.idp), &[("request", &request), ("decision", decision)])
+                .await;
+            loc(&r)
+        } else {
+            loc(&r)
+        }
+    }
+
+    async fn sign_in(&self) {
+        let callback = self.through_the_emulator("+79123456789", "allow").await;
+        assert!(callback.starts_with(&format!("{}/login/callback?", self.portal)), "{callback}");
+        let r = self.get(&callback).await;
+        assert_eq!(loc(&r), "/terms?return_to=%2Fcabinet");
+        let terms = self.get(&format!("{}/terms?return_to=%2Fcabinet", self.portal)).await.text().await.unwrap();
+        let csrf = hidden(&terms, "csrf");
+        let r = self.post(&format!("{}/terms", self.portal), &[("csrf", &csrf), ("return_to", "/cabinet")]).await;
+        assert_eq!(loc(&r), "/cabinet");
+    }
+
+    async fn actions(&self) -> Vec<(String, String)> {
+        let events = self.db.store().list_audit(0, 100).await.unwrap();
+        events.into_iter().map(|e| (e.event.action, e.event.outcome.code().to_owned())).collect()
+    }
+}
+
+async fn happy_path(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        eprintln!("SEP_TEST_DATABASE_URL not set: PostgreSQL journey skipped");
+        return;
+    };
+    w.sign_in().await;
+    let cabinet = w.get(&format!("{}/cabinet", w.portal)).await.text().await.unwrap();
+    assert!(cabinet.contains("Здравствуйте, Иван Иванович!"), "{cabinet}");
+    assert!(
+        cabinet.contains("Иванов Иван Иванович")
+            && cabinet.contains("123-456-789 64")
+            && cabinet.contains("770123456703")
+    );
+    let history = w.get(&format!("{}/history", w.portal)).await.text().await.unwrap();
+    assert!(history.contains("Вход через Госуслуги") && history.contains("Приняты условия использования"));
+    let actions = w.actions().await;
+    for a in ["user.created", "auth.login", "terms.accepted"] {
+        assert!(actions.iter().any(|(x, o)| x == a && o == "success"), "{a} in {actions:?}");
+    }
+    let login =
+        w.db.store().list_audit(0, 100).await.unwrap().into_iter().find(|e| e.event.action == "auth.login").unwrap();
+    assert!(login.event.details["method"].as_str().unwrap().contains("pwd"), "{:?}", login.event.details);
+    assert_eq!(login.event.ip.as_deref(), Some("127.0.0.1"));
+
+    // A second login of the same person finds the same profile: no second user, no terms again.
+    let r = w.post(&format!("{}/logout", w.portal), &[("csrf", &hidden(&cabinet, "csrf"))]).await;
+    let to_idp = loc(&r);
+    assert!(to_idp.starts_with(&format!("{}/oidc/logout?", w.idp)) && to_idp.contains("id_token_hint="), "{to_idp}");
+    let r = w.get(&to_idp).await;
+    assert_eq!(loc(&r), format!("{}/", w.portal), "back to the portal after logout at the provider");
+    assert_eq!(
+        loc(&w.get(&format!("{}/cabinet", w.portal)).await),
+        "/login?return_to=/cabinet",
+        "portal session ended"
+    );
+    assert_eq!(loc(&w.get(&format!("{}/", w.idp)).await), "/login", "emulator session ended too");
+    let callback = w.through_the_emulator("+79123456789", "allow").await;
+    let r = w.get(&callback).await;
+    assert_eq!(loc(&r), "/cabinet", "terms are accepted once");
+    let created = w.actions().await.iter().filter(|(a, _)| a == "user.created").count();
+    assert_eq!(created, 1);
+    assert!(w.actions().await.iter().any(|(a, _)| a == "auth.logout"));
+    assert_eq!(w.db.store().verify_audit_chain().await.unwrap().first_broken, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_through_gosuslugi_sqlite() {
+    happy_path(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_through_gosuslugi_postgres() {
+    happy_path(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unconfirmed_account_gets_the_explaining_page_and_no_session() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    let callback = w.through_the_emulator("+79234567890", "allow").await;
+    let r = w.get(&callback).await;
+    let status = r.status();
+    let page = r.text().await.unwrap();
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(
+        page.contains("Учётная запись Госуслуг не подтверждена") && page.contains("<code>account_not_confirmed</code>")
+    );
+    assert!(
+        page.contains("центре обслуживания") && page.contains("href=\"/login\""),
+        "says how to confirm and how to retry"
+    );
+    assert_eq!(loc(&w.get(&format!("{}/cabinet", w.portal)).await), "/login?return_to=/cabinet");
+    assert!(w.actions().await.contains(&("auth.login".into(), "denied".into())));
+    assert!(!w.actions().await.iter().any(|(a, _)| a == "user.created"), "no profile for a refused account");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_or_replayed_state_and_a_refused_consent_are_explained() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    let callback = w.through_the_emulator("+79123456789", "allow").await;
+    let forged = callback.replace("state=", "state=x");
+    let r = w.get(&forged).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("login_state_mismatch"));
+    // The login request was spent by the forged answer: the real one is now a replay.
+    let r = w.get(&callback).await;
+    assert!(r.text().await.unwrap().contains("login_request_unknown"));
+
+    // Another browser, another person, who refuses the consent.
+    let w2 = world(Backend::Sqlite).await.unwrap();
+    let denied = w2.through_the_emulator("+79345678901", "deny").await;
+    let r = w2.get(&denied).await;
+    let page = r.text().await.unwrap();
+    assert!(page.contains("idp_access_denied") && page.contains("Предоставить"), "{page}");
+    let failures = w.actions().await.iter().filter(|(a, o)| a == "auth.login" && o == "failure").count();
+    assert_eq!(failures, 2, "every failed login is journaled");
+    assert!(w2.actions().await.contains(&("auth.login".into(), "failure".into())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_provider_gets_a_page_with_code_time_and_request_id() {
+    let db = TestDb::sqlite().await;
+    let listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let portal = format!("http://{}", listener.local_addr().unwrap());
+    let rp = RelyingParty::new(OidcSettings {
+        issuer: "http://127.0.0.1:1".into(),
+        client_id: CLIENT.into(),
+        client_secret: SECRET.into(),
+        redirect_url: format!("{portal}/login/callback"),
+        post_logout_url: format!("{portal}/"),
+        scopes: vec![],
+        timeout: Duration::from_secs(2),
+    })
+    .unwrap();
+    let state = AppState {
+        store: db.store(),
+        clock: Arc::new(SystemClock),
+        config: Arc::new(WebConfig::default()),
+        auth: Some(Arc::new(rp)),
+    };
+    tokio::spawn(sep_web::server::serve(listener, sep_web::router(state), std::future::pending()));
+    let r = reqwest::get(format!("{portal}/login")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
+    let id = r.headers().get("x-request-id").unwrap().to_str().unwrap().to_owned();
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Госуслуги не отвечают") && page.contains("<code>idp_unreachable</code>"));
+    assert!(page.contains(&id) && page.contains("МСК") && page.contains("href=\"/login\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t5_an_idle_session_ends_after_fifteen_minutes_and_is_journaled() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    w.clock.advance(time::Duration::minutes(14));
+    assert_eq!(w.get(&format!("{}/cabinet", w.portal)).await.status(), StatusCode::OK);
+    w.clock.advance(time::Duration::minutes(15));
+    assert_eq!(loc(&w.get(&format!("{}/cabinet", w.portal)).await), "/login?return_to=/cabinet");
+    let ended =
+        w.db.store().list_audit(0, 100).await.unwrap().into_iter().find(|e| e.event.action == "session.ended").unwrap();
+    assert_eq!(ended.event.details["reason"], "idle");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_without_the_session_csrf_token_are_refused() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    let r = w.post(&format!("{}/logout", w.portal), &[("csrf", "forged")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(w.get(&format!("{}/cabinet", w.portal)).await.status(), StatusCode::OK, "still signed in");
+}

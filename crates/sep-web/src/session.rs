@@ -1,0 +1,130 @@
+//! Portal sessions (SPEC L4): a random token in a cookie, its hash in the database; idle and
+//! absolute timeouts; optional binding to the client's IP; a per-session CSRF secret for forms.
+
+use crate::AppState;
+use crate::client::Client;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use sep_core::audit::{NewAuditEvent, Outcome};
+use sep_core::ids::UserId;
+use sep_core::session::{Session, SessionPolicy, SessionState, SessionToken};
+use sep_core::store::Effects;
+use sep_core::user::User;
+use std::convert::Infallible;
+
+/// How sessions behave.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SessionConfig {
+    /// Timeouts.
+    pub policy: SessionPolicy,
+    /// `Secure` cookies with the `__Host-` prefix (when served over HTTPS).
+    pub secure_cookies: bool,
+    /// End a session used from another IP address than the one it started from.
+    pub bind_ip: bool,
+}
+
+/// The session cookie's name.
+pub fn cookie_name(base: &str, secure: bool) -> String {
+    if secure { format!("__Host-{base}") } else { base.to_owned() }
+}
+
+/// A cookie: HttpOnly, SameSite=Lax, path `/`, Secure when configured.
+pub fn cookie(base: &str, value: String, max_age: time::Duration, secure: bool) -> Cookie<'static> {
+    let mut c = Cookie::new(cookie_name(base, secure), value);
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    c.set_path("/");
+    c.set_secure(secure);
+    c.set_max_age(max_age);
+    c
+}
+
+/// Session cookie base name.
+pub const SESSION: &str = "sep_session";
+/// Login-in-progress cookie base name.
+pub const LOGIN: &str = "sep_login";
+
+/// An audit record about a request.
+pub fn event(action: &str, user: Option<UserId>, client: &Client, request_id: &str, outcome: Outcome) -> NewAuditEvent {
+    NewAuditEvent {
+        at: time::OffsetDateTime::now_utc(),
+        actor: user,
+        subject: user,
+        action: action.to_owned(),
+        object: None,
+        outcome,
+        ip: Some(client.ip.clone()),
+        request_id: Some(request_id.to_owned()),
+        details: serde_json::json!({}),
+    }
+}
+
+/// The signed-in user of a request, if any (an expired session is ended on the way).
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub Option<(Session, User)>);
+
+fn request_id(parts: &Parts) -> String {
+    parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let cfg = state.config.sessions;
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(token) =
+            jar.get(&cookie_name(SESSION, cfg.secure_cookies)).and_then(|c| SessionToken::from_cookie(c.value()))
+        else {
+            return Ok(Self(None));
+        };
+        let client = Client::from_request_parts(parts, state)
+            .await
+            .unwrap_or(Client { ip: "unknown".into(), user_agent: String::new() });
+        let now = state.clock.now();
+        let session = match state.store.find_session(&token.hash()).await {
+            Ok(Some(s)) => s,
+            Ok(None) => return Ok(Self(None)),
+            Err(e) => {
+                tracing::error!(code = e.code(), "session lookup failed");
+                return Ok(Self(None));
+            }
+        };
+        let reason = match session.state(now, cfg.policy) {
+            SessionState::Active if cfg.bind_ip && session.ip != client.ip => Some("ip_changed"),
+            SessionState::Active => None,
+            SessionState::IdleExpired => Some("idle"),
+            SessionState::AbsoluteExpired => Some("absolute"),
+            SessionState::Ended => return Ok(Self(None)),
+        };
+        if let Some(reason) = reason {
+            let mut e = event("session.ended", Some(session.user_id), &client, &request_id(parts), Outcome::Success);
+            e.details = serde_json::json!({ "reason": reason });
+            if let Err(err) = state.store.update_session_ended(&session.hash, now, reason, &Effects::audit(e)).await {
+                tracing::error!(code = err.code(), "session end failed");
+            }
+            return Ok(Self(None));
+        }
+        // Refresh activity at most every 30 seconds: one write per page, not per asset.
+        if now - session.last_seen_at > time::Duration::seconds(30)
+            && let Err(e) = state.store.update_session_seen(&session.hash, now).await
+        {
+            tracing::warn!(code = e.code(), "session touch failed");
+        }
+        match state.store.get_user(session.user_id).await {
+            Ok(user) => Ok(Self(Some((session, user)))),
+            Err(e) => {
+                tracing::error!(code = e.code(), "session user lookup failed");
+                Ok(Self(None))
+            }
+        }
+    }
+}
+
+/// Whether a form's `csrf` field carries this session's secret (compared in constant time).
+pub fn csrf_ok(session: &Session, presented: &str) -> bool {
+    let a = session.csrf_secret.as_bytes();
+    let b = presented.as_bytes();
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,209 @@
+//! The signed-in pages of this version: terms of use, a first cabinet page, the history of
+//! operations, and logout. The full cabinet comes with the cabinet issue.
+
+use super::login::safe_return_to;
+use super::render;
+use crate::client::Client;
+use crate::session::{self, CurrentUser, SESSION, csrf_ok, event};
+use crate::{AppState, Problem};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use sep_core::audit::Outcome;
+use sep_core::session::Session;
+use sep_core::store::Effects;
+use sep_core::user::User;
+use serde::Deserialize;
+
+/// The version of the terms of use people accept.
+pub const TERMS_VERSION: &str = "2026-11";
+
+fn request_id(h: &HeaderMap) -> String {
+    h.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
+}
+
+fn to_login(path: &str) -> Response {
+    Redirect::to(&format!("/login?return_to={path}")).into_response()
+}
+
+fn forbidden() -> Response {
+    Problem::for_status(StatusCode::FORBIDDEN).into_response()
+}
+
+fn internal(e: &sep_core::StoreError) -> Response {
+    tracing::error!(code = e.code(), error = %e, "storage failed");
+    Problem::internal().into_response()
+}
+
+#[derive(Template)]
+#[template(path = "terms.html")]
+struct TermsPage<'a> {
+    version: &'a str,
+    csrf: &'a str,
+    return_to: &'a str,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ReturnTo {
+    return_to: Option<String>,
+}
+
+/// `GET /terms`.
+pub(crate) async fn terms(user: CurrentUser, Query(q): Query<ReturnTo>) -> Response {
+    let Some((session, _)) = user.0 else { return to_login("/terms") };
+    let return_to = safe_return_to(q.return_to.as_deref());
+    render(&TermsPage { version: TERMS_VERSION, csrf: &session.csrf_secret, return_to: &return_to })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+    return_to: Option<String>,
+}
+
+/// `POST /terms`: acceptance, recorded with time and version (L2).
+pub(crate) async fn accept_terms(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let Some((session, user)) = user.0 else { return to_login("/terms") };
+    if !csrf_ok(&session, &f.csrf) {
+        return forbidden();
+    }
+    let mut e = event("terms.accepted", Some(user.id), &client, &request_id(&headers), Outcome::Success);
+    e.details = serde_json::json!({ "version": TERMS_VERSION });
+    if let Err(err) = s.store.update_terms_accepted(user.id, TERMS_VERSION, s.clock.now(), &Effects::audit(e)).await {
+        return internal(&err);
+    }
+    Redirect::to(&safe_return_to(f.return_to.as_deref())).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "cabinet.html")]
+struct CabinetPage {
+    greeting: String,
+    full_name: String,
+    snils: String,
+    inn: String,
+    phone: String,
+    email: String,
+    csrf: String,
+}
+
+fn signed_in_with_terms(user: CurrentUser, path: &str) -> Result<(Session, User), Redirect> {
+    let Some((session, user)) = user.0 else { return Err(Redirect::to(&format!("/login?return_to={path}"))) };
+    if user.terms_accepted.is_none() {
+        return Err(Redirect::to(&format!("/terms?return_to={path}")));
+    }
+    Ok((session, user))
+}
+
+/// `GET /cabinet`.
+pub(crate) async fn cabinet(user: CurrentUser) -> Response {
+    let (session, user) = match signed_in_with_terms(user, "/cabinet") {
+        Ok(found) => found,
+        Err(to) => return to.into_response(),
+    };
+    let p = &user.profile;
+    let none = || "не указан".to_owned();
+    let greeting = match &p.middle_name {
+        Some(m) => format!("{} {m}", p.first_name),
+        None => p.first_name.clone(),
+    };
+    render(&CabinetPage {
+        greeting,
+        full_name: p.full_name(),
+        snils: p.snils.as_ref().map_or_else(none, ToString::to_string),
+        inn: p.inn.as_ref().map_or_else(none, ToString::to_string),
+        phone: p.phone.as_ref().map_or_else(none, sep_core::ident::Phone::display_form),
+        email: p.email.as_ref().map_or_else(none, ToString::to_string),
+        csrf: session.csrf_secret,
+    })
+}
+
+struct Row {
+    time: String,
+    action: &'static str,
+    outcome: &'static str,
+    ip: String,
+    seq: i64,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    rows: Vec<Row>,
+}
+
+fn action_title(code: &str) -> &'static str {
+    match code {
+        "auth.login" => "Вход через Госуслуги",
+        "auth.logout" => "Выход",
+        "session.ended" => "Сеанс завершён",
+        "user.created" => "Создан профиль СЭП",
+        "terms.accepted" => "Приняты условия использования",
+        "user.relinked" => "Восстановлена связь с Госуслугами",
+        _ => "Операция",
+    }
+}
+
+/// `GET /history`: the person's own journal entries (L7, SEC4).
+pub(crate) async fn history(State(s): State<AppState>, user: CurrentUser) -> Response {
+    let (_, user) = match signed_in_with_terms(user, "/history") {
+        Ok(found) => found,
+        Err(to) => return to.into_response(),
+    };
+    let events = match s.store.list_audit_for_user(user.id, None, 50).await {
+        Ok(e) => e,
+        Err(e) => return internal(&e),
+    };
+    let f = time::macros::format_description!("[day].[month].[year] [hour]:[minute]:[second]");
+    let rows = events
+        .into_iter()
+        .map(|e| Row {
+            time: e.event.at.to_offset(time::macros::offset!(+3)).format(f).unwrap_or_default(),
+            action: action_title(&e.event.action),
+            outcome: match e.event.outcome {
+                Outcome::Success => "Выполнено",
+                Outcome::Failure => "Ошибка",
+                Outcome::Denied => "Отказано",
+            },
+            ip: e.event.ip.unwrap_or_default(),
+            seq: e.seq,
+        })
+        .collect();
+    render(&HistoryPage { rows })
+}
+
+/// `POST /logout`: ends the session here and sends the browser to the provider's logout.
+pub(crate) async fn logout(
+    State(s): State<AppState>,
+    jar: CookieJar,
+    user: CurrentUser,
+    client: Client,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let secure = s.config.sessions.secure_cookies;
+    let Some((session, user)) = user.0 else { return Redirect::to("/").into_response() };
+    if !csrf_ok(&session, &f.csrf) {
+        return forbidden();
+    }
+    let e = event("auth.logout", Some(user.id), &client, &request_id(&headers), Outcome::Success);
+    if let Err(err) = s.store.update_session_ended(&session.hash, s.clock.now(), "logout", &Effects::audit(e)).await {
+        return internal(&err);
+    }
+    let jar = jar.remove(session::cookie(SESSION, String::new(), time::Duration::ZERO, secure));
+    let target = match &s.auth {
+        Some(rp) => rp.logout_url(session.id_token.as_deref()).await.unwrap_or_else(|| "/".to_owned()),
+        None => "/".to_owned(),
+    };
+    (jar, Redirect::to(&target)).into_response()
+}
