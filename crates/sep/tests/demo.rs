@@ -94,6 +94,10 @@ fn demo_serves_stops_on_signals_and_keeps_its_data() {
     assert!(home.contains("Войти через Госуслуги"));
     let (status, ready) = get(addr, "/readyz").unwrap();
     assert_eq!(status, 200, "{ready}");
+    let (status, to_idp) = get(addr, "/login").unwrap();
+    assert_eq!(status, 303, "the demo portal logs in through its emulator: {to_idp}");
+    assert!(to_idp.contains(&format!("location: http://{idp}/authorize?")), "{to_idp}");
+    assert!(to_idp.contains("client_id=sep-portal"));
     let (status, login) = get(idp, "/login").unwrap();
     assert_eq!(status, 200);
     assert!(login.contains("Телефон, почта или СНИЛС"), "the emulator serves its login page");
