@@ -295,3 +295,100 @@ async fn forms_without_the_session_csrf_token_are_refused() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(w.get(&format!("{}/cabinet", w.portal)).await.status(), StatusCode::OK, "still signed in");
 }
+
+impl World {
+    /// A second browser of the same person, signed in as well.
+    async fn second_browser(&self) -> reqwest::Client {
+        let other = World {
+            portal: self.portal.clone(),
+            idp: self.idp.clone(),
+            db: TestDb::sqlite().await,
+            clock: self.clock.clone(),
+            _dir: tempfile::tempdir().unwrap(),
+            browser: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        };
+        let callback = other.through_the_emulator("+79123456789", "allow").await;
+        let r = other.get(&callback).await;
+        assert_eq!(loc(&r), "/cabinet");
+        other.browser
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn active_sessions_are_listed_and_another_one_can_be_ended() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    let other = w.second_browser().await;
+    let page = w.get(&format!("{}/sessions", w.portal)).await.text().await.unwrap();
+    assert!(page.contains("Текущий сеанс") && page.contains("127.0.0.1"), "{page}");
+    assert_eq!(page.matches("Завершить сеанс").count(), 1, "the other session can be ended");
+    let csrf = hidden(&page, "csrf");
+    let id = hidden(&page, "session");
+    // Someone else's (or a made-up) session id is "not found", and journaled as refused.
+    let r = w.post(&format!("{}/sessions/end", w.portal), &[("csrf", &csrf), ("session", &"0".repeat(64))]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(w.actions().await.contains(&("session.end_refused".into(), "denied".into())));
+    let r = w.post(&format!("{}/sessions/end", w.portal), &[("csrf", &csrf), ("session", &id)]).await;
+    assert_eq!(loc(&r), "/sessions");
+    let r = other.get(format!("{}/cabinet", w.portal)).send().await.unwrap();
+    assert_eq!(loc(&r), "/login?return_to=/cabinet", "the other browser is signed out");
+    assert_eq!(w.get(&format!("{}/cabinet", w.portal)).await.status(), StatusCode::OK, "this one is not");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_ip_binding_a_session_used_from_another_address_ends() {
+    let db = TestDb::sqlite().await;
+    let store = db.store();
+    let user = sep_core::ids::UserId::new();
+    let now = time::OffsetDateTime::now_utc();
+    let profile =
+        sep_core::user::Profile {
+            last_name: "Иванов".into(), first_name: "Иван".into(), ..Default::default()
+        };
+    store
+        .insert_user(
+            &sep_core::store::NewUser { id: user, role: sep_core::user::Role::Citizen, profile, created_at: now },
+            None,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    store.update_terms_accepted(user, "2026-11", now, &Default::default()).await.unwrap();
+    let token = sep_core::session::SessionToken::generate().unwrap();
+    let session = sep_core::session::Session {
+        hash: token.hash(),
+        user_id: user,
+        created_at: sep_core::clock::to_micros(now),
+        last_seen_at: sep_core::clock::to_micros(now),
+        ip: "10.1.2.3".into(),
+        user_agent: "test".into(),
+        auth_method: "pwd sms".into(),
+        csrf_secret: "c".into(),
+        ended_at: None,
+        end_reason: None,
+        id_token: None,
+    };
+    store.insert_session(&session, &Default::default()).await.unwrap();
+    let listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let portal = format!("http://{}", listener.local_addr().unwrap());
+    let mut config = WebConfig::default();
+    config.sessions.bind_ip = true;
+    let state = AppState { store: store.clone(), clock: Arc::new(SystemClock), config: Arc::new(config), auth: None };
+    tokio::spawn(sep_web::server::serve(listener, sep_web::router(state), std::future::pending()));
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = client
+        .get(format!("{portal}/cabinet"))
+        .header("cookie", format!("sep_session={}", token.expose()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(loc(&r), "/login?return_to=/cabinet", "used from 127.0.0.1, started from 10.1.2.3");
+    let ended = store.find_session(&token.hash()).await.unwrap().unwrap();
+    assert_eq!(ended.end_reason.as_deref(), Some("ip_changed"));
+    let events = store.list_audit(0, 10).await.unwrap();
+    assert!(events.iter().any(|e| e.event.action == "session.ended" && e.event.details["reason"] == "ip_changed"));
+}

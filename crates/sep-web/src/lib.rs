@@ -91,6 +91,8 @@ pub fn router(state: AppState) -> Router {
         .route("/terms", get(ui::account::terms).post(ui::account::accept_terms))
         .route("/cabinet", get(ui::account::cabinet))
         .route("/history", get(ui::account::history))
+        .route("/sessions", get(ui::sessions::list))
+        .route("/sessions/end", axum::routing::post(ui::sessions::end))
         .route("/logout", axum::routing::post(ui::account::logout))
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(ops::health::live))

@@ -150,6 +150,7 @@ fn action_title(code: &str) -> &'static str {
         "user.created" => "Создан профиль СЭП",
         "terms.accepted" => "Приняты условия использования",
         "user.relinked" => "Восстановлена связь с Госуслугами",
+        "session.end_refused" => "Отказ в завершении чужого сеанса",
         _ => "Операция",
     }
 }

@@ -4,6 +4,7 @@ pub(crate) mod account;
 pub(crate) mod home;
 pub(crate) mod login;
 pub(crate) mod not_found;
+pub(crate) mod sessions;
 
 use crate::Problem;
 use askama::Template;
