@@ -392,3 +392,114 @@ async fn with_ip_binding_a_session_used_from_another_address_ends() {
     let events = store.list_audit(0, 10).await.unwrap();
     assert!(events.iter().any(|e| e.event.action == "session.ended" && e.event.details["reason"] == "ip_changed"));
 }
+
+/// How the fake provider misbehaves at its token endpoint.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    ServerError,
+    Slow,
+    ForeignSignature,
+    WrongAudience,
+    OAuthError,
+}
+
+/// A provider double: real discovery and JWKS, a token endpoint that fails as told.
+async fn fake_provider(fault: Fault) -> String {
+    use axum::routing::{get, post};
+    let listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let published = sep_idp::oidc::jws::Es256Key::generate().unwrap();
+    let foreign = sep_idp::oidc::jws::Es256Key::generate().unwrap();
+    let discovery = serde_json::json!({
+        "issuer": base, "authorization_endpoint": format!("{base}/authorize"), "token_endpoint": format!("{base}/token"),
+        "userinfo_endpoint": format!("{base}/userinfo"), "jwks_uri": format!("{base}/jwks.json"),
+        "response_types_supported": ["code"], "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+    });
+    let jwks = serde_json::json!({ "keys": [published.jwk()] });
+    let issuer = base.clone();
+    let token = move |body: String| {
+        let (published, foreign, issuer) = (published.clone(), foreign.clone(), issuer.clone());
+        async move {
+            let nonce = body.split('&').find_map(|kv| kv.strip_prefix("nonce=")).unwrap_or("").to_owned();
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            let claims = |aud: &str| serde_json::json!({"iss": issuer, "sub": "1", "aud": aud, "iat": now, "exp": now + 600, "nonce": nonce});
+            let tokens = |jwt: String| {
+                axum::Json(serde_json::json!({"access_token": "a", "token_type": "Bearer", "expires_in": 600, "id_token": jwt}))
+                    .into_response()
+            };
+            use axum::response::IntoResponse;
+            match fault {
+                Fault::ServerError => {
+                    (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "<html>Internal Server Error</html>")
+                        .into_response()
+                }
+                Fault::Slow => {
+                    tokio::time::sleep(Duration::from_secs(10)).await;
+                    tokens(published.sign(&claims(CLIENT)))
+                }
+                Fault::ForeignSignature => tokens(foreign.sign(&claims(CLIENT))),
+                Fault::WrongAudience => tokens(published.sign(&claims("someone-else"))),
+                Fault::OAuthError => {
+                    (axum::http::StatusCode::BAD_REQUEST, axum::Json(serde_json::json!({"error": "invalid_grant"})))
+                        .into_response()
+                }
+            }
+        }
+    };
+    let router = axum::Router::new()
+        .route("/.well-known/openid-configuration", get(move || async move { axum::Json(discovery) }))
+        .route("/jwks.json", get(move || async move { axum::Json(jwks) }))
+        .route("/token", post(token));
+    tokio::spawn(sep_web::server::serve(listener, router, std::future::pending()));
+    base
+}
+
+async fn callback_against(fault: Fault) -> (StatusCode, String) {
+    let provider = fake_provider(fault).await;
+    let db = TestDb::sqlite().await;
+    let listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let portal = format!("http://{}", listener.local_addr().unwrap());
+    let rp = RelyingParty::new(OidcSettings {
+        issuer: provider,
+        client_id: CLIENT.into(),
+        client_secret: SECRET.into(),
+        redirect_url: format!("{portal}/login/callback"),
+        post_logout_url: format!("{portal}/"),
+        scopes: vec![],
+        timeout: Duration::from_secs(2),
+    })
+    .unwrap();
+    let state = AppState {
+        store: db.store(),
+        clock: Arc::new(SystemClock),
+        config: Arc::new(WebConfig::default()),
+        auth: Some(Arc::new(rp)),
+    };
+    tokio::spawn(sep_web::server::serve(listener, sep_web::router(state), std::future::pending()));
+    let browser =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = browser.get(format!("{portal}/login")).send().await.unwrap();
+    let authorize = loc(&r);
+    let st = authorize.split("state=").nth(1).unwrap().split('&').next().unwrap();
+    let r = browser.get(format!("{portal}/login/callback?code=some-code&state={st}")).send().await.unwrap();
+    let status = r.status();
+    (status, r.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn l6_provider_faults_each_get_their_own_page() {
+    let cases = [
+        (Fault::ServerError, StatusCode::BAD_GATEWAY, "idp_bad_response"),
+        (Fault::Slow, StatusCode::GATEWAY_TIMEOUT, "idp_timeout"),
+        (Fault::ForeignSignature, StatusCode::BAD_GATEWAY, "idp_token_invalid"),
+        (Fault::WrongAudience, StatusCode::BAD_GATEWAY, "idp_token_invalid"),
+        (Fault::OAuthError, StatusCode::BAD_GATEWAY, "idp_error"),
+    ];
+    for (fault, status, code) in cases {
+        let (got, page) = callback_against(fault).await;
+        assert_eq!(got, status, "{code}: {page}");
+        assert!(page.contains(&format!("<code>{code}</code>")), "{code}: {page}");
+        assert!(page.contains("Что делать") && page.contains("href=\"/login\""), "{code}");
+    }
+}
