@@ -16,6 +16,7 @@ pub mod ids;
 pub mod job;
 pub mod migrate;
 pub mod money;
+pub mod otp;
 pub mod session;
 pub mod store;
 pub mod user;

@@ -11,7 +11,7 @@ pub mod demo;
 pub mod lockout;
 pub mod login;
 pub mod oidc;
-pub mod otp;
+pub use sep_core::otp;
 pub mod outbox;
 pub mod password;
 pub mod recovery;

@@ -1,6 +1,6 @@
-//! One-time codes sent by SMS (SPEC I2; SECURITY.md T4): six digits from the CSPRNG, valid
-//! for five minutes, three tries, single use, bound to their login transaction (the stored
-//! hash covers the transaction id, so a code cannot be replayed into another login).
+//! One-time codes sent by SMS or e-mail (SPEC I2, L5; SECURITY.md T4): six digits from the CSPRNG, valid
+//! for five minutes, three tries, single use, bound to their transaction (the stored
+//! hash covers the transaction id, so a code cannot be replayed into another one).
 
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
@@ -25,7 +25,7 @@ impl Default for OtpPolicy {
 /// A fresh six-digit code, uniform over 000000–999999.
 pub fn generate() -> Result<String, getrandom::Error> {
     loop {
-        let b = sep_core::ids::random_bytes::<4>()?;
+        let b = crate::ids::random_bytes::<4>()?;
         let n = u32::from_le_bytes(b);
         // Reject the top sliver so every code is equally likely.
         if n < 4_294_000_000 {
