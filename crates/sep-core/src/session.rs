@@ -182,3 +182,25 @@ mod tests {
         assert_eq!(s.state(t0, p), SessionState::Ended);
     }
 }
+
+/// A pending "Восстановить связь аккаунтов" (SPEC L5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelinkRequest {
+    /// Hash of the handle in the browser's cookie.
+    pub hash: SessionHash,
+    /// The linked user whose identifiers no longer match.
+    pub user_id: UserId,
+    /// What the provider says now, and what is needed to open the session afterwards
+    /// (JSON: new identifiers, ID token, methods).
+    pub data: serde_json::Value,
+    /// Where the code went (`sms`/`email`) and to whom, once sent.
+    pub sent_to: Option<(String, String)>,
+    /// The code, once sent.
+    pub code: Option<crate::otp::CodeState>,
+    /// Start.
+    pub created_at: OffsetDateTime,
+    /// Void after this.
+    pub expires_at: OffsetDateTime,
+    /// Set when the link was restored.
+    pub completed_at: Option<OffsetDateTime>,
+}

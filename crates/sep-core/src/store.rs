@@ -10,7 +10,7 @@ use crate::StoreError;
 use crate::audit::{AuditEvent, ChainReport, NewAuditEvent};
 use crate::ids::UserId;
 use crate::job::{Job, NewJob};
-use crate::session::{LoginRequest, Session, SessionHash, SessionPolicy};
+use crate::session::{LoginRequest, RelinkRequest, Session, SessionHash, SessionPolicy};
 use crate::user::{ExternalIdentity, Profile, User};
 use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
@@ -123,6 +123,18 @@ pub trait LoginRequestStore: Send + Sync {
     async fn delete_login_requests_before(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }
 
+/// Pending re-links (SPEC L5).
+#[async_trait]
+pub trait RelinkStore: Send + Sync {
+    /// Stores a re-link request.
+    async fn insert_relink(&self, r: &RelinkRequest, fx: &Effects) -> StoreResult<()>;
+    /// A re-link request by hash.
+    async fn find_relink(&self, hash: &SessionHash) -> StoreResult<Option<RelinkRequest>>;
+    /// Stores the sent code, tries and completion; the effects (the message to send, the
+    /// journal record) go in the same transaction.
+    async fn update_relink(&self, r: &RelinkRequest, fx: &Effects) -> StoreResult<()>;
+}
+
 /// The append-only audit journal.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
@@ -175,6 +187,8 @@ pub trait JobStore: Send + Sync {
     async fn get_job(&self, id: i64) -> StoreResult<Job>;
     /// Dead letters of a queue.
     async fn list_dead_jobs(&self, queue: &str, limit: u32) -> StoreResult<Vec<Job>>;
+    /// The newest jobs of a queue, whatever their state.
+    async fn list_jobs(&self, queue: &str, limit: u32) -> StoreResult<Vec<Job>>;
 }
 
 /// Liveness of the backend, for `/readyz`.
@@ -187,6 +201,6 @@ pub trait Health: Send + Sync {
 }
 
 /// Everything the application needs from storage, as one object.
-pub trait Store: UserStore + SessionStore + LoginRequestStore + AuditStore + JobStore + Health {}
+pub trait Store: UserStore + SessionStore + LoginRequestStore + RelinkStore + AuditStore + JobStore + Health {}
 
-impl<T: UserStore + SessionStore + LoginRequestStore + AuditStore + JobStore + Health> Store for T {}
+impl<T: UserStore + SessionStore + LoginRequestStore + RelinkStore + AuditStore + JobStore + Health> Store for T {}

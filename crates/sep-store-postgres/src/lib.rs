@@ -9,6 +9,7 @@ mod conv;
 mod effects;
 mod jobs;
 mod migrations;
+mod relink;
 mod sessions;
 mod users;
 

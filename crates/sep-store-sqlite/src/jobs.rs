@@ -107,6 +107,13 @@ impl JobStore for SqliteStore {
         self.read(|c| c.query_row(&format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"), [id], from_row))
     }
 
+    async fn list_jobs(&self, queue: &str, limit: u32) -> StoreResult<Vec<Job>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!("SELECT {COLUMNS} FROM jobs WHERE queue = ?1 ORDER BY id DESC LIMIT ?2"))?;
+            s.query_map(params![queue, limit], from_row)?.collect()
+        })
+    }
+
     async fn list_dead_jobs(&self, queue: &str, limit: u32) -> StoreResult<Vec<Job>> {
         self.read(|c| {
             let mut s = c.prepare_cached(&format!(

@@ -13,6 +13,7 @@ mod db;
 mod effects;
 mod jobs;
 mod migrations;
+mod relink;
 mod sessions;
 mod users;
 

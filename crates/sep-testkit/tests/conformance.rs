@@ -38,6 +38,7 @@ on_both! {
     users_links_unique_changes_atomic => stories::users::links_are_unique_and_changes_atomic;
     sessions_lifecycle => stories::sessions::lifecycle;
     login_requests_taken_once => stories::sessions::login_requests;
+    relink_requests_with_their_messages => stories::relink::lifecycle;
     audit_chain_and_history => stories::audit::chain_and_history;
     audit_tampering_refused_and_detected => stories::audit::tampering_is_refused_and_detected;
     audit_concurrent_appends => stories::audit::concurrent_appends_keep_the_chain;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod jobs;
+pub mod relink;
 pub mod sessions;
 pub mod users;
 
