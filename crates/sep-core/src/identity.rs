@@ -140,3 +140,98 @@ mod tests {
         assert_eq!(plain.profile.first_name, "Anna");
     }
 }
+
+/// An identifier that differs between the СЭП profile and the provider (SPEC L5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mismatch {
+    /// Another СНИЛС.
+    Snils,
+    /// Another ИНН.
+    Inn,
+    /// Another e-mail.
+    Email,
+    /// Another phone.
+    Phone,
+}
+
+impl Mismatch {
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Snils => "relink_snils_mismatch",
+            Self::Inn => "relink_inn_mismatch",
+            Self::Email => "relink_email_changed",
+            Self::Phone => "relink_phone_changed",
+        }
+    }
+
+    /// The field's Russian name.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::Snils => "СНИЛС",
+            Self::Inn => "ИНН",
+            Self::Email => "Электронная почта",
+            Self::Phone => "Телефон",
+        }
+    }
+}
+
+/// Identifiers both sides have and that differ. A value only one side has is not a mismatch.
+pub fn mismatches(stored: &Profile, provider: &Profile) -> Vec<Mismatch> {
+    fn differ<T: PartialEq>(a: Option<&T>, b: Option<&T>) -> bool {
+        matches!((a, b), (Some(x), Some(y)) if x != y)
+    }
+    let mut out = Vec::new();
+    if differ(stored.snils.as_ref(), provider.snils.as_ref()) {
+        out.push(Mismatch::Snils);
+    }
+    if differ(stored.inn.as_ref(), provider.inn.as_ref()) {
+        out.push(Mismatch::Inn);
+    }
+    if differ(stored.email.as_ref(), provider.email.as_ref()) {
+        out.push(Mismatch::Email);
+    }
+    if differ(stored.phone.as_ref(), provider.phone.as_ref()) {
+        out.push(Mismatch::Phone);
+    }
+    out
+}
+
+/// A contact both sides still agree on, for the re-link code: the phone first, else e-mail.
+pub fn shared_contact(stored: &Profile, provider: &Profile) -> Option<(&'static str, String)> {
+    match (&stored.phone, &provider.phone, &stored.email, &provider.email) {
+        (Some(a), Some(b), _, _) if a == b => Some(("sms", a.as_str().to_owned())),
+        (_, _, Some(a), Some(b)) if a == b => Some(("email", a.as_str().to_owned())),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod relink_tests {
+    use super::*;
+
+    #[test]
+    fn mismatches_and_the_shared_contact() {
+        let stored = Profile {
+            snils: Some(Snils::parse("123-456-789 64").unwrap()),
+            phone: Some(Phone::parse("+79123456789").unwrap()),
+            email: Some(Email::parse("a@example.ru").unwrap()),
+            ..Profile::default()
+        };
+        let mut now = stored.clone();
+        assert!(mismatches(&stored, &now).is_empty());
+        now.snils = Some(Snils::parse("234-567-890 99").unwrap());
+        now.email = Some(Email::parse("b@example.ru").unwrap());
+        now.inn = Some(Inn::parse("500100732259").unwrap());
+        assert_eq!(
+            mismatches(&stored, &now),
+            vec![Mismatch::Snils, Mismatch::Email],
+            "an ИНН only one side has is not a mismatch"
+        );
+        assert_eq!(shared_contact(&stored, &now), Some(("sms", "+79123456789".to_owned())));
+        now.phone = Some(Phone::parse("+79990001122").unwrap());
+        assert_eq!(shared_contact(&stored, &now), None);
+        now.email = stored.email.clone();
+        assert_eq!(shared_contact(&stored, &now), Some(("email", "a@example.ru".to_owned())));
+    }
+}

@@ -121,7 +121,10 @@ impl JobStore for PgStore {
     async fn list_jobs(&self, queue: &str, n: u32) -> StoreResult<Vec<Job>> {
         let client = self.client().await?;
         let rows = client
-            .query(&format!("SELECT {COLUMNS} FROM jobs WHERE queue = $1 ORDER BY id DESC LIMIT $2"), &[&queue, &limit(n)])
+            .query(
+                &format!("SELECT {COLUMNS} FROM jobs WHERE queue = $1 ORDER BY id DESC LIMIT $2"),
+                &[&queue, &limit(n)],
+            )
             .await
             .map_err(map_err)?;
         rows.iter().map(from_row).collect()

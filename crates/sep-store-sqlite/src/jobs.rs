@@ -109,7 +109,8 @@ impl JobStore for SqliteStore {
 
     async fn list_jobs(&self, queue: &str, limit: u32) -> StoreResult<Vec<Job>> {
         self.read(|c| {
-            let mut s = c.prepare_cached(&format!("SELECT {COLUMNS} FROM jobs WHERE queue = ?1 ORDER BY id DESC LIMIT ?2"))?;
+            let mut s =
+                c.prepare_cached(&format!("SELECT {COLUMNS} FROM jobs WHERE queue = ?1 ORDER BY id DESC LIMIT ?2"))?;
             s.query_map(params![queue, limit], from_row)?.collect()
         })
     }

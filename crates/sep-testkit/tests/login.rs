@@ -503,3 +503,70 @@ async fn l6_provider_faults_each_get_their_own_page() {
         assert!(page.contains("Что делать") && page.contains("href=\"/login\""), "{code}");
     }
 }
+
+impl World {
+    /// Changes the demo citizen's data at the emulator, as if changed on Госуслуги.
+    fn change_at_the_emulator(&self, column: &str, value: &str) {
+        let conn = rusqlite::Connection::open(self._dir.path().join("idp.db")).unwrap();
+        conn.execute(&format!("UPDATE accounts SET {column} = ?1 WHERE oid = 1000001"), [value]).unwrap();
+    }
+
+    async fn sign_out(&self) {
+        let cabinet = self.get(&format!("{}/cabinet", self.portal)).await.text().await.unwrap();
+        let r = self.post(&format!("{}/logout", self.portal), &[("csrf", &hidden(&cabinet, "csrf"))]).await;
+        self.get(&loc(&r)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn l5_changed_snils_is_shown_field_by_field_and_relinked_by_a_code() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    w.sign_out().await;
+    w.change_at_the_emulator("snils", "11223344595");
+    let callback = w.through_the_emulator("+79123456789", "allow").await;
+    let r = w.get(&callback).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("СНИЛС") && page.contains("<code>relink_snils_mismatch</code>"), "{page}");
+    assert!(!page.contains("relink_inn_mismatch"), "only what differs");
+    assert!(page.contains("Восстановить связь аккаунтов") && page.contains("по SMS"));
+    assert!(!page.contains("112-233-445 95"), "values are masked");
+    assert_eq!(loc(&w.get(&format!("{}/cabinet", w.portal)).await), "/login?return_to=/cabinet", "no session yet");
+
+    let r = w.post(&format!("{}/relink/send", w.portal), &[]).await;
+    assert_eq!(loc(&r), "/relink/code");
+    let jobs = w.db.store().list_jobs("notify", 10).await.unwrap();
+    assert_eq!((jobs[0].job.kind.as_str(), jobs[0].job.payload["to"].as_str()), ("send_sms", Some("+79123456789")));
+    let text = jobs[0].job.payload["text"].as_str().unwrap().to_owned();
+    let code = &text.split(": ").nth(1).unwrap()[..6];
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let r = w.post(&format!("{}/relink/code", w.portal), &[("code", wrong)]).await;
+    assert!(r.text().await.unwrap().contains("otp_wrong"));
+    let r = w.post(&format!("{}/relink/code", w.portal), &[("code", code)]).await;
+    assert_eq!(loc(&r), "/cabinet");
+    let cabinet = w.get(&format!("{}/cabinet", w.portal)).await.text().await.unwrap();
+    assert!(cabinet.contains("112-233-445 95"), "the profile took the new СНИЛС");
+    let relinked =
+        w.db.store().list_audit(0, 100).await.unwrap().into_iter().find(|e| e.event.action == "user.relinked").unwrap();
+    assert_eq!(relinked.event.details["changed"], serde_json::json!(["relink_snils_mismatch"]));
+    assert!(w.actions().await.contains(&("user.relink_required".into(), "denied".into())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn l5_without_a_shared_contact_the_page_sends_to_support() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    w.sign_out().await;
+    w.change_at_the_emulator("email", "new-address@example.ru");
+    w.change_at_the_emulator("phone", "+79990001122");
+    // The emulator's login is by phone, which changed.
+    let callback = w.through_the_emulator("+79990001122", "allow").await;
+    let r = w.get(&callback).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("relink_email_changed") && page.contains("relink_phone_changed"));
+    assert!(page.contains("relink_no_shared_contact") && !page.contains("/relink/send"), "{page}");
+    let r = w.post(&format!("{}/relink/send", w.portal), &[]).await;
+    assert!(r.text().await.unwrap().contains("<code>relink_no_shared_contact</code>"), "no code can be sent");
+}

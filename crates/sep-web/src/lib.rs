@@ -31,6 +31,8 @@ pub struct WebConfig {
     pub ready_timeout: Duration,
     /// Session timeouts and cookie settings.
     pub sessions: session::SessionConfig,
+    /// Show the outgoing-message queue at `/outbox` (demo only: it holds codes).
+    pub demo_outbox: bool,
 }
 
 impl Default for WebConfig {
@@ -40,6 +42,7 @@ impl Default for WebConfig {
             max_body_bytes: 2 * 1024 * 1024,
             ready_timeout: Duration::from_secs(2),
             sessions: session::SessionConfig::default(),
+            demo_outbox: false,
         }
     }
 }
@@ -92,6 +95,9 @@ pub fn router(state: AppState) -> Router {
         .route("/cabinet", get(ui::account::cabinet))
         .route("/history", get(ui::account::history))
         .route("/sessions", get(ui::sessions::list))
+        .route("/outbox", get(ui::outbox::page))
+        .route("/relink/send", axum::routing::post(ui::relink::send))
+        .route("/relink/code", get(ui::relink::code_form).post(ui::relink::confirm))
         .route("/sessions/end", axum::routing::post(ui::sessions::end))
         .route("/logout", axum::routing::post(ui::account::logout))
         .route("/assets/{file}", get(assets::serve))

@@ -102,6 +102,8 @@ pub struct Config {
     pub oidc_scopes: String,
     /// Seconds before a call to the provider is given up.
     pub oidc_timeout_seconds: u32,
+    /// Show the portal's outgoing SMS and e-mail at `/outbox` (set by `sep demo`; never in production).
+    pub demo_outbox: bool,
     /// Seconds after which a request is cut off.
     pub request_timeout_seconds: u32,
     /// Largest request body in bytes.
@@ -129,6 +131,7 @@ impl Default for Config {
             oidc_client_secret: Secret::default(),
             oidc_scopes: "fullname birthdate gender snils inn id_doc email mobile usr_org".into(),
             oidc_timeout_seconds: 10,
+            demo_outbox: false,
             request_timeout_seconds: 30,
             max_body_bytes: 2 * 1024 * 1024,
         }

@@ -17,9 +17,13 @@ pub async fn lifecycle(db: &TestDb) {
     let s = db.store();
     let at = t0();
     let user = UserId::new();
-    s.insert_user(&NewUser { id: user, role: Role::Citizen, profile: profile(), created_at: at }, None, &Effects::none())
-        .await
-        .unwrap();
+    s.insert_user(
+        &NewUser { id: user, role: Role::Citizen, profile: profile(), created_at: at },
+        None,
+        &Effects::none(),
+    )
+    .await
+    .unwrap();
     let token = SessionToken::generate().unwrap();
     let mut r = RelinkRequest {
         hash: token.hash(),

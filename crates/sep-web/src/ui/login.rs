@@ -154,7 +154,12 @@ pub(crate) async fn callback(
         return (jar, fail(AuthFault::NotConfirmed).await).into_response();
     }
     let user = match s.store.find_user_by_identity(rp.issuer(), &done.identity.subject).await {
-        Ok(Some(u)) => u,
+        Ok(Some(u)) => {
+            if !sep_core::identity::mismatches(&u.profile, &done.identity.profile).is_empty() {
+                return super::relink::required(&s, jar, &client, &rid, u, done, req.return_to).await;
+            }
+            u
+        }
         Ok(None) => {
             let id = UserId::new();
             let link = ExternalIdentity {
@@ -176,11 +181,37 @@ pub(crate) async fn callback(
         }
         Err(e) => return internal(&e),
     };
+    let cookie = match open_session(&s, &user, &client, &rid, done.id_token, &done.methods, rp.issuer()).await {
+        Ok(c) => c,
+        Err(res) => return res,
+    };
+    let jar = jar.add(cookie);
+    let next = if user.terms_accepted.is_some() {
+        req.return_to
+    } else {
+        let enc: String = openidconnect::url::form_urlencoded::byte_serialize(req.return_to.as_bytes()).collect();
+        format!("/terms?return_to={enc}")
+    };
+    (jar, Redirect::to(&next)).into_response()
+}
+
+/// Opens a session for `user` (journaled as `auth.login` in the same transaction) and
+/// returns its cookie.
+pub(crate) async fn open_session(
+    s: &AppState,
+    user: &sep_core::user::User,
+    client: &Client,
+    rid: &str,
+    id_token: String,
+    methods: &str,
+    provider: &str,
+) -> Result<axum_extra::extract::cookie::Cookie<'static>, Response> {
+    let now = s.clock.now();
     let (token, csrf) = match (SessionToken::generate(), SessionToken::generate()) {
         (Ok(t), Ok(c)) => (t, c),
-        _ => return Problem::internal().into_response(),
+        _ => return Err(Problem::internal().into_response()),
     };
-    let method = if done.methods.is_empty() { "oidc".to_owned() } else { done.methods.clone() };
+    let method = if methods.is_empty() { "oidc".to_owned() } else { methods.to_owned() };
     let session = Session {
         hash: token.hash(),
         user_id: user.id,
@@ -192,20 +223,13 @@ pub(crate) async fn callback(
         csrf_secret: csrf.expose().to_owned(),
         ended_at: None,
         end_reason: None,
-        id_token: Some(done.id_token),
+        id_token: Some(id_token),
     };
-    let mut e = event("auth.login", Some(user.id), &client, &rid, Outcome::Success);
-    e.details = serde_json::json!({ "method": method, "provider": rp.issuer(), "user_agent": client.user_agent });
+    let mut e = event("auth.login", Some(user.id), client, rid, Outcome::Success);
+    e.details = serde_json::json!({ "method": method, "provider": provider, "user_agent": client.user_agent });
     if let Err(err) = s.store.insert_session(&session, &Effects::audit(e)).await {
-        return internal(&err);
+        return Err(internal(&err));
     }
-    let max_age = s.config.sessions.policy.absolute;
-    let jar = jar.add(session::cookie(SESSION, token.expose().to_owned(), max_age, secure));
-    let next = if user.terms_accepted.is_some() {
-        req.return_to
-    } else {
-        let enc: String = openidconnect::url::form_urlencoded::byte_serialize(req.return_to.as_bytes()).collect();
-        format!("/terms?return_to={enc}")
-    };
-    (jar, Redirect::to(&next)).into_response()
+    let cfg = s.config.sessions;
+    Ok(session::cookie(SESSION, token.expose().to_owned(), cfg.policy.absolute, cfg.secure_cookies))
 }

@@ -4,6 +4,8 @@ pub(crate) mod account;
 pub(crate) mod home;
 pub(crate) mod login;
 pub(crate) mod not_found;
+pub(crate) mod outbox;
+pub(crate) mod relink;
 pub(crate) mod sessions;
 
 use crate::Problem;

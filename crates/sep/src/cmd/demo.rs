@@ -54,6 +54,7 @@ pub async fn run(mut cfg: Config, data_dir: PathBuf, portal: SocketAddr, idp: So
     cfg.oidc_client_id = super::idp::PORTAL_CLIENT_ID.to_owned();
     cfg.oidc_client_secret = crate::config::Secret::from(secret.as_str());
     cfg.public_url = format!("http://{}", cfg.portal_addr);
+    cfg.demo_outbox = true;
     let shutdown = sep_web::server::Shutdown::on_signals()?;
     let listener = super::serve::bind(portal)?;
     let idp_listener = super::serve::bind(idp)?;

@@ -26,6 +26,7 @@ pub fn web_config(cfg: &Config) -> WebConfig {
             secure_cookies: cfg.portal_url().starts_with("https://"),
             bind_ip: cfg.session_bind_ip,
         },
+        demo_outbox: cfg.demo_outbox,
         ..WebConfig::default()
     }
 }
