@@ -570,3 +570,18 @@ async fn l5_without_a_shared_contact_the_page_sends_to_support() {
     let r = w.post(&format!("{}/relink/send", w.portal), &[]).await;
     assert!(r.text().await.unwrap().contains("<code>relink_no_shared_contact</code>"), "no code can be sent");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t5_an_active_session_still_ends_twelve_hours_after_login() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    // Busy all day: a page every 10 minutes keeps the idle timer from firing.
+    for _ in 0..71 {
+        w.clock.advance(time::Duration::minutes(10));
+        assert_eq!(w.get(&format!("{}/cabinet", w.portal)).await.status(), StatusCode::OK);
+    }
+    w.clock.advance(time::Duration::minutes(10));
+    assert_eq!(loc(&w.get(&format!("{}/cabinet", w.portal)).await), "/login?return_to=/cabinet");
+    let ended = w.db.store().list_audit(0, 200).await.unwrap().into_iter().find(|e| e.event.action == "session.ended").unwrap();
+    assert_eq!(ended.event.details["reason"], "absolute");
+}
