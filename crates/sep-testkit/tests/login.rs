@@ -247,25 +247,7 @@ async fn a_wrong_or_replayed_state_and_a_refused_consent_are_explained() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_provider_gets_a_page_with_code_time_and_request_id() {
     let db = TestDb::sqlite().await;
-    let listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    let portal = format!("http://{}", listener.local_addr().unwrap());
-    let rp = RelyingParty::new(OidcSettings {
-        issuer: "http://127.0.0.1:1".into(),
-        client_id: CLIENT.into(),
-        client_secret: SECRET.into(),
-        redirect_url: format!("{portal}/login/callback"),
-        post_logout_url: format!("{portal}/"),
-        scopes: vec![],
-        timeout: Duration::from_secs(2),
-    })
-    .unwrap();
-    let state = AppState {
-        store: db.store(),
-        clock: Arc::new(SystemClock),
-        config: Arc::new(WebConfig::default()),
-        auth: Some(Arc::new(rp)),
-    };
-    tokio::spawn(sep_web::server::serve(listener, sep_web::router(state), std::future::pending()));
+    let portal = portal_against(&db, "http://127.0.0.1:1").await;
     let r = reqwest::get(format!("{portal}/login")).await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
     let id = r.headers().get("x-request-id").unwrap().to_str().unwrap().to_owned();
@@ -393,6 +375,30 @@ async fn with_ip_binding_a_session_used_from_another_address_ends() {
     assert!(events.iter().any(|e| e.event.action == "session.ended" && e.event.details["reason"] == "ip_changed"));
 }
 
+/// A portal on a real socket whose provider is at `issuer`; returns its base URL.
+async fn portal_against(db: &TestDb, issuer: &str) -> String {
+    let listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let portal = format!("http://{}", listener.local_addr().unwrap());
+    let rp = RelyingParty::new(OidcSettings {
+        issuer: issuer.into(),
+        client_id: CLIENT.into(),
+        client_secret: SECRET.into(),
+        redirect_url: format!("{portal}/login/callback"),
+        post_logout_url: format!("{portal}/"),
+        scopes: vec![],
+        timeout: Duration::from_secs(2),
+    })
+    .unwrap();
+    let state = AppState {
+        store: db.store(),
+        clock: Arc::new(SystemClock),
+        config: Arc::new(WebConfig::default()),
+        auth: Some(Arc::new(rp)),
+    };
+    tokio::spawn(sep_web::server::serve(listener, sep_web::router(state), std::future::pending()));
+    portal
+}
+
 /// How the fake provider misbehaves at its token endpoint.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Fault {
@@ -458,25 +464,7 @@ async fn fake_provider(fault: Fault) -> String {
 async fn callback_against(fault: Fault) -> (StatusCode, String) {
     let provider = fake_provider(fault).await;
     let db = TestDb::sqlite().await;
-    let listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    let portal = format!("http://{}", listener.local_addr().unwrap());
-    let rp = RelyingParty::new(OidcSettings {
-        issuer: provider,
-        client_id: CLIENT.into(),
-        client_secret: SECRET.into(),
-        redirect_url: format!("{portal}/login/callback"),
-        post_logout_url: format!("{portal}/"),
-        scopes: vec![],
-        timeout: Duration::from_secs(2),
-    })
-    .unwrap();
-    let state = AppState {
-        store: db.store(),
-        clock: Arc::new(SystemClock),
-        config: Arc::new(WebConfig::default()),
-        auth: Some(Arc::new(rp)),
-    };
-    tokio::spawn(sep_web::server::serve(listener, sep_web::router(state), std::future::pending()));
+    let portal = portal_against(&db, &provider).await;
     let browser =
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let r = browser.get(format!("{portal}/login")).send().await.unwrap();
@@ -582,6 +570,7 @@ async fn t5_an_active_session_still_ends_twelve_hours_after_login() {
     }
     w.clock.advance(time::Duration::minutes(10));
     assert_eq!(loc(&w.get(&format!("{}/cabinet", w.portal)).await), "/login?return_to=/cabinet");
-    let ended = w.db.store().list_audit(0, 200).await.unwrap().into_iter().find(|e| e.event.action == "session.ended").unwrap();
+    let ended =
+        w.db.store().list_audit(0, 200).await.unwrap().into_iter().find(|e| e.event.action == "session.ended").unwrap();
     assert_eq!(ended.event.details["reason"], "absolute");
 }
