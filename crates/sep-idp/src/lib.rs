@@ -10,6 +10,7 @@ pub mod admin;
 pub mod demo;
 pub mod lockout;
 pub mod login;
+pub mod mail;
 pub mod oidc;
 pub use sep_core::otp;
 pub mod outbox;

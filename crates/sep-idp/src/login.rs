@@ -176,6 +176,7 @@ pub struct Finished {
 #[derive(Clone)]
 pub struct LoginService {
     store: Arc<dyn IdpStore>,
+    outbox: crate::mail::Outbox,
     clock: Arc<dyn Clock>,
     hasher: Hasher,
     config: LoginConfig,
@@ -208,7 +209,14 @@ pub fn safe_return_to(path: &str) -> String {
 impl LoginService {
     /// A service over `store` with the real argon2id hasher.
     pub fn new(store: Arc<dyn IdpStore>, clock: Arc<dyn Clock>, config: LoginConfig) -> Result<Self, LoginError> {
-        Ok(Self { store, clock, hasher: Hasher::new()?, config })
+        let outbox = crate::mail::Outbox::new(store.clone(), None);
+        Ok(Self { store, outbox, clock, hasher: Hasher::new()?, config })
+    }
+
+    /// The same service sending through `outbox`.
+    pub fn with_outbox(mut self, outbox: crate::mail::Outbox) -> Self {
+        self.outbox = outbox;
+        self
     }
 
     /// The current time of the service's clock.
@@ -240,7 +248,7 @@ impl LoginService {
         let minutes = self.config.otp.lifetime.whole_minutes();
         let body =
             format!("Код подтверждения входа на Госуслуги: {code}. Действует {minutes} минут. Никому не сообщайте код");
-        self.store.insert_message(Channel::Sms, &phone, "", &body, now).await?;
+        self.outbox.send(Channel::Sms, &phone, "", &body, now).await?;
         Ok(())
     }
 
@@ -398,10 +406,10 @@ impl LoginService {
             at = moscow(now)
         );
         if let Some(phone) = &account.profile.phone {
-            self.store.insert_message(Channel::Sms, phone.as_str(), "", &text, now).await?;
+            self.outbox.send(Channel::Sms, phone.as_str(), "", &text, now).await?;
         }
         if let Some(email) = &account.profile.email {
-            self.store.insert_message(Channel::Email, email.as_str(), "Вход с нового устройства", &text, now).await?;
+            self.outbox.send(Channel::Email, email.as_str(), "Вход с нового устройства", &text, now).await?;
         }
         Ok(())
     }

@@ -72,6 +72,7 @@ impl From<StoreError> for RecoveryError {
 #[derive(Clone)]
 pub struct RecoveryService {
     store: Arc<dyn IdpStore>,
+    outbox: crate::mail::Outbox,
     clock: Arc<dyn Clock>,
     hasher: Hasher,
     otp: OtpPolicy,
@@ -82,8 +83,8 @@ const PER_WINDOW: u32 = 3;
 
 impl RecoveryService {
     /// A service sharing the login's hasher.
-    pub fn new(store: Arc<dyn IdpStore>, clock: Arc<dyn Clock>, hasher: Hasher) -> Self {
-        Self { store, clock, hasher, otp: OtpPolicy::default() }
+    pub fn new(store: Arc<dyn IdpStore>, outbox: crate::mail::Outbox, clock: Arc<dyn Clock>, hasher: Hasher) -> Self {
+        Self { store, outbox, clock, hasher, otp: OtpPolicy::default() }
     }
 
     /// Starts a recovery; the code goes by SMS, or by e-mail when an address was typed.
@@ -123,7 +124,7 @@ impl RecoveryService {
                 Channel::Sms => a.profile.phone.as_ref().map(|p| p.as_str().to_owned()),
             };
             if let Some(to) = to {
-                self.store.insert_message(channel, &to, "Восстановление пароля", &text, now).await?;
+                self.outbox.send(channel, &to, "Восстановление пароля", &text, now).await?;
             }
         }
         Ok(token)
@@ -182,7 +183,7 @@ impl RecoveryService {
                 let text =
                     "Пароль от вашей учётной записи Госуслуг изменён. Если это были не вы, обратитесь в поддержку";
                 if let Some(p) = &account.profile.phone {
-                    self.store.insert_message(Channel::Sms, p.as_str(), "", text, now).await?;
+                    self.outbox.send(Channel::Sms, p.as_str(), "", text, now).await?;
                 }
                 Ok(())
             }

@@ -72,6 +72,7 @@ impl From<StoreError> for RegistrationError {
 #[derive(Clone)]
 pub struct RegistrationService {
     store: Arc<dyn IdpStore>,
+    outbox: crate::mail::Outbox,
     clock: Arc<dyn Clock>,
     hasher: Hasher,
     otp: OtpPolicy,
@@ -79,8 +80,8 @@ pub struct RegistrationService {
 
 impl RegistrationService {
     /// A service sharing the login's hasher.
-    pub fn new(store: Arc<dyn IdpStore>, clock: Arc<dyn Clock>, hasher: Hasher) -> Self {
-        Self { store, clock, hasher, otp: OtpPolicy::default() }
+    pub fn new(store: Arc<dyn IdpStore>, outbox: crate::mail::Outbox, clock: Arc<dyn Clock>, hasher: Hasher) -> Self {
+        Self { store, outbox, clock, hasher, otp: OtpPolicy::default() }
     }
 
     /// Checks the form and sends the SMS code.
@@ -121,7 +122,7 @@ impl RegistrationService {
         };
         self.store.insert_registration(&txn).await?;
         let text = format!("Код для подтверждения регистрации на Госуслугах: {code}. Никому не сообщайте код");
-        self.store.insert_message(Channel::Sms, &phone, "", &text, now).await?;
+        self.outbox.send(Channel::Sms, &phone, "", &text, now).await?;
         Ok(token)
     }
 

@@ -71,6 +71,11 @@ pub struct Config {
     pub idp_addr: String,
     /// The emulator's public base URL (its OpenID Connect issuer); empty: `http://{idp_addr}`.
     pub idp_public_url: String,
+    /// An SMTP relay for the emulator's e-mail (`smtp://user:pass@host:587?tls=required`,
+    /// `smtps://host`); empty: e-mail only goes to the outbox page.
+    pub idp_smtp_url: Secret,
+    /// The emulator's sender address.
+    pub idp_mail_from: String,
     /// Data directory: the SQLite database and, later, files.
     pub data_dir: PathBuf,
     /// `postgres://…` to use PostgreSQL; empty for SQLite at `data_dir/sep.db`.
@@ -116,6 +121,8 @@ impl Default for Config {
             portal_addr: "127.0.0.1:8080".into(),
             idp_addr: "127.0.0.1:8081".into(),
             idp_public_url: String::new(),
+            idp_smtp_url: Secret::default(),
+            idp_mail_from: "Госуслуги (эмулятор) <noreply@gosuslugi.test>".into(),
             data_dir: PathBuf::from("./sep-data"),
             database_url: Secret::default(),
             database_max_connections: 16,

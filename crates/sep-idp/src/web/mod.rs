@@ -42,11 +42,24 @@ impl IdpState {
         clock: Arc<dyn sep_core::clock::Clock>,
         issuer: &str,
     ) -> Result<Self, sep_core::StoreError> {
+        Self::with_relay(store, clock, issuer, None).await
+    }
+
+    /// As [`IdpState::new`], with e-mail also relayed through `relay`.
+    pub async fn with_relay(
+        store: Arc<dyn IdpStore>,
+        clock: Arc<dyn sep_core::clock::Clock>,
+        issuer: &str,
+        relay: Option<Arc<crate::mail::SmtpRelay>>,
+    ) -> Result<Self, sep_core::StoreError> {
+        let outbox = crate::mail::Outbox::new(store.clone(), relay);
         let login = LoginService::new(store.clone(), clock.clone(), crate::login::LoginConfig::default())
-            .map_err(|e| sep_core::StoreError::Other(e.to_string()))?;
-        let recovery = crate::recovery::RecoveryService::new(store.clone(), clock.clone(), login.hasher().clone());
-        let registration =
-            crate::registration::RegistrationService::new(store.clone(), clock.clone(), login.hasher().clone());
+            .map_err(|e| sep_core::StoreError::Other(e.to_string()))?
+            .with_outbox(outbox.clone());
+        let hasher = login.hasher().clone();
+        let recovery =
+            crate::recovery::RecoveryService::new(store.clone(), outbox.clone(), clock.clone(), hasher.clone());
+        let registration = crate::registration::RegistrationService::new(store.clone(), outbox, clock.clone(), hasher);
         let oidc =
             crate::oidc::OidcService::new(store.clone(), clock, issuer, crate::oidc::OidcConfig::default()).await?;
         Ok(Self { login, oidc, recovery, registration, store, secure_cookies: issuer.starts_with("https://") })

@@ -18,7 +18,16 @@ pub async fn open(cfg: &Config) -> anyhow::Result<(IdpState, usize)> {
         IdpSqlite::open(&path).with_context(|| format!("не удалось открыть базу эмулятора {}", path.display()))?,
     );
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let state = IdpState::new(store.clone(), clock.clone(), &cfg.idp_issuer()).await.context("эмулятор Госуслуг")?;
+    let relay = if cfg.idp_smtp_url.expose().is_empty() {
+        None
+    } else {
+        let r = sep_idp::mail::SmtpRelay::from_url(cfg.idp_smtp_url.expose(), &cfg.idp_mail_from)
+            .context("idp_smtp_url")?;
+        Some(Arc::new(r))
+    };
+    let state = IdpState::with_relay(store.clone(), clock.clone(), &cfg.idp_issuer(), relay)
+        .await
+        .context("эмулятор Госуслуг")?;
     let seeded = sep_idp::demo::seed(store.as_ref(), state.login.hasher(), clock.now())
         .await
         .context("демо-данные эмулятора")?;
