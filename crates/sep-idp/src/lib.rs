@@ -19,6 +19,7 @@ pub mod recovery;
 pub mod registration;
 pub mod sqlite;
 pub mod store;
+pub mod throttle;
 pub mod totp;
 pub mod web;
 

@@ -452,3 +452,34 @@ async fn a_person_connects_an_authenticator_app_from_the_profile() {
     idp.post("/totp/disable", &[]).await;
     assert!(idp.get("/").await.text.contains("Не подключено"));
 }
+
+#[tokio::test]
+async fn one_address_is_throttled_before_it_can_run_through_accounts() {
+    use sep_core::clock::Clock;
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(sep_idp::sqlite::IdpSqlite::open(&dir.path().join("idp.db")).unwrap());
+    let clock: std::sync::Arc<dyn Clock> = std::sync::Arc::new(sep_core::clock::SystemClock);
+    let mut state = sep_idp::web::IdpState::new(store.clone(), clock.clone(), "http://idp.test").await.unwrap();
+    sep_idp::demo::seed(store.as_ref(), state.login.hasher(), clock.now()).await.unwrap();
+    state.throttle = sep_idp::throttle::Throttle::new(1, 3);
+    let router = sep_idp::web::router(state, &sep_web::WebConfig::default());
+    let post = |login: &'static str| {
+        let router = router.clone();
+        async move {
+            let req = Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("login={login}&password=Wrong-Passw0rd")))
+                .unwrap();
+            let res = tower::ServiceExt::oneshot(router, req).await.unwrap();
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    for login in ["%2B79123456789", "%2B79234567890", "%2B79345678901"] {
+        assert_eq!(post(login).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (status, page) = post("%2B79456789012").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.contains("<code>rate_limited</code>") && page.contains("Слишком много попыток"));
+}

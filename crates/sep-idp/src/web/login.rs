@@ -98,7 +98,15 @@ pub(crate) async fn form(State(s): State<IdpState>, jar: CookieJar, Query(q): Qu
 }
 
 /// `POST /login`: the password step.
-pub(crate) async fn submit(State(s): State<IdpState>, jar: CookieJar, Form(f): Form<LoginForm>) -> Response {
+pub(crate) async fn submit(
+    State(s): State<IdpState>,
+    jar: CookieJar,
+    client: Client,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    if !s.throttle.allow(&client.ip) {
+        return super::throttled();
+    }
     let return_to = safe_return_to(&f.return_to);
     match s.login.start(&f.login, &f.password, &return_to).await {
         Ok(started) => {

@@ -32,6 +32,8 @@ pub struct IdpState {
     pub store: Arc<dyn IdpStore>,
     /// Cookies with `Secure` and the `__Host-` prefix (when served over HTTPS).
     pub secure_cookies: bool,
+    /// Attempts per client address at the password, recovery and registration forms.
+    pub throttle: crate::throttle::Throttle,
 }
 
 impl IdpState {
@@ -62,7 +64,9 @@ impl IdpState {
         let registration = crate::registration::RegistrationService::new(store.clone(), outbox, clock.clone(), hasher);
         let oidc =
             crate::oidc::OidcService::new(store.clone(), clock, issuer, crate::oidc::OidcConfig::default()).await?;
-        Ok(Self { login, oidc, recovery, registration, store, secure_cookies: issuer.starts_with("https://") })
+        let secure_cookies = issuer.starts_with("https://");
+        let throttle = crate::throttle::Throttle::default();
+        Ok(Self { login, oidc, recovery, registration, store, secure_cookies, throttle })
     }
 }
 
@@ -81,6 +85,19 @@ const IDP_CSS: &str = include_str!("../../assets/idp.css");
 async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], IDP_CSS)
         .into_response()
+}
+
+/// The page for an address that tried too often.
+fn throttled() -> Response {
+    Problem::new(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "Слишком много попыток",
+        "С вашего адреса было слишком много попыток подряд, поэтому новые временно не принимаются.",
+        "Подождите минуту и повторите. Если вы забыли пароль, воспользуйтесь восстановлением.",
+    )
+    .retry("/login", "Ко входу")
+    .into_response()
 }
 
 /// Renders a template; a failure becomes the internal-error page.

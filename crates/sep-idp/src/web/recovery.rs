@@ -75,7 +75,15 @@ pub(crate) async fn form() -> Response {
 }
 
 /// `POST /recovery`.
-pub(crate) async fn submit(State(s): State<IdpState>, jar: CookieJar, Form(f): Form<StartForm>) -> Response {
+pub(crate) async fn submit(
+    State(s): State<IdpState>,
+    jar: CookieJar,
+    client: sep_web::client::Client,
+    Form(f): Form<StartForm>,
+) -> Response {
+    if !s.throttle.allow(&client.ip) {
+        return super::throttled();
+    }
     match s.recovery.start(&f.login).await {
         Ok(token) => {
             let c = cookies::make(RECOVERY, token.expose().to_owned(), time::Duration::minutes(15), s.secure_cookies);

@@ -89,7 +89,15 @@ pub(crate) async fn form() -> Response {
 }
 
 /// `POST /register`.
-pub(crate) async fn submit(State(s): State<IdpState>, jar: CookieJar, Form(f): Form<RegisterForm>) -> Response {
+pub(crate) async fn submit(
+    State(s): State<IdpState>,
+    jar: CookieJar,
+    client: sep_web::client::Client,
+    Form(f): Form<RegisterForm>,
+) -> Response {
+    if !s.throttle.allow(&client.ip) {
+        return super::throttled();
+    }
     let none_if_empty = |v: &str| (!v.trim().is_empty()).then(|| v.to_owned());
     let input = AccountInput {
         phone: f.phone.clone(),
