@@ -76,6 +76,10 @@ pub struct Config {
     pub idp_smtp_url: Secret,
     /// The emulator's sender address.
     pub idp_mail_from: String,
+    /// Wrong passwords in a row that lock an account at the emulator.
+    pub idp_lock_failures: u32,
+    /// How long the lock lasts, in minutes.
+    pub idp_lock_minutes: u32,
     /// Data directory: the SQLite database and, later, files.
     pub data_dir: PathBuf,
     /// `postgres://…` to use PostgreSQL; empty for SQLite at `data_dir/sep.db`.
@@ -123,6 +127,8 @@ impl Default for Config {
             idp_public_url: String::new(),
             idp_smtp_url: Secret::default(),
             idp_mail_from: "Госуслуги (эмулятор) <noreply@gosuslugi.test>".into(),
+            idp_lock_failures: 5,
+            idp_lock_minutes: 15,
             data_dir: PathBuf::from("./sep-data"),
             database_url: Secret::default(),
             database_max_connections: 16,

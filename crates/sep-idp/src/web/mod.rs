@@ -54,8 +54,19 @@ impl IdpState {
         issuer: &str,
         relay: Option<Arc<crate::mail::SmtpRelay>>,
     ) -> Result<Self, sep_core::StoreError> {
+        Self::with_options(store, clock, issuer, relay, crate::login::LoginConfig::default()).await
+    }
+
+    /// As [`IdpState::with_relay`], with the login's limits (lockout, codes, lifetimes).
+    pub async fn with_options(
+        store: Arc<dyn IdpStore>,
+        clock: Arc<dyn sep_core::clock::Clock>,
+        issuer: &str,
+        relay: Option<Arc<crate::mail::SmtpRelay>>,
+        login_config: crate::login::LoginConfig,
+    ) -> Result<Self, sep_core::StoreError> {
         let outbox = crate::mail::Outbox::new(store.clone(), relay);
-        let login = LoginService::new(store.clone(), clock.clone(), crate::login::LoginConfig::default())
+        let login = LoginService::new(store.clone(), clock.clone(), login_config)
             .map_err(|e| sep_core::StoreError::Other(e.to_string()))?
             .with_outbox(outbox.clone());
         let hasher = login.hasher().clone();
