@@ -83,6 +83,19 @@ pub struct AppState {
     pub auth: Option<Arc<auth::RelyingParty>>,
 }
 
+/// The portal's CSP: [`CSP_STRICT`], with the identity provider's origin allowed as a form
+/// target (logout posts here and is redirected to the provider's logout).
+fn portal_csp(issuer: Option<&str>) -> http::HeaderValue {
+    let origin = issuer.and_then(|i| openidconnect::url::Url::parse(i).ok()).map(|u| u.origin().ascii_serialization());
+    match origin {
+        Some(o) if o != "null" => {
+            let csp = CSP_STRICT.replace("form-action 'self'", &format!("form-action 'self' {o}"));
+            http::HeaderValue::from_str(&csp).unwrap_or(http::HeaderValue::from_static(CSP_STRICT))
+        }
+        _ => http::HeaderValue::from_static(CSP_STRICT),
+    }
+}
+
 /// The portal's router with every middleware applied.
 pub fn router(state: AppState) -> Router {
     // Install the recorder before the first request so that request is counted too.
@@ -106,5 +119,6 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics::render))
         .fallback(ui::not_found::page)
         .with_state(state.clone());
-    middleware::apply(routes, &state.config, &PORTAL)
+    let csp = portal_csp(state.auth.as_ref().map(|rp| rp.issuer()));
+    middleware::apply_with_csp(routes, &state.config, &PORTAL, csp)
 }

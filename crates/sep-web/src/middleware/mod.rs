@@ -8,7 +8,7 @@ mod security;
 
 use crate::{Brand, Problem, WebConfig};
 use axum::Router;
-use axum::http::{HeaderName, Request, StatusCode};
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::any::Any;
 use tower::ServiceBuilder;
@@ -38,8 +38,14 @@ fn span_for<B>(req: &Request<B>) -> tracing::Span {
     tracing::info_span!("request", request_id = %request_id(req), method = %req.method(), path = %req.uri().path())
 }
 
-/// Wraps `routes` in the whole stack; error pages carry `brand`.
+/// Wraps `routes` in the whole stack; error pages carry `brand`, responses its CSP.
 pub fn apply(routes: Router, config: &WebConfig, brand: &'static Brand) -> Router {
+    apply_with_csp(routes, config, brand, HeaderValue::from_static(brand.csp))
+}
+
+/// As [`apply`] with a CSP computed at start-up (the portal adds its identity provider to
+/// `form-action`, because logout is a form whose redirects end there).
+pub fn apply_with_csp(routes: Router, config: &WebConfig, brand: &'static Brand, csp: HeaderValue) -> Router {
     routes.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -50,7 +56,7 @@ pub fn apply(routes: Router, config: &WebConfig, brand: &'static Brand) -> Route
                     .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
             )
             .layer(axum::middleware::from_fn(metrics::record))
-            .layer(axum::middleware::map_response(move |res| security::headers(brand, res)))
+            .layer(axum::middleware::map_response(move |res| security::headers(csp.clone(), res)))
             .layer(axum::middleware::from_fn(move |req, next| present::problems(brand, req, next)))
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))

@@ -3,8 +3,6 @@
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::Response;
 
-use crate::Brand;
-
 const HEADERS: [(HeaderName, &str); 5] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (header::X_FRAME_OPTIONS, "DENY"),
@@ -13,11 +11,11 @@ const HEADERS: [(HeaderName, &str); 5] = [
     (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
 ];
 
-/// Adds each header unless the handler set its own; the CSP is the site's (`brand.csp`).
-pub(crate) async fn headers(brand: &'static Brand, mut res: Response) -> Response {
+/// Adds each header unless the handler set its own, with the site's CSP.
+pub(crate) async fn headers(csp: HeaderValue, mut res: Response) -> Response {
     let h = res.headers_mut();
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(brand.csp));
+        h.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     for (name, value) in HEADERS {
         if !h.contains_key(&name) {

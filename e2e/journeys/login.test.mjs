@@ -1,0 +1,125 @@
+// Journeys that exist today: login to СЭП through the Госуслуги emulator, an unconfirmed
+// account, lockout and recovery, and the phone viewport.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDemo, launch, checkA11y, shot, lastMessage, codeIn, checkedPages } from '../lib.mjs';
+
+after(() => {
+  console.log(`Pages checked with axe-core (${checkedPages.length}):\n  ${checkedPages.join('\n  ')}`);
+});
+
+async function signInAtEmulator(page, demo, phone, password, prefix) {
+  await page.getByLabel('Телефон, почта или СНИЛС').fill(phone);
+  await page.getByLabel('Пароль').fill(password);
+  await page.getByRole('button', { name: 'Войти' }).click();
+  await page.waitForURL(/\/login\/code$/);
+  await checkA11y(page, `${prefix}: emulator code page`);
+  await shot(page, `${prefix}-2-code`);
+  const code = codeIn(await lastMessage(demo.idp, 'Код подтверждения входа'));
+  await page.getByLabel('Код подтверждения').fill(code);
+  await page.getByRole('button', { name: 'Продолжить' }).click();
+}
+
+async function citizenLogsIn(viewport, prefix) {
+  const demo = await startDemo();
+  const browser = await launch();
+  try {
+    const page = await (await browser.newContext({ viewport, locale: 'ru-RU' })).newPage();
+    await page.goto(demo.portal);
+    await checkA11y(page, `${prefix}: portal home`);
+    await shot(page, `${prefix}-0-home`);
+    await page.getByRole('link', { name: 'Войти через Госуслуги' }).click();
+    await page.waitForURL(`${demo.idp}/login?**`);
+    await checkA11y(page, `${prefix}: emulator login`);
+    await shot(page, `${prefix}-1-login`);
+    await signInAtEmulator(page, demo, '+79123456789', 'Demo-Passw0rd', prefix);
+    await page.getByRole('heading', { name: 'Предоставление прав доступа' }).waitFor();
+    await checkA11y(page, `${prefix}: consent`);
+    await shot(page, `${prefix}-3-consent`);
+    await page.getByRole('button', { name: 'Предоставить' }).click();
+    await page.waitForURL(`${demo.portal}/terms**`);
+    await checkA11y(page, `${prefix}: terms`);
+    await page.getByRole('button', { name: 'Принимаю условия' }).click();
+    await page.waitForURL(`${demo.portal}/cabinet`);
+    await page.getByRole('heading', { name: 'Здравствуйте, Иван Иванович!' }).waitFor();
+    await checkA11y(page, `${prefix}: cabinet`);
+    await shot(page, `${prefix}-4-cabinet`);
+    assert.ok((await page.content()).includes('123-456-789 64'));
+    await page.getByRole('link', { name: 'История операций' }).click();
+    await page.getByRole('heading', { name: 'История операций' }).waitFor();
+    await checkA11y(page, `${prefix}: history`);
+    assert.ok((await page.content()).includes('Вход через Госуслуги'));
+    await page.getByRole('link', { name: 'Вернуться в кабинет' }).click();
+    await page.getByRole('button', { name: 'Выйти' }).click();
+    await page.waitForURL(`${demo.portal}/`);
+    await page.goto(`${demo.portal}/cabinet`);
+    await page.waitForURL(`${demo.idp}/**`);
+    assert.ok(page.url().startsWith(`${demo.idp}/login`), 'signed out at both ends: the login starts again');
+  } finally {
+    await browser.close();
+    await demo.stop();
+  }
+}
+
+test('a confirmed citizen logs in through Госуслуги and out again', async () => {
+  await citizenLogsIn({ width: 1280, height: 900 }, 'desktop');
+});
+
+test('the same journey on a 360×740 phone', async () => {
+  await citizenLogsIn({ width: 360, height: 740 }, 'phone');
+});
+
+test('an unconfirmed account is refused with the explaining page', async () => {
+  const demo = await startDemo();
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${demo.portal}/login`);
+    await signInAtEmulator(page, demo, '+79234567890', 'Demo-Passw0rd', 'unconfirmed');
+    await page.getByRole('button', { name: 'Предоставить' }).click();
+    await page.getByRole('heading', { name: 'Учётная запись Госуслуг не подтверждена' }).waitFor();
+    await checkA11y(page, 'unconfirmed: refusal page');
+    await shot(page, 'unconfirmed-refused');
+    assert.ok((await page.content()).includes('account_not_confirmed'));
+  } finally {
+    await browser.close();
+    await demo.stop();
+  }
+});
+
+test('five wrong passwords lock the account; recovery unlocks it', async () => {
+  const demo = await startDemo();
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${demo.idp}/login`);
+    for (let i = 0; i < 5; i++) {
+      await page.getByLabel('Телефон, почта или СНИЛС').fill('+79345678901');
+      await page.getByLabel('Пароль').fill('Wrong-Passw0rd');
+      await page.getByRole('button', { name: 'Войти' }).click();
+      await page.getByRole('alert').waitFor();
+    }
+    assert.ok((await page.content()).includes('Вход временно заблокирован'));
+    await checkA11y(page, 'lockout: locked login');
+    await shot(page, 'lockout-locked');
+    await page.getByRole('link', { name: 'Забыли пароль?' }).click();
+    await checkA11y(page, 'lockout: recovery');
+    await page.getByLabel('Телефон, почта или СНИЛС').fill('+79345678901');
+    await page.getByRole('button', { name: 'Получить код' }).click();
+    await page.waitForURL(/\/recovery\/code$/);
+    await checkA11y(page, 'lockout: new password');
+    const code = codeIn(await lastMessage(demo.idp, 'Код для восстановления'));
+    await page.getByLabel('Код подтверждения').fill(code);
+    await page.getByLabel('Новый пароль').fill('Fresh-Passw0rd');
+    await page.getByLabel('Повторите пароль').fill('Fresh-Passw0rd');
+    await page.getByRole('button', { name: 'Сохранить пароль' }).click();
+    await page.getByText('Пароль изменён').waitFor();
+    await page.getByLabel('Телефон, почта или СНИЛС').fill('+79345678901');
+    await page.getByLabel('Пароль').fill('Fresh-Passw0rd');
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.waitForURL(/\/login\/code$/);
+  } finally {
+    await browser.close();
+    await demo.stop();
+  }
+});

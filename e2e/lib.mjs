@@ -1,0 +1,113 @@
+// Harness for the browser journeys: starts `sep demo` on free ports with a fresh data
+// directory, drives Debian's Chromium through playwright-core (no browser downloads),
+// checks every visited page with axe-core, and writes screenshots to e2e/artifacts/.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+export const artifacts = join(here, 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+/** Pages checked with axe-core, printed at the end of the run. */
+export const checkedPages = [];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The sep binary: SEP_BIN, else the workspace's debug build. */
+export function sepBinary() {
+  const target = process.env.CARGO_TARGET_DIR || join(here, '..', 'target');
+  const bin = process.env.SEP_BIN || join(target, 'debug', 'sep');
+  if (!existsSync(bin)) throw new Error(`sep binary not found at ${bin}: build it with cargo build -p sep`);
+  return bin;
+}
+
+/** Starts `sep demo`; resolves once it has printed its banner. */
+export async function startDemo() {
+  const [portalPort, idpPort] = [await freePort(), await freePort()];
+  const dataDir = mkdtempSync(join(tmpdir(), 'sep-e2e-'));
+  const child = spawn(sepBinary(), ['demo', '--data-dir', dataDir, '--portal-addr', `127.0.0.1:${portalPort}`, '--idp-addr', `127.0.0.1:${idpPort}`], {
+    env: { ...process.env, SEP_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`sep demo did not start: ${out}`)), 60000);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('Остановить')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`sep demo exited with ${code}: ${out}`)));
+  });
+  child.stdout.resume();
+  return {
+    portal: `http://127.0.0.1:${portalPort}`,
+    idp: `http://127.0.0.1:${idpPort}`,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/** Debian's Chromium, headless, with the flags this closed network needs. */
+export async function launch() {
+  const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+  if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}: apt-get install chromium`);
+  return chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Runs axe-core (WCAG 2.1 A/AA) on the page; fails on serious or critical violations. */
+export async function checkA11y(page, name) {
+  // evaluate() is not subject to the page's CSP, so the real CSP stays on while checking.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  checkedPages.push(`${name} (${page.url()}): ${bad.length} serious/critical`);
+  if (bad.length) {
+    const details = bad.map((v) => `${v.id} [${v.impact}]: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    throw new Error(`accessibility violations on ${name}:\n${details.join('\n')}`);
+  }
+}
+
+/** Screenshot into e2e/artifacts/. */
+export async function shot(page, name) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/** The newest message body at the emulator's outbox that starts with `prefix`. */
+export async function lastMessage(idp, prefix) {
+  const res = await fetch(`${idp}/outbox.json`);
+  const { messages } = await res.json();
+  const m = messages.find((x) => x.body.startsWith(prefix));
+  if (!m) throw new Error(`no message starting with ${prefix}`);
+  return m.body;
+}
+
+export const codeIn = (body) => body.split(': ')[1].slice(0, 6);
