@@ -45,10 +45,17 @@ pub const SESSION: &str = "sep_session";
 /// Login-in-progress cookie base name.
 pub const LOGIN: &str = "sep_login";
 
-/// An audit record about a request.
-pub fn event(action: &str, user: Option<UserId>, client: &Client, request_id: &str, outcome: Outcome) -> NewAuditEvent {
+/// An audit record about a request, at `at` (from the application's clock).
+pub fn event(
+    at: time::OffsetDateTime,
+    action: &str,
+    user: Option<UserId>,
+    client: &Client,
+    request_id: &str,
+    outcome: Outcome,
+) -> NewAuditEvent {
     NewAuditEvent {
-        at: time::OffsetDateTime::now_utc(),
+        at,
         actor: user,
         subject: user,
         action: action.to_owned(),
@@ -99,7 +106,8 @@ impl FromRequestParts<AppState> for CurrentUser {
             SessionState::Ended => return Ok(Self(None)),
         };
         if let Some(reason) = reason {
-            let mut e = event("session.ended", Some(session.user_id), &client, &request_id(parts), Outcome::Success);
+            let mut e =
+                event(now, "session.ended", Some(session.user_id), &client, &request_id(parts), Outcome::Success);
             e.details = serde_json::json!({ "reason": reason });
             if let Err(err) = state.store.update_session_ended(&session.hash, now, reason, &Effects::audit(e)).await {
                 tracing::error!(code = err.code(), "session end failed");

@@ -77,7 +77,7 @@ pub(crate) async fn accept_terms(
     if !csrf_ok(&session, &f.csrf) {
         return forbidden();
     }
-    let mut e = event("terms.accepted", Some(user.id), &client, &request_id(&headers), Outcome::Success);
+    let mut e = event(s.clock.now(), "terms.accepted", Some(user.id), &client, &request_id(&headers), Outcome::Success);
     e.details = serde_json::json!({ "version": TERMS_VERSION });
     if let Err(err) = s.store.update_terms_accepted(user.id, TERMS_VERSION, s.clock.now(), &Effects::audit(e)).await {
         return internal(&err);
@@ -197,7 +197,7 @@ pub(crate) async fn logout(
     if !csrf_ok(&session, &f.csrf) {
         return forbidden();
     }
-    let e = event("auth.logout", Some(user.id), &client, &request_id(&headers), Outcome::Success);
+    let e = event(s.clock.now(), "auth.logout", Some(user.id), &client, &request_id(&headers), Outcome::Success);
     if let Err(err) = s.store.update_session_ended(&session.hash, s.clock.now(), "logout", &Effects::audit(e)).await {
         return internal(&err);
     }

@@ -112,6 +112,7 @@ pub(crate) async fn callback(
         let rid = rid.clone();
         async move {
             let mut e = event(
+                s.clock.now(),
                 "auth.login",
                 None,
                 &client,
@@ -168,7 +169,7 @@ pub(crate) async fn callback(
                 user_id: id,
                 linked_at: now,
             };
-            let mut e = event("user.created", Some(id), &client, &rid, Outcome::Success);
+            let mut e = event(s.clock.now(), "user.created", Some(id), &client, &rid, Outcome::Success);
             e.details = serde_json::json!({ "provider": rp.issuer(), "refused_claims": done.identity.refused });
             let new = NewUser { id, role: Role::Citizen, profile: done.identity.profile.clone(), created_at: now };
             if let Err(err) = s.store.insert_user(&new, Some(&link), &Effects::audit(e)).await {
@@ -225,7 +226,7 @@ pub(crate) async fn open_session(
         end_reason: None,
         id_token: Some(id_token),
     };
-    let mut e = event("auth.login", Some(user.id), client, rid, Outcome::Success);
+    let mut e = event(s.clock.now(), "auth.login", Some(user.id), client, rid, Outcome::Success);
     e.details = serde_json::json!({ "method": method, "provider": provider, "user_agent": client.user_agent });
     if let Err(err) = s.store.insert_session(&session, &Effects::audit(e)).await {
         return Err(internal(&err));

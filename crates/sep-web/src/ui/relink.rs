@@ -135,7 +135,7 @@ pub(crate) async fn required(
         expires_at: now + time::Duration::minutes(15),
         completed_at: None,
     };
-    let mut e = event("user.relink_required", Some(user.id), client, rid, Outcome::Denied);
+    let mut e = event(s.clock.now(), "user.relink_required", Some(user.id), client, rid, Outcome::Denied);
     e.details = serde_json::json!({ "mismatches": found.iter().map(|m| m.code()).collect::<Vec<_>>() });
     if let Err(err) = s.store.insert_relink(&r, &Effects::audit(e)).await {
         return internal(&err);
@@ -281,7 +281,7 @@ pub(crate) async fn confirm(
     profile.inn = theirs.inn.or(profile.inn);
     profile.email = theirs.email.or(profile.email);
     profile.phone = theirs.phone.or(profile.phone);
-    let mut e = event("user.relinked", Some(user.id), &client, &rid, Outcome::Success);
+    let mut e = event(s.clock.now(), "user.relinked", Some(user.id), &client, &rid, Outcome::Success);
     e.details = serde_json::json!({ "changed": changed, "confirmed_by": ch });
     if let Err(err) = s.store.update_relink(&r, &Effects::none()).await {
         return internal(&err);

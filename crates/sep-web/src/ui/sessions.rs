@@ -106,14 +106,14 @@ pub(crate) async fn end(
         }
     };
     let Some(target) = found.filter(|x| x.user_id == user.id) else {
-        let mut e = event("session.end_refused", Some(user.id), &client, rid, Outcome::Denied);
+        let mut e = event(s.clock.now(), "session.end_refused", Some(user.id), &client, rid, Outcome::Denied);
         e.details = serde_json::json!({ "reason": "not_owner" });
         if let Err(err) = s.store.insert_audit(&e).await {
             tracing::error!(code = err.code(), "audit append failed");
         }
         return Problem::not_found().into_response();
     };
-    let mut e = event("session.ended", Some(user.id), &client, rid, Outcome::Success);
+    let mut e = event(s.clock.now(), "session.ended", Some(user.id), &client, rid, Outcome::Success);
     e.details = serde_json::json!({ "reason": "ended_by_user" });
     if let Err(err) =
         s.store.update_session_ended(&target.hash, s.clock.now(), "ended_by_user", &Effects::audit(e)).await
