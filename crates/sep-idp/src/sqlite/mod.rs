@@ -44,6 +44,16 @@ impl IdpSqlite {
     }
 }
 
+/// A one-time code stored in four columns from `first`: digest, expiry, tries left, spent.
+pub(crate) fn code_state(r: &Row<'_>, first: usize) -> rusqlite::Result<CodeState> {
+    Ok(CodeState {
+        digest: r.get(first)?,
+        expires_at: from_ts(r.get(first + 1)?)?,
+        tries_left: r.get(first + 2)?,
+        spent: r.get(first + 3)?,
+    })
+}
+
 const ACCOUNT_COLUMNS: &str = "oid, level, password_hash, totp_secret, last_name, first_name, middle_name, birth_date,
     birth_place, gender, snils, inn, phone, email, passport_series, passport_number, passport_issued_on,
     passport_issuer, passport_division_code, address, created_at";

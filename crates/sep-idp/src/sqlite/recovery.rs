@@ -2,7 +2,6 @@
 
 use super::IdpSqlite;
 use crate::account::Oid;
-use crate::otp::CodeState;
 use crate::outbox::Channel;
 use crate::store::{RecoveryStore, RecoveryTxn, StoreResult};
 use async_trait::async_trait;
@@ -50,12 +49,7 @@ impl RecoveryStore for IdpSqlite {
                         channel: Channel::from_code(&ch).ok_or_else(|| bad_code("channel", &ch))?,
                         created_at: from_ts(r.get(3)?)?,
                         expires_at: from_ts(r.get(4)?)?,
-                        code: CodeState {
-                            digest: r.get(5)?,
-                            expires_at: from_ts(r.get(6)?)?,
-                            tries_left: r.get(7)?,
-                            spent: r.get(8)?,
-                        },
+                        code: super::code_state(r, 5)?,
                         completed_at: from_ts_opt(r.get(9)?)?,
                     })
                 },

@@ -1,7 +1,6 @@
 //! [`RegistrationStore`] on SQLite.
 
 use super::IdpSqlite;
-use crate::otp::CodeState;
 use crate::store::{RegistrationStore, RegistrationTxn, StoreResult};
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, params};
@@ -53,12 +52,7 @@ impl RegistrationStore for IdpSqlite {
                         phone: r.get(3)?,
                         created_at: from_ts(r.get(4)?)?,
                         expires_at: from_ts(r.get(5)?)?,
-                        code: CodeState {
-                            digest: r.get(6)?,
-                            expires_at: from_ts(r.get(7)?)?,
-                            tries_left: r.get(8)?,
-                            spent: r.get(9)?,
-                        },
+                        code: super::code_state(r, 6)?,
                         completed_at: from_ts_opt(r.get(10)?)?,
                     })
                 },
