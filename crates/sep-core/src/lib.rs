@@ -5,6 +5,7 @@
 //! the rules here can be tested in isolation and reused by every front end (portal, API,
 //! jobs, the Госуслуги emulator). Check with `cargo tree -p sep-core`.
 
+pub mod application;
 pub mod audit;
 pub mod backoff;
 pub mod clock;
