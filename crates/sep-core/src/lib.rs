@@ -8,6 +8,7 @@
 pub mod application;
 pub mod audit;
 pub mod backoff;
+pub mod catalogue;
 pub mod clock;
 pub mod demo;
 pub mod error;

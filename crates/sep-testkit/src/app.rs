@@ -8,6 +8,11 @@ use sep_web::{AppState, WebConfig};
 use std::sync::Arc;
 use tower::ServiceExt;
 
+/// The built-in service catalogue.
+pub fn catalogue() -> Arc<sep_core::catalogue::Catalogue> {
+    Arc::new(sep_core::catalogue::Catalogue::load(None).unwrap())
+}
+
 /// A response read whole.
 #[derive(Debug)]
 pub struct TestResponse {
@@ -54,6 +59,7 @@ impl TestApp {
             clock: clock.clone() as Arc<dyn Clock>,
             config: Arc::new(WebConfig::default()),
             auth: None,
+            catalogue: crate::app::catalogue(),
         };
         Self { db, clock, router: sep_web::router(state) }
     }

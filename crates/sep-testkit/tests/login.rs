@@ -64,6 +64,7 @@ async fn world(backend: Backend) -> Option<World> {
         clock: clock.clone(),
         config: Arc::new(WebConfig::default()),
         auth: Some(Arc::new(rp)),
+        catalogue: sep_testkit::app::catalogue(),
     };
     tokio::spawn(sep_web::server::serve(portal_listener, sep_web::router(state), std::future::pending()));
 
@@ -359,7 +360,13 @@ async fn with_ip_binding_a_session_used_from_another_address_ends() {
     let portal = format!("http://{}", listener.local_addr().unwrap());
     let mut config = WebConfig::default();
     config.sessions.bind_ip = true;
-    let state = AppState { store: store.clone(), clock: Arc::new(SystemClock), config: Arc::new(config), auth: None };
+    let state = AppState {
+        store: store.clone(),
+        clock: Arc::new(SystemClock),
+        config: Arc::new(config),
+        auth: None,
+        catalogue: sep_testkit::app::catalogue(),
+    };
     tokio::spawn(sep_web::server::serve(listener, sep_web::router(state), std::future::pending()));
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let r = client
@@ -394,6 +401,7 @@ async fn portal_against(db: &TestDb, issuer: &str) -> String {
         clock: Arc::new(SystemClock),
         config: Arc::new(WebConfig::default()),
         auth: Some(Arc::new(rp)),
+        catalogue: sep_testkit::app::catalogue(),
     };
     tokio::spawn(sep_web::server::serve(listener, sep_web::router(state), std::future::pending()));
     portal

@@ -113,6 +113,7 @@ async fn readiness_is_503_not_500_when_the_database_is_down() {
         clock: Arc::new(SystemClock),
         config: Arc::new(WebConfig::default()),
         auth: None,
+        catalogue: sep_testkit::app::catalogue(),
     };
     let router = sep_web::router(state);
     let res = tower::ServiceExt::oneshot(
@@ -161,4 +162,21 @@ async fn cross_site_posts_are_refused_with_a_page() {
     let res = app.request(req).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert!(res.text.contains("<code>forbidden</code>"), "{}", res.text);
+}
+
+#[tokio::test]
+async fn the_service_catalogue_is_searchable_without_login() {
+    let app = TestApp::new().await;
+    let all = app.get("/services").await;
+    assert_eq!(all.status, StatusCode::OK);
+    assert!(all.text.contains("href=\"/services/registration\">Регистрация в СЭП</a>"));
+    assert!(all.text.contains("5–10 рабочих дней"));
+    let found = app.get("/services?q=%D1%80%D0%B5%D0%B3%D0%B8%D1%81%D1%82%D1%80%D0%B0%D1%86%D0%B8%D1%8F").await;
+    assert!(found.text.contains("Найдено: 1"), "{}", found.text);
+    let none = app.get("/services?q=xyzzy").await;
+    assert!(none.text.contains("услуг не найдено"));
+    let page = app.get("/services/registration").await;
+    assert!(page.text.contains("Устав организации — PDF, до 10 МБ"), "{}", page.text);
+    assert!(page.text.contains("Физическое лицо, Индивидуальный предприниматель, Юридическое лицо"));
+    assert_eq!(app.get("/services/nonexistent").await.status, StatusCode::NOT_FOUND);
 }

@@ -81,6 +81,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The identity provider, when one is configured.
     pub auth: Option<Arc<auth::RelyingParty>>,
+    /// The service catalogue.
+    pub catalogue: Arc<sep_core::catalogue::Catalogue>,
 }
 
 /// The portal's CSP: [`CSP_STRICT`], with the identity provider's origin allowed as a form
@@ -109,6 +111,8 @@ pub fn router(state: AppState) -> Router {
         .route("/history", get(ui::account::history))
         .route("/sessions", get(ui::sessions::list))
         .route("/outbox", get(ui::outbox::page))
+        .route("/services", get(ui::services::list))
+        .route("/services/{code}", get(ui::services::show))
         .route("/relink/send", axum::routing::post(ui::relink::send))
         .route("/relink/code", get(ui::relink::code_form).post(ui::relink::confirm))
         .route("/sessions/end", axum::routing::post(ui::sessions::end))

@@ -111,6 +111,8 @@ pub struct Config {
     pub oidc_scopes: String,
     /// Seconds before a call to the provider is given up.
     pub oidc_timeout_seconds: u32,
+    /// A directory of extra service definitions (`*.toml`); empty: the built-in ones only.
+    pub services_dir: PathBuf,
     /// Show the portal's outgoing SMS and e-mail at `/outbox` (set by `sep demo`; never in production).
     pub demo_outbox: bool,
     /// Seconds after which a request is cut off.
@@ -144,6 +146,7 @@ impl Default for Config {
             oidc_client_secret: Secret::default(),
             oidc_scopes: "fullname birthdate gender snils inn id_doc email mobile usr_org".into(),
             oidc_timeout_seconds: 10,
+            services_dir: PathBuf::new(),
             demo_outbox: false,
             request_timeout_seconds: 30,
             max_body_bytes: 2 * 1024 * 1024,

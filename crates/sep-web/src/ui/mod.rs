@@ -6,6 +6,7 @@ pub(crate) mod login;
 pub(crate) mod not_found;
 pub(crate) mod outbox;
 pub(crate) mod relink;
+pub(crate) mod services;
 pub(crate) mod sessions;
 
 use crate::Problem;

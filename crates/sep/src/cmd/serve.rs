@@ -31,6 +31,12 @@ pub fn web_config(cfg: &Config) -> WebConfig {
     }
 }
 
+/// The built-in services and those in `services_dir`.
+pub fn catalogue(cfg: &Config) -> anyhow::Result<sep_core::catalogue::Catalogue> {
+    let dir = (!cfg.services_dir.as_os_str().is_empty()).then_some(cfg.services_dir.as_path());
+    sep_core::catalogue::Catalogue::load(dir).context("каталог услуг")
+}
+
 /// The relying party for the configured provider, if any.
 pub fn relying_party(cfg: &Config) -> anyhow::Result<Option<Arc<RelyingParty>>> {
     if cfg.oidc_issuer.is_empty() {
@@ -63,8 +69,13 @@ pub async fn serve_portal(
     listener: tokio::net::TcpListener,
     shutdown: Shutdown,
 ) -> anyhow::Result<()> {
-    let state =
-        AppState { store, clock: Arc::new(SystemClock), config: Arc::new(web_config(cfg)), auth: relying_party(cfg)? };
+    let state = AppState {
+        store,
+        clock: Arc::new(SystemClock),
+        config: Arc::new(web_config(cfg)),
+        auth: relying_party(cfg)?,
+        catalogue: Arc::new(catalogue(cfg)?),
+    };
     sep_web::server::serve(listener, sep_web::router(state), shutdown.wait())
         .await
         .context("сервер остановился с ошибкой")?;

@@ -1,0 +1,304 @@
+//! The service catalogue (SPEC A1): every service is a TOML file — title, agency, applicant
+//! types, form sections and fields, required documents, norm time in working days — checked
+//! when loaded, so adding a service needs no code change. `services/` holds the built-in
+//! ones; an administrator adds more in a directory given in the configuration.
+
+pub mod field;
+
+use field::Field;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+/// Who may apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApplicantType {
+    /// Физическое лицо.
+    Person,
+    /// Индивидуальный предприниматель.
+    Ip,
+    /// Юридическое лицо.
+    Org,
+}
+
+impl ApplicantType {
+    /// Russian name.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Person => "Физическое лицо",
+            Self::Ip => "Индивидуальный предприниматель",
+            Self::Org => "Юридическое лицо",
+        }
+    }
+}
+
+/// An accepted file format, recognised by content when uploaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// PDF.
+    Pdf,
+    /// JPEG.
+    Jpeg,
+    /// PNG.
+    Png,
+}
+
+/// A group of fields shown together.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// Heading.
+    pub title: String,
+    /// Who sees it.
+    pub applicants: Vec<ApplicantType>,
+    /// Fields.
+    pub fields: Vec<Field>,
+}
+
+/// A document to attach.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// Code, unique in the service.
+    pub code: String,
+    /// Name.
+    pub title: String,
+    /// Who must attach it.
+    pub applicants: Vec<ApplicantType>,
+    /// Accepted formats.
+    pub formats: Vec<Format>,
+    /// Size limit in MB (5 when not given).
+    #[serde(default = "default_max_mb")]
+    pub max_mb: u32,
+}
+
+fn default_max_mb() -> u32 {
+    5
+}
+
+/// A service.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// Code (`[a-z0-9_]`), unique in the catalogue; part of its address.
+    pub code: String,
+    /// Title.
+    pub title: String,
+    /// What the service is.
+    pub description: String,
+    /// Responsible agency.
+    pub agency: String,
+    /// Who may apply.
+    pub applicants: Vec<ApplicantType>,
+    /// Extra words for search.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Norm time in working days per applicant type.
+    pub norm_days: BTreeMap<ApplicantType, u32>,
+    /// Form.
+    pub sections: Vec<Section>,
+    /// Documents.
+    #[serde(default)]
+    pub documents: Vec<Document>,
+}
+
+/// A service file that cannot be used, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {problem}")]
+pub struct CatalogueError {
+    /// The file.
+    pub file: String,
+    /// What is wrong, and where in it.
+    pub problem: String,
+}
+
+fn is_code(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+impl Service {
+    /// Parses and checks one service file.
+    pub fn parse(file: &str, text: &str) -> Result<Self, CatalogueError> {
+        let err = |problem: String| CatalogueError { file: file.to_owned(), problem };
+        let s: Self = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        if !is_code(&s.code) {
+            return Err(err(format!("code {:?}: only a–z, 0–9 and _", s.code)));
+        }
+        if s.title.trim().is_empty() || s.agency.trim().is_empty() {
+            return Err(err("title and agency must not be empty".into()));
+        }
+        if s.applicants.is_empty() {
+            return Err(err("applicants: name at least one of person, ip, org".into()));
+        }
+        for a in &s.applicants {
+            if !s.norm_days.contains_key(a) {
+                return Err(err(format!("norm_days: no norm time for {a:?}")));
+            }
+            if !s.sections.iter().any(|sec| sec.applicants.contains(a)) {
+                return Err(err(format!("sections: no section for {a:?}")));
+            }
+        }
+        let mut names = HashSet::new();
+        for (i, sec) in s.sections.iter().enumerate() {
+            if let Some(a) = sec.applicants.iter().find(|a| !s.applicants.contains(a)) {
+                return Err(err(format!("sections[{i}] «{}»: {a:?} may not apply for this service", sec.title)));
+            }
+            for f in &sec.fields {
+                if !is_code(&f.name) {
+                    return Err(err(format!("sections[{i}]: field name {:?}: only a–z, 0–9 and _", f.name)));
+                }
+                if !names.insert(f.name.as_str()) {
+                    return Err(err(format!("sections[{i}]: field {:?} appears twice", f.name)));
+                }
+                if f.label.trim().is_empty() {
+                    return Err(err(format!("sections[{i}]: field {:?} has no label", f.name)));
+                }
+            }
+        }
+        let mut docs = HashSet::new();
+        for d in &s.documents {
+            if !is_code(&d.code) || !docs.insert(d.code.as_str()) {
+                return Err(err(format!("documents: code {:?} is malformed or repeated", d.code)));
+            }
+            if d.formats.is_empty() || d.max_mb == 0 || d.max_mb > 100 {
+                return Err(err(format!("documents: {:?} needs formats and a size limit of 1–100 MB", d.code)));
+            }
+        }
+        Ok(s)
+    }
+
+    /// The fields an applicant type fills in, in order.
+    pub fn fields_for(&self, who: ApplicantType) -> impl Iterator<Item = &Field> {
+        self.sections.iter().filter(move |s| s.applicants.contains(&who)).flat_map(|s| s.fields.iter())
+    }
+
+    fn matches(&self, words: &[String]) -> bool {
+        let hay =
+            format!("{} {} {} {}", self.title, self.description, self.agency, self.keywords.join(" ")).to_lowercase();
+        words.iter().all(|w| hay.contains(w))
+    }
+}
+
+/// Every service.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Catalogue {
+    services: Vec<Service>,
+}
+
+const BUILTIN: [(&str, &str); 1] = [("services/registration.toml", include_str!("../../services/registration.toml"))];
+
+impl Catalogue {
+    /// The built-in services, and every `*.toml` in `extra` when given. A file that fails
+    /// its checks stops the load with its name and the problem.
+    pub fn load(extra: Option<&Path>) -> Result<Self, CatalogueError> {
+        let mut services = Vec::new();
+        for (file, text) in BUILTIN {
+            services.push(Service::parse(file, text)?);
+        }
+        if let Some(dir) = extra {
+            let io = |e: std::io::Error| CatalogueError { file: dir.display().to_string(), problem: e.to_string() };
+            let mut files: Vec<_> = std::fs::read_dir(dir)
+                .map_err(io)?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            files.sort();
+            for path in files {
+                let text = std::fs::read_to_string(&path).map_err(io)?;
+                services.push(Service::parse(&path.display().to_string(), &text)?);
+            }
+        }
+        let mut seen = HashSet::new();
+        for s in &services {
+            if !seen.insert(s.code.clone()) {
+                return Err(CatalogueError { file: s.code.clone(), problem: "two services have this code".into() });
+            }
+        }
+        Ok(Self { services })
+    }
+
+    /// Services whose text contains every word of `query` (case-insensitive); all for an empty query.
+    pub fn search(&self, query: &str) -> Vec<&Service> {
+        let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        self.services.iter().filter(|s| s.matches(&words)).collect()
+    }
+
+    /// A service by code.
+    pub fn get(&self, code: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.code == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registration_service_loads_with_every_r1_field() {
+        let c = Catalogue::load(None).unwrap();
+        let s = c.get("registration").unwrap();
+        let names = |who| s.fields_for(who).map(|f| f.name.as_str()).collect::<Vec<_>>();
+        for f in
+            ["last_name", "birth_date", "snils", "inn", "passport_series", "passport_division_code", "phone", "email"]
+        {
+            assert!(names(ApplicantType::Person).contains(&f), "{f}");
+        }
+        assert!(names(ApplicantType::Ip).contains(&"ogrnip") && !names(ApplicantType::Person).contains(&"ogrnip"));
+        for f in ["org_inn", "org_ogrn", "org_kpp", "org_okved", "org_responsible"] {
+            assert!(names(ApplicantType::Org).contains(&f), "{f}");
+        }
+        assert_eq!(s.norm_days[&ApplicantType::Person], 5);
+        assert_eq!(s.documents.iter().find(|d| d.code == "charter").unwrap().max_mb, 10);
+        assert_eq!(s.documents.iter().find(|d| d.code == "passport_scan").unwrap().max_mb, 5, "5 MB by default");
+    }
+
+    #[test]
+    fn search_finds_by_any_text() {
+        let c = Catalogue::load(None).unwrap();
+        assert_eq!(c.search("").len(), 1);
+        assert_eq!(c.search("РЕГИСТРАЦИЯ").len(), 1);
+        assert_eq!(c.search("реестрам ФНС").len(), 1);
+        assert!(c.search("паспорт гражданина за рубежом").is_empty());
+    }
+
+    fn minimal(extra: &str) -> String {
+        format!(
+            "code = \"x\"\ntitle = \"X\"\ndescription = \"d\"\nagency = \"A\"\napplicants = [\"person\"]\n{extra}\n[norm_days]\nperson = 3\n\n[[sections]]\ntitle = \"S\"\napplicants = [\"person\"]\nfields = [{{ name = \"a\", label = \"A\", kind = \"text\" }}]\n"
+        )
+    }
+
+    #[test]
+    fn mistakes_are_named_with_the_file() {
+        assert!(Service::parse("x.toml", &minimal("")).is_ok());
+        let e = Service::parse("x.toml", &minimal("colour = \"red\"")).unwrap_err();
+        assert!(e.to_string().starts_with("x.toml: ") && e.problem.contains("colour"), "{e}");
+        let bad_kind = minimal("").replace("kind = \"text\"", "kind = \"telepathy\"");
+        assert!(Service::parse("x.toml", &bad_kind).unwrap_err().problem.contains("telepathy"));
+        let no_norm = minimal("").replace("person = 3", "");
+        assert!(Service::parse("x.toml", &no_norm).unwrap_err().problem.contains("norm_days"));
+        let twice = minimal("").replace("fields = [{ name = \"a\", label = \"A\", kind = \"text\" }]", "fields = [{ name = \"a\", label = \"A\", kind = \"text\" }, { name = \"a\", label = \"B\", kind = \"date\" }]");
+        assert!(Service::parse("x.toml", &twice).unwrap_err().problem.contains("twice"));
+    }
+
+    #[test]
+    fn a_directory_adds_services_without_code() {
+        let dir = std::env::temp_dir().join(format!("sep-catalogue-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("income.toml"),
+            minimal("")
+                .replace("code = \"x\"", "code = \"income_certificate\"")
+                .replace("title = \"X\"", "title = \"Справка о доходах\""),
+        )
+        .unwrap();
+        let c = Catalogue::load(Some(&dir)).unwrap();
+        assert!(c.get("income_certificate").is_some());
+        assert_eq!(c.search("справка").len(), 1);
+        std::fs::write(dir.join("clash.toml"), minimal("").replace("code = \"x\"", "code = \"registration\"")).unwrap();
+        assert!(Catalogue::load(Some(&dir)).unwrap_err().problem.contains("two services"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

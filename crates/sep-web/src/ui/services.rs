@@ -1,0 +1,112 @@
+//! The service catalogue with search (SPEC A1), readable without login.
+
+use super::render;
+use crate::{AppState, Problem};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use sep_core::catalogue::{ApplicantType, Format, Service};
+use serde::Deserialize;
+
+struct Item {
+    code: String,
+    title: String,
+    agency: String,
+    days: String,
+}
+
+#[derive(Template)]
+#[template(path = "services.html")]
+struct ListPage {
+    query: String,
+    services: Vec<Item>,
+}
+
+#[derive(Template)]
+#[template(path = "service.html")]
+struct ServicePage {
+    title: String,
+    description: String,
+    agency: String,
+    applicants: String,
+    days: String,
+    documents: Vec<String>,
+}
+
+/// "5 рабочих дней" or "5–10 рабочих дней", in the right grammatical form.
+fn days(s: &Service) -> String {
+    let (min, max) =
+        (s.norm_days.values().min().copied().unwrap_or(0), s.norm_days.values().max().copied().unwrap_or(0));
+    let word = |n: u32| match (n % 10, n % 100) {
+        (1, x) if x != 11 => "рабочий день",
+        (2..=4, x) if !(12..=14).contains(&x) => "рабочих дня",
+        _ => "рабочих дней",
+    };
+    if min == max { format!("{min} {}", word(min)) } else { format!("{min}–{max} {}", word(max)) }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Search {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /services?q=…`.
+pub(crate) async fn list(State(s): State<AppState>, Query(q): Query<Search>) -> Response {
+    let query: String = q.q.chars().take(200).collect();
+    let services = s
+        .catalogue
+        .search(&query)
+        .into_iter()
+        .map(|svc| Item {
+            code: svc.code.clone(),
+            title: svc.title.clone(),
+            agency: svc.agency.clone(),
+            days: days(svc),
+        })
+        .collect();
+    render(&ListPage { query, services })
+}
+
+/// `GET /services/{code}`.
+pub(crate) async fn show(State(s): State<AppState>, Path(code): Path<String>) -> Response {
+    let Some(svc) = s.catalogue.get(&code) else { return Problem::not_found().into_response() };
+    let documents = svc
+        .documents
+        .iter()
+        .map(|d| {
+            let formats: Vec<&str> = d
+                .formats
+                .iter()
+                .map(|f| match f {
+                    Format::Pdf => "PDF",
+                    Format::Jpeg => "JPEG",
+                    Format::Png => "PNG",
+                })
+                .collect();
+            let who: Vec<&str> = d.applicants.iter().map(|a| a.title()).collect();
+            format!("{} — {}, до {} МБ ({})", d.title, formats.join(", "), d.max_mb, who.join(", ").to_lowercase())
+        })
+        .collect();
+    render(&ServicePage {
+        title: svc.title.clone(),
+        description: svc.description.clone(),
+        agency: svc.agency.clone(),
+        applicants: svc.applicants.iter().map(|a: &ApplicantType| a.title()).collect::<Vec<_>>().join(", "),
+        days: days(svc),
+        documents,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn days_are_worded_in_russian() {
+        let mut s = sep_core::catalogue::Catalogue::load(None).unwrap().get("registration").unwrap().clone();
+        assert_eq!(super::days(&s), "5–10 рабочих дней");
+        s.norm_days = [(sep_core::catalogue::ApplicantType::Person, 1)].into();
+        assert_eq!(super::days(&s), "1 рабочий день");
+        s.norm_days = [(sep_core::catalogue::ApplicantType::Person, 3)].into();
+        assert_eq!(super::days(&s), "3 рабочих дня");
+    }
+}
