@@ -135,6 +135,45 @@ pub trait RelinkStore: Send + Sync {
     async fn update_relink(&self, r: &RelinkRequest, fx: &Effects) -> StoreResult<()>;
 }
 
+/// Applications and their journal (SPEC A2, R7, R8).
+#[async_trait]
+pub trait ApplicationStore: Send + Sync {
+    /// Stores a new application (a draft), with its first journal entry.
+    async fn insert_application(&self, a: &crate::application::record::Application, fx: &Effects) -> StoreResult<()>;
+    /// An application by id, whoever owns it (callers check ownership).
+    async fn get_application(
+        &self,
+        id: crate::application::record::ApplicationId,
+    ) -> StoreResult<crate::application::record::Application>;
+    /// A user's applications, newest change first.
+    async fn list_applications_for_user(
+        &self,
+        user: UserId,
+    ) -> StoreResult<Vec<crate::application::record::Application>>;
+    /// Saves a draft's values (only while its status allows editing: the caller checks).
+    async fn update_application_data(
+        &self,
+        id: crate::application::record::ApplicationId,
+        data: &std::collections::BTreeMap<String, String>,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Changes the status if it is still `change.from` (else `Conflict`), records the journal
+    /// entry and the effects, all in one transaction.
+    async fn update_application_status(
+        &self,
+        id: crate::application::record::ApplicationId,
+        change: &crate::application::record::StatusChange,
+        fx: &Effects,
+    ) -> StoreResult<()>;
+    /// The next number of `year` (1, 2, 3… without gaps between committed ones).
+    async fn next_application_number(&self, year: i32) -> StoreResult<i64>;
+    /// The journal, oldest first.
+    async fn list_application_events(
+        &self,
+        id: crate::application::record::ApplicationId,
+    ) -> StoreResult<Vec<crate::application::record::ApplicationEvent>>;
+}
+
 /// The append-only audit journal.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
@@ -201,6 +240,12 @@ pub trait Health: Send + Sync {
 }
 
 /// Everything the application needs from storage, as one object.
-pub trait Store: UserStore + SessionStore + LoginRequestStore + RelinkStore + AuditStore + JobStore + Health {}
+pub trait Store:
+    UserStore + SessionStore + LoginRequestStore + RelinkStore + ApplicationStore + AuditStore + JobStore + Health
+{
+}
 
-impl<T: UserStore + SessionStore + LoginRequestStore + RelinkStore + AuditStore + JobStore + Health> Store for T {}
+impl<T> Store for T where
+    T: UserStore + SessionStore + LoginRequestStore + RelinkStore + ApplicationStore + AuditStore + JobStore + Health
+{
+}

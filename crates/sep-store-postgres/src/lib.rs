@@ -4,6 +4,7 @@
 //! nothing blocks a worker thread. Job claims use `FOR UPDATE SKIP LOCKED`; audit appends
 //! take a transaction-scoped advisory lock so the hash chain stays linear across nodes.
 
+mod applications;
 mod audit;
 mod conv;
 mod effects;

@@ -7,6 +7,7 @@
 //! writes go through the single writer connection in an `IMMEDIATE` transaction. Every
 //! statement is short, so holding a worker for it costs less than the hop would.
 
+mod applications;
 mod audit;
 pub mod conv;
 mod db;

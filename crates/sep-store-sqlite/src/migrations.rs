@@ -11,6 +11,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "0001_initial", sql: include_str!("../migrations/0001_initial.sql") },
     Migration { version: 2, name: "0002_login", sql: include_str!("../migrations/0002_login.sql") },
     Migration { version: 3, name: "0003_relink", sql: include_str!("../migrations/0003_relink.sql") },
+    Migration { version: 4, name: "0004_applications", sql: include_str!("../migrations/0004_applications.sql") },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

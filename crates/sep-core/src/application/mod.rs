@@ -3,4 +3,5 @@
 //! attachments, checks, officer review) comes with the applications issue.
 
 pub mod calendar;
+pub mod record;
 pub mod status;

@@ -43,7 +43,7 @@ pub enum Actor {
 }
 
 /// A reason for a rejection or a request, with a stable code and an explanation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reason {
     /// Stable code, e.g. `passport_invalid`.
     pub code: String,

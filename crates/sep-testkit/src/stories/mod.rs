@@ -1,6 +1,7 @@
 //! Conformance stories: each one a sequence of store calls with the outcomes every backend
 //! must produce. `tests/conformance.rs` runs each story on SQLite and on PostgreSQL.
 
+pub mod applications;
 pub mod audit;
 pub mod jobs;
 pub mod relink;

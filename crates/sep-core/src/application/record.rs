@@ -1,0 +1,126 @@
+//! An application as stored, and its journal.
+
+use super::status::{Reason, Status};
+use crate::catalogue::ApplicantType;
+use crate::ids::UserId;
+use std::collections::BTreeMap;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+/// An application's id (UUIDv7; never shown as the human-readable number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ApplicationId(pub Uuid);
+
+impl ApplicationId {
+    /// A fresh id.
+    pub fn new() -> Self {
+        Self(Uuid::now_v7())
+    }
+}
+
+impl Default for ApplicationId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Display for ApplicationId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The human-readable number given at submission: `2026-000123`.
+pub fn format_number(year: i32, n: i64) -> String {
+    format!("{year}-{n:06}")
+}
+
+/// Stable codes of applicant types, as stored.
+pub fn applicant_code(t: ApplicantType) -> &'static str {
+    match t {
+        ApplicantType::Person => "person",
+        ApplicantType::Ip => "ip",
+        ApplicantType::Org => "org",
+    }
+}
+
+/// From the stored code.
+pub fn applicant_from_code(c: &str) -> Option<ApplicantType> {
+    match c {
+        "person" => Some(ApplicantType::Person),
+        "ip" => Some(ApplicantType::Ip),
+        "org" => Some(ApplicantType::Org),
+        _ => None,
+    }
+}
+
+/// A stored application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Application {
+    /// Id.
+    pub id: ApplicationId,
+    /// Number, once submitted.
+    pub number: Option<String>,
+    /// The applicant.
+    pub user_id: UserId,
+    /// Service code.
+    pub service: String,
+    /// Applicant type.
+    pub applicant_type: ApplicantType,
+    /// Status.
+    pub status: Status,
+    /// Field values as typed.
+    pub data: BTreeMap<String, String>,
+    /// Consent text version and time (R4).
+    pub consent: Option<(String, OffsetDateTime)>,
+    /// Expected completion, in working days from submission.
+    pub due_on: Option<Date>,
+    /// Created.
+    pub created_at: OffsetDateTime,
+    /// Last change.
+    pub updated_at: OffsetDateTime,
+    /// Submitted.
+    pub submitted_at: Option<OffsetDateTime>,
+}
+
+/// A status change in the application's journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationEvent {
+    /// Order.
+    pub id: i64,
+    /// When.
+    pub at: OffsetDateTime,
+    /// `applicant`, `officer`, `system`.
+    pub actor: String,
+    /// Before (none for creation).
+    pub from: Option<Status>,
+    /// After.
+    pub to: Status,
+    /// Comment shown to the applicant.
+    pub comment: String,
+    /// Reasons (rejection, request).
+    pub reasons: Vec<Reason>,
+}
+
+/// A status change to store with its journal entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    /// The status expected now; the change is refused if another one won the race.
+    pub from: Status,
+    /// The new status.
+    pub to: Status,
+    /// When.
+    pub at: OffsetDateTime,
+    /// Who (`applicant`, `officer`, `system`).
+    pub actor: String,
+    /// Comment.
+    pub comment: String,
+    /// Reasons.
+    pub reasons: Vec<Reason>,
+    /// Set the human-readable number (at first submission).
+    pub number: Option<String>,
+    /// Set the consent record (at submission).
+    pub consent: Option<(String, OffsetDateTime)>,
+    /// Set the expected completion date.
+    pub due_on: Option<Date>,
+}

@@ -1,0 +1,201 @@
+//! [`ApplicationStore`] on PostgreSQL.
+
+use crate::PgStore;
+use crate::conv::{bad_code, json, map_err};
+use sep_core::StoreError;
+use sep_core::application::record::{
+    Application, ApplicationEvent, ApplicationId, StatusChange, applicant_code, applicant_from_code,
+};
+use sep_core::application::status::Status;
+use sep_core::ids::UserId;
+use sep_core::store::{ApplicationStore, Effects, StoreResult};
+use std::collections::BTreeMap;
+use time::{Date, OffsetDateTime};
+use tokio_postgres::Row;
+
+const COLUMNS: &str = "id, number, user_id, service, applicant_type, status, data, consent_version, consent_at, due_on,
+    created_at, updated_at, submitted_at";
+
+fn to_json(v: &impl serde::Serialize) -> StoreResult<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Other(e.to_string()))
+}
+
+fn from_row(r: &Row) -> StoreResult<Application> {
+    let kind: String = r.get(4);
+    let status: String = r.get(5);
+    let data: String = r.get(6);
+    let consent_version: Option<String> = r.get(7);
+    let consent_at: Option<OffsetDateTime> = r.get(8);
+    let data: BTreeMap<String, String> =
+        serde_json::from_value(json(&data)?).map_err(|e| StoreError::Other(format!("stored data refused: {e}")))?;
+    Ok(Application {
+        id: ApplicationId(r.get(0)),
+        number: r.get(1),
+        user_id: UserId(r.get(2)),
+        service: r.get(3),
+        applicant_type: applicant_from_code(&kind).ok_or_else(|| bad_code("applicant type", &kind))?,
+        status: Status::from_code(&status).ok_or_else(|| bad_code("status", &status))?,
+        data,
+        consent: consent_version.zip(consent_at),
+        due_on: r.get::<_, Option<Date>>(9),
+        created_at: r.get(10),
+        updated_at: r.get(11),
+        submitted_at: r.get(12),
+    })
+}
+
+#[async_trait::async_trait]
+impl ApplicationStore for PgStore {
+    async fn insert_application(&self, a: &Application, fx: &Effects) -> StoreResult<()> {
+        let data = to_json(&a.data)?;
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        tx.execute(
+            &format!(
+                "INSERT INTO applications ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            ),
+            &[
+                &a.id.0,
+                &a.number,
+                &a.user_id.0,
+                &a.service,
+                &applicant_code(a.applicant_type),
+                &a.status.code(),
+                &data,
+                &a.consent.as_ref().map(|c| c.0.clone()),
+                &a.consent.as_ref().map(|c| c.1),
+                &a.due_on,
+                &a.created_at,
+                &a.updated_at,
+                &a.submitted_at,
+            ],
+        )
+        .await
+        .map_err(map_err)?;
+        tx.execute(
+            "INSERT INTO application_events (application_id, at, actor, from_status, to_status, comment, reasons)
+             VALUES ($1, $2, 'applicant', NULL, $3, '', '[]')",
+            &[&a.id.0, &a.created_at, &a.status.code()],
+        )
+        .await
+        .map_err(map_err)?;
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn get_application(&self, id: ApplicationId) -> StoreResult<Application> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(&format!("SELECT {COLUMNS} FROM applications WHERE id = $1"), &[&id.0])
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(from_row).unwrap_or(Err(StoreError::NotFound))
+    }
+
+    async fn list_applications_for_user(&self, user: UserId) -> StoreResult<Vec<Application>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                &format!("SELECT {COLUMNS} FROM applications WHERE user_id = $1 ORDER BY updated_at DESC, id DESC"),
+                &[&user.0],
+            )
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(from_row).collect()
+    }
+
+    async fn update_application_data(
+        &self,
+        id: ApplicationId,
+        data: &BTreeMap<String, String>,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let data = to_json(data)?;
+        let client = self.client().await?;
+        let n = client
+            .execute("UPDATE applications SET data = $2, updated_at = $3 WHERE id = $1", &[&id.0, &data, &at])
+            .await
+            .map_err(map_err)?;
+        if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    async fn update_application_status(&self, id: ApplicationId, ch: &StatusChange, fx: &Effects) -> StoreResult<()> {
+        let reasons = to_json(&ch.reasons)?;
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute(
+                "UPDATE applications SET status = $3, updated_at = $4,
+                    number = coalesce(number, $5),
+                    consent_version = coalesce($6, consent_version), consent_at = coalesce($7, consent_at),
+                    due_on = coalesce($8, due_on),
+                    submitted_at = CASE WHEN $3 = 'created' THEN $4 ELSE submitted_at END
+                 WHERE id = $1 AND status = $2",
+                &[
+                    &id.0,
+                    &ch.from.code(),
+                    &ch.to.code(),
+                    &ch.at,
+                    &ch.number,
+                    &ch.consent.as_ref().map(|c| c.0.clone()),
+                    &ch.consent.as_ref().map(|c| c.1),
+                    &ch.due_on,
+                ],
+            )
+            .await
+            .map_err(map_err)?;
+        if n == 0 {
+            return Err(StoreError::Conflict { constraint: "applications.status changed meanwhile".into() });
+        }
+        tx.execute(
+            "INSERT INTO application_events (application_id, at, actor, from_status, to_status, comment, reasons)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&id.0, &ch.at, &ch.actor, &ch.from.code(), &ch.to.code(), &ch.comment, &reasons],
+        )
+        .await
+        .map_err(map_err)?;
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn next_application_number(&self, year: i32) -> StoreResult<i64> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "INSERT INTO application_numbers (year, last) VALUES ($1, 1)
+                 ON CONFLICT (year) DO UPDATE SET last = application_numbers.last + 1 RETURNING last::BIGINT",
+                &[&year],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(row.get(0))
+    }
+
+    async fn list_application_events(&self, id: ApplicationId) -> StoreResult<Vec<ApplicationEvent>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT id, at, actor, from_status, to_status, comment, reasons FROM application_events
+                 WHERE application_id = $1 ORDER BY id",
+                &[&id.0],
+            )
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                let from: Option<String> = r.get(3);
+                let to: String = r.get(4);
+                let reasons: String = r.get(6);
+                Ok(ApplicationEvent {
+                    id: r.get(0),
+                    at: r.get(1),
+                    actor: r.get(2),
+                    from: from.map(|f| Status::from_code(&f).ok_or_else(|| bad_code("status", &f))).transpose()?,
+                    to: Status::from_code(&to).ok_or_else(|| bad_code("status", &to))?,
+                    comment: r.get(5),
+                    reasons: serde_json::from_value(json(&reasons)?).map_err(|e| StoreError::Other(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,192 @@
+//! [`ApplicationStore`] on SQLite.
+
+use crate::SqliteStore;
+use crate::conv::{bad_code, date_text, from_ts, from_ts_opt, map_err, parse_date, parse_uuid, ts};
+use rusqlite::{Row, params};
+use sep_core::StoreError;
+use sep_core::application::record::{
+    Application, ApplicationEvent, ApplicationId, StatusChange, applicant_code, applicant_from_code,
+};
+use sep_core::application::status::Status;
+use sep_core::ids::UserId;
+use sep_core::store::{ApplicationStore, Effects, StoreResult};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+const COLUMNS: &str = "id, number, user_id, service, applicant_type, status, data, consent_version, consent_at, due_on,
+    created_at, updated_at, submitted_at";
+
+fn json_err(i: usize, e: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Application> {
+    let id: String = r.get(0)?;
+    let user: String = r.get(2)?;
+    let kind: String = r.get(4)?;
+    let status: String = r.get(5)?;
+    let data: String = r.get(6)?;
+    let consent_version: Option<String> = r.get(7)?;
+    let consent_at: Option<i64> = r.get(8)?;
+    Ok(Application {
+        id: ApplicationId(parse_uuid(&id)?),
+        number: r.get(1)?,
+        user_id: UserId(parse_uuid(&user)?),
+        service: r.get(3)?,
+        applicant_type: applicant_from_code(&kind).ok_or_else(|| bad_code("applicant type", &kind))?,
+        status: Status::from_code(&status).ok_or_else(|| bad_code("status", &status))?,
+        data: serde_json::from_str(&data).map_err(|e| json_err(6, e))?,
+        consent: match (consent_version, consent_at) {
+            (Some(v), Some(t)) => Some((v, from_ts(t)?)),
+            _ => None,
+        },
+        due_on: parse_date(r.get(9)?)?,
+        created_at: from_ts(r.get(10)?)?,
+        updated_at: from_ts(r.get(11)?)?,
+        submitted_at: from_ts_opt(r.get(12)?)?,
+    })
+}
+
+fn json(v: &impl serde::Serialize) -> StoreResult<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Other(e.to_string()))
+}
+
+#[async_trait::async_trait]
+impl ApplicationStore for SqliteStore {
+    async fn insert_application(&self, a: &Application, fx: &Effects) -> StoreResult<()> {
+        let data = json(&a.data)?;
+        self.write(|tx| {
+            tx.execute(
+                &format!("INSERT INTO applications ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+                params![
+                    a.id.0.to_string(),
+                    a.number,
+                    a.user_id.0.to_string(),
+                    a.service,
+                    applicant_code(a.applicant_type),
+                    a.status.code(),
+                    data,
+                    a.consent.as_ref().map(|c| c.0.clone()),
+                    a.consent.as_ref().map(|c| ts(c.1)),
+                    date_text(a.due_on),
+                    ts(a.created_at),
+                    ts(a.updated_at),
+                    a.submitted_at.map(ts),
+                ],
+            )
+            .map_err(map_err)?;
+            tx.execute(
+                "INSERT INTO application_events (application_id, at, actor, from_status, to_status, comment, reasons)
+                 VALUES (?1, ?2, 'applicant', NULL, ?3, '', '[]')",
+                params![a.id.0.to_string(), ts(a.created_at), a.status.code()],
+            )
+            .map_err(map_err)?;
+            crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn get_application(&self, id: ApplicationId) -> StoreResult<Application> {
+        self.read(|c| {
+            c.query_row(&format!("SELECT {COLUMNS} FROM applications WHERE id = ?1"), [id.0.to_string()], from_row)
+        })
+    }
+
+    async fn list_applications_for_user(&self, user: UserId) -> StoreResult<Vec<Application>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM applications WHERE user_id = ?1 ORDER BY updated_at DESC, id DESC"
+            ))?;
+            s.query_map([user.0.to_string()], from_row)?.collect()
+        })
+    }
+
+    async fn update_application_data(
+        &self,
+        id: ApplicationId,
+        data: &BTreeMap<String, String>,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let data = json(data)?;
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE applications SET data = ?2, updated_at = ?3 WHERE id = ?1",
+                    params![id.0.to_string(), data, ts(at)],
+                )
+                .map_err(map_err)?;
+            if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        })
+    }
+
+    async fn update_application_status(&self, id: ApplicationId, ch: &StatusChange, fx: &Effects) -> StoreResult<()> {
+        let reasons = json(&ch.reasons)?;
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE applications SET status = ?3, updated_at = ?4,
+                        number = coalesce(number, ?5),
+                        consent_version = coalesce(?6, consent_version), consent_at = coalesce(?7, consent_at),
+                        due_on = coalesce(?8, due_on),
+                        submitted_at = CASE WHEN ?3 = 'created' THEN ?4 ELSE submitted_at END
+                     WHERE id = ?1 AND status = ?2",
+                    params![
+                        id.0.to_string(),
+                        ch.from.code(),
+                        ch.to.code(),
+                        ts(ch.at),
+                        ch.number,
+                        ch.consent.as_ref().map(|c| c.0.clone()),
+                        ch.consent.as_ref().map(|c| ts(c.1)),
+                        date_text(ch.due_on),
+                    ],
+                )
+                .map_err(map_err)?;
+            if n == 0 {
+                return Err(StoreError::Conflict { constraint: "applications.status changed meanwhile".into() });
+            }
+            tx.execute(
+                "INSERT INTO application_events (application_id, at, actor, from_status, to_status, comment, reasons)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![id.0.to_string(), ts(ch.at), ch.actor, ch.from.code(), ch.to.code(), ch.comment, reasons],
+            )
+            .map_err(map_err)?;
+            crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn next_application_number(&self, year: i32) -> StoreResult<i64> {
+        self.write(|tx| {
+            tx.query_row(
+                "INSERT INTO application_numbers (year, last) VALUES (?1, 1)
+                 ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+                [year],
+                |r| r.get(0),
+            )
+            .map_err(map_err)
+        })
+    }
+
+    async fn list_application_events(&self, id: ApplicationId) -> StoreResult<Vec<ApplicationEvent>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(
+                "SELECT id, at, actor, from_status, to_status, comment, reasons FROM application_events
+                 WHERE application_id = ?1 ORDER BY id",
+            )?;
+            s.query_map([id.0.to_string()], |r| {
+                let from: Option<String> = r.get(3)?;
+                let to: String = r.get(4)?;
+                let reasons: String = r.get(6)?;
+                Ok(ApplicationEvent {
+                    id: r.get(0)?,
+                    at: from_ts(r.get(1)?)?,
+                    actor: r.get(2)?,
+                    from: from.map(|f| Status::from_code(&f).ok_or_else(|| bad_code("status", &f))).transpose()?,
+                    to: Status::from_code(&to).ok_or_else(|| bad_code("status", &to))?,
+                    comment: r.get(5)?,
+                    reasons: serde_json::from_str(&reasons).map_err(|e| json_err(6, e))?,
+                })
+            })?
+            .collect()
+        })
+    }
+}

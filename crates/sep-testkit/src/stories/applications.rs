@@ -1,0 +1,114 @@
+//! Applications: drafts kept as typed, guarded status changes with their journal, numbers.
+
+use super::{profile, t0};
+use crate::TestDb;
+use sep_core::StoreError;
+use sep_core::application::record::{Application, ApplicationId, StatusChange};
+use sep_core::application::status::{Reason, Status};
+use sep_core::catalogue::ApplicantType;
+use sep_core::ids::UserId;
+use sep_core::job::NewJob;
+use sep_core::store::{Effects, NewUser};
+use sep_core::user::Role;
+use std::collections::BTreeMap;
+use time::Duration;
+
+/// Draft, save, submit with number and consent, a refused stale change, the journal.
+pub async fn lifecycle(db: &TestDb) {
+    let s = db.store();
+    let at = t0();
+    let user = UserId::new();
+    s.insert_user(
+        &NewUser { id: user, role: Role::Citizen, profile: profile(), created_at: at },
+        None,
+        &Effects::none(),
+    )
+    .await
+    .unwrap();
+    let mut a = Application {
+        id: ApplicationId::new(),
+        number: None,
+        user_id: user,
+        service: "registration".into(),
+        applicant_type: ApplicantType::Person,
+        status: Status::Draft,
+        data: BTreeMap::new(),
+        consent: None,
+        due_on: None,
+        created_at: at,
+        updated_at: at,
+        submitted_at: None,
+    };
+    s.insert_application(&a, &Effects::none()).await.unwrap();
+    assert_eq!(s.get_application(a.id).await.unwrap(), a);
+
+    // What was typed is kept, even when invalid: a draft never loses input.
+    a.data = [("snils".to_owned(), "112-233-445 9".to_owned()), ("last_name".to_owned(), "Иванов".to_owned())].into();
+    a.updated_at = at + Duration::seconds(30);
+    s.update_application_data(a.id, &a.data, a.updated_at).await.unwrap();
+    assert_eq!(s.get_application(a.id).await.unwrap(), a);
+
+    let n1 = s.next_application_number(2026).await.unwrap();
+    let n2 = s.next_application_number(2026).await.unwrap();
+    assert_eq!((n1, n2), (1, 2));
+    assert_eq!(s.next_application_number(2027).await.unwrap(), 1, "numbers restart each year");
+
+    let submit_at = at + Duration::minutes(5);
+    let due = submit_at.date() + Duration::days(7);
+    let change = StatusChange {
+        from: Status::Draft,
+        to: Status::Created,
+        at: submit_at,
+        actor: "applicant".into(),
+        comment: String::new(),
+        reasons: vec![],
+        number: Some("2026-000002".into()),
+        consent: Some(("pd-2026-11".into(), submit_at)),
+        due_on: Some(due),
+    };
+    let job = NewJob::now("notify", "send_email", serde_json::json!({"to": "ivanov@example.ru"}), submit_at);
+    s.update_application_status(a.id, &change, &Effects::none().with_job(job)).await.unwrap();
+    let stored = s.get_application(a.id).await.unwrap();
+    assert_eq!(
+        (stored.status, stored.number.as_deref(), stored.due_on, stored.submitted_at),
+        (Status::Created, Some("2026-000002"), Some(due), Some(submit_at))
+    );
+    assert_eq!(stored.consent, Some(("pd-2026-11".into(), submit_at)));
+    assert_eq!(s.list_jobs("notify", 5).await.unwrap().len(), 1, "the notice is enqueued with the change");
+
+    // A change computed from a stale status loses the race.
+    let stale = s.update_application_status(a.id, &change, &Effects::none()).await.unwrap_err();
+    assert!(matches!(stale, StoreError::Conflict { .. }), "{stale:?}");
+
+    let reject = StatusChange {
+        from: Status::Created,
+        to: Status::Rejected,
+        at: submit_at + Duration::hours(1),
+        actor: "system".into(),
+        comment: "Проверка по реестрам".into(),
+        reasons: vec![Reason {
+            code: "passport_invalid".into(), text: "Паспорт недействителен".into()
+        }],
+        number: Some("ignored".into()),
+        consent: None,
+        due_on: None,
+    };
+    s.update_application_status(a.id, &reject, &Effects::none()).await.unwrap();
+    let stored = s.get_application(a.id).await.unwrap();
+    assert_eq!(stored.number.as_deref(), Some("2026-000002"), "a number never changes");
+    assert_eq!(stored.consent, Some(("pd-2026-11".into(), submit_at)), "consent kept");
+
+    let events = s.list_application_events(a.id).await.unwrap();
+    let steps: Vec<(Option<Status>, Status)> = events.iter().map(|e| (e.from, e.to)).collect();
+    assert_eq!(
+        steps,
+        vec![(None, Status::Draft), (Some(Status::Draft), Status::Created), (Some(Status::Created), Status::Rejected)]
+    );
+    assert_eq!(events[2].reasons[0].code, "passport_invalid");
+
+    let other = UserId::new();
+    assert!(s.list_applications_for_user(other).await.unwrap().is_empty());
+    assert_eq!(s.list_applications_for_user(user).await.unwrap().len(), 1);
+    assert!(matches!(s.get_application(ApplicationId::new()).await, Err(StoreError::NotFound)));
+    assert!(matches!(s.update_application_data(ApplicationId::new(), &a.data, at).await, Err(StoreError::NotFound)));
+}
