@@ -131,7 +131,11 @@ impl World {
     }
 
     async fn sign_in(&self) {
-        let callback = self.through_the_emulator("+79123456789", "allow").await;
+        self.sign_in_as("+79123456789").await;
+    }
+
+    async fn sign_in_as(&self, phone: &str) {
+        let callback = self.through_the_emulator(phone, "allow").await;
         assert!(callback.starts_with(&format!("{}/login/callback?", self.portal)), "{callback}");
         let r = self.get(&callback).await;
         assert_eq!(loc(&r), "/terms?return_to=%2Fcabinet");
@@ -282,18 +286,7 @@ async fn forms_without_the_session_csrf_token_are_refused() {
 impl World {
     /// A second browser of the same person, signed in as well.
     async fn second_browser(&self) -> reqwest::Client {
-        let other = World {
-            portal: self.portal.clone(),
-            idp: self.idp.clone(),
-            db: TestDb::sqlite().await,
-            clock: self.clock.clone(),
-            _dir: tempfile::tempdir().unwrap(),
-            browser: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-        };
+        let other = self.another_browser().await;
         let callback = other.through_the_emulator("+79123456789", "allow").await;
         let r = other.get(&callback).await;
         assert_eq!(loc(&r), "/cabinet");
@@ -581,4 +574,116 @@ async fn t5_an_active_session_still_ends_twelve_hours_after_login() {
     let ended =
         w.db.store().list_audit(0, 200).await.unwrap().into_iter().find(|e| e.event.action == "session.ended").unwrap();
     assert_eq!(ended.event.details["reason"], "absolute");
+}
+
+impl World {
+    /// Another browser on the same portal and emulator (its own cookies).
+    async fn another_browser(&self) -> World {
+        World {
+            portal: self.portal.clone(),
+            idp: self.idp.clone(),
+            db: TestDb::sqlite().await,
+            clock: self.clock.clone(),
+            _dir: tempfile::tempdir().unwrap(),
+            browser: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_fills_checks_and_submits_the_registration_application() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    let page = w.get(&format!("{}/services/registration", w.portal)).await.text().await.unwrap();
+    assert!(page.contains("Подать заявление") && page.contains("value=\"person\""));
+    let csrf = hidden(&page, "csrf");
+    let r = w
+        .post(
+            &format!("{}/applications", w.portal),
+            &[("csrf", &csrf), ("service", "registration"), ("applicant", "person")],
+        )
+        .await;
+    let app = loc(&r);
+    assert!(app.starts_with("/applications/"), "{app}");
+    let form = w.get(&format!("{}{app}", w.portal)).await.text().await.unwrap();
+    assert!(form.contains("value=\"123-456-789 64\""), "pre-filled from Госуслуги");
+    assert!(form.contains("value=\"Иванов\""));
+
+    // A typo is saved as typed and flagged; nothing is lost.
+    let r = w
+        .post(
+            &format!("{}{app}", w.portal),
+            &[("csrf", &csrf), ("passport_series", "45 1"), ("birth_place", "г. Москва")],
+        )
+        .await;
+    assert_eq!(loc(&r), format!("{app}?saved=1"));
+    let form = w.get(&format!("{}{app}?saved=1", w.portal)).await.text().await.unwrap();
+    assert!(
+        form.contains("Черновик сохранён")
+            && form.contains("value=\"45 1\"")
+            && form.contains("passport_series_invalid_format")
+    );
+
+    let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
+    for code in ["passport_series_invalid_format", "field_required"] {
+        assert!(check.contains(code), "{code}: {check}");
+    }
+    assert!(check.contains(&format!("href=\"{app}#passport_number\"")), "each problem links to its field");
+    assert!(!check.contains("Отправить заявление"), "no sending with errors");
+
+    // A different СНИЛС than Госуслуги's is a named mismatch.
+    let filled = [
+        ("csrf", csrf.as_str()),
+        ("passport_series", "4510"),
+        ("passport_number", "000001"),
+        ("passport_issued_on", "10.04.2010"),
+        ("passport_issuer", "ГУ МВД России по г. Москве"),
+        ("passport_division_code", "770-001"),
+        ("address", "г. Москва, ул. Тверская, д. 1"),
+        ("snils", "112-233-445 95"),
+    ];
+    w.post(&format!("{}{app}", w.portal), &filled).await;
+    let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
+    assert!(check.contains("Ошибка: несовпадение СНИЛС") && check.contains("mismatch_snils"), "{check}");
+    w.post(&format!("{}{app}", w.portal), &[("csrf", &csrf), ("snils", "12345678964")]).await;
+    let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
+    assert!(
+        check.contains("Отправить заявление") && check.contains("Я даю согласие на обработку персональных данных"),
+        "{check}"
+    );
+
+    let r = w.post(&format!("{}{app}/submit", w.portal), &[("csrf", &csrf)]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("consent_required"));
+    let r = w.post(&format!("{}{app}/submit", w.portal), &[("csrf", &csrf), ("consent", "yes")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let done = r.text().await.unwrap();
+    let year = time::OffsetDateTime::now_utc().year();
+    assert!(done.contains("Заявление успешно отправлено") && done.contains(&format!("{year}-000001")), "{done}");
+    assert!(done.contains("Создано"));
+    let list = w.get(&format!("{}/applications", w.portal)).await.text().await.unwrap();
+    assert!(list.contains(&format!("{year}-000001")) && list.contains("Создано"));
+    // Sending again is refused by the status machine; editing is closed.
+    let r = w.post(&format!("{}{app}", w.portal), &[("csrf", &csrf), ("snils", "x")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let stored = w.db.store().list_jobs("notify", 10).await.unwrap();
+    assert!(
+        stored.iter().any(|j| j.job.payload["text"].as_str().unwrap_or("").contains("принято")),
+        "the notice is queued"
+    );
+    assert!(w.actions().await.contains(&("application.submitted".into(), "success".into())));
+
+    // Another person cannot see or change it: "not found", journaled.
+    let other = w.another_browser().await;
+    other.sign_in_as("+79345678901").await;
+    let r = other.get(&format!("{}{app}", w.portal)).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = other.get(&format!("{}{app}/check", w.portal)).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(w.actions().await.contains(&("application.access_denied".into(), "denied".into())));
+    assert_eq!(w.get(&format!("{}/applications/not-a-uuid", w.portal)).await.status(), StatusCode::NOT_FOUND);
 }

@@ -97,7 +97,7 @@ struct CabinetPage {
     csrf: String,
 }
 
-fn signed_in_with_terms(user: CurrentUser, path: &str) -> Result<(Session, User), Redirect> {
+pub(crate) fn signed_in_with_terms(user: CurrentUser, path: &str) -> Result<(Session, User), Redirect> {
     let Some((session, user)) = user.0 else { return Err(Redirect::to(&format!("/login?return_to={path}"))) };
     if user.terms_accepted.is_none() {
         return Err(Redirect::to(&format!("/terms?return_to={path}")));
@@ -151,6 +151,9 @@ fn action_title(code: &str) -> &'static str {
         "terms.accepted" => "Приняты условия использования",
         "user.relinked" => "Восстановлена связь с Госуслугами",
         "session.end_refused" => "Отказ в завершении чужого сеанса",
+        "application.created" => "Создан черновик заявления",
+        "application.submitted" => "Заявление отправлено",
+        "application.access_denied" => "Отказ в доступе к чужому заявлению",
         _ => "Операция",
     }
 }

@@ -1,6 +1,7 @@
 //! Server-rendered pages.
 
 pub(crate) mod account;
+pub(crate) mod applications;
 pub(crate) mod home;
 pub(crate) mod login;
 pub(crate) mod not_found;

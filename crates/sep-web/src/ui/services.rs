@@ -25,6 +25,9 @@ struct ListPage {
 #[derive(Template)]
 #[template(path = "service.html")]
 struct ServicePage {
+    code: String,
+    csrf: Option<String>,
+    kinds: Vec<(&'static str, &'static str)>,
     title: String,
     description: String,
     agency: String,
@@ -69,7 +72,11 @@ pub(crate) async fn list(State(s): State<AppState>, Query(q): Query<Search>) -> 
 }
 
 /// `GET /services/{code}`.
-pub(crate) async fn show(State(s): State<AppState>, Path(code): Path<String>) -> Response {
+pub(crate) async fn show(
+    State(s): State<AppState>,
+    user: crate::session::CurrentUser,
+    Path(code): Path<String>,
+) -> Response {
     let Some(svc) = s.catalogue.get(&code) else { return Problem::not_found().into_response() };
     let documents = svc
         .documents
@@ -88,7 +95,12 @@ pub(crate) async fn show(State(s): State<AppState>, Path(code): Path<String>) ->
             format!("{} — {}, до {} МБ ({})", d.title, formats.join(", "), d.max_mb, who.join(", ").to_lowercase())
         })
         .collect();
+    let csrf = user.0.filter(|(_, u)| u.terms_accepted.is_some()).map(|(session, _)| session.csrf_secret);
+    let kinds = svc.applicants.iter().map(|a| (sep_core::application::record::applicant_code(*a), a.title())).collect();
     render(&ServicePage {
+        code: svc.code.clone(),
+        csrf,
+        kinds,
         title: svc.title.clone(),
         description: svc.description.clone(),
         agency: svc.agency.clone(),

@@ -1,0 +1,554 @@
+//! Applications from the catalogue (SPEC A2, R1–R8): start from a service page, a form
+//! pre-filled from the Госуслуги data that saves as a draft, "Проверка заявления" naming every
+//! missing, invalid or mismatching field with a link to it, consent, and "Отправить
+//! заявление" giving a number and a deadline in working days. Only the owner sees an
+//! application; anyone else gets "not found", journaled.
+
+use super::account::signed_in_with_terms as signed_in;
+use super::render;
+use crate::client::Client;
+use crate::session::{CurrentUser, csrf_ok, event};
+use crate::{AppState, Problem};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use sep_core::application::calendar::WorkCalendar;
+use sep_core::application::record::{Application, ApplicationId, StatusChange, format_number};
+use sep_core::application::status::{Action, Actor, Allowed, Status};
+use sep_core::audit::Outcome;
+use sep_core::catalogue::{ApplicantType, Service};
+use sep_core::job::NewJob;
+use sep_core::store::Effects;
+use sep_core::user::User;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// The version of the consent text (R4), recorded with the submission.
+pub const CONSENT_VERSION: &str = "pd-2026-11";
+
+fn request_id(h: &HeaderMap) -> String {
+    h.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
+}
+
+fn internal(e: &sep_core::StoreError) -> Response {
+    tracing::error!(code = e.code(), error = %e, "applications storage failed");
+    Problem::internal().into_response()
+}
+
+fn applicant_title(t: ApplicantType) -> &'static str {
+    t.title()
+}
+
+/// The application if `user` owns it; "not found" (and a journal record) otherwise.
+async fn owned(
+    s: &AppState,
+    user: &User,
+    id: &str,
+    client: &Client,
+    rid: &str,
+) -> Result<(Application, Service), Response> {
+    let Ok(uuid) = uuid::Uuid::parse_str(id) else { return Err(Problem::not_found().into_response()) };
+    let app = match s.store.get_application(ApplicationId(uuid)).await {
+        Ok(a) => a,
+        Err(sep_core::StoreError::NotFound) => return Err(Problem::not_found().into_response()),
+        Err(e) => return Err(internal(&e)),
+    };
+    if app.user_id != user.id {
+        let mut e = event(s.clock.now(), "application.access_denied", Some(user.id), client, rid, Outcome::Denied);
+        e.object = Some(format!("application:{}", app.id));
+        if let Err(err) = s.store.insert_audit(&e).await {
+            tracing::error!(code = err.code(), "audit append failed");
+        }
+        return Err(Problem::not_found().into_response());
+    }
+    let Some(service) = s.catalogue.get(&app.service).cloned() else {
+        return Err(Problem::not_found().into_response());
+    };
+    Ok((app, service))
+}
+
+/// Values from the Госуслуги profile for the form (R2).
+fn prefill(user: &User) -> BTreeMap<String, String> {
+    let p = &user.profile;
+    let mut m = BTreeMap::new();
+    let mut put = |k: &str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            m.insert(k.to_owned(), v);
+        }
+    };
+    put("last_name", Some(p.last_name.clone()));
+    put("first_name", Some(p.first_name.clone()));
+    put("middle_name", p.middle_name.clone());
+    put("birth_date", p.birth_date.map(|d| d.to_string()));
+    put("birth_place", p.birth_place.clone());
+    put("snils", p.snils.as_ref().map(ToString::to_string));
+    put("inn", p.inn.as_ref().map(ToString::to_string));
+    put("phone", p.phone.as_ref().map(ToString::to_string));
+    put("email", p.email.as_ref().map(ToString::to_string));
+    put("address", p.address.clone());
+    if let Some(pp) = &p.passport {
+        put("passport_series", Some(pp.series.as_str().to_owned()));
+        put("passport_number", Some(pp.number.as_str().to_owned()));
+        put("passport_issued_on", Some(pp.issued_on.to_string()));
+        put("passport_issuer", Some(pp.issuer.clone()));
+        put("passport_division_code", Some(pp.division_code.to_string()));
+    }
+    m
+}
+
+/// Every field's problem: `(field name, message, code)`.
+fn problems(
+    service: &Service,
+    t: ApplicantType,
+    data: &BTreeMap<String, String>,
+    user: &User,
+) -> Vec<(String, String, &'static str)> {
+    let mut out = Vec::new();
+    for f in service.fields_for(t) {
+        let v = data.get(&f.name).map_or("", String::as_str);
+        if let Err(e) = f.check(v) {
+            out.push((f.name.clone(), format!("{}: {e}", f.label), e.code()));
+        }
+    }
+    // Named mismatches with the confirmed Госуслуги data (R2).
+    let p = &user.profile;
+    let typed = |k: &str| data.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
+    let fio = format!("{} {} {}", typed("last_name"), typed("first_name"), typed("middle_name"));
+    let known = format!("{} {} {}", p.last_name, p.first_name, p.middle_name.clone().unwrap_or_default());
+    if !p.last_name.is_empty()
+        && fio.split_whitespace().collect::<Vec<_>>() != known.split_whitespace().collect::<Vec<_>>()
+    {
+        out.push(("last_name".into(), "Ошибка: несовпадение ФИО с данными Госуслуг".into(), "mismatch_fio"));
+    }
+    let same = |k: &str, known: Option<String>, kind: sep_core::catalogue::field::FieldKind| {
+        let Some(known) = known else { return true };
+        kind.normalise(&typed(k)).map(|v| v == known).unwrap_or(true)
+    };
+    use sep_core::catalogue::field::FieldKind as K;
+    if !same("snils", p.snils.as_ref().map(ToString::to_string), K::Snils) {
+        out.push(("snils".into(), "Ошибка: несовпадение СНИЛС с данными Госуслуг".into(), "mismatch_snils"));
+    }
+    if !same("inn", p.inn.as_ref().map(ToString::to_string), K::InnPerson) {
+        out.push(("inn".into(), "Ошибка: несовпадение ИНН с данными Госуслуг".into(), "mismatch_inn"));
+    }
+    if !same("birth_date", p.birth_date.map(|d| d.to_string()), K::Date) {
+        out.push((
+            "birth_date".into(),
+            "Ошибка: несовпадение даты рождения с данными Госуслуг".into(),
+            "mismatch_birth_date",
+        ));
+    }
+    out
+}
+
+struct FieldView {
+    name: String,
+    label: String,
+    hint: Option<String>,
+    required: bool,
+    textarea: bool,
+    value: String,
+    error: Option<String>,
+}
+
+struct SectionView {
+    title: String,
+    fields: Vec<FieldView>,
+}
+
+#[derive(Template)]
+#[template(path = "application_form.html")]
+struct FormPage {
+    id: String,
+    service_title: String,
+    applicant: &'static str,
+    status: &'static str,
+    tone: &'static str,
+    saved: bool,
+    errors: Vec<(String, String, &'static str)>,
+    sections: Vec<SectionView>,
+    csrf: String,
+}
+
+fn form_page(
+    app: &Application,
+    service: &Service,
+    csrf: &str,
+    saved: bool,
+    errors: Vec<(String, String, &'static str)>,
+) -> Response {
+    let field_error = |name: &str| errors.iter().find(|e| e.0 == name).map(|e| e.1.clone());
+    let sections = service
+        .sections
+        .iter()
+        .filter(|s| s.applicants.contains(&app.applicant_type))
+        .map(|s| SectionView {
+            title: s.title.clone(),
+            fields: s
+                .fields
+                .iter()
+                .map(|f| FieldView {
+                    name: f.name.clone(),
+                    label: f.label.clone(),
+                    hint: f.hint.clone(),
+                    required: f.required,
+                    textarea: f.kind == sep_core::catalogue::field::FieldKind::Textarea,
+                    value: app.data.get(&f.name).cloned().unwrap_or_default(),
+                    error: field_error(&f.name),
+                })
+                .collect(),
+        })
+        .collect();
+    render(&FormPage {
+        id: app.id.to_string(),
+        service_title: service.title.clone(),
+        applicant: applicant_title(app.applicant_type),
+        status: app.status.title(),
+        tone: app.status.tone(),
+        saved,
+        errors,
+        sections,
+        csrf: csrf.to_owned(),
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Start {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    applicant: String,
+}
+
+/// `POST /applications`: a new draft of a service, pre-filled from the profile.
+pub(crate) async fn create(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    headers: HeaderMap,
+    Form(f): Form<Start>,
+) -> Response {
+    let (session, user) = match signed_in(user, "/services") {
+        Ok(found) => found,
+        Err(to) => return to.into_response(),
+    };
+    if !csrf_ok(&session, &f.csrf) {
+        return Problem::for_status(StatusCode::FORBIDDEN).into_response();
+    }
+    let Some(service) = s.catalogue.get(&f.service) else { return Problem::not_found().into_response() };
+    let Some(kind) =
+        sep_core::application::record::applicant_from_code(&f.applicant).filter(|k| service.applicants.contains(k))
+    else {
+        let p = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "applicant_type_required",
+            "Выберите, кто подаёт заявление",
+            "Для этой услуги нужно указать тип заявителя.",
+            "Вернитесь на страницу услуги и выберите физическое лицо, ИП или организацию.",
+        );
+        return p.retry(&format!("/services/{}", service.code), "К услуге").into_response();
+    };
+    let now = s.clock.now();
+    let app = Application {
+        id: ApplicationId::new(),
+        number: None,
+        user_id: user.id,
+        service: service.code.clone(),
+        applicant_type: kind,
+        status: Status::Draft,
+        data: prefill(&user),
+        consent: None,
+        due_on: None,
+        created_at: now,
+        updated_at: now,
+        submitted_at: None,
+    };
+    let mut e = event(now, "application.created", Some(user.id), &client, &request_id(&headers), Outcome::Success);
+    e.object = Some(format!("application:{}", app.id));
+    if let Err(err) = s.store.insert_application(&app, &Effects::audit(e)).await {
+        return internal(&err);
+    }
+    Redirect::to(&format!("/applications/{}", app.id)).into_response()
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Saved {
+    saved: Option<String>,
+}
+
+/// `GET /applications/{id}`.
+pub(crate) async fn show(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<Saved>,
+) -> Response {
+    let (session, user) = match signed_in(user, &format!("/applications/{id}")) {
+        Ok(found) => found,
+        Err(to) => return to.into_response(),
+    };
+    let (app, service) = match owned(&s, &user, &id, &client, &request_id(&headers)).await {
+        Ok(found) => found,
+        Err(res) => return res,
+    };
+    // Only invalid values are flagged while filling in; missing ones wait for the check page.
+    let errors = problems(&service, app.applicant_type, &app.data, &user)
+        .into_iter()
+        .filter(|e| e.2 != "field_required" && !e.2.starts_with("mismatch_"))
+        .collect();
+    form_page(&app, &service, &session.csrf_secret, q.saved.is_some(), errors)
+}
+
+/// `POST /applications/{id}`: saves what was typed, valid or not (R8).
+pub(crate) async fn save(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let (session, user) = match signed_in(user, &format!("/applications/{id}")) {
+        Ok(found) => found,
+        Err(to) => return to.into_response(),
+    };
+    if !csrf_ok(&session, form.get("csrf").map_or("", String::as_str)) {
+        return Problem::for_status(StatusCode::FORBIDDEN).into_response();
+    }
+    let (app, service) = match owned(&s, &user, &id, &client, &request_id(&headers)).await {
+        Ok(found) => found,
+        Err(res) => return res,
+    };
+    if !app.status.allowed().contains(&Allowed::Edit) {
+        return Problem::new(
+            StatusCode::CONFLICT,
+            "application_not_editable",
+            "Заявление нельзя изменить",
+            &format!("Заявление в статусе «{}» не редактируется.", app.status.title()),
+            "Дождитесь решения или напишите оператору.",
+        )
+        .into_response();
+    }
+    let mut data = app.data.clone();
+    for f in service.fields_for(app.applicant_type) {
+        if let Some(v) = form.get(&f.name) {
+            data.insert(f.name.clone(), v.chars().take(4000).collect());
+        }
+    }
+    if let Err(e) = s.store.update_application_data(app.id, &data, s.clock.now()).await {
+        return internal(&e);
+    }
+    Redirect::to(&format!("/applications/{}?saved=1", app.id)).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "application_check.html")]
+struct CheckPage {
+    id: String,
+    service_title: String,
+    applicant: &'static str,
+    errors: Vec<(String, String, &'static str)>,
+    rows: Vec<(String, String, String)>,
+    csrf: String,
+    consent_version: &'static str,
+    consent_missing: bool,
+}
+
+fn check_page(app: &Application, service: &Service, user: &User, csrf: &str, consent_missing: bool) -> Response {
+    let errors = problems(service, app.applicant_type, &app.data, user);
+    let rows = service
+        .fields_for(app.applicant_type)
+        .map(|f| {
+            let v = app.data.get(&f.name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+            (f.label.clone(), v.unwrap_or_else(|| "не заполнено".into()), f.name.clone())
+        })
+        .collect();
+    let status = if consent_missing { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = CheckPage {
+        id: app.id.to_string(),
+        service_title: service.title.clone(),
+        applicant: applicant_title(app.applicant_type),
+        errors,
+        rows,
+        csrf: csrf.to_owned(),
+        consent_version: CONSENT_VERSION,
+        consent_missing,
+    };
+    (status, render(&page)).into_response()
+}
+
+/// `GET /applications/{id}/check`: "Проверка заявления".
+pub(crate) async fn check(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (session, user) = match signed_in(user, &format!("/applications/{id}/check")) {
+        Ok(found) => found,
+        Err(to) => return to.into_response(),
+    };
+    match owned(&s, &user, &id, &client, &request_id(&headers)).await {
+        Ok((app, service)) => check_page(&app, &service, &user, &session.csrf_secret, false),
+        Err(res) => res,
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SubmitForm {
+    #[serde(default)]
+    csrf: String,
+    consent: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "application_done.html")]
+struct DonePage {
+    number: String,
+    status: &'static str,
+    tone: &'static str,
+    due: String,
+}
+
+/// `POST /applications/{id}/submit`: "Отправить заявление".
+pub(crate) async fn submit(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<SubmitForm>,
+) -> Response {
+    let rid = request_id(&headers);
+    let (session, user) = match signed_in(user, &format!("/applications/{id}/check")) {
+        Ok(found) => found,
+        Err(to) => return to.into_response(),
+    };
+    if !csrf_ok(&session, &f.csrf) {
+        return Problem::for_status(StatusCode::FORBIDDEN).into_response();
+    }
+    let (app, service) = match owned(&s, &user, &id, &client, &rid).await {
+        Ok(found) => found,
+        Err(res) => return res,
+    };
+    if !problems(&service, app.applicant_type, &app.data, &user).is_empty() {
+        return check_page(&app, &service, &user, &session.csrf_secret, false);
+    }
+    if f.consent.as_deref() != Some("yes") {
+        return check_page(&app, &service, &user, &session.csrf_secret, true);
+    }
+    let action = if app.status == Status::Draft { Action::Submit } else { Action::Resubmit };
+    let to = match app.status.apply(&action, Actor::Applicant) {
+        Ok(to) => to,
+        Err(e) => {
+            return Problem::new(
+                StatusCode::CONFLICT,
+                e.code(),
+                "Заявление уже отправлено",
+                &e.to_string(),
+                "Откройте «Мои заявления».",
+            )
+            .into_response();
+        }
+    };
+    let now = s.clock.now();
+    let number = match &app.number {
+        Some(n) => n.clone(),
+        None => match s.store.next_application_number(now.year()).await {
+            Ok(n) => format_number(now.year(), n),
+            Err(e) => return internal(&e),
+        },
+    };
+    let days = service.norm_days.get(&app.applicant_type).copied().unwrap_or(0);
+    let due = match WorkCalendar::russian() {
+        Ok(c) => c.add_working_days(now.date(), days),
+        Err(e) => {
+            tracing::error!(error = %e, "calendar data refused");
+            return Problem::internal().into_response();
+        }
+    };
+    let change = StatusChange {
+        from: app.status,
+        to,
+        at: now,
+        actor: "applicant".into(),
+        comment: "Заявление отправлено".into(),
+        reasons: vec![],
+        number: Some(number.clone()),
+        consent: Some((CONSENT_VERSION.to_owned(), now)),
+        due_on: Some(due),
+    };
+    let mut fx = Effects::audit({
+        let mut e = event(now, "application.submitted", Some(user.id), &client, &rid, Outcome::Success);
+        e.object = Some(format!("application:{}", app.id));
+        e.details = serde_json::json!({ "number": number, "consent_version": CONSENT_VERSION });
+        e
+    });
+    if let Some(email) = &user.profile.email {
+        let text = format!("Заявление № {number} «{}» принято. Статус: «{}».", service.title, to.title());
+        fx = fx.with_job(NewJob::now(
+            "notify",
+            "send_email",
+            serde_json::json!({ "to": email.as_str(), "subject": "Заявление принято", "text": text }),
+            now,
+        ));
+    }
+    match s.store.update_application_status(app.id, &change, &fx).await {
+        Ok(()) => {}
+        Err(sep_core::StoreError::Conflict { .. }) => return Redirect::to("/applications").into_response(),
+        Err(e) => return internal(&e),
+    }
+    render(&DonePage {
+        number,
+        status: to.title(),
+        tone: to.tone(),
+        due: due.format(time::macros::format_description!("[day].[month].[year]")).unwrap_or_default(),
+    })
+}
+
+struct Row {
+    id: String,
+    title: String,
+    number: String,
+    status: &'static str,
+    tone: &'static str,
+    due: String,
+}
+
+#[derive(Template)]
+#[template(path = "applications.html")]
+struct ListPage {
+    rows: Vec<Row>,
+}
+
+/// `GET /applications`: "Мои заявления".
+pub(crate) async fn list(State(s): State<AppState>, user: CurrentUser) -> Response {
+    let (_, user) = match signed_in(user, "/applications") {
+        Ok(found) => found,
+        Err(to) => return to.into_response(),
+    };
+    let apps = match s.store.list_applications_for_user(user.id).await {
+        Ok(a) => a,
+        Err(e) => return internal(&e),
+    };
+    let f = time::macros::format_description!("[day].[month].[year]");
+    let rows = apps
+        .into_iter()
+        .map(|a| Row {
+            id: a.id.to_string(),
+            title: s.catalogue.get(&a.service).map_or_else(|| a.service.clone(), |svc| svc.title.clone()),
+            number: a.number.unwrap_or_else(|| "—".into()),
+            status: a.status.title(),
+            tone: a.status.tone(),
+            due: a.due_on.and_then(|d| d.format(f).ok()).unwrap_or_else(|| "—".into()),
+        })
+        .collect();
+    render(&ListPage { rows })
+}
