@@ -50,6 +50,32 @@ async function citizenLogsIn(viewport, prefix) {
     await checkA11y(page, `${prefix}: history`);
     assert.ok((await page.content()).includes('Вход через Госуслуги'));
     await page.getByRole('link', { name: 'Вернуться в кабинет' }).click();
+    // «Регистрация в СЭП» from the catalogue: pre-filled from Госуслуги, checked, sent.
+    await page.getByRole('link', { name: 'Каталог услуг' }).first().click();
+    await checkA11y(page, `${prefix}: catalogue`);
+    await page.getByRole('link', { name: 'Регистрация в СЭП' }).click();
+    await checkA11y(page, `${prefix}: service page`);
+    await page.getByRole('button', { name: 'Подать заявление' }).click();
+    await page.getByRole('button', { name: 'Сохранить черновик' }).waitFor();
+    await checkA11y(page, `${prefix}: application form`);
+    await shot(page, `${prefix}-5-form`);
+    assert.equal(await page.getByLabel('СНИЛС').inputValue(), '123-456-789 64', 'pre-filled from Госуслуги');
+    // The address is not in the granted data: the citizen types it and saves the draft.
+    await page.getByLabel('Адрес регистрации').fill('г. Москва, ул. Тверская, д. 1, кв. 5');
+    await page.getByRole('button', { name: 'Сохранить черновик' }).click();
+    await page.getByText('Черновик сохранён').waitFor();
+    await page.getByRole('link', { name: 'Проверить и отправить' }).click();
+    await page.getByRole('heading', { name: 'Проверка заявления' }).waitFor();
+    await checkA11y(page, `${prefix}: check page`);
+    await page.getByLabel('Я даю согласие на обработку персональных данных').check();
+    await page.getByRole('button', { name: 'Отправить заявление' }).click();
+    await page.getByRole('heading', { name: 'Заявление успешно отправлено' }).waitFor();
+    await checkA11y(page, `${prefix}: sent`);
+    await shot(page, `${prefix}-6-sent`);
+    assert.match(await page.content(), /\d{4}-000001/);
+    await page.getByRole('link', { name: 'Мои заявления' }).click();
+    await checkA11y(page, `${prefix}: my applications`);
+    await page.goto(`${demo.portal}/cabinet`);
     await page.getByRole('button', { name: 'Выйти' }).click();
     await page.waitForURL(`${demo.portal}/`);
     await page.goto(`${demo.portal}/cabinet`);
