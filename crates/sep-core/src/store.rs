@@ -172,6 +172,13 @@ pub trait ApplicationStore: Send + Sync {
         &self,
         id: crate::application::record::ApplicationId,
     ) -> StoreResult<Vec<crate::application::record::ApplicationEvent>>;
+    /// Records a stored file (the caller puts the content in the file store first).
+    async fn insert_attachment(&self, a: &crate::application::record::Attachment, fx: &Effects) -> StoreResult<()>;
+    /// An application's files, oldest first.
+    async fn list_attachments(
+        &self,
+        id: crate::application::record::ApplicationId,
+    ) -> StoreResult<Vec<crate::application::record::Attachment>>;
 }
 
 /// The append-only audit journal.

@@ -171,6 +171,46 @@ impl ApplicationStore for PgStore {
         Ok(row.get(0))
     }
 
+    async fn insert_attachment(&self, a: &sep_core::application::record::Attachment, fx: &Effects) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        tx.execute(
+            "INSERT INTO attachments (id, application_id, document, file_name, content_type, size, sha256, status, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &[&a.id, &a.application_id.0, &a.document, &a.file_name, &a.content_type, &a.size, &a.sha256, &a.status, &a.created_at],
+        )
+        .await
+        .map_err(map_err)?;
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn list_attachments(&self, id: ApplicationId) -> StoreResult<Vec<sep_core::application::record::Attachment>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT id, application_id, document, file_name, content_type, size, sha256, status, created_at
+                 FROM attachments WHERE application_id = $1 ORDER BY created_at, id",
+                &[&id.0],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(rows
+            .iter()
+            .map(|r| sep_core::application::record::Attachment {
+                id: r.get(0),
+                application_id: ApplicationId(r.get(1)),
+                document: r.get(2),
+                file_name: r.get(3),
+                content_type: r.get(4),
+                size: r.get(5),
+                sha256: r.get(6),
+                status: r.get(7),
+                created_at: r.get(8),
+            })
+            .collect())
+    }
+
     async fn list_application_events(&self, id: ApplicationId) -> StoreResult<Vec<ApplicationEvent>> {
         let client = self.client().await?;
         let rows = client

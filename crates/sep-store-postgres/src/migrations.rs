@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "0002_login", sql: include_str!("../migrations/0002_login.sql") },
     Migration { version: 3, name: "0003_relink", sql: include_str!("../migrations/0003_relink.sql") },
     Migration { version: 4, name: "0004_applications", sql: include_str!("../migrations/0004_applications.sql") },
+    Migration { version: 5, name: "0005_attachments", sql: include_str!("../migrations/0005_attachments.sql") },
 ];
 
 /// Serialises concurrent `migrate` runs from several nodes.

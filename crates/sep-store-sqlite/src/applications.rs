@@ -166,6 +166,14 @@ impl ApplicationStore for SqliteStore {
         })
     }
 
+    async fn insert_attachment(&self, a: &sep_core::application::record::Attachment, fx: &Effects) -> StoreResult<()> {
+        insert_attachment(self, a, fx).await
+    }
+
+    async fn list_attachments(&self, id: ApplicationId) -> StoreResult<Vec<sep_core::application::record::Attachment>> {
+        list_attachments(self, id)
+    }
+
     async fn list_application_events(&self, id: ApplicationId) -> StoreResult<Vec<ApplicationEvent>> {
         self.read(|c| {
             let mut s = c.prepare_cached(
@@ -189,4 +197,60 @@ impl ApplicationStore for SqliteStore {
             .collect()
         })
     }
+}
+
+fn attachment_row(r: &Row<'_>) -> rusqlite::Result<sep_core::application::record::Attachment> {
+    let id: String = r.get(0)?;
+    let app: String = r.get(1)?;
+    Ok(sep_core::application::record::Attachment {
+        id: parse_uuid(&id)?,
+        application_id: ApplicationId(parse_uuid(&app)?),
+        document: r.get(2)?,
+        file_name: r.get(3)?,
+        content_type: r.get(4)?,
+        size: r.get(5)?,
+        sha256: r.get(6)?,
+        status: r.get(7)?,
+        created_at: from_ts(r.get(8)?)?,
+    })
+}
+
+/// Attachments share the applications file: they are part of the same aggregate.
+pub(crate) async fn insert_attachment(
+    store: &SqliteStore,
+    a: &sep_core::application::record::Attachment,
+    fx: &Effects,
+) -> StoreResult<()> {
+    store.write(|tx| {
+        tx.execute(
+            "INSERT INTO attachments (id, application_id, document, file_name, content_type, size, sha256, status, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                a.id.to_string(),
+                a.application_id.0.to_string(),
+                a.document,
+                a.file_name,
+                a.content_type,
+                a.size,
+                a.sha256,
+                a.status,
+                ts(a.created_at),
+            ],
+        )
+        .map_err(map_err)?;
+        crate::effects::apply(tx, fx)
+    })
+}
+
+pub(crate) fn list_attachments(
+    store: &SqliteStore,
+    id: ApplicationId,
+) -> StoreResult<Vec<sep_core::application::record::Attachment>> {
+    store.read(|c| {
+        let mut s = c.prepare_cached(
+            "SELECT id, application_id, document, file_name, content_type, size, sha256, status, created_at
+             FROM attachments WHERE application_id = ?1 ORDER BY created_at, id",
+        )?;
+        s.query_map([id.0.to_string()], attachment_row)?.collect()
+    })
 }

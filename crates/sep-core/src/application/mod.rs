@@ -2,6 +2,7 @@
 //! calendar that expected completion dates are counted in. The engine built on these (forms,
 //! attachments, checks, officer review) comes with the applications issue.
 
+pub mod attachment;
 pub mod calendar;
 pub mod record;
 pub mod status;

@@ -124,3 +124,26 @@ pub struct StatusChange {
     /// Set the expected completion date.
     pub due_on: Option<Date>,
 }
+
+/// A file attached to an application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// Id.
+    pub id: Uuid,
+    /// The application.
+    pub application_id: ApplicationId,
+    /// The document type's code in the service.
+    pub document: String,
+    /// Cleaned original name.
+    pub file_name: String,
+    /// MIME type of the recognised format.
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// Key in the file store.
+    pub sha256: String,
+    /// `accepted` («Принят»).
+    pub status: String,
+    /// Upload time.
+    pub created_at: OffsetDateTime,
+}

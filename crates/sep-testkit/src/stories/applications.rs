@@ -106,6 +106,29 @@ pub async fn lifecycle(db: &TestDb) {
     );
     assert_eq!(events[2].reasons[0].code, "passport_invalid");
 
+    let att = sep_core::application::record::Attachment {
+        id: uuid::Uuid::new_v4(),
+        application_id: a.id,
+        document: "passport_scan".into(),
+        file_name: "скан паспорта.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 123_456,
+        sha256: "ab".repeat(32),
+        status: "accepted".into(),
+        created_at: at + Duration::minutes(2),
+    };
+    s.insert_attachment(&att, &Effects::none()).await.unwrap();
+    assert_eq!(s.list_attachments(a.id).await.unwrap(), vec![att.clone()]);
+    let orphan = sep_core::application::record::Attachment {
+        id: uuid::Uuid::new_v4(),
+        application_id: ApplicationId::new(),
+        ..att
+    };
+    assert!(
+        matches!(s.insert_attachment(&orphan, &Effects::none()).await, Err(StoreError::Conflict { .. })),
+        "no file row without its application"
+    );
+
     let other = UserId::new();
     assert!(s.list_applications_for_user(other).await.unwrap().is_empty());
     assert_eq!(s.list_applications_for_user(user).await.unwrap().len(), 1);

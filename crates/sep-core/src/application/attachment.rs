@@ -1,0 +1,211 @@
+//! Attachments (SPEC R5; SECURITY.md T8): the format is recognised by content, never by the
+//! name; each document type has its size limit; names are cleaned before they are shown or
+//! stored. Files live behind the [`FileStore`] port (a local directory now, S3-compatible
+//! storage later), written to a temporary name, flushed and renamed, so a crash leaves either
+//! the whole file or none.
+
+use crate::catalogue::Format;
+use async_trait::async_trait;
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+
+/// Why a file was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UploadError {
+    /// Empty file.
+    #[error("Файл пустой. Выберите файл с документом")]
+    Empty,
+    /// Not an accepted format, whatever its name says.
+    #[error("Файл не является документом в допустимом формате ({allowed}). Сохраните документ как PDF, JPEG или PNG")]
+    Format {
+        /// The accepted formats.
+        allowed: String,
+    },
+    /// Over the limit.
+    #[error("Файл больше {max_mb} МБ. Уменьшите размер (например, сохраните скан в меньшем разрешении)")]
+    TooLarge {
+        /// The limit.
+        max_mb: u32,
+    },
+}
+
+impl UploadError {
+    /// Stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Empty => "upload_empty",
+            Self::Format { .. } => "upload_format_refused",
+            Self::TooLarge { .. } => "upload_too_large",
+        }
+    }
+}
+
+/// The format the bytes actually are, if an accepted one.
+pub fn sniff(bytes: &[u8]) -> Option<Format> {
+    if bytes.starts_with(b"%PDF-") {
+        Some(Format::Pdf)
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(Format::Jpeg)
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some(Format::Png)
+    } else {
+        None
+    }
+}
+
+/// MIME type of a format.
+pub fn mime(f: Format) -> &'static str {
+    match f {
+        Format::Pdf => "application/pdf",
+        Format::Jpeg => "image/jpeg",
+        Format::Png => "image/png",
+    }
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Pdf => "PDF",
+        Format::Jpeg => "JPEG",
+        Format::Png => "PNG",
+    }
+}
+
+/// Checks a file against a document type's formats and limit; returns its real format.
+pub fn check(bytes: &[u8], allowed: &[Format], max_mb: u32) -> Result<Format, UploadError> {
+    if bytes.is_empty() {
+        return Err(UploadError::Empty);
+    }
+    if bytes.len() as u64 > u64::from(max_mb) * 1024 * 1024 {
+        return Err(UploadError::TooLarge { max_mb });
+    }
+    match sniff(bytes) {
+        Some(f) if allowed.contains(&f) => Ok(f),
+        _ => {
+            Err(UploadError::Format { allowed: allowed.iter().map(|f| format_name(*f)).collect::<Vec<_>>().join(", ") })
+        }
+    }
+}
+
+/// A file name safe to show and store: the last path component, control characters and
+/// separators removed, at most 120 characters, never empty.
+pub fn clean_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*'))
+        .take(120)
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim().to_owned();
+    if cleaned.is_empty() { "документ".to_owned() } else { cleaned }
+}
+
+/// SHA-256 hex of the content: the file's key in the store.
+pub fn content_key(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Where files live.
+#[async_trait]
+pub trait FileStore: Send + Sync {
+    /// Stores `bytes` under `key` (durably: complete or absent after a crash).
+    async fn put(&self, key: &str, bytes: &[u8]) -> std::io::Result<()>;
+    /// Reads a file.
+    async fn get(&self, key: &str) -> std::io::Result<Vec<u8>>;
+}
+
+/// Files in a local directory, named by content hash.
+pub struct LocalFileStore {
+    dir: PathBuf,
+}
+
+impl LocalFileStore {
+    /// Files under `dir` (created if needed).
+    pub fn new(dir: PathBuf) -> std::io::Result<Self> {
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self { dir })
+    }
+
+    fn path(&self, key: &str) -> std::io::Result<PathBuf> {
+        if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "bad file key"));
+        }
+        Ok(self.dir.join(&key[..2]).join(key))
+    }
+}
+
+#[async_trait]
+impl FileStore for LocalFileStore {
+    async fn put(&self, key: &str, bytes: &[u8]) -> std::io::Result<()> {
+        use std::io::Write;
+        let path = self.path(key)?;
+        if path.exists() {
+            return Ok(());
+        }
+        let dir = path.parent().map(std::path::Path::to_path_buf).unwrap_or_else(|| self.dir.clone());
+        std::fs::create_dir_all(&dir)?;
+        let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
+        {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+        }
+        std::fs::rename(&tmp, &path)?;
+        std::fs::File::open(&dir)?.sync_all()
+    }
+
+    async fn get(&self, key: &str) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.path(key)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n";
+    const EXE: &[u8] = b"MZ\x90\x00\x03\x00\x00\x00";
+
+    #[test]
+    fn formats_are_recognised_by_content() {
+        assert_eq!(sniff(PDF), Some(Format::Pdf));
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 16]), Some(Format::Jpeg));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some(Format::Png));
+        assert_eq!(sniff(EXE), None, "a renamed .exe is not a PDF");
+        assert_eq!(check(EXE, &[Format::Pdf], 5).unwrap_err().code(), "upload_format_refused");
+        assert_eq!(
+            check(b"\x89PNG\r\n\x1a\n", &[Format::Pdf], 5).unwrap_err().code(),
+            "upload_format_refused",
+            "PNG where only PDF is allowed"
+        );
+        assert_eq!(check(b"", &[Format::Pdf], 5).unwrap_err().code(), "upload_empty");
+        let big = [PDF, &vec![b' '; 1024 * 1024]].concat();
+        assert_eq!(check(&big, &[Format::Pdf], 1).unwrap_err().code(), "upload_too_large");
+        assert_eq!(check(PDF, &[Format::Pdf, Format::Png], 1).unwrap(), Format::Pdf);
+    }
+
+    #[test]
+    fn names_are_cleaned() {
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name("C:\\Users\\x\\скан паспорта.pdf"), "скан паспорта.pdf");
+        assert_eq!(clean_name("..."), "документ");
+        assert_eq!(clean_name("a\u{0}b\nc<d>.pdf"), "abcd.pdf");
+        assert_eq!(clean_name(&"я".repeat(300)).chars().count(), 120);
+    }
+
+    #[tokio::test]
+    async fn files_are_stored_by_content_and_keys_cannot_escape() {
+        let dir = std::env::temp_dir().join(format!("sep-files-{}", std::process::id()));
+        let store = LocalFileStore::new(dir.clone()).unwrap();
+        let key = content_key(PDF);
+        store.put(&key, PDF).await.unwrap();
+        store.put(&key, PDF).await.unwrap();
+        assert_eq!(store.get(&key).await.unwrap(), PDF);
+        assert!(store.get("../../etc/passwd").await.is_err());
+        let leftovers = std::fs::read_dir(dir.join(&key[..2]))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".tmp"))
+            .count();
+        assert_eq!(leftovers, 0);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
