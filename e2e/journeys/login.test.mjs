@@ -59,11 +59,24 @@ async function citizenLogsIn(viewport, prefix) {
     await page.getByRole('button', { name: 'Сохранить черновик' }).waitFor();
     await checkA11y(page, `${prefix}: application form`);
     await shot(page, `${prefix}-5-form`);
-    assert.equal(await page.getByLabel('СНИЛС').inputValue(), '123-456-789 64', 'pre-filled from Госуслуги');
+    assert.equal(await page.locator('#snils').inputValue(), '123-456-789 64', 'pre-filled from Госуслуги');
     // The address is not in the granted data: the citizen types it and saves the draft.
     await page.getByLabel('Адрес регистрации').fill('г. Москва, ул. Тверская, д. 1, кв. 5');
     await page.getByRole('button', { name: 'Сохранить черновик' }).click();
     await page.getByText('Черновик сохранён').waitFor();
+    // A PDF and a JPEG (and a PNG), each recognised by content and shown «Принят».
+    const files = [
+      ['passport_scan', 'паспорт.pdf', 'application/pdf', Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n')],
+      ['snils_scan', 'snils.jpg', 'image/jpeg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46])],
+      ['inn_certificate', 'inn.png', 'image/png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])],
+    ];
+    for (const [code, name, mimeType, buffer] of files) {
+      const form = page.locator(`#doc-${code}`);
+      await form.locator('input[type=file]').setInputFiles({ name, mimeType, buffer });
+      await form.getByRole('button', { name: 'Загрузить' }).click();
+      await page.locator(`#doc-${code}`).getByText('Принят').waitFor();
+    }
+    await checkA11y(page, `${prefix}: form with documents`);
     await page.getByRole('link', { name: 'Проверить и отправить' }).click();
     await page.getByRole('heading', { name: 'Проверка заявления' }).waitFor();
     await checkA11y(page, `${prefix}: check page`);

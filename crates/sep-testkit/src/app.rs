@@ -13,6 +13,12 @@ pub fn catalogue() -> Arc<sep_core::catalogue::Catalogue> {
     Arc::new(sep_core::catalogue::Catalogue::load(None).unwrap())
 }
 
+/// A file store in a fresh temporary directory (left for the OS to clean).
+pub fn files() -> Arc<dyn sep_core::application::attachment::FileStore> {
+    let dir = std::env::temp_dir().join(format!("sep-files-{}", uuid::Uuid::new_v4().simple()));
+    Arc::new(sep_core::application::attachment::LocalFileStore::new(dir).unwrap())
+}
+
 /// A response read whole.
 #[derive(Debug)]
 pub struct TestResponse {
@@ -60,6 +66,7 @@ impl TestApp {
             config: Arc::new(WebConfig::default()),
             auth: None,
             catalogue: crate::app::catalogue(),
+            files: crate::app::files(),
         };
         Self { db, clock, router: sep_web::router(state) }
     }

@@ -65,6 +65,7 @@ async fn world(backend: Backend) -> Option<World> {
         config: Arc::new(WebConfig::default()),
         auth: Some(Arc::new(rp)),
         catalogue: sep_testkit::app::catalogue(),
+        files: sep_testkit::app::files(),
     };
     tokio::spawn(sep_web::server::serve(portal_listener, sep_web::router(state), std::future::pending()));
 
@@ -359,6 +360,7 @@ async fn with_ip_binding_a_session_used_from_another_address_ends() {
         config: Arc::new(config),
         auth: None,
         catalogue: sep_testkit::app::catalogue(),
+        files: sep_testkit::app::files(),
     };
     tokio::spawn(sep_web::server::serve(listener, sep_web::router(state), std::future::pending()));
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -395,6 +397,7 @@ async fn portal_against(db: &TestDb, issuer: &str) -> String {
         config: Arc::new(WebConfig::default()),
         auth: Some(Arc::new(rp)),
         catalogue: sep_testkit::app::catalogue(),
+        files: sep_testkit::app::files(),
     };
     tokio::spawn(sep_web::server::serve(listener, sep_web::router(state), std::future::pending()));
     portal
@@ -650,6 +653,33 @@ async fn a_citizen_fills_checks_and_submits_the_registration_application() {
     let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
     assert!(check.contains("Ошибка: несовпадение СНИЛС") && check.contains("mismatch_snils"), "{check}");
     w.post(&format!("{}{app}", w.portal), &[("csrf", &csrf), ("snils", "12345678964")]).await;
+    let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
+    assert!(
+        check.contains("document_missing") && check.contains(&format!("href=\"{app}#doc-passport_scan\"")),
+        "{check}"
+    );
+
+    // Documents: recognised by content, limited in size, named safely, each «Принят».
+    let upload = |doc: &'static str, name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("document", doc)
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        w.browser.post(format!("{}{app}/documents", w.portal)).multipart(form).send()
+    };
+    let pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n".to_vec();
+    let r = upload("passport_scan", "passport.pdf", b"MZ\x90\x00 this is an exe".to_vec()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a renamed .exe is refused");
+    assert!(r.text().await.unwrap().contains("upload_format_refused"));
+    let r = upload("passport_scan", "big.pdf", [pdf.clone(), vec![b' '; 5 * 1024 * 1024]].concat()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let r = upload("passport_scan", "../../etc/скан паспорта.pdf", pdf.clone()).await.unwrap();
+    assert_eq!(loc(&r), format!("{app}?saved=1#doc-passport_scan"));
+    upload("snils_scan", "snils.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec()).await.unwrap();
+    upload("inn_certificate", "inn.jpg", vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F']).await.unwrap();
+    let form = w.get(&format!("{}{app}", w.portal)).await.text().await.unwrap();
+    assert_eq!(form.matches("Принят</span>").count(), 3, "{form}");
+    assert!(form.contains("скан паспорта.pdf") && !form.contains("etc/"), "the name is cleaned");
     let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
     assert!(
         check.contains("Отправить заявление") && check.contains("Я даю согласие на обработку персональных данных"),

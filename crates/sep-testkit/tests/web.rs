@@ -114,6 +114,7 @@ async fn readiness_is_503_not_500_when_the_database_is_down() {
         config: Arc::new(WebConfig::default()),
         auth: None,
         catalogue: sep_testkit::app::catalogue(),
+        files: sep_testkit::app::files(),
     };
     let router = sep_web::router(state);
     let res = tower::ServiceExt::oneshot(

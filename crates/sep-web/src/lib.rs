@@ -39,7 +39,8 @@ impl Default for WebConfig {
     fn default() -> Self {
         Self {
             request_timeout: Duration::from_secs(30),
-            max_body_bytes: 2 * 1024 * 1024,
+            // The largest document type allows 10 MB; multipart adds a little.
+            max_body_bytes: 11 * 1024 * 1024,
             ready_timeout: Duration::from_secs(2),
             sessions: session::SessionConfig::default(),
             demo_outbox: false,
@@ -83,6 +84,8 @@ pub struct AppState {
     pub auth: Option<Arc<auth::RelyingParty>>,
     /// The service catalogue.
     pub catalogue: Arc<sep_core::catalogue::Catalogue>,
+    /// Where attached files live.
+    pub files: Arc<dyn sep_core::application::attachment::FileStore>,
 }
 
 /// The portal's CSP: [`CSP_STRICT`], with the identity provider's origin allowed as a form
@@ -115,6 +118,11 @@ pub fn router(state: AppState) -> Router {
         .route("/applications/{id}", get(ui::applications::show).post(ui::applications::save))
         .route("/applications/{id}/check", get(ui::applications::check))
         .route("/applications/{id}/submit", axum::routing::post(ui::applications::submit))
+        .route(
+            "/applications/{id}/documents",
+            axum::routing::post(ui::documents::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes)),
+        )
         .route("/services", get(ui::services::list))
         .route("/services/{code}", get(ui::services::show))
         .route("/relink/send", axum::routing::post(ui::relink::send))

@@ -42,7 +42,7 @@ fn applicant_title(t: ApplicantType) -> &'static str {
 }
 
 /// The application if `user` owns it; "not found" (and a journal record) otherwise.
-async fn owned(
+pub(crate) async fn owned(
     s: &AppState,
     user: &User,
     id: &str,
@@ -98,14 +98,20 @@ fn prefill(user: &User) -> BTreeMap<String, String> {
     m
 }
 
-/// Every field's problem: `(field name, message, code)`.
+/// Every field's and document's problem: `(anchor, message, code)`.
 fn problems(
     service: &Service,
     t: ApplicantType,
     data: &BTreeMap<String, String>,
     user: &User,
+    attached: &[sep_core::application::record::Attachment],
 ) -> Vec<(String, String, &'static str)> {
     let mut out = Vec::new();
+    for d in service.documents.iter().filter(|d| d.applicants.contains(&t)) {
+        if !attached.iter().any(|a| a.document == d.code) {
+            out.push((format!("doc-{}", d.code), format!("Приложите документ: {}", d.title), "document_missing"));
+        }
+    }
     for f in service.fields_for(t) {
         let v = data.get(&f.name).map_or("", String::as_str);
         if let Err(e) = f.check(v) {
@@ -158,9 +164,51 @@ struct SectionView {
     fields: Vec<FieldView>,
 }
 
+/// A required document with what was uploaded for it.
+struct DocView {
+    code: String,
+    title: String,
+    rules: String,
+    files: Vec<(String, String)>,
+}
+
+fn documents(
+    service: &Service,
+    t: ApplicantType,
+    attached: &[sep_core::application::record::Attachment],
+) -> Vec<DocView> {
+    service
+        .documents
+        .iter()
+        .filter(|d| d.applicants.contains(&t))
+        .map(|d| {
+            let formats: Vec<&str> = d
+                .formats
+                .iter()
+                .map(|f| match f {
+                    sep_core::catalogue::Format::Pdf => "PDF",
+                    sep_core::catalogue::Format::Jpeg => "JPEG",
+                    sep_core::catalogue::Format::Png => "PNG",
+                })
+                .collect();
+            DocView {
+                code: d.code.clone(),
+                title: d.title.clone(),
+                rules: format!("{}, до {} МБ", formats.join(", "), d.max_mb),
+                files: attached
+                    .iter()
+                    .filter(|a| a.document == d.code)
+                    .map(|a| (a.file_name.clone(), format!("{:.1} КБ", a.size as f64 / 1024.0)))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "application_form.html")]
 struct FormPage {
+    documents: Vec<DocView>,
     id: String,
     service_title: String,
     applicant: &'static str,
@@ -175,6 +223,7 @@ struct FormPage {
 fn form_page(
     app: &Application,
     service: &Service,
+    attached: &[sep_core::application::record::Attachment],
     csrf: &str,
     saved: bool,
     errors: Vec<(String, String, &'static str)>,
@@ -202,6 +251,7 @@ fn form_page(
         })
         .collect();
     render(&FormPage {
+        documents: documents(service, app.applicant_type, attached),
         id: app.id.to_string(),
         service_title: service.title.clone(),
         applicant: applicant_title(app.applicant_type),
@@ -298,11 +348,15 @@ pub(crate) async fn show(
         Err(res) => return res,
     };
     // Only invalid values are flagged while filling in; missing ones wait for the check page.
-    let errors = problems(&service, app.applicant_type, &app.data, &user)
+    let errors = problems(&service, app.applicant_type, &app.data, &user, &[])
         .into_iter()
-        .filter(|e| e.2 != "field_required" && !e.2.starts_with("mismatch_"))
+        .filter(|e| e.2 != "field_required" && e.2 != "document_missing" && !e.2.starts_with("mismatch_"))
         .collect();
-    form_page(&app, &service, &session.csrf_secret, q.saved.is_some(), errors)
+    let attached = match s.store.list_attachments(app.id).await {
+        Ok(a) => a,
+        Err(e) => return internal(&e),
+    };
+    form_page(&app, &service, &attached, &session.csrf_secret, q.saved.is_some(), errors)
 }
 
 /// `POST /applications/{id}`: saves what was typed, valid or not (R8).
@@ -360,8 +414,15 @@ struct CheckPage {
     consent_missing: bool,
 }
 
-fn check_page(app: &Application, service: &Service, user: &User, csrf: &str, consent_missing: bool) -> Response {
-    let errors = problems(service, app.applicant_type, &app.data, user);
+fn check_page(
+    app: &Application,
+    service: &Service,
+    user: &User,
+    attached: &[sep_core::application::record::Attachment],
+    csrf: &str,
+    consent_missing: bool,
+) -> Response {
+    let errors = problems(service, app.applicant_type, &app.data, user, attached);
     let rows = service
         .fields_for(app.applicant_type)
         .map(|f| {
@@ -395,9 +456,13 @@ pub(crate) async fn check(
         Ok(found) => found,
         Err(to) => return to.into_response(),
     };
-    match owned(&s, &user, &id, &client, &request_id(&headers)).await {
-        Ok((app, service)) => check_page(&app, &service, &user, &session.csrf_secret, false),
-        Err(res) => res,
+    let (app, service) = match owned(&s, &user, &id, &client, &request_id(&headers)).await {
+        Ok(found) => found,
+        Err(res) => return res,
+    };
+    match s.store.list_attachments(app.id).await {
+        Ok(attached) => check_page(&app, &service, &user, &attached, &session.csrf_secret, false),
+        Err(e) => internal(&e),
     }
 }
 
@@ -438,11 +503,15 @@ pub(crate) async fn submit(
         Ok(found) => found,
         Err(res) => return res,
     };
-    if !problems(&service, app.applicant_type, &app.data, &user).is_empty() {
-        return check_page(&app, &service, &user, &session.csrf_secret, false);
+    let attached = match s.store.list_attachments(app.id).await {
+        Ok(a) => a,
+        Err(e) => return internal(&e),
+    };
+    if !problems(&service, app.applicant_type, &app.data, &user, &attached).is_empty() {
+        return check_page(&app, &service, &user, &attached, &session.csrf_secret, false);
     }
     if f.consent.as_deref() != Some("yes") {
-        return check_page(&app, &service, &user, &session.csrf_secret, true);
+        return check_page(&app, &service, &user, &attached, &session.csrf_secret, true);
     }
     let action = if app.status == Status::Draft { Action::Submit } else { Action::Resubmit };
     let to = match app.status.apply(&action, Actor::Applicant) {

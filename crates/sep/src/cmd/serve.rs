@@ -75,6 +75,10 @@ pub async fn serve_portal(
         config: Arc::new(web_config(cfg)),
         auth: relying_party(cfg)?,
         catalogue: Arc::new(catalogue(cfg)?),
+        files: Arc::new(
+            sep_core::application::attachment::LocalFileStore::new(cfg.data_dir.join("files"))
+                .context("каталог файлов")?,
+        ),
     };
     sep_web::server::serve(listener, sep_web::router(state), shutdown.wait())
         .await
