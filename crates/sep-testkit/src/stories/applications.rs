@@ -1,6 +1,6 @@
 //! Applications: drafts kept as typed, guarded status changes with their journal, numbers.
 
-use super::{profile, t0};
+use super::t0;
 use crate::TestDb;
 use sep_core::StoreError;
 use sep_core::application::record::{Application, ApplicationId, StatusChange};
@@ -8,8 +8,7 @@ use sep_core::application::status::{Reason, Status};
 use sep_core::catalogue::ApplicantType;
 use sep_core::ids::UserId;
 use sep_core::job::NewJob;
-use sep_core::store::{Effects, NewUser};
-use sep_core::user::Role;
+use sep_core::store::Effects;
 use std::collections::BTreeMap;
 use time::Duration;
 
@@ -17,14 +16,7 @@ use time::Duration;
 pub async fn lifecycle(db: &TestDb) {
     let s = db.store();
     let at = t0();
-    let user = UserId::new();
-    s.insert_user(
-        &NewUser { id: user, role: Role::Citizen, profile: profile(), created_at: at },
-        None,
-        &Effects::none(),
-    )
-    .await
-    .unwrap();
+    let user = super::citizen(db, at).await;
     let mut a = Application {
         id: ApplicationId::new(),
         number: None,

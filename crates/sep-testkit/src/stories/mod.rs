@@ -17,6 +17,14 @@ pub fn t0() -> OffsetDateTime {
     sep_core::clock::to_micros(OffsetDateTime::now_utc())
 }
 
+/// A citizen with [`profile`], created at `at`, for stories that need a user to exist.
+pub async fn citizen(db: &crate::TestDb, at: OffsetDateTime) -> sep_core::ids::UserId {
+    let id = sep_core::ids::UserId::new();
+    let user = sep_core::store::NewUser { id, role: sep_core::user::Role::Citizen, profile: profile(), created_at: at };
+    db.store().insert_user(&user, None, &sep_core::store::Effects::none()).await.unwrap();
+    id
+}
+
 /// A complete profile.
 pub fn profile() -> Profile {
     Profile {

@@ -1,29 +1,20 @@
 //! Pending re-links and the jobs they enqueue.
 
-use super::{profile, t0};
+use super::t0;
 use crate::TestDb;
 use sep_core::StoreError;
 use sep_core::audit::NewAuditEvent;
-use sep_core::ids::UserId;
 use sep_core::job::NewJob;
 use sep_core::otp::{CodeState, OtpPolicy};
 use sep_core::session::{RelinkRequest, SessionToken};
-use sep_core::store::{Effects, NewUser};
-use sep_core::user::Role;
+use sep_core::store::Effects;
 use time::Duration;
 
 /// Insert, send a code with its message in the same transaction, read back, complete.
 pub async fn lifecycle(db: &TestDb) {
     let s = db.store();
     let at = t0();
-    let user = UserId::new();
-    s.insert_user(
-        &NewUser { id: user, role: Role::Citizen, profile: profile(), created_at: at },
-        None,
-        &Effects::none(),
-    )
-    .await
-    .unwrap();
+    let user = super::citizen(db, at).await;
     let token = SessionToken::generate().unwrap();
     let mut r = RelinkRequest {
         hash: token.hash(),

@@ -1,12 +1,11 @@
 //! Server-side sessions.
 
-use super::{profile, t0};
+use super::t0;
 use crate::TestDb;
 use sep_core::audit::NewAuditEvent;
 use sep_core::ids::UserId;
 use sep_core::session::{Session, SessionPolicy, SessionToken};
-use sep_core::store::{Effects, NewUser};
-use sep_core::user::Role;
+use sep_core::store::Effects;
 use time::Duration;
 
 fn session(user: UserId, at: time::OffsetDateTime) -> (SessionToken, Session) {
@@ -31,14 +30,7 @@ fn session(user: UserId, at: time::OffsetDateTime) -> (SessionToken, Session) {
 pub async fn lifecycle(db: &TestDb) {
     let s = db.store();
     let at = t0();
-    let user = UserId::new();
-    s.insert_user(
-        &NewUser { id: user, role: Role::Citizen, profile: profile(), created_at: at },
-        None,
-        &Effects::none(),
-    )
-    .await
-    .unwrap();
+    let user = super::citizen(db, at).await;
 
     let (tok_a, a) = session(user, at);
     let (_, b) = session(user, at + Duration::minutes(1));
