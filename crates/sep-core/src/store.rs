@@ -174,6 +174,18 @@ pub trait ApplicationStore: Send + Sync {
     ) -> StoreResult<Vec<crate::application::record::ApplicationEvent>>;
     /// Records a stored file (the caller puts the content in the file store first).
     async fn insert_attachment(&self, a: &crate::application::record::Attachment, fx: &Effects) -> StoreResult<()>;
+    /// Stores a contact confirmation, replacing the one of the same application and channel;
+    /// the effects (the message to send) go in the same transaction.
+    async fn upsert_contact_confirmation(
+        &self,
+        c: &crate::application::record::ContactConfirmation,
+        fx: &Effects,
+    ) -> StoreResult<()>;
+    /// An application's confirmations (phone, e-mail).
+    async fn list_contact_confirmations(
+        &self,
+        id: crate::application::record::ApplicationId,
+    ) -> StoreResult<Vec<crate::application::record::ContactConfirmation>>;
     /// An application's files, oldest first.
     async fn list_attachments(
         &self,

@@ -211,6 +211,74 @@ impl ApplicationStore for PgStore {
             .collect())
     }
 
+    async fn upsert_contact_confirmation(
+        &self,
+        c: &sep_core::application::record::ContactConfirmation,
+        fx: &Effects,
+    ) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let tries = i32::try_from(c.code.tries_left).unwrap_or(0);
+        let sent = i32::try_from(c.sent).unwrap_or(i32::MAX);
+        tx.execute(
+            "INSERT INTO contact_confirmations (application_id, channel, value, code_digest, code_expires_at,
+                code_tries_left, code_spent, sent, created_at, confirmed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT (application_id, channel) DO UPDATE SET value = excluded.value,
+                code_digest = excluded.code_digest, code_expires_at = excluded.code_expires_at,
+                code_tries_left = excluded.code_tries_left, code_spent = excluded.code_spent, sent = excluded.sent,
+                created_at = excluded.created_at, confirmed_at = excluded.confirmed_at",
+            &[
+                &c.application_id.0,
+                &c.channel,
+                &c.value,
+                &c.code.digest,
+                &c.code.expires_at,
+                &tries,
+                &c.code.spent,
+                &sent,
+                &c.created_at,
+                &c.confirmed_at,
+            ],
+        )
+        .await
+        .map_err(map_err)?;
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn list_contact_confirmations(
+        &self,
+        id: ApplicationId,
+    ) -> StoreResult<Vec<sep_core::application::record::ContactConfirmation>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT application_id, channel, value, code_digest, code_expires_at, code_tries_left, code_spent, sent,
+                    created_at, confirmed_at FROM contact_confirmations WHERE application_id = $1 ORDER BY channel",
+                &[&id.0],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(rows
+            .iter()
+            .map(|r| sep_core::application::record::ContactConfirmation {
+                application_id: ApplicationId(r.get(0)),
+                channel: r.get(1),
+                value: r.get(2),
+                code: sep_core::otp::CodeState {
+                    digest: r.get(3),
+                    expires_at: r.get(4),
+                    tries_left: u32::try_from(r.get::<_, i32>(5)).unwrap_or(0),
+                    spent: r.get(6),
+                },
+                sent: u32::try_from(r.get::<_, i32>(7)).unwrap_or(0),
+                created_at: r.get(8),
+                confirmed_at: r.get(9),
+            })
+            .collect())
+    }
+
     async fn list_application_events(&self, id: ApplicationId) -> StoreResult<Vec<ApplicationEvent>> {
         let client = self.client().await?;
         let rows = client

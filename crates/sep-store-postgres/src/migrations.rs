@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "0003_relink", sql: include_str!("../migrations/0003_relink.sql") },
     Migration { version: 4, name: "0004_applications", sql: include_str!("../migrations/0004_applications.sql") },
     Migration { version: 5, name: "0005_attachments", sql: include_str!("../migrations/0005_attachments.sql") },
+    Migration { version: 6, name: "0006_contacts", sql: include_str!("../migrations/0006_contacts.sql") },
 ];
 
 /// Serialises concurrent `migrate` runs from several nodes.

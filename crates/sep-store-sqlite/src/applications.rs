@@ -174,6 +174,68 @@ impl ApplicationStore for SqliteStore {
         list_attachments(self, id)
     }
 
+    async fn upsert_contact_confirmation(
+        &self,
+        c: &sep_core::application::record::ContactConfirmation,
+        fx: &Effects,
+    ) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO contact_confirmations (application_id, channel, value, code_digest, code_expires_at,
+                    code_tries_left, code_spent, sent, created_at, confirmed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (application_id, channel) DO UPDATE SET value = excluded.value,
+                    code_digest = excluded.code_digest, code_expires_at = excluded.code_expires_at,
+                    code_tries_left = excluded.code_tries_left, code_spent = excluded.code_spent, sent = excluded.sent,
+                    created_at = excluded.created_at, confirmed_at = excluded.confirmed_at",
+                params![
+                    c.application_id.0.to_string(),
+                    c.channel,
+                    c.value,
+                    c.code.digest,
+                    ts(c.code.expires_at),
+                    c.code.tries_left,
+                    c.code.spent,
+                    c.sent,
+                    ts(c.created_at),
+                    c.confirmed_at.map(ts),
+                ],
+            )
+            .map_err(map_err)?;
+            crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn list_contact_confirmations(
+        &self,
+        id: ApplicationId,
+    ) -> StoreResult<Vec<sep_core::application::record::ContactConfirmation>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(
+                "SELECT application_id, channel, value, code_digest, code_expires_at, code_tries_left, code_spent, sent,
+                    created_at, confirmed_at FROM contact_confirmations WHERE application_id = ?1 ORDER BY channel",
+            )?;
+            s.query_map([id.0.to_string()], |r| {
+                let app: String = r.get(0)?;
+                Ok(sep_core::application::record::ContactConfirmation {
+                    application_id: ApplicationId(parse_uuid(&app)?),
+                    channel: r.get(1)?,
+                    value: r.get(2)?,
+                    code: sep_core::otp::CodeState {
+                        digest: r.get(3)?,
+                        expires_at: from_ts(r.get(4)?)?,
+                        tries_left: r.get(5)?,
+                        spent: r.get(6)?,
+                    },
+                    sent: r.get(7)?,
+                    created_at: from_ts(r.get(8)?)?,
+                    confirmed_at: from_ts_opt(r.get(9)?)?,
+                })
+            })?
+            .collect()
+        })
+    }
+
     async fn list_application_events(&self, id: ApplicationId) -> StoreResult<Vec<ApplicationEvent>> {
         self.read(|c| {
             let mut s = c.prepare_cached(

@@ -717,3 +717,72 @@ async fn a_citizen_fills_checks_and_submits_the_registration_application() {
     assert!(w.actions().await.contains(&("application.access_denied".into(), "denied".into())));
     assert_eq!(w.get(&format!("{}/applications/not-a-uuid", w.portal)).await.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r3_a_changed_phone_and_email_are_confirmed_by_sms_code_and_mail_link() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    let page = w.get(&format!("{}/services/registration", w.portal)).await.text().await.unwrap();
+    let csrf = hidden(&page, "csrf");
+    let form = [("csrf", csrf.as_str()), ("service", "registration"), ("applicant", "person")];
+    let app = loc(&w.post(&format!("{}/applications", w.portal), &form).await);
+    let page = w.get(&format!("{}{app}", w.portal)).await.text().await.unwrap();
+    assert!(page.contains("Подтверждён в Госуслугах") && !page.contains("Не подтверждён"), "{page}");
+    let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
+    assert!(!check.contains("contact_phone_unconfirmed"), "Госуслуги's contacts need no new code");
+
+    let typed = [("csrf", csrf.as_str()), ("phone", "8 (999) 111-22-33"), ("email", "new@example.ru")];
+    w.post(&format!("{}{app}", w.portal), &typed).await;
+    let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
+    assert!(check.contains("contact_phone_unconfirmed") && check.contains("contact_email_unconfirmed"), "{check}");
+    assert!(check.contains(&format!("href=\"{app}#contacts\"")));
+    let r = w.post(&format!("{}{app}/contacts/sms/confirm", w.portal), &[("csrf", &csrf), ("code", "123456")]).await;
+    assert_eq!(loc(&r), format!("{app}?contact=contact_not_sent#contacts"), "no code was sent yet");
+
+    // SMS: the first code is voided by "Отправить ещё раз"; a wrong code is named.
+    let sms = || async {
+        let jobs = w.db.store().list_jobs("notify", 50).await.unwrap();
+        let last = jobs.iter().filter(|j| j.job.kind == "send_sms").max_by_key(|j| j.id).unwrap();
+        assert_eq!(last.job.payload["to"], "+79991112233");
+        let text = last.job.payload["text"].as_str().unwrap().to_owned();
+        text.split(": ").nth(1).unwrap()[..6].to_owned()
+    };
+    let r = w.post(&format!("{}{app}/contacts/sms", w.portal), &[("csrf", &csrf)]).await;
+    assert_eq!(loc(&r), format!("{app}?contact=sms_sent#contacts"));
+    let first = sms().await;
+    w.post(&format!("{}{app}/contacts/sms", w.portal), &[("csrf", &csrf)]).await;
+    let second = sms().await;
+    let jobs = w.db.store().list_jobs("notify", 50).await.unwrap();
+    assert_eq!(jobs.iter().filter(|j| j.job.kind == "send_sms").count(), 2);
+    if first != second {
+        let r = w.post(&format!("{}{app}/contacts/sms/confirm", w.portal), &[("csrf", &csrf), ("code", &first)]).await;
+        assert_eq!(loc(&r), format!("{app}?contact=otp_wrong#contacts"), "the old code is void");
+    }
+    let r = w.post(&format!("{}{app}/contacts/sms/confirm", w.portal), &[("csrf", &csrf), ("code", &second)]).await;
+    assert_eq!(loc(&r), format!("{app}?contact=sms_confirmed#contacts"));
+    let page = w.get(&format!("{}{app}?contact=sms_confirmed", w.portal)).await.text().await.unwrap();
+    assert!(page.contains("Телефон подтверждён."));
+
+    // E-mail: a link; another person opening it gets "not found".
+    let r = w.post(&format!("{}{app}/contacts/email", w.portal), &[("csrf", &csrf)]).await;
+    assert_eq!(loc(&r), format!("{app}?contact=email_sent#contacts"));
+    let jobs = w.db.store().list_jobs("notify", 50).await.unwrap();
+    let mail = jobs.iter().filter(|j| j.job.kind == "send_email").max_by_key(|j| j.id).unwrap();
+    assert_eq!(mail.job.payload["to"], "new@example.ru");
+    let text = mail.job.payload["text"].as_str().unwrap();
+    let link = text.split("ссылку: ").nth(1).unwrap().split(' ').next().unwrap();
+    let path = &link[link.find("/applications/").unwrap()..];
+    let other = w.another_browser().await;
+    other.sign_in_as("+79345678901").await;
+    assert_eq!(other.get(&format!("{}{path}", w.portal)).await.status(), StatusCode::NOT_FOUND);
+    let r = w.get(&format!("{}{path}", w.portal)).await;
+    assert_eq!(loc(&r), format!("{app}?contact=email_confirmed#contacts"));
+    let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
+    assert!(!check.contains("contact_phone_unconfirmed") && !check.contains("contact_email_unconfirmed"), "{check}");
+    assert!(w.actions().await.contains(&("contact.confirmed".into(), "success".into())));
+
+    // A confirmation holds for its value: a new phone asks again.
+    w.post(&format!("{}{app}", w.portal), &[("csrf", &csrf), ("phone", "+79994445566")]).await;
+    let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
+    assert!(check.contains("contact_phone_unconfirmed") && !check.contains("contact_email_unconfirmed"));
+}

@@ -33,6 +33,8 @@ pub struct WebConfig {
     pub sessions: session::SessionConfig,
     /// Show the outgoing-message queue at `/outbox` (demo only: it holds codes).
     pub demo_outbox: bool,
+    /// The portal's public address, for links in e-mails.
+    pub public_url: String,
 }
 
 impl Default for WebConfig {
@@ -44,6 +46,7 @@ impl Default for WebConfig {
             ready_timeout: Duration::from_secs(2),
             sessions: session::SessionConfig::default(),
             demo_outbox: false,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -117,6 +120,9 @@ pub fn router(state: AppState) -> Router {
         .route("/applications", get(ui::applications::list).post(ui::applications::create))
         .route("/applications/{id}", get(ui::applications::show).post(ui::applications::save))
         .route("/applications/{id}/check", get(ui::applications::check))
+        .route("/applications/{id}/contacts/{channel}", axum::routing::post(ui::contacts::send))
+        .route("/applications/{id}/contacts/sms/confirm", axum::routing::post(ui::contacts::confirm_sms))
+        .route("/applications/{id}/contacts/email/confirm", get(ui::contacts::confirm_email))
         .route("/applications/{id}/submit", axum::routing::post(ui::applications::submit))
         .route(
             "/applications/{id}/documents",

@@ -147,3 +147,23 @@ pub struct Attachment {
     /// Upload time.
     pub created_at: OffsetDateTime,
 }
+
+/// Confirmation of a contact typed in an application (SPEC R3): an SMS code for the phone, a
+/// one-time link for the e-mail. The code's digest binds it to the application and channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactConfirmation {
+    /// The application.
+    pub application_id: ApplicationId,
+    /// `sms` or `email`.
+    pub channel: String,
+    /// The phone or address being confirmed (normalised).
+    pub value: String,
+    /// The code or link token.
+    pub code: crate::otp::CodeState,
+    /// Codes sent for this value (a limit against flooding).
+    pub sent: u32,
+    /// When sent.
+    pub created_at: OffsetDateTime,
+    /// When confirmed.
+    pub confirmed_at: Option<OffsetDateTime>,
+}

@@ -121,6 +121,22 @@ pub async fn lifecycle(db: &TestDb) {
         "no file row without its application"
     );
 
+    let mut phone = sep_core::application::record::ContactConfirmation {
+        application_id: a.id,
+        channel: "sms".into(),
+        value: "+79123456789".into(),
+        code: sep_core::otp::CodeState::new("x", "123456", at, sep_core::otp::OtpPolicy::default()),
+        sent: 1,
+        created_at: at,
+        confirmed_at: None,
+    };
+    let job = NewJob::now("notify", "send_sms", serde_json::json!({"to": "+79123456789"}), at);
+    s.upsert_contact_confirmation(&phone, &Effects::none().with_job(job)).await.unwrap();
+    phone.sent = 2;
+    phone.confirmed_at = Some(at + Duration::minutes(1));
+    s.upsert_contact_confirmation(&phone, &Effects::none()).await.unwrap();
+    assert_eq!(s.list_contact_confirmations(a.id).await.unwrap(), vec![phone], "one per channel, replaced");
+
     let other = UserId::new();
     assert!(s.list_applications_for_user(other).await.unwrap().is_empty());
     assert_eq!(s.list_applications_for_user(user).await.unwrap().len(), 1);

@@ -15,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use sep_core::application::calendar::WorkCalendar;
-use sep_core::application::record::{Application, ApplicationId, StatusChange, format_number};
+use sep_core::application::record::{Application, ApplicationId, ContactConfirmation, StatusChange, format_number};
 use sep_core::application::status::{Action, Actor, Allowed, Status};
 use sep_core::audit::Outcome;
 use sep_core::catalogue::{ApplicantType, Service};
@@ -218,6 +218,15 @@ struct FormPage {
     errors: Vec<(String, String, &'static str)>,
     sections: Vec<SectionView>,
     csrf: String,
+    contacts: Vec<super::contacts::ContactView>,
+    contact_note: Option<(&'static str, bool)>,
+}
+
+/// What the form shows besides the fields.
+struct FormExtras {
+    saved: bool,
+    contacts: Vec<super::contacts::ContactView>,
+    contact_note: Option<(&'static str, bool)>,
 }
 
 fn form_page(
@@ -225,7 +234,7 @@ fn form_page(
     service: &Service,
     attached: &[sep_core::application::record::Attachment],
     csrf: &str,
-    saved: bool,
+    extras: FormExtras,
     errors: Vec<(String, String, &'static str)>,
 ) -> Response {
     let field_error = |name: &str| errors.iter().find(|e| e.0 == name).map(|e| e.1.clone());
@@ -257,10 +266,12 @@ fn form_page(
         applicant: applicant_title(app.applicant_type),
         status: app.status.title(),
         tone: app.status.tone(),
-        saved,
+        saved: extras.saved,
         errors,
         sections,
         csrf: csrf.to_owned(),
+        contacts: extras.contacts,
+        contact_note: extras.contact_note,
     })
 }
 
@@ -328,6 +339,7 @@ pub(crate) async fn create(
 #[derive(Deserialize)]
 pub(crate) struct Saved {
     saved: Option<String>,
+    contact: Option<String>,
 }
 
 /// `GET /applications/{id}`.
@@ -356,7 +368,16 @@ pub(crate) async fn show(
         Ok(a) => a,
         Err(e) => return internal(&e),
     };
-    form_page(&app, &service, &attached, &session.csrf_secret, q.saved.is_some(), errors)
+    let confirmations = match s.store.list_contact_confirmations(app.id).await {
+        Ok(c) => c,
+        Err(e) => return internal(&e),
+    };
+    let extras = FormExtras {
+        saved: q.saved.is_some(),
+        contacts: super::contacts::views(&app, &user, &confirmations),
+        contact_note: q.contact.as_deref().and_then(super::contacts::note),
+    };
+    form_page(&app, &service, &attached, &session.csrf_secret, extras, errors)
 }
 
 /// `POST /applications/{id}`: saves what was typed, valid or not (R8).
@@ -419,10 +440,12 @@ fn check_page(
     service: &Service,
     user: &User,
     attached: &[sep_core::application::record::Attachment],
+    confirmations: &[ContactConfirmation],
     csrf: &str,
     consent_missing: bool,
 ) -> Response {
-    let errors = problems(service, app.applicant_type, &app.data, user, attached);
+    let mut errors = problems(service, app.applicant_type, &app.data, user, attached);
+    errors.extend(super::contacts::problems(app, user, confirmations));
     let rows = service
         .fields_for(app.applicant_type)
         .map(|f| {
@@ -460,8 +483,12 @@ pub(crate) async fn check(
         Ok(found) => found,
         Err(res) => return res,
     };
-    match s.store.list_attachments(app.id).await {
-        Ok(attached) => check_page(&app, &service, &user, &attached, &session.csrf_secret, false),
+    let attached = match s.store.list_attachments(app.id).await {
+        Ok(a) => a,
+        Err(e) => return internal(&e),
+    };
+    match s.store.list_contact_confirmations(app.id).await {
+        Ok(c) => check_page(&app, &service, &user, &attached, &c, &session.csrf_secret, false),
         Err(e) => internal(&e),
     }
 }
@@ -507,11 +534,17 @@ pub(crate) async fn submit(
         Ok(a) => a,
         Err(e) => return internal(&e),
     };
-    if !problems(&service, app.applicant_type, &app.data, &user, &attached).is_empty() {
-        return check_page(&app, &service, &user, &attached, &session.csrf_secret, false);
+    let confirmations = match s.store.list_contact_confirmations(app.id).await {
+        Ok(c) => c,
+        Err(e) => return internal(&e),
+    };
+    if !problems(&service, app.applicant_type, &app.data, &user, &attached).is_empty()
+        || !super::contacts::problems(&app, &user, &confirmations).is_empty()
+    {
+        return check_page(&app, &service, &user, &attached, &confirmations, &session.csrf_secret, false);
     }
     if f.consent.as_deref() != Some("yes") {
-        return check_page(&app, &service, &user, &attached, &session.csrf_secret, true);
+        return check_page(&app, &service, &user, &attached, &confirmations, &session.csrf_secret, true);
     }
     let action = if app.status == Status::Draft { Action::Submit } else { Action::Resubmit };
     let to = match app.status.apply(&action, Actor::Applicant) {

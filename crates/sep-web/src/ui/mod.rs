@@ -2,6 +2,7 @@
 
 pub(crate) mod account;
 pub(crate) mod applications;
+pub(crate) mod contacts;
 pub(crate) mod documents;
 pub(crate) mod home;
 pub(crate) mod login;

@@ -27,6 +27,7 @@ pub fn web_config(cfg: &Config) -> WebConfig {
             bind_ip: cfg.session_bind_ip,
         },
         demo_outbox: cfg.demo_outbox,
+        public_url: cfg.portal_url(),
         ..WebConfig::default()
     }
 }

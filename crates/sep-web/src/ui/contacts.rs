@@ -1,0 +1,314 @@
+//! Confirming the phone and e-mail typed in an application (SPEC R3): "Отправить код" sends
+//! an SMS code, "Отправить ссылку" an e-mail with a one-time link; "Отправить ещё раз" issues
+//! a new one and voids the old. A confirmation holds for the value it was made for: changing
+//! the phone or address asks again. Messages leave through the outbox queue in the same
+//! transaction that records them.
+
+use super::account::signed_in_with_terms as signed_in;
+use super::applications::owned;
+use crate::client::Client;
+use crate::session::{csrf_ok, event};
+use crate::{AppState, Problem};
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use sep_core::application::record::{Application, ContactConfirmation};
+use sep_core::application::status::Allowed;
+use sep_core::audit::Outcome;
+use sep_core::catalogue::field::FieldKind;
+use sep_core::job::NewJob;
+use sep_core::otp::{CodeState, OtpPolicy, Verdict};
+use sep_core::store::Effects;
+use serde::Deserialize;
+
+/// Codes or links one value may receive.
+const MAX_SENDS: u32 = 5;
+
+/// The normalised phone (`sms`) or e-mail (`email`) typed in the application, if valid.
+pub(crate) fn typed_contact(app: &Application, channel: &str) -> Option<String> {
+    let (field, kind) = if channel == "sms" { ("phone", FieldKind::Phone) } else { ("email", FieldKind::Email) };
+    app.data.get(field).and_then(|v| kind.normalise(v).ok())
+}
+
+/// Whether the contact of `channel` is confirmed for its current value.
+pub(crate) fn confirmed(app: &Application, all: &[ContactConfirmation], channel: &str) -> bool {
+    let current = typed_contact(app, channel);
+    all.iter().any(|c| c.channel == channel && c.confirmed_at.is_some() && Some(&c.value) == current.as_ref())
+}
+
+fn key(app: &Application, channel: &str) -> String {
+    format!("{}:{channel}", app.id)
+}
+
+fn back(app: &Application, note: &str) -> Response {
+    Redirect::to(&format!("/applications/{}?contact={note}#contacts", app.id)).into_response()
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn load(
+    s: &AppState,
+    user: crate::session::CurrentUser,
+    client: &Client,
+    headers: &HeaderMap,
+    id: &str,
+    csrf: Option<&str>,
+    return_to: &str,
+) -> Result<(Application, Vec<ContactConfirmation>, sep_core::user::User), Response> {
+    let rid = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+    let (session, user) = signed_in(user, return_to).map_err(IntoResponse::into_response)?;
+    if let Some(token) = csrf
+        && !csrf_ok(&session, token)
+    {
+        return Err(Problem::for_status(StatusCode::FORBIDDEN).into_response());
+    }
+    let (app, _) = owned(s, &user, id, client, &rid).await?;
+    if !app.status.allowed().contains(&Allowed::Edit) {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            "application_not_editable",
+            "Заявление нельзя изменить",
+            "Контакты подтверждаются, пока заявление не отправлено.",
+            "Откройте «Мои заявления».",
+        )
+        .into_response());
+    }
+    let all = s.store.list_contact_confirmations(app.id).await.map_err(|e| {
+        tracing::error!(code = e.code(), "confirmations lookup failed");
+        Problem::internal().into_response()
+    })?;
+    Ok((app, all, user))
+}
+
+/// `POST /applications/{id}/contacts/{channel}`: "Отправить код" / "Отправить ссылку" (again).
+pub(crate) async fn send(
+    State(s): State<AppState>,
+    user: crate::session::CurrentUser,
+    client: Client,
+    headers: HeaderMap,
+    Path((id, channel)): Path<(String, String)>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    if channel != "sms" && channel != "email" {
+        return Problem::not_found().into_response();
+    }
+    let (app, all, user) =
+        match load(&s, user, &client, &headers, &id, Some(&f.csrf), &format!("/applications/{id}")).await {
+            Ok(found) => found,
+            Err(res) => return res,
+        };
+    let Some(value) = typed_contact(&app, &channel) else { return back(&app, "contact_invalid") };
+    let previous = all.iter().find(|c| c.channel == channel && c.value == value);
+    let sent = previous.map_or(0, |c| c.sent);
+    if sent >= MAX_SENDS {
+        return back(&app, "contact_send_limit");
+    }
+    let now = s.clock.now();
+    let (code, secret, job) = if channel == "sms" {
+        let Ok(code) = sep_core::otp::generate() else { return Problem::internal().into_response() };
+        let text = format!("Код подтверждения телефона для заявления в СЭП: {code}. Никому не сообщайте код");
+        let state = CodeState::new(&key(&app, &channel), &code, now, OtpPolicy::default());
+        (state, code, NewJob::now("notify", "send_sms", serde_json::json!({ "to": value, "text": text }), now))
+    } else {
+        let Ok(token) = sep_core::session::SessionToken::generate() else { return Problem::internal().into_response() };
+        let token = token.expose().to_owned();
+        let link = format!("{}/applications/{}/contacts/email/confirm?token={token}", s.config.public_url, app.id);
+        let text = format!("Чтобы подтвердить адрес для заявления в СЭП, откройте ссылку: {link} (действует сутки)");
+        let state = CodeState {
+            digest: sep_core::otp::digest(&key(&app, &channel), &token),
+            expires_at: now + time::Duration::days(1),
+            tries_left: 3,
+            spent: false,
+        };
+        let payload = serde_json::json!({ "to": value, "subject": "Подтверждение адреса", "text": text });
+        (state, token, NewJob::now("notify", "send_email", payload, now))
+    };
+    drop(secret);
+    let c = ContactConfirmation {
+        application_id: app.id,
+        channel: channel.clone(),
+        value,
+        code,
+        sent: sent + 1,
+        created_at: now,
+        confirmed_at: None,
+    };
+    let rid = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let mut e = event(now, "contact.code_sent", Some(user.id), &client, rid, Outcome::Success);
+    e.object = Some(format!("application:{}", app.id));
+    e.details = serde_json::json!({ "channel": channel });
+    if let Err(err) = s.store.upsert_contact_confirmation(&c, &Effects::audit(e).with_job(job)).await {
+        tracing::error!(code = err.code(), "confirmation not stored");
+        return Problem::internal().into_response();
+    }
+    back(&app, if channel == "sms" { "sms_sent" } else { "email_sent" })
+}
+
+async fn settle(
+    s: &AppState,
+    (app, all, user): &(Application, Vec<ContactConfirmation>, sep_core::user::User),
+    channel: &str,
+    typed: &str,
+    client: &Client,
+    headers: &HeaderMap,
+) -> Response {
+    let current = typed_contact(app, channel);
+    let Some(mut c) = all.iter().find(|c| c.channel == channel && Some(&c.value) == current.as_ref()).cloned() else {
+        return back(app, "contact_not_sent");
+    };
+    let now = s.clock.now();
+    let (verdict, next) = c.code.check(&key(app, channel), typed.trim(), now);
+    c.code = next;
+    let mut fx = Effects::none();
+    if verdict == Verdict::Accepted {
+        c.confirmed_at = Some(now);
+        let rid = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+        let mut e = event(now, "contact.confirmed", Some(user.id), client, rid, Outcome::Success);
+        e.object = Some(format!("application:{}", app.id));
+        e.details = serde_json::json!({ "channel": channel });
+        fx = Effects::audit(e);
+    }
+    if let Err(err) = s.store.upsert_contact_confirmation(&c, &fx).await {
+        tracing::error!(code = err.code(), "confirmation not stored");
+        return Problem::internal().into_response();
+    }
+    match verdict {
+        Verdict::Accepted => back(app, if channel == "sms" { "sms_confirmed" } else { "email_confirmed" }),
+        Verdict::Wrong { .. } => back(app, "otp_wrong"),
+        _ => back(app, "otp_void"),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /applications/{id}/contacts/sms/confirm`: the SMS code.
+pub(crate) async fn confirm_sms(
+    State(s): State<AppState>,
+    user: crate::session::CurrentUser,
+    client: Client,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    match load(&s, user, &client, &headers, &id, Some(&f.csrf), &format!("/applications/{id}")).await {
+        Ok(found) => settle(&s, &found, "sms", &f.code, &client, &headers).await,
+        Err(res) => res,
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Token {
+    #[serde(default)]
+    token: String,
+}
+
+/// `GET /applications/{id}/contacts/email/confirm?token=…`: the link from the e-mail (the person
+/// must be signed in as the applicant; a login returns here).
+pub(crate) async fn confirm_email(
+    State(s): State<AppState>,
+    user: crate::session::CurrentUser,
+    client: Client,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<Token>,
+) -> Response {
+    // Not signed in: log in first, then come back to this very link.
+    let here = format!("/applications/{id}/contacts/email/confirm?token={}", clean_token(&q.token));
+    match load(&s, user, &client, &headers, &id, None, &here).await {
+        Ok(found) => settle(&s, &found, "email", &q.token, &client, &headers).await,
+        Err(res) => res,
+    }
+}
+
+/// Tokens are URL-safe already; anything else is dropped rather than echoed into a URL.
+fn clean_token(token: &str) -> String {
+    token.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(128).collect()
+}
+
+/// The sentence shown after a contact step (`?contact=…`).
+pub(crate) fn note(code: &str) -> Option<(&'static str, bool)> {
+    Some(match code {
+        "sms_sent" => ("Код отправлен по SMS. Введите его ниже.", false),
+        "email_sent" => ("Письмо со ссылкой отправлено. Откройте ссылку из письма.", false),
+        "sms_confirmed" => ("Телефон подтверждён.", false),
+        "email_confirmed" => ("Адрес электронной почты подтверждён.", false),
+        "otp_wrong" => ("Неверный код. Проверьте цифры или нажмите «Отправить ещё раз».", true),
+        "otp_void" => ("Код больше не действует. Нажмите «Отправить ещё раз».", true),
+        "contact_invalid" => ("Сначала укажите правильный телефон или адрес и сохраните черновик.", true),
+        "contact_send_limit" => ("Слишком много отправок. Повторите позже.", true),
+        "contact_not_sent" => ("Сначала нажмите «Отправить код».", true),
+        _ => return None,
+    })
+}
+
+/// The Госуслуги value of a channel: already confirmed there, so it needs no new code.
+fn known(user: &sep_core::user::User, channel: &str) -> Option<String> {
+    let p = &user.profile;
+    let (v, kind) = if channel == "sms" {
+        (p.phone.as_ref().map(ToString::to_string), FieldKind::Phone)
+    } else {
+        (p.email.as_ref().map(ToString::to_string), FieldKind::Email)
+    };
+    v.and_then(|v| kind.normalise(&v).ok())
+}
+
+/// One contact row on the form.
+pub(crate) struct ContactView {
+    pub channel: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub confirmed: bool,
+    pub from_profile: bool,
+}
+
+/// The typed contacts and whether each still needs confirming.
+pub(crate) fn views(app: &Application, user: &sep_core::user::User, all: &[ContactConfirmation]) -> Vec<ContactView> {
+    [("sms", "Телефон"), ("email", "Электронная почта")]
+        .into_iter()
+        .filter_map(|(channel, label)| {
+            let value = typed_contact(app, channel)?;
+            let from_profile = known(user, channel).as_ref() == Some(&value);
+            Some(ContactView {
+                channel,
+                label,
+                confirmed: from_profile || confirmed(app, all, channel),
+                value,
+                from_profile,
+            })
+        })
+        .collect()
+}
+
+/// Check-page problems for contacts that differ from Госуслуги and are not confirmed.
+pub(crate) fn problems(
+    app: &Application,
+    user: &sep_core::user::User,
+    all: &[ContactConfirmation],
+) -> Vec<(String, String, &'static str)> {
+    views(app, user, all)
+        .into_iter()
+        .filter(|v| !v.confirmed)
+        .map(|v| {
+            if v.channel == "sms" {
+                ("contacts".into(), "Подтвердите телефон кодом из SMS".into(), "contact_phone_unconfirmed")
+            } else {
+                (
+                    "contacts".into(),
+                    "Подтвердите адрес электронной почты по ссылке из письма".into(),
+                    "contact_email_unconfirmed",
+                )
+            }
+        })
+        .collect()
+}
