@@ -62,8 +62,21 @@ async function citizenLogsIn(viewport, prefix) {
     assert.equal(await page.locator('#snils').inputValue(), '123-456-789 64', 'pre-filled from Госуслуги');
     // The address is not in the granted data: the citizen types it and saves the draft.
     await page.getByLabel('Адрес регистрации').fill('г. Москва, ул. Тверская, д. 1, кв. 5');
+    // A phone other than the one Госуслуги confirmed needs an SMS code (R3).
+    await page.locator('#phone').fill('+7 999 111-22-33');
     await page.getByRole('button', { name: 'Сохранить черновик' }).click();
     await page.getByText('Черновик сохранён').waitFor();
+    const contacts = page.locator('#contacts');
+    await contacts.getByText('Не подтверждён').waitFor();
+    await contacts.getByRole('button', { name: 'Отправить код' }).click();
+    await page.getByText('Код отправлен по SMS').waitFor();
+    const outbox = await (await fetch(`${demo.portal}/outbox`)).text();
+    const sms = outbox.match(/Код подтверждения телефона для заявления в СЭП: (\d{6})/);
+    assert.ok(sms, 'the code waits in the demo outbox');
+    await page.getByLabel('Код из SMS').fill(sms[1]);
+    await page.getByRole('button', { name: 'Подтвердить телефон' }).click();
+    await page.getByText('Телефон подтверждён.').waitFor();
+    await checkA11y(page, `${prefix}: contact confirmed`);
     // A PDF and a JPEG (and a PNG), each recognised by content and shown «Принят».
     const files = [
       ['passport_scan', 'паспорт.pdf', 'application/pdf', Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n')],

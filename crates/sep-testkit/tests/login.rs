@@ -785,4 +785,21 @@ async fn r3_a_changed_phone_and_email_are_confirmed_by_sms_code_and_mail_link() 
     w.post(&format!("{}{app}", w.portal), &[("csrf", &csrf), ("phone", "+79994445566")]).await;
     let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
     assert!(check.contains("contact_phone_unconfirmed") && !check.contains("contact_email_unconfirmed"));
+
+    // Five sends per channel an hour, whichever number: two went above, three more may.
+    let (sms_url, token) = (format!("{}{app}/contacts/sms", w.portal), [("csrf", csrf.as_str())]);
+    let send = || w.post(&sms_url, &token);
+    for _ in 0..3 {
+        assert_eq!(loc(&send().await), format!("{app}?contact=sms_sent#contacts"));
+    }
+    assert_eq!(loc(&send().await), format!("{app}?contact=contact_send_limit#contacts"));
+    for _ in 0..7 {
+        w.clock.advance(time::Duration::minutes(10));
+        w.get(&format!("{}{app}", w.portal)).await;
+    }
+    assert_eq!(loc(&send().await), format!("{app}?contact=sms_sent#contacts"), "an hour later");
+    let r = w.get(&format!("{}{app}/contacts/email/confirm?token=forged", w.portal)).await;
+    assert_eq!(loc(&r), format!("{app}?contact=link_void#contacts"));
+    let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
+    assert!(!check.contains("contact_email_unconfirmed"), "a bad link does not undo a confirmation");
 }

@@ -22,8 +22,9 @@ use sep_core::otp::{CodeState, OtpPolicy, Verdict};
 use sep_core::store::Effects;
 use serde::Deserialize;
 
-/// Codes or links one value may receive.
+/// Codes or links one channel may receive within `SEND_WINDOW` of the last one.
 const MAX_SENDS: u32 = 5;
+const SEND_WINDOW: time::Duration = time::Duration::hours(1);
 
 /// The normalised phone (`sms`) or e-mail (`email`) typed in the application, if valid.
 pub(crate) fn typed_contact(app: &Application, channel: &str) -> Option<String> {
@@ -103,12 +104,17 @@ pub(crate) async fn send(
             Err(res) => return res,
         };
     let Some(value) = typed_contact(&app, &channel) else { return back(&app, "contact_invalid") };
-    let previous = all.iter().find(|c| c.channel == channel && c.value == value);
-    let sent = previous.map_or(0, |c| c.sent);
+    if confirmed(&app, &all, &channel) {
+        return back(&app, if channel == "sms" { "sms_confirmed" } else { "email_confirmed" });
+    }
+    let now = s.clock.now();
+    // The limit counts sends per channel within the window, whatever the value: switching
+    // between numbers does not reset it.
+    let previous = all.iter().find(|c| c.channel == channel);
+    let sent = previous.filter(|c| c.created_at + SEND_WINDOW > now).map_or(0, |c| c.sent);
     if sent >= MAX_SENDS {
         return back(&app, "contact_send_limit");
     }
-    let now = s.clock.now();
     let (code, secret, job) = if channel == "sms" {
         let Ok(code) = sep_core::otp::generate() else { return Problem::internal().into_response() };
         let text = format!("Код подтверждения телефона для заявления в СЭП: {code}. Никому не сообщайте код");
@@ -179,6 +185,7 @@ async fn settle(
     }
     match verdict {
         Verdict::Accepted => back(app, if channel == "sms" { "sms_confirmed" } else { "email_confirmed" }),
+        _ if channel == "email" => back(app, "link_void"),
         Verdict::Wrong { .. } => back(app, "otp_wrong"),
         _ => back(app, "otp_void"),
     }
@@ -246,7 +253,8 @@ pub(crate) fn note(code: &str) -> Option<(&'static str, bool)> {
         "otp_wrong" => ("Неверный код. Проверьте цифры или нажмите «Отправить ещё раз».", true),
         "otp_void" => ("Код больше не действует. Нажмите «Отправить ещё раз».", true),
         "contact_invalid" => ("Сначала укажите правильный телефон или адрес и сохраните черновик.", true),
-        "contact_send_limit" => ("Слишком много отправок. Повторите позже.", true),
+        "link_void" => ("Ссылка не подходит или устарела. Нажмите «Отправить ссылку» ещё раз.", true),
+        "contact_send_limit" => ("Слишком много отправок. Повторите через час.", true),
         "contact_not_sent" => ("Сначала нажмите «Отправить код».", true),
         _ => return None,
     })
