@@ -803,3 +803,86 @@ async fn r3_a_changed_phone_and_email_are_confirmed_by_sms_code_and_mail_link() 
     let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
     assert!(!check.contains("contact_email_unconfirmed"), "a bad link does not undo a confirmation");
 }
+
+/// A field, the value typed into it and the code its check must give.
+type Typed<'a> = (&'a str, &'a str, &'a str);
+
+/// Every R1 validation error, named on «Проверка заявления» with a link to its field.
+async fn every_r1_error_is_named(backend: Backend) {
+    let Some(w) = world(backend).await else { return };
+    w.sign_in().await;
+    let page = w.get(&format!("{}/services/registration", w.portal)).await.text().await.unwrap();
+    let csrf = hidden(&page, "csrf");
+    let long = "я".repeat(301);
+    let longer = "я".repeat(4001);
+    // Rounds of (applicant type, [(field, typed value, expected code)]); one field per round.
+    let rounds: Vec<(&str, Vec<Typed>)> = vec![
+        (
+            "org",
+            vec![
+                ("first_name", "", "field_required"),
+                ("last_name", &long, "field_too_long"),
+                ("address", &longer, "field_too_long"),
+                ("birth_date", "2000-01-01", "date_invalid_format"),
+                ("passport_issued_on", "31.02.2020", "date_not_in_calendar"),
+                ("snils", "12345", "snils_invalid_format"),
+                ("inn", "7707083893", "inn_person_expected"),
+                ("passport_series", "45 1", "passport_series_invalid_format"),
+                ("passport_number", "12", "passport_number_invalid_format"),
+                ("passport_division_code", "77-001", "division_code_invalid_format"),
+                ("phone", "12345", "phone_invalid_format"),
+                ("email", "ivan@", "email_invalid_format"),
+                ("org_inn", "500100732259", "inn_organisation_expected"),
+                ("org_ogrn", "1027700132196", "ogrn_invalid_checksum"),
+                ("org_kpp", "12", "kpp_invalid_format"),
+                ("org_okved", "6201", "okved_invalid_format"),
+            ],
+        ),
+        (
+            "org",
+            vec![
+                ("snils", "123-456-789 00", "snils_invalid_checksum"),
+                ("inn", "12345", "inn_invalid_format"),
+                ("org_inn", "7707083894", "inn_invalid_checksum"),
+                ("org_ogrn", "123", "ogrn_invalid_format"),
+            ],
+        ),
+        ("ip", vec![("ogrnip", "304500116000158", "ogrnip_invalid_checksum")]),
+        ("ip", vec![("ogrnip", "12345", "ogrnip_invalid_format")]),
+    ];
+    for (applicant, round) in rounds {
+        let start = [("csrf", csrf.as_str()), ("service", "registration"), ("applicant", applicant)];
+        let app = loc(&w.post(&format!("{}/applications", w.portal), &start).await);
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend(round.iter().map(|(f, v, _)| (*f, *v)));
+        assert_eq!(loc(&w.post(&format!("{}{app}", w.portal), &form).await), format!("{app}?saved=1"));
+        let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
+        for (field, value, code) in &round {
+            let item = check
+                .split("<li>")
+                .filter_map(|li| li.split("</li>").next())
+                .find(|li| li.contains(&format!("href=\"{app}#{field}\"")));
+            let item = item.unwrap_or_else(|| panic!("{field}: no problem listed in {check}"));
+            assert!(
+                item.contains(&format!("<code>{code}</code>")),
+                "{field}={}: {item}",
+                &value[..value.len().min(40)]
+            );
+        }
+        // Nothing typed is lost: the form shows each value back as typed.
+        let page = w.get(&format!("{}{app}", w.portal)).await.text().await.unwrap();
+        for (field, value, _) in round.iter().filter(|(_, v, _)| !v.is_empty() && v.len() < 100) {
+            assert!(page.contains(&format!("value=\"{value}\"")), "{field} kept as typed");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r1_every_validation_error_is_named_sqlite() {
+    every_r1_error_is_named(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r1_every_validation_error_is_named_postgres() {
+    every_r1_error_is_named(Backend::Postgres).await;
+}

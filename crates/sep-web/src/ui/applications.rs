@@ -28,6 +28,9 @@ use std::collections::{BTreeMap, HashMap};
 /// The version of the consent text (R4), recorded with the submission.
 pub const CONSENT_VERSION: &str = "pd-2026-11";
 
+/// Characters kept of one typed value (the longest field allows 4000).
+const MAX_TYPED: usize = 10_000;
+
 fn request_id(h: &HeaderMap) -> String {
     h.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
 }
@@ -413,7 +416,9 @@ pub(crate) async fn save(
     let mut data = app.data.clone();
     for f in service.fields_for(app.applicant_type) {
         if let Some(v) = form.get(&f.name) {
-            data.insert(f.name.clone(), v.chars().take(4000).collect());
+            // Kept beyond the field's limit so the check page can name it; only a runaway
+            // value is cut.
+            data.insert(f.name.clone(), v.chars().take(MAX_TYPED).collect());
         }
     }
     if let Err(e) = s.store.update_application_data(app.id, &data, s.clock.now()).await {
