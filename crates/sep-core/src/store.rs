@@ -186,6 +186,8 @@ pub trait ApplicationStore: Send + Sync {
         &self,
         id: crate::application::record::ApplicationId,
     ) -> StoreResult<Vec<crate::application::record::ContactConfirmation>>;
+    /// Whether any attachment row points to the stored file `sha256`.
+    async fn file_referenced(&self, sha256: &str) -> StoreResult<bool>;
     /// An application's files, oldest first.
     async fn list_attachments(
         &self,

@@ -185,6 +185,15 @@ impl ApplicationStore for PgStore {
         tx.commit().await.map_err(map_err)
     }
 
+    async fn file_referenced(&self, sha256: &str) -> StoreResult<bool> {
+        let client = self.client().await?;
+        let row = client
+            .query_one("SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = $1)", &[&sha256])
+            .await
+            .map_err(map_err)?;
+        Ok(row.get(0))
+    }
+
     async fn list_attachments(&self, id: ApplicationId) -> StoreResult<Vec<sep_core::application::record::Attachment>> {
         let client = self.client().await?;
         let rows = client

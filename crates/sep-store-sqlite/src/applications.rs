@@ -174,6 +174,13 @@ impl ApplicationStore for SqliteStore {
         list_attachments(self, id)
     }
 
+    async fn file_referenced(&self, sha256: &str) -> StoreResult<bool> {
+        self.read(|c| {
+            c.prepare_cached("SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)")?
+                .query_row([sha256], |r| r.get(0))
+        })
+    }
+
     async fn upsert_contact_confirmation(
         &self,
         c: &sep_core::application::record::ContactConfirmation,

@@ -40,6 +40,7 @@ on_both! {
     login_requests_taken_once => stories::sessions::login_requests;
     relink_requests_with_their_messages => stories::relink::lifecycle;
     applications_lifecycle => stories::applications::lifecycle;
+    applications_orphan_files_swept => stories::applications::orphan_files_are_swept;
     audit_chain_and_history => stories::audit::chain_and_history;
     audit_tampering_refused_and_detected => stories::audit::tampering_is_refused_and_detected;
     audit_concurrent_appends => stories::audit::concurrent_appends_keep_the_chain;

@@ -111,6 +111,56 @@ pub trait FileStore: Send + Sync {
     async fn put(&self, key: &str, bytes: &[u8]) -> std::io::Result<()>;
     /// Reads a file.
     async fn get(&self, key: &str) -> std::io::Result<Vec<u8>>;
+    /// Every stored key with when it was last put, and leftovers of interrupted writes.
+    async fn inventory(&self) -> std::io::Result<Inventory>;
+    /// Removes a file (absent is fine).
+    async fn remove(&self, key: &str) -> std::io::Result<()>;
+}
+
+/// What a file store holds.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    /// `(key, last put)`.
+    pub files: Vec<(String, std::time::SystemTime)>,
+    /// Temporary files of interrupted writes, `(path, modified)`.
+    pub partial: Vec<(PathBuf, std::time::SystemTime)>,
+}
+
+/// Why a sweep stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// The file store failed.
+    #[error("file store: {0}")]
+    Io(std::io::Error),
+    /// The database failed.
+    #[error("database: {0}")]
+    Store(crate::StoreError),
+}
+
+/// Removes what a crash left behind: files no attachment row points to and partial writes,
+/// if older than `grace` (another process may be between writing a file and its row).
+/// Returns how many were removed.
+pub async fn sweep_orphans(
+    files: &dyn FileStore,
+    store: &dyn crate::store::ApplicationStore,
+    grace: std::time::Duration,
+) -> Result<usize, SweepError> {
+    let cutoff = std::time::SystemTime::now().checked_sub(grace).unwrap_or(std::time::UNIX_EPOCH);
+    let inv = files.inventory().await.map_err(SweepError::Io)?;
+    let mut removed = 0;
+    for (path, modified) in inv.partial {
+        if modified < cutoff {
+            std::fs::remove_file(&path).map_err(SweepError::Io)?;
+            removed += 1;
+        }
+    }
+    for (key, modified) in inv.files {
+        if modified < cutoff && !store.file_referenced(&key).await.map_err(SweepError::Store)? {
+            files.remove(&key).await.map_err(SweepError::Io)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 /// Files in a local directory, named by content hash.
@@ -139,7 +189,8 @@ impl FileStore for LocalFileStore {
         use std::io::Write;
         let path = self.path(key)?;
         if path.exists() {
-            return Ok(());
+            // Same content again: refresh the time so a sweep gives the new row its grace.
+            return std::fs::File::options().append(true).open(&path)?.set_modified(std::time::SystemTime::now());
         }
         let dir = path.parent().map(std::path::Path::to_path_buf).unwrap_or_else(|| self.dir.clone());
         std::fs::create_dir_all(&dir)?;
@@ -155,6 +206,34 @@ impl FileStore for LocalFileStore {
 
     async fn get(&self, key: &str) -> std::io::Result<Vec<u8>> {
         std::fs::read(self.path(key)?)
+    }
+
+    async fn inventory(&self) -> std::io::Result<Inventory> {
+        let mut inv = Inventory::default();
+        for shard in std::fs::read_dir(&self.dir)? {
+            let shard = shard?;
+            if !shard.file_type()?.is_dir() {
+                continue;
+            }
+            for entry in std::fs::read_dir(shard.path())? {
+                let entry = entry?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let modified = entry.metadata()?.modified()?;
+                if name.starts_with('.') && name.ends_with(".tmp") {
+                    inv.partial.push((entry.path(), modified));
+                } else if self.path(&name).is_ok() {
+                    inv.files.push((name, modified));
+                }
+            }
+        }
+        Ok(inv)
+    }
+
+    async fn remove(&self, key: &str) -> std::io::Result<()> {
+        match std::fs::remove_file(self.path(key)?) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -143,3 +143,70 @@ pub async fn lifecycle(db: &TestDb) {
     assert!(matches!(s.get_application(ApplicationId::new()).await, Err(StoreError::NotFound)));
     assert!(matches!(s.update_application_data(ApplicationId::new(), &a.data, at).await, Err(StoreError::NotFound)));
 }
+
+/// After a crash between storing a file and its row: the startup sweep removes the file
+/// nobody points to and the partial write, keeps referenced and recent files.
+pub async fn orphan_files_are_swept(db: &TestDb) {
+    use sep_core::application::attachment::{FileStore, LocalFileStore, content_key, sweep_orphans};
+    let s = db.store();
+    let at = t0();
+    let user = super::citizen(db, at).await;
+    let a = Application {
+        id: ApplicationId::new(),
+        number: None,
+        user_id: user,
+        service: "registration".into(),
+        applicant_type: ApplicantType::Person,
+        status: Status::Draft,
+        data: BTreeMap::new(),
+        consent: None,
+        due_on: None,
+        created_at: at,
+        updated_at: at,
+        submitted_at: None,
+    };
+    s.insert_application(&a, &Effects::none()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let files = LocalFileStore::new(dir.path().to_path_buf()).unwrap();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let age = |key: &str| {
+        let path = dir.path().join(&key[..2]).join(key);
+        std::fs::File::options().append(true).open(path).unwrap().set_modified(hour_ago).unwrap();
+    };
+    let (kept, orphan, fresh, again) = (b"kept".as_slice(), b"orphan".as_slice(), b"fresh".as_slice(), b"again");
+    for bytes in [kept, orphan, fresh, again.as_slice()] {
+        files.put(&content_key(bytes), bytes).await.unwrap();
+    }
+    for bytes in [kept, orphan, again.as_slice()] {
+        age(&content_key(bytes));
+    }
+    // The same content uploaded again just now: its row is about to come.
+    files.put(&content_key(again), again).await.unwrap();
+    let partial = dir.path().join(&content_key(orphan)[..2]).join(".deadbeef.1.tmp");
+    std::fs::write(&partial, b"half").unwrap();
+    std::fs::File::options().append(true).open(&partial).unwrap().set_modified(hour_ago).unwrap();
+    let att = sep_core::application::record::Attachment {
+        id: uuid::Uuid::new_v4(),
+        application_id: a.id,
+        document: "passport_scan".into(),
+        file_name: "kept.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 4,
+        sha256: content_key(kept),
+        status: "accepted".into(),
+        created_at: at,
+    };
+    s.insert_attachment(&att, &Effects::none()).await.unwrap();
+    assert!(s.file_referenced(&content_key(kept)).await.unwrap());
+    assert!(!s.file_referenced(&content_key(orphan)).await.unwrap());
+
+    let removed = sweep_orphans(&files, s.as_ref(), std::time::Duration::from_secs(600)).await.unwrap();
+    assert_eq!(removed, 2, "the old orphan and the partial write");
+    let mut left: Vec<String> = files.inventory().await.unwrap().files.into_iter().map(|f| f.0).collect();
+    left.sort();
+    let mut expected = vec![content_key(kept), content_key(fresh), content_key(again)];
+    expected.sort();
+    assert_eq!(left, expected);
+    assert!(!partial.exists());
+    assert_eq!(files.get(&content_key(kept)).await.unwrap(), kept);
+}

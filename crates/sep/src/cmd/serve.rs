@@ -63,6 +63,10 @@ pub fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
         .with_context(|| format!("не удалось занять адрес {addr} (порт занят другим процессом?)"))
 }
 
+/// How old an unreferenced file must be before the startup sweep removes it: another
+/// instance sharing the directory may be between writing a file and its row.
+const ORPHAN_GRACE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
 /// Serves the portal on `listener` until `shutdown`.
 pub async fn serve_portal(
     cfg: &Config,
@@ -70,16 +74,22 @@ pub async fn serve_portal(
     listener: tokio::net::TcpListener,
     shutdown: Shutdown,
 ) -> anyhow::Result<()> {
+    let files = Arc::new(
+        sep_core::application::attachment::LocalFileStore::new(cfg.data_dir.join("files")).context("каталог файлов")?,
+    );
+    // A crash between storing a file and its row leaves a file nobody points to.
+    match sep_core::application::attachment::sweep_orphans(files.as_ref(), store.as_ref(), ORPHAN_GRACE).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "orphan files swept"),
+        Err(e) => tracing::warn!(error = %e, "orphan file sweep failed"),
+    }
     let state = AppState {
         store,
         clock: Arc::new(SystemClock),
         config: Arc::new(web_config(cfg)),
         auth: relying_party(cfg)?,
         catalogue: Arc::new(catalogue(cfg)?),
-        files: Arc::new(
-            sep_core::application::attachment::LocalFileStore::new(cfg.data_dir.join("files"))
-                .context("каталог файлов")?,
-        ),
+        files,
     };
     sep_web::server::serve(listener, sep_web::router(state), shutdown.wait())
         .await
