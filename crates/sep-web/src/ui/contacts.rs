@@ -115,11 +115,11 @@ pub(crate) async fn send(
     if sent >= MAX_SENDS {
         return back(&app, "contact_send_limit");
     }
-    let (code, secret, job) = if channel == "sms" {
+    let (code, job) = if channel == "sms" {
         let Ok(code) = sep_core::otp::generate() else { return Problem::internal().into_response() };
         let text = format!("Код подтверждения телефона для заявления в СЭП: {code}. Никому не сообщайте код");
         let state = CodeState::new(&key(&app, &channel), &code, now, OtpPolicy::default());
-        (state, code, NewJob::now("notify", "send_sms", serde_json::json!({ "to": value, "text": text }), now))
+        (state, NewJob::now("notify", "send_sms", serde_json::json!({ "to": value, "text": text }), now))
     } else {
         let Ok(token) = sep_core::session::SessionToken::generate() else { return Problem::internal().into_response() };
         let token = token.expose().to_owned();
@@ -132,9 +132,8 @@ pub(crate) async fn send(
             spent: false,
         };
         let payload = serde_json::json!({ "to": value, "subject": "Подтверждение адреса", "text": text });
-        (state, token, NewJob::now("notify", "send_email", payload, now))
+        (state, NewJob::now("notify", "send_email", payload, now))
     };
-    drop(secret);
     let c = ContactConfirmation {
         application_id: app.id,
         channel: channel.clone(),
