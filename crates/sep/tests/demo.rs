@@ -315,3 +315,27 @@ fn idp_admin_commands_create_accounts_clients_and_organisations() {
     assert_eq!(code, Some(1));
     assert!(err.contains("ИНН организации") && err.contains("Контрольные цифры"), "{err}");
 }
+
+#[test]
+fn after_kill_9_the_restart_sweeps_files_left_without_a_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sep-data");
+    let (addr, idp) = (free_port(), free_port());
+    let mut demo = start(&data, addr, idp);
+    assert!(Command::new("kill").args(["-KILL", &demo.child.id().to_string()]).status().unwrap().success());
+    demo.child.wait().unwrap();
+    // What a crash between storing an upload and its row leaves: the file, and a partial one.
+    let key = sep_core::application::attachment::content_key(b"%PDF-1.7 crashed upload");
+    let shard = data.join("files").join(&key[..2]);
+    std::fs::create_dir_all(&shard).unwrap();
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for name in [key.clone(), format!(".{key}.4242.tmp")] {
+        std::fs::write(shard.join(&name), b"%PDF-1.7 crashed upload").unwrap();
+        std::fs::File::options().append(true).open(shard.join(&name)).unwrap().set_modified(hour_ago).unwrap();
+    }
+    let demo = start(&data, addr, idp);
+    assert_eq!(get(addr, "/readyz").unwrap().0, 200, "the database survived the kill");
+    assert!(!shard.join(&key).exists(), "the file nobody points to is gone");
+    assert!(!shard.join(format!(".{key}.4242.tmp")).exists(), "the partial write is gone");
+    stop(demo, "-TERM");
+}
