@@ -28,6 +28,14 @@ async function citizenLogsIn(viewport, prefix) {
     await page.goto(demo.portal);
     await checkA11y(page, `${prefix}: portal home`);
     await shot(page, `${prefix}-0-home`);
+    // Help is open to everyone, from the footer of every page.
+    await page.getByRole('link', { name: 'Помощь' }).click();
+    await page.getByRole('heading', { name: 'Что означают статусы заявлений' }).waitFor();
+    await checkA11y(page, `${prefix}: help`);
+    await page.getByRole('link', { name: 'Коды ошибок и что делать' }).click();
+    await page.locator('#idp_unreachable').waitFor();
+    await checkA11y(page, `${prefix}: error codes`);
+    await page.goto(demo.portal);
     await page.getByRole('link', { name: 'Войти через Госуслуги' }).click();
     await page.waitForURL(`${demo.idp}/login?**`);
     await checkA11y(page, `${prefix}: emulator login`);

@@ -181,3 +181,24 @@ async fn the_service_catalogue_is_searchable_without_login() {
     assert!(page.text.contains("Физическое лицо, Индивидуальный предприниматель, Юридическое лицо"));
     assert_eq!(app.get("/services/nonexistent").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn help_is_readable_without_login_and_explains_every_status_and_code() {
+    let app = TestApp::new().await;
+    let res = app.get("/help").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.text.contains("Как войти") && res.text.contains("Регистрация в СЭП"));
+    for status in sep_core::application::status::Status::ALL {
+        assert!(res.text.contains(&format!(">{}</span>", status.title())), "{status:?}");
+    }
+    assert!(res.text.contains("Требуются сведения</span></dt>\n    <dd>Нужно исправить"), "{}", res.text);
+    let res = app.get("/help/errors").await;
+    assert_eq!(res.status, StatusCode::OK);
+    for code in
+        ["idp_unreachable", "snils_invalid_checksum", "consent_required", "contact_phone_unconfirmed", "not_found"]
+    {
+        assert!(res.text.contains(&format!("<tr id=\"{code}\"><td><code>{code}</code>")), "{code}");
+    }
+    let home = app.get("/").await;
+    assert!(home.text.contains("href=\"/help\""), "linked from every page's footer");
+}

@@ -112,6 +112,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(ui::home::page))
         .route("/login", get(ui::login::start))
         .route("/login/callback", get(ui::login::callback))
+        .route("/help", get(ui::help::index))
+        .route("/help/errors", get(ui::help::errors))
         .route("/terms", get(ui::account::terms).post(ui::account::accept_terms))
         .route("/cabinet", get(ui::account::cabinet))
         .route("/history", get(ui::account::history))

@@ -29,6 +29,20 @@ pub enum AuthFault {
 }
 
 impl AuthFault {
+    /// Every fault, for the help page and exhaustive tests.
+    pub const ALL: [AuthFault; 10] = [
+        Self::NotConfigured,
+        Self::Unreachable,
+        Self::Timeout,
+        Self::Rejected(String::new()),
+        Self::BadResponse,
+        Self::TokenInvalid(String::new()),
+        Self::AccessDenied,
+        Self::StateMismatch,
+        Self::RequestUnknown,
+        Self::NotConfirmed,
+    ];
+
     /// Stable code.
     pub fn code(&self) -> &'static str {
         match self {

@@ -4,6 +4,7 @@ pub(crate) mod account;
 pub(crate) mod applications;
 pub(crate) mod contacts;
 pub(crate) mod documents;
+pub(crate) mod help;
 pub(crate) mod home;
 pub(crate) mod login;
 pub(crate) mod not_found;

@@ -1,0 +1,225 @@
+//! Help pages readable without login (SPEC H2, first version): how to log in, how to submit
+//! «Регистрация в СЭП», what each status means, and what to do on each error code. The
+//! error table is built from the same values the pages use, so a code cannot be shown to a
+//! person without an entry here (a test scans the sources for codes).
+
+use super::render;
+use crate::Problem;
+use crate::auth::AuthFault;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+use sep_core::application::status::Status;
+use sep_core::ident::IdError;
+
+/// Codes raised in handlers (and on forms) rather than by a shared constructor:
+/// `(code, what happened, what to do)`.
+const OTHER: &[(&str, &str, &str)] = &[
+    (
+        "otp_void",
+        "Код больше не действует: истёк срок, исчерпаны попытки или он уже использован.",
+        "Запросите новый код и введите его.",
+    ),
+    (
+        "applicant_type_required",
+        "Не выбран тип заявителя.",
+        "Вернитесь на страницу услуги и выберите физическое лицо, ИП или организацию.",
+    ),
+    (
+        "application_not_editable",
+        "Заявление уже отправлено и в этом статусе не редактируется.",
+        "Дождитесь решения; если нужно что-то исправить, напишите оператору.",
+    ),
+    (
+        "relink_no_shared_contact",
+        "Данные Госуслуг изменились, и нет общего телефона или почты, чтобы прислать код.",
+        "Обратитесь в поддержку СЭП: связь аккаунтов восстановят после проверки.",
+    ),
+    (
+        "relink_code_limit",
+        "Коды для восстановления связи отправлялись слишком часто.",
+        "Подождите час и запросите код снова.",
+    ),
+    ("otp_wrong", "Введён неверный код.", "Проверьте цифры из последнего SMS или запросите новый код."),
+    (
+        "field_required",
+        "Обязательное поле не заполнено.",
+        "Заполните поле, на которое ведёт ссылка на странице проверки.",
+    ),
+    (
+        "field_too_long",
+        "Значение длиннее допустимого.",
+        "Сократите текст: для строки — до 300 знаков, для адреса и описаний — до 4000.",
+    ),
+    ("okved_invalid_format", "Код ОКВЭД записан неверно.", "Укажите код вида «62.01» или «62.01.1»."),
+    (
+        "document_missing",
+        "Не приложен обязательный документ.",
+        "Загрузите файл PDF, JPEG или PNG в разделе «Документы».",
+    ),
+    (
+        "mismatch_fio",
+        "ФИО отличается от подтверждённых данных Госуслуг.",
+        "Исправьте ФИО или обновите данные на Госуслугах и войдите снова.",
+    ),
+    (
+        "mismatch_snils",
+        "СНИЛС отличается от подтверждённого на Госуслугах.",
+        "Проверьте номер; если он изменился, обновите данные на Госуслугах.",
+    ),
+    (
+        "mismatch_inn",
+        "ИНН отличается от подтверждённого на Госуслугах.",
+        "Проверьте номер; если он изменился, обновите данные на Госуслугах.",
+    ),
+    (
+        "mismatch_birth_date",
+        "Дата рождения отличается от данных Госуслуг.",
+        "Исправьте дату или обновите данные на Госуслугах.",
+    ),
+    (
+        "contact_phone_unconfirmed",
+        "Указан телефон, отличный от Госуслуг, и он не подтверждён.",
+        "Нажмите «Отправить код» в блоке «Подтверждение контактов» и введите код из SMS.",
+    ),
+    (
+        "contact_email_unconfirmed",
+        "Указана почта, отличная от Госуслуг, и она не подтверждена.",
+        "Нажмите «Отправить ссылку» и откройте ссылку из письма.",
+    ),
+    (
+        "consent_required",
+        "Не отмечено согласие на обработку персональных данных.",
+        "Отметьте согласие на странице проверки: без него заявление не отправляется.",
+    ),
+    (
+        "upload_format_refused",
+        "Файл не является PDF, JPEG или PNG (проверяется содержимое, а не название).",
+        "Сохраните документ в одном из этих форматов и загрузите снова.",
+    ),
+    ("upload_empty", "Выбран пустой файл.", "Выберите файл с документом и загрузите снова."),
+    (
+        "document_unknown",
+        "Такого документа в услуге нет (устаревшая страница).",
+        "Откройте заявление заново и загрузите файл в нужный раздел.",
+    ),
+    (
+        "upload_too_large",
+        "Файл больше допустимого для этого документа.",
+        "Уменьшите файл (например, отсканируйте с меньшим разрешением) и загрузите снова.",
+    ),
+];
+
+struct Row {
+    code: String,
+    happened: String,
+    action: String,
+}
+
+/// Every code a person may see, with what to do.
+fn rows() -> Vec<Row> {
+    let row = |p: Problem| Row { code: p.code.into(), happened: format!("{} {}", p.title, p.detail), action: p.action };
+    let mut out: Vec<Row> = [
+        StatusCode::NOT_FOUND,
+        StatusCode::METHOD_NOT_ALLOWED,
+        StatusCode::FORBIDDEN,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        StatusCode::SERVICE_UNAVAILABLE,
+        StatusCode::BAD_REQUEST,
+    ]
+    .into_iter()
+    .map(Problem::for_status)
+    .chain([Problem::internal()])
+    .chain(AuthFault::ALL.iter().map(AuthFault::problem))
+    .map(row)
+    .collect();
+    out.extend(IdError::ALL.iter().map(|e| Row {
+        code: e.code().into(),
+        happened: e.to_string(),
+        action: "Исправьте значение в поле, на которое ведёт ссылка, и сохраните черновик.".into(),
+    }));
+    out.extend(OTHER.iter().map(|(c, h, a)| Row { code: (*c).into(), happened: (*h).into(), action: (*a).into() }));
+    out.sort_by(|a, b| a.code.cmp(&b.code));
+    out.dedup_by(|a, b| a.code == b.code);
+    out
+}
+
+#[derive(Template)]
+#[template(path = "help.html")]
+struct HelpPage {
+    statuses: Vec<(&'static str, &'static str, &'static str)>,
+}
+
+/// What a status means for the applicant (exhaustive: a new status needs its text).
+fn explain(s: Status) -> &'static str {
+    match s {
+        Status::Draft => "Заявление ещё не отправлено; его можно менять и дополнять.",
+        Status::Created => "Заявление принято и получило номер; скоро начнётся проверка.",
+        Status::UnderReview => "Сведения проверяются в ведомствах и оператором.",
+        Status::NeedsInfo => {
+            "Нужно исправить или дополнить заявление — причина указана в заявлении. Исправьте и отправьте снова."
+        }
+        Status::Approved => "Решение положительное; осталось оформить результат.",
+        Status::Rejected => "В услуге отказано; причины и что делать указаны в заявлении. Можно подать заново.",
+        Status::Completed => "Услуга оказана, результат доступен в заявлении.",
+        Status::Withdrawn => "Вы отозвали заявление; оно больше не рассматривается.",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "help_errors.html")]
+struct ErrorsPage {
+    rows: Vec<Row>,
+}
+
+/// `GET /help`.
+pub(crate) async fn index() -> Response {
+    render(&HelpPage { statuses: Status::ALL.iter().map(|s| (s.title(), s.tone(), explain(*s))).collect() })
+}
+
+/// `GET /help/errors`.
+pub(crate) async fn errors() -> Response {
+    render(&ErrorsPage { rows: rows() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code passed to `Problem::new` in this crate's sources.
+    fn codes_in_sources(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                codes_in_sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("help.rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                // `Problem::new(status, "code", …)` and `Self::new(…)` in problem.rs: the
+                // code is the first literal; `page_error(text, "code")`: the second.
+                let firsts = text.split("Problem::new(").skip(1).chain(text.split("Self::new(").skip(1));
+                let found = firsts
+                    .filter_map(|p| p.split('"').nth(1))
+                    .chain(text.split("page_error(").skip(1).filter_map(|p| p.split('"').nth(3)));
+                out.extend(
+                    found
+                        .filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+                        .map(str::to_owned),
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_code_a_page_can_show_has_help() {
+        let listed: Vec<String> = rows().into_iter().map(|r| r.code).collect();
+        let mut used = Vec::new();
+        codes_in_sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut used);
+        assert!(used.len() > 10, "the scan finds the codes: {used:?}");
+        for code in used.iter().chain(AuthFault::ALL.iter().map(|f| f.code().to_owned()).collect::<Vec<_>>().iter()) {
+            assert!(listed.contains(code), "{code} has no help entry");
+        }
+        for (code, happened, action) in OTHER {
+            assert!(!happened.is_empty() && !action.is_empty(), "{code}");
+        }
+    }
+}
