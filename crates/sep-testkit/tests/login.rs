@@ -697,6 +697,22 @@ async fn a_citizen_fills_checks_and_submits_the_registration_application() {
     assert!(done.contains("Создано"));
     let list = w.get(&format!("{}/applications", w.portal)).await.text().await.unwrap();
     assert!(list.contains(&format!("{year}-000001")) && list.contains("Создано"));
+    // A second, unsent application: the list filters by status and sorts by date.
+    let start = [("csrf", csrf.as_str()), ("service", "registration"), ("applicant", "ip")];
+    let draft = loc(&w.post(&format!("{}/applications", w.portal), &start).await);
+    let only = |page: &str| (page.contains(&format!("{year}-000001")), page.contains(&format!("href=\"{draft}\"")));
+    let page = w.get(&format!("{}/applications?status=draft", w.portal)).await.text().await.unwrap();
+    assert_eq!(only(&page), (false, true), "drafts only");
+    assert!(page.contains("Показано: 1 из 2") && page.contains("value=\"draft\" selected"));
+    let page = w.get(&format!("{}/applications?status=created", w.portal)).await.text().await.unwrap();
+    assert_eq!(only(&page), (true, false), "sent only");
+    let page = w.get(&format!("{}/applications?status=nonsense&sort=old", w.portal)).await.text().await.unwrap();
+    assert_eq!(only(&page), (true, true), "an unknown status shows everything");
+    let first =
+        |page: &str| page.find(&format!("{year}-000001")).unwrap() < page.find(&format!("href=\"{draft}\"")).unwrap();
+    assert!(first(&page), "oldest first");
+    let page = w.get(&format!("{}/applications?sort=new", w.portal)).await.text().await.unwrap();
+    assert!(!first(&page), "newest first");
     // Sending again is refused by the status machine; editing is closed.
     let r = w.post(&format!("{}{app}", w.portal), &[("csrf", &csrf), ("snils", "x")]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);

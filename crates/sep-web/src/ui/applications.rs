@@ -627,24 +627,49 @@ struct Row {
     status: &'static str,
     tone: &'static str,
     due: String,
+    updated: String,
 }
 
 #[derive(Template)]
 #[template(path = "applications.html")]
 struct ListPage {
     rows: Vec<Row>,
+    total: usize,
+    statuses: Vec<(&'static str, &'static str)>,
+    status: String,
+    sort: String,
 }
 
-/// `GET /applications`: "Мои заявления".
-pub(crate) async fn list(State(s): State<AppState>, user: CurrentUser) -> Response {
+#[derive(Deserialize)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    sort: String,
+}
+
+/// `GET /applications`: "Мои заявления", filtered by status and sorted by date (C2).
+pub(crate) async fn list(State(s): State<AppState>, user: CurrentUser, Query(q): Query<ListQuery>) -> Response {
     let (_, user) = match signed_in(user, "/applications") {
         Ok(found) => found,
         Err(to) => return to.into_response(),
     };
-    let apps = match s.store.list_applications_for_user(user.id).await {
+    let mut apps = match s.store.list_applications_for_user(user.id).await {
         Ok(a) => a,
         Err(e) => return internal(&e),
     };
+    let total = apps.len();
+    // An unknown status or order is ignored rather than refused: it comes from a bookmark.
+    let status = Status::from_code(&q.status);
+    if let Some(st) = status {
+        apps.retain(|a| a.status == st);
+    }
+    match q.sort.as_str() {
+        "old" => apps.sort_by_key(|a| (a.updated_at, a.id.0)),
+        // Open deadlines first, nearest first; those without one last.
+        "due" => apps.sort_by_key(|a| (a.due_on.is_none(), a.due_on, a.id.0)),
+        _ => apps.sort_by_key(|a| std::cmp::Reverse((a.updated_at, a.id.0))),
+    }
     let f = time::macros::format_description!("[day].[month].[year]");
     let rows = apps
         .into_iter()
@@ -655,7 +680,15 @@ pub(crate) async fn list(State(s): State<AppState>, user: CurrentUser) -> Respon
             status: a.status.title(),
             tone: a.status.tone(),
             due: a.due_on.and_then(|d| d.format(f).ok()).unwrap_or_else(|| "—".into()),
+            updated: a.updated_at.format(f).unwrap_or_default(),
         })
         .collect();
-    render(&ListPage { rows })
+    let sort = if matches!(q.sort.as_str(), "old" | "due") { q.sort } else { "new".into() };
+    render(&ListPage {
+        rows,
+        total,
+        statuses: Status::ALL.iter().map(|s| (s.code(), s.title())).collect(),
+        status: status.map(|s| s.code().to_owned()).unwrap_or_default(),
+        sort,
+    })
 }
