@@ -12,12 +12,9 @@ use sep_core::store::Effects;
 use std::collections::BTreeMap;
 use time::Duration;
 
-/// Draft, save, submit with number and consent, a refused stale change, the journal.
-pub async fn lifecycle(db: &TestDb) {
-    let s = db.store();
-    let at = t0();
-    let user = super::citizen(db, at).await;
-    let mut a = Application {
+/// An empty draft of «Регистрация в СЭП».
+fn draft(user: UserId, at: time::OffsetDateTime) -> Application {
+    Application {
         id: ApplicationId::new(),
         number: None,
         user_id: user,
@@ -30,7 +27,15 @@ pub async fn lifecycle(db: &TestDb) {
         created_at: at,
         updated_at: at,
         submitted_at: None,
-    };
+    }
+}
+
+/// Draft, save, submit with number and consent, a refused stale change, the journal.
+pub async fn lifecycle(db: &TestDb) {
+    let s = db.store();
+    let at = t0();
+    let user = super::citizen(db, at).await;
+    let mut a = draft(user, at);
     s.insert_application(&a, &Effects::none()).await.unwrap();
     assert_eq!(s.get_application(a.id).await.unwrap(), a);
 
@@ -151,20 +156,7 @@ pub async fn orphan_files_are_swept(db: &TestDb) {
     let s = db.store();
     let at = t0();
     let user = super::citizen(db, at).await;
-    let a = Application {
-        id: ApplicationId::new(),
-        number: None,
-        user_id: user,
-        service: "registration".into(),
-        applicant_type: ApplicantType::Person,
-        status: Status::Draft,
-        data: BTreeMap::new(),
-        consent: None,
-        due_on: None,
-        created_at: at,
-        updated_at: at,
-        submitted_at: None,
-    };
+    let a = draft(user, at);
     s.insert_application(&a, &Effects::none()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let files = LocalFileStore::new(dir.path().to_path_buf()).unwrap();
