@@ -174,11 +174,14 @@ pub trait ApplicationStore: Send + Sync {
     ) -> StoreResult<Vec<crate::application::record::ApplicationEvent>>;
     /// Records a stored file (the caller puts the content in the file store first).
     async fn insert_attachment(&self, a: &crate::application::record::Attachment, fx: &Effects) -> StoreResult<()>;
-    /// Stores a contact confirmation, replacing the one of the same application and channel;
-    /// the effects (the message to send) go in the same transaction.
+    /// Stores a contact confirmation, replacing the one of the same application and channel
+    /// only if it is still `expected` (as read; `None`: there was none), so parallel code
+    /// guesses or sends cannot each spend the same try. Otherwise `Conflict` and nothing is
+    /// written. The effects (the message to send) go in the same transaction.
     async fn upsert_contact_confirmation(
         &self,
         c: &crate::application::record::ContactConfirmation,
+        expected: Option<&crate::application::record::ContactConfirmation>,
         fx: &Effects,
     ) -> StoreResult<()>;
     /// An application's confirmations (phone, e-mail).

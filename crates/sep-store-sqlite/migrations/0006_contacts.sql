@@ -14,3 +14,6 @@ CREATE TABLE contact_confirmations (
     confirmed_at INTEGER,
     PRIMARY KEY (application_id, channel)
 );
+
+-- The startup sweep asks, file by file, whether any attachment points to it.
+CREATE INDEX attachments_sha256 ON attachments (sha256);

@@ -711,8 +711,17 @@ async fn a_citizen_fills_checks_and_submits_the_registration_application() {
     let first =
         |page: &str| page.find(&format!("{year}-000001")).unwrap() < page.find(&format!("href=\"{draft}\"")).unwrap();
     assert!(first(&page), "oldest first");
+    // Sorting is by the last change, not by creation: a later edit of an older draft moves it up.
+    let later = loc(&w.post(&format!("{}/applications", w.portal), &start).await);
+    w.clock.advance(time::Duration::minutes(1));
+    w.post(&format!("{}{draft}", w.portal), &[("csrf", &csrf), ("birth_place", "г. Тверь")]).await;
+    let before = |page: &str, a: &str, b: &str| {
+        page.find(&format!("href=\"{a}\"")).unwrap() < page.find(&format!("href=\"{b}\"")).unwrap()
+    };
     let page = w.get(&format!("{}/applications?sort=new", w.portal)).await.text().await.unwrap();
-    assert!(!first(&page), "newest first");
+    assert!(before(&page, &draft, &later), "the draft edited last comes first");
+    let page = w.get(&format!("{}/applications?sort=old", w.portal)).await.text().await.unwrap();
+    assert!(before(&page, &later, &draft), "oldest change first");
     // Sending again is refused by the status machine; editing is closed.
     let r = w.post(&format!("{}{app}", w.portal), &[("csrf", &csrf), ("snils", "x")]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
@@ -818,6 +827,26 @@ async fn r3_a_changed_phone_and_email_are_confirmed_by_sms_code_and_mail_link() 
     assert_eq!(loc(&r), format!("{app}?contact=link_void#contacts"));
     let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
     assert!(!check.contains("contact_email_unconfirmed"), "a bad link does not undo a confirmation");
+
+    // New drafts do not buy new sends: ten per person an hour across all drafts.
+    let mut limited_at = None;
+    for n in 0..3 {
+        let start = [("csrf", csrf.as_str()), ("service", "registration"), ("applicant", "person")];
+        let other = loc(&w.post(&format!("{}/applications", w.portal), &start).await);
+        w.post(&format!("{}{other}", w.portal), &[("csrf", &csrf), ("phone", "+79990000001")]).await;
+        for k in 0..5 {
+            let r = w.post(&format!("{}{other}/contacts/sms", w.portal), &[("csrf", &csrf)]).await;
+            if loc(&r).contains("contact_send_limit") {
+                limited_at.get_or_insert((n, k));
+            }
+        }
+    }
+    assert_eq!(limited_at, Some((1, 4)), "1 earlier + 5 + 4 = 10, then refused");
+
+    // Opening the link signed out: log in, then open it again; the token is not carried along.
+    let stranger = w.another_browser().await;
+    let r = stranger.get(&format!("{}{app}/contacts/email/confirm?token=abc", w.portal)).await;
+    assert_eq!(loc(&r), format!("/login?return_to={app}?contact=reopen_link"));
 }
 
 /// A field, the value typed into it and the code its check must give.

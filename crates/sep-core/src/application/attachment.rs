@@ -113,8 +113,9 @@ pub trait FileStore: Send + Sync {
     async fn get(&self, key: &str) -> std::io::Result<Vec<u8>>;
     /// Every stored key with when it was last put, and leftovers of interrupted writes.
     async fn inventory(&self) -> std::io::Result<Inventory>;
-    /// Removes a file (absent is fine).
-    async fn remove(&self, key: &str) -> std::io::Result<()>;
+    /// Removes a file if it was last put before `cutoff`, checked just before removal (a
+    /// re-upload of the same content refreshes the time); absent is fine. Whether it removed.
+    async fn remove_if_older(&self, key: &str, cutoff: std::time::SystemTime) -> std::io::Result<bool>;
 }
 
 /// What a file store holds.
@@ -150,13 +151,19 @@ pub async fn sweep_orphans(
     let mut removed = 0;
     for (path, modified) in inv.partial {
         if modified < cutoff {
-            std::fs::remove_file(&path).map_err(SweepError::Io)?;
-            removed += 1;
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                // Another instance swept or renamed it first.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(SweepError::Io(e)),
+            }
         }
     }
     for (key, modified) in inv.files {
-        if modified < cutoff && !store.file_referenced(&key).await.map_err(SweepError::Store)? {
-            files.remove(&key).await.map_err(SweepError::Io)?;
+        if modified < cutoff
+            && !store.file_referenced(&key).await.map_err(SweepError::Store)?
+            && files.remove_if_older(&key, cutoff).await.map_err(SweepError::Io)?
+        {
             removed += 1;
         }
     }
@@ -218,7 +225,12 @@ impl FileStore for LocalFileStore {
             for entry in std::fs::read_dir(shard.path())? {
                 let entry = entry?;
                 let name = entry.file_name().to_string_lossy().into_owned();
-                let modified = entry.metadata()?.modified()?;
+                // A partial file renamed by its writer meanwhile is simply not listed.
+                let modified = match entry.metadata().and_then(|m| m.modified()) {
+                    Ok(t) => t,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e),
+                };
                 if name.starts_with('.') && name.ends_with(".tmp") {
                     inv.partial.push((entry.path(), modified));
                 } else if self.path(&name).is_ok() {
@@ -229,10 +241,13 @@ impl FileStore for LocalFileStore {
         Ok(inv)
     }
 
-    async fn remove(&self, key: &str) -> std::io::Result<()> {
-        match std::fs::remove_file(self.path(key)?) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+    async fn remove_if_older(&self, key: &str, cutoff: std::time::SystemTime) -> std::io::Result<bool> {
+        let path = self.path(key)?;
+        let gone = |e: std::io::Error| if e.kind() == std::io::ErrorKind::NotFound { Ok(false) } else { Err(e) };
+        match std::fs::metadata(&path).and_then(|m| m.modified()) {
+            Ok(t) if t < cutoff => std::fs::remove_file(&path).map(|()| true).or_else(gone),
+            Ok(_) => Ok(false),
+            Err(e) => gone(e),
         }
     }
 }

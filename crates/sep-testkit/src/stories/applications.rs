@@ -136,10 +136,29 @@ pub async fn lifecycle(db: &TestDb) {
         confirmed_at: None,
     };
     let job = NewJob::now("notify", "send_sms", serde_json::json!({"to": "+79123456789"}), at);
-    s.upsert_contact_confirmation(&phone, &Effects::none().with_job(job)).await.unwrap();
+    s.upsert_contact_confirmation(&phone, None, &Effects::none().with_job(job.clone())).await.unwrap();
+    let jobs_before = s.list_jobs("notify", 100).await.unwrap().len();
+    assert!(
+        matches!(
+            s.upsert_contact_confirmation(&phone, None, &Effects::none().with_job(job)).await,
+            Err(StoreError::Conflict { .. })
+        ),
+        "a parallel first send loses"
+    );
+    assert_eq!(s.list_jobs("notify", 100).await.unwrap().len(), jobs_before, "and sends nothing");
+    let read = phone.clone();
     phone.sent = 2;
     phone.confirmed_at = Some(at + Duration::minutes(1));
-    s.upsert_contact_confirmation(&phone, &Effects::none()).await.unwrap();
+    s.upsert_contact_confirmation(&phone, Some(&read), &Effects::none()).await.unwrap();
+    let mut guess = read.clone();
+    guess.code.tries_left = 2;
+    assert!(
+        matches!(
+            s.upsert_contact_confirmation(&guess, Some(&read), &Effects::none()).await,
+            Err(StoreError::Conflict { .. })
+        ),
+        "a write based on a stale read is refused"
+    );
     assert_eq!(s.list_contact_confirmations(a.id).await.unwrap(), vec![phone], "one per channel, replaced");
 
     let other = UserId::new();

@@ -22,6 +22,26 @@ use sep_core::otp::{CodeState, OtpPolicy, Verdict};
 use sep_core::store::Effects;
 use serde::Deserialize;
 
+/// Codes or links one person may have sent on a channel within `SEND_WINDOW`, all drafts together.
+const MAX_SENDS_PER_USER: u32 = 10;
+
+async fn sends_by_user(
+    s: &AppState,
+    user: &sep_core::user::User,
+    channel: &str,
+    now: time::OffsetDateTime,
+) -> Result<u32, sep_core::StoreError> {
+    let mut total = 0;
+    for app in s.store.list_applications_for_user(user.id).await? {
+        for c in s.store.list_contact_confirmations(app.id).await? {
+            if c.channel == channel && c.created_at + SEND_WINDOW > now {
+                total += c.sent;
+            }
+        }
+    }
+    Ok(total)
+}
+
 /// Codes or links one channel may receive within `SEND_WINDOW` of the last one.
 const MAX_SENDS: u32 = 5;
 const SEND_WINDOW: time::Duration = time::Duration::hours(1);
@@ -115,6 +135,15 @@ pub(crate) async fn send(
     if sent >= MAX_SENDS {
         return back(&app, "contact_send_limit");
     }
+    // And per person across all their drafts, so new drafts do not buy new sends.
+    match sends_by_user(&s, &user, &channel, now).await {
+        Ok(n) if n >= MAX_SENDS_PER_USER => return back(&app, "contact_send_limit"),
+        Ok(_) => {}
+        Err(err) => {
+            tracing::error!(code = err.code(), "send count failed");
+            return Problem::internal().into_response();
+        }
+    }
     let (code, job) = if channel == "sms" {
         let Ok(code) = sep_core::otp::generate() else { return Problem::internal().into_response() };
         let text = format!("Код подтверждения телефона для заявления в СЭП: {code}. Никому не сообщайте код");
@@ -147,9 +176,14 @@ pub(crate) async fn send(
     let mut e = event(now, "contact.code_sent", Some(user.id), &client, rid, Outcome::Success);
     e.object = Some(format!("application:{}", app.id));
     e.details = serde_json::json!({ "channel": channel });
-    if let Err(err) = s.store.upsert_contact_confirmation(&c, &Effects::audit(e).with_job(job)).await {
-        tracing::error!(code = err.code(), "confirmation not stored");
-        return Problem::internal().into_response();
+    match s.store.upsert_contact_confirmation(&c, previous, &Effects::audit(e).with_job(job)).await {
+        Ok(()) => {}
+        // Another send for this contact landed in between: that one counts, this one is dropped.
+        Err(sep_core::StoreError::Conflict { .. }) => return back(&app, "contact_retry"),
+        Err(err) => {
+            tracing::error!(code = err.code(), "confirmation not stored");
+            return Problem::internal().into_response();
+        }
     }
     back(&app, if channel == "sms" { "sms_sent" } else { "email_sent" })
 }
@@ -166,6 +200,7 @@ async fn settle(
     let Some(mut c) = all.iter().find(|c| c.channel == channel && Some(&c.value) == current.as_ref()).cloned() else {
         return back(app, "contact_not_sent");
     };
+    let read = c.clone();
     let now = s.clock.now();
     let (verdict, next) = c.code.check(&key(app, channel), typed.trim(), now);
     c.code = next;
@@ -178,9 +213,14 @@ async fn settle(
         e.details = serde_json::json!({ "channel": channel });
         fx = Effects::audit(e);
     }
-    if let Err(err) = s.store.upsert_contact_confirmation(&c, &fx).await {
-        tracing::error!(code = err.code(), "confirmation not stored");
-        return Problem::internal().into_response();
+    match s.store.upsert_contact_confirmation(&c, Some(&read), &fx).await {
+        Ok(()) => {}
+        // A parallel guess or a resend changed the code first: this guess does not count.
+        Err(sep_core::StoreError::Conflict { .. }) => return back(app, "contact_retry"),
+        Err(err) => {
+            tracing::error!(code = err.code(), "confirmation not stored");
+            return Problem::internal().into_response();
+        }
     }
     match verdict {
         Verdict::Accepted => back(app, if channel == "sms" { "sms_confirmed" } else { "email_confirmed" }),
@@ -229,17 +269,13 @@ pub(crate) async fn confirm_email(
     Path(id): Path<String>,
     Query(q): Query<Token>,
 ) -> Response {
-    // Not signed in: log in first, then come back to this very link.
-    let here = format!("/applications/{id}/contacts/email/confirm?token={}", clean_token(&q.token));
+    // Not signed in: log in first and open the link again (the token is not carried through
+    // the login, where it would be stored and sent in headers).
+    let here = format!("/applications/{id}?contact=reopen_link");
     match load(&s, user, &client, &headers, &id, None, &here).await {
         Ok(found) => settle(&s, &found, "email", &q.token, &client, &headers).await,
         Err(res) => res,
     }
-}
-
-/// Tokens are URL-safe already; anything else is dropped rather than echoed into a URL.
-fn clean_token(token: &str) -> String {
-    token.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(128).collect()
 }
 
 /// The sentence shown after a contact step (`?contact=…`).
@@ -254,6 +290,8 @@ pub(crate) fn note(code: &str) -> Option<(&'static str, bool)> {
         "contact_invalid" => ("Сначала укажите правильный телефон или адрес и сохраните черновик.", true),
         "link_void" => ("Ссылка не подходит или устарела. Нажмите «Отправить ссылку» ещё раз.", true),
         "contact_send_limit" => ("Слишком много отправок. Повторите через час.", true),
+        "reopen_link" => ("Вы вошли. Откройте ссылку из письма ещё раз, чтобы подтвердить адрес.", false),
+        "contact_retry" => ("Код только что изменился. Введите код из последнего сообщения ещё раз.", true),
         "contact_not_sent" => ("Сначала нажмите «Отправить код».", true),
         _ => return None,
     })
