@@ -130,9 +130,16 @@ pub trait RelinkStore: Send + Sync {
     async fn insert_relink(&self, r: &RelinkRequest, fx: &Effects) -> StoreResult<()>;
     /// A re-link request by hash.
     async fn find_relink(&self, hash: &SessionHash) -> StoreResult<Option<RelinkRequest>>;
-    /// Stores the sent code, tries and completion; the effects (the message to send, the
-    /// journal record) go in the same transaction.
-    async fn update_relink(&self, r: &RelinkRequest, fx: &Effects) -> StoreResult<()>;
+    /// Stores the sent code, tries, data and completion, only if the request is not completed
+    /// and its code is still `expected` (as read): otherwise `Conflict`, so parallel guesses
+    /// cannot share a try nor complete twice. The effects (the message to send, the journal
+    /// record) go in the same transaction.
+    async fn update_relink(
+        &self,
+        r: &RelinkRequest,
+        expected: Option<&crate::otp::CodeState>,
+        fx: &Effects,
+    ) -> StoreResult<()>;
 }
 
 /// Applications and their journal (SPEC A2, R7, R8).

@@ -81,15 +81,23 @@ impl RelinkStore for PgStore {
         }))
     }
 
-    async fn update_relink(&self, r: &RelinkRequest, fx: &Effects) -> StoreResult<()> {
+    async fn update_relink(
+        &self,
+        r: &RelinkRequest,
+        expected: Option<&sep_core::otp::CodeState>,
+        fx: &Effects,
+    ) -> StoreResult<()> {
         let c = r.code.as_ref();
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let tries = c.map(|c| i32::try_from(c.tries_left).unwrap_or(0));
+        let was_tries = expected.map(|e| i32::try_from(e.tries_left).unwrap_or(0));
         let n = tx
             .execute(
                 "UPDATE relink_requests SET channel = $2, destination = $3, code_digest = $4, code_expires_at = $5,
-                    code_tries_left = $6, code_spent = $7, completed_at = $8 WHERE hash = $1",
+                    code_tries_left = $6, code_spent = $7, completed_at = $8, data = $9
+                 WHERE hash = $1 AND completed_at IS NULL AND code_digest IS NOT DISTINCT FROM $10
+                    AND code_tries_left IS NOT DISTINCT FROM $11 AND code_spent IS NOT DISTINCT FROM $12",
                 &[
                     &r.hash.0,
                     &r.sent_to.as_ref().map(|s| s.0.clone()),
@@ -99,12 +107,24 @@ impl RelinkStore for PgStore {
                     &tries,
                     &c.map(|c| c.spent),
                     &r.completed_at,
+                    &r.data.to_string(),
+                    &expected.map(|e| e.digest.clone()),
+                    &was_tries,
+                    &expected.map(|e| e.spent),
                 ],
             )
             .await
             .map_err(map_err)?;
         if n == 0 {
-            return Err(sep_core::StoreError::NotFound);
+            let row = tx
+                .query_one("SELECT EXISTS (SELECT 1 FROM relink_requests WHERE hash = $1)", &[&r.hash.0])
+                .await
+                .map_err(map_err)?;
+            return Err(if row.get(0) {
+                sep_core::StoreError::Conflict { constraint: "relink_requests_changed".into() }
+            } else {
+                sep_core::StoreError::NotFound
+            });
         }
         crate::effects::apply(&tx, fx).await?;
         tx.commit().await.map_err(map_err)

@@ -76,13 +76,20 @@ impl RelinkStore for SqliteStore {
         })
     }
 
-    async fn update_relink(&self, r: &RelinkRequest, fx: &Effects) -> StoreResult<()> {
+    async fn update_relink(
+        &self,
+        r: &RelinkRequest,
+        expected: Option<&sep_core::otp::CodeState>,
+        fx: &Effects,
+    ) -> StoreResult<()> {
         let c = r.code.as_ref();
         self.write(|tx| {
             let n = tx
                 .execute(
                     "UPDATE relink_requests SET channel = ?2, destination = ?3, code_digest = ?4, code_expires_at = ?5,
-                        code_tries_left = ?6, code_spent = ?7, completed_at = ?8 WHERE hash = ?1",
+                        code_tries_left = ?6, code_spent = ?7, completed_at = ?8, data = ?9
+                     WHERE hash = ?1 AND completed_at IS NULL AND code_digest IS ?10 AND code_tries_left IS ?11
+                        AND code_spent IS ?12",
                     params![
                         r.hash.0,
                         r.sent_to.as_ref().map(|s| s.0.clone()),
@@ -92,11 +99,24 @@ impl RelinkStore for SqliteStore {
                         c.map(|c| c.tries_left),
                         c.map(|c| c.spent),
                         r.completed_at.map(ts),
+                        r.data.to_string(),
+                        expected.map(|e| e.digest.clone()),
+                        expected.map(|e| e.tries_left),
+                        expected.map(|e| e.spent),
                     ],
                 )
                 .map_err(map_err)?;
             if n == 0 {
-                return Err(sep_core::StoreError::NotFound);
+                let exists: bool = tx
+                    .query_row("SELECT EXISTS (SELECT 1 FROM relink_requests WHERE hash = ?1)", [&r.hash.0], |row| {
+                        row.get(0)
+                    })
+                    .map_err(map_err)?;
+                return Err(if exists {
+                    sep_core::StoreError::Conflict { constraint: "relink_requests_changed".into() }
+                } else {
+                    sep_core::StoreError::NotFound
+                });
             }
             crate::effects::apply(tx, fx)
         })

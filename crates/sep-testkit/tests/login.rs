@@ -528,7 +528,15 @@ async fn l5_changed_snils_is_shown_field_by_field_and_relinked_by_a_code() {
 
     let r = w.post(&format!("{}/relink/send", w.portal), &[]).await;
     assert_eq!(loc(&r), "/relink/code");
+    // Three codes at most: the count is stored, so a fourth request is refused.
+    for _ in 0..2 {
+        assert_eq!(loc(&w.post(&format!("{}/relink/send", w.portal), &[]).await), "/relink/code");
+    }
+    let r = w.post(&format!("{}/relink/send", w.portal), &[]).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.text().await.unwrap().contains("relink_code_limit"));
     let jobs = w.db.store().list_jobs("notify", 10).await.unwrap();
+    assert_eq!(jobs.len(), 3, "no message for the refused request");
     assert_eq!((jobs[0].job.kind.as_str(), jobs[0].job.payload["to"].as_str()), ("send_sms", Some("+79123456789")));
     let text = jobs[0].job.payload["text"].as_str().unwrap().to_owned();
     let code = &text.split(": ").nth(1).unwrap()[..6];

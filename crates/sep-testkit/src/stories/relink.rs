@@ -32,21 +32,31 @@ pub async fn lifecycle(db: &TestDb) {
     r.sent_to = Some(("sms".into(), "+79123456789".into()));
     r.code = Some(CodeState::new(&r.hash.0, "123456", at, OtpPolicy::default()));
     let job = NewJob::now("notify", "send_sms", serde_json::json!({"to": "+79123456789", "text": "code"}), at);
-    s.update_relink(&r, &Effects::none().with_job(job)).await.unwrap();
+    r.data["sends"] = serde_json::json!(1);
+    s.update_relink(&r, None, &Effects::none().with_job(job)).await.unwrap();
     assert_eq!(s.find_relink(&r.hash).await.unwrap(), Some(r.clone()));
     let jobs = s.list_jobs("notify", 10).await.unwrap();
     assert_eq!((jobs.len(), jobs[0].job.kind.as_str()), (1, "send_sms"));
 
+    let read = r.code.clone();
+    let mut stale = r.clone();
     r.completed_at = Some(at + Duration::minutes(1));
     if let Some(c) = r.code.as_mut() {
         c.spent = true;
         c.tries_left = 2;
     }
-    s.update_relink(&r, &Effects::none()).await.unwrap();
-    assert_eq!(s.find_relink(&r.hash).await.unwrap(), Some(r.clone()));
+    s.update_relink(&r, read.as_ref(), &Effects::none()).await.unwrap();
+    assert_eq!(s.find_relink(&r.hash).await.unwrap(), Some(r.clone()), "data (the send count) is kept too");
+    if let Some(c) = stale.code.as_mut() {
+        c.tries_left = 2;
+    }
+    assert!(
+        matches!(s.update_relink(&stale, read.as_ref(), &Effects::none()).await, Err(StoreError::Conflict { .. })),
+        "a guess read before the completion cannot write"
+    );
 
     let ghost = RelinkRequest { hash: SessionToken::generate().unwrap().hash(), ..r };
-    assert!(matches!(s.update_relink(&ghost, &Effects::none()).await, Err(StoreError::NotFound)));
+    assert!(matches!(s.update_relink(&ghost, None, &Effects::none()).await, Err(StoreError::NotFound)));
     assert!(s.find_relink(&ghost.hash).await.unwrap().is_none());
     assert!(s.list_jobs("other", 10).await.unwrap().is_empty());
 }

@@ -196,6 +196,7 @@ pub(crate) async fn send(State(s): State<AppState>, jar: CookieJar) -> Response 
     }
     let Ok(code) = sep_core::otp::generate() else { return Problem::internal().into_response() };
     let now = s.clock.now();
+    let read = r.code.clone();
     r.code = Some(CodeState::new(&r.hash.0, &code, now, OtpPolicy::default()));
     r.sent_to = Some((channel.to_owned(), to.clone()));
     r.data["sends"] = serde_json::json!(sends + 1);
@@ -207,8 +208,11 @@ pub(crate) async fn send(State(s): State<AppState>, jar: CookieJar) -> Response 
         serde_json::json!({ "to": to, "subject": "Восстановление связи аккаунтов", "text": text }),
         now,
     );
-    if let Err(e) = s.store.update_relink(&r, &Effects::none().with_job(job)).await {
-        return internal(&e);
+    match s.store.update_relink(&r, read.as_ref(), &Effects::none().with_job(job)).await {
+        Ok(()) => {}
+        // A parallel send or check got there first; the page shows the code form anyway.
+        Err(sep_core::StoreError::Conflict { .. }) => {}
+        Err(e) => return internal(&e),
     }
     Redirect::to("/relink/code").into_response()
 }
@@ -261,13 +265,17 @@ pub(crate) async fn confirm(
     match verdict {
         Verdict::Accepted => {}
         Verdict::Wrong { tries_left } => {
-            if let Err(e) = s.store.update_relink(&r, &Effects::none()).await {
+            if let Err(e) = s.store.update_relink(&r, Some(&code), &Effects::none()).await
+                && !matches!(e, sep_core::StoreError::Conflict { .. })
+            {
                 return internal(&e);
             }
             return page_error(format!("Неверный код. Осталось попыток: {tries_left}"), "otp_wrong");
         }
         _ => {
-            if let Err(e) = s.store.update_relink(&r, &Effects::none()).await {
+            if let Err(e) = s.store.update_relink(&r, Some(&code), &Effects::none()).await
+                && !matches!(e, sep_core::StoreError::Conflict { .. })
+            {
                 return internal(&e);
             }
             return page_error("Код больше не действует. Нажмите «Войти» и начните заново".into(), "otp_void");
@@ -283,8 +291,13 @@ pub(crate) async fn confirm(
     profile.phone = theirs.phone.or(profile.phone);
     let mut e = event(s.clock.now(), "user.relinked", Some(user.id), &client, &rid, Outcome::Success);
     e.details = serde_json::json!({ "changed": changed, "confirmed_by": ch });
-    if let Err(err) = s.store.update_relink(&r, &Effects::none()).await {
-        return internal(&err);
+    match s.store.update_relink(&r, Some(&code), &Effects::none()).await {
+        Ok(()) => {}
+        // A parallel request changed the code or completed first: this one does not count.
+        Err(sep_core::StoreError::Conflict { .. }) => {
+            return page_error("Код больше не действует. Нажмите «Войти» и начните заново".into(), "otp_void");
+        }
+        Err(err) => return internal(&err),
     }
     if let Err(err) = s.store.update_profile(user.id, &profile, now, &Effects::audit(e)).await {
         return internal(&err);
