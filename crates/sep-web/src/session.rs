@@ -72,7 +72,7 @@ pub fn event(
 pub struct CurrentUser(pub Option<(Session, User)>);
 
 fn request_id(parts: &Parts) -> String {
-    parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
+    crate::middleware::request_id_of(&parts.headers)
 }
 
 impl FromRequestParts<AppState> for CurrentUser {

@@ -24,7 +24,12 @@ pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id"
 
 /// The request id of a request (set by the outermost layer, so always present inside).
 pub(crate) fn request_id<B>(req: &Request<B>) -> String {
-    req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
+    request_id_of(req.headers())
+}
+
+/// The request id from the headers a handler was given.
+pub(crate) fn request_id_of(h: &axum::http::HeaderMap) -> String {
+    h.get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
 }
 
 fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {

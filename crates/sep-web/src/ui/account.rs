@@ -21,9 +21,7 @@ use serde::Deserialize;
 /// The version of the terms of use people accept.
 pub const TERMS_VERSION: &str = "2026-11";
 
-fn request_id(h: &HeaderMap) -> String {
-    h.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
-}
+use crate::middleware::request_id_of as request_id;
 
 fn to_login(path: &str) -> Response {
     Redirect::to(&format!("/login?return_to={path}")).into_response()

@@ -15,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use sep_core::application::calendar::WorkCalendar;
-use sep_core::application::record::{Application, ApplicationId, ContactConfirmation, StatusChange, format_number};
+use sep_core::application::record::{Application, ApplicationId, StatusChange, format_number};
 use sep_core::application::status::{Action, Actor, Allowed, Status};
 use sep_core::audit::Outcome;
 use sep_core::catalogue::{ApplicantType, Service};
@@ -31,17 +31,11 @@ pub const CONSENT_VERSION: &str = "pd-2026-11";
 /// Characters kept of one typed value (the longest field allows 4000).
 const MAX_TYPED: usize = 10_000;
 
-fn request_id(h: &HeaderMap) -> String {
-    h.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
-}
+use crate::middleware::request_id_of as request_id;
 
 fn internal(e: &sep_core::StoreError) -> Response {
     tracing::error!(code = e.code(), error = %e, "applications storage failed");
     Problem::internal().into_response()
-}
-
-fn applicant_title(t: ApplicantType) -> &'static str {
-    t.title()
 }
 
 /// The application if `user` owns it; "not found" (and a journal record) otherwise.
@@ -266,7 +260,7 @@ fn form_page(
         documents: documents(service, app.applicant_type, attached),
         id: app.id.to_string(),
         service_title: service.title.clone(),
-        applicant: applicant_title(app.applicant_type),
+        applicant: app.applicant_type.title(),
         status: app.status.title(),
         tone: app.status.tone(),
         saved: extras.saved,
@@ -440,17 +434,27 @@ struct CheckPage {
     consent_missing: bool,
 }
 
-fn check_page(
+/// Everything that stops sending: fields, documents, mismatches and unconfirmed contacts.
+async fn blocking_problems(
+    s: &AppState,
     app: &Application,
     service: &Service,
     user: &User,
-    attached: &[sep_core::application::record::Attachment],
-    confirmations: &[ContactConfirmation],
+) -> Result<Vec<(String, String, &'static str)>, Response> {
+    let attached = s.store.list_attachments(app.id).await.map_err(|e| internal(&e))?;
+    let confirmations = s.store.list_contact_confirmations(app.id).await.map_err(|e| internal(&e))?;
+    let mut errors = problems(service, app.applicant_type, &app.data, user, &attached);
+    errors.extend(super::contacts::problems(app, user, &confirmations));
+    Ok(errors)
+}
+
+fn check_page(
+    app: &Application,
+    service: &Service,
+    errors: Vec<(String, String, &'static str)>,
     csrf: &str,
     consent_missing: bool,
 ) -> Response {
-    let mut errors = problems(service, app.applicant_type, &app.data, user, attached);
-    errors.extend(super::contacts::problems(app, user, confirmations));
     let rows = service
         .fields_for(app.applicant_type)
         .map(|f| {
@@ -462,7 +466,7 @@ fn check_page(
     let page = CheckPage {
         id: app.id.to_string(),
         service_title: service.title.clone(),
-        applicant: applicant_title(app.applicant_type),
+        applicant: app.applicant_type.title(),
         errors,
         rows,
         csrf: csrf.to_owned(),
@@ -488,13 +492,9 @@ pub(crate) async fn check(
         Ok(found) => found,
         Err(res) => return res,
     };
-    let attached = match s.store.list_attachments(app.id).await {
-        Ok(a) => a,
-        Err(e) => return internal(&e),
-    };
-    match s.store.list_contact_confirmations(app.id).await {
-        Ok(c) => check_page(&app, &service, &user, &attached, &c, &session.csrf_secret, false),
-        Err(e) => internal(&e),
+    match blocking_problems(&s, &app, &service, &user).await {
+        Ok(errors) => check_page(&app, &service, errors, &session.csrf_secret, false),
+        Err(res) => res,
     }
 }
 
@@ -535,21 +535,15 @@ pub(crate) async fn submit(
         Ok(found) => found,
         Err(res) => return res,
     };
-    let attached = match s.store.list_attachments(app.id).await {
-        Ok(a) => a,
-        Err(e) => return internal(&e),
+    let errors = match blocking_problems(&s, &app, &service, &user).await {
+        Ok(errors) => errors,
+        Err(res) => return res,
     };
-    let confirmations = match s.store.list_contact_confirmations(app.id).await {
-        Ok(c) => c,
-        Err(e) => return internal(&e),
-    };
-    if !problems(&service, app.applicant_type, &app.data, &user, &attached).is_empty()
-        || !super::contacts::problems(&app, &user, &confirmations).is_empty()
-    {
-        return check_page(&app, &service, &user, &attached, &confirmations, &session.csrf_secret, false);
+    if !errors.is_empty() {
+        return check_page(&app, &service, errors, &session.csrf_secret, false);
     }
     if f.consent.as_deref() != Some("yes") {
-        return check_page(&app, &service, &user, &attached, &confirmations, &session.csrf_secret, true);
+        return check_page(&app, &service, errors, &session.csrf_secret, true);
     }
     let action = if app.status == Status::Draft { Action::Submit } else { Action::Resubmit };
     let to = match app.status.apply(&action, Actor::Applicant) {

@@ -81,7 +81,7 @@ async fn load(
     csrf: Option<&str>,
     return_to: &str,
 ) -> Result<(Application, Vec<ContactConfirmation>, sep_core::user::User), Response> {
-    let rid = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+    let rid = crate::middleware::request_id_of(headers);
     let (session, user) = signed_in(user, return_to).map_err(IntoResponse::into_response)?;
     if let Some(token) = csrf
         && !csrf_ok(&session, token)
@@ -172,7 +172,7 @@ pub(crate) async fn send(
         created_at: now,
         confirmed_at: None,
     };
-    let rid = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let rid = &crate::middleware::request_id_of(&headers);
     let mut e = event(now, "contact.code_sent", Some(user.id), &client, rid, Outcome::Success);
     e.object = Some(format!("application:{}", app.id));
     e.details = serde_json::json!({ "channel": channel });
@@ -207,7 +207,7 @@ async fn settle(
     let mut fx = Effects::none();
     if verdict == Verdict::Accepted {
         c.confirmed_at = Some(now);
-        let rid = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+        let rid = &crate::middleware::request_id_of(headers);
         let mut e = event(now, "contact.confirmed", Some(user.id), client, rid, Outcome::Success);
         e.object = Some(format!("application:{}", app.id));
         e.details = serde_json::json!({ "channel": channel });

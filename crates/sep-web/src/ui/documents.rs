@@ -30,7 +30,7 @@ pub(crate) async fn upload(
     Path(id): Path<String>,
     mut form: Multipart,
 ) -> Response {
-    let rid = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+    let rid = crate::middleware::request_id_of(&headers);
     let (session, user) = match signed_in(user, &format!("/applications/{id}")) {
         Ok(found) => found,
         Err(to) => return to.into_response(),

@@ -26,9 +26,7 @@ pub(crate) fn safe_return_to(path: Option<&str>) -> String {
     }
 }
 
-fn request_id(h: &HeaderMap) -> String {
-    h.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
-}
+use crate::middleware::request_id_of as request_id;
 
 #[derive(Deserialize)]
 pub(crate) struct Start {

@@ -243,7 +243,7 @@ pub(crate) async fn confirm(
     headers: HeaderMap,
     Form(f): Form<CodeForm>,
 ) -> Response {
-    let rid = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+    let rid = crate::middleware::request_id_of(&headers);
     let (mut r, user) = match open(&s, &jar).await {
         Ok(found) => found,
         Err(res) => return res,
@@ -262,24 +262,19 @@ pub(crate) async fn confirm(
         )
             .into_response()
     };
-    match verdict {
-        Verdict::Accepted => {}
-        Verdict::Wrong { tries_left } => {
-            if let Err(e) = s.store.update_relink(&r, Some(&code), &Effects::none()).await
-                && !matches!(e, sep_core::StoreError::Conflict { .. })
-            {
-                return internal(&e);
-            }
-            return page_error(format!("Неверный код. Осталось попыток: {tries_left}"), "otp_wrong");
+    if verdict != Verdict::Accepted {
+        // A failed try counts; if a parallel request changed the code first, this one did not.
+        if let Err(e) = s.store.update_relink(&r, Some(&code), &Effects::none()).await
+            && !matches!(e, sep_core::StoreError::Conflict { .. })
+        {
+            return internal(&e);
         }
-        _ => {
-            if let Err(e) = s.store.update_relink(&r, Some(&code), &Effects::none()).await
-                && !matches!(e, sep_core::StoreError::Conflict { .. })
-            {
-                return internal(&e);
+        return match verdict {
+            Verdict::Wrong { tries_left } => {
+                page_error(format!("Неверный код. Осталось попыток: {tries_left}"), "otp_wrong")
             }
-            return page_error("Код больше не действует. Нажмите «Войти» и начните заново".into(), "otp_void");
-        }
+            _ => page_error("Код больше не действует. Нажмите «Войти» и начните заново".into(), "otp_void"),
+        };
     }
     r.completed_at = Some(now);
     let theirs = provider_profile(&r);

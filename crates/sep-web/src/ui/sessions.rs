@@ -96,7 +96,7 @@ pub(crate) async fn end(
     if !csrf_ok(&current, &f.csrf) {
         return Problem::for_status(StatusCode::FORBIDDEN).into_response();
     }
-    let rid = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let rid = &crate::middleware::request_id_of(&headers);
     let target = SessionHash(f.session);
     let found = match s.store.find_session(&target).await {
         Ok(found) => found,
