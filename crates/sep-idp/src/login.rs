@@ -13,7 +13,6 @@ use crate::store::{IdpSession, IdpStore, LoginTxn};
 use sep_core::StoreError;
 use sep_core::clock::Clock;
 use sep_core::session::SessionToken;
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
@@ -384,7 +383,7 @@ impl LoginService {
             Some(d) => d.to_owned(),
             None => SessionToken::generate()?.expose().to_owned(),
         };
-        let device_hash = hex::encode(Sha256::digest(device.as_bytes()));
+        let device_hash = crate::oidc::service::digest(&device);
         let known = self.store.remember_device(account.oid, &device_hash, &client.ip, now).await?;
         if !known {
             self.notify_new_device(&account, client, now).await?;

@@ -54,6 +54,25 @@ pub(crate) fn code_state(r: &Row<'_>, first: usize) -> rusqlite::Result<CodeStat
     })
 }
 
+/// Stores a pending code's tries, spent flag and completion in `table` (recovery and
+/// registration transactions keep them in the same columns).
+pub(crate) fn update_code_txn(
+    db: &Db,
+    table: &'static str,
+    hash: &SessionHash,
+    code: &CodeState,
+    completed_at: Option<OffsetDateTime>,
+) -> StoreResult<()> {
+    db.write(|tx| {
+        tx.execute(
+            &format!("UPDATE {table} SET code_tries_left = ?2, code_spent = ?3, completed_at = ?4 WHERE hash = ?1"),
+            params![hash.0, code.tries_left, code.spent, completed_at.map(ts)],
+        )
+        .map_err(map_err)?;
+        Ok(())
+    })
+}
+
 const ACCOUNT_COLUMNS: &str = "oid, level, password_hash, totp_secret, last_name, first_name, middle_name, birth_date,
     birth_place, gender, snils, inn, phone, email, passport_series, passport_number, passport_issued_on,
     passport_issuer, passport_division_code, address, created_at";
@@ -142,7 +161,8 @@ impl AccountStore for IdpSqlite {
 
     async fn get_account(&self, oid: Oid) -> StoreResult<Account> {
         let row = self.db.read(|c| {
-            c.query_row(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE oid = ?1"), [oid], account_row)
+            c.prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE oid = ?1"))?
+                .query_row([oid], account_row)
                 .optional()
         })?;
         finish(row)?.ok_or(StoreError::NotFound)
@@ -156,7 +176,8 @@ impl AccountStore for IdpSqlite {
             LoginId::Inn(i) => ("inn", i.as_str().to_owned()),
         };
         let row = self.db.read(|c| {
-            c.query_row(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {column} = ?1"), [value], account_row)
+            c.prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {column} = ?1"))?
+                .query_row([value], account_row)
                 .optional()
         })?;
         finish(row)
@@ -208,12 +229,9 @@ impl AccountStore for IdpSqlite {
 
     async fn find_org_by_inn(&self, inn: &str) -> StoreResult<Option<Organisation>> {
         let row = self.db.read(|c| {
-            c.query_row(
-                "SELECT oid, full_name, short_name, inn, ogrn, kpp FROM organisations WHERE inn = ?1",
-                [inn],
-                |r| org_row(r, 0),
-            )
-            .optional()
+            c.prepare_cached("SELECT oid, full_name, short_name, inn, ogrn, kpp FROM organisations WHERE inn = ?1")?
+                .query_row([inn], |r| org_row(r, 0))
+                .optional()
         })?;
         row.map(org_from).transpose()
     }
@@ -279,10 +297,9 @@ fn txn_row(r: &Row<'_>) -> rusqlite::Result<LoginTxn> {
 impl LoginStore for IdpSqlite {
     async fn get_failures(&self, key: &str) -> StoreResult<Failures> {
         let row = self.db.read(|c| {
-            c.query_row("SELECT count, locked_until FROM login_failures WHERE key = ?1", [key], |r| {
-                Ok(Failures { count: r.get(0)?, locked_until: from_ts_opt(r.get(1)?)? })
-            })
-            .optional()
+            c.prepare_cached("SELECT count, locked_until FROM login_failures WHERE key = ?1")?
+                .query_row([key], |r| Ok(Failures { count: r.get(0)?, locked_until: from_ts_opt(r.get(1)?)? }))
+                .optional()
         })?;
         Ok(row.unwrap_or_default())
     }
@@ -334,7 +351,9 @@ impl LoginStore for IdpSqlite {
 
     async fn find_txn(&self, hash: &SessionHash) -> StoreResult<Option<LoginTxn>> {
         self.db.read(|c| {
-            c.query_row(&format!("SELECT {TXN_COLUMNS} FROM login_txns WHERE hash = ?1"), [&hash.0], txn_row).optional()
+            c.prepare_cached(&format!("SELECT {TXN_COLUMNS} FROM login_txns WHERE hash = ?1"))?
+                .query_row([&hash.0], txn_row)
+                .optional()
         })
     }
 
@@ -368,21 +387,20 @@ impl LoginStore for IdpSqlite {
 
     async fn find_session(&self, hash: &SessionHash) -> StoreResult<Option<IdpSession>> {
         self.db.read(|c| {
-            c.query_row(
+            c.prepare_cached(
                 "SELECT hash, oid, created_at, expires_at, amr, ended_at FROM idp_sessions WHERE hash = ?1",
-                [&hash.0],
-                |r| {
-                    let amr: String = r.get(4)?;
-                    Ok(IdpSession {
-                        hash: SessionHash(r.get(0)?),
-                        oid: r.get(1)?,
-                        created_at: from_ts(r.get(2)?)?,
-                        expires_at: from_ts(r.get(3)?)?,
-                        amr: amr.split_whitespace().map(str::to_owned).collect(),
-                        ended_at: from_ts_opt(r.get(5)?)?,
-                    })
-                },
-            )
+            )?
+            .query_row([&hash.0], |r| {
+                let amr: String = r.get(4)?;
+                Ok(IdpSession {
+                    hash: SessionHash(r.get(0)?),
+                    oid: r.get(1)?,
+                    created_at: from_ts(r.get(2)?)?,
+                    expires_at: from_ts(r.get(3)?)?,
+                    amr: amr.split_whitespace().map(str::to_owned).collect(),
+                    ended_at: from_ts_opt(r.get(5)?)?,
+                })
+            })
             .optional()
         })
     }

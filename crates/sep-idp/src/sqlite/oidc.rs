@@ -83,10 +83,9 @@ fn token_row(r: &Row<'_>) -> rusqlite::Result<Token> {
 impl OidcStore for IdpSqlite {
     async fn find_signing_key(&self) -> StoreResult<Option<(String, String)>> {
         self.db.read(|c| {
-            c.query_row("SELECT kid, private_key FROM signing_keys ORDER BY created_at DESC LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()
+            c.prepare_cached("SELECT kid, private_key FROM signing_keys ORDER BY created_at DESC LIMIT 1")?
+                .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
         })
     }
 
@@ -117,10 +116,7 @@ impl OidcStore for IdpSqlite {
 
     async fn find_client(&self, id: &str) -> StoreResult<Option<OidcClient>> {
         self.db.read(|c| {
-            c.query_row(
-                "SELECT id, name, secret_hash, redirect_uris, post_logout_redirect_uris FROM oidc_clients WHERE id = ?1",
-                [id],
-                |r| {
+            c.prepare_cached("SELECT id, name, secret_hash, redirect_uris, post_logout_redirect_uris FROM oidc_clients WHERE id = ?1")?.query_row([id], |r| {
                     Ok(OidcClient {
                         id: r.get(0)?,
                         name: r.get(1)?,
@@ -128,8 +124,7 @@ impl OidcStore for IdpSqlite {
                         redirect_uris: lines(&r.get::<_, String>(3)?),
                         post_logout_redirect_uris: lines(&r.get::<_, String>(4)?),
                     })
-                },
-            )
+                })
             .optional()
         })
     }
@@ -160,7 +155,8 @@ impl OidcStore for IdpSqlite {
 
     async fn find_auth_request(&self, hash: &str) -> StoreResult<Option<AuthRequest>> {
         self.db.read(|c| {
-            c.query_row(&format!("SELECT {REQUEST_COLUMNS} FROM auth_requests WHERE hash = ?1"), [hash], request_row)
+            c.prepare_cached(&format!("SELECT {REQUEST_COLUMNS} FROM auth_requests WHERE hash = ?1"))?
+                .query_row([hash], request_row)
                 .optional()
         })
     }
@@ -179,10 +175,9 @@ impl OidcStore for IdpSqlite {
 
     async fn find_consent(&self, oid: Oid, client_id: &str) -> StoreResult<Option<Vec<String>>> {
         self.db.read(|c| {
-            c.query_row("SELECT scopes FROM consents WHERE oid = ?1 AND client_id = ?2", params![oid, client_id], |r| {
-                Ok(words(&r.get::<_, String>(0)?))
-            })
-            .optional()
+            c.prepare_cached("SELECT scopes FROM consents WHERE oid = ?1 AND client_id = ?2")?
+                .query_row(params![oid, client_id], |r| Ok(words(&r.get::<_, String>(0)?)))
+                .optional()
         })
     }
 
@@ -265,7 +260,8 @@ impl OidcStore for IdpSqlite {
 
     async fn find_token(&self, hash: &str) -> StoreResult<Option<Token>> {
         self.db.read(|c| {
-            c.query_row(&format!("SELECT {TOKEN_COLUMNS} FROM oauth_tokens WHERE hash = ?1"), [hash], token_row)
+            c.prepare_cached(&format!("SELECT {TOKEN_COLUMNS} FROM oauth_tokens WHERE hash = ?1"))?
+                .query_row([hash], token_row)
                 .optional()
         })
     }

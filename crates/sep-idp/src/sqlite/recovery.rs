@@ -59,14 +59,7 @@ impl RecoveryStore for IdpSqlite {
     }
 
     async fn update_recovery(&self, r: &RecoveryTxn) -> StoreResult<()> {
-        self.db.write(|tx| {
-            tx.execute(
-                "UPDATE recovery_txns SET code_tries_left = ?2, code_spent = ?3, completed_at = ?4 WHERE hash = ?1",
-                params![r.hash.0, r.code.tries_left, r.code.spent, r.completed_at.map(ts)],
-            )
-            .map_err(map_err)?;
-            Ok(())
-        })
+        super::update_code_txn(&self.db, "recovery_txns", &r.hash, &r.code, r.completed_at)
     }
 
     async fn count_recoveries(&self, oid: Oid, since: OffsetDateTime) -> StoreResult<u32> {

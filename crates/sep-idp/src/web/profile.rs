@@ -22,16 +22,9 @@ struct ProfilePage {
 
 /// `GET /`.
 pub(crate) async fn page(State(s): State<IdpState>, jar: CookieJar) -> Response {
-    let Some(t) = cookies::token(&jar, SESSION, s.secure_cookies) else {
-        return Redirect::to("/login").into_response();
-    };
-    let (_, account) = match s.login.session(&t).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return Redirect::to("/login").into_response(),
-        Err(e) => {
-            tracing::error!(error = ?e, "session lookup failed");
-            return Problem::internal().into_response();
-        }
+    let account = match signed_in(&s, &jar).await {
+        Ok(account) => account,
+        Err(res) => return res,
     };
     let orgs = match s.store.list_memberships(account.oid).await {
         Ok(list) => list.into_iter().map(|(m, o)| format!("{} — {}", o.short_name, m.position)).collect(),
