@@ -142,6 +142,9 @@ pub const PEOPLE: [DemoPerson; 6] = [
 /// [`EMPLOYEE_SUBJECT`].
 pub const ORGANISATION: (&str, &str, &str, &str) = ("ООО «Ромашка»", "7701000019", "1027700000019", "770101001");
 
+/// The agency the demo officer works for: the one responsible for «Регистрация в СЭП».
+pub const OFFICER_AGENCY: &str = "Оператор СЭП";
+
 /// The demo organisation's employee (its head).
 pub const EMPLOYEE_SUBJECT: &str = "1000003";
 

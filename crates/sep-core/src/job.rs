@@ -85,3 +85,37 @@ pub struct Job {
     /// Enqueue time.
     pub created_at: OffsetDateTime,
 }
+
+/// Does the work of one queue's jobs.
+#[async_trait::async_trait]
+pub trait Handler: Send + Sync {
+    /// Does the job; `Err` with a message to retry it later (or give up after its attempts).
+    async fn handle(&self, job: &Job, now: OffsetDateTime) -> Result<(), String>;
+}
+
+/// Claims the due jobs of `queue` and runs them one after another; returns how many ran.
+/// A failed job is retried after an exponential back-off (30 s doubling up to 30 min).
+pub async fn run_due(
+    store: &dyn crate::store::JobStore,
+    queue: &str,
+    worker: &str,
+    handler: &dyn Handler,
+    now: OffsetDateTime,
+) -> crate::store::StoreResult<usize> {
+    let jobs = store.claim_jobs(queue, worker, now, time::Duration::minutes(5), 16).await?;
+    for j in &jobs {
+        match handler.handle(j, now).await {
+            Ok(()) => store.update_job_done(j.id, now).await?,
+            Err(message) => {
+                let delay = crate::backoff::retry_delay(
+                    j.attempts,
+                    time::Duration::seconds(30),
+                    time::Duration::minutes(30),
+                    crate::backoff::random_unit(),
+                );
+                store.update_job_failed(j.id, &message, now + delay).await?;
+            }
+        }
+    }
+    Ok(jobs.len())
+}

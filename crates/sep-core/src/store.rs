@@ -25,6 +25,8 @@ pub struct Effects {
     pub audit: Vec<NewAuditEvent>,
     /// Jobs to enqueue.
     pub jobs: Vec<NewJob>,
+    /// Notifications to show in the cabinet.
+    pub notices: Vec<crate::notice::NewNotice>,
 }
 
 impl Effects {
@@ -35,7 +37,7 @@ impl Effects {
 
     /// One audit record.
     pub fn audit(event: NewAuditEvent) -> Self {
-        Self { audit: vec![event], jobs: Vec::new() }
+        Self { audit: vec![event], ..Self::default() }
     }
 
     /// Adds a job.
@@ -81,6 +83,17 @@ pub trait UserStore: Send + Sync {
     async fn insert_identity(&self, link: &ExternalIdentity, fx: &Effects) -> StoreResult<()>;
     /// The provider accounts linked to a user.
     async fn list_identities(&self, id: UserId) -> StoreResult<Vec<ExternalIdentity>>;
+    /// Sets (or clears) the agency a staff member works for.
+    async fn update_user_agency(&self, id: UserId, agency: Option<&str>, fx: &Effects) -> StoreResult<()>;
+}
+
+/// Notifications in the cabinet.
+#[async_trait]
+pub trait NoticeStore: Send + Sync {
+    /// A user's newest notifications, newest first.
+    async fn list_notices(&self, user: UserId, limit: u32) -> StoreResult<Vec<crate::notice::Notice>>;
+    /// Marks a user's notifications up to `up_to` (id) read; returns how many changed.
+    async fn update_notices_read(&self, user: UserId, up_to: i64, at: OffsetDateTime) -> StoreResult<u64>;
 }
 
 /// Server-side sessions.
@@ -152,6 +165,12 @@ pub trait ApplicationStore: Send + Sync {
         &self,
         id: crate::application::record::ApplicationId,
     ) -> StoreResult<crate::application::record::Application>;
+    /// Sent applications (any status but a draft) of the given services, newest change
+    /// first: an agency's queue.
+    async fn list_applications_for_services(
+        &self,
+        services: &[String],
+    ) -> StoreResult<Vec<crate::application::record::Application>>;
     /// A user's applications, newest change first.
     async fn list_applications_for_user(
         &self,
@@ -165,7 +184,8 @@ pub trait ApplicationStore: Send + Sync {
         at: OffsetDateTime,
     ) -> StoreResult<()>;
     /// Changes the status if it is still `change.from` (else `Conflict`), records the journal
-    /// entry and the effects, all in one transaction.
+    /// entry, sets what the change sets (number, consent, deadline, assignee, the applicant's
+    /// registration) and the effects, all in one transaction.
     async fn update_application_status(
         &self,
         id: crate::application::record::ApplicationId,
@@ -272,11 +292,27 @@ pub trait Health: Send + Sync {
 
 /// Everything the application needs from storage, as one object.
 pub trait Store:
-    UserStore + SessionStore + LoginRequestStore + RelinkStore + ApplicationStore + AuditStore + JobStore + Health
+    UserStore
+    + SessionStore
+    + LoginRequestStore
+    + RelinkStore
+    + ApplicationStore
+    + NoticeStore
+    + AuditStore
+    + JobStore
+    + Health
 {
 }
 
 impl<T> Store for T where
-    T: UserStore + SessionStore + LoginRequestStore + RelinkStore + ApplicationStore + AuditStore + JobStore + Health
+    T: UserStore
+        + SessionStore
+        + LoginRequestStore
+        + RelinkStore
+        + ApplicationStore
+        + NoticeStore
+        + AuditStore
+        + JobStore
+        + Health
 {
 }

@@ -137,6 +137,10 @@ pub struct User {
     pub updated_at: OffsetDateTime,
     /// The version of the terms of use the user accepted, and when (L2).
     pub terms_accepted: Option<(String, OffsetDateTime)>,
+    /// When the user completed «Регистрация в СЭП» («Услуга активирована»).
+    pub registered_at: Option<OffsetDateTime>,
+    /// The agency a staff member works for (officers see its queue).
+    pub agency: Option<String>,
 }
 
 /// A link between a СЭП user and an account at an identity provider (L2).

@@ -20,12 +20,11 @@ fn bad(e: IdError) -> StoreError {
     StoreError::Other(format!("demo data refused: {}", e.code()))
 }
 
-/// A passport for a confirmed demo person: the number ends with the person's subject.
+/// A passport for a confirmed demo person: the one the registry emulator knows.
 fn demo_passport(subject: &str) -> Result<Passport, StoreError> {
-    let tail = subject.get(subject.len().saturating_sub(6)..).unwrap_or("000000");
     Ok(Passport {
         series: PassportSeries::parse("4510").map_err(bad)?,
-        number: PassportNumber::parse(tail).map_err(bad)?,
+        number: PassportNumber::parse(sep_core::registry::emulator::demo_passport_number(subject)).map_err(bad)?,
         issued_on: RuDate::parse("10.04.2010").map_err(bad)?,
         issuer: "ГУ МВД России по г. Москве".into(),
         division_code: DivisionCode::parse("770-001").map_err(bad)?,

@@ -14,7 +14,7 @@ use time::{Date, OffsetDateTime};
 use tokio_postgres::Row;
 
 const COLUMNS: &str = "id, number, user_id, service, applicant_type, status, data, consent_version, consent_at, due_on,
-    created_at, updated_at, submitted_at";
+    created_at, updated_at, submitted_at, assignee";
 
 fn to_json(v: &impl serde::Serialize) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Other(e.to_string()))
@@ -41,6 +41,7 @@ fn from_row(r: &Row) -> StoreResult<Application> {
         created_at: r.get(10),
         updated_at: r.get(11),
         submitted_at: r.get(12),
+        assignee: r.get::<_, Option<uuid::Uuid>>(13).map(UserId),
     })
 }
 
@@ -52,7 +53,7 @@ impl ApplicationStore for PgStore {
         let tx = client.transaction().await.map_err(map_err)?;
         tx.execute(
             &format!(
-                "INSERT INTO applications ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+                "INSERT INTO applications ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
             ),
             &[
                 &a.id.0,
@@ -68,6 +69,7 @@ impl ApplicationStore for PgStore {
                 &a.created_at,
                 &a.updated_at,
                 &a.submitted_at,
+                &a.assignee.map(|u| u.0),
             ],
         )
         .await
@@ -90,6 +92,21 @@ impl ApplicationStore for PgStore {
             .await
             .map_err(map_err)?;
         row.as_ref().map(from_row).unwrap_or(Err(StoreError::NotFound))
+    }
+
+    async fn list_applications_for_services(&self, services: &[String]) -> StoreResult<Vec<Application>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT {COLUMNS} FROM applications WHERE service = ANY($1) AND status <> 'draft'
+                     ORDER BY updated_at DESC, id DESC"
+                ),
+                &[&services],
+            )
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(from_row).collect()
     }
 
     async fn list_applications_for_user(&self, user: UserId) -> StoreResult<Vec<Application>> {
@@ -128,7 +145,7 @@ impl ApplicationStore for PgStore {
                 "UPDATE applications SET status = $3, updated_at = $4,
                     number = coalesce(number, $5),
                     consent_version = coalesce($6, consent_version), consent_at = coalesce($7, consent_at),
-                    due_on = coalesce($8, due_on),
+                    due_on = coalesce($8, due_on), assignee = coalesce($9, assignee),
                     submitted_at = CASE WHEN $3 = 'created' THEN $4 ELSE submitted_at END
                  WHERE id = $1 AND status = $2",
                 &[
@@ -140,12 +157,22 @@ impl ApplicationStore for PgStore {
                     &ch.consent.as_ref().map(|c| c.0.clone()),
                     &ch.consent.as_ref().map(|c| c.1),
                     &ch.due_on,
+                    &ch.assignee.map(|u| u.0),
                 ],
             )
             .await
             .map_err(map_err)?;
         if n == 0 {
             return Err(StoreError::Conflict { constraint: "applications.status changed meanwhile".into() });
+        }
+        if ch.registers_user {
+            tx.execute(
+                "UPDATE users SET registered_at = $2 WHERE registered_at IS NULL
+                    AND id = (SELECT user_id FROM applications WHERE id = $1)",
+                &[&id.0, &ch.at],
+            )
+            .await
+            .map_err(map_err)?;
         }
         tx.execute(
             "INSERT INTO application_events (application_id, at, actor, from_status, to_status, comment, reasons)

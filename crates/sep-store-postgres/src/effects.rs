@@ -10,13 +10,21 @@ use sep_core::store::{Effects, StoreResult};
 /// Serialises appends to the audit chain across connections and nodes.
 const AUDIT_LOCK: i64 = 0x5E9_0002;
 
-/// Writes the audit records and jobs of `fx` in `tx`.
+/// Writes the audit records, jobs and notifications of `fx` in `tx`.
 pub(crate) async fn apply(tx: &Transaction<'_>, fx: &Effects) -> StoreResult<()> {
     for e in &fx.audit {
         append_audit(tx, e).await?;
     }
     for j in &fx.jobs {
         insert_job(tx, j).await?;
+    }
+    for n in &fx.notices {
+        tx.execute(
+            "INSERT INTO notices (user_id, at, kind, title, text, link, critical) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&n.user_id.0, &to_micros(n.at), &n.kind, &n.title, &n.text, &n.link, &n.critical],
+        )
+        .await
+        .map_err(map_err)?;
     }
     Ok(())
 }

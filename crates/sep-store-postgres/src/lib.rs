@@ -10,6 +10,7 @@ mod conv;
 mod effects;
 mod jobs;
 mod migrations;
+mod notices;
 mod relink;
 mod sessions;
 mod users;

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 const COLUMNS: &str = "id, number, user_id, service, applicant_type, status, data, consent_version, consent_at, due_on,
-    created_at, updated_at, submitted_at";
+    created_at, updated_at, submitted_at, assignee";
 
 fn json_err(i: usize, e: serde_json::Error) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
@@ -44,6 +44,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Application> {
         created_at: from_ts(r.get(10)?)?,
         updated_at: from_ts(r.get(11)?)?,
         submitted_at: from_ts_opt(r.get(12)?)?,
+        assignee: r.get::<_, Option<String>>(13)?.map(|u| parse_uuid(&u).map(UserId)).transpose()?,
     })
 }
 
@@ -57,7 +58,7 @@ impl ApplicationStore for SqliteStore {
         let data = json(&a.data)?;
         self.write(|tx| {
             tx.execute(
-                &format!("INSERT INTO applications ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+                &format!("INSERT INTO applications ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
                 params![
                     a.id.0.to_string(),
                     a.number,
@@ -72,6 +73,7 @@ impl ApplicationStore for SqliteStore {
                     ts(a.created_at),
                     ts(a.updated_at),
                     a.submitted_at.map(ts),
+                    a.assignee.map(|u| u.0.to_string()),
                 ],
             )
             .map_err(map_err)?;
@@ -88,6 +90,18 @@ impl ApplicationStore for SqliteStore {
     async fn get_application(&self, id: ApplicationId) -> StoreResult<Application> {
         self.read(|c| {
             c.query_row(&format!("SELECT {COLUMNS} FROM applications WHERE id = ?1"), [id.0.to_string()], from_row)
+        })
+    }
+
+    async fn list_applications_for_services(&self, services: &[String]) -> StoreResult<Vec<Application>> {
+        let list = serde_json::to_string(services).map_err(|e| StoreError::Other(e.to_string()))?;
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM applications
+                 WHERE service IN (SELECT value FROM json_each(?1)) AND status <> 'draft'
+                 ORDER BY updated_at DESC, id DESC"
+            ))?;
+            s.query_map([list], from_row)?.collect()
         })
     }
 
@@ -126,7 +140,7 @@ impl ApplicationStore for SqliteStore {
                     "UPDATE applications SET status = ?3, updated_at = ?4,
                         number = coalesce(number, ?5),
                         consent_version = coalesce(?6, consent_version), consent_at = coalesce(?7, consent_at),
-                        due_on = coalesce(?8, due_on),
+                        due_on = coalesce(?8, due_on), assignee = coalesce(?9, assignee),
                         submitted_at = CASE WHEN ?3 = 'created' THEN ?4 ELSE submitted_at END
                      WHERE id = ?1 AND status = ?2",
                     params![
@@ -138,11 +152,20 @@ impl ApplicationStore for SqliteStore {
                         ch.consent.as_ref().map(|c| c.0.clone()),
                         ch.consent.as_ref().map(|c| ts(c.1)),
                         date_text(ch.due_on),
+                        ch.assignee.map(|u| u.0.to_string()),
                     ],
                 )
                 .map_err(map_err)?;
             if n == 0 {
                 return Err(StoreError::Conflict { constraint: "applications.status changed meanwhile".into() });
+            }
+            if ch.registers_user {
+                tx.execute(
+                    "UPDATE users SET registered_at = ?2 WHERE registered_at IS NULL
+                        AND id = (SELECT user_id FROM applications WHERE id = ?1)",
+                    params![id.0.to_string(), ts(ch.at)],
+                )
+                .map_err(map_err)?;
             }
             tx.execute(
                 "INSERT INTO application_events (application_id, at, actor, from_status, to_status, comment, reasons)

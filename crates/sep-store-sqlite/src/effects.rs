@@ -7,13 +7,30 @@ use sep_core::clock::to_micros;
 use sep_core::job::NewJob;
 use sep_core::store::{Effects, StoreResult};
 
-/// Writes the audit records and jobs of `fx` in `tx`.
+/// Writes the audit records, jobs and notifications of `fx` in `tx`.
 pub(crate) fn apply(tx: &Transaction<'_>, fx: &Effects) -> StoreResult<()> {
     for e in &fx.audit {
         append_audit(tx, e)?;
     }
     for j in &fx.jobs {
         insert_job(tx, j)?;
+    }
+    for n in &fx.notices {
+        tx.prepare_cached(
+            "INSERT INTO notices (user_id, at, kind, title, text, link, critical) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                n.user_id.0.to_string(),
+                ts(to_micros(n.at)),
+                n.kind,
+                n.title,
+                n.text,
+                n.link,
+                n.critical
+            ])
+        })
+        .map_err(map_err)?;
     }
     Ok(())
 }

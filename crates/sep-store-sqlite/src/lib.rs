@@ -14,6 +14,7 @@ mod db;
 mod effects;
 mod jobs;
 mod migrations;
+mod notices;
 mod relink;
 mod sessions;
 mod users;

@@ -1,7 +1,7 @@
 //! [`UserStore`] on SQLite.
 
 use crate::SqliteStore;
-use crate::conv::{bad_code, date_text, from_ts, map_err, parse_date, parse_uuid, ts};
+use crate::conv::{bad_code, date_text, from_ts, from_ts_opt, map_err, parse_date, parse_uuid, ts};
 use rusqlite::{Row, Transaction, params};
 use sep_core::StoreError;
 use sep_core::ids::UserId;
@@ -12,6 +12,9 @@ use time::OffsetDateTime;
 const COLUMNS: &str = "id, role, last_name, first_name, middle_name, birth_date, birth_place, gender, snils, inn,
     phone, email, passport_series, passport_number, passport_issued_on, passport_issuer, passport_division_code,
     address, terms_version, terms_accepted_at, created_at, updated_at";
+
+/// What reads add to [`COLUMNS`] (set after insertion, never by it).
+const READ_COLUMNS: &str = "registered_at, agency";
 
 /// The row and its profile record; the profile is validated outside rusqlite's error type.
 fn from_row(r: &Row<'_>) -> rusqlite::Result<(User, ProfileRecord)> {
@@ -47,6 +50,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(User, ProfileRecord)> {
             (Some(v), Some(t)) => Some((v, from_ts(t)?)),
             _ => None,
         },
+        registered_at: from_ts_opt(r.get(22)?)?,
+        agency: r.get(23)?,
     };
     Ok((user, record))
 }
@@ -93,13 +98,17 @@ impl UserStore for SqliteStore {
 
     async fn get_user(&self, id: UserId) -> StoreResult<User> {
         let row = self.read(|c| {
-            c.query_row(&format!("SELECT {COLUMNS} FROM users WHERE id = ?1"), [id.0.to_string()], from_row)
+            c.query_row(
+                &format!("SELECT {COLUMNS}, {READ_COLUMNS} FROM users WHERE id = ?1"),
+                [id.0.to_string()],
+                from_row,
+            )
         })?;
         finish(row)
     }
 
     async fn find_user_by_identity(&self, provider: &str, subject: &str) -> StoreResult<Option<User>> {
-        let cols = COLUMNS.replace("id, role", "u.id, u.role");
+        let cols = format!("{COLUMNS}, {READ_COLUMNS}").replace("id, role", "u.id, u.role");
         let row = self.read(|c| {
             use rusqlite::OptionalExtension;
             c.query_row(
@@ -157,6 +166,16 @@ impl UserStore for SqliteStore {
     async fn insert_identity(&self, link: &ExternalIdentity, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
             insert_identity(tx, link)?;
+            crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn update_user_agency(&self, id: UserId, agency: Option<&str>, fx: &Effects) -> StoreResult<()> {
+        self.write(|tx| {
+            let n = tx
+                .execute("UPDATE users SET agency = ?2 WHERE id = ?1", params![id.0.to_string(), agency])
+                .map_err(map_err)?;
+            expect_one(n)?;
             crate::effects::apply(tx, fx)
         })
     }

@@ -41,6 +41,7 @@ on_both! {
     relink_requests_with_their_messages => stories::relink::lifecycle;
     applications_lifecycle => stories::applications::lifecycle;
     applications_orphan_files_swept => stories::applications::orphan_files_are_swept;
+    applications_review_and_notices => stories::applications::review_and_notices;
     audit_chain_and_history => stories::audit::chain_and_history;
     audit_tampering_refused_and_detected => stories::audit::tampering_is_refused_and_detected;
     audit_concurrent_appends => stories::audit::concurrent_appends_keep_the_chain;

@@ -735,7 +735,7 @@ async fn a_citizen_fills_checks_and_submits_the_registration_application() {
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let stored = w.db.store().list_jobs("notify", 10).await.unwrap();
     assert!(
-        stored.iter().any(|j| j.job.payload["text"].as_str().unwrap_or("").contains("принято")),
+        stored.iter().any(|j| j.job.payload["text"].as_str().unwrap_or("").contains("статус «Создано»")),
         "the notice is queued"
     );
     assert!(w.actions().await.contains(&("application.submitted".into(), "success".into())));

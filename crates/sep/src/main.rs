@@ -5,6 +5,7 @@ mod config;
 mod logging;
 mod seed;
 mod storage;
+mod worker;
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;

@@ -35,6 +35,9 @@ pub async fn run(store: &dyn Store, issuer: &str) -> anyhow::Result<usize> {
         store
             .insert_user(&NewUser { id, role: p.role, profile, created_at: now }, Some(&link), &Effects::audit(event))
             .await?;
+        if p.role == Role::Officer {
+            store.update_user_agency(id, Some(sep_core::demo::OFFICER_AGENCY), &Effects::none()).await?;
+        }
         added += 1;
     }
     Ok(added)

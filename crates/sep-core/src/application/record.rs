@@ -81,6 +81,8 @@ pub struct Application {
     pub updated_at: OffsetDateTime,
     /// Submitted.
     pub submitted_at: Option<OffsetDateTime>,
+    /// The officer who took it into work.
+    pub assignee: Option<UserId>,
 }
 
 /// A status change in the application's journal.
@@ -123,6 +125,29 @@ pub struct StatusChange {
     pub consent: Option<(String, OffsetDateTime)>,
     /// Set the expected completion date.
     pub due_on: Option<Date>,
+    /// Set the officer in charge.
+    pub assignee: Option<UserId>,
+    /// Make the applicant a registered СЭП user (at completion of a service that activates).
+    pub registers_user: bool,
+}
+
+impl StatusChange {
+    /// A change with a comment and reasons and nothing else set.
+    pub fn new(from: Status, to: Status, at: OffsetDateTime, actor: &str, comment: &str, reasons: Vec<Reason>) -> Self {
+        Self {
+            from,
+            to,
+            at,
+            actor: actor.to_owned(),
+            comment: comment.to_owned(),
+            reasons,
+            number: None,
+            consent: None,
+            due_on: None,
+            assignee: None,
+            registers_user: false,
+        }
+    }
 }
 
 /// A file attached to an application.

@@ -102,6 +102,29 @@ pub struct Service {
     /// Documents.
     #[serde(default)]
     pub documents: Vec<Document>,
+    /// Check the sent application against the ФНС, СФР and МВД registries (SPEC R7).
+    #[serde(default)]
+    pub registry_checks: bool,
+    /// Applicant types whose applications, once the checks pass, are approved and completed
+    /// without an officer; the others wait in the agency's queue.
+    #[serde(default)]
+    pub auto_complete: Vec<ApplicantType>,
+    /// Completing the service makes the applicant a registered СЭП user («Услуга активирована»).
+    #[serde(default)]
+    pub activates_account: bool,
+    /// Reasons an officer may give when rejecting or asking for more data.
+    #[serde(default)]
+    pub reasons: Vec<ReasonDef>,
+}
+
+/// A reason an officer may give, with its stable code.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonDef {
+    /// Stable code (`[a-z0-9_]`).
+    pub code: String,
+    /// What is wrong and what to do, shown to the applicant.
+    pub text: String,
 }
 
 /// A service file that cannot be used, with where and why.
@@ -155,6 +178,15 @@ impl Service {
                 if f.label.trim().is_empty() {
                     return Err(err(format!("sections[{i}]: field {:?} has no label", f.name)));
                 }
+            }
+        }
+        if let Some(a) = s.auto_complete.iter().find(|a| !s.applicants.contains(a)) {
+            return Err(err(format!("auto_complete: {a:?} may not apply for this service")));
+        }
+        let mut codes = HashSet::new();
+        for r in &s.reasons {
+            if !is_code(&r.code) || !codes.insert(r.code.as_str()) || r.text.trim().is_empty() {
+                return Err(err(format!("reasons: code {:?} is malformed, repeated or has no text", r.code)));
             }
         }
         let mut docs = HashSet::new();

@@ -27,6 +27,7 @@ fn draft(user: UserId, at: time::OffsetDateTime) -> Application {
         created_at: at,
         updated_at: at,
         submitted_at: None,
+        assignee: None,
     }
 }
 
@@ -52,17 +53,10 @@ pub async fn lifecycle(db: &TestDb) {
 
     let submit_at = at + Duration::minutes(5);
     let due = submit_at.date() + Duration::days(7);
-    let change = StatusChange {
-        from: Status::Draft,
-        to: Status::Created,
-        at: submit_at,
-        actor: "applicant".into(),
-        comment: String::new(),
-        reasons: vec![],
-        number: Some("2026-000002".into()),
-        consent: Some(("pd-2026-11".into(), submit_at)),
-        due_on: Some(due),
-    };
+    let mut change = StatusChange::new(Status::Draft, Status::Created, submit_at, "applicant", "", vec![]);
+    change.number = Some("2026-000002".into());
+    change.consent = Some(("pd-2026-11".into(), submit_at));
+    change.due_on = Some(due);
     let job = NewJob::now("notify", "send_email", serde_json::json!({"to": "ivanov@example.ru"}), submit_at);
     s.update_application_status(a.id, &change, &Effects::none().with_job(job)).await.unwrap();
     let stored = s.get_application(a.id).await.unwrap();
@@ -77,19 +71,16 @@ pub async fn lifecycle(db: &TestDb) {
     let stale = s.update_application_status(a.id, &change, &Effects::none()).await.unwrap_err();
     assert!(matches!(stale, StoreError::Conflict { .. }), "{stale:?}");
 
-    let reject = StatusChange {
-        from: Status::Created,
-        to: Status::Rejected,
-        at: submit_at + Duration::hours(1),
-        actor: "system".into(),
-        comment: "Проверка по реестрам".into(),
-        reasons: vec![Reason {
-            code: "passport_invalid".into(), text: "Паспорт недействителен".into()
-        }],
-        number: Some("ignored".into()),
-        consent: None,
-        due_on: None,
-    };
+    let reason = Reason { code: "passport_invalid".into(), text: "Паспорт недействителен".into() };
+    let mut reject = StatusChange::new(
+        Status::Created,
+        Status::Rejected,
+        submit_at + Duration::hours(1),
+        "system",
+        "Проверка по реестрам",
+        vec![reason],
+    );
+    reject.number = Some("ignored".into());
     s.update_application_status(a.id, &reject, &Effects::none()).await.unwrap();
     let stored = s.get_application(a.id).await.unwrap();
     assert_eq!(stored.number.as_deref(), Some("2026-000002"), "a number never changes");
@@ -220,4 +211,99 @@ pub async fn orphan_files_are_swept(db: &TestDb) {
     assert_eq!(left, expected);
     assert!(!partial.exists());
     assert_eq!(files.get(&content_key(kept)).await.unwrap(), kept);
+}
+
+/// An agency's queue, the officer in charge, completion registering the applicant, and the
+/// cabinet notifications written with the change.
+pub async fn review_and_notices(db: &TestDb) {
+    use sep_core::notice::NewNotice;
+    let s = db.store();
+    let at = t0();
+    let user = super::citizen(db, at).await;
+    let officer = super::citizen(db, at).await;
+    s.update_user_agency(officer, Some("Оператор СЭП"), &Effects::none()).await.unwrap();
+    assert_eq!(s.get_user(officer).await.unwrap().agency.as_deref(), Some("Оператор СЭП"));
+    assert!(matches!(s.update_user_agency(UserId::new(), None, &Effects::none()).await, Err(StoreError::NotFound)));
+
+    let kept = draft(user, at);
+    let mut other = draft(user, at + Duration::seconds(1));
+    other.service = "passport".into();
+    let mut sent = draft(user, at + Duration::seconds(2));
+    for a in [&kept, &other] {
+        s.insert_application(a, &Effects::none()).await.unwrap();
+    }
+    s.insert_application(&sent, &Effects::none()).await.unwrap();
+    let submit = StatusChange::new(Status::Draft, Status::Created, at + Duration::minutes(1), "applicant", "", vec![]);
+    s.update_application_status(sent.id, &submit, &Effects::none()).await.unwrap();
+    s.update_application_status(other.id, &submit, &Effects::none()).await.unwrap();
+    let queue = s.list_applications_for_services(&["registration".to_owned()]).await.unwrap();
+    assert_eq!(
+        queue.iter().map(|a| a.id).collect::<Vec<_>>(),
+        vec![sent.id],
+        "drafts and other services are not in it"
+    );
+    assert!(s.list_applications_for_services(&[]).await.unwrap().is_empty());
+
+    let mut take =
+        StatusChange::new(Status::Created, Status::UnderReview, at + Duration::minutes(2), "officer", "Взято", vec![]);
+    take.assignee = Some(officer);
+    s.update_application_status(sent.id, &take, &Effects::none()).await.unwrap();
+    sent = s.get_application(sent.id).await.unwrap();
+    assert_eq!((sent.status, sent.assignee), (Status::UnderReview, Some(officer)));
+    let note = StatusChange::new(
+        Status::UnderReview,
+        Status::UnderReview,
+        at + Duration::minutes(3),
+        "system",
+        "Проверки пройдены",
+        vec![],
+    );
+    s.update_application_status(sent.id, &note, &Effects::none()).await.unwrap();
+    assert_eq!(s.get_application(sent.id).await.unwrap().assignee, Some(officer), "kept when not set again");
+
+    let notice = |n: u8, critical: bool| NewNotice {
+        user_id: user,
+        at: at + Duration::minutes(i64::from(n)),
+        kind: "status".into(),
+        title: format!("Заявление: шаг {n}"),
+        text: "Текст".into(),
+        link: format!("/applications/{}", sent.id),
+        critical,
+    };
+    let approve =
+        StatusChange::new(Status::UnderReview, Status::Approved, at + Duration::minutes(4), "officer", "", vec![]);
+    let mut fx = Effects::none();
+    fx.notices.push(notice(4, false));
+    s.update_application_status(sent.id, &approve, &fx).await.unwrap();
+    assert!(s.get_user(user).await.unwrap().registered_at.is_none());
+    let mut complete = StatusChange::new(
+        Status::Approved,
+        Status::Completed,
+        at + Duration::minutes(5),
+        "system",
+        "Услуга активирована",
+        vec![],
+    );
+    complete.registers_user = true;
+    let mut fx = Effects::none();
+    fx.notices.push(notice(5, true));
+    s.update_application_status(sent.id, &complete, &fx).await.unwrap();
+    assert_eq!(s.get_user(user).await.unwrap().registered_at, Some(at + Duration::minutes(5)));
+    assert!(s.get_user(officer).await.unwrap().registered_at.is_none());
+
+    // A refused change writes no notification either.
+    let mut fx = Effects::none();
+    fx.notices.push(notice(6, false));
+    assert!(s.update_application_status(sent.id, &complete, &fx).await.is_err());
+    let list = s.list_notices(user, 10).await.unwrap();
+    assert_eq!(list.iter().map(|n| n.notice.clone()).collect::<Vec<_>>(), vec![notice(5, true), notice(4, false)]);
+    assert!(list.iter().all(|n| n.read_at.is_none()));
+    assert_eq!(s.list_notices(user, 1).await.unwrap().len(), 1);
+    assert!(s.list_notices(officer, 10).await.unwrap().is_empty());
+    let read_at = at + Duration::minutes(7);
+    assert_eq!(s.update_notices_read(user, list[1].id, read_at).await.unwrap(), 1, "up to the older one");
+    assert_eq!(s.update_notices_read(officer, list[0].id, read_at).await.unwrap(), 0, "not another's");
+    assert_eq!(s.update_notices_read(user, list[0].id, read_at).await.unwrap(), 1);
+    let list = s.list_notices(user, 10).await.unwrap();
+    assert!(list.iter().all(|n| n.read_at == Some(read_at)));
 }

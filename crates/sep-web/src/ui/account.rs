@@ -83,47 +83,13 @@ pub(crate) async fn accept_terms(
     Redirect::to(&safe_return_to(f.return_to.as_deref())).into_response()
 }
 
-#[derive(Template)]
-#[template(path = "cabinet.html")]
-struct CabinetPage {
-    greeting: String,
-    full_name: String,
-    snils: String,
-    inn: String,
-    phone: String,
-    email: String,
-    csrf: String,
-}
-
+/// The signed-in user who accepted the terms, or where to send them first.
 pub(crate) fn signed_in_with_terms(user: CurrentUser, path: &str) -> Result<(Session, User), Redirect> {
     let Some((session, user)) = user.0 else { return Err(Redirect::to(&format!("/login?return_to={path}"))) };
     if user.terms_accepted.is_none() {
         return Err(Redirect::to(&format!("/terms?return_to={path}")));
     }
     Ok((session, user))
-}
-
-/// `GET /cabinet`.
-pub(crate) async fn cabinet(user: CurrentUser) -> Response {
-    let (session, user) = match signed_in_with_terms(user, "/cabinet") {
-        Ok(found) => found,
-        Err(to) => return to.into_response(),
-    };
-    let p = &user.profile;
-    let none = || "не указан".to_owned();
-    let greeting = match &p.middle_name {
-        Some(m) => format!("{} {m}", p.first_name),
-        None => p.first_name.clone(),
-    };
-    render(&CabinetPage {
-        greeting,
-        full_name: p.full_name(),
-        snils: p.snils.as_ref().map_or_else(none, ToString::to_string),
-        inn: p.inn.as_ref().map_or_else(none, ToString::to_string),
-        phone: p.phone.as_ref().map_or_else(none, sep_core::ident::Phone::display_form),
-        email: p.email.as_ref().map_or_else(none, ToString::to_string),
-        csrf: session.csrf_secret,
-    })
 }
 
 struct Row {

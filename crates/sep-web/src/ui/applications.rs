@@ -16,10 +16,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use sep_core::application::calendar::WorkCalendar;
 use sep_core::application::record::{Application, ApplicationId, StatusChange, format_number};
+use sep_core::application::review;
 use sep_core::application::status::{Action, Actor, Allowed, Status};
 use sep_core::audit::Outcome;
 use sep_core::catalogue::{ApplicantType, Service};
-use sep_core::job::NewJob;
 use sep_core::store::Effects;
 use sep_core::user::User;
 use serde::Deserialize;
@@ -195,7 +195,7 @@ fn documents(
                 files: attached
                     .iter()
                     .filter(|a| a.document == d.code)
-                    .map(|a| (a.file_name.clone(), format!("{:.1} КБ", a.size as f64 / 1024.0)))
+                    .map(|a| (a.file_name.clone(), super::file_size(a.size)))
                     .collect(),
             }
         })
@@ -217,6 +217,14 @@ struct FormPage {
     csrf: String,
     contacts: Vec<super::contacts::ContactView>,
     contact_note: Option<(&'static str, bool)>,
+    number: String,
+    due: String,
+    editable: bool,
+    sendable: bool,
+    activated: bool,
+    /// The reasons of the last rejection or request, while the applicant has to act on them.
+    to_fix: Vec<(String, String)>,
+    events: Vec<super::journal::EventView>,
 }
 
 /// What the form shows besides the fields.
@@ -224,6 +232,7 @@ struct FormExtras {
     saved: bool,
     contacts: Vec<super::contacts::ContactView>,
     contact_note: Option<(&'static str, bool)>,
+    events: Vec<sep_core::application::record::ApplicationEvent>,
 }
 
 fn form_page(
@@ -269,6 +278,22 @@ fn form_page(
         csrf: csrf.to_owned(),
         contacts: extras.contacts,
         contact_note: extras.contact_note,
+        number: app.number.clone().unwrap_or_else(|| "—".into()),
+        due: super::ru_date(app.due_on),
+        editable: app.status.allowed().contains(&Allowed::Edit),
+        sendable: app.status.allowed().contains(&Allowed::Send),
+        activated: app.status == Status::Completed && service.activates_account,
+        to_fix: match app.status {
+            Status::Rejected | Status::NeedsInfo => extras
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.to == app.status)
+                .map(|e| e.reasons.iter().map(|r| (r.code.clone(), r.text.clone())).collect())
+                .unwrap_or_default(),
+            _ => vec![],
+        },
+        events: super::journal::views(&extras.events),
     })
 }
 
@@ -324,6 +349,7 @@ pub(crate) async fn create(
         created_at: now,
         updated_at: now,
         submitted_at: None,
+        assignee: None,
     };
     let mut e = event(now, "application.created", Some(user.id), &client, &request_id(&headers), Outcome::Success);
     e.object = Some(format!("application:{}", app.id));
@@ -369,7 +395,12 @@ pub(crate) async fn show(
         Ok(c) => c,
         Err(e) => return internal(&e),
     };
+    let events = match s.store.list_application_events(app.id).await {
+        Ok(e) => e,
+        Err(e) => return internal(&e),
+    };
     let extras = FormExtras {
+        events,
         saved: q.saved.is_some(),
         contacts: super::contacts::views(&app, &user, &confirmations),
         contact_note: q.contact.as_deref().and_then(super::contacts::note),
@@ -575,33 +606,19 @@ pub(crate) async fn submit(
             return Problem::internal().into_response();
         }
     };
-    let change = StatusChange {
-        from: app.status,
-        to,
-        at: now,
-        actor: "applicant".into(),
-        comment: "Заявление отправлено".into(),
-        reasons: vec![],
-        number: Some(number.clone()),
-        consent: Some((CONSENT_VERSION.to_owned(), now)),
-        due_on: Some(due),
-    };
-    let mut fx = Effects::audit({
+    let mut change = StatusChange::new(app.status, to, now, "applicant", "Заявление отправлено", vec![]);
+    change.number = Some(number.clone());
+    change.consent = Some((CONSENT_VERSION.to_owned(), now));
+    change.due_on = Some(due);
+    // The registry checks start in the background, in the same transaction as the sending.
+    let fx = Effects::audit({
         let mut e = event(now, "application.submitted", Some(user.id), &client, &rid, Outcome::Success);
         e.object = Some(format!("application:{}", app.id));
         e.details = serde_json::json!({ "number": number, "consent_version": CONSENT_VERSION });
         e
-    });
-    if let Some(email) = &user.profile.email {
-        let text = format!("Заявление № {number} «{}» принято. Статус: «{}».", service.title, to.title());
-        fx = fx.with_job(NewJob::now(
-            "notify",
-            "send_email",
-            serde_json::json!({ "to": email.as_str(), "subject": "Заявление принято", "text": text }),
-            now,
-        ));
-    }
-    match s.store.update_application_status(app.id, &change, &fx).await {
+    })
+    .with_job(review::check_job(app.id, now));
+    match review::apply(s.store.as_ref(), &s.catalogue, &app, &change, fx).await {
         Ok(()) => {}
         Err(sep_core::StoreError::Conflict { .. }) => return Redirect::to("/applications").into_response(),
         Err(e) => return internal(&e),

@@ -2,12 +2,15 @@
 
 pub(crate) mod account;
 pub(crate) mod applications;
+pub(crate) mod cabinet;
 pub(crate) mod contacts;
 pub(crate) mod documents;
 pub(crate) mod help;
 pub(crate) mod home;
+pub(crate) mod journal;
 pub(crate) mod login;
 pub(crate) mod not_found;
+pub(crate) mod officer;
 pub(crate) mod outbox;
 pub(crate) mod relink;
 pub(crate) mod services;
@@ -26,4 +29,21 @@ pub(crate) fn render(t: &impl Template) -> Response {
             Problem::internal().into_response()
         }
     }
+}
+
+/// A moment as Moscow time, `ДД.ММ.ГГГГ ЧЧ:ММ`.
+pub(crate) fn moscow(t: time::OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[day].[month].[year] [hour]:[minute]");
+    t.to_offset(time::macros::offset!(+3)).format(f).unwrap_or_default()
+}
+
+/// A date as `ДД.ММ.ГГГГ`, or a dash.
+pub(crate) fn ru_date(d: Option<time::Date>) -> String {
+    let f = time::macros::format_description!("[day].[month].[year]");
+    d.and_then(|d| d.format(f).ok()).unwrap_or_else(|| "—".into())
+}
+
+/// A file size as people read it.
+pub(crate) fn file_size(bytes: i64) -> String {
+    format!("{:.1} КБ", bytes as f64 / 1024.0)
 }

@@ -30,11 +30,6 @@ struct SessionsPage {
     csrf: String,
 }
 
-fn moscow(t: time::OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[day].[month].[year] [hour]:[minute]");
-    t.to_offset(time::macros::offset!(+3)).format(f).unwrap_or_default()
-}
-
 /// A short, readable name of a browser from its User-Agent.
 fn browser(ua: &str) -> String {
     let name = ["Edg/", "YaBrowser/", "Firefox/", "Chrome/", "Safari/"].iter().find(|k| ua.contains(*k)).map_or(
@@ -67,8 +62,8 @@ pub(crate) async fn list(State(s): State<AppState>, user: CurrentUser) -> Respon
         .map(|x| Row {
             current: x.hash == current.hash,
             id: x.hash.0,
-            created: moscow(x.created_at),
-            seen: moscow(x.last_seen_at),
+            created: super::moscow(x.created_at),
+            seen: super::moscow(x.last_seen_at),
             ip: x.ip,
             agent: browser(&x.user_agent),
         })

@@ -2,7 +2,10 @@
 
 use crate::config::Config;
 use anyhow::Context;
+use sep_core::application::review::Reviewer;
 use sep_core::clock::SystemClock;
+use sep_core::registry::Registries;
+use sep_core::registry::emulator::EmulatedRegistries;
 use sep_core::session::SessionPolicy;
 use sep_core::store::Store;
 use sep_web::auth::{OidcSettings, RelyingParty};
@@ -83,17 +86,20 @@ pub async fn serve_portal(
         Ok(n) => tracing::info!(removed = n, "orphan files swept"),
         Err(e) => tracing::warn!(error = %e, "orphan file sweep failed"),
     }
-    let state = AppState {
-        store,
-        clock: Arc::new(SystemClock),
-        config: Arc::new(web_config(cfg)),
-        auth: relying_party(cfg)?,
-        catalogue: Arc::new(catalogue(cfg)?),
-        files,
-    };
+    let catalogue = Arc::new(catalogue(cfg)?);
+    let clock: Arc<dyn sep_core::clock::Clock> = Arc::new(SystemClock);
+    // The registries are the built-in emulator until real adapters are configured.
+    let registries = Registries::all(Arc::new(EmulatedRegistries::new()));
+    let reviewer = Reviewer { store: store.clone(), catalogue: catalogue.clone(), registries };
+    let worker = tokio::spawn(crate::worker::run(reviewer, clock.clone(), shutdown.clone()));
+    let state =
+        AppState { store, clock, config: Arc::new(web_config(cfg)), auth: relying_party(cfg)?, catalogue, files };
     sep_web::server::serve(listener, sep_web::router(state), shutdown.wait())
         .await
         .context("сервер остановился с ошибкой")?;
+    if let Err(e) = worker.await {
+        tracing::error!(error = %e, "worker ended abnormally");
+    }
     tracing::info!("portal stopped");
     Ok(())
 }

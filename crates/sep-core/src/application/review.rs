@@ -1,0 +1,241 @@
+//! What happens to a sent application without a person at the keyboard (SPEC R7, A3, N2):
+//! the registry checks, automatic approval where the service allows it, completion, and the
+//! notifications every status change brings. Each step is one transaction — the status
+//! change, its journal entry, the notification, the messages and the next step's job — so a
+//! crash between steps loses nothing and repeats nothing.
+
+use super::checks;
+use super::record::{Application, ApplicationId, StatusChange};
+use super::status::{Reason, Status};
+use crate::StoreError;
+use crate::audit::NewAuditEvent;
+use crate::catalogue::Catalogue;
+use crate::job::{Job, NewJob};
+use crate::notice::NewNotice;
+use crate::registry::{Registries, Unavailable};
+use crate::store::{Effects, Store};
+use crate::user::User;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// The queue of review jobs.
+pub const QUEUE: &str = "review";
+/// Job kind: start the review and run the registry checks.
+pub const CHECK: &str = "check_application";
+/// Job kind: complete an approved application.
+pub const COMPLETE: &str = "complete_application";
+
+fn job(kind: &str, id: ApplicationId, at: OffsetDateTime) -> NewJob {
+    // Registry outages can last hours: retries back off up to 30 minutes, 20 times.
+    NewJob { max_attempts: 20, ..NewJob::now(QUEUE, kind, serde_json::json!({ "application": id.to_string() }), at) }
+}
+
+/// The job that checks a just-sent application.
+pub fn check_job(id: ApplicationId, at: OffsetDateTime) -> NewJob {
+    job(CHECK, id, at)
+}
+
+/// The job that completes an approved application.
+pub fn complete_job(id: ApplicationId, at: OffsetDateTime) -> NewJob {
+    job(COMPLETE, id, at)
+}
+
+/// The cabinet notification, e-mail and SMS announcing that `app` is now `to` (SPEC N2).
+/// SMS only when the person has to act or the service is provided.
+pub fn announce(
+    user: &User,
+    app: &Application,
+    service_title: &str,
+    to: Status,
+    reasons: &[Reason],
+    at: OffsetDateTime,
+) -> Effects {
+    let number = app.number.as_deref().unwrap_or("—");
+    let critical = matches!(to, Status::Rejected | Status::NeedsInfo);
+    let mut text = format!("Заявление № {number} «{service_title}»: статус «{}».", to.title());
+    for r in reasons {
+        text.push_str(&format!("\n• {} ({})", r.text, r.code));
+    }
+    if critical {
+        text.push_str("\nИсправьте заявление и отправьте его снова.");
+    }
+    let mut fx = Effects::none();
+    fx.notices.push(NewNotice {
+        user_id: user.id,
+        at,
+        kind: "status".into(),
+        title: format!("Заявление № {number}: {}", to.title()),
+        text: text.clone(),
+        link: format!("/applications/{}", app.id),
+        critical,
+    });
+    if let Some(email) = &user.profile.email {
+        let subject = format!("Заявление № {number} — {}", to.title());
+        fx.jobs.push(NewJob::now(
+            "notify",
+            "send_email",
+            serde_json::json!({ "to": email.as_str(), "subject": subject, "text": text }),
+            at,
+        ));
+    }
+    if let Some(phone) = user.profile.phone.as_ref().filter(|_| critical || to == Status::Completed) {
+        let sms = format!("СЭП: заявление № {number} — {}. Подробности в личном кабинете.", to.title());
+        fx.jobs.push(NewJob::now("notify", "send_sms", serde_json::json!({ "to": phone.as_str(), "text": sms }), at));
+    }
+    fx
+}
+
+/// Why a review job did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    /// A registry did not answer: retry later.
+    #[error(transparent)]
+    Unavailable(#[from] Unavailable),
+    /// Storage failed.
+    #[error("хранилище: {0}")]
+    Store(#[from] StoreError),
+    /// The job cannot be understood (a bug or a removed service); retrying will not help.
+    #[error("{0}")]
+    Malformed(String),
+}
+
+/// Runs review jobs and applies status changes with their notifications.
+#[derive(Clone)]
+pub struct Reviewer {
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// Services.
+    pub catalogue: Arc<Catalogue>,
+    /// ФНС, СФР, МВД.
+    pub registries: Registries,
+}
+
+/// Stores `change` of `app` with the announcement to the applicant and `fx`, in one
+/// transaction. A change that keeps the status (a note in the journal) announces nothing.
+pub async fn apply(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    app: &Application,
+    change: &StatusChange,
+    mut fx: Effects,
+) -> Result<(), StoreError> {
+    if change.to != change.from {
+        let user = store.get_user(app.user_id).await?;
+        let mut app = app.clone();
+        app.number = app.number.or_else(|| change.number.clone());
+        let title = catalogue.get(&app.service).map_or(app.service.as_str(), |s| s.title.as_str());
+        let more = announce(&user, &app, title, change.to, &change.reasons, change.at);
+        fx.notices.extend(more.notices);
+        fx.jobs.extend(more.jobs);
+    }
+    store.update_application_status(app.id, change, &fx).await
+}
+
+impl Reviewer {
+    async fn apply(&self, app: &Application, change: &StatusChange, fx: Effects) -> Result<(), StoreError> {
+        apply(self.store.as_ref(), &self.catalogue, app, change, fx).await
+    }
+
+    /// Handles one job of [`QUEUE`] at `now`.
+    pub async fn handle(&self, j: &Job, now: OffsetDateTime) -> Result<(), ReviewError> {
+        let id = j.job.payload["application"]
+            .as_str()
+            .and_then(|s| uuid::Uuid::parse_str(s).ok())
+            .map(ApplicationId)
+            .ok_or_else(|| ReviewError::Malformed(format!("job {}: no application id", j.id)))?;
+        let app = self.store.get_application(id).await?;
+        match j.job.kind.as_str() {
+            CHECK => self.check(app, now).await,
+            COMPLETE => self.complete(&app, now).await,
+            other => Err(ReviewError::Malformed(format!("job {}: unknown kind {other}", j.id))),
+        }
+    }
+
+    fn audit(app: &Application, action: &str, now: OffsetDateTime, details: serde_json::Value) -> Effects {
+        let mut e = NewAuditEvent::system(now, action, Some(app.user_id));
+        e.object = Some(format!("application:{}", app.id));
+        e.details = details;
+        Effects::audit(e)
+    }
+
+    async fn check(&self, mut app: Application, now: OffsetDateTime) -> Result<(), ReviewError> {
+        let service = self
+            .catalogue
+            .get(&app.service)
+            .ok_or_else(|| ReviewError::Malformed(format!("service {} is not in the catalogue", app.service)))?
+            .clone();
+        if app.status == Status::Created {
+            let comment = if service.registry_checks {
+                "Начата проверка сведений по реестрам ФНС, СФР и МВД"
+            } else {
+                "Заявление передано на рассмотрение"
+            };
+            let change = StatusChange::new(Status::Created, Status::UnderReview, now, "system", comment, vec![]);
+            let fx = Self::audit(&app, "application.review_started", now, serde_json::json!({}));
+            match self.apply(&app, &change, fx).await {
+                Ok(()) => app.status = Status::UnderReview,
+                // Withdrawn or taken meanwhile: whoever moved it decides what comes next.
+                Err(StoreError::Conflict { .. }) => return Ok(()),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if app.status != Status::UnderReview {
+            return Ok(());
+        }
+        let reasons = if service.registry_checks { checks::run(&app, &self.registries).await? } else { vec![] };
+        let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
+        let fx = Self::audit(&app, "application.checked", now, serde_json::json!({ "failed": codes }));
+        let change = if !reasons.is_empty() {
+            StatusChange::new(
+                Status::UnderReview,
+                Status::Rejected,
+                now,
+                "system",
+                "Автоматическая проверка по реестрам выявила расхождения",
+                reasons,
+            )
+        } else if service.auto_complete.contains(&app.applicant_type) {
+            let fx = fx.with_job(complete_job(app.id, now));
+            let change = StatusChange::new(
+                Status::UnderReview,
+                Status::Approved,
+                now,
+                "system",
+                "Проверки ФНС, СФР и МВД пройдены",
+                vec![],
+            );
+            return self.settle(&app, &change, fx).await;
+        } else {
+            let comment = format!("Проверки пройдены. Заявление передано сотруднику ведомства «{}»", service.agency);
+            StatusChange::new(Status::UnderReview, Status::UnderReview, now, "system", &comment, vec![])
+        };
+        self.settle(&app, &change, fx).await
+    }
+
+    /// Applies a change; losing a race to an officer or the applicant is not a failure.
+    async fn settle(&self, app: &Application, change: &StatusChange, fx: Effects) -> Result<(), ReviewError> {
+        match self.apply(app, change, fx).await {
+            Ok(()) | Err(StoreError::Conflict { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn complete(&self, app: &Application, now: OffsetDateTime) -> Result<(), ReviewError> {
+        if app.status != Status::Approved {
+            return Ok(());
+        }
+        let activates = self.catalogue.get(&app.service).is_some_and(|s| s.activates_account);
+        let comment = if activates { "Услуга активирована" } else { "Услуга оказана" };
+        let mut change = StatusChange::new(Status::Approved, Status::Completed, now, "system", comment, vec![]);
+        change.registers_user = activates;
+        let fx = Self::audit(app, "application.completed", now, serde_json::json!({ "activated": activates }));
+        self.settle(app, &change, fx).await
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::job::Handler for Reviewer {
+    async fn handle(&self, j: &Job, now: OffsetDateTime) -> Result<(), String> {
+        Reviewer::handle(self, j, now).await.map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,36 @@
+//! Notifications in the cabinet (SPEC N1, N2; C1 block «Уведомления»). A notification is
+//! written with the change it announces (through [`crate::store::Effects`]); e-mail and SMS copies
+//! go to the outbox queue in the same transaction.
+
+use crate::ids::UserId;
+use time::OffsetDateTime;
+
+/// A notification to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotice {
+    /// To whom.
+    pub user_id: UserId,
+    /// When.
+    pub at: OffsetDateTime,
+    /// Type: `status` (status changes), `reminder`, `news`, `confirmation`.
+    pub kind: String,
+    /// Short title.
+    pub title: String,
+    /// Text.
+    pub text: String,
+    /// Where the operation is (a path in the portal).
+    pub link: String,
+    /// Needs the person to act (shown red, also in words).
+    pub critical: bool,
+}
+
+/// A stored notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Id, increasing.
+    pub id: i64,
+    /// The notification.
+    pub notice: NewNotice,
+    /// When it was read.
+    pub read_at: Option<OffsetDateTime>,
+}

@@ -1,0 +1,20 @@
+-- Officer review (SPEC A3): the officer in charge, the agency a staff member works for, the
+-- registered mark set when «Регистрация в СЭП» completes (R7), and cabinet notifications (N2).
+
+ALTER TABLE users ADD COLUMN registered_at INTEGER;
+ALTER TABLE users ADD COLUMN agency TEXT;
+ALTER TABLE applications ADD COLUMN assignee TEXT REFERENCES users (id);
+CREATE INDEX applications_queue ON applications (service, status);
+
+CREATE TABLE notices (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    link TEXT NOT NULL,
+    critical INTEGER NOT NULL,
+    read_at INTEGER
+);
+CREATE INDEX notices_user ON notices (user_id, id);

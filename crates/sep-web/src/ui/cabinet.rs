@@ -1,0 +1,112 @@
+//! `/cabinet`: the personal cabinet (SPEC C1) — registration state, notifications newest
+//! first with unread marked, personal data, and the way to everything else.
+
+use super::account::signed_in_with_terms as signed_in;
+use super::render;
+use crate::session::{CurrentUser, csrf_ok};
+use crate::{AppState, Problem};
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use sep_core::user::Role;
+use serde::Deserialize;
+
+/// How many notifications the cabinet shows.
+const NOTICES_SHOWN: u32 = 20;
+
+struct NoticeView {
+    time: String,
+    title: String,
+    text: String,
+    link: String,
+    unread: bool,
+    critical: bool,
+}
+
+#[derive(Template)]
+#[template(path = "cabinet.html")]
+struct CabinetPage {
+    greeting: String,
+    full_name: String,
+    snils: String,
+    inn: String,
+    phone: String,
+    email: String,
+    csrf: String,
+    registered: Option<String>,
+    officer: bool,
+    notices: Vec<NoticeView>,
+    unread: usize,
+    newest: i64,
+}
+
+/// `GET /cabinet`.
+pub(crate) async fn page(State(s): State<AppState>, user: CurrentUser) -> Response {
+    let (session, user) = match signed_in(user, "/cabinet") {
+        Ok(found) => found,
+        Err(to) => return to.into_response(),
+    };
+    let notices = match s.store.list_notices(user.id, NOTICES_SHOWN).await {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::error!(code = e.code(), "notices read failed");
+            return Problem::internal().into_response();
+        }
+    };
+    let p = &user.profile;
+    let none = || "не указан".to_owned();
+    let greeting = match &p.middle_name {
+        Some(m) => format!("{} {m}", p.first_name),
+        None => p.first_name.clone(),
+    };
+    render(&CabinetPage {
+        greeting,
+        full_name: p.full_name(),
+        snils: p.snils.as_ref().map_or_else(none, ToString::to_string),
+        inn: p.inn.as_ref().map_or_else(none, ToString::to_string),
+        phone: p.phone.as_ref().map_or_else(none, sep_core::ident::Phone::display_form),
+        email: p.email.as_ref().map_or_else(none, ToString::to_string),
+        csrf: session.csrf_secret,
+        registered: user.registered_at.map(super::moscow),
+        officer: user.role == Role::Officer && user.agency.is_some(),
+        unread: notices.iter().filter(|n| n.read_at.is_none()).count(),
+        newest: notices.first().map_or(0, |n| n.id),
+        notices: notices
+            .into_iter()
+            .map(|n| NoticeView {
+                time: super::moscow(n.notice.at),
+                title: n.notice.title,
+                text: n.notice.text,
+                link: n.notice.link,
+                unread: n.read_at.is_none(),
+                critical: n.notice.critical,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ReadForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    up_to: i64,
+}
+
+/// `POST /notices/read`: marks the notifications shown (up to `up_to`) read.
+pub(crate) async fn mark_read(State(s): State<AppState>, user: CurrentUser, Form(f): Form<ReadForm>) -> Response {
+    let (session, user) = match signed_in(user, "/cabinet") {
+        Ok(found) => found,
+        Err(to) => return to.into_response(),
+    };
+    if !csrf_ok(&session, &f.csrf) {
+        return Problem::for_status(StatusCode::FORBIDDEN).into_response();
+    }
+    if let Err(e) = s.store.update_notices_read(user.id, f.up_to, s.clock.now()).await {
+        tracing::error!(code = e.code(), "notices update failed");
+        return Problem::internal().into_response();
+    }
+    Redirect::to("/cabinet#notices").into_response()
+}
