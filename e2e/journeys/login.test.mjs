@@ -109,6 +109,19 @@ async function citizenLogsIn(viewport, prefix) {
     assert.match(await page.content(), /\d{4}-000001/);
     await page.getByRole('link', { name: 'Мои заявления' }).click();
     await checkA11y(page, `${prefix}: my applications`);
+    // The registry checks run in the demo's background worker: a citizen's registration
+    // completes by itself (live updates without reload come with the cabinet issue).
+    await page.goto(`${demo.portal}/cabinet`);
+    for (let i = 0; i < 40 && !(await page.content()).includes('Вы зарегистрированы в СЭП'); i++) {
+      await page.waitForTimeout(250);
+      await page.reload();
+    }
+    await page.getByText('Вы зарегистрированы в СЭП').waitFor();
+    await checkA11y(page, `${prefix}: cabinet with notifications`);
+    await shot(page, `${prefix}-7-registered`);
+    await page.locator('#notices').getByRole('link', { name: /Завершено/ }).click();
+    await page.getByText('Услуга активирована.').waitFor();
+    await checkA11y(page, `${prefix}: completed application with its journal`);
     await page.goto(`${demo.portal}/cabinet`);
     await page.getByRole('button', { name: 'Выйти' }).click();
     await page.waitForURL(`${demo.portal}/`);

@@ -148,6 +148,53 @@ pub const OFFICER_AGENCY: &str = "Оператор СЭП";
 /// The demo organisation's employee (its head).
 pub const EMPLOYEE_SUBJECT: &str = "1000003";
 
+/// Seeds the staff among the demo people (applicants are created at their first login),
+/// linked to their accounts at the identity provider `issuer`; the officer works for
+/// [`OFFICER_AGENCY`]. Idempotent: returns how many were added.
+pub async fn seed_staff(
+    store: &dyn crate::store::Store,
+    issuer: &str,
+    now: time::OffsetDateTime,
+) -> Result<usize, crate::StoreError> {
+    use crate::ident::{Email, Inn, Phone, RuDate, Snils};
+    use crate::store::{Effects, NewUser};
+    use crate::user::{ExternalIdentity, Profile};
+    let bad = |e: crate::ident::IdError| crate::StoreError::Other(format!("demo data refused: {}", e.code()));
+    let mut added = 0;
+    for p in PEOPLE.iter().filter(|p| p.role != Role::Citizen) {
+        let agency = (p.role == Role::Officer).then_some(OFFICER_AGENCY);
+        if let Some(found) = store.find_user_by_identity(issuer, p.subject).await? {
+            if found.agency.as_deref() != agency {
+                store.update_user_agency(found.id, agency, &Effects::none()).await?;
+            }
+            continue;
+        }
+        let id = crate::ids::UserId::new();
+        let profile = Profile {
+            last_name: p.last_name.into(),
+            first_name: p.first_name.into(),
+            middle_name: Some(p.middle_name.into()),
+            birth_date: Some(RuDate::parse(p.birth_date).map_err(bad)?),
+            snils: Some(Snils::parse(p.snils).map_err(bad)?),
+            inn: Some(Inn::parse_person(p.inn).map_err(bad)?),
+            phone: Some(Phone::parse(p.phone).map_err(bad)?),
+            email: Some(Email::parse(p.email).map_err(bad)?),
+            ..Profile::default()
+        };
+        let link = ExternalIdentity { provider: issuer.into(), subject: p.subject.into(), user_id: id, linked_at: now };
+        let mut event = crate::audit::NewAuditEvent::system(now, "demo.user_seeded", Some(id));
+        event.details = serde_json::json!({"role": p.role.code()});
+        store
+            .insert_user(&NewUser { id, role: p.role, profile, created_at: now }, Some(&link), &Effects::audit(event))
+            .await?;
+        if agency.is_some() {
+            store.update_user_agency(id, agency, &Effects::none()).await?;
+        }
+        added += 1;
+    }
+    Ok(added)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

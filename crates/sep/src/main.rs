@@ -3,7 +3,6 @@
 mod cmd;
 mod config;
 mod logging;
-mod seed;
 mod storage;
 mod worker;
 

@@ -104,6 +104,26 @@ const OTHER: &[(&str, &str, &str)] = &[
         "Откройте заявление заново и загрузите файл в нужный раздел.",
     ),
     (
+        "application_changed",
+        "Заявление изменилось, пока страница была открыта: его статус уже другой.",
+        "Откройте заявление заново — на странице его текущий статус и доступные действия.",
+    ),
+    (
+        "status_reason_required",
+        "Для отказа или запроса сведений не выбрана причина.",
+        "Отметьте хотя бы одну причину и при необходимости добавьте комментарий.",
+    ),
+    (
+        "status_transition_illegal",
+        "Это действие невозможно в текущем статусе заявления.",
+        "Откройте заявление заново: на странице указано, что можно сделать сейчас.",
+    ),
+    (
+        "status_actor_not_allowed",
+        "Это действие выполняет другой участник (заявитель, сотрудник или система).",
+        "Дождитесь действия другой стороны; при вопросах напишите оператору.",
+    ),
+    (
         "upload_too_large",
         "Файл больше допустимого для этого документа.",
         "Уменьшите файл (например, отсканируйте с меньшим разрешением) и загрузите снова.",
@@ -116,8 +136,8 @@ struct Row {
     action: String,
 }
 
-/// Every code a person may see, with what to do.
-fn rows() -> Vec<Row> {
+/// Every code a person may see, with what to do; `catalogue` adds its services' reasons.
+fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
     let row = |p: Problem| Row { code: p.code.into(), happened: format!("{} {}", p.title, p.detail), action: p.action };
     let mut out: Vec<Row> = [
         StatusCode::NOT_FOUND,
@@ -139,6 +159,19 @@ fn rows() -> Vec<Row> {
         action: "Исправьте значение в поле, на которое ведёт ссылка, и сохраните черновик.".into(),
     }));
     out.extend(OTHER.iter().map(|(c, h, a)| Row { code: (*c).into(), happened: (*h).into(), action: (*a).into() }));
+    // The registry checks' reasons carry their own "what to do".
+    out.extend(sep_core::application::checks::reason_codes().into_iter().map(|(code, text)| Row {
+        code,
+        happened: text,
+        action: "Исправьте данные в заявлении и отправьте его снова — проверка пройдёт заново.".into(),
+    }));
+    for service in catalogue.search("") {
+        out.extend(service.reasons.iter().map(|r| Row {
+            code: r.code.clone(),
+            happened: format!("«{}»: {}", service.title, r.text),
+            action: "Исправьте заявление по комментарию сотрудника и отправьте его снова.".into(),
+        }));
+    }
     out.sort_by(|a, b| a.code.cmp(&b.code));
     out.dedup_by(|a, b| a.code == b.code);
     out
@@ -178,8 +211,8 @@ pub(crate) async fn index() -> Response {
 }
 
 /// `GET /help/errors`.
-pub(crate) async fn errors() -> Response {
-    render(&ErrorsPage { rows: rows() })
+pub(crate) async fn errors(axum::extract::State(s): axum::extract::State<crate::AppState>) -> Response {
+    render(&ErrorsPage { rows: rows(&s.catalogue) })
 }
 
 #[cfg(test)]
@@ -211,7 +244,11 @@ mod tests {
 
     #[test]
     fn every_code_a_page_can_show_has_help() {
-        let listed: Vec<String> = rows().into_iter().map(|r| r.code).collect();
+        let catalogue = sep_core::catalogue::Catalogue::load(None).unwrap();
+        let listed: Vec<String> = rows(&catalogue).into_iter().map(|r| r.code).collect();
+        for code in ["mvd_passport_invalid", "fns_egrul_not_found", "authority_unconfirmed"] {
+            assert!(listed.contains(&code.to_owned()), "{code}: registry and officer reasons are listed");
+        }
         let mut used = Vec::new();
         codes_in_sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut used);
         assert!(used.len() > 10, "the scan finds the codes: {used:?}");

@@ -1,6 +1,7 @@
 //! `sep demo`: the newcomer's first command.
 
 use crate::config::Config;
+use sep_core::clock::{Clock, SystemClock};
 use sep_core::demo::{ORGANISATION, PEOPLE};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -46,7 +47,7 @@ pub async fn run(mut cfg: Config, data_dir: PathBuf, portal: SocketAddr, idp: So
     tracing::info!(config = ?cfg, "effective configuration");
     std::fs::create_dir_all(&cfg.data_dir)?;
     let store = crate::storage::open(&cfg, true).await?;
-    let seeded = crate::seed::run(store.as_ref(), &cfg.idp_issuer()).await?;
+    let seeded = sep_core::demo::seed_staff(store.as_ref(), &cfg.idp_issuer(), SystemClock.now()).await?;
     let (idp_state, idp_seeded) = super::idp::open(&cfg).await?;
     let secret = super::idp::register_portal(&cfg, &idp_state, &cfg.portal_addr).await?;
     // The portal logs people in through the emulator it runs beside.

@@ -1,0 +1,199 @@
+//! The shared world of the real-socket tests: the portal (on SQLite or PostgreSQL) and the
+//! Госуслуги emulator on free ports, a browser-like HTTP client with a cookie jar, and the
+//! review worker run on demand with the registry emulator whose outages a test can switch.
+#![allow(dead_code, reason = "each test binary uses a part of the helpers")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test by panicking")]
+
+use reqwest::StatusCode;
+use sep_core::application::review::{QUEUE, Reviewer};
+use sep_core::clock::{Clock, ManualClock, SystemClock};
+use sep_core::registry::Registries;
+use sep_core::registry::emulator::EmulatedRegistries;
+use sep_idp::sqlite::IdpSqlite;
+use sep_idp::web::IdpState;
+use sep_testkit::{Backend, TestDb};
+use sep_web::auth::{OidcSettings, RelyingParty};
+use sep_web::{AppState, WebConfig};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const CLIENT: &str = "sep-portal";
+pub const SECRET: &str = "portal-secret-for-the-login-tests-000000000";
+
+pub struct World {
+    pub portal: String,
+    pub idp: String,
+    pub db: TestDb,
+    pub clock: Arc<ManualClock>,
+    pub _dir: tempfile::TempDir,
+    pub browser: reqwest::Client,
+    /// The registries the review jobs ask; switch outages with `set_available`.
+    pub registries: Arc<EmulatedRegistries>,
+    reviewer: Reviewer,
+}
+
+pub async fn world(backend: Backend) -> Option<World> {
+    let db = TestDb::on(backend).await?;
+    let dir = tempfile::tempdir().unwrap();
+    let idp_listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let portal_listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let idp = format!("http://{}", idp_listener.local_addr().unwrap());
+    let portal = format!("http://{}", portal_listener.local_addr().unwrap());
+
+    let idp_store = Arc::new(IdpSqlite::open(&dir.path().join("idp.db")).unwrap());
+    let idp_clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let idp_state = IdpState::new(idp_store.clone(), idp_clock.clone(), &idp).await.unwrap();
+    sep_idp::demo::seed(idp_store.as_ref(), idp_state.login.hasher(), idp_clock.now()).await.unwrap();
+    idp_state
+        .oidc
+        .register_client(CLIENT, "СЭП", SECRET, &[format!("{portal}/login/callback")], &[format!("{portal}/")])
+        .await
+        .unwrap();
+    tokio::spawn(sep_web::server::serve(
+        idp_listener,
+        sep_idp::web::router(idp_state, &WebConfig::default()),
+        std::future::pending(),
+    ));
+
+    let rp = RelyingParty::new(OidcSettings {
+        issuer: idp.clone(),
+        client_id: CLIENT.into(),
+        client_secret: SECRET.into(),
+        redirect_url: format!("{portal}/login/callback"),
+        post_logout_url: format!("{portal}/"),
+        scopes: "fullname birthdate snils inn mobile email".split(' ').map(str::to_owned).collect(),
+        timeout: Duration::from_secs(5),
+    })
+    .unwrap();
+    let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
+    let catalogue = sep_testkit::app::catalogue();
+    let registries = Arc::new(EmulatedRegistries::new());
+    let reviewer =
+        Reviewer { store: db.store(), catalogue: catalogue.clone(), registries: Registries::all(registries.clone()) };
+    sep_core::demo::seed_staff(db.store().as_ref(), &idp, clock.now()).await.unwrap();
+    let state = AppState {
+        store: db.store(),
+        clock: clock.clone(),
+        config: Arc::new(WebConfig::default()),
+        auth: Some(Arc::new(rp)),
+        catalogue,
+        files: sep_testkit::app::files(),
+    };
+    tokio::spawn(sep_web::server::serve(portal_listener, sep_web::router(state), std::future::pending()));
+
+    let browser =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Some(World { portal, idp, db, clock, _dir: dir, browser, registries, reviewer })
+}
+
+pub fn loc(r: &reqwest::Response) -> String {
+    r.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+pub fn hidden(page: &str, name: &str) -> String {
+    page.split(&format!("name=\"{name}\" value=\"")).nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&")
+}
+
+impl World {
+    pub fn abs(&self, base: &str, l: &str) -> String {
+        if l.starts_with('/') { format!("{base}{l}") } else { l.to_owned() }
+    }
+
+    pub async fn get(&self, url: &str) -> reqwest::Response {
+        self.browser.get(url).send().await.unwrap()
+    }
+
+    pub async fn post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.browser.post(url).form(form).send().await.unwrap()
+    }
+
+    /// From "Войти через Госуслуги" to the emulator's answer to the portal (the callback
+    /// URL), signing in with `phone` and answering the consent screen with `decision`.
+    pub async fn through_the_emulator(&self, phone: &str, decision: &str) -> String {
+        let r = self.get(&format!("{}/login", self.portal)).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let authorize = loc(&r);
+        assert!(authorize.starts_with(&format!("{}/authorize?", self.idp)), "{authorize}");
+        assert!(authorize.contains("code_challenge_method=S256") && authorize.contains("nonce="));
+        let r = self.get(&authorize).await;
+        let mut r = self.get(&self.abs(&self.idp, &loc(&r))).await;
+        if loc(&r).starts_with("/login") {
+            let login = self.abs(&self.idp, &loc(&r));
+            let page = self.get(&login).await.text().await.unwrap();
+            let return_to = hidden(&page, "return_to");
+            let form = [("login", phone), ("password", "Demo-Passw0rd"), ("return_to", return_to.as_str())];
+            let step = self.post(&format!("{}/login", self.idp), &form).await;
+            assert_eq!(loc(&step), "/login/code");
+            let outbox: serde_json::Value = self.get(&format!("{}/outbox.json", self.idp)).await.json().await.unwrap();
+            let body = outbox["messages"][0]["body"].as_str().unwrap().to_owned();
+            let code = &body.split(": ").nth(1).unwrap()[..6];
+            let step = self.post(&format!("{}/login/code", self.idp), &[("code", code)]).await;
+            r = self.get(&self.abs(&self.idp, &loc(&step))).await;
+        }
+        if r.status() == StatusCode::OK {
+            let consent = r.text().await.unwrap();
+            assert!(consent.contains("Предоставление прав доступа"));
+            let request = hidden(&consent, "request");
+            let r = self
+                .post(&format!("{}/authorize/consent", self.idp), &[("request", &request), ("decision", decision)])
+                .await;
+            loc(&r)
+        } else {
+            loc(&r)
+        }
+    }
+
+    pub async fn sign_in(&self) {
+        self.sign_in_as("+79123456789").await;
+    }
+
+    pub async fn sign_in_as(&self, phone: &str) {
+        let callback = self.through_the_emulator(phone, "allow").await;
+        assert!(callback.starts_with(&format!("{}/login/callback?", self.portal)), "{callback}");
+        let r = self.get(&callback).await;
+        assert_eq!(loc(&r), "/terms?return_to=%2Fcabinet");
+        let terms = self.get(&format!("{}/terms?return_to=%2Fcabinet", self.portal)).await.text().await.unwrap();
+        let csrf = hidden(&terms, "csrf");
+        let r = self.post(&format!("{}/terms", self.portal), &[("csrf", &csrf), ("return_to", "/cabinet")]).await;
+        assert_eq!(loc(&r), "/cabinet");
+    }
+
+    /// Runs the due review jobs (and those they enqueue) as the worker would; returns how many ran.
+    pub async fn run_jobs(&self) -> usize {
+        let mut total = 0;
+        loop {
+            let n = sep_core::job::run_due(self.db.store().as_ref(), QUEUE, "test", &self.reviewer, self.clock.now())
+                .await
+                .unwrap();
+            if n == 0 {
+                return total;
+            }
+            total += n;
+        }
+    }
+
+    pub async fn actions(&self) -> Vec<(String, String)> {
+        let events = self.db.store().list_audit(0, 100).await.unwrap();
+        events.into_iter().map(|e| (e.event.action, e.event.outcome.code().to_owned())).collect()
+    }
+}
+
+impl World {
+    /// Another browser on the same portal and emulator (its own cookies).
+    pub async fn another_browser(&self) -> World {
+        World {
+            portal: self.portal.clone(),
+            idp: self.idp.clone(),
+            db: TestDb::sqlite().await,
+            clock: self.clock.clone(),
+            _dir: tempfile::tempdir().unwrap(),
+            registries: self.registries.clone(),
+            reviewer: self.reviewer.clone(),
+            browser: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! After «Отправить заявление» (SPEC R7, A3, N2, SEC2), on real sockets: the registry checks
+//! run by the review worker, automatic completion for a citizen, a registry failure and a
+//! registry outage, an organisation's application rejected by an officer, fixed, sent again
+//! and approved; notifications in the cabinet; nobody sees what is not theirs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
+
+mod common;
+
+use common::{World, hidden, loc, world};
+use reqwest::StatusCode;
+use sep_testkit::Backend;
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
+
+/// ООО «Ромашка» as its head Сидоров fills it in (the registry emulator knows it).
+const ORG: [(&str, &str); 7] = [
+    ("passport_number", "000003"),
+    ("org_full_name", "Общество с ограниченной ответственностью «Ромашка»"),
+    ("org_inn", "7701000019"),
+    ("org_ogrn", "1027700000019"),
+    ("org_kpp", "770101001"),
+    ("org_okved", "62.01"),
+    ("org_responsible", "Сидоров П. А., генеральный директор"),
+];
+
+/// Starts, fills, documents and sends a registration as `applicant`; returns its path.
+async fn file(w: &World, applicant: &str, fields: &[(&str, &str)]) -> String {
+    let page = w.get(&format!("{}/services/registration", w.portal)).await.text().await.unwrap();
+    let csrf = hidden(&page, "csrf");
+    let start = [("csrf", csrf.as_str()), ("service", "registration"), ("applicant", applicant)];
+    let app = loc(&w.post(&format!("{}/applications", w.portal), &start).await);
+    assert!(app.starts_with("/applications/"), "{app}");
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("birth_place", "г. Москва"),
+        ("passport_issued_on", "10.04.2010"),
+        ("passport_issuer", "ГУ МВД России по г. Москве"),
+        ("passport_division_code", "770-001"),
+        ("address", "г. Москва, ул. Тверская, д. 1"),
+        ("passport_series", "4510"),
+    ];
+    form.extend_from_slice(fields);
+    w.post(&format!("{}{app}", w.portal), &form).await;
+    let docs: &[&str] = match applicant {
+        "org" => &["passport_scan", "charter", "appointment_decision"],
+        _ => &["passport_scan", "snils_scan", "inn_certificate"],
+    };
+    for doc in docs {
+        let part = reqwest::multipart::Part::bytes(PDF.to_vec()).file_name(format!("{doc}.pdf"));
+        let body = reqwest::multipart::Form::new().text("csrf", csrf.clone()).text("document", *doc).part("file", part);
+        let r = w.browser.post(format!("{}{app}/documents", w.portal)).multipart(body).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{doc}");
+    }
+    send(w, &app).await;
+    app
+}
+
+/// "Проверить и отправить" → consent → "Отправить заявление".
+async fn send(w: &World, app: &str) {
+    let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
+    assert!(check.contains("Отправить заявление"), "{check}");
+    let csrf = hidden(&check, "csrf");
+    let r = w.post(&format!("{}{app}/submit", w.portal), &[("csrf", &csrf), ("consent", "yes")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Заявление успешно отправлено"));
+}
+
+async fn page(w: &World, path: &str) -> String {
+    let r = w.get(&format!("{}{path}", w.portal)).await;
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    r.text().await.unwrap()
+}
+
+/// The status badge next to «Статус:» on the applicant's page.
+fn status(page: &str) -> String {
+    let after = page.split("Статус: <span class=\"badge").nth(1).unwrap();
+    after.split('>').nth(1).unwrap().split('<').next().unwrap().to_owned()
+}
+
+async fn citizen_completes_by_itself(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        eprintln!("SEP_TEST_DATABASE_URL not set: PostgreSQL journey skipped");
+        return;
+    };
+    w.sign_in().await;
+    let cabinet = page(&w, "/cabinet").await;
+    assert!(cabinet.contains("подайте заявление") && !cabinet.contains("Вы зарегистрированы"));
+    let app = file(&w, "person", &[("passport_number", "000001")]).await;
+    assert_eq!(status(&page(&w, &app).await), "Создано");
+
+    assert_eq!(w.run_jobs().await, 2, "the check, then the completion");
+    let shown = page(&w, &app).await;
+    assert_eq!(status(&shown), "Завершено");
+    assert!(shown.contains("Услуга активирована") && shown.contains("Проверки ФНС, СФР и МВД пройдены"), "{shown}");
+    let journal: Vec<&str> = ["Создано", "На проверке", "Одобрено", "Завершено"]
+        .into_iter()
+        .filter(|s| shown.contains(&format!(">{s}</span></p>")))
+        .collect();
+    assert_eq!(journal.len(), 4, "every step is in the journal: {shown}");
+
+    let cabinet = page(&w, "/cabinet").await;
+    assert!(cabinet.contains("Вы зарегистрированы в СЭП"), "{cabinet}");
+    assert!(cabinet.contains(": Завершено") && cabinet.contains(": На проверке") && cabinet.contains("новых: 4"));
+    let csrf = hidden(&cabinet, "csrf");
+    let newest = hidden(&cabinet, "up_to");
+    w.post(&format!("{}/notices/read", w.portal), &[("csrf", &csrf), ("up_to", &newest)]).await;
+    assert!(!page(&w, "/cabinet").await.contains("новых:"), "all read");
+
+    let jobs = w.db.store().list_jobs("notify", 50).await.unwrap();
+    let sms: Vec<&str> =
+        jobs.iter().filter(|j| j.job.kind == "send_sms").filter_map(|j| j.job.payload["text"].as_str()).collect();
+    assert!(sms.iter().any(|t| t.contains("Завершено")), "an SMS when the service is provided: {sms:?}");
+    let mails = jobs.iter().filter(|j| j.job.kind == "send_email").count();
+    assert_eq!(mails, 4, "an e-mail per status change");
+    assert!(w.actions().await.contains(&("application.completed".into(), "success".into())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_registration_is_checked_and_completes_by_itself_sqlite() {
+    citizen_completes_by_itself(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_registration_is_checked_and_completes_by_itself_postgres() {
+    citizen_completes_by_itself(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registry_failure_is_a_named_reason_and_the_fixed_application_goes_again() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    let app = file(&w, "person", &[("passport_number", "999999")]).await;
+    let number = page(&w, &app).await.split("Номер: <strong>").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    w.run_jobs().await;
+    let shown = page(&w, &app).await;
+    assert_eq!(status(&shown), "Отклонено");
+    assert!(shown.contains("Что нужно исправить") && shown.contains("mvd_passport_invalid"), "{shown}");
+    assert!(shown.contains("утрачен"), "the registry's own words");
+    let cabinet = page(&w, "/cabinet").await;
+    assert!(cabinet.contains("Требуется действие") && cabinet.contains("mvd_passport_invalid"), "{cabinet}");
+
+    // The same application, fixed and sent again, keeps its number and passes.
+    let csrf = hidden(&shown, "csrf");
+    w.post(&format!("{}{app}", w.portal), &[("csrf", &csrf), ("passport_number", "000001")]).await;
+    send(&w, &app).await;
+    let shown = page(&w, &app).await;
+    assert_eq!(status(&shown), "Создано");
+    assert!(shown.contains(&format!("Номер: <strong>{number}</strong>")));
+    w.run_jobs().await;
+    assert_eq!(status(&page(&w, &app).await), "Завершено");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registry_outage_keeps_the_application_under_review_and_retries() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    w.registries.set_available("МВД", false);
+    let app = file(&w, "person", &[("passport_number", "000001")]).await;
+    assert_eq!(w.run_jobs().await, 1);
+    assert_eq!(status(&page(&w, &app).await), "На проверке", "nothing concluded");
+    let job = w.db.store().list_jobs("review", 5).await.unwrap().remove(0);
+    assert_eq!((job.state, job.attempts), (sep_core::job::JobState::Pending, 1));
+    assert!(job.last_error.unwrap().contains("МВД"));
+    assert_eq!(w.run_jobs().await, 0, "not before its back-off");
+    w.clock.advance(time::Duration::minutes(2));
+    assert_eq!(w.run_jobs().await, 1, "tried again, still down");
+    w.registries.set_available("МВД", true);
+    // The third try waits one to two minutes (and the applicant's session is still alive).
+    w.clock.advance(time::Duration::minutes(5));
+    w.run_jobs().await;
+    assert_eq!(status(&page(&w, &app).await), "Завершено");
+}
+
+async fn officer_review(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        eprintln!("SEP_TEST_DATABASE_URL not set: PostgreSQL journey skipped");
+        return;
+    };
+    // Сидоров applies for ООО «Ромашка».
+    w.sign_in_as("+79345678901").await;
+    let app = file(&w, "org", &ORG).await;
+    let id = app.trim_start_matches("/applications/");
+    w.run_jobs().await;
+    let shown = page(&w, &app).await;
+    assert_eq!(status(&shown), "На проверке", "an organisation waits for an officer");
+    assert!(shown.contains("Проверки пройдены. Заявление передано сотруднику ведомства «Оператор СЭП»"));
+    assert_eq!(w.get(&format!("{}/officer", w.portal)).await.status(), StatusCode::NOT_FOUND, "not an officer");
+
+    // The officer, in another browser.
+    let officer = w.another_browser().await;
+    officer.sign_in_as("+79456789012").await;
+    assert!(page(&officer, "/cabinet").await.contains("Очередь заявлений ведомства"));
+    let queue = page(&officer, "/officer").await;
+    assert!(queue.contains(&format!("/officer/applications/{id}")) && queue.contains("«Ромашка»"), "{queue}");
+    let rejected_only = page(&officer, "/officer?status=rejected").await;
+    assert!(!rejected_only.contains(id), "filtered by status");
+    let overdue = page(&officer, "/officer?overdue=1").await;
+    assert!(!overdue.contains(id), "not overdue yet");
+    let view = page(&officer, &format!("/officer/applications/{id}")).await;
+    assert!(view.contains("Взять в работу") && !view.contains("Принять решение") && view.contains("charter.pdf"));
+    let csrf = hidden(&view, "csrf");
+    let decide = |form: Vec<(&'static str, String)>| {
+        let url = format!("{}/officer/applications/{id}/decide", w.portal);
+        let mut body = vec![("csrf", csrf.clone())];
+        body.extend(form);
+        officer.browser.post(url).form(&body).send()
+    };
+    let r = decide(vec![("decision", "approve".into())]).await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT, "not taken into work yet");
+    let r = officer.post(&format!("{}/officer/applications/{id}/take", w.portal), &[("csrf", &csrf)]).await;
+    assert_eq!(loc(&r), format!("/officer/applications/{id}"));
+    let view = page(&officer, &format!("/officer/applications/{id}")).await;
+    assert!(view.contains("Заявление в работе у вас") && view.contains("Принять решение"));
+    assert!(page(&officer, "/officer").await.contains("<td>вы</td>"));
+
+    let r = decide(vec![("decision", "reject".into())]).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("status_reason_required"));
+    let r = decide(vec![
+        ("decision", "reject".into()),
+        ("reason", "authority_unconfirmed".into()),
+        ("reason", "not_a_reason_of_this_service".into()),
+        ("comment", "Приложите решение о назначении, подписанное участниками".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // The applicant sees the reason and the comment, fixes and sends again.
+    let shown = page(&w, &app).await;
+    assert_eq!(status(&shown), "Отклонено");
+    assert!(shown.contains("authority_unconfirmed") && shown.contains("подписанное участниками"), "{shown}");
+    assert!(!shown.contains("not_a_reason_of_this_service"));
+    let part = reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("решение.pdf");
+    let body = reqwest::multipart::Form::new()
+        .text("csrf", hidden(&shown, "csrf"))
+        .text("document", "appointment_decision")
+        .part("file", part);
+    w.browser.post(format!("{}{app}/documents", w.portal)).multipart(body).send().await.unwrap();
+    send(&w, &app).await;
+    w.run_jobs().await;
+    assert_eq!(status(&page(&w, &app).await), "На проверке");
+
+    let r = decide(vec![("decision", "approve".into())]).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "still the officer's");
+    w.run_jobs().await;
+    let shown = page(&w, &app).await;
+    assert_eq!(status(&shown), "Завершено");
+    assert!(page(&w, "/cabinet").await.contains("Вы зарегистрированы в СЭП"));
+    let acts = w.actions().await;
+    for a in ["application.taken", "application.rejected", "application.approved", "application.completed"] {
+        assert!(acts.contains(&(a.into(), "success".into())), "{a}: {acts:?}");
+    }
+
+    // Nobody else sees it: another citizen, and the officer through the applicant's pages.
+    let other = w.another_browser().await;
+    other.sign_in().await;
+    for path in [format!("/officer/applications/{id}"), app.clone(), format!("{app}/check")] {
+        assert_eq!(other.get(&format!("{}{path}", w.portal)).await.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(officer.get(&format!("{}{app}", w.portal)).await.status(), StatusCode::NOT_FOUND);
+    let r = other.post(&format!("{}/officer/applications/{id}/take", w.portal), &[("csrf", "x")]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // A draft is not the agency's business yet.
+    let draft = {
+        let page = page(&other, "/services/registration").await;
+        let csrf = hidden(&page, "csrf");
+        let start = [("csrf", csrf.as_str()), ("service", "registration"), ("applicant", "person")];
+        loc(&other.post(&format!("{}/applications", w.portal), &start).await)
+    };
+    let draft_id = draft.trim_start_matches("/applications/");
+    let r = officer.get(&format!("{}/officer/applications/{draft_id}", w.portal)).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(!page(&officer, "/officer").await.contains(draft_id));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_rejects_the_applicant_fixes_and_the_officer_approves_sqlite() {
+    officer_review(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_rejects_the_applicant_fixes_and_the_officer_approves_postgres() {
+    officer_review(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queue_shows_overdue_applications() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in_as("+79345678901").await;
+    let app = file(&w, "org", &ORG).await;
+    let id = app.trim_start_matches("/applications/").to_owned();
+    let officer = w.another_browser().await;
+    officer.sign_in_as("+79456789012").await;
+    assert!(!page(&officer, "/officer?overdue=1").await.contains(&id));
+    // Thirty days on: past the ten working days, and the officer's session would have expired.
+    w.clock.advance(time::Duration::days(30));
+    let callback = officer.through_the_emulator("+79456789012", "allow").await;
+    assert_eq!(loc(&officer.get(&callback).await), "/cabinet", "signed in again");
+    let overdue = page(&officer, "/officer?overdue=1").await;
+    assert!(overdue.contains(&id) && overdue.contains("Просрочено"), "{overdue}");
+}
