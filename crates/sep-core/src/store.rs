@@ -216,7 +216,14 @@ pub trait ApplicationStore: Send + Sync {
         &self,
         id: crate::application::record::ApplicationId,
     ) -> StoreResult<Vec<crate::application::record::ContactConfirmation>>;
-    /// Whether any attachment row points to the stored file `sha256`.
+    /// Adds a message to an application's thread; returns its id.
+    async fn insert_message(&self, m: &crate::application::record::Message, fx: &Effects) -> StoreResult<i64>;
+    /// An application's thread, oldest first.
+    async fn list_messages(
+        &self,
+        id: crate::application::record::ApplicationId,
+    ) -> StoreResult<Vec<crate::application::record::Message>>;
+    /// Whether any attachment or message row points to the stored file `sha256`.
     async fn file_referenced(&self, sha256: &str) -> StoreResult<bool>;
     /// An application's files, oldest first.
     async fn list_attachments(

@@ -212,10 +212,22 @@ impl ApplicationStore for PgStore {
         tx.commit().await.map_err(map_err)
     }
 
+    async fn insert_message(&self, m: &sep_core::application::record::Message, fx: &Effects) -> StoreResult<i64> {
+        crate::messages::insert(self, m, fx).await
+    }
+
+    async fn list_messages(&self, id: ApplicationId) -> StoreResult<Vec<sep_core::application::record::Message>> {
+        crate::messages::list(self, id).await
+    }
+
     async fn file_referenced(&self, sha256: &str) -> StoreResult<bool> {
         let client = self.client().await?;
         let row = client
-            .query_one("SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = $1)", &[&sha256])
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = $1)
+                    OR EXISTS (SELECT 1 FROM application_messages WHERE sha256 = $1)",
+                &[&sha256],
+            )
             .await
             .map_err(map_err)?;
         Ok(row.get(0))

@@ -9,6 +9,7 @@ mod audit;
 mod conv;
 mod effects;
 mod jobs;
+mod messages;
 mod migrations;
 mod notices;
 mod relink;

@@ -197,10 +197,21 @@ impl ApplicationStore for SqliteStore {
         list_attachments(self, id)
     }
 
+    async fn insert_message(&self, m: &sep_core::application::record::Message, fx: &Effects) -> StoreResult<i64> {
+        crate::messages::insert(self, m, fx)
+    }
+
+    async fn list_messages(&self, id: ApplicationId) -> StoreResult<Vec<sep_core::application::record::Message>> {
+        crate::messages::list(self, id)
+    }
+
     async fn file_referenced(&self, sha256: &str) -> StoreResult<bool> {
         self.read(|c| {
-            c.prepare_cached("SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)")?
-                .query_row([sha256], |r| r.get(0))
+            c.prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)
+                    OR EXISTS (SELECT 1 FROM application_messages WHERE sha256 = ?1)",
+            )?
+            .query_row([sha256], |r| r.get(0))
         })
     }
 

@@ -13,6 +13,7 @@ pub mod conv;
 mod db;
 mod effects;
 mod jobs;
+mod messages;
 mod migrations;
 mod notices;
 mod relink;

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 5, name: "0005_attachments", sql: include_str!("../migrations/0005_attachments.sql") },
     Migration { version: 6, name: "0006_contacts", sql: include_str!("../migrations/0006_contacts.sql") },
     Migration { version: 7, name: "0007_review", sql: include_str!("../migrations/0007_review.sql") },
+    Migration { version: 8, name: "0008_messages", sql: include_str!("../migrations/0008_messages.sql") },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

@@ -42,6 +42,7 @@ on_both! {
     applications_lifecycle => stories::applications::lifecycle;
     applications_orphan_files_swept => stories::applications::orphan_files_are_swept;
     applications_review_and_notices => stories::applications::review_and_notices;
+    applications_messages_thread => stories::applications::messages_thread;
     audit_chain_and_history => stories::audit::chain_and_history;
     audit_tampering_refused_and_detected => stories::audit::tampering_is_refused_and_detected;
     audit_concurrent_appends => stories::audit::concurrent_appends_keep_the_chain;

@@ -226,8 +226,38 @@ async fn officer_review(backend: Backend) {
     .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
-    // The applicant sees the reason and the comment, fixes and sends again.
+    // «Связаться с оператором»: the applicant asks with a file, the officer answers.
     let shown = page(&w, &app).await;
+    let ask = reqwest::multipart::Form::new()
+        .text("csrf", hidden(&shown, "csrf"))
+        .text("text", "Какое решение о назначении нужно?")
+        .part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("устав.pdf"));
+    let r = w.browser.post(format!("{}{app}/messages", w.portal)).multipart(ask).send().await.unwrap();
+    assert_eq!(loc(&r), format!("{app}#messages"));
+    let view = page(&officer, &format!("/officer/applications/{id}")).await;
+    assert!(view.contains("Какое решение о назначении нужно?") && view.contains("устав.pdf"), "{view}");
+    let file_link = view.split("href=\"").find(|h| h.contains("/messages/") && h.contains("/file")).unwrap();
+    let file_link = file_link.split('"').next().unwrap().to_owned();
+    let r = officer.get(&format!("{}{file_link}", w.portal)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("filename*=UTF-8''%D1%83"));
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PDF, "the officer downloads the applicant's file");
+    let answer = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("text", "Решение участников о назначении директора");
+    let r = officer.browser.post(format!("{}{app}/messages", w.portal)).multipart(answer).send().await.unwrap();
+    assert_eq!(loc(&r), format!("/officer/applications/{id}#messages"));
+    let empty = reqwest::multipart::Form::new().text("csrf", csrf.clone()).text("text", "  ");
+    let r = officer.browser.post(format!("{}{app}/messages", w.portal)).multipart(empty).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The applicant sees the reason, the comment and the answer, fixes and sends again.
+    let shown = page(&w, &app).await;
+    assert!(shown.contains("Сотрудник ведомства") && shown.contains("Решение участников о назначении директора"));
+    assert!(page(&w, "/cabinet").await.contains("Новое сообщение по заявлению"));
+    let doc_link =
+        shown.split("href=\"").find(|h| h.contains("/attachments/")).unwrap().split('"').next().unwrap().to_owned();
+    assert_eq!(w.get(&format!("{}{doc_link}", w.portal)).await.bytes().await.unwrap().as_ref(), PDF);
     assert_eq!(status(&shown), "Отклонено");
     assert!(shown.contains("authority_unconfirmed") && shown.contains("подписанное участниками"), "{shown}");
     assert!(!shown.contains("not_a_reason_of_this_service"));
@@ -255,7 +285,7 @@ async fn officer_review(backend: Backend) {
     // Nobody else sees it: another citizen, and the officer through the applicant's pages.
     let other = w.another_browser().await;
     other.sign_in().await;
-    for path in [format!("/officer/applications/{id}"), app.clone(), format!("{app}/check")] {
+    for path in [format!("/officer/applications/{id}"), app.clone(), format!("{app}/check"), doc_link, file_link] {
         assert_eq!(other.get(&format!("{}{path}", w.portal)).await.status(), StatusCode::NOT_FOUND, "{path}");
     }
     assert_eq!(officer.get(&format!("{}{app}", w.portal)).await.status(), StatusCode::NOT_FOUND);
@@ -299,4 +329,22 @@ async fn the_queue_shows_overdue_applications() {
     assert_eq!(loc(&officer.get(&callback).await), "/cabinet", "signed in again");
     let overdue = page(&officer, "/officer?overdue=1").await;
     assert!(overdue.contains(&id) && overdue.contains("Просрочено"), "{overdue}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_application_is_left_alone_by_the_checks() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    let app = file(&w, "person", &[("passport_number", "000001")]).await;
+    let shown = page(&w, &app).await;
+    assert!(shown.contains("Отозвать заявление"));
+    let r = w.post(&format!("{}{app}/withdraw", w.portal), &[("csrf", &hidden(&shown, "csrf"))]).await;
+    assert_eq!(loc(&r), app);
+    let shown = page(&w, &app).await;
+    assert_eq!(status(&shown), "Отозвано");
+    assert!(!shown.contains("Отозвать заявление") && !shown.contains("Отправить сообщение"));
+    assert_eq!(w.run_jobs().await, 1, "the check job finds nothing to do");
+    assert_eq!(status(&page(&w, &app).await), "Отозвано");
+    let r = w.post(&format!("{}{app}/withdraw", w.portal), &[("csrf", &hidden(&shown, "csrf"))]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
 }

@@ -128,6 +128,14 @@ pub fn router(state: AppState) -> Router {
         .route("/applications/{id}/contacts/email/confirm", get(ui::contacts::confirm_email))
         .route("/applications/{id}/submit", axum::routing::post(ui::applications::submit))
         .route(
+            "/applications/{id}/messages",
+            axum::routing::post(ui::messages::post)
+                .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes)),
+        )
+        .route("/applications/{id}/withdraw", axum::routing::post(ui::withdraw::withdraw))
+        .route("/applications/{id}/messages/{message}/file", get(ui::messages::message_file))
+        .route("/applications/{id}/attachments/{file}", get(ui::messages::attachment))
+        .route(
             "/applications/{id}/documents",
             axum::routing::post(ui::documents::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes)),

@@ -192,3 +192,35 @@ pub struct ContactConfirmation {
     /// When confirmed.
     pub confirmed_at: Option<OffsetDateTime>,
 }
+
+/// A file kept in the file store, as a message carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    /// Cleaned original name.
+    pub file_name: String,
+    /// MIME type of the recognised format.
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// Key in the file store.
+    pub sha256: String,
+}
+
+/// A message in the «Связаться с оператором» thread of an application (SPEC A2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Order (set by the store).
+    pub id: i64,
+    /// The application.
+    pub application_id: ApplicationId,
+    /// When.
+    pub at: OffsetDateTime,
+    /// Who wrote it.
+    pub author_id: UserId,
+    /// `applicant` or `officer`.
+    pub author: String,
+    /// Text.
+    pub text: String,
+    /// An attached file.
+    pub file: Option<StoredFile>,
+}

@@ -307,3 +307,46 @@ pub async fn review_and_notices(db: &TestDb) {
     let list = s.list_notices(user, 10).await.unwrap();
     assert!(list.iter().all(|n| n.read_at == Some(read_at)));
 }
+
+/// The «Связаться с оператором» thread: in order, with files the sweep must keep.
+pub async fn messages_thread(db: &TestDb) {
+    use sep_core::application::record::{Message, StoredFile};
+    let s = db.store();
+    let at = t0();
+    let user = super::citizen(db, at).await;
+    let a = draft(user, at);
+    s.insert_application(&a, &Effects::none()).await.unwrap();
+    let file = StoredFile {
+        file_name: "доверенность.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 42,
+        sha256: "cd".repeat(32),
+    };
+    let mut first = Message {
+        id: 0,
+        application_id: a.id,
+        at: at + Duration::minutes(1),
+        author_id: user,
+        author: "applicant".into(),
+        text: "Прикладываю доверенность".into(),
+        file: Some(file.clone()),
+    };
+    let job = NewJob::now("notify", "send_email", serde_json::json!({"to": "officer@example.ru"}), at);
+    first.id = s.insert_message(&first, &Effects::none().with_job(job)).await.unwrap();
+    let mut second = Message {
+        id: 0,
+        at: at + Duration::minutes(2),
+        author: "officer".into(),
+        text: "Спасибо".into(),
+        file: None,
+        ..first.clone()
+    };
+    second.id = s.insert_message(&second, &Effects::none()).await.unwrap();
+    assert!(second.id > first.id);
+    assert_eq!(s.list_messages(a.id).await.unwrap(), vec![first.clone(), second]);
+    assert!(s.list_messages(ApplicationId::new()).await.unwrap().is_empty());
+    assert!(s.file_referenced(&file.sha256).await.unwrap(), "a message's file is not an orphan");
+    assert_eq!(s.list_jobs("notify", 5).await.unwrap().len(), 1, "the notice goes with the message");
+    let stray = Message { application_id: ApplicationId::new(), ..first };
+    assert!(matches!(s.insert_message(&stray, &Effects::none()).await, Err(StoreError::Conflict { .. })));
+}

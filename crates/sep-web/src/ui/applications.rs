@@ -166,7 +166,8 @@ struct DocView {
     code: String,
     title: String,
     rules: String,
-    files: Vec<(String, String)>,
+    /// Link, name, size.
+    files: Vec<(String, String, String)>,
 }
 
 fn documents(
@@ -195,7 +196,10 @@ fn documents(
                 files: attached
                     .iter()
                     .filter(|a| a.document == d.code)
-                    .map(|a| (a.file_name.clone(), super::file_size(a.size)))
+                    .map(|a| {
+                        let href = format!("/applications/{}/attachments/{}", a.application_id, a.id);
+                        (href, a.file_name.clone(), super::file_size(a.size))
+                    })
                     .collect(),
             }
         })
@@ -225,6 +229,9 @@ struct FormPage {
     /// The reasons of the last rejection or request, while the applicant has to act on them.
     to_fix: Vec<(String, String)>,
     events: Vec<super::journal::EventView>,
+    messages: Vec<super::messages::MessageView>,
+    can_message: bool,
+    can_withdraw: bool,
 }
 
 /// What the form shows besides the fields.
@@ -233,6 +240,7 @@ struct FormExtras {
     contacts: Vec<super::contacts::ContactView>,
     contact_note: Option<(&'static str, bool)>,
     events: Vec<sep_core::application::record::ApplicationEvent>,
+    messages: Vec<sep_core::application::record::Message>,
 }
 
 fn form_page(
@@ -294,6 +302,9 @@ fn form_page(
             _ => vec![],
         },
         events: super::journal::views(&extras.events),
+        messages: super::messages::views(&extras.messages, super::messages::Viewer::Applicant),
+        can_message: app.status.allowed().contains(&Allowed::Message),
+        can_withdraw: app.status.allowed().contains(&Allowed::Withdraw),
     })
 }
 
@@ -399,8 +410,13 @@ pub(crate) async fn show(
         Ok(e) => e,
         Err(e) => return internal(&e),
     };
+    let messages = match s.store.list_messages(app.id).await {
+        Ok(m) => m,
+        Err(e) => return internal(&e),
+    };
     let extras = FormExtras {
         events,
+        messages,
         saved: q.saved.is_some(),
         contacts: super::contacts::views(&app, &user, &confirmations),
         contact_note: q.contact.as_deref().and_then(super::contacts::note),

@@ -9,7 +9,7 @@ use crate::{AppState, Problem};
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use sep_core::application::attachment::{UploadError, check, clean_name, content_key, mime};
+use sep_core::application::attachment::UploadError;
 use sep_core::application::record::Attachment;
 use sep_core::application::status::Allowed;
 use sep_core::audit::Outcome;
@@ -28,33 +28,19 @@ pub(crate) async fn upload(
     client: Client,
     headers: HeaderMap,
     Path(id): Path<String>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Response {
     let rid = crate::middleware::request_id_of(&headers);
     let (session, user) = match signed_in(user, &format!("/applications/{id}")) {
         Ok(found) => found,
         Err(to) => return to.into_response(),
     };
-    let (mut csrf, mut document, mut file) = (String::new(), String::new(), None::<(String, Vec<u8>)>);
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) => match field.name().unwrap_or("") {
-                "csrf" => csrf = field.text().await.unwrap_or_default(),
-                "document" => document = field.text().await.unwrap_or_default(),
-                "file" => {
-                    let name = field.file_name().unwrap_or("").to_owned();
-                    match field.bytes().await {
-                        Ok(b) => file = Some((name, b.to_vec())),
-                        Err(_) => return Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE).into_response(),
-                    }
-                }
-                _ => {}
-            },
-            Ok(None) => break,
-            Err(_) => return Problem::for_status(StatusCode::BAD_REQUEST).into_response(),
-        }
-    }
-    if !csrf_ok(&session, &csrf) {
+    let parts = match super::upload::read(form).await {
+        Ok(p) => p,
+        Err(res) => return *res,
+    };
+    let (csrf, document) = (parts.text("csrf"), parts.text("document"));
+    if !csrf_ok(&session, csrf) {
         return Problem::for_status(StatusCode::FORBIDDEN).into_response();
     }
     let (app, service) = match super::applications::owned(&s, &user, &id, &client, &rid).await {
@@ -81,41 +67,36 @@ pub(crate) async fn upload(
             &back,
         );
     };
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        let e = UploadError::Empty;
-        return refused(StatusCode::UNPROCESSABLE_ENTITY, e.code(), "Файл не выбран", &e.to_string(), &back);
-    };
-    let format = match check(&bytes, &doc.formats, doc.max_mb) {
+    let (name, bytes) = parts.file.as_ref().map_or(("", &[][..]), |(n, b)| (n.as_str(), b.as_slice()));
+    let stored = match super::upload::keep(&s, name, bytes, &doc.formats, doc.max_mb).await {
         Ok(f) => f,
-        Err(e) => {
-            let status = if matches!(e, UploadError::TooLarge { .. }) {
-                StatusCode::PAYLOAD_TOO_LARGE
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+        Err(super::upload::Refusal::Store) => {
+            return Problem::for_status(StatusCode::SERVICE_UNAVAILABLE).into_response();
+        }
+        Err(super::upload::Refusal::File(e)) => {
             let mut ev = event(s.clock.now(), "document.refused", Some(user.id), &client, &rid, Outcome::Failure);
             ev.object = Some(format!("application:{}", app.id));
             ev.details = serde_json::json!({ "document": doc.code, "code": e.code() });
             if let Err(err) = s.store.insert_audit(&ev).await {
                 tracing::error!(code = err.code(), "audit append failed");
             }
-            return refused(status, e.code(), "Файл не принят", &e.to_string(), &back);
+            let title = if matches!(e, UploadError::Empty) {
+                "Файл не выбран"
+            } else {
+                "Файл не принят"
+            };
+            return refused(super::upload::status_of(&e), e.code(), title, &e.to_string(), &back);
         }
     };
-    let key = content_key(&bytes);
-    if let Err(e) = s.files.put(&key, &bytes).await {
-        tracing::error!(error = %e, "file store write failed");
-        return Problem::for_status(StatusCode::SERVICE_UNAVAILABLE).into_response();
-    }
     let now = s.clock.now();
     let attachment = Attachment {
         id: uuid::Uuid::now_v7(),
         application_id: app.id,
         document: doc.code.clone(),
-        file_name: clean_name(&name),
-        content_type: mime(format).to_owned(),
-        size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
-        sha256: key,
+        file_name: stored.file_name,
+        content_type: stored.content_type,
+        size: stored.size,
+        sha256: stored.sha256,
         status: "accepted".into(),
         created_at: now,
     };

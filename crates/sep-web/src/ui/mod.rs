@@ -9,12 +9,15 @@ pub(crate) mod help;
 pub(crate) mod home;
 pub(crate) mod journal;
 pub(crate) mod login;
+pub(crate) mod messages;
 pub(crate) mod not_found;
 pub(crate) mod officer;
 pub(crate) mod outbox;
 pub(crate) mod relink;
 pub(crate) mod services;
 pub(crate) mod sessions;
+pub(crate) mod upload;
+pub(crate) mod withdraw;
 
 use crate::Problem;
 use askama::Template;

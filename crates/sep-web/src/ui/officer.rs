@@ -43,6 +43,12 @@ fn officer(user: CurrentUser, path: &str) -> Result<(sep_core::session::Session,
     Ok((session, user))
 }
 
+/// The service of `app` if `user` is an officer of its agency and it has been sent.
+pub(crate) fn sees(s: &AppState, user: &User, app: &Application) -> Option<Service> {
+    let service = s.catalogue.get(&app.service).filter(|svc| Some(svc.agency.as_str()) == agency(user))?;
+    (app.status != Status::Draft).then(|| service.clone())
+}
+
 /// The application if it belongs to the officer's agency; "not found" (journaled) otherwise.
 async fn in_agency(
     s: &AppState,
@@ -57,10 +63,9 @@ async fn in_agency(
         Err(sep_core::StoreError::NotFound) => return Err(Problem::not_found().into_response()),
         Err(e) => return Err(internal(&e)),
     };
-    let service = s.catalogue.get(&app.service).filter(|svc| Some(svc.agency.as_str()) == agency(user));
-    match service {
-        Some(svc) if app.status != Status::Draft => Ok((app, svc.clone())),
-        _ => {
+    match sees(s, user, &app) {
+        Some(svc) => Ok((app, svc)),
+        None => {
             let mut e = event(s.clock.now(), "application.access_denied", Some(user.id), client, rid, Outcome::Denied);
             e.object = Some(format!("application:{}", app.id));
             if let Err(err) = s.store.insert_audit(&e).await {
@@ -189,8 +194,11 @@ struct ApplicationPage {
     due: String,
     overdue: bool,
     fields: Vec<(String, String)>,
-    files: Vec<(String, String, String)>,
+    /// Document, link, name, size.
+    files: Vec<(String, String, String, String)>,
     events: Vec<super::journal::EventView>,
+    messages: Vec<super::messages::MessageView>,
+    can_message: bool,
     reasons: Vec<(String, String)>,
     mine: bool,
     can_take: bool,
@@ -207,10 +215,13 @@ async fn application_page(
     service: &Service,
     error: Option<String>,
 ) -> Response {
-    let (events, files) = match (s.store.list_application_events(app.id).await, s.store.list_attachments(app.id).await)
-    {
-        (Ok(e), Ok(f)) => (e, f),
-        (Err(e), _) | (_, Err(e)) => return internal(&e),
+    let (events, files, messages) = match (
+        s.store.list_application_events(app.id).await,
+        s.store.list_attachments(app.id).await,
+        s.store.list_messages(app.id).await,
+    ) {
+        (Ok(e), Ok(f), Ok(m)) => (e, f, m),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return internal(&e),
     };
     let mine = app.assignee == Some(user.id);
     let page = ApplicationPage {
@@ -232,10 +243,13 @@ async fn application_page(
             .map(|f| {
                 let doc =
                     service.documents.iter().find(|d| d.code == f.document).map_or(f.document.as_str(), |d| &d.title);
-                (doc.to_owned(), f.file_name.clone(), super::file_size(f.size))
+                let href = format!("/applications/{}/attachments/{}", app.id, f.id);
+                (doc.to_owned(), href, f.file_name.clone(), super::file_size(f.size))
             })
             .collect(),
         events: super::journal::views(&events),
+        messages: super::messages::views(&messages, super::messages::Viewer::Officer),
+        can_message: true,
         reasons: service.reasons.iter().map(|r| (r.code.clone(), r.text.clone())).collect(),
         mine,
         can_take: matches!(app.status, Status::Created | Status::UnderReview) && !mine,

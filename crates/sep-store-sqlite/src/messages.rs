@@ -1,0 +1,61 @@
+//! The «Связаться с оператором» thread on SQLite (called from the `ApplicationStore` impl).
+
+use crate::SqliteStore;
+use crate::conv::{from_ts, map_err, parse_uuid, ts};
+use rusqlite::params;
+use sep_core::application::record::{ApplicationId, Message, StoredFile};
+use sep_core::ids::UserId;
+use sep_core::store::{Effects, StoreResult};
+
+pub(crate) fn insert(s: &SqliteStore, m: &Message, fx: &Effects) -> StoreResult<i64> {
+    let f = m.file.as_ref();
+    s.write(|tx| {
+        tx.execute(
+            "INSERT INTO application_messages (application_id, at, author_id, author, text, file_name, content_type, size, sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                m.application_id.0.to_string(),
+                ts(m.at),
+                m.author_id.0.to_string(),
+                m.author,
+                m.text,
+                f.map(|f| f.file_name.clone()),
+                f.map(|f| f.content_type.clone()),
+                f.map(|f| f.size),
+                f.map(|f| f.sha256.clone()),
+            ],
+        )
+        .map_err(map_err)?;
+        let id = tx.last_insert_rowid();
+        crate::effects::apply(tx, fx)?;
+        Ok(id)
+    })
+}
+
+pub(crate) fn list(s: &SqliteStore, id: ApplicationId) -> StoreResult<Vec<Message>> {
+    s.read(|c| {
+        let mut q = c.prepare_cached(
+            "SELECT id, at, author_id, author, text, file_name, content_type, size, sha256
+             FROM application_messages WHERE application_id = ?1 ORDER BY id",
+        )?;
+        q.query_map([id.0.to_string()], |r| {
+            let author: String = r.get(2)?;
+            let name: Option<String> = r.get(5)?;
+            Ok(Message {
+                id: r.get(0)?,
+                application_id: id,
+                at: from_ts(r.get(1)?)?,
+                author_id: UserId(parse_uuid(&author)?),
+                author: r.get(3)?,
+                text: r.get(4)?,
+                file: match name {
+                    Some(file_name) => {
+                        Some(StoredFile { file_name, content_type: r.get(6)?, size: r.get(7)?, sha256: r.get(8)? })
+                    }
+                    None => None,
+                },
+            })
+        })?
+        .collect()
+    })
+}
