@@ -348,3 +348,45 @@ async fn a_withdrawn_application_is_left_alone_by_the_checks() {
     let r = w.post(&format!("{}{app}/withdraw", w.portal), &[("csrf", &hidden(&shown, "csrf"))]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c2_a_status_change_reaches_an_open_cabinet_as_a_server_sent_event() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    let anonymous = reqwest::Client::new().get(format!("{}/events", w.portal)).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    w.sign_in().await;
+    let app = file(&w, "person", &[("passport_number", "000001")]).await;
+    let id = app.trim_start_matches("/applications/");
+    let cabinet = page(&w, "/cabinet").await;
+    assert!(cabinet.contains(&format!("data-app-status=\"{id}\">Создано")), "{cabinet}");
+    let since = cabinet.split("data-live=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    assert!(cabinet.contains("<script src=\"/assets/live.js\" defer>"));
+    assert!(w.get(&format!("{}/assets/live.js", w.portal)).await.text().await.unwrap().contains("EventSource"));
+
+    // The cabinet is open and listening; the background check completes the registration.
+    let mut events = w.browser.get(format!("{}/events?since={since}", w.portal)).send().await.unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    assert!(events.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    w.run_jobs().await;
+    let mut text = String::new();
+    while !text.contains("Завершено") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), events.chunk())
+            .await
+            .expect("the change arrives without a reload")
+            .unwrap()
+            .expect("the stream stays open");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(text.contains("event: update") && text.contains(&format!("\"id\":\"{id}\"")), "{text}");
+    assert!(text.contains("\"status\":\"Завершено\"") && text.contains("Услуга активирована"), "{text}");
+
+    // A stream of a session that has ended stops.
+    let cabinet = page(&w, "/cabinet").await;
+    let mut events = w.browser.get(format!("{}/events?since=0", w.portal)).send().await.unwrap();
+    w.post(&format!("{}/logout", w.portal), &[("csrf", &hidden(&cabinet, "csrf"))]).await;
+    let end = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(_chunk) = events.chunk().await.unwrap() {}
+    })
+    .await;
+    assert!(end.is_ok(), "the stream closes once the session is over");
+}

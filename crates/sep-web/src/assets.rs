@@ -6,6 +6,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 const SITE_CSS: &str = include_str!("../assets/site.css");
+const LIVE_JS: &str = include_str!("../assets/live.js");
 
 /// `GET /assets/{file}`.
 pub(crate) async fn serve(Path(file): Path<String>) -> Response {
@@ -13,6 +14,11 @@ pub(crate) async fn serve(Path(file): Path<String>) -> Response {
         "site.css" => (
             [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
             SITE_CSS,
+        )
+            .into_response(),
+        "live.js" => (
+            [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+            LIVE_JS,
         )
             .into_response(),
         _ => Problem::not_found().into_response(),

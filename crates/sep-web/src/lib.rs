@@ -117,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         .route("/terms", get(ui::account::terms).post(ui::account::accept_terms))
         .route("/cabinet", get(ui::cabinet::page))
         .route("/notices/read", axum::routing::post(ui::cabinet::mark_read))
+        .route("/events", get(ui::live::stream))
         .route("/history", get(ui::account::history))
         .route("/sessions", get(ui::sessions::list))
         .route("/outbox", get(ui::outbox::page))

@@ -75,57 +75,76 @@ fn request_id(parts: &Parts) -> String {
     crate::middleware::request_id_of(&parts.headers)
 }
 
+/// The signed-in user like [`CurrentUser`], without counting the request as activity: for
+/// background requests (the live event stream) that must not keep an idle session alive.
+#[derive(Debug, Clone)]
+pub struct PassiveUser(pub Option<(Session, User)>);
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let cfg = state.config.sessions;
-        let jar = CookieJar::from_headers(&parts.headers);
-        let Some(token) =
-            jar.get(&cookie_name(SESSION, cfg.secure_cookies)).and_then(|c| SessionToken::from_cookie(c.value()))
-        else {
-            return Ok(Self(None));
-        };
-        let client = Client::from_request_parts(parts, state)
-            .await
-            .unwrap_or(Client { ip: "unknown".into(), user_agent: String::new() });
-        let now = state.clock.now();
-        let session = match state.store.find_session(&token.hash()).await {
-            Ok(Some(s)) => s,
-            Ok(None) => return Ok(Self(None)),
-            Err(e) => {
-                tracing::error!(code = e.code(), "session lookup failed");
-                return Ok(Self(None));
-            }
-        };
-        let reason = match session.state(now, cfg.policy) {
-            SessionState::Active if cfg.bind_ip && session.ip != client.ip => Some("ip_changed"),
-            SessionState::Active => None,
-            SessionState::IdleExpired => Some("idle"),
-            SessionState::AbsoluteExpired => Some("absolute"),
-            SessionState::Ended => return Ok(Self(None)),
-        };
-        if let Some(reason) = reason {
-            let mut e =
-                event(now, "session.ended", Some(session.user_id), &client, &request_id(parts), Outcome::Success);
-            e.details = serde_json::json!({ "reason": reason });
-            if let Err(err) = state.store.update_session_ended(&session.hash, now, reason, &Effects::audit(e)).await {
-                tracing::error!(code = err.code(), "session end failed");
-            }
-            return Ok(Self(None));
+        Ok(Self(resolve(parts, state, true).await))
+    }
+}
+
+impl FromRequestParts<AppState> for PassiveUser {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Self(resolve(parts, state, false).await))
+    }
+}
+
+/// The session and user of a request; an expired session is ended on the way. `touch`
+/// records the request as activity.
+async fn resolve(parts: &mut Parts, state: &AppState, touch: bool) -> Option<(Session, User)> {
+    let cfg = state.config.sessions;
+    let jar = CookieJar::from_headers(&parts.headers);
+    let Some(token) =
+        jar.get(&cookie_name(SESSION, cfg.secure_cookies)).and_then(|c| SessionToken::from_cookie(c.value()))
+    else {
+        return None;
+    };
+    let client = Client::from_request_parts(parts, state)
+        .await
+        .unwrap_or(Client { ip: "unknown".into(), user_agent: String::new() });
+    let now = state.clock.now();
+    let session = match state.store.find_session(&token.hash()).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::error!(code = e.code(), "session lookup failed");
+            return None;
         }
-        // Refresh activity at most every 30 seconds: one write per page, not per asset.
-        if now - session.last_seen_at > time::Duration::seconds(30)
-            && let Err(e) = state.store.update_session_seen(&session.hash, now).await
-        {
-            tracing::warn!(code = e.code(), "session touch failed");
+    };
+    let reason = match session.state(now, cfg.policy) {
+        SessionState::Active if cfg.bind_ip && session.ip != client.ip => Some("ip_changed"),
+        SessionState::Active => None,
+        SessionState::IdleExpired => Some("idle"),
+        SessionState::AbsoluteExpired => Some("absolute"),
+        SessionState::Ended => return None,
+    };
+    if let Some(reason) = reason {
+        let mut e = event(now, "session.ended", Some(session.user_id), &client, &request_id(parts), Outcome::Success);
+        e.details = serde_json::json!({ "reason": reason });
+        if let Err(err) = state.store.update_session_ended(&session.hash, now, reason, &Effects::audit(e)).await {
+            tracing::error!(code = err.code(), "session end failed");
         }
-        match state.store.get_user(session.user_id).await {
-            Ok(user) => Ok(Self(Some((session, user)))),
-            Err(e) => {
-                tracing::error!(code = e.code(), "session user lookup failed");
-                Ok(Self(None))
-            }
+        return None;
+    }
+    // Refresh activity at most every 30 seconds: one write per page, not per asset.
+    if touch
+        && now - session.last_seen_at > time::Duration::seconds(30)
+        && let Err(e) = state.store.update_session_seen(&session.hash, now).await
+    {
+        tracing::warn!(code = e.code(), "session touch failed");
+    }
+    match state.store.get_user(session.user_id).await {
+        Ok(user) => Some((session, user)),
+        Err(e) => {
+            tracing::error!(code = e.code(), "session user lookup failed");
+            None
         }
     }
 }

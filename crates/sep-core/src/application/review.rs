@@ -42,17 +42,14 @@ pub fn complete_job(id: ApplicationId, at: OffsetDateTime) -> NewJob {
 
 /// The cabinet notification, e-mail and SMS announcing that `app` is now `to` (SPEC N2).
 /// SMS only when the person has to act or the service is provided.
-pub fn announce(
-    user: &User,
-    app: &Application,
-    service_title: &str,
-    to: Status,
-    reasons: &[Reason],
-    at: OffsetDateTime,
-) -> Effects {
+pub fn announce(user: &User, app: &Application, service_title: &str, change: &StatusChange) -> Effects {
+    let (to, reasons, at) = (change.to, &change.reasons, change.at);
     let number = app.number.as_deref().unwrap_or("—");
     let critical = matches!(to, Status::Rejected | Status::NeedsInfo);
     let mut text = format!("Заявление № {number} «{service_title}»: статус «{}».", to.title());
+    if !change.comment.is_empty() {
+        text.push_str(&format!("\n{}", change.comment));
+    }
     for r in reasons {
         text.push_str(&format!("\n• {} ({})", r.text, r.code));
     }
@@ -124,7 +121,7 @@ pub async fn apply(
         let mut app = app.clone();
         app.number = app.number.or_else(|| change.number.clone());
         let title = catalogue.get(&app.service).map_or(app.service.as_str(), |s| s.title.as_str());
-        let more = announce(&user, &app, title, change.to, &change.reasons, change.at);
+        let more = announce(&user, &app, title, change);
         fx.notices.extend(more.notices);
         fx.jobs.extend(more.jobs);
     }

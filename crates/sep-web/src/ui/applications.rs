@@ -232,6 +232,8 @@ struct FormPage {
     messages: Vec<super::messages::MessageView>,
     can_message: bool,
     can_withdraw: bool,
+    /// The newest notification id, where live updates start.
+    newest: i64,
 }
 
 /// What the form shows besides the fields.
@@ -241,6 +243,7 @@ struct FormExtras {
     contact_note: Option<(&'static str, bool)>,
     events: Vec<sep_core::application::record::ApplicationEvent>,
     messages: Vec<sep_core::application::record::Message>,
+    newest: i64,
 }
 
 fn form_page(
@@ -305,6 +308,7 @@ fn form_page(
         messages: super::messages::views(&extras.messages, super::messages::Viewer::Applicant),
         can_message: app.status.allowed().contains(&Allowed::Message),
         can_withdraw: app.status.allowed().contains(&Allowed::Withdraw),
+        newest: extras.newest,
     })
 }
 
@@ -414,9 +418,14 @@ pub(crate) async fn show(
         Ok(m) => m,
         Err(e) => return internal(&e),
     };
+    let newest = match s.store.list_notices(user.id, 1).await {
+        Ok(n) => n.first().map_or(0, |n| n.id),
+        Err(e) => return internal(&e),
+    };
     let extras = FormExtras {
         events,
         messages,
+        newest,
         saved: q.saved.is_some(),
         contacts: super::contacts::views(&app, &user, &confirmations),
         contact_note: q.contact.as_deref().and_then(super::contacts::note),
@@ -665,6 +674,7 @@ struct ListPage {
     statuses: Vec<(&'static str, &'static str)>,
     status: String,
     sort: String,
+    newest: i64,
 }
 
 #[derive(Deserialize)]
@@ -683,6 +693,10 @@ pub(crate) async fn list(State(s): State<AppState>, user: CurrentUser, Query(q):
     };
     let mut apps = match s.store.list_applications_for_user(user.id).await {
         Ok(a) => a,
+        Err(e) => return internal(&e),
+    };
+    let newest = match s.store.list_notices(user.id, 1).await {
+        Ok(n) => n.first().map_or(0, |n| n.id),
         Err(e) => return internal(&e),
     };
     let total = apps.len();
@@ -717,5 +731,6 @@ pub(crate) async fn list(State(s): State<AppState>, user: CurrentUser, Query(q):
         statuses: Status::ALL.iter().map(|s| (s.code(), s.title())).collect(),
         status: status.map(|s| s.code().to_owned()).unwrap_or_default(),
         sort,
+        newest,
     })
 }

@@ -40,7 +40,21 @@ struct CabinetPage {
     notices: Vec<NoticeView>,
     unread: usize,
     newest: i64,
+    apps: Vec<AppView>,
 }
+
+/// An application in the activity block.
+struct AppView {
+    id: String,
+    title: String,
+    number: String,
+    status: &'static str,
+    tone: &'static str,
+    due: String,
+}
+
+/// How many applications the activity block shows (all of them are in «Мои заявления»).
+const APPS_SHOWN: usize = 5;
 
 /// `GET /cabinet`.
 pub(crate) async fn page(State(s): State<AppState>, user: CurrentUser) -> Response {
@@ -52,6 +66,13 @@ pub(crate) async fn page(State(s): State<AppState>, user: CurrentUser) -> Respon
         Ok(n) => n,
         Err(e) => {
             tracing::error!(code = e.code(), "notices read failed");
+            return Problem::internal().into_response();
+        }
+    };
+    let apps = match s.store.list_applications_for_user(user.id).await {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(code = e.code(), "applications read failed");
             return Problem::internal().into_response();
         }
     };
@@ -73,6 +94,18 @@ pub(crate) async fn page(State(s): State<AppState>, user: CurrentUser) -> Respon
         officer: user.role == Role::Officer && user.agency.is_some(),
         unread: notices.iter().filter(|n| n.read_at.is_none()).count(),
         newest: notices.first().map_or(0, |n| n.id),
+        apps: apps
+            .iter()
+            .take(APPS_SHOWN)
+            .map(|a| AppView {
+                id: a.id.to_string(),
+                title: s.catalogue.get(&a.service).map_or_else(|| a.service.clone(), |svc| svc.title.clone()),
+                number: a.number.clone().unwrap_or_else(|| "черновик".into()),
+                status: a.status.title(),
+                tone: a.status.tone(),
+                due: super::ru_date(a.due_on),
+            })
+            .collect(),
         notices: notices
             .into_iter()
             .map(|n| NoticeView {

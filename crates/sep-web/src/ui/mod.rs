@@ -8,6 +8,7 @@ pub(crate) mod documents;
 pub(crate) mod help;
 pub(crate) mod home;
 pub(crate) mod journal;
+pub(crate) mod live;
 pub(crate) mod login;
 pub(crate) mod messages;
 pub(crate) mod not_found;
