@@ -6,7 +6,7 @@
 
 use super::checks;
 use super::record::{Application, ApplicationId, StatusChange};
-use super::status::{Reason, Status};
+use super::status::Status;
 use crate::StoreError;
 use crate::audit::NewAuditEvent;
 use crate::catalogue::Catalogue;
