@@ -101,11 +101,8 @@ impl FromRequestParts<AppState> for PassiveUser {
 async fn resolve(parts: &mut Parts, state: &AppState, touch: bool) -> Option<(Session, User)> {
     let cfg = state.config.sessions;
     let jar = CookieJar::from_headers(&parts.headers);
-    let Some(token) =
-        jar.get(&cookie_name(SESSION, cfg.secure_cookies)).and_then(|c| SessionToken::from_cookie(c.value()))
-    else {
-        return None;
-    };
+    let token =
+        jar.get(&cookie_name(SESSION, cfg.secure_cookies)).and_then(|c| SessionToken::from_cookie(c.value()))?;
     let client = Client::from_request_parts(parts, state)
         .await
         .unwrap_or(Client { ip: "unknown".into(), user_agent: String::new() });
