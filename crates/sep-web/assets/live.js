@@ -41,6 +41,13 @@
         item.appendChild(el('p', 'hint', n.text));
         list.insertBefore(item, list.firstChild);
       });
+      var count = document.getElementById('unread-count');
+      if (count && news.notices.length) {
+        var n = Number(count.getAttribute('data-count')) + news.notices.length;
+        count.setAttribute('data-count', String(n));
+        count.textContent = 'новых: ' + n;
+        count.hidden = false;
+      }
       var empty = document.getElementById('notice-empty');
       if (empty && news.notices.length) empty.hidden = true;
     }
