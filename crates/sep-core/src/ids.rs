@@ -35,3 +35,8 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N], getrandom::Error> {
     getrandom::fill(&mut b)?;
     Ok(b)
 }
+
+/// Whether two secrets are equal, in time that does not depend on where they differ.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -34,3 +34,11 @@ pub struct Notice {
     /// When it was read.
     pub read_at: Option<OffsetDateTime>,
 }
+
+/// Sends an e-mail (an SMTP relay in production). A port so the delivery job does not
+/// depend on a mail library.
+#[async_trait::async_trait]
+pub trait Mailer: Send + Sync {
+    /// Sends one message; `Err` with what went wrong (the job retries).
+    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String>;
+}

@@ -78,3 +78,10 @@ impl Outbox {
         Ok(id)
     }
 }
+
+#[async_trait::async_trait]
+impl sep_core::notice::Mailer for SmtpRelay {
+    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+        SmtpRelay::send(self, to, subject, body).await.map_err(|e| e.to_string())
+    }
+}

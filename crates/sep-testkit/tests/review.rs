@@ -113,6 +113,19 @@ async fn citizen_completes_by_itself(backend: Backend) {
     let mails = jobs.iter().filter(|j| j.job.kind == "send_email").count();
     assert_eq!(mails, 4, "an e-mail per status change");
     assert!(w.actions().await.contains(&("application.completed".into(), "success".into())));
+
+    // Delivered through the emulator's gateway: the same outbox as the emulator's own messages.
+    assert!(w.deliver().await >= 5);
+    let outbox: serde_json::Value = w.get(&format!("{}/outbox.json", w.idp)).await.json().await.unwrap();
+    let sent: Vec<(String, String)> = outbox["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["recipient"].as_str().unwrap().to_owned(), m["body"].as_str().unwrap().to_owned()))
+        .collect();
+    assert!(sent.iter().any(|(to, body)| to == "+79123456789" && body.contains("Завершено")), "{sent:?}");
+    assert!(sent.iter().any(|(to, body)| to == "ivanov@example.ru" && body.contains("Услуга активирована")));
+    assert_eq!(w.deliver().await, 0, "each message once");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -389,4 +402,26 @@ async fn c2_a_status_change_reaches_an_open_cabinet_as_a_server_sent_event() {
     })
     .await;
     assert!(end.is_ok(), "the stream closes once the session is over");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_message_gateway_takes_only_its_token_and_whole_messages() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    let url = format!("{}/outbox/deliver", w.idp);
+    let message = serde_json::json!({ "channel": "sms", "to": "+79123456789", "text": "Проверка" });
+    let http = reqwest::Client::new();
+    let r = http.post(&url).json(&message).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r =
+        http.post(&url).bearer_auth("gateway-token-for-the-tests-0000000000001").json(&message).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let wrong = serde_json::json!({ "channel": "pigeon", "to": "+79123456789", "text": "Проверка" });
+    let r = http.post(&url).bearer_auth(common::GATEWAY).json(&wrong).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = http.post(&url).bearer_auth(common::GATEWAY).body("not json").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = http.post(&url).bearer_auth(common::GATEWAY).json(&message).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let outbox = w.get(&format!("{}/outbox.json", w.idp)).await.text().await.unwrap();
+    assert_eq!(outbox.matches("Проверка").count(), 1);
 }

@@ -4,6 +4,7 @@
 mod assets;
 pub mod auth;
 pub mod client;
+pub mod delivery;
 pub mod middleware;
 mod ops;
 mod problem;

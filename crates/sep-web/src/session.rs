@@ -148,7 +148,5 @@ async fn resolve(parts: &mut Parts, state: &AppState, touch: bool) -> Option<(Se
 
 /// Whether a form's `csrf` field carries this session's secret (compared in constant time).
 pub fn csrf_ok(session: &Session, presented: &str) -> bool {
-    let a = session.csrf_secret.as_bytes();
-    let b = presented.as_bytes();
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    sep_core::ids::ct_eq(session.csrf_secret.as_bytes(), presented.as_bytes())
 }

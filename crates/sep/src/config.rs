@@ -115,6 +115,17 @@ pub struct Config {
     pub services_dir: PathBuf,
     /// Show the portal's outgoing SMS and e-mail at `/outbox` (set by `sep demo`; never in production).
     pub demo_outbox: bool,
+    /// The HTTP message gateway for the portal's SMS (and e-mail when `smtp_url` is empty):
+    /// `POST {channel, to, subject, text}` with a bearer token; empty: messages wait in the queue.
+    pub notify_gateway_url: String,
+    /// The gateway's bearer token.
+    pub notify_gateway_token: Secret,
+    /// An SMTP relay for the portal's e-mail (same forms as `idp_smtp_url`).
+    pub smtp_url: Secret,
+    /// The portal's sender address.
+    pub mail_from: String,
+    /// Opens the emulator's message gateway (`POST /outbox/deliver`) to this bearer token.
+    pub idp_gateway_token: Secret,
     /// Seconds after which a request is cut off.
     pub request_timeout_seconds: u32,
     /// Largest request body in bytes.
@@ -148,6 +159,11 @@ impl Default for Config {
             oidc_timeout_seconds: 10,
             services_dir: PathBuf::new(),
             demo_outbox: false,
+            notify_gateway_url: String::new(),
+            notify_gateway_token: Secret::default(),
+            smtp_url: Secret::default(),
+            mail_from: "СЭП <noreply@sep.test>".into(),
+            idp_gateway_token: Secret::default(),
             request_timeout_seconds: 30,
             max_body_bytes: 2 * 1024 * 1024,
         }

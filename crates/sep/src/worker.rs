@@ -1,10 +1,12 @@
-//! The background worker of `sep serve`: runs the review jobs (registry checks, completion)
-//! every second until shutdown. Several portal processes may run it at once: jobs are claimed
-//! with a lease, so each runs once.
+//! The background worker of `sep serve`: runs the queues' due jobs (registry checks and
+//! completion in `review`, e-mail and SMS in `notify`) until shutdown, and sweeps orphan files
+//! every hour. Several portal processes may run it at once: jobs are claimed with a lease, so
+//! each runs once.
 
-use sep_core::application::review::{QUEUE, Reviewer};
+use sep_core::application::attachment::{FileStore, sweep_orphans};
 use sep_core::clock::Clock;
-use sep_core::job::run_due;
+use sep_core::job::{Handler, run_due};
+use sep_core::store::Store;
 use sep_web::server::Shutdown;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,22 +14,46 @@ use std::time::Duration;
 /// How often the queue is polled when it was empty.
 const POLL: Duration = Duration::from_secs(1);
 
+/// How often orphan files are swept (besides at startup).
+const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+
+/// What the worker runs.
+pub struct Work {
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// Each queue with its handler.
+    pub queues: Vec<(&'static str, Arc<dyn Handler>)>,
+    /// The files to sweep.
+    pub files: Arc<dyn FileStore>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
 /// Runs until `shutdown`.
-pub async fn run(reviewer: Reviewer, clock: Arc<dyn Clock>, shutdown: Shutdown) {
+pub async fn run(work: Work, shutdown: Shutdown) {
     let tag = sep_core::ids::random_bytes::<4>().map(u32::from_le_bytes).unwrap_or_default();
     let name = format!("{}-{tag:08x}", std::process::id());
     let stop = shutdown.wait();
     tokio::pin!(stop);
+    let mut last_sweep = tokio::time::Instant::now();
     loop {
-        let ran = match run_due(reviewer.store.as_ref(), QUEUE, &name, &reviewer, clock.now()).await {
-            Ok(n) => n,
-            Err(e) => {
-                tracing::warn!(code = e.code(), error = %e, "review jobs: storage failed");
-                0
+        let mut ran = 0;
+        for (queue, handler) in &work.queues {
+            match run_due(work.store.as_ref(), queue, &name, handler.as_ref(), work.clock.now()).await {
+                Ok(n) => ran += n,
+                Err(e) => tracing::warn!(queue, code = e.code(), error = %e, "jobs: storage failed"),
             }
-        };
+        }
+        if last_sweep.elapsed() > SWEEP_EVERY {
+            last_sweep = tokio::time::Instant::now();
+            match sweep_orphans(work.files.as_ref(), work.store.as_ref(), crate::cmd::serve::ORPHAN_GRACE).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "orphan files swept"),
+                Err(e) => tracing::warn!(error = %e, "orphan file sweep failed"),
+            }
+        }
         if ran > 0 {
-            tracing::info!(jobs = ran, "review jobs run");
+            tracing::debug!(jobs = ran, "jobs run");
             continue;
         }
         tokio::select! {

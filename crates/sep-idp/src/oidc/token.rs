@@ -38,9 +38,7 @@ pub fn parse_basic(header: &str) -> Option<(String, String)> {
     Some((urlenc::decode(id)?, urlenc::decode(secret)?))
 }
 
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+use sep_core::ids::ct_eq as same;
 
 /// SHA-256 hex of a client secret, as registered.
 pub fn secret_hash(secret: &str) -> String {

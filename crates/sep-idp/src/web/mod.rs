@@ -34,6 +34,10 @@ pub struct IdpState {
     pub secure_cookies: bool,
     /// Attempts per client address at the password, recovery and registration forms.
     pub throttle: crate::throttle::Throttle,
+    /// Where messages are stored (and e-mail relayed).
+    pub outbox: crate::mail::Outbox,
+    /// The bearer token of the message gateway `POST /outbox/deliver`; `None` turns it off.
+    pub gateway_token: Option<String>,
 }
 
 impl IdpState {
@@ -72,12 +76,20 @@ impl IdpState {
         let hasher = login.hasher().clone();
         let recovery =
             crate::recovery::RecoveryService::new(store.clone(), outbox.clone(), clock.clone(), hasher.clone());
-        let registration = crate::registration::RegistrationService::new(store.clone(), outbox, clock.clone(), hasher);
+        let registration =
+            crate::registration::RegistrationService::new(store.clone(), outbox.clone(), clock.clone(), hasher);
         let oidc =
             crate::oidc::OidcService::new(store.clone(), clock, issuer, crate::oidc::OidcConfig::default()).await?;
         let secure_cookies = issuer.starts_with("https://");
         let throttle = crate::throttle::Throttle::default();
-        Ok(Self { login, oidc, recovery, registration, store, secure_cookies, throttle })
+        Ok(Self { login, oidc, recovery, registration, store, secure_cookies, throttle, outbox, gateway_token: None })
+    }
+
+    /// Opens the message gateway to whoever presents `token`.
+    #[must_use]
+    pub fn with_gateway_token(mut self, token: &str) -> Self {
+        self.gateway_token = Some(token.to_owned());
+        self
     }
 }
 
@@ -150,6 +162,7 @@ pub fn router(state: IdpState, config: &WebConfig) -> Router {
         .route("/rs/prns/{oid}/{part}", get(oidc::person_collection))
         .route("/outbox", get(outbox::page))
         .route("/outbox.json", get(outbox::json))
+        .route("/outbox/deliver", axum::routing::post(outbox::deliver))
         .route("/assets/idp.css", get(stylesheet))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { Problem::not_found() })

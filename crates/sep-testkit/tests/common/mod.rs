@@ -19,6 +19,8 @@ use std::time::Duration;
 
 pub const CLIENT: &str = "sep-portal";
 pub const SECRET: &str = "portal-secret-for-the-login-tests-000000000";
+/// The bearer token of the emulator's message gateway.
+pub const GATEWAY: &str = "gateway-token-for-the-tests-0000000000000";
 
 pub struct World {
     pub portal: String,
@@ -42,7 +44,8 @@ pub async fn world(backend: Backend) -> Option<World> {
 
     let idp_store = Arc::new(IdpSqlite::open(&dir.path().join("idp.db")).unwrap());
     let idp_clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let idp_state = IdpState::new(idp_store.clone(), idp_clock.clone(), &idp).await.unwrap();
+    let idp_state =
+        IdpState::new(idp_store.clone(), idp_clock.clone(), &idp).await.unwrap().with_gateway_token(GATEWAY);
     sep_idp::demo::seed(idp_store.as_ref(), idp_state.login.hasher(), idp_clock.now()).await.unwrap();
     idp_state
         .oidc
@@ -170,6 +173,16 @@ impl World {
             }
             total += n;
         }
+    }
+
+    /// Delivers the queued e-mail and SMS through the emulator's gateway; returns how many.
+    pub async fn deliver(&self) -> usize {
+        let gateway = sep_web::delivery::Gateway { url: format!("{}/outbox/deliver", self.idp), token: GATEWAY.into() };
+        let delivery = sep_web::delivery::Delivery::new(Some(gateway), None).unwrap();
+        let store = self.db.store();
+        sep_core::job::run_due(store.as_ref(), sep_web::delivery::QUEUE, "test", &delivery, self.clock.now())
+            .await
+            .unwrap()
     }
 
     pub async fn actions(&self) -> Vec<(String, String)> {

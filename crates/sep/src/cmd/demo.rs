@@ -48,6 +48,11 @@ pub async fn run(mut cfg: Config, data_dir: PathBuf, portal: SocketAddr, idp: So
     std::fs::create_dir_all(&cfg.data_dir)?;
     let store = crate::storage::open(&cfg, true).await?;
     let seeded = sep_core::demo::seed_staff(store.as_ref(), &cfg.idp_issuer(), SystemClock.now()).await?;
+    // The portal's SMS and e-mail go to the emulator's outbox through its message gateway.
+    let gateway_token = sep_core::session::SessionToken::generate()?.expose().to_owned();
+    cfg.idp_gateway_token = crate::config::Secret::from(gateway_token.as_str());
+    cfg.notify_gateway_url = format!("{}/outbox/deliver", cfg.idp_issuer());
+    cfg.notify_gateway_token = crate::config::Secret::from(gateway_token.as_str());
     let (idp_state, idp_seeded) = super::idp::open(&cfg).await?;
     let secret = super::idp::register_portal(&cfg, &idp_state, &cfg.portal_addr).await?;
     // The portal logs people in through the emulator it runs beside.

@@ -25,9 +25,12 @@ pub async fn open(cfg: &Config) -> anyhow::Result<(IdpState, usize)> {
             .context("idp_smtp_url")?;
         Some(Arc::new(r))
     };
-    let state = IdpState::with_relay(store.clone(), clock.clone(), &cfg.idp_issuer(), relay)
+    let mut state = IdpState::with_relay(store.clone(), clock.clone(), &cfg.idp_issuer(), relay)
         .await
         .context("эмулятор Госуслуг")?;
+    if !cfg.idp_gateway_token.expose().is_empty() {
+        state = state.with_gateway_token(cfg.idp_gateway_token.expose());
+    }
     let seeded = sep_idp::demo::seed(store.as_ref(), state.login.hasher(), clock.now())
         .await
         .context("демо-данные эмулятора")?;

@@ -60,6 +60,20 @@ pub fn relying_party(cfg: &Config) -> anyhow::Result<Option<Arc<RelyingParty>>> 
     Ok(Some(Arc::new(rp)))
 }
 
+/// The delivery of e-mail and SMS, when a channel is configured.
+fn delivery(cfg: &Config) -> anyhow::Result<Option<sep_web::delivery::Delivery>> {
+    let gateway = (!cfg.notify_gateway_url.is_empty()).then(|| sep_web::delivery::Gateway {
+        url: cfg.notify_gateway_url.clone(),
+        token: cfg.notify_gateway_token.expose().to_owned(),
+    });
+    let mailer: Option<Arc<dyn sep_core::notice::Mailer>> = if cfg.smtp_url.expose().is_empty() {
+        None
+    } else {
+        Some(Arc::new(sep_idp::mail::SmtpRelay::from_url(cfg.smtp_url.expose(), &cfg.mail_from).context("smtp_url")?))
+    };
+    Ok(sep_web::delivery::Delivery::new(gateway, mailer))
+}
+
 /// Binds the portal address; the listener is returned so callers can print it first.
 pub fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
     sep_web::server::bind(addr)
@@ -68,7 +82,7 @@ pub fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
 
 /// How old an unreferenced file must be before the startup sweep removes it: another
 /// instance sharing the directory may be between writing a file and its row.
-const ORPHAN_GRACE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+pub const ORPHAN_GRACE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// Serves the portal on `listener` until `shutdown`.
 pub async fn serve_portal(
@@ -91,7 +105,14 @@ pub async fn serve_portal(
     // The registries are the built-in emulator until real adapters are configured.
     let registries = Registries::all(Arc::new(EmulatedRegistries::new()));
     let reviewer = Reviewer { store: store.clone(), catalogue: catalogue.clone(), registries };
-    let worker = tokio::spawn(crate::worker::run(reviewer, clock.clone(), shutdown.clone()));
+    let mut queues: Vec<(&'static str, Arc<dyn sep_core::job::Handler>)> =
+        vec![(sep_core::application::review::QUEUE, Arc::new(reviewer))];
+    match delivery(cfg)? {
+        Some(d) => queues.push((sep_web::delivery::QUEUE, Arc::new(d))),
+        None => tracing::warn!("no notify_gateway_url or smtp_url: e-mail and SMS wait in the queue"),
+    }
+    let work = crate::worker::Work { store: store.clone(), queues, files: files.clone(), clock: clock.clone() };
+    let worker = tokio::spawn(crate::worker::run(work, shutdown.clone()));
     let state =
         AppState { store, clock, config: Arc::new(web_config(cfg)), auth: relying_party(cfg)?, catalogue, files };
     sep_web::server::serve(listener, sep_web::router(state), shutdown.wait())

@@ -1,0 +1,71 @@
+//! Delivery of the portal's messages (SPEC N2): the `notify` queue's e-mail and SMS jobs,
+//! written with the changes they announce, leave through an SMTP relay (e-mail) and an HTTP
+//! message gateway (SMS, and e-mail when no relay is set). In the demo the gateway is the
+//! Госуслуги emulator's outbox, so the portal's messages appear beside the emulator's.
+//! A failed delivery is retried with back-off by the job runner.
+
+use sep_core::job::{Handler, Job};
+use sep_core::notice::Mailer;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// The queue this handler serves.
+pub const QUEUE: &str = "notify";
+
+/// An HTTP gateway taking `{channel, to, subject, text}` with a bearer token.
+#[derive(Clone)]
+pub struct Gateway {
+    /// Its URL.
+    pub url: String,
+    /// Its token.
+    pub token: String,
+}
+
+/// Sends the `notify` queue's messages.
+#[derive(Clone)]
+pub struct Delivery {
+    http: reqwest::Client,
+    gateway: Option<Gateway>,
+    mailer: Option<Arc<dyn Mailer>>,
+}
+
+impl Delivery {
+    /// A delivery through `gateway` and `mailer`; `None` when neither is set (nothing to
+    /// deliver through: the messages wait in the queue).
+    pub fn new(gateway: Option<Gateway>, mailer: Option<Arc<dyn Mailer>>) -> Option<Self> {
+        if gateway.is_none() && mailer.is_none() {
+            return None;
+        }
+        let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().ok()?;
+        Some(Self { http, gateway, mailer })
+    }
+
+    async fn via_gateway(&self, channel: &str, to: &str, subject: &str, text: &str) -> Result<(), String> {
+        let Some(g) = &self.gateway else {
+            return Err(format!("канал {channel} не настроен (notify_gateway_url)"));
+        };
+        let body = serde_json::json!({ "channel": channel, "to": to, "subject": subject, "text": text });
+        let res = self.http.post(&g.url).bearer_auth(&g.token).json(&body).send().await.map_err(|e| e.to_string())?;
+        if res.status().is_success() { Ok(()) } else { Err(format!("шлюз ответил {}", res.status())) }
+    }
+}
+
+#[async_trait::async_trait]
+impl Handler for Delivery {
+    async fn handle(&self, job: &Job, _now: OffsetDateTime) -> Result<(), String> {
+        let p = &job.job.payload;
+        let field = |k: &str| p[k].as_str().unwrap_or("");
+        let (to, text) = (field("to"), field("text"));
+        if to.is_empty() || text.is_empty() {
+            return Err(format!("job {}: no recipient or text", job.id));
+        }
+        match job.job.kind.as_str() {
+            "send_email" => match &self.mailer {
+                Some(m) => m.send(to, field("subject"), text).await,
+                None => self.via_gateway("email", to, field("subject"), text).await,
+            },
+            "send_sms" => self.via_gateway("sms", to, "", text).await,
+            other => Err(format!("job {}: unknown kind {other}", job.id)),
+        }
+    }
+}
