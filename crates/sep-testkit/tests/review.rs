@@ -425,3 +425,96 @@ async fn the_message_gateway_takes_only_its_token_and_whole_messages() {
     let outbox = w.get(&format!("{}/outbox.json", w.idp)).await.text().await.unwrap();
     assert_eq!(outbox.matches("Проверка").count(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sole_proprietor_is_checked_in_egrip_and_approved_by_an_officer() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in_as(common::TOTP_PHONE).await;
+    let wrong = file(&w, "ip", &[("passport_number", "000006"), ("ogrnip", "304770100000027")]).await;
+    let app = file(&w, "ip", &[("passport_number", "000006"), ("ogrnip", "304770100000016")]).await;
+    w.run_jobs().await;
+    let shown = page(&w, &wrong).await;
+    assert_eq!(status(&shown), "Отклонено");
+    assert!(shown.contains("fns_egrip_not_found"), "{shown}");
+    let shown = page(&w, &app).await;
+    assert_eq!(status(&shown), "На проверке", "a sole proprietor waits for an officer");
+    let officer = w.another_browser().await;
+    officer.sign_in_as("+79456789012").await;
+    let id = app.trim_start_matches("/applications/");
+    let view = page(&officer, &format!("/officer/applications/{id}")).await;
+    let csrf = hidden(&view, "csrf");
+    officer.post(&format!("{}/officer/applications/{id}/take", w.portal), &[("csrf", &csrf)]).await;
+    let r = officer
+        .post(&format!("{}/officer/applications/{id}/decide", w.portal), &[("csrf", &csrf), ("decision", "approve")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    w.run_jobs().await;
+    assert_eq!(status(&page(&w, &app).await), "Завершено");
+}
+
+/// SEC2: every endpoint of an application, with another citizen's session and with an officer
+/// of the agency where only the applicant may act, answers 404 and changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sec2_every_application_endpoint_refuses_others_with_not_found() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    let app = file(&w, "person", &[("passport_number", "000001")]).await;
+    let id = app.trim_start_matches("/applications/").to_owned();
+    let shown = page(&w, &app).await;
+    let doc =
+        shown.split("href=\"").find(|h| h.contains("/attachments/")).unwrap().split('"').next().unwrap().to_owned();
+    let other = w.another_browser().await;
+    other.sign_in_as("+79345678901").await;
+    let officer = w.another_browser().await;
+    officer.sign_in_as("+79456789012").await;
+    let own_csrf = |page: String| hidden(&page, "csrf");
+    let other_csrf = own_csrf(page(&other, "/cabinet").await);
+    let officer_csrf = own_csrf(page(&officer, "/cabinet").await);
+    let gets = [app.clone(), format!("{app}/check"), doc.clone(), format!("{app}/messages/1/file")];
+    let posts = [
+        app.clone(),
+        format!("{app}/submit"),
+        format!("{app}/withdraw"),
+        format!("{app}/contacts/sms"),
+        format!("{app}/contacts/sms/confirm"),
+        format!("/officer/applications/{id}/take"),
+        format!("/officer/applications/{id}/decide"),
+    ];
+    for path in &gets {
+        assert_eq!(other.get(&format!("{}{path}", w.portal)).await.status(), StatusCode::NOT_FOUND, "GET {path}");
+    }
+    assert_eq!(other.get(&format!("{}/officer/applications/{id}", w.portal)).await.status(), StatusCode::NOT_FOUND);
+    for path in &posts {
+        let form = [("csrf", other_csrf.as_str()), ("consent", "yes"), ("decision", "approve"), ("code", "123456")];
+        let r = other.post(&format!("{}{path}", w.portal), &form).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "POST {path}");
+    }
+    let upload = |b: &World, csrf: String, path: String| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf)
+            .text("document", "passport_scan")
+            .text("text", "чужое")
+            .part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("x.pdf"));
+        b.browser.post(format!("{}{path}", w.portal)).multipart(form).send()
+    };
+    for path in [format!("{app}/documents"), format!("{app}/messages")] {
+        let r = upload(&other, other_csrf.clone(), path.clone()).await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "multipart {path}");
+    }
+    // The officer of the agency reads the application, but never acts as the applicant.
+    for path in [format!("{app}/submit"), format!("{app}/withdraw"), app.clone()] {
+        let r =
+            officer.post(&format!("{}{path}", w.portal), &[("csrf", officer_csrf.as_str()), ("consent", "yes")]).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "officer POST {path}");
+    }
+    let r = upload(&officer, officer_csrf.clone(), format!("{app}/documents")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(officer.get(&format!("{}{doc}", w.portal)).await.status(), StatusCode::OK, "the agency reads the file");
+    // Nothing changed, nothing leaked, and each refusal is journaled.
+    let shown = page(&w, &app).await;
+    assert_eq!(status(&shown), "Создано");
+    assert!(!shown.contains("чужое"));
+    let denied = w.db.store().list_audit(0, 500).await.unwrap();
+    let n = denied.iter().filter(|e| e.event.action == "application.access_denied").count();
+    assert!(n >= gets.len() + posts.len(), "{n}");
+}
