@@ -38,12 +38,12 @@ export function sepBinary() {
   return bin;
 }
 
-/** Starts `sep demo`; resolves once it has printed its banner. */
-export async function startDemo() {
+/** Starts `sep demo` (with extra `SEP_*` settings in `env`); resolves once it has printed its banner. */
+export async function startDemo(env = {}) {
   const [portalPort, idpPort] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'sep-e2e-'));
   const child = spawn(sepBinary(), ['demo', '--data-dir', dataDir, '--portal-addr', `127.0.0.1:${portalPort}`, '--idp-addr', `127.0.0.1:${idpPort}`], {
-    env: { ...process.env, SEP_LOG_LEVEL: 'warn' },
+    env: { ...process.env, SEP_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {

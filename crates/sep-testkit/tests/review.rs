@@ -518,3 +518,34 @@ async fn sec2_every_application_endpoint_refuses_others_with_not_found() {
     let n = denied.iter().filter(|e| e.event.action == "application.access_denied").count();
     assert!(n >= gets.len() + posts.len(), "{n}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r8_the_background_save_keeps_what_was_typed_and_answers_without_a_page() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    let service = page(&w, "/services/registration").await;
+    let csrf = hidden(&service, "csrf");
+    let start = [("csrf", csrf.as_str()), ("service", "registration"), ("applicant", "person")];
+    let app = loc(&w.post(&format!("{}/applications", w.portal), &start).await);
+    let form = page(&w, &app).await;
+    assert!(form.contains("data-autosave") && form.contains("/assets/draft.js"));
+    let r = w
+        .browser
+        .post(format!("{}{app}", w.portal))
+        .header("x-sep-autosave", "1")
+        .form(&[("csrf", csrf.as_str()), ("address", "г. Москва, ул. Арбат, д. 10")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert!(page(&w, &app).await.contains(">г. Москва, ул. Арбат, д. 10</textarea>"), "the address is a textarea");
+    let r = w
+        .browser
+        .post(format!("{}{app}", w.portal))
+        .header("x-sep-autosave", "1")
+        .form(&[("csrf", "forged"), ("address", "чужой адрес")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "the background save is a form like any other");
+}

@@ -7,20 +7,18 @@ use axum::response::{IntoResponse, Response};
 
 const SITE_CSS: &str = include_str!("../assets/site.css");
 const LIVE_JS: &str = include_str!("../assets/live.js");
+const DRAFT_JS: &str = include_str!("../assets/draft.js");
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
 
 /// `GET /assets/{file}`.
 pub(crate) async fn serve(Path(file): Path<String>) -> Response {
     match file.as_str() {
-        "site.css" => (
-            [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
-            SITE_CSS,
-        )
-            .into_response(),
-        "live.js" => (
-            [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
-            LIVE_JS,
-        )
-            .into_response(),
+        "site.css" => asset("text/css; charset=utf-8", SITE_CSS),
+        "live.js" => asset("text/javascript; charset=utf-8", LIVE_JS),
+        "draft.js" => asset("text/javascript; charset=utf-8", DRAFT_JS),
         _ => Problem::not_found().into_response(),
     }
 }

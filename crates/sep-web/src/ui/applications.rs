@@ -474,6 +474,10 @@ pub(crate) async fn save(
     if let Err(e) = s.store.update_application_data(app.id, &data, s.clock.now()).await {
         return internal(&e);
     }
+    // The page's background save (draft.js) needs no page back.
+    if headers.get("x-sep-autosave").is_some() {
+        return StatusCode::NO_CONTENT.into_response();
+    }
     Redirect::to(&format!("/applications/{}?saved=1", app.id)).into_response()
 }
 
@@ -564,6 +568,8 @@ pub(crate) struct SubmitForm {
 #[derive(Template)]
 #[template(path = "application_done.html")]
 struct DonePage {
+    id: String,
+    newest: i64,
     number: String,
     status: &'static str,
     tone: &'static str,
@@ -648,11 +654,18 @@ pub(crate) async fn submit(
         Err(sep_core::StoreError::Conflict { .. }) => return Redirect::to("/applications").into_response(),
         Err(e) => return internal(&e),
     }
+    // The page follows the status live from here (the submission's own notice is the newest).
+    let newest = match s.store.list_notices(user.id, 1).await {
+        Ok(n) => n.first().map_or(0, |n| n.id),
+        Err(e) => return internal(&e),
+    };
     render(&DonePage {
+        id: app.id.to_string(),
         number,
         status: to.title(),
         tone: to.tone(),
-        due: due.format(time::macros::format_description!("[day].[month].[year]")).unwrap_or_default(),
+        due: super::ru_date(Some(due)),
+        newest,
     })
 }
 
