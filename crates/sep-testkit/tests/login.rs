@@ -450,8 +450,19 @@ async fn t5_an_active_session_still_ends_twelve_hours_after_login() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_citizen_fills_checks_and_submits_the_registration_application() {
-    let w = world(Backend::Sqlite).await.unwrap();
+async fn a_citizen_fills_checks_and_submits_the_registration_application_sqlite() {
+    fills_checks_and_submits(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_fills_checks_and_submits_the_registration_application_postgres() {
+    fills_checks_and_submits(Backend::Postgres).await;
+}
+
+/// R1–R6 on one application: pre-fill, typos kept and named, mismatches, documents by
+/// content and size, consent, number; then the list's filters and another person's 404.
+async fn fills_checks_and_submits(backend: Backend) {
+    let Some(w) = world(backend).await else { return };
     w.sign_in().await;
     let page = w.get(&format!("{}/services/registration", w.portal)).await.text().await.unwrap();
     assert!(page.contains("Подать заявление") && page.contains("value=\"person\""));

@@ -23,6 +23,35 @@ const ORG: [(&str, &str); 7] = [
     ("org_responsible", "Сидоров П. А., генеральный директор"),
 ];
 
+/// Each journey as two tests, on SQLite and on PostgreSQL (which returns at once when
+/// `SEP_TEST_DATABASE_URL` is not set; `scripts/test` with `SEP_TEST_ALL=1` requires it).
+macro_rules! on_both {
+    ($($name:ident => $journey:ident;)*) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$journey(sep_testkit::Backend::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$journey(sep_testkit::Backend::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
+on_both! {
+    citizen_completes_by_itself => citizen_completes_by_itself;
+    officer_rejects_applicant_fixes_officer_approves => officer_review;
+    registry_failure_is_named_and_fixed_application_goes_again => a_registry_failure_is_a_named_reason_and_the_fixed_application_goes_again;
+    registry_outage_keeps_under_review_and_retries => a_registry_outage_keeps_the_application_under_review_and_retries;
+    sole_proprietor_checked_in_egrip_and_approved => a_sole_proprietor_is_checked_in_egrip_and_approved_by_an_officer;
+    sec2_every_endpoint_refuses_others => sec2_every_application_endpoint_refuses_others_with_not_found;
+}
+
 /// Starts, fills, documents and sends a registration as `applicant`; returns its path.
 async fn file(w: &World, applicant: &str, fields: &[(&str, &str)]) -> String {
     let page = w.get(&format!("{}/services/registration", w.portal)).await.text().await.unwrap();
@@ -78,10 +107,7 @@ fn status(page: &str) -> String {
 }
 
 async fn citizen_completes_by_itself(backend: Backend) {
-    let Some(w) = world(backend).await else {
-        eprintln!("SEP_TEST_DATABASE_URL not set: PostgreSQL journey skipped");
-        return;
-    };
+    let Some(w) = world(backend).await else { return };
     w.sign_in().await;
     let cabinet = page(&w, "/cabinet").await;
     assert!(cabinet.contains("подайте заявление") && !cabinet.contains("Вы зарегистрированы"));
@@ -128,19 +154,8 @@ async fn citizen_completes_by_itself(backend: Backend) {
     assert_eq!(w.deliver().await, 0, "each message once");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_citizen_registration_is_checked_and_completes_by_itself_sqlite() {
-    citizen_completes_by_itself(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_citizen_registration_is_checked_and_completes_by_itself_postgres() {
-    citizen_completes_by_itself(Backend::Postgres).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_registry_failure_is_a_named_reason_and_the_fixed_application_goes_again() {
-    let w = world(Backend::Sqlite).await.unwrap();
+async fn a_registry_failure_is_a_named_reason_and_the_fixed_application_goes_again(backend: Backend) {
+    let Some(w) = world(backend).await else { return };
     w.sign_in().await;
     let app = file(&w, "person", &[("passport_number", "999999")]).await;
     let number = page(&w, &app).await.split("Номер: <strong>").nth(1).unwrap().split('<').next().unwrap().to_owned();
@@ -163,9 +178,8 @@ async fn a_registry_failure_is_a_named_reason_and_the_fixed_application_goes_aga
     assert_eq!(status(&page(&w, &app).await), "Завершено");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_registry_outage_keeps_the_application_under_review_and_retries() {
-    let w = world(Backend::Sqlite).await.unwrap();
+async fn a_registry_outage_keeps_the_application_under_review_and_retries(backend: Backend) {
+    let Some(w) = world(backend).await else { return };
     w.sign_in().await;
     w.registries.set_available("МВД", false);
     let app = file(&w, "person", &[("passport_number", "000001")]).await;
@@ -185,10 +199,7 @@ async fn a_registry_outage_keeps_the_application_under_review_and_retries() {
 }
 
 async fn officer_review(backend: Backend) {
-    let Some(w) = world(backend).await else {
-        eprintln!("SEP_TEST_DATABASE_URL not set: PostgreSQL journey skipped");
-        return;
-    };
+    let Some(w) = world(backend).await else { return };
     // Сидоров applies for ООО «Ромашка».
     w.sign_in_as("+79345678901").await;
     let app = file(&w, "org", &ORG).await;
@@ -318,16 +329,6 @@ async fn officer_review(backend: Backend) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_officer_rejects_the_applicant_fixes_and_the_officer_approves_sqlite() {
-    officer_review(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_officer_rejects_the_applicant_fixes_and_the_officer_approves_postgres() {
-    officer_review(Backend::Postgres).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_queue_shows_overdue_applications() {
     let w = world(Backend::Sqlite).await.unwrap();
     w.sign_in_as("+79345678901").await;
@@ -426,9 +427,8 @@ async fn the_message_gateway_takes_only_its_token_and_whole_messages() {
     assert_eq!(outbox.matches("Проверка").count(), 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_sole_proprietor_is_checked_in_egrip_and_approved_by_an_officer() {
-    let w = world(Backend::Sqlite).await.unwrap();
+async fn a_sole_proprietor_is_checked_in_egrip_and_approved_by_an_officer(backend: Backend) {
+    let Some(w) = world(backend).await else { return };
     w.sign_in_as(common::TOTP_PHONE).await;
     let wrong = file(&w, "ip", &[("passport_number", "000006"), ("ogrnip", "304770100000027")]).await;
     let app = file(&w, "ip", &[("passport_number", "000006"), ("ogrnip", "304770100000016")]).await;
@@ -454,9 +454,8 @@ async fn a_sole_proprietor_is_checked_in_egrip_and_approved_by_an_officer() {
 
 /// SEC2: every endpoint of an application, with another citizen's session and with an officer
 /// of the agency where only the applicant may act, answers 404 and changes nothing.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sec2_every_application_endpoint_refuses_others_with_not_found() {
-    let w = world(Backend::Sqlite).await.unwrap();
+async fn sec2_every_application_endpoint_refuses_others_with_not_found(backend: Backend) {
+    let Some(w) = world(backend).await else { return };
     w.sign_in().await;
     let app = file(&w, "person", &[("passport_number", "000001")]).await;
     let id = app.trim_start_matches("/applications/").to_owned();
