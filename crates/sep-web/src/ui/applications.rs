@@ -46,19 +46,9 @@ pub(crate) async fn owned(
     client: &Client,
     rid: &str,
 ) -> Result<(Application, Service), Response> {
-    let Ok(uuid) = uuid::Uuid::parse_str(id) else { return Err(Problem::not_found().into_response()) };
-    let app = match s.store.get_application(ApplicationId(uuid)).await {
-        Ok(a) => a,
-        Err(sep_core::StoreError::NotFound) => return Err(Problem::not_found().into_response()),
-        Err(e) => return Err(internal(&e)),
-    };
+    let app = super::access::find(s, id).await?;
     if app.user_id != user.id {
-        let mut e = event(s.clock.now(), "application.access_denied", Some(user.id), client, rid, Outcome::Denied);
-        e.object = Some(format!("application:{}", app.id));
-        if let Err(err) = s.store.insert_audit(&e).await {
-            tracing::error!(code = err.code(), "audit append failed");
-        }
-        return Err(Problem::not_found().into_response());
+        return Err(super::access::denied(s, user, &app, client, rid).await);
     }
     let Some(service) = s.catalogue.get(&app.service).cloned() else {
         return Err(Problem::not_found().into_response());
@@ -418,9 +408,9 @@ pub(crate) async fn show(
         Ok(m) => m,
         Err(e) => return internal(&e),
     };
-    let newest = match s.store.list_notices(user.id, 1).await {
-        Ok(n) => n.first().map_or(0, |n| n.id),
-        Err(e) => return internal(&e),
+    let newest = match super::access::newest_notice(&s, &user).await {
+        Ok(n) => n,
+        Err(res) => return res,
     };
     let extras = FormExtras {
         events,
@@ -655,9 +645,9 @@ pub(crate) async fn submit(
         Err(e) => return internal(&e),
     }
     // The page follows the status live from here (the submission's own notice is the newest).
-    let newest = match s.store.list_notices(user.id, 1).await {
-        Ok(n) => n.first().map_or(0, |n| n.id),
-        Err(e) => return internal(&e),
+    let newest = match super::access::newest_notice(&s, &user).await {
+        Ok(n) => n,
+        Err(res) => return res,
     };
     render(&DonePage {
         id: app.id.to_string(),
@@ -708,9 +698,9 @@ pub(crate) async fn list(State(s): State<AppState>, user: CurrentUser, Query(q):
         Ok(a) => a,
         Err(e) => return internal(&e),
     };
-    let newest = match s.store.list_notices(user.id, 1).await {
-        Ok(n) => n.first().map_or(0, |n| n.id),
-        Err(e) => return internal(&e),
+    let newest = match super::access::newest_notice(&s, &user).await {
+        Ok(n) => n,
+        Err(res) => return res,
     };
     let total = apps.len();
     // An unknown status or order is ignored rather than refused: it comes from a bookmark.

@@ -42,24 +42,14 @@ pub(crate) async fn visible(
     client: &Client,
     rid: &str,
 ) -> Result<(Application, Viewer), Response> {
-    let Ok(uuid) = uuid::Uuid::parse_str(id) else { return Err(Problem::not_found().into_response()) };
-    let app = match s.store.get_application(sep_core::application::record::ApplicationId(uuid)).await {
-        Ok(a) => a,
-        Err(sep_core::StoreError::NotFound) => return Err(Problem::not_found().into_response()),
-        Err(e) => return Err(internal(&e)),
-    };
+    let app = super::access::find(s, id).await?;
     if app.user_id == user.id {
         return Ok((app, Viewer::Applicant));
     }
     if super::officer::sees(s, user, &app).is_some() {
         return Ok((app, Viewer::Officer));
     }
-    let mut e = event(s.clock.now(), "application.access_denied", Some(user.id), client, rid, Outcome::Denied);
-    e.object = Some(format!("application:{}", app.id));
-    if let Err(err) = s.store.insert_audit(&e).await {
-        tracing::error!(code = err.code(), "audit append failed");
-    }
-    Err(Problem::not_found().into_response())
+    Err(super::access::denied(s, user, &app, client, rid).await)
 }
 
 fn internal(e: &sep_core::StoreError) -> Response {
@@ -255,6 +245,18 @@ async fn send_file(s: &AppState, name: &str, content_type: &str, key: &str) -> R
     res
 }
 
+/// The application behind a download, if the signed-in user may see it.
+async fn for_download(
+    s: &AppState,
+    user: CurrentUser,
+    client: &Client,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<Application, Response> {
+    let (_, user) = signed_in(user, &format!("/applications/{id}")).map_err(IntoResponse::into_response)?;
+    visible(s, &user, id, client, &request_id(headers)).await.map(|(app, _)| app)
+}
+
 /// `GET /applications/{id}/attachments/{file}`: a document of the application.
 pub(crate) async fn attachment(
     State(s): State<AppState>,
@@ -263,12 +265,8 @@ pub(crate) async fn attachment(
     headers: HeaderMap,
     Path((id, file)): Path<(String, String)>,
 ) -> Response {
-    let (_, user) = match signed_in(user, &format!("/applications/{id}")) {
-        Ok(found) => found,
-        Err(to) => return to.into_response(),
-    };
-    let (app, _) = match visible(&s, &user, &id, &client, &request_id(&headers)).await {
-        Ok(found) => found,
+    let app = match for_download(&s, user, &client, &headers, &id).await {
+        Ok(app) => app,
         Err(res) => return res,
     };
     let files = match s.store.list_attachments(app.id).await {
@@ -289,12 +287,8 @@ pub(crate) async fn message_file(
     headers: HeaderMap,
     Path((id, message)): Path<(String, i64)>,
 ) -> Response {
-    let (_, user) = match signed_in(user, &format!("/applications/{id}")) {
-        Ok(found) => found,
-        Err(to) => return to.into_response(),
-    };
-    let (app, _) = match visible(&s, &user, &id, &client, &request_id(&headers)).await {
-        Ok(found) => found,
+    let app = match for_download(&s, user, &client, &headers, &id).await {
+        Ok(app) => app,
         Err(res) => return res,
     };
     let messages = match s.store.list_messages(app.id).await {

@@ -1,5 +1,6 @@
 //! Server-rendered pages.
 
+pub(crate) mod access;
 pub(crate) mod account;
 pub(crate) mod applications;
 pub(crate) mod cabinet;

@@ -14,7 +14,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use sep_core::application::record::{Application, ApplicationId, StatusChange};
+use sep_core::application::record::{Application, StatusChange};
 use sep_core::application::review;
 use sep_core::application::status::{Action, Actor, Reason, Status};
 use sep_core::audit::Outcome;
@@ -57,22 +57,10 @@ async fn in_agency(
     client: &Client,
     rid: &str,
 ) -> Result<(Application, Service), Response> {
-    let Ok(uuid) = uuid::Uuid::parse_str(id) else { return Err(Problem::not_found().into_response()) };
-    let app = match s.store.get_application(ApplicationId(uuid)).await {
-        Ok(a) => a,
-        Err(sep_core::StoreError::NotFound) => return Err(Problem::not_found().into_response()),
-        Err(e) => return Err(internal(&e)),
-    };
+    let app = super::access::find(s, id).await?;
     match sees(s, user, &app) {
         Some(svc) => Ok((app, svc)),
-        None => {
-            let mut e = event(s.clock.now(), "application.access_denied", Some(user.id), client, rid, Outcome::Denied);
-            e.object = Some(format!("application:{}", app.id));
-            if let Err(err) = s.store.insert_audit(&e).await {
-                tracing::error!(code = err.code(), "audit append failed");
-            }
-            Err(Problem::not_found().into_response())
-        }
+        None => Err(super::access::denied(s, user, &app, client, rid).await),
     }
 }
 
