@@ -37,8 +37,13 @@ test('an idle session expires and the draft survives re-login', async () => {
     await page.waitForTimeout(65000);
     await page.getByRole('link', { name: 'Проверить и отправить' }).click();
     // The portal's session is over; the way back goes through Госуслуги (still signed in there).
-    await page.waitForURL(/\/applications\/.+\/check$/, { timeout: 20000 });
-    await page.getByRole('heading', { name: 'Проверка заявления' }).waitFor();
+    try {
+      await page.getByRole('heading', { name: 'Проверка заявления' }).waitFor({ timeout: 30000 });
+    } catch (e) {
+      await shot(page, 'draft-failed');
+      throw new Error(`stuck at ${page.url()}: ${(await page.content()).slice(0, 3000)}`);
+    }
+    assert.match(page.url(), /\/applications\/.+\/check$/, 'back where the person was going');
     assert.ok((await page.content()).includes('г. Москва, ул. Арбат, д. 10, кв. 3'), 'the draft survived');
     await page.goto(form);
     assert.equal(await page.getByLabel('Адрес регистрации').inputValue(), 'г. Москва, ул. Арбат, д. 10, кв. 3');

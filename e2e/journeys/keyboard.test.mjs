@@ -1,12 +1,13 @@
-// The citizen's login with the keyboard only: every step reachable by Tab, visible focus,
-// the skip link first.
+// The citizen's whole journey with the keyboard only: login through Госуслуги, «Регистрация
+// в СЭП» with documents chosen through the file dialog, consent, sending, and the status
+// turning «Завершено» live. Every step reachable by Tab, visible focus, the skip link first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemo, launch, lastMessage, codeIn, shot } from '../lib.mjs';
 
 /** Presses Tab until the focused element's accessible text contains `text`. */
 async function tabTo(page, text) {
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 150; i++) {
     await page.keyboard.press('Tab');
     const label = await page.evaluate(() => {
       const el = document.activeElement;
@@ -17,7 +18,7 @@ async function tabTo(page, text) {
     });
     if (label.includes(text)) return;
   }
-  throw new Error(`nothing focusable with "${text}" within 40 Tab presses`);
+  throw new Error(`nothing focusable with "${text}" within 150 Tab presses`);
 }
 
 async function focusIsVisible(page) {
@@ -27,7 +28,7 @@ async function focusIsVisible(page) {
   });
 }
 
-test('a citizen logs in with the keyboard only', async () => {
+test('a citizen registers with the keyboard only', async () => {
   const demo = await startDemo();
   const browser = await launch();
   try {
@@ -60,6 +61,58 @@ test('a citizen logs in with the keyboard only', async () => {
     await tabTo(page, 'Выйти');
     assert.ok(await focusIsVisible(page));
     await shot(page, 'keyboard-cabinet-focus');
+
+    // «Регистрация в СЭП», by keyboard from the cabinet to «Завершено».
+    await tabTo(page, 'Каталог услуг');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${demo.portal}/services**`);
+    await tabTo(page, 'Регистрация в СЭП');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${demo.portal}/services/registration`);
+    await tabTo(page, 'Подать заявление');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Сохранить черновик' }).waitFor();
+    await tabTo(page, 'Адрес регистрации');
+    await page.keyboard.type('г. Москва, ул. Тверская, д. 1');
+    await tabTo(page, 'Сохранить черновик');
+    await page.keyboard.press('Enter');
+    await page.getByText('Черновик сохранён').first().waitFor();
+    const pdf = Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n');
+    const docs = [
+      ['passport_scan', 'Паспорт (разворот с фотографией)'],
+      ['snils_scan', 'СНИЛС'],
+      ['inn_certificate', 'Свидетельство о постановке на учёт (ИНН)'],
+    ];
+    for (const [code, doc] of docs) {
+      await tabTo(page, `Файл: ${doc}`);
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+      await chooser.setFiles({ name: 'скан.pdf', mimeType: 'application/pdf', buffer: pdf });
+      await page.keyboard.press('Tab');
+      assert.ok(await focusIsVisible(page));
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`**/applications/*?saved=1#doc-${code}`);
+      await page.locator(`#doc-${code}`).getByText('Принят').waitFor();
+    }
+    assert.equal(await page.getByText('Принят', { exact: true }).count(), 3);
+    await tabTo(page, 'Проверить и отправить');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Проверка заявления' }).waitFor();
+    await tabTo(page, 'Я даю согласие на обработку персональных данных');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'Отправить заявление');
+    assert.ok(await focusIsVisible(page));
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Заявление успешно отправлено' }).waitFor();
+    await page.waitForFunction(
+      () => document.querySelector('[data-app-status]')?.textContent === 'Завершено',
+      null,
+      { timeout: 10000 },
+    );
+    await shot(page, 'keyboard-completed');
+  } catch (e) {
+    const page = browser.contexts()[0]?.pages()[0];
+    if (page) await shot(page, 'keyboard-failed');
+    throw new Error(`${e.message}\n at ${page?.url()}`);
   } finally {
     await browser.close();
     await demo.stop();

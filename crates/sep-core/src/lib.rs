@@ -22,6 +22,7 @@ pub mod notice;
 pub mod otp;
 pub mod registry;
 pub mod session;
+pub mod settings;
 pub mod store;
 pub mod user;
 

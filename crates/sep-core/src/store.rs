@@ -83,6 +83,13 @@ pub trait UserStore: Send + Sync {
     async fn insert_identity(&self, link: &ExternalIdentity, fx: &Effects) -> StoreResult<()>;
     /// The provider accounts linked to a user.
     async fn list_identities(&self, id: UserId) -> StoreResult<Vec<ExternalIdentity>>;
+    /// Replaces the user's settings.
+    async fn update_user_settings(
+        &self,
+        id: UserId,
+        settings: &crate::settings::Settings,
+        fx: &Effects,
+    ) -> StoreResult<()>;
     /// Sets (or clears) the agency a staff member works for.
     async fn update_user_agency(&self, id: UserId, agency: Option<&str>, fx: &Effects) -> StoreResult<()>;
 }
@@ -216,6 +223,14 @@ pub trait ApplicationStore: Send + Sync {
         &self,
         id: crate::application::record::ApplicationId,
     ) -> StoreResult<Vec<crate::application::record::ContactConfirmation>>;
+    /// Removes a file row of an application (the content stays in the file store until the
+    /// orphan sweep); `false` when there was no such row.
+    async fn delete_attachment(
+        &self,
+        application: crate::application::record::ApplicationId,
+        id: uuid::Uuid,
+        fx: &Effects,
+    ) -> StoreResult<bool>;
     /// Adds a message to an application's thread; returns its id.
     async fn insert_message(&self, m: &crate::application::record::Message, fx: &Effects) -> StoreResult<i64>;
     /// An application's thread, oldest first.

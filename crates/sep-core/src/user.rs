@@ -141,6 +141,8 @@ pub struct User {
     pub registered_at: Option<OffsetDateTime>,
     /// The agency a staff member works for (officers see its queue).
     pub agency: Option<String>,
+    /// Notification and accessibility settings.
+    pub settings: crate::settings::Settings,
 }
 
 /// A link between a СЭП user and an account at an identity provider (L2).

@@ -212,6 +212,20 @@ impl ApplicationStore for PgStore {
         tx.commit().await.map_err(map_err)
     }
 
+    async fn delete_attachment(&self, application: ApplicationId, id: uuid::Uuid, fx: &Effects) -> StoreResult<bool> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute("DELETE FROM attachments WHERE id = $1 AND application_id = $2", &[&id, &application.0])
+            .await
+            .map_err(map_err)?;
+        if n > 0 {
+            crate::effects::apply(&tx, fx).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(n > 0)
+    }
+
     async fn insert_message(&self, m: &sep_core::application::record::Message, fx: &Effects) -> StoreResult<i64> {
         crate::messages::insert(self, m, fx).await
     }

@@ -13,7 +13,7 @@ use tokio_postgres::Row;
 const COLUMNS: &str = "u.id, u.role, u.last_name, u.first_name, u.middle_name, u.birth_date, u.birth_place, u.gender,
     u.snils, u.inn, u.phone, u.email, u.passport_series, u.passport_number, u.passport_issued_on, u.passport_issuer,
     u.passport_division_code, u.address, u.terms_version, u.terms_accepted_at, u.created_at, u.updated_at,
-    u.registered_at, u.agency";
+    u.registered_at, u.agency, u.settings";
 
 fn from_row(r: &Row) -> StoreResult<User> {
     let role: String = r.get(1);
@@ -46,6 +46,7 @@ fn from_row(r: &Row) -> StoreResult<User> {
         terms_accepted: terms_version.zip(terms_at),
         registered_at: r.get(22),
         agency: r.get(23),
+        settings: sep_core::settings::Settings::from_json(r.get(24)),
     })
 }
 
@@ -178,6 +179,23 @@ impl UserStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         insert_identity(&tx, link).await?;
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn update_user_settings(
+        &self,
+        id: UserId,
+        settings: &sep_core::settings::Settings,
+        fx: &Effects,
+    ) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute("UPDATE users SET settings = $2 WHERE id = $1", &[&id.0, &settings.to_json()])
+            .await
+            .map_err(map_err)?;
+        expect_one(n)?;
         crate::effects::apply(&tx, fx).await?;
         tx.commit().await.map_err(map_err)
     }

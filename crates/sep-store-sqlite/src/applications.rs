@@ -197,6 +197,21 @@ impl ApplicationStore for SqliteStore {
         list_attachments(self, id)
     }
 
+    async fn delete_attachment(&self, application: ApplicationId, id: uuid::Uuid, fx: &Effects) -> StoreResult<bool> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "DELETE FROM attachments WHERE id = ?1 AND application_id = ?2",
+                    params![id.to_string(), application.0.to_string()],
+                )
+                .map_err(map_err)?;
+            if n > 0 {
+                crate::effects::apply(tx, fx)?;
+            }
+            Ok(n > 0)
+        })
+    }
+
     async fn insert_message(&self, m: &sep_core::application::record::Message, fx: &Effects) -> StoreResult<i64> {
         crate::messages::insert(self, m, fx)
     }

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 6, name: "0006_contacts", sql: include_str!("../migrations/0006_contacts.sql") },
     Migration { version: 7, name: "0007_review", sql: include_str!("../migrations/0007_review.sql") },
     Migration { version: 8, name: "0008_messages", sql: include_str!("../migrations/0008_messages.sql") },
+    Migration { version: 9, name: "0009_settings", sql: include_str!("../migrations/0009_settings.sql") },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

@@ -14,7 +14,7 @@ const COLUMNS: &str = "id, role, last_name, first_name, middle_name, birth_date,
     address, terms_version, terms_accepted_at, created_at, updated_at";
 
 /// What reads add to [`COLUMNS`] (set after insertion, never by it).
-const READ_COLUMNS: &str = "registered_at, agency";
+const READ_COLUMNS: &str = "registered_at, agency, settings";
 
 /// The row and its profile record; the profile is validated outside rusqlite's error type.
 fn from_row(r: &Row<'_>) -> rusqlite::Result<(User, ProfileRecord)> {
@@ -52,6 +52,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(User, ProfileRecord)> {
         },
         registered_at: from_ts_opt(r.get(22)?)?,
         agency: r.get(23)?,
+        settings: sep_core::settings::Settings::from_json(&r.get::<_, String>(24)?),
     };
     Ok((user, record))
 }
@@ -166,6 +167,21 @@ impl UserStore for SqliteStore {
     async fn insert_identity(&self, link: &ExternalIdentity, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
             insert_identity(tx, link)?;
+            crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn update_user_settings(
+        &self,
+        id: UserId,
+        settings: &sep_core::settings::Settings,
+        fx: &Effects,
+    ) -> StoreResult<()> {
+        self.write(|tx| {
+            let n = tx
+                .execute("UPDATE users SET settings = ?2 WHERE id = ?1", params![id.0.to_string(), settings.to_json()])
+                .map_err(map_err)?;
+            expect_one(n)?;
             crate::effects::apply(tx, fx)
         })
     }

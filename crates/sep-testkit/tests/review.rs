@@ -6,22 +6,9 @@
 
 mod common;
 
-use common::{World, hidden, loc, world};
+use common::{ORG, PDF, World, file, hidden, loc, page, send, status, world};
 use reqwest::StatusCode;
 use sep_testkit::Backend;
-
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
-
-/// ООО «Ромашка» as its head Сидоров fills it in (the registry emulator knows it).
-const ORG: [(&str, &str); 7] = [
-    ("passport_number", "000003"),
-    ("org_full_name", "Общество с ограниченной ответственностью «Ромашка»"),
-    ("org_inn", "7701000019"),
-    ("org_ogrn", "1027700000019"),
-    ("org_kpp", "770101001"),
-    ("org_okved", "62.01"),
-    ("org_responsible", "Сидоров П. А., генеральный директор"),
-];
 
 /// Each journey as two tests, on SQLite and on PostgreSQL (which returns at once when
 /// `SEP_TEST_DATABASE_URL` is not set; `scripts/test` with `SEP_TEST_ALL=1` requires it).
@@ -50,60 +37,6 @@ on_both! {
     registry_outage_keeps_under_review_and_retries => a_registry_outage_keeps_the_application_under_review_and_retries;
     sole_proprietor_checked_in_egrip_and_approved => a_sole_proprietor_is_checked_in_egrip_and_approved_by_an_officer;
     sec2_every_endpoint_refuses_others => sec2_every_application_endpoint_refuses_others_with_not_found;
-}
-
-/// Starts, fills, documents and sends a registration as `applicant`; returns its path.
-async fn file(w: &World, applicant: &str, fields: &[(&str, &str)]) -> String {
-    let page = w.get(&format!("{}/services/registration", w.portal)).await.text().await.unwrap();
-    let csrf = hidden(&page, "csrf");
-    let start = [("csrf", csrf.as_str()), ("service", "registration"), ("applicant", applicant)];
-    let app = loc(&w.post(&format!("{}/applications", w.portal), &start).await);
-    assert!(app.starts_with("/applications/"), "{app}");
-    let mut form = vec![
-        ("csrf", csrf.as_str()),
-        ("birth_place", "г. Москва"),
-        ("passport_issued_on", "10.04.2010"),
-        ("passport_issuer", "ГУ МВД России по г. Москве"),
-        ("passport_division_code", "770-001"),
-        ("address", "г. Москва, ул. Тверская, д. 1"),
-        ("passport_series", "4510"),
-    ];
-    form.extend_from_slice(fields);
-    w.post(&format!("{}{app}", w.portal), &form).await;
-    let docs: &[&str] = match applicant {
-        "org" => &["passport_scan", "charter", "appointment_decision"],
-        _ => &["passport_scan", "snils_scan", "inn_certificate"],
-    };
-    for doc in docs {
-        let part = reqwest::multipart::Part::bytes(PDF.to_vec()).file_name(format!("{doc}.pdf"));
-        let body = reqwest::multipart::Form::new().text("csrf", csrf.clone()).text("document", *doc).part("file", part);
-        let r = w.browser.post(format!("{}{app}/documents", w.portal)).multipart(body).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{doc}");
-    }
-    send(w, &app).await;
-    app
-}
-
-/// "Проверить и отправить" → consent → "Отправить заявление".
-async fn send(w: &World, app: &str) {
-    let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
-    assert!(check.contains("Отправить заявление"), "{check}");
-    let csrf = hidden(&check, "csrf");
-    let r = w.post(&format!("{}{app}/submit", w.portal), &[("csrf", &csrf), ("consent", "yes")]).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.text().await.unwrap().contains("Заявление успешно отправлено"));
-}
-
-async fn page(w: &World, path: &str) -> String {
-    let r = w.get(&format!("{}{path}", w.portal)).await;
-    assert_eq!(r.status(), StatusCode::OK, "{path}");
-    r.text().await.unwrap()
-}
-
-/// The status badge next to «Статус:» on the applicant's page.
-fn status(page: &str) -> String {
-    let after = page.split("Статус: <span class=\"badge").nth(1).unwrap();
-    after.split('>').nth(1).unwrap().split('<').next().unwrap().to_owned()
 }
 
 async fn citizen_completes_by_itself(backend: Backend) {
@@ -474,6 +407,7 @@ async fn sec2_every_application_endpoint_refuses_others_with_not_found(backend: 
         app.clone(),
         format!("{app}/submit"),
         format!("{app}/withdraw"),
+        format!("{doc}/delete"),
         format!("{app}/contacts/sms"),
         format!("{app}/contacts/sms/confirm"),
         format!("/officer/applications/{id}/take"),

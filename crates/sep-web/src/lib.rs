@@ -119,6 +119,8 @@ pub fn router(state: AppState) -> Router {
         .route("/cabinet", get(ui::cabinet::page))
         .route("/notices/read", axum::routing::post(ui::cabinet::mark_read))
         .route("/events", get(ui::live::stream))
+        .route("/settings", get(ui::settings::page).post(ui::settings::save))
+        .route("/prefs.css", get(ui::settings::stylesheet))
         .route("/history", get(ui::account::history))
         .route("/sessions", get(ui::sessions::list))
         .route("/outbox", get(ui::outbox::page))
@@ -137,6 +139,7 @@ pub fn router(state: AppState) -> Router {
         .route("/applications/{id}/withdraw", axum::routing::post(ui::withdraw::withdraw))
         .route("/applications/{id}/messages/{message}/file", get(ui::messages::message_file))
         .route("/applications/{id}/attachments/{file}", get(ui::messages::attachment))
+        .route("/applications/{id}/attachments/{file}/delete", axum::routing::post(ui::documents::delete))
         .route(
             "/applications/{id}/documents",
             axum::routing::post(ui::documents::upload)

@@ -40,8 +40,9 @@ pub fn complete_job(id: ApplicationId, at: OffsetDateTime) -> NewJob {
     job(COMPLETE, id, at)
 }
 
-/// The cabinet notification, e-mail and SMS announcing that `app` is now `to` (SPEC N2).
-/// SMS only when the person has to act or the service is provided.
+/// The cabinet notification, e-mail and SMS announcing `change` of `app` (SPEC N2). The
+/// cabinet always gets it (the law requires it); e-mail and SMS follow the person's settings,
+/// and SMS goes only when the person has to act or the service is provided.
 pub fn announce(user: &User, app: &Application, service_title: &str, change: &StatusChange) -> Effects {
     let (to, reasons, at) = (change.to, &change.reasons, change.at);
     let number = app.number.as_deref().unwrap_or("—");
@@ -66,7 +67,14 @@ pub fn announce(user: &User, app: &Application, service_title: &str, change: &St
         link: format!("/applications/{}", app.id),
         critical,
     });
-    if let Some(email) = &user.profile.email {
+    use crate::settings::{Channel, Importance, Kind};
+    let importance = match to {
+        Status::Rejected | Status::NeedsInfo => Importance::Critical,
+        Status::Approved | Status::Completed => Importance::Important,
+        _ => Importance::Normal,
+    };
+    let by = |channel| user.settings.allows(Kind::Status, channel, importance);
+    if let Some(email) = user.profile.email.as_ref().filter(|_| by(Channel::Email)) {
         let subject = format!("Заявление № {number} — {}", to.title());
         fx.jobs.push(NewJob::now(
             "notify",
@@ -75,7 +83,8 @@ pub fn announce(user: &User, app: &Application, service_title: &str, change: &St
             at,
         ));
     }
-    if let Some(phone) = user.profile.phone.as_ref().filter(|_| critical || to == Status::Completed) {
+    let sms_worthy = critical || to == Status::Completed;
+    if let Some(phone) = user.profile.phone.as_ref().filter(|_| sms_worthy && by(Channel::Sms)) {
         let sms = format!("СЭП: заявление № {number} — {}. Подробности в личном кабинете.", to.title());
         fx.jobs.push(NewJob::now("notify", "send_sms", serde_json::json!({ "to": phone.as_str(), "text": sms }), at));
     }

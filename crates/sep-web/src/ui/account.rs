@@ -106,7 +106,8 @@ struct HistoryPage {
     rows: Vec<Row>,
 }
 
-fn action_title(code: &str) -> &'static str {
+/// What an operation in the journal was, in words.
+pub(crate) fn action_title(code: &str) -> &'static str {
     match code {
         "auth.login" => "Вход через Госуслуги",
         "auth.logout" => "Выход",
@@ -118,6 +119,19 @@ fn action_title(code: &str) -> &'static str {
         "application.created" => "Создан черновик заявления",
         "application.submitted" => "Заявление отправлено",
         "application.access_denied" => "Отказ в доступе к чужому заявлению",
+        "application.review_started" => "Начата проверка заявления",
+        "application.checked" => "Заявление проверено по реестрам",
+        "application.completed" => "Услуга оказана",
+        "application.taken" => "Заявление взято в работу",
+        "application.approved" => "Заявление одобрено",
+        "application.rejected" => "Заявление отклонено",
+        "application.needs_info" => "Запрошены сведения",
+        "application.withdrawn" => "Заявление отозвано",
+        "application.message" => "Сообщение по заявлению",
+        "document.accepted" => "Документ принят",
+        "document.refused" => "Документ не принят",
+        "document.removed" => "Документ удалён из заявления",
+        "settings.changed" => "Изменены настройки",
         _ => "Операция",
     }
 }

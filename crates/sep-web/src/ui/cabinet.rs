@@ -41,7 +41,23 @@ struct CabinetPage {
     unread: usize,
     newest: i64,
     apps: Vec<AppView>,
+    documents: Vec<DocView>,
+    history: Vec<(String, &'static str, i64)>,
 }
+
+/// A file in the documents block.
+struct DocView {
+    title: String,
+    name: String,
+    size: String,
+    href: String,
+    application: String,
+    /// Where to replace it, while the application can still change.
+    replace: Option<String>,
+}
+
+/// How many operations the history block shows (all of them are in «История операций»).
+const HISTORY_SHOWN: u32 = 5;
 
 /// An application in the activity block.
 struct AppView {
@@ -76,6 +92,40 @@ pub(crate) async fn page(State(s): State<AppState>, user: CurrentUser) -> Respon
             return Problem::internal().into_response();
         }
     };
+    let mut documents = Vec::new();
+    for a in &apps {
+        let files = match s.store.list_attachments(a.id).await {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::error!(code = e.code(), "attachments read failed");
+                return Problem::internal().into_response();
+            }
+        };
+        let service = s.catalogue.get(&a.service);
+        let editable = a.status.allowed().contains(&sep_core::application::status::Allowed::Edit);
+        documents.extend(files.into_iter().map(|f| {
+            DocView {
+                title: service
+                    .and_then(|svc| svc.documents.iter().find(|d| d.code == f.document))
+                    .map_or_else(|| f.document.clone(), |d| d.title.clone()),
+                name: f.file_name.clone(),
+                size: super::file_size(f.size),
+                href: format!("/applications/{}/attachments/{}", a.id, f.id),
+                application: a.number.clone().unwrap_or_else(|| "черновик".into()),
+                replace: editable.then(|| format!("/applications/{}#doc-{}", a.id, f.document)),
+            }
+        }));
+    }
+    let history = match s.store.list_audit_for_user(user.id, None, HISTORY_SHOWN).await {
+        Ok(h) => h
+            .into_iter()
+            .map(|e| (super::moscow(e.event.at), super::account::action_title(&e.event.action), e.seq))
+            .collect(),
+        Err(e) => {
+            tracing::error!(code = e.code(), "history read failed");
+            return Problem::internal().into_response();
+        }
+    };
     let p = &user.profile;
     let none = || "не указан".to_owned();
     let greeting = match &p.middle_name {
@@ -94,6 +144,8 @@ pub(crate) async fn page(State(s): State<AppState>, user: CurrentUser) -> Respon
         officer: user.role == Role::Officer && user.agency.is_some(),
         unread: notices.iter().filter(|n| n.read_at.is_none()).count(),
         newest: notices.first().map_or(0, |n| n.id),
+        documents,
+        history,
         apps: apps
             .iter()
             .take(APPS_SHOWN)

@@ -109,3 +109,55 @@ pub(crate) async fn upload(
     }
     Redirect::to(&format!("{back}?saved=1#doc-{}", doc.code)).into_response()
 }
+
+#[derive(serde::Deserialize)]
+pub(crate) struct DeleteForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /applications/{id}/attachments/{file}/delete`: removes a file from a draft (or an
+/// application sent back for fixing), to replace it with another.
+pub(crate) async fn delete(
+    State(s): State<AppState>,
+    user: crate::session::CurrentUser,
+    client: Client,
+    headers: HeaderMap,
+    Path((id, file)): Path<(String, String)>,
+    axum::Form(f): axum::Form<DeleteForm>,
+) -> Response {
+    let rid = crate::middleware::request_id_of(&headers);
+    let (session, user) = match signed_in(user, &format!("/applications/{id}")) {
+        Ok(found) => found,
+        Err(to) => return to.into_response(),
+    };
+    if !csrf_ok(&session, &f.csrf) {
+        return Problem::for_status(StatusCode::FORBIDDEN).into_response();
+    }
+    let (app, _) = match super::applications::owned(&s, &user, &id, &client, &rid).await {
+        Ok(found) => found,
+        Err(res) => return res,
+    };
+    let back = format!("/applications/{}", app.id);
+    if !app.status.allowed().contains(&Allowed::Edit) {
+        return refused(
+            StatusCode::CONFLICT,
+            "application_not_editable",
+            "Заявление нельзя изменить",
+            "Документы меняются, пока заявление не отправлено или возвращено на исправление.",
+            &back,
+        );
+    }
+    let Ok(file) = uuid::Uuid::parse_str(&file) else { return Problem::not_found().into_response() };
+    let mut ev = event(s.clock.now(), "document.removed", Some(user.id), &client, &rid, Outcome::Success);
+    ev.object = Some(format!("application:{}", app.id));
+    ev.details = serde_json::json!({ "attachment": file.to_string() });
+    match s.store.delete_attachment(app.id, file, &Effects::audit(ev)).await {
+        Ok(true) => Redirect::to(&format!("{back}?saved=1#documents")).into_response(),
+        Ok(false) => Problem::not_found().into_response(),
+        Err(e) => {
+            tracing::error!(code = e.code(), "attachment removal failed");
+            Problem::internal().into_response()
+        }
+    }
+}

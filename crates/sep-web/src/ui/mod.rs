@@ -18,6 +18,7 @@ pub(crate) mod outbox;
 pub(crate) mod relink;
 pub(crate) mod services;
 pub(crate) mod sessions;
+pub(crate) mod settings;
 pub(crate) mod upload;
 pub(crate) mod withdraw;
 

@@ -1,0 +1,218 @@
+//! A person's settings (SPEC C3, N2): which notifications reach them by which channel, the
+//! importance below which e-mail and SMS stay quiet, and the accessibility of the interface.
+//! Notices the law requires cannot be switched off: a decision on an application always
+//! reaches the cabinet, and a confirmation code always goes where it was asked for.
+
+use serde::{Deserialize, Serialize};
+
+/// What a notification is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Status changes of applications.
+    Status,
+    /// Reminders of deadlines.
+    Reminder,
+    /// News of services and rules.
+    News,
+    /// Confirmations (codes, signing, payment).
+    Confirmation,
+}
+
+/// Where a notification goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// The cabinet's notification list.
+    Cabinet,
+    /// E-mail.
+    Email,
+    /// SMS.
+    Sms,
+}
+
+/// How much a notification matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Importance {
+    /// For information.
+    Normal,
+    /// A result: approved, completed.
+    Important,
+    /// The person has to act: rejected, data requested.
+    Critical,
+}
+
+impl Kind {
+    /// Every kind, in the order the settings page shows them.
+    pub const ALL: [Kind; 4] = [Self::Status, Self::Reminder, Self::News, Self::Confirmation];
+
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Status => "status",
+            Self::Reminder => "reminder",
+            Self::News => "news",
+            Self::Confirmation => "confirmation",
+        }
+    }
+
+    /// Russian name.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Status => "Изменения статусов заявлений",
+            Self::Reminder => "Напоминания о сроках",
+            Self::News => "Новости услуг и изменения правил",
+            Self::Confirmation => "Подтверждения (коды, подписание, оплата)",
+        }
+    }
+}
+
+impl Channel {
+    /// Every channel, in the order the settings page shows them.
+    pub const ALL: [Channel; 3] = [Self::Cabinet, Self::Email, Self::Sms];
+
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Cabinet => "cabinet",
+            Self::Email => "email",
+            Self::Sms => "sms",
+        }
+    }
+
+    /// Russian name.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Cabinet => "В личном кабинете",
+            Self::Email => "Электронная почта",
+            Self::Sms => "SMS",
+        }
+    }
+}
+
+impl Importance {
+    /// Every level, lowest first.
+    pub const ALL: [Importance; 3] = [Self::Normal, Self::Important, Self::Critical];
+
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Important => "important",
+            Self::Critical => "critical",
+        }
+    }
+
+    /// Russian name of the threshold.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Normal => "Все уведомления",
+            Self::Important => "Только результаты и то, что требует действий",
+            Self::Critical => "Только то, что требует действий",
+        }
+    }
+
+    /// From the code.
+    pub fn from_code(c: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|i| i.code() == c)
+    }
+}
+
+/// Whether the law requires this kind by this channel, so it cannot be switched off.
+pub fn mandatory(kind: Kind, channel: Channel) -> bool {
+    matches!((kind, channel), (Kind::Status, Channel::Cabinet) | (Kind::Confirmation, Channel::Sms | Channel::Email))
+}
+
+/// A person's settings; the defaults are what a new user gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The channels switched off, per kind (everything else is on).
+    pub off: Vec<(Kind, Channel)>,
+    /// E-mail and SMS only for notifications at least this important (the cabinet gets all).
+    pub threshold: Importance,
+    /// High-contrast theme.
+    pub high_contrast: bool,
+    /// Large font.
+    pub large_font: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        // News by SMS is noise for most people: off until asked for.
+        Self {
+            off: vec![(Kind::News, Channel::Sms)],
+            threshold: Importance::Normal,
+            high_contrast: false,
+            large_font: false,
+        }
+    }
+}
+
+impl Settings {
+    /// Whether a notification of `kind` and `importance` goes out by `channel`.
+    pub fn allows(&self, kind: Kind, channel: Channel, importance: Importance) -> bool {
+        if mandatory(kind, channel) {
+            return true;
+        }
+        if self.off.contains(&(kind, channel)) {
+            return false;
+        }
+        channel == Channel::Cabinet || importance >= self.threshold
+    }
+
+    /// Switches a channel of a kind on or off; a mandatory one stays on.
+    pub fn set(&mut self, kind: Kind, channel: Channel, on: bool) {
+        self.off.retain(|x| *x != (kind, channel));
+        if !on && !mandatory(kind, channel) {
+            self.off.push((kind, channel));
+            self.off.sort();
+        }
+    }
+
+    /// From the stored JSON; anything unreadable falls back to the defaults.
+    pub fn from_json(text: &str) -> Self {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+
+    /// As stored.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mandatory_notices_cannot_be_switched_off() {
+        let mut s = Settings::default();
+        s.set(Kind::Status, Channel::Cabinet, false);
+        s.set(Kind::Confirmation, Channel::Sms, false);
+        assert!(s.allows(Kind::Status, Channel::Cabinet, Importance::Normal));
+        assert!(s.allows(Kind::Confirmation, Channel::Sms, Importance::Normal));
+        assert!(!s.off.iter().any(|(k, c)| mandatory(*k, *c)));
+    }
+
+    #[test]
+    fn the_threshold_quiets_email_and_sms_not_the_cabinet() {
+        let mut s = Settings { threshold: Importance::Critical, ..Settings::default() };
+        assert!(!s.allows(Kind::Status, Channel::Email, Importance::Important));
+        assert!(s.allows(Kind::Status, Channel::Email, Importance::Critical));
+        assert!(s.allows(Kind::Status, Channel::Cabinet, Importance::Normal));
+        s.set(Kind::Status, Channel::Email, false);
+        assert!(!s.allows(Kind::Status, Channel::Email, Importance::Critical), "off is off");
+        assert!(!Settings::default().allows(Kind::News, Channel::Sms, Importance::Critical), "news by SMS is opt-in");
+    }
+
+    #[test]
+    fn stored_settings_round_trip_and_garbage_falls_back() {
+        let mut s = Settings { high_contrast: true, ..Settings::default() };
+        s.set(Kind::Reminder, Channel::Email, false);
+        assert_eq!(Settings::from_json(&s.to_json()), s);
+        assert_eq!(Settings::from_json("not json"), Settings::default());
+        assert_eq!(Settings::from_json("{}"), Settings::default());
+    }
+}

@@ -1,0 +1,107 @@
+//! The cabinet's settings (SPEC C3, N2), on real sockets: notifications per type and channel
+//! with mandatory ones kept on, the importance threshold for e-mail and SMS, and the
+//! accessibility look applied through `/prefs.css`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
+
+mod common;
+
+use common::{file, hidden, loc, page, world};
+use reqwest::StatusCode;
+use sep_testkit::Backend;
+
+async fn settings_choose_channels_and_the_look(backend: Backend) {
+    let Some(w) = world(backend).await else { return };
+    let anonymous = reqwest::get(format!("{}/prefs.css", w.portal)).await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::OK);
+    assert_eq!(anonymous.text().await.unwrap(), "", "no look for nobody");
+    w.sign_in().await;
+    assert!(page(&w, "/cabinet").await.contains("href=\"/prefs.css\""));
+    let form = page(&w, "/settings").await;
+    assert!(form.contains("id=\"on-status:cabinet\" checked disabled") && form.contains("обязательно"), "{form}");
+    assert!(form.contains("id=\"on-confirmation:sms\" checked disabled"));
+    assert!(form.contains("value=\"news:sms\">"), "news by SMS is off by default");
+    let csrf = hidden(&form, "csrf");
+
+    let r = w.post(&format!("{}/settings", w.portal), &[("csrf", "forged"), ("high_contrast", "1")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Status changes: SMS only (e-mail off), and only what needs action; an attempt to switch
+    // off the cabinet's mandatory notices is ignored.
+    let choice = [
+        ("csrf", csrf.as_str()),
+        ("on", "status:sms"),
+        ("on", "reminder:email"),
+        ("threshold", "critical"),
+        ("high_contrast", "1"),
+        ("large_font", "1"),
+    ];
+    let r = w.post(&format!("{}/settings", w.portal), &choice).await;
+    assert_eq!(loc(&r), "/settings?saved=1");
+    let form = page(&w, "/settings?saved=1").await;
+    assert!(form.contains("Настройки сохранены") && form.contains("value=\"status:sms\" checked"));
+    assert!(
+        form.contains("value=\"status:email\">")
+            && form.contains("id=\"threshold-critical\" name=\"threshold\" value=\"critical\" checked")
+    );
+    let css = w.get(&format!("{}/prefs.css", w.portal)).await.text().await.unwrap();
+    assert!(css.contains("--text: #000000") && css.contains("font-size: 125%"), "{css}");
+    assert!(w.actions().await.contains(&("settings.changed".into(), "success".into())));
+
+    // A rejection: in the cabinet and by SMS; no e-mail, as chosen.
+    let app = file(&w, "person", &[("passport_number", "999999")]).await;
+    w.run_jobs().await;
+    let cabinet = page(&w, "/cabinet").await;
+    assert!(cabinet.contains(": Отклонено") && cabinet.contains(": На проверке"), "the cabinet gets everything");
+    let jobs = w.db.store().list_jobs("notify", 50).await.unwrap();
+    let texts = |kind: &str| -> Vec<String> {
+        jobs.iter().filter(|j| j.job.kind == kind).map(|j| j.job.payload["text"].as_str().unwrap().to_owned()).collect()
+    };
+    assert!(texts("send_email").is_empty(), "status e-mail is off: {:?}", texts("send_email"));
+    assert_eq!(texts("send_sms").len(), 1, "one SMS, for the rejection only");
+    assert!(texts("send_sms")[0].contains("Отклонено"));
+    assert!(page(&w, &app).await.contains("mvd_passport_invalid"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c3_settings_choose_channels_and_the_look_sqlite() {
+    settings_choose_channels_and_the_look(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c3_settings_choose_channels_and_the_look_postgres() {
+    settings_choose_channels_and_the_look(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c1_the_cabinet_shows_documents_and_history_and_a_draft_file_can_be_replaced() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    let service = page(&w, "/services/registration").await;
+    let csrf = hidden(&service, "csrf");
+    let start = [("csrf", csrf.as_str()), ("service", "registration"), ("applicant", "person")];
+    let app = loc(&w.post(&format!("{}/applications", w.portal), &start).await);
+    for name in ["скан-1.pdf", "скан-2.pdf"] {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("document", "passport_scan")
+            .part("file", reqwest::multipart::Part::bytes([common::PDF, name.as_bytes()].concat()).file_name(name));
+        w.browser.post(format!("{}{app}/documents", w.portal)).multipart(form).send().await.unwrap();
+    }
+    let cabinet = page(&w, "/cabinet").await;
+    assert!(cabinet.contains("скан-1.pdf") && cabinet.contains("скан-2.pdf") && cabinet.contains("№ черновик"));
+    assert_eq!(cabinet.matches(&format!("href=\"{app}#doc-passport_scan\">Заменить")).count(), 2, "{cabinet}");
+    assert!(cabinet.contains("Документ принят") && cabinet.contains("операция №"), "the history block");
+
+    let form = page(&w, &app).await;
+    let first =
+        form.split("href=\"").find(|h| h.contains("/attachments/")).unwrap().split('"').next().unwrap().to_owned();
+    let r = w.post(&format!("{}{first}/delete", w.portal), &[("csrf", "forged")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = w.post(&format!("{}{first}/delete", w.portal), &[("csrf", &csrf)]).await;
+    assert_eq!(loc(&r), format!("{app}?saved=1#documents"));
+    let form = page(&w, &app).await;
+    assert!(!form.contains("скан-1.pdf") && form.contains("скан-2.pdf"));
+    assert_eq!(w.get(&format!("{}{first}", w.portal)).await.status(), StatusCode::NOT_FOUND, "gone");
+    let r = w.post(&format!("{}{first}/delete", w.portal), &[("csrf", &csrf)]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "once");
+    assert!(w.actions().await.contains(&("document.removed".into(), "success".into())));
+}
