@@ -53,7 +53,7 @@ async function citizenLogsIn(viewport, prefix) {
     await checkA11y(page, `${prefix}: cabinet`);
     await shot(page, `${prefix}-4-cabinet`);
     assert.ok((await page.content()).includes('123-456-789 64'));
-    await page.getByRole('link', { name: 'История операций' }).click();
+    await page.getByRole('link', { name: 'История операций', exact: true }).click();
     await page.getByRole('heading', { name: 'История операций' }).waitFor();
     await checkA11y(page, `${prefix}: history`);
     assert.ok((await page.content()).includes('Вход через Госуслуги'));
