@@ -96,9 +96,10 @@ export async function checkA11y(page, name) {
   }
 }
 
-/** Screenshot into e2e/artifacts/. */
-export async function shot(page, name) {
-  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+/** Screenshot into e2e/artifacts/: the whole page, or only the viewport (`fullPage: false`,
+ *  the size the README shows). */
+export async function shot(page, name, { fullPage = true } = {}) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
 }
 
 /** The newest message body at the emulator's outbox that starts with `prefix`. */

@@ -121,6 +121,7 @@ async function citizenLogsIn(viewport, prefix) {
     await page.getByText('Вы зарегистрированы в СЭП').waitFor();
     await checkA11y(page, `${prefix}: cabinet with notifications`);
     await shot(page, `${prefix}-7-registered`);
+    await shot(page, `readme-${prefix}-cabinet`, { fullPage: false });
     await page.locator('#notices').getByRole('link', { name: /Завершено/ }).click();
     await page.getByText('Услуга активирована.').waitFor();
     await checkA11y(page, `${prefix}: completed application with its journal`);

@@ -57,8 +57,8 @@ test('an organisation is rejected by an officer, fixes, is approved — watched 
   const demo = await startDemo();
   const browser = await launch();
   try {
-    const applicant = await (await browser.newContext({ locale: 'ru-RU' })).newPage();
-    const officer = await (await browser.newContext({ locale: 'ru-RU' })).newPage();
+    const applicant = await (await browser.newContext({ locale: 'ru-RU', viewport: { width: 1280, height: 900 } })).newPage();
+    const officer = await (await browser.newContext({ locale: 'ru-RU', viewport: { width: 1280, height: 900 } })).newPage();
     await signIn(applicant, demo, '+79345678901', 'org');
     await applicant.goto(`${demo.portal}/services/registration`);
     await applicant.getByLabel('Юридическое лицо').check();
@@ -87,6 +87,7 @@ test('an organisation is rejected by an officer, fixes, is approved — watched 
     await officer.getByRole('heading', { name: 'Очередь заявлений' }).waitFor();
     await checkA11y(officer, 'officer: queue');
     await shot(officer, 'officer-1-queue');
+    await shot(officer, 'readme-officer-queue', { fullPage: false });
     await officer.locator('table a').first().click();
     await officer.getByRole('button', { name: 'Взять в работу' }).click();
     await officer.getByRole('button', { name: 'Принять решение' }).waitFor();
@@ -104,9 +105,12 @@ test('an organisation is rejected by an officer, fixes, is approved — watched 
     await applicant.locator('#notice-list').getByText(/Отклонено/).first().waitFor();
     await checkA11y(applicant, 'org: cabinet after a live update');
     await shot(applicant, 'org-1-rejected-live');
+    await applicant.locator('#notices').scrollIntoViewIfNeeded();
+    await shot(applicant, 'readme-cabinet-live', { fullPage: false });
     await applicant.locator('#activity a').first().click();
     await applicant.getByRole('heading', { name: 'Что нужно исправить' }).waitFor();
     assert.ok((await applicant.content()).includes('authority_unconfirmed'));
+    await shot(applicant, 'readme-rejected-application', { fullPage: false });
     await checkA11y(applicant, 'org: rejected application');
     await upload(applicant, 'appointment_decision', 'решение участников.pdf');
     await send(applicant, 'org again');

@@ -218,6 +218,8 @@ struct FormPage {
     activated: bool,
     /// The reasons of the last rejection or request, while the applicant has to act on them.
     to_fix: Vec<(String, String)>,
+    /// What the officer (or the check) said with it.
+    fix_comment: String,
     events: Vec<super::journal::EventView>,
     messages: Vec<super::messages::MessageView>,
     can_message: bool,
@@ -266,6 +268,10 @@ fn form_page(
                 .collect(),
         })
         .collect();
+    // The rejection or request the applicant has to act on now.
+    let decision = matches!(app.status, Status::Rejected | Status::NeedsInfo)
+        .then(|| extras.events.iter().rev().find(|e| e.to == app.status))
+        .flatten();
     render(&FormPage {
         documents: documents(service, app.applicant_type, attached),
         id: app.id.to_string(),
@@ -284,16 +290,10 @@ fn form_page(
         editable: app.status.allowed().contains(&Allowed::Edit),
         sendable: app.status.allowed().contains(&Allowed::Send),
         activated: app.status == Status::Completed && service.activates_account,
-        to_fix: match app.status {
-            Status::Rejected | Status::NeedsInfo => extras
-                .events
-                .iter()
-                .rev()
-                .find(|e| e.to == app.status)
-                .map(|e| e.reasons.iter().map(|r| (r.code.clone(), r.text.clone())).collect())
-                .unwrap_or_default(),
-            _ => vec![],
-        },
+        to_fix: decision
+            .map(|e| e.reasons.iter().map(|r| (r.code.clone(), r.text.clone())).collect())
+            .unwrap_or_default(),
+        fix_comment: decision.map(|e| e.comment.clone()).unwrap_or_default(),
         events: super::journal::views(&extras.events),
         messages: super::messages::views(&extras.messages, super::messages::Viewer::Applicant),
         can_message: app.status.allowed().contains(&Allowed::Message),
