@@ -83,6 +83,19 @@ pub trait UserStore: Send + Sync {
     async fn insert_identity(&self, link: &ExternalIdentity, fx: &Effects) -> StoreResult<()>;
     /// The provider accounts linked to a user.
     async fn list_identities(&self, id: UserId) -> StoreResult<Vec<ExternalIdentity>>;
+    /// The pending (or last) change of a contact of the user's profile.
+    async fn find_contact_change(&self, user: UserId, channel: &str)
+    -> StoreResult<Option<crate::user::ContactChange>>;
+    /// Stores a contact change only if the stored one is still `expected` (as read; `None`:
+    /// there was none), else `Conflict` and nothing is written; with `profile`, the profile is
+    /// replaced in the same transaction (the confirmation and the new contact land together).
+    async fn upsert_contact_change(
+        &self,
+        c: &crate::user::ContactChange,
+        expected: Option<&crate::user::ContactChange>,
+        profile: Option<&Profile>,
+        fx: &Effects,
+    ) -> StoreResult<()>;
     /// Replaces the user's settings.
     async fn update_user_settings(
         &self,
@@ -178,6 +191,20 @@ pub trait ApplicationStore: Send + Sync {
         &self,
         services: &[String],
     ) -> StoreResult<Vec<crate::application::record::Application>>;
+    /// Applications waiting for a decision (Создано, На проверке) whose expected date is
+    /// before `today` and whose applicant has not yet been told of the delay.
+    async fn list_overdue_unnoticed(
+        &self,
+        today: time::Date,
+    ) -> StoreResult<Vec<crate::application::record::Application>>;
+    /// Records that the delay was announced, with the effects (the notification), once:
+    /// `false` when it already was.
+    async fn update_overdue_noticed(
+        &self,
+        id: crate::application::record::ApplicationId,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool>;
     /// A user's applications, newest change first.
     async fn list_applications_for_user(
         &self,

@@ -314,3 +314,24 @@ mod tests {
         assert!(Profile::try_from(r).is_err());
     }
 }
+
+/// A change of the profile's phone (`sms`) or e-mail (`email`) waiting for its confirmation
+/// (SPEC C3): an SMS code to the new phone or a one-time link to the new address. The profile
+/// changes only when it is confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactChange {
+    /// Whose.
+    pub user_id: UserId,
+    /// `sms` or `email`.
+    pub channel: String,
+    /// The new phone or address (normalised).
+    pub value: String,
+    /// The code or link token.
+    pub code: crate::otp::CodeState,
+    /// Codes sent within the current window (a limit against flooding).
+    pub sent: u32,
+    /// When the last one was sent.
+    pub created_at: OffsetDateTime,
+    /// When confirmed.
+    pub confirmed_at: Option<OffsetDateTime>,
+}

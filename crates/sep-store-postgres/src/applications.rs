@@ -109,6 +109,39 @@ impl ApplicationStore for PgStore {
         rows.iter().map(from_row).collect()
     }
 
+    async fn list_overdue_unnoticed(&self, today: Date) -> StoreResult<Vec<Application>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT {COLUMNS} FROM applications
+                     WHERE status IN ('created', 'under_review') AND due_on < $1 AND overdue_noticed_at IS NULL
+                     ORDER BY due_on, id"
+                ),
+                &[&today],
+            )
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(from_row).collect()
+    }
+
+    async fn update_overdue_noticed(&self, id: ApplicationId, at: OffsetDateTime, fx: &Effects) -> StoreResult<bool> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute(
+                "UPDATE applications SET overdue_noticed_at = $2 WHERE id = $1 AND overdue_noticed_at IS NULL",
+                &[&id.0, &at],
+            )
+            .await
+            .map_err(map_err)?;
+        if n > 0 {
+            crate::effects::apply(&tx, fx).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(n > 0)
+    }
+
     async fn list_applications_for_user(&self, user: UserId) -> StoreResult<Vec<Application>> {
         let client = self.client().await?;
         let rows = client

@@ -6,7 +6,7 @@ use deadpool_postgres::Transaction;
 use sep_core::StoreError;
 use sep_core::ids::UserId;
 use sep_core::store::{Effects, NewUser, StoreResult, UserStore};
-use sep_core::user::{ExternalIdentity, Profile, ProfileRecord, Role, User};
+use sep_core::user::{ContactChange, ExternalIdentity, Profile, ProfileRecord, Role, User};
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 
@@ -64,6 +64,42 @@ fn expect_one(n: u64) -> StoreResult<()> {
     if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }
 
+/// Replaces a user's profile inside `tx`.
+async fn write_profile(tx: &Transaction<'_>, id: UserId, profile: &Profile, at: OffsetDateTime) -> StoreResult<()> {
+    let p = ProfileRecord::from(profile);
+    let n = tx
+        .execute(
+            "UPDATE users SET last_name = $2, first_name = $3, middle_name = $4, birth_date = $5, birth_place = $6,
+                gender = $7, snils = $8, inn = $9, phone = $10, email = $11, passport_series = $12,
+                passport_number = $13, passport_issued_on = $14, passport_issuer = $15,
+                passport_division_code = $16, address = $17, updated_at = $18
+             WHERE id = $1",
+            &[
+                &id.0,
+                &p.last_name,
+                &p.first_name,
+                &p.middle_name,
+                &p.birth_date,
+                &p.birth_place,
+                &p.gender,
+                &p.snils,
+                &p.inn,
+                &p.phone,
+                &p.email,
+                &p.passport_series,
+                &p.passport_number,
+                &p.passport_issued_on,
+                &p.passport_issuer,
+                &p.passport_division_code,
+                &p.address,
+                &at,
+            ],
+        )
+        .await
+        .map_err(map_err)?;
+    expect_one(n)
+}
+
 #[async_trait::async_trait]
 impl UserStore for PgStore {
     async fn insert_user(&self, user: &NewUser, link: Option<&ExternalIdentity>, fx: &Effects) -> StoreResult<()> {
@@ -116,40 +152,90 @@ impl UserStore for PgStore {
     }
 
     async fn update_profile(&self, id: UserId, profile: &Profile, at: OffsetDateTime, fx: &Effects) -> StoreResult<()> {
-        let p = ProfileRecord::from(profile);
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        let n = tx
+        write_profile(&tx, id, profile, at).await?;
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn find_contact_change(&self, user: UserId, channel: &str) -> StoreResult<Option<ContactChange>> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT value, code_digest, code_expires_at, code_tries_left, code_spent, sent, created_at, confirmed_at
+                 FROM contact_changes WHERE user_id = $1 AND channel = $2",
+                &[&user.0, &channel],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(row.map(|r| ContactChange {
+            user_id: user,
+            channel: channel.to_owned(),
+            value: r.get(0),
+            code: sep_core::otp::CodeState {
+                digest: r.get(1),
+                expires_at: r.get(2),
+                tries_left: u32::try_from(r.get::<_, i32>(3)).unwrap_or(0),
+                spent: r.get(4),
+            },
+            sent: u32::try_from(r.get::<_, i32>(5)).unwrap_or(u32::MAX),
+            created_at: r.get(6),
+            confirmed_at: r.get(7),
+        }))
+    }
+
+    async fn upsert_contact_change(
+        &self,
+        c: &ContactChange,
+        expected: Option<&ContactChange>,
+        profile: Option<&Profile>,
+        fx: &Effects,
+    ) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let tries = i32::try_from(c.code.tries_left).unwrap_or(0);
+        let sent = i32::try_from(c.sent).unwrap_or(i32::MAX);
+        let was_digest = expected.map(|e| e.code.digest.clone());
+        let was_tries = expected.map(|e| i32::try_from(e.code.tries_left).unwrap_or(0));
+        let was_spent = expected.map(|e| e.code.spent);
+        let was_sent = expected.map(|e| i32::try_from(e.sent).unwrap_or(i32::MAX));
+        let changed = tx
             .execute(
-                "UPDATE users SET last_name = $2, first_name = $3, middle_name = $4, birth_date = $5, birth_place = $6,
-                    gender = $7, snils = $8, inn = $9, phone = $10, email = $11, passport_series = $12,
-                    passport_number = $13, passport_issued_on = $14, passport_issuer = $15,
-                    passport_division_code = $16, address = $17, updated_at = $18
-                 WHERE id = $1",
+                "INSERT INTO contact_changes (user_id, channel, value, code_digest, code_expires_at, code_tries_left,
+                    code_spent, sent, created_at, confirmed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (user_id, channel) DO UPDATE SET value = excluded.value,
+                    code_digest = excluded.code_digest, code_expires_at = excluded.code_expires_at,
+                    code_tries_left = excluded.code_tries_left, code_spent = excluded.code_spent, sent = excluded.sent,
+                    created_at = excluded.created_at, confirmed_at = excluded.confirmed_at
+                 WHERE contact_changes.code_digest = $11 AND contact_changes.code_tries_left = $12
+                    AND contact_changes.code_spent = $13 AND contact_changes.sent = $14",
                 &[
-                    &id.0,
-                    &p.last_name,
-                    &p.first_name,
-                    &p.middle_name,
-                    &p.birth_date,
-                    &p.birth_place,
-                    &p.gender,
-                    &p.snils,
-                    &p.inn,
-                    &p.phone,
-                    &p.email,
-                    &p.passport_series,
-                    &p.passport_number,
-                    &p.passport_issued_on,
-                    &p.passport_issuer,
-                    &p.passport_division_code,
-                    &p.address,
-                    &at,
+                    &c.user_id.0,
+                    &c.channel,
+                    &c.value,
+                    &c.code.digest,
+                    &c.code.expires_at,
+                    &tries,
+                    &c.code.spent,
+                    &sent,
+                    &c.created_at,
+                    &c.confirmed_at,
+                    &was_digest,
+                    &was_tries,
+                    &was_spent,
+                    &was_sent,
                 ],
             )
             .await
             .map_err(map_err)?;
-        expect_one(n)?;
+        if changed == 0 {
+            return Err(StoreError::Conflict { constraint: "contact_changes_changed".into() });
+        }
+        if let Some(profile) = profile {
+            write_profile(&tx, c.user_id, profile, c.confirmed_at.unwrap_or(c.created_at)).await?;
+        }
         crate::effects::apply(&tx, fx).await?;
         tx.commit().await.map_err(map_err)
     }

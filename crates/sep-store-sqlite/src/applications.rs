@@ -105,6 +105,33 @@ impl ApplicationStore for SqliteStore {
         })
     }
 
+    async fn list_overdue_unnoticed(&self, today: time::Date) -> StoreResult<Vec<Application>> {
+        let today = date_text(Some(today));
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM applications
+                 WHERE status IN ('created', 'under_review') AND due_on < ?1 AND overdue_noticed_at IS NULL
+                 ORDER BY due_on, id"
+            ))?;
+            s.query_map([today], from_row)?.collect()
+        })
+    }
+
+    async fn update_overdue_noticed(&self, id: ApplicationId, at: OffsetDateTime, fx: &Effects) -> StoreResult<bool> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE applications SET overdue_noticed_at = ?2 WHERE id = ?1 AND overdue_noticed_at IS NULL",
+                    params![id.0.to_string(), ts(at)],
+                )
+                .map_err(map_err)?;
+            if n > 0 {
+                crate::effects::apply(tx, fx)?;
+            }
+            Ok(n > 0)
+        })
+    }
+
     async fn list_applications_for_user(&self, user: UserId) -> StoreResult<Vec<Application>> {
         self.read(|c| {
             let mut s = c.prepare_cached(&format!(

@@ -17,6 +17,12 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 7, name: "0007_review", sql: include_str!("../migrations/0007_review.sql") },
     Migration { version: 8, name: "0008_messages", sql: include_str!("../migrations/0008_messages.sql") },
     Migration { version: 9, name: "0009_settings", sql: include_str!("../migrations/0009_settings.sql") },
+    Migration { version: 10, name: "0010_overdue", sql: include_str!("../migrations/0010_overdue.sql") },
+    Migration {
+        version: 11,
+        name: "0011_contact_changes",
+        sql: include_str!("../migrations/0011_contact_changes.sql"),
+    },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

@@ -6,7 +6,7 @@ use rusqlite::{Row, Transaction, params};
 use sep_core::StoreError;
 use sep_core::ids::UserId;
 use sep_core::store::{Effects, NewUser, StoreResult, UserStore};
-use sep_core::user::{ExternalIdentity, Profile, ProfileRecord, Role, User};
+use sep_core::user::{ContactChange, ExternalIdentity, Profile, ProfileRecord, Role, User};
 use time::OffsetDateTime;
 
 const COLUMNS: &str = "id, role, last_name, first_name, middle_name, birth_date, birth_place, gender, snils, inn,
@@ -75,6 +75,41 @@ fn expect_one(n: usize) -> StoreResult<()> {
     if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }
 
+/// Replaces a user's profile inside `tx`.
+fn write_profile(tx: &Transaction<'_>, id: UserId, profile: &Profile, at: OffsetDateTime) -> StoreResult<()> {
+    let p = ProfileRecord::from(profile);
+    let n = tx
+        .execute(
+            "UPDATE users SET last_name = ?2, first_name = ?3, middle_name = ?4, birth_date = ?5, birth_place = ?6,
+                gender = ?7, snils = ?8, inn = ?9, phone = ?10, email = ?11, passport_series = ?12,
+                passport_number = ?13, passport_issued_on = ?14, passport_issuer = ?15,
+                passport_division_code = ?16, address = ?17, updated_at = ?18
+             WHERE id = ?1",
+            params![
+                id.0.to_string(),
+                p.last_name,
+                p.first_name,
+                p.middle_name,
+                date_text(p.birth_date),
+                p.birth_place,
+                p.gender,
+                p.snils,
+                p.inn,
+                p.phone,
+                p.email,
+                p.passport_series,
+                p.passport_number,
+                date_text(p.passport_issued_on),
+                p.passport_issuer,
+                p.passport_division_code,
+                p.address,
+                ts(at),
+            ],
+        )
+        .map_err(map_err)?;
+    expect_one(n)
+}
+
 #[async_trait::async_trait]
 impl UserStore for SqliteStore {
     async fn insert_user(&self, user: &NewUser, link: Option<&ExternalIdentity>, fx: &Effects) -> StoreResult<()> {
@@ -123,24 +158,82 @@ impl UserStore for SqliteStore {
     }
 
     async fn update_profile(&self, id: UserId, profile: &Profile, at: OffsetDateTime, fx: &Effects) -> StoreResult<()> {
-        let p = ProfileRecord::from(profile);
         self.write(|tx| {
-            let n = tx
+            write_profile(tx, id, profile, at)?;
+            crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn find_contact_change(&self, user: UserId, channel: &str) -> StoreResult<Option<ContactChange>> {
+        self.read(|c| {
+            use rusqlite::OptionalExtension;
+            c.prepare_cached(
+                "SELECT value, code_digest, code_expires_at, code_tries_left, code_spent, sent, created_at, confirmed_at
+                 FROM contact_changes WHERE user_id = ?1 AND channel = ?2",
+            )?
+            .query_row(params![user.0.to_string(), channel], |r| {
+                Ok(ContactChange {
+                    user_id: user,
+                    channel: channel.to_owned(),
+                    value: r.get(0)?,
+                    code: sep_core::otp::CodeState {
+                        digest: r.get(1)?,
+                        expires_at: from_ts(r.get(2)?)?,
+                        tries_left: r.get(3)?,
+                        spent: r.get(4)?,
+                    },
+                    sent: r.get(5)?,
+                    created_at: from_ts(r.get(6)?)?,
+                    confirmed_at: from_ts_opt(r.get(7)?)?,
+                })
+            })
+            .optional()
+        })
+    }
+
+    async fn upsert_contact_change(
+        &self,
+        c: &ContactChange,
+        expected: Option<&ContactChange>,
+        profile: Option<&Profile>,
+        fx: &Effects,
+    ) -> StoreResult<()> {
+        self.write(|tx| {
+            let changed = tx
                 .execute(
-                    "UPDATE users SET last_name = ?2, first_name = ?3, middle_name = ?4, birth_date = ?5, birth_place = ?6,
-                        gender = ?7, snils = ?8, inn = ?9, phone = ?10, email = ?11, passport_series = ?12,
-                        passport_number = ?13, passport_issued_on = ?14, passport_issuer = ?15,
-                        passport_division_code = ?16, address = ?17, updated_at = ?18
-                     WHERE id = ?1",
+                    "INSERT INTO contact_changes (user_id, channel, value, code_digest, code_expires_at, code_tries_left,
+                        code_spent, sent, created_at, confirmed_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                     ON CONFLICT (user_id, channel) DO UPDATE SET value = excluded.value,
+                        code_digest = excluded.code_digest, code_expires_at = excluded.code_expires_at,
+                        code_tries_left = excluded.code_tries_left, code_spent = excluded.code_spent, sent = excluded.sent,
+                        created_at = excluded.created_at, confirmed_at = excluded.confirmed_at
+                     WHERE contact_changes.code_digest = ?11 AND contact_changes.code_tries_left = ?12
+                        AND contact_changes.code_spent = ?13 AND contact_changes.sent = ?14",
                     params![
-                        id.0.to_string(), p.last_name, p.first_name, p.middle_name, date_text(p.birth_date),
-                        p.birth_place, p.gender, p.snils, p.inn, p.phone, p.email, p.passport_series,
-                        p.passport_number, date_text(p.passport_issued_on), p.passport_issuer,
-                        p.passport_division_code, p.address, ts(at),
+                        c.user_id.0.to_string(),
+                        c.channel,
+                        c.value,
+                        c.code.digest,
+                        ts(c.code.expires_at),
+                        c.code.tries_left,
+                        c.code.spent,
+                        c.sent,
+                        ts(c.created_at),
+                        c.confirmed_at.map(ts),
+                        expected.map(|e| e.code.digest.clone()),
+                        expected.map(|e| e.code.tries_left),
+                        expected.map(|e| e.code.spent),
+                        expected.map(|e| e.sent),
                     ],
                 )
                 .map_err(map_err)?;
-            expect_one(n)?;
+            if changed == 0 {
+                return Err(StoreError::Conflict { constraint: "contact_changes_changed".into() });
+            }
+            if let Some(profile) = profile {
+                write_profile(tx, c.user_id, profile, c.confirmed_at.unwrap_or(c.created_at))?;
+            }
             crate::effects::apply(tx, fx)
         })
     }

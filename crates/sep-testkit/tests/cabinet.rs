@@ -105,3 +105,66 @@ async fn c1_the_cabinet_shows_documents_and_history_and_a_draft_file_can_be_repl
     assert_eq!(r.status(), StatusCode::NOT_FOUND, "once");
     assert!(w.actions().await.contains(&("document.removed".into(), "success".into())));
 }
+
+/// C3: a new phone is confirmed by an SMS code to it, a new address by a link to it; the old
+/// contact is told; until then the profile keeps the old one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c3_a_changed_phone_and_email_take_effect_only_when_confirmed() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    let cabinet = page(&w, "/cabinet").await;
+    assert!(cabinet.contains("href=\"/profile/contacts\""));
+    let form = page(&w, "/profile/contacts").await;
+    let csrf = hidden(&form, "csrf");
+    let url = |p: &str| format!("{}{p}", w.portal);
+    assert_eq!(
+        loc(&w.post(&url("/profile/contacts/sms"), &[("csrf", &csrf), ("value", "12345")]).await),
+        "/profile/contacts?note=phone_invalid"
+    );
+    assert_eq!(
+        loc(&w.post(&url("/profile/contacts/sms"), &[("csrf", &csrf), ("value", "+7 912 345-67-89")]).await),
+        "/profile/contacts?note=same"
+    );
+    assert_eq!(
+        w.post(&url("/profile/contacts/sms"), &[("csrf", "forged"), ("value", "+79991112233")]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let r = w.post(&url("/profile/contacts/sms"), &[("csrf", &csrf), ("value", "8 (999) 111-22-33")]).await;
+    assert_eq!(loc(&r), "/profile/contacts?note=sms_sent");
+    assert!(page(&w, "/cabinet").await.contains("+7 (912) 345-67-89"), "not changed yet");
+    let sms = w.db.store().list_jobs("notify", 50).await.unwrap();
+    let sms = sms.iter().find(|j| j.job.kind == "send_sms" && j.job.payload["to"] == "+79991112233").unwrap();
+    let code = sms.job.payload["text"].as_str().unwrap().split(": ").nth(1).unwrap()[..6].to_owned();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let r = w.post(&url("/profile/contacts/sms/confirm"), &[("csrf", &csrf), ("code", wrong)]).await;
+    assert_eq!(loc(&r), "/profile/contacts?note=otp_wrong");
+    let r = w.post(&url("/profile/contacts/sms/confirm"), &[("csrf", &csrf), ("code", &code)]).await;
+    assert_eq!(loc(&r), "/profile/contacts?note=phone_changed");
+    let cabinet = page(&w, "/cabinet").await;
+    assert!(cabinet.contains("+7 (999) 111-22-33") && cabinet.contains("Телефон в профиле изменён"), "{cabinet}");
+    let jobs = w.db.store().list_jobs("notify", 50).await.unwrap();
+    assert!(
+        jobs.iter()
+            .any(|j| j.job.payload["to"] == "+79123456789"
+                && j.job.payload["text"].as_str().unwrap().contains("изменён")),
+        "the old phone is told"
+    );
+    let r = w.post(&url("/profile/contacts/sms/confirm"), &[("csrf", &csrf), ("code", &code)]).await;
+    assert_eq!(loc(&r), "/profile/contacts?note=not_sent", "a code works once");
+
+    // E-mail: a link; a wrong token is refused, the right one changes the address.
+    let r = w.post(&url("/profile/contacts/email"), &[("csrf", &csrf), ("value", "Ivan.New@Example.ru")]).await;
+    assert_eq!(loc(&r), "/profile/contacts?note=email_sent");
+    let jobs = w.db.store().list_jobs("notify", 50).await.unwrap();
+    let mail =
+        jobs.iter().find(|j| j.job.kind == "send_email" && j.job.payload["subject"] == "Смена адреса в СЭП").unwrap();
+    let text = mail.job.payload["text"].as_str().unwrap();
+    let link = text.split("ссылку: ").nth(1).unwrap().split(' ').next().unwrap();
+    let path = &link[link.find("/profile").unwrap()..];
+    let r = w.get(&url("/profile/contacts/email/confirm?token=forged")).await;
+    assert_eq!(loc(&r), "/profile/contacts?note=link_void");
+    let r = w.get(&url(path)).await;
+    assert_eq!(loc(&r), "/profile/contacts?note=email_changed");
+    assert!(page(&w, "/cabinet").await.contains("Ivan.New@example.ru"), "the domain is kept in lower case");
+    assert!(w.actions().await.contains(&("profile.contact_changed".into(), "success".into())));
+}

@@ -36,6 +36,7 @@ macro_rules! on_both {
 on_both! {
     users_crud => stories::users::crud;
     users_links_unique_changes_atomic => stories::users::links_are_unique_and_changes_atomic;
+    users_contact_changes => stories::users::contact_changes;
     sessions_lifecycle => stories::sessions::lifecycle;
     login_requests_taken_once => stories::sessions::login_requests;
     relink_requests_with_their_messages => stories::relink::lifecycle;
@@ -43,6 +44,7 @@ on_both! {
     applications_orphan_files_swept => stories::applications::orphan_files_are_swept;
     applications_review_and_notices => stories::applications::review_and_notices;
     applications_messages_thread => stories::applications::messages_thread;
+    applications_overdue_noticed_once => stories::applications::overdue_noticed_once;
     audit_chain_and_history => stories::audit::chain_and_history;
     audit_tampering_refused_and_detected => stories::audit::tampering_is_refused_and_detected;
     audit_concurrent_appends => stories::audit::concurrent_appends_keep_the_chain;

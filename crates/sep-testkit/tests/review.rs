@@ -8,6 +8,7 @@ mod common;
 
 use common::{ORG, PDF, World, file, hidden, loc, page, send, status, world};
 use reqwest::StatusCode;
+use sep_core::clock::Clock;
 use sep_testkit::Backend;
 
 /// Each journey as two tests, on SQLite and on PostgreSQL (which returns at once when
@@ -481,4 +482,32 @@ async fn r8_the_background_save_keeps_what_was_typed_and_answers_without_a_page(
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "the background save is a form like any other");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r7_an_application_past_its_date_is_announced_as_delayed_once() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in_as("+79345678901").await;
+    let app = file(&w, "org", &ORG).await;
+    w.run_jobs().await;
+    let store = w.db.store();
+    let catalogue = sep_testkit::app::catalogue();
+    let told = sep_core::application::review::announce_delays(store.as_ref(), &catalogue, w.clock.now()).await.unwrap();
+    assert_eq!(told, 0, "on time");
+    // Ten working days for an organisation; a month later nobody has decided.
+    w.clock.advance(time::Duration::days(30));
+    let told = sep_core::application::review::announce_delays(store.as_ref(), &catalogue, w.clock.now()).await.unwrap();
+    assert_eq!(told, 1);
+    let again =
+        sep_core::application::review::announce_delays(store.as_ref(), &catalogue, w.clock.now()).await.unwrap();
+    assert_eq!(again, 0, "once");
+    let callback = w.through_the_emulator("+79345678901", "allow").await;
+    w.get(&callback).await;
+    let cabinet = page(&w, "/cabinet").await;
+    assert!(cabinet.contains("срок рассмотрения превышен"), "{cabinet}");
+    let jobs = w.db.store().list_jobs("notify", 50).await.unwrap();
+    assert!(
+        jobs.iter().any(|j| j.job.payload["subject"].as_str().unwrap_or("").contains("срок рассмотрения превышен"))
+    );
+    assert_eq!(status(&page(&w, &app).await), "На проверке");
 }

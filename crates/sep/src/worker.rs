@@ -1,6 +1,6 @@
 //! The background worker of `sep serve`: runs the queues' due jobs (registry checks and
-//! completion in `review`, e-mail and SMS in `notify`) until shutdown, and sweeps orphan files
-//! every hour. Several portal processes may run it at once: jobs are claimed with a lease, so
+//! completion in `review`, e-mail and SMS in `notify`) until shutdown, and every hour sends
+//! the delay notices of overdue applications and sweeps orphan files. Several portal processes may run it at once: jobs are claimed with a lease, so
 //! each runs once.
 
 use sep_core::application::attachment::{FileStore, sweep_orphans};
@@ -23,6 +23,8 @@ pub struct Work {
     pub store: Arc<dyn Store>,
     /// Each queue with its handler.
     pub queues: Vec<(&'static str, Arc<dyn Handler>)>,
+    /// Services (for the delay notices' wording).
+    pub catalogue: Arc<sep_core::catalogue::Catalogue>,
     /// The files to sweep.
     pub files: Arc<dyn FileStore>,
     /// Time.
@@ -46,6 +48,13 @@ pub async fn run(work: Work, shutdown: Shutdown) {
         }
         if last_sweep.elapsed() > SWEEP_EVERY {
             last_sweep = tokio::time::Instant::now();
+            match sep_core::application::review::announce_delays(work.store.as_ref(), &work.catalogue, work.clock.now())
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(applications = n, "delay notices sent"),
+                Err(e) => tracing::warn!(code = e.code(), "delay notices failed"),
+            }
             match sweep_orphans(work.files.as_ref(), work.store.as_ref(), crate::cmd::serve::ORPHAN_GRACE).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "orphan files swept"),

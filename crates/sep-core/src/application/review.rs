@@ -91,6 +91,60 @@ pub fn announce(user: &User, app: &Application, service_title: &str, change: &St
     fx
 }
 
+/// Tells each applicant whose application passed its expected date without a decision
+/// (SPEC R7 «уведомления о задержке»), once per application, in the cabinet and by e-mail as
+/// their settings allow. Returns how many were told.
+pub async fn announce_delays(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    now: OffsetDateTime,
+) -> Result<usize, StoreError> {
+    use crate::settings::{Channel, Importance, Kind};
+    let mut told = 0;
+    for app in store.list_overdue_unnoticed(now.date()).await? {
+        let user = store.get_user(app.user_id).await?;
+        let number = app.number.as_deref().unwrap_or("—");
+        let title = catalogue.get(&app.service).map_or(app.service.as_str(), |s| s.title.as_str());
+        let due =
+            app.due_on.map(|d| format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())).unwrap_or_default();
+        let text = format!(
+            "Заявление № {number} «{title}» рассматривается дольше ожидаемого срока ({due}). \
+             Мы напомнили ведомству; если у вас есть вопросы, напишите оператору на странице заявления."
+        );
+        let mut fx = Effects::none();
+        fx.notices.push(NewNotice {
+            user_id: user.id,
+            at: now,
+            kind: "reminder".into(),
+            title: format!("Заявление № {number}: срок рассмотрения превышен"),
+            text: text.clone(),
+            link: format!("/applications/{}", app.id),
+            critical: false,
+        });
+        if let Some(email) = user
+            .profile
+            .email
+            .as_ref()
+            .filter(|_| user.settings.allows(Kind::Reminder, Channel::Email, Importance::Important))
+        {
+            let subject = format!("Заявление № {number}: срок рассмотрения превышен");
+            fx.jobs.push(NewJob::now(
+                "notify",
+                "send_email",
+                serde_json::json!({ "to": email.as_str(), "subject": subject, "text": text }),
+                now,
+            ));
+        }
+        let mut e = NewAuditEvent::system(now, "application.overdue", Some(app.user_id));
+        e.object = Some(format!("application:{}", app.id));
+        fx.audit.push(e);
+        if store.update_overdue_noticed(app.id, now, &fx).await? {
+            told += 1;
+        }
+    }
+    Ok(told)
+}
+
 /// Why a review job did not finish.
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {

@@ -350,3 +350,50 @@ pub async fn messages_thread(db: &TestDb) {
     let stray = Message { application_id: ApplicationId::new(), ..first };
     assert!(matches!(s.insert_message(&stray, &Effects::none()).await, Err(StoreError::Conflict { .. })));
 }
+
+/// Delay notices: only open applications past their date, each announced once.
+pub async fn overdue_noticed_once(db: &TestDb) {
+    use sep_core::notice::NewNotice;
+    let s = db.store();
+    let at = t0();
+    let user = super::citizen(db, at).await;
+    let today = at.date();
+    let mut late = draft(user, at);
+    let mut on_time = draft(user, at + Duration::seconds(1));
+    let mut decided = draft(user, at + Duration::seconds(2));
+    for (a, due) in
+        [(&mut late, today - Duration::days(1)), (&mut on_time, today), (&mut decided, today - Duration::days(3))]
+    {
+        s.insert_application(a, &Effects::none()).await.unwrap();
+        let mut submit = StatusChange::new(Status::Draft, Status::Created, at, "applicant", "", vec![]);
+        submit.due_on = Some(due);
+        s.update_application_status(a.id, &submit, &Effects::none()).await.unwrap();
+    }
+    let review = StatusChange::new(Status::Created, Status::UnderReview, at, "system", "", vec![]);
+    s.update_application_status(decided.id, &review, &Effects::none()).await.unwrap();
+    let reject = StatusChange::new(
+        Status::UnderReview,
+        Status::Rejected,
+        at,
+        "officer",
+        "",
+        vec![Reason { code: "other".into(), text: "Другое".into() }],
+    );
+    s.update_application_status(decided.id, &reject, &Effects::none()).await.unwrap();
+    let found: Vec<ApplicationId> = s.list_overdue_unnoticed(today).await.unwrap().iter().map(|a| a.id).collect();
+    assert_eq!(found, vec![late.id], "not the one due today, not a decided one");
+    let mut fx = Effects::none();
+    fx.notices.push(NewNotice {
+        user_id: user,
+        at,
+        kind: "reminder".into(),
+        title: "Срок превышен".into(),
+        text: "Текст".into(),
+        link: "/".into(),
+        critical: false,
+    });
+    assert!(s.update_overdue_noticed(late.id, at, &fx).await.unwrap());
+    assert!(!s.update_overdue_noticed(late.id, at, &fx).await.unwrap(), "once");
+    assert_eq!(s.list_notices(user, 10).await.unwrap().len(), 1, "the second try wrote nothing");
+    assert!(s.list_overdue_unnoticed(today).await.unwrap().is_empty());
+}

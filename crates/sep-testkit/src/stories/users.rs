@@ -85,3 +85,47 @@ pub async fn links_are_unique_and_changes_atomic(db: &TestDb) {
     s.insert_identity(&link(a, "second", at + Duration::seconds(1)), &Effects::none()).await.unwrap();
     assert_eq!(s.list_identities(a).await.unwrap().len(), 2);
 }
+
+/// A pending contact change: stored conditionally, and confirmed together with the profile.
+pub async fn contact_changes(db: &TestDb) {
+    use sep_core::user::ContactChange;
+    let s = db.store();
+    let at = super::t0();
+    let user = super::citizen(db, at).await;
+    assert!(s.find_contact_change(user, "sms").await.unwrap().is_none());
+    let first = ContactChange {
+        user_id: user,
+        channel: "sms".into(),
+        value: "+79991112233".into(),
+        code: sep_core::otp::CodeState::new("k", "123456", at, sep_core::otp::OtpPolicy::default()),
+        sent: 1,
+        created_at: at,
+        confirmed_at: None,
+    };
+    s.upsert_contact_change(&first, None, None, &Effects::none()).await.unwrap();
+    assert_eq!(s.find_contact_change(user, "sms").await.unwrap(), Some(first.clone()));
+    assert!(
+        matches!(s.upsert_contact_change(&first, None, None, &Effects::none()).await, Err(StoreError::Conflict { .. })),
+        "a parallel first request loses"
+    );
+    let mut guess = first.clone();
+    guess.code.tries_left -= 1;
+    s.upsert_contact_change(&guess, Some(&first), None, &Effects::none()).await.unwrap();
+    assert!(
+        matches!(
+            s.upsert_contact_change(&guess, Some(&first), None, &Effects::none()).await,
+            Err(StoreError::Conflict { .. })
+        ),
+        "a write from a stale read is refused"
+    );
+    let mut done = guess.clone();
+    done.code.spent = true;
+    done.confirmed_at = Some(at + Duration::minutes(1));
+    let mut profile = super::profile();
+    profile.phone = Some(sep_core::ident::Phone::parse("+79991112233").unwrap());
+    s.upsert_contact_change(&done, Some(&guess), Some(&profile), &Effects::none()).await.unwrap();
+    let stored = s.get_user(user).await.unwrap();
+    assert_eq!(stored.profile.phone.unwrap().to_string(), "+79991112233", "the profile changed with the confirmation");
+    assert_eq!(stored.updated_at, at + Duration::minutes(1));
+    assert!(s.find_contact_change(user, "email").await.unwrap().is_none(), "per channel");
+}

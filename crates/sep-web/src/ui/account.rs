@@ -132,6 +132,8 @@ pub(crate) fn action_title(code: &str) -> &'static str {
         "document.refused" => "Документ не принят",
         "document.removed" => "Документ удалён из заявления",
         "settings.changed" => "Изменены настройки",
+        "profile.contact_code_sent" => "Отправлен код для смены контакта",
+        "profile.contact_changed" => "Изменён телефон или электронная почта",
         _ => "Операция",
     }
 }

@@ -15,6 +15,7 @@ pub(crate) mod messages;
 pub(crate) mod not_found;
 pub(crate) mod officer;
 pub(crate) mod outbox;
+pub(crate) mod profile;
 pub(crate) mod relink;
 pub(crate) mod services;
 pub(crate) mod sessions;

@@ -111,7 +111,13 @@ pub async fn serve_portal(
         Some(d) => queues.push((sep_web::delivery::QUEUE, Arc::new(d))),
         None => tracing::warn!("no notify_gateway_url or smtp_url: e-mail and SMS wait in the queue"),
     }
-    let work = crate::worker::Work { store: store.clone(), queues, files: files.clone(), clock: clock.clone() };
+    let work = crate::worker::Work {
+        store: store.clone(),
+        queues,
+        catalogue: catalogue.clone(),
+        files: files.clone(),
+        clock: clock.clone(),
+    };
     let worker = tokio::spawn(crate::worker::run(work, shutdown.clone()));
     let state =
         AppState { store, clock, config: Arc::new(web_config(cfg)), auth: relying_party(cfg)?, catalogue, files };

@@ -1,0 +1,319 @@
+//! `/profile/contacts` (SPEC C3): changing the phone or e-mail of the profile. The new phone
+//! gets an SMS code, the new address a one-time link; the profile changes only when it is
+//! confirmed, and the old contact is told of the change (the usual guard against a taken-over
+//! session). Codes are stored as digests; every write of a pending change is conditional on
+//! the row as read, so parallel guesses cannot share a try. ФИО, СНИЛС and ИНН come from
+//! Госуслуги and change there.
+
+use super::account::signed_in_with_terms as signed_in;
+use super::render;
+use crate::client::Client;
+use crate::middleware::request_id_of as request_id;
+use crate::session::{CurrentUser, csrf_ok, event};
+use crate::{AppState, Problem};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use sep_core::audit::Outcome;
+use sep_core::ident::{Email, Phone};
+use sep_core::job::NewJob;
+use sep_core::notice::NewNotice;
+use sep_core::otp::{CodeState, OtpPolicy, Verdict};
+use sep_core::store::Effects;
+use sep_core::user::{ContactChange, User};
+use serde::Deserialize;
+
+/// Codes or links one channel may receive within `WINDOW` of the last one.
+const MAX_SENDS: u32 = 5;
+const WINDOW: time::Duration = time::Duration::hours(1);
+
+fn back(note: &str) -> Response {
+    Redirect::to(&format!("/profile/contacts?note={note}")).into_response()
+}
+
+fn internal(e: &sep_core::StoreError) -> Response {
+    tracing::error!(code = e.code(), error = %e, "contact change storage failed");
+    Problem::internal().into_response()
+}
+
+fn key(user: &User, channel: &str) -> String {
+    format!("profile:{}:{channel}", user.id)
+}
+
+/// The sentence shown after a step (`?note=…`): text, and whether it is an error.
+fn note(code: &str) -> Option<(&'static str, bool)> {
+    Some(match code {
+        "sms_sent" => ("Код отправлен на новый номер. Введите его ниже.", false),
+        "email_sent" => ("Письмо со ссылкой отправлено на новый адрес. Откройте ссылку из письма.", false),
+        "phone_changed" => ("Телефон изменён.", false),
+        "email_changed" => ("Адрес электронной почты изменён.", false),
+        "same" => ("Этот телефон или адрес уже указан в профиле.", false),
+        "phone_invalid" => ("Номер не похож на мобильный: укажите 11 цифр, например +7 912 345-67-89.", true),
+        "email_invalid" => ("Адрес записан неверно: нужен вид name@example.ru.", true),
+        "otp_wrong" => ("Неверный код. Проверьте цифры или запросите код ещё раз.", true),
+        "otp_void" => ("Код больше не действует. Запросите новый.", true),
+        "link_void" => ("Ссылка не подходит или устарела. Запросите новую.", true),
+        "send_limit" => ("Слишком много отправок. Повторите через час.", true),
+        "retry" => ("Код только что изменился. Введите код из последнего сообщения.", true),
+        "not_sent" => ("Сначала укажите новый номер и нажмите «Получить код».", true),
+        "reopen_link" => ("Вы вошли. Откройте ссылку из письма ещё раз, чтобы подтвердить адрес.", false),
+        _ => return None,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "profile_contacts.html")]
+struct ContactsPage {
+    phone: String,
+    email: String,
+    pending_phone: Option<String>,
+    pending_email: Option<String>,
+    note: Option<(&'static str, bool)>,
+    csrf: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NoteQuery {
+    note: Option<String>,
+}
+
+async fn pending(s: &AppState, user: &User, channel: &str) -> Result<Option<ContactChange>, Response> {
+    let now = s.clock.now();
+    match s.store.find_contact_change(user.id, channel).await {
+        Ok(c) => Ok(c.filter(|c| c.confirmed_at.is_none() && !c.code.spent && c.code.expires_at > now)),
+        Err(e) => Err(internal(&e)),
+    }
+}
+
+/// `GET /profile/contacts`.
+pub(crate) async fn page(State(s): State<AppState>, user: CurrentUser, Query(q): Query<NoteQuery>) -> Response {
+    let (session, user) = match signed_in(user, "/profile/contacts") {
+        Ok(found) => found,
+        Err(to) => return to.into_response(),
+    };
+    let (sms, email) = match (pending(&s, &user, "sms").await, pending(&s, &user, "email").await) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(res), _) | (_, Err(res)) => return res,
+    };
+    let p = &user.profile;
+    render(&ContactsPage {
+        phone: p.phone.as_ref().map_or_else(|| "не указан".into(), Phone::display_form),
+        email: p.email.as_ref().map_or_else(|| "не указан".into(), ToString::to_string),
+        pending_phone: sms.and_then(|c| Phone::parse(&c.value).ok()).map(|p| p.display_form()),
+        pending_email: email.map(|c| c.value),
+        note: q.note.as_deref().and_then(note),
+        csrf: session.csrf_secret,
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NewValue {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    value: String,
+}
+
+/// `POST /profile/contacts/{channel}`: the new phone (`sms`) or address (`email`); sends the
+/// code or link, replacing an earlier one.
+pub(crate) async fn request(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    headers: HeaderMap,
+    Path(channel): Path<String>,
+    Form(f): Form<NewValue>,
+) -> Response {
+    let (session, user) = match signed_in(user, "/profile/contacts") {
+        Ok(found) => found,
+        Err(to) => return to.into_response(),
+    };
+    if !csrf_ok(&session, &f.csrf) {
+        return Problem::for_status(StatusCode::FORBIDDEN).into_response();
+    }
+    let (value, current) = match channel.as_str() {
+        "sms" => match Phone::parse(&f.value) {
+            Ok(p) => (p.to_string(), user.profile.phone.as_ref().map(ToString::to_string)),
+            Err(_) => return back("phone_invalid"),
+        },
+        "email" => match Email::parse(&f.value) {
+            Ok(e) => (e.to_string(), user.profile.email.as_ref().map(ToString::to_string)),
+            Err(_) => return back("email_invalid"),
+        },
+        _ => return Problem::not_found().into_response(),
+    };
+    if current.as_deref() == Some(value.as_str()) {
+        return back("same");
+    }
+    let previous = match s.store.find_contact_change(user.id, &channel).await {
+        Ok(p) => p,
+        Err(e) => return internal(&e),
+    };
+    let now = s.clock.now();
+    // The limit counts sends on the channel within the window, whatever the value.
+    let sent = previous.as_ref().filter(|c| c.created_at + WINDOW > now).map_or(0, |c| c.sent);
+    if sent >= MAX_SENDS {
+        return back("send_limit");
+    }
+    let (code, job) = if channel == "sms" {
+        let Ok(code) = sep_core::otp::generate() else { return Problem::internal().into_response() };
+        let text = format!("Код для смены телефона в СЭП: {code}. Никому не сообщайте код");
+        let state = CodeState::new(&key(&user, &channel), &code, now, OtpPolicy::default());
+        (state, NewJob::now("notify", "send_sms", serde_json::json!({ "to": value, "text": text }), now))
+    } else {
+        let Ok(token) = sep_core::session::SessionToken::generate() else { return Problem::internal().into_response() };
+        let token = token.expose().to_owned();
+        let link = format!("{}/profile/contacts/email/confirm?token={token}", s.config.public_url);
+        let text = format!("Чтобы указать этот адрес в профиле СЭП, откройте ссылку: {link} (действует сутки)");
+        let state = CodeState {
+            digest: sep_core::otp::digest(&key(&user, &channel), &token),
+            expires_at: now + time::Duration::days(1),
+            tries_left: 3,
+            spent: false,
+        };
+        let payload = serde_json::json!({ "to": value, "subject": "Смена адреса в СЭП", "text": text });
+        (state, NewJob::now("notify", "send_email", payload, now))
+    };
+    let change = ContactChange {
+        user_id: user.id,
+        channel: channel.clone(),
+        value,
+        code,
+        sent: sent + 1,
+        created_at: now,
+        confirmed_at: None,
+    };
+    let mut e =
+        event(now, "profile.contact_code_sent", Some(user.id), &client, &request_id(&headers), Outcome::Success);
+    e.details = serde_json::json!({ "channel": channel });
+    match s.store.upsert_contact_change(&change, previous.as_ref(), None, &Effects::audit(e).with_job(job)).await {
+        Ok(()) => back(if channel == "sms" { "sms_sent" } else { "email_sent" }),
+        Err(sep_core::StoreError::Conflict { .. }) => back("retry"),
+        Err(e) => internal(&e),
+    }
+}
+
+/// Checks `typed` against the pending change of `channel` and, when right, changes the profile.
+async fn settle(
+    s: &AppState,
+    user: &User,
+    channel: &str,
+    typed: &str,
+    client: &Client,
+    headers: &HeaderMap,
+) -> Response {
+    let read = match pending(s, user, channel).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return back(if channel == "sms" { "not_sent" } else { "link_void" }),
+        Err(res) => return res,
+    };
+    let now = s.clock.now();
+    let (verdict, next) = read.code.check(&key(user, channel), typed.trim(), now);
+    let mut change = read.clone();
+    change.code = next;
+    let mut fx = Effects::none();
+    let mut profile = None;
+    if verdict == Verdict::Accepted {
+        change.confirmed_at = Some(now);
+        let mut p = user.profile.clone();
+        let old = if channel == "sms" {
+            let old = p.phone.as_ref().map(ToString::to_string);
+            p.phone = Phone::parse(&change.value).ok();
+            old
+        } else {
+            let old = p.email.as_ref().map(ToString::to_string);
+            p.email = Email::parse(&change.value).ok();
+            old
+        };
+        profile = Some(p);
+        let mut e =
+            event(now, "profile.contact_changed", Some(user.id), client, &request_id(headers), Outcome::Success);
+        e.details = serde_json::json!({ "channel": channel });
+        fx = Effects::audit(e);
+        let what = if channel == "sms" { "Телефон" } else { "Адрес электронной почты" };
+        fx.notices.push(NewNotice {
+            user_id: user.id,
+            at: now,
+            kind: "confirmation".into(),
+            title: format!("{what} в профиле изменён"),
+            text: format!(
+                "{what} изменён на {}. Если это были не вы, завершите все сеансы и обратитесь в поддержку.",
+                change.value
+            ),
+            link: "/profile/contacts".into(),
+            critical: false,
+        });
+        // The old contact hears of it: someone holding the session cannot change it silently.
+        if let Some(old) = old {
+            let text = format!("{what} в профиле СЭП изменён. Если это были не вы, обратитесь в поддержку СЭП.");
+            let job = if channel == "sms" {
+                NewJob::now("notify", "send_sms", serde_json::json!({ "to": old, "text": text }), now)
+            } else {
+                let payload = serde_json::json!({ "to": old, "subject": "Адрес в СЭП изменён", "text": text });
+                NewJob::now("notify", "send_email", payload, now)
+            };
+            fx = fx.with_job(job);
+        }
+    }
+    match s.store.upsert_contact_change(&change, Some(&read), profile.as_ref(), &fx).await {
+        Ok(()) => {}
+        Err(sep_core::StoreError::Conflict { .. }) => return back("retry"),
+        Err(e) => return internal(&e),
+    }
+    match verdict {
+        Verdict::Accepted => back(if channel == "sms" { "phone_changed" } else { "email_changed" }),
+        _ if channel == "email" => back("link_void"),
+        Verdict::Wrong { .. } => back("otp_wrong"),
+        _ => back("otp_void"),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /profile/contacts/sms/confirm`: the SMS code.
+pub(crate) async fn confirm_sms(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    headers: HeaderMap,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let (session, user) = match signed_in(user, "/profile/contacts") {
+        Ok(found) => found,
+        Err(to) => return to.into_response(),
+    };
+    if !csrf_ok(&session, &f.csrf) {
+        return Problem::for_status(StatusCode::FORBIDDEN).into_response();
+    }
+    settle(&s, &user, "sms", &f.code, &client, &headers).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Token {
+    #[serde(default)]
+    token: String,
+}
+
+/// `GET /profile/contacts/email/confirm?token=…`: the link from the e-mail (signed in as the
+/// same person; a login returns to the page, not to the link, so the token is not carried).
+pub(crate) async fn confirm_email(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    headers: HeaderMap,
+    Query(q): Query<Token>,
+) -> Response {
+    let (_, user) = match signed_in(user, "/profile/contacts?note=reopen_link") {
+        Ok(found) => found,
+        Err(to) => return to.into_response(),
+    };
+    settle(&s, &user, "email", &q.token, &client, &headers).await
+}
