@@ -122,6 +122,20 @@ async function citizenLogsIn(viewport, prefix) {
     await checkA11y(page, `${prefix}: cabinet with notifications`);
     await shot(page, `${prefix}-7-registered`);
     await shot(page, `readme-${prefix}-cabinet`, { fullPage: false });
+    // Settings: notification channels and the look, both checked for accessibility (also in
+    // high contrast with the large font), and the contacts page.
+    await page.getByRole('link', { name: 'Настройки уведомлений и специальные возможности' }).click();
+    await page.getByRole('heading', { name: 'Настройки', exact: true }).waitFor();
+    await checkA11y(page, `${prefix}: settings`);
+    await page.getByLabel('Высокий контраст').check();
+    await page.getByLabel('Крупный шрифт').check();
+    await page.getByRole('button', { name: 'Сохранить настройки' }).click();
+    await page.getByText('Настройки сохранены.').waitFor();
+    await checkA11y(page, `${prefix}: settings in high contrast, large font`);
+    await shot(page, `${prefix}-8-settings-contrast`);
+    await page.goto(`${demo.portal}/profile/contacts`);
+    await checkA11y(page, `${prefix}: contacts`);
+    await page.goto(`${demo.portal}/cabinet`);
     await page.locator('#notices').getByRole('link', { name: /Завершено/ }).click();
     await page.getByText('Услуга активирована.').waitFor();
     await checkA11y(page, `${prefix}: completed application with its journal`);
