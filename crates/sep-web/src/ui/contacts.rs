@@ -17,8 +17,7 @@ use sep_core::application::record::{Application, ContactConfirmation};
 use sep_core::application::status::Allowed;
 use sep_core::audit::Outcome;
 use sep_core::catalogue::field::FieldKind;
-use sep_core::job::NewJob;
-use sep_core::otp::{CodeState, OtpPolicy, Verdict};
+use sep_core::otp::Verdict;
 use sep_core::store::Effects;
 use serde::Deserialize;
 
@@ -144,24 +143,19 @@ pub(crate) async fn send(
             return Problem::internal().into_response();
         }
     }
-    let (code, job) = if channel == "sms" {
-        let Ok(code) = sep_core::otp::generate() else { return Problem::internal().into_response() };
-        let text = format!("Код подтверждения телефона для заявления в СЭП: {code}. Никому не сообщайте код");
-        let state = CodeState::new(&key(&app, &channel), &code, now, OtpPolicy::default());
-        (state, NewJob::now("notify", "send_sms", serde_json::json!({ "to": value, "text": text }), now))
+    let (base, id) = (s.config.public_url.clone(), app.id);
+    let sms = |code: &str| format!("Код подтверждения телефона для заявления в СЭП: {code}. Никому не сообщайте код");
+    let mail = |token: &str| {
+        let link = format!("{base}/applications/{id}/contacts/email/confirm?token={token}");
+        format!("Чтобы подтвердить адрес для заявления в СЭП, откройте ссылку: {link} (действует сутки)")
+    };
+    let carrier = if channel == "sms" {
+        super::codes::Carrier::Sms { text: &sms }
     } else {
-        let Ok(token) = sep_core::session::SessionToken::generate() else { return Problem::internal().into_response() };
-        let token = token.expose().to_owned();
-        let link = format!("{}/applications/{}/contacts/email/confirm?token={token}", s.config.public_url, app.id);
-        let text = format!("Чтобы подтвердить адрес для заявления в СЭП, откройте ссылку: {link} (действует сутки)");
-        let state = CodeState {
-            digest: sep_core::otp::digest(&key(&app, &channel), &token),
-            expires_at: now + time::Duration::days(1),
-            tries_left: 3,
-            spent: false,
-        };
-        let payload = serde_json::json!({ "to": value, "subject": "Подтверждение адреса", "text": text });
-        (state, NewJob::now("notify", "send_email", payload, now))
+        super::codes::Carrier::Email { subject: "Подтверждение адреса", text: &mail }
+    };
+    let Some((code, job)) = super::codes::issue(&carrier, &key(&app, &channel), &value, now) else {
+        return Problem::internal().into_response();
     };
     let c = ContactConfirmation {
         application_id: app.id,

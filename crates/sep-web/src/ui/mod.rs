@@ -4,6 +4,7 @@ pub(crate) mod access;
 pub(crate) mod account;
 pub(crate) mod applications;
 pub(crate) mod cabinet;
+pub(crate) mod codes;
 pub(crate) mod contacts;
 pub(crate) mod documents;
 pub(crate) mod help;

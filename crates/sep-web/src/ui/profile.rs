@@ -20,7 +20,7 @@ use sep_core::audit::Outcome;
 use sep_core::ident::{Email, Phone};
 use sep_core::job::NewJob;
 use sep_core::notice::NewNotice;
-use sep_core::otp::{CodeState, OtpPolicy, Verdict};
+use sep_core::otp::Verdict;
 use sep_core::store::Effects;
 use sep_core::user::{ContactChange, User};
 use serde::Deserialize;
@@ -157,24 +157,19 @@ pub(crate) async fn request(
     if sent >= MAX_SENDS {
         return back("send_limit");
     }
-    let (code, job) = if channel == "sms" {
-        let Ok(code) = sep_core::otp::generate() else { return Problem::internal().into_response() };
-        let text = format!("Код для смены телефона в СЭП: {code}. Никому не сообщайте код");
-        let state = CodeState::new(&key(&user, &channel), &code, now, OtpPolicy::default());
-        (state, NewJob::now("notify", "send_sms", serde_json::json!({ "to": value, "text": text }), now))
+    let base = s.config.public_url.clone();
+    let sms = |code: &str| format!("Код для смены телефона в СЭП: {code}. Никому не сообщайте код");
+    let mail = |token: &str| {
+        let link = format!("{base}/profile/contacts/email/confirm?token={token}");
+        format!("Чтобы указать этот адрес в профиле СЭП, откройте ссылку: {link} (действует сутки)")
+    };
+    let carrier = if channel == "sms" {
+        super::codes::Carrier::Sms { text: &sms }
     } else {
-        let Ok(token) = sep_core::session::SessionToken::generate() else { return Problem::internal().into_response() };
-        let token = token.expose().to_owned();
-        let link = format!("{}/profile/contacts/email/confirm?token={token}", s.config.public_url);
-        let text = format!("Чтобы указать этот адрес в профиле СЭП, откройте ссылку: {link} (действует сутки)");
-        let state = CodeState {
-            digest: sep_core::otp::digest(&key(&user, &channel), &token),
-            expires_at: now + time::Duration::days(1),
-            tries_left: 3,
-            spent: false,
-        };
-        let payload = serde_json::json!({ "to": value, "subject": "Смена адреса в СЭП", "text": text });
-        (state, NewJob::now("notify", "send_email", payload, now))
+        super::codes::Carrier::Email { subject: "Смена адреса в СЭП", text: &mail }
+    };
+    let Some((code, job)) = super::codes::issue(&carrier, &key(&user, &channel), &value, now) else {
+        return Problem::internal().into_response();
     };
     let change = ContactChange {
         user_id: user.id,
