@@ -136,6 +136,8 @@ pub struct Settings {
     pub high_contrast: bool,
     /// Large font.
     pub large_font: bool,
+    /// Interface language: `ru` or `en`.
+    pub language: String,
 }
 
 impl Default for Settings {
@@ -146,6 +148,7 @@ impl Default for Settings {
             threshold: Importance::Normal,
             high_contrast: false,
             large_font: false,
+            language: "ru".into(),
         }
     }
 }
@@ -169,6 +172,11 @@ impl Settings {
             self.off.push((kind, channel));
             self.off.sort();
         }
+    }
+
+    /// Whether the person reads the interface in English.
+    pub fn english(&self) -> bool {
+        self.language == "en"
     }
 
     /// From the stored JSON; anything unreadable falls back to the defaults.

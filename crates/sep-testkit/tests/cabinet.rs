@@ -33,6 +33,7 @@ async fn settings_choose_channels_and_the_look(backend: Backend) {
         ("threshold", "critical"),
         ("high_contrast", "1"),
         ("large_font", "1"),
+        ("language", "en"),
     ];
     let r = w.post(&format!("{}/settings", w.portal), &choice).await;
     assert_eq!(loc(&r), "/settings?saved=1");
@@ -42,6 +43,9 @@ async fn settings_choose_channels_and_the_look(backend: Backend) {
         form.contains("value=\"status:email\">")
             && form.contains("id=\"threshold-critical\" name=\"threshold\" value=\"critical\" checked")
     );
+    let cabinet = page(&w, "/cabinet").await;
+    assert!(cabinet.contains("<html lang=\"en\">") && cabinet.contains("Personal data"), "the chosen language");
+    assert!(page(&w, "/settings").await.contains("id=\"language-en\" name=\"language\" value=\"en\" checked"));
     let css = w.get(&format!("{}/prefs.css", w.portal)).await.text().await.unwrap();
     assert!(css.contains("--text: #000000") && css.contains("font-size: 125%"), "{css}");
     assert!(w.actions().await.contains(&("settings.changed".into(), "success".into())));

@@ -202,3 +202,41 @@ async fn help_is_readable_without_login_and_explains_every_status_and_code() {
     let home = app.get("/").await;
     assert!(home.text.contains("href=\"/help\""), "linked from every page's footer");
 }
+
+#[tokio::test]
+async fn the_interface_switches_to_english_and_back() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let app = TestApp::new().await;
+    assert!(app.get("/").await.text.contains(r#"href="/lang?to=en" lang="en" hreflang="en">English</a>"#));
+    let r = app
+        .request(
+            Request::get("/lang?to=en")
+                .header(header::REFERER, "http://localhost/services?q=%D1%80")
+                .header(header::HOST, "localhost")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.header("location"), Some("/services?q=%D1%80"), "back to the page it was pressed on");
+    let cookie = r.header("set-cookie").unwrap().split(';').next().unwrap().to_owned();
+    assert_eq!(cookie, "sep_lang=en");
+    let en = app.request(Request::get("/").header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
+    assert!(en.text.contains("<html lang=\"en\">"));
+    assert!(
+        en.text.contains(r#"href="/login">Sign in with Gosuslugi</a>"#) && en.text.contains("Skip to main content")
+    );
+    assert!(en.text.contains(r#"hreflang="ru">Русский</a>"#));
+    let r = app.request(Request::get("/lang?to=ru&return_to=//evil.example").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.header("location"), Some("/cabinet"), "no open redirect");
+    let elsewhere = app
+        .request(
+            Request::get("/lang?to=en")
+                .header(header::REFERER, "https://evil.example/x")
+                .header(header::HOST, "localhost")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(elsewhere.header("location"), Some("/"), "a foreign referer is not followed");
+}

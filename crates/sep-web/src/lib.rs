@@ -5,6 +5,7 @@ mod assets;
 pub mod auth;
 pub mod client;
 pub mod delivery;
+pub mod i18n;
 pub mod middleware;
 mod ops;
 mod problem;
@@ -119,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cabinet", get(ui::cabinet::page))
         .route("/notices/read", axum::routing::post(ui::cabinet::mark_read))
         .route("/events", get(ui::live::stream))
+        .route("/lang", get(i18n::switch))
         .route("/settings", get(ui::settings::page).post(ui::settings::save))
         .route("/profile/contacts", get(ui::profile::page))
         .route("/profile/contacts/sms/confirm", axum::routing::post(ui::profile::confirm_sms))
@@ -164,7 +166,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::health::ready))
         .route("/metrics", get(ops::metrics::render))
         .fallback(ui::not_found::page)
-        .with_state(state.clone());
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn(i18n::scope));
     let csp = portal_csp(state.auth.as_ref().map(|rp| rp.issuer()));
     middleware::apply_with_csp(routes, &state.config, &PORTAL, csp)
 }

@@ -184,7 +184,8 @@ pub(crate) async fn callback(
         Ok(c) => c,
         Err(res) => return res,
     };
-    let jar = jar.add(cookie);
+    // The interface speaks the language the person chose in their settings.
+    let jar = jar.add(cookie).add(crate::i18n::cookie(user.settings.english()));
     let next = if user.terms_accepted.is_some() {
         req.return_to
     } else {

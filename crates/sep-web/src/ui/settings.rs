@@ -39,6 +39,7 @@ struct SettingsPage {
     thresholds: Vec<(&'static str, &'static str, bool)>,
     high_contrast: bool,
     large_font: bool,
+    english: bool,
     csrf: String,
     saved: bool,
 }
@@ -76,6 +77,7 @@ pub(crate) async fn page(user: CurrentUser, Query(q): Query<Saved>) -> Response 
         thresholds: Importance::ALL.iter().map(|i| (i.code(), i.title(), *i == s.threshold)).collect(),
         high_contrast: s.high_contrast,
         large_font: s.large_font,
+        english: s.english(),
         csrf: session.csrf_secret,
         saved: q.saved.is_some(),
     })
@@ -87,6 +89,7 @@ pub(crate) async fn save(
     user: CurrentUser,
     client: Client,
     headers: HeaderMap,
+    jar: axum_extra::extract::cookie::CookieJar,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let (session, user) = match signed_in(user, "/settings") {
@@ -101,6 +104,7 @@ pub(crate) async fn save(
         threshold: value("threshold").and_then(Importance::from_code).unwrap_or(user.settings.threshold),
         high_contrast: value("high_contrast").is_some(),
         large_font: value("large_font").is_some(),
+        language: if value("language") == Some("en") { "en".into() } else { "ru".into() },
         ..Settings::default()
     };
     for k in Kind::ALL {
@@ -116,7 +120,7 @@ pub(crate) async fn save(
         tracing::error!(code = err.code(), "settings update failed");
         return Problem::internal().into_response();
     }
-    Redirect::to("/settings?saved=1").into_response()
+    (jar.add(crate::i18n::cookie(settings.english())), Redirect::to("/settings?saved=1")).into_response()
 }
 
 /// The high-contrast theme: black on white, strong borders and underlines.
