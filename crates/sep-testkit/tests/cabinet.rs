@@ -46,6 +46,9 @@ async fn settings_choose_channels_and_the_look(backend: Backend) {
     let cabinet = page(&w, "/cabinet").await;
     assert!(cabinet.contains("<html lang=\"en\">") && cabinet.contains("Personal data"), "the chosen language");
     assert!(page(&w, "/settings").await.contains("id=\"language-en\" name=\"language\" value=\"en\" checked"));
+    // Back to Russian for the rest (the header's switch).
+    assert_eq!(loc(&w.get(&format!("{}/lang?to=ru&return_to=/cabinet", w.portal)).await), "/cabinet");
+    assert!(page(&w, "/cabinet").await.contains("Личные данные"));
     let css = w.get(&format!("{}/prefs.css", w.portal)).await.text().await.unwrap();
     assert!(css.contains("--text: #000000") && css.contains("font-size: 125%"), "{css}");
     assert!(w.actions().await.contains(&("settings.changed".into(), "success".into())));

@@ -47,7 +47,12 @@ pub fn code() -> &'static str {
 
 /// `ru` in the current language.
 pub fn tr(ru: &'static str) -> &'static str {
-    match current() {
+    tr_in(current(), ru)
+}
+
+/// `ru` in `lang` (for work done after the request's scope, such as an event stream).
+pub fn tr_in(lang: Lang, ru: &'static str) -> &'static str {
+    match lang {
         Lang::Ru => ru,
         Lang::En => EN.get(ru).copied().unwrap_or(ru),
     }
@@ -121,6 +126,20 @@ mod tests {
         }
         assert!(found > 20, "the scan finds the texts ({found})");
         assert!(missing.is_empty(), "no English for: {missing:#?}");
+    }
+
+    /// Words the core hands to the pages (statuses, applicant types) have English too.
+    #[test]
+    fn every_status_and_applicant_type_has_english() {
+        use sep_core::application::status::Status;
+        use sep_core::catalogue::ApplicantType;
+        let words = Status::ALL
+            .iter()
+            .map(|s| s.title())
+            .chain([ApplicantType::Person, ApplicantType::Ip, ApplicantType::Org].map(ApplicantType::title));
+        for w in words {
+            assert!(EN.contains_key(w), "no English for {w}");
+        }
     }
 
     #[tokio::test]

@@ -35,6 +35,8 @@ pub(crate) struct Since {
 
 struct Watch {
     state: AppState,
+    /// The page's language, kept for the stream (it outlives the request's scope).
+    lang: crate::i18n::Lang,
     user: UserId,
     hash: SessionHash,
     last: i64,
@@ -58,7 +60,7 @@ async fn news(w: &mut Watch) -> Result<Option<Event>, ()> {
         })).collect::<Vec<_>>(),
         "statuses": apps.iter().map(|a| serde_json::json!({
             "id": a.id.to_string(),
-            "status": a.status.title(),
+            "status": crate::i18n::tr_in(w.lang, a.status.title()),
             "tone": a.status.tone(),
         })).collect::<Vec<_>>(),
     });
@@ -104,6 +106,13 @@ pub(crate) async fn stream(
     // A reconnecting browser says what it saw last; the page's own number otherwise.
     let seen = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<i64>().ok());
     let last = seen.unwrap_or(0).max(q.since);
-    let watch = Watch { state: s, user: user.id, hash: session.hash, last, started: tokio::time::Instant::now() };
+    let watch = Watch {
+        state: s,
+        lang: crate::i18n::current(),
+        user: user.id,
+        hash: session.hash,
+        last,
+        started: tokio::time::Instant::now(),
+    };
     Sse::new(events(watch)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
