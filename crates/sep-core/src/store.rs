@@ -210,7 +210,7 @@ pub trait ApplicationStore: Send + Sync {
         &self,
         user: UserId,
     ) -> StoreResult<Vec<crate::application::record::Application>>;
-    /// Saves a draft's values (only while its status allows editing: the caller checks).
+    /// Saves the values typed, only while the status allows editing (else `Conflict`).
     async fn update_application_data(
         &self,
         id: crate::application::record::ApplicationId,
@@ -233,7 +233,8 @@ pub trait ApplicationStore: Send + Sync {
         &self,
         id: crate::application::record::ApplicationId,
     ) -> StoreResult<Vec<crate::application::record::ApplicationEvent>>;
-    /// Records a stored file (the caller puts the content in the file store first).
+    /// Records a stored file (the caller puts the content in the file store first); `Conflict`
+    /// when the application is unknown or can no longer be changed.
     async fn insert_attachment(&self, a: &crate::application::record::Attachment, fx: &Effects) -> StoreResult<()>;
     /// Stores a contact confirmation, replacing the one of the same application and channel
     /// only if it is still `expected` (as read; `None`: there was none), so parallel code
@@ -250,14 +251,16 @@ pub trait ApplicationStore: Send + Sync {
         &self,
         id: crate::application::record::ApplicationId,
     ) -> StoreResult<Vec<crate::application::record::ContactConfirmation>>;
-    /// Removes a file row of an application (the content stays in the file store until the
-    /// orphan sweep); `false` when there was no such row.
+    /// Removes a file row of an application at `at` (the content stays in the file store until
+    /// the orphan sweep): `NotFound` when there is no such row, `Conflict` when the application
+    /// can no longer be changed.
     async fn delete_attachment(
         &self,
         application: crate::application::record::ApplicationId,
         id: uuid::Uuid,
+        at: OffsetDateTime,
         fx: &Effects,
-    ) -> StoreResult<bool>;
+    ) -> StoreResult<()>;
     /// Adds a message to an application's thread; returns its id.
     async fn insert_message(&self, m: &crate::application::record::Message, fx: &Effects) -> StoreResult<i64>;
     /// An application's thread, oldest first.

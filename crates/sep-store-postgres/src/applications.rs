@@ -14,7 +14,10 @@ use time::{Date, OffsetDateTime};
 use tokio_postgres::Row;
 
 const COLUMNS: &str = "id, number, user_id, service, applicant_type, status, data, consent_version, consent_at, due_on,
-    created_at, updated_at, submitted_at, assignee";
+    created_at, updated_at, submitted_at, assignee, checks_passed_at";
+
+/// The statuses in which the applicant may change data and files (`Allowed::Edit`).
+const EDITABLE: &str = "('draft', 'rejected', 'needs_info')";
 
 fn to_json(v: &impl serde::Serialize) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Other(e.to_string()))
@@ -42,7 +45,25 @@ fn from_row(r: &Row) -> StoreResult<Application> {
         updated_at: r.get(11),
         submitted_at: r.get(12),
         assignee: r.get::<_, Option<uuid::Uuid>>(13).map(UserId),
+        checks_passed_at: r.get(14),
     })
+}
+
+/// Marks the application changed at `at`, only while the applicant may still change it;
+/// `Conflict` otherwise (sent meanwhile, or unknown), so no file slips in after sending.
+async fn touch_editable(
+    tx: &deadpool_postgres::Transaction<'_>,
+    id: ApplicationId,
+    at: OffsetDateTime,
+) -> StoreResult<()> {
+    let n = tx
+        .execute(
+            &format!("UPDATE applications SET updated_at = $2 WHERE id = $1 AND status IN {EDITABLE}"),
+            &[&id.0, &at],
+        )
+        .await
+        .map_err(map_err)?;
+    if n == 0 { Err(StoreError::Conflict { constraint: "applications.not_editable".into() }) } else { Ok(()) }
 }
 
 #[async_trait::async_trait]
@@ -53,7 +74,7 @@ impl ApplicationStore for PgStore {
         let tx = client.transaction().await.map_err(map_err)?;
         tx.execute(
             &format!(
-                "INSERT INTO applications ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+                "INSERT INTO applications ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
             ),
             &[
                 &a.id.0,
@@ -70,6 +91,7 @@ impl ApplicationStore for PgStore {
                 &a.updated_at,
                 &a.submitted_at,
                 &a.assignee.map(|u| u.0),
+                &a.checks_passed_at,
             ],
         )
         .await
@@ -130,8 +152,9 @@ impl ApplicationStore for PgStore {
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
             .execute(
-                "UPDATE applications SET overdue_noticed_at = $2 WHERE id = $1 AND overdue_noticed_at IS NULL",
-                &[&id.0, &at],
+                "UPDATE applications SET overdue_noticed_at = $2 WHERE id = $1 AND overdue_noticed_at IS NULL
+                    AND status IN ('created', 'under_review') AND due_on < $3",
+                &[&id.0, &at, &at.date()],
             )
             .await
             .map_err(map_err)?;
@@ -163,10 +186,13 @@ impl ApplicationStore for PgStore {
         let data = to_json(data)?;
         let client = self.client().await?;
         let n = client
-            .execute("UPDATE applications SET data = $2, updated_at = $3 WHERE id = $1", &[&id.0, &data, &at])
+            .execute(
+                &format!("UPDATE applications SET data = $2, updated_at = $3 WHERE id = $1 AND status IN {EDITABLE}"),
+                &[&id.0, &data, &at],
+            )
             .await
             .map_err(map_err)?;
-        if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        if n == 0 { Err(StoreError::Conflict { constraint: "applications.not_editable".into() }) } else { Ok(()) }
     }
 
     async fn update_application_status(&self, id: ApplicationId, ch: &StatusChange, fx: &Effects) -> StoreResult<()> {
@@ -179,8 +205,12 @@ impl ApplicationStore for PgStore {
                     number = coalesce(number, $5),
                     consent_version = coalesce($6, consent_version), consent_at = coalesce($7, consent_at),
                     due_on = coalesce($8, due_on), assignee = coalesce($9, assignee),
-                    submitted_at = CASE WHEN $3 = 'created' THEN $4 ELSE submitted_at END
-                 WHERE id = $1 AND status = $2",
+                    submitted_at = CASE WHEN $3 = 'created' THEN $4 ELSE submitted_at END,
+                    checks_passed_at = CASE WHEN $3 = 'created' THEN NULL WHEN $13 THEN $4 ELSE checks_passed_at END,
+                    overdue_noticed_at = CASE WHEN $3 = 'created' THEN NULL ELSE overdue_noticed_at END
+                 WHERE id = $1 AND status = $2
+                    AND ($10::timestamptz IS NULL OR updated_at = $10)
+                    AND (NOT $11 OR assignee IS NOT DISTINCT FROM $12)",
                 &[
                     &id.0,
                     &ch.from.code(),
@@ -191,6 +221,10 @@ impl ApplicationStore for PgStore {
                     &ch.consent.as_ref().map(|c| c.1),
                     &ch.due_on,
                     &ch.assignee.map(|u| u.0),
+                    &ch.data_as_of,
+                    &ch.assignee_was.is_some(),
+                    &ch.assignee_was.flatten().map(|u| u.0),
+                    &ch.checks_passed,
                 ],
             )
             .await
@@ -234,6 +268,7 @@ impl ApplicationStore for PgStore {
     async fn insert_attachment(&self, a: &sep_core::application::record::Attachment, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
+        touch_editable(&tx, a.application_id, a.created_at).await?;
         tx.execute(
             "INSERT INTO attachments (id, application_id, document, file_name, content_type, size, sha256, status, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -245,18 +280,25 @@ impl ApplicationStore for PgStore {
         tx.commit().await.map_err(map_err)
     }
 
-    async fn delete_attachment(&self, application: ApplicationId, id: uuid::Uuid, fx: &Effects) -> StoreResult<bool> {
+    async fn delete_attachment(
+        &self,
+        application: ApplicationId,
+        id: uuid::Uuid,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
+        touch_editable(&tx, application, at).await?;
         let n = tx
             .execute("DELETE FROM attachments WHERE id = $1 AND application_id = $2", &[&id, &application.0])
             .await
             .map_err(map_err)?;
-        if n > 0 {
-            crate::effects::apply(&tx, fx).await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
         }
-        tx.commit().await.map_err(map_err)?;
-        Ok(n > 0)
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
     }
 
     async fn insert_message(&self, m: &sep_core::application::record::Message, fx: &Effects) -> StoreResult<i64> {

@@ -14,7 +14,10 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 const COLUMNS: &str = "id, number, user_id, service, applicant_type, status, data, consent_version, consent_at, due_on,
-    created_at, updated_at, submitted_at, assignee";
+    created_at, updated_at, submitted_at, assignee, checks_passed_at";
+
+/// The statuses in which the applicant may change data and files (`Allowed::Edit`).
+const EDITABLE: &str = "('draft', 'rejected', 'needs_info')";
 
 fn json_err(i: usize, e: serde_json::Error) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
@@ -45,6 +48,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Application> {
         updated_at: from_ts(r.get(11)?)?,
         submitted_at: from_ts_opt(r.get(12)?)?,
         assignee: r.get::<_, Option<String>>(13)?.map(|u| parse_uuid(&u).map(UserId)).transpose()?,
+        checks_passed_at: from_ts_opt(r.get(14)?)?,
     })
 }
 
@@ -58,7 +62,7 @@ impl ApplicationStore for SqliteStore {
         let data = json(&a.data)?;
         self.write(|tx| {
             tx.execute(
-                &format!("INSERT INTO applications ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+                &format!("INSERT INTO applications ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
                 params![
                     a.id.0.to_string(),
                     a.number,
@@ -74,6 +78,7 @@ impl ApplicationStore for SqliteStore {
                     ts(a.updated_at),
                     a.submitted_at.map(ts),
                     a.assignee.map(|u| u.0.to_string()),
+                    a.checks_passed_at.map(ts),
                 ],
             )
             .map_err(map_err)?;
@@ -121,8 +126,9 @@ impl ApplicationStore for SqliteStore {
         self.write(|tx| {
             let n = tx
                 .execute(
-                    "UPDATE applications SET overdue_noticed_at = ?2 WHERE id = ?1 AND overdue_noticed_at IS NULL",
-                    params![id.0.to_string(), ts(at)],
+                    "UPDATE applications SET overdue_noticed_at = ?2 WHERE id = ?1 AND overdue_noticed_at IS NULL
+                        AND status IN ('created', 'under_review') AND due_on < ?3",
+                    params![id.0.to_string(), ts(at), date_text(Some(at.date()))],
                 )
                 .map_err(map_err)?;
             if n > 0 {
@@ -151,11 +157,13 @@ impl ApplicationStore for SqliteStore {
         self.write(|tx| {
             let n = tx
                 .execute(
-                    "UPDATE applications SET data = ?2, updated_at = ?3 WHERE id = ?1",
+                    &format!(
+                        "UPDATE applications SET data = ?2, updated_at = ?3 WHERE id = ?1 AND status IN {EDITABLE}"
+                    ),
                     params![id.0.to_string(), data, ts(at)],
                 )
                 .map_err(map_err)?;
-            if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            if n == 0 { Err(StoreError::Conflict { constraint: "applications.not_editable".into() }) } else { Ok(()) }
         })
     }
 
@@ -168,8 +176,12 @@ impl ApplicationStore for SqliteStore {
                         number = coalesce(number, ?5),
                         consent_version = coalesce(?6, consent_version), consent_at = coalesce(?7, consent_at),
                         due_on = coalesce(?8, due_on), assignee = coalesce(?9, assignee),
-                        submitted_at = CASE WHEN ?3 = 'created' THEN ?4 ELSE submitted_at END
-                     WHERE id = ?1 AND status = ?2",
+                        submitted_at = CASE WHEN ?3 = 'created' THEN ?4 ELSE submitted_at END,
+                        checks_passed_at = CASE WHEN ?3 = 'created' THEN NULL WHEN ?13 THEN ?4 ELSE checks_passed_at END,
+                        overdue_noticed_at = CASE WHEN ?3 = 'created' THEN NULL ELSE overdue_noticed_at END
+                     WHERE id = ?1 AND status = ?2
+                        AND (?10 IS NULL OR updated_at = ?10)
+                        AND (?11 = 0 OR assignee IS ?12)",
                     params![
                         id.0.to_string(),
                         ch.from.code(),
@@ -180,6 +192,10 @@ impl ApplicationStore for SqliteStore {
                         ch.consent.as_ref().map(|c| ts(c.1)),
                         date_text(ch.due_on),
                         ch.assignee.map(|u| u.0.to_string()),
+                        ch.data_as_of.map(ts),
+                        ch.assignee_was.is_some(),
+                        ch.assignee_was.flatten().map(|u| u.0.to_string()),
+                        ch.checks_passed,
                     ],
                 )
                 .map_err(map_err)?;
@@ -224,18 +240,25 @@ impl ApplicationStore for SqliteStore {
         list_attachments(self, id)
     }
 
-    async fn delete_attachment(&self, application: ApplicationId, id: uuid::Uuid, fx: &Effects) -> StoreResult<bool> {
+    async fn delete_attachment(
+        &self,
+        application: ApplicationId,
+        id: uuid::Uuid,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<()> {
         self.write(|tx| {
+            touch_editable(tx, application, at)?;
             let n = tx
                 .execute(
                     "DELETE FROM attachments WHERE id = ?1 AND application_id = ?2",
                     params![id.to_string(), application.0.to_string()],
                 )
                 .map_err(map_err)?;
-            if n > 0 {
-                crate::effects::apply(tx, fx)?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
             }
-            Ok(n > 0)
+            crate::effects::apply(tx, fx)
         })
     }
 
@@ -372,12 +395,25 @@ fn attachment_row(r: &Row<'_>) -> rusqlite::Result<sep_core::application::record
 }
 
 /// Attachments share the applications file: they are part of the same aggregate.
+/// Marks the application changed at `at`, only while the applicant may still change it;
+/// `Conflict` otherwise (sent meanwhile, or unknown), so no file slips in after sending.
+fn touch_editable(tx: &rusqlite::Transaction<'_>, id: ApplicationId, at: OffsetDateTime) -> StoreResult<()> {
+    let n = tx
+        .execute(
+            &format!("UPDATE applications SET updated_at = ?2 WHERE id = ?1 AND status IN {EDITABLE}"),
+            params![id.0.to_string(), ts(at)],
+        )
+        .map_err(map_err)?;
+    if n == 0 { Err(StoreError::Conflict { constraint: "applications.not_editable".into() }) } else { Ok(()) }
+}
+
 pub(crate) async fn insert_attachment(
     store: &SqliteStore,
     a: &sep_core::application::record::Attachment,
     fx: &Effects,
 ) -> StoreResult<()> {
     store.write(|tx| {
+        touch_editable(tx, a.application_id, a.created_at)?;
         tx.execute(
             "INSERT INTO attachments (id, application_id, document, file_name, content_type, size, sha256, status, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

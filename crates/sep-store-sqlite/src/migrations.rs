@@ -23,6 +23,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0011_contact_changes",
         sql: include_str!("../migrations/0011_contact_changes.sql"),
     },
+    Migration { version: 12, name: "0012_checks_passed", sql: include_str!("../migrations/0012_checks_passed.sql") },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

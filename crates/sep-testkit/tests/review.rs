@@ -511,3 +511,34 @@ async fn r7_an_application_past_its_date_is_announced_as_delayed_once() {
     );
     assert_eq!(status(&page(&w, &app).await), "На проверке");
 }
+
+/// An officer who takes a just-sent application does not skip the registry checks: approval
+/// waits for them, and the check job still runs them; nor does an officer review their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a3_approval_waits_for_the_checks_and_nobody_reviews_their_own_application() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in_as("+79345678901").await;
+    let app = file(&w, "org", &ORG).await;
+    let id = app.trim_start_matches("/applications/").to_owned();
+    let officer = w.another_browser().await;
+    officer.sign_in_as("+79456789012").await;
+    let view = page(&officer, &format!("/officer/applications/{id}")).await;
+    let csrf = hidden(&view, "csrf");
+    let r = officer.post(&format!("{}/officer/applications/{id}/take", w.portal), &[("csrf", &csrf)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "taken before the checks ran");
+    let url = format!("{}/officer/applications/{id}/decide", w.portal);
+    let approve = [("csrf", csrf.as_str()), ("decision", "approve")];
+    let r = officer.post(&url, &approve).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("checks_pending"));
+    w.run_jobs().await;
+    assert!(page(&w, &app).await.contains("Проверки пройдены"), "the checks ran although an officer took it");
+    assert_eq!(officer.post(&url, &approve).await.status(), StatusCode::SEE_OTHER);
+
+    // The officer's own application is not in their queue and cannot be opened there.
+    let own = file(&officer, "person", &[("passport_number", "000004")]).await;
+    let own_id = own.trim_start_matches("/applications/");
+    assert!(!page(&officer, "/officer").await.contains(own_id));
+    let r = officer.get(&format!("{}/officer/applications/{own_id}", w.portal)).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}

@@ -240,3 +240,16 @@ async fn the_interface_switches_to_english_and_back() {
         .await;
     assert_eq!(elsewhere.header("location"), Some("/"), "a foreign referer is not followed");
 }
+
+#[tokio::test]
+async fn return_addresses_with_control_characters_neither_redirect_away_nor_fail() {
+    let app = TestApp::new().await;
+    for sneaky in ["/%09/evil.example", "/%0A/evil.example", "/%01", "/\\evil.example"] {
+        let r = app.get(&format!("/lang?to=en&return_to={sneaky}")).await;
+        assert_eq!(r.header("location"), Some("/cabinet"), "{sneaky}");
+    }
+    // An id with a control character in a page that needs a sign-in: a redirect, not a 500.
+    let r = app.get("/officer/applications/%0A").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.header("location"), Some("/login?return_to=/officer/applications/%0A"));
+}

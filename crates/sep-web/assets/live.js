@@ -30,8 +30,8 @@
       news.notices.forEach(function (n) {
         var item = el('li', 'unread' + (n.critical ? ' critical' : ''));
         var meta = el('p');
-        meta.appendChild(el('span', 'muted', n.time + ' МСК · новое'));
-        if (n.critical) meta.appendChild(el('span', 'badge badge-red', 'Требуется действие'));
+        meta.appendChild(el('span', 'muted', n.time + ' ' + news.labels.time + ' · ' + news.labels.new));
+        if (n.critical) meta.appendChild(el('span', 'badge badge-red', news.labels.action));
         var title = el('p');
         var link = el('a', '', n.title);
         if (n.link.charAt(0) === '/') link.href = n.link;
@@ -45,7 +45,7 @@
       if (count && news.notices.length) {
         var n = Number(count.getAttribute('data-count')) + news.notices.length;
         count.setAttribute('data-count', String(n));
-        count.textContent = 'новых: ' + n;
+        count.textContent = news.labels.count + ': ' + n;
         count.hidden = false;
       }
       var empty = document.getElementById('notice-empty');

@@ -37,7 +37,8 @@ pub async fn run(work: Work, shutdown: Shutdown) {
     let name = format!("{}-{tag:08x}", std::process::id());
     let stop = shutdown.wait();
     tokio::pin!(stop);
-    let mut last_sweep = tokio::time::Instant::now();
+    // The hourly work also runs once at start: a process restarted often still does it.
+    let mut last_sweep: Option<tokio::time::Instant> = None;
     loop {
         let mut ran = 0;
         for (queue, handler) in &work.queues {
@@ -46,8 +47,8 @@ pub async fn run(work: Work, shutdown: Shutdown) {
                 Err(e) => tracing::warn!(queue, code = e.code(), error = %e, "jobs: storage failed"),
             }
         }
-        if last_sweep.elapsed() > SWEEP_EVERY {
-            last_sweep = tokio::time::Instant::now();
+        if last_sweep.is_none_or(|t| t.elapsed() > SWEEP_EVERY) {
+            last_sweep = Some(tokio::time::Instant::now());
             match sep_core::application::review::announce_delays(work.store.as_ref(), &work.catalogue, work.clock.now())
                 .await
             {

@@ -152,6 +152,7 @@ mod tests {
             updated_at: now,
             submitted_at: None,
             assignee: None,
+            checks_passed_at: None,
         }
     }
 

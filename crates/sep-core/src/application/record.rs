@@ -83,6 +83,8 @@ pub struct Application {
     pub submitted_at: Option<OffsetDateTime>,
     /// The officer who took it into work.
     pub assignee: Option<UserId>,
+    /// When the automatic checks last passed (an officer approves only after them).
+    pub checks_passed_at: Option<OffsetDateTime>,
 }
 
 /// A status change in the application's journal.
@@ -129,6 +131,13 @@ pub struct StatusChange {
     pub assignee: Option<UserId>,
     /// Make the applicant a registered СЭП user (at completion of a service that activates).
     pub registers_user: bool,
+    /// Refuse the change (`Conflict`) unless the data were last changed at this moment: what
+    /// was checked is what is sent.
+    pub data_as_of: Option<OffsetDateTime>,
+    /// Refuse the change unless the officer in charge is still this one (`Some(None)`: nobody).
+    pub assignee_was: Option<Option<UserId>>,
+    /// Record that the automatic checks passed (cleared whenever the application is sent again).
+    pub checks_passed: bool,
 }
 
 impl StatusChange {
@@ -146,6 +155,9 @@ impl StatusChange {
             due_on: None,
             assignee: None,
             registers_user: false,
+            data_as_of: None,
+            assignee_was: None,
+            checks_passed: false,
         }
     }
 }

@@ -92,57 +92,65 @@ pub fn announce(user: &User, app: &Application, service_title: &str, change: &St
 }
 
 /// Tells each applicant whose application passed its expected date without a decision
-/// (SPEC R7 «уведомления о задержке»), once per application, in the cabinet and by e-mail as
-/// their settings allow. Returns how many were told.
+/// (SPEC R7 «уведомления о задержке»), once per delay, in the cabinet and by e-mail as their
+/// settings allow. One failure does not hold up the others. Returns how many were told.
 pub async fn announce_delays(
     store: &dyn Store,
     catalogue: &Catalogue,
     now: OffsetDateTime,
 ) -> Result<usize, StoreError> {
-    use crate::settings::{Channel, Importance, Kind};
     let mut told = 0;
+    let mut failed = None;
     for app in store.list_overdue_unnoticed(now.date()).await? {
-        let user = store.get_user(app.user_id).await?;
-        let number = app.number.as_deref().unwrap_or("—");
-        let title = catalogue.get(&app.service).map_or(app.service.as_str(), |s| s.title.as_str());
-        let due =
-            app.due_on.map(|d| format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())).unwrap_or_default();
-        let text = format!(
-            "Заявление № {number} «{title}» рассматривается дольше ожидаемого срока ({due}). \
-             Мы напомнили ведомству; если у вас есть вопросы, напишите оператору на странице заявления."
-        );
-        let mut fx = Effects::none();
+        match announce_delay(store, catalogue, &app, now).await {
+            Ok(true) => told += 1,
+            Ok(false) => {}
+            Err(e) => failed = Some(e),
+        }
+    }
+    match failed {
+        Some(e) if told == 0 => Err(e),
+        _ => Ok(told),
+    }
+}
+
+async fn announce_delay(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    app: &Application,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    use crate::settings::{Channel, Importance, Kind};
+    let user = store.get_user(app.user_id).await?;
+    let number = app.number.as_deref().unwrap_or("—");
+    let title = catalogue.get(&app.service).map_or(app.service.as_str(), |s| s.title.as_str());
+    let due = app.due_on.map(|d| format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())).unwrap_or_default();
+    let text = format!(
+        "Заявление № {number} «{title}» рассматривается дольше ожидаемого срока ({due}). \
+         Мы напомнили ведомству; если у вас есть вопросы, напишите оператору на странице заявления."
+    );
+    let subject = format!("Заявление № {number}: срок рассмотрения превышен");
+    let by = |channel| user.settings.allows(Kind::Reminder, channel, Importance::Important);
+    let mut fx = Effects::none();
+    if by(Channel::Cabinet) {
         fx.notices.push(NewNotice {
             user_id: user.id,
             at: now,
             kind: "reminder".into(),
-            title: format!("Заявление № {number}: срок рассмотрения превышен"),
+            title: subject.clone(),
             text: text.clone(),
             link: format!("/applications/{}", app.id),
             critical: false,
         });
-        if let Some(email) = user
-            .profile
-            .email
-            .as_ref()
-            .filter(|_| user.settings.allows(Kind::Reminder, Channel::Email, Importance::Important))
-        {
-            let subject = format!("Заявление № {number}: срок рассмотрения превышен");
-            fx.jobs.push(NewJob::now(
-                "notify",
-                "send_email",
-                serde_json::json!({ "to": email.as_str(), "subject": subject, "text": text }),
-                now,
-            ));
-        }
-        let mut e = NewAuditEvent::system(now, "application.overdue", Some(app.user_id));
-        e.object = Some(format!("application:{}", app.id));
-        fx.audit.push(e);
-        if store.update_overdue_noticed(app.id, now, &fx).await? {
-            told += 1;
-        }
     }
-    Ok(told)
+    if let Some(email) = user.profile.email.as_ref().filter(|_| by(Channel::Email)) {
+        let payload = serde_json::json!({ "to": email.as_str(), "subject": subject, "text": text });
+        fx.jobs.push(NewJob::now("notify", "send_email", payload, now));
+    }
+    let mut e = NewAuditEvent::system(now, "application.overdue", Some(app.user_id));
+    e.object = Some(format!("application:{}", app.id));
+    fx.audit.push(e);
+    store.update_overdue_noticed(app.id, now, &fx).await
 }
 
 /// Why a review job did not finish.
@@ -234,8 +242,9 @@ impl Reviewer {
             let fx = Self::audit(&app, "application.review_started", now, serde_json::json!({}));
             match self.apply(&app, &change, fx).await {
                 Ok(()) => app.status = Status::UnderReview,
-                // Withdrawn or taken meanwhile: whoever moved it decides what comes next.
-                Err(StoreError::Conflict { .. }) => return Ok(()),
+                // Moved meanwhile (an officer took it, or it was withdrawn): read it again; an
+                // application under review still gets its checks.
+                Err(StoreError::Conflict { .. }) => app = self.store.get_application(app.id).await?,
                 Err(e) => return Err(e.into()),
             }
         }
@@ -254,9 +263,9 @@ impl Reviewer {
                 "Автоматическая проверка по реестрам выявила расхождения",
                 reasons,
             )
-        } else if service.auto_complete.contains(&app.applicant_type) {
+        } else if service.auto_complete.contains(&app.applicant_type) && app.assignee.is_none() {
             let fx = fx.with_job(complete_job(app.id, now));
-            let change = StatusChange::new(
+            let mut change = StatusChange::new(
                 Status::UnderReview,
                 Status::Approved,
                 now,
@@ -264,10 +273,16 @@ impl Reviewer {
                 "Проверки ФНС, СФР и МВД пройдены",
                 vec![],
             );
+            change.checks_passed = true;
+            // Not while an officer holds it: then the officer decides.
+            change.assignee_was = Some(None);
             return self.settle(&app, &change, fx).await;
         } else {
             let comment = format!("Проверки пройдены. Заявление передано сотруднику ведомства «{}»", service.agency);
-            StatusChange::new(Status::UnderReview, Status::UnderReview, now, "system", &comment, vec![])
+            let mut change =
+                StatusChange::new(Status::UnderReview, Status::UnderReview, now, "system", &comment, vec![]);
+            change.checks_passed = true;
+            change
         };
         self.settle(&app, &change, fx).await
     }

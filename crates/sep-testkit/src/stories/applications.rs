@@ -28,6 +28,7 @@ fn draft(user: UserId, at: time::OffsetDateTime) -> Application {
         updated_at: at,
         submitted_at: None,
         assignee: None,
+        checks_passed_at: None,
     }
 }
 
@@ -110,7 +111,7 @@ pub async fn lifecycle(db: &TestDb) {
     let orphan = sep_core::application::record::Attachment {
         id: uuid::Uuid::new_v4(),
         application_id: ApplicationId::new(),
-        ..att
+        ..att.clone()
     };
     assert!(
         matches!(s.insert_attachment(&orphan, &Effects::none()).await, Err(StoreError::Conflict { .. })),
@@ -156,7 +157,50 @@ pub async fn lifecycle(db: &TestDb) {
     assert!(s.list_applications_for_user(other).await.unwrap().is_empty());
     assert_eq!(s.list_applications_for_user(user).await.unwrap().len(), 1);
     assert!(matches!(s.get_application(ApplicationId::new()).await, Err(StoreError::NotFound)));
-    assert!(matches!(s.update_application_data(ApplicationId::new(), &a.data, at).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        s.update_application_data(ApplicationId::new(), &a.data, at).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    // Sent (here: rejected, then sent again), the data no longer change, nor the files.
+    let resend = StatusChange::new(Status::Rejected, Status::Created, at + Duration::hours(2), "applicant", "", vec![]);
+    s.update_application_status(a.id, &resend, &Effects::none()).await.unwrap();
+    assert!(
+        matches!(s.update_application_data(a.id, &BTreeMap::new(), at).await, Err(StoreError::Conflict { .. })),
+        "no change after sending"
+    );
+    let late = sep_core::application::record::Attachment {
+        id: uuid::Uuid::new_v4(),
+        application_id: a.id,
+        document: "passport_scan".into(),
+        file_name: "late.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 1,
+        sha256: "ef".repeat(32),
+        status: "accepted".into(),
+        created_at: at,
+    };
+    assert!(matches!(s.insert_attachment(&late, &Effects::none()).await, Err(StoreError::Conflict { .. })));
+    assert!(matches!(s.delete_attachment(a.id, att.id, at, &Effects::none()).await, Err(StoreError::Conflict { .. })));
+    // A change computed on data that changed since refuses.
+    let mut stale =
+        StatusChange::new(Status::Created, Status::UnderReview, at + Duration::hours(3), "system", "", vec![]);
+    stale.data_as_of = Some(at);
+    assert!(matches!(
+        s.update_application_status(a.id, &stale, &Effects::none()).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    // And one expecting another officer in charge.
+    let mut taken =
+        StatusChange::new(Status::Created, Status::UnderReview, at + Duration::hours(3), "officer", "", vec![]);
+    taken.assignee_was = Some(Some(UserId::new()));
+    assert!(matches!(
+        s.update_application_status(a.id, &taken, &Effects::none()).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    taken.assignee_was = Some(None);
+    taken.checks_passed = true;
+    s.update_application_status(a.id, &taken, &Effects::none()).await.unwrap();
+    assert!(s.get_application(a.id).await.unwrap().checks_passed_at.is_some());
 }
 
 /// After a crash between storing a file and its row: the startup sweep removes the file

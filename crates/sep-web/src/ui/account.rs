@@ -23,8 +23,25 @@ pub const TERMS_VERSION: &str = "2026-11";
 
 use crate::middleware::request_id_of as request_id;
 
+/// A path as a query parameter: it may carry what was typed in the address (an id), so
+/// control characters, spaces, `&`, `#`, `%`, `+` and non-ASCII are percent-encoded — the
+/// redirect header stays valid and the value stays one parameter.
+pub(crate) fn query_value(path: &str) -> String {
+    path.bytes()
+        .map(
+            |b| {
+                if b.is_ascii_graphic() && !b"&#%+".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            },
+        )
+        .collect()
+}
+
 fn to_login(path: &str) -> Response {
-    Redirect::to(&format!("/login?return_to={path}")).into_response()
+    Redirect::to(&format!("/login?return_to={}", query_value(path))).into_response()
 }
 
 fn forbidden() -> Response {
@@ -85,6 +102,7 @@ pub(crate) async fn accept_terms(
 
 /// The signed-in user who accepted the terms, or where to send them first.
 pub(crate) fn signed_in_with_terms(user: CurrentUser, path: &str) -> Result<(Session, User), Redirect> {
+    let path = query_value(path);
     let Some((session, user)) = user.0 else { return Err(Redirect::to(&format!("/login?return_to={path}"))) };
     if user.terms_accepted.is_none() {
         return Err(Redirect::to(&format!("/terms?return_to={path}")));

@@ -33,6 +33,18 @@ const MAX_TYPED: usize = 10_000;
 
 use crate::middleware::request_id_of as request_id;
 
+/// The application was sent (or decided) and its data no longer change.
+fn not_editable(status: Status) -> Response {
+    Problem::new(
+        StatusCode::CONFLICT,
+        "application_not_editable",
+        "Заявление нельзя изменить",
+        &format!("Заявление в статусе «{}» не редактируется.", status.title()),
+        "Дождитесь решения или напишите оператору.",
+    )
+    .into_response()
+}
+
 fn internal(e: &sep_core::StoreError) -> Response {
     tracing::error!(code = e.code(), error = %e, "applications storage failed");
     Problem::internal().into_response()
@@ -355,6 +367,7 @@ pub(crate) async fn create(
         updated_at: now,
         submitted_at: None,
         assignee: None,
+        checks_passed_at: None,
     };
     let mut e = event(now, "application.created", Some(user.id), &client, &request_id(&headers), Outcome::Success);
     e.object = Some(format!("application:{}", app.id));
@@ -444,14 +457,7 @@ pub(crate) async fn save(
         Err(res) => return res,
     };
     if !app.status.allowed().contains(&Allowed::Edit) {
-        return Problem::new(
-            StatusCode::CONFLICT,
-            "application_not_editable",
-            "Заявление нельзя изменить",
-            &format!("Заявление в статусе «{}» не редактируется.", app.status.title()),
-            "Дождитесь решения или напишите оператору.",
-        )
-        .into_response();
+        return not_editable(app.status);
     }
     let mut data = app.data.clone();
     for f in service.fields_for(app.applicant_type) {
@@ -461,8 +467,10 @@ pub(crate) async fn save(
             data.insert(f.name.clone(), v.chars().take(MAX_TYPED).collect());
         }
     }
-    if let Err(e) = s.store.update_application_data(app.id, &data, s.clock.now()).await {
-        return internal(&e);
+    match s.store.update_application_data(app.id, &data, s.clock.now()).await {
+        Ok(()) => {}
+        Err(sep_core::StoreError::Conflict { .. }) => return not_editable(app.status),
+        Err(e) => return internal(&e),
     }
     // The page's background save (draft.js) needs no page back.
     if headers.get("x-sep-autosave").is_some() {
@@ -631,6 +639,8 @@ pub(crate) async fn submit(
     change.number = Some(number.clone());
     change.consent = Some((CONSENT_VERSION.to_owned(), now));
     change.due_on = Some(due);
+    // What was checked above is what is sent: a save in between makes this refuse.
+    change.data_as_of = Some(app.updated_at);
     // The registry checks start in the background, in the same transaction as the sending.
     let fx = Effects::audit({
         let mut e = event(now, "application.submitted", Some(user.id), &client, &rid, Outcome::Success);
@@ -641,7 +651,9 @@ pub(crate) async fn submit(
     .with_job(review::check_job(app.id, now));
     match review::apply(s.store.as_ref(), &s.catalogue, &app, &change, fx).await {
         Ok(()) => {}
-        Err(sep_core::StoreError::Conflict { .. }) => return Redirect::to("/applications").into_response(),
+        Err(sep_core::StoreError::Conflict { .. }) => {
+            return Redirect::to(&format!("/applications/{}/check", app.id)).into_response();
+        }
         Err(e) => return internal(&e),
     }
     // The page follows the status live from here (the submission's own notice is the newest).

@@ -15,6 +15,16 @@ use sep_core::application::status::Allowed;
 use sep_core::audit::Outcome;
 use sep_core::store::Effects;
 
+fn not_editable(back: &str) -> Response {
+    refused(
+        StatusCode::CONFLICT,
+        "application_not_editable",
+        "Заявление нельзя изменить",
+        "Документы меняются, пока заявление не отправлено или возвращено на исправление.",
+        back,
+    )
+}
+
 fn refused(status: StatusCode, code: &'static str, title: &str, detail: &str, back: &str) -> Response {
     Problem::new(status, code, title, detail, "Вернитесь к заявлению и выберите другой файл.")
         .retry(back, "К заявлению")
@@ -103,9 +113,14 @@ pub(crate) async fn upload(
     let mut ev = event(now, "document.accepted", Some(user.id), &client, &rid, Outcome::Success);
     ev.object = Some(format!("application:{}", app.id));
     ev.details = serde_json::json!({ "document": doc.code, "size": attachment.size, "type": attachment.content_type });
-    if let Err(e) = s.store.insert_attachment(&attachment, &Effects::audit(ev)).await {
-        tracing::error!(code = e.code(), "attachment row failed");
-        return Problem::internal().into_response();
+    match s.store.insert_attachment(&attachment, &Effects::audit(ev)).await {
+        Ok(()) => {}
+        // Sent meanwhile: the file stays unreferenced and the sweep removes it.
+        Err(sep_core::StoreError::Conflict { .. }) => return not_editable(&back),
+        Err(e) => {
+            tracing::error!(code = e.code(), "attachment row failed");
+            return Problem::internal().into_response();
+        }
     }
     Redirect::to(&format!("{back}?saved=1#doc-{}", doc.code)).into_response()
 }
@@ -152,9 +167,10 @@ pub(crate) async fn delete(
     let mut ev = event(s.clock.now(), "document.removed", Some(user.id), &client, &rid, Outcome::Success);
     ev.object = Some(format!("application:{}", app.id));
     ev.details = serde_json::json!({ "attachment": file.to_string() });
-    match s.store.delete_attachment(app.id, file, &Effects::audit(ev)).await {
-        Ok(true) => Redirect::to(&format!("{back}?saved=1#documents")).into_response(),
-        Ok(false) => Problem::not_found().into_response(),
+    match s.store.delete_attachment(app.id, file, s.clock.now(), &Effects::audit(ev)).await {
+        Ok(()) => Redirect::to(&format!("{back}?saved=1#documents")).into_response(),
+        Err(sep_core::StoreError::NotFound) => Problem::not_found().into_response(),
+        Err(sep_core::StoreError::Conflict { .. }) => not_editable(&back),
         Err(e) => {
             tracing::error!(code = e.code(), "attachment removal failed");
             Problem::internal().into_response()

@@ -58,6 +58,12 @@ async fn news(w: &mut Watch) -> Result<Option<Event>, ()> {
             "link": n.notice.link,
             "critical": n.notice.critical,
         })).collect::<Vec<_>>(),
+        "labels": {
+            "time": crate::i18n::tr_in(w.lang, "МСК"),
+            "new": crate::i18n::tr_in(w.lang, "новое"),
+            "action": crate::i18n::tr_in(w.lang, "Требуется действие"),
+            "count": crate::i18n::tr_in(w.lang, "новых"),
+        },
         "statuses": apps.iter().map(|a| serde_json::json!({
             "id": a.id.to_string(),
             "status": crate::i18n::tr_in(w.lang, a.status.title()),

@@ -19,7 +19,10 @@ use serde::Deserialize;
 /// Only paths of the portal: never an open redirect.
 pub(crate) fn safe_return_to(path: Option<&str>) -> String {
     match path {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.contains(['\r', '\n']) => {
+        // No control characters: browsers drop a tab or a newline, and `/\t/host` becomes `//host`.
+        Some(p)
+            if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.chars().any(char::is_control) =>
+        {
             p.to_owned()
         }
         _ => "/cabinet".to_owned(),

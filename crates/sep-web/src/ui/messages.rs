@@ -189,7 +189,9 @@ pub(crate) async fn post(
     if viewer == Viewer::Officer {
         match s.store.get_user(app.user_id).await {
             Ok(applicant) => {
-                if let Some(email) = &applicant.profile.email {
+                use sep_core::settings::{Channel, Importance, Kind};
+                let wanted = applicant.settings.allows(Kind::Status, Channel::Email, Importance::Normal);
+                if let Some(email) = applicant.profile.email.as_ref().filter(|_| wanted) {
                     fx = fx.with_job(sep_core::job::NewJob::now(
                         "notify",
                         "send_email",

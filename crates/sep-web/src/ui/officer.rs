@@ -43,10 +43,12 @@ fn officer(user: CurrentUser, path: &str) -> Result<(sep_core::session::Session,
     Ok((session, user))
 }
 
-/// The service of `app` if `user` is an officer of its agency and it has been sent.
+/// The service of `app` if `user` is an officer of its agency, it has been sent, and it is
+/// not the officer's own.
 pub(crate) fn sees(s: &AppState, user: &User, app: &Application) -> Option<Service> {
     let service = s.catalogue.get(&app.service).filter(|svc| Some(svc.agency.as_str()) == agency(user))?;
-    (app.status != Status::Draft).then(|| service.clone())
+    // Nobody reviews their own application.
+    (app.status != Status::Draft && app.user_id != user.id).then(|| service.clone())
 }
 
 /// The application if it belongs to the officer's agency; "not found" (journaled) otherwise.
@@ -128,6 +130,8 @@ pub(crate) async fn queue(State(s): State<AppState>, user: CurrentUser, Query(q)
         Ok(a) => a,
         Err(e) => return internal(&e),
     };
+    // Their own applications are someone else's to review.
+    apps.retain(|a| a.user_id != user.id);
     let total = apps.len();
     let today = s.clock.now().date();
     let status = Status::from_code(&q.status);
@@ -331,6 +335,8 @@ pub(crate) async fn take(
     let comment = format!("Взято в работу: {}", user.profile.full_name());
     let mut change = StatusChange::new(app.status, to, now, "officer", &comment, vec![]);
     change.assignee = Some(user.id);
+    // From whoever held it as read: two officers taking it at once do not both win.
+    change.assignee_was = Some(app.assignee);
     let fx = audit_for("application.taken", &user, &app, &client, &rid, now);
     match review::apply(s.store.as_ref(), &s.catalogue, &app, &change, fx).await {
         Ok(()) => Redirect::to(&format!("/officer/applications/{}", app.id)).into_response(),
@@ -403,7 +409,19 @@ pub(crate) async fn decide(
         _ => "Нужны дополнительные сведения",
     };
     let text = if comment.is_empty() { default.to_owned() } else { comment };
-    let change = StatusChange::new(app.status, to, now, "officer", &text, reasons);
+    if to == Status::Approved && service.registry_checks && app.checks_passed_at.is_none() {
+        return Problem::new(
+            StatusCode::CONFLICT,
+            "checks_pending",
+            "Проверки по реестрам ещё не пройдены",
+            "Одобрить заявление можно после автоматических проверок ФНС, СФР и МВД: они ещё идут или ждут ответа реестра.",
+            "Подождите и откройте заявление снова; отклонить или запросить сведения можно и сейчас.",
+        )
+        .into_response();
+    }
+    let mut change = StatusChange::new(app.status, to, now, "officer", &text, reasons);
+    // Still this officer's when written, not only when read.
+    change.assignee_was = Some(Some(user.id));
     let mut fx = audit_for(&format!("application.{}", to.code()), &user, &app, &client, &rid, now);
     if to == Status::Approved {
         fx = fx.with_job(review::complete_job(app.id, now));

@@ -104,6 +104,13 @@ pub async fn serve_portal(
     let clock: Arc<dyn sep_core::clock::Clock> = Arc::new(SystemClock);
     // The registries are the built-in emulator until real adapters are configured.
     let registries = Registries::all(Arc::new(EmulatedRegistries::new()));
+    if !cfg.demo_outbox {
+        // Only the demo people pass the emulator's checks: everyone else would be refused.
+        tracing::warn!(
+            "registry checks use the built-in ФНС/СФР/МВД emulator: only the demo identities pass; \
+             connect real registry adapters before serving real applicants"
+        );
+    }
     let reviewer = Reviewer { store: store.clone(), catalogue: catalogue.clone(), registries };
     let mut queues: Vec<(&'static str, Arc<dyn sep_core::job::Handler>)> =
         vec![(sep_core::application::review::QUEUE, Arc::new(reviewer))];
