@@ -482,6 +482,20 @@ async fn r8_the_background_save_keeps_what_was_typed_and_answers_without_a_page(
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "the background save is a form like any other");
+    // Signed out (an idle session), a background save is refused without starting a login,
+    // which would replace the login cookie of the page's own way back.
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}{app}", w.portal))
+        .header("x-sep-autosave", "1")
+        .form(&[("csrf", csrf.as_str()), ("address", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.headers().get("set-cookie").is_none(), "no login cookie");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

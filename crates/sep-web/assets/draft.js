@@ -18,6 +18,8 @@
       method: 'POST',
       body: new URLSearchParams(new FormData(form)),
       credentials: 'same-origin',
+      // A signed-out save is answered 401, never sent through a login.
+      redirect: 'error',
       headers: { 'x-sep-autosave': '1' },
     })
       .then(function (r) {

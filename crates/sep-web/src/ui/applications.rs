@@ -445,8 +445,12 @@ pub(crate) async fn save(
     Path(id): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
+    let background = headers.contains_key("x-sep-autosave");
     let (session, user) = match signed_in(user, &format!("/applications/{id}")) {
         Ok(found) => found,
+        // A background save never starts a login: it would run beside the page's own and
+        // replace its login cookie. The page says the draft was not saved.
+        Err(_) if background => return StatusCode::UNAUTHORIZED.into_response(),
         Err(to) => return to.into_response(),
     };
     if !csrf_ok(&session, form.get("csrf").map_or("", String::as_str)) {
@@ -473,7 +477,7 @@ pub(crate) async fn save(
         Err(e) => return internal(&e),
     }
     // The page's background save (draft.js) needs no page back.
-    if headers.get("x-sep-autosave").is_some() {
+    if background {
         return StatusCode::NO_CONTENT.into_response();
     }
     Redirect::to(&format!("/applications/{}?saved=1", app.id)).into_response()
