@@ -209,3 +209,22 @@ pub(crate) async fn logout(
     };
     (jar, Redirect::to(&target)).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every operation in the history has its English name.
+    #[test]
+    fn every_operation_has_english() {
+        let source = include_str!("account.rs");
+        let body = source.split("pub(crate) fn action_title").nth(1).unwrap().split("\n}\n").next().unwrap();
+        let codes: Vec<&str> = body.lines().filter_map(|l| l.trim().strip_prefix('"')?.split('"').next()).collect();
+        assert!(codes.len() > 20, "{codes:?}");
+        for code in codes {
+            let title = action_title(code);
+            let en = crate::i18n::tr_in(crate::i18n::Lang::En, title);
+            assert_ne!(en, title, "{code}: no English for «{title}»");
+        }
+    }
+}
