@@ -38,7 +38,10 @@ async fn settings_choose_channels_and_the_look(backend: Backend) {
     let r = w.post(&format!("{}/settings", w.portal), &choice).await;
     assert_eq!(loc(&r), "/settings?saved=1");
     let form = page(&w, "/settings?saved=1").await;
-    assert!(form.contains("Настройки сохранены") && form.contains("value=\"status:sms\" checked"));
+    assert!(
+        form.contains("Settings saved.") && form.contains("value=\"status:sms\" checked"),
+        "saved, and now in English"
+    );
     assert!(
         form.contains("value=\"status:email\">")
             && form.contains("id=\"threshold-critical\" name=\"threshold\" value=\"critical\" checked")

@@ -128,7 +128,7 @@ mod tests {
         assert!(missing.is_empty(), "no English for: {missing:#?}");
     }
 
-    /// Words the core hands to the pages (statuses, applicant types) have English too.
+    /// Words the core hands to the pages (statuses, applicant types, settings) have English too.
     #[test]
     fn every_status_and_applicant_type_has_english() {
         use sep_core::application::status::Status;
@@ -137,7 +137,13 @@ mod tests {
             .iter()
             .map(|s| s.title())
             .chain([ApplicantType::Person, ApplicantType::Ip, ApplicantType::Org].map(ApplicantType::title));
-        for w in words {
+        use sep_core::settings::{Channel, Importance, Kind};
+        let settings = Kind::ALL
+            .iter()
+            .map(|k| k.title())
+            .chain(Channel::ALL.iter().map(|c| c.title()))
+            .chain(Importance::ALL.iter().map(|i| i.title()));
+        for w in words.chain(settings) {
             assert!(EN.contains_key(w), "no English for {w}");
         }
     }

@@ -66,7 +66,7 @@ pub(crate) async fn page(user: CurrentUser, Query(q): Query<Saved>) -> Response 
                     name: format!("{}:{}", k.code(), c.code()),
                     on: mandatory(*k, *c) || !s.off.contains(&(*k, *c)),
                     mandatory: mandatory(*k, *c),
-                    label: format!("{} — {}", k.title(), c.title()),
+                    label: format!("{} — {}", crate::i18n::tr(k.title()), crate::i18n::tr(c.title())),
                 })
                 .collect(),
         })
