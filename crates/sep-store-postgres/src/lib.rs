@@ -6,6 +6,7 @@
 
 mod applications;
 mod audit;
+mod code_rows;
 mod conv;
 mod effects;
 mod jobs;

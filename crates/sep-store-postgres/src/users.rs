@@ -194,45 +194,17 @@ impl UserStore for PgStore {
     ) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        let tries = i32::try_from(c.code.tries_left).unwrap_or(0);
-        let sent = i32::try_from(c.sent).unwrap_or(i32::MAX);
-        let was_digest = expected.map(|e| e.code.digest.clone());
-        let was_tries = expected.map(|e| i32::try_from(e.code.tries_left).unwrap_or(0));
-        let was_spent = expected.map(|e| e.code.spent);
-        let was_sent = expected.map(|e| i32::try_from(e.sent).unwrap_or(i32::MAX));
-        let changed = tx
-            .execute(
-                "INSERT INTO contact_changes (user_id, channel, value, code_digest, code_expires_at, code_tries_left,
-                    code_spent, sent, created_at, confirmed_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                 ON CONFLICT (user_id, channel) DO UPDATE SET value = excluded.value,
-                    code_digest = excluded.code_digest, code_expires_at = excluded.code_expires_at,
-                    code_tries_left = excluded.code_tries_left, code_spent = excluded.code_spent, sent = excluded.sent,
-                    created_at = excluded.created_at, confirmed_at = excluded.confirmed_at
-                 WHERE contact_changes.code_digest = $11 AND contact_changes.code_tries_left = $12
-                    AND contact_changes.code_spent = $13 AND contact_changes.sent = $14",
-                &[
-                    &c.user_id.0,
-                    &c.channel,
-                    &c.value,
-                    &c.code.digest,
-                    &c.code.expires_at,
-                    &tries,
-                    &c.code.spent,
-                    &sent,
-                    &c.created_at,
-                    &c.confirmed_at,
-                    &was_digest,
-                    &was_tries,
-                    &was_spent,
-                    &was_sent,
-                ],
-            )
-            .await
-            .map_err(map_err)?;
-        if changed == 0 {
-            return Err(StoreError::Conflict { constraint: "contact_changes_changed".into() });
-        }
+        let row = crate::code_rows::CodeRow {
+            table: "contact_changes",
+            key: ("user_id", c.user_id.0),
+            channel: &c.channel,
+            value: &c.value,
+            code: &c.code,
+            sent: c.sent,
+            created_at: c.created_at,
+            confirmed_at: c.confirmed_at,
+        };
+        crate::code_rows::upsert(&tx, &row, expected.map(|e| (&e.code, e.sent))).await?;
         if let Some(profile) = profile {
             write_profile(&tx, c.user_id, profile, c.confirmed_at.unwrap_or(c.created_at)).await?;
         }

@@ -286,39 +286,18 @@ impl ApplicationStore for SqliteStore {
         expected: Option<&sep_core::application::record::ContactConfirmation>,
         fx: &Effects,
     ) -> StoreResult<()> {
+        let row = crate::code_rows::CodeRow {
+            table: "contact_confirmations",
+            key: ("application_id", c.application_id.0.to_string()),
+            channel: &c.channel,
+            value: &c.value,
+            code: &c.code,
+            sent: c.sent,
+            created_at: c.created_at,
+            confirmed_at: c.confirmed_at,
+        };
         self.write(|tx| {
-            let changed = tx
-                .execute(
-                    "INSERT INTO contact_confirmations (application_id, channel, value, code_digest, code_expires_at,
-                    code_tries_left, code_spent, sent, created_at, confirmed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                 ON CONFLICT (application_id, channel) DO UPDATE SET value = excluded.value,
-                    code_digest = excluded.code_digest, code_expires_at = excluded.code_expires_at,
-                    code_tries_left = excluded.code_tries_left, code_spent = excluded.code_spent, sent = excluded.sent,
-                    created_at = excluded.created_at, confirmed_at = excluded.confirmed_at
-                 WHERE contact_confirmations.code_digest = ?11 AND contact_confirmations.code_tries_left = ?12
-                    AND contact_confirmations.code_spent = ?13 AND contact_confirmations.sent = ?14",
-                    params![
-                        c.application_id.0.to_string(),
-                        c.channel,
-                        c.value,
-                        c.code.digest,
-                        ts(c.code.expires_at),
-                        c.code.tries_left,
-                        c.code.spent,
-                        c.sent,
-                        ts(c.created_at),
-                        c.confirmed_at.map(ts),
-                        expected.map(|e| e.code.digest.clone()),
-                        expected.map(|e| e.code.tries_left),
-                        expected.map(|e| e.code.spent),
-                        expected.map(|e| e.sent),
-                    ],
-                )
-                .map_err(map_err)?;
-            if changed == 0 {
-                return Err(StoreError::Conflict { constraint: "contact_confirmations_changed".into() });
-            }
+            crate::code_rows::upsert(tx, &row, expected.map(|e| (&e.code, e.sent)))?;
             crate::effects::apply(tx, fx)
         })
     }

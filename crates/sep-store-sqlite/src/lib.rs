@@ -9,6 +9,7 @@
 
 mod applications;
 mod audit;
+mod code_rows;
 pub mod conv;
 mod db;
 mod effects;

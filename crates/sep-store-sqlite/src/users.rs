@@ -198,39 +198,18 @@ impl UserStore for SqliteStore {
         profile: Option<&Profile>,
         fx: &Effects,
     ) -> StoreResult<()> {
+        let row = crate::code_rows::CodeRow {
+            table: "contact_changes",
+            key: ("user_id", c.user_id.0.to_string()),
+            channel: &c.channel,
+            value: &c.value,
+            code: &c.code,
+            sent: c.sent,
+            created_at: c.created_at,
+            confirmed_at: c.confirmed_at,
+        };
         self.write(|tx| {
-            let changed = tx
-                .execute(
-                    "INSERT INTO contact_changes (user_id, channel, value, code_digest, code_expires_at, code_tries_left,
-                        code_spent, sent, created_at, confirmed_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                     ON CONFLICT (user_id, channel) DO UPDATE SET value = excluded.value,
-                        code_digest = excluded.code_digest, code_expires_at = excluded.code_expires_at,
-                        code_tries_left = excluded.code_tries_left, code_spent = excluded.code_spent, sent = excluded.sent,
-                        created_at = excluded.created_at, confirmed_at = excluded.confirmed_at
-                     WHERE contact_changes.code_digest = ?11 AND contact_changes.code_tries_left = ?12
-                        AND contact_changes.code_spent = ?13 AND contact_changes.sent = ?14",
-                    params![
-                        c.user_id.0.to_string(),
-                        c.channel,
-                        c.value,
-                        c.code.digest,
-                        ts(c.code.expires_at),
-                        c.code.tries_left,
-                        c.code.spent,
-                        c.sent,
-                        ts(c.created_at),
-                        c.confirmed_at.map(ts),
-                        expected.map(|e| e.code.digest.clone()),
-                        expected.map(|e| e.code.tries_left),
-                        expected.map(|e| e.code.spent),
-                        expected.map(|e| e.sent),
-                    ],
-                )
-                .map_err(map_err)?;
-            if changed == 0 {
-                return Err(StoreError::Conflict { constraint: "contact_changes_changed".into() });
-            }
+            crate::code_rows::upsert(tx, &row, expected.map(|e| (&e.code, e.sent)))?;
             if let Some(profile) = profile {
                 write_profile(tx, c.user_id, profile, c.confirmed_at.unwrap_or(c.created_at))?;
             }
