@@ -1,10 +1,21 @@
 //! Issuing a confirmation for a new phone or address: a six-digit SMS code (five minutes,
 //! three tries) or an e-mail with a one-time link (a day, three tries), stored as a digest
-//! bound to `key`, with the message that carries it, for the outbox queue.
+//! bound to `key`, with the message that carries it, for the outbox queue; and the one send
+//! limit per channel both the application contacts and the profile contacts keep.
 
 use sep_core::job::NewJob;
 use sep_core::otp::{CodeState, OtpPolicy};
 use time::OffsetDateTime;
+
+/// Codes or links one channel may receive within [`WINDOW`] of the last one.
+pub(crate) const MAX_SENDS: u32 = 5;
+/// The window the send limits count in.
+pub(crate) const WINDOW: time::Duration = time::Duration::hours(1);
+
+/// The sends that count against the limit: those of the last send, if it was within the window.
+pub(crate) fn recent_sends(last: Option<(OffsetDateTime, u32)>, now: OffsetDateTime) -> u32 {
+    last.filter(|(at, _)| *at + WINDOW > now).map_or(0, |(_, sent)| sent)
+}
 
 /// How the confirmation travels, and its wording.
 pub(crate) enum Carrier<'a> {
@@ -12,6 +23,18 @@ pub(crate) enum Carrier<'a> {
     Sms { text: &'a (dyn Fn(&str) -> String + Sync) },
     /// An e-mail; `text` gets the token (to put in a link).
     Email { subject: &'a str, text: &'a (dyn Fn(&str) -> String + Sync) },
+}
+
+impl<'a> Carrier<'a> {
+    /// An SMS for `sms`, an e-mail for `email`.
+    pub(crate) fn for_channel(
+        channel: &str,
+        sms: &'a (dyn Fn(&str) -> String + Sync),
+        subject: &'a str,
+        mail: &'a (dyn Fn(&str) -> String + Sync),
+    ) -> Self {
+        if channel == "sms" { Self::Sms { text: sms } } else { Self::Email { subject, text: mail } }
+    }
 }
 
 /// The stored state and the message to `to`; `None` when the random source failed.

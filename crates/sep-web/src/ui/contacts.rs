@@ -21,7 +21,7 @@ use sep_core::otp::Verdict;
 use sep_core::store::Effects;
 use serde::Deserialize;
 
-/// Codes or links one person may have sent on a channel within `SEND_WINDOW`, all drafts together.
+/// Codes or links one person may have sent on a channel within the window, all drafts together.
 const MAX_SENDS_PER_USER: u32 = 10;
 
 async fn sends_by_user(
@@ -33,17 +33,13 @@ async fn sends_by_user(
     let mut total = 0;
     for app in s.store.list_applications_for_user(user.id).await? {
         for c in s.store.list_contact_confirmations(app.id).await? {
-            if c.channel == channel && c.created_at + SEND_WINDOW > now {
+            if c.channel == channel && c.created_at + super::codes::WINDOW > now {
                 total += c.sent;
             }
         }
     }
     Ok(total)
 }
-
-/// Codes or links one channel may receive within `SEND_WINDOW` of the last one.
-const MAX_SENDS: u32 = 5;
-const SEND_WINDOW: time::Duration = time::Duration::hours(1);
 
 /// The normalised phone (`sms`) or e-mail (`email`) typed in the application, if valid.
 pub(crate) fn typed_contact(app: &Application, channel: &str) -> Option<String> {
@@ -130,8 +126,8 @@ pub(crate) async fn send(
     // The limit counts sends per channel within the window, whatever the value: switching
     // between numbers does not reset it.
     let previous = all.iter().find(|c| c.channel == channel);
-    let sent = previous.filter(|c| c.created_at + SEND_WINDOW > now).map_or(0, |c| c.sent);
-    if sent >= MAX_SENDS {
+    let sent = super::codes::recent_sends(previous.map(|c| (c.created_at, c.sent)), now);
+    if sent >= super::codes::MAX_SENDS {
         return back(&app, "contact_send_limit");
     }
     // And per person across all their drafts, so new drafts do not buy new sends.
@@ -149,11 +145,7 @@ pub(crate) async fn send(
         let link = format!("{base}/applications/{id}/contacts/email/confirm?token={token}");
         format!("Чтобы подтвердить адрес для заявления в СЭП, откройте ссылку: {link} (действует сутки)")
     };
-    let carrier = if channel == "sms" {
-        super::codes::Carrier::Sms { text: &sms }
-    } else {
-        super::codes::Carrier::Email { subject: "Подтверждение адреса", text: &mail }
-    };
+    let carrier = super::codes::Carrier::for_channel(&channel, &sms, "Подтверждение адреса", &mail);
     let Some((code, job)) = super::codes::issue(&carrier, &key(&app, &channel), &value, now) else {
         return Problem::internal().into_response();
     };

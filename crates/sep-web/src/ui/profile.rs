@@ -25,10 +25,6 @@ use sep_core::store::Effects;
 use sep_core::user::{ContactChange, User};
 use serde::Deserialize;
 
-/// Codes or links one channel may receive within `WINDOW` of the last one.
-const MAX_SENDS: u32 = 5;
-const WINDOW: time::Duration = time::Duration::hours(1);
-
 fn back(note: &str) -> Response {
     Redirect::to(&format!("/profile/contacts?note={note}")).into_response()
 }
@@ -153,8 +149,8 @@ pub(crate) async fn request(
     };
     let now = s.clock.now();
     // The limit counts sends on the channel within the window, whatever the value.
-    let sent = previous.as_ref().filter(|c| c.created_at + WINDOW > now).map_or(0, |c| c.sent);
-    if sent >= MAX_SENDS {
+    let sent = super::codes::recent_sends(previous.as_ref().map(|c| (c.created_at, c.sent)), now);
+    if sent >= super::codes::MAX_SENDS {
         return back("send_limit");
     }
     let base = s.config.public_url.clone();
@@ -163,11 +159,7 @@ pub(crate) async fn request(
         let link = format!("{base}/profile/contacts/email/confirm?token={token}");
         format!("Чтобы указать этот адрес в профиле СЭП, откройте ссылку: {link} (действует сутки)")
     };
-    let carrier = if channel == "sms" {
-        super::codes::Carrier::Sms { text: &sms }
-    } else {
-        super::codes::Carrier::Email { subject: "Смена адреса в СЭП", text: &mail }
-    };
+    let carrier = super::codes::Carrier::for_channel(&channel, &sms, "Смена адреса в СЭП", &mail);
     let Some((code, job)) = super::codes::issue(&carrier, &key(&user, &channel), &value, now) else {
         return Problem::internal().into_response();
     };
