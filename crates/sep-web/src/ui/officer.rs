@@ -130,8 +130,8 @@ pub(crate) async fn queue(State(s): State<AppState>, user: CurrentUser, Query(q)
         Ok(a) => a,
         Err(e) => return internal(&e),
     };
-    // Their own applications are someone else's to review.
-    apps.retain(|a| a.user_id != user.id);
+    // The same rule as for opening one (not their own, among others).
+    apps.retain(|a| sees(&s, &user, a).is_some());
     let total = apps.len();
     let today = s.clock.now().date();
     let status = Status::from_code(&q.status);
