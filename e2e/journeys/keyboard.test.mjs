@@ -3,7 +3,7 @@
 // turning «Завершено» live. Every step reachable by Tab, visible focus, the skip link first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launch, lastMessage, codeIn, shot } from '../lib.mjs';
+import { startDemo, launch, lastMessage, codeIn, shot, checkA11y } from '../lib.mjs';
 
 /** Presses Tab until the focused element's accessible text contains `text`. */
 async function tabTo(page, text) {
@@ -34,6 +34,7 @@ test('a citizen registers with the keyboard only', async () => {
   try {
     const page = await browser.newPage();
     await page.goto(demo.portal);
+    await checkA11y(page, 'keyboard: home');
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement.innerText), 'Перейти к основному содержанию', 'skip link first');
     assert.ok(await focusIsVisible(page), 'focus is visible');
@@ -41,23 +42,28 @@ test('a citizen registers with the keyboard only', async () => {
     assert.ok(await focusIsVisible(page));
     await page.keyboard.press('Enter');
     await page.waitForURL(`${demo.idp}/login?**`);
+    await checkA11y(page, 'keyboard: emulator login');
     await tabTo(page, 'Телефон, почта или СНИЛС');
     await page.keyboard.type('+79123456789');
     await tabTo(page, 'Пароль');
     await page.keyboard.type('Demo-Passw0rd');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/login\/code$/);
+    await checkA11y(page, 'keyboard: code page');
     const code = codeIn(await lastMessage(demo.idp, 'Код подтверждения входа'));
     await tabTo(page, 'Код подтверждения');
     await page.keyboard.type(code);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Предоставление прав доступа' }).waitFor();
+    await checkA11y(page, 'keyboard: consent');
     await tabTo(page, 'Предоставить');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${demo.portal}/terms**`);
+    await checkA11y(page, 'keyboard: terms');
     await tabTo(page, 'Принимаю условия');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Здравствуйте, Иван Иванович!' }).waitFor();
+    await checkA11y(page, 'keyboard: cabinet');
     await tabTo(page, 'Выйти');
     assert.ok(await focusIsVisible(page));
     await shot(page, 'keyboard-cabinet-focus');
@@ -66,9 +72,11 @@ test('a citizen registers with the keyboard only', async () => {
     await tabTo(page, 'Каталог услуг');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${demo.portal}/services**`);
+    await checkA11y(page, 'keyboard: catalogue');
     await tabTo(page, 'Регистрация в СЭП');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${demo.portal}/services/registration`);
+    await checkA11y(page, 'keyboard: service page');
     await tabTo(page, 'Подать заявление');
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Сохранить черновик' }).waitFor();
@@ -77,6 +85,7 @@ test('a citizen registers with the keyboard only', async () => {
     await tabTo(page, 'Сохранить черновик');
     await page.keyboard.press('Enter');
     await page.getByText('Черновик сохранён').first().waitFor();
+    await checkA11y(page, 'keyboard: application form');
     const pdf = Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n');
     const docs = [
       ['passport_scan', 'Паспорт (разворот с фотографией)'],
@@ -97,6 +106,7 @@ test('a citizen registers with the keyboard only', async () => {
     await tabTo(page, 'Проверить и отправить');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Проверка заявления' }).waitFor();
+    await checkA11y(page, 'keyboard: check page');
     await tabTo(page, 'Я даю согласие на обработку персональных данных');
     await page.keyboard.press('Space');
     await tabTo(page, 'Отправить заявление');
@@ -108,6 +118,7 @@ test('a citizen registers with the keyboard only', async () => {
       null,
       { timeout: 10000 },
     );
+    await checkA11y(page, 'keyboard: sent, completed live');
     await shot(page, 'keyboard-completed');
   } catch (e) {
     const page = browser.contexts()[0]?.pages()[0];
