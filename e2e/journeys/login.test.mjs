@@ -135,6 +135,36 @@ async function citizenLogsIn(viewport, prefix) {
     await shot(page, `${prefix}-8-settings-contrast`);
     await page.goto(`${demo.portal}/profile/contacts`);
     await checkA11y(page, `${prefix}: contacts`);
+    // The phone changed in place in the cabinet's personal data block (C1): a wrong number is
+    // refused with the same words as everywhere, the code from the SMS confirms the new one,
+    // and the page is never reloaded (a mark left on the window survives).
+    await page.goto(`${demo.portal}/cabinet`);
+    await page.evaluate(() => { window.sepNoReload = true; });
+    const personal = page.locator('#personal');
+    await personal.getByText('Изменить телефон').click();
+    await personal.getByLabel('Новый мобильный телефон').fill('12');
+    await personal.getByRole('button', { name: 'Получить код' }).click();
+    await personal.getByText('Номер не похож на мобильный').waitFor();
+    await personal.getByLabel('Новый мобильный телефон').fill('+7 999 444-55-66');
+    await personal.getByRole('button', { name: 'Получить код' }).click();
+    await personal.getByText('Код отправлен на новый номер').waitFor();
+    const sent = (await (await fetch(`${demo.portal}/outbox`)).text()).match(/Код для смены телефона в СЭП: (\d{6})/);
+    assert.ok(sent, 'the code waits in the demo outbox');
+    await personal.getByLabel(/Код из SMS на/).fill(sent[1]);
+    await personal.getByRole('button', { name: 'Подтвердить телефон' }).click();
+    await personal.getByText('Телефон изменён.').waitFor();
+    await personal.getByText(/444-55-66/).waitFor();
+    assert.equal(await page.evaluate(() => window.sepNoReload), true, 'changed without reloading the page');
+    await checkA11y(page, `${prefix}: personal data changed in place`);
+    await shot(page, `${prefix}-8b-phone-changed-in-place`);
+    // The same cabinet in English, from the header's switch.
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Personal data' }).waitFor();
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    await checkA11y(page, `${prefix}: cabinet in English`);
+    await shot(page, `${prefix}-8c-cabinet-english`);
+    await page.getByRole('link', { name: 'Русский' }).click();
+    await page.getByRole('heading', { name: 'Личные данные' }).waitFor();
     await page.goto(`${demo.portal}/cabinet`);
     await page.locator('#notices').getByRole('link', { name: /Завершено/ }).click();
     await page.getByText('Услуга активирована.').waitFor();

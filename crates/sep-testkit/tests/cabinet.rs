@@ -123,7 +123,7 @@ async fn c3_a_changed_phone_and_email_take_effect_only_when_confirmed() {
     let w = world(Backend::Sqlite).await.unwrap();
     w.sign_in().await;
     let cabinet = page(&w, "/cabinet").await;
-    assert!(cabinet.contains("href=\"/profile/contacts\""));
+    assert!(cabinet.contains("action=\"/profile/contacts/sms\""), "changed from the cabinet itself");
     let form = page(&w, "/profile/contacts").await;
     let csrf = hidden(&form, "csrf");
     let url = |p: &str| format!("{}{p}", w.portal);
@@ -177,4 +177,49 @@ async fn c3_a_changed_phone_and_email_take_effect_only_when_confirmed() {
     assert_eq!(loc(&r), "/profile/contacts?note=email_changed");
     assert!(page(&w, "/cabinet").await.contains("Ivan.New@example.ru"), "the domain is kept in lower case");
     assert!(w.actions().await.contains(&("profile.contact_changed".into(), "success".into())));
+}
+
+/// C1: the personal data block changes in place: a step sent by the page's script is answered
+/// with the block itself (no redirect, no page), with the same validation and in the page's
+/// language; a refused request is not a block, so the script falls back to a normal post.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c1_personal_data_change_in_place() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    let csrf = hidden(&page(&w, "/cabinet").await, "csrf");
+    let step = |path: &str, form: Vec<(&'static str, String)>| {
+        w.browser.post(format!("{}{path}", w.portal)).header("x-sep-inplace", "1").form(&form).send()
+    };
+    let block = |r: reqwest::Response| async move {
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers().get("x-sep-fragment").unwrap(), "1");
+        let body = r.text().await.unwrap();
+        assert!(body.starts_with("<div id=\"personal-block\" data-inplace>") && !body.contains("<html"), "{body}");
+        body
+    };
+    let wrong =
+        block(step("/profile/contacts/sms", vec![("csrf", csrf.clone()), ("value", "12".into())]).await.unwrap()).await;
+    assert!(wrong.contains("role=\"alert\"") && wrong.contains("Номер не похож на мобильный"), "{wrong}");
+    let sent = block(
+        step("/profile/contacts/sms", vec![("csrf", csrf.clone()), ("value", "+79994445566".into())]).await.unwrap(),
+    )
+    .await;
+    assert!(sent.contains("Код отправлен на новый номер") && sent.contains("id=\"phone-code\""), "{sent}");
+    assert!(sent.contains("<details class=\"inplace\" open>"), "the code form stays open");
+    let jobs = w.db.store().list_jobs("notify", 50).await.unwrap();
+    let sms = jobs.iter().find(|j| j.job.kind == "send_sms" && j.job.payload["to"] == "+79994445566").unwrap();
+    let code = sms.job.payload["text"].as_str().unwrap().split(": ").nth(1).unwrap()[..6].to_owned();
+    // In English the block answers in English.
+    w.get(&format!("{}/lang?to=en&return_to=/cabinet", w.portal)).await;
+    let done =
+        block(step("/profile/contacts/sms/confirm", vec![("csrf", csrf.clone()), ("code", code)]).await.unwrap()).await;
+    assert!(done.contains("Phone changed.") && done.contains("+7 (999) 444-55-66"), "the new phone shown: {done}");
+    // Refused before acting: a forged token is a 403 page, not a block.
+    let r =
+        step("/profile/contacts/sms", vec![("csrf", "forged".into()), ("value", "+79990000000".into())]).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.headers().get("x-sep-fragment").is_none());
+    // Without the script's mark the same step is the ordinary way back to the page.
+    let r = w.post(&format!("{}/profile/contacts/sms", w.portal), &[("csrf", &csrf), ("value", "12")]).await;
+    assert_eq!(loc(&r), "/profile/contacts?note=phone_invalid");
 }

@@ -8,8 +8,9 @@
   var status = document.getElementById('draft-status');
   var timer = null;
 
+  // The page gives the words, in its language.
   function say(text) {
-    if (status) status.textContent = text;
+    if (status && text) status.textContent = text;
   }
 
   function save() {
@@ -23,10 +24,10 @@
       headers: { 'x-sep-autosave': '1' },
     })
       .then(function (r) {
-        say(r.status === 204 ? 'Черновик сохранён' : 'Черновик не сохранён: нажмите «Сохранить черновик»');
+        say(r.status === 204 ? status.dataset.saved : status.dataset.unsaved);
       })
       .catch(function () {
-        say('Черновик не сохранён: нет связи или сеанс завершён. Нажмите «Сохранить черновик».');
+        say(status.dataset.offline);
       });
   }
 

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 const SITE_CSS: &str = include_str!("../assets/site.css");
 const LIVE_JS: &str = include_str!("../assets/live.js");
 const DRAFT_JS: &str = include_str!("../assets/draft.js");
+const INPLACE_JS: &str = include_str!("../assets/inplace.js");
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
@@ -19,6 +20,7 @@ pub(crate) async fn serve(Path(file): Path<String>) -> Response {
         "site.css" => asset("text/css; charset=utf-8", SITE_CSS),
         "live.js" => asset("text/javascript; charset=utf-8", LIVE_JS),
         "draft.js" => asset("text/javascript; charset=utf-8", DRAFT_JS),
+        "inplace.js" => asset("text/javascript; charset=utf-8", INPLACE_JS),
         _ => Problem::not_found().into_response(),
     }
 }

@@ -42,11 +42,11 @@ impl Delivery {
 
     async fn via_gateway(&self, channel: &str, to: &str, subject: &str, text: &str) -> Result<(), String> {
         let Some(g) = &self.gateway else {
-            return Err(format!("канал {channel} не настроен (notify_gateway_url)"));
+            return Err(format!("channel {channel} is not configured (notify_gateway_url)"));
         };
         let body = serde_json::json!({ "channel": channel, "to": to, "subject": subject, "text": text });
         let res = self.http.post(&g.url).bearer_auth(&g.token).json(&body).send().await.map_err(|e| e.to_string())?;
-        if res.status().is_success() { Ok(()) } else { Err(format!("шлюз ответил {}", res.status())) }
+        if res.status().is_success() { Ok(()) } else { Err(format!("the gateway answered {}", res.status())) }
     }
 }
 

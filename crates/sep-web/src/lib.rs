@@ -110,6 +110,8 @@ fn portal_csp(issuer: Option<&str>) -> http::HeaderValue {
 pub fn router(state: AppState) -> Router {
     // Install the recorder before the first request so that request is counted too.
     ops::metrics::handle();
+    // The services' own English (their `[en]` tables) joins the interface's.
+    i18n::add_data(state.catalogue.search("").into_iter().flat_map(|s| s.en.clone()));
     let routes = Router::new()
         .route("/", get(ui::home::page))
         .route("/login", get(ui::login::start))

@@ -108,6 +108,20 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// The same problem with its texts in `lang` (the code stays: it is what support reads).
+    pub fn in_lang(self, lang: crate::i18n::Lang) -> Self {
+        let t = |s: &str| crate::i18n::tr_dyn_in(lang, s);
+        Self {
+            title: t(&self.title),
+            detail: t(&self.detail),
+            action: t(&self.action),
+            retry: self.retry.map(|(href, label)| (href, t(&label))),
+            ..self
+        }
+    }
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         // The presenter renders it; the extension carries it there.

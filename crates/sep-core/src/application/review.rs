@@ -160,7 +160,7 @@ pub enum ReviewError {
     #[error(transparent)]
     Unavailable(#[from] Unavailable),
     /// Storage failed.
-    #[error("хранилище: {0}")]
+    #[error("storage: {0}")]
     Store(#[from] StoreError),
     /// The job cannot be understood (a bug or a removed service); retrying will not help.
     #[error("{0}")]

@@ -115,6 +115,28 @@ pub struct Service {
     /// Reasons an officer may give when rejecting or asking for more data.
     #[serde(default)]
     pub reasons: Vec<ReasonDef>,
+    /// The English of this file's texts, Russian → English (the `[en]` table); a text without
+    /// one is shown in Russian.
+    #[serde(default)]
+    pub en: BTreeMap<String, String>,
+}
+
+impl Service {
+    /// Every text of the service a person reads: title, description, agency, sections,
+    /// labels, hints, documents and reasons.
+    pub fn texts(&self) -> Vec<&str> {
+        let mut out = vec![self.title.as_str(), self.description.as_str(), self.agency.as_str()];
+        for s in &self.sections {
+            out.push(&s.title);
+            for f in &s.fields {
+                out.push(&f.label);
+                out.extend(f.hint.as_deref());
+            }
+        }
+        out.extend(self.documents.iter().map(|d| d.title.as_str()));
+        out.extend(self.reasons.iter().map(|r| r.text.as_str()));
+        out
+    }
 }
 
 /// A reason an officer may give, with its stable code.
@@ -267,6 +289,16 @@ impl Catalogue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The built-in services come with English for every text a person reads.
+    #[test]
+    fn builtin_services_have_english_for_every_text() {
+        let catalogue = Catalogue::load(None).unwrap();
+        for service in catalogue.search("") {
+            let missing: Vec<_> = service.texts().into_iter().filter(|t| !service.en.contains_key(*t)).collect();
+            assert!(missing.is_empty(), "{}: no English for {missing:#?}", service.code);
+        }
+    }
 
     #[test]
     fn the_registration_service_loads_with_every_r1_field() {

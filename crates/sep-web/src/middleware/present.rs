@@ -36,12 +36,14 @@ fn wants_json(req: &Request) -> bool {
 
 /// Moscow time, as people in Russia read it.
 fn moscow_now() -> String {
-    let f = format_description!("[day].[month].[year] [hour]:[minute]:[second] МСК");
+    let f = format_description!("[day].[month].[year] [hour]:[minute]:[second]");
     OffsetDateTime::now_utc().to_offset(offset!(+3)).format(f).unwrap_or_default()
 }
 
 pub(crate) async fn problems(brand: &'static Brand, req: Request, next: Next) -> Response {
     let json_wanted = wants_json(&req);
+    // The presenter sits outside the language scope of the routes; it reads the cookie itself.
+    let lang = crate::i18n::lang_of(req.headers());
     let request_id = super::request_id(&req);
     let mut res = next.run(req).await;
     let problem = match res.extensions_mut().remove::<Problem>() {
@@ -62,6 +64,7 @@ pub(crate) async fn problems(brand: &'static Brand, req: Request, next: Next) ->
         }
         None => return res,
     };
+    let problem = problem.in_lang(lang);
     if problem.status.is_server_error() {
         tracing::warn!(code = problem.code, status = problem.status.as_u16(), "problem shown");
     }
@@ -83,12 +86,12 @@ pub(crate) async fn problems(brand: &'static Brand, req: Request, next: Next) ->
             detail: &problem.detail,
             action: &problem.action,
             code: problem.code,
-            time: moscow_now(),
+            time: format!("{} {}", moscow_now(), crate::i18n::tr_in(lang, "МСК")),
             request_id: &request_id,
             retry_link: problem.retry.as_ref().map(|r| r.0.as_str()),
             retry_label: problem.retry.as_ref().map_or("", |r| r.1.as_str()),
         };
-        match page.render() {
+        match crate::i18n::with_lang(lang, || page.render()) {
             Ok(html) => Html(html).into_response(),
             Err(_) => problem.detail.clone().into_response(),
         }

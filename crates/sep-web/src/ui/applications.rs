@@ -7,6 +7,7 @@
 use super::account::signed_in_with_terms as signed_in;
 use super::render;
 use crate::client::Client;
+use crate::i18n::{tr, tr_dyn};
 use crate::session::{CurrentUser, csrf_ok, event};
 use crate::{AppState, Problem};
 use askama::Template;
@@ -108,13 +109,17 @@ fn problems(
     let mut out = Vec::new();
     for d in service.documents.iter().filter(|d| d.applicants.contains(&t)) {
         if !attached.iter().any(|a| a.document == d.code) {
-            out.push((format!("doc-{}", d.code), format!("Приложите документ: {}", d.title), "document_missing"));
+            out.push((
+                format!("doc-{}", d.code),
+                tr_dyn(&format!("Приложите документ: {}", d.title)),
+                "document_missing",
+            ));
         }
     }
     for f in service.fields_for(t) {
         let v = data.get(&f.name).map_or("", String::as_str);
         if let Err(e) = f.check(v) {
-            out.push((f.name.clone(), format!("{}: {e}", f.label), e.code()));
+            out.push((f.name.clone(), format!("{}: {}", tr_dyn(&f.label), tr_dyn(&e.to_string())), e.code()));
         }
     }
     // Named mismatches with the confirmed Госуслуги data (R2).
@@ -125,7 +130,7 @@ fn problems(
     if !p.last_name.is_empty()
         && fio.split_whitespace().collect::<Vec<_>>() != known.split_whitespace().collect::<Vec<_>>()
     {
-        out.push(("last_name".into(), "Ошибка: несовпадение ФИО с данными Госуслуг".into(), "mismatch_fio"));
+        out.push(("last_name".into(), tr("Ошибка: несовпадение ФИО с данными Госуслуг").into(), "mismatch_fio"));
     }
     let same = |k: &str, known: Option<String>, kind: sep_core::catalogue::field::FieldKind| {
         let Some(known) = known else { return true };
@@ -133,15 +138,15 @@ fn problems(
     };
     use sep_core::catalogue::field::FieldKind as K;
     if !same("snils", p.snils.as_ref().map(ToString::to_string), K::Snils) {
-        out.push(("snils".into(), "Ошибка: несовпадение СНИЛС с данными Госуслуг".into(), "mismatch_snils"));
+        out.push(("snils".into(), tr("Ошибка: несовпадение СНИЛС с данными Госуслуг").into(), "mismatch_snils"));
     }
     if !same("inn", p.inn.as_ref().map(ToString::to_string), K::InnPerson) {
-        out.push(("inn".into(), "Ошибка: несовпадение ИНН с данными Госуслуг".into(), "mismatch_inn"));
+        out.push(("inn".into(), tr("Ошибка: несовпадение ИНН с данными Госуслуг").into(), "mismatch_inn"));
     }
     if !same("birth_date", p.birth_date.map(|d| d.to_string()), K::Date) {
         out.push((
             "birth_date".into(),
-            "Ошибка: несовпадение даты рождения с данными Госуслуг".into(),
+            tr("Ошибка: несовпадение даты рождения с данными Госуслуг").into(),
             "mismatch_birth_date",
         ));
     }
@@ -193,8 +198,8 @@ fn documents(
                 .collect();
             DocView {
                 code: d.code.clone(),
-                title: d.title.clone(),
-                rules: format!("{}, до {} МБ", formats.join(", "), d.max_mb),
+                title: tr_dyn(&d.title),
+                rules: format!("{}, {}", formats.join(", "), tr_dyn(&format!("до {} МБ", d.max_mb))),
                 files: attached
                     .iter()
                     .filter(|a| a.document == d.code)
@@ -264,14 +269,14 @@ fn form_page(
         .iter()
         .filter(|s| s.applicants.contains(&app.applicant_type))
         .map(|s| SectionView {
-            title: s.title.clone(),
+            title: tr_dyn(&s.title),
             fields: s
                 .fields
                 .iter()
                 .map(|f| FieldView {
                     name: f.name.clone(),
-                    label: f.label.clone(),
-                    hint: f.hint.clone(),
+                    label: tr_dyn(&f.label),
+                    hint: f.hint.as_deref().map(tr_dyn),
                     required: f.required,
                     textarea: f.kind == sep_core::catalogue::field::FieldKind::Textarea,
                     value: app.data.get(&f.name).cloned().unwrap_or_default(),
@@ -287,9 +292,9 @@ fn form_page(
     render(&FormPage {
         documents: documents(service, app.applicant_type, attached),
         id: app.id.to_string(),
-        service_title: service.title.clone(),
-        applicant: app.applicant_type.title(),
-        status: app.status.title(),
+        service_title: tr_dyn(&service.title),
+        applicant: tr(app.applicant_type.title()),
+        status: tr(app.status.title()),
         tone: app.status.tone(),
         saved: extras.saved,
         errors,
@@ -303,7 +308,7 @@ fn form_page(
         sendable: app.status.allowed().contains(&Allowed::Send),
         activated: app.status == Status::Completed && service.activates_account,
         to_fix: decision
-            .map(|e| e.reasons.iter().map(|r| (r.code.clone(), r.text.clone())).collect())
+            .map(|e| e.reasons.iter().map(|r| (r.code.clone(), tr_dyn(&r.text))).collect())
             .unwrap_or_default(),
         fix_comment: decision.map(|e| e.comment.clone()).unwrap_or_default(),
         events: super::journal::views(&extras.events),
@@ -431,7 +436,7 @@ pub(crate) async fn show(
         newest,
         saved: q.saved.is_some(),
         contacts: super::contacts::views(&app, &user, &confirmations),
-        contact_note: q.contact.as_deref().and_then(super::contacts::note),
+        contact_note: q.contact.as_deref().and_then(super::contacts::note).map(|(text, error)| (tr(text), error)),
     };
     form_page(&app, &service, &attached, &session.csrf_secret, extras, errors)
 }
@@ -521,14 +526,14 @@ fn check_page(
         .fields_for(app.applicant_type)
         .map(|f| {
             let v = app.data.get(&f.name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-            (f.label.clone(), v.unwrap_or_else(|| "не заполнено".into()), f.name.clone())
+            (tr_dyn(&f.label), v.unwrap_or_else(|| tr("не заполнено").into()), f.name.clone())
         })
         .collect();
     let status = if consent_missing { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = CheckPage {
         id: app.id.to_string(),
-        service_title: service.title.clone(),
-        applicant: app.applicant_type.title(),
+        service_title: tr_dyn(&service.title),
+        applicant: tr(app.applicant_type.title()),
         errors,
         rows,
         csrf: csrf.to_owned(),
@@ -668,7 +673,7 @@ pub(crate) async fn submit(
     render(&DonePage {
         id: app.id.to_string(),
         number,
-        status: to.title(),
+        status: tr(to.title()),
         tone: to.tone(),
         due: super::ru_date(Some(due)),
         newest,
@@ -735,7 +740,7 @@ pub(crate) async fn list(State(s): State<AppState>, user: CurrentUser, Query(q):
         .into_iter()
         .map(|a| Row {
             id: a.id.to_string(),
-            title: s.catalogue.get(&a.service).map_or_else(|| a.service.clone(), |svc| svc.title.clone()),
+            title: s.catalogue.get(&a.service).map_or_else(|| a.service.clone(), |svc| tr_dyn(&svc.title)),
             number: a.number.unwrap_or_else(|| "—".into()),
             status: a.status.title(),
             tone: a.status.tone(),

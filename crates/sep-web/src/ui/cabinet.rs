@@ -29,11 +29,8 @@ struct NoticeView {
 #[template(path = "cabinet.html")]
 struct CabinetPage {
     greeting: String,
-    full_name: String,
-    snils: String,
-    inn: String,
-    phone: String,
-    email: String,
+    /// The personal data block, changed in place.
+    personal: super::profile::PersonalBlock,
     csrf: String,
     registered: Option<String>,
     officer: bool,
@@ -107,11 +104,11 @@ pub(crate) async fn page(State(s): State<AppState>, user: CurrentUser) -> Respon
             DocView {
                 title: service
                     .and_then(|svc| svc.documents.iter().find(|d| d.code == f.document))
-                    .map_or_else(|| f.document.clone(), |d| d.title.clone()),
+                    .map_or_else(|| f.document.clone(), |d| crate::i18n::tr_dyn(&d.title)),
                 name: f.file_name.clone(),
                 size: super::file_size(f.size),
                 href: format!("/applications/{}/attachments/{}", a.id, f.id),
-                application: a.number.clone().unwrap_or_else(|| "черновик".into()),
+                application: a.number.clone().unwrap_or_else(|| crate::i18n::tr("черновик").into()),
                 replace: editable.then(|| format!("/applications/{}#doc-{}", a.id, f.document)),
             }
         }));
@@ -119,7 +116,7 @@ pub(crate) async fn page(State(s): State<AppState>, user: CurrentUser) -> Respon
     let history = match s.store.list_audit_for_user(user.id, None, HISTORY_SHOWN).await {
         Ok(h) => h
             .into_iter()
-            .map(|e| (super::moscow(e.event.at), super::account::action_title(&e.event.action), e.seq))
+            .map(|e| (super::moscow(e.event.at), crate::i18n::tr(super::account::action_title(&e.event.action)), e.seq))
             .collect(),
         Err(e) => {
             tracing::error!(code = e.code(), "history read failed");
@@ -127,18 +124,17 @@ pub(crate) async fn page(State(s): State<AppState>, user: CurrentUser) -> Respon
         }
     };
     let p = &user.profile;
-    let none = || "не указан".to_owned();
+    let personal = match super::profile::block(&s, &user, None, session.csrf_secret.clone()).await {
+        Ok(b) => b,
+        Err(res) => return res,
+    };
     let greeting = match &p.middle_name {
         Some(m) => format!("{} {m}", p.first_name),
         None => p.first_name.clone(),
     };
     render(&CabinetPage {
         greeting,
-        full_name: p.full_name(),
-        snils: p.snils.as_ref().map_or_else(none, ToString::to_string),
-        inn: p.inn.as_ref().map_or_else(none, ToString::to_string),
-        phone: p.phone.as_ref().map_or_else(none, sep_core::ident::Phone::display_form),
-        email: p.email.as_ref().map_or_else(none, ToString::to_string),
+        personal,
         csrf: session.csrf_secret,
         registered: user.registered_at.map(super::moscow),
         officer: user.role == Role::Officer && user.agency.is_some(),
@@ -151,9 +147,12 @@ pub(crate) async fn page(State(s): State<AppState>, user: CurrentUser) -> Respon
             .take(APPS_SHOWN)
             .map(|a| AppView {
                 id: a.id.to_string(),
-                title: s.catalogue.get(&a.service).map_or_else(|| a.service.clone(), |svc| svc.title.clone()),
-                number: a.number.clone().unwrap_or_else(|| "черновик".into()),
-                status: a.status.title(),
+                title: s
+                    .catalogue
+                    .get(&a.service)
+                    .map_or_else(|| a.service.clone(), |svc| crate::i18n::tr_dyn(&svc.title)),
+                number: a.number.clone().unwrap_or_else(|| crate::i18n::tr("черновик").into()),
+                status: crate::i18n::tr(a.status.title()),
                 tone: a.status.tone(),
                 due: super::ru_date(a.due_on),
             })
@@ -162,8 +161,8 @@ pub(crate) async fn page(State(s): State<AppState>, user: CurrentUser) -> Respon
             .into_iter()
             .map(|n| NoticeView {
                 time: super::moscow(n.notice.at),
-                title: n.notice.title,
-                text: n.notice.text,
+                title: crate::i18n::tr_dyn(&n.notice.title),
+                text: crate::i18n::tr_dyn(&n.notice.text),
                 link: n.notice.link,
                 unread: n.read_at.is_none(),
                 critical: n.notice.critical,

@@ -7,6 +7,7 @@
 use super::account::signed_in_with_terms as signed_in;
 use super::applications::owned;
 use crate::client::Client;
+use crate::i18n::{tr, tr_dyn};
 use crate::session::{csrf_ok, event};
 use crate::{AppState, Problem};
 use axum::Form;
@@ -140,12 +141,14 @@ pub(crate) async fn send(
         }
     }
     let (base, id) = (s.config.public_url.clone(), app.id);
-    let sms = |code: &str| format!("Код подтверждения телефона для заявления в СЭП: {code}. Никому не сообщайте код");
+    let sms = |code: &str| {
+        tr_dyn(&format!("Код подтверждения телефона для заявления в СЭП: {code}. Никому не сообщайте код"))
+    };
     let mail = |token: &str| {
         let link = format!("{base}/applications/{id}/contacts/email/confirm?token={token}");
-        format!("Чтобы подтвердить адрес для заявления в СЭП, откройте ссылку: {link} (действует сутки)")
+        tr_dyn(&format!("Чтобы подтвердить адрес для заявления в СЭП, откройте ссылку: {link} (действует сутки)"))
     };
-    let carrier = super::codes::Carrier::for_channel(&channel, &sms, "Подтверждение адреса", &mail);
+    let carrier = super::codes::Carrier::for_channel(&channel, &sms, tr("Подтверждение адреса"), &mail);
     let Some((code, job)) = super::codes::issue(&carrier, &key(&app, &channel), &value, now) else {
         return Problem::internal().into_response();
     };
@@ -312,7 +315,7 @@ pub(crate) fn views(app: &Application, user: &sep_core::user::User, all: &[Conta
             let from_profile = known(user, channel).as_ref() == Some(&value);
             Some(ContactView {
                 channel,
-                label,
+                label: tr(label),
                 confirmed: from_profile || confirmed(app, all, channel),
                 value,
                 from_profile,
@@ -332,11 +335,11 @@ pub(crate) fn problems(
         .filter(|v| !v.confirmed)
         .map(|v| {
             if v.channel == "sms" {
-                ("contacts".into(), "Подтвердите телефон кодом из SMS".into(), "contact_phone_unconfirmed")
+                ("contacts".into(), tr("Подтвердите телефон кодом из SMS").into(), "contact_phone_unconfirmed")
             } else {
                 (
                     "contacts".into(),
-                    "Подтвердите адрес электронной почты по ссылке из письма".into(),
+                    tr("Подтвердите адрес электронной почты по ссылке из письма").into(),
                     "contact_email_unconfirmed",
                 )
             }

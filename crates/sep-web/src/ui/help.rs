@@ -6,6 +6,7 @@
 use super::render;
 use crate::Problem;
 use crate::auth::AuthFault;
+use crate::i18n::{tr, tr_dyn};
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -149,7 +150,11 @@ struct Row {
 
 /// Every code a person may see, with what to do; `catalogue` adds its services' reasons.
 fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
-    let row = |p: Problem| Row { code: p.code.into(), happened: format!("{} {}", p.title, p.detail), action: p.action };
+    let row = |p: Problem| Row {
+        code: p.code.into(),
+        happened: format!("{} {}", tr_dyn(&p.title), tr_dyn(&p.detail)),
+        action: p.action,
+    };
     let mut out: Vec<Row> = [
         StatusCode::NOT_FOUND,
         StatusCode::METHOD_NOT_ALLOWED,
@@ -185,6 +190,10 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
     }
     out.sort_by(|a, b| a.code.cmp(&b.code));
     out.dedup_by(|a, b| a.code == b.code);
+    for r in &mut out {
+        r.happened = tr_dyn(&r.happened);
+        r.action = tr_dyn(&r.action);
+    }
     out
 }
 
@@ -218,7 +227,7 @@ struct ErrorsPage {
 
 /// `GET /help`.
 pub(crate) async fn index() -> Response {
-    render(&HelpPage { statuses: Status::ALL.iter().map(|s| (s.title(), s.tone(), explain(*s))).collect() })
+    render(&HelpPage { statuses: Status::ALL.iter().map(|s| (tr(s.title()), s.tone(), tr(explain(*s)))).collect() })
 }
 
 /// `GET /help/errors`.

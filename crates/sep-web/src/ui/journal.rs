@@ -28,11 +28,11 @@ pub(crate) fn views(events: &[ApplicationEvent]) -> Vec<EventView> {
         .rev()
         .map(|e| EventView {
             time: super::moscow(e.at),
-            actor: actor_title(&e.actor),
-            status: e.to.title(),
+            actor: crate::i18n::tr(actor_title(&e.actor)),
+            status: crate::i18n::tr(e.to.title()),
             tone: e.to.tone(),
-            comment: e.comment.clone(),
-            reasons: e.reasons.iter().map(|r| (r.code.clone(), r.text.clone())).collect(),
+            comment: crate::i18n::tr_dyn(&e.comment),
+            reasons: e.reasons.iter().map(|r| (r.code.clone(), crate::i18n::tr_dyn(&r.text))).collect(),
         })
         .collect()
 }

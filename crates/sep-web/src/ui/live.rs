@@ -53,8 +53,8 @@ async fn news(w: &mut Watch) -> Result<Option<Event>, ()> {
         "notices": fresh.iter().rev().map(|n| serde_json::json!({
             "id": n.id,
             "time": super::moscow(n.notice.at),
-            "title": n.notice.title,
-            "text": n.notice.text,
+            "title": crate::i18n::tr_dyn_in(w.lang, &n.notice.title),
+            "text": crate::i18n::tr_dyn_in(w.lang, &n.notice.text),
             "link": n.notice.link,
             "critical": n.notice.critical,
         })).collect::<Vec<_>>(),

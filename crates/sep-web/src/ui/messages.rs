@@ -73,9 +73,9 @@ pub(crate) fn views(messages: &[Message], viewer: Viewer) -> Vec<MessageView> {
         .map(|m| MessageView {
             time: super::moscow(m.at),
             author: match (m.author.as_str(), viewer) {
-                ("applicant", Viewer::Applicant) | ("officer", Viewer::Officer) => "Вы",
-                ("applicant", Viewer::Officer) => "Заявитель",
-                _ => "Сотрудник ведомства",
+                ("applicant", Viewer::Applicant) | ("officer", Viewer::Officer) => crate::i18n::tr("Вы"),
+                ("applicant", Viewer::Officer) => crate::i18n::tr("Заявитель"),
+                _ => crate::i18n::tr("Сотрудник ведомства"),
             },
             text: m.text.clone(),
             file: m.file.as_ref().map(|f| {

@@ -53,5 +53,5 @@ pub(crate) fn ru_date(d: Option<time::Date>) -> String {
 
 /// A file size as people read it.
 pub(crate) fn file_size(bytes: i64) -> String {
-    format!("{:.1} КБ", bytes as f64 / 1024.0)
+    crate::i18n::tr_dyn(&format!("{:.1} КБ", bytes as f64 / 1024.0))
 }

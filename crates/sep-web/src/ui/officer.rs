@@ -147,26 +147,33 @@ pub(crate) async fn queue(State(s): State<AppState>, user: CurrentUser, Query(q)
         .map(|a| Row {
             id: a.id.to_string(),
             number: a.number.clone().unwrap_or_else(|| "—".into()),
-            service: s.catalogue.get(&a.service).map_or_else(|| a.service.clone(), |svc| svc.title.clone()),
+            service: s
+                .catalogue
+                .get(&a.service)
+                .map_or_else(|| a.service.clone(), |svc| crate::i18n::tr_dyn(&svc.title)),
             applicant: applicant_name(a),
-            kind: a.applicant_type.title(),
-            status: a.status.title(),
+            kind: crate::i18n::tr(a.applicant_type.title()),
+            status: crate::i18n::tr(a.status.title()),
             tone: a.status.tone(),
             due: super::ru_date(a.due_on),
             overdue: overdue(a, today),
             assignee: match a.assignee {
-                Some(id) if id == user.id => "вы",
-                Some(_) => "другой сотрудник",
+                Some(id) if id == user.id => crate::i18n::tr("вы"),
+                Some(_) => crate::i18n::tr("другой сотрудник"),
                 None => "—",
             },
         })
         .collect();
     render(&QueuePage {
-        agency,
+        agency: crate::i18n::tr_dyn(&agency),
         rows,
         total,
-        statuses: Status::ALL.iter().filter(|st| **st != Status::Draft).map(|st| (st.code(), st.title())).collect(),
-        services: services.iter().map(|svc| (svc.code.clone(), svc.title.clone())).collect(),
+        statuses: Status::ALL
+            .iter()
+            .filter(|st| **st != Status::Draft)
+            .map(|st| (st.code(), crate::i18n::tr(st.title())))
+            .collect(),
+        services: services.iter().map(|svc| (svc.code.clone(), crate::i18n::tr_dyn(&svc.title))).collect(),
         status: status.map(|st| st.code().to_owned()).unwrap_or_default(),
         service: q.service,
         overdue: !q.overdue.is_empty(),
@@ -219,16 +226,16 @@ async fn application_page(
     let page = ApplicationPage {
         id: app.id.to_string(),
         number: app.number.clone().unwrap_or_else(|| "—".into()),
-        service_title: service.title.clone(),
+        service_title: crate::i18n::tr_dyn(&service.title),
         applicant: applicant_name(app),
-        kind: app.applicant_type.title(),
-        status: app.status.title(),
+        kind: crate::i18n::tr(app.applicant_type.title()),
+        status: crate::i18n::tr(app.status.title()),
         tone: app.status.tone(),
         due: super::ru_date(app.due_on),
         overdue: overdue(app, s.clock.now().date()),
         fields: service
             .fields_for(app.applicant_type)
-            .map(|f| (f.label.clone(), app.data.get(&f.name).cloned().unwrap_or_default()))
+            .map(|f| (crate::i18n::tr_dyn(&f.label), app.data.get(&f.name).cloned().unwrap_or_default()))
             .collect(),
         files: files
             .iter()
@@ -236,7 +243,7 @@ async fn application_page(
                 let doc =
                     service.documents.iter().find(|d| d.code == f.document).map_or(f.document.as_str(), |d| &d.title);
                 let href = format!("/applications/{}/attachments/{}", app.id, f.id);
-                (doc.to_owned(), href, f.file_name.clone(), super::file_size(f.size))
+                (crate::i18n::tr_dyn(doc), href, f.file_name.clone(), super::file_size(f.size))
             })
             .collect(),
         events: super::journal::views(&events),
@@ -383,9 +390,15 @@ pub(crate) async fn decide(
         "reject" => Action::Reject(reasons),
         "request_info" => Action::RequestInfo(reasons),
         _ => {
-            let page =
-                application_page(&s, &user, &session.csrf_secret, &app, &service, Some("Выберите решение.".into()))
-                    .await;
+            let page = application_page(
+                &s,
+                &user,
+                &session.csrf_secret,
+                &app,
+                &service,
+                Some(crate::i18n::tr("Выберите решение.").into()),
+            )
+            .await;
             return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
         }
     };

@@ -8,6 +8,7 @@
 use super::account::signed_in_with_terms as signed_in;
 use super::render;
 use crate::client::Client;
+use crate::i18n::{tr, tr_dyn};
 use crate::middleware::request_id_of as request_id;
 use crate::session::{CurrentUser, csrf_ok, event};
 use crate::{AppState, Problem};
@@ -59,15 +60,25 @@ fn note(code: &str) -> Option<(&'static str, bool)> {
     })
 }
 
+/// The personal data block (`_personal.html`), alone or inside a page.
+#[derive(Template)]
+#[template(path = "_personal.html")]
+pub(crate) struct PersonalBlock {
+    pub(crate) full_name: String,
+    pub(crate) snils: String,
+    pub(crate) inn: String,
+    pub(crate) phone: String,
+    pub(crate) email: String,
+    pub(crate) pending_phone: Option<String>,
+    pub(crate) pending_email: Option<String>,
+    pub(crate) note: Option<(&'static str, bool)>,
+    pub(crate) csrf: String,
+}
+
 #[derive(Template)]
 #[template(path = "profile_contacts.html")]
 struct ContactsPage {
-    phone: String,
-    email: String,
-    pending_phone: Option<String>,
-    pending_email: Option<String>,
-    note: Option<(&'static str, bool)>,
-    csrf: String,
+    block: PersonalBlock,
 }
 
 #[derive(Deserialize)]
@@ -89,19 +100,56 @@ pub(crate) async fn page(State(s): State<AppState>, user: CurrentUser, Query(q):
         Ok(found) => found,
         Err(to) => return to.into_response(),
     };
-    let (sms, email) = match (pending(&s, &user, "sms").await, pending(&s, &user, "email").await) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(res), _) | (_, Err(res)) => return res,
-    };
+    let note = q.note.as_deref().and_then(note);
+    match block(&s, &user, note, session.csrf_secret).await {
+        Ok(b) => render(&ContactsPage { block: b }),
+        Err(res) => res,
+    }
+}
+
+/// The personal data block for `user` with the note of the last step.
+pub(crate) async fn block(
+    s: &AppState,
+    user: &User,
+    note: Option<(&'static str, bool)>,
+    csrf: String,
+) -> Result<PersonalBlock, Response> {
+    let (sms, email) = (pending(s, user, "sms").await?, pending(s, user, "email").await?);
     let p = &user.profile;
-    render(&ContactsPage {
-        phone: p.phone.as_ref().map_or_else(|| "не указан".into(), Phone::display_form),
-        email: p.email.as_ref().map_or_else(|| "не указан".into(), ToString::to_string),
+    let none = || tr("не указан").to_owned();
+    Ok(PersonalBlock {
+        full_name: p.full_name(),
+        snils: p.snils.as_ref().map_or_else(none, ToString::to_string),
+        inn: p.inn.as_ref().map_or_else(none, ToString::to_string),
+        phone: p.phone.as_ref().map_or_else(none, Phone::display_form),
+        email: p.email.as_ref().map_or_else(none, ToString::to_string),
         pending_phone: sms.and_then(|c| Phone::parse(&c.value).ok()).map(|p| p.display_form()),
         pending_email: email.map(|c| c.value),
-        note: q.note.as_deref().and_then(note),
-        csrf: session.csrf_secret,
+        note: note.map(|(text, error)| (tr(text), error)),
+        csrf,
     })
+}
+
+/// For a step sent by `assets/inplace.js` (`x-sep-inplace`), the block itself instead of the
+/// way back to the page: the cabinet swaps it in without a reload. Every step ends in
+/// [`back`], so the note is read from where it would have sent the browser.
+async fn in_place(s: &AppState, user: &User, csrf: String, headers: &HeaderMap, res: Response) -> Response {
+    let location = res.headers().get(axum::http::header::LOCATION).and_then(|v| v.to_str().ok());
+    let Some(code) = location.and_then(|l| l.strip_prefix("/profile/contacts?note=")).map(str::to_owned) else {
+        return res;
+    };
+    if !headers.contains_key("x-sep-inplace") {
+        return res;
+    }
+    // The step may have changed the profile: show it as stored now.
+    let user = match s.store.get_user(user.id).await {
+        Ok(u) => u,
+        Err(e) => return internal(&e),
+    };
+    match block(s, &user, note(&code), csrf).await {
+        Ok(b) => ([("x-sep-fragment", "1"), ("cache-control", "no-store")], render(&b)).into_response(),
+        Err(res) => res,
+    }
 }
 
 #[derive(Deserialize)]
@@ -129,12 +177,25 @@ pub(crate) async fn request(
     if !csrf_ok(&session, &f.csrf) {
         return Problem::for_status(StatusCode::FORBIDDEN).into_response();
     }
+    let res = send(&s, &user, &client, &headers, channel, &f.value).await;
+    in_place(&s, &user, session.csrf_secret, &headers, res).await
+}
+
+/// Sends the code or link for the new `value` of `channel`.
+async fn send(
+    s: &AppState,
+    user: &User,
+    client: &Client,
+    headers: &HeaderMap,
+    channel: String,
+    typed: &str,
+) -> Response {
     let (value, current) = match channel.as_str() {
-        "sms" => match Phone::parse(&f.value) {
+        "sms" => match Phone::parse(typed) {
             Ok(p) => (p.to_string(), user.profile.phone.as_ref().map(ToString::to_string)),
             Err(_) => return back("phone_invalid"),
         },
-        "email" => match Email::parse(&f.value) {
+        "email" => match Email::parse(typed) {
             Ok(e) => (e.to_string(), user.profile.email.as_ref().map(ToString::to_string)),
             Err(_) => return back("email_invalid"),
         },
@@ -154,13 +215,13 @@ pub(crate) async fn request(
         return back("send_limit");
     }
     let base = s.config.public_url.clone();
-    let sms = |code: &str| format!("Код для смены телефона в СЭП: {code}. Никому не сообщайте код");
+    let sms = |code: &str| tr_dyn(&format!("Код для смены телефона в СЭП: {code}. Никому не сообщайте код"));
     let mail = |token: &str| {
         let link = format!("{base}/profile/contacts/email/confirm?token={token}");
-        format!("Чтобы указать этот адрес в профиле СЭП, откройте ссылку: {link} (действует сутки)")
+        tr_dyn(&format!("Чтобы указать этот адрес в профиле СЭП, откройте ссылку: {link} (действует сутки)"))
     };
-    let carrier = super::codes::Carrier::for_channel(&channel, &sms, "Смена адреса в СЭП", &mail);
-    let Some((code, job)) = super::codes::issue(&carrier, &key(&user, &channel), &value, now) else {
+    let carrier = super::codes::Carrier::for_channel(&channel, &sms, tr("Смена адреса в СЭП"), &mail);
+    let Some((code, job)) = super::codes::issue(&carrier, &key(user, &channel), &value, now) else {
         return Problem::internal().into_response();
     };
     let change = ContactChange {
@@ -172,8 +233,7 @@ pub(crate) async fn request(
         created_at: now,
         confirmed_at: None,
     };
-    let mut e =
-        event(now, "profile.contact_code_sent", Some(user.id), &client, &request_id(&headers), Outcome::Success);
+    let mut e = event(now, "profile.contact_code_sent", Some(user.id), client, &request_id(headers), Outcome::Success);
     e.details = serde_json::json!({ "channel": channel });
     match s.store.upsert_contact_change(&change, previous.as_ref(), None, &Effects::audit(e).with_job(job)).await {
         Ok(()) => back(if channel == "sms" { "sms_sent" } else { "email_sent" }),
@@ -234,11 +294,12 @@ async fn settle(
         });
         // The old contact hears of it: someone holding the session cannot change it silently.
         if let Some(old) = old {
-            let text = format!("{what} в профиле СЭП изменён. Если это были не вы, обратитесь в поддержку СЭП.");
+            let text =
+                tr_dyn(&format!("{what} в профиле СЭП изменён. Если это были не вы, обратитесь в поддержку СЭП."));
             let job = if channel == "sms" {
                 NewJob::now("notify", "send_sms", serde_json::json!({ "to": old, "text": text }), now)
             } else {
-                let payload = serde_json::json!({ "to": old, "subject": "Адрес в СЭП изменён", "text": text });
+                let payload = serde_json::json!({ "to": old, "subject": tr("Адрес в СЭП изменён"), "text": text });
                 NewJob::now("notify", "send_email", payload, now)
             };
             fx = fx.with_job(job);
@@ -280,7 +341,8 @@ pub(crate) async fn confirm_sms(
     if !csrf_ok(&session, &f.csrf) {
         return Problem::for_status(StatusCode::FORBIDDEN).into_response();
     }
-    settle(&s, &user, "sms", &f.code, &client, &headers).await
+    let res = settle(&s, &user, "sms", &f.code, &client, &headers).await;
+    in_place(&s, &user, session.csrf_secret, &headers, res).await
 }
 
 #[derive(Deserialize)]

@@ -72,9 +72,9 @@ fn value(p: &Profile, m: Mismatch) -> String {
 
 fn destination_text(channel: &str, to: &str) -> String {
     if channel == "sms" {
-        format!("по SMS на номер {}", masked(to))
+        crate::i18n::tr_dyn(&format!("по SMS на номер {}", masked(to)))
     } else {
-        format!("на почту {}", masked(to))
+        crate::i18n::tr_dyn(&format!("на почту {}", masked(to)))
     }
 }
 
@@ -200,12 +200,14 @@ pub(crate) async fn send(State(s): State<AppState>, jar: CookieJar) -> Response 
     r.code = Some(CodeState::new(&r.hash.0, &code, now, OtpPolicy::default()));
     r.sent_to = Some((channel.to_owned(), to.clone()));
     r.data["sends"] = serde_json::json!(sends + 1);
-    let text = format!("Код для восстановления связи аккаунтов СЭП и Госуслуг: {code}. Никому не сообщайте код");
+    let text = crate::i18n::tr_dyn(&format!(
+        "Код для восстановления связи аккаунтов СЭП и Госуслуг: {code}. Никому не сообщайте код"
+    ));
     let kind = if channel == "sms" { "send_sms" } else { "send_email" };
     let job = NewJob::now(
         "notify",
         kind,
-        serde_json::json!({ "to": to, "subject": "Восстановление связи аккаунтов", "text": text }),
+        serde_json::json!({ "to": to, "subject": crate::i18n::tr("Восстановление связи аккаунтов"), "text": text }),
         now,
     );
     match s.store.update_relink(&r, read.as_ref(), &Effects::none().with_job(job)).await {
@@ -271,9 +273,12 @@ pub(crate) async fn confirm(
         }
         return match verdict {
             Verdict::Wrong { tries_left } => {
-                page_error(format!("Неверный код. Осталось попыток: {tries_left}"), "otp_wrong")
+                page_error(crate::i18n::tr_dyn(&format!("Неверный код. Осталось попыток: {tries_left}")), "otp_wrong")
             }
-            _ => page_error("Код больше не действует. Нажмите «Войти» и начните заново".into(), "otp_void"),
+            _ => page_error(
+                crate::i18n::tr("Код больше не действует. Нажмите «Войти» и начните заново").into(),
+                "otp_void",
+            ),
         };
     }
     r.completed_at = Some(now);
@@ -290,7 +295,10 @@ pub(crate) async fn confirm(
         Ok(()) => {}
         // A parallel request changed the code or completed first: this one does not count.
         Err(sep_core::StoreError::Conflict { .. }) => {
-            return page_error("Код больше не действует. Нажмите «Войти» и начните заново".into(), "otp_void");
+            return page_error(
+                crate::i18n::tr("Код больше не действует. Нажмите «Войти» и начните заново").into(),
+                "otp_void",
+            );
         }
         Err(err) => return internal(&err),
     }

@@ -40,10 +40,18 @@ struct ServicePage {
 fn days(s: &Service) -> String {
     let (min, max) =
         (s.norm_days.values().min().copied().unwrap_or(0), s.norm_days.values().max().copied().unwrap_or(0));
-    let word = |n: u32| match (n % 10, n % 100) {
-        (1, x) if x != 11 => "рабочий день",
-        (2..=4, x) if !(12..=14).contains(&x) => "рабочих дня",
-        _ => "рабочих дней",
+    let word = |n: u32| {
+        let ru = match (n % 10, n % 100) {
+            (1, x) if x != 11 => "рабочий день",
+            (2..=4, x) if !(12..=14).contains(&x) => "рабочих дня",
+            _ => "рабочих дней",
+        };
+        // English has one plural: "21 working days", where Russian says "21 рабочий день".
+        if crate::i18n::current() == crate::i18n::Lang::En && n != 1 {
+            crate::i18n::tr("рабочих дней")
+        } else {
+            crate::i18n::tr(ru)
+        }
     };
     if min == max { format!("{min} {}", word(min)) } else { format!("{min}–{max} {}", word(max)) }
 }
@@ -63,8 +71,8 @@ pub(crate) async fn list(State(s): State<AppState>, Query(q): Query<Search>) -> 
         .into_iter()
         .map(|svc| Item {
             code: svc.code.clone(),
-            title: svc.title.clone(),
-            agency: svc.agency.clone(),
+            title: crate::i18n::tr_dyn(&svc.title),
+            agency: crate::i18n::tr_dyn(&svc.agency),
             days: days(svc),
         })
         .collect();
@@ -91,20 +99,31 @@ pub(crate) async fn show(
                     Format::Png => "PNG",
                 })
                 .collect();
-            let who: Vec<&str> = d.applicants.iter().map(|a| a.title()).collect();
-            format!("{} — {}, до {} МБ ({})", d.title, formats.join(", "), d.max_mb, who.join(", ").to_lowercase())
+            let who: Vec<&str> = d.applicants.iter().map(|a| crate::i18n::tr(a.title())).collect();
+            let size = crate::i18n::tr_dyn(&format!("до {} МБ", d.max_mb));
+            let title = crate::i18n::tr_dyn(&d.title);
+            format!("{title} — {}, {size} ({})", formats.join(", "), who.join(", ").to_lowercase())
         })
         .collect();
     let csrf = user.0.filter(|(_, u)| u.terms_accepted.is_some()).map(|(session, _)| session.csrf_secret);
-    let kinds = svc.applicants.iter().map(|a| (sep_core::application::record::applicant_code(*a), a.title())).collect();
+    let kinds = svc
+        .applicants
+        .iter()
+        .map(|a| (sep_core::application::record::applicant_code(*a), crate::i18n::tr(a.title())))
+        .collect();
     render(&ServicePage {
         code: svc.code.clone(),
         csrf,
         kinds,
-        title: svc.title.clone(),
-        description: svc.description.clone(),
-        agency: svc.agency.clone(),
-        applicants: svc.applicants.iter().map(|a: &ApplicantType| a.title()).collect::<Vec<_>>().join(", "),
+        title: crate::i18n::tr_dyn(&svc.title),
+        description: crate::i18n::tr_dyn(&svc.description),
+        agency: crate::i18n::tr_dyn(&svc.agency),
+        applicants: svc
+            .applicants
+            .iter()
+            .map(|a: &ApplicantType| crate::i18n::tr(a.title()))
+            .collect::<Vec<_>>()
+            .join(", "),
         days: days(svc),
         documents,
     })

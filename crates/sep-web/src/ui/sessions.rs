@@ -32,15 +32,17 @@ struct SessionsPage {
 
 /// A short, readable name of a browser from its User-Agent.
 fn browser(ua: &str) -> String {
-    let name = ["Edg/", "YaBrowser/", "Firefox/", "Chrome/", "Safari/"].iter().find(|k| ua.contains(*k)).map_or(
-        "Браузер",
-        |k| match *k {
-            "Edg/" => "Edge",
-            "YaBrowser/" => "Яндекс Браузер",
-            "Firefox/" => "Firefox",
-            "Chrome/" => "Chrome",
-            _ => "Safari",
-        },
+    let name = crate::i18n::tr(
+        ["Edg/", "YaBrowser/", "Firefox/", "Chrome/", "Safari/"].iter().find(|k| ua.contains(*k)).map_or(
+            "Браузер",
+            |k| match *k {
+                "Edg/" => "Edge",
+                "YaBrowser/" => "Яндекс Браузер",
+                "Firefox/" => "Firefox",
+                "Chrome/" => "Chrome",
+                _ => "Safari",
+            },
+        ),
     );
     let os =
         ["Windows", "Android", "iPhone", "Mac OS", "Linux"].iter().find(|k| ua.contains(*k)).copied().unwrap_or("");
