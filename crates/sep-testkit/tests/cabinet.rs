@@ -200,6 +200,7 @@ async fn c1_personal_data_change_in_place() {
     let wrong =
         block(step("/profile/contacts/sms", vec![("csrf", csrf.clone()), ("value", "12".into())]).await.unwrap()).await;
     assert!(wrong.contains("role=\"alert\"") && wrong.contains("Номер не похож на мобильный"), "{wrong}");
+    assert!(wrong.contains("<details class=\"inplace\" open>"), "the phone's change stays open to fix it");
     let sent = block(
         step("/profile/contacts/sms", vec![("csrf", csrf.clone()), ("value", "+79994445566".into())]).await.unwrap(),
     )

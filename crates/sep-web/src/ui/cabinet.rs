@@ -124,7 +124,7 @@ pub(crate) async fn page(State(s): State<AppState>, user: CurrentUser) -> Respon
         }
     };
     let p = &user.profile;
-    let personal = match super::profile::block(&s, &user, None, session.csrf_secret.clone()).await {
+    let personal = match super::profile::block(&s, &user, None, None, session.csrf_secret.clone()).await {
         Ok(b) => b,
         Err(res) => return res,
     };

@@ -39,6 +39,15 @@ fn key(user: &User, channel: &str) -> String {
     format!("profile:{}:{channel}", user.id)
 }
 
+/// The contact a step's note is about, to keep its change open (none for a shared note).
+fn channel_of(code: &str) -> Option<&'static str> {
+    match code {
+        "sms_sent" | "phone_invalid" | "otp_wrong" | "otp_void" | "not_sent" => Some("sms"),
+        "email_sent" | "email_invalid" | "link_void" | "reopen_link" => Some("email"),
+        _ => None,
+    }
+}
+
 /// The sentence shown after a step (`?note=…`): text, and whether it is an error.
 fn note(code: &str) -> Option<(&'static str, bool)> {
     Some(match code {
@@ -69,6 +78,10 @@ pub(crate) struct PersonalBlock {
     pub(crate) inn: String,
     pub(crate) phone: String,
     pub(crate) email: String,
+    /// The phone's change stays open: a code is awaited or the last step was about it.
+    pub(crate) open_phone: bool,
+    /// The same for the address.
+    pub(crate) open_email: bool,
     pub(crate) pending_phone: Option<String>,
     pub(crate) pending_email: Option<String>,
     pub(crate) note: Option<(&'static str, bool)>,
@@ -100,8 +113,8 @@ pub(crate) async fn page(State(s): State<AppState>, user: CurrentUser, Query(q):
         Ok(found) => found,
         Err(to) => return to.into_response(),
     };
-    let note = q.note.as_deref().and_then(note);
-    match block(&s, &user, note, session.csrf_secret).await {
+    let code = q.note.as_deref().unwrap_or_default();
+    match block(&s, &user, note(code), channel_of(code), session.csrf_secret).await {
         Ok(b) => render(&ContactsPage { block: b }),
         Err(res) => res,
     }
@@ -112,6 +125,7 @@ pub(crate) async fn block(
     s: &AppState,
     user: &User,
     note: Option<(&'static str, bool)>,
+    open: Option<&str>,
     csrf: String,
 ) -> Result<PersonalBlock, Response> {
     let (sms, email) = (pending(s, user, "sms").await?, pending(s, user, "email").await?);
@@ -123,6 +137,8 @@ pub(crate) async fn block(
         inn: p.inn.as_ref().map_or_else(none, ToString::to_string),
         phone: p.phone.as_ref().map_or_else(none, Phone::display_form),
         email: p.email.as_ref().map_or_else(none, ToString::to_string),
+        open_phone: sms.is_some() || open == Some("sms"),
+        open_email: email.is_some() || open == Some("email"),
         pending_phone: sms.and_then(|c| Phone::parse(&c.value).ok()).map(|p| p.display_form()),
         pending_email: email.map(|c| c.value),
         note: note.map(|(text, error)| (tr(text), error)),
@@ -133,7 +149,14 @@ pub(crate) async fn block(
 /// For a step sent by `assets/inplace.js` (`x-sep-inplace`), the block itself instead of the
 /// way back to the page: the cabinet swaps it in without a reload. Every step ends in
 /// [`back`], so the note is read from where it would have sent the browser.
-async fn in_place(s: &AppState, user: &User, csrf: String, headers: &HeaderMap, res: Response) -> Response {
+async fn in_place(
+    s: &AppState,
+    user: &User,
+    channel: &str,
+    csrf: String,
+    headers: &HeaderMap,
+    res: Response,
+) -> Response {
     let location = res.headers().get(axum::http::header::LOCATION).and_then(|v| v.to_str().ok());
     let Some(code) = location.and_then(|l| l.strip_prefix("/profile/contacts?note=")).map(str::to_owned) else {
         return res;
@@ -146,7 +169,7 @@ async fn in_place(s: &AppState, user: &User, csrf: String, headers: &HeaderMap, 
         Ok(u) => u,
         Err(e) => return internal(&e),
     };
-    match block(s, &user, note(&code), csrf).await {
+    match block(s, &user, note(&code), Some(channel), csrf).await {
         Ok(b) => ([("x-sep-fragment", "1"), ("cache-control", "no-store")], render(&b)).into_response(),
         Err(res) => res,
     }
@@ -177,8 +200,8 @@ pub(crate) async fn request(
     if !csrf_ok(&session, &f.csrf) {
         return Problem::for_status(StatusCode::FORBIDDEN).into_response();
     }
-    let res = send(&s, &user, &client, &headers, channel, &f.value).await;
-    in_place(&s, &user, session.csrf_secret, &headers, res).await
+    let res = send(&s, &user, &client, &headers, channel.clone(), &f.value).await;
+    in_place(&s, &user, &channel, session.csrf_secret, &headers, res).await
 }
 
 /// Sends the code or link for the new `value` of `channel`.
@@ -342,7 +365,7 @@ pub(crate) async fn confirm_sms(
         return Problem::for_status(StatusCode::FORBIDDEN).into_response();
     }
     let res = settle(&s, &user, "sms", &f.code, &client, &headers).await;
-    in_place(&s, &user, session.csrf_secret, &headers, res).await
+    in_place(&s, &user, "sms", session.csrf_secret, &headers, res).await
 }
 
 #[derive(Deserialize)]
