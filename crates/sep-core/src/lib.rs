@@ -23,6 +23,7 @@ pub mod otp;
 pub mod registry;
 pub mod session;
 pub mod settings;
+pub mod signer;
 pub mod store;
 pub mod user;
 
