@@ -4,29 +4,10 @@
 //! the engine the test is skipped, unless `SEP_TEST_ALL=1` (CI), where it fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
 
+mod common;
+
+use common::{engine, openssl};
 use sep_crypto::gost::{Curve, SigningKey, spki};
-use std::path::Path;
-use std::process::Command;
-
-fn openssl(args: &[&str], dir: &Path) -> (bool, String) {
-    let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    (out.status.success(), text)
-}
-
-/// Whether the engine is there; otherwise skip, or fail under `SEP_TEST_ALL=1`.
-fn engine(dir: &Path) -> bool {
-    let ok = Command::new("openssl").arg("version").output().is_ok()
-        && openssl(&["engine", "gost", "-c"], dir).1.contains("gost2012_256");
-    if !ok {
-        assert!(
-            std::env::var("SEP_TEST_ALL").as_deref() != Ok("1"),
-            "SEP_TEST_ALL=1 but openssl's gost engine is missing (apt-get install libengine-gost-openssl)"
-        );
-        eprintln!("openssl gost engine not found: cross-check skipped");
-    }
-    ok
-}
 
 /// Our names of the parameter sets and the engine's.
 const SETS: [(&str, &str); 4] = [("TCA", "TCA"), ("A", "A"), ("B", "B"), ("C", "C")];

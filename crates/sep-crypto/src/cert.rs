@@ -1,0 +1,350 @@
+//! X.509 certificates and revocation lists with ГОСТ keys (SPEC E2), on RustCrypto's
+//! `x509-cert`: the test certification authority issues certificates for clients (an
+//! information system calling ЕСИА), users and the system itself, signs a revocation list,
+//! and checks a certificate against both — each refusal with its own code.
+
+use crate::gost::{SigningKey, VerifyingKey, spki as gost_spki};
+use der::asn1::{BitString, ObjectIdentifier};
+use der::{Decode, Encode};
+use sep_core::signer::SignError;
+use spki::{
+    AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier, EncodePublicKey, SubjectPublicKeyInfoOwned,
+    SubjectPublicKeyInfoRef,
+};
+use std::str::FromStr;
+use std::time::{Duration, SystemTime};
+use x509_cert::builder::profile::BuilderProfile;
+use x509_cert::builder::{Builder, CertificateBuilder};
+use x509_cert::certificate::{Certificate, TbsCertificate, Version};
+use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
+use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier};
+use x509_cert::ext::{Extension, ToExtension};
+use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::time::{Time, Validity};
+
+/// ГОСТ Р 34.10-2012 (256) signature over Стрибог-256, as certificates name it.
+pub const SIGN_WITH_GOST_256: &str = "1.2.643.7.1.1.3.2";
+
+/// Why a certificate or a list was refused, each with a stable code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertError {
+    /// Not a readable certificate (or list) of a supported algorithm.
+    #[error("сертификат не читается: {0}")]
+    Malformed(String),
+    /// The validity period ended.
+    #[error("срок действия сертификата истёк")]
+    Expired,
+    /// The validity period has not begun.
+    #[error("срок действия сертификата ещё не начался")]
+    NotYetValid,
+    /// The issuer revoked it.
+    #[error("сертификат отозван")]
+    Revoked,
+    /// Not issued (or not signed) by the trusted authority.
+    #[error("сертификат выдан не доверенным удостоверяющим центром")]
+    WrongIssuer,
+    /// The key could not sign.
+    #[error(transparent)]
+    Sign(#[from] SignError),
+}
+
+impl CertError {
+    /// Stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed(_) => "cert_malformed",
+            Self::Expired => "cert_expired",
+            Self::NotYetValid => "cert_not_yet_valid",
+            Self::Revoked => "cert_revoked",
+            Self::WrongIssuer => "cert_wrong_issuer",
+            Self::Sign(e) => e.code(),
+        }
+    }
+}
+
+fn malformed(e: impl std::fmt::Display) -> CertError {
+    CertError::Malformed(e.to_string())
+}
+
+/// Who a certificate is for: what its key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The certification authority itself (signs certificates and lists).
+    Authority,
+    /// An information system authenticating to ЕСИА (signs requests).
+    Client,
+    /// A person (signs documents and statements).
+    User,
+    /// СЭП itself (seals documents and the audit journal).
+    System,
+}
+
+impl Kind {
+    /// The kind called `name` (`client`, `user`, `system`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "client" => Some(Self::Client),
+            "user" => Some(Self::User),
+            "system" => Some(Self::System),
+            _ => None,
+        }
+    }
+}
+
+/// The public key of a ГОСТ key as `x509-cert` wants it.
+#[derive(Clone)]
+struct Public(Vec<u8>);
+
+impl EncodePublicKey for Public {
+    fn to_public_key_der(&self) -> spki::Result<der::Document> {
+        Ok(der::Document::try_from(self.0.as_slice())?)
+    }
+}
+
+/// A ГОСТ key as the builder's signer: it names the algorithm and hands out the public key;
+/// the signature itself is made over the builder's DER by [`SigningKey::sign`].
+struct KeyOf<'a>(&'a SigningKey);
+
+impl signature::Keypair for KeyOf<'_> {
+    type VerifyingKey = Public;
+
+    fn verifying_key(&self) -> Public {
+        Public(gost_spki::encode(self.0.verifying_key()).unwrap_or_default())
+    }
+}
+
+impl DynSignatureAlgorithmIdentifier for KeyOf<'_> {
+    fn signature_algorithm_identifier(&self) -> spki::Result<AlgorithmIdentifierOwned> {
+        Ok(AlgorithmIdentifierOwned { oid: ObjectIdentifier::new_unwrap(SIGN_WITH_GOST_256), parameters: None })
+    }
+}
+
+/// The extensions a kind gets (RFC 5280 §4.2): key identifiers, CA or not, key usage.
+struct Profile {
+    issuer: Name,
+    subject: Name,
+    kind: Kind,
+}
+
+impl BuilderProfile for Profile {
+    fn get_issuer(&self, _subject: &Name) -> Name {
+        self.issuer.clone()
+    }
+
+    fn get_subject(&self) -> Name {
+        self.subject.clone()
+    }
+
+    fn build_extensions(
+        &self,
+        spk: SubjectPublicKeyInfoRef<'_>,
+        issuer_spk: SubjectPublicKeyInfoRef<'_>,
+        tbs: &TbsCertificate,
+    ) -> x509_cert::builder::Result<Vec<Extension>> {
+        let mut out = Vec::new();
+        let ski = SubjectKeyIdentifier::try_from(spk)?;
+        let aki = SubjectKeyIdentifier::try_from(issuer_spk)?;
+        out.push(ski.to_extension(tbs.subject(), &out)?);
+        let aki = AuthorityKeyIdentifier { key_identifier: Some(aki.0), ..Default::default() };
+        out.push(aki.to_extension(tbs.subject(), &out)?);
+        let ca = self.kind == Kind::Authority;
+        out.push(BasicConstraints { ca, path_len_constraint: ca.then_some(0) }.to_extension(tbs.subject(), &out)?);
+        let usage = match self.kind {
+            Kind::Authority => KeyUsages::KeyCertSign | KeyUsages::CRLSign,
+            Kind::Client | Kind::System => KeyUsages::DigitalSignature.into(),
+            Kind::User => KeyUsages::DigitalSignature | KeyUsages::NonRepudiation,
+        };
+        out.push(KeyUsage(usage).to_extension(tbs.subject(), &out)?);
+        Ok(out)
+    }
+}
+
+fn time(t: SystemTime) -> Result<Time, CertError> {
+    Time::try_from(t).map_err(malformed)
+}
+
+/// What a new certificate says.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// The subject, as an RFC 4514 string (`CN=sep-portal,O=СЭП`).
+    pub subject: &'a str,
+    /// What the key may do.
+    pub kind: Kind,
+    /// Its serial number (unique per authority).
+    pub serial: u64,
+    /// Valid from.
+    pub not_before: SystemTime,
+    /// Valid for this long.
+    pub lifetime: Duration,
+}
+
+/// A certificate for `key` as `request` says, signed by `issuer_key` on behalf of the authority
+/// whose certificate is `issuer_cert` (`None`: self-signed, the authority's own). DER.
+pub fn issue(
+    request: &Request<'_>,
+    key: &VerifyingKey,
+    issuer_key: &SigningKey,
+    issuer_cert: Option<&[u8]>,
+) -> Result<Vec<u8>, CertError> {
+    let subject = Name::from_str(request.subject).map_err(malformed)?;
+    let issuer = match issuer_cert {
+        Some(der) => Certificate::from_der(der).map_err(malformed)?.tbs_certificate().subject().clone(),
+        None => subject.clone(),
+    };
+    let validity = Validity::new(time(request.not_before)?, time(request.not_before + request.lifetime)?);
+    let spki = SubjectPublicKeyInfoOwned::from_der(&gost_spki::encode(key)?).map_err(malformed)?;
+    let serial = SerialNumber::new(&request.serial.to_be_bytes()).map_err(malformed)?;
+    let profile = Profile { issuer, subject, kind: request.kind };
+    let mut builder = CertificateBuilder::new(profile, serial, validity, spki).map_err(malformed)?;
+    let signer = KeyOf(issuer_key);
+    let tbs = builder.finalize(&signer).map_err(malformed)?;
+    let signature = BitString::from_bytes(&issuer_key.sign(&tbs)?).map_err(malformed)?;
+    builder.assemble(signature, &signer).map_err(malformed)?.to_der().map_err(malformed)
+}
+
+/// A revocation list of `revoked` serial numbers (with when), signed by the authority. DER.
+pub fn revocation_list(
+    revoked: &[(u64, SystemTime)],
+    issuer_key: &SigningKey,
+    issuer_cert: &[u8],
+    this_update: SystemTime,
+    next_update: SystemTime,
+) -> Result<Vec<u8>, CertError> {
+    let issuer = Certificate::from_der(issuer_cert).map_err(malformed)?.tbs_certificate().subject().clone();
+    let algorithm = KeyOf(issuer_key).signature_algorithm_identifier().map_err(malformed)?;
+    let entries = revoked
+        .iter()
+        .map(|(serial, at)| {
+            Ok(RevokedCert {
+                serial_number: SerialNumber::<x509_cert::certificate::Rfc5280>::new(&serial.to_be_bytes())
+                    .map_err(malformed)?,
+                revocation_date: time(*at)?,
+                crl_entry_extensions: None,
+            })
+        })
+        .collect::<Result<Vec<_>, CertError>>()?;
+    let tbs = TbsCertList {
+        version: Version::V2,
+        signature: algorithm.clone(),
+        issuer,
+        this_update: time(this_update)?,
+        next_update: Some(time(next_update)?),
+        revoked_certificates: (!entries.is_empty()).then_some(entries),
+        crl_extensions: None,
+    };
+    let signature = BitString::from_bytes(&issuer_key.sign(&tbs.to_der().map_err(malformed)?)?).map_err(malformed)?;
+    CertificateList { tbs_cert_list: tbs, signature_algorithm: algorithm, signature }.to_der().map_err(malformed)
+}
+
+/// The public key in a certificate.
+pub fn public_key(cert: &[u8]) -> Result<VerifyingKey, CertError> {
+    let cert = Certificate::from_der(cert).map_err(malformed)?;
+    let spki = cert.tbs_certificate().subject_public_key_info().to_der().map_err(malformed)?;
+    Ok(gost_spki::decode(&spki)?)
+}
+
+fn signed_by(tbs: &[u8], algorithm: &AlgorithmIdentifierOwned, signature: &BitString, key: &VerifyingKey) -> bool {
+    algorithm.oid == ObjectIdentifier::new_unwrap(SIGN_WITH_GOST_256)
+        && signature.as_bytes().is_some_and(|s| key.verify(tbs, s).is_ok())
+}
+
+/// Checks `cert` at `now` against the authority's certificate and, when given, its revocation
+/// list (itself checked to be the authority's): issuer, signature, validity, revocation.
+pub fn check(cert: &[u8], authority: &[u8], crl: Option<&[u8]>, now: SystemTime) -> Result<(), CertError> {
+    let cert = Certificate::from_der(cert).map_err(malformed)?;
+    let ca = Certificate::from_der(authority).map_err(malformed)?;
+    let ca_key = public_key(authority)?;
+    let tbs = cert.tbs_certificate();
+    if tbs.issuer() != ca.tbs_certificate().subject() {
+        return Err(CertError::WrongIssuer);
+    }
+    let tbs_der = tbs.to_der().map_err(malformed)?;
+    if !signed_by(&tbs_der, cert.signature_algorithm(), cert.signature(), &ca_key) {
+        return Err(CertError::WrongIssuer);
+    }
+    let validity = tbs.validity();
+    if now < validity.not_before.to_system_time() {
+        return Err(CertError::NotYetValid);
+    }
+    if now > validity.not_after.to_system_time() {
+        return Err(CertError::Expired);
+    }
+    if let Some(crl) = crl {
+        let list = CertificateList::from_der(crl).map_err(malformed)?;
+        let list_der = list.tbs_cert_list.to_der().map_err(malformed)?;
+        let ours = list.tbs_cert_list.issuer == *ca.tbs_certificate().subject()
+            && signed_by(&list_der, &list.signature_algorithm, &list.signature, &ca_key);
+        if !ours {
+            return Err(CertError::Malformed("список отзыва подписан не этим удостоверяющим центром".into()));
+        }
+        let serial = tbs.serial_number();
+        if list.tbs_cert_list.revoked_certificates.iter().flatten().any(|r| r.serial_number == *serial) {
+            return Err(CertError::Revoked);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gost::Curve;
+
+    const DAY: Duration = Duration::from_secs(86_400);
+
+    fn key() -> SigningKey {
+        SigningKey::generate(Curve::named("TCA").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn an_authority_issues_checks_and_revokes() {
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000);
+        let ca_key = key();
+        let ca_req = Request {
+            subject: "CN=Тестовый УЦ СЭП,O=СЭП",
+            kind: Kind::Authority,
+            serial: 1,
+            not_before: start,
+            lifetime: 3650 * DAY,
+        };
+        let ca = issue(&ca_req, ca_key.verifying_key(), &ca_key, None).unwrap();
+        assert_eq!(check(&ca, &ca, None, start + DAY), Ok(()), "the authority's own certificate");
+
+        let client_key = key();
+        let req = Request {
+            subject: "CN=sep-portal,O=СЭП",
+            kind: Kind::Client,
+            serial: 2,
+            not_before: start,
+            lifetime: 365 * DAY,
+        };
+        let cert = issue(&req, client_key.verifying_key(), &ca_key, Some(&ca)).unwrap();
+        assert_eq!(public_key(&cert).unwrap().to_le_bytes(), client_key.verifying_key().to_le_bytes());
+        assert_eq!(check(&cert, &ca, None, start + DAY), Ok(()));
+        assert_eq!(check(&cert, &ca, None, start - DAY), Err(CertError::NotYetValid));
+        assert_eq!(check(&cert, &ca, None, start + 400 * DAY), Err(CertError::Expired));
+
+        let empty = revocation_list(&[], &ca_key, &ca, start, start + 30 * DAY).unwrap();
+        assert_eq!(check(&cert, &ca, Some(&empty), start + DAY), Ok(()));
+        let crl = revocation_list(&[(2, start + DAY)], &ca_key, &ca, start + DAY, start + 30 * DAY).unwrap();
+        assert_eq!(check(&cert, &ca, Some(&crl), start + 2 * DAY), Err(CertError::Revoked));
+
+        // Another authority with the same name: the signature gives it away.
+        let other_key = key();
+        let other = issue(&ca_req, other_key.verifying_key(), &other_key, None).unwrap();
+        let forged = issue(&req, client_key.verifying_key(), &other_key, Some(&other)).unwrap();
+        assert_eq!(check(&forged, &ca, None, start + DAY), Err(CertError::WrongIssuer));
+        let other_crl = revocation_list(&[], &other_key, &other, start, start + DAY).unwrap();
+        assert_eq!(check(&cert, &ca, Some(&other_crl), start + DAY).map_err(|e| e.code()), Err("cert_malformed"));
+        // Issued by someone else by name.
+        let stranger_req = Request { subject: "CN=Чужой УЦ", ..ca_req };
+        let stranger = issue(&stranger_req, other_key.verifying_key(), &other_key, None).unwrap();
+        let theirs = issue(&req, client_key.verifying_key(), &other_key, Some(&stranger)).unwrap();
+        assert_eq!(check(&theirs, &ca, None, start + DAY), Err(CertError::WrongIssuer));
+        assert_eq!(check(b"not a certificate", &ca, None, start).map_err(|e| e.code()), Err("cert_malformed"));
+        for e in [CertError::Expired, CertError::NotYetValid, CertError::Revoked, CertError::WrongIssuer] {
+            assert!(e.code().starts_with("cert_"));
+        }
+    }
+}

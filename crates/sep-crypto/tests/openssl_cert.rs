@@ -1,0 +1,114 @@
+//! Certificates and revocation lists cross-checked with openssl's gost engine: openssl accepts
+//! the chain our test authority issues, refuses a revoked or expired certificate; and our check
+//! accepts a certificate openssl made with a ГОСТ key.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
+
+mod common;
+
+use common::{engine, openssl};
+use sep_crypto::cert::{self, Kind, Request};
+use sep_crypto::gost::{Curve, SigningKey};
+use std::time::{Duration, SystemTime};
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+fn unix(t: SystemTime) -> String {
+    t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs().to_string()
+}
+
+#[test]
+fn openssl_accepts_our_chain_and_refuses_revoked_and_expired() {
+    let dir = tempfile::tempdir().unwrap();
+    if !engine(dir.path()) {
+        return;
+    }
+    let start = SystemTime::now() - DAY;
+    let ca_key = SigningKey::generate(Curve::named("TCA").unwrap()).unwrap();
+    let ca_req = Request {
+        subject: "CN=Тестовый УЦ СЭП,O=СЭП",
+        kind: Kind::Authority,
+        serial: 1,
+        not_before: start,
+        lifetime: 3650 * DAY,
+    };
+    let ca = cert::issue(&ca_req, ca_key.verifying_key(), &ca_key, None).unwrap();
+    let client_key = SigningKey::generate(Curve::named("A").unwrap()).unwrap();
+    let req = Request {
+        subject: "CN=sep-portal,O=СЭП",
+        kind: Kind::Client,
+        serial: 7,
+        not_before: start,
+        lifetime: 30 * DAY,
+    };
+    let client = cert::issue(&req, client_key.verifying_key(), &ca_key, Some(&ca)).unwrap();
+    let crl = cert::revocation_list(&[(7, start + DAY)], &ca_key, &ca, start + DAY, start + 10 * DAY).unwrap();
+    let empty = cert::revocation_list(&[], &ca_key, &ca, start, start + 10 * DAY).unwrap();
+    for (name, der, kind) in
+        [("ca", &ca, "x509"), ("client", &client, "x509"), ("crl", &crl, "crl"), ("empty", &empty, "crl")]
+    {
+        std::fs::write(dir.path().join(format!("{name}.der")), der).unwrap();
+        let (ok, text) = openssl(
+            &[kind, "-inform", "DER", "-in", &format!("{name}.der"), "-out", &format!("{name}.pem")],
+            dir.path(),
+        );
+        assert!(ok, "openssl reads our {name}: {text}");
+    }
+    let (_, text) = openssl(&["x509", "-engine", "gost", "-in", "client.pem", "-noout", "-text"], dir.path());
+    assert!(text.contains("Digital Signature") && text.contains("sep-portal"), "{text}");
+    let now = unix(SystemTime::now());
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify", "-engine", "gost", "-CAfile", "ca.pem"];
+        args.extend_from_slice(extra);
+        args.push("client.pem");
+        openssl(&args, dir.path())
+    };
+    let (ok, text) = verify(&["-attime", &now]);
+    assert!(ok && text.contains("client.pem: OK"), "{text}");
+    let (ok, text) = verify(&["-attime", &now, "-crl_check", "-CRLfile", "empty.pem"]);
+    assert!(ok, "not on the empty list: {text}");
+    let (ok, text) = verify(&["-attime", &now, "-crl_check", "-CRLfile", "crl.pem"]);
+    assert!(!ok && text.contains("certificate revoked"), "{text}");
+    let later = unix(start + 40 * DAY);
+    let (ok, text) = verify(&["-attime", &later]);
+    assert!(!ok && text.contains("certificate has expired"), "{text}");
+}
+
+#[test]
+fn we_accept_a_certificate_openssl_made() {
+    let dir = tempfile::tempdir().unwrap();
+    if !engine(dir.path()) {
+        return;
+    }
+    for set in ["A", "TCA"] {
+        let paramset = format!("paramset:{set}");
+        let (ok, text) = openssl(
+            &[
+                "req",
+                "-engine",
+                "gost",
+                "-x509",
+                "-newkey",
+                "gost2012_256",
+                "-pkeyopt",
+                &paramset,
+                "-nodes",
+                "-keyout",
+                "key.pem",
+                "-subj",
+                "/CN=openssl test",
+                "-days",
+                "10",
+                "-outform",
+                "DER",
+                "-out",
+                "cert.der",
+            ],
+            dir.path(),
+        );
+        assert!(ok, "{set}: {text}");
+        let der = std::fs::read(dir.path().join("cert.der")).unwrap();
+        assert_eq!(cert::check(&der, &der, None, SystemTime::now()), Ok(()), "{set}: self-signed by openssl");
+        assert_eq!(cert::check(&der, &der, None, SystemTime::now() + 20 * DAY), Err(cert::CertError::Expired));
+        assert_eq!(cert::public_key(&der).unwrap().curve().name, set);
+    }
+}
