@@ -112,3 +112,72 @@ fn we_accept_a_certificate_openssl_made() {
         assert_eq!(cert::public_key(&der).unwrap().curve().name, set);
     }
 }
+
+/// The authority's directory is plain PKCS#8 and X.509: openssl signs with a key we issued
+/// (checked by our code against the certificate), checks the chain with the directory's list,
+/// and a key openssl made signs through our code.
+#[test]
+fn the_test_authority_files_work_with_openssl() {
+    let dir = tempfile::tempdir().unwrap();
+    if !engine(dir.path()) {
+        return;
+    }
+    let now = SystemTime::now();
+    let ca = sep_crypto::ca::TestCa::init(dir.path(), "CN=Тестовый УЦ СЭП", 3650 * DAY, "A", now).unwrap();
+    let issued = ca.issue("sep-portal", Kind::Client, "CN=sep-portal", 365 * DAY, now).unwrap();
+    std::fs::write(dir.path().join("msg"), b"client_secret string").unwrap();
+    let (ok, text) = openssl(
+        &["dgst", "-engine", "gost", "-md_gost12_256", "-sign", "sep-portal.key.pem", "-out", "sig", "msg"],
+        dir.path(),
+    );
+    assert!(ok, "openssl reads our PKCS#8 key: {text}");
+    let key = cert::public_key(&std::fs::read(&issued.cert).unwrap()).unwrap();
+    assert_eq!(key.verify(b"client_secret string", &std::fs::read(dir.path().join("sig")).unwrap()), Ok(()));
+    let (ok, text) = openssl(
+        &[
+            "verify",
+            "-engine",
+            "gost",
+            "-crl_check",
+            "-CAfile",
+            "ca.cert.pem",
+            "-CRLfile",
+            "crl.pem",
+            "sep-portal.cert.pem",
+        ],
+        dir.path(),
+    );
+    assert!(ok, "{text}");
+    ca.revoke(issued.serial, now).unwrap();
+    let (ok, text) = openssl(
+        &[
+            "verify",
+            "-engine",
+            "gost",
+            "-crl_check",
+            "-CAfile",
+            "ca.cert.pem",
+            "-CRLfile",
+            "crl.pem",
+            "sep-portal.cert.pem",
+        ],
+        dir.path(),
+    );
+    assert!(!ok && text.contains("certificate revoked"), "{text}");
+    let (ok, text) = openssl(
+        &["genpkey", "-engine", "gost", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:TCA", "-out", "theirs.pem"],
+        dir.path(),
+    );
+    assert!(ok, "{text}");
+    let (ok, text) =
+        openssl(&["pkey", "-engine", "gost", "-in", "theirs.pem", "-pubout", "-out", "theirs.pub.pem"], dir.path());
+    assert!(ok, "{text}");
+    let theirs =
+        sep_crypto::gost::pkcs8::from_pem(&std::fs::read_to_string(dir.path().join("theirs.pem")).unwrap()).unwrap();
+    std::fs::write(dir.path().join("sig2"), theirs.sign(b"client_secret string").unwrap()).unwrap();
+    let (ok, text) = openssl(
+        &["dgst", "-engine", "gost", "-md_gost12_256", "-verify", "theirs.pub.pem", "-signature", "sig2", "msg"],
+        dir.path(),
+    );
+    assert!(ok && text.contains("Verified OK"), "a key openssl made signs through our code: {text}");
+}

@@ -5,6 +5,7 @@
 //! signature is `s ‖ r` (32 bytes each, big-endian), a public key `x ‖ y` little-endian.
 
 pub mod curve;
+pub mod pkcs8;
 pub mod spki;
 
 use crypto_bigint::modular::FixedMontyForm;
