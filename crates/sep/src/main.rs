@@ -41,6 +41,15 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// The built-in test certification authority (ГОСТ keys and certificates).
+    Ca {
+        /// The authority's directory.
+        #[arg(long, default_value = "./sep-data/ca")]
+        dir: PathBuf,
+        /// What to do.
+        #[command(subcommand)]
+        cmd: cmd::ca::CaCmd,
+    },
     /// First run: create a data directory, migrate an embedded SQLite database, seed demo
     /// data, and serve the portal and the Госуслуги emulator.
     Demo {
@@ -78,6 +87,7 @@ fn main() -> ExitCode {
             Command::Idp { idp_addr, admin: None } => cmd::idp::run(cfg, idp_addr).await,
             Command::Idp { admin: Some(admin), .. } => cmd::idp_admin::run(cfg, admin).await,
             Command::Migrate => cmd::migrate::run(cfg).await,
+            Command::Ca { dir, cmd } => cmd::ca::run(&dir, cmd),
             Command::Demo { data_dir, portal_addr, idp_addr } => {
                 cmd::demo::run(cfg, data_dir, portal_addr, idp_addr).await
             }

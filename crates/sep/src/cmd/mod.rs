@@ -1,5 +1,6 @@
 //! Subcommands.
 
+pub mod ca;
 pub mod demo;
 pub mod idp;
 pub mod idp_admin;
