@@ -3,5 +3,6 @@
 
 pub mod ca;
 pub mod cert;
+pub mod cms;
 pub mod gost;
 pub mod p256_signer;

@@ -181,3 +181,62 @@ fn the_test_authority_files_work_with_openssl() {
     );
     assert!(ok && text.contains("Verified OK"), "a key openssl made signs through our code: {text}");
 }
+
+/// Detached CMS both ways: `openssl cms -verify` accepts ours, we accept `openssl cms -sign`'s.
+#[test]
+fn detached_cms_both_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    if !engine(dir.path()) {
+        return;
+    }
+    let now = SystemTime::now();
+    let ca = sep_crypto::ca::TestCa::init(dir.path(), "CN=Тестовый УЦ СЭП", 3650 * DAY, "TCA", now).unwrap();
+    let issued = ca.issue("sep-portal", Kind::Client, "CN=sep-portal", 365 * DAY, now).unwrap();
+    let content = b"openid fullname2026.11.22 16:11:21 +0300sep-portalc1b8d8d4-3b35-4d6e-9f50-0a7d0c0f5b55";
+    std::fs::write(dir.path().join("msg"), content).unwrap();
+    std::fs::write(dir.path().join("other"), b"something else").unwrap();
+    let key = sep_crypto::gost::pkcs8::from_pem(&std::fs::read_to_string(&issued.key).unwrap()).unwrap();
+    let cert_der = std::fs::read(&issued.cert).unwrap();
+    let ours = sep_crypto::cms::sign_detached(content, &key, &cert_der, now).unwrap();
+    std::fs::write(dir.path().join("ours.p7s"), &ours).unwrap();
+    let verify = |file: &str, content: &str| {
+        let args = ["cms", "-verify", "-engine", "gost", "-binary", "-inform", "DER", "-in", file, "-content", content];
+        let mut all = args.to_vec();
+        all.extend(["-CAfile", "ca.cert.pem", "-out", "/dev/null"]);
+        openssl(&all, dir.path())
+    };
+    let (ok, text) = verify("ours.p7s", "msg");
+    assert!(ok && text.contains("Verification successful"), "{text}");
+    let (ok, text) = verify("ours.p7s", "other");
+    assert!(!ok, "another content is refused: {text}");
+
+    let (ok, text) = openssl(
+        &[
+            "cms",
+            "-sign",
+            "-engine",
+            "gost",
+            "-binary",
+            "-in",
+            "msg",
+            "-signer",
+            "sep-portal.cert.pem",
+            "-inkey",
+            "sep-portal.key.pem",
+            "-md",
+            "md_gost12_256",
+            "-outform",
+            "DER",
+            "-out",
+            "theirs.p7s",
+        ],
+        dir.path(),
+    );
+    assert!(ok, "{text}");
+    let theirs = std::fs::read(dir.path().join("theirs.p7s")).unwrap();
+    let crl = std::fs::read(dir.path().join("crl.der")).unwrap();
+    let ca_der = ca.certificate().unwrap();
+    let signed = sep_crypto::cms::verify_detached(&theirs, content, Some((&ca_der, Some(&crl))), now).unwrap();
+    assert_eq!(signed.certificate, cert_der);
+    assert!(sep_crypto::cms::verify_detached(&theirs, b"something else", None, now).is_err());
+}
