@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod esia;
 pub mod ident;
 pub mod identity;
 pub mod ids;
