@@ -237,6 +237,12 @@ pub fn revocation_list(
     CertificateList { tbs_cert_list: tbs, signature_algorithm: algorithm, signature }.to_der().map_err(malformed)
 }
 
+/// A DER certificate as PEM; `None` when it is not a certificate.
+pub fn to_pem(der: &[u8]) -> Option<String> {
+    use der::EncodePem;
+    Certificate::from_der(der).ok()?.to_pem(der::pem::LineEnding::LF).ok()
+}
+
 /// The public key in a certificate.
 pub fn public_key(cert: &[u8]) -> Result<VerifyingKey, CertError> {
     let cert = Certificate::from_der(cert).map_err(malformed)?;

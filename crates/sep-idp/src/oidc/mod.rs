@@ -5,6 +5,7 @@
 pub mod authorize;
 pub mod claims;
 pub mod error;
+pub mod esia;
 pub mod jws;
 pub mod model;
 pub mod scopes;

@@ -44,4 +44,14 @@ pub trait OidcStore: Send + Sync {
     async fn revoke_family(&self, family: &str, at: OffsetDateTime) -> StoreResult<u64>;
     /// Revokes every token that came from an emulator session (logout).
     async fn revoke_tokens_of_session(&self, session_hash: &str, at: OffsetDateTime) -> StoreResult<u64>;
+    /// Registers (or replaces) the certificate (DER) a client signs ЕСИА requests with.
+    async fn upsert_esia_client(&self, client_id: &str, certificate: &[u8], at: OffsetDateTime) -> StoreResult<()>;
+    /// The certificate registered for a client's ЕСИА requests.
+    async fn find_esia_client(&self, client_id: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// Records a `state` as used by a client; `false` when it already was.
+    async fn use_esia_state(&self, client_id: &str, state: &str, at: OffsetDateTime) -> StoreResult<bool>;
+    /// The emulator's ГОСТ token key (PKCS#8 PEM) and certificate (DER), if made.
+    async fn find_esia_key(&self) -> StoreResult<Option<(String, Vec<u8>)>>;
+    /// Stores the emulator's ГОСТ token key; `false` when one exists already (another start won).
+    async fn insert_esia_key(&self, private_pem: &str, certificate: &[u8], at: OffsetDateTime) -> StoreResult<bool>;
 }

@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "0003_recovery", sql: include_str!("../../migrations/0003_recovery.sql") },
     Migration { version: 4, name: "0004_registration", sql: include_str!("../../migrations/0004_registration.sql") },
     Migration { version: 5, name: "0005_totp", sql: include_str!("../../migrations/0005_totp.sql") },
+    Migration { version: 6, name: "0006_esia", sql: include_str!("../../migrations/0006_esia.sql") },
 ];
 
 /// The emulator's SQLite store.

@@ -313,4 +313,57 @@ impl OidcStore for IdpSqlite {
             Ok(n as u64)
         })
     }
+
+    async fn upsert_esia_client(&self, client_id: &str, certificate: &[u8], at: OffsetDateTime) -> StoreResult<()> {
+        self.db.write(|tx| {
+            tx.execute(
+                "INSERT INTO esia_clients (client_id, certificate, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (client_id) DO UPDATE SET certificate = excluded.certificate",
+                params![client_id, certificate, ts(at)],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    async fn find_esia_client(&self, client_id: &str) -> StoreResult<Option<Vec<u8>>> {
+        self.db.read(|c| {
+            c.prepare_cached("SELECT certificate FROM esia_clients WHERE client_id = ?1")?
+                .query_row([client_id], |r| r.get(0))
+                .optional()
+        })
+    }
+
+    async fn use_esia_state(&self, client_id: &str, state: &str, at: OffsetDateTime) -> StoreResult<bool> {
+        self.db.write(|tx| {
+            let n = tx
+                .execute(
+                    "INSERT INTO esia_states (client_id, state, used_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                    params![client_id, state, ts(at)],
+                )
+                .map_err(map_err)?;
+            Ok(n == 1)
+        })
+    }
+
+    async fn find_esia_key(&self) -> StoreResult<Option<(String, Vec<u8>)>> {
+        self.db.read(|c| {
+            c.prepare_cached("SELECT private_key, certificate FROM esia_key WHERE id = 1")?
+                .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+    }
+
+    async fn insert_esia_key(&self, private_pem: &str, certificate: &[u8], at: OffsetDateTime) -> StoreResult<bool> {
+        self.db.write(|tx| {
+            let n = tx
+                .execute(
+                    "INSERT INTO esia_key (id, private_key, certificate, created_at) VALUES (1, ?1, ?2, ?3)
+                     ON CONFLICT DO NOTHING",
+                    params![private_pem, certificate, ts(at)],
+                )
+                .map_err(map_err)?;
+            Ok(n == 1)
+        })
+    }
 }

@@ -1,6 +1,7 @@
 //! The emulator's web pages: thin handlers over [`crate::LoginService`].
 
 mod cookies;
+mod esia;
 mod login;
 mod oidc;
 mod outbox;
@@ -158,6 +159,11 @@ pub fn router(state: IdpState, config: &WebConfig) -> Router {
         .route("/userinfo", get(oidc::userinfo).post(oidc::userinfo))
         .route("/oidc/logout", get(oidc::end_session))
         .route("/idp/ext/Logout", get(oidc::end_session))
+        .route("/aas/oauth2/v2/ac", get(esia::ac_v2))
+        .route("/aas/oauth2/ac", get(esia::ac_legacy))
+        .route("/aas/oauth2/v3/te", post(esia::te_v3))
+        .route("/aas/oauth2/te", post(esia::te_legacy))
+        .route("/aas/oauth2/cert", get(esia::certificate))
         .route("/rs/prns/{oid}", get(oidc::person))
         .route("/rs/prns/{oid}/{part}", get(oidc::person_collection))
         .route("/outbox", get(outbox::page))
