@@ -15,7 +15,7 @@
 use crate::cert::{self, CertError, Kind, Request};
 use crate::gost::{Curve, SigningKey, pkcs8, streebog256};
 use der::pem::LineEnding;
-use der::{Decode, DecodePem, EncodePem};
+use der::{Decode, EncodePem};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 use x509_cert::certificate::Certificate;
@@ -231,14 +231,7 @@ impl TestCa {
 
     /// Checks a certificate (DER or PEM) against this authority and its current list at `now`.
     pub fn check(&self, cert: &[u8], now: SystemTime) -> Result<(), CaError> {
-        let der = if cert.starts_with(b"-----BEGIN") {
-            let text = String::from_utf8_lossy(cert);
-            Certificate::from_pem(text.as_bytes())
-                .and_then(|c| der::Encode::to_der(&c))
-                .map_err(|e| CertError::Malformed(e.to_string()))?
-        } else {
-            cert.to_vec()
-        };
+        let der = cert::from_pem_or_der(cert).ok_or_else(|| CertError::Malformed("не сертификат X.509".into()))?;
         let path = self.path("crl.der");
         let crl = std::fs::read(&path).map_err(io(&path))?;
         Ok(cert::check(&der, &self.certificate()?, Some(&crl), now)?)

@@ -243,6 +243,17 @@ pub fn to_pem(der: &[u8]) -> Option<String> {
     Certificate::from_der(der).ok()?.to_pem(der::pem::LineEnding::LF).ok()
 }
 
+/// A certificate file's DER, whether the file is DER or PEM; `None` when it is neither.
+pub fn from_pem_or_der(bytes: &[u8]) -> Option<Vec<u8>> {
+    use der::DecodePem;
+    let cert = if bytes.starts_with(b"-----BEGIN") {
+        Certificate::from_pem(bytes).ok()?
+    } else {
+        Certificate::from_der(bytes).ok()?
+    };
+    cert.to_der().ok()
+}
+
 /// The public key in a certificate.
 pub fn public_key(cert: &[u8]) -> Result<VerifyingKey, CertError> {
     let cert = Certificate::from_der(cert).map_err(malformed)?;

@@ -325,6 +325,16 @@ async fn each_integrator_mistake_gets_its_esia_code() {
     let r = idp.get(&format!("/aas/oauth2/ac?{}", query(&p))).await;
     assert_eq!(code_of(&r.location.unwrap()), "ESIA-007002");
 
+    // The person declines on the consent screen: back with ESIA-007004.
+    let mut declining = idp.fresh_browser();
+    declining.sign_in("+79234567890").await;
+    let p = request(&declining, &sys, Endpoint::AuthorizeV2, &uuid(700), "");
+    let cont = declining.get(&ac(&p)).await.location.unwrap();
+    let page = declining.get(&cont).await;
+    let handle = page.text.split("name=\"request\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let r = declining.post("/authorize/consent", &[("request", &handle), ("decision", "deny")]).await;
+    assert_eq!(code_of(&r.location.unwrap()), "ESIA-007004");
+
     // At the token endpoint: a code from nowhere, and a wrong signature.
     let code = code_via(&mut idp, &sys, Endpoint::AuthorizeV2, &uuid(500)).await;
     let (status, body) =
@@ -353,4 +363,13 @@ async fn each_integrator_mistake_gets_its_esia_code() {
         .unwrap();
     let res = tower::ServiceExt::oneshot(idp.router.clone(), req).await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+/// Every code the emulator can answer with is explained in docs/ESIA-MODE.md.
+#[test]
+fn every_esia_code_is_documented() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/ESIA-MODE.md")).unwrap();
+    for e in sep_core::esia::EsiaError::ALL {
+        assert!(doc.contains(&format!("| {} |", e.code())), "{} is not in docs/ESIA-MODE.md", e.code());
+    }
 }

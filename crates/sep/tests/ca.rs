@@ -33,6 +33,28 @@ fn the_test_authority_from_the_command_line() {
     assert!(ok && text.contains("серийный номер: 2"), "{text}");
     let hash = text.lines().find_map(|l| l.strip_prefix("client_certificate_hash: ")).unwrap();
     assert_eq!(hash.len(), 64, "hex Стрибог-256 of the DER certificate");
+    // The emulator takes the certificate for the client's ЕСИА requests, with the same hash.
+    let idp = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sep"))
+            .arg("idp")
+            .args(args)
+            .env("SEP_DATA_DIR", tmp.path())
+            .env("SEP_LOG_LEVEL", "warn")
+            .env_remove("SEP_DATABASE_URL")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        )
+    };
+    let pem = dir.join("sep-portal.cert.pem");
+    let (ok, text) = idp(&["client", "esia", "--id", "SEP01", "--certificate", pem.to_str().unwrap()]);
+    assert!(!ok, "no such client yet: {text}");
+    let (ok, text) = idp(&["client", "add", "--id", "SEP01", "--name", "СЭП", "--redirect-uri", "https://sep.test/cb"]);
+    assert!(ok, "{text}");
+    let (ok, text) = idp(&["client", "esia", "--id", "SEP01", "--certificate", pem.to_str().unwrap()]);
+    assert!(ok && text.contains(&format!("client_certificate_hash: {hash}")), "{text}");
     let cert = dir.join("sep-portal.cert.der");
     let (ok, text) = sep(&dir, &["check", cert.to_str().unwrap()]);
     assert!(ok && text.contains("действителен"), "{text}");

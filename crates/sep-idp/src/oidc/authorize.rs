@@ -196,7 +196,13 @@ impl OidcService {
                 redirect_uri: req.redirect_uri,
                 state: req.state,
                 error: "access_denied",
-                description: "Пользователь отказал в предоставлении доступа".into(),
+                // A request that came through ЕСИА's endpoints (no PKCE) hears ЕСИА's code.
+                description: if req.code_challenge.is_empty() {
+                    let e = sep_core::esia::EsiaError::AccessDenied;
+                    format!("{}: {}", e.code(), e.description())
+                } else {
+                    "Пользователь отказал в предоставлении доступа".into()
+                },
             };
             return Ok(denied.location().unwrap_or_default());
         }

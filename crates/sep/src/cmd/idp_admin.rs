@@ -43,6 +43,15 @@ pub enum ClientCmd {
         #[arg(long = "post-logout-uri")]
         post_logout_uris: Vec<String>,
     },
+    /// Registers the ГОСТ certificate a client signs its ЕСИА requests with (ЕСИА mode).
+    Esia {
+        /// `client_id` of a registered client.
+        #[arg(long)]
+        id: String,
+        /// The certificate file, DER or PEM (e.g. from `sep ca issue --kind client`).
+        #[arg(long)]
+        certificate: std::path::PathBuf,
+    },
 }
 
 /// Account commands.
@@ -138,6 +147,13 @@ pub async fn run(cfg: Config, cmd: IdpAdmin) -> anyhow::Result<()> {
             if made {
                 say(&format!("client_secret: {secret}\nСохраните его: в базе хранится только хеш."))?;
             }
+        }
+        IdpAdmin::Client(ClientCmd::Esia { id, certificate }) => {
+            let bytes = std::fs::read(&certificate).with_context(|| certificate.display().to_string())?;
+            let der = sep_crypto::cert::from_pem_or_der(&bytes).context("файл не является сертификатом")?;
+            state.oidc.register_esia_client(&id, &der).await.context("сертификат не зарегистрирован")?;
+            let hash: String = sep_crypto::gost::streebog256(&der).iter().map(|b| format!("{b:02x}")).collect();
+            say(&format!("Сертификат клиента {id} для режима ЕСИА зарегистрирован.\nclient_certificate_hash: {hash}"))?;
         }
         IdpAdmin::Account(AccountCmd::Add {
             phone,
