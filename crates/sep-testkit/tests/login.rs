@@ -251,6 +251,7 @@ async fn portal_against(db: &TestDb, issuer: &str) -> String {
         post_logout_url: format!("{portal}/"),
         scopes: vec![],
         timeout: Duration::from_secs(2),
+        esia: None,
     })
     .unwrap();
     let state = AppState {
@@ -793,4 +794,50 @@ async fn r1_every_validation_error_is_named_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r1_every_validation_error_is_named_postgres() {
     every_r1_error_is_named(Backend::Postgres).await;
+}
+
+/// SPEC L1 in ЕСИА mode, on real sockets: the portal signs `v2/ac` and `v3/te` with its ГОСТ
+/// key, checks the emulator's ГОСТ-signed tokens, reads the person from `/rs/prns` and its
+/// collections, and logs out through `/idp/ext/Logout`.
+async fn esia_mode_round_trip(backend: Backend) {
+    let Some(w) = common::world_esia(backend).await else { return };
+    w.sign_in().await;
+    let cabinet = w.get(&format!("{}/cabinet", w.portal)).await.text().await.unwrap();
+    assert!(cabinet.contains("Здравствуйте, Иван Иванович!"), "{cabinet}");
+    assert!(
+        cabinet.contains("Иванов Иван Иванович")
+            && cabinet.contains("123-456-789 64")
+            && cabinet.contains("770123456703"),
+        "person data read from /rs/prns"
+    );
+    assert!(cabinet.contains("+7 (912) 345-67-89"), "the phone from /rs/prns/{{oid}}/ctts");
+    let login =
+        w.db.store().list_audit(0, 100).await.unwrap().into_iter().find(|e| e.event.action == "auth.login").unwrap();
+    assert_eq!(login.event.details["method"], "pwd", "ЕСИА's amr");
+    // The user is linked to the ЕСИА oid at this provider.
+    let user = w.db.store().list_audit(0, 100).await.unwrap().into_iter().find(|e| e.event.action == "user.created");
+    assert!(user.is_some());
+    let r = w.post(&format!("{}/logout", w.portal), &[("csrf", &hidden(&cabinet, "csrf"))]).await;
+    let to_idp = loc(&r);
+    assert!(
+        to_idp.starts_with(&format!("{}/idp/ext/Logout?client_id={CLIENT}&redirect_url=", w.idp)),
+        "ЕСИА's logout address: {to_idp}"
+    );
+    let r = w.get(&to_idp).await;
+    assert_eq!(loc(&r), format!("{}/", w.portal), "back to the portal after logout at ЕСИА");
+    assert_eq!(loc(&w.get(&format!("{}/", w.idp)).await), "/login", "the emulator session ended too");
+    // A second login finds the same person.
+    let callback = w.through_the_emulator("+79123456789", "allow").await;
+    assert_eq!(loc(&w.get(&callback).await), "/cabinet");
+    assert_eq!(w.actions().await.iter().filter(|(a, _)| a == "user.created").count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esia_mode_round_trip_sqlite() {
+    esia_mode_round_trip(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esia_mode_round_trip_postgres() {
+    esia_mode_round_trip(Backend::Postgres).await;
 }

@@ -111,6 +111,14 @@ pub struct Config {
     pub oidc_scopes: String,
     /// Seconds before a call to the provider is given up.
     pub oidc_timeout_seconds: u32,
+    /// ЕСИА mode: the portal's ГОСТ private key (PKCS#8 PEM file, e.g. from `sep ca issue`);
+    /// empty: standard OpenID Connect.
+    pub esia_key: PathBuf,
+    /// ЕСИА mode: the key's certificate (DER or PEM file), registered at ЕСИА.
+    pub esia_certificate: PathBuf,
+    /// ЕСИА mode: ЕСИА's certificate that signs the tokens (DER or PEM file); empty: fetched
+    /// from `{oidc_issuer}/aas/oauth2/cert`, which only the emulator serves.
+    pub esia_token_certificate: PathBuf,
     /// A directory of extra service definitions (`*.toml`); empty: the built-in ones only.
     pub services_dir: PathBuf,
     /// Show the portal's outgoing SMS and e-mail at `/outbox` (set by `sep demo`; never in production).
@@ -157,6 +165,9 @@ impl Default for Config {
             oidc_client_secret: Secret::default(),
             oidc_scopes: "fullname birthdate gender snils inn id_doc email mobile usr_org".into(),
             oidc_timeout_seconds: 10,
+            esia_key: PathBuf::new(),
+            esia_certificate: PathBuf::new(),
+            esia_token_certificate: PathBuf::new(),
             services_dir: PathBuf::new(),
             demo_outbox: false,
             notify_gateway_url: String::new(),

@@ -34,9 +34,21 @@ pub struct World {
     /// The registries the review jobs ask; switch outages with `set_available`.
     pub registries: Arc<EmulatedRegistries>,
     reviewer: Reviewer,
+    /// The portal logs in through the emulator's ЕСИА mode (signed requests, ГОСТ tokens).
+    pub esia: bool,
 }
 
 pub async fn world(backend: Backend) -> Option<World> {
+    world_in(backend, false).await
+}
+
+/// The same world with the portal as an ЕСИА client: a ГОСТ key and certificate from a test
+/// authority, registered at the emulator for ЕСИА mode.
+pub async fn world_esia(backend: Backend) -> Option<World> {
+    world_in(backend, true).await
+}
+
+async fn world_in(backend: Backend, esia_mode: bool) -> Option<World> {
     let db = TestDb::on(backend).await?;
     let dir = tempfile::tempdir().unwrap();
     let idp_listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
@@ -54,6 +66,18 @@ pub async fn world(backend: Backend) -> Option<World> {
         .register_client(CLIENT, "СЭП", SECRET, &[format!("{portal}/login/callback")], &[format!("{portal}/")])
         .await
         .unwrap();
+    let esia = if esia_mode {
+        let now = std::time::SystemTime::now();
+        let year = Duration::from_secs(365 * 86_400);
+        let ca = sep_crypto::ca::TestCa::init(&dir.path().join("ca"), "CN=Тестовый УЦ", year, "TCA", now).unwrap();
+        let issued = ca.issue("portal", sep_crypto::cert::Kind::Client, "CN=sep-portal", year, now).unwrap();
+        let key = sep_crypto::gost::pkcs8::from_pem(&std::fs::read_to_string(&issued.key).unwrap()).unwrap();
+        let certificate = std::fs::read(&issued.cert).unwrap();
+        idp_state.oidc.register_esia_client(CLIENT, &certificate).await.unwrap();
+        Some(sep_web::auth::EsiaSettings { key: Arc::new(key), certificate, token_certificate: None })
+    } else {
+        None
+    };
     tokio::spawn(sep_web::server::serve(
         idp_listener,
         sep_idp::web::router(idp_state, &WebConfig::default()),
@@ -68,6 +92,7 @@ pub async fn world(backend: Backend) -> Option<World> {
         post_logout_url: format!("{portal}/"),
         scopes: "fullname birthdate snils inn mobile email".split(' ').map(str::to_owned).collect(),
         timeout: Duration::from_secs(5),
+        esia,
     })
     .unwrap();
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
@@ -88,7 +113,7 @@ pub async fn world(backend: Backend) -> Option<World> {
 
     let browser =
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Some(World { portal, idp, db, clock, _dir: dir, browser, registries, reviewer })
+    Some(World { portal, idp, db, clock, _dir: dir, browser, registries, reviewer, esia: esia_mode })
 }
 
 pub fn loc(r: &reqwest::Response) -> String {
@@ -118,8 +143,13 @@ impl World {
         let r = self.get(&format!("{}/login", self.portal)).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let authorize = loc(&r);
-        assert!(authorize.starts_with(&format!("{}/authorize?", self.idp)), "{authorize}");
-        assert!(authorize.contains("code_challenge_method=S256") && authorize.contains("nonce="));
+        if self.esia {
+            assert!(authorize.starts_with(&format!("{}/aas/oauth2/v2/ac?", self.idp)), "{authorize}");
+            assert!(authorize.contains("client_certificate_hash=") && authorize.contains("client_secret="));
+        } else {
+            assert!(authorize.starts_with(&format!("{}/authorize?", self.idp)), "{authorize}");
+            assert!(authorize.contains("code_challenge_method=S256") && authorize.contains("nonce="));
+        }
         let r = self.get(&authorize).await;
         let mut r = self.get(&self.abs(&self.idp, &loc(&r))).await;
         if loc(&r).starts_with("/login") {
@@ -208,6 +238,7 @@ impl World {
             _dir: tempfile::tempdir().unwrap(),
             registries: self.registries.clone(),
             reviewer: self.reviewer.clone(),
+            esia: self.esia,
             browser: reqwest::Client::builder()
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())

@@ -6,9 +6,11 @@
 //! mapping of failures onto the portal's error codes (L6), and the claims → profile mapping
 //! of `sep_core::identity`.
 
+mod esia;
 mod fault;
 mod rp;
 
+pub use esia::EsiaSettings;
 pub use fault::AuthFault;
 pub use rp::{Finished, RelyingParty, Started};
 
@@ -31,4 +33,7 @@ pub struct OidcSettings {
     pub scopes: Vec<String>,
     /// Every call to the provider gives up after this long.
     pub timeout: Duration,
+    /// ЕСИА mode: the provider is ЕСИА (or the emulator's ЕСИА mode) and the portal signs its
+    /// requests with this ГОСТ key; `None`: standard OpenID Connect.
+    pub esia: Option<EsiaSettings>,
 }

@@ -45,6 +45,8 @@ pub struct RelyingParty {
     settings: OidcSettings,
     http: reqwest::Client,
     metadata: RwLock<Option<(Instant, ProviderMetadataWithLogout)>>,
+    /// ЕСИА's token key, in ЕСИА mode.
+    esia_key: super::esia::TokenKey,
 }
 
 fn request_fault(e: &reqwest::Error) -> AuthFault {
@@ -61,7 +63,7 @@ impl RelyingParty {
             .connect_timeout(settings.timeout.min(Duration::from_secs(5)))
             .build()
             .map_err(|e| AuthFault::Rejected(e.to_string()))?;
-        Ok(Self { settings, http, metadata: RwLock::new(None) })
+        Ok(Self { settings, http, metadata: RwLock::new(None), esia_key: RwLock::new(None) })
     }
 
     /// The provider's issuer URL.
@@ -114,6 +116,9 @@ impl RelyingParty {
 
     /// The authorisation URL with fresh `state`, `nonce` and PKCE challenge.
     pub async fn begin(&self) -> Result<Started, AuthFault> {
+        if let Some(esia) = &self.settings.esia {
+            return super::esia::begin(&self.settings, esia);
+        }
         let (_, client) = self.client().await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut req =
@@ -132,6 +137,9 @@ impl RelyingParty {
 
     /// Exchanges the code, verifies the ID token against `nonce`, reads userinfo.
     pub async fn finish(&self, code: &str, pkce_verifier: &str, nonce: &str) -> Result<Finished, AuthFault> {
+        if let Some(esia) = &self.settings.esia {
+            return super::esia::finish(&self.http, &self.settings, esia, &self.esia_key, code).await;
+        }
         let (meta, client) = self.client().await?;
         let tokens = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
@@ -195,6 +203,9 @@ impl RelyingParty {
 
     /// Where to send the browser to log out at the provider too, if it supports it.
     pub async fn logout_url(&self, id_token: Option<&str>) -> Option<String> {
+        if self.settings.esia.is_some() {
+            return Some(super::esia::logout_url(&self.settings));
+        }
         let m = self.metadata().await.ok()?;
         let end = m.additional_metadata().end_session_endpoint.as_ref()?;
         let mut url = end.url().clone();

@@ -55,9 +55,31 @@ pub fn relying_party(cfg: &Config) -> anyhow::Result<Option<Arc<RelyingParty>>> 
         post_logout_url: format!("{base}/"),
         scopes: cfg.oidc_scopes.split_whitespace().map(str::to_owned).collect(),
         timeout: Duration::from_secs(u64::from(cfg.oidc_timeout_seconds)),
+        esia: esia_settings(cfg)?,
     };
     let rp = RelyingParty::new(settings).map_err(|f| anyhow::anyhow!("клиент OpenID Connect: {}", f.code()))?;
     Ok(Some(Arc::new(rp)))
+}
+
+/// The portal's ЕСИА credentials, when `esia_key` is set.
+fn esia_settings(cfg: &Config) -> anyhow::Result<Option<sep_web::auth::EsiaSettings>> {
+    if cfg.esia_key.as_os_str().is_empty() {
+        return Ok(None);
+    }
+    let read = |p: &std::path::Path| std::fs::read(p).with_context(|| format!("ЕСИА: {}", p.display()));
+    let pem = String::from_utf8(read(&cfg.esia_key)?).context("esia_key: ожидается PEM")?;
+    let key = sep_crypto::gost::pkcs8::from_pem(&pem).map_err(|e| anyhow::anyhow!("esia_key: {e}"))?;
+    let cert = |p: &std::path::Path| -> anyhow::Result<Vec<u8>> {
+        sep_crypto::cert::from_pem_or_der(&read(p)?).with_context(|| format!("{}: не сертификат X.509", p.display()))
+    };
+    let certificate = cert(&cfg.esia_certificate)?;
+    let public = sep_crypto::cert::public_key(&certificate).map_err(|e| anyhow::anyhow!("esia_certificate: {e}"))?;
+    if public.to_le_bytes() != key.verifying_key().to_le_bytes() {
+        anyhow::bail!("esia_certificate выдан не для ключа esia_key");
+    }
+    let token_certificate =
+        if cfg.esia_token_certificate.as_os_str().is_empty() { None } else { Some(cert(&cfg.esia_token_certificate)?) };
+    Ok(Some(sep_web::auth::EsiaSettings { key: Arc::new(key), certificate, token_certificate }))
 }
 
 /// The delivery of e-mail and SMS, when a channel is configured.

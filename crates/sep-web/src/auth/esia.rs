@@ -1,0 +1,325 @@
+//! The portal as an ЕСИА client (SPEC L1, ЕСИА mode): `v2/ac` and `v3/te` with `client_secret`
+//! signed by the portal's ГОСТ key (`sep_core::esia::signed_string`), the tokens' ГОСТ
+//! signatures checked against ЕСИА's certificate, and the person read from `/rs/prns/{oid}` and
+//! its collections — then the same profile mapping as OpenID Connect. Works against the
+//! emulator's ЕСИА mode and, with real keys and ЕСИА's certificate, against ЕСИА.
+
+use super::{AuthFault, Finished, OidcSettings, Started};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
+use sep_core::esia::{Endpoint, Signed, signed_string, timestamp};
+use sep_core::identity::ProviderIdentity;
+use sep_crypto::gost::{SigningKey, VerifyingKey, streebog256};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use time::OffsetDateTime;
+use tokio::sync::RwLock;
+
+/// The portal's ЕСИА credentials.
+#[derive(Clone)]
+pub struct EsiaSettings {
+    /// The key `client_secret` is signed with.
+    pub key: Arc<SigningKey>,
+    /// Its certificate (DER), registered at ЕСИА; its Стрибог hash goes with every request.
+    pub certificate: Vec<u8>,
+    /// ЕСИА's certificate (DER) the tokens are checked against; `None`: fetched once from
+    /// `{issuer}/aas/oauth2/cert` (the emulator publishes it there; real ЕСИА does not).
+    pub token_certificate: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for EsiaSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EsiaSettings").field("certificate_hash", &self.certificate_hash()).finish_non_exhaustive()
+    }
+}
+
+impl EsiaSettings {
+    /// `client_certificate_hash`: hex Стрибог-256 of the DER certificate.
+    pub fn certificate_hash(&self) -> String {
+        streebog256(&self.certificate).iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// ЕСИА's token key, once known.
+pub(crate) type TokenKey = RwLock<Option<Arc<VerifyingKey>>>;
+
+fn uuid() -> Result<String, AuthFault> {
+    let mut b = sep_core::ids::random_bytes::<16>().map_err(|e| AuthFault::Rejected(e.to_string()))?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    Ok(format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..]))
+}
+
+fn now_msk() -> OffsetDateTime {
+    OffsetDateTime::now_utc().to_offset(time::macros::offset!(+3))
+}
+
+fn scope(settings: &OidcSettings) -> String {
+    std::iter::once("openid".to_owned()).chain(settings.scopes.iter().cloned()).collect::<Vec<_>>().join(" ")
+}
+
+fn encode(pairs: &[(&str, &str)]) -> String {
+    let mut s = openidconnect::url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+fn secret(esia: &EsiaSettings, endpoint: Endpoint, signed: &Signed<'_>) -> Result<String, AuthFault> {
+    let sig =
+        esia.key.sign(signed_string(endpoint, signed).as_bytes()).map_err(|e| AuthFault::Rejected(e.to_string()))?;
+    Ok(B64.encode(sig))
+}
+
+/// The `v2/ac` address with a fresh UUID state.
+pub(crate) fn begin(settings: &OidcSettings, esia: &EsiaSettings) -> Result<Started, AuthFault> {
+    let (state, stamp, scope) = (uuid()?, timestamp(now_msk()), scope(settings));
+    let signed = Signed {
+        client_id: &settings.client_id,
+        scope: &scope,
+        timestamp: &stamp,
+        state: &state,
+        redirect_uri: &settings.redirect_url,
+        code: "",
+    };
+    let client_secret = secret(esia, Endpoint::AuthorizeV2, &signed)?;
+    let hash = esia.certificate_hash();
+    let query = encode(&[
+        ("client_id", &settings.client_id),
+        ("client_secret", &client_secret),
+        ("redirect_uri", &settings.redirect_url),
+        ("scope", &scope),
+        ("response_type", "code"),
+        ("state", &state),
+        ("access_type", "online"),
+        ("timestamp", &stamp),
+        ("client_certificate_hash", &hash),
+    ]);
+    Ok(Started {
+        url: format!("{}/aas/oauth2/v2/ac?{query}", settings.issuer),
+        state,
+        nonce: String::new(),
+        pkce_verifier: String::new(),
+    })
+}
+
+fn request_fault(e: &reqwest::Error) -> AuthFault {
+    if e.is_timeout() { AuthFault::Timeout } else { AuthFault::Unreachable }
+}
+
+async fn token_key(
+    http: &reqwest::Client,
+    settings: &OidcSettings,
+    esia: &EsiaSettings,
+    cache: &TokenKey,
+) -> Result<Arc<VerifyingKey>, AuthFault> {
+    if let Some(k) = cache.read().await.clone() {
+        return Ok(k);
+    }
+    let der = match &esia.token_certificate {
+        Some(der) => der.clone(),
+        None => {
+            let url = format!("{}/aas/oauth2/cert", settings.issuer);
+            let res = http.get(url).send().await.map_err(|e| request_fault(&e))?;
+            let pem = res.text().await.map_err(|_| AuthFault::BadResponse)?;
+            let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+            STANDARD.decode(b64).map_err(|_| AuthFault::BadResponse)?
+        }
+    };
+    let key = Arc::new(sep_crypto::cert::public_key(&der).map_err(|e| AuthFault::TokenInvalid(e.to_string()))?);
+    *cache.write().await = Some(key.clone());
+    Ok(key)
+}
+
+/// The claims of a ГОСТ-signed JWT, checked against ЕСИА's key and its expiry.
+fn claims(jwt: &str, key: &VerifyingKey) -> Result<Value, AuthFault> {
+    let bad = |why: &str| AuthFault::TokenInvalid(why.to_owned());
+    let (input, sig) = jwt.rsplit_once('.').ok_or_else(|| bad("not a JWT"))?;
+    let (header, payload) = input.split_once('.').ok_or_else(|| bad("not a JWT"))?;
+    let header: Value =
+        B64.decode(header).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(|| bad("header"))?;
+    if header["alg"] != "GOST3410_2012_256" {
+        return Err(bad("the token is not signed with ГОСТ Р 34.10-2012"));
+    }
+    let sig = B64.decode(sig).map_err(|_| bad("signature encoding"))?;
+    key.verify(input.as_bytes(), &sig).map_err(|_| bad("the token's signature is not ЕСИА's"))?;
+    let claims: Value =
+        B64.decode(payload).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(|| bad("payload"))?;
+    let exp = claims["exp"].as_i64().ok_or_else(|| bad("no exp"))?;
+    if exp <= OffsetDateTime::now_utc().unix_timestamp() {
+        return Err(bad("the token has expired"));
+    }
+    Ok(claims)
+}
+
+async fn get(http: &reqwest::Client, url: &str, access: &str) -> Result<Value, AuthFault> {
+    let res = http.get(url).bearer_auth(access).send().await.map_err(|e| request_fault(&e))?;
+    if res.status().is_server_error() {
+        return Err(AuthFault::BadResponse);
+    }
+    if !res.status().is_success() {
+        return Err(AuthFault::Rejected(format!("{url}: {}", res.status())));
+    }
+    res.json().await.map_err(|_| AuthFault::BadResponse)
+}
+
+/// `dd.MM.yyyy` → `yyyy-MM-dd`, as OpenID Connect writes dates.
+fn iso(ru: &str) -> Option<String> {
+    let mut p = ru.split('.');
+    let (d, m, y) = (p.next()?, p.next()?, p.next()?);
+    Some(format!("{y}-{m}-{d}"))
+}
+
+/// ЕСИА's person, contacts and documents as the claims `ProviderIdentity` reads.
+fn as_claims(oid: &str, person: &Value, contacts: &Value, docs: &Value) -> Value {
+    let mut c = json!({ "sub": oid });
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    for (ours, theirs) in [
+        ("family_name", "lastName"),
+        ("given_name", "firstName"),
+        ("middle_name", "middleName"),
+        ("birthplace", "birthPlace"),
+        ("snils", "snils"),
+        ("inn", "inn"),
+    ] {
+        if let Some(v) = text(person, theirs) {
+            c[ours] = json!(v);
+        }
+    }
+    if let Some(d) = text(person, "birthDate").as_deref().and_then(iso) {
+        c["birthdate"] = json!(d);
+    }
+    match text(person, "gender").as_deref() {
+        Some("M") => c["gender"] = json!("male"),
+        Some("F") => c["gender"] = json!("female"),
+        _ => {}
+    }
+    let elements = |v: &Value| v.get("elements").and_then(Value::as_array).cloned().unwrap_or_default();
+    for e in elements(contacts) {
+        match e.get("type").and_then(Value::as_str) {
+            Some("MBT") => c["phone_number"] = e["value"].clone(),
+            Some("EML") => c["email"] = e["value"].clone(),
+            _ => {}
+        }
+    }
+    if let Some(p) = elements(docs).into_iter().find(|d| d.get("type").and_then(Value::as_str) == Some("RF_PASSPORT")) {
+        c["id_doc"] = p;
+    }
+    c
+}
+
+/// `v3/te` for the code, the tokens checked, the person read.
+pub(crate) async fn finish(
+    http: &reqwest::Client,
+    settings: &OidcSettings,
+    esia: &EsiaSettings,
+    cache: &TokenKey,
+    code: &str,
+) -> Result<Finished, AuthFault> {
+    let (state, stamp, scope) = (uuid()?, timestamp(now_msk()), scope(settings));
+    let signed = Signed {
+        client_id: &settings.client_id,
+        scope: &scope,
+        timestamp: &stamp,
+        state: &state,
+        redirect_uri: &settings.redirect_url,
+        code,
+    };
+    let client_secret = secret(esia, Endpoint::TokenV3, &signed)?;
+    let hash = esia.certificate_hash();
+    let form = [
+        ("client_id", settings.client_id.as_str()),
+        ("code", code),
+        ("grant_type", "authorization_code"),
+        ("client_secret", &client_secret),
+        ("state", &state),
+        ("redirect_uri", &settings.redirect_url),
+        ("scope", &scope),
+        ("timestamp", &stamp),
+        ("token_type", "Bearer"),
+        ("client_certificate_hash", &hash),
+    ];
+    let res = http
+        .post(format!("{}/aas/oauth2/v3/te", settings.issuer))
+        .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(encode(&form))
+        .send()
+        .await
+        .map_err(|e| request_fault(&e))?;
+    if res.status().is_server_error() {
+        return Err(AuthFault::BadResponse);
+    }
+    let ok = res.status().is_success();
+    let body: Value = res.json().await.map_err(|_| AuthFault::BadResponse)?;
+    if !ok {
+        // ЕСИА's code (ESIA-0070xx) is in the description: that is what support needs.
+        let why = body["error_description"].as_str().or(body["error"].as_str()).unwrap_or("token");
+        return Err(AuthFault::Rejected(why.to_owned()));
+    }
+    if body["state"].as_str() != Some(state.as_str()) {
+        return Err(AuthFault::TokenInvalid("the token response's state is not the one sent".into()));
+    }
+    let key = token_key(http, settings, esia, cache).await?;
+    let access_raw = body["access_token"].as_str().ok_or(AuthFault::BadResponse)?;
+    let id_raw = body["id_token"].as_str().ok_or(AuthFault::BadResponse)?;
+    let access = claims(access_raw, &key)?;
+    let id = claims(id_raw, &key)?;
+    let oid = access["urn:esia:sbj_id"].as_u64().ok_or_else(|| AuthFault::TokenInvalid("no urn:esia:sbj_id".into()))?;
+    if access["client_id"].as_str() != Some(settings.client_id.as_str())
+        || id["aud"].as_str() != Some(settings.client_id.as_str())
+        || id["sub"].as_u64() != Some(oid)
+    {
+        return Err(AuthFault::TokenInvalid("the tokens are for another system or person".into()));
+    }
+    let base = format!("{}/rs/prns/{oid}", settings.issuer);
+    let person = get(http, &base, access_raw).await?;
+    let has = |s: &str| settings.scopes.iter().any(|x| x == s);
+    let contacts = if has("mobile") || has("email") {
+        get(http, &format!("{base}/ctts?embed=(elements)"), access_raw).await?
+    } else {
+        Value::Null
+    };
+    let docs = if has("id_doc") {
+        get(http, &format!("{base}/docs?embed=(elements)"), access_raw).await?
+    } else {
+        Value::Null
+    };
+    let subject = oid.to_string();
+    let userinfo = as_claims(&subject, &person, &contacts, &docs);
+    let methods = id["amr"].as_str().unwrap_or_default().to_lowercase();
+    Ok(Finished {
+        identity: ProviderIdentity::from_claims(&subject, &id, &userinfo),
+        id_token: id_raw.to_owned(),
+        methods,
+    })
+}
+
+/// ЕСИА's logout: `/idp/ext/Logout?client_id=…&redirect_url=…`.
+pub(crate) fn logout_url(settings: &OidcSettings) -> String {
+    let q = encode(&[("client_id", &settings.client_id), ("redirect_url", &settings.post_logout_url)]);
+    format!("{}/idp/ext/Logout?{q}", settings.issuer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn esia_person_data_become_claims() {
+        let person = json!({"lastName": "Иванов", "firstName": "Иван", "birthDate": "05.03.1987", "gender": "M", "snils": "123-456-789 64"});
+        let contacts =
+            json!({"elements": [{"type": "MBT", "value": "+7(912)3456789"}, {"type": "EML", "value": "a@b.ru"}]});
+        let docs = json!({"elements": [{"type": "RF_PASSPORT", "series": "4510", "number": "000001"}]});
+        let c = as_claims("1", &person, &contacts, &docs);
+        assert_eq!(c["family_name"], "Иванов");
+        assert_eq!(c["birthdate"], "1987-03-05");
+        assert_eq!(c["gender"], "male");
+        assert_eq!(c["phone_number"], "+7(912)3456789");
+        assert_eq!(c["id_doc"]["series"], "4510");
+        let id = ProviderIdentity::from_claims("1", &json!({}), &c);
+        assert_eq!(id.profile.phone.unwrap().as_str(), "+79123456789");
+        assert!(uuid().is_ok_and(|u| sep_core::esia::is_uuid(&u)));
+    }
+}
