@@ -62,6 +62,10 @@ enum Command {
         /// Госуслуги emulator address.
         #[arg(long, default_value = "127.0.0.1:8081")]
         idp_addr: SocketAddr,
+        /// Log in through the emulator's ЕСИА mode: the portal gets a ГОСТ key and certificate
+        /// from the test authority in `DATA_DIR/ca` and signs its requests.
+        #[arg(long)]
+        esia: bool,
     },
 }
 
@@ -88,8 +92,8 @@ fn main() -> ExitCode {
             Command::Idp { admin: Some(admin), .. } => cmd::idp_admin::run(cfg, admin).await,
             Command::Migrate => cmd::migrate::run(cfg).await,
             Command::Ca { dir, cmd } => cmd::ca::run(&dir, cmd),
-            Command::Demo { data_dir, portal_addr, idp_addr } => {
-                cmd::demo::run(cfg, data_dir, portal_addr, idp_addr).await
+            Command::Demo { data_dir, portal_addr, idp_addr, esia } => {
+                cmd::demo::run(cfg, data_dir, portal_addr, idp_addr, esia).await
             }
         }
     });

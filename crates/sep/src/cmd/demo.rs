@@ -36,8 +36,33 @@ fn banner(portal: SocketAddr, idp: SocketAddr, data_dir: &std::path::Path, seede
     s
 }
 
+/// The portal's ГОСТ key and certificate for the ЕСИА-mode demo, made by the test authority
+/// in `dir` on the first run and kept afterwards.
+fn esia_credentials(dir: &std::path::Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    use sep_crypto::ca::TestCa;
+    use std::time::{Duration, SystemTime};
+    let (key, cert) = (dir.join("sep-portal.key.pem"), dir.join("sep-portal.cert.pem"));
+    if key.exists() && cert.exists() {
+        return Ok((key, cert));
+    }
+    let now = SystemTime::now();
+    let year = Duration::from_secs(365 * 86_400);
+    let ca = match TestCa::open(dir) {
+        Ok(ca) => ca,
+        Err(_) => TestCa::init(dir, "CN=Тестовый УЦ СЭП,O=СЭП", 10 * year, "TCA", now)?,
+    };
+    ca.issue("sep-portal", sep_crypto::cert::Kind::Client, "CN=sep-portal,O=СЭП", year, now)?;
+    Ok((key, cert))
+}
+
 /// Creates the data directory, migrates the embedded database, seeds, prints, serves.
-pub async fn run(mut cfg: Config, data_dir: PathBuf, portal: SocketAddr, idp: SocketAddr) -> anyhow::Result<()> {
+pub async fn run(
+    mut cfg: Config,
+    data_dir: PathBuf,
+    portal: SocketAddr,
+    idp: SocketAddr,
+    esia: bool,
+) -> anyhow::Result<()> {
     cfg.data_dir = data_dir;
     cfg.portal_addr = portal.to_string();
     cfg.idp_addr = idp.to_string();
@@ -60,6 +85,14 @@ pub async fn run(mut cfg: Config, data_dir: PathBuf, portal: SocketAddr, idp: So
     cfg.oidc_client_id = super::idp::PORTAL_CLIENT_ID.to_owned();
     cfg.oidc_client_secret = crate::config::Secret::from(secret.as_str());
     cfg.public_url = format!("http://{}", cfg.portal_addr);
+    if esia {
+        let (key, certificate) = esia_credentials(&cfg.data_dir.join("ca"))?;
+        let der = sep_crypto::cert::from_pem_or_der(&std::fs::read(&certificate)?)
+            .ok_or_else(|| anyhow::anyhow!("{}: не сертификат", certificate.display()))?;
+        idp_state.oidc.register_esia_client(super::idp::PORTAL_CLIENT_ID, &der).await?;
+        cfg.esia_key = key;
+        cfg.esia_certificate = certificate;
+    }
     cfg.demo_outbox = true;
     let shutdown = sep_web::server::Shutdown::on_signals()?;
     let listener = super::serve::bind(portal)?;
