@@ -10,6 +10,8 @@ pub enum Algorithm {
     Gost2012_256,
     /// ECDSA on NIST P-256 over SHA-256.
     EcdsaP256,
+    /// RSA PKCS#1 v1.5 over SHA-256 (ЕСИА's other token algorithm).
+    Rs256,
 }
 
 impl Algorithm {
@@ -18,12 +20,13 @@ impl Algorithm {
         match self {
             Self::Gost2012_256 => "GOST3410_2012_256",
             Self::EcdsaP256 => "ES256",
+            Self::Rs256 => "RS256",
         }
     }
 
     /// The algorithm called `name`.
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Gost2012_256, Self::EcdsaP256].into_iter().find(|a| a.name() == name)
+        [Self::Gost2012_256, Self::EcdsaP256, Self::Rs256].into_iter().find(|a| a.name() == name)
     }
 }
 
@@ -80,10 +83,10 @@ mod tests {
 
     #[test]
     fn algorithms_are_named_as_in_jws_headers() {
-        for a in [Algorithm::Gost2012_256, Algorithm::EcdsaP256] {
+        for a in [Algorithm::Gost2012_256, Algorithm::EcdsaP256, Algorithm::Rs256] {
             assert_eq!(Algorithm::from_name(a.name()), Some(a));
         }
-        assert_eq!(Algorithm::from_name("RS256"), None);
+        assert_eq!(Algorithm::from_name("HS256"), None);
         assert_eq!(SignError::Invalid.code(), "signature_invalid");
     }
 }

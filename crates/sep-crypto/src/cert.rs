@@ -237,6 +237,72 @@ pub fn revocation_list(
     CertificateList { tbs_cert_list: tbs, signature_algorithm: algorithm, signature }.to_der().map_err(malformed)
 }
 
+/// A self-signed certificate (DER) for an RSA key, for a system that signs with RS256.
+pub fn self_signed_rsa(
+    signer: &crate::rsa_signer::RsaSigner,
+    subject: &str,
+    not_before: SystemTime,
+    lifetime: Duration,
+) -> Result<Vec<u8>, CertError> {
+    use x509_cert::builder::Builder as _;
+    let name = Name::from_str(subject).map_err(malformed)?;
+    let spki = SubjectPublicKeyInfoOwned::from_der(&signer.verifier().to_spki()?).map_err(malformed)?;
+    let validity = Validity::new(time(not_before)?, time(not_before + lifetime)?);
+    let profile = Profile { issuer: name.clone(), subject: name, kind: Kind::System };
+    let serial = SerialNumber::new(&[1]).map_err(malformed)?;
+    let builder = CertificateBuilder::new(profile, serial, validity, spki).map_err(malformed)?;
+    let cert = builder.build::<_, rsa::pkcs1v15::Signature>(signer.signing_key()).map_err(malformed)?;
+    cert.to_der().map_err(malformed)
+}
+
+/// The key of a certificate, whichever algorithm it is for (ГОСТ 2012-256 or RSA).
+#[derive(Debug, Clone)]
+pub enum AnyKey {
+    /// ГОСТ Р 34.10-2012 (256).
+    Gost(std::sync::Arc<VerifyingKey>),
+    /// RSA (checked as RS256).
+    Rsa(crate::rsa_signer::RsaVerifier),
+}
+
+impl AnyKey {
+    /// The key in `cert` (DER).
+    pub fn from_certificate(cert: &[u8]) -> Result<Self, CertError> {
+        let parsed = Certificate::from_der(cert).map_err(malformed)?;
+        let spki = parsed.tbs_certificate().subject_public_key_info();
+        if spki.algorithm.oid == ObjectIdentifier::new_unwrap(gost_spki::GOST_2012_256) {
+            return Ok(Self::Gost(std::sync::Arc::new(public_key(cert)?)));
+        }
+        let der = spki.to_der().map_err(malformed)?;
+        Ok(Self::Rsa(crate::rsa_signer::RsaVerifier::from_spki(&der)?))
+    }
+
+    /// The algorithm, by its JWS name.
+    pub fn algorithm(&self) -> sep_core::signer::Algorithm {
+        match self {
+            Self::Gost(_) => sep_core::signer::Algorithm::Gost2012_256,
+            Self::Rsa(_) => sep_core::signer::Algorithm::Rs256,
+        }
+    }
+
+    /// Checks `signature` of `message`.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), SignError> {
+        use sep_core::signer::Verifier as _;
+        match self {
+            Self::Gost(k) => k.verify(message, signature),
+            Self::Rsa(k) => k.verify(message, signature),
+        }
+    }
+}
+
+/// Every certificate (DER) in a PEM bundle.
+pub fn pem_bundle(text: &str) -> Vec<Vec<u8>> {
+    use der::DecodePem;
+    text.split_inclusive("-----END CERTIFICATE-----")
+        .filter_map(|block| block.find("-----BEGIN CERTIFICATE-----").map(|at| &block[at..]))
+        .filter_map(|pem| Certificate::from_pem(pem.as_bytes()).ok()?.to_der().ok())
+        .collect()
+}
+
 /// A DER certificate as PEM; `None` when it is not a certificate.
 pub fn to_pem(der: &[u8]) -> Option<String> {
     use der::EncodePem;
@@ -312,6 +378,25 @@ mod tests {
 
     fn key() -> SigningKey {
         SigningKey::generate(Curve::named("TCA").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn rsa_and_gost_certificates_name_their_keys_and_bundle() {
+        let now = SystemTime::now();
+        let rsa = crate::rsa_signer::RsaSigner::generate().unwrap();
+        let rsa_cert = self_signed_rsa(&rsa, "CN=ЕСИА RSA", now, DAY).unwrap();
+        let gost = key();
+        let req = Request { subject: "CN=ЕСИА", kind: Kind::System, serial: 1, not_before: now, lifetime: DAY };
+        let gost_cert = issue(&req, gost.verifying_key(), &gost, None).unwrap();
+        let bundle = format!("{}{}", to_pem(&gost_cert).unwrap(), to_pem(&rsa_cert).unwrap());
+        let certs = pem_bundle(&bundle);
+        assert_eq!(certs, vec![gost_cert.clone(), rsa_cert.clone()]);
+        let (g, r) = (AnyKey::from_certificate(&gost_cert).unwrap(), AnyKey::from_certificate(&rsa_cert).unwrap());
+        assert_eq!((g.algorithm().name(), r.algorithm().name()), ("GOST3410_2012_256", "RS256"));
+        use sep_core::signer::Signer as _;
+        assert!(r.verify(b"m", &rsa.sign(b"m").unwrap()).is_ok());
+        assert!(g.verify(b"m", &gost.sign(b"m").unwrap()).is_ok());
+        assert!(g.verify(b"m", &rsa.sign(b"m").unwrap()).is_err());
     }
 
     #[test]

@@ -6,3 +6,4 @@ pub mod cert;
 pub mod cms;
 pub mod gost;
 pub mod p256_signer;
+pub mod rsa_signer;

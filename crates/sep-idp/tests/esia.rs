@@ -47,7 +47,7 @@ async fn setup() -> (Idp, System) {
     let issued = ca.issue("sep", Kind::Client, "CN=SEP01", Duration::from_secs(86_400 * 30), now).unwrap();
     let key = pkcs8::from_pem(&std::fs::read_to_string(&issued.key).unwrap()).unwrap();
     let cert = std::fs::read(&issued.cert).unwrap();
-    idp.oidc.register_esia_client(CLIENT, &cert).await.unwrap();
+    idp.oidc.register_esia_client(CLIENT, &cert, sep_core::signer::Algorithm::Gost2012_256).await.unwrap();
     (idp, System { key, cert, _dir: dir })
 }
 
@@ -161,18 +161,31 @@ async fn get_text(idp: &Idp, path: &str, bearer: Option<&str>) -> (StatusCode, S
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// The ГОСТ JWT checks out against the emulator's published certificate; its claims.
-async fn checked_claims(idp: &Idp, jwt: &str) -> Value {
+/// The JWT checks out against the emulator's published certificate of its `alg`, which must
+/// be `alg`; its claims.
+async fn claims_signed(idp: &Idp, jwt: &str, alg: &str) -> Value {
     let (status, pem) = get_text(idp, "/aas/oauth2/cert", None).await;
     assert_eq!(status, StatusCode::OK);
-    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let der = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
-    let key = sep_crypto::cert::public_key(&der).unwrap();
-    let (input, sig) = jwt.rsplit_once('.').unwrap();
-    key.verify(input.as_bytes(), &B64.decode(sig).unwrap()).expect("a ГОСТ signature by the emulator");
+    let keys: Vec<_> = sep_crypto::cert::pem_bundle(&pem)
+        .iter()
+        .map(|der| sep_crypto::cert::AnyKey::from_certificate(der).unwrap())
+        .collect();
+    assert_eq!(keys.len(), 2, "a ГОСТ and an RSA certificate");
     let header: Value = serde_json::from_slice(&B64.decode(jwt.split('.').next().unwrap()).unwrap()).unwrap();
-    assert_eq!(header["alg"], "GOST3410_2012_256");
+    assert_eq!(header["alg"], alg);
+    let key = keys.iter().find(|k| k.algorithm().name() == alg).unwrap();
+    let (input, sig) = jwt.rsplit_once('.').unwrap();
+    key.verify(input.as_bytes(), &B64.decode(sig).unwrap()).expect("signed by the emulator");
+    assert!(
+        keys.iter()
+            .filter(|k| k.algorithm().name() != alg)
+            .all(|k| k.verify(input.as_bytes(), &B64.decode(sig).unwrap()).is_err())
+    );
     serde_json::from_slice(&B64.decode(jwt.split('.').nth(1).unwrap()).unwrap()).unwrap()
+}
+
+async fn checked_claims(idp: &Idp, jwt: &str) -> Value {
+    claims_signed(idp, jwt, "GOST3410_2012_256").await
 }
 
 #[tokio::test]
@@ -206,6 +219,20 @@ async fn esia_v2_ac_and_v3_te_log_a_person_in_with_gost_tokens() {
     // ЕСИА-style logout.
     let r = idp.get(&format!("/idp/ext/Logout?client_id={CLIENT}&redirect_url={}", urlencode(CB))).await;
     assert!(r.status.is_redirection() || r.status == StatusCode::OK, "{}", r.text);
+}
+
+/// A system registered for RS256 tokens gets them signed with the emulator's RSA key.
+#[tokio::test]
+async fn a_system_may_take_rs256_tokens() {
+    let (mut idp, sys) = setup().await;
+    idp.oidc.register_esia_client(CLIENT, &sys.cert, sep_core::signer::Algorithm::Rs256).await.unwrap();
+    let code = code_via(&mut idp, &sys, Endpoint::AuthorizeV2, &uuid(31)).await;
+    let (status, body) = te(&idp, "/aas/oauth2/v3/te", &request(&idp, &sys, Endpoint::TokenV3, &uuid(32), &code)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let id = claims_signed(&idp, body["id_token"].as_str().unwrap(), "RS256").await;
+    assert_eq!(id["aud"], CLIENT);
+    let p256 = idp.oidc.register_esia_client(CLIENT, &sys.cert, sep_core::signer::Algorithm::EcdsaP256).await;
+    assert!(p256.is_err(), "ЕСИА signs tokens with ГОСТ or RS256 only");
 }
 
 #[tokio::test]

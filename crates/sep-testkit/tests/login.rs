@@ -841,3 +841,13 @@ async fn esia_mode_round_trip_sqlite() {
 async fn esia_mode_round_trip_postgres() {
     esia_mode_round_trip(Backend::Postgres).await;
 }
+
+/// The same with the emulator signing this system's tokens RS256: the portal picks ЕСИА's RSA
+/// certificate by the token's `alg`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esia_mode_with_rs256_tokens() {
+    let w = common::world_esia_rs256(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    let cabinet = w.get(&format!("{}/cabinet", w.portal)).await.text().await.unwrap();
+    assert!(cabinet.contains("Иванов Иван Иванович"), "{cabinet}");
+}

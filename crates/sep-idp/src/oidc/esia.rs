@@ -12,8 +12,10 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
 use sep_core::StoreError;
 use sep_core::esia::{Endpoint, EsiaError, Signed, is_uuid, parse_timestamp, signed_string};
+use sep_core::signer::{Algorithm, Signer};
 use sep_crypto::cert::{self, Kind, Request};
-use sep_crypto::gost::{Curve, SigningKey, pkcs8, streebog256};
+use sep_crypto::gost::{Curve, GostSigner, SigningKey, pkcs8, streebog256};
+use sep_crypto::rsa_signer::RsaSigner;
 use std::time::{Duration as StdDuration, SystemTime};
 use time::Duration;
 
@@ -110,10 +112,11 @@ fn to_system(t: time::OffsetDateTime) -> SystemTime {
     SystemTime::UNIX_EPOCH + StdDuration::from_secs(u64::try_from(t.unix_timestamp()).unwrap_or(0))
 }
 
-/// A JWT signed with ГОСТ Р 34.10-2012 (256): header and claims as JSON, base64url, and the
-/// raw signature `s ‖ r` as ЕСИА writes it.
-fn gost_jwt(key: &SigningKey, kind: &str, kid: &str, claims: &serde_json::Value) -> Result<String, StoreError> {
-    let header = serde_json::json!({ "alg": "GOST3410_2012_256", "typ": "JWT", "sbt": kind, "ver": 1, "kid": kid });
+/// A JWT signed by `key` (ГОСТ Р 34.10-2012 with the raw `s ‖ r` as ЕСИА writes it, or RS256):
+/// header and claims as JSON, base64url.
+fn jwt(key: &dyn Signer, kind: &str, kid: &str, claims: &serde_json::Value) -> Result<String, StoreError> {
+    let alg = key.algorithm().name();
+    let header = serde_json::json!({ "alg": alg, "typ": "JWT", "sbt": kind, "ver": 1, "kid": kid });
     let input =
         format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
     let sig = key.sign(input.as_bytes()).map_err(|e| StoreError::Other(e.to_string()))?;
@@ -121,40 +124,69 @@ fn gost_jwt(key: &SigningKey, kind: &str, kid: &str, claims: &serde_json::Value)
 }
 
 impl OidcService {
-    /// Registers the certificate (DER) a client signs its ЕСИА requests with; the client must
-    /// exist (`register_client`). Refused unless it is a ГОСТ 2012-256 certificate.
-    pub async fn register_esia_client(&self, client_id: &str, certificate: &[u8]) -> Result<(), StoreError> {
+    /// Registers the certificate (DER) a client signs its ЕСИА requests with, and how its
+    /// tokens are signed (`GOST3410_2012_256` or `RS256`); the client must exist
+    /// (`register_client`). Refused unless it is a ГОСТ 2012-256 certificate.
+    pub async fn register_esia_client(
+        &self,
+        client_id: &str,
+        certificate: &[u8],
+        token_alg: Algorithm,
+    ) -> Result<(), StoreError> {
         if self.store.find_client(client_id).await?.is_none() {
             return Err(StoreError::NotFound);
         }
+        if token_alg == Algorithm::EcdsaP256 {
+            return Err(StoreError::Conflict { constraint: "token algorithm: GOST3410_2012_256 or RS256".into() });
+        }
         cert::public_key(certificate).map_err(|e| StoreError::Conflict { constraint: e.to_string() })?;
-        self.store.upsert_esia_client(client_id, certificate, self.clock.now()).await
+        self.store.upsert_esia_client(client_id, certificate, token_alg.name(), self.clock.now()).await
     }
 
-    /// The emulator's token key and certificate, made on first use.
-    pub async fn esia_key(&self) -> Result<(SigningKey, Vec<u8>), StoreError> {
+    /// The emulator's token key of `alg` and its certificate, made on first use.
+    pub async fn esia_key(&self, alg: Algorithm) -> Result<(Box<dyn Signer>, Vec<u8>), StoreError> {
         let other = |e: String| StoreError::Other(e);
-        if let Some((pem, cert)) = self.store.find_esia_key().await? {
-            return Ok((pkcs8::from_pem(&pem).map_err(|e| other(e.to_string()))?, cert));
-        }
-        let curve = Curve::named("TCA").ok_or_else(|| other("curve".into()))?;
-        let key = SigningKey::generate(curve).map_err(|e| other(e.to_string()))?;
-        let request = Request {
-            subject: "CN=ЕСИА (эмулятор СЭП),O=СЭП",
-            kind: Kind::System,
-            serial: 1,
-            not_before: to_system(self.clock.now()),
-            lifetime: StdDuration::from_secs(10 * 365 * 86_400),
+        let load = |pem: &str| -> Result<Box<dyn Signer>, StoreError> {
+            Ok(match alg {
+                Algorithm::Rs256 => Box::new(RsaSigner::from_pem(pem).map_err(|e| other(e.to_string()))?),
+                _ => Box::new(GostSigner::new(pkcs8::from_pem(pem).map_err(|e| other(e.to_string()))?, None)),
+            })
         };
-        let der = cert::issue(&request, key.verifying_key(), &key, None).map_err(|e| other(e.to_string()))?;
-        let pem = pkcs8::to_pem(&key).map_err(|e| other(e.to_string()))?;
-        if self.store.insert_esia_key(&pem, &der, self.clock.now()).await? {
-            Ok((key, der))
-        } else {
-            // Another start made it first: use that one.
-            let (pem, cert) = self.store.find_esia_key().await?.ok_or(StoreError::NotFound)?;
-            Ok((pkcs8::from_pem(&pem).map_err(|e| other(e.to_string()))?, cert))
+        if let Some((pem, cert)) = self.store.find_esia_key(alg.name()).await? {
+            return Ok((load(&pem)?, cert));
         }
+        let (not_before, lifetime) = (to_system(self.clock.now()), StdDuration::from_secs(10 * 365 * 86_400));
+        let (pem, der) = match alg {
+            Algorithm::Rs256 => {
+                let key = RsaSigner::generate().map_err(|e| other(e.to_string()))?;
+                let der = cert::self_signed_rsa(&key, "CN=ЕСИА RSA (эмулятор СЭП),O=СЭП", not_before, lifetime)
+                    .map_err(|e| other(e.to_string()))?;
+                (key.to_pem().map_err(|e| other(e.to_string()))?, der)
+            }
+            _ => {
+                let curve = Curve::named("TCA").ok_or_else(|| other("curve".into()))?;
+                let key = SigningKey::generate(curve).map_err(|e| other(e.to_string()))?;
+                let subject = "CN=ЕСИА (эмулятор СЭП),O=СЭП";
+                let request = Request { subject, kind: Kind::System, serial: 1, not_before, lifetime };
+                let der = cert::issue(&request, key.verifying_key(), &key, None).map_err(|e| other(e.to_string()))?;
+                (pkcs8::to_pem(&key).map_err(|e| other(e.to_string()))?, der)
+            }
+        };
+        if self.store.insert_esia_key(alg.name(), &pem, &der, self.clock.now()).await? {
+            return Ok((load(&pem)?, der));
+        }
+        // Another start made it first: use that one.
+        let (pem, cert) = self.store.find_esia_key(alg.name()).await?.ok_or(StoreError::NotFound)?;
+        Ok((load(&pem)?, cert))
+    }
+
+    /// Every certificate the emulator signs ЕСИА tokens with (ГОСТ, then RSA), made on first use.
+    pub async fn esia_certificates(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut out = Vec::new();
+        for alg in [Algorithm::Gost2012_256, Algorithm::Rs256] {
+            out.push(self.esia_key(alg).await?.1);
+        }
+        Ok(out)
     }
 
     /// Checks a request's client, redirect URI, clock, state and signature as ЕСИА does.
@@ -163,7 +195,7 @@ impl OidcService {
         let client_id = required(&p.client_id)?;
         let client =
             self.store.find_client(client_id).await?.ok_or_else(|| EsiaFailure::new(EsiaError::UnauthorizedClient))?;
-        let certificate = self
+        let (certificate, _) = self
             .store
             .find_esia_client(client_id)
             .await?
@@ -279,7 +311,11 @@ impl OidcService {
             return Err(grant(EsiaError::InvalidGrant));
         }
         let account = self.store.get_account(c.oid).await?;
-        let (key, cert_der) = self.esia_key().await?;
+        let alg = match self.store.find_esia_client(&client_id).await? {
+            Some((_, name)) => Algorithm::from_name(&name).unwrap_or(Algorithm::Gost2012_256),
+            None => return Err(grant(EsiaError::UnauthorizedClient)),
+        };
+        let (key, cert_der) = self.esia_key(alg).await?;
         let kid: String = streebog256(&cert_der)[..8].iter().map(|b| format!("{b:02x}")).collect();
         let sid = opaque()?;
         let exp = now + self.config.access_ttl;
@@ -308,8 +344,8 @@ impl OidcService {
             "urn:esia:sid": sid,
             "urn:esia:sbj": esia_subject(c.oid, account.level),
         });
-        let access = gost_jwt(&key, "access", &kid, &access_claims)?;
-        let id_token = gost_jwt(&key, "id", &kid, &id_claims)?;
+        let access = jwt(key.as_ref(), "access", &kid, &access_claims)?;
+        let id_token = jwt(key.as_ref(), "id", &kid, &id_claims)?;
         // Stored by hash like any access token, so `/rs/prns` accepts it.
         self.store
             .insert_tokens(&[Token {

@@ -44,14 +44,27 @@ pub trait OidcStore: Send + Sync {
     async fn revoke_family(&self, family: &str, at: OffsetDateTime) -> StoreResult<u64>;
     /// Revokes every token that came from an emulator session (logout).
     async fn revoke_tokens_of_session(&self, session_hash: &str, at: OffsetDateTime) -> StoreResult<u64>;
-    /// Registers (or replaces) the certificate (DER) a client signs ЕСИА requests with.
-    async fn upsert_esia_client(&self, client_id: &str, certificate: &[u8], at: OffsetDateTime) -> StoreResult<()>;
-    /// The certificate registered for a client's ЕСИА requests.
-    async fn find_esia_client(&self, client_id: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// Registers (or replaces) the certificate (DER) a client signs ЕСИА requests with, and the
+    /// algorithm its tokens are signed with (`GOST3410_2012_256` or `RS256`).
+    async fn upsert_esia_client(
+        &self,
+        client_id: &str,
+        certificate: &[u8],
+        token_alg: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// The certificate and token algorithm registered for a client's ЕСИА requests.
+    async fn find_esia_client(&self, client_id: &str) -> StoreResult<Option<(Vec<u8>, String)>>;
     /// Records a `state` as used by a client; `false` when it already was.
     async fn use_esia_state(&self, client_id: &str, state: &str, at: OffsetDateTime) -> StoreResult<bool>;
-    /// The emulator's ГОСТ token key (PKCS#8 PEM) and certificate (DER), if made.
-    async fn find_esia_key(&self) -> StoreResult<Option<(String, Vec<u8>)>>;
-    /// Stores the emulator's ГОСТ token key; `false` when one exists already (another start won).
-    async fn insert_esia_key(&self, private_pem: &str, certificate: &[u8], at: OffsetDateTime) -> StoreResult<bool>;
+    /// The emulator's token key of `alg` (PKCS#8 PEM) and its certificate (DER), if made.
+    async fn find_esia_key(&self, alg: &str) -> StoreResult<Option<(String, Vec<u8>)>>;
+    /// Stores a token key of `alg`; `false` when one exists already (another start won).
+    async fn insert_esia_key(
+        &self,
+        alg: &str,
+        private_pem: &str,
+        certificate: &[u8],
+        at: OffsetDateTime,
+    ) -> StoreResult<bool>;
 }

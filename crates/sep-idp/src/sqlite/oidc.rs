@@ -314,22 +314,28 @@ impl OidcStore for IdpSqlite {
         })
     }
 
-    async fn upsert_esia_client(&self, client_id: &str, certificate: &[u8], at: OffsetDateTime) -> StoreResult<()> {
+    async fn upsert_esia_client(
+        &self,
+        client_id: &str,
+        certificate: &[u8],
+        token_alg: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
         self.db.write(|tx| {
             tx.execute(
-                "INSERT INTO esia_clients (client_id, certificate, created_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (client_id) DO UPDATE SET certificate = excluded.certificate",
-                params![client_id, certificate, ts(at)],
+                "INSERT INTO esia_clients (client_id, certificate, token_alg, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (client_id) DO UPDATE SET certificate = excluded.certificate, token_alg = excluded.token_alg",
+                params![client_id, certificate, token_alg, ts(at)],
             )
             .map_err(map_err)?;
             Ok(())
         })
     }
 
-    async fn find_esia_client(&self, client_id: &str) -> StoreResult<Option<Vec<u8>>> {
+    async fn find_esia_client(&self, client_id: &str) -> StoreResult<Option<(Vec<u8>, String)>> {
         self.db.read(|c| {
-            c.prepare_cached("SELECT certificate FROM esia_clients WHERE client_id = ?1")?
-                .query_row([client_id], |r| r.get(0))
+            c.prepare_cached("SELECT certificate, token_alg FROM esia_clients WHERE client_id = ?1")?
+                .query_row([client_id], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()
         })
     }
@@ -346,21 +352,27 @@ impl OidcStore for IdpSqlite {
         })
     }
 
-    async fn find_esia_key(&self) -> StoreResult<Option<(String, Vec<u8>)>> {
+    async fn find_esia_key(&self, alg: &str) -> StoreResult<Option<(String, Vec<u8>)>> {
         self.db.read(|c| {
-            c.prepare_cached("SELECT private_key, certificate FROM esia_key WHERE id = 1")?
-                .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            c.prepare_cached("SELECT private_key, certificate FROM esia_key WHERE alg = ?1")?
+                .query_row([alg], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()
         })
     }
 
-    async fn insert_esia_key(&self, private_pem: &str, certificate: &[u8], at: OffsetDateTime) -> StoreResult<bool> {
+    async fn insert_esia_key(
+        &self,
+        alg: &str,
+        private_pem: &str,
+        certificate: &[u8],
+        at: OffsetDateTime,
+    ) -> StoreResult<bool> {
         self.db.write(|tx| {
             let n = tx
                 .execute(
-                    "INSERT INTO esia_key (id, private_key, certificate, created_at) VALUES (1, ?1, ?2, ?3)
+                    "INSERT INTO esia_key (alg, private_key, certificate, created_at) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT DO NOTHING",
-                    params![private_pem, certificate, ts(at)],
+                    params![alg, private_pem, certificate, ts(at)],
                 )
                 .map_err(map_err)?;
             Ok(n == 1)

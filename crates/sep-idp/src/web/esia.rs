@@ -67,17 +67,17 @@ pub(crate) async fn te_legacy(State(s): State<IdpState>, Form(p): Form<EsiaParam
     token(&s, Endpoint::TokenLegacy, &p).await
 }
 
-/// `GET /aas/oauth2/cert`: the certificate the emulator signs ЕСИА tokens with (PEM). Real
-/// ЕСИА hands its certificate to integrators with the test stand's documents; here it is a
-/// link away.
+/// `GET /aas/oauth2/cert`: the certificates the emulator signs ЕСИА tokens with (PEM, ГОСТ then
+/// RSA). Real ЕСИА hands its certificates to integrators with the test stand's documents;
+/// here they are a link away.
 pub(crate) async fn certificate(State(s): State<IdpState>) -> Response {
-    match s.oidc.esia_key().await {
-        Ok((_, der)) => match sep_crypto::cert::to_pem(&der) {
+    match s.oidc.esia_certificates().await {
+        Ok(all) => match all.iter().map(|der| sep_crypto::cert::to_pem(der)).collect::<Option<String>>() {
             Some(pem) => ([(header::CONTENT_TYPE, "application/x-pem-file")], pem).into_response(),
             None => Problem::internal().into_response(),
         },
         Err(e) => {
-            tracing::error!(error = %e, "esia key failed");
+            tracing::error!(error = %e, "esia keys failed");
             Problem::internal().into_response()
         }
     }

@@ -39,16 +39,21 @@ pub struct World {
 }
 
 pub async fn world(backend: Backend) -> Option<World> {
-    world_in(backend, false).await
+    world_in(backend, false, false).await
 }
 
 /// The same world with the portal as an ЕСИА client: a ГОСТ key and certificate from a test
 /// authority, registered at the emulator for ЕСИА mode.
 pub async fn world_esia(backend: Backend) -> Option<World> {
-    world_in(backend, true).await
+    world_in(backend, true, false).await
 }
 
-async fn world_in(backend: Backend, esia_mode: bool) -> Option<World> {
+/// ЕСИА mode with the tokens signed RS256 (set per system at the emulator).
+pub async fn world_esia_rs256(backend: Backend) -> Option<World> {
+    world_in(backend, true, true).await
+}
+
+async fn world_in(backend: Backend, esia_mode: bool, esia_rs256: bool) -> Option<World> {
     let db = TestDb::on(backend).await?;
     let dir = tempfile::tempdir().unwrap();
     let idp_listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
@@ -73,8 +78,10 @@ async fn world_in(backend: Backend, esia_mode: bool) -> Option<World> {
         let issued = ca.issue("portal", sep_crypto::cert::Kind::Client, "CN=sep-portal", year, now).unwrap();
         let key = sep_crypto::gost::pkcs8::from_pem(&std::fs::read_to_string(&issued.key).unwrap()).unwrap();
         let certificate = std::fs::read(&issued.cert).unwrap();
-        idp_state.oidc.register_esia_client(CLIENT, &certificate).await.unwrap();
-        Some(sep_web::auth::EsiaSettings { key: Arc::new(key), certificate, token_certificate: None })
+        let alg =
+            if esia_rs256 { sep_core::signer::Algorithm::Rs256 } else { sep_core::signer::Algorithm::Gost2012_256 };
+        idp_state.oidc.register_esia_client(CLIENT, &certificate, alg).await.unwrap();
+        Some(sep_web::auth::EsiaSettings { key: Arc::new(key), certificate, token_certificates: vec![] })
     } else {
         None
     };

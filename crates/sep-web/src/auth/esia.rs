@@ -6,10 +6,11 @@
 
 use super::{AuthFault, Finished, OidcSettings, Started};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use sep_core::esia::{Endpoint, Signed, signed_string, timestamp};
 use sep_core::identity::ProviderIdentity;
-use sep_crypto::gost::{SigningKey, VerifyingKey, streebog256};
+use sep_crypto::cert::AnyKey;
+use sep_crypto::gost::{SigningKey, streebog256};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -22,9 +23,10 @@ pub struct EsiaSettings {
     pub key: Arc<SigningKey>,
     /// Its certificate (DER), registered at ЕСИА; its Стрибог hash goes with every request.
     pub certificate: Vec<u8>,
-    /// ЕСИА's certificate (DER) the tokens are checked against; `None`: fetched once from
-    /// `{issuer}/aas/oauth2/cert` (the emulator publishes it there; real ЕСИА does not).
-    pub token_certificate: Option<Vec<u8>>,
+    /// ЕСИА's certificates (DER: ГОСТ and/or RSA) the tokens are checked against, by the
+    /// token's `alg`; empty: fetched once from `{issuer}/aas/oauth2/cert` (the emulator
+    /// publishes them there; real ЕСИА does not).
+    pub token_certificates: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for EsiaSettings {
@@ -40,8 +42,8 @@ impl EsiaSettings {
     }
 }
 
-/// ЕСИА's token key, once known.
-pub(crate) type TokenKey = RwLock<Option<Arc<VerifyingKey>>>;
+/// ЕСИА's token keys, once known.
+pub(crate) type TokenKey = RwLock<Option<Arc<Vec<AnyKey>>>>;
 
 fn uuid() -> Result<String, AuthFault> {
     let mut b = sep_core::ids::random_bytes::<16>().map_err(|e| AuthFault::Rejected(e.to_string()))?;
@@ -109,40 +111,46 @@ fn request_fault(e: &reqwest::Error) -> AuthFault {
     if e.is_timeout() { AuthFault::Timeout } else { AuthFault::Unreachable }
 }
 
-async fn token_key(
+async fn token_keys(
     http: &reqwest::Client,
     settings: &OidcSettings,
     esia: &EsiaSettings,
     cache: &TokenKey,
-) -> Result<Arc<VerifyingKey>, AuthFault> {
+) -> Result<Arc<Vec<AnyKey>>, AuthFault> {
     if let Some(k) = cache.read().await.clone() {
         return Ok(k);
     }
-    let der = match &esia.token_certificate {
-        Some(der) => der.clone(),
-        None => {
-            let url = format!("{}/aas/oauth2/cert", settings.issuer);
-            let res = http.get(url).send().await.map_err(|e| request_fault(&e))?;
-            let pem = res.text().await.map_err(|_| AuthFault::BadResponse)?;
-            let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-            STANDARD.decode(b64).map_err(|_| AuthFault::BadResponse)?
-        }
+    let certs = if esia.token_certificates.is_empty() {
+        let url = format!("{}/aas/oauth2/cert", settings.issuer);
+        let res = http.get(url).send().await.map_err(|e| request_fault(&e))?;
+        sep_crypto::cert::pem_bundle(&res.text().await.map_err(|_| AuthFault::BadResponse)?)
+    } else {
+        esia.token_certificates.clone()
     };
-    let key = Arc::new(sep_crypto::cert::public_key(&der).map_err(|e| AuthFault::TokenInvalid(e.to_string()))?);
-    *cache.write().await = Some(key.clone());
-    Ok(key)
+    let keys = certs
+        .iter()
+        .map(|der| AnyKey::from_certificate(der))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| AuthFault::TokenInvalid(e.to_string()))?;
+    if keys.is_empty() {
+        return Err(AuthFault::TokenInvalid("no certificate of ЕСИА to check tokens with".into()));
+    }
+    let keys = Arc::new(keys);
+    *cache.write().await = Some(keys.clone());
+    Ok(keys)
 }
 
-/// The claims of a ГОСТ-signed JWT, checked against ЕСИА's key and its expiry.
-fn claims(jwt: &str, key: &VerifyingKey) -> Result<Value, AuthFault> {
+/// The claims of a JWT signed by ЕСИА (ГОСТ or RS256, by its `alg`), checked with the key of
+/// that algorithm and for expiry.
+fn claims(jwt: &str, keys: &[AnyKey]) -> Result<Value, AuthFault> {
     let bad = |why: &str| AuthFault::TokenInvalid(why.to_owned());
     let (input, sig) = jwt.rsplit_once('.').ok_or_else(|| bad("not a JWT"))?;
     let (header, payload) = input.split_once('.').ok_or_else(|| bad("not a JWT"))?;
     let header: Value =
         B64.decode(header).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(|| bad("header"))?;
-    if header["alg"] != "GOST3410_2012_256" {
-        return Err(bad("the token is not signed with ГОСТ Р 34.10-2012"));
-    }
+    let alg = header["alg"].as_str().unwrap_or_default();
+    let key =
+        keys.iter().find(|k| k.algorithm().name() == alg).ok_or_else(|| bad("no ЕСИА key for the token's alg"))?;
     let sig = B64.decode(sig).map_err(|_| bad("signature encoding"))?;
     key.verify(input.as_bytes(), &sig).map_err(|_| bad("the token's signature is not ЕСИА's"))?;
     let claims: Value =
@@ -261,11 +269,11 @@ pub(crate) async fn finish(
     if body["state"].as_str() != Some(state.as_str()) {
         return Err(AuthFault::TokenInvalid("the token response's state is not the one sent".into()));
     }
-    let key = token_key(http, settings, esia, cache).await?;
+    let keys = token_keys(http, settings, esia, cache).await?;
     let access_raw = body["access_token"].as_str().ok_or(AuthFault::BadResponse)?;
     let id_raw = body["id_token"].as_str().ok_or(AuthFault::BadResponse)?;
-    let access = claims(access_raw, &key)?;
-    let id = claims(id_raw, &key)?;
+    let access = claims(access_raw, &keys)?;
+    let id = claims(id_raw, &keys)?;
     let oid = access["urn:esia:sbj_id"].as_u64().ok_or_else(|| AuthFault::TokenInvalid("no urn:esia:sbj_id".into()))?;
     if access["client_id"].as_str() != Some(settings.client_id.as_str())
         || id["aud"].as_str() != Some(settings.client_id.as_str())

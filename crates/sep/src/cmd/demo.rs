@@ -89,7 +89,8 @@ pub async fn run(
         let (key, certificate) = esia_credentials(&cfg.data_dir.join("ca"))?;
         let der = sep_crypto::cert::from_pem_or_der(&std::fs::read(&certificate)?)
             .ok_or_else(|| anyhow::anyhow!("{}: не сертификат", certificate.display()))?;
-        idp_state.oidc.register_esia_client(super::idp::PORTAL_CLIENT_ID, &der).await?;
+        let gost = sep_core::signer::Algorithm::Gost2012_256;
+        idp_state.oidc.register_esia_client(super::idp::PORTAL_CLIENT_ID, &der, gost).await?;
         cfg.esia_key = key;
         cfg.esia_certificate = certificate;
     }

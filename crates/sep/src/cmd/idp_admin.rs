@@ -51,6 +51,9 @@ pub enum ClientCmd {
         /// The certificate file, DER or PEM (e.g. from `sep ca issue --kind client`).
         #[arg(long)]
         certificate: std::path::PathBuf,
+        /// How the emulator signs this client's tokens: GOST3410_2012_256 or RS256.
+        #[arg(long, default_value = "GOST3410_2012_256")]
+        token_alg: String,
     },
 }
 
@@ -148,10 +151,13 @@ pub async fn run(cfg: Config, cmd: IdpAdmin) -> anyhow::Result<()> {
                 say(&format!("client_secret: {secret}\nСохраните его: в базе хранится только хеш."))?;
             }
         }
-        IdpAdmin::Client(ClientCmd::Esia { id, certificate }) => {
+        IdpAdmin::Client(ClientCmd::Esia { id, certificate, token_alg }) => {
+            let alg = sep_core::signer::Algorithm::from_name(&token_alg)
+                .filter(|a| *a != sep_core::signer::Algorithm::EcdsaP256)
+                .context("--token-alg: GOST3410_2012_256 или RS256")?;
             let bytes = std::fs::read(&certificate).with_context(|| certificate.display().to_string())?;
             let der = sep_crypto::cert::from_pem_or_der(&bytes).context("файл не является сертификатом")?;
-            state.oidc.register_esia_client(&id, &der).await.context("сертификат не зарегистрирован")?;
+            state.oidc.register_esia_client(&id, &der, alg).await.context("сертификат не зарегистрирован")?;
             let hash: String = sep_crypto::gost::streebog256(&der).iter().map(|b| format!("{b:02x}")).collect();
             say(&format!("Сертификат клиента {id} для режима ЕСИА зарегистрирован.\nclient_certificate_hash: {hash}"))?;
         }

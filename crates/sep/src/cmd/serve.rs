@@ -77,9 +77,21 @@ fn esia_settings(cfg: &Config) -> anyhow::Result<Option<sep_web::auth::EsiaSetti
     if public.to_le_bytes() != key.verifying_key().to_le_bytes() {
         anyhow::bail!("esia_certificate выдан не для ключа esia_key");
     }
-    let token_certificate =
-        if cfg.esia_token_certificate.as_os_str().is_empty() { None } else { Some(cert(&cfg.esia_token_certificate)?) };
-    Ok(Some(sep_web::auth::EsiaSettings { key: Arc::new(key), certificate, token_certificate }))
+    // ЕСИА's certificates: a PEM file may hold several (ГОСТ and RSA).
+    let token_certificates = if cfg.esia_token_certificate.as_os_str().is_empty() {
+        Vec::new()
+    } else {
+        let bytes = read(&cfg.esia_token_certificate)?;
+        let all = match std::str::from_utf8(&bytes) {
+            Ok(text) if text.contains("-----BEGIN") => sep_crypto::cert::pem_bundle(text),
+            _ => vec![cert(&cfg.esia_token_certificate)?],
+        };
+        if all.is_empty() {
+            anyhow::bail!("esia_token_certificate: в файле нет сертификатов");
+        }
+        all
+    };
+    Ok(Some(sep_web::auth::EsiaSettings { key: Arc::new(key), certificate, token_certificates }))
 }
 
 /// The delivery of e-mail and SMS, when a channel is configured.
