@@ -13,7 +13,7 @@
 //! | `NAME.key.pem`, `NAME.cert.pem`, `NAME.cert.der` | an issued key and certificate |
 
 use crate::cert::{self, CertError, Kind, Request};
-use crate::gost::{Curve, SigningKey, pkcs8, streebog256};
+use crate::gost::{Curve, SigningKey, pkcs8};
 use der::pem::LineEnding;
 use der::{Decode, EncodePem};
 use std::path::{Path, PathBuf};
@@ -202,7 +202,7 @@ impl TestCa {
         write_secret(&key_path, &pkcs8::to_pem(&key).map_err(CertError::from)?)?;
         write(&self.path(&format!("{name}.cert.pem")), cert_pem(&der, &cert_path)?)?;
         write(&cert_path, &der)?;
-        let hash = streebog256(&der).iter().map(|b| format!("{b:02x}")).collect();
+        let hash = crate::gost::streebog256_hex(&der);
         Ok(Issued { serial, key: key_path, cert: cert_path, hash })
     }
 

@@ -29,8 +29,14 @@ struct Demo {
 }
 
 fn start(data_dir: &std::path::Path, addr: SocketAddr, idp_addr: SocketAddr) -> Demo {
+    start_with(data_dir, addr, idp_addr, &[])
+}
+
+fn start_with(data_dir: &std::path::Path, addr: SocketAddr, idp_addr: SocketAddr, extra: &[&str]) -> Demo {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sep"))
-        .args(["demo", "--data-dir"])
+        .arg("demo")
+        .args(extra)
+        .arg("--data-dir")
         .arg(data_dir)
         .args(["--portal-addr", &addr.to_string(), "--idp-addr", &idp_addr.to_string()])
         .env("SEP_LOG_LEVEL", "warn")
@@ -345,30 +351,10 @@ fn after_kill_9_the_restart_sweeps_files_left_without_a_row() {
 fn the_esia_demo_sends_a_signed_v2_request() {
     let dir = tempfile::tempdir().unwrap();
     let (addr, idp_addr) = (free_port(), free_port());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sep"))
-        .args(["demo", "--esia", "--data-dir"])
-        .arg(dir.path())
-        .args(["--portal-addr", &addr.to_string(), "--idp-addr", &idp_addr.to_string()])
-        .env("SEP_LOG_LEVEL", "warn")
-        .env_remove("SEP_DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut stdout = String::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !stdout.contains("Остановить") {
-        assert!(Instant::now() < deadline, "no banner: {stdout}");
-        let mut line = String::new();
-        if out.read_line(&mut line).unwrap() == 0 {
-            panic!("sep demo --esia exited early: {stdout}");
-        }
-        stdout.push_str(&line);
-    }
+    let mut demo = start_with(dir.path(), addr, idp_addr, &["--esia"]);
     let (status, response) = get(addr, "/login").unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+    demo.child.kill().unwrap();
+    demo.child.wait().unwrap();
     assert_eq!(status, 303, "{response}");
     let location = response.lines().find(|l| l.to_ascii_lowercase().starts_with("location:")).unwrap();
     assert!(location.contains(&format!("http://{idp_addr}/aas/oauth2/v2/ac?")), "{location}");

@@ -21,6 +21,11 @@ pub fn streebog256(message: &[u8]) -> [u8; 32] {
     out
 }
 
+/// Hex Стрибог-256 of `bytes`, as ЕСИА's `client_certificate_hash` writes it.
+pub fn streebog256_hex(bytes: &[u8]) -> String {
+    streebog256(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn be(x: &U256) -> [u8; 32] {
     let mut out = [0u8; 32];
     out.copy_from_slice(x.to_be_bytes().as_ref());

@@ -3,8 +3,8 @@
 //! key as the 32 bytes of `d`, little-endian. Reading also takes the older forms: those bytes
 //! wrapped in one more OCTET STRING, or `d` as an INTEGER.
 
+use super::SigningKey;
 use super::spki::{GOST_2012_256, STREEBOG_256};
-use super::{Curve, SigningKey};
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::pem::LineEnding;
 use der::{Any, Decode, DecodePem, EncodePem};
@@ -38,13 +38,7 @@ pub fn to_pem(key: &SigningKey) -> Result<String, SignError> {
 /// The key in PKCS#8 PEM (ours or openssl's).
 pub fn from_pem(pem: &str) -> Result<SigningKey, SignError> {
     let info = PrivateKeyInfoOwned::from_pem(pem).map_err(bad)?;
-    if info.algorithm.oid != oid(GOST_2012_256)? {
-        return Err(SignError::Key(format!("алгоритм {} не ГОСТ Р 34.10-2012 (256)", info.algorithm.oid)));
-    }
-    let params: Vec<ObjectIdentifier> =
-        info.algorithm.parameters.as_ref().ok_or_else(|| bad("no parameters"))?.decode_as().map_err(bad)?;
-    let set = params.first().ok_or_else(|| bad("no parameter set"))?.to_string();
-    let curve = Curve::named(&set).ok_or_else(|| SignError::Key(format!("неизвестный набор параметров {set}")))?;
+    let curve = super::spki::curve_of(&info.algorithm)?;
     let raw = info.private_key.as_bytes();
     let d: [u8; 32] = if let Ok(le) = <[u8; 32]>::try_from(raw) {
         let mut d = le;
@@ -68,6 +62,7 @@ pub fn from_pem(pem: &str) -> Result<SigningKey, SignError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gost::Curve;
     use der::Encode;
 
     #[test]

@@ -36,17 +36,23 @@ pub fn encode(key: &VerifyingKey) -> Result<Vec<u8>, SignError> {
     info.to_der().map_err(bad)
 }
 
+/// The parameter set an `AlgorithmIdentifier` names; refused unless it is ГОСТ 2012-256 with
+/// a known set (keys in certificates and in PKCS#8 files carry the same identifier).
+pub(crate) fn curve_of(algorithm: &AlgorithmIdentifierOwned) -> Result<Curve, SignError> {
+    if algorithm.oid != oid(GOST_2012_256)? {
+        return Err(SignError::Key(format!("алгоритм {} не ГОСТ Р 34.10-2012 (256)", algorithm.oid)));
+    }
+    let params: Vec<ObjectIdentifier> =
+        algorithm.parameters.as_ref().ok_or_else(|| bad("no parameters"))?.decode_as().map_err(bad)?;
+    let set = params.first().ok_or_else(|| bad("no parameter set"))?.to_string();
+    Curve::named(&set).ok_or_else(|| SignError::Key(format!("неизвестный набор параметров {set}")))
+}
+
 /// The key in a DER `SubjectPublicKeyInfo`; refused unless it is a ГОСТ 2012-256 key of a
 /// known parameter set on its curve.
 pub fn decode(der: &[u8]) -> Result<VerifyingKey, SignError> {
     let info = SubjectPublicKeyInfoOwned::from_der(der).map_err(bad)?;
-    if info.algorithm.oid != oid(GOST_2012_256)? {
-        return Err(SignError::Key(format!("алгоритм {} не ГОСТ Р 34.10-2012 (256)", info.algorithm.oid)));
-    }
-    let params: Vec<ObjectIdentifier> =
-        info.algorithm.parameters.as_ref().ok_or_else(|| bad("no parameters"))?.decode_as().map_err(bad)?;
-    let set = params.first().ok_or_else(|| bad("no parameter set"))?.to_string();
-    let curve = Curve::named(&set).ok_or_else(|| SignError::Key(format!("неизвестный набор параметров {set}")))?;
+    let curve = curve_of(&info.algorithm)?;
     let bits = info.subject_public_key.as_bytes().ok_or_else(|| bad("unused bits"))?;
     let inner = OctetString::from_der(bits).map_err(bad)?;
     VerifyingKey::from_le_bytes(curve, inner.as_bytes())

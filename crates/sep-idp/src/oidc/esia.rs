@@ -14,7 +14,7 @@ use sep_core::StoreError;
 use sep_core::esia::{Endpoint, EsiaError, Signed, is_uuid, parse_timestamp, signed_string};
 use sep_core::signer::{Algorithm, Signer};
 use sep_crypto::cert::{self, Kind, Request};
-use sep_crypto::gost::{Curve, GostSigner, SigningKey, pkcs8, streebog256};
+use sep_crypto::gost::{Curve, GostSigner, SigningKey, pkcs8};
 use sep_crypto::rsa_signer::RsaSigner;
 use std::time::{Duration as StdDuration, SystemTime};
 use time::Duration;
@@ -224,7 +224,7 @@ impl OidcService {
             if matches!(endpoint, Endpoint::TokenV3 | Endpoint::TokenLegacy) { need(&p.code, &back)? } else { "" };
         if !endpoint.uses_cms() {
             let hash = need(&p.client_certificate_hash, &back)?;
-            let expected: String = streebog256(&certificate).iter().map(|b| format!("{b:02x}")).collect();
+            let expected = sep_crypto::gost::streebog256_hex(&certificate);
             if !sep_core::ids::ct_eq(hash.to_ascii_lowercase().as_bytes(), expected.as_bytes()) {
                 return Err(back(EsiaError::BadSecret));
             }
@@ -316,7 +316,7 @@ impl OidcService {
             None => return Err(grant(EsiaError::UnauthorizedClient)),
         };
         let (key, cert_der) = self.esia_key(alg).await?;
-        let kid: String = streebog256(&cert_der)[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let kid: String = sep_crypto::gost::streebog256_hex(&cert_der).chars().take(16).collect();
         let sid = opaque()?;
         let exp = now + self.config.access_ttl;
         let access_claims = serde_json::json!({

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use sep_core::esia::{Endpoint, Signed, signed_string, timestamp};
 use sep_core::identity::ProviderIdentity;
 use sep_crypto::cert::AnyKey;
-use sep_crypto::gost::{SigningKey, streebog256};
+use sep_crypto::gost::SigningKey;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -38,7 +38,7 @@ impl std::fmt::Debug for EsiaSettings {
 impl EsiaSettings {
     /// `client_certificate_hash`: hex Стрибог-256 of the DER certificate.
     pub fn certificate_hash(&self) -> String {
-        streebog256(&self.certificate).iter().map(|b| format!("{b:02x}")).collect()
+        sep_crypto::gost::streebog256_hex(&self.certificate)
     }
 }
 
@@ -133,7 +133,7 @@ async fn token_keys(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| AuthFault::TokenInvalid(e.to_string()))?;
     if keys.is_empty() {
-        return Err(AuthFault::TokenInvalid("no certificate of ЕСИА to check tokens with".into()));
+        return Err(AuthFault::TokenInvalid("no ESIA certificate to check tokens with".into()));
     }
     let keys = Arc::new(keys);
     *cache.write().await = Some(keys.clone());
@@ -150,9 +150,9 @@ fn claims(jwt: &str, keys: &[AnyKey]) -> Result<Value, AuthFault> {
         B64.decode(header).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(|| bad("header"))?;
     let alg = header["alg"].as_str().unwrap_or_default();
     let key =
-        keys.iter().find(|k| k.algorithm().name() == alg).ok_or_else(|| bad("no ЕСИА key for the token's alg"))?;
+        keys.iter().find(|k| k.algorithm().name() == alg).ok_or_else(|| bad("no ESIA key for the token's alg"))?;
     let sig = B64.decode(sig).map_err(|_| bad("signature encoding"))?;
-    key.verify(input.as_bytes(), &sig).map_err(|_| bad("the token's signature is not ЕСИА's"))?;
+    key.verify(input.as_bytes(), &sig).map_err(|_| bad("the token's signature is not ESIA's"))?;
     let claims: Value =
         B64.decode(payload).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(|| bad("payload"))?;
     let exp = claims["exp"].as_i64().ok_or_else(|| bad("no exp"))?;

@@ -158,7 +158,7 @@ pub async fn run(cfg: Config, cmd: IdpAdmin) -> anyhow::Result<()> {
             let bytes = std::fs::read(&certificate).with_context(|| certificate.display().to_string())?;
             let der = sep_crypto::cert::from_pem_or_der(&bytes).context("файл не является сертификатом")?;
             state.oidc.register_esia_client(&id, &der, alg).await.context("сертификат не зарегистрирован")?;
-            let hash: String = sep_crypto::gost::streebog256(&der).iter().map(|b| format!("{b:02x}")).collect();
+            let hash = sep_crypto::gost::streebog256_hex(&der);
             say(&format!("Сертификат клиента {id} для режима ЕСИА зарегистрирован.\nclient_certificate_hash: {hash}"))?;
         }
         IdpAdmin::Account(AccountCmd::Add {
