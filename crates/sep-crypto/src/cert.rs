@@ -343,7 +343,10 @@ pub fn check(cert: &[u8], authority: &[u8], crl: Option<&[u8]>, now: SystemTime)
         return Err(CertError::WrongIssuer);
     }
     let tbs_der = tbs.to_der().map_err(malformed)?;
-    if !signed_by(&tbs_der, cert.signature_algorithm(), cert.signature(), &ca_key) {
+    // The algorithm inside the signed part must be the one outside (RFC 5280 §4.1.1.2).
+    if tbs.signature() != cert.signature_algorithm()
+        || !signed_by(&tbs_der, cert.signature_algorithm(), cert.signature(), &ca_key)
+    {
         return Err(CertError::WrongIssuer);
     }
     let validity = tbs.validity();
@@ -360,6 +363,12 @@ pub fn check(cert: &[u8], authority: &[u8], crl: Option<&[u8]>, now: SystemTime)
             && signed_by(&list_der, &list.signature_algorithm, &list.signature, &ca_key);
         if !ours {
             return Err(CertError::Malformed("список отзыва подписан не этим удостоверяющим центром".into()));
+        }
+        // An old list may lack a later revocation: only a current one is believed.
+        let fresh = list.tbs_cert_list.this_update.to_system_time() <= now
+            && list.tbs_cert_list.next_update.is_some_and(|n| now <= n.to_system_time());
+        if !fresh {
+            return Err(CertError::Malformed("список отзыва устарел или ещё не действует".into()));
         }
         let serial = tbs.serial_number();
         if list.tbs_cert_list.revoked_certificates.iter().flatten().any(|r| r.serial_number == *serial) {
@@ -429,6 +438,11 @@ mod tests {
 
         let empty = revocation_list(&[], &ca_key, &ca, start, start + 30 * DAY).unwrap();
         assert_eq!(check(&cert, &ca, Some(&empty), start + DAY), Ok(()));
+        assert_eq!(
+            check(&cert, &ca, Some(&empty), start + 40 * DAY).map_err(|e| e.code()),
+            Err("cert_malformed"),
+            "a list past its next update is not believed"
+        );
         let crl = revocation_list(&[(2, start + DAY)], &ca_key, &ca, start + DAY, start + 30 * DAY).unwrap();
         assert_eq!(check(&cert, &ca, Some(&crl), start + 2 * DAY), Err(CertError::Revoked));
 

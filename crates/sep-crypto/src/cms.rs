@@ -100,6 +100,19 @@ pub fn verify_detached(
     authority: Option<(&[u8], Option<&[u8]>)>,
     now: SystemTime,
 ) -> Result<Signed, CertError> {
+    verify_detached_by(signature, content, None, authority, now)
+}
+
+/// [`verify_detached`] by a known signer: refused as [`CertError::WrongIssuer`] before any
+/// signature arithmetic when the certificate inside is not `expected` (DER) — so a request
+/// signed by a stranger costs a comparison, not three scalar multiplications.
+pub fn verify_detached_by(
+    signature: &[u8],
+    content: &[u8],
+    expected: Option<&[u8]>,
+    authority: Option<(&[u8], Option<&[u8]>)>,
+    now: SystemTime,
+) -> Result<Signed, CertError> {
     let info = ContentInfo::from_der(signature).map_err(malformed)?;
     if info.content_type != oid(ID_SIGNED_DATA) {
         return Err(malformed("not SignedData"));
@@ -124,11 +137,25 @@ pub fn verify_detached(
         })
         .ok_or_else(|| malformed("the signer's certificate is not inside"))?;
     let cert_der = certificate.to_der().map_err(malformed)?;
-    let key = cert::public_key(&cert_der)?;
-    if signer.digest_alg.oid != oid(STREEBOG_256) {
-        return Err(malformed(format!("digest {}", signer.digest_alg.oid)));
+    if expected.is_some_and(|e| e != cert_der.as_slice()) {
+        return Err(CertError::WrongIssuer);
+    }
+    if signer.digest_alg.oid != oid(STREEBOG_256) || signer.signature_algorithm.oid != oid(GOST_2012_256) {
+        return Err(malformed(format!("algorithms {} / {}", signer.digest_alg.oid, signer.signature_algorithm.oid)));
     }
     let attrs = signer.signed_attrs.as_ref().ok_or_else(|| malformed("no signed attributes"))?;
+    // Exactly one content type (id-data, as the content is) and one digest: no second value
+    // for a reader to pick instead.
+    let single = |kind: &str| attrs.iter().filter(|a| a.oid == oid(kind)).map(|a| a.values.len()).sum::<usize>() == 1;
+    if !single(CONTENT_TYPE) || !single(MESSAGE_DIGEST) || signed.encap_content_info.econtent_type != oid(ID_DATA) {
+        return Err(malformed("content type and message digest must be given once"));
+    }
+    let content_type: ObjectIdentifier =
+        attr(attrs, CONTENT_TYPE).ok_or_else(|| malformed("no content type"))?.decode_as().map_err(malformed)?;
+    if content_type != oid(ID_DATA) {
+        return Err(malformed("the signed content type is not id-data"));
+    }
+    let key = cert::public_key(&cert_der)?;
     let digest: OctetString =
         attr(attrs, MESSAGE_DIGEST).ok_or_else(|| malformed("no message digest"))?.decode_as().map_err(malformed)?;
     if digest.as_bytes() != streebog256(content) {

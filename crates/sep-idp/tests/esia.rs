@@ -54,9 +54,20 @@ async fn setup() -> (Idp, System) {
 /// The parameters of a request to `endpoint`, signed as it wants; `change` edits them after
 /// signing (to make mistakes).
 fn request(idp: &Idp, sys: &System, endpoint: Endpoint, state: &str, code: &str) -> Vec<(String, String)> {
+    request_as(CLIENT, idp, sys, endpoint, state, code)
+}
+
+fn request_as(
+    client: &str,
+    idp: &Idp,
+    sys: &System,
+    endpoint: Endpoint,
+    state: &str,
+    code: &str,
+) -> Vec<(String, String)> {
     let stamp = timestamp(idp.clock.now().to_offset(time::macros::offset!(+3)));
     let scope = "openid fullname snils";
-    let signed = Signed { client_id: CLIENT, scope, timestamp: &stamp, state, redirect_uri: CB, code };
+    let signed = Signed { client_id: client, scope, timestamp: &stamp, state, redirect_uri: CB, code };
     let message = signed_string(endpoint, &signed);
     let secret = if endpoint.uses_cms() {
         sep_crypto::cms::sign_detached(message.as_bytes(), &sys.key, &sys.cert, SystemTime::now()).unwrap()
@@ -64,7 +75,7 @@ fn request(idp: &Idp, sys: &System, endpoint: Endpoint, state: &str, code: &str)
         sys.key.sign(message.as_bytes()).unwrap().to_vec()
     };
     let mut p = vec![
-        ("client_id", CLIENT.to_owned()),
+        ("client_id", client.to_owned()),
         ("client_secret", B64.encode(secret)),
         ("redirect_uri", CB.to_owned()),
         ("scope", scope.to_owned()),
@@ -210,6 +221,13 @@ async fn esia_v2_ac_and_v3_te_log_a_person_in_with_gost_tokens() {
     let (status, person) = get_text(&idp, &format!("/rs/prns/{oid}"), Some(access)).await;
     assert_eq!(status, StatusCode::OK, "{person}");
     assert!(person.contains("lastName"), "{person}");
+    // Another system presenting the spent code neither gets tokens nor revokes this system's.
+    idp.oidc.register_client("SEP02", "Другая система", SECRET, &[CB.into()], &[]).await.unwrap();
+    idp.oidc.register_esia_client("SEP02", &sys.cert, sep_core::signer::Algorithm::Gost2012_256).await.unwrap();
+    let theirs = request_as("SEP02", &idp, &sys, Endpoint::TokenV3, &uuid(4), &code);
+    let (status, body) = te(&idp, "/aas/oauth2/v3/te", &theirs).await;
+    assert_eq!((status, &body["error_description"].as_str().unwrap()[..11]), (StatusCode::BAD_REQUEST, "ESIA-007011"));
+    assert_eq!(get_text(&idp, &format!("/rs/prns/{oid}"), Some(access)).await.0, StatusCode::OK, "not revoked");
     // A code works once.
     let (status, body) = te(&idp, "/aas/oauth2/v3/te", &request(&idp, &sys, Endpoint::TokenV3, &uuid(3), &code)).await;
     assert_eq!(

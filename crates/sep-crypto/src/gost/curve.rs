@@ -127,9 +127,17 @@ impl Curve {
         SETS.iter().filter_map(Self::build).collect()
     }
 
-    /// The parameter set with this name (`TCA`, `A`, `B`, `C`, `test`) or object identifier.
+    /// The parameter set with this name (`TCA`, `A`, `B`, `C`, `test`) or object identifier,
+    /// including the identifiers that name the same curves again (tc26 256 B/C/D, CryptoPro
+    /// XchA/XchB).
     pub fn named(name_or_oid: &str) -> Option<Curve> {
-        SETS.iter().find(|h| h.name == name_or_oid || h.oid == name_or_oid).and_then(Self::build)
+        let wanted = match name_or_oid {
+            "1.2.643.7.1.2.1.1.2" | "1.2.643.2.2.36.0" => "A",
+            "1.2.643.7.1.2.1.1.3" => "B",
+            "1.2.643.7.1.2.1.1.4" | "1.2.643.2.2.36.1" => "C",
+            other => other,
+        };
+        SETS.iter().find(|h| h.name == wanted || h.oid == wanted).and_then(Self::build)
     }
 
     pub(crate) fn fe(&self, x: &U256) -> Fe {
@@ -243,9 +251,11 @@ impl CtSelect for Point {
 }
 
 impl Point {
-    /// Whether this is the point at infinity.
+    /// Whether this is the point at infinity `(0 : Y : 0)`. The complete formulas answer
+    /// `(0 : 0 : 0)` for the exceptional sums of a cofactor curve's 2-torsion point (tc26 A has
+    /// one), which is no point at all — so not the identity either.
     pub(crate) fn is_identity(&self) -> bool {
-        self.z.retrieve() == U256::ZERO
+        self.z.retrieve() == U256::ZERO && self.y.retrieve() != U256::ZERO
     }
 }
 

@@ -306,5 +306,14 @@ mod tests {
         }
         assert!(matches!(VerifyingKey::from_le_bytes(Curve::named("A").unwrap(), &[7u8; 64]), Err(SignError::Key(_))));
         assert!(SigningKey::from_be_bytes(Curve::named("A").unwrap(), &[0u8; 32]).is_err());
+        // tc26 A's point of order 2, (x, 0): on the curve, outside the subgroup of order q.
+        let mut t = [0u8; 64];
+        t[..32].copy_from_slice(&le(&U256::from_be_hex(
+            "0100FE73F595FF158E974B44D478D9588744FE5C192AC47EA63075DCE7A14AAA",
+        )));
+        let tca = Curve::named("TCA").unwrap();
+        assert!(tca.point(&U256::from_le_slice(&t[..32]), &U256::ZERO).is_some(), "T is on the curve");
+        assert!(matches!(VerifyingKey::from_le_bytes(tca, &t), Err(SignError::Key(_))), "but not a public key");
+        assert_eq!(Curve::named("1.2.643.7.1.2.1.1.2").unwrap().name, "A", "tc26 B is CryptoPro A");
     }
 }

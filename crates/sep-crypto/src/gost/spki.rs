@@ -45,7 +45,10 @@ pub(crate) fn curve_of(algorithm: &AlgorithmIdentifierOwned) -> Result<Curve, Si
     let params: Vec<ObjectIdentifier> =
         algorithm.parameters.as_ref().ok_or_else(|| bad("no parameters"))?.decode_as().map_err(bad)?;
     let set = params.first().ok_or_else(|| bad("no parameter set"))?.to_string();
-    Curve::named(&set).ok_or_else(|| SignError::Key(format!("неизвестный набор параметров {set}")))
+    // The standard's example curve is for its worked example, never for a real key.
+    Curve::named(&set)
+        .filter(|c| c.name != "test")
+        .ok_or_else(|| SignError::Key(format!("неизвестный набор параметров {set}")))
 }
 
 /// The key in a DER `SubjectPublicKeyInfo`; refused unless it is a ГОСТ 2012-256 key of a

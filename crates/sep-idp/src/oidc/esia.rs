@@ -241,10 +241,17 @@ impl OidcService {
         let message = signed_string(endpoint, &signed);
         let bytes = secret_bytes(secret).ok_or_else(|| back(EsiaError::BadSecret))?;
         if endpoint.uses_cms() {
-            let signer = sep_crypto::cms::verify_detached(&bytes, message.as_bytes(), None, to_system(now))
-                .map_err(|_| back(EsiaError::BadSecret))?;
-            if signer.certificate != certificate {
-                return Err(back(EsiaError::CertificateMismatch));
+            let by = sep_crypto::cms::verify_detached_by(
+                &bytes,
+                message.as_bytes(),
+                Some(&certificate),
+                None,
+                to_system(now),
+            );
+            match by {
+                Ok(_) => {}
+                Err(sep_crypto::cert::CertError::WrongIssuer) => return Err(back(EsiaError::CertificateMismatch)),
+                Err(_) => return Err(back(EsiaError::BadSecret)),
             }
         } else {
             let key = cert::public_key(&certificate).map_err(|_| back(EsiaError::CertificateMismatch))?;
@@ -302,15 +309,25 @@ impl OidcService {
         let hash = digest(code);
         let now = self.clock.now();
         let c = self.store.take_code(&hash, now).await?.ok_or_else(|| grant(EsiaError::InvalidGrant))?;
+        // Only the system the code was issued to may spend it — or, by presenting it twice,
+        // revoke what it produced: another system holding a leaked code can do neither.
+        let ours = c.client_id == client_id && c.redirect_uri == redirect_uri && c.code_challenge.is_empty();
+        if !ours {
+            return Err(grant(EsiaError::InvalidGrant));
+        }
         if c.used_at.is_some() {
             self.store.revoke_tokens_of_code(&hash, now).await?;
             return Err(grant(EsiaError::InvalidGrant));
         }
-        let ours = c.client_id == client_id && c.redirect_uri == redirect_uri && c.code_challenge.is_empty();
-        if !ours || now >= c.expires_at {
+        if now >= c.expires_at {
             return Err(grant(EsiaError::InvalidGrant));
         }
-        let account = self.store.get_account(c.oid).await?;
+        let account = match self.store.get_account(c.oid).await {
+            Ok(a) => a,
+            // The account was removed after the login: the code grants nothing.
+            Err(StoreError::NotFound) => return Err(grant(EsiaError::InvalidGrant)),
+            Err(e) => return Err(e.into()),
+        };
         let alg = match self.store.find_esia_client(&client_id).await? {
             Some((_, name)) => Algorithm::from_name(&name).unwrap_or(Algorithm::Gost2012_256),
             None => return Err(grant(EsiaError::UnauthorizedClient)),

@@ -123,6 +123,9 @@ async fn token_keys(
     let certs = if esia.token_certificates.is_empty() {
         let url = format!("{}/aas/oauth2/cert", settings.issuer);
         let res = http.get(url).send().await.map_err(|e| request_fault(&e))?;
+        if !res.status().is_success() {
+            return Err(AuthFault::BadResponse);
+        }
         sep_crypto::cert::pem_bundle(&res.text().await.map_err(|_| AuthFault::BadResponse)?)
     } else {
         esia.token_certificates.clone()
@@ -140,24 +143,35 @@ async fn token_keys(
     Ok(keys)
 }
 
-/// The claims of a JWT signed by ЕСИА (ГОСТ or RS256, by its `alg`), checked with the key of
-/// that algorithm and for expiry.
-fn claims(jwt: &str, keys: &[AnyKey]) -> Result<Value, AuthFault> {
+/// The claims of a JWT signed by ЕСИА (ГОСТ or RS256, by its `alg`, with any of ЕСИА's keys of
+/// that algorithm — keys rotate), of the kind `sbt` (`access`, `id`), issued by `issuer`,
+/// already valid and not expired.
+fn claims(jwt: &str, keys: &[AnyKey], sbt: &str, issuer: &str) -> Result<Value, AuthFault> {
     let bad = |why: &str| AuthFault::TokenInvalid(why.to_owned());
     let (input, sig) = jwt.rsplit_once('.').ok_or_else(|| bad("not a JWT"))?;
     let (header, payload) = input.split_once('.').ok_or_else(|| bad("not a JWT"))?;
     let header: Value =
         B64.decode(header).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(|| bad("header"))?;
     let alg = header["alg"].as_str().unwrap_or_default();
-    let key =
-        keys.iter().find(|k| k.algorithm().name() == alg).ok_or_else(|| bad("no ESIA key for the token's alg"))?;
     let sig = B64.decode(sig).map_err(|_| bad("signature encoding"))?;
-    key.verify(input.as_bytes(), &sig).map_err(|_| bad("the token's signature is not ESIA's"))?;
+    let signed = keys.iter().filter(|k| k.algorithm().name() == alg).any(|k| k.verify(input.as_bytes(), &sig).is_ok());
+    if !signed {
+        return Err(bad("the token's signature is not ESIA's"));
+    }
+    if header.get("sbt").and_then(Value::as_str).is_some_and(|k| k != sbt) {
+        return Err(bad("a token of another kind"));
+    }
     let claims: Value =
         B64.decode(payload).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(|| bad("payload"))?;
+    let iss = claims["iss"].as_str().unwrap_or_default();
+    if iss.trim_end_matches('/') != issuer.trim_end_matches('/') {
+        return Err(bad("issued by someone else"));
+    }
+    // A minute's leeway for the two clocks.
+    let now = OffsetDateTime::now_utc().unix_timestamp();
     let exp = claims["exp"].as_i64().ok_or_else(|| bad("no exp"))?;
-    if exp <= OffsetDateTime::now_utc().unix_timestamp() {
-        return Err(bad("the token has expired"));
+    if exp <= now || claims["nbf"].as_i64().is_some_and(|nbf| nbf > now + 60) {
+        return Err(bad("the token is not valid now"));
     }
     Ok(claims)
 }
@@ -272,8 +286,11 @@ pub(crate) async fn finish(
     let keys = token_keys(http, settings, esia, cache).await?;
     let access_raw = body["access_token"].as_str().ok_or(AuthFault::BadResponse)?;
     let id_raw = body["id_token"].as_str().ok_or(AuthFault::BadResponse)?;
-    let access = claims(access_raw, &keys)?;
-    let id = claims(id_raw, &keys)?;
+    let access = claims(access_raw, &keys, "access", &settings.issuer)?;
+    let id = claims(id_raw, &keys, "id", &settings.issuer)?;
+    if access["urn:esia:sid"] != id["urn:esia:sid"] {
+        return Err(AuthFault::TokenInvalid("the tokens are of different logins".into()));
+    }
     let oid = access["urn:esia:sbj_id"].as_u64().ok_or_else(|| AuthFault::TokenInvalid("no urn:esia:sbj_id".into()))?;
     if access["client_id"].as_str() != Some(settings.client_id.as_str())
         || id["aud"].as_str() != Some(settings.client_id.as_str())

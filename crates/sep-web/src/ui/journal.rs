@@ -31,7 +31,8 @@ pub(crate) fn views(events: &[ApplicationEvent]) -> Vec<EventView> {
             actor: crate::i18n::tr(actor_title(&e.actor)),
             status: crate::i18n::tr(e.to.title()),
             tone: e.to.tone(),
-            comment: crate::i18n::tr_dyn(&e.comment),
+            // The system's own notes are translated; what a person wrote stays as written.
+            comment: if e.actor == "system" { crate::i18n::tr_dyn(&e.comment) } else { e.comment.clone() },
             reasons: e.reasons.iter().map(|r| (r.code.clone(), crate::i18n::tr_dyn(&r.text))).collect(),
         })
         .collect()
