@@ -31,8 +31,9 @@ pub(crate) fn views(events: &[ApplicationEvent]) -> Vec<EventView> {
             actor: crate::i18n::tr(actor_title(&e.actor)),
             status: crate::i18n::tr(e.to.title()),
             tone: e.to.tone(),
-            // The system's own notes are translated; what a person wrote stays as written.
-            comment: if e.actor == "system" { crate::i18n::tr_dyn(&e.comment) } else { e.comment.clone() },
+            // Notes the code wrote (also for the applicant's and officer's actions) are known
+            // sentences and get translated; an officer's own words match none and stay as written.
+            comment: crate::i18n::tr_dyn(&e.comment),
             reasons: e.reasons.iter().map(|r| (r.code.clone(), crate::i18n::tr_dyn(&r.text))).collect(),
         })
         .collect()
