@@ -45,14 +45,6 @@ impl EsiaSettings {
 /// ЕСИА's token keys, once known.
 pub(crate) type TokenKey = RwLock<Option<Arc<Vec<AnyKey>>>>;
 
-fn uuid() -> Result<String, AuthFault> {
-    let mut b = sep_core::ids::random_bytes::<16>().map_err(|e| AuthFault::Rejected(e.to_string()))?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    Ok(format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..]))
-}
-
 fn now_msk() -> OffsetDateTime {
     OffsetDateTime::now_utc().to_offset(time::macros::offset!(+3))
 }
@@ -69,39 +61,59 @@ fn encode(pairs: &[(&str, &str)]) -> String {
     s.finish()
 }
 
-fn secret(esia: &EsiaSettings, endpoint: Endpoint, signed: &Signed<'_>) -> Result<String, AuthFault> {
+/// What every signed request carries: a fresh UUID state, the time, the scope, the signature
+/// of the endpoint's string (`code` only at the token endpoint) and the certificate's hash.
+struct SignedRequest {
+    state: String,
+    timestamp: String,
+    scope: String,
+    client_secret: String,
+    certificate_hash: String,
+}
+
+fn signed_request(
+    settings: &OidcSettings,
+    esia: &EsiaSettings,
+    endpoint: Endpoint,
+    code: &str,
+) -> Result<SignedRequest, AuthFault> {
+    let (state, timestamp, scope) = (uuid::Uuid::new_v4().to_string(), timestamp(now_msk()), scope(settings));
+    let signed = Signed {
+        client_id: &settings.client_id,
+        scope: &scope,
+        timestamp: &timestamp,
+        state: &state,
+        redirect_uri: &settings.redirect_url,
+        code,
+    };
     let sig =
-        esia.key.sign(signed_string(endpoint, signed).as_bytes()).map_err(|e| AuthFault::Rejected(e.to_string()))?;
-    Ok(B64.encode(sig))
+        esia.key.sign(signed_string(endpoint, &signed).as_bytes()).map_err(|e| AuthFault::Rejected(e.to_string()))?;
+    Ok(SignedRequest {
+        client_secret: B64.encode(sig),
+        certificate_hash: esia.certificate_hash(),
+        state,
+        timestamp,
+        scope,
+    })
 }
 
 /// The `v2/ac` address with a fresh UUID state.
 pub(crate) fn begin(settings: &OidcSettings, esia: &EsiaSettings) -> Result<Started, AuthFault> {
-    let (state, stamp, scope) = (uuid()?, timestamp(now_msk()), scope(settings));
-    let signed = Signed {
-        client_id: &settings.client_id,
-        scope: &scope,
-        timestamp: &stamp,
-        state: &state,
-        redirect_uri: &settings.redirect_url,
-        code: "",
-    };
-    let client_secret = secret(esia, Endpoint::AuthorizeV2, &signed)?;
-    let hash = esia.certificate_hash();
+    let r = signed_request(settings, esia, Endpoint::AuthorizeV2, "")?;
     let query = encode(&[
         ("client_id", &settings.client_id),
-        ("client_secret", &client_secret),
+        ("client_secret", &r.client_secret),
         ("redirect_uri", &settings.redirect_url),
-        ("scope", &scope),
+        ("scope", &r.scope),
         ("response_type", "code"),
-        ("state", &state),
+        ("state", &r.state),
         ("access_type", "online"),
-        ("timestamp", &stamp),
-        ("client_certificate_hash", &hash),
+        ("timestamp", &r.timestamp),
+        ("client_certificate_hash", &r.certificate_hash),
     ]);
     Ok(Started {
         url: format!("{}/aas/oauth2/v2/ac?{query}", settings.issuer),
-        state,
+        state: r.state,
         nonce: String::new(),
         pkce_verifier: String::new(),
     })
@@ -240,28 +252,18 @@ pub(crate) async fn finish(
     cache: &TokenKey,
     code: &str,
 ) -> Result<Finished, AuthFault> {
-    let (state, stamp, scope) = (uuid()?, timestamp(now_msk()), scope(settings));
-    let signed = Signed {
-        client_id: &settings.client_id,
-        scope: &scope,
-        timestamp: &stamp,
-        state: &state,
-        redirect_uri: &settings.redirect_url,
-        code,
-    };
-    let client_secret = secret(esia, Endpoint::TokenV3, &signed)?;
-    let hash = esia.certificate_hash();
+    let r = signed_request(settings, esia, Endpoint::TokenV3, code)?;
     let form = [
         ("client_id", settings.client_id.as_str()),
         ("code", code),
         ("grant_type", "authorization_code"),
-        ("client_secret", &client_secret),
-        ("state", &state),
+        ("client_secret", &r.client_secret),
+        ("state", &r.state),
         ("redirect_uri", &settings.redirect_url),
-        ("scope", &scope),
-        ("timestamp", &stamp),
+        ("scope", &r.scope),
+        ("timestamp", &r.timestamp),
         ("token_type", "Bearer"),
-        ("client_certificate_hash", &hash),
+        ("client_certificate_hash", &r.certificate_hash),
     ];
     let res = http
         .post(format!("{}/aas/oauth2/v3/te", settings.issuer))
@@ -280,7 +282,7 @@ pub(crate) async fn finish(
         let why = body["error_description"].as_str().or(body["error"].as_str()).unwrap_or("token");
         return Err(AuthFault::Rejected(why.to_owned()));
     }
-    if body["state"].as_str() != Some(state.as_str()) {
+    if body["state"].as_str() != Some(r.state.as_str()) {
         return Err(AuthFault::TokenInvalid("the token response's state is not the one sent".into()));
     }
     let keys = token_keys(http, settings, esia, cache).await?;
@@ -345,6 +347,38 @@ mod tests {
         assert_eq!(c["id_doc"]["series"], "4510");
         let id = ProviderIdentity::from_claims("1", &json!({}), &c);
         assert_eq!(id.profile.phone.unwrap().as_str(), "+79123456789");
-        assert!(uuid().is_ok_and(|u| sep_core::esia::is_uuid(&u)));
+    }
+
+    #[test]
+    fn each_request_has_a_fresh_uuid_state_and_is_signed() {
+        let curve = sep_crypto::gost::Curve::named("TCA").unwrap();
+        let esia = EsiaSettings {
+            key: Arc::new(SigningKey::generate(curve).unwrap()),
+            certificate: vec![1, 2, 3],
+            token_certificates: vec![],
+        };
+        let settings = OidcSettings {
+            issuer: "http://esia.test".into(),
+            client_id: "SEP01".into(),
+            client_secret: String::new(),
+            redirect_url: "http://sep.test/login/callback".into(),
+            post_logout_url: "http://sep.test/".into(),
+            scopes: vec!["fullname".into()],
+            timeout: std::time::Duration::from_secs(1),
+            esia: None,
+        };
+        let (a, b) = (begin(&settings, &esia).unwrap(), begin(&settings, &esia).unwrap());
+        assert!(sep_core::esia::is_uuid(&a.state) && a.state != b.state, "{} {}", a.state, b.state);
+        let r = signed_request(&settings, &esia, Endpoint::TokenV3, "code-1").unwrap();
+        let signed = Signed {
+            client_id: "SEP01",
+            scope: "openid fullname",
+            timestamp: &r.timestamp,
+            state: &r.state,
+            redirect_uri: "http://sep.test/login/callback",
+            code: "code-1",
+        };
+        let sig = B64.decode(&r.client_secret).unwrap();
+        assert!(esia.key.verifying_key().verify(signed_string(Endpoint::TokenV3, &signed).as_bytes(), &sig).is_ok());
     }
 }
