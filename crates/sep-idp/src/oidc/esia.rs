@@ -108,10 +108,6 @@ fn secret_bytes(s: &str) -> Option<Vec<u8>> {
         .or_else(|| STANDARD.decode(t).ok())
 }
 
-fn to_system(t: time::OffsetDateTime) -> SystemTime {
-    SystemTime::UNIX_EPOCH + StdDuration::from_secs(u64::try_from(t.unix_timestamp()).unwrap_or(0))
-}
-
 /// A JWT signed by `key` (ГОСТ Р 34.10-2012 with the raw `s ‖ r` as ЕСИА writes it, or RS256):
 /// header and claims as JSON, base64url.
 fn jwt(key: &dyn Signer, kind: &str, kid: &str, claims: &serde_json::Value) -> Result<String, StoreError> {
@@ -155,7 +151,7 @@ impl OidcService {
         if let Some((pem, cert)) = self.store.find_esia_key(alg.name()).await? {
             return Ok((load(&pem)?, cert));
         }
-        let (not_before, lifetime) = (to_system(self.clock.now()), StdDuration::from_secs(10 * 365 * 86_400));
+        let (not_before, lifetime) = (SystemTime::from(self.clock.now()), StdDuration::from_secs(10 * 365 * 86_400));
         let (pem, der) = match alg {
             Algorithm::Rs256 => {
                 let key = RsaSigner::generate().map_err(|e| other(e.to_string()))?;
@@ -190,12 +186,16 @@ impl OidcService {
     }
 
     /// Checks a request's client, redirect URI, clock, state and signature as ЕСИА does.
-    /// Returns the redirect URI and the state.
-    async fn check_signed(&self, endpoint: Endpoint, p: &EsiaParams) -> Result<(String, String), EsiaFailure> {
+    /// Returns the redirect URI, the state, and how the client's tokens are signed.
+    async fn check_signed(
+        &self,
+        endpoint: Endpoint,
+        p: &EsiaParams,
+    ) -> Result<(String, String, Algorithm), EsiaFailure> {
         let client_id = required(&p.client_id)?;
         let client =
             self.store.find_client(client_id).await?.ok_or_else(|| EsiaFailure::new(EsiaError::UnauthorizedClient))?;
-        let (certificate, _) = self
+        let (certificate, token_alg) = self
             .store
             .find_esia_client(client_id)
             .await?
@@ -246,7 +246,7 @@ impl OidcService {
                 message.as_bytes(),
                 Some(&certificate),
                 None,
-                to_system(now),
+                SystemTime::from(now),
             );
             match by {
                 Ok(_) => {}
@@ -261,13 +261,14 @@ impl OidcService {
         if !self.store.use_esia_state(client_id, state, now).await? {
             return Err(back(EsiaError::BadState));
         }
-        Ok((redirect_uri.to_owned(), state.to_owned()))
+        let token_alg = Algorithm::from_name(&token_alg).unwrap_or(Algorithm::Gost2012_256);
+        Ok((redirect_uri.to_owned(), state.to_owned(), token_alg))
     }
 
     /// `GET /aas/oauth2/v2/ac` (or the legacy `/ac`): checks the request and stores it;
     /// returns the handle of the login that follows.
     pub async fn esia_authorize(&self, endpoint: Endpoint, p: &EsiaParams) -> Result<String, EsiaFailure> {
-        let (redirect_uri, state) = self.check_signed(endpoint, p).await?;
+        let (redirect_uri, state, _) = self.check_signed(endpoint, p).await?;
         let back = |error| EsiaFailure {
             error,
             redirect_uri: Some(redirect_uri.clone()),
@@ -299,7 +300,7 @@ impl OidcService {
 
     /// `POST /aas/oauth2/v3/te` (or the legacy `/te`): the code for ЕСИА's tokens.
     pub async fn esia_token(&self, endpoint: Endpoint, p: &EsiaParams) -> Result<serde_json::Value, EsiaFailure> {
-        let (redirect_uri, state) = self.check_signed(endpoint, p).await?;
+        let (redirect_uri, state, alg) = self.check_signed(endpoint, p).await?;
         let grant = |error| EsiaFailure::new(error);
         if p.grant_type.as_deref() != Some("authorization_code") {
             return Err(grant(EsiaError::MissingParameter));
@@ -327,10 +328,6 @@ impl OidcService {
             // The account was removed after the login: the code grants nothing.
             Err(StoreError::NotFound) => return Err(grant(EsiaError::InvalidGrant)),
             Err(e) => return Err(e.into()),
-        };
-        let alg = match self.store.find_esia_client(&client_id).await? {
-            Some((_, name)) => Algorithm::from_name(&name).unwrap_or(Algorithm::Gost2012_256),
-            None => return Err(grant(EsiaError::UnauthorizedClient)),
         };
         let (key, cert_der) = self.esia_key(alg).await?;
         let kid: String = sep_crypto::gost::streebog256_hex(&cert_der).chars().take(16).collect();
