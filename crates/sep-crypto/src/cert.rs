@@ -270,7 +270,7 @@ impl AnyKey {
         let parsed = Certificate::from_der(cert).map_err(malformed)?;
         let spki = parsed.tbs_certificate().subject_public_key_info();
         if spki.algorithm.oid == ObjectIdentifier::new_unwrap(gost_spki::GOST_2012_256) {
-            return Ok(Self::Gost(std::sync::Arc::new(public_key(cert)?)));
+            return Ok(Self::Gost(std::sync::Arc::new(key_of(&parsed)?)));
         }
         let der = spki.to_der().map_err(malformed)?;
         Ok(Self::Rsa(crate::rsa_signer::RsaVerifier::from_spki(&der)?))
@@ -322,7 +322,11 @@ pub fn from_pem_or_der(bytes: &[u8]) -> Option<Vec<u8>> {
 
 /// The public key in a certificate.
 pub fn public_key(cert: &[u8]) -> Result<VerifyingKey, CertError> {
-    let cert = Certificate::from_der(cert).map_err(malformed)?;
+    key_of(&Certificate::from_der(cert).map_err(malformed)?)
+}
+
+/// The ГОСТ key of a certificate already read.
+pub(crate) fn key_of(cert: &Certificate) -> Result<VerifyingKey, CertError> {
     let spki = cert.tbs_certificate().subject_public_key_info().to_der().map_err(malformed)?;
     Ok(gost_spki::decode(&spki)?)
 }
@@ -337,7 +341,7 @@ fn signed_by(tbs: &[u8], algorithm: &AlgorithmIdentifierOwned, signature: &BitSt
 pub fn check(cert: &[u8], authority: &[u8], crl: Option<&[u8]>, now: SystemTime) -> Result<(), CertError> {
     let cert = Certificate::from_der(cert).map_err(malformed)?;
     let ca = Certificate::from_der(authority).map_err(malformed)?;
-    let ca_key = public_key(authority)?;
+    let ca_key = key_of(&ca)?;
     let tbs = cert.tbs_certificate();
     if tbs.issuer() != ca.tbs_certificate().subject() {
         return Err(CertError::WrongIssuer);

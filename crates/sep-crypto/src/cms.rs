@@ -155,7 +155,7 @@ pub fn verify_detached_by(
     if content_type != oid(ID_DATA) {
         return Err(malformed("the signed content type is not id-data"));
     }
-    let key = cert::public_key(&cert_der)?;
+    let key = cert::key_of(certificate)?;
     let digest: OctetString =
         attr(attrs, MESSAGE_DIGEST).ok_or_else(|| malformed("no message digest"))?.decode_as().map_err(malformed)?;
     if digest.as_bytes() != streebog256(content) {
