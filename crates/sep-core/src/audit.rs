@@ -68,6 +68,33 @@ pub struct NewAuditEvent {
     pub details: serde_json::Value,
 }
 
+/// Where a request came from, for the journal: the client's address and the request id.
+/// Use cases take it so that what they journal joins the request's log lines.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// Client address.
+    pub ip: Option<String>,
+    /// Request id.
+    pub request_id: Option<String>,
+}
+
+impl Origin {
+    /// A successful `action` by `actor` about their own data, at `at`.
+    pub fn event(&self, at: OffsetDateTime, action: &str, actor: Option<UserId>) -> NewAuditEvent {
+        NewAuditEvent {
+            at,
+            actor,
+            subject: actor,
+            action: action.to_owned(),
+            object: None,
+            outcome: Outcome::Success,
+            ip: self.ip.clone(),
+            request_id: self.request_id.clone(),
+            details: serde_json::json!({}),
+        }
+    }
+}
+
 impl NewAuditEvent {
     /// A successful action with no client context, for jobs and the command line.
     pub fn system(at: OffsetDateTime, action: &str, subject: Option<UserId>) -> Self {

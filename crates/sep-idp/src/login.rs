@@ -182,8 +182,7 @@ pub struct LoginService {
 }
 
 fn moscow(t: OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[day].[month].[year] [hour]:[minute] МСК");
-    t.to_offset(time::macros::offset!(+3)).format(f).unwrap_or_default()
+    format!("{} МСК", sep_http::moscow::minutes(t))
 }
 
 fn masked(phone: &str) -> String {
@@ -201,8 +200,7 @@ fn factor_of(txn: &LoginTxn, account: &Account) -> SecondFactor {
 
 /// Only paths of this site: never an open redirect.
 pub fn safe_return_to(path: &str) -> String {
-    let ok = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') && !path.contains(['\r', '\n']);
-    if ok { path.to_owned() } else { "/".to_owned() }
+    sep_http::safe_return_to(Some(path), "/")
 }
 
 impl LoginService {

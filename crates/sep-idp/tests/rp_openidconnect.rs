@@ -21,7 +21,7 @@ const CALLBACK: &str = "http://127.0.0.1:9/login/callback";
 
 async fn serve_idp() -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = sep_http::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let issuer = format!("http://{}", listener.local_addr().unwrap());
     let store = Arc::new(IdpSqlite::open(&dir.path().join("idp.db")).unwrap());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -32,8 +32,8 @@ async fn serve_idp() -> (String, tempfile::TempDir) {
         .register_client(CLIENT, "СЭП (тест)", SECRET, &[CALLBACK.into()], &[format!("{CALLBACK}/bye")])
         .await
         .unwrap();
-    let router = sep_idp::web::router(state, &sep_web::WebConfig::default());
-    tokio::spawn(sep_web::server::serve(listener, router, std::future::pending()));
+    let router = sep_idp::web::router(state, sep_http::Limits::default());
+    tokio::spawn(sep_http::server::serve(listener, router, std::future::pending()));
     (issuer, dir)
 }
 

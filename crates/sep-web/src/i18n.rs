@@ -1,190 +1,52 @@
-//! The interface language (SPEC C3): Russian, or English on request. The Russian text is the
-//! key (as in gettext), so a page reads naturally in its template and a missing translation
-//! falls back to Russian rather than to a code. The choice is a cookie set by `/lang`; each
-//! request renders inside a task-local scope holding it, so templates call `tr("…")` without
-//! every page carrying the language. `i18n/en.tsv` holds the translations, one
-//! `Russian<TAB>English` pair a line; a test checks every `tr` in the templates has one.
+//! The portal's language (SPEC C3): Russian, or English on request. The engine (the
+//! task-local language, exact lines and patterns) is `sep_http::i18n`; this module holds the
+//! portal's catalogue — `i18n/en.tsv` (interface), `en-pages.tsv` (page texts),
+//! `en-messages.tsv` (problems, notes, core messages), one `Russian<TAB>English` pair a line,
+//! plus the services' own `[en]` tables — and the `/lang` switch. Tests check every `tr` in
+//! the templates and every Russian literal of the code has English.
 
-use axum::extract::{Query, Request};
-use axum::middleware::Next;
+use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
+use sep_http::i18n::Catalog;
 use serde::Deserialize;
-use std::collections::HashMap;
-use std::sync::{LazyLock, RwLock};
+use std::sync::LazyLock;
 
-/// A language of the interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// Русский (the default).
-    Ru,
-    /// English.
-    En,
-}
+pub use sep_http::i18n::{Lang, code, current, lang_of, scope, with_lang};
 
-tokio::task_local! {
-    static LANG: Lang;
-}
-
-const COOKIE: &str = "sep_lang";
-
-/// The translation files: the interface's own texts, then the pages'.
-const FILES: [&str; 3] =
-    [include_str!("../i18n/en.tsv"), include_str!("../i18n/en-pages.tsv"), include_str!("../i18n/en-messages.tsv")];
-
-fn pairs() -> impl Iterator<Item = (&'static str, &'static str)> {
-    FILES
-        .iter()
-        .flat_map(|f| f.lines())
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split_once('\t'))
-        .filter(|(ru, _)| !ru.is_empty())
-}
-
-static EN: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| pairs().collect());
-
-/// Keys with `{}` — a sentence around values (a status, a field's label, a number), for
-/// messages formatted before they reach the page: (the Russian split at each `{}`, English with
-/// as many `{}`), the most specific (longest fixed text) first.
-static PATTERNS: LazyLock<Vec<(Vec<&'static str>, &'static str)>> = LazyLock::new(|| {
-    let mut all: Vec<_> =
-        pairs().filter(|(ru, _)| ru.contains("{}")).map(|(ru, en)| (ru.split("{}").collect::<Vec<_>>(), en)).collect();
-    all.retain(|(parts, _)| parts.iter().any(|p| !p.is_empty()));
-    all.sort_by_key(|(parts, _)| std::cmp::Reverse(parts.iter().map(|p| p.len()).sum::<usize>()));
-    all
+/// The portal's translations.
+pub static TEXTS: LazyLock<Catalog> = LazyLock::new(|| {
+    Catalog::from_files(&[
+        include_str!("../i18n/en.tsv"),
+        include_str!("../i18n/en-pages.tsv"),
+        include_str!("../i18n/en-messages.tsv"),
+    ])
 });
-
-/// The values a pattern's `{}` stand for in `text`, if it fits.
-fn fit<'t>(parts: &[&str], text: &'t str) -> Option<Vec<&'t str>> {
-    let (first, rest) = parts.split_first()?;
-    let (last, middle) = rest.split_last()?;
-    let inner = text.strip_prefix(first)?.strip_suffix(last)?;
-    let mut values = Vec::with_capacity(rest.len());
-    let mut from = 0;
-    for part in middle {
-        let at = from + inner[from..].find(part)?;
-        values.push(&inner[from..at]);
-        from = at + part.len();
-    }
-    values.push(&inner[from..]);
-    Some(values)
-}
-
-/// Translations that come with data (the service files' `[en]` tables), added at start-up.
-static DATA: LazyLock<RwLock<HashMap<String, String>>> = LazyLock::new(Default::default);
 
 /// Adds translations of data texts (service titles, field labels…), Russian → English.
 pub fn add_data(pairs: impl IntoIterator<Item = (String, String)>) {
-    let mut data = DATA.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-    data.extend(pairs);
+    TEXTS.add_data(pairs);
 }
 
 /// A text known only at run time (a data text, a core error's message, a problem's detail) in
-/// the current language: an exact translation, else a pattern around one value (the value
-/// translated too, as a status or a label is), else the Russian text.
+/// the current language.
 pub fn tr_dyn(ru: &str) -> String {
-    tr_dyn_in(current(), ru)
+    TEXTS.tr_dyn_in(current(), ru)
 }
 
-/// [`tr_dyn`] in `lang`. Several lines (a notification's text) are translated line by line.
+/// [`tr_dyn`] in `lang`.
 pub fn tr_dyn_in(lang: Lang, ru: &str) -> String {
-    if lang == Lang::Ru {
-        return ru.to_owned();
-    }
-    ru.split('\n').map(|line| translate(line, 2)).collect::<Vec<_>>().join("\n")
-}
-
-/// `ru` in English: exactly, else by a pattern whose values are translated `depth - 1` deep
-/// (a status in a sentence in a reason: two levels; deeper would try patterns on every word).
-fn translate(ru: &str, depth: u8) -> String {
-    if let Some(en) = exact(ru) {
-        return en;
-    }
-    if depth == 0 {
-        return ru.to_owned();
-    }
-    // Patterns can overlap ("{}: {} — {}. {}" fits most sentences with a dash): the first
-    // whose values all have English (or need none) wins, else the most specific one.
-    let mut fallback = None;
-    for (parts, en) in PATTERNS.iter() {
-        let Some(values) = fit(parts, ru) else { continue };
-        let values: Vec<(bool, String)> = values
-            .iter()
-            .map(|v| {
-                let t = translate(v, depth - 1);
-                (t != *v || !v.chars().any(is_russian), t)
-            })
-            .collect();
-        let complete = values.iter().all(|(known, _)| *known);
-        let mut out = String::with_capacity(en.len() + ru.len());
-        let mut pieces = en.split("{}");
-        out.push_str(pieces.next().unwrap_or_default());
-        for (piece, (_, value)) in pieces.zip(values.iter()) {
-            out.push_str(value);
-            out.push_str(piece);
-        }
-        if complete {
-            return out;
-        }
-        fallback.get_or_insert(out);
-    }
-    fallback.unwrap_or_else(|| ru.to_owned())
-}
-
-fn is_russian(c: char) -> bool {
-    matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё')
-}
-
-fn exact(ru: &str) -> Option<String> {
-    if let Some(en) = EN.get(ru) {
-        return Some((*en).to_owned());
-    }
-    DATA.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(ru).cloned()
-}
-
-/// The language a request asks for (its cookie).
-pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
-    match CookieJar::from_headers(headers).get(COOKIE).map(|c| c.value().to_owned()).as_deref() {
-        Some("en") => Lang::En,
-        _ => Lang::Ru,
-    }
-}
-
-/// Runs `f` (a render outside the request's scope, as the error presenter's) in `lang`.
-pub fn with_lang<R>(lang: Lang, f: impl FnOnce() -> R) -> R {
-    LANG.sync_scope(lang, f)
-}
-
-/// The language of the request being rendered (Russian outside a request).
-pub fn current() -> Lang {
-    LANG.try_with(|l| *l).unwrap_or(Lang::Ru)
-}
-
-/// The `lang` attribute of the page.
-pub fn code() -> &'static str {
-    match current() {
-        Lang::Ru => "ru",
-        Lang::En => "en",
-    }
+    TEXTS.tr_dyn_in(lang, ru)
 }
 
 /// `ru` in the current language.
 pub fn tr(ru: &'static str) -> &'static str {
-    tr_in(current(), ru)
+    TEXTS.tr_in(current(), ru)
 }
 
 /// `ru` in `lang` (for work done after the request's scope, such as an event stream).
 pub fn tr_in(lang: Lang, ru: &'static str) -> &'static str {
-    match lang {
-        Lang::Ru => ru,
-        Lang::En => EN.get(ru).copied().unwrap_or(ru),
-    }
-}
-
-/// Renders the request in the language its cookie asks for.
-pub async fn scope(req: Request, next: Next) -> Response {
-    let lang = lang_of(req.headers());
-    LANG.scope(lang, next.run(req)).await
+    TEXTS.tr_in(lang, ru)
 }
 
 #[derive(Deserialize)]
@@ -206,21 +68,12 @@ fn referer_path(headers: &axum::http::HeaderMap) -> Option<String> {
     })
 }
 
-/// The cookie that keeps the language (`en` or `ru`) for a year.
-pub(crate) fn cookie(english: bool) -> axum_extra::extract::cookie::Cookie<'static> {
-    let mut c = axum_extra::extract::cookie::Cookie::new(COOKIE, if english { "en" } else { "ru" });
-    c.set_path("/");
-    c.set_same_site(axum_extra::extract::cookie::SameSite::Lax);
-    c.set_max_age(time::Duration::days(365));
-    c
-}
-
 /// `GET /lang?to=en` (and `return_to=/path`, else the page it was pressed on): switches the
 /// language and goes back.
 pub(crate) async fn switch(jar: CookieJar, headers: axum::http::HeaderMap, Query(q): Query<Switch>) -> Response {
-    let c = cookie(q.to == "en");
+    let c = sep_http::i18n::cookie(q.to == "en");
     let back = q.return_to.or_else(|| referer_path(&headers)).unwrap_or_else(|| "/".into());
-    let back = crate::ui::login::safe_return_to(Some(&back));
+    let back = sep_http::safe_return_to(Some(&back), "/cabinet");
     (jar.add(c), Redirect::to(&back)).into_response()
 }
 
@@ -231,15 +84,19 @@ mod tests {
     /// Every `tr("…")` in the templates has an English line.
     #[test]
     fn every_translated_text_has_english() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        template_files(&root.join("templates"), &mut files);
+        template_files(&root.join("../sep-http/templates"), &mut files);
         let mut missing = Vec::new();
         let mut found = 0;
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for path in files {
+            // The portal's templates call `tr("…")`, the shared problem page `self.t("…")`.
+            let text = std::fs::read_to_string(path).unwrap().replace("self.t(\"", "tr(\"");
             for part in text.split("tr(\"").skip(1) {
                 let key = part.split("\")").next().unwrap();
                 found += 1;
-                if !EN.contains_key(key) {
+                if !TEXTS.has_line(key) {
                     missing.push(key.to_owned());
                 }
             }
@@ -265,13 +122,13 @@ mod tests {
             .chain(Channel::ALL.iter().map(|c| c.title()))
             .chain(Importance::ALL.iter().map(|i| i.title()));
         for w in words.chain(settings) {
-            assert!(EN.contains_key(w), "no English for {w}");
+            assert!(TEXTS.has_line(w), "no English for {w}");
         }
     }
 
     /// Whether `ru` has English: a line of its own or a pattern it fits.
     fn known(ru: &str) -> bool {
-        exact(ru).is_some() || PATTERNS.iter().any(|(parts, _)| fit(parts, ru).is_some())
+        TEXTS.knows(ru)
     }
 
     /// The string literals with Russian letters in a Rust source, outside tests and comments,
@@ -332,6 +189,17 @@ mod tests {
         out
     }
 
+    fn template_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                template_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                out.push(path);
+            }
+        }
+    }
+
     fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
@@ -351,6 +219,7 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();
         rust_files(&root.join("src"), &mut files);
+        rust_files(&root.join("../sep-http/src"), &mut files);
         files.retain(|f| !f.ends_with("i18n.rs"));
         let core = root.join("../sep-core/src");
         for f in [
@@ -360,6 +229,12 @@ mod tests {
             "application/status.rs",
             "application/checks.rs",
             "application/review.rs",
+            "application/error.rs",
+            "application/submit.rs",
+            "application/contacts.rs",
+            "application/decide.rs",
+            "application/thread.rs",
+            "profile.rs",
             "registry/emulator.rs",
         ] {
             files.push(core.join(f));
@@ -406,9 +281,9 @@ mod tests {
     #[tokio::test]
     async fn the_language_of_the_scope_chooses_the_text() {
         assert_eq!(tr("Помощь"), "Помощь", "Russian outside a request");
-        let en = LANG.scope(Lang::En, async { (tr("Помощь"), code()) }).await;
+        let en = sep_http::i18n::in_lang(Lang::En, async { (tr("Помощь"), code()) }).await;
         assert_eq!(en, ("Help", "en"));
-        let unknown = LANG.scope(Lang::En, async { tr("Текст без перевода") }).await;
+        let unknown = sep_http::i18n::in_lang(Lang::En, async { tr("Текст без перевода") }).await;
         assert_eq!(unknown, "Текст без перевода", "falls back to Russian");
     }
 }

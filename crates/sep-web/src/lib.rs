@@ -3,24 +3,22 @@
 
 mod assets;
 pub mod auth;
-pub mod client;
 pub mod delivery;
+mod error;
+mod extract;
 pub mod i18n;
-pub mod middleware;
 mod ops;
-mod problem;
-pub mod server;
 pub mod session;
 mod ui;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use sep_core::clock::Clock;
 use sep_core::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use problem::Problem;
+pub use sep_http::{Brand, CSP_STRICT, Problem, client, middleware, server};
 
 /// Settings of the web layer.
 #[derive(Debug, Clone)]
@@ -53,28 +51,21 @@ impl Default for WebConfig {
     }
 }
 
-/// Whose site an error page belongs to (the portal or the Госуслуги emulator).
-#[derive(Debug)]
-pub struct Brand {
-    /// Site name in the header and the title.
-    pub name: &'static str,
-    /// Short mark in the logo box.
-    pub mark: &'static str,
-    /// Stylesheet path.
-    pub stylesheet: &'static str,
-    /// The Content-Security-Policy of every response.
-    pub csp: &'static str,
+impl WebConfig {
+    /// The middleware stack's limits.
+    pub fn limits(&self) -> sep_http::Limits {
+        sep_http::Limits { request_timeout: self.request_timeout, max_body_bytes: self.max_body_bytes }
+    }
 }
 
-/// The strict policy: everything from this origin only, forms post only here, no framing.
-pub const CSP_STRICT: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
 /// The portal's brand.
-pub static PORTAL: Brand =
-    Brand {
-        name: "Система электронных услуг", mark: "СЭП", stylesheet: "/assets/site.css", csp: CSP_STRICT
-    };
+pub static PORTAL: Brand = Brand {
+    name: "Система электронных услуг",
+    mark: "СЭП",
+    stylesheet: "/assets/site.css",
+    csp: CSP_STRICT,
+    texts: &i18n::TEXTS,
+};
 
 /// Everything handlers share.
 #[derive(Clone)]
@@ -109,67 +100,96 @@ fn portal_csp(issuer: Option<&str>) -> http::HeaderValue {
 /// The portal's router with every middleware applied.
 pub fn router(state: AppState) -> Router {
     // Install the recorder before the first request so that request is counted too.
-    ops::metrics::handle();
+    sep_http::metrics::handle();
     // The services' own English (their `[en]` tables) joins the interface's.
     i18n::add_data(state.catalogue.search("").into_iter().flat_map(|s| s.en.clone()));
     let routes = Router::new()
-        .route("/", get(ui::home::page))
-        .route("/login", get(ui::login::start))
-        .route("/login/callback", get(ui::login::callback))
-        .route("/help", get(ui::help::index))
-        .route("/help/errors", get(ui::help::errors))
-        .route("/terms", get(ui::account::terms).post(ui::account::accept_terms))
-        .route("/cabinet", get(ui::cabinet::page))
-        .route("/notices/read", axum::routing::post(ui::cabinet::mark_read))
-        .route("/events", get(ui::live::stream))
-        .route("/lang", get(i18n::switch))
-        .route("/settings", get(ui::settings::page).post(ui::settings::save))
-        .route("/profile/contacts", get(ui::profile::page))
-        .route("/profile/contacts/sms/confirm", axum::routing::post(ui::profile::confirm_sms))
-        .route("/profile/contacts/email/confirm", get(ui::profile::confirm_email))
-        .route("/profile/contacts/{channel}", axum::routing::post(ui::profile::request))
-        .route("/prefs.css", get(ui::settings::stylesheet))
-        .route("/history", get(ui::account::history))
-        .route("/sessions", get(ui::sessions::list))
-        .route("/outbox", get(ui::outbox::page))
-        .route("/applications", get(ui::applications::list).post(ui::applications::create))
-        .route("/applications/{id}", get(ui::applications::show).post(ui::applications::save))
-        .route("/applications/{id}/check", get(ui::applications::check))
-        .route("/applications/{id}/contacts/{channel}", axum::routing::post(ui::contacts::send))
-        .route("/applications/{id}/contacts/sms/confirm", axum::routing::post(ui::contacts::confirm_sms))
-        .route("/applications/{id}/contacts/email/confirm", get(ui::contacts::confirm_email))
-        .route("/applications/{id}/submit", axum::routing::post(ui::applications::submit))
-        .route(
-            "/applications/{id}/messages",
-            axum::routing::post(ui::messages::post)
-                .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes)),
-        )
-        .route("/applications/{id}/withdraw", axum::routing::post(ui::withdraw::withdraw))
-        .route("/applications/{id}/messages/{message}/file", get(ui::messages::message_file))
-        .route("/applications/{id}/attachments/{file}", get(ui::messages::attachment))
-        .route("/applications/{id}/attachments/{file}/delete", axum::routing::post(ui::documents::delete))
-        .route(
-            "/applications/{id}/documents",
-            axum::routing::post(ui::documents::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes)),
-        )
-        .route("/officer", get(ui::officer::queue))
-        .route("/officer/applications/{id}", get(ui::officer::show))
-        .route("/officer/applications/{id}/take", axum::routing::post(ui::officer::take))
-        .route("/officer/applications/{id}/decide", axum::routing::post(ui::officer::decide))
-        .route("/services", get(ui::services::list))
-        .route("/services/{code}", get(ui::services::show))
-        .route("/relink/send", axum::routing::post(ui::relink::send))
-        .route("/relink/code", get(ui::relink::code_form).post(ui::relink::confirm))
-        .route("/sessions/end", axum::routing::post(ui::sessions::end))
-        .route("/logout", axum::routing::post(ui::account::logout))
+        .merge(public_routes())
+        .merge(auth_routes())
+        .merge(cabinet_routes())
+        .merge(application_routes(state.config.max_body_bytes))
+        .merge(officer_routes())
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(ops::health::live))
         .route("/readyz", get(ops::health::ready))
-        .route("/metrics", get(ops::metrics::render))
-        .fallback(ui::not_found::page)
+        .route("/metrics", get(sep_http::metrics::render))
+        .fallback(ui::public::not_found::page)
         .with_state(state.clone())
         .layer(axum::middleware::from_fn(i18n::scope));
     let csp = portal_csp(state.auth.as_ref().map(|rp| rp.issuer()));
-    middleware::apply_with_csp(routes, &state.config, &PORTAL, csp)
+    middleware::apply_with_csp(routes, state.config.limits(), &PORTAL, csp)
+}
+
+/// Pages anyone may open: home, catalogue, help, the language switch, the demo outbox.
+fn public_routes() -> Router<AppState> {
+    use ui::{help, public};
+    Router::new()
+        .route("/", get(public::home::page))
+        .route("/services", get(public::services::list))
+        .route("/services/{code}", get(public::services::show))
+        .route("/help", get(help::pages::index))
+        .route("/help/errors", get(help::pages::errors))
+        .route("/lang", get(i18n::switch))
+        .route("/outbox", get(public::outbox::page))
+}
+
+/// Login, re-linking, the terms and logout.
+fn auth_routes() -> Router<AppState> {
+    use ui::auth::{account, login, relink};
+    Router::new()
+        .route("/login", get(login::start))
+        .route("/login/callback", get(login::callback))
+        .route("/relink/send", post(relink::send))
+        .route("/relink/code", get(relink::code_form).post(relink::confirm))
+        .route("/terms", get(account::terms).post(account::accept_terms))
+        .route("/logout", post(account::logout))
+}
+
+/// The cabinet, its live news, history, sessions, settings and the profile's contacts.
+fn cabinet_routes() -> Router<AppState> {
+    use ui::cabinet::{history, live, page, sessions, settings};
+    use ui::profile::contacts;
+    Router::new()
+        .route("/cabinet", get(page::page))
+        .route("/notices/read", post(page::mark_read))
+        .route("/events", get(live::stream))
+        .route("/history", get(history::history))
+        .route("/sessions", get(sessions::list))
+        .route("/sessions/end", post(sessions::end))
+        .route("/settings", get(settings::page).post(settings::save))
+        .route("/prefs.css", get(settings::stylesheet))
+        .route("/profile/contacts", get(contacts::page))
+        .route("/profile/contacts/sms/confirm", post(contacts::confirm_sms))
+        .route("/profile/contacts/email/confirm", get(contacts::confirm_email))
+        .route("/profile/contacts/{channel}", post(contacts::request))
+}
+
+/// An applicant's applications; uploads take bodies up to `max_body` bytes.
+fn application_routes(max_body: usize) -> Router<AppState> {
+    use axum::extract::DefaultBodyLimit;
+    use ui::applications::{check, contacts, documents, form, list, messages, withdraw};
+    Router::new()
+        .route("/applications", get(list::list).post(form::create))
+        .route("/applications/{id}", get(form::show).post(form::save))
+        .route("/applications/{id}/check", get(check::check))
+        .route("/applications/{id}/submit", post(check::submit))
+        .route("/applications/{id}/withdraw", post(withdraw::withdraw))
+        .route("/applications/{id}/contacts/{channel}", post(contacts::send))
+        .route("/applications/{id}/contacts/sms/confirm", post(contacts::confirm_sms))
+        .route("/applications/{id}/contacts/email/confirm", get(contacts::confirm_email))
+        .route("/applications/{id}/documents", post(documents::upload).layer(DefaultBodyLimit::max(max_body)))
+        .route("/applications/{id}/attachments/{file}", get(messages::attachment))
+        .route("/applications/{id}/attachments/{file}/delete", post(documents::delete))
+        .route("/applications/{id}/messages", post(messages::post).layer(DefaultBodyLimit::max(max_body)))
+        .route("/applications/{id}/messages/{message}/file", get(messages::message_file))
+}
+
+/// The officer's workspace.
+fn officer_routes() -> Router<AppState> {
+    use ui::officer::{application, queue};
+    Router::new()
+        .route("/officer", get(queue::queue))
+        .route("/officer/applications/{id}", get(application::show))
+        .route("/officer/applications/{id}/take", post(application::take))
+        .route("/officer/applications/{id}/decide", post(application::decide))
 }

@@ -67,7 +67,8 @@ pub fn event(
     }
 }
 
-/// The signed-in user of a request, if any (an expired session is ended on the way).
+/// The signed-in user of a request, if any (an expired session is ended on the way), for
+/// pages that anyone may open. Pages for signed-in people take `extract::SignedIn`.
 #[derive(Debug, Clone)]
 pub struct CurrentUser(pub Option<(Session, User)>);
 
@@ -76,7 +77,8 @@ fn request_id(parts: &Parts) -> String {
 }
 
 /// The signed-in user like [`CurrentUser`], without counting the request as activity: for
-/// background requests (the live event stream) that must not keep an idle session alive.
+/// background requests (the live event stream, the look's stylesheet) that must not keep an
+/// idle session alive.
 #[derive(Debug, Clone)]
 pub struct PassiveUser(pub Option<(Session, User)>);
 
@@ -84,7 +86,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Self(resolve(parts, state, true).await))
+        Ok(Self(Resolved::of(parts, state, true).await))
     }
 }
 
@@ -92,7 +94,25 @@ impl FromRequestParts<AppState> for PassiveUser {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Self(resolve(parts, state, false).await))
+        Ok(Self(Resolved::of(parts, state, false).await))
+    }
+}
+
+/// The session of a request, looked up once and kept in the request's extensions, so the
+/// several extractors of one handler (who is signed in, the form's CSRF secret, the
+/// application's access) read the database once.
+#[derive(Clone)]
+pub(crate) struct Resolved(Option<(Session, User)>);
+
+impl Resolved {
+    /// The session and user of the request. `touch` records the request as activity.
+    pub(crate) async fn of(parts: &mut Parts, state: &AppState, touch: bool) -> Option<(Session, User)> {
+        if let Some(Self(found)) = parts.extensions.get::<Self>() {
+            return found.clone();
+        }
+        let found = resolve(parts, state, touch).await;
+        parts.extensions.insert(Self(found.clone()));
+        found
     }
 }
 
@@ -144,9 +164,4 @@ async fn resolve(parts: &mut Parts, state: &AppState, touch: bool) -> Option<(Se
             None
         }
     }
-}
-
-/// Whether a form's `csrf` field carries this session's secret (compared in constant time).
-pub fn csrf_ok(session: &Session, presented: &str) -> bool {
-    sep_core::ids::ct_eq(session.csrf_secret.as_bytes(), presented.as_bytes())
 }

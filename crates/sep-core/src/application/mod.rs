@@ -1,10 +1,21 @@
 //! Applications (SPEC A2, R7): the status machine every service shares, the working-day
-//! calendar that expected completion dates are counted in, attachments, the registry checks
-//! and the review steps the system takes on its own.
+//! calendar that expected completion dates are counted in, attachments, the registry checks,
+//! the review steps the system takes on its own, and the use cases people start — drafts,
+//! contact confirmation, sending, withdrawing, the officer's steps and the thread — each
+//! refusing with an [`ActionError`] that has a stable code.
 
+pub mod access;
 pub mod attachment;
 pub mod calendar;
 pub mod checks;
+pub mod contacts;
+pub mod decide;
+pub mod draft;
+mod error;
 pub mod record;
 pub mod review;
 pub mod status;
+pub mod submit;
+pub mod thread;
+
+pub use error::ActionError;

@@ -8,7 +8,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sep_core::esia::Endpoint;
-use sep_web::Problem;
+use sep_http::Problem;
 
 fn authorize_failure(f: &EsiaFailure) -> Response {
     if f.internal {

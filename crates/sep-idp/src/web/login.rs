@@ -9,8 +9,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use sep_web::Problem;
-use sep_web::client::Client;
+use sep_http::Problem;
+use sep_http::client::Client;
 use serde::Deserialize;
 
 /// An error as the page shows it.

@@ -15,7 +15,7 @@ use axum::Router;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use sep_web::{Brand, Problem, WebConfig};
+use sep_http::{Brand, Problem};
 use std::sync::Arc;
 
 /// Everything the emulator's handlers share.
@@ -96,7 +96,13 @@ impl IdpState {
 
 /// The emulator's look on error pages.
 pub static GOSUSLUGI: Brand =
-    Brand { name: "Госуслуги · эмулятор", mark: "Гу", stylesheet: "/assets/idp.css", csp: IDP_CSP };
+    Brand {
+        name: "Госуслуги · эмулятор", mark: "Гу", stylesheet: "/assets/idp.css", csp: IDP_CSP, texts: &TEXTS
+    };
+
+/// The emulator's pages are Russian only, as the real Госуслуги's login pages are.
+static TEXTS: std::sync::LazyLock<sep_http::i18n::Catalog> =
+    std::sync::LazyLock::new(|| sep_http::i18n::Catalog::from_files(&[]));
 
 /// The emulator's policy: as strict as the portal's but without `form-action`, because a
 /// login or consent form ends in a redirect to the client's own address, and browsers apply
@@ -136,7 +142,7 @@ fn render(t: &impl askama::Template) -> Response {
 }
 
 /// The emulator's router with the shared middleware stack.
-pub fn router(state: IdpState, config: &WebConfig) -> Router {
+pub fn router(state: IdpState, limits: sep_http::Limits) -> Router {
     let routes = Router::new()
         .route("/", get(profile::page))
         .route("/login", get(login::form).post(login::submit))
@@ -173,5 +179,5 @@ pub fn router(state: IdpState, config: &WebConfig) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { Problem::not_found() })
         .with_state(state);
-    sep_web::middleware::apply(routes, config, &GOSUSLUGI)
+    sep_http::middleware::apply(routes, limits, &GOSUSLUGI)
 }

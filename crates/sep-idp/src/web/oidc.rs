@@ -15,7 +15,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use sep_web::Problem;
+use sep_http::Problem;
 use serde::Deserialize;
 
 #[derive(Template)]

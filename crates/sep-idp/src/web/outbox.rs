@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use sep_web::Problem;
+use sep_http::Problem;
 
 const SHOWN: u32 = 200;
 
@@ -26,8 +26,7 @@ struct OutboxPage {
 }
 
 fn moscow(m: &Message) -> String {
-    let f = time::macros::format_description!("[day].[month].[year] [hour]:[minute]:[second]");
-    m.sent_at.to_offset(time::macros::offset!(+3)).format(f).unwrap_or_default()
+    sep_http::moscow::seconds(m.sent_at)
 }
 
 /// `GET /outbox`.

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use sep_web::Problem;
+use sep_http::Problem;
 
 #[derive(Template)]
 #[template(path = "profile.html")]

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use sep_web::Problem;
+use sep_http::Problem;
 use serde::Deserialize;
 
 const RECOVERY: &str = "gu_recovery";
@@ -78,7 +78,7 @@ pub(crate) async fn form() -> Response {
 pub(crate) async fn submit(
     State(s): State<IdpState>,
     jar: CookieJar,
-    client: sep_web::client::Client,
+    client: sep_http::client::Client,
     Form(f): Form<StartForm>,
 ) -> Response {
     if !s.throttle.allow(&client.ip) {

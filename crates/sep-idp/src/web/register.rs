@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use sep_web::Problem;
+use sep_http::Problem;
 use serde::Deserialize;
 
 const REGISTRATION: &str = "gu_registration";
@@ -92,7 +92,7 @@ pub(crate) async fn form() -> Response {
 pub(crate) async fn submit(
     State(s): State<IdpState>,
     jar: CookieJar,
-    client: sep_web::client::Client,
+    client: sep_http::client::Client,
     Form(f): Form<RegisterForm>,
 ) -> Response {
     if !s.throttle.allow(&client.ip) {

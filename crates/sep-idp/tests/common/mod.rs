@@ -40,7 +40,7 @@ impl Idp {
         let state = IdpState::new(store.clone(), clock.clone(), ISSUER).await.unwrap();
         sep_idp::demo::seed(store.as_ref(), state.login.hasher(), clock.now()).await.unwrap();
         let oidc = state.oidc.clone();
-        let router = router(state, &sep_web::WebConfig::default());
+        let router = router(state, sep_http::Limits::default());
         Self { _dir: dir, clock, store, oidc, router, cookies: BTreeMap::new() }
     }
 

@@ -87,7 +87,7 @@ async fn world_in(backend: Backend, esia_mode: bool, esia_rs256: bool) -> Option
     };
     tokio::spawn(sep_web::server::serve(
         idp_listener,
-        sep_idp::web::router(idp_state, &WebConfig::default()),
+        sep_idp::web::router(idp_state, WebConfig::default().limits()),
         std::future::pending(),
     ));
 

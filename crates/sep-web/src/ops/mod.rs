@@ -1,4 +1,3 @@
-//! Operational endpoints: liveness, readiness, metrics.
+//! Operational endpoints: liveness and readiness (`/metrics` is `sep_http::metrics`).
 
 pub(crate) mod health;
-pub(crate) mod metrics;

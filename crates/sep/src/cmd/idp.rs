@@ -44,7 +44,7 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: sep_web::server::Shutdown,
 ) -> anyhow::Result<()> {
-    let router = sep_idp::web::router(state, &super::serve::web_config(cfg));
+    let router = sep_idp::web::router(state, super::serve::web_config(cfg).limits());
     sep_web::server::serve(listener, router, shutdown.wait())
         .await
         .context("эмулятор Госуслуг остановился с ошибкой")?;

@@ -1,0 +1,72 @@
+//! The middleware stack, outermost first: request id → trace → metrics → security headers →
+//! problem presenter → panic catcher → timeout → body limit → CSRF check → handlers. Shared by the portal
+//! and the Госуслуги emulator.
+
+mod metrics;
+mod present;
+mod security;
+
+use crate::{Brand, Limits, Problem};
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::any::Any;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+/// Header carrying the request id in both directions.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The request id of a request (set by the outermost layer, so always present inside).
+pub fn request_id<B>(req: &Request<B>) -> String {
+    request_id_of(req.headers())
+}
+
+/// The request id from the headers a handler was given.
+pub fn request_id_of(h: &axum::http::HeaderMap) -> String {
+    h.get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
+}
+
+fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
+    // The panic message may hold data; the log gets it from the panic hook, the user does not.
+    tracing::error!("handler panicked");
+    Problem::internal().into_response()
+}
+
+fn span_for<B>(req: &Request<B>) -> tracing::Span {
+    // Path only: query strings can carry codes and tokens.
+    tracing::info_span!("request", request_id = %request_id(req), method = %req.method(), path = %req.uri().path())
+}
+
+/// Wraps `routes` in the whole stack; error pages carry `brand`, responses its CSP.
+pub fn apply(routes: Router, limits: Limits, brand: &'static Brand) -> Router {
+    apply_with_csp(routes, limits, brand, HeaderValue::from_static(brand.csp))
+}
+
+/// As [`apply`] with a CSP computed at start-up (the portal adds its identity provider to
+/// `form-action`, because logout is a form whose redirects end there).
+pub fn apply_with_csp(routes: Router, limits: Limits, brand: &'static Brand, csp: HeaderValue) -> Router {
+    routes.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(span_for)
+                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+            )
+            .layer(axum::middleware::from_fn(metrics::record))
+            .layer(axum::middleware::map_response(move |res| security::headers(csp.clone(), res)))
+            .layer(axum::middleware::from_fn(move |req, next| present::problems(brand, req, next)))
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.request_timeout))
+            .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+            // Cross-site state changes are refused by Sec-Fetch-Site / Origin (Go 1.25's scheme).
+            .layer(CsrfLayer::new()),
+    )
+}

@@ -1,0 +1,171 @@
+//! The one error type of the portal's handlers. A handler returns `Result<_, WebError>` and
+//! uses `?`; the store's and the core's typed errors become problems here, in one table, and
+//! the presenter (`sep_http::middleware`) renders them — and logs internal failures — once.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use sep_core::StoreError;
+use sep_http::Problem;
+
+/// What a handler gives instead of its page.
+#[derive(Debug)]
+pub(crate) enum WebError {
+    /// A problem page (or RFC 9457 JSON): what happened, what to do, a code.
+    Problem(Box<Problem>),
+    /// Somewhere to go first (sign in, accept the terms).
+    Redirect(String),
+}
+
+/// What a handler returns.
+pub(crate) type Page<T = Response> = Result<T, WebError>;
+
+impl WebError {
+    /// "Not found": for unknown ids and for objects the person may not see alike.
+    pub(crate) fn not_found() -> Self {
+        Problem::not_found().into()
+    }
+
+    /// The CSRF secret was missing or wrong.
+    pub(crate) fn forbidden() -> Self {
+        Problem::for_status(StatusCode::FORBIDDEN).into()
+    }
+
+    /// An internal failure, with its cause for the log.
+    pub(crate) fn internal(cause: impl std::fmt::Display) -> Self {
+        Problem::internal().caused_by(cause).into()
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Problem(p) => p.into_response(),
+            Self::Redirect(to) => Redirect::to(&to).into_response(),
+        }
+    }
+}
+
+impl From<Problem> for WebError {
+    fn from(p: Problem) -> Self {
+        Self::Problem(Box::new(p))
+    }
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::not_found(),
+            // A conditional write lost to a change made meanwhile.
+            StoreError::Conflict { .. } => Problem::changed().into(),
+            StoreError::Unavailable(_) => Problem::for_status(StatusCode::SERVICE_UNAVAILABLE).caused_by(&e).into(),
+            StoreError::Other(_) => Self::internal(&e),
+        }
+    }
+}
+
+/// What to do about each refusal of an application's use cases: the status, the title and
+/// the action shown beside the core's own message and code.
+fn action_texts(e: &sep_core::application::ActionError) -> (StatusCode, &'static str, &'static str) {
+    use sep_core::application::ActionError as E;
+    match e {
+        E::NotEditable(_) => {
+            (StatusCode::CONFLICT, "Заявление нельзя изменить", "Дождитесь решения или напишите оператору.")
+        }
+        E::Transition(_) | E::NotTakeable(_) => (
+            StatusCode::CONFLICT,
+            "Действие недоступно",
+            "Откройте заявление заново: на странице указано, что можно сделать сейчас.",
+        ),
+        E::Changed => {
+            (StatusCode::CONFLICT, "Заявление изменилось", "Откройте заявление заново: на странице его текущий статус.")
+        }
+        E::UnknownService => (StatusCode::NOT_FOUND, "Услуга не найдена", "Выберите услугу в каталоге."),
+        E::ApplicantTypeRequired => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Выберите, кто подаёт заявление",
+            "Вернитесь на страницу услуги и выберите физическое лицо, ИП или организацию.",
+        ),
+        E::Incomplete(_) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Заявление заполнено не полностью",
+            "Откройте «Проверка заявления» и исправьте отмеченное.",
+        ),
+        E::ConsentRequired => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Нужно согласие",
+            "Отметьте согласие на обработку персональных данных на странице проверки и отправьте снова.",
+        ),
+        E::DecisionRequired => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Решение не выбрано",
+            "Выберите решение и, для отказа или запроса, хотя бы одну причину.",
+        ),
+        E::NotInCharge => (
+            StatusCode::CONFLICT,
+            "Заявление у другого сотрудника",
+            "Нажмите «Взять в работу», чтобы принять решение самому.",
+        ),
+        E::ChecksPending => (
+            StatusCode::CONFLICT,
+            "Проверки по реестрам ещё не пройдены",
+            "Подождите и откройте заявление снова; отклонить или запросить сведения можно и сейчас.",
+        ),
+        E::MessageNotAllowed(_) => (
+            StatusCode::CONFLICT,
+            "Написать по этому заявлению нельзя",
+            "Сначала отправьте заявление; по отозванному заявлению подайте новое.",
+        ),
+        E::MessageEmpty => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "Сообщение пустое", "Вернитесь к заявлению и введите текст сообщения.")
+        }
+        E::RandomUnavailable | E::Calendar(_) | E::Store(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Внутренняя ошибка",
+            "Повторите попытку через несколько минут. Если ошибка повторяется, обратитесь в поддержку.",
+        ),
+    }
+}
+
+/// The problem page of a refused action.
+pub(crate) fn action_problem(e: &sep_core::application::ActionError) -> Problem {
+    let (status, title, action) = action_texts(e);
+    let detail = e.to_string();
+    Problem::new(status, e.code(), title, &detail, action)
+}
+
+impl From<sep_core::application::ActionError> for WebError {
+    fn from(e: sep_core::application::ActionError) -> Self {
+        use sep_core::application::ActionError as E;
+        match e {
+            E::Store(e) => e.into(),
+            E::RandomUnavailable | E::Calendar(_) => {
+                let detail = e.to_string();
+                Self::internal(format!("{}: {detail}", e.code()))
+            }
+            e => action_problem(&e).into(),
+        }
+    }
+}
+
+/// One refusal of each kind, for the help page's table of codes.
+pub(crate) fn action_examples() -> Vec<sep_core::application::ActionError> {
+    use sep_core::application::ActionError as E;
+    use sep_core::application::status::{Status, TransitionError};
+    vec![
+        E::NotEditable(Status::Created),
+        E::Transition(TransitionError::Illegal { from: Status::Created.title() }),
+        E::Transition(TransitionError::NotYourStep),
+        E::Transition(TransitionError::NoReason),
+        E::Changed,
+        E::UnknownService,
+        E::ApplicantTypeRequired,
+        E::Incomplete(vec![]),
+        E::ConsentRequired,
+        E::DecisionRequired,
+        E::NotInCharge,
+        E::ChecksPending,
+        E::NotTakeable(Status::Completed),
+        E::MessageNotAllowed(Status::Draft),
+        E::MessageEmpty,
+    ]
+}

@@ -1,0 +1,255 @@
+//! Extractors for what every page checks first, one place per rule: who is signed in (and in
+//! which role), that a form carries the session's CSRF secret, and who may open an
+//! application. Each refuses by itself — a redirect to sign in, a 401 for a background
+//! request, a 403, a journaled 404 — so a handler starts where its own work starts.
+
+mod application;
+
+pub(crate) use application::{Editable, InAgency, Owned, Visible};
+
+use crate::error::WebError;
+use crate::session::{Resolved, event};
+use crate::{AppState, Problem};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use sep_core::audit::{NewAuditEvent, Origin, Outcome};
+use sep_core::session::Session;
+use sep_core::user::User;
+use sep_http::Client;
+use serde::de::DeserializeOwned;
+
+/// Where a request came from: the client and the request id, for the journal.
+#[derive(Debug, Clone)]
+pub(crate) struct Ctx {
+    pub(crate) client: Client,
+    pub(crate) rid: String,
+}
+
+impl Ctx {
+    /// A successful `action` by `user` at `at`, from this request.
+    pub(crate) fn event(
+        &self,
+        at: time::OffsetDateTime,
+        action: &str,
+        user: Option<sep_core::ids::UserId>,
+    ) -> NewAuditEvent {
+        event(at, action, user, &self.client, &self.rid, Outcome::Success)
+    }
+
+    /// The request as the core's use cases journal it.
+    pub(crate) fn origin(&self) -> Origin {
+        Origin { ip: Some(self.client.ip.clone()), request_id: Some(self.rid.clone()) }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let client = Client::from_request_parts(parts, state).await?;
+        Ok(Self { client, rid: sep_http::request_id_of(&parts.headers) })
+    }
+}
+
+/// A request a page makes in the background (a draft saved as one types, a step done in
+/// place, the live stream): refused with 401 rather than sent to sign in, which would start a
+/// second login beside the page's own and replace its login cookie.
+fn background(parts: &Parts) -> bool {
+    parts.headers.contains_key("x-sep-autosave")
+        || parts.headers.contains_key("x-sep-inplace")
+        || parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/event-stream"))
+}
+
+/// A path as a query parameter: it may carry what was typed in the address (an id), so
+/// control characters, spaces, `&`, `#`, `%`, `+` and non-ASCII are percent-encoded — the
+/// redirect header stays valid and the value stays one parameter.
+pub(crate) fn query_value(path: &str) -> String {
+    path.bytes()
+        .map(
+            |b| {
+                if b.is_ascii_graphic() && !b"&#%+".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            },
+        )
+        .collect()
+}
+
+/// Where to come back after signing in, ready for a query parameter: the page itself for a
+/// GET (as sent: already percent-encoded, so only what would split the parameter is
+/// encoded); for a form, the page it was sent from (its `Referer` on this site), since the
+/// form's own address takes no GET.
+fn return_param(parts: &Parts) -> String {
+    if parts.method == Method::GET {
+        let raw = parts.uri.path_and_query().map_or("/cabinet", |p| p.as_str());
+        return raw
+            .bytes()
+            .map(|b| if b"&#+".contains(&b) { format!("%{b:02X}") } else { (b as char).to_string() })
+            .collect();
+    }
+    let referer = parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let path = ["http://", "https://"]
+        .iter()
+        .find_map(|scheme| referer.strip_prefix(scheme)?.strip_prefix(host))
+        .filter(|p| !host.is_empty() && p.starts_with('/'));
+    query_value(&sep_http::safe_return_to(path, "/cabinet"))
+}
+
+/// The signed-in person, whether or not they accepted the terms yet (the terms page itself,
+/// logout). Not signed in: to the login, or 401 for a background request.
+#[derive(Debug, Clone)]
+pub(crate) struct AnyUser {
+    pub(crate) session: Session,
+    pub(crate) user: User,
+}
+
+impl FromRequestParts<AppState> for AnyUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match Resolved::of(parts, state, true).await {
+            Some((session, user)) => Ok(Self { session, user }),
+            None if background(parts) => Err(Problem::session_ended().into()),
+            None => Err(WebError::Redirect(format!("/login?return_to={}", return_param(parts)))),
+        }
+    }
+}
+
+/// The signed-in person who accepted the terms of use (every cabinet page). Otherwise: to
+/// the login or to the terms first, or 401 for a background request.
+#[derive(Debug, Clone)]
+pub(crate) struct SignedIn {
+    pub(crate) session: Session,
+    pub(crate) user: User,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let AnyUser { session, user } = AnyUser::from_request_parts(parts, state).await?;
+        if user.terms_accepted.is_none() {
+            if background(parts) {
+                return Err(Problem::session_ended().into());
+            }
+            return Err(WebError::Redirect(format!("/terms?return_to={}", return_param(parts))));
+        }
+        Ok(Self { session, user })
+    }
+}
+
+impl SignedIn {
+    /// The signed-in person of `current`, with `return_to` as where a login or the terms send
+    /// them back — for a link (from an e-mail) whose token must not ride through the login.
+    pub(crate) fn or_return_to(current: crate::session::CurrentUser, return_to: &str) -> Result<Self, WebError> {
+        let to = query_value(return_to);
+        let Some((session, user)) = current.0 else { return Err(WebError::Redirect(format!("/login?return_to={to}"))) };
+        if user.terms_accepted.is_none() {
+            return Err(WebError::Redirect(format!("/terms?return_to={to}")));
+        }
+        Ok(Self { session, user })
+    }
+}
+
+/// A signed-in officer of an agency. Anyone else signed in gets "not found": the workspace
+/// does not reveal itself.
+#[derive(Debug, Clone)]
+pub(crate) struct Officer {
+    pub(crate) session: Session,
+    pub(crate) user: User,
+    pub(crate) agency: String,
+}
+
+impl FromRequestParts<AppState> for Officer {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let SignedIn { session, user } = SignedIn::from_request_parts(parts, state).await?;
+        let Some(agency) = sep_core::application::access::officer_agency(&user).map(str::to_owned) else {
+            return Err(WebError::not_found());
+        };
+        Ok(Self { session, user, agency })
+    }
+}
+
+/// The session a form's secret is compared with (resolved once per request and kept).
+async fn form_session(parts: &mut Parts, state: &AppState) -> Result<Session, WebError> {
+    match Resolved::of(parts, state, true).await {
+        Some((session, _)) => Ok(session),
+        None if background(parts) => Err(Problem::session_ended().into()),
+        None => Err(WebError::forbidden()),
+    }
+}
+
+/// Whether `presented` is the session's CSRF secret (compared in constant time).
+pub(crate) fn csrf_matches(session: &Session, presented: &str) -> bool {
+    sep_core::ids::ct_eq(session.csrf_secret.as_bytes(), presented.as_bytes())
+}
+
+/// A URL-encoded form whose `csrf` field carries the session's secret. `T` is read from the
+/// same body (a struct, a map, or pairs when a name repeats).
+#[derive(Debug)]
+pub(crate) struct CsrfForm<T>(pub(crate) T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let session = form_session(&mut parts, state).await?;
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|e| WebError::from(Problem::for_status(e.status())))?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| form_unreadable())?;
+        let presented = pairs.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
+        if !csrf_matches(&session, presented) {
+            return Err(WebError::forbidden());
+        }
+        serde_urlencoded::from_bytes(&bytes).map(Self).map_err(|_| form_unreadable())
+    }
+}
+
+fn form_unreadable() -> WebError {
+    form_unreadable_problem().into()
+}
+
+/// A form body that could not be read.
+pub(crate) fn form_unreadable_problem() -> Problem {
+    Problem::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "form_unreadable",
+        "Форму не удалось прочитать",
+        "Данные формы пришли в неверном виде, поэтому ничего не изменено.",
+        "Откройте страницу заново и отправьте форму ещё раз.",
+    )
+}
+
+/// A multipart form (text fields and one `file`) whose `csrf` field carries the session's
+/// secret.
+pub(crate) struct CsrfMultipart(pub(crate) crate::ui::components::upload::Parts);
+
+impl FromRequest<AppState> for CsrfMultipart {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let session = form_session(&mut parts, state).await?;
+        let form = Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|e| WebError::from(Problem::for_status(e.status())))?;
+        let read = crate::ui::components::upload::read(form).await?;
+        if !csrf_matches(&session, read.text("csrf")) {
+            return Err(WebError::forbidden());
+        }
+        Ok(Self(read))
+    }
+}

@@ -1,0 +1,54 @@
+//! «Связаться с оператором» (SPEC A2): a message (with an optional file) on an application's
+//! thread from its applicant or an officer of its agency — the rules, and whom to tell, are
+//! `sep_core::application::thread` — and the downloads of an application's files for the same
+//! two sides.
+
+use crate::AppState;
+use crate::error::{Page, WebError};
+use crate::extract::{CsrfMultipart, Ctx, Visible};
+use crate::ui::components::files::download;
+use crate::ui::components::upload::{Refusal, keep, refused};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect};
+use sep_core::application::access::Viewer;
+use sep_core::application::thread::{self, MAX_MB};
+use sep_core::catalogue::Format;
+
+/// `POST /applications/{id}/messages` (multipart: `csrf`, `text`, optional `file`).
+pub(crate) async fn post(State(s): State<AppState>, v: Visible, ctx: Ctx, CsrfMultipart(parts): CsrfMultipart) -> Page {
+    let back = match v.viewer {
+        Viewer::Applicant => format!("/applications/{}#messages", v.app.id),
+        Viewer::Officer => format!("/officer/applications/{}#messages", v.app.id),
+    };
+    thread::may_write(&v.app, v.viewer)?;
+    let text = thread::text_of(parts.text("text"))
+        .map_err(|e| WebError::from(crate::error::action_problem(&e).retry(&back, "К заявлению")))?;
+    let file = match &parts.file {
+        None => None,
+        Some((name, bytes)) => match keep(&s, name, bytes, &[Format::Pdf, Format::Jpeg, Format::Png], MAX_MB).await {
+            Ok(f) => Some(f),
+            Err(Refusal::Store(e)) => return Err(e),
+            Err(Refusal::File(e)) => return Err(refused(&e, &back).into()),
+        },
+    };
+    thread::post(s.store.as_ref(), &v.app, &v.user, v.viewer, text, file, &ctx.origin(), s.clock.now()).await?;
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// `GET /applications/{id}/attachments/{file}`: a document of the application.
+pub(crate) async fn attachment(State(s): State<AppState>, v: Visible, Path((_, file)): Path<(String, String)>) -> Page {
+    let files = s.store.list_attachments(v.app.id).await?;
+    let f = files.iter().find(|f| f.id.to_string() == file).ok_or_else(WebError::not_found)?;
+    download(&s, &f.file_name, &f.content_type, &f.sha256).await
+}
+
+/// `GET /applications/{id}/messages/{message}/file`: the file of a message.
+pub(crate) async fn message_file(
+    State(s): State<AppState>,
+    v: Visible,
+    Path((_, message)): Path<(String, i64)>,
+) -> Page {
+    let messages = s.store.list_messages(v.app.id).await?;
+    let f = messages.iter().find(|m| m.id == message).and_then(|m| m.file.as_ref()).ok_or_else(WebError::not_found)?;
+    download(&s, &f.file_name, &f.content_type, &f.sha256).await
+}

@@ -1,0 +1,159 @@
+//! `/cabinet`: the personal cabinet (SPEC C1) — registration state, notifications newest
+//! first with unread marked, personal data, and the way to everything else.
+
+use crate::AppState;
+use crate::error::Page;
+use crate::extract::{CsrfForm, SignedIn};
+use crate::ui::components::personal::block;
+use crate::ui::components::{file_size, moscow, render, ru_date};
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect};
+use sep_core::user::Role;
+use serde::Deserialize;
+
+/// How many notifications the cabinet shows.
+const NOTICES_SHOWN: u32 = 20;
+
+struct NoticeView {
+    time: String,
+    title: String,
+    text: String,
+    link: String,
+    unread: bool,
+    critical: bool,
+}
+
+#[derive(Template)]
+#[template(path = "cabinet/cabinet.html")]
+struct CabinetPage {
+    greeting: String,
+    /// The personal data block, changed in place.
+    personal: crate::ui::components::personal::PersonalBlock,
+    csrf: String,
+    registered: Option<String>,
+    officer: bool,
+    notices: Vec<NoticeView>,
+    unread: usize,
+    newest: i64,
+    apps: Vec<AppView>,
+    documents: Vec<DocView>,
+    history: Vec<(String, &'static str, i64)>,
+}
+
+/// A file in the documents block.
+struct DocView {
+    title: String,
+    name: String,
+    size: String,
+    href: String,
+    application: String,
+    /// Where to replace it, while the application can still change.
+    replace: Option<String>,
+}
+
+/// How many operations the history block shows (all of them are in «История операций»).
+const HISTORY_SHOWN: u32 = 5;
+
+/// An application in the activity block.
+struct AppView {
+    id: String,
+    title: String,
+    number: String,
+    status: &'static str,
+    tone: &'static str,
+    due: String,
+}
+
+/// How many applications the activity block shows (all of them are in «Мои заявления»).
+const APPS_SHOWN: usize = 5;
+
+/// `GET /cabinet`.
+pub(crate) async fn page(State(s): State<AppState>, SignedIn { session, user }: SignedIn) -> Page {
+    let notices = s.store.list_notices(user.id, NOTICES_SHOWN).await?;
+    let apps = s.store.list_applications_for_user(user.id).await?;
+    let mut documents = Vec::new();
+    for a in &apps {
+        let files = s.store.list_attachments(a.id).await?;
+        let service = s.catalogue.get(&a.service);
+        let editable = a.status.allowed().contains(&sep_core::application::status::Allowed::Edit);
+        documents.extend(files.into_iter().map(|f| {
+            DocView {
+                title: service
+                    .and_then(|svc| svc.documents.iter().find(|d| d.code == f.document))
+                    .map_or_else(|| f.document.clone(), |d| crate::i18n::tr_dyn(&d.title)),
+                name: f.file_name.clone(),
+                size: file_size(f.size),
+                href: format!("/applications/{}/attachments/{}", a.id, f.id),
+                application: a.number.clone().unwrap_or_else(|| crate::i18n::tr("черновик").into()),
+                replace: editable.then(|| format!("/applications/{}#doc-{}", a.id, f.document)),
+            }
+        }));
+    }
+    let history = s
+        .store
+        .list_audit_for_user(user.id, None, HISTORY_SHOWN)
+        .await?
+        .into_iter()
+        .map(|e| (moscow(e.event.at), crate::i18n::tr(super::history::action_title(&e.event.action)), e.seq))
+        .collect();
+    let p = &user.profile;
+    let personal = block(&s, &user, None, session.csrf_secret.clone()).await?;
+    let greeting = match &p.middle_name {
+        Some(m) => format!("{} {m}", p.first_name),
+        None => p.first_name.clone(),
+    };
+    render(&CabinetPage {
+        greeting,
+        personal,
+        csrf: session.csrf_secret,
+        registered: user.registered_at.map(moscow),
+        officer: user.role == Role::Officer && user.agency.is_some(),
+        unread: notices.iter().filter(|n| n.read_at.is_none()).count(),
+        newest: notices.first().map_or(0, |n| n.id),
+        documents,
+        history,
+        apps: apps
+            .iter()
+            .take(APPS_SHOWN)
+            .map(|a| AppView {
+                id: a.id.to_string(),
+                title: s
+                    .catalogue
+                    .get(&a.service)
+                    .map_or_else(|| a.service.clone(), |svc| crate::i18n::tr_dyn(&svc.title)),
+                number: a.number.clone().unwrap_or_else(|| crate::i18n::tr("черновик").into()),
+                status: crate::i18n::tr(a.status.title()),
+                tone: a.status.tone(),
+                due: ru_date(a.due_on),
+            })
+            .collect(),
+        notices: notices
+            .into_iter()
+            .map(|n| NoticeView {
+                time: moscow(n.notice.at),
+                title: crate::i18n::tr_dyn(&n.notice.title),
+                text: crate::i18n::tr_dyn(&n.notice.text),
+                link: n.notice.link,
+                unread: n.read_at.is_none(),
+                critical: n.notice.critical,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ReadForm {
+    #[serde(default)]
+    up_to: i64,
+}
+
+/// `POST /notices/read`: marks the notifications shown (up to `up_to`) read.
+pub(crate) async fn mark_read(
+    State(s): State<AppState>,
+    SignedIn { user, .. }: SignedIn,
+    CsrfForm(f): CsrfForm<ReadForm>,
+) -> Page {
+    s.store.update_notices_read(user.id, f.up_to, s.clock.now()).await?;
+    Ok(Redirect::to("/cabinet#notices").into_response())
+}

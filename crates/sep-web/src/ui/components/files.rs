@@ -1,0 +1,40 @@
+//! Sending a stored file as a download: the stored type, the cleaned name, never inline,
+//! never cached.
+
+use crate::AppState;
+use crate::error::{Page, WebError};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use sep_http::Problem;
+
+/// The file with content key `key` as a download named `name`.
+pub(crate) async fn download(s: &AppState, name: &str, content_type: &str, key: &str) -> Page {
+    let bytes = s
+        .files
+        .get(key)
+        .await
+        .map_err(|e| WebError::from(Problem::for_status(StatusCode::SERVICE_UNAVAILABLE).caused_by(e)))?;
+    // RFC 6266/5987: the UTF-8 name percent-encoded, with an ASCII fallback.
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"file\"; filename*=UTF-8''{encoded}");
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(res)
+}

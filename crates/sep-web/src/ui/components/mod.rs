@@ -1,0 +1,41 @@
+//! What several areas show: rendering and formatting, the application's journal and
+//! thread, the personal data block, file uploads and downloads. Areas import these, never
+//! each other.
+
+pub(crate) mod files;
+pub(crate) mod journal;
+pub(crate) mod personal;
+pub(crate) mod thread;
+pub(crate) mod upload;
+
+use crate::AppState;
+use crate::error::{Page, WebError};
+use askama::Template;
+use axum::response::{Html, IntoResponse};
+use sep_core::user::User;
+
+/// Renders a template; a rendering failure becomes the internal-error page.
+pub(crate) fn render(t: &impl Template) -> Page {
+    t.render().map(|html| Html(html).into_response()).map_err(|e| WebError::internal(format!("template: {e}")))
+}
+
+/// A moment as Moscow time, `ДД.ММ.ГГГГ ЧЧ:ММ`.
+pub(crate) fn moscow(t: time::OffsetDateTime) -> String {
+    sep_http::moscow::minutes(t)
+}
+
+/// A date as `ДД.ММ.ГГГГ`, or a dash.
+pub(crate) fn ru_date(d: Option<time::Date>) -> String {
+    let f = time::macros::format_description!("[day].[month].[year]");
+    d.and_then(|d| d.format(f).ok()).unwrap_or_else(|| "—".into())
+}
+
+/// A file size as people read it.
+pub(crate) fn file_size(bytes: i64) -> String {
+    crate::i18n::tr_dyn(&format!("{:.1} КБ", bytes as f64 / 1024.0))
+}
+
+/// The newest notification id of `user`: where a page's live updates start.
+pub(crate) async fn newest_notice(s: &AppState, user: &User) -> Result<i64, WebError> {
+    Ok(s.store.list_notices(user.id, 1).await?.first().map_or(0, |n| n.id))
+}

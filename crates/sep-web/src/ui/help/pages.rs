@@ -1,0 +1,306 @@
+//! Help pages readable without login (SPEC H2, first version): how to log in, how to submit
+//! «Регистрация в СЭП», what each status means, and what to do on each error code. The
+//! error table is built from the same values the pages use, so a code cannot be shown to a
+//! person without an entry here (a test scans the sources for codes).
+
+use crate::Problem;
+use crate::auth::AuthFault;
+use crate::error::Page;
+use crate::i18n::{tr, tr_dyn};
+use crate::ui::components::render;
+use askama::Template;
+use axum::http::StatusCode;
+use sep_core::application::contacts::Note as ContactNote;
+use sep_core::application::status::Status;
+use sep_core::ident::IdError;
+use sep_core::profile::Note as ProfileNote;
+
+/// Codes raised in handlers (and on forms) rather than by a shared constructor:
+/// `(code, what happened, what to do)`.
+const OTHER: &[(&str, &str, &str)] = &[
+    (
+        "otp_void",
+        "Код больше не действует: истёк срок, исчерпаны попытки или он уже использован.",
+        "Запросите новый код и введите его.",
+    ),
+    (
+        "applicant_type_required",
+        "Не выбран тип заявителя.",
+        "Вернитесь на страницу услуги и выберите физическое лицо, ИП или организацию.",
+    ),
+    (
+        "application_not_editable",
+        "Заявление уже отправлено и в этом статусе не редактируется.",
+        "Дождитесь решения; если нужно что-то исправить, напишите оператору.",
+    ),
+    (
+        "relink_no_shared_contact",
+        "Данные Госуслуг изменились, и нет общего телефона или почты, чтобы прислать код.",
+        "Обратитесь в поддержку СЭП: связь аккаунтов восстановят после проверки.",
+    ),
+    (
+        "relink_code_limit",
+        "Коды для восстановления связи отправлялись слишком часто.",
+        "Подождите час и запросите код снова.",
+    ),
+    ("otp_wrong", "Введён неверный код.", "Проверьте цифры из последнего SMS или запросите новый код."),
+    (
+        "field_required",
+        "Обязательное поле не заполнено.",
+        "Заполните поле, на которое ведёт ссылка на странице проверки.",
+    ),
+    (
+        "field_too_long",
+        "Значение длиннее допустимого.",
+        "Сократите текст: для строки — до 300 знаков, для адреса и описаний — до 4000.",
+    ),
+    ("okved_invalid_format", "Код ОКВЭД записан неверно.", "Укажите код вида «62.01» или «62.01.1»."),
+    (
+        "document_missing",
+        "Не приложен обязательный документ.",
+        "Загрузите файл PDF, JPEG или PNG в разделе «Документы».",
+    ),
+    (
+        "mismatch_fio",
+        "ФИО отличается от подтверждённых данных Госуслуг.",
+        "Исправьте ФИО или обновите данные на Госуслугах и войдите снова.",
+    ),
+    (
+        "mismatch_snils",
+        "СНИЛС отличается от подтверждённого на Госуслугах.",
+        "Проверьте номер; если он изменился, обновите данные на Госуслугах.",
+    ),
+    (
+        "mismatch_inn",
+        "ИНН отличается от подтверждённого на Госуслугах.",
+        "Проверьте номер; если он изменился, обновите данные на Госуслугах.",
+    ),
+    (
+        "mismatch_birth_date",
+        "Дата рождения отличается от данных Госуслуг.",
+        "Исправьте дату или обновите данные на Госуслугах.",
+    ),
+    (
+        "contact_phone_unconfirmed",
+        "Указан телефон, отличный от Госуслуг, и он не подтверждён.",
+        "Нажмите «Отправить код» в блоке «Подтверждение контактов» и введите код из SMS.",
+    ),
+    (
+        "contact_email_unconfirmed",
+        "Указана почта, отличная от Госуслуг, и она не подтверждена.",
+        "Нажмите «Отправить ссылку» и откройте ссылку из письма.",
+    ),
+    (
+        "consent_required",
+        "Не отмечено согласие на обработку персональных данных.",
+        "Отметьте согласие на странице проверки: без него заявление не отправляется.",
+    ),
+    (
+        "upload_format_refused",
+        "Файл не является PDF, JPEG или PNG (проверяется содержимое, а не название).",
+        "Сохраните документ в одном из этих форматов и загрузите снова.",
+    ),
+    ("upload_empty", "Выбран пустой файл.", "Выберите файл с документом и загрузите снова."),
+    (
+        "document_unknown",
+        "Такого документа в услуге нет (устаревшая страница).",
+        "Откройте заявление заново и загрузите файл в нужный раздел.",
+    ),
+    (
+        "application_changed",
+        "Заявление изменилось, пока страница была открыта: его статус уже другой.",
+        "Откройте заявление заново — на странице его текущий статус и доступные действия.",
+    ),
+    (
+        "checks_pending",
+        "Автоматические проверки по реестрам ещё не пройдены, поэтому одобрить заявление нельзя.",
+        "Подождите и откройте заявление снова; отклонить или запросить сведения можно и сейчас.",
+    ),
+    (
+        "message_not_allowed",
+        "Переписка с оператором недоступна в этом статусе заявления.",
+        "Сначала отправьте заявление; по отозванному заявлению подайте новое.",
+    ),
+    ("message_empty", "Сообщение пустое.", "Введите текст сообщения и отправьте его снова."),
+    (
+        "status_reason_required",
+        "Для отказа или запроса сведений не выбрана причина.",
+        "Отметьте хотя бы одну причину и при необходимости добавьте комментарий.",
+    ),
+    (
+        "status_transition_illegal",
+        "Это действие невозможно в текущем статусе заявления.",
+        "Откройте заявление заново: на странице указано, что можно сделать сейчас.",
+    ),
+    (
+        "status_actor_not_allowed",
+        "Это действие выполняет другой участник (заявитель, сотрудник или система).",
+        "Дождитесь действия другой стороны; при вопросах напишите оператору.",
+    ),
+    (
+        "upload_too_large",
+        "Файл больше допустимого для этого документа.",
+        "Уменьшите файл (например, отсканируйте с меньшим разрешением) и загрузите снова.",
+    ),
+];
+
+struct Row {
+    code: String,
+    happened: String,
+    action: String,
+}
+
+/// Every code a person may see, with what to do; `catalogue` adds its services' reasons.
+fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
+    let row = |p: Problem| Row {
+        code: p.code.into(),
+        happened: format!("{} {}", tr_dyn(&p.title), tr_dyn(&p.detail)),
+        action: p.action,
+    };
+    // The hand-written entries first: where a code is listed twice, the first is kept.
+    let mut out: Vec<Row> =
+        OTHER.iter().map(|(c, h, a)| Row { code: (*c).into(), happened: (*h).into(), action: (*a).into() }).collect();
+    out.extend(
+        [
+            StatusCode::NOT_FOUND,
+            StatusCode::METHOD_NOT_ALLOWED,
+            StatusCode::FORBIDDEN,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            StatusCode::SERVICE_UNAVAILABLE,
+            StatusCode::BAD_REQUEST,
+        ]
+        .into_iter()
+        .map(Problem::for_status)
+        .chain([
+            Problem::internal(),
+            Problem::session_ended(),
+            Problem::changed(),
+            crate::extract::form_unreadable_problem(),
+        ])
+        .chain(crate::error::action_examples().iter().map(crate::error::action_problem))
+        .chain(AuthFault::ALL.iter().map(AuthFault::problem))
+        .map(row),
+    );
+    out.extend(IdError::ALL.iter().map(|e| Row {
+        code: e.code().into(),
+        happened: e.to_string(),
+        action: "Исправьте значение в поле, на которое ведёт ссылка, и сохраните черновик.".into(),
+    }));
+    // The notes of contact steps on the application form and the profile.
+    out.extend(ContactNote::ALL.iter().filter(|n| n.is_error()).map(|n| Row {
+        code: n.code().into(),
+        happened: n.text().into(),
+        action: "Выполните то, что сказано в сообщении рядом с полем.".into(),
+    }));
+    out.extend(ProfileNote::ALL.iter().filter(|n| n.is_error()).map(|n| Row {
+        code: n.code().into(),
+        happened: n.text().into(),
+        action: "Выполните то, что сказано в сообщении рядом с полем.".into(),
+    }));
+    // The registry checks' reasons carry their own "what to do".
+    out.extend(sep_core::application::checks::reason_codes().into_iter().map(|(code, text)| Row {
+        code,
+        happened: text,
+        action: "Исправьте данные в заявлении и отправьте его снова — проверка пройдёт заново.".into(),
+    }));
+    for service in catalogue.search("") {
+        out.extend(service.reasons.iter().map(|r| Row {
+            code: r.code.clone(),
+            happened: format!("«{}»: {}", service.title, r.text),
+            action: "Исправьте заявление по комментарию сотрудника и отправьте его снова.".into(),
+        }));
+    }
+    out.sort_by(|a, b| a.code.cmp(&b.code));
+    out.dedup_by(|a, b| a.code == b.code);
+    for r in &mut out {
+        r.happened = tr_dyn(&r.happened);
+        r.action = tr_dyn(&r.action);
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "help/index.html")]
+struct HelpPage {
+    statuses: Vec<(&'static str, &'static str, &'static str)>,
+}
+
+/// What a status means for the applicant (exhaustive: a new status needs its text).
+fn explain(s: Status) -> &'static str {
+    match s {
+        Status::Draft => "Заявление ещё не отправлено; его можно менять и дополнять.",
+        Status::Created => "Заявление принято и получило номер; скоро начнётся проверка.",
+        Status::UnderReview => "Сведения проверяются в ведомствах и оператором.",
+        Status::NeedsInfo => {
+            "Нужно исправить или дополнить заявление — причина указана в заявлении. Исправьте и отправьте снова."
+        }
+        Status::Approved => "Решение положительное; осталось оформить результат.",
+        Status::Rejected => "В услуге отказано; причины и что делать указаны в заявлении. Можно подать заново.",
+        Status::Completed => "Услуга оказана, результат доступен в заявлении.",
+        Status::Withdrawn => "Вы отозвали заявление; оно больше не рассматривается.",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "help/errors.html")]
+struct ErrorsPage {
+    rows: Vec<Row>,
+}
+
+/// `GET /help`.
+pub(crate) async fn index() -> Page {
+    render(&HelpPage { statuses: Status::ALL.iter().map(|s| (tr(s.title()), s.tone(), tr(explain(*s)))).collect() })
+}
+
+/// `GET /help/errors`.
+pub(crate) async fn errors(axum::extract::State(s): axum::extract::State<crate::AppState>) -> Page {
+    render(&ErrorsPage { rows: rows(&s.catalogue) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code passed to `Problem::new` in this crate's sources.
+    fn codes_in_sources(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                codes_in_sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("help/pages.rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                // `Problem::new(status, "code", …)` and `Self::new(…)` in problem.rs: the
+                // code is the first literal; `page_error(text, "code")`: the second.
+                let firsts = text.split("Problem::new(").skip(1).chain(text.split("Self::new(").skip(1));
+                let found = firsts
+                    .filter_map(|p| p.split('"').nth(1))
+                    .chain(text.split("page_error(").skip(1).filter_map(|p| p.split('"').nth(3)));
+                out.extend(
+                    found
+                        .filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+                        .map(str::to_owned),
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_code_a_page_can_show_has_help() {
+        let catalogue = sep_core::catalogue::Catalogue::load(None).unwrap();
+        let listed: Vec<String> = rows(&catalogue).into_iter().map(|r| r.code).collect();
+        for code in ["mvd_passport_invalid", "fns_egrul_not_found", "authority_unconfirmed"] {
+            assert!(listed.contains(&code.to_owned()), "{code}: registry and officer reasons are listed");
+        }
+        let mut used = Vec::new();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        codes_in_sources(&root.join("src"), &mut used);
+        codes_in_sources(&root.join("../sep-http/src"), &mut used);
+        assert!(used.len() > 10, "the scan finds the codes: {used:?}");
+        for code in used.iter().chain(AuthFault::ALL.iter().map(|f| f.code().to_owned()).collect::<Vec<_>>().iter()) {
+            assert!(listed.contains(code), "{code} has no help entry");
+        }
+        for (code, happened, action) in OTHER {
+            assert!(!happened.is_empty() && !action.is_empty(), "{code}");
+        }
+    }
+}
