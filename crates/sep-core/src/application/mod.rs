@@ -8,3 +8,4 @@ pub mod checks;
 pub mod record;
 pub mod review;
 pub mod status;
+pub mod store;

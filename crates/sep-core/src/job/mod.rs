@@ -5,6 +5,8 @@
 //! both are stored or neither. Workers claim due jobs with a lease; a job whose worker died
 //! becomes claimable again when its lease runs out.
 
+pub mod store;
+
 use time::OffsetDateTime;
 
 /// A job to enqueue.
