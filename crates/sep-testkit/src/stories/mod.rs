@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod health;
 pub mod jobs;
 pub mod relink;
 pub mod sessions;
