@@ -3,6 +3,8 @@
 
 pub mod applications;
 pub mod audit;
+#[cfg(test)]
+mod drift;
 pub mod health;
 pub mod jobs;
 pub mod relink;
