@@ -3,7 +3,7 @@
 //! bound to `key`, with the message that carries it, for the outbox queue; and the one send
 //! limit per channel both the application contacts and the profile contacts keep.
 
-use crate::job::NewJob;
+use crate::job::{JobKind, NewJob};
 use crate::otp::{CodeState, OtpPolicy};
 use time::OffsetDateTime;
 
@@ -51,7 +51,7 @@ pub fn issue(carrier: &Carrier<'_>, key: &str, to: &str, now: OffsetDateTime) ->
         Carrier::Sms { text } => {
             let code = crate::otp::generate().ok()?;
             let state = CodeState::new(key, &code, now, OtpPolicy::default());
-            Some((state, NewJob::now("notify", "send_sms", serde_json::json!({ "to": to, "text": text(&code) }), now)))
+            Some((state, NewJob::of(JobKind::SendSms, serde_json::json!({ "to": to, "text": text(&code) }), now)))
         }
         Carrier::Email { subject, text } => {
             let token = crate::session::SessionToken::generate().ok()?.expose().to_owned();
@@ -62,7 +62,7 @@ pub fn issue(carrier: &Carrier<'_>, key: &str, to: &str, now: OffsetDateTime) ->
                 spent: false,
             };
             let payload = serde_json::json!({ "to": to, "subject": subject, "text": text(&token) });
-            Some((state, NewJob::now("notify", "send_email", payload, now)))
+            Some((state, NewJob::of(JobKind::SendEmail, payload, now)))
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::application::contacts::Channel;
 use crate::audit::Origin;
 use crate::confirm::{Carrier, MAX_SENDS, issue, recent_sends};
 use crate::ident::{Email, Phone};
-use crate::job::NewJob;
+use crate::job::{JobKind, NewJob};
 use crate::notice::NewNotice;
 use crate::otp::Verdict;
 use crate::store::{Effects, Store};
@@ -259,11 +259,11 @@ pub async fn confirm(
         if let Some(old) = old {
             let job = match channel {
                 Channel::Sms => {
-                    NewJob::now("notify", "send_sms", serde_json::json!({ "to": old, "text": farewell.text }), now)
+                    NewJob::of(JobKind::SendSms, serde_json::json!({ "to": old, "text": farewell.text }), now)
                 }
                 Channel::Email => {
                     let payload = serde_json::json!({ "to": old, "subject": farewell.subject, "text": farewell.text });
-                    NewJob::now("notify", "send_email", payload, now)
+                    NewJob::of(JobKind::SendEmail, payload, now)
                 }
             };
             fx = fx.with_job(job);

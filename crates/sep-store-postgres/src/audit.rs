@@ -2,9 +2,10 @@
 
 use crate::PgStore;
 use crate::conv::{bad_code, json, limit, map_err};
+use sep_core::audit::store::AuditStore;
 use sep_core::audit::{AuditEvent, NewAuditEvent, Outcome};
 use sep_core::ids::UserId;
-use sep_core::store::{AuditStore, StoreResult};
+use sep_core::store::StoreResult;
 use tokio_postgres::Row;
 use uuid::Uuid;
 

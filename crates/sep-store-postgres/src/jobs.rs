@@ -4,8 +4,9 @@
 use crate::PgStore;
 use crate::conv::{bad_code, json, limit, map_err};
 use sep_core::StoreError;
+use sep_core::job::store::JobStore;
 use sep_core::job::{Job, JobState, NewJob};
-use sep_core::store::{JobStore, StoreResult};
+use sep_core::store::StoreResult;
 use time::{Duration, OffsetDateTime};
 use tokio_postgres::Row;
 

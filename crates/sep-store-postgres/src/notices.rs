@@ -3,8 +3,9 @@
 use crate::PgStore;
 use crate::conv::map_err;
 use sep_core::ids::UserId;
+use sep_core::notice::store::NoticeStore;
 use sep_core::notice::{NewNotice, Notice};
-use sep_core::store::{NoticeStore, StoreResult};
+use sep_core::store::StoreResult;
 use time::OffsetDateTime;
 
 #[async_trait::async_trait]

@@ -4,8 +4,9 @@ use crate::PgStore;
 use crate::conv::{json, map_err};
 use sep_core::ids::UserId;
 use sep_core::otp::CodeState;
+use sep_core::session::store::RelinkStore;
 use sep_core::session::{RelinkRequest, SessionHash};
-use sep_core::store::{Effects, RelinkStore, StoreResult};
+use sep_core::store::{Effects, StoreResult};
 use time::OffsetDateTime;
 
 #[async_trait::async_trait]

@@ -3,8 +3,9 @@
 use crate::PgStore;
 use crate::conv::map_err;
 use sep_core::ids::UserId;
+use sep_core::session::store::{LoginRequestStore, SessionStore};
 use sep_core::session::{Session, SessionHash, SessionPolicy};
-use sep_core::store::{Effects, SessionStore, StoreResult};
+use sep_core::store::{Effects, StoreResult};
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 
@@ -124,7 +125,7 @@ impl SessionStore for PgStore {
 }
 
 #[async_trait::async_trait]
-impl sep_core::store::LoginRequestStore for PgStore {
+impl LoginRequestStore for PgStore {
     async fn insert_login_request(&self, r: &sep_core::session::LoginRequest) -> StoreResult<()> {
         let client = self.client().await?;
         client

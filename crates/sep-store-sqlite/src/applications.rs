@@ -8,8 +8,9 @@ use sep_core::application::record::{
     Application, ApplicationEvent, ApplicationId, StatusChange, applicant_code, applicant_from_code,
 };
 use sep_core::application::status::Status;
+use sep_core::application::store::ApplicationStore;
 use sep_core::ids::UserId;
-use sep_core::store::{ApplicationStore, Effects, StoreResult};
+use sep_core::store::{Effects, StoreResult};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 

@@ -3,9 +3,10 @@
 use crate::SqliteStore;
 use crate::conv::{bad_code, from_ts, parse_uuid};
 use rusqlite::{Row, params};
+use sep_core::audit::store::AuditStore;
 use sep_core::audit::{AuditEvent, NewAuditEvent, Outcome};
 use sep_core::ids::UserId;
-use sep_core::store::{AuditStore, StoreResult};
+use sep_core::store::StoreResult;
 
 const COLUMNS: &str = "seq, at, actor, subject, action, object, outcome, ip, request_id, details, prev_hash, hash";
 

@@ -4,8 +4,9 @@ use crate::SqliteStore;
 use crate::conv::{bad_code, from_ts, from_ts_opt, ts};
 use rusqlite::{Row, params};
 use sep_core::StoreError;
+use sep_core::job::store::JobStore;
 use sep_core::job::{Job, JobState, NewJob};
-use sep_core::store::{JobStore, StoreResult};
+use sep_core::store::StoreResult;
 use time::{Duration, OffsetDateTime};
 
 const COLUMNS: &str =

@@ -4,8 +4,9 @@ use crate::SqliteStore;
 use crate::conv::{from_ts, from_ts_opt, map_err, ts};
 use rusqlite::params;
 use sep_core::ids::UserId;
+use sep_core::notice::store::NoticeStore;
 use sep_core::notice::{NewNotice, Notice};
-use sep_core::store::{NoticeStore, StoreResult};
+use sep_core::store::StoreResult;
 use time::OffsetDateTime;
 
 #[async_trait::async_trait]

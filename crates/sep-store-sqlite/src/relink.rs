@@ -5,8 +5,9 @@ use crate::conv::{from_ts, from_ts_opt, map_err, parse_uuid, ts};
 use rusqlite::{OptionalExtension, params};
 use sep_core::ids::UserId;
 use sep_core::otp::CodeState;
+use sep_core::session::store::RelinkStore;
 use sep_core::session::{RelinkRequest, SessionHash};
-use sep_core::store::{Effects, RelinkStore, StoreResult};
+use sep_core::store::{Effects, StoreResult};
 
 #[async_trait::async_trait]
 impl RelinkStore for SqliteStore {

@@ -4,8 +4,9 @@ use crate::SqliteStore;
 use crate::conv::{from_ts, from_ts_opt, map_err, parse_uuid, ts};
 use rusqlite::{OptionalExtension, Row, params};
 use sep_core::ids::UserId;
+use sep_core::session::store::{LoginRequestStore, SessionStore};
 use sep_core::session::{Session, SessionHash, SessionPolicy};
-use sep_core::store::{Effects, SessionStore, StoreResult};
+use sep_core::store::{Effects, StoreResult};
 use time::OffsetDateTime;
 
 const COLUMNS: &str =
@@ -120,7 +121,7 @@ impl SessionStore for SqliteStore {
 }
 
 #[async_trait::async_trait]
-impl sep_core::store::LoginRequestStore for SqliteStore {
+impl LoginRequestStore for SqliteStore {
     async fn insert_login_request(&self, r: &sep_core::session::LoginRequest) -> StoreResult<()> {
         self.write(|tx| {
             tx.execute(

@@ -5,7 +5,8 @@ use crate::conv::{bad_code, date_text, from_ts, from_ts_opt, map_err, parse_date
 use rusqlite::{Row, Transaction, params};
 use sep_core::StoreError;
 use sep_core::ids::UserId;
-use sep_core::store::{Effects, NewUser, StoreResult, UserStore};
+use sep_core::store::{Effects, StoreResult};
+use sep_core::user::store::{NewUser, UserStore};
 use sep_core::user::{ContactChange, ExternalIdentity, Profile, ProfileRecord, Role, User};
 use time::OffsetDateTime;
 

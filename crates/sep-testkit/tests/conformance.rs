@@ -37,6 +37,7 @@ on_both! {
     users_crud => stories::users::crud;
     users_links_unique_changes_atomic => stories::users::links_are_unique_and_changes_atomic;
     users_contact_changes => stories::users::contact_changes;
+    users_settings => stories::users::settings;
     sessions_lifecycle => stories::sessions::lifecycle;
     login_requests_taken_once => stories::sessions::login_requests;
     relink_requests_with_their_messages => stories::relink::lifecycle;
@@ -50,6 +51,7 @@ on_both! {
     audit_concurrent_appends => stories::audit::concurrent_appends_keep_the_chain;
     jobs_lifecycle => stories::jobs::lifecycle;
     jobs_concurrent_claims_disjoint => stories::jobs::concurrent_claims_are_disjoint;
+    health_ping_and_backend => stories::health::ping_and_backend;
 }
 
 fn migration_files(dir: &str) -> Vec<String> {

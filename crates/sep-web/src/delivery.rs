@@ -4,13 +4,13 @@
 //! Госуслуги emulator's outbox, so the portal's messages appear beside the emulator's.
 //! A failed delivery is retried with back-off by the job runner.
 
-use sep_core::job::{Handler, Job};
+use sep_core::job::{Handler, Job, JobKind, Queue};
 use sep_core::notice::Mailer;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// The queue this handler serves.
-pub const QUEUE: &str = "notify";
+pub const QUEUE: Queue = Queue::Notify;
 
 /// An HTTP gateway taking `{channel, to, subject, text}` with a bearer token.
 #[derive(Clone)]
@@ -59,13 +59,13 @@ impl Handler for Delivery {
         if to.is_empty() || text.is_empty() {
             return Err(format!("job {}: no recipient or text", job.id));
         }
-        match job.job.kind.as_str() {
-            "send_email" => match &self.mailer {
+        match job.kind() {
+            Some(JobKind::SendEmail) => match &self.mailer {
                 Some(m) => m.send(to, field("subject"), text).await,
                 None => self.via_gateway("email", to, field("subject"), text).await,
             },
-            "send_sms" => self.via_gateway("sms", to, "", text).await,
-            other => Err(format!("job {}: unknown kind {other}", job.id)),
+            Some(JobKind::SendSms) => self.via_gateway("sms", to, "", text).await,
+            _ => Err(format!("job {}: unknown kind {}", job.id, job.job.kind)),
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use sep_core::application::attachment::{FileStore, sweep_orphans};
 use sep_core::clock::Clock;
-use sep_core::job::{Handler, run_due};
+use sep_core::job::{Handler, Queue, run_due};
 use sep_core::store::Store;
 use sep_web::server::Shutdown;
 use std::sync::Arc;
@@ -22,7 +22,7 @@ pub struct Work {
     /// Storage.
     pub store: Arc<dyn Store>,
     /// Each queue with its handler.
-    pub queues: Vec<(&'static str, Arc<dyn Handler>)>,
+    pub queues: Vec<(Queue, Arc<dyn Handler>)>,
     /// Services (for the delay notices' wording).
     pub catalogue: Arc<sep_core::catalogue::Catalogue>,
     /// The files to sweep.
@@ -42,9 +42,9 @@ pub async fn run(work: Work, shutdown: Shutdown) {
     loop {
         let mut ran = 0;
         for (queue, handler) in &work.queues {
-            match run_due(work.store.as_ref(), queue, &name, handler.as_ref(), work.clock.now()).await {
+            match run_due(work.store.as_ref(), *queue, &name, handler.as_ref(), work.clock.now()).await {
                 Ok(n) => ran += n,
-                Err(e) => tracing::warn!(queue, code = e.code(), error = %e, "jobs: storage failed"),
+                Err(e) => tracing::warn!(queue = queue.code(), code = e.code(), error = %e, "jobs: storage failed"),
             }
         }
         if last_sweep.is_none_or(|t| t.elapsed() > SWEEP_EVERY) {

@@ -15,6 +15,7 @@ mod error;
 pub mod record;
 pub mod review;
 pub mod status;
+pub mod store;
 pub mod submit;
 pub mod thread;
 

@@ -10,7 +10,7 @@ use super::status::Status;
 use crate::StoreError;
 use crate::audit::NewAuditEvent;
 use crate::catalogue::Catalogue;
-use crate::job::{Job, NewJob};
+use crate::job::{Job, JobKind, NewJob, Queue};
 use crate::notice::NewNotice;
 use crate::registry::{Registries, Unavailable};
 use crate::store::{Effects, Store};
@@ -19,25 +19,21 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// The queue of review jobs.
-pub const QUEUE: &str = "review";
-/// Job kind: start the review and run the registry checks.
-pub const CHECK: &str = "check_application";
-/// Job kind: complete an approved application.
-pub const COMPLETE: &str = "complete_application";
+pub const QUEUE: Queue = Queue::Review;
 
-fn job(kind: &str, id: ApplicationId, at: OffsetDateTime) -> NewJob {
+fn job(kind: JobKind, id: ApplicationId, at: OffsetDateTime) -> NewJob {
     // Registry outages can last hours: retries back off up to 30 minutes, 20 times.
-    NewJob { max_attempts: 20, ..NewJob::now(QUEUE, kind, serde_json::json!({ "application": id.to_string() }), at) }
+    NewJob { max_attempts: 20, ..NewJob::of(kind, serde_json::json!({ "application": id.to_string() }), at) }
 }
 
 /// The job that checks a just-sent application.
 pub fn check_job(id: ApplicationId, at: OffsetDateTime) -> NewJob {
-    job(CHECK, id, at)
+    job(JobKind::CheckApplication, id, at)
 }
 
 /// The job that completes an approved application.
 pub fn complete_job(id: ApplicationId, at: OffsetDateTime) -> NewJob {
-    job(COMPLETE, id, at)
+    job(JobKind::CompleteApplication, id, at)
 }
 
 /// The cabinet notification, e-mail and SMS announcing `change` of `app` (SPEC N2). The
@@ -76,9 +72,8 @@ pub fn announce(user: &User, app: &Application, service_title: &str, change: &St
     let by = |channel| user.settings.allows(Kind::Status, channel, importance);
     if let Some(email) = user.profile.email.as_ref().filter(|_| by(Channel::Email)) {
         let subject = format!("Заявление № {number} — {}", to.title());
-        fx.jobs.push(NewJob::now(
-            "notify",
-            "send_email",
+        fx.jobs.push(NewJob::of(
+            JobKind::SendEmail,
             serde_json::json!({ "to": email.as_str(), "subject": subject, "text": text }),
             at,
         ));
@@ -86,7 +81,7 @@ pub fn announce(user: &User, app: &Application, service_title: &str, change: &St
     let sms_worthy = critical || to == Status::Completed;
     if let Some(phone) = user.profile.phone.as_ref().filter(|_| sms_worthy && by(Channel::Sms)) {
         let sms = format!("СЭП: заявление № {number} — {}. Подробности в личном кабинете.", to.title());
-        fx.jobs.push(NewJob::now("notify", "send_sms", serde_json::json!({ "to": phone.as_str(), "text": sms }), at));
+        fx.jobs.push(NewJob::of(JobKind::SendSms, serde_json::json!({ "to": phone.as_str(), "text": sms }), at));
     }
     fx
 }
@@ -145,7 +140,7 @@ async fn announce_delay(
     }
     if let Some(email) = user.profile.email.as_ref().filter(|_| by(Channel::Email)) {
         let payload = serde_json::json!({ "to": email.as_str(), "subject": subject, "text": text });
-        fx.jobs.push(NewJob::now("notify", "send_email", payload, now));
+        fx.jobs.push(NewJob::of(JobKind::SendEmail, payload, now));
     }
     let mut e = NewAuditEvent::system(now, "application.overdue", Some(app.user_id));
     e.object = Some(format!("application:{}", app.id));
@@ -212,10 +207,10 @@ impl Reviewer {
             .map(ApplicationId)
             .ok_or_else(|| ReviewError::Malformed(format!("job {}: no application id", j.id)))?;
         let app = self.store.get_application(id).await?;
-        match j.job.kind.as_str() {
-            CHECK => self.check(app, now).await,
-            COMPLETE => self.complete(&app, now).await,
-            other => Err(ReviewError::Malformed(format!("job {}: unknown kind {other}", j.id))),
+        match j.kind() {
+            Some(JobKind::CheckApplication) => self.check(app, now).await,
+            Some(JobKind::CompleteApplication) => self.complete(&app, now).await,
+            _ => Err(ReviewError::Malformed(format!("job {}: unknown kind {}", j.id, j.job.kind))),
         }
     }
 

@@ -76,9 +76,8 @@ pub async fn post(
         let applicant = store.get_user(app.user_id).await?;
         let wanted = applicant.settings.allows(Kind::Status, Channel::Email, Importance::Normal);
         if let Some(email) = applicant.profile.email.as_ref().filter(|_| wanted) {
-            fx = fx.with_job(crate::job::NewJob::now(
-                "notify",
-                "send_email",
+            fx = fx.with_job(crate::job::NewJob::of(
+                crate::job::JobKind::SendEmail,
                 serde_json::json!({
                     "to": email.as_str(),
                     "subject": format!("Сообщение по заявлению № {number}"),

@@ -7,7 +7,7 @@ use sep_core::application::record::{Application, ApplicationId, StatusChange};
 use sep_core::application::status::{Reason, Status};
 use sep_core::catalogue::ApplicantType;
 use sep_core::ids::UserId;
-use sep_core::job::NewJob;
+use sep_core::job::{JobKind, NewJob, Queue};
 use sep_core::store::Effects;
 use std::collections::BTreeMap;
 use time::Duration;
@@ -58,7 +58,7 @@ pub async fn lifecycle(db: &TestDb) {
     change.number = Some("2026-000002".into());
     change.consent = Some(("pd-2026-11".into(), submit_at));
     change.due_on = Some(due);
-    let job = NewJob::now("notify", "send_email", serde_json::json!({"to": "ivanov@example.ru"}), submit_at);
+    let job = NewJob::of(JobKind::SendEmail, serde_json::json!({"to": "ivanov@example.ru"}), submit_at);
     s.update_application_status(a.id, &change, &Effects::none().with_job(job)).await.unwrap();
     let stored = s.get_application(a.id).await.unwrap();
     assert_eq!(
@@ -66,7 +66,7 @@ pub async fn lifecycle(db: &TestDb) {
         (Status::Created, Some("2026-000002"), Some(due), Some(submit_at))
     );
     assert_eq!(stored.consent, Some(("pd-2026-11".into(), submit_at)));
-    assert_eq!(s.list_jobs("notify", 5).await.unwrap().len(), 1, "the notice is enqueued with the change");
+    assert_eq!(s.list_jobs(Queue::Notify.code(), 5).await.unwrap().len(), 1, "the notice is enqueued with the change");
 
     // A change computed from a stale status loses the race.
     let stale = s.update_application_status(a.id, &change, &Effects::none()).await.unwrap_err();
@@ -127,9 +127,9 @@ pub async fn lifecycle(db: &TestDb) {
         created_at: at,
         confirmed_at: None,
     };
-    let job = NewJob::now("notify", "send_sms", serde_json::json!({"to": "+79123456789"}), at);
+    let job = NewJob::of(JobKind::SendSms, serde_json::json!({"to": "+79123456789"}), at);
     s.upsert_contact_confirmation(&phone, None, &Effects::none().with_job(job.clone())).await.unwrap();
-    let jobs_before = s.list_jobs("notify", 100).await.unwrap().len();
+    let jobs_before = s.list_jobs(Queue::Notify.code(), 100).await.unwrap().len();
     assert!(
         matches!(
             s.upsert_contact_confirmation(&phone, None, &Effects::none().with_job(job)).await,
@@ -137,7 +137,7 @@ pub async fn lifecycle(db: &TestDb) {
         ),
         "a parallel first send loses"
     );
-    assert_eq!(s.list_jobs("notify", 100).await.unwrap().len(), jobs_before, "and sends nothing");
+    assert_eq!(s.list_jobs(Queue::Notify.code(), 100).await.unwrap().len(), jobs_before, "and sends nothing");
     let read = phone.clone();
     phone.sent = 2;
     phone.confirmed_at = Some(at + Duration::minutes(1));
@@ -375,7 +375,7 @@ pub async fn messages_thread(db: &TestDb) {
         text: "Прикладываю доверенность".into(),
         file: Some(file.clone()),
     };
-    let job = NewJob::now("notify", "send_email", serde_json::json!({"to": "officer@example.ru"}), at);
+    let job = NewJob::of(JobKind::SendEmail, serde_json::json!({"to": "officer@example.ru"}), at);
     first.id = s.insert_message(&first, &Effects::none().with_job(job)).await.unwrap();
     let mut second = Message {
         id: 0,
@@ -390,7 +390,7 @@ pub async fn messages_thread(db: &TestDb) {
     assert_eq!(s.list_messages(a.id).await.unwrap(), vec![first.clone(), second]);
     assert!(s.list_messages(ApplicationId::new()).await.unwrap().is_empty());
     assert!(s.file_referenced(&file.sha256).await.unwrap(), "a message's file is not an orphan");
-    assert_eq!(s.list_jobs("notify", 5).await.unwrap().len(), 1, "the notice goes with the message");
+    assert_eq!(s.list_jobs(Queue::Notify.code(), 5).await.unwrap().len(), 1, "the notice goes with the message");
     let stray = Message { application_id: ApplicationId::new(), ..first };
     assert!(matches!(s.insert_message(&stray, &Effects::none()).await, Err(StoreError::Conflict { .. })));
 }

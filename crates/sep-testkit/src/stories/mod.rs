@@ -3,6 +3,9 @@
 
 pub mod applications;
 pub mod audit;
+#[cfg(test)]
+mod drift;
+pub mod health;
 pub mod jobs;
 pub mod relink;
 pub mod sessions;

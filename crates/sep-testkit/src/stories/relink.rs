@@ -4,7 +4,7 @@ use super::t0;
 use crate::TestDb;
 use sep_core::StoreError;
 use sep_core::audit::NewAuditEvent;
-use sep_core::job::NewJob;
+use sep_core::job::{JobKind, NewJob, Queue};
 use sep_core::otp::{CodeState, OtpPolicy};
 use sep_core::session::{RelinkRequest, SessionToken};
 use sep_core::store::Effects;
@@ -31,12 +31,12 @@ pub async fn lifecycle(db: &TestDb) {
 
     r.sent_to = Some(("sms".into(), "+79123456789".into()));
     r.code = Some(CodeState::new(&r.hash.0, "123456", at, OtpPolicy::default()));
-    let job = NewJob::now("notify", "send_sms", serde_json::json!({"to": "+79123456789", "text": "code"}), at);
+    let job = NewJob::of(JobKind::SendSms, serde_json::json!({"to": "+79123456789", "text": "code"}), at);
     r.data["sends"] = serde_json::json!(1);
     s.update_relink(&r, None, &Effects::none().with_job(job)).await.unwrap();
     assert_eq!(s.find_relink(&r.hash).await.unwrap(), Some(r.clone()));
-    let jobs = s.list_jobs("notify", 10).await.unwrap();
-    assert_eq!((jobs.len(), jobs[0].job.kind.as_str()), (1, "send_sms"));
+    let jobs = s.list_jobs(Queue::Notify.code(), 10).await.unwrap();
+    assert_eq!((jobs.len(), jobs[0].kind()), (1, Some(JobKind::SendSms)));
 
     let read = r.code.clone();
     let mut stale = r.clone();

@@ -129,3 +129,29 @@ pub async fn contact_changes(db: &TestDb) {
     assert_eq!(stored.updated_at, at + Duration::minutes(1));
     assert!(s.find_contact_change(user, "email").await.unwrap().is_none(), "per channel");
 }
+
+/// A new user has the default settings; a change is stored whole, with its journal record;
+/// an unknown user is `NotFound` and leaves no record.
+pub async fn settings(db: &TestDb) {
+    use sep_core::settings::{Channel, Importance, Kind, Settings};
+    let s = db.store();
+    let at = t0();
+    let user = super::citizen(db, at).await;
+    assert_eq!(s.get_user(user).await.unwrap().settings, Settings::default());
+
+    let mut chosen = Settings { threshold: Importance::Critical, large_font: true, ..Settings::default() };
+    chosen.set(Kind::News, Channel::Email, false);
+    chosen.language = "en".into();
+    let fx = Effects::audit(NewAuditEvent::system(at, "settings.changed", Some(user)));
+    s.update_user_settings(user, &chosen, &fx).await.unwrap();
+    let stored = s.get_user(user).await.unwrap();
+    assert_eq!(stored.settings, chosen, "read back as written");
+    assert_eq!(stored.profile, profile(), "the profile is untouched");
+    let journal = s.list_audit_for_user(user, None, 10).await.unwrap();
+    assert_eq!(journal.iter().map(|e| e.event.action.as_str()).collect::<Vec<_>>(), ["settings.changed"]);
+
+    let ghost = UserId::new();
+    let fx = Effects::audit(NewAuditEvent::system(at, "settings.changed", Some(ghost)));
+    assert!(matches!(s.update_user_settings(ghost, &chosen, &fx).await, Err(StoreError::NotFound)));
+    assert!(s.list_audit_for_user(ghost, None, 10).await.unwrap().is_empty(), "the record is rolled back");
+}

@@ -146,7 +146,7 @@ pub async fn serve_portal(
         );
     }
     let reviewer = Reviewer { store: store.clone(), catalogue: catalogue.clone(), registries };
-    let mut queues: Vec<(&'static str, Arc<dyn sep_core::job::Handler>)> =
+    let mut queues: Vec<(sep_core::job::Queue, Arc<dyn sep_core::job::Handler>)> =
         vec![(sep_core::application::review::QUEUE, Arc::new(reviewer))];
     match delivery(cfg)? {
         Some(d) => queues.push((sep_web::delivery::QUEUE, Arc::new(d))),

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::cookie::CookieJar;
 use sep_core::audit::Outcome;
 use sep_core::identity::{Mismatch, mismatches, shared_contact};
-use sep_core::job::NewJob;
+use sep_core::job::{JobKind, NewJob};
 use sep_core::otp::{CodeState, OtpPolicy, Verdict};
 use sep_core::session::{RelinkRequest, SessionToken};
 use sep_core::store::Effects;
@@ -192,9 +192,8 @@ pub(crate) async fn send(State(s): State<AppState>, jar: CookieJar) -> Page {
     let text = crate::i18n::tr_dyn(&format!(
         "Код для восстановления связи аккаунтов СЭП и Госуслуг: {code}. Никому не сообщайте код"
     ));
-    let kind = if channel == "sms" { "send_sms" } else { "send_email" };
-    let job = NewJob::now(
-        "notify",
+    let kind = if channel == "sms" { JobKind::SendSms } else { JobKind::SendEmail };
+    let job = NewJob::of(
         kind,
         serde_json::json!({ "to": to, "subject": crate::i18n::tr("Восстановление связи аккаунтов"), "text": text }),
         now,

@@ -20,12 +20,12 @@ pub(crate) async fn page(State(s): State<AppState>) -> Page {
     }
     let rows = s
         .store
-        .list_jobs("notify", 100)
+        .list_jobs(sep_core::job::Queue::Notify.code(), 100)
         .await?
         .into_iter()
         .map(|j| {
             let p = &j.job.payload;
-            let channel = if j.job.kind == "send_sms" { "SMS" } else { "E-mail" };
+            let channel = if j.kind() == Some(sep_core::job::JobKind::SendSms) { "SMS" } else { "E-mail" };
             let f = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
             (j.id, channel, f("to"), f("text"))
         })

@@ -1,5 +1,7 @@
 //! Server-side sessions: the token lives only in the user's cookie, the store keeps its hash.
 
+pub mod store;
+
 use crate::ids::{UserId, random_bytes};
 use sha2::{Digest, Sha256};
 use std::fmt;

@@ -5,14 +5,19 @@
 //! both are stored or neither. Workers claim due jobs with a lease; a job whose worker died
 //! becomes claimable again when its lease runs out.
 
+mod kind;
+pub mod store;
+
+pub use kind::{JobKind, Queue};
+
 use time::OffsetDateTime;
 
 /// A job to enqueue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewJob {
-    /// Queue name (`mail`, `sms`, `registry`…), one worker pool per queue.
+    /// Queue name, one worker pool per queue: a [`Queue`]'s code.
     pub queue: String,
-    /// What to do, e.g. `send_email`.
+    /// What to do: a [`JobKind`]'s code.
     pub kind: String,
     /// Arguments as a JSON object.
     pub payload: serde_json::Value,
@@ -23,7 +28,13 @@ pub struct NewJob {
 }
 
 impl NewJob {
-    /// A job due now with the default of 10 attempts.
+    /// A job of `kind` on its queue, due at `at`, with the default of 10 attempts.
+    pub fn of(kind: JobKind, payload: serde_json::Value, at: OffsetDateTime) -> Self {
+        Self::now(kind.queue().code(), kind.code(), payload, at)
+    }
+
+    /// A job due at `at` with the default of 10 attempts, the queue and kind named as given
+    /// (the store's own stories use made-up ones); the portal's jobs come from [`NewJob::of`].
     pub fn now(queue: &str, kind: &str, payload: serde_json::Value, at: OffsetDateTime) -> Self {
         Self { queue: queue.to_owned(), kind: kind.to_owned(), payload, run_at: at, max_attempts: 10 }
     }
@@ -86,6 +97,14 @@ pub struct Job {
     pub created_at: OffsetDateTime,
 }
 
+impl Job {
+    /// The kind, or `None` when this version does not know it (its handler fails the job,
+    /// which retries and then becomes a dead letter).
+    pub fn kind(&self) -> Option<JobKind> {
+        JobKind::from_code(&self.job.kind)
+    }
+}
+
 /// Does the work of one queue's jobs.
 #[async_trait::async_trait]
 pub trait Handler: Send + Sync {
@@ -97,12 +116,12 @@ pub trait Handler: Send + Sync {
 /// A failed job is retried after an exponential back-off (30 s doubling up to 30 min).
 pub async fn run_due(
     store: &dyn crate::store::JobStore,
-    queue: &str,
+    queue: Queue,
     worker: &str,
     handler: &dyn Handler,
     now: OffsetDateTime,
 ) -> crate::store::StoreResult<usize> {
-    let jobs = store.claim_jobs(queue, worker, now, time::Duration::minutes(5), 16).await?;
+    let jobs = store.claim_jobs(queue.code(), worker, now, time::Duration::minutes(5), 16).await?;
     for j in &jobs {
         match handler.handle(j, now).await {
             Ok(()) => store.update_job_done(j.id, now).await?,

@@ -1,5 +1,7 @@
 //! Users of the portal and their profiles.
 
+pub mod store;
+
 use crate::ident::{DivisionCode, Email, Inn, PassportNumber, PassportSeries, Phone, RuDate, Snils};
 use crate::ids::UserId;
 use time::OffsetDateTime;

@@ -2,6 +2,8 @@
 //! written with the change it announces (through [`crate::store::Effects`]); e-mail and SMS copies
 //! go to the outbox queue in the same transaction.
 
+pub mod store;
+
 use crate::ids::UserId;
 use time::OffsetDateTime;
 

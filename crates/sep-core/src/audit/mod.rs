@@ -6,6 +6,8 @@
 //! record breaks verification from that record on. Records never hold secrets or personal
 //! data: `details` is for codes and ids.
 
+pub mod store;
+
 use crate::ids::UserId;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;

@@ -1,0 +1,112 @@
+//! The queues and the kinds of job, named in one place: producers build jobs from a
+//! [`JobKind`] (which knows its [`Queue`]), consumers match on [`Job::kind`](super::Job::kind).
+//! The codes are what `jobs.queue` and `jobs.kind` store; changing one needs a migration.
+
+use std::fmt;
+
+/// A queue of jobs, one worker pool per queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Queue {
+    /// What happens to a sent application on its own: registry checks, completion.
+    Review,
+    /// Messages to people: e-mail and SMS.
+    Notify,
+}
+
+impl Queue {
+    /// Every queue.
+    pub const ALL: [Self; 2] = [Self::Review, Self::Notify];
+
+    /// Stable code as stored.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Review => "review",
+            Self::Notify => "notify",
+        }
+    }
+
+    /// From the stored code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|q| q.code() == code)
+    }
+}
+
+impl fmt::Display for Queue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// What a job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobKind {
+    /// Start the review of a sent application and run the registry checks.
+    CheckApplication,
+    /// Complete an approved application.
+    CompleteApplication,
+    /// Send an e-mail (`to`, `subject`, `text`).
+    SendEmail,
+    /// Send an SMS (`to`, `text`).
+    SendSms,
+}
+
+impl JobKind {
+    /// Every kind.
+    pub const ALL: [Self; 4] = [Self::CheckApplication, Self::CompleteApplication, Self::SendEmail, Self::SendSms];
+
+    /// Stable code as stored.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::CheckApplication => "check_application",
+            Self::CompleteApplication => "complete_application",
+            Self::SendEmail => "send_email",
+            Self::SendSms => "send_sms",
+        }
+    }
+
+    /// From the stored code; `None` for a kind this version does not know.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The queue whose workers do this kind.
+    pub const fn queue(self) -> Queue {
+        match self {
+            Self::CheckApplication | Self::CompleteApplication => Queue::Review,
+            Self::SendEmail | Self::SendSms => Queue::Notify,
+        }
+    }
+}
+
+impl fmt::Display for JobKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_the_stored_ones_and_read_back() {
+        let kinds: Vec<_> = JobKind::ALL.iter().map(|k| (k.code(), k.queue().code())).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("check_application", "review"),
+                ("complete_application", "review"),
+                ("send_email", "notify"),
+                ("send_sms", "notify")
+            ]
+        );
+        for k in JobKind::ALL {
+            assert_eq!(JobKind::from_code(k.code()), Some(k));
+        }
+        for q in Queue::ALL {
+            assert_eq!(Queue::from_code(q.code()), Some(q));
+        }
+        assert_eq!(JobKind::from_code("send_fax"), None);
+        assert_eq!(Queue::from_code("mail"), None);
+    }
+}
