@@ -3,7 +3,7 @@
 //! accessibility look applied through `/prefs.css`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
 
-mod common;
+use crate::common;
 
 use common::{file, hidden, loc, page, world};
 use reqwest::StatusCode;

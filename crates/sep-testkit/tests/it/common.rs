@@ -1,7 +1,6 @@
 //! The shared world of the real-socket tests: the portal (on SQLite or PostgreSQL) and the
 //! Госуслуги emulator on free ports, a browser-like HTTP client with a cookie jar, and the
 //! review worker run on demand with the registry emulator whose outages a test can switch.
-#![allow(dead_code, reason = "each test binary uses a part of the helpers")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test by panicking")]
 
 use reqwest::StatusCode;

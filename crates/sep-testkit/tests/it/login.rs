@@ -3,7 +3,7 @@
 //! browser would be (SPEC L1–L4, L6, L7).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test by panicking")]
 
-mod common;
+use crate::common;
 
 use common::{CLIENT, SECRET, World, hidden, loc, world};
 use reqwest::StatusCode;

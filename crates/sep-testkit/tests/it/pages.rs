@@ -6,7 +6,7 @@
 //! English at all.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
 
-mod common;
+use crate::common;
 
 use common::{ORG, World, file, hidden, page, world};
 use sep_testkit::Backend;

@@ -4,7 +4,7 @@
 //! and approved; notifications in the cabinet; nobody sees what is not theirs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
 
-mod common;
+use crate::common;
 
 use common::{ORG, PDF, World, file, hidden, loc, page, send, status, world};
 use reqwest::StatusCode;
