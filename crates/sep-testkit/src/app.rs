@@ -24,7 +24,7 @@ use sep_core::registry::emulator::EmulatedRegistries;
 use sep_core::session::{Session, SessionToken};
 use sep_core::store::{Effects, NewUser};
 use sep_core::user::{ExternalIdentity, Profile, Role, User};
-use sep_web::session::SESSION;
+use sep_web::session::{SESSION, cookie_name};
 use sep_web::{AppState, WebConfig};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -185,10 +185,11 @@ impl TestApp {
         e.details = serde_json::json!({ "method": "pwd sms", "provider": ISSUER, "user_agent": "" });
         store.insert_session(&session, &Effects::audit(e)).await.unwrap();
         let browser = self.browser();
-        browser.set_cookie(SESSION, token.expose());
+        let name = cookie_name(SESSION, WebConfig::default().sessions.secure_cookies);
+        browser.set_cookie(&name, token.expose());
         let signed = Signed {
             user: user.clone(),
-            cookie: format!("{SESSION}={}", token.expose()),
+            cookie: format!("{name}={}", token.expose()),
             csrf: session.csrf_secret,
             browser,
         };
