@@ -1,16 +1,39 @@
-//! `TestApp`: the portal router over a fresh database, driven in-process.
+//! `TestApp`: the portal router over a fresh database, driven in-process; and browsers on it,
+//! anonymous or signed in without the round trip through the identity provider.
+//!
+//! A signed-in browser ([`Signed`]) is what the login leaves behind, made directly in the
+//! store: the user (a person of [`sep_core::demo::PEOPLE`], linked to [`ISSUER`], journaled as
+//! `user.created`), an open session (journaled as `auth.login`), and the terms of use accepted
+//! through the portal's own `POST /terms`. Its requests carry the session cookie and come from
+//! [`BROWSER_IP`]; its forms can carry the session's CSRF secret. Tests about the login itself
+//! keep the real round trip on sockets.
 
 use crate::db::{Backend, TestDb};
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use sep_core::application::review::{QUEUE, Reviewer};
+use sep_core::audit::NewAuditEvent;
+use sep_core::catalogue::Catalogue;
 use sep_core::clock::{Clock, ManualClock};
+use sep_core::demo::{DemoPerson, OFFICER_AGENCY, PEOPLE};
+use sep_core::ident::{Email, Inn, Phone, RuDate, Snils};
+use sep_core::ids::UserId;
+use sep_core::registry::Registries;
+use sep_core::registry::emulator::EmulatedRegistries;
+use sep_core::session::{Session, SessionToken};
+use sep_core::store::{Effects, NewUser};
+use sep_core::user::{ExternalIdentity, Profile, Role, User};
+use sep_web::session::{SESSION, cookie_name};
 use sep_web::{AppState, WebConfig};
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use tower::ServiceExt;
 
 /// The built-in service catalogue.
-pub fn catalogue() -> Arc<sep_core::catalogue::Catalogue> {
-    Arc::new(sep_core::catalogue::Catalogue::load(None).unwrap())
+pub fn catalogue() -> Arc<Catalogue> {
+    Arc::new(Catalogue::load(None).unwrap())
 }
 
 /// A file store in a fresh temporary directory (left for the OS to clean).
@@ -18,6 +41,13 @@ pub fn files() -> Arc<dyn sep_core::application::attachment::FileStore> {
     let dir = std::env::temp_dir().join(format!("sep-files-{}", uuid::Uuid::new_v4().simple()));
     Arc::new(sep_core::application::attachment::LocalFileStore::new(dir).unwrap())
 }
+
+/// The identity provider the users of a `TestApp` are linked to. Nothing answers there: the
+/// sessions are opened in the store.
+pub const ISSUER: &str = "http://idp.test";
+
+/// Where a browser's requests come from (what the portal records as the client's address).
+pub const BROWSER_IP: [u8; 4] = [127, 0, 0, 1];
 
 /// A response read whole.
 #[derive(Debug)]
@@ -35,6 +65,11 @@ impl TestResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+
+    /// Where a redirect leads; empty when it is not one.
+    pub fn location(&self) -> &str {
+        self.header("location").unwrap_or_default()
+    }
 }
 
 /// The in-process application.
@@ -43,6 +78,9 @@ pub struct TestApp {
     pub db: TestDb,
     /// Its clock, movable by the test.
     pub clock: Arc<ManualClock>,
+    /// The registries the review jobs ask; switch outages with `set_available`.
+    pub registries: Arc<EmulatedRegistries>,
+    catalogue: Arc<Catalogue>,
     router: axum::Router,
 }
 
@@ -60,24 +98,22 @@ impl TestApp {
     /// An app over an existing database.
     pub fn with_db(db: TestDb) -> Self {
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
+        let catalogue = catalogue();
         let state = AppState {
             store: db.store(),
             clock: clock.clone() as Arc<dyn Clock>,
             config: Arc::new(WebConfig::default()),
             auth: None,
-            catalogue: crate::app::catalogue(),
-            files: crate::app::files(),
+            catalogue: catalogue.clone(),
+            files: files(),
         };
-        Self { db, clock, router: sep_web::router(state) }
+        let registries = Arc::new(EmulatedRegistries::new());
+        Self { db, clock, registries, catalogue, router: sep_web::router(state) }
     }
 
     /// Sends a request.
     pub async fn request(&self, req: Request<Body>) -> TestResponse {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
-        TestResponse { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+        read(self.router.clone().oneshot(req).await.unwrap()).await
     }
 
     /// `GET path` as a browser.
@@ -88,5 +124,365 @@ impl TestApp {
     /// `GET path` as an API client.
     pub async fn get_json(&self, path: &str) -> TestResponse {
         self.request(Request::get(path).header(header::ACCEPT, "application/json").body(Body::empty()).unwrap()).await
+    }
+
+    /// A browser with an empty cookie jar: nobody signed in.
+    pub fn browser(&self) -> Browser {
+        Browser { router: self.router.clone(), jar: Mutex::new(BTreeMap::new()) }
+    }
+
+    /// Иванов Иван Иванович, the demo citizen with a confirmed account, signed in.
+    pub async fn citizen(&self) -> Signed {
+        self.sign_in_as(PEOPLE[0].phone).await
+    }
+
+    /// Кузнецова Анна Викторовна, the demo officer, working for `agency`, signed in.
+    pub async fn officer(&self, agency: &str) -> Signed {
+        let p = person(Role::Officer);
+        let user = self.demo_user(p).await;
+        if user.agency.as_deref() != Some(agency) {
+            self.db.store().update_user_agency(user.id, Some(agency), &Effects::none()).await.unwrap();
+        }
+        self.sign_in_as(p.phone).await
+    }
+
+    /// Смирнов Олег Николаевич, the demo administrator, signed in.
+    pub async fn admin(&self) -> Signed {
+        self.sign_in_as(person(Role::Admin).phone).await
+    }
+
+    /// The demo person with this phone (see [`PEOPLE`]), signed in: created at the first
+    /// sign-in with the data the provider shares and the role of the demo (an officer works
+    /// for [`OFFICER_AGENCY`]), found again at the next. Each call is a new session, as a
+    /// second browser would have.
+    pub async fn sign_in_as(&self, phone: &str) -> Signed {
+        let p = PEOPLE.iter().find(|p| p.phone == phone).unwrap_or_else(|| panic!("{phone}: not a demo person"));
+        assert!(p.confirmed, "{phone}: an unconfirmed account cannot sign in (SPEC L3)");
+        let user = self.demo_user(p).await;
+        self.sign_in(&user).await
+    }
+
+    /// A session for an existing `user` (journaled as `auth.login`); the terms of use are
+    /// accepted through `POST /terms` if the user has not yet.
+    pub async fn sign_in(&self, user: &User) -> Signed {
+        let store = self.db.store();
+        let now = sep_core::clock::to_micros(self.clock.now());
+        let (token, csrf) = (SessionToken::generate().unwrap(), SessionToken::generate().unwrap());
+        let session = Session {
+            hash: token.hash(),
+            user_id: user.id,
+            created_at: now,
+            last_seen_at: now,
+            ip: std::net::Ipv4Addr::from(BROWSER_IP).to_string(),
+            user_agent: String::new(),
+            auth_method: "pwd sms".into(),
+            csrf_secret: csrf.expose().to_owned(),
+            ended_at: None,
+            end_reason: None,
+            id_token: None,
+        };
+        let mut e = self.event("auth.login", user.id);
+        e.details = serde_json::json!({ "method": "pwd sms", "provider": ISSUER, "user_agent": "" });
+        store.insert_session(&session, &Effects::audit(e)).await.unwrap();
+        let browser = self.browser();
+        let name = cookie_name(SESSION, WebConfig::default().sessions.secure_cookies);
+        browser.set_cookie(&name, token.expose());
+        let signed = Signed {
+            user: user.clone(),
+            cookie: format!("{name}={}", token.expose()),
+            csrf: session.csrf_secret,
+            browser,
+        };
+        if user.terms_accepted.is_none() {
+            let r = signed.post_form("/terms", &[("return_to", "/cabinet")]).await;
+            assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/cabinet"), "{}", r.text);
+        }
+        Signed { user: store.get_user(user.id).await.unwrap(), ..signed }
+    }
+
+    /// The user of demo person `p`, created as the first login would create it.
+    async fn demo_user(&self, p: &DemoPerson) -> User {
+        let store = self.db.store();
+        if let Some(user) = store.find_user_by_identity(ISSUER, p.subject).await.unwrap() {
+            return user;
+        }
+        let now = self.clock.now();
+        let id = UserId::new();
+        let link = ExternalIdentity { provider: ISSUER.into(), subject: p.subject.into(), user_id: id, linked_at: now };
+        let mut e = self.event("user.created", id);
+        e.details = serde_json::json!({ "provider": ISSUER, "refused_claims": [] });
+        let new = NewUser { id, role: p.role, profile: profile(p), created_at: now };
+        store.insert_user(&new, Some(&link), &Effects::audit(e)).await.unwrap();
+        if p.role == Role::Officer {
+            store.update_user_agency(id, Some(OFFICER_AGENCY), &Effects::none()).await.unwrap();
+        }
+        store.get_user(id).await.unwrap()
+    }
+
+    /// A journal record of `user`'s own action from the browser's address.
+    fn event(&self, action: &str, user: UserId) -> NewAuditEvent {
+        let mut e = NewAuditEvent::system(self.clock.now(), action, Some(user));
+        e.actor = Some(user);
+        e.ip = Some(std::net::Ipv4Addr::from(BROWSER_IP).to_string());
+        e
+    }
+
+    /// Runs the due review jobs (and those they enqueue) as the worker would, against
+    /// [`TestApp::registries`]; returns how many ran.
+    pub async fn run_jobs(&self) -> usize {
+        let reviewer = Reviewer {
+            store: self.db.store(),
+            catalogue: self.catalogue.clone(),
+            registries: Registries::all(self.registries.clone()),
+        };
+        let mut total = 0;
+        loop {
+            let store = self.db.store();
+            let n = sep_core::job::run_due(store.as_ref(), QUEUE, "test", &reviewer, self.clock.now()).await.unwrap();
+            if n == 0 {
+                return total;
+            }
+            total += n;
+        }
+    }
+
+    /// The journal as (action, outcome) pairs, oldest first (the first 500).
+    pub async fn actions(&self) -> Vec<(String, String)> {
+        let events = self.db.store().list_audit(0, 500).await.unwrap();
+        events.into_iter().map(|e| (e.event.action, e.event.outcome.code().to_owned())).collect()
+    }
+}
+
+/// The demo person with `role` (the first one).
+fn person(role: Role) -> &'static DemoPerson {
+    PEOPLE.iter().find(|p| p.role == role).unwrap()
+}
+
+/// What the demo identity provider shares about `p` with the portal's scopes (`fullname
+/// birthdate snils inn mobile email`), as the login stores it.
+fn profile(p: &DemoPerson) -> Profile {
+    Profile {
+        last_name: p.last_name.into(),
+        first_name: p.first_name.into(),
+        middle_name: Some(p.middle_name.into()),
+        birth_date: Some(RuDate::parse(p.birth_date).unwrap()),
+        birth_place: Some("г. Москва".into()),
+        snils: Some(Snils::parse(p.snils).unwrap()),
+        inn: Some(Inn::parse_person(p.inn).unwrap()),
+        phone: Some(Phone::parse(p.phone).unwrap()),
+        email: Some(Email::parse(p.email).unwrap()),
+        ..Profile::default()
+    }
+}
+
+async fn read(res: axum::response::Response) -> TestResponse {
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+    TestResponse { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+/// `application/x-www-form-urlencoded`.
+fn urlencoded(form: &[(&str, &str)]) -> String {
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+}
+
+/// A file in a multipart form: the field's name, the file's name and its bytes.
+pub type FilePart<'a> = (&'a str, &'a str, &'a [u8]);
+
+/// `multipart/form-data` as a browser sends it; returns the content type and the body.
+fn multipart(fields: &[(&str, &str)], files: &[FilePart]) -> (String, Vec<u8>) {
+    let boundary = format!("sep-test-{}", uuid::Uuid::new_v4().simple());
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    for (name, file_name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A browser on the in-process portal: a cookie jar, requests from [`BROWSER_IP`], redirects
+/// not followed.
+pub struct Browser {
+    router: axum::Router,
+    jar: Mutex<BTreeMap<String, String>>,
+}
+
+impl Browser {
+    /// The cookie `name`, if the jar has it.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.jar.lock().unwrap().get(name).cloned()
+    }
+
+    /// Puts a cookie into the jar.
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.jar.lock().unwrap().insert(name.to_owned(), value.to_owned());
+    }
+
+    /// `req` with the jar's cookies and the browser's address; the jar takes the answer's
+    /// cookies. The body is left unread (for event streams).
+    pub async fn open(&self, mut req: Request<Body>) -> axum::response::Response {
+        let cookies = self.jar.lock().unwrap().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>();
+        if !cookies.is_empty() && !req.headers().contains_key(header::COOKIE) {
+            req.headers_mut().insert(header::COOKIE, cookies.join("; ").parse().unwrap());
+        }
+        req.extensions_mut().insert(ConnectInfo(SocketAddr::from((BROWSER_IP, 50_000))));
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        self.keep_cookies(res.headers());
+        res
+    }
+
+    fn keep_cookies(&self, headers: &HeaderMap) {
+        let mut jar = self.jar.lock().unwrap();
+        for v in headers.get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap();
+            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || attrs.contains("Max-Age=0") {
+                jar.remove(name);
+            } else {
+                jar.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    /// Sends `req` as [`Browser::open`] does and reads the answer whole.
+    pub async fn request(&self, req: Request<Body>) -> TestResponse {
+        read(self.open(req).await).await
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.request(Request::get(path).header(header::ACCEPT, "text/html").body(Body::empty()).unwrap()).await
+    }
+
+    /// `GET path` that must answer 200; returns the page.
+    pub async fn page(&self, path: &str) -> String {
+        let r = self.get(path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text);
+        r.text
+    }
+
+    /// Posts `form` exactly as given (no CSRF secret added).
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> TestResponse {
+        self.post_with(path, form, &[]).await
+    }
+
+    /// Posts `form` exactly as given, with extra `headers` (the pages' scripts mark their
+    /// requests with one).
+    pub async fn post_with(&self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> TestResponse {
+        let mut req = Request::post(path)
+            .header(header::ACCEPT, "text/html")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.request(req.body(Body::from(urlencoded(form))).unwrap()).await
+    }
+
+    /// Posts a multipart form exactly as given (no CSRF secret added).
+    pub async fn post_multipart(&self, path: &str, fields: &[(&str, &str)], files: &[FilePart<'_>]) -> TestResponse {
+        let (content_type, body) = multipart(fields, files);
+        let req = Request::post(path)
+            .header(header::ACCEPT, "text/html")
+            .header(header::CONTENT_TYPE, content_type)
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap();
+        self.request(req).await
+    }
+
+    /// `GET path` whose answer is read as it comes (a server-sent event stream).
+    pub async fn stream(&self, path: &str) -> EventStream {
+        let res = self
+            .open(Request::get(path).header(header::ACCEPT, "text/event-stream").body(Body::empty()).unwrap())
+            .await;
+        EventStream { status: res.status(), headers: res.headers().clone(), body: res.into_body() }
+    }
+}
+
+/// A response whose body is read chunk by chunk.
+pub struct EventStream {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: HeaderMap,
+    body: Body,
+}
+
+impl EventStream {
+    /// The next piece of data; `None` when the stream has ended.
+    pub async fn chunk(&mut self) -> Option<Bytes> {
+        loop {
+            let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut self.body).poll_frame(cx)).await?;
+            if let Ok(data) = frame.unwrap().into_data() {
+                return Some(data);
+            }
+        }
+    }
+}
+
+/// A browser signed in as `user` (see the module's documentation); it dereferences to its
+/// [`Browser`].
+pub struct Signed {
+    /// The user, as stored after signing in.
+    pub user: User,
+    /// The session cookie, `sep_session=…`.
+    pub cookie: String,
+    /// The session's CSRF secret, which the portal's forms carry in their `csrf` field.
+    pub csrf: String,
+    browser: Browser,
+}
+
+impl std::ops::Deref for Signed {
+    type Target = Browser;
+
+    fn deref(&self) -> &Browser {
+        &self.browser
+    }
+}
+
+impl Signed {
+    /// Posts `form` with the session's CSRF secret first, as the portal's own forms do.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> TestResponse {
+        self.post(path, &self.with_csrf(form)).await
+    }
+
+    /// Posts `form` with the CSRF secret and extra `headers`.
+    pub async fn post_form_with(&self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> TestResponse {
+        self.post_with(path, &self.with_csrf(form), headers).await
+    }
+
+    /// Posts a multipart form (an upload) with the CSRF secret first.
+    pub async fn upload(&self, path: &str, fields: &[(&str, &str)], files: &[FilePart<'_>]) -> TestResponse {
+        self.post_multipart(path, &self.with_csrf(fields), files).await
+    }
+
+    fn with_csrf<'a>(&'a self, form: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(form);
+        all
     }
 }

@@ -1,5 +1,6 @@
-//! Test kit: a fresh database per test on SQLite or PostgreSQL, an in-process `TestApp`, and
-//! the storage conformance stories that every backend must pass.
+//! Test kit: a fresh database per test on SQLite or PostgreSQL, an in-process `TestApp` with
+//! signed-in browsers (`app.citizen()`, `app.officer(agency)`, `app.admin()`), and the storage
+//! conformance stories that every backend must pass.
 //!
 //! PostgreSQL is used when `SEP_TEST_DATABASE_URL` is set; each test gets its own schema.
 //! With `SEP_TEST_ALL=1` a missing PostgreSQL is a failure, never a silent skip.
@@ -9,5 +10,5 @@ pub mod app;
 pub mod db;
 pub mod stories;
 
-pub use app::TestApp;
+pub use app::{Browser, Signed, TestApp};
 pub use db::{Backend, TestDb};

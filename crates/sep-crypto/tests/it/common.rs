@@ -1,5 +1,5 @@
 //! Running openssl with its gost engine from the tests.
-#![allow(dead_code, reason = "each test file uses part of it")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test by panicking")]
 
 use std::path::Path;
 use std::process::Command;

@@ -4,7 +4,7 @@
 //! the engine the test is skipped, unless `SEP_TEST_ALL=1` (CI), where it fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
 
-mod common;
+use crate::common;
 
 use common::{engine, openssl};
 use sep_crypto::gost::{Curve, SigningKey, spki};

@@ -1,15 +1,16 @@
-//! Snapshots of the main pages in Russian and in English (SPEC C3: every page in both), on
-//! real sockets through a whole journey: the catalogue, the cabinet, a draft and its check
-//! page, a rejected application, the officer's queue and application, settings, help, and an
-//! error page. What changes from run to run (times, ids, tokens, ports) is masked; the rest
+//! Snapshots of the main pages in Russian and in English (SPEC C3: every page in both), in
+//! process with signed-in browsers through a whole journey: the catalogue, the cabinet, a draft
+//! and its check page, a rejected application, the officer's queue and application, settings,
+//! help, and an error page. What changes from run to run (times, ids, tokens, ports) is masked; the rest
 //! is the page as a person gets it. Pages about no one's data must have no Russian left in
 //! English at all.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
 
-mod common;
+use crate::common;
 
-use common::{ORG, World, file, hidden, page, world};
-use sep_testkit::Backend;
+use common::{ORG, file, hidden};
+use sep_core::clock::Clock;
+use sep_testkit::{Browser, TestApp};
 
 /// `pattern` at `at` in `chars`: `d` a digit, `h` a hex digit, anything else itself.
 fn fits(chars: &[char], at: usize, pattern: &str) -> bool {
@@ -43,10 +44,10 @@ fn mask(text: &str, pattern: &str, with: &str) -> String {
 }
 
 /// The `<main>` of a page with what varies between runs masked.
-fn main_of(html: &str, portal: &str, idp: &str) -> String {
+fn main_of(html: &str) -> String {
     let start = html.find("<main").expect("a main landmark");
     let end = html.find("</main>").expect("main closes") + "</main>".len();
-    let mut s = html[start..end].replace(portal, "[portal]").replace(idp, "[idp]");
+    let mut s = html[start..end].replace(sep_testkit::app::ISSUER, "[idp]");
     // The form token.
     let token = "name=\"csrf\" value=\"";
     let mut from = 0;
@@ -70,12 +71,11 @@ fn has_russian(s: &str) -> bool {
 
 /// Snapshots `path` in both languages as `name@ru` and `name@en`; with `no_russian`, the
 /// English one must not have a Russian letter.
-async fn both(w: &World, name: &str, path: &str, no_russian: bool) {
+async fn both(w: &Browser, name: &str, path: &str, no_russian: bool) {
     for lang in ["ru", "en"] {
-        w.get(&format!("{}/lang?to={lang}&return_to=/", w.portal)).await;
-        let r = w.get(&format!("{}{path}", w.portal)).await;
-        let html = r.text().await.unwrap();
-        let main = main_of(&html, &w.portal, &w.idp);
+        w.get(&format!("/lang?to={lang}&return_to=/")).await;
+        let html = w.get(path).await.text;
+        let main = main_of(&html);
         assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{name}: {lang}");
         if lang == "en" && no_russian {
             // A language's name is written in that language (`lang="ru"`), as on every switch.
@@ -84,12 +84,15 @@ async fn both(w: &World, name: &str, path: &str, no_russian: bool) {
         }
         insta::assert_snapshot!(format!("{name}@{lang}"), main);
     }
-    w.get(&format!("{}/lang?to=ru&return_to=/", w.portal)).await;
+    w.get("/lang?to=ru&return_to=/").await;
 }
 
 #[tokio::test]
 async fn main_pages_in_russian_and_english() {
-    let Some(w) = world(Backend::Sqlite).await else { return };
+    let app = TestApp::new().await;
+    // The demo's staff, as `sep demo` seeds them: the journal's first entries are theirs.
+    sep_core::demo::seed_staff(app.db.store().as_ref(), sep_testkit::app::ISSUER, app.clock.now()).await.unwrap();
+    let w = app.browser();
     both(&w, "home", "/", true).await;
     both(&w, "services", "/services", true).await;
     both(&w, "service", "/services/registration", true).await;
@@ -98,16 +101,16 @@ async fn main_pages_in_russian_and_english() {
     both(&w, "not_found", "/nowhere", true).await;
 
     // Сидоров files for ООО «Ромашка»; the checks pass and it waits for an officer.
-    w.sign_in_as("+79345678901").await;
+    let w = app.sign_in_as("+79345678901").await;
     let sent = file(&w, "org", &ORG).await;
-    w.run_jobs().await;
+    app.run_jobs().await;
     // A draft of his own, half filled.
-    let service = page(&w, "/services/registration").await;
+    let service = w.page("/services/registration").await;
     let csrf = hidden(&service, "csrf");
     let start = [("csrf", csrf.as_str()), ("service", "registration"), ("applicant", "person")];
-    let r = w.post(&format!("{}/applications", w.portal), &start).await;
-    let draft = common::loc(&r);
-    w.post(&format!("{}{draft}", w.portal), &[("csrf", csrf.as_str()), ("snils", "123")]).await;
+    let r = w.post("/applications", &start).await;
+    let draft = r.location().to_owned();
+    w.post(&draft, &[("csrf", csrf.as_str()), ("snils", "123")]).await;
 
     both(&w, "cabinet", "/cabinet", false).await;
     both(&w, "applications", "/applications", false).await;
@@ -118,8 +121,7 @@ async fn main_pages_in_russian_and_english() {
     both(&w, "history", "/history", false).await;
     both(&w, "contacts", "/profile/contacts", false).await;
 
-    let officer = w.another_browser().await;
-    officer.sign_in_as("+79456789012").await;
+    let officer = app.sign_in_as("+79456789012").await;
     both(&officer, "officer_queue", "/officer", false).await;
     let id = sent.trim_start_matches("/applications/");
     both(&officer, "officer_application", &format!("/officer/applications/{id}"), false).await;

@@ -253,3 +253,43 @@ async fn return_addresses_with_control_characters_neither_redirect_away_nor_fail
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.header("location"), Some("/login?return_to=/officer/applications/%0A"));
 }
+
+/// A signed-in browser of `TestApp` is what the login through Госуслуги leaves behind: the
+/// profile the provider shares, the journal of a first login, the terms accepted, a session
+/// whose CSRF secret the forms carry; a second sign-in of the same person is a second session.
+#[tokio::test]
+async fn a_signed_in_browser_is_what_the_login_leaves() {
+    let app = TestApp::new().await;
+    let ivan = app.citizen().await;
+    assert_eq!(ivan.cookie, format!("sep_session={}", ivan.cookie("sep_session").unwrap()));
+    let cabinet = ivan.page("/cabinet").await;
+    assert!(cabinet.contains("Здравствуйте, Иван Иванович!"), "{cabinet}");
+    assert!(
+        cabinet.contains("123-456-789 64")
+            && cabinet.contains("770123456703")
+            && cabinet.contains("+7 (912) 345-67-89")
+    );
+    assert!(cabinet.contains(&format!("name=\"csrf\" value=\"{}\"", ivan.csrf)));
+    let actions: Vec<String> = app.actions().await.into_iter().map(|(a, o)| format!("{a}:{o}")).collect();
+    assert_eq!(actions, ["user.created:success", "auth.login:success", "terms.accepted:success"]);
+    let history = ivan.page("/history").await;
+    assert!(history.contains("Вход через Госуслуги") && history.contains("127.0.0.1"), "{history}");
+
+    let again = app.citizen().await;
+    assert_eq!(again.user.id, ivan.user.id, "the same person");
+    assert_ne!(again.cookie, ivan.cookie, "another session");
+    assert_eq!(app.actions().await.len(), 4, "a login, no second profile, the terms once");
+
+    assert_eq!(ivan.post("/logout", &[("csrf", "forged")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(ivan.post_form("/logout", &[]).await.location(), "/");
+    assert!(ivan.cookie("sep_session").is_none(), "the cookie is gone");
+    assert_eq!(ivan.get("/cabinet").await.location(), "/login?return_to=/cabinet");
+    assert_eq!(again.get("/cabinet").await.status, StatusCode::OK, "the other session goes on");
+
+    let officer = app.officer("Оператор СЭП").await;
+    assert_eq!(officer.user.role, sep_core::user::Role::Officer);
+    assert!(officer.page("/officer").await.contains("Очередь заявлений"));
+    let admin = app.admin().await;
+    assert_eq!((admin.user.role, admin.user.profile.last_name.as_str()), (sep_core::user::Role::Admin, "Смирнов"));
+    assert!(admin.user.terms_accepted.is_some());
+}

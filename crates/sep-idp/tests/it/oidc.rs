@@ -2,7 +2,7 @@
 //! suite's modules where one exists (named `oidcc_*`), plus ЕСИА-shaped data.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test by panicking")]
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

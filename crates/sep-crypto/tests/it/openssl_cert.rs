@@ -3,7 +3,7 @@
 //! accepts a certificate openssl made with a ГОСТ key.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
 
-mod common;
+use crate::common;
 
 use common::{engine, openssl};
 use sep_crypto::cert::{self, Kind, Request};

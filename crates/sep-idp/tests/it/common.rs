@@ -1,5 +1,5 @@
 //! The emulator in process with a browser's cookie jar, shared by the test files.
-#![allow(dead_code, reason = "each test file uses part of the helper")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test by panicking")]
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

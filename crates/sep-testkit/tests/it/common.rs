@@ -1,17 +1,14 @@
-//! The shared world of the real-socket tests: the portal (on SQLite or PostgreSQL) and the
-//! Госуслуги emulator on free ports, a browser-like HTTP client with a cookie jar, and the
-//! review worker run on demand with the registry emulator whose outages a test can switch.
-#![allow(dead_code, reason = "each test binary uses a part of the helpers")]
+//! Shared helpers. For the portal in process (`TestApp` and its signed-in browsers): an
+//! application filed and sent, its status badge, the emulator's message gateway alone on a
+//! socket. For the login tests: the world of the real-socket round trip, the portal (on SQLite
+//! or PostgreSQL) and the Госуслуги emulator on free ports with a browser-like HTTP client.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test by panicking")]
 
 use reqwest::StatusCode;
-use sep_core::application::review::{QUEUE, Reviewer};
 use sep_core::clock::{Clock, ManualClock, SystemClock};
-use sep_core::registry::Registries;
-use sep_core::registry::emulator::EmulatedRegistries;
 use sep_idp::sqlite::IdpSqlite;
 use sep_idp::web::IdpState;
-use sep_testkit::{Backend, TestDb};
+use sep_testkit::{Backend, Signed, TestApp, TestDb};
 use sep_web::auth::{OidcSettings, RelyingParty};
 use sep_web::{AppState, WebConfig};
 use std::sync::Arc;
@@ -28,12 +25,8 @@ pub struct World {
     pub portal: String,
     pub idp: String,
     pub db: TestDb,
-    pub clock: Arc<ManualClock>,
     pub _dir: tempfile::TempDir,
     pub browser: reqwest::Client,
-    /// The registries the review jobs ask; switch outages with `set_available`.
-    pub registries: Arc<EmulatedRegistries>,
-    reviewer: Reviewer,
     /// The portal logs in through the emulator's ЕСИА mode (signed requests, ГОСТ tokens).
     pub esia: bool,
 }
@@ -104,9 +97,6 @@ async fn world_in(backend: Backend, esia_mode: bool, esia_rs256: bool) -> Option
     .unwrap();
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
     let catalogue = sep_testkit::app::catalogue();
-    let registries = Arc::new(EmulatedRegistries::new());
-    let reviewer =
-        Reviewer { store: db.store(), catalogue: catalogue.clone(), registries: Registries::all(registries.clone()) };
     sep_core::demo::seed_staff(db.store().as_ref(), &idp, clock.now()).await.unwrap();
     let state = AppState {
         store: db.store(),
@@ -120,7 +110,7 @@ async fn world_in(backend: Backend, esia_mode: bool, esia_rs256: bool) -> Option
 
     let browser =
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Some(World { portal, idp, db, clock, _dir: dir, browser, registries, reviewer, esia: esia_mode })
+    Some(World { portal, idp, db, _dir: dir, browser, esia: esia_mode })
 }
 
 pub fn loc(r: &reqwest::Response) -> String {
@@ -204,54 +194,9 @@ impl World {
         assert_eq!(loc(&r), "/cabinet");
     }
 
-    /// Runs the due review jobs (and those they enqueue) as the worker would; returns how many ran.
-    pub async fn run_jobs(&self) -> usize {
-        let mut total = 0;
-        loop {
-            let n = sep_core::job::run_due(self.db.store().as_ref(), QUEUE, "test", &self.reviewer, self.clock.now())
-                .await
-                .unwrap();
-            if n == 0 {
-                return total;
-            }
-            total += n;
-        }
-    }
-
-    /// Delivers the queued e-mail and SMS through the emulator's gateway; returns how many.
-    pub async fn deliver(&self) -> usize {
-        let gateway = sep_web::delivery::Gateway { url: format!("{}/outbox/deliver", self.idp), token: GATEWAY.into() };
-        let delivery = sep_web::delivery::Delivery::new(Some(gateway), None).unwrap();
-        let store = self.db.store();
-        sep_core::job::run_due(store.as_ref(), sep_web::delivery::QUEUE, "test", &delivery, self.clock.now())
-            .await
-            .unwrap()
-    }
-
     pub async fn actions(&self) -> Vec<(String, String)> {
         let events = self.db.store().list_audit(0, 100).await.unwrap();
         events.into_iter().map(|e| (e.event.action, e.event.outcome.code().to_owned())).collect()
-    }
-}
-
-impl World {
-    /// Another browser on the same portal and emulator (its own cookies).
-    pub async fn another_browser(&self) -> World {
-        World {
-            portal: self.portal.clone(),
-            idp: self.idp.clone(),
-            db: TestDb::sqlite().await,
-            clock: self.clock.clone(),
-            _dir: tempfile::tempdir().unwrap(),
-            registries: self.registries.clone(),
-            reviewer: self.reviewer.clone(),
-            esia: self.esia,
-            browser: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-        }
     }
 }
 
@@ -269,14 +214,11 @@ pub const ORG: [(&str, &str); 7] = [
 ];
 
 /// Starts, fills, documents and sends a registration as `applicant`; returns its path.
-pub async fn file(w: &World, applicant: &str, fields: &[(&str, &str)]) -> String {
-    let page = w.get(&format!("{}/services/registration", w.portal)).await.text().await.unwrap();
-    let csrf = hidden(&page, "csrf");
-    let start = [("csrf", csrf.as_str()), ("service", "registration"), ("applicant", applicant)];
-    let app = loc(&w.post(&format!("{}/applications", w.portal), &start).await);
+pub async fn file(w: &Signed, applicant: &str, fields: &[(&str, &str)]) -> String {
+    let start = [("service", "registration"), ("applicant", applicant)];
+    let app = w.post_form("/applications", &start).await.location().to_owned();
     assert!(app.starts_with("/applications/"), "{app}");
     let mut form = vec![
-        ("csrf", csrf.as_str()),
         ("birth_place", "г. Москва"),
         ("passport_issued_on", "10.04.2010"),
         ("passport_issuer", "ГУ МВД России по г. Москве"),
@@ -285,39 +227,70 @@ pub async fn file(w: &World, applicant: &str, fields: &[(&str, &str)]) -> String
         ("passport_series", "4510"),
     ];
     form.extend_from_slice(fields);
-    w.post(&format!("{}{app}", w.portal), &form).await;
+    w.post_form(&app, &form).await;
     let docs: &[&str] = match applicant {
         "org" => &["passport_scan", "charter", "appointment_decision"],
         _ => &["passport_scan", "snils_scan", "inn_certificate"],
     };
     for doc in docs {
-        let part = reqwest::multipart::Part::bytes(PDF.to_vec()).file_name(format!("{doc}.pdf"));
-        let body = reqwest::multipart::Form::new().text("csrf", csrf.clone()).text("document", *doc).part("file", part);
-        let r = w.browser.post(format!("{}{app}/documents", w.portal)).multipart(body).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{doc}");
+        let name = format!("{doc}.pdf");
+        let r = w.upload(&format!("{app}/documents"), &[("document", doc)], &[("file", &name, PDF)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{doc}");
     }
     send(w, &app).await;
     app
 }
 
 /// "Проверить и отправить" → consent → "Отправить заявление".
-pub async fn send(w: &World, app: &str) {
-    let check = w.get(&format!("{}{app}/check", w.portal)).await.text().await.unwrap();
+pub async fn send(w: &Signed, app: &str) {
+    let check = w.page(&format!("{app}/check")).await;
     assert!(check.contains("Отправить заявление"), "{check}");
-    let csrf = hidden(&check, "csrf");
-    let r = w.post(&format!("{}{app}/submit", w.portal), &[("csrf", &csrf), ("consent", "yes")]).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.text().await.unwrap().contains("Заявление успешно отправлено"));
-}
-
-pub async fn page(w: &World, path: &str) -> String {
-    let r = w.get(&format!("{}{path}", w.portal)).await;
-    assert_eq!(r.status(), StatusCode::OK, "{path}");
-    r.text().await.unwrap()
+    assert_eq!(hidden(&check, "csrf"), w.csrf, "the page's form carries the session's secret");
+    let r = w.post_form(&format!("{app}/submit"), &[("consent", "yes")]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.contains("Заявление успешно отправлено"));
 }
 
 /// The status badge next to «Статус:» on the applicant's page.
 pub fn status(page: &str) -> String {
     let after = page.split("Статус: <span class=\"badge").nth(1).unwrap();
     after.split('>').nth(1).unwrap().split('<').next().unwrap().to_owned()
+}
+
+/// The Госуслуги emulator alone on a free port, for its message gateway and outbox (no
+/// accounts, no login).
+pub struct Emulator {
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn emulator() -> Emulator {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let store = Arc::new(IdpSqlite::open(&dir.path().join("idp.db")).unwrap());
+    let state = IdpState::new(store, Arc::new(SystemClock), &url).await.unwrap().with_gateway_token(GATEWAY);
+    tokio::spawn(sep_web::server::serve(
+        listener,
+        sep_idp::web::router(state, &WebConfig::default()),
+        std::future::pending(),
+    ));
+    Emulator { url, _dir: dir }
+}
+
+impl Emulator {
+    /// Delivers the portal's queued e-mail and SMS through the gateway; returns how many.
+    pub async fn deliver(&self, app: &TestApp) -> usize {
+        let gateway = sep_web::delivery::Gateway { url: format!("{}/outbox/deliver", self.url), token: GATEWAY.into() };
+        let delivery = sep_web::delivery::Delivery::new(Some(gateway), None).unwrap();
+        let store = app.db.store();
+        sep_core::job::run_due(store.as_ref(), sep_web::delivery::QUEUE, "test", &delivery, app.clock.now())
+            .await
+            .unwrap()
+    }
+
+    /// `GET /outbox.json`.
+    pub async fn outbox(&self) -> String {
+        reqwest::get(format!("{}/outbox.json", self.url)).await.unwrap().text().await.unwrap()
+    }
 }

@@ -2,7 +2,7 @@
 //! lockout, code expiry and reuse, outbox, new-device notices (SPEC I2, I6; SECURITY.md T3, T4).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test by panicking")]
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -1,0 +1,14 @@
+//! The integration tests of the portal, one binary: each file is a module. Most drive the
+//! portal in process (`sep_testkit::TestApp`, with browsers signed in directly in the store);
+//! the login tests (`login.rs`) run the portal and the Госуслуги emulator on real sockets,
+//! the world of `common`.
+
+mod applications;
+mod cabinet;
+mod common;
+mod conformance;
+mod login;
+mod pages;
+mod review;
+mod sessions;
+mod web;

@@ -1,0 +1,4 @@
+//! The `sep` binary as an integrator runs it, one test binary: each file is a module.
+
+mod ca;
+mod demo;
