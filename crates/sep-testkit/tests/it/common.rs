@@ -272,7 +272,7 @@ pub async fn emulator() -> Emulator {
     let state = IdpState::new(store, Arc::new(SystemClock), &url).await.unwrap().with_gateway_token(GATEWAY);
     tokio::spawn(sep_web::server::serve(
         listener,
-        sep_idp::web::router(state, &WebConfig::default()),
+        sep_idp::web::router(state, WebConfig::default().limits()),
         std::future::pending(),
     ));
     Emulator { url, _dir: dir }
