@@ -27,6 +27,7 @@ pub mod registry;
 pub mod session;
 pub mod settings;
 pub mod signer;
+pub mod signin;
 pub mod store;
 pub mod user;
 

@@ -118,7 +118,23 @@ fn action_texts(e: &sep_core::application::ActionError) -> (StatusCode, &'static
         E::MessageEmpty => {
             (StatusCode::UNPROCESSABLE_ENTITY, "Сообщение пустое", "Вернитесь к заявлению и введите текст сообщения.")
         }
-        E::RandomUnavailable | E::Calendar(_) | E::Store(_) => (
+        E::DocumentUnknown => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "Неизвестный документ", "Вернитесь к заявлению и выберите другой файл.")
+        }
+        E::File(f) => (
+            if matches!(f, sep_core::application::attachment::UploadError::TooLarge { .. }) {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            },
+            if matches!(f, sep_core::application::attachment::UploadError::Empty) {
+                "Файл не выбран"
+            } else {
+                "Файл не принят"
+            },
+            "Вернитесь к заявлению и выберите другой файл.",
+        ),
+        E::FileStore(_) | E::RandomUnavailable | E::Calendar(_) | E::Store(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "Внутренняя ошибка",
             "Повторите попытку через несколько минут. Если ошибка повторяется, обратитесь в поддержку.",
@@ -138,6 +154,7 @@ impl From<sep_core::application::ActionError> for WebError {
         use sep_core::application::ActionError as E;
         match e {
             E::Store(e) => e.into(),
+            E::FileStore(cause) => Problem::for_status(StatusCode::SERVICE_UNAVAILABLE).caused_by(cause).into(),
             E::RandomUnavailable | E::Calendar(_) => {
                 let detail = e.to_string();
                 Self::internal(format!("{}: {detail}", e.code()))
@@ -167,5 +184,42 @@ pub(crate) fn action_examples() -> Vec<sep_core::application::ActionError> {
         E::NotTakeable(Status::Completed),
         E::MessageNotAllowed(Status::Draft),
         E::MessageEmpty,
+        E::DocumentUnknown,
     ]
+}
+
+impl From<sep_core::signin::SignInError> for WebError {
+    fn from(e: sep_core::signin::SignInError) -> Self {
+        use sep_core::signin::SignInError as E;
+        match e {
+            E::RequestUnknown => crate::auth::AuthFault::RequestUnknown.problem().into(),
+            E::NoSharedContact => Problem::new(
+                StatusCode::CONFLICT,
+                e.code(),
+                "Связь нельзя восстановить кодом",
+                &e.to_string(),
+                "Обратитесь в поддержку СЭП и сообщите коды ошибок со страницы входа.",
+            )
+            .into(),
+            E::CodeLimit => Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                e.code(),
+                "Слишком много запросов кода",
+                &e.to_string(),
+                "Войдите заново через несколько минут.",
+            )
+            .retry("/login", "Войти снова")
+            .into(),
+            E::CodeWrong { .. } | E::CodeVoid => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                e.code(),
+                "Код не подошёл",
+                &e.to_string(),
+                "Нажмите «Войти» и начните заново.",
+            )
+            .into(),
+            E::Store(e) => e.into(),
+            E::RandomUnavailable => Self::internal("no randomness"),
+        }
+    }
 }

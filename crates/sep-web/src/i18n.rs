@@ -235,6 +235,8 @@ mod tests {
             "application/decide.rs",
             "application/thread.rs",
             "profile.rs",
+            "signin.rs",
+            "application/documents.rs",
             "registry/emulator.rs",
         ] {
             files.push(core.join(f));

@@ -48,6 +48,15 @@ pub enum ActionError {
     /// A message without text.
     #[error("Напишите, что вы хотите сообщить или спросить.")]
     MessageEmpty,
+    /// The service asks for no such document.
+    #[error("Для этого заявления такой документ не нужен.")]
+    DocumentUnknown,
+    /// The file itself was refused: format, size, emptiness.
+    #[error(transparent)]
+    File(super::attachment::UploadError),
+    /// The file store failed.
+    #[error("Хранилище файлов недоступно: {0}")]
+    FileStore(String),
     /// The system's random source failed (a code could not be made).
     #[error("Не удалось создать код подтверждения.")]
     RandomUnavailable,
@@ -87,6 +96,9 @@ impl ActionError {
             Self::NotTakeable(_) => "application_not_takeable",
             Self::MessageNotAllowed(_) => "message_not_allowed",
             Self::MessageEmpty => "message_empty",
+            Self::DocumentUnknown => "document_unknown",
+            Self::File(e) => e.code(),
+            Self::FileStore(_) => "file_store_unavailable",
             Self::RandomUnavailable => "random_unavailable",
             Self::Calendar(_) => "calendar_invalid",
             Self::Store(e) => e.code(),

@@ -45,6 +45,17 @@ pub enum Format {
     Png,
 }
 
+impl Format {
+    /// Its name as people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pdf => "PDF",
+            Self::Jpeg => "JPEG",
+            Self::Png => "PNG",
+        }
+    }
+}
+
 /// A group of fields shown together.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -4,13 +4,15 @@
 //! two sides.
 
 use crate::AppState;
+use crate::error::action_problem;
 use crate::error::{Page, WebError};
 use crate::extract::{CsrfMultipart, Ctx, Visible};
 use crate::ui::components::files::download;
-use crate::ui::components::upload::{Refusal, keep, refused};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
+use sep_core::application::ActionError;
 use sep_core::application::access::Viewer;
+use sep_core::application::documents::keep;
 use sep_core::application::thread::{self, MAX_MB};
 use sep_core::catalogue::Format;
 
@@ -25,11 +27,14 @@ pub(crate) async fn post(State(s): State<AppState>, v: Visible, ctx: Ctx, CsrfMu
         .map_err(|e| WebError::from(crate::error::action_problem(&e).retry(&back, "К заявлению")))?;
     let file = match &parts.file {
         None => None,
-        Some((name, bytes)) => match keep(&s, name, bytes, &[Format::Pdf, Format::Jpeg, Format::Png], MAX_MB).await {
-            Ok(f) => Some(f),
-            Err(Refusal::Store(e)) => return Err(e),
-            Err(Refusal::File(e)) => return Err(refused(&e, &back).into()),
-        },
+        Some((name, bytes)) => {
+            Some(keep(s.files.as_ref(), name, bytes, &[Format::Pdf, Format::Jpeg, Format::Png], MAX_MB).await.map_err(
+                |e| match e {
+                    e @ ActionError::File(_) => WebError::from(action_problem(&e).retry(&back, "К заявлению")),
+                    e => e.into(),
+                },
+            )?)
+        }
     };
     thread::post(s.store.as_ref(), &v.app, &v.user, v.viewer, text, file, &ctx.origin(), s.clock.now()).await?;
     Ok(Redirect::to(&back).into_response())

@@ -6,7 +6,7 @@ use crate::ui::components::file_size;
 use sep_core::application::contacts::{Channel, ContactState};
 use sep_core::application::record::Attachment;
 use sep_core::application::submit::Finding;
-use sep_core::catalogue::{ApplicantType, Format, Service};
+use sep_core::catalogue::{ApplicantType, Service};
 
 /// A finding as a page shows it: `(anchor, message, code)`.
 pub(crate) type FindingView = (String, String, &'static str);
@@ -41,15 +41,7 @@ pub(crate) fn documents(service: &Service, t: ApplicantType, attached: &[Attachm
         .iter()
         .filter(|d| d.applicants.contains(&t))
         .map(|d| {
-            let formats: Vec<&str> = d
-                .formats
-                .iter()
-                .map(|f| match f {
-                    Format::Pdf => "PDF",
-                    Format::Jpeg => "JPEG",
-                    Format::Png => "PNG",
-                })
-                .collect();
+            let formats: Vec<&str> = d.formats.iter().map(|f| f.label()).collect();
             DocView {
                 code: d.code.clone(),
                 title: tr_dyn(&d.title),

@@ -2,13 +2,17 @@
 //! first with unread marked, personal data, and the way to everything else.
 
 use crate::AppState;
-use crate::error::Page;
+use crate::error::{Page, WebError};
 use crate::extract::{CsrfForm, SignedIn};
+use crate::i18n::{tr, tr_dyn};
 use crate::ui::components::personal::block;
 use crate::ui::components::{file_size, moscow, render, ru_date};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
+use sep_core::application::record::Application;
+use sep_core::application::status::Allowed;
+use sep_core::notice::Notice;
 use sep_core::user::Role;
 use serde::Deserialize;
 
@@ -72,74 +76,69 @@ const APPS_SHOWN: usize = 5;
 pub(crate) async fn page(State(s): State<AppState>, SignedIn { session, user }: SignedIn) -> Page {
     let notices = s.store.list_notices(user.id, NOTICES_SHOWN).await?;
     let apps = s.store.list_applications_for_user(user.id).await?;
-    let mut documents = Vec::new();
-    for a in &apps {
-        let files = s.store.list_attachments(a.id).await?;
-        let service = s.catalogue.get(&a.service);
-        let editable = a.status.allowed().contains(&sep_core::application::status::Allowed::Edit);
-        documents.extend(files.into_iter().map(|f| {
-            DocView {
-                title: service
-                    .and_then(|svc| svc.documents.iter().find(|d| d.code == f.document))
-                    .map_or_else(|| f.document.clone(), |d| crate::i18n::tr_dyn(&d.title)),
-                name: f.file_name.clone(),
-                size: file_size(f.size),
-                href: format!("/applications/{}/attachments/{}", a.id, f.id),
-                application: a.number.clone().unwrap_or_else(|| crate::i18n::tr("черновик").into()),
-                replace: editable.then(|| format!("/applications/{}#doc-{}", a.id, f.document)),
-            }
-        }));
-    }
-    let history = s
-        .store
-        .list_audit_for_user(user.id, None, HISTORY_SHOWN)
-        .await?
-        .into_iter()
-        .map(|e| (moscow(e.event.at), crate::i18n::tr(super::history::action_title(&e.event.action)), e.seq))
-        .collect();
+    let history = s.store.list_audit_for_user(user.id, None, HISTORY_SHOWN).await?;
     let p = &user.profile;
-    let personal = block(&s, &user, None, session.csrf_secret.clone()).await?;
-    let greeting = match &p.middle_name {
-        Some(m) => format!("{} {m}", p.first_name),
-        None => p.first_name.clone(),
-    };
     render(&CabinetPage {
-        greeting,
-        personal,
+        greeting: p.middle_name.as_ref().map_or_else(|| p.first_name.clone(), |m| format!("{} {m}", p.first_name)),
+        personal: block(&s, &user, None, session.csrf_secret.clone()).await?,
         csrf: session.csrf_secret,
         registered: user.registered_at.map(moscow),
         officer: user.role == Role::Officer && user.agency.is_some(),
         unread: notices.iter().filter(|n| n.read_at.is_none()).count(),
         newest: notices.first().map_or(0, |n| n.id),
-        documents,
-        history,
-        apps: apps
-            .iter()
-            .take(APPS_SHOWN)
-            .map(|a| AppView {
-                id: a.id.to_string(),
-                title: s
-                    .catalogue
-                    .get(&a.service)
-                    .map_or_else(|| a.service.clone(), |svc| crate::i18n::tr_dyn(&svc.title)),
-                number: a.number.clone().unwrap_or_else(|| crate::i18n::tr("черновик").into()),
-                status: crate::i18n::tr(a.status.title()),
-                tone: a.status.tone(),
-                due: ru_date(a.due_on),
-            })
-            .collect(),
-        notices: notices
+        documents: documents(&s, &apps).await?,
+        history: history
             .into_iter()
-            .map(|n| NoticeView {
-                time: moscow(n.notice.at),
-                title: crate::i18n::tr_dyn(&n.notice.title),
-                text: crate::i18n::tr_dyn(&n.notice.text),
-                link: n.notice.link,
-                unread: n.read_at.is_none(),
-                critical: n.notice.critical,
-            })
+            .map(|e| (moscow(e.event.at), tr(super::history::action_title(&e.event.action)), e.seq))
             .collect(),
+        apps: apps.iter().take(APPS_SHOWN).map(|a| app_view(&s, a)).collect(),
+        notices: notices.into_iter().map(notice_view).collect(),
     })
+}
+
+/// Every file of every application of the person, with where to replace it while it may.
+async fn documents(s: &AppState, apps: &[Application]) -> Result<Vec<DocView>, WebError> {
+    let mut documents = Vec::new();
+    for a in apps {
+        let files = s.store.list_attachments(a.id).await?;
+        let service = s.catalogue.get(&a.service);
+        let editable = a.status.allowed().contains(&Allowed::Edit);
+        documents.extend(files.into_iter().map(|f| {
+            DocView {
+                title: service
+                    .and_then(|svc| svc.documents.iter().find(|d| d.code == f.document))
+                    .map_or_else(|| f.document.clone(), |d| tr_dyn(&d.title)),
+                name: f.file_name.clone(),
+                size: file_size(f.size),
+                href: format!("/applications/{}/attachments/{}", a.id, f.id),
+                application: a.number.clone().unwrap_or_else(|| tr("черновик").into()),
+                replace: editable.then(|| format!("/applications/{}#doc-{}", a.id, f.document)),
+            }
+        }));
+    }
+    Ok(documents)
+}
+
+fn app_view(s: &AppState, a: &Application) -> AppView {
+    AppView {
+        id: a.id.to_string(),
+        title: s.catalogue.get(&a.service).map_or_else(|| a.service.clone(), |svc| tr_dyn(&svc.title)),
+        number: a.number.clone().unwrap_or_else(|| tr("черновик").into()),
+        status: tr(a.status.title()),
+        tone: a.status.tone(),
+        due: ru_date(a.due_on),
+    }
+}
+
+fn notice_view(n: Notice) -> NoticeView {
+    NoticeView {
+        time: moscow(n.notice.at),
+        title: tr_dyn(&n.notice.title),
+        text: tr_dyn(&n.notice.text),
+        link: n.notice.link,
+        unread: n.read_at.is_none(),
+        critical: n.notice.critical,
+    }
 }
 
 #[derive(Deserialize)]

@@ -58,7 +58,7 @@ async fn application_page(s: &AppState, v: &InAgency, error: Option<String>) -> 
         status: crate::i18n::tr(app.status.title()),
         tone: app.status.tone(),
         due: ru_date(app.due_on),
-        overdue: super::queue::overdue(app, s.clock.now().date()),
+        overdue: sep_core::application::queue::overdue(app, s.clock.now().date()),
         fields: service
             .fields_for(app.applicant_type)
             .map(|f| (crate::i18n::tr_dyn(&f.label), app.data.get(&f.name).cloned().unwrap_or_default()))

@@ -5,13 +5,14 @@
 use crate::AppState;
 use crate::error::Page;
 use crate::extract::Officer;
+use crate::i18n::{tr, tr_dyn};
 use crate::ui::components::{render, ru_date};
 use askama::Template;
 use axum::extract::{Query, State};
-use sep_core::application::access::agency_sees;
+use sep_core::application::queue::{QueueFilter, agency_queue, overdue};
 use sep_core::application::record::Application;
 use sep_core::application::status::Status;
-use sep_core::catalogue::Service;
+use sep_core::user::User;
 use serde::Deserialize;
 
 /// Who applies, as the queue shows it.
@@ -22,11 +23,6 @@ pub(super) fn applicant_name(app: &Application) -> String {
         "" => person,
         org => format!("{org} ({person})"),
     }
-}
-
-/// Open and past its expected date.
-pub(super) fn overdue(app: &Application, today: time::Date) -> bool {
-    matches!(app.status, Status::Created | Status::UnderReview) && app.due_on.is_some_and(|d| d < today)
 }
 
 struct Row {
@@ -68,55 +64,39 @@ pub(crate) struct QueueQuery {
 /// `GET /officer`: the agency's queue, filtered by status, service and overdue.
 pub(crate) async fn queue(State(s): State<AppState>, officer: Officer, Query(q): Query<QueueQuery>) -> Page {
     let Officer { user, agency, .. } = officer;
-    let services: Vec<&Service> = s.catalogue.search("").into_iter().filter(|svc| svc.agency == agency).collect();
-    let codes: Vec<String> = services.iter().map(|svc| svc.code.clone()).collect();
-    let mut apps = s.store.list_applications_for_services(&codes).await?;
-    // The same rule as for opening one (not their own, among others).
-    apps.retain(|a| s.catalogue.get(&a.service).is_some_and(|svc| agency_sees(&user, a, svc)));
-    let total = apps.len();
+    let filter =
+        QueueFilter { status: Status::from_code(&q.status), service: q.service, overdue: !q.overdue.is_empty() };
     let today = s.clock.now().date();
-    let status = Status::from_code(&q.status);
-    apps.retain(|a| {
-        status.is_none_or(|st| a.status == st)
-            && (q.service.is_empty() || a.service == q.service)
-            && (q.overdue.is_empty() || overdue(a, today))
-    });
-    // Nearest deadline first; those without one (never happens once sent) last.
-    apps.sort_by_key(|a| (a.status.is_final(), a.due_on.is_none(), a.due_on, a.id.0));
-    let rows = apps
-        .iter()
-        .map(|a| Row {
-            id: a.id.to_string(),
-            number: a.number.clone().unwrap_or_else(|| "—".into()),
-            service: s
-                .catalogue
-                .get(&a.service)
-                .map_or_else(|| a.service.clone(), |svc| crate::i18n::tr_dyn(&svc.title)),
-            applicant: applicant_name(a),
-            kind: crate::i18n::tr(a.applicant_type.title()),
-            status: crate::i18n::tr(a.status.title()),
-            tone: a.status.tone(),
-            due: ru_date(a.due_on),
-            overdue: overdue(a, today),
-            assignee: match a.assignee {
-                Some(id) if id == user.id => crate::i18n::tr("вы"),
-                Some(_) => crate::i18n::tr("другой сотрудник"),
-                None => "—",
-            },
-        })
-        .collect();
+    let (apps, total) = agency_queue(s.store.as_ref(), &s.catalogue, &user, &agency, &filter, today).await?;
+    let services = s.catalogue.search("").into_iter().filter(|svc| svc.agency == agency);
     render(&QueuePage {
-        agency: crate::i18n::tr_dyn(&agency),
-        rows,
+        agency: tr_dyn(&agency),
+        rows: apps.iter().map(|a| row(&s, &user, a, today)).collect(),
         total,
-        statuses: Status::ALL
-            .iter()
-            .filter(|st| **st != Status::Draft)
-            .map(|st| (st.code(), crate::i18n::tr(st.title())))
-            .collect(),
-        services: services.iter().map(|svc| (svc.code.clone(), crate::i18n::tr_dyn(&svc.title))).collect(),
-        status: status.map(|st| st.code().to_owned()).unwrap_or_default(),
-        service: q.service,
-        overdue: !q.overdue.is_empty(),
+        statuses: Status::ALL.iter().filter(|st| **st != Status::Draft).map(|st| (st.code(), tr(st.title()))).collect(),
+        services: services.map(|svc| (svc.code.clone(), tr_dyn(&svc.title))).collect(),
+        status: filter.status.map(|st| st.code().to_owned()).unwrap_or_default(),
+        service: filter.service,
+        overdue: filter.overdue,
     })
+}
+
+/// One application in the queue.
+fn row(s: &AppState, officer: &User, a: &Application, today: time::Date) -> Row {
+    Row {
+        id: a.id.to_string(),
+        number: a.number.clone().unwrap_or_else(|| "—".into()),
+        service: s.catalogue.get(&a.service).map_or_else(|| a.service.clone(), |svc| tr_dyn(&svc.title)),
+        applicant: applicant_name(a),
+        kind: tr(a.applicant_type.title()),
+        status: tr(a.status.title()),
+        tone: a.status.tone(),
+        due: ru_date(a.due_on),
+        overdue: overdue(a, today),
+        assignee: match a.assignee {
+            Some(id) if id == officer.id => tr("вы"),
+            Some(_) => tr("другой сотрудник"),
+            None => "—",
+        },
+    }
 }

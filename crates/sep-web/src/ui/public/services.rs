@@ -5,7 +5,7 @@ use crate::error::{Page, WebError};
 use crate::ui::components::render;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use sep_core::catalogue::{ApplicantType, Format, Service};
+use sep_core::catalogue::{ApplicantType, Document, Service};
 use serde::Deserialize;
 
 struct Item {
@@ -79,6 +79,15 @@ pub(crate) async fn list(State(s): State<AppState>, Query(q): Query<Search>) -> 
     render(&ListPage { query, services })
 }
 
+/// A document the service asks for, in one line: what, formats, size, who.
+fn document_line(d: &Document) -> String {
+    let formats: Vec<&str> = d.formats.iter().map(|f| f.label()).collect();
+    let who: Vec<&str> = d.applicants.iter().map(|a| crate::i18n::tr(a.title())).collect();
+    let size = crate::i18n::tr_dyn(&format!("до {} МБ", d.max_mb));
+    let title = crate::i18n::tr_dyn(&d.title);
+    format!("{title} — {}, {size} ({})", formats.join(", "), who.join(", ").to_lowercase())
+}
+
 /// `GET /services/{code}`.
 pub(crate) async fn show(
     State(s): State<AppState>,
@@ -86,25 +95,7 @@ pub(crate) async fn show(
     Path(code): Path<String>,
 ) -> Page {
     let Some(svc) = s.catalogue.get(&code) else { return Err(WebError::not_found()) };
-    let documents = svc
-        .documents
-        .iter()
-        .map(|d| {
-            let formats: Vec<&str> = d
-                .formats
-                .iter()
-                .map(|f| match f {
-                    Format::Pdf => "PDF",
-                    Format::Jpeg => "JPEG",
-                    Format::Png => "PNG",
-                })
-                .collect();
-            let who: Vec<&str> = d.applicants.iter().map(|a| crate::i18n::tr(a.title())).collect();
-            let size = crate::i18n::tr_dyn(&format!("до {} МБ", d.max_mb));
-            let title = crate::i18n::tr_dyn(&d.title);
-            format!("{title} — {}, {size} ({})", formats.join(", "), who.join(", ").to_lowercase())
-        })
-        .collect();
+    let documents = svc.documents.iter().map(document_line).collect();
     let csrf = user.0.filter(|(_, u)| u.terms_accepted.is_some()).map(|(session, _)| session.csrf_secret);
     let kinds = svc
         .applicants
