@@ -193,3 +193,76 @@ fn officer_routes() -> Router<AppState> {
         .route("/officer/applications/{id}/take", post(application::take))
         .route("/officer/applications/{id}/decide", post(application::decide))
 }
+
+#[cfg(test)]
+mod layout {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    /// The module a file belongs to: a top-level module, or `ui/<area>`.
+    fn module_of(rel: &Path) -> Option<String> {
+        let parts: Vec<String> = rel.with_extension("").iter().map(|p| p.to_string_lossy().into_owned()).collect();
+        match parts.as_slice() {
+            [one] if one == "lib" => None,
+            [ui, area, ..] if ui == "ui" && area != "mod" => Some(format!("ui/{area}")),
+            [first, ..] => Some(first.clone()),
+            [] => None,
+        }
+    }
+
+    /// Which modules each module names with `crate::…` (outside its tests).
+    fn references() -> BTreeMap<String, BTreeSet<String>> {
+        fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, BTreeSet<String>>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, root, out);
+                    continue;
+                }
+                let Some(module) = module_of(path.strip_prefix(root).unwrap()) else { continue };
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                let refs = out.entry(module.clone()).or_default();
+                for part in code.split("crate::").skip(1) {
+                    let mut names = part
+                        .split("::")
+                        .map(|n| n.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>());
+                    let first = names.next().unwrap_or_default();
+                    let target = if first == "ui" { format!("ui/{}", names.next().unwrap_or_default()) } else { first };
+                    if target != module && !target.is_empty() && target.chars().next().is_some_and(char::is_lowercase) {
+                        refs.insert(target);
+                    }
+                }
+            }
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut out = BTreeMap::new();
+        walk(&root, &root, &mut out);
+        out
+    }
+
+    /// Areas of the pages never import each other (shared pieces are in `ui/components`), and
+    /// no two modules of the crate import each other, directly or around a loop.
+    #[test]
+    fn areas_stand_alone_and_modules_form_no_cycle() {
+        let refs = references();
+        assert!(refs.contains_key("ui/applications") && refs.contains_key("extract"), "{refs:?}");
+        for (module, targets) in &refs {
+            for t in targets {
+                if module.starts_with("ui/") && t.starts_with("ui/") {
+                    assert_eq!(t, "ui/components", "{module} imports the area {t}");
+                }
+            }
+        }
+        for start in refs.keys() {
+            let mut seen = BTreeSet::new();
+            let mut todo: Vec<&String> = refs[start].iter().collect();
+            while let Some(m) = todo.pop() {
+                assert_ne!(m, start, "{start} reaches itself through its imports");
+                if seen.insert(m.clone()) {
+                    todo.extend(refs.get(m).into_iter().flatten());
+                }
+            }
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! request, a 403, a journaled 404 — so a handler starts where its own work starts.
 
 mod application;
+pub(crate) mod multipart;
 
 pub(crate) use application::{Editable, InAgency, Owned, Visible};
 
@@ -235,7 +236,7 @@ pub(crate) fn form_unreadable_problem() -> Problem {
 
 /// A multipart form (text fields and one `file`) whose `csrf` field carries the session's
 /// secret.
-pub(crate) struct CsrfMultipart(pub(crate) crate::ui::components::upload::Parts);
+pub(crate) struct CsrfMultipart(pub(crate) multipart::Parts);
 
 impl FromRequest<AppState> for CsrfMultipart {
     type Rejection = WebError;
@@ -246,7 +247,7 @@ impl FromRequest<AppState> for CsrfMultipart {
         let form = Multipart::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|e| WebError::from(Problem::for_status(e.status())))?;
-        let read = crate::ui::components::upload::read(form).await?;
+        let read = multipart::read(form).await?;
         if !csrf_matches(&session, read.text("csrf")) {
             return Err(WebError::forbidden());
         }

@@ -1,12 +1,11 @@
 //! What several areas show: rendering and formatting, the application's journal and
-//! thread, the personal data block, file uploads and downloads. Areas import these, never
+//! thread, the personal data block, file downloads. Areas import these, never
 //! each other.
 
 pub(crate) mod files;
 pub(crate) mod journal;
 pub(crate) mod personal;
 pub(crate) mod thread;
-pub(crate) mod upload;
 
 use crate::AppState;
 use crate::error::{Page, WebError};

@@ -42,7 +42,7 @@ pub(crate) async fn read(mut form: Multipart) -> Result<Parts, WebError> {
                 }
             }
             Ok(None) => return Ok(parts),
-            Err(_) => return Err(crate::extract::form_unreadable_problem().into()),
+            Err(_) => return Err(super::form_unreadable_problem().into()),
         }
     }
 }
