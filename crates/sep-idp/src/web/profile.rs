@@ -51,7 +51,7 @@ pub(crate) async fn page(State(s): State<IdpState>, jar: CookieJar) -> Response 
 struct TotpSetup {
     secret: String,
     uri: String,
-    error: Option<&'static str>,
+    error: Option<(&'static str, &'static str)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -76,7 +76,11 @@ async fn signed_in(s: &IdpState, jar: &CookieJar) -> Result<crate::account::Acco
     }
 }
 
-fn setup_page(account: &crate::account::Account, secret: String, error: Option<&'static str>) -> Response {
+fn setup_page(
+    account: &crate::account::Account,
+    secret: String,
+    error: Option<(&'static str, &'static str)>,
+) -> Response {
     let label = account.profile.phone.as_ref().map_or_else(|| account.oid.to_string(), |p| p.as_str().to_owned());
     let uri = crate::totp::otpauth_uri(&secret, &label);
     render(&TotpSetup { secret, uri, error })
@@ -110,8 +114,9 @@ pub(crate) async fn totp_enable(
     let secret = f.secret.trim().to_owned();
     let now = s.login.now();
     let Some(step) = crate::totp::matching_step(&secret, f.code.trim(), now) else {
-        let msg = "Код не совпал. Проверьте, что ключ введён без ошибок и время на телефоне точное";
-        return (axum::http::StatusCode::UNPROCESSABLE_ENTITY, setup_page(&account, secret, Some(msg))).into_response();
+        let msg = "Код не совпал: приложение показывает другой код. Проверьте, что ключ введён без ошибок и время на телефоне точное, и введите новый код";
+        let error = Some((msg, "totp_code_mismatch"));
+        return (axum::http::StatusCode::UNPROCESSABLE_ENTITY, setup_page(&account, secret, error)).into_response();
     };
     let step = i64::try_from(step).unwrap_or(i64::MAX);
     let saved = async {

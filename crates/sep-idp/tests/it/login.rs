@@ -436,7 +436,10 @@ async fn a_person_connects_an_authenticator_app_from_the_profile() {
     assert!(setup.text.contains("otpauth://totp/Gosuslugi:"));
     let r = idp.post("/totp/enable", &[("secret", &secret), ("code", "000000")]).await;
     if r.status != StatusCode::SEE_OTHER {
-        assert!(r.text.contains("Код не совпал"));
+        assert!(
+            r.text.contains("Код не совпал") && r.text.contains("totp_code_mismatch"),
+            "what happened and its code"
+        );
     }
     let code = sep_idp::totp::code_at(&secret, sep_core::clock::Clock::now(idp.clock.as_ref())).unwrap();
     let r = idp.post("/totp/enable", &[("secret", &secret), ("code", &code)]).await;
