@@ -3,9 +3,11 @@
 use sep_core::StoreError;
 use tokio_postgres::error::SqlState;
 
-/// Maps a driver error to the core's four kinds.
+/// Maps a driver error to the core's four kinds. The text kept is the server's message with
+/// its code, never its `DETAIL` (which can quote a row's values: personal data in the log).
 pub(crate) fn map_err(e: tokio_postgres::Error) -> StoreError {
     if let Some(db) = e.as_db_error() {
+        let text = format!("{} {}: {}", db.severity(), db.code().code(), db.message());
         let code = db.code();
         if *code == SqlState::UNIQUE_VIOLATION
             || *code == SqlState::FOREIGN_KEY_VIOLATION
@@ -15,9 +17,9 @@ pub(crate) fn map_err(e: tokio_postgres::Error) -> StoreError {
         }
         if code.code().starts_with("08") || *code == SqlState::ADMIN_SHUTDOWN || *code == SqlState::TOO_MANY_CONNECTIONS
         {
-            return StoreError::Unavailable(db.to_string());
+            return StoreError::Unavailable(text);
         }
-        return StoreError::Other(db.to_string());
+        return StoreError::Other(text);
     }
     if e.is_closed() || e.to_string().contains("connect") {
         return StoreError::Unavailable(e.to_string());

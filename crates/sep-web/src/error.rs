@@ -144,6 +144,11 @@ fn action_texts(e: &sep_core::application::ActionError) -> (StatusCode, &'static
 
 /// The problem page of a refused action.
 pub(crate) fn action_problem(e: &sep_core::application::ActionError) -> Problem {
+    use sep_core::application::ActionError as E;
+    if matches!(e, E::Store(_) | E::FileStore(_) | E::RandomUnavailable | E::Calendar(_)) {
+        // Their text is for the log, not for the page.
+        return Problem::internal().caused_by(e.code());
+    }
     let (status, title, action) = action_texts(e);
     let detail = e.to_string();
     Problem::new(status, e.code(), title, &detail, action)

@@ -72,7 +72,10 @@ pub async fn attach(
             ev.outcome = Outcome::Failure;
             ev.object = Some(format!("application:{}", app.id));
             ev.details = serde_json::json!({ "document": doc.code, "code": e.code() });
-            store.insert_audit(&ev).await?;
+            // The refusal stands even when its record cannot be written; the log says so.
+            if let Err(err) = store.insert_audit(&ev).await {
+                tracing::error!(code = err.code(), "audit append failed");
+            }
             return Err(ActionError::File(e));
         }
         Err(e) => return Err(e),

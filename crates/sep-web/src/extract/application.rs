@@ -17,14 +17,17 @@ use sep_core::session::Session;
 use sep_core::user::User;
 use sep_http::Problem;
 
-/// The application named by the address's `{id}` with its service, or "not found".
-async fn find(parts: &mut Parts, state: &AppState) -> Result<(Application, Service), WebError> {
+/// The application named by the address's `{id}`, or "not found".
+async fn find(parts: &mut Parts, state: &AppState) -> Result<Application, WebError> {
     let params = RawPathParams::from_request_parts(parts, state).await.map_err(|_| WebError::not_found())?;
     let id = params.iter().find(|(k, _)| *k == "id").map(|(_, v)| v).ok_or_else(WebError::not_found)?;
     let uuid = uuid::Uuid::parse_str(id).map_err(|_| WebError::not_found())?;
-    let app = state.store.get_application(ApplicationId(uuid)).await?;
-    let service = state.catalogue.get(&app.service).cloned().ok_or_else(WebError::not_found)?;
-    Ok((app, service))
+    Ok(state.store.get_application(ApplicationId(uuid)).await?)
+}
+
+/// The service of `app`, if the catalogue still has it.
+fn service_of(state: &AppState, app: &Application) -> Option<Service> {
+    state.catalogue.get(&app.service).cloned()
 }
 
 /// "Not found" for `user` asking for `app`, with the refusal in the journal.
@@ -60,10 +63,11 @@ impl FromRequestParts<AppState> for Owned {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let SignedIn { session, user } = SignedIn::from_request_parts(parts, state).await?;
-        let (app, service) = find(parts, state).await?;
+        let app = find(parts, state).await?;
         if app.user_id != user.id {
             return Err(denied(parts, state, &user, &app).await);
         }
+        let service = service_of(state, &app).ok_or_else(WebError::not_found)?;
         Ok(Self { session, user, app, service })
     }
 }
@@ -110,11 +114,11 @@ impl FromRequestParts<AppState> for InAgency {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let officer = Officer::from_request_parts(parts, state).await?;
-        let (app, service) = find(parts, state).await?;
-        if !agency_sees(&officer.user, &app, &service) {
-            return Err(denied(parts, state, &officer.user, &app).await);
+        let app = find(parts, state).await?;
+        match service_of(state, &app).filter(|svc| agency_sees(&officer.user, &app, svc)) {
+            Some(service) => Ok(Self { officer, app, service }),
+            None => Err(denied(parts, state, &officer.user, &app).await),
         }
-        Ok(Self { officer, app, service })
     }
 }
 
@@ -131,8 +135,14 @@ impl FromRequestParts<AppState> for Visible {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let SignedIn { user, .. } = SignedIn::from_request_parts(parts, state).await?;
-        let (app, service) = find(parts, state).await?;
-        match viewer(&user, &app, &service) {
+        let app = find(parts, state).await?;
+        // The applicant sees their own even if its service has left the catalogue.
+        let seen = if app.user_id == user.id {
+            Some(Viewer::Applicant)
+        } else {
+            service_of(state, &app).and_then(|svc| viewer(&user, &app, &svc))
+        };
+        match seen {
             Some(viewer) => Ok(Self { user, app, viewer }),
             None => Err(denied(parts, state, &user, &app).await),
         }

@@ -84,25 +84,47 @@ pub(crate) fn query_value(path: &str) -> String {
         .collect()
 }
 
-/// Where to come back after signing in, ready for a query parameter: the page itself for a
-/// GET (as sent: already percent-encoded, so only what would split the parameter is
-/// encoded); for a form, the page it was sent from (its `Referer` on this site), since the
-/// form's own address takes no GET.
-fn return_param(parts: &Parts) -> String {
-    if parts.method == Method::GET {
-        let raw = parts.uri.path_and_query().map_or("/cabinet", |p| p.as_str());
-        return raw
-            .bytes()
-            .map(|b| if b"&#+".contains(&b) { format!("%{b:02X}") } else { (b as char).to_string() })
-            .collect();
+/// `text` with its `%XY` escapes decoded (an invalid escape is kept as it is).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
     }
-    let referer = parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let path = ["http://", "https://"]
-        .iter()
-        .find_map(|scheme| referer.strip_prefix(scheme)?.strip_prefix(host))
-        .filter(|p| !host.is_empty() && p.starts_with('/'));
-    query_value(&sep_http::safe_return_to(path, "/cabinet"))
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Where to come back after signing in, as a query parameter: the page itself for a GET; for
+/// a form, the page it was sent from — its `Referer` when that is this site (by the `Host`
+/// the request came to, or the configured public address behind a proxy) — since the form's
+/// own address takes no GET; else the cabinet.
+fn return_param(parts: &Parts, public_url: &str) -> String {
+    let path = if parts.method == Method::GET {
+        // Decoded once, as a handler would see it, and encoded again for the parameter.
+        Some(percent_decoded(parts.uri.path_and_query().map_or("/cabinet", |p| p.as_str())))
+    } else {
+        let referer = parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let by_host = ["http://", "https://"]
+            .iter()
+            .find_map(|scheme| referer.strip_prefix(scheme)?.strip_prefix(host))
+            .filter(|_| !host.is_empty());
+        let by_public = referer.strip_prefix(public_url.trim_end_matches('/')).filter(|_| !public_url.is_empty());
+        by_host.or(by_public).filter(|p| p.starts_with('/')).map(str::to_owned)
+    };
+    // `/login` and `/terms` check it again (`safe_return_to`) before following it.
+    query_value(path.as_deref().unwrap_or("/cabinet"))
 }
 
 /// The signed-in person, whether or not they accepted the terms yet (the terms page itself,
@@ -120,7 +142,9 @@ impl FromRequestParts<AppState> for AnyUser {
         match Resolved::of(parts, state, true).await {
             Some((session, user)) => Ok(Self { session, user }),
             None if background(parts) => Err(Problem::session_ended().into()),
-            None => Err(WebError::Redirect(format!("/login?return_to={}", return_param(parts)))),
+            None => {
+                Err(WebError::Redirect(format!("/login?return_to={}", return_param(parts, &state.config.public_url))))
+            }
         }
     }
 }
@@ -142,7 +166,10 @@ impl FromRequestParts<AppState> for SignedIn {
             if background(parts) {
                 return Err(Problem::session_ended().into());
             }
-            return Err(WebError::Redirect(format!("/terms?return_to={}", return_param(parts))));
+            return Err(WebError::Redirect(format!(
+                "/terms?return_to={}",
+                return_param(parts, &state.config.public_url)
+            )));
         }
         Ok(Self { session, user })
     }
@@ -252,5 +279,45 @@ impl FromRequest<AppState> for CsrfMultipart {
             return Err(WebError::forbidden());
         }
         Ok(Self(read))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(method: Method, uri: &str, headers: &[(&str, &str)]) -> Parts {
+        let mut req = axum::http::Request::builder().method(method).uri(uri);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn a_page_comes_back_as_it_was_asked_for() {
+        let get = |uri: &str| return_param(&parts(Method::GET, uri, &[]), "");
+        assert_eq!(get("/applications?status=draft&sort=due"), "/applications?status=draft%26sort=due");
+        assert_eq!(get("/officer/applications/%0A"), "/officer/applications/%0A", "decoded once, encoded again");
+        assert_eq!(get("/a%26b"), "/a%26b");
+        assert_eq!(get("/%D0%B4"), "/%D0%B4", "non-ASCII stays encoded");
+        assert_eq!(percent_decoded("%zz%4"), "%zz%4", "a broken escape is kept");
+    }
+
+    #[test]
+    fn a_form_comes_back_to_the_page_it_was_sent_from_on_this_site_only() {
+        let post =
+            |headers: &[(&str, &str)], public: &str| return_param(&parts(Method::POST, "/x/submit", headers), public);
+        let same = [("host", "sep.example"), ("referer", "https://sep.example/applications/1")];
+        assert_eq!(post(&same, ""), "/applications/1");
+        // Behind a proxy the Host differs; the configured public address still recognises it.
+        let proxied = [("host", "127.0.0.1:8080"), ("referer", "https://sep.example/applications/2")];
+        assert_eq!(post(&proxied, "https://sep.example"), "/applications/2");
+        assert_eq!(post(&proxied, ""), "/cabinet");
+        let foreign = [("host", "sep.example"), ("referer", "https://evil.example/x")];
+        assert_eq!(post(&foreign, "https://sep.example"), "/cabinet");
+        let lookalike = [("host", "sep.example"), ("referer", "https://sep.example.evil.example/x")];
+        assert_eq!(post(&lookalike, "https://sep.example"), "/cabinet");
+        assert_eq!(post(&[], "https://sep.example"), "/cabinet");
     }
 }

@@ -76,7 +76,7 @@ pub(crate) async fn callback(State(s): State<AppState>, jar: CookieJar, ctx: Ctx
     let jar = jar.remove(session::cookie(LOGIN, String::new(), time::Duration::ZERO, secure));
     let (arrival, return_to) = match answer(&s, handle, q).await? {
         Ok(found) => found,
-        Err(fault) => return Ok((jar, refused(&s, &ctx, fault).await?).into_response()),
+        Err(fault) => return Ok((jar, refused(&s, &ctx, fault).await).into_response()),
     };
     let device = Device { ip: ctx.client.ip.clone(), user_agent: ctx.client.user_agent.clone() };
     match signin::arrive(s.store.as_ref(), arrival, &device, &return_to, &ctx.origin(), s.clock.now()).await? {
@@ -119,13 +119,16 @@ async fn answer(
 }
 
 /// A refused login: journaled, logged with its code, and its page.
-async fn refused(s: &AppState, ctx: &Ctx, f: AuthFault) -> Result<axum::response::Response, WebError> {
+async fn refused(s: &AppState, ctx: &Ctx, f: AuthFault) -> axum::response::Response {
     let mut e = ctx.event(s.clock.now(), "auth.login", None);
     e.outcome = if f == AuthFault::NotConfirmed { Outcome::Denied } else { Outcome::Failure };
     e.details = serde_json::json!({ "code": f.code() });
-    s.store.insert_audit(&e).await?;
+    // The refusal stands (and its cookie goes) even when its record cannot be written.
+    if let Err(err) = s.store.insert_audit(&e).await {
+        tracing::error!(code = err.code(), "audit append failed");
+    }
     tracing::warn!(code = f.code(), detail = ?f, "login failed");
-    Ok(f.problem().into_response())
+    f.problem().into_response()
 }
 
 /// The session's cookie and the person's language, then where they were going (through the

@@ -123,8 +123,14 @@ pub(crate) struct CodeForm {
 /// `POST /relink/code`: the code; on success the profile takes the provider's identifiers and
 /// the session opens. A wrong or void code comes back on the page with its code.
 pub(crate) async fn confirm(State(s): State<AppState>, jar: CookieJar, ctx: Ctx, Form(f): Form<CodeForm>) -> Page {
-    let (r, user) = open(&s, &jar).await?;
-    let Some((ch, to)) = r.sent_to.clone() else { return Ok(Redirect::to("/login").into_response()) };
+    let (mut r, user) = open(&s, &jar).await?;
+    let (Some(_), Some((ch, to))) = (&r.code, r.sent_to.clone()) else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    // Requests made before the provider was kept in them: the configured one.
+    if r.data["provider"].is_null() {
+        r.data["provider"] = serde_json::json!(s.auth.as_ref().map_or("", |rp| rp.issuer()));
+    }
     let back = sep_http::safe_return_to(r.data["return_to"].as_str(), "/cabinet");
     let device = Device { ip: ctx.client.ip.clone(), user_agent: ctx.client.user_agent.clone() };
     match signin::confirm_relink(s.store.as_ref(), r, &user, &f.code, &device, &ctx.origin(), s.clock.now()).await {

@@ -80,7 +80,7 @@ pub(crate) async fn page(State(s): State<AppState>, SignedIn { session, user }: 
     let p = &user.profile;
     render(&CabinetPage {
         greeting: p.middle_name.as_ref().map_or_else(|| p.first_name.clone(), |m| format!("{} {m}", p.first_name)),
-        personal: block(&s, &user, None, session.csrf_secret.clone()).await?,
+        personal: block(&s, &user, None, None, session.csrf_secret.clone()).await?,
         csrf: session.csrf_secret,
         registered: user.registered_at.map(moscow),
         officer: user.role == Role::Officer && user.agency.is_some(),

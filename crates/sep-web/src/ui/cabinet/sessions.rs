@@ -84,7 +84,10 @@ pub(crate) async fn end(
         let mut e = ctx.event(now, "session.end_refused", Some(user.id));
         e.outcome = Outcome::Denied;
         e.details = serde_json::json!({ "reason": "not_owner" });
-        s.store.insert_audit(&e).await?;
+        // The refusal stands even when its record cannot be written; the log says so.
+        if let Err(err) = s.store.insert_audit(&e).await {
+            tracing::error!(code = err.code(), "audit append failed");
+        }
         return Err(WebError::not_found());
     };
     let mut e = ctx.event(now, "session.ended", Some(user.id));

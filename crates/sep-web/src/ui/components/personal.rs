@@ -30,17 +30,19 @@ pub(crate) struct PersonalBlock {
     pub(crate) csrf: String,
 }
 
-/// The block for `user` after the step that gave `note`.
+/// The block for `user` after the step that gave `note`, with the change of `open` (or of the
+/// contact the note is about) left open.
 pub(crate) async fn block(
     s: &AppState,
     user: &User,
     note: Option<Note>,
+    open: Option<Channel>,
     csrf: String,
 ) -> Result<PersonalBlock, WebError> {
     let now = s.clock.now();
     let sms = pending(s.store.as_ref(), user, Channel::Sms, now).await?;
     let email = pending(s.store.as_ref(), user, Channel::Email, now).await?;
-    let open = note.and_then(Note::channel);
+    let open = open.or_else(|| note.and_then(Note::channel));
     let p = &user.profile;
     let none = || tr("не указан").to_owned();
     Ok(PersonalBlock {

@@ -34,17 +34,18 @@ pub(crate) struct NoteQuery {
 /// `GET /profile/contacts`.
 pub(crate) async fn page(State(s): State<AppState>, who: SignedIn, Query(q): Query<NoteQuery>) -> Page {
     let note = q.note.as_deref().and_then(Note::from_code);
-    render(&ContactsPage { block: block(&s, &who.user, note, who.session.csrf_secret).await? })
+    render(&ContactsPage { block: block(&s, &who.user, note, None, who.session.csrf_secret).await? })
 }
 
 /// Where a step ends: the page with its note, or — for an in-place step — the block itself,
 /// as stored now (the step may have changed the profile).
-async fn answer(s: &AppState, user: &User, csrf: String, headers: &HeaderMap, note: Note) -> Page {
+async fn answer(s: &AppState, user: &User, csrf: String, headers: &HeaderMap, step: (Channel, Note)) -> Page {
+    let (channel, note) = step;
     if !headers.contains_key("x-sep-inplace") {
         return Ok(Redirect::to(&format!("/profile/contacts?note={}", note.code())).into_response());
     }
     let user = s.store.get_user(user.id).await?;
-    let b = block(s, &user, Some(note), csrf).await?;
+    let b = block(s, &user, Some(note), Some(channel), csrf).await?;
     Ok(([("x-sep-fragment", "1"), ("cache-control", "no-store")], render(&b)?).into_response())
 }
 
@@ -77,7 +78,7 @@ pub(crate) async fn request(
     let carrier = Carrier::for_channel(channel.code(), &sms, tr("Смена адреса в СЭП"), &mail);
     let note = profile::request(s.store.as_ref(), &who.user, channel, &f.value, &carrier, &ctx.origin(), s.clock.now())
         .await?;
-    answer(&s, &who.user, who.session.csrf_secret, &headers, note).await
+    answer(&s, &who.user, who.session.csrf_secret, &headers, (channel, note)).await
 }
 
 /// The old contact's message, in the page's language.
@@ -106,7 +107,7 @@ pub(crate) async fn confirm_sms(
     let fw = farewell(Channel::Sms);
     let note =
         profile::confirm(s.store.as_ref(), &who.user, Channel::Sms, &f.code, &fw, &ctx.origin(), s.clock.now()).await?;
-    answer(&s, &who.user, who.session.csrf_secret, &headers, note).await
+    answer(&s, &who.user, who.session.csrf_secret, &headers, (Channel::Sms, note)).await
 }
 
 #[derive(Deserialize)]
