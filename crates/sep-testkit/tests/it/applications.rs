@@ -193,6 +193,8 @@ async fn r3_a_changed_phone_and_email_are_confirmed_by_sms_code_and_mail_link() 
     if first != second {
         let r = w.post(&format!("{app}/contacts/sms/confirm"), &[("csrf", &csrf), ("code", &first)]).await;
         assert_eq!(r.location(), format!("{app}?contact=otp_wrong#contacts"), "the old code is void");
+        let note = w.get(r.location().split('#').next().unwrap_or_default()).await.text;
+        assert!(note.contains("Неверный код") && note.contains("<code>otp_wrong</code>"), "the note shows its code");
     }
     let r = w.post(&format!("{app}/contacts/sms/confirm"), &[("csrf", &csrf), ("code", &second)]).await;
     assert_eq!(r.location(), format!("{app}?contact=sms_confirmed#contacts"));

@@ -172,12 +172,16 @@ async fn officer_review(backend: Backend) {
     };
     let r = decide(vec![("decision", "approve".into())]).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "not taken into work yet");
+    assert!(r.text.contains("application_not_in_charge") && r.text.contains("Взять в работу"), "{}", r.text);
     let r = officer.post(&format!("/officer/applications/{id}/take"), &[("csrf", &csrf)]).await;
     assert_eq!(r.location(), format!("/officer/applications/{id}"));
     let view = officer.page(&format!("/officer/applications/{id}")).await;
     assert!(view.contains("Заявление в работе у вас") && view.contains("Принять решение"));
     assert!(officer.page("/officer").await.contains("<td>вы</td>"));
 
+    let r = decide(vec![]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "no decision chosen: the page again");
+    assert!(r.text.contains("Выберите решение") && r.text.contains("decision_required"), "{}", r.text);
     let r = decide(vec![("decision", "reject".into())]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("status_reason_required"));
@@ -210,6 +214,7 @@ async fn officer_review(backend: Backend) {
     let empty = [("csrf", csrf.as_str()), ("text", "  ")];
     let r = officer.post_multipart(&format!("{app}/messages"), &empty, &[]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("message_empty"));
 
     // The applicant sees the reason, the comment and the answer, fixes and sends again.
     let shown = w.page(&app).await;
@@ -299,7 +304,7 @@ async fn a_withdrawn_application_is_left_alone_by_the_checks() {
 async fn c2_a_status_change_reaches_an_open_cabinet_as_a_server_sent_event() {
     let app = TestApp::new().await;
     let anonymous = app.browser().stream("/events").await;
-    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "an ended session, said as such (session_ended)");
     let w = app.citizen().await;
     let sent = file(&w, "person", &[("passport_number", "000001")]).await;
     let id = sent.trim_start_matches("/applications/");
@@ -463,6 +468,11 @@ async fn r8_the_background_save_keeps_what_was_typed_and_answers_without_a_page(
     let r = app.browser().post_with(&draft, &[("csrf", csrf.as_str()), ("address", "x")], &autosave).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.header("set-cookie").is_none(), "no login cookie");
+    assert!(
+        r.text.contains("session_ended") && r.text.contains("Сеанс завершён"),
+        "an ended session says so: {}",
+        r.text
+    );
 }
 
 #[tokio::test]
