@@ -26,6 +26,7 @@ pub mod profile;
 pub mod registry;
 pub mod session;
 pub mod settings;
+pub mod signature;
 pub mod signer;
 pub mod signin;
 pub mod store;

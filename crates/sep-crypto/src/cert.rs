@@ -382,6 +382,56 @@ pub fn check(cert: &[u8], authority: &[u8], crl: Option<&[u8]>, now: SystemTime)
     Ok(())
 }
 
+/// What a certificate says of itself: subject, issuer, serial (hex), validity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    /// Subject, RFC 4514.
+    pub subject: String,
+    /// Issuer, RFC 4514.
+    pub issuer: String,
+    /// Serial number, hex.
+    pub serial: String,
+    /// Valid from.
+    pub not_before: SystemTime,
+    /// Valid until.
+    pub not_after: SystemTime,
+}
+
+/// The facts of `cert` (DER).
+pub fn facts(cert: &[u8]) -> Result<Facts, CertError> {
+    let cert = Certificate::from_der(cert).map_err(malformed)?;
+    let tbs = cert.tbs_certificate();
+    Ok(Facts {
+        subject: tbs.subject().to_string(),
+        issuer: tbs.issuer().to_string(),
+        serial: tbs.serial_number().as_bytes().iter().map(|b| format!("{b:02X}")).collect(),
+        not_before: tbs.validity().not_before.to_system_time(),
+        not_after: tbs.validity().not_after.to_system_time(),
+    })
+}
+
+/// When `cert` (DER) was revoked according to `crl`, the revocation list `authority` signed;
+/// `None` when it is not on the list. A list not signed by the authority is refused.
+pub fn revoked_at(cert: &[u8], authority: &[u8], crl: &[u8]) -> Result<Option<SystemTime>, CertError> {
+    let cert = Certificate::from_der(cert).map_err(malformed)?;
+    let ca = Certificate::from_der(authority).map_err(malformed)?;
+    let list = CertificateList::from_der(crl).map_err(malformed)?;
+    let list_der = list.tbs_cert_list.to_der().map_err(malformed)?;
+    if list.tbs_cert_list.issuer != *ca.tbs_certificate().subject()
+        || !signed_by(&list_der, &list.signature_algorithm, &list.signature, &key_of(&ca)?)
+    {
+        return Err(CertError::Malformed("список отзыва подписан не этим удостоверяющим центром".into()));
+    }
+    let serial = cert.tbs_certificate().serial_number();
+    Ok(list
+        .tbs_cert_list
+        .revoked_certificates
+        .iter()
+        .flatten()
+        .find(|r| r.serial_number == *serial)
+        .map(|r| r.revocation_date.to_system_time()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,16 +103,31 @@ pub fn verify_detached(
     verify_detached_by(signature, content, None, authority, now)
 }
 
-/// [`verify_detached`] by a known signer: refused as [`CertError::WrongIssuer`] before any
-/// signature arithmetic when the certificate inside is not `expected` (DER) — so a request
-/// signed by a stranger costs a comparison, not three scalar multiplications.
-pub fn verify_detached_by(
-    signature: &[u8],
-    content: &[u8],
-    expected: Option<&[u8]>,
-    authority: Option<(&[u8], Option<&[u8]>)>,
-    now: SystemTime,
-) -> Result<Signed, CertError> {
+/// A detached signature read apart: the signer's certificate and what they signed.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// The signer's certificate (DER), taken from the signature.
+    pub certificate: Vec<u8>,
+    /// The signing time the signer wrote, when given.
+    pub at: Option<SystemTime>,
+    attrs: Vec<u8>,
+    digest: Vec<u8>,
+    value: Vec<u8>,
+}
+
+impl Opened {
+    /// Whether this signature covers `content`: the signed digest is `content`'s Стрибог-256
+    /// and the ГОСТ signature over the signed attributes holds for the certificate's key.
+    pub fn covers(&self, content: &[u8]) -> bool {
+        self.digest == streebog256(content)
+            && cert::public_key(&self.certificate).is_ok_and(|key| key.verify(&self.attrs, &self.value).is_ok())
+    }
+}
+
+/// Reads a detached signature (DER) apart without checking it: `CertError::Malformed` when it
+/// is not SignedData with one ГОСТ signer named by issuer and serial, its certificate inside,
+/// and exactly one content type (id-data) and one message digest among its signed attributes.
+pub fn open(signature: &[u8]) -> Result<Opened, CertError> {
     let info = ContentInfo::from_der(signature).map_err(malformed)?;
     if info.content_type != oid(ID_SIGNED_DATA) {
         return Err(malformed("not SignedData"));
@@ -136,10 +151,6 @@ pub fn verify_detached_by(
             _ => None,
         })
         .ok_or_else(|| malformed("the signer's certificate is not inside"))?;
-    let cert_der = certificate.to_der().map_err(malformed)?;
-    if expected.is_some_and(|e| e != cert_der.as_slice()) {
-        return Err(CertError::WrongIssuer);
-    }
     if signer.digest_alg.oid != oid(STREEBOG_256) || signer.signature_algorithm.oid != oid(GOST_2012_256) {
         return Err(malformed(format!("algorithms {} / {}", signer.digest_alg.oid, signer.signature_algorithm.oid)));
     }
@@ -155,21 +166,43 @@ pub fn verify_detached_by(
     if content_type != oid(ID_DATA) {
         return Err(malformed("the signed content type is not id-data"));
     }
-    let key = cert::key_of(certificate)?;
     let digest: OctetString =
         attr(attrs, MESSAGE_DIGEST).ok_or_else(|| malformed("no message digest"))?.decode_as().map_err(malformed)?;
-    if digest.as_bytes() != streebog256(content) {
+    let at = attr(attrs, SIGNING_TIME).and_then(|t| t.decode_as::<UtcTime>().ok()).map(|t| t.to_system_time());
+    Ok(Opened {
+        certificate: certificate.to_der().map_err(malformed)?,
+        at,
+        attrs: attrs.to_der().map_err(malformed)?,
+        digest: digest.as_bytes().to_vec(),
+        value: signer.signature.as_bytes().to_vec(),
+    })
+}
+
+/// [`verify_detached`] by a known signer: refused as [`CertError::WrongIssuer`] before any
+/// signature arithmetic when the certificate inside is not `expected` (DER) — so a request
+/// signed by a stranger costs a comparison, not three scalar multiplications.
+pub fn verify_detached_by(
+    signature: &[u8],
+    content: &[u8],
+    expected: Option<&[u8]>,
+    authority: Option<(&[u8], Option<&[u8]>)>,
+    now: SystemTime,
+) -> Result<Signed, CertError> {
+    let opened = open(signature)?;
+    if expected.is_some_and(|e| e != opened.certificate.as_slice()) {
+        return Err(CertError::WrongIssuer);
+    }
+    if opened.digest != streebog256(content) {
         return Err(malformed("the content differs from what was signed"));
     }
-    key.verify(&attrs.to_der().map_err(malformed)?, signer.signature.as_bytes())
-        .map_err(|_| malformed("the signature does not match"))?;
-    let at = attr(attrs, SIGNING_TIME).and_then(|t| t.decode_as::<UtcTime>().ok()).map(|t| t.to_system_time());
+    let key = cert::public_key(&opened.certificate)?;
+    key.verify(&opened.attrs, &opened.value).map_err(|_| malformed("the signature does not match"))?;
     if let Some((ca, crl)) = authority {
         // At `now`, not at the signing time the signer wrote: a request is fresh, and an
         // archived document's signature needs a timestamp authority to be believed later.
-        cert::check(&cert_der, ca, crl, now)?;
+        cert::check(&opened.certificate, ca, crl, now)?;
     }
-    Ok(Signed { certificate: cert_der, at })
+    Ok(Signed { certificate: opened.certificate, at: opened.at })
 }
 
 #[cfg(test)]

@@ -7,3 +7,4 @@ pub mod cms;
 pub mod gost;
 pub mod p256_signer;
 pub mod rsa_signer;
+pub mod verify;

@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod middleware;
 mod problem;
 pub mod server;
+pub mod throttle;
 
 use std::sync::LazyLock;
 use std::time::Duration;

@@ -19,7 +19,6 @@ pub mod recovery;
 pub mod registration;
 pub mod sqlite;
 pub mod store;
-pub mod throttle;
 pub mod totp;
 pub mod web;
 

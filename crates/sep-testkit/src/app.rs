@@ -80,8 +80,49 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// The registries the review jobs ask; switch outages with `set_available`.
     pub registries: Arc<EmulatedRegistries>,
+    /// The certification authority whose signatures the app trusts, with a person's key.
+    pub authority: Arc<Authority>,
     catalogue: Arc<Catalogue>,
     router: axum::Router,
+}
+
+/// A test authority in a fresh directory (left for the OS to clean) and a key it certified
+/// for Иванов Иван.
+pub struct Authority {
+    /// The authority's directory (`ca.cert.der`, `crl.der`, …).
+    pub ca: sep_crypto::ca::TestCa,
+    /// Where it is.
+    pub dir: std::path::PathBuf,
+    /// Иванов's key.
+    pub key: sep_crypto::gost::SigningKey,
+    /// Иванов's certificate, DER.
+    pub cert: Vec<u8>,
+}
+
+impl Authority {
+    /// A new authority with its revocation list and a certified person.
+    pub fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("sep-ca-{}", uuid::Uuid::new_v4().simple()));
+        let now = std::time::SystemTime::now();
+        let year = std::time::Duration::from_secs(365 * 86_400);
+        let ca = sep_crypto::ca::TestCa::init(&dir, "CN=Тестовый УЦ СЭП,O=СЭП", 10 * year, "TCA", now).unwrap();
+        ca.revocation_list(std::time::Duration::from_secs(7 * 86_400), now).unwrap();
+        let issued = ca.issue("ivanov", sep_crypto::cert::Kind::User, "CN=Иванов Иван Иванович", year, now).unwrap();
+        let key = sep_crypto::gost::pkcs8::from_pem(&std::fs::read_to_string(&issued.key).unwrap()).unwrap();
+        let cert = std::fs::read(&issued.cert).unwrap();
+        Self { ca, dir, key, cert }
+    }
+
+    /// A detached signature of `document` by Иванов, now.
+    pub fn sign(&self, document: &[u8]) -> Vec<u8> {
+        sep_crypto::cms::sign_detached(document, &self.key, &self.cert, std::time::SystemTime::now()).unwrap()
+    }
+}
+
+impl Default for Authority {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl TestApp {
@@ -99,16 +140,19 @@ impl TestApp {
     pub fn with_db(db: TestDb) -> Self {
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
         let catalogue = catalogue();
-        let state = AppState {
-            store: db.store(),
-            clock: clock.clone() as Arc<dyn Clock>,
-            config: Arc::new(WebConfig::default()),
-            auth: None,
-            catalogue: catalogue.clone(),
-            files: files(),
-        };
+        let authority = Arc::new(Authority::new());
+        let trust = sep_crypto::verify::TrustList::from_ca_dir(&authority.dir).unwrap();
+        let state = AppState::new(
+            db.store(),
+            clock.clone() as Arc<dyn Clock>,
+            WebConfig::default(),
+            None,
+            catalogue.clone(),
+            files(),
+        )
+        .trusting(Arc::new(trust));
         let registries = Arc::new(EmulatedRegistries::new());
-        Self { db, clock, registries, catalogue, router: sep_web::router(state) }
+        Self { db, clock, registries, authority, catalogue, router: sep_web::router(state) }
     }
 
     /// Sends a request.

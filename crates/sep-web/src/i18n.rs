@@ -236,6 +236,7 @@ mod tests {
             "application/thread.rs",
             "profile.rs",
             "signin.rs",
+            "signature.rs",
             "application/documents.rs",
             "registry/emulator.rs",
         ] {

@@ -82,6 +82,41 @@ pub struct AppState {
     pub catalogue: Arc<sep_core::catalogue::Catalogue>,
     /// Where attached files live.
     pub files: Arc<dyn sep_core::application::attachment::FileStore>,
+    /// Checks signatures against the trusted authorities.
+    pub signatures: Arc<dyn sep_core::signature::SignatureChecker>,
+    /// Per-address limit of the public pages' work (`/verify`).
+    pub throttle: sep_http::throttle::Throttle,
+}
+
+impl AppState {
+    /// The state with what the portal always needs; no authority is trusted until
+    /// [`AppState::trusting`] says which.
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        config: WebConfig,
+        auth: Option<Arc<auth::RelyingParty>>,
+        catalogue: Arc<sep_core::catalogue::Catalogue>,
+        files: Arc<dyn sep_core::application::attachment::FileStore>,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            config: Arc::new(config),
+            auth,
+            catalogue,
+            files,
+            signatures: Arc::new(sep_crypto::verify::TrustList::default()),
+            throttle: sep_http::throttle::Throttle::default(),
+        }
+    }
+
+    /// The same state checking signatures with `checker`.
+    #[must_use]
+    pub fn trusting(mut self, checker: Arc<dyn sep_core::signature::SignatureChecker>) -> Self {
+        self.signatures = checker;
+        self
+    }
 }
 
 /// The portal's CSP: [`CSP_STRICT`], with the identity provider's origin allowed as a form
@@ -109,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         .merge(cabinet_routes())
         .merge(application_routes(state.config.max_body_bytes))
         .merge(officer_routes())
+        .merge(verify_routes(state.config.max_body_bytes))
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(ops::health::live))
         .route("/readyz", get(ops::health::ready))
@@ -182,6 +218,15 @@ fn application_routes(max_body: usize) -> Router<AppState> {
         .route("/applications/{id}/attachments/{file}/delete", post(documents::delete))
         .route("/applications/{id}/messages", post(messages::post).layer(DefaultBodyLimit::max(max_body)))
         .route("/applications/{id}/messages/{message}/file", get(messages::message_file))
+}
+
+/// Public verification of signatures.
+fn verify_routes(max_body: usize) -> Router<AppState> {
+    use axum::extract::DefaultBodyLimit;
+    use ui::verify::page;
+    Router::new()
+        .route("/verify", get(page::form).post(page::check).layer(DefaultBodyLimit::max(max_body)))
+        .route("/verify/ca.pem", get(page::authorities))
 }
 
 /// The officer's workspace.

@@ -119,6 +119,9 @@ pub struct Config {
     /// ЕСИА mode: ЕСИА's certificate that signs the tokens (DER or PEM file); empty: fetched
     /// from `{oidc_issuer}/aas/oauth2/cert`, which only the emulator serves.
     pub esia_token_certificate: PathBuf,
+    /// The trusted authorities' certificates (a PEM bundle or one DER file) that signatures
+    /// are checked against; empty: the test authority in `data_dir/ca`.
+    pub trust_certificates: PathBuf,
     /// A directory of extra service definitions (`*.toml`); empty: the built-in ones only.
     pub services_dir: PathBuf,
     /// Show the portal's outgoing SMS and e-mail at `/outbox` (set by `sep demo`; never in production).
@@ -168,6 +171,7 @@ impl Default for Config {
             esia_key: PathBuf::new(),
             esia_certificate: PathBuf::new(),
             esia_token_certificate: PathBuf::new(),
+            trust_certificates: PathBuf::new(),
             services_dir: PathBuf::new(),
             demo_outbox: false,
             notify_gateway_url: String::new(),

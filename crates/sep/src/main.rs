@@ -50,6 +50,18 @@ enum Command {
         #[command(subcommand)]
         cmd: cmd::ca::CaCmd,
     },
+    /// Check a detached signature (`.sig`) of a document, as `/verify` does: exit 0 when
+    /// valid, 1 when not, 2 when the files cannot be read.
+    Verify {
+        /// The document.
+        file: PathBuf,
+        /// Its signature (DER or PEM CMS).
+        sig: PathBuf,
+        /// Trust this authority's certificate (PEM or DER) instead of the test authority in
+        /// `data_dir/ca`.
+        #[arg(long)]
+        ca: Option<PathBuf>,
+    },
     /// First run: create a data directory, migrate an embedded SQLite database, seed demo
     /// data, and serve the portal and the Госуслуги emulator.
     Demo {
@@ -85,6 +97,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Command::Verify { file, sig, ca } = &cli.command {
+        return match cmd::verify::run(file, sig, ca.as_deref(), &cfg.data_dir) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("sep: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Serve { portal_addr } => cmd::serve::run(cfg, portal_addr).await,
@@ -92,6 +114,7 @@ fn main() -> ExitCode {
             Command::Idp { admin: Some(admin), .. } => cmd::idp_admin::run(cfg, admin).await,
             Command::Migrate => cmd::migrate::run(cfg).await,
             Command::Ca { dir, cmd } => cmd::ca::run(&dir, cmd),
+            Command::Verify { .. } => Ok(()),
             Command::Demo { data_dir, portal_addr, idp_addr, esia } => {
                 cmd::demo::run(cfg, data_dir, portal_addr, idp_addr, esia).await
             }

@@ -34,7 +34,7 @@ pub struct IdpState {
     /// Cookies with `Secure` and the `__Host-` prefix (when served over HTTPS).
     pub secure_cookies: bool,
     /// Attempts per client address at the password, recovery and registration forms.
-    pub throttle: crate::throttle::Throttle,
+    pub throttle: sep_http::throttle::Throttle,
     /// Where messages are stored (and e-mail relayed).
     pub outbox: crate::mail::Outbox,
     /// The bearer token of the message gateway `POST /outbox/deliver`; `None` turns it off.
@@ -82,7 +82,7 @@ impl IdpState {
         let oidc =
             crate::oidc::OidcService::new(store.clone(), clock, issuer, crate::oidc::OidcConfig::default()).await?;
         let secure_cookies = issuer.starts_with("https://");
-        let throttle = crate::throttle::Throttle::default();
+        let throttle = sep_http::throttle::Throttle::default();
         Ok(Self { login, oidc, recovery, registration, store, secure_cookies, throttle, outbox, gateway_token: None })
     }
 

@@ -464,7 +464,7 @@ async fn one_address_is_throttled_before_it_can_run_through_accounts() {
     let clock: std::sync::Arc<dyn Clock> = std::sync::Arc::new(sep_core::clock::SystemClock);
     let mut state = sep_idp::web::IdpState::new(store.clone(), clock.clone(), "http://idp.test").await.unwrap();
     sep_idp::demo::seed(store.as_ref(), state.login.hasher(), clock.now()).await.unwrap();
-    state.throttle = sep_idp::throttle::Throttle::new(1, 3);
+    state.throttle = sep_http::throttle::Throttle::new(1, 3);
     let router = sep_idp::web::router(state, sep_http::Limits::default());
     let post = |login: &'static str| {
         let router = router.clone();

@@ -98,14 +98,14 @@ async fn world_in(backend: Backend, esia_mode: bool, esia_rs256: bool) -> Option
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
     let catalogue = sep_testkit::app::catalogue();
     sep_core::demo::seed_staff(db.store().as_ref(), &idp, clock.now()).await.unwrap();
-    let state = AppState {
-        store: db.store(),
-        clock: clock.clone(),
-        config: Arc::new(WebConfig::default()),
-        auth: Some(Arc::new(rp)),
+    let state = AppState::new(
+        db.store(),
+        clock.clone(),
+        WebConfig::default(),
+        Some(Arc::new(rp)),
         catalogue,
-        files: sep_testkit::app::files(),
-    };
+        sep_testkit::app::files(),
+    );
     tokio::spawn(sep_web::server::serve(portal_listener, sep_web::router(state), std::future::pending()));
 
     let browser =

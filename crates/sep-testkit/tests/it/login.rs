@@ -163,14 +163,14 @@ async fn with_ip_binding_a_session_used_from_another_address_ends() {
     let portal = format!("http://{}", listener.local_addr().unwrap());
     let mut config = WebConfig::default();
     config.sessions.bind_ip = true;
-    let state = AppState {
-        store: store.clone(),
-        clock: Arc::new(SystemClock),
-        config: Arc::new(config),
-        auth: None,
-        catalogue: sep_testkit::app::catalogue(),
-        files: sep_testkit::app::files(),
-    };
+    let state = AppState::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        config,
+        None,
+        sep_testkit::app::catalogue(),
+        sep_testkit::app::files(),
+    );
     tokio::spawn(sep_web::server::serve(listener, sep_web::router(state), std::future::pending()));
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let r = client
@@ -201,14 +201,14 @@ async fn portal_against(db: &TestDb, issuer: &str) -> String {
         esia: None,
     })
     .unwrap();
-    let state = AppState {
-        store: db.store(),
-        clock: Arc::new(SystemClock),
-        config: Arc::new(WebConfig::default()),
-        auth: Some(Arc::new(rp)),
-        catalogue: sep_testkit::app::catalogue(),
-        files: sep_testkit::app::files(),
-    };
+    let state = AppState::new(
+        db.store(),
+        Arc::new(SystemClock),
+        WebConfig::default(),
+        Some(Arc::new(rp)),
+        sep_testkit::app::catalogue(),
+        sep_testkit::app::files(),
+    );
     tokio::spawn(sep_web::server::serve(listener, sep_web::router(state), std::future::pending()));
     portal
 }

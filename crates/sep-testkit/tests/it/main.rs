@@ -11,4 +11,5 @@ mod login;
 mod pages;
 mod review;
 mod sessions;
+mod verify;
 mod web;

@@ -108,14 +108,14 @@ async fn health_is_unconditional_and_readiness_checks_the_database() {
 async fn readiness_is_503_not_500_when_the_database_is_down() {
     // Port 1 on loopback: nothing listens, connections are refused at once.
     let store = sep_store_postgres::PgStore::connect("postgres://postgres@127.0.0.1:1/test", None, 2).unwrap();
-    let state = AppState {
-        store: Arc::new(store),
-        clock: Arc::new(SystemClock),
-        config: Arc::new(WebConfig::default()),
-        auth: None,
-        catalogue: sep_testkit::app::catalogue(),
-        files: sep_testkit::app::files(),
-    };
+    let state = AppState::new(
+        Arc::new(store),
+        Arc::new(SystemClock),
+        WebConfig::default(),
+        None,
+        sep_testkit::app::catalogue(),
+        sep_testkit::app::files(),
+    );
     let router = sep_web::router(state);
     let res = tower::ServiceExt::oneshot(
         router,

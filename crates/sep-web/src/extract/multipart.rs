@@ -7,10 +7,10 @@ use axum::extract::Multipart;
 use axum::http::StatusCode;
 use std::collections::HashMap;
 
-/// The text fields of a form and its file (`file`), if one was chosen.
+/// The text fields of a form and its files, by field name.
 pub(crate) struct Parts {
     pub(crate) texts: HashMap<String, String>,
-    pub(crate) file: Option<(String, Vec<u8>)>,
+    pub(crate) files: HashMap<String, (String, Vec<u8>)>,
 }
 
 impl Parts {
@@ -18,31 +18,55 @@ impl Parts {
     pub(crate) fn text(&self, name: &str) -> &str {
         self.texts.get(name).map_or("", String::as_str)
     }
+
+    /// The file chosen in field `name` (its name and content), if one was.
+    pub(crate) fn file(&self, name: &str) -> Option<(&str, &[u8])> {
+        self.files.get(name).map(|(n, b)| (n.as_str(), b.as_slice()))
+    }
 }
 
-/// Reads the whole form; a body over the limit or a broken one becomes its error page.
+/// Reads the whole form; a body over the limit or a broken one becomes its error page. A
+/// field with a file name (or named `file`) is a file; a file input left empty sends an empty
+/// part, skipped.
 pub(crate) async fn read(mut form: Multipart) -> Result<Parts, WebError> {
-    let mut parts = Parts { texts: HashMap::new(), file: None };
+    let mut parts = Parts { texts: HashMap::new(), files: HashMap::new() };
     loop {
         match form.next_field().await {
             Ok(Some(field)) => {
                 let name = field.name().unwrap_or("").to_owned();
-                if name == "file" {
-                    let file_name = field.file_name().unwrap_or("").to_owned();
+                let file_name = field.file_name().map(str::to_owned);
+                if file_name.is_some() || name == "file" {
+                    let file_name = file_name.unwrap_or_default();
                     match field.bytes().await {
-                        // A form without a chosen file still sends an empty part.
                         Ok(b) if b.is_empty() && file_name.is_empty() => {}
-                        Ok(b) => parts.file = Some((file_name, b.to_vec())),
-                        Err(_) => {
-                            return Err(Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE).into());
+                        Ok(b) => {
+                            parts.files.insert(name, (file_name, b.to_vec()));
                         }
+                        Err(e) => return Err(refused(&e)),
                     }
                 } else if !name.is_empty() {
                     parts.texts.insert(name, field.text().await.unwrap_or_default());
                 }
             }
             Ok(None) => return Ok(parts),
-            Err(_) => return Err(super::form_unreadable_problem().into()),
+            Err(e) => return Err(refused(&e)),
         }
+    }
+}
+
+/// A body over the limit is "too large" — whichever layer's limit it was (the stack's own
+/// limit, met while streaming, reaches here wrapped in other errors) — and anything else
+/// broken is "unreadable".
+fn refused(e: &axum::extract::multipart::MultipartError) -> WebError {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut over_limit = e.status() == StatusCode::PAYLOAD_TOO_LARGE;
+    while let Some(c) = cause {
+        over_limit |= c.downcast_ref::<http_body_util::LengthLimitError>().is_some();
+        cause = c.source();
+    }
+    if over_limit {
+        Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE).into()
+    } else {
+        super::form_unreadable_problem().into()
     }
 }

@@ -1,5 +1,5 @@
 //! Server-rendered pages, one folder per area (`public`, `help`, `auth`, `cabinet`,
-//! `profile`, `applications`, `officer`); what several areas show (the journal, the thread,
+//! `profile`, `applications`, `officer`, `verify`); what several areas show (the journal, the thread,
 //! the personal block, uploads, formatting) is in `components`, so no area imports another.
 
 pub(crate) mod applications;
@@ -10,3 +10,4 @@ pub(crate) mod help;
 pub(crate) mod officer;
 pub(crate) mod profile;
 pub(crate) mod public;
+pub(crate) mod verify;

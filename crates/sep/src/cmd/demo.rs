@@ -36,22 +36,30 @@ fn banner(portal: SocketAddr, idp: SocketAddr, data_dir: &std::path::Path, seede
     s
 }
 
+const YEAR: std::time::Duration = std::time::Duration::from_secs(365 * 86_400);
+
+/// The test authority in `dir`, made on the first run (with its revocation list) and kept
+/// afterwards: the portal trusts it for signatures checked at `/verify`.
+fn test_authority(dir: &std::path::Path) -> anyhow::Result<sep_crypto::ca::TestCa> {
+    use sep_crypto::ca::TestCa;
+    if let Ok(ca) = TestCa::open(dir) {
+        return Ok(ca);
+    }
+    let now = std::time::SystemTime::now();
+    let ca = TestCa::init(dir, "CN=Тестовый УЦ СЭП,O=СЭП", 10 * YEAR, "TCA", now)?;
+    ca.revocation_list(std::time::Duration::from_secs(7 * 86_400), now)?;
+    Ok(ca)
+}
+
 /// The portal's ГОСТ key and certificate for the ЕСИА-mode demo, made by the test authority
 /// in `dir` on the first run and kept afterwards.
 fn esia_credentials(dir: &std::path::Path) -> anyhow::Result<(PathBuf, PathBuf)> {
-    use sep_crypto::ca::TestCa;
-    use std::time::{Duration, SystemTime};
     let (key, cert) = (dir.join("sep-portal.key.pem"), dir.join("sep-portal.cert.pem"));
     if key.exists() && cert.exists() {
         return Ok((key, cert));
     }
-    let now = SystemTime::now();
-    let year = Duration::from_secs(365 * 86_400);
-    let ca = match TestCa::open(dir) {
-        Ok(ca) => ca,
-        Err(_) => TestCa::init(dir, "CN=Тестовый УЦ СЭП,O=СЭП", 10 * year, "TCA", now)?,
-    };
-    ca.issue("sep-portal", sep_crypto::cert::Kind::Client, "CN=sep-portal,O=СЭП", year, now)?;
+    let ca = test_authority(dir)?;
+    ca.issue("sep-portal", sep_crypto::cert::Kind::Client, "CN=sep-portal,O=СЭП", YEAR, std::time::SystemTime::now())?;
     Ok((key, cert))
 }
 
@@ -85,6 +93,7 @@ pub async fn run(
     cfg.oidc_client_id = super::idp::PORTAL_CLIENT_ID.to_owned();
     cfg.oidc_client_secret = crate::config::Secret::from(secret.as_str());
     cfg.public_url = format!("http://{}", cfg.portal_addr);
+    test_authority(&cfg.data_dir.join("ca"))?;
     if esia {
         let (key, certificate) = esia_credentials(&cfg.data_dir.join("ca"))?;
         let der = sep_crypto::cert::from_pem_or_der(&std::fs::read(&certificate)?)

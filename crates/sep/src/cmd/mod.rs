@@ -6,3 +6,4 @@ pub mod idp;
 pub mod idp_admin;
 pub mod migrate;
 pub mod serve;
+pub mod verify;

@@ -16,6 +16,20 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The authorities whose signatures the portal trusts: `trust_certificates` when set, else the
+/// test authority in `data_dir/ca` when there is one (a warning when there is none).
+pub fn trust_list(cfg: &Config) -> sep_crypto::verify::TrustList {
+    let list = if cfg.trust_certificates.as_os_str().is_empty() {
+        sep_crypto::verify::TrustList::from_ca_dir(&cfg.data_dir.join("ca"))
+    } else {
+        sep_crypto::verify::TrustList::from_file(&cfg.trust_certificates)
+    };
+    list.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "no trusted authority: every signature checked at /verify will be untrusted");
+        sep_crypto::verify::TrustList::default()
+    })
+}
+
 /// The web settings derived from the configuration.
 pub fn web_config(cfg: &Config) -> WebConfig {
     WebConfig {
@@ -160,8 +174,8 @@ pub async fn serve_portal(
         clock: clock.clone(),
     };
     let worker = tokio::spawn(crate::worker::run(work, shutdown.clone()));
-    let state =
-        AppState { store, clock, config: Arc::new(web_config(cfg)), auth: relying_party(cfg)?, catalogue, files };
+    let state = AppState::new(store, clock, web_config(cfg), relying_party(cfg)?, catalogue, files)
+        .trusting(Arc::new(trust_list(cfg)));
     sep_web::server::serve(listener, sep_web::router(state), shutdown.wait())
         .await
         .context("сервер остановился с ошибкой")?;

@@ -2,3 +2,4 @@
 
 mod ca;
 mod demo;
+mod verify;

@@ -27,7 +27,7 @@ pub(crate) async fn upload(
     CsrfMultipart(form): CsrfMultipart,
 ) -> Page {
     let back = format!("/applications/{}", o.app.id);
-    let (name, bytes) = form.file.as_ref().map_or(("", &[][..]), |(n, b)| (n.as_str(), b.as_slice()));
+    let (name, bytes) = form.file("file").unwrap_or(("", &[]));
     let upload = Upload { document: form.text("document"), name, bytes };
     let (store, files) = (s.store.as_ref(), s.files.as_ref());
     let attached = documents::attach(store, files, &o.app, &o.service, &o.user, upload, &ctx.origin(), s.clock.now())

@@ -25,7 +25,7 @@ pub(crate) async fn post(State(s): State<AppState>, v: Visible, ctx: Ctx, CsrfMu
     thread::may_write(&v.app, v.viewer)?;
     let text = thread::text_of(parts.text("text"))
         .map_err(|e| WebError::from(crate::error::action_problem(&e).retry(&back, "К заявлению")))?;
-    let file = match &parts.file {
+    let file = match parts.file("file") {
         None => None,
         Some((name, bytes)) => {
             Some(keep(s.files.as_ref(), name, bytes, &[Format::Pdf, Format::Jpeg, Format::Png], MAX_MB).await.map_err(

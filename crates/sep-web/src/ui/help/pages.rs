@@ -19,6 +19,16 @@ use sep_core::profile::Note as ProfileNote;
 /// `(code, what happened, what to do)`.
 const OTHER: &[(&str, &str, &str)] = &[
     (
+        "rate_limited",
+        "С вашего адреса было слишком много попыток подряд, поэтому новые временно не принимаются.",
+        "Подождите минуту и повторите.",
+    ),
+    (
+        "verify_files_missing",
+        "Для проверки подписи не выбран документ или файл подписи.",
+        "Выберите оба файла: документ и его подпись (.sig).",
+    ),
+    (
         "otp_void",
         "Код больше не действует: истёк срок, исчерпаны попытки или он уже использован.",
         "Запросите новый код и введите его.",
@@ -185,6 +195,12 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
         code: e.code().into(),
         happened: e.to_string(),
         action: "Исправьте значение в поле, на которое ведёт ссылка, и сохраните черновик.".into(),
+    }));
+    // The verdicts of signature checks (`/verify`, `sep verify`).
+    out.extend(sep_core::signature::Refusal::ALL.iter().map(|r| Row {
+        code: r.code().into(),
+        happened: r.text().into(),
+        action: r.action().into(),
     }));
     // The notes of contact steps on the application form and the profile.
     out.extend(ContactNote::ALL.iter().filter(|n| n.is_error()).map(|n| Row {

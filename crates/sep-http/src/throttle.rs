@@ -1,6 +1,7 @@
-//! Per-address throttling of password, recovery and registration attempts (SECURITY.md:
-//! per-IP throttling before per-account locks). It comes first so that one address cannot
-//! run through many accounts, or lock a known person out again and again, at full speed.
+//! Per-address throttling (SECURITY.md: per-IP throttling before per-account locks): the
+//! emulator's password, recovery and registration attempts, the portal's public forms. It
+//! comes first so that one address cannot run through many accounts, or a public page's
+//! work, at full speed.
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;

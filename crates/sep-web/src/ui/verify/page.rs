@@ -1,0 +1,132 @@
+//! `/verify`: upload a document and its `.sig`, get the verdict of `sep_core::signature` —
+//! «Подпись действительна» or «Подпись недействительна» with its code — with what the
+//! signature itself says (signer, signing time, authority, hash). Nothing about a person is
+//! looked up or revealed beyond the signature's own certificate; the page states its own
+//! address (copycat verification pages exist) and limits each address's pace.
+
+use crate::AppState;
+use crate::error::{Page, WebError};
+use crate::extract::Ctx;
+use crate::extract::multipart::read;
+use crate::i18n::tr;
+use crate::ui::components::{moscow, render};
+use askama::Template;
+use axum::extract::{Multipart, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use sep_core::signature::Verdict;
+use sep_http::Problem;
+
+/// The verdict as the page shows it.
+struct VerdictView {
+    valid: bool,
+    code: &'static str,
+    what: String,
+    action: String,
+    /// Label and value rows.
+    facts: Vec<(&'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "verify/index.html")]
+struct VerifyPage {
+    /// The page's own address.
+    address: String,
+    verdict: Option<VerdictView>,
+    /// What was missing from the form.
+    missing: Vec<&'static str>,
+}
+
+fn address(s: &AppState) -> String {
+    format!("{}/verify", s.config.public_url.trim_end_matches('/'))
+}
+
+/// `GET /verify`.
+pub(crate) async fn form(State(s): State<AppState>) -> Page {
+    render(&VerifyPage { address: address(&s), verdict: None, missing: vec![] })
+}
+
+fn view(v: &Verdict) -> VerdictView {
+    let yes_no = |b: bool| tr(if b { "совпадает" } else { "не совпадает" }).to_owned();
+    let mut facts = vec![("Хеш документа (Стрибог-256)", v.document_hash.clone())];
+    if let Some(matches) = v.hash_matches {
+        facts.push(("Документ и подпись", yes_no(matches)));
+    }
+    if let Some(c) = &v.signer {
+        facts.push(("Владелец сертификата", c.subject.clone()));
+        facts.push(("Издатель сертификата", c.issuer.clone()));
+        facts.push(("Серийный номер", c.serial.clone()));
+        facts.push(("Действует", format!("{} — {} {}", moscow(c.not_before), moscow(c.not_after), tr("МСК"))));
+    }
+    if let Some(at) = v.signed_at {
+        facts.push(("Время подписи (указано подписавшим)", format!("{} {}", moscow(at), tr("МСК"))));
+    }
+    if let Some(a) = &v.authority {
+        facts.push(("Доверенный удостоверяющий центр", a.clone()));
+    }
+    if let Some(at) = v.revoked_at {
+        facts.push(("Сертификат отозван", format!("{} {}", moscow(at), tr("МСК"))));
+    }
+    let (what, action) = match v.outcome {
+        Ok(()) => (
+            "Подпись принадлежит владельцу сертификата, документ не изменён после подписания, сертификат выдан доверенным удостоверяющим центром и действовал в момент подписания.",
+            "Сверьте владельца сертификата с тем, от кого вы ждали документ.",
+        ),
+        Err(r) => (r.text(), r.action()),
+    };
+    let facts = facts.into_iter().map(|(label, value)| (tr(label), value)).collect();
+    VerdictView {
+        valid: v.is_valid(),
+        code: v.code(),
+        what: crate::i18n::tr_dyn(what),
+        action: crate::i18n::tr_dyn(action),
+        facts,
+    }
+}
+
+/// `POST /verify` (multipart: `document`, `signature`): the verdict.
+pub(crate) async fn check(State(s): State<AppState>, ctx: Ctx, form: Multipart) -> Page {
+    if !s.throttle.allow(&ctx.client.ip) {
+        return Err(rate_limited());
+    }
+    let parts = read(form).await?;
+    let (document, signature) = (parts.file("document"), parts.file("signature"));
+    let missing: Vec<&'static str> = [("Документ", document.is_none()), ("Подпись (.sig)", signature.is_none())]
+        .into_iter()
+        .filter_map(|(label, absent)| absent.then_some(tr(label)))
+        .collect();
+    let (Some((_, document)), Some((_, signature))) = (document, signature) else {
+        let page = render(&VerifyPage { address: address(&s), verdict: None, missing })?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let verdict = s.signatures.check(document, signature, s.clock.now());
+    render(&VerifyPage { address: address(&s), verdict: Some(view(&verdict)), missing })
+}
+
+fn rate_limited() -> WebError {
+    Problem::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "Слишком много проверок",
+        "С вашего адреса было слишком много проверок подряд, поэтому новые временно не принимаются.",
+        "Подождите минуту и повторите проверку.",
+    )
+    .retry("/verify", "К проверке подписи")
+    .into()
+}
+
+/// `GET /verify/ca.pem`: the trusted authorities' certificates.
+pub(crate) async fn authorities(State(s): State<AppState>) -> Page {
+    let pem = s.signatures.authorities_pem();
+    if pem.is_empty() {
+        return Err(WebError::not_found());
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/x-pem-file"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"ca.pem\""),
+        ],
+        pem,
+    )
+        .into_response())
+}
