@@ -60,6 +60,7 @@ export async function startDemo(env = {}) {
   });
   child.stdout.resume();
   return {
+    dataDir,
     portal: `http://127.0.0.1:${portalPort}`,
     idp: `http://127.0.0.1:${idpPort}`,
     async stop() {

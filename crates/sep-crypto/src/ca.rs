@@ -206,6 +206,20 @@ impl TestCa {
         Ok(Issued { serial, key: key_path, cert: cert_path, hash })
     }
 
+    /// The key and certificate (DER) issued as `name`.
+    pub fn credentials(&self, name: &str) -> Result<(SigningKey, Vec<u8>), CaError> {
+        let fine = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !fine || name == "ca" || name == "crl" {
+            return Err(CaError::BadName(name.to_owned()));
+        }
+        let key_path = self.path(&format!("{name}.key.pem"));
+        let pem = std::fs::read_to_string(&key_path).map_err(io(&key_path))?;
+        let key = pkcs8::from_pem(&pem).map_err(|e| corrupt(&key_path, e))?;
+        let cert_path = self.path(&format!("{name}.cert.der"));
+        let cert = std::fs::read(&cert_path).map_err(io(&cert_path))?;
+        Ok((key, cert))
+    }
+
     /// Revokes the certificate with `serial` from `now` and signs a new list.
     pub fn revoke(&self, serial: u64, now: SystemTime) -> Result<(), CaError> {
         let mut revoked = self.revoked()?;

@@ -54,6 +54,15 @@ pub enum CaCmd {
         #[arg(long, default_value_t = 7)]
         days: u32,
     },
+    /// Sign a file with a key the authority issued (`NAME.key.pem`, `NAME.cert.der`): a
+    /// detached CMS signature `FILE.sig`, as `openssl cms -sign -binary -outform DER` makes.
+    Sign {
+        /// The key's name, as given to `issue`.
+        #[arg(long)]
+        name: String,
+        /// The file to sign.
+        file: PathBuf,
+    },
     /// Check a certificate (DER or PEM) against the authority and its list.
     Check {
         /// The certificate file.
@@ -92,6 +101,16 @@ pub fn run(dir: &Path, cmd: CaCmd) -> anyhow::Result<()> {
         CaCmd::Crl { days: n } => {
             TestCa::open(dir)?.revocation_list(days(n), now)?;
             writeln!(out, "Список отзыва: {}", dir.join("crl.pem").display())?;
+        }
+        CaCmd::Sign { name, file } => {
+            let ca = TestCa::open(dir).context("сначала создайте удостоверяющий центр: sep ca init")?;
+            let (key, cert) = ca.credentials(&name)?;
+            let content = std::fs::read(&file).with_context(|| file.display().to_string())?;
+            let sig = sep_crypto::cms::sign_detached(&content, &key, &cert, now)?;
+            let mut target = file.clone().into_os_string();
+            target.push(".sig");
+            std::fs::write(&target, sig).with_context(|| format!("{}", PathBuf::from(&target).display()))?;
+            writeln!(out, "подпись: {}", PathBuf::from(target).display())?;
         }
         CaCmd::Check { cert } => {
             let bytes = std::fs::read(&cert).with_context(|| cert.display().to_string())?;
