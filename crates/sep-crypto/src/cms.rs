@@ -119,7 +119,12 @@ impl Opened {
     /// Whether this signature covers `content`: the signed digest is `content`'s Стрибог-256
     /// and the ГОСТ signature over the signed attributes holds for the certificate's key.
     pub fn covers(&self, content: &[u8]) -> bool {
-        self.digest == streebog256(content)
+        self.covers_digest(&streebog256(content))
+    }
+
+    /// [`Opened::covers`] for content whose Стрибог-256 is `digest` (hashed once by the caller).
+    pub fn covers_digest(&self, digest: &[u8]) -> bool {
+        self.digest == digest
             && cert::public_key(&self.certificate).is_ok_and(|key| key.verify(&self.attrs, &self.value).is_ok())
     }
 }

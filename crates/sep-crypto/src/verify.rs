@@ -64,9 +64,11 @@ fn when(t: SystemTime) -> OffsetDateTime {
 
 impl SignatureChecker for TrustList {
     fn check(&self, document: &[u8], signature: &[u8], now: OffsetDateTime) -> Verdict {
+        // The document is hashed once: for the page and for the comparison.
+        let digest = crate::gost::streebog256(document);
         let mut verdict = Verdict {
             outcome: Err(Refusal::Malformed),
-            document_hash: crate::gost::streebog256_hex(document),
+            document_hash: digest.iter().map(|b| format!("{b:02x}")).collect(),
             hash_matches: None,
             signer: None,
             signed_at: None,
@@ -85,7 +87,7 @@ impl SignatureChecker for TrustList {
             not_after: when(facts.not_after),
         });
         verdict.signed_at = opened.at.map(when);
-        let covers = opened.covers(document);
+        let covers = opened.covers_digest(&digest);
         verdict.hash_matches = Some(covers);
         if !covers {
             verdict.outcome = Err(Refusal::Mismatch);
