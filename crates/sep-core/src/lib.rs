@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod confirm;
 pub mod demo;
+pub mod document;
 pub mod error;
 pub mod esia;
 pub mod ident;

@@ -237,6 +237,7 @@ mod tests {
             "profile.rs",
             "signin.rs",
             "signature.rs",
+            "document/mod.rs",
             "application/documents.rs",
             "registry/emulator.rs",
         ] {

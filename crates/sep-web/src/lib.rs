@@ -190,6 +190,7 @@ fn cabinet_routes() -> Router<AppState> {
         .route("/notices/read", post(page::mark_read))
         .route("/events", get(live::stream))
         .route("/history", get(history::history))
+        .route("/documents", get(ui::documents::archive::page))
         .route("/sessions", get(sessions::list))
         .route("/sessions/end", post(sessions::end))
         .route("/settings", get(settings::page).post(settings::save))

@@ -7,6 +7,7 @@ mod applications;
 mod cabinet;
 mod common;
 mod conformance;
+mod documents;
 mod login;
 mod pages;
 mod review;

@@ -401,7 +401,8 @@ async fn sec2_every_application_endpoint_refuses_others_with_not_found(backend: 
     let own_csrf = |page: String| hidden(&page, "csrf");
     let other_csrf = own_csrf(other.page("/cabinet").await);
     let officer_csrf = own_csrf(officer.page("/cabinet").await);
-    let gets = [app.clone(), format!("{app}/check"), doc.clone(), format!("{app}/messages/1/file")];
+    let gets =
+        [app.clone(), format!("{app}/check"), doc.clone(), format!("{doc}?inline=1"), format!("{app}/messages/1/file")];
     let posts = [
         app.clone(),
         format!("{app}/submit"),
@@ -416,6 +417,8 @@ async fn sec2_every_application_endpoint_refuses_others_with_not_found(backend: 
         assert_eq!(other.get(path).await.status, StatusCode::NOT_FOUND, "GET {path}");
     }
     assert_eq!(other.get(&format!("/officer/applications/{id}")).await.status, StatusCode::NOT_FOUND);
+    let theirs = other.page("/documents").await;
+    assert!(!theirs.contains("passport_scan.pdf") && !theirs.contains(&id), "«Мои документы» lists only one's own");
     for path in &posts {
         let form = [("csrf", other_csrf.as_str()), ("consent", "yes"), ("decision", "approve"), ("code", "123456")];
         let r = other.post(path, &form).await;

@@ -1,4 +1,4 @@
-//! Server-rendered pages, one folder per area (`public`, `help`, `auth`, `cabinet`,
+//! Server-rendered pages, one folder per area (`public`, `help`, `auth`, `cabinet`, `documents`,
 //! `profile`, `applications`, `officer`, `verify`); what several areas show (the journal, the thread,
 //! the personal block, uploads, formatting) is in `components`, so no area imports another.
 
@@ -6,6 +6,7 @@ pub(crate) mod applications;
 pub(crate) mod auth;
 pub(crate) mod cabinet;
 pub(crate) mod components;
+pub(crate) mod documents;
 pub(crate) mod help;
 pub(crate) mod officer;
 pub(crate) mod profile;

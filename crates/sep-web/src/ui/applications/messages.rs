@@ -8,7 +8,7 @@ use crate::error::action_problem;
 use crate::error::{Page, WebError};
 use crate::extract::{CsrfMultipart, Ctx, Visible};
 use crate::ui::components::files::download;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use sep_core::application::ActionError;
 use sep_core::application::access::Viewer;
@@ -41,10 +41,21 @@ pub(crate) async fn post(State(s): State<AppState>, v: Visible, ctx: Ctx, CsrfMu
 }
 
 /// `GET /applications/{id}/attachments/{file}`: a document of the application.
-pub(crate) async fn attachment(State(s): State<AppState>, v: Visible, Path((_, file)): Path<(String, String)>) -> Page {
+pub(crate) async fn attachment(
+    State(s): State<AppState>,
+    v: Visible,
+    Path((_, file)): Path<(String, String)>,
+    Query(how): Query<How>,
+) -> Page {
     let files = s.store.list_attachments(v.app.id).await?;
     let f = files.iter().find(|f| f.id.to_string() == file).ok_or_else(WebError::not_found)?;
-    download(&s, &f.file_name, &f.content_type, &f.sha256).await
+    download(&s, &f.file_name, &f.content_type, &f.sha256, how.inline.is_some()).await
+}
+
+/// `?inline=1`: show a PDF or an image in the browser instead of downloading it.
+#[derive(serde::Deserialize)]
+pub(crate) struct How {
+    inline: Option<String>,
 }
 
 /// `GET /applications/{id}/messages/{message}/file`: the file of a message.
@@ -52,8 +63,9 @@ pub(crate) async fn message_file(
     State(s): State<AppState>,
     v: Visible,
     Path((_, message)): Path<(String, i64)>,
+    Query(how): Query<How>,
 ) -> Page {
     let messages = s.store.list_messages(v.app.id).await?;
     let f = messages.iter().find(|m| m.id == message).and_then(|m| m.file.as_ref()).ok_or_else(WebError::not_found)?;
-    download(&s, &f.file_name, &f.content_type, &f.sha256).await
+    download(&s, &f.file_name, &f.content_type, &f.sha256, how.inline.is_some()).await
 }

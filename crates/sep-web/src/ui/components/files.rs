@@ -1,5 +1,6 @@
-//! Sending a stored file as a download: the stored type, the cleaned name, never inline,
-//! never cached.
+//! Sending a stored file: the stored type, the cleaned name, never cached; shown in the
+//! browser only when asked and only for the formats checked by content at upload (PDF, JPEG,
+//! PNG), everything else always as a download.
 
 use crate::AppState;
 use crate::error::{Page, WebError};
@@ -7,8 +8,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use sep_http::Problem;
 
-/// The file with content key `key` as a download named `name`.
-pub(crate) async fn download(s: &AppState, name: &str, content_type: &str, key: &str) -> Page {
+/// The formats a browser may show in place.
+const INLINE: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
+
+/// The file with content key `key`, named `name`: shown in place when `inline` and its type
+/// allows, else a download.
+pub(crate) async fn download(s: &AppState, name: &str, content_type: &str, key: &str, inline: bool) -> Page {
     let bytes = s
         .files
         .get(key)
@@ -25,7 +30,8 @@ pub(crate) async fn download(s: &AppState, name: &str, content_type: &str, key: 
             }
         })
         .collect();
-    let disposition = format!("attachment; filename=\"file\"; filename*=UTF-8''{encoded}");
+    let how = if inline && INLINE.contains(&content_type) { "inline" } else { "attachment" };
+    let disposition = format!("{how}; filename=\"file\"; filename*=UTF-8''{encoded}");
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     h.insert(

@@ -1,0 +1,138 @@
+//! «Мои документы» (SPEC D1, D2): every document of a person in one list — the files they
+//! attached to their applications and those in the application threads, from either side —
+//! searchable by name and kind, filtered by date, newest first, a page at a time. This first
+//! version reads the applications' files; documents the system issues, versions and
+//! signatures join the same list with the document store of a later step.
+
+use crate::StoreError;
+use crate::application::record::{ApplicationId, StoredFile};
+use crate::catalogue::Catalogue;
+use crate::store::Store;
+use crate::user::User;
+use time::{Date, OffsetDateTime};
+
+/// Rows on one page of the archive.
+pub const PAGE_SIZE: usize = 50;
+
+/// Where a document came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Attached to an application as one of the service's documents (its code).
+    Attachment {
+        /// The attachment's id.
+        id: uuid::Uuid,
+        /// The service's document code.
+        document: String,
+    },
+    /// Sent with a message of the application's thread.
+    Message {
+        /// The message's id.
+        id: i64,
+        /// Whether the agency sent it.
+        from_agency: bool,
+    },
+}
+
+/// One document of the archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The application it belongs to.
+    pub application: ApplicationId,
+    /// Its number, once sent.
+    pub number: Option<String>,
+    /// What kind of document it is: the service's document title, or «Вложение сообщения».
+    pub kind: String,
+    /// The file.
+    pub file: StoredFile,
+    /// When it arrived.
+    pub at: OffsetDateTime,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// The kind of a file sent with a message.
+pub const MESSAGE_KIND: &str = "Вложение сообщения";
+
+/// What the archive shows.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Words of the file name (case-insensitive); empty for all.
+    pub name: String,
+    /// Exactly this kind; empty for all.
+    pub kind: String,
+    /// From this day (Moscow time) on.
+    pub from: Option<Date>,
+    /// Up to this day (Moscow time).
+    pub to: Option<Date>,
+    /// The page, from 1.
+    pub page: usize,
+}
+
+/// One page of the archive.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    /// The documents of the page, newest first.
+    pub entries: Vec<Entry>,
+    /// How many match the filter.
+    pub matching: usize,
+    /// How many the person has in all.
+    pub total: usize,
+    /// Every kind the person has, for the filter.
+    pub kinds: Vec<String>,
+}
+
+impl Listing {
+    /// How many pages the matching documents fill.
+    pub fn pages(&self) -> usize {
+        self.matching.div_ceil(PAGE_SIZE).max(1)
+    }
+}
+
+fn moscow_day(t: OffsetDateTime) -> Date {
+    t.to_offset(time::macros::offset!(+3)).date()
+}
+
+/// Every document of `user`, filtered and paged.
+pub async fn archive(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    user: &User,
+    filter: &Filter,
+) -> Result<Listing, StoreError> {
+    let mut all = Vec::new();
+    for app in store.list_applications_for_user(user.id).await? {
+        let service = catalogue.get(&app.service);
+        for a in store.list_attachments(app.id).await? {
+            let kind = service
+                .and_then(|s| s.documents.iter().find(|d| d.code == a.document))
+                .map_or_else(|| a.document.clone(), |d| d.title.clone());
+            let file =
+                StoredFile { file_name: a.file_name, content_type: a.content_type, size: a.size, sha256: a.sha256 };
+            let origin = Origin::Attachment { id: a.id, document: a.document };
+            all.push(Entry { application: app.id, number: app.number.clone(), kind, file, at: a.created_at, origin });
+        }
+        for m in store.list_messages(app.id).await? {
+            let Some(file) = m.file else { continue };
+            let origin = Origin::Message { id: m.id, from_agency: m.author == "officer" };
+            let kind = MESSAGE_KIND.to_owned();
+            all.push(Entry { application: app.id, number: app.number.clone(), kind, file, at: m.at, origin });
+        }
+    }
+    let total = all.len();
+    let mut kinds: Vec<String> = all.iter().map(|e| e.kind.clone()).collect();
+    kinds.sort();
+    kinds.dedup();
+    let words: Vec<String> = filter.name.to_lowercase().split_whitespace().map(str::to_owned).collect();
+    all.retain(|e| {
+        let name = e.file.file_name.to_lowercase();
+        words.iter().all(|w| name.contains(w.as_str()))
+            && (filter.kind.is_empty() || e.kind == filter.kind)
+            && filter.from.is_none_or(|d| moscow_day(e.at) >= d)
+            && filter.to.is_none_or(|d| moscow_day(e.at) <= d)
+    });
+    all.sort_by_key(|e| std::cmp::Reverse(e.at));
+    let matching = all.len();
+    let page = filter.page.max(1);
+    let entries = all.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).collect();
+    Ok(Listing { entries, matching, total, kinds })
+}

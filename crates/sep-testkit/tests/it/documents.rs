@@ -1,0 +1,83 @@
+//! «Мои документы» (SPEC D1): every document of the person in one list — their application
+//! attachments and the files of the threads — searchable by name and kind, filtered by date,
+//! 50 to a page; PDF and images open in the browser, everything downloads.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
+
+use crate::common::{PDF, file};
+use axum::http::StatusCode;
+use sep_testkit::TestApp;
+
+#[tokio::test]
+async fn the_archive_lists_searches_filters_and_pages() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let empty = w.page("/documents").await;
+    assert!(empty.contains("Документов пока нет"), "{empty}");
+    assert!(w.page("/cabinet").await.contains("href=\"/documents\""), "linked from the cabinet");
+
+    let app = file(&w, "person", &[("passport_number", "000001")]).await;
+    let id = app.trim_start_matches("/applications/");
+    // A message with a file from the applicant.
+    let r = w
+        .upload(&format!("{app}/messages"), &[("text", "Скан ИНН ещё раз")], &[("file", "ИНН повторно.pdf", PDF)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    let all = w.page("/documents").await;
+    for name in ["passport_scan.pdf", "snils_scan.pdf", "inn_certificate.pdf", "ИНН повторно.pdf"] {
+        assert!(all.contains(name), "{name}: {all}");
+    }
+    assert!(all.contains("Найдено документов: 4 из 4"), "{all}");
+    assert!(all.contains(&format!("href=\"/applications/{id}\"")), "the source application");
+    assert!(all.contains("Вложение сообщения"));
+
+    let found = w.page("/documents?q=SNILS").await;
+    assert!(found.contains("snils_scan.pdf") && !found.contains("passport_scan.pdf"), "by name, any case");
+    assert!(found.contains("Найдено документов: 1 из 4"));
+    let kind = w
+        .page(&format!(
+            "/documents?kind={}",
+            "%D0%92%D0%BB%D0%BE%D0%B6%D0%B5%D0%BD%D0%B8%D0%B5%20%D1%81%D0%BE%D0%BE%D0%B1%D1%89%D0%B5%D0%BD%D0%B8%D1%8F"
+        ))
+        .await;
+    assert!(kind.contains("ИНН повторно.pdf") && !kind.contains("snils_scan.pdf"), "by kind");
+    let future = w.page("/documents?from=2099-01-01").await;
+    assert!(future.contains("Под условия поиска ничего не подошло"), "by date");
+    let today = w.page("/documents?from=01.01.2020&to=31.12.2099").await;
+    assert!(today.contains("Найдено документов: 4 из 4"), "a typed date reads too");
+    assert!(
+        w.page("/documents?from=garbage&page=zero").await.contains("Найдено документов: 4 из 4"),
+        "ignored, not refused"
+    );
+
+    // Open in place (PDF) or download.
+    let href =
+        all.split("href=\"").find(|h| h.contains("/attachments/")).unwrap().split('"').next().unwrap().to_owned();
+    assert!(href.ends_with("?inline=1"));
+    let shown = w.get(&href).await;
+    assert!(shown.header("content-disposition").unwrap().starts_with("inline;"), "a PDF opens in the browser");
+    let saved = w.get(href.trim_end_matches("?inline=1")).await;
+    assert!(saved.header("content-disposition").unwrap().starts_with("attachment;"));
+}
+
+#[tokio::test]
+async fn the_archive_pages_past_fifty() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let app = w
+        .post_form("/applications", &[("service", "registration"), ("applicant", "person")])
+        .await
+        .location()
+        .to_owned();
+    for i in 0..51 {
+        let name = format!("скан-{i:02}.pdf");
+        let r = w.upload(&format!("{app}/documents"), &[("document", "passport_scan")], &[("file", &name, PDF)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    let first = w.page("/documents").await;
+    assert!(first.contains("Страница 1 из 2") && first.contains("rel=\"next\""), "{first}");
+    assert_eq!(first.matches("скан-").count(), 50 * 2, "50 rows (name and hidden label each)");
+    let second = w.page("/documents?page=2").await;
+    assert!(second.contains("Страница 2 из 2") && second.contains("rel=\"prev\""));
+    assert_eq!(second.matches("скан-").count(), 2);
+}

@@ -1,0 +1,3 @@
+//! «Мои документы» (SPEC D1): the person's documents in one list.
+
+pub(crate) mod archive;
