@@ -58,6 +58,8 @@ pub struct TestResponse {
     pub headers: axum::http::HeaderMap,
     /// Body as text.
     pub text: String,
+    /// Body as sent.
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -323,7 +325,7 @@ async fn read(res: axum::response::Response) -> TestResponse {
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
-    TestResponse { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+    TestResponse { status, headers, text: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
 }
 
 /// `application/x-www-form-urlencoded`.

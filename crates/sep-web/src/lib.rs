@@ -191,6 +191,7 @@ fn cabinet_routes() -> Router<AppState> {
         .route("/events", get(live::stream))
         .route("/history", get(history::history))
         .route("/documents", get(ui::documents::archive::page))
+        .route("/documents/zip", post(ui::documents::archive::zip))
         .route("/sessions", get(sessions::list))
         .route("/sessions/end", post(sessions::end))
         .route("/settings", get(settings::page).post(settings::save))

@@ -92,6 +92,17 @@ fn moscow_day(t: OffsetDateTime) -> Date {
     t.to_offset(time::macros::offset!(+3)).date()
 }
 
+impl Entry {
+    /// A stable reference to the document, for a selection (`a:<attachment>`,
+    /// `m:<application>:<message>`).
+    pub fn key(&self) -> String {
+        match &self.origin {
+            Origin::Attachment { id, .. } => format!("a:{id}"),
+            Origin::Message { id, .. } => format!("m:{}:{id}", self.application),
+        }
+    }
+}
+
 /// Every document of `user`, filtered and paged.
 pub async fn archive(
     store: &dyn Store,
@@ -99,6 +110,27 @@ pub async fn archive(
     user: &User,
     filter: &Filter,
 ) -> Result<Listing, StoreError> {
+    let mut all = entries(store, catalogue, user).await?;
+    let total = all.len();
+    let mut kinds: Vec<String> = all.iter().map(|e| e.kind.clone()).collect();
+    kinds.sort();
+    kinds.dedup();
+    let words: Vec<String> = filter.name.to_lowercase().split_whitespace().map(str::to_owned).collect();
+    all.retain(|e| {
+        let name = e.file.file_name.to_lowercase();
+        words.iter().all(|w| name.contains(w.as_str()))
+            && (filter.kind.is_empty() || e.kind == filter.kind)
+            && filter.from.is_none_or(|d| moscow_day(e.at) >= d)
+            && filter.to.is_none_or(|d| moscow_day(e.at) <= d)
+    });
+    let matching = all.len();
+    let page = filter.page.max(1);
+    let entries = all.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).collect();
+    Ok(Listing { entries, matching, total, kinds })
+}
+
+/// Every document of `user`, newest first.
+pub async fn entries(store: &dyn Store, catalogue: &Catalogue, user: &User) -> Result<Vec<Entry>, StoreError> {
     let mut all = Vec::new();
     for app in store.list_applications_for_user(user.id).await? {
         let service = catalogue.get(&app.service);
@@ -118,21 +150,6 @@ pub async fn archive(
             all.push(Entry { application: app.id, number: app.number.clone(), kind, file, at: m.at, origin });
         }
     }
-    let total = all.len();
-    let mut kinds: Vec<String> = all.iter().map(|e| e.kind.clone()).collect();
-    kinds.sort();
-    kinds.dedup();
-    let words: Vec<String> = filter.name.to_lowercase().split_whitespace().map(str::to_owned).collect();
-    all.retain(|e| {
-        let name = e.file.file_name.to_lowercase();
-        words.iter().all(|w| name.contains(w.as_str()))
-            && (filter.kind.is_empty() || e.kind == filter.kind)
-            && filter.from.is_none_or(|d| moscow_day(e.at) >= d)
-            && filter.to.is_none_or(|d| moscow_day(e.at) <= d)
-    });
     all.sort_by_key(|e| std::cmp::Reverse(e.at));
-    let matching = all.len();
-    let page = filter.page.max(1);
-    let entries = all.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).collect();
-    Ok(Listing { entries, matching, total, kinds })
+    Ok(all)
 }

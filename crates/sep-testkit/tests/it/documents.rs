@@ -76,8 +76,52 @@ async fn the_archive_pages_past_fifty() {
     }
     let first = w.page("/documents").await;
     assert!(first.contains("Страница 1 из 2") && first.contains("rel=\"next\""), "{first}");
-    assert_eq!(first.matches("скан-").count(), 50 * 2, "50 rows (name and hidden label each)");
+    assert_eq!(first.matches("скан-").count(), 50 * 3, "50 rows (the link, the box's label and the download's)");
     let second = w.page("/documents?page=2").await;
     assert!(second.contains("Страница 2 из 2") && second.contains("rel=\"prev\""));
-    assert_eq!(second.matches("скан-").count(), 2);
+    assert_eq!(second.matches("скан-").count(), 3);
+}
+
+#[tokio::test]
+async fn chosen_documents_download_as_one_zip_that_python_reads() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let app = file(&w, "person", &[("passport_number", "000001")]).await;
+    let page = w.page("/documents").await;
+    let keys: Vec<String> =
+        page.split("name=\"d\" value=\"").skip(1).map(|p| p.split('"').next().unwrap().to_owned()).collect();
+    assert_eq!(keys.len(), 3, "a box for each document");
+    // Two chosen, and a key that is not this person's: ignored.
+    let mut form: Vec<(&str, &str)> = keys[..2].iter().map(|k| ("d", k.as_str())).collect();
+    form.push(("d", "a:00000000-0000-0000-0000-000000000000"));
+    let r = w.post_form("/documents/zip", &form).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("application/zip"));
+    let raw = &r.bytes;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("docs.zip");
+    std::fs::write(&path, raw).unwrap();
+    let script = "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nfor i in z.infolist(): print(i.filename, len(z.read(i)))";
+    let out = std::process::Command::new("python3").args(["-c", script, path.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(listing.lines().count(), 2, "{listing}");
+    let id = uuid::Uuid::parse_str(app.trim_start_matches("/applications/")).unwrap();
+    let number =
+        t.db.store().get_application(sep_core::application::record::ApplicationId(id)).await.unwrap().number.unwrap();
+    assert!(
+        listing.lines().all(|l| l.starts_with(&format!("{number}/")) && l.ends_with(&format!(" {}", PDF.len()))),
+        "{listing}"
+    );
+
+    // Nothing chosen (or only others' documents): a clear refusal.
+    let r = w.post_form("/documents/zip", &[("d", "a:00000000-0000-0000-0000-000000000000")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("zip_empty"), "{}", r.text);
+    let other = t.sign_in_as("+79345678901").await;
+    let theirs: Vec<(&str, &str)> = keys.iter().map(|k| ("d", k.as_str())).collect();
+    assert!(
+        other.post_form("/documents/zip", &theirs).await.text.contains("zip_empty"),
+        "another person's keys give nothing"
+    );
 }

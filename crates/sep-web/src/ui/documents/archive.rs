@@ -9,10 +9,12 @@ use crate::i18n::{tr, tr_dyn};
 use crate::ui::components::{file_size, moscow, render};
 use askama::Template;
 use axum::extract::{Query, State};
+use axum::response::IntoResponse;
 use sep_core::document::{Entry, Filter, Origin, archive};
 use serde::Deserialize;
 
 struct Row {
+    key: String,
     name: String,
     kind: String,
     size: String,
@@ -27,6 +29,7 @@ struct Row {
 #[derive(Template)]
 #[template(path = "documents/archive.html")]
 struct ArchivePage {
+    csrf: String,
     rows: Vec<Row>,
     matching: usize,
     total: usize,
@@ -65,11 +68,13 @@ fn day(text: &str) -> Option<time::Date> {
 
 fn row(e: Entry) -> Row {
     let app = e.application;
+    let key = e.key();
     let href = match &e.origin {
         Origin::Attachment { id, .. } => format!("/applications/{app}/attachments/{id}"),
         Origin::Message { id, .. } => format!("/applications/{app}/messages/{id}/file"),
     };
     Row {
+        key,
         name: e.file.file_name,
         kind: tr_dyn(&e.kind),
         size: file_size(e.file.size),
@@ -100,7 +105,7 @@ fn query_param(value: &str) -> String {
 /// `GET /documents?q=&kind=&from=&to=&page=`.
 pub(crate) async fn page(
     State(s): State<AppState>,
-    SignedIn { user, .. }: SignedIn,
+    SignedIn { session, user }: SignedIn,
     Query(q): Query<ArchiveQuery>,
 ) -> Page {
     let (from, to) = (day(&q.from), day(&q.to));
@@ -116,6 +121,7 @@ pub(crate) async fn page(
         to.as_deref().unwrap_or_default()
     );
     render(&ArchivePage {
+        csrf: session.csrf_secret,
         matching: listing.matching,
         total: listing.total,
         pages: listing.pages(),
@@ -128,4 +134,101 @@ pub(crate) async fn page(
         to: to.unwrap_or_default(),
         query,
     })
+}
+
+/// The name of a document inside the archive: its application's number as a folder (a draft's
+/// short id), then its own name, made unique.
+fn zip_name(e: &Entry, taken: &mut std::collections::HashSet<String>) -> String {
+    let folder = e.number.clone().unwrap_or_else(|| format!("draft-{}", &e.application.to_string()[..8]));
+    let clean: String =
+        e.file.file_name.chars().map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c }).collect();
+    let (stem, ext) = clean.rsplit_once('.').map_or((clean.as_str(), ""), |(s, x)| (s, x));
+    let mut n = 1;
+    loop {
+        let name = match (n, ext) {
+            (1, _) => format!("{folder}/{clean}"),
+            (_, "") => format!("{folder}/{stem} ({n})"),
+            _ => format!("{folder}/{stem} ({n}).{ext}"),
+        };
+        if taken.insert(name.clone()) {
+            return name;
+        }
+        n += 1;
+    }
+}
+
+/// `POST /documents/zip` (`d` repeated: the chosen documents' keys): the documents as one ZIP,
+/// written as it is sent — one file in memory at a time. Keys of documents that are not the
+/// person's are ignored; choosing none is refused with `zip_empty`.
+pub(crate) async fn zip(
+    State(s): State<AppState>,
+    SignedIn { user, .. }: SignedIn,
+    crate::extract::CsrfForm(form): crate::extract::CsrfForm<Vec<(String, String)>>,
+) -> Page {
+    let chosen: std::collections::HashSet<&str> =
+        form.iter().filter(|(k, _)| k == "d").map(|(_, v)| v.as_str()).collect();
+    let picked: std::collections::VecDeque<Entry> = sep_core::document::entries(s.store.as_ref(), &s.catalogue, &user)
+        .await?
+        .into_iter()
+        .filter(|e| chosen.contains(e.key().as_str()))
+        .collect();
+    if picked.is_empty() {
+        return Err(sep_http::Problem::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "zip_empty",
+            "Документы не выбраны",
+            "Для архива не выбран ни один документ.",
+            "Отметьте документы в списке и нажмите «Скачать выбранные (ZIP)».",
+        )
+        .retry("/documents", "К документам")
+        .into());
+    }
+    let total: u64 = picked.iter().map(|e| u64::try_from(e.file.size).unwrap_or(0)).sum();
+    if total > super::zip::MAX_TOTAL {
+        return Err(sep_http::Problem::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "zip_too_large",
+            "Слишком большой архив",
+            "Выбранные документы вместе больше 4 ГБ: такой архив не собрать.",
+            "Выберите меньше документов и скачайте их несколькими архивами.",
+        )
+        .retry("/documents", "К документам")
+        .into());
+    }
+    let zip = super::zip::Zip::new(s.clock.now());
+    let taken = std::collections::HashSet::new();
+    let state = (s, picked, Some(zip), taken);
+    let body = futures_util::stream::unfold(state, |(s, mut left, zip, mut taken)| async move {
+        let mut zip = zip?;
+        let Some(e) = left.pop_front() else {
+            return Some((Ok::<_, std::io::Error>(zip.finish()), (s, left, None, taken)));
+        };
+        let chunk = match s.files.get(&e.file.sha256).await {
+            Ok(bytes) => {
+                zip.entry(&zip_name(&e, &mut taken), &bytes).ok_or_else(|| std::io::Error::other("archive too large"))
+            }
+            // The download breaks off; the browser reports it unfinished rather than saving a wrong archive.
+            Err(err) => Err(err),
+        };
+        if let Err(err) = &chunk {
+            tracing::error!(error = %err, "archive stopped");
+        }
+        let next = if chunk.is_ok() { Some(zip) } else { None };
+        Some((chunk, (s, left, next, taken)))
+    });
+    let filename = format!("documents-{}.zip", s_date());
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/zip".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (axum::http::header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
+}
+
+fn s_date() -> String {
+    let f = time::macros::format_description!("[year][month][day]");
+    time::OffsetDateTime::now_utc().format(f).unwrap_or_default()
 }

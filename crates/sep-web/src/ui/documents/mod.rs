@@ -1,3 +1,4 @@
 //! «Мои документы» (SPEC D1): the person's documents in one list.
 
 pub(crate) mod archive;
+mod zip;
