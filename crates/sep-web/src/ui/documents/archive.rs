@@ -80,7 +80,7 @@ fn row(e: Entry) -> Row {
         size: file_size(e.file.size),
         at: moscow(e.at),
         application: format!("/applications/{app}"),
-        number: e.number.unwrap_or_else(|| tr("черновик").into()),
+        number: e.number.map_or_else(|| tr("черновик").to_owned(), |n| format!("№ {n}")),
         href,
         from: match e.origin {
             Origin::Message { from_agency: true, .. } => tr("ведомство"),
