@@ -1,4 +1,5 @@
-//! The middleware stack, outermost first: request id → trace → metrics → security headers →
+//! The middleware stack, outermost first: request id (an incoming one kept only when it is a
+//! plain id) → trace → metrics → security headers →
 //! problem presenter → panic catcher → timeout → body limit → CSRF check → handlers. Shared by the portal
 //! and the Госуслуги emulator.
 
@@ -38,6 +39,22 @@ fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     Problem::internal().into_response()
 }
 
+/// Whether an incoming request id may be kept: what a proxy or a client's own tracing would
+/// send (a UUID, a hex or dotted id), never text that would land in the journal and the log as
+/// something else.
+fn acceptable_id(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    (1..=64).contains(&bytes.len()) && bytes.iter().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
+}
+
+/// Drops an incoming request id that is not [`acceptable_id`], so a fresh one is made.
+fn sane_request_id<B>(mut req: Request<B>) -> Request<B> {
+    if req.headers().get(&REQUEST_ID).is_some_and(|v| !acceptable_id(v)) {
+        req.headers_mut().remove(&REQUEST_ID);
+    }
+    req
+}
+
 fn span_for<B>(req: &Request<B>) -> tracing::Span {
     // Path only: query strings can carry codes and tokens.
     tracing::info_span!("request", request_id = %request_id(req), method = %req.method(), path = %req.uri().path())
@@ -53,6 +70,7 @@ pub fn apply(routes: Router, limits: Limits, brand: &'static Brand) -> Router {
 pub fn apply_with_csp(routes: Router, limits: Limits, brand: &'static Brand, csp: HeaderValue) -> Router {
     routes.layer(
         ServiceBuilder::new()
+            .map_request(sane_request_id)
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(

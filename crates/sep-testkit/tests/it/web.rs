@@ -293,3 +293,36 @@ async fn a_signed_in_browser_is_what_the_login_leaves() {
     assert_eq!((admin.user.role, admin.user.profile.last_name.as_str()), (sep_core::user::Role::Admin, "Смирнов"));
     assert!(admin.user.terms_accepted.is_some());
 }
+
+#[tokio::test]
+async fn the_request_id_is_ours_unless_the_incoming_one_is_a_plain_id() {
+    let app = TestApp::new().await;
+    let send = |id: &'static str| {
+        let req = axum::http::Request::get("/").header("x-request-id", id).body(axum::body::Body::empty()).unwrap();
+        app.request(req)
+    };
+    let kept = send("7f9c1e2a-3b4d-4c5e-8f60-718293a4b5c6").await;
+    assert_eq!(kept.header("x-request-id"), Some("7f9c1e2a-3b4d-4c5e-8f60-718293a4b5c6"), "a proxy's id is kept");
+    let forged = send("abc user=admin action=auth.login").await;
+    let id = forged.header("x-request-id").unwrap();
+    assert!(id.len() == 36 && !id.contains("admin"), "a made-up one is replaced: {id}");
+    let long: &'static str = Box::leak("a".repeat(8192).into_boxed_str());
+    let replaced = send(long).await;
+    assert_eq!(replaced.header("x-request-id").unwrap().len(), 36, "an 8 KB one too");
+}
+
+#[tokio::test]
+async fn pages_with_personal_data_are_not_cached() {
+    let app = TestApp::new().await;
+    let w = app.citizen().await;
+    for path in ["/cabinet", "/applications", "/documents", "/history", "/settings"] {
+        let r = w.get(path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(r.header("cache-control"), Some("no-store"), "{path}");
+    }
+    assert_eq!(
+        app.get("/assets/site.css").await.header("cache-control"),
+        Some("public, max-age=3600"),
+        "assets keep theirs"
+    );
+}
