@@ -103,6 +103,21 @@ export async function shot(page, name, { fullPage = true } = {}) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
 }
 
+/** Signs `page` in at the portal of `demo` as the demo person with `phone` (password, SMS code
+ *  from the outbox, consent, terms); resolves in the cabinet. */
+export async function signIn(page, demo, phone) {
+  await page.goto(`${demo.portal}/login`);
+  await page.getByLabel('Телефон, почта или СНИЛС').fill(phone);
+  await page.getByLabel('Пароль').fill('Demo-Passw0rd');
+  await page.getByRole('button', { name: 'Войти' }).click();
+  await page.waitForURL(/\/login\/code$/);
+  await page.getByLabel('Код подтверждения').fill(codeIn(await lastMessage(demo.idp, 'Код подтверждения входа')));
+  await page.getByRole('button', { name: 'Продолжить' }).click();
+  await page.getByRole('button', { name: 'Предоставить' }).click();
+  await page.getByRole('button', { name: 'Принимаю условия' }).click();
+  await page.waitForURL(`${demo.portal}/cabinet`);
+}
+
 /** The newest message body at the emulator's outbox that starts with `prefix`. */
 export async function lastMessage(idp, prefix) {
   const res = await fetch(`${idp}/outbox.json`);

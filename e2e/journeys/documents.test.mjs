@@ -3,7 +3,7 @@
 // every page checked with axe-core.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launch, checkA11y, shot, lastMessage, codeIn } from '../lib.mjs';
+import { startDemo, launch, checkA11y, shot, signIn } from '../lib.mjs';
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n');
 
@@ -13,16 +13,7 @@ test('a citizen finds, opens and downloads their documents', async () => {
   try {
     const context = await browser.newContext({ locale: 'ru-RU', acceptDownloads: true });
     const page = await context.newPage();
-    await page.goto(`${demo.portal}/login`);
-    await page.getByLabel('Телефон, почта или СНИЛС').fill('+79123456789');
-    await page.getByLabel('Пароль').fill('Demo-Passw0rd');
-    await page.getByRole('button', { name: 'Войти' }).click();
-    await page.waitForURL(/\/login\/code$/);
-    await page.getByLabel('Код подтверждения').fill(codeIn(await lastMessage(demo.idp, 'Код подтверждения входа')));
-    await page.getByRole('button', { name: 'Продолжить' }).click();
-    await page.getByRole('button', { name: 'Предоставить' }).click();
-    await page.getByRole('button', { name: 'Принимаю условия' }).click();
-    await page.waitForURL(`${demo.portal}/cabinet`);
+    await signIn(page, demo, '+79123456789');
     await page.goto(`${demo.portal}/services/registration`);
     await page.getByRole('button', { name: 'Подать заявление' }).click();
     await page.getByRole('button', { name: 'Сохранить черновик' }).waitFor();

@@ -20,16 +20,7 @@ pub(crate) async fn download(s: &AppState, name: &str, content_type: &str, key: 
         .await
         .map_err(|e| WebError::from(Problem::for_status(StatusCode::SERVICE_UNAVAILABLE).caused_by(e)))?;
     // RFC 6266/5987: the UTF-8 name percent-encoded, with an ASCII fallback.
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let encoded = super::percent_encoded(name);
     let how = if inline && INLINE.contains(&content_type) { "inline" } else { "attachment" };
     let disposition = format!("{how}; filename=\"file\"; filename*=UTF-8''{encoded}");
     let mut res = bytes.into_response();

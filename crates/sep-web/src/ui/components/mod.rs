@@ -29,6 +29,20 @@ pub(crate) fn ru_date(d: Option<time::Date>) -> String {
     d.and_then(|d| d.format(f).ok()).unwrap_or_else(|| "—".into())
 }
 
+/// `text` with everything but unreserved characters (RFC 3986) percent-encoded: for a query
+/// parameter or an RFC 5987 file name.
+pub(crate) fn percent_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// A file size as people read it.
 pub(crate) fn file_size(bytes: i64) -> String {
     crate::i18n::tr_dyn(&format!("{:.1} КБ", bytes as f64 / 1024.0))

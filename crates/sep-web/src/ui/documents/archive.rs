@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::error::Page;
 use crate::extract::SignedIn;
 use crate::i18n::{tr, tr_dyn};
-use crate::ui::components::{file_size, moscow, render};
+use crate::ui::components::{file_size, moscow, percent_encoded, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
@@ -89,19 +89,6 @@ fn row(e: Entry) -> Row {
     }
 }
 
-fn query_param(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// `GET /documents?q=&kind=&from=&to=&page=`.
 pub(crate) async fn page(
     State(s): State<AppState>,
@@ -115,8 +102,8 @@ pub(crate) async fn page(
     let (from, to) = (from.and_then(|d| d.format(iso).ok()), to.and_then(|d| d.format(iso).ok()));
     let query = format!(
         "q={}&kind={}&from={}&to={}",
-        query_param(&q.q),
-        query_param(&q.kind),
+        percent_encoded(&q.q),
+        percent_encoded(&q.kind),
         from.as_deref().unwrap_or_default(),
         to.as_deref().unwrap_or_default()
     );
