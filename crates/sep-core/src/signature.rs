@@ -3,7 +3,8 @@
 //! signature itself says: the signer's certificate, the signing time, the chain of trust,
 //! whether the document's hash matches. The check is a port: `sep-crypto` implements it with
 //! ГОСТ Р 34.10-2012 and the trusted authorities; the public page `/verify` and the command
-//! `sep verify` show the same verdict.
+//! `sep verify` show the same verdict. The signing time a signature carries is the signer's
+//! own claim (no timestamp authority vouches for it), so the certificate is judged now.
 
 use time::OffsetDateTime;
 
@@ -20,14 +21,24 @@ pub enum Refusal {
     Expired,
     /// The certificate was not yet valid when the document was signed.
     NotYetValid,
-    /// The certificate was revoked before the document was signed.
+    /// The certificate is revoked.
     Revoked,
+    /// The certificate is not for signing documents (an authority's own, or one whose key is
+    /// for something else).
+    WrongUsage,
 }
 
 impl Refusal {
     /// Every refusal.
-    pub const ALL: [Refusal; 6] =
-        [Self::Malformed, Self::Mismatch, Self::Untrusted, Self::Expired, Self::NotYetValid, Self::Revoked];
+    pub const ALL: [Refusal; 7] = [
+        Self::Malformed,
+        Self::Mismatch,
+        Self::Untrusted,
+        Self::Expired,
+        Self::NotYetValid,
+        Self::Revoked,
+        Self::WrongUsage,
+    ];
 
     /// Stable code.
     pub fn code(self) -> &'static str {
@@ -38,6 +49,7 @@ impl Refusal {
             Self::Expired => "cert_expired",
             Self::NotYetValid => "cert_not_yet_valid",
             Self::Revoked => "cert_revoked",
+            Self::WrongUsage => "cert_wrong_usage",
         }
     }
 
@@ -49,9 +61,10 @@ impl Refusal {
                 "Подпись сделана не для этого документа: документ изменён после подписания или выбран другой файл."
             }
             Self::Untrusted => "Сертификат подписи выдан не доверенным удостоверяющим центром.",
-            Self::Expired => "Срок действия сертификата подписи истёк до подписания.",
-            Self::NotYetValid => "Сертификат подписи ещё не действовал в момент подписания.",
-            Self::Revoked => "Сертификат подписи был отозван до подписания.",
+            Self::Expired => "Срок действия сертификата подписи истёк.",
+            Self::NotYetValid => "Срок действия сертификата подписи ещё не начался.",
+            Self::Revoked => "Сертификат подписи отозван удостоверяющим центром.",
+            Self::WrongUsage => "Сертификат не предназначен для подписи документов.",
         }
     }
 
@@ -60,7 +73,7 @@ impl Refusal {
         match self {
             Self::Malformed => "Выберите файл подписи .sig, полученный вместе с документом (DER, не PDF и не архив).",
             Self::Mismatch => "Проверьте, что выбран тот самый документ, без изменений, и подпись к нему.",
-            Self::Untrusted | Self::Expired | Self::NotYetValid | Self::Revoked => {
+            Self::Untrusted | Self::Expired | Self::NotYetValid | Self::Revoked | Self::WrongUsage => {
                 "Запросите у отправителя документ, подписанный действующим сертификатом доверенного удостоверяющего центра."
             }
         }
@@ -97,8 +110,10 @@ pub struct Verdict {
     pub signed_at: Option<OffsetDateTime>,
     /// The trusted authority that issued the certificate, when one did.
     pub authority: Option<String>,
-    /// When the certificate was revoked, if it was — after the signing, for a valid signature.
+    /// When the certificate was revoked, if it was.
     pub revoked_at: Option<OffsetDateTime>,
+    /// Whether revocation was checked against a current list of the authority.
+    pub revocation_checked: bool,
 }
 
 impl Verdict {

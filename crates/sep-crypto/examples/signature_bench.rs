@@ -119,8 +119,11 @@ fn documents(dir: &std::path::Path, window: Duration) {
     let cert = issue(&req, key.verifying_key(), &ca_key, Some(&ca)).unwrap();
     let document: Vec<u8> = (0..1_048_576u32).map(|i| (i % 251) as u8).collect();
     let sig = sep_crypto::cms::sign_detached(&document, &key, &cert, now).unwrap();
-    let trust =
-        sep_crypto::verify::TrustList::new(vec![sep_crypto::verify::Authority { certificate: ca.clone(), crl: None }]);
+    let trust = sep_crypto::verify::TrustList::new(vec![sep_crypto::verify::Authority {
+        certificate: ca.clone(),
+        crl: None,
+        crl_file: None,
+    }]);
     let at = time::OffsetDateTime::now_utc();
     assert!(trust.check(&document, &sig, at).is_valid());
     let s = rate(window, || {

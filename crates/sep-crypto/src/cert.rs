@@ -397,16 +397,53 @@ pub struct Facts {
     pub not_after: SystemTime,
 }
 
+/// A name as people may read it: without the Unicode controls that reorder text (a subject
+/// could otherwise show a different owner than it names).
+fn readable(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect()
+}
+
 /// The facts of `cert` (DER).
 pub fn facts(cert: &[u8]) -> Result<Facts, CertError> {
     let cert = Certificate::from_der(cert).map_err(malformed)?;
     let tbs = cert.tbs_certificate();
     Ok(Facts {
-        subject: tbs.subject().to_string(),
-        issuer: tbs.issuer().to_string(),
+        subject: readable(&tbs.subject().to_string()),
+        issuer: readable(&tbs.issuer().to_string()),
         serial: tbs.serial_number().as_bytes().iter().map(|b| format!("{b:02X}")).collect(),
         not_before: tbs.validity().not_before.to_system_time(),
         not_after: tbs.validity().not_after.to_system_time(),
+    })
+}
+
+/// Whether `cert` (DER) may sign documents: not an authority's certificate, and — when it
+/// says what its key is for — for digital signatures or non-repudiation.
+pub fn signs_documents(cert: &[u8]) -> Result<bool, CertError> {
+    use der::oid::AssociatedOid;
+    let cert = Certificate::from_der(cert).map_err(malformed)?;
+    for ext in cert.tbs_certificate().extensions().into_iter().flatten() {
+        if ext.extn_id == BasicConstraints::OID {
+            let bc = BasicConstraints::from_der(ext.extn_value.as_bytes()).map_err(malformed)?;
+            if bc.ca {
+                return Ok(false);
+            }
+        } else if ext.extn_id == KeyUsage::OID {
+            let ku = KeyUsage::from_der(ext.extn_value.as_bytes()).map_err(malformed)?;
+            if !(ku.digital_signature() || ku.non_repudiation()) {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// Whether `crl` (DER) is current at `now`: issued, and not past its next update.
+pub fn list_is_current(crl: &[u8], now: SystemTime) -> bool {
+    CertificateList::<x509_cert::certificate::Rfc5280>::from_der(crl).is_ok_and(|list| {
+        list.tbs_cert_list.this_update.to_system_time() <= now
+            && list.tbs_cert_list.next_update.is_some_and(|n| now <= n.to_system_time())
     })
 }
 

@@ -138,6 +138,10 @@ pub fn open(signature: &[u8]) -> Result<Opened, CertError> {
         return Err(malformed("not SignedData"));
     }
     let signed: SignedData = info.content.decode_as().map_err(malformed)?;
+    // Exactly one signer: a second one would be a signature nobody looked at.
+    if signed.signer_infos.0.len() != 1 {
+        return Err(malformed("one signer expected"));
+    }
     let signer = signed.signer_infos.0.iter().next().ok_or_else(|| malformed("no signer"))?;
     let SignerIdentifier::IssuerAndSerialNumber(sid) = &signer.sid else {
         return Err(malformed("the signer is not named by issuer and serial"));
@@ -173,7 +177,13 @@ pub fn open(signature: &[u8]) -> Result<Opened, CertError> {
     }
     let digest: OctetString =
         attr(attrs, MESSAGE_DIGEST).ok_or_else(|| malformed("no message digest"))?.decode_as().map_err(malformed)?;
-    let at = attr(attrs, SIGNING_TIME).and_then(|t| t.decode_as::<UtcTime>().ok()).map(|t| t.to_system_time());
+    // RFC 5652: UTCTime through 2049, GeneralizedTime after.
+    let at = attr(attrs, SIGNING_TIME).and_then(|t| {
+        t.decode_as::<UtcTime>()
+            .map(|t| t.to_system_time())
+            .or_else(|_| t.decode_as::<der::asn1::GeneralizedTime>().map(|t| t.to_system_time()))
+            .ok()
+    });
     Ok(Opened {
         certificate: certificate.to_der().map_err(malformed)?,
         at,

@@ -6,17 +6,27 @@
 use crate::cert::{self, CertError};
 use crate::cms;
 use sep_core::signature::{Certificate, Refusal, SignatureChecker, Verdict};
-use std::path::Path;
-use std::time::SystemTime;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 use time::OffsetDateTime;
 
-/// A trusted authority: its certificate (DER) and, when it publishes one, its revocation list.
+/// A trusted authority: its certificate (DER) and where its revocation list is.
 #[derive(Debug, Clone)]
 pub struct Authority {
     /// The authority's certificate, DER.
     pub certificate: Vec<u8>,
-    /// Its revocation list, DER.
+    /// Its revocation list, DER, as given.
     pub crl: Option<Vec<u8>>,
+    /// A file holding its current revocation list, read at each check (so a revocation counts
+    /// at once, without a restart); it wins over `crl`.
+    pub crl_file: Option<PathBuf>,
+}
+
+impl Authority {
+    /// The authority's list as it is now.
+    fn current_list(&self) -> Option<Vec<u8>> {
+        self.crl_file.as_ref().and_then(|f| std::fs::read(f).ok()).or_else(|| self.crl.clone())
+    }
 }
 
 /// The authorities whose certificates are trusted.
@@ -31,14 +41,14 @@ impl TrustList {
         Self { authorities }
     }
 
-    /// The test authority in `dir` (`ca.cert.der`, and `crl.der` when it signed one).
+    /// The test authority in `dir` (`ca.cert.der`, and `crl.der` read at each check).
     pub fn from_ca_dir(dir: &Path) -> std::io::Result<Self> {
         let certificate = std::fs::read(dir.join("ca.cert.der"))?;
-        let crl = std::fs::read(dir.join("crl.der")).ok();
-        Ok(Self::new(vec![Authority { certificate, crl }]))
+        Ok(Self::new(vec![Authority { certificate, crl: None, crl_file: Some(dir.join("crl.der")) }]))
     }
 
-    /// Authorities from a file of one or more certificates (PEM) or one certificate (DER).
+    /// Authorities from a file of one or more certificates (PEM) or one certificate (DER);
+    /// their revocation lists are not known, which every verdict says.
     pub fn from_file(path: &Path) -> std::io::Result<Self> {
         let bytes = std::fs::read(path)?;
         let text = String::from_utf8_lossy(&bytes);
@@ -49,7 +59,9 @@ impl TrustList {
         if certs.is_empty() {
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "no certificate in the file"));
         }
-        Ok(Self::new(certs.into_iter().map(|certificate| Authority { certificate, crl: None }).collect()))
+        Ok(Self::new(
+            certs.into_iter().map(|certificate| Authority { certificate, crl: None, crl_file: None }).collect(),
+        ))
     }
 
     /// Whether the list trusts nobody.
@@ -61,6 +73,9 @@ impl TrustList {
 fn when(t: SystemTime) -> OffsetDateTime {
     OffsetDateTime::from(t)
 }
+
+/// How far ahead of the clock a claimed signing time may be (clocks differ a little).
+const SKEW: Duration = Duration::from_secs(300);
 
 impl SignatureChecker for TrustList {
     fn check(&self, document: &[u8], signature: &[u8], now: OffsetDateTime) -> Verdict {
@@ -74,6 +89,7 @@ impl SignatureChecker for TrustList {
             signed_at: None,
             authority: None,
             revoked_at: None,
+            revocation_checked: false,
         };
         // A `.sig` saved as PEM (`-----BEGIN CMS-----`) reads as well as DER.
         let der = pem_body(signature).unwrap_or_else(|| signature.to_vec());
@@ -93,10 +109,17 @@ impl SignatureChecker for TrustList {
             verdict.outcome = Err(Refusal::Mismatch);
             return verdict;
         }
-        let at = opened.at.unwrap_or_else(|| now.into());
+        let now_sys: SystemTime = now.into();
+        // A signing time in the future is no time at all.
+        if opened.at.is_some_and(|at| at > now_sys + SKEW) {
+            verdict.outcome = Err(Refusal::Malformed);
+            return verdict;
+        }
         verdict.outcome = Err(Refusal::Untrusted);
         for authority in &self.authorities {
-            match cert::check(&opened.certificate, &authority.certificate, None, at) {
+            // The signing time is the signer's own claim: the certificate is judged now, so a
+            // leaked key cannot sign "before" its revocation or expiry.
+            match cert::check(&opened.certificate, &authority.certificate, None, now_sys) {
                 Err(CertError::WrongIssuer | CertError::Malformed(_) | CertError::Sign(_)) => continue,
                 Err(CertError::Expired) => verdict.outcome = Err(Refusal::Expired),
                 Err(CertError::NotYetValid) => verdict.outcome = Err(Refusal::NotYetValid),
@@ -104,18 +127,23 @@ impl SignatureChecker for TrustList {
                 Ok(()) => verdict.outcome = Ok(()),
             }
             verdict.authority = cert::facts(&authority.certificate).ok().map(|f| f.subject);
-            let revoked =
-                authority.crl.as_deref().map(|crl| cert::revoked_at(&opened.certificate, &authority.certificate, crl));
-            match revoked {
-                // A list that is not the authority's own says nothing either way: refuse.
-                Some(Err(_)) => verdict.outcome = Err(Refusal::Untrusted),
-                Some(Ok(Some(revoked))) => {
-                    verdict.revoked_at = Some(when(revoked));
-                    if revoked <= at && verdict.outcome.is_ok() {
-                        verdict.outcome = Err(Refusal::Revoked);
+            if verdict.outcome.is_ok() && !cert::signs_documents(&opened.certificate).unwrap_or(false) {
+                verdict.outcome = Err(Refusal::WrongUsage);
+            }
+            if let Some(crl) = authority.current_list() {
+                match cert::revoked_at(&opened.certificate, &authority.certificate, &crl) {
+                    // A list that is not the authority's own says nothing either way: refuse.
+                    Err(_) => verdict.outcome = Err(Refusal::Untrusted),
+                    Ok(revoked) => {
+                        verdict.revocation_checked = cert::list_is_current(&crl, now_sys);
+                        if let Some(at) = revoked {
+                            verdict.revoked_at = Some(when(at));
+                            if verdict.outcome.is_ok() {
+                                verdict.outcome = Err(Refusal::Revoked);
+                            }
+                        }
                     }
                 }
-                Some(Ok(None)) | None => {}
             }
             break;
         }
@@ -174,7 +202,7 @@ mod tests {
     fn every_refusal_has_its_own_code() {
         let now = SystemTime::now();
         let ca = authority("CN=Тестовый УЦ", now);
-        let trust = TrustList::new(vec![Authority { certificate: ca.cert.clone(), crl: None }]);
+        let trust = TrustList::new(vec![Authority { certificate: ca.cert.clone(), crl: None, crl_file: None }]);
         let (key, cert) = signer(&ca, 2, now, 365);
         let doc = b"%PDF-1.7 a document";
         let sig = cms::sign_detached(doc, &key, &cert, now).unwrap();
@@ -205,9 +233,16 @@ mod tests {
         let late = cms::sign_detached(doc, &old_key, &old_cert, now).unwrap();
         assert_eq!(trust.check(doc, &late, at(now)).code(), "cert_expired");
 
-        // Judged at the signing time: signed while valid, checked after it expired: still valid.
+        // The signing time is only claimed: a certificate that has expired by now refuses,
+        // and a time in the future is refused too.
         let early = cms::sign_detached(doc, &key, &cert, now).unwrap();
-        assert!(trust.check(doc, &early, at(now + DAY * 400)).is_valid());
+        assert_eq!(trust.check(doc, &early, at(now + DAY * 400)).code(), "cert_expired");
+        let ahead = cms::sign_detached(doc, &key, &cert, now + DAY).unwrap();
+        assert_eq!(trust.check(doc, &ahead, at(now)).code(), "signature_malformed");
+        // An authority's own certificate does not sign documents.
+        let by_ca = cms::sign_detached(doc, &ca.key, &ca.cert, now).unwrap();
+        assert_eq!(trust.check(doc, &by_ca, at(now)).code(), "cert_wrong_usage");
+        assert!(!good.revocation_checked, "no list: said so");
 
         // PEM-armoured signatures read too.
         let pem = der::pem::encode_string("CMS", der::pem::LineEnding::LF, &sig).unwrap();
@@ -216,7 +251,7 @@ mod tests {
     }
 
     #[test]
-    fn a_revocation_counts_from_its_date() {
+    fn a_revocation_counts_whatever_time_the_signer_claims() {
         let now = SystemTime::now();
         let ca = authority("CN=Тестовый УЦ", now - DAY);
         let (key, cert) = signer(&ca, 7, now - DAY, 365);
@@ -224,15 +259,15 @@ mod tests {
         let before = cms::sign_detached(doc, &key, &cert, now - Duration::from_secs(3600)).unwrap();
         let after = cms::sign_detached(doc, &key, &cert, now + Duration::from_secs(3600)).unwrap();
         let crl = revocation_list(&[(7, now)], &ca.key, &ca.cert, now, now + DAY * 7).unwrap();
-        let trust = TrustList::new(vec![Authority { certificate: ca.cert.clone(), crl: Some(crl) }]);
-        let v = trust.check(doc, &before, at(now + DAY));
-        assert!(v.is_valid(), "signed before the revocation: valid at signing time {v:?}");
-        assert!(v.revoked_at.is_some());
-        assert_eq!(trust.check(doc, &after, at(now + DAY)).code(), "cert_revoked");
+        let trust = TrustList::new(vec![Authority { certificate: ca.cert.clone(), crl: Some(crl), crl_file: None }]);
+        let v = trust.check(doc, &before, at(now + Duration::from_secs(7200)));
+        assert_eq!(v.code(), "cert_revoked", "a backdated signing time does not escape the revocation: {v:?}");
+        assert!(v.revoked_at.is_some() && v.revocation_checked);
+        assert_eq!(trust.check(doc, &after, at(now + Duration::from_secs(7200))).code(), "cert_revoked");
         // A list signed by someone else is not believed.
         let other = authority("CN=Тестовый УЦ", now);
         let forged = revocation_list(&[], &other.key, &other.cert, now, now + DAY).unwrap();
-        let trust = TrustList::new(vec![Authority { certificate: ca.cert.clone(), crl: Some(forged) }]);
+        let trust = TrustList::new(vec![Authority { certificate: ca.cert.clone(), crl: Some(forged), crl_file: None }]);
         assert_eq!(trust.check(doc, &before, at(now)).code(), "cert_untrusted");
     }
 }

@@ -71,21 +71,27 @@ pub mod moscow {
     use time::OffsetDateTime;
     use time::macros::{format_description, offset};
 
+    /// `t` in Moscow; at the ends of the calendar (a certificate "valid until 9999"), `t` as
+    /// it is rather than a panic.
+    fn msk(t: OffsetDateTime) -> OffsetDateTime {
+        t.checked_to_offset(offset!(+3)).unwrap_or(t)
+    }
+
     /// `ДД.ММ.ГГГГ ЧЧ:ММ`.
     pub fn minutes(t: OffsetDateTime) -> String {
         let f = format_description!("[day].[month].[year] [hour]:[minute]");
-        t.to_offset(offset!(+3)).format(f).unwrap_or_default()
+        msk(t).format(f).unwrap_or_default()
     }
 
     /// `ДД.ММ.ГГГГ ЧЧ:ММ:СС`.
     pub fn seconds(t: OffsetDateTime) -> String {
         let f = format_description!("[day].[month].[year] [hour]:[minute]:[second]");
-        t.to_offset(offset!(+3)).format(f).unwrap_or_default()
+        msk(t).format(f).unwrap_or_default()
     }
 
     /// The calendar date in Moscow.
     pub fn date(t: OffsetDateTime) -> time::Date {
-        t.to_offset(offset!(+3)).date()
+        msk(t).date()
     }
 
     #[cfg(test)]
@@ -96,6 +102,8 @@ pub mod moscow {
             assert_eq!(super::minutes(t), "01.01.2027 01:30");
             assert_eq!(super::seconds(t), "01.01.2027 01:30:05");
             assert_eq!(super::date(t), time::macros::date!(2027 - 01 - 01));
+            let end = time::macros::datetime!(9999-12-31 23:59:59 UTC);
+            assert_eq!(super::minutes(end), "31.12.9999 23:59", "no panic at the end of the calendar");
         }
     }
 }

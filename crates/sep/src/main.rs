@@ -57,8 +57,8 @@ enum Command {
         file: PathBuf,
         /// Its signature (DER or PEM CMS).
         sig: PathBuf,
-        /// Trust this authority's certificate (PEM or DER) instead of the test authority in
-        /// `data_dir/ca`.
+        /// Trust this authority's certificate (PEM or DER) instead of `trust_certificates` or
+        /// the test authority in `data_dir/ca`.
         #[arg(long)]
         ca: Option<PathBuf>,
     },
@@ -98,7 +98,7 @@ fn main() -> ExitCode {
         }
     };
     if let Command::Verify { file, sig, ca } = &cli.command {
-        return match cmd::verify::run(file, sig, ca.as_deref(), &cfg.data_dir) {
+        return match cmd::verify::run(file, sig, ca.as_deref(), &cfg.trust_certificates, &cfg.data_dir) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
             Err(e) => {

@@ -89,7 +89,7 @@ impl Listing {
 }
 
 fn moscow_day(t: OffsetDateTime) -> Date {
-    t.to_offset(time::macros::offset!(+3)).date()
+    t.checked_to_offset(time::macros::offset!(+3)).unwrap_or(t).date()
 }
 
 impl Entry {
@@ -124,7 +124,8 @@ pub async fn archive(
             && filter.to.is_none_or(|d| moscow_day(e.at) <= d)
     });
     let matching = all.len();
-    let page = filter.page.max(1);
+    // A page past the last (a bookmark, a typed number) shows the last.
+    let page = filter.page.clamp(1, matching.div_ceil(PAGE_SIZE).max(1));
     let entries = all.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).collect();
     Ok(Listing { entries, matching, total, kinds })
 }

@@ -208,6 +208,8 @@ async fn officer_review(backend: Backend) {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.header("content-disposition").unwrap().contains("filename*=UTF-8''%D1%83"));
     assert_eq!(r.text.as_bytes(), PDF, "the officer downloads the applicant's file");
+    assert!(t.actions().await.iter().any(|(a, _)| a == "document.downloaded"), "journaled for the applicant");
+    assert!(w.page("/history").await.contains("Документ открыт сотрудником ведомства"), "in the applicant's history");
     let answer = [("csrf", csrf.as_str()), ("text", "Решение участников о назначении директора")];
     let r = officer.post_multipart(&format!("{app}/messages"), &answer, &[]).await;
     assert_eq!(r.location(), format!("/officer/applications/{id}#messages"));

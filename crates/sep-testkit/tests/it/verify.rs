@@ -54,7 +54,7 @@ async fn anyone_checks_a_document_and_its_signature() {
 }
 
 #[tokio::test]
-async fn a_revoked_certificate_signs_nothing_after_its_revocation() {
+async fn a_revoked_certificate_is_refused_whatever_time_the_signature_claims() {
     let app = TestApp::new().await;
     let serial = sep_crypto::cert::facts(&app.authority.cert).unwrap().serial;
     let serial = u64::from_str_radix(&serial, 16).unwrap();
@@ -63,12 +63,18 @@ async fn a_revoked_certificate_signs_nothing_after_its_revocation() {
     app.authority.ca.revoke(serial, std::time::SystemTime::now()).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let after = app.authority.sign(DOC);
-    // The app read its trust list at start: a new app over the same authority reads the new list.
+    // The list is read at each check.
+    let page = app
+        .browser()
+        .post_multipart("/verify", &[], &[("document", "doc.pdf", DOC), ("signature", "d.sig", &before)])
+        .await;
+    assert!(page.text.contains("cert_revoked"), "the page sees the revocation without a restart: {}", page.text);
     let trust = sep_crypto::verify::TrustList::from_ca_dir(&app.authority.dir).unwrap();
     use sep_core::signature::SignatureChecker;
     let now = time::OffsetDateTime::now_utc();
     let v = trust.check(DOC, &before, now);
-    assert!(v.is_valid() && v.revoked_at.is_some(), "valid at signing time, revoked later: {v:?}");
+    assert_eq!(v.code(), "cert_revoked", "the claimed signing time does not escape the revocation: {v:?}");
+    assert!(v.revoked_at.is_some() && v.revocation_checked);
     assert_eq!(trust.check(DOC, &after, now).code(), "cert_revoked");
 }
 

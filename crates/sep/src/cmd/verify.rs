@@ -8,11 +8,19 @@ use sep_crypto::verify::TrustList;
 use std::io::Write;
 use std::path::Path;
 
-/// Checks `sig` of `file` against `ca` (a certificate file) or the test authority in
-/// `data_dir/ca`; whether the signature is valid.
-pub fn run(file: &Path, sig: &Path, ca: Option<&Path>, data_dir: &Path) -> anyhow::Result<bool> {
+/// Checks `sig` of `file` against `ca` (a certificate file), else the authorities the portal
+/// trusts (`trust_certificates`, else the test authority in `data_dir/ca`); whether the
+/// signature is valid.
+pub fn run(
+    file: &Path,
+    sig: &Path,
+    ca: Option<&Path>,
+    trust_certificates: &Path,
+    data_dir: &Path,
+) -> anyhow::Result<bool> {
     let document = std::fs::read(file).with_context(|| format!("{}: файл не читается", file.display()))?;
     let signature = std::fs::read(sig).with_context(|| format!("{}: файл подписи не читается", sig.display()))?;
+    let ca = ca.or_else(|| (!trust_certificates.as_os_str().is_empty()).then_some(trust_certificates));
     let trust = match ca {
         Some(path) => {
             TrustList::from_file(path).with_context(|| format!("{}: сертификат УЦ не читается", path.display()))?
@@ -40,6 +48,9 @@ pub fn run(file: &Path, sig: &Path, ca: Option<&Path>, data_dir: &Path) -> anyho
     }
     if let Some(at) = v.revoked_at {
         writeln!(out, "Сертификат отозван: {at} (UTC)")?;
+    }
+    if !v.revocation_checked {
+        writeln!(out, "Отзыв не проверен: нет действующего списка отзыва удостоверяющего центра")?;
     }
     Ok(v.is_valid())
 }

@@ -44,12 +44,29 @@ pub(crate) async fn post(State(s): State<AppState>, v: Visible, ctx: Ctx, CsrfMu
 pub(crate) async fn attachment(
     State(s): State<AppState>,
     v: Visible,
+    ctx: Ctx,
     Path((_, file)): Path<(String, String)>,
     Query(how): Query<How>,
 ) -> Page {
     let files = s.store.list_attachments(v.app.id).await?;
     let f = files.iter().find(|f| f.id.to_string() == file).ok_or_else(WebError::not_found)?;
+    journal_download(&s, &v, &ctx, &format!("attachment:{}", f.id)).await;
     download(&s, &f.file_name, &f.content_type, &f.sha256, how.inline.is_some()).await
+}
+
+/// A document read by someone other than its owner (an officer of the agency) is journaled,
+/// in the owner's history too. The download stands even if the record cannot be written.
+async fn journal_download(s: &AppState, v: &Visible, ctx: &Ctx, file: &str) {
+    if v.viewer != Viewer::Officer {
+        return;
+    }
+    let mut e = ctx.event(s.clock.now(), "document.downloaded", Some(v.user.id));
+    e.subject = Some(v.app.user_id);
+    e.object = Some(format!("application:{}", v.app.id));
+    e.details = serde_json::json!({ "file": file });
+    if let Err(err) = s.store.insert_audit(&e).await {
+        tracing::error!(code = err.code(), "audit append failed");
+    }
 }
 
 /// `?inline=1`: show a PDF or an image in the browser instead of downloading it.
@@ -62,10 +79,12 @@ pub(crate) struct How {
 pub(crate) async fn message_file(
     State(s): State<AppState>,
     v: Visible,
+    ctx: Ctx,
     Path((_, message)): Path<(String, i64)>,
     Query(how): Query<How>,
 ) -> Page {
     let messages = s.store.list_messages(v.app.id).await?;
     let f = messages.iter().find(|m| m.id == message).and_then(|m| m.file.as_ref()).ok_or_else(WebError::not_found)?;
+    journal_download(&s, &v, &ctx, &format!("message:{message}")).await;
     download(&s, &f.file_name, &f.content_type, &f.sha256, how.inline.is_some()).await
 }

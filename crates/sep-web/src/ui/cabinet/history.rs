@@ -48,6 +48,7 @@ pub(crate) fn action_title(code: &str) -> &'static str {
         "document.accepted" => "Документ принят",
         "document.refused" => "Документ не принят",
         "document.removed" => "Документ удалён из заявления",
+        "document.downloaded" => "Документ открыт сотрудником ведомства",
         "settings.changed" => "Изменены настройки",
         "profile.contact_code_sent" => "Отправлен код для смены контакта",
         "profile.contact_changed" => "Изменён телефон или электронная почта",

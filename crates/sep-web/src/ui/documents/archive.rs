@@ -126,7 +126,10 @@ pub(crate) async fn page(
 /// The name of a document inside the archive: its application's number as a folder (a draft's
 /// short id), then its own name, made unique.
 fn zip_name(e: &Entry, taken: &mut std::collections::HashSet<String>) -> String {
-    let folder = e.number.clone().unwrap_or_else(|| format!("draft-{}", &e.application.to_string()[..8]));
+    // A draft's folder by the random end of its id (the start is its creation time).
+    let id = e.application.to_string();
+    let folder =
+        e.number.clone().unwrap_or_else(|| format!("draft-{}", id.get(id.len().saturating_sub(8)..).unwrap_or("")));
     let clean: String =
         e.file.file_name.chars().map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c }).collect();
     let (stem, ext) = clean.rsplit_once('.').map_or((clean.as_str(), ""), |(s, x)| (s, x));
@@ -137,7 +140,8 @@ fn zip_name(e: &Entry, taken: &mut std::collections::HashSet<String>) -> String 
             (_, "") => format!("{folder}/{stem} ({n})"),
             _ => format!("{folder}/{stem} ({n}).{ext}"),
         };
-        if taken.insert(name.clone()) {
+        // Unique whatever the case: unpacked on Windows or macOS, «Паспорт» and «паспорт» collide.
+        if taken.insert(name.to_lowercase()) {
             return name;
         }
         n += 1;
@@ -170,20 +174,23 @@ pub(crate) async fn zip(
         .retry("/documents", "К документам")
         .into());
     }
-    let total: u64 = picked.iter().map(|e| u64::try_from(e.file.size).unwrap_or(0)).sum();
-    if total > super::zip::MAX_TOTAL {
+    // Contents, and for each entry its two headers with the name twice (a name is at most a
+    // few hundred bytes).
+    let total: u64 = picked.iter().map(|e| u64::try_from(e.file.size).unwrap_or(0) + 1024).sum();
+    if total > super::zip::MAX_TOTAL || picked.len() > super::zip::MAX_ENTRIES {
         return Err(sep_http::Problem::new(
             axum::http::StatusCode::PAYLOAD_TOO_LARGE,
             "zip_too_large",
             "Слишком большой архив",
-            "Выбранные документы вместе больше 4 ГБ: такой архив не собрать.",
+            "Выбранные документы вместе больше 4 ГБ или их больше 65 000: такой архив не собрать.",
             "Выберите меньше документов и скачайте их несколькими архивами.",
         )
         .retry("/documents", "К документам")
         .into());
     }
-    let zip = super::zip::Zip::new(s.clock.now());
+    let zip = super::zip::Zip::new();
     let taken = std::collections::HashSet::new();
+    let now = s.clock.now();
     let state = (s, picked, Some(zip), taken);
     let body = futures_util::stream::unfold(state, |(s, mut left, zip, mut taken)| async move {
         let mut zip = zip?;
@@ -191,9 +198,9 @@ pub(crate) async fn zip(
             return Some((Ok::<_, std::io::Error>(zip.finish()), (s, left, None, taken)));
         };
         let chunk = match s.files.get(&e.file.sha256).await {
-            Ok(bytes) => {
-                zip.entry(&zip_name(&e, &mut taken), &bytes).ok_or_else(|| std::io::Error::other("archive too large"))
-            }
+            Ok(bytes) => zip
+                .entry(&zip_name(&e, &mut taken), &bytes, e.at)
+                .ok_or_else(|| std::io::Error::other("archive too large")),
             // The download breaks off; the browser reports it unfinished rather than saving a wrong archive.
             Err(err) => Err(err),
         };
@@ -203,7 +210,7 @@ pub(crate) async fn zip(
         let next = if chunk.is_ok() { Some(zip) } else { None };
         Some((chunk, (s, left, next, taken)))
     });
-    let filename = format!("documents-{}.zip", s_date());
+    let filename = format!("documents-{}.zip", file_date(now));
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, "application/zip".to_owned()),
@@ -215,7 +222,7 @@ pub(crate) async fn zip(
         .into_response())
 }
 
-fn s_date() -> String {
+fn file_date(now: time::OffsetDateTime) -> String {
     let f = time::macros::format_description!("[year][month][day]");
-    time::OffsetDateTime::now_utc().format(f).unwrap_or_default()
+    sep_http::moscow::date(now).format(f).unwrap_or_default()
 }

@@ -7,6 +7,8 @@
 
 /// The most an archive may hold (the 32-bit offsets of a plain ZIP, with room for headers).
 pub(crate) const MAX_TOTAL: u64 = 4_000_000_000;
+/// The most entries (the 16-bit count of a plain ZIP's end record).
+pub(crate) const MAX_ENTRIES: usize = 65_000;
 
 /// What the central directory needs to know of an entry written before.
 struct Written {
@@ -14,18 +16,19 @@ struct Written {
     crc: u32,
     size: u32,
     offset: u32,
+    dos: (u16, u16),
 }
 
 /// Writes entries one after another, then the directory.
 pub(crate) struct Zip {
     written: Vec<Written>,
     offset: u64,
-    /// MS-DOS time and date of every entry.
-    dos: (u16, u16),
 }
 
-/// `at` as MS-DOS time and date (two-second steps, years from 1980).
+/// `at` as MS-DOS time and date in Moscow time (readers take it as local time; two-second
+/// steps, years from 1980).
 fn dos_time(at: time::OffsetDateTime) -> (u16, u16) {
+    let at = at.checked_to_offset(time::macros::offset!(+3)).unwrap_or(at);
     let year = u16::try_from(at.year().clamp(1980, 2107) - 1980).unwrap_or(0);
     let time = (u16::from(at.hour()) << 11) | (u16::from(at.minute()) << 5) | u16::from(at.second() / 2);
     let date = (year << 9) | (u16::from(u8::from(at.month())) << 5) | u16::from(at.day());
@@ -36,13 +39,18 @@ fn dos_time(at: time::OffsetDateTime) -> (u16, u16) {
 const UTF8: u16 = 1 << 11;
 
 impl Zip {
-    /// An archive whose entries carry the time `at`.
-    pub(crate) fn new(at: time::OffsetDateTime) -> Self {
-        Self { written: Vec::new(), offset: 0, dos: dos_time(at) }
+    /// An empty archive.
+    pub(crate) fn new() -> Self {
+        Self { written: Vec::new(), offset: 0 }
     }
 
-    /// The bytes of one entry (header and content); `None` once the archive would be too large.
-    pub(crate) fn entry(&mut self, name: &str, content: &[u8]) -> Option<Vec<u8>> {
+    /// The bytes of one entry (header and content) dated `at`; `None` once the archive would
+    /// be too large.
+    pub(crate) fn entry(&mut self, name: &str, content: &[u8], at: time::OffsetDateTime) -> Option<Vec<u8>> {
+        if self.written.len() >= MAX_ENTRIES {
+            return None;
+        }
+        let dos = dos_time(at);
         let size = u32::try_from(content.len()).ok()?;
         let offset = u32::try_from(self.offset).ok()?;
         let name = name.as_bytes().to_vec();
@@ -57,8 +65,8 @@ impl Zip {
         out.extend_from_slice(&20u16.to_le_bytes()); // version needed: 2.0
         out.extend_from_slice(&UTF8.to_le_bytes());
         out.extend_from_slice(&0u16.to_le_bytes()); // stored
-        out.extend_from_slice(&self.dos.0.to_le_bytes());
-        out.extend_from_slice(&self.dos.1.to_le_bytes());
+        out.extend_from_slice(&dos.0.to_le_bytes());
+        out.extend_from_slice(&dos.1.to_le_bytes());
         out.extend_from_slice(&crc.to_le_bytes());
         out.extend_from_slice(&size.to_le_bytes()); // compressed
         out.extend_from_slice(&size.to_le_bytes()); // uncompressed
@@ -67,7 +75,7 @@ impl Zip {
         out.extend_from_slice(&name);
         out.extend_from_slice(content);
         self.offset = total;
-        self.written.push(Written { name, crc, size, offset });
+        self.written.push(Written { name, crc, size, offset, dos });
         Some(out)
     }
 
@@ -80,8 +88,8 @@ impl Zip {
             out.extend_from_slice(&20u16.to_le_bytes()); // needed: 2.0
             out.extend_from_slice(&UTF8.to_le_bytes());
             out.extend_from_slice(&0u16.to_le_bytes());
-            out.extend_from_slice(&self.dos.0.to_le_bytes());
-            out.extend_from_slice(&self.dos.1.to_le_bytes());
+            out.extend_from_slice(&w.dos.0.to_le_bytes());
+            out.extend_from_slice(&w.dos.1.to_le_bytes());
             out.extend_from_slice(&w.crc.to_le_bytes());
             out.extend_from_slice(&w.size.to_le_bytes());
             out.extend_from_slice(&w.size.to_le_bytes());
@@ -112,12 +120,12 @@ mod tests {
     /// Python's `zipfile` (an independent reader) reads what this writes, names and contents.
     #[test]
     fn python_reads_the_archive() {
-        let at = time::macros::datetime!(2026-12-06 18:30:14 UTC);
-        assert_eq!(dos_time(at), ((18 << 11) | (30 << 5) | 7, (46 << 9) | (12 << 5) | 6));
-        let mut zip = Zip::new(at);
+        let at = time::macros::datetime!(2026-12-06 15:30:14 UTC);
+        assert_eq!(dos_time(at), ((18 << 11) | (30 << 5) | 7, (46 << 9) | (12 << 5) | 6), "Moscow time");
+        let mut zip = Zip::new();
         let mut bytes = Vec::new();
-        bytes.extend(zip.entry("2026-000001/паспорт.pdf", b"%PDF-1.7 one").unwrap());
-        bytes.extend(zip.entry("2026-000001/snils.pdf", &vec![7u8; 100_000]).unwrap());
+        bytes.extend(zip.entry("2026-000001/паспорт.pdf", b"%PDF-1.7 one", at).unwrap());
+        bytes.extend(zip.entry("2026-000001/snils.pdf", &vec![7u8; 100_000], at).unwrap());
         bytes.extend(zip.finish());
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.zip");
