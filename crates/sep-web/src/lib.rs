@@ -84,8 +84,24 @@ pub struct AppState {
     pub files: Arc<dyn sep_core::application::attachment::FileStore>,
     /// Checks signatures against the trusted authorities.
     pub signatures: Arc<dyn sep_core::signature::SignatureChecker>,
-    /// Per-address limit of the public pages' work (`/verify`).
-    pub throttle: sep_http::throttle::Throttle,
+    /// Per-address limits of work anyone can start.
+    pub throttles: Throttles,
+}
+
+/// Per-address limits (SECURITY.md: per-IP throttling): each budget its own, so checking
+/// signatures does not use up logins.
+#[derive(Clone)]
+pub struct Throttles {
+    /// `/verify`: 30 checks a minute.
+    pub verify: sep_http::throttle::Throttle,
+    /// `/login`: 60 starts a minute (each writes a row and calls the provider).
+    pub login: sep_http::throttle::Throttle,
+}
+
+impl Default for Throttles {
+    fn default() -> Self {
+        Self { verify: sep_http::throttle::Throttle::new(30, 30), login: sep_http::throttle::Throttle::new(60, 60) }
+    }
 }
 
 impl AppState {
@@ -107,7 +123,7 @@ impl AppState {
             catalogue,
             files,
             signatures: Arc::new(sep_crypto::verify::TrustList::default()),
-            throttle: sep_http::throttle::Throttle::default(),
+            throttles: Throttles::default(),
         }
     }
 

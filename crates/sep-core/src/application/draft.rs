@@ -95,7 +95,10 @@ pub async fn save(
     let mut data = app.data.clone();
     for f in service.fields_for(app.applicant_type) {
         if let Some(v) = typed.get(&f.name) {
-            data.insert(f.name.clone(), v.chars().take(MAX_TYPED).collect());
+            // Control characters (a NUL, an escape) are never part of a value; line breaks and
+            // tabs are, in a long text.
+            let kept = v.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'));
+            data.insert(f.name.clone(), kept.take(MAX_TYPED).collect());
         }
     }
     store.update_application_data(app.id, &data, now).await.map_err(|e| match e {

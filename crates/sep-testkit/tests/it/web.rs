@@ -326,3 +326,33 @@ async fn pages_with_personal_data_are_not_cached() {
         "assets keep theirs"
     );
 }
+
+#[tokio::test]
+async fn logins_from_one_address_are_limited() {
+    let app = TestApp::new().await;
+    let mut statuses = Vec::new();
+    for _ in 0..61 {
+        statuses.push(app.get("/login").await);
+    }
+    // No provider is configured here: each start is refused with its page, but counted.
+    assert!(statuses[..60].iter().all(|r| r.status != StatusCode::TOO_MANY_REQUESTS));
+    let last = statuses.last().unwrap();
+    assert_eq!(last.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(last.text.contains("rate_limited"), "{}", last.text);
+}
+
+#[tokio::test]
+async fn control_characters_never_reach_a_draft() {
+    let app = TestApp::new().await;
+    let w = app.citizen().await;
+    let draft = w
+        .post_form("/applications", &[("service", "registration"), ("applicant", "person")])
+        .await
+        .location()
+        .to_owned();
+    let r = w.post_form(&draft, &[("address", "г. Москва\u{0}, ул. Арбат\u{1b}[31m, д. 1\nкв. 2")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let id = uuid::Uuid::parse_str(draft.trim_start_matches("/applications/")).unwrap();
+    let app_row = app.db.store().get_application(sep_core::application::record::ApplicationId(id)).await.unwrap();
+    assert_eq!(app_row.data["address"], "г. Москва, ул. Арбат[31m, д. 1\nкв. 2");
+}

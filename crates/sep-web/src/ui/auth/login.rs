@@ -30,11 +30,22 @@ pub(crate) async fn start(
     State(s): State<AppState>,
     jar: CookieJar,
     user: CurrentUser,
+    ctx: Ctx,
     Query(q): Query<Start>,
 ) -> Page {
     let return_to = safe_return_to(q.return_to.as_deref());
     if user.0.is_some() {
         return Ok(Redirect::to(&return_to).into_response());
+    }
+    if !s.throttles.login.allow(&ctx.client.ip) {
+        return Err(sep_http::Problem::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Слишком много попыток входа",
+            "С вашего адреса было слишком много попыток входа подряд, поэтому новые временно не принимаются.",
+            "Подождите минуту и войдите снова.",
+        )
+        .into());
     }
     let Some(rp) = s.auth.clone() else { return Err(AuthFault::NotConfigured.problem().into()) };
     let started = rp.begin().await.map_err(|f| f.problem())?;

@@ -94,7 +94,7 @@ fn view(v: &Verdict) -> VerdictView {
 
 /// `POST /verify` (multipart: `document`, `signature`): the verdict.
 pub(crate) async fn check(State(s): State<AppState>, ctx: Ctx, form: Multipart) -> Page {
-    if !s.throttle.allow(&ctx.client.ip) {
+    if !s.throttles.verify.allow(&ctx.client.ip) {
         return Err(rate_limited());
     }
     let parts = read(form).await?;
