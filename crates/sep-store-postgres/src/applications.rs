@@ -333,20 +333,32 @@ impl ApplicationStore for PgStore {
             )
             .await
             .map_err(map_err)?;
-        Ok(rows
-            .iter()
-            .map(|r| sep_core::application::record::Attachment {
-                id: r.get(0),
-                application_id: ApplicationId(r.get(1)),
-                document: r.get(2),
-                file_name: r.get(3),
-                content_type: r.get(4),
-                size: r.get(5),
-                sha256: r.get(6),
-                status: r.get(7),
-                created_at: r.get(8),
-            })
-            .collect())
+        Ok(rows.iter().map(attachment_row).collect())
+    }
+
+    async fn list_attachments_of_user(
+        &self,
+        user: UserId,
+    ) -> StoreResult<Vec<sep_core::application::record::Attachment>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT a.id, a.application_id, a.document, a.file_name, a.content_type, a.size, a.sha256, a.status,
+                        a.created_at
+                 FROM attachments a JOIN applications p ON p.id = a.application_id
+                 WHERE p.user_id = $1 ORDER BY a.created_at, a.id",
+                &[&user.0],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(rows.iter().map(attachment_row).collect())
+    }
+
+    async fn list_message_files_of_user(
+        &self,
+        user: UserId,
+    ) -> StoreResult<Vec<sep_core::application::record::Message>> {
+        crate::messages::files_of_user(self, user).await
     }
 
     async fn upsert_contact_confirmation(
@@ -430,5 +442,20 @@ impl ApplicationStore for PgStore {
                 })
             })
             .collect()
+    }
+}
+
+/// An attachment row, as both lists select it.
+fn attachment_row(r: &tokio_postgres::Row) -> sep_core::application::record::Attachment {
+    sep_core::application::record::Attachment {
+        id: r.get(0),
+        application_id: ApplicationId(r.get(1)),
+        document: r.get(2),
+        file_name: r.get(3),
+        content_type: r.get(4),
+        size: r.get(5),
+        sha256: r.get(6),
+        status: r.get(7),
+        created_at: r.get(8),
     }
 }

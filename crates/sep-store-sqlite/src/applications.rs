@@ -241,6 +241,28 @@ impl ApplicationStore for SqliteStore {
         list_attachments(self, id)
     }
 
+    async fn list_attachments_of_user(
+        &self,
+        user: UserId,
+    ) -> StoreResult<Vec<sep_core::application::record::Attachment>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(
+                "SELECT a.id, a.application_id, a.document, a.file_name, a.content_type, a.size, a.sha256, a.status,
+                        a.created_at
+                 FROM attachments a JOIN applications p ON p.id = a.application_id
+                 WHERE p.user_id = ?1 ORDER BY a.created_at, a.id",
+            )?;
+            s.query_map([user.0.to_string()], attachment_row)?.collect()
+        })
+    }
+
+    async fn list_message_files_of_user(
+        &self,
+        user: UserId,
+    ) -> StoreResult<Vec<sep_core::application::record::Message>> {
+        crate::messages::files_of_user(self, user)
+    }
+
     async fn delete_attachment(
         &self,
         application: ApplicationId,

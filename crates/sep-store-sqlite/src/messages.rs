@@ -59,3 +59,30 @@ pub(crate) fn list(s: &SqliteStore, id: ApplicationId) -> StoreResult<Vec<Messag
         .collect()
     })
 }
+
+/// The messages with a file in the threads of `user`'s applications, oldest first.
+pub(crate) fn files_of_user(s: &SqliteStore, user: UserId) -> StoreResult<Vec<Message>> {
+    s.read(|c| {
+        let mut q = c.prepare_cached(
+            "SELECT m.id, m.at, m.author_id, m.author, m.text, m.file_name, m.content_type, m.size, m.sha256,
+                    m.application_id
+             FROM application_messages m JOIN applications p ON p.id = m.application_id
+             WHERE p.user_id = ?1 AND m.file_name IS NOT NULL ORDER BY m.id",
+        )?;
+        q.query_map([user.0.to_string()], |r| {
+            let author: String = r.get(2)?;
+            let app: String = r.get(9)?;
+            let name: String = r.get(5)?;
+            Ok(Message {
+                id: r.get(0)?,
+                application_id: ApplicationId(parse_uuid(&app)?),
+                at: from_ts(r.get(1)?)?,
+                author_id: UserId(parse_uuid(&author)?),
+                author: r.get(3)?,
+                text: r.get(4)?,
+                file: Some(StoredFile { file_name: name, content_type: r.get(6)?, size: r.get(7)?, sha256: r.get(8)? }),
+            })
+        })?
+        .collect()
+    })
+}

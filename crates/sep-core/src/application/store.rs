@@ -80,4 +80,9 @@ pub trait ApplicationStore: Send + Sync {
     async fn file_referenced(&self, sha256: &str) -> StoreResult<bool>;
     /// An application's files, oldest first.
     async fn list_attachments(&self, id: ApplicationId) -> StoreResult<Vec<Attachment>>;
+    /// The files attached to all of `user`'s applications, oldest first (one read for
+    /// «Мои документы», not one per application).
+    async fn list_attachments_of_user(&self, user: UserId) -> StoreResult<Vec<Attachment>>;
+    /// The messages with a file in the threads of all of `user`'s applications, oldest first.
+    async fn list_message_files_of_user(&self, user: UserId) -> StoreResult<Vec<Message>>;
 }

@@ -130,26 +130,26 @@ pub async fn archive(
     Ok(Listing { entries, matching, total, kinds })
 }
 
-/// Every document of `user`, newest first.
+/// Every document of `user`, newest first: three reads whatever the number of applications.
 pub async fn entries(store: &dyn Store, catalogue: &Catalogue, user: &User) -> Result<Vec<Entry>, StoreError> {
+    let apps: std::collections::HashMap<_, _> =
+        store.list_applications_for_user(user.id).await?.into_iter().map(|a| (a.id, a)).collect();
     let mut all = Vec::new();
-    for app in store.list_applications_for_user(user.id).await? {
-        let service = catalogue.get(&app.service);
-        for a in store.list_attachments(app.id).await? {
-            let kind = service
-                .and_then(|s| s.documents.iter().find(|d| d.code == a.document))
-                .map_or_else(|| a.document.clone(), |d| d.title.clone());
-            let file =
-                StoredFile { file_name: a.file_name, content_type: a.content_type, size: a.size, sha256: a.sha256 };
-            let origin = Origin::Attachment { id: a.id, document: a.document };
-            all.push(Entry { application: app.id, number: app.number.clone(), kind, file, at: a.created_at, origin });
-        }
-        for m in store.list_messages(app.id).await? {
-            let Some(file) = m.file else { continue };
-            let origin = Origin::Message { id: m.id, from_agency: m.author == "officer" };
-            let kind = MESSAGE_KIND.to_owned();
-            all.push(Entry { application: app.id, number: app.number.clone(), kind, file, at: m.at, origin });
-        }
+    for a in store.list_attachments_of_user(user.id).await? {
+        let Some(app) = apps.get(&a.application_id) else { continue };
+        let kind = catalogue
+            .get(&app.service)
+            .and_then(|s| s.documents.iter().find(|d| d.code == a.document))
+            .map_or_else(|| a.document.clone(), |d| d.title.clone());
+        let file = StoredFile { file_name: a.file_name, content_type: a.content_type, size: a.size, sha256: a.sha256 };
+        let origin = Origin::Attachment { id: a.id, document: a.document };
+        all.push(Entry { application: app.id, number: app.number.clone(), kind, file, at: a.created_at, origin });
+    }
+    for m in store.list_message_files_of_user(user.id).await? {
+        let (Some(app), Some(file)) = (apps.get(&m.application_id), m.file) else { continue };
+        let origin = Origin::Message { id: m.id, from_agency: m.author == "officer" };
+        let kind = MESSAGE_KIND.to_owned();
+        all.push(Entry { application: app.id, number: app.number.clone(), kind, file, at: m.at, origin });
     }
     all.sort_by_key(|e| std::cmp::Reverse(e.at));
     Ok(all)

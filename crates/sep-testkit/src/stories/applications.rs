@@ -441,3 +441,63 @@ pub async fn overdue_noticed_once(db: &TestDb) {
     assert_eq!(s.list_notices(user, 10).await.unwrap().len(), 1, "the second try wrote nothing");
     assert!(s.list_overdue_unnoticed(today).await.unwrap().is_empty());
 }
+
+/// «Мои документы» reads a person's files in one go: every attachment of every application
+/// and every message file, each with its application, nobody else's.
+pub async fn files_of_a_person(db: &TestDb) {
+    use sep_core::application::record::{Attachment, Message, StoredFile};
+    let s = db.store();
+    let at = t0();
+    let (me, other) = (super::citizen(db, at).await, super::citizen(db, at).await);
+    let (first, second, theirs) = (draft(me, at), draft(me, at), draft(other, at));
+    for a in [&first, &second, &theirs] {
+        s.insert_application(a, &Effects::none()).await.unwrap();
+    }
+    let attach = |app: &Application, minute: i64, name: &str| Attachment {
+        id: uuid::Uuid::new_v4(),
+        application_id: app.id,
+        document: "passport_scan".into(),
+        file_name: name.into(),
+        content_type: "application/pdf".into(),
+        size: 10,
+        sha256: "ab".repeat(32),
+        status: "accepted".into(),
+        created_at: at + Duration::minutes(minute),
+    };
+    let (a1, a2, a3) =
+        (attach(&second, 1, "второй.pdf"), attach(&first, 2, "первый.pdf"), attach(&theirs, 3, "чужой.pdf"));
+    for a in [&a1, &a2, &a3] {
+        s.insert_attachment(a, &Effects::none()).await.unwrap();
+    }
+    assert_eq!(
+        s.list_attachments_of_user(me).await.unwrap(),
+        vec![a1.clone(), a2.clone()],
+        "oldest first, both applications"
+    );
+    assert_eq!(s.list_attachments_of_user(other).await.unwrap(), vec![a3]);
+    let file = StoredFile {
+        file_name: "ответ.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 5,
+        sha256: "cd".repeat(32),
+    };
+    let message = |app: &Application, file: Option<StoredFile>| Message {
+        id: 0,
+        application_id: app.id,
+        at: at + Duration::minutes(5),
+        author_id: me,
+        author: "officer".into(),
+        text: "Ответ".into(),
+        file,
+    };
+    let mut with_file = message(&second, Some(file));
+    with_file.id = s.insert_message(&with_file, &Effects::none()).await.unwrap();
+    s.insert_message(&message(&first, None), &Effects::none()).await.unwrap();
+    s.insert_message(&message(&theirs, Some(with_file.file.clone().unwrap())), &Effects::none()).await.unwrap();
+    assert_eq!(
+        s.list_message_files_of_user(me).await.unwrap(),
+        vec![with_file],
+        "only messages with a file, only mine"
+    );
+    assert!(s.list_message_files_of_user(UserId::new()).await.unwrap().is_empty());
+}

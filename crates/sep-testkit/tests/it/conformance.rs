@@ -46,6 +46,7 @@ on_both! {
     applications_review_and_notices => stories::applications::review_and_notices;
     applications_messages_thread => stories::applications::messages_thread;
     applications_overdue_noticed_once => stories::applications::overdue_noticed_once;
+    applications_files_of_a_person => stories::applications::files_of_a_person;
     audit_chain_and_history => stories::audit::chain_and_history;
     audit_tampering_refused_and_detected => stories::audit::tampering_is_refused_and_detected;
     audit_concurrent_appends => stories::audit::concurrent_appends_keep_the_chain;
