@@ -38,14 +38,7 @@ pub(crate) async fn start(
         return Ok(Redirect::to(&return_to).into_response());
     }
     if !s.throttles.login.allow(&ctx.client.ip) {
-        return Err(sep_http::Problem::new(
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "Слишком много попыток входа",
-            "С вашего адреса было слишком много попыток входа подряд, поэтому новые временно не принимаются.",
-            "Подождите минуту и войдите снова.",
-        )
-        .into());
+        return Err(too_many_logins());
     }
     let Some(rp) = s.auth.clone() else { return Err(AuthFault::NotConfigured.problem().into()) };
     let started = rp.begin().await.map_err(|f| f.problem())?;
@@ -69,6 +62,18 @@ pub(crate) async fn start(
         s.config.sessions.secure_cookies,
     );
     Ok((jar.add(c), Redirect::to(&started.url)).into_response())
+}
+
+/// 429 for an address that starts logins faster than a person does.
+fn too_many_logins() -> WebError {
+    sep_http::Problem::new(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "Слишком много попыток входа",
+        "С вашего адреса было слишком много попыток входа подряд, поэтому новые временно не принимаются.",
+        "Подождите минуту и войдите снова.",
+    )
+    .into()
 }
 
 #[derive(Deserialize)]

@@ -3,15 +3,17 @@
 //! (PDF and images) or downloads, and links to its application.
 
 use crate::AppState;
-use crate::error::Page;
+use crate::error::{Page, WebError};
 use crate::extract::SignedIn;
 use crate::i18n::{tr, tr_dyn};
 use crate::ui::components::{file_size, moscow, percent_encoded, render};
 use askama::Template;
 use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use sep_core::document::{Entry, Filter, Origin, archive};
 use serde::Deserialize;
+use std::collections::{HashSet, VecDeque};
 
 struct Row {
     key: String,
@@ -125,7 +127,7 @@ pub(crate) async fn page(
 
 /// The name of a document inside the archive: its application's number as a folder (a draft's
 /// short id), then its own name, made unique.
-fn zip_name(e: &Entry, taken: &mut std::collections::HashSet<String>) -> String {
+fn zip_name(e: &Entry, taken: &mut HashSet<String>) -> String {
     // A draft's folder by the random end of its id (the start is its creation time).
     let id = e.application.to_string();
     let folder =
@@ -148,6 +150,17 @@ fn zip_name(e: &Entry, taken: &mut std::collections::HashSet<String>) -> String 
     }
 }
 
+/// A refusal of `/documents/zip`, with the way back to the list.
+fn zip_refused(
+    status: axum::http::StatusCode,
+    code: &'static str,
+    title: &str,
+    detail: &str,
+    action: &str,
+) -> WebError {
+    sep_http::Problem::new(status, code, title, detail, action).retry("/documents", "К документам").into()
+}
+
 /// `POST /documents/zip` (`d` repeated: the chosen documents' keys): the documents as one ZIP,
 /// written as it is sent — one file in memory at a time. Keys of documents that are not the
 /// person's are ignored; choosing none is refused with `zip_empty`.
@@ -156,70 +169,66 @@ pub(crate) async fn zip(
     SignedIn { user, .. }: SignedIn,
     crate::extract::CsrfForm(form): crate::extract::CsrfForm<Vec<(String, String)>>,
 ) -> Page {
-    let chosen: std::collections::HashSet<&str> =
-        form.iter().filter(|(k, _)| k == "d").map(|(_, v)| v.as_str()).collect();
-    let picked: std::collections::VecDeque<Entry> = sep_core::document::entries(s.store.as_ref(), &s.catalogue, &user)
-        .await?
-        .into_iter()
-        .filter(|e| chosen.contains(e.key().as_str()))
-        .collect();
+    let chosen: HashSet<&str> = form.iter().filter(|(k, _)| k == "d").map(|(_, v)| v.as_str()).collect();
+    let all = sep_core::document::entries(s.store.as_ref(), &s.catalogue, &user).await?;
+    let picked: VecDeque<Entry> = all.into_iter().filter(|e| chosen.contains(e.key().as_str())).collect();
     if picked.is_empty() {
-        return Err(sep_http::Problem::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        let (status, action) =
+            (StatusCode::UNPROCESSABLE_ENTITY, "Отметьте документы в списке и нажмите «Скачать выбранные (ZIP)».");
+        return Err(zip_refused(
+            status,
             "zip_empty",
             "Документы не выбраны",
             "Для архива не выбран ни один документ.",
-            "Отметьте документы в списке и нажмите «Скачать выбранные (ZIP)».",
-        )
-        .retry("/documents", "К документам")
-        .into());
+            action,
+        ));
     }
     // Contents, and for each entry its two headers with the name twice (a name is at most a
     // few hundred bytes).
     let total: u64 = picked.iter().map(|e| u64::try_from(e.file.size).unwrap_or(0) + 1024).sum();
     if total > super::zip::MAX_TOTAL || picked.len() > super::zip::MAX_ENTRIES {
-        return Err(sep_http::Problem::new(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        let detail = "Выбранные документы вместе больше 4 ГБ или их больше 65 000: такой архив не собрать.";
+        let action = "Выберите меньше документов и скачайте их несколькими архивами.";
+        return Err(zip_refused(
+            StatusCode::PAYLOAD_TOO_LARGE,
             "zip_too_large",
             "Слишком большой архив",
-            "Выбранные документы вместе больше 4 ГБ или их больше 65 000: такой архив не собрать.",
-            "Выберите меньше документов и скачайте их несколькими архивами.",
-        )
-        .retry("/documents", "К документам")
-        .into());
+            detail,
+            action,
+        ));
     }
-    let zip = super::zip::Zip::new();
-    let taken = std::collections::HashSet::new();
-    let now = s.clock.now();
-    let state = (s, picked, Some(zip), taken);
-    let body = futures_util::stream::unfold(state, |(s, mut left, zip, mut taken)| async move {
+    let filename = format!("documents-{}.zip", file_date(s.clock.now()));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        axum::body::Body::from_stream(zip_stream(s, picked)),
+    )
+        .into_response())
+}
+
+/// The archive of `picked` as a stream of chunks: one entry a chunk, then the directory. A file
+/// that cannot be read breaks the download off, so the browser reports it unfinished rather
+/// than saving a wrong archive.
+fn zip_stream(s: AppState, picked: VecDeque<Entry>) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> {
+    let state = (s, picked, Some(super::zip::Zip::new()), HashSet::new());
+    futures_util::stream::unfold(state, |(s, mut left, zip, mut taken)| async move {
         let mut zip = zip?;
-        let Some(e) = left.pop_front() else {
-            return Some((Ok::<_, std::io::Error>(zip.finish()), (s, left, None, taken)));
-        };
+        let Some(e) = left.pop_front() else { return Some((Ok(zip.finish()), (s, left, None, taken))) };
         let chunk = match s.files.get(&e.file.sha256).await {
             Ok(bytes) => zip
                 .entry(&zip_name(&e, &mut taken), &bytes, e.at)
                 .ok_or_else(|| std::io::Error::other("archive too large")),
-            // The download breaks off; the browser reports it unfinished rather than saving a wrong archive.
             Err(err) => Err(err),
         };
         if let Err(err) = &chunk {
             tracing::error!(error = %err, "archive stopped");
         }
-        let next = if chunk.is_ok() { Some(zip) } else { None };
+        let next = chunk.is_ok().then_some(zip);
         Some((chunk, (s, left, next, taken)))
-    });
-    let filename = format!("documents-{}.zip", file_date(now));
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "application/zip".to_owned()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
-            (axum::http::header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        axum::body::Body::from_stream(body),
-    )
-        .into_response())
+    })
 }
 
 fn file_date(now: time::OffsetDateTime) -> String {
