@@ -48,6 +48,9 @@ pub struct Entry {
     pub at: OffsetDateTime,
     /// Where it came from.
     pub origin: Origin,
+    /// Whether its owner may still remove it: a file of an application not yet sent (or
+    /// returned for fixing); files of the correspondence stay.
+    pub removable: bool,
 }
 
 /// The kind of a file sent with a message.
@@ -143,13 +146,30 @@ pub async fn entries(store: &dyn Store, catalogue: &Catalogue, user: &User) -> R
             .map_or_else(|| a.document.clone(), |d| d.title.clone());
         let file = StoredFile { file_name: a.file_name, content_type: a.content_type, size: a.size, sha256: a.sha256 };
         let origin = Origin::Attachment { id: a.id, document: a.document };
-        all.push(Entry { application: app.id, number: app.number.clone(), kind, file, at: a.created_at, origin });
+        let removable = app.status.allowed().contains(&crate::application::status::Allowed::Edit);
+        all.push(Entry {
+            application: app.id,
+            number: app.number.clone(),
+            kind,
+            file,
+            at: a.created_at,
+            origin,
+            removable,
+        });
     }
     for m in store.list_message_files_of_user(user.id).await? {
         let (Some(app), Some(file)) = (apps.get(&m.application_id), m.file) else { continue };
         let origin = Origin::Message { id: m.id, from_agency: m.author == "officer" };
         let kind = MESSAGE_KIND.to_owned();
-        all.push(Entry { application: app.id, number: app.number.clone(), kind, file, at: m.at, origin });
+        all.push(Entry {
+            application: app.id,
+            number: app.number.clone(),
+            kind,
+            file,
+            at: m.at,
+            origin,
+            removable: false,
+        });
     }
     all.sort_by_key(|e| std::cmp::Reverse(e.at));
     Ok(all)

@@ -76,10 +76,10 @@ async fn the_archive_pages_past_fifty() {
     }
     let first = w.page("/documents").await;
     assert!(first.contains("Страница 1 из 2") && first.contains("rel=\"next\""), "{first}");
-    assert_eq!(first.matches("скан-").count(), 50 * 3, "50 rows (the link, the box's label and the download's)");
+    assert_eq!(first.matches("скан-").count(), 50 * 4, "50 rows (the link, the box's label, the download's and the removal's)");
     let second = w.page("/documents?page=2").await;
     assert!(second.contains("Страница 2 из 2") && second.contains("rel=\"prev\""));
-    assert_eq!(second.matches("скан-").count(), 3);
+    assert_eq!(second.matches("скан-").count(), 4);
 }
 
 #[tokio::test]
@@ -124,4 +124,27 @@ async fn chosen_documents_download_as_one_zip_that_python_reads() {
         other.post_form("/documents/zip", &theirs).await.text.contains("zip_empty"),
         "another person's keys give nothing"
     );
+}
+
+#[tokio::test]
+async fn own_uploads_of_an_unsent_application_are_removed_from_the_archive_others_stay() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let draft = w
+        .post_form("/applications", &[("service", "registration"), ("applicant", "person")])
+        .await
+        .location()
+        .to_owned();
+    w.upload(&format!("{draft}/documents"), &[("document", "passport_scan")], &[("file", "лишний.pdf", PDF)]).await;
+    let sent = file(&w, "person", &[("passport_number", "000001")]).await;
+    let page = w.page("/documents").await;
+    let removals: Vec<&str> = page.split("formaction=\"").skip(1).map(|p| p.split('"').next().unwrap()).collect();
+    assert_eq!(removals.len(), 1, "only the draft's file can go: {page}");
+    assert!(removals[0].starts_with(&format!("{draft}/attachments/")) && !removals[0].contains(sent.as_str()));
+    let r = w.post_form(removals[0], &[("back", "documents")]).await;
+    assert_eq!(r.location(), "/documents?removed=1");
+    let after = w.page(r.location()).await;
+    assert!(after.contains("Документ удалён из заявления.") && !after.contains("лишний.pdf"), "{after}");
+    assert!(after.contains("passport_scan.pdf"), "the sent application's files stay");
+    assert!(t.actions().await.iter().any(|(a, _)| a == "document.removed"), "journaled");
 }

@@ -43,12 +43,15 @@ pub(crate) async fn delete(
     Editable(o): Editable,
     ctx: Ctx,
     Path((_, file)): Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Page {
     let back = format!("/applications/{}", o.app.id);
+    // Removed from «Мои документы»: back there.
+    let from_archive = form.iter().any(|(k, v)| k == "back" && v == "documents");
     let file = uuid::Uuid::parse_str(&file).map_err(|_| WebError::not_found())?;
     documents::remove(s.store.as_ref(), &o.app, &o.user, file, &ctx.origin(), s.clock.now())
         .await
         .map_err(|e| refused(e, &back))?;
-    Ok(Redirect::to(&format!("{back}?saved=1#documents")).into_response())
+    let to = if from_archive { "/documents?removed=1".to_owned() } else { format!("{back}?saved=1#documents") };
+    Ok(Redirect::to(&to).into_response())
 }

@@ -17,6 +17,8 @@ use std::collections::{HashSet, VecDeque};
 
 struct Row {
     key: String,
+    /// Where its removal posts, while its application may change.
+    remove: Option<String>,
     name: String,
     kind: String,
     size: String,
@@ -32,6 +34,7 @@ struct Row {
 #[template(path = "documents/archive.html")]
 struct ArchivePage {
     csrf: String,
+    removed: bool,
     rows: Vec<Row>,
     matching: usize,
     total: usize,
@@ -58,6 +61,7 @@ pub(crate) struct ArchiveQuery {
     to: String,
     #[serde(default)]
     page: String,
+    removed: Option<String>,
 }
 
 /// A day as a date input sends it (`ГГГГ-ММ-ДД`) or as people type it (`ДД.ММ.ГГГГ`); an
@@ -71,12 +75,17 @@ fn day(text: &str) -> Option<time::Date> {
 fn row(e: Entry) -> Row {
     let app = e.application;
     let key = e.key();
+    let remove = match (&e.origin, e.removable) {
+        (Origin::Attachment { id, .. }, true) => Some(format!("/applications/{app}/attachments/{id}/delete")),
+        _ => None,
+    };
     let href = match &e.origin {
         Origin::Attachment { id, .. } => format!("/applications/{app}/attachments/{id}"),
         Origin::Message { id, .. } => format!("/applications/{app}/messages/{id}/file"),
     };
     Row {
         key,
+        remove,
         name: e.file.file_name,
         kind: tr_dyn(&e.kind),
         size: file_size(e.file.size),
@@ -111,6 +120,7 @@ pub(crate) async fn page(
     );
     render(&ArchivePage {
         csrf: session.csrf_secret,
+        removed: q.removed.is_some(),
         matching: listing.matching,
         total: listing.total,
         pages: listing.pages(),
