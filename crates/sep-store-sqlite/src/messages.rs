@@ -32,31 +32,34 @@ pub(crate) fn insert(s: &SqliteStore, m: &Message, fx: &Effects) -> StoreResult<
     })
 }
 
+/// A message row, as both lists select it (the application's id last).
+fn message(r: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
+    let author: String = r.get(2)?;
+    let app: String = r.get(9)?;
+    let name: Option<String> = r.get(5)?;
+    Ok(Message {
+        id: r.get(0)?,
+        application_id: ApplicationId(parse_uuid(&app)?),
+        at: from_ts(r.get(1)?)?,
+        author_id: UserId(parse_uuid(&author)?),
+        author: r.get(3)?,
+        text: r.get(4)?,
+        file: match name {
+            Some(file_name) => {
+                Some(StoredFile { file_name, content_type: r.get(6)?, size: r.get(7)?, sha256: r.get(8)? })
+            }
+            None => None,
+        },
+    })
+}
+
 pub(crate) fn list(s: &SqliteStore, id: ApplicationId) -> StoreResult<Vec<Message>> {
     s.read(|c| {
         let mut q = c.prepare_cached(
-            "SELECT id, at, author_id, author, text, file_name, content_type, size, sha256
+            "SELECT id, at, author_id, author, text, file_name, content_type, size, sha256, application_id
              FROM application_messages WHERE application_id = ?1 ORDER BY id",
         )?;
-        q.query_map([id.0.to_string()], |r| {
-            let author: String = r.get(2)?;
-            let name: Option<String> = r.get(5)?;
-            Ok(Message {
-                id: r.get(0)?,
-                application_id: id,
-                at: from_ts(r.get(1)?)?,
-                author_id: UserId(parse_uuid(&author)?),
-                author: r.get(3)?,
-                text: r.get(4)?,
-                file: match name {
-                    Some(file_name) => {
-                        Some(StoredFile { file_name, content_type: r.get(6)?, size: r.get(7)?, sha256: r.get(8)? })
-                    }
-                    None => None,
-                },
-            })
-        })?
-        .collect()
+        q.query_map([id.0.to_string()], message)?.collect()
     })
 }
 
@@ -69,20 +72,6 @@ pub(crate) fn files_of_user(s: &SqliteStore, user: UserId) -> StoreResult<Vec<Me
              FROM application_messages m JOIN applications p ON p.id = m.application_id
              WHERE p.user_id = ?1 AND m.file_name IS NOT NULL ORDER BY m.id",
         )?;
-        q.query_map([user.0.to_string()], |r| {
-            let author: String = r.get(2)?;
-            let app: String = r.get(9)?;
-            let name: String = r.get(5)?;
-            Ok(Message {
-                id: r.get(0)?,
-                application_id: ApplicationId(parse_uuid(&app)?),
-                at: from_ts(r.get(1)?)?,
-                author_id: UserId(parse_uuid(&author)?),
-                author: r.get(3)?,
-                text: r.get(4)?,
-                file: Some(StoredFile { file_name: name, content_type: r.get(6)?, size: r.get(7)?, sha256: r.get(8)? }),
-            })
-        })?
-        .collect()
+        q.query_map([user.0.to_string()], message)?.collect()
     })
 }

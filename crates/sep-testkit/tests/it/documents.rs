@@ -76,7 +76,11 @@ async fn the_archive_pages_past_fifty() {
     }
     let first = w.page("/documents").await;
     assert!(first.contains("Страница 1 из 2") && first.contains("rel=\"next\""), "{first}");
-    assert_eq!(first.matches("скан-").count(), 50 * 4, "50 rows (the link, the box's label, the download's and the removal's)");
+    assert_eq!(
+        first.matches("скан-").count(),
+        50 * 4,
+        "50 rows (the link, the box's label, the download's and the removal's)"
+    );
     let second = w.page("/documents?page=2").await;
     assert!(second.contains("Страница 2 из 2") && second.contains("rel=\"prev\""));
     assert_eq!(second.matches("скан-").count(), 4);
