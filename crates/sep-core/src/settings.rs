@@ -154,6 +154,27 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The settings a settings form sends (`field`, `value` pairs: `on` repeated with
+    /// `kind:channel` for each ticked box, `threshold`, `high_contrast`, `large_font`,
+    /// `language`). A box not sent is a box unticked — mandatory ones stay on whatever is
+    /// sent; an unknown threshold keeps `current`'s.
+    pub fn from_form(pairs: &[(String, String)], current: &Settings) -> Self {
+        let value = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let mut settings = Settings {
+            threshold: value("threshold").and_then(Importance::from_code).unwrap_or(current.threshold),
+            high_contrast: value("high_contrast").is_some(),
+            large_font: value("large_font").is_some(),
+            language: if value("language") == Some("en") { "en".into() } else { "ru".into() },
+            ..Settings::default()
+        };
+        for k in Kind::ALL {
+            for c in Channel::ALL {
+                let name = format!("{}:{}", k.code(), c.code());
+                settings.set(k, c, pairs.iter().any(|(n, v)| n == "on" && *v == name));
+            }
+        }
+        settings
+    }
     /// Whether a notification of `kind` and `importance` goes out by `channel`.
     pub fn allows(&self, kind: Kind, channel: Channel, importance: Importance) -> bool {
         if mandatory(kind, channel) {
@@ -193,6 +214,31 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_form_gives_the_settings_it_shows() {
+        let current = Settings { threshold: Importance::Critical, ..Settings::default() };
+        let form = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        };
+        let s =
+            Settings::from_form(&form(&[("threshold", "bogus"), ("large_font", "on"), ("language", "en")]), &current);
+        assert_eq!(s.threshold, Importance::Critical, "an unknown threshold keeps the current one");
+        assert!(s.large_font && !s.high_contrast && s.english());
+        for k in Kind::ALL {
+            for c in Channel::ALL {
+                assert_eq!(
+                    s.allows(k, c, Importance::Critical),
+                    mandatory(k, c),
+                    "unticked, but mandatory stays on: {k:?} {c:?}"
+                );
+            }
+        }
+        let (k, c) = (Kind::ALL[0], Channel::ALL[0]);
+        let on = format!("{}:{}", k.code(), c.code());
+        let s = Settings::from_form(&form(&[("on", on.as_str())]), &current);
+        assert!(s.allows(k, c, Importance::Critical));
+    }
 
     #[test]
     fn mandatory_notices_cannot_be_switched_off() {

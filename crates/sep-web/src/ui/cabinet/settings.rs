@@ -84,20 +84,7 @@ pub(crate) async fn save(
     jar: axum_extra::extract::cookie::CookieJar,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Page {
-    let value = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let mut settings = Settings {
-        threshold: value("threshold").and_then(Importance::from_code).unwrap_or(user.settings.threshold),
-        high_contrast: value("high_contrast").is_some(),
-        large_font: value("large_font").is_some(),
-        language: if value("language") == Some("en") { "en".into() } else { "ru".into() },
-        ..Settings::default()
-    };
-    for k in Kind::ALL {
-        for c in Channel::ALL {
-            let name = format!("{}:{}", k.code(), c.code());
-            settings.set(k, c, pairs.iter().any(|(n, v)| n == "on" && *v == name));
-        }
-    }
+    let settings = Settings::from_form(&pairs, &user.settings);
     let mut e = ctx.event(s.clock.now(), "settings.changed", Some(user.id));
     e.details = serde_json::json!({ "settings": settings.to_json() });
     s.store.update_user_settings(user.id, &settings, &Effects::audit(e)).await?;
