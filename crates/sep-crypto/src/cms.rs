@@ -104,7 +104,7 @@ pub fn verify_detached(
 }
 
 /// A detached signature read apart: the signer's certificate and what they signed.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Opened {
     /// The signer's certificate (DER), taken from the signature.
     pub certificate: Vec<u8>,
@@ -113,6 +113,8 @@ pub struct Opened {
     attrs: Vec<u8>,
     digest: Vec<u8>,
     value: Vec<u8>,
+    /// The certificate's key, read once with the certificate (or why it could not be).
+    key: Result<crate::gost::VerifyingKey, CertError>,
 }
 
 impl Opened {
@@ -124,8 +126,7 @@ impl Opened {
 
     /// [`Opened::covers`] for content whose Стрибог-256 is `digest` (hashed once by the caller).
     pub fn covers_digest(&self, digest: &[u8]) -> bool {
-        self.digest == digest
-            && cert::public_key(&self.certificate).is_ok_and(|key| key.verify(&self.attrs, &self.value).is_ok())
+        self.digest == digest && self.key.as_ref().is_ok_and(|key| key.verify(&self.attrs, &self.value).is_ok())
     }
 }
 
@@ -185,6 +186,7 @@ pub fn open(signature: &[u8]) -> Result<Opened, CertError> {
             .ok()
     });
     Ok(Opened {
+        key: cert::key_of(certificate),
         certificate: certificate.to_der().map_err(malformed)?,
         at,
         attrs: attrs.to_der().map_err(malformed)?,
@@ -210,7 +212,7 @@ pub fn verify_detached_by(
     if opened.digest != streebog256(content) {
         return Err(malformed("the content differs from what was signed"));
     }
-    let key = cert::public_key(&opened.certificate)?;
+    let key = opened.key.as_ref().map_err(Clone::clone)?;
     key.verify(&opened.attrs, &opened.value).map_err(|_| malformed("the signature does not match"))?;
     if let Some((ca, crl)) = authority {
         // At `now`, not at the signing time the signer wrote: a request is fresh, and an
