@@ -4,7 +4,6 @@
 use crate::AppState;
 use crate::error::Page;
 use crate::extract::SignedIn;
-use crate::i18n::tr_dyn;
 use crate::ui::components::{newest_notice, render};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -66,7 +65,7 @@ fn row(s: &AppState, a: Application) -> Row {
     let f = time::macros::format_description!("[day].[month].[year]");
     Row {
         id: a.id.to_string(),
-        title: s.catalogue.get(&a.service).map_or_else(|| a.service.clone(), |svc| tr_dyn(&svc.title)),
+        title: crate::ui::components::service_title(s, &a.service),
         number: a.number.unwrap_or_else(|| "—".into()),
         status: a.status.title(),
         tone: a.status.tone(),

@@ -122,7 +122,7 @@ async fn documents(s: &AppState, apps: &[Application]) -> Result<Vec<DocView>, W
 fn app_view(s: &AppState, a: &Application) -> AppView {
     AppView {
         id: a.id.to_string(),
-        title: s.catalogue.get(&a.service).map_or_else(|| a.service.clone(), |svc| tr_dyn(&svc.title)),
+        title: crate::ui::components::service_title(s, &a.service),
         number: a.number.clone().unwrap_or_else(|| tr("черновик").into()),
         status: tr(a.status.title()),
         tone: a.status.tone(),

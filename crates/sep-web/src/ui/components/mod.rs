@@ -23,6 +23,12 @@ pub(crate) fn moscow(t: time::OffsetDateTime) -> String {
     sep_http::moscow::minutes(t)
 }
 
+/// The title of the service `code` in the page's language; the code itself for a service
+/// that has left the catalogue.
+pub(crate) fn service_title(s: &AppState, code: &str) -> String {
+    s.catalogue.get(code).map_or_else(|| code.to_owned(), |svc| crate::i18n::tr_dyn(&svc.title))
+}
+
 /// A date as `ДД.ММ.ГГГГ`, or a dash.
 pub(crate) fn ru_date(d: Option<time::Date>) -> String {
     let f = time::macros::format_description!("[day].[month].[year]");

@@ -86,7 +86,7 @@ fn row(s: &AppState, officer: &User, a: &Application, today: time::Date) -> Row 
     Row {
         id: a.id.to_string(),
         number: a.number.clone().unwrap_or_else(|| "—".into()),
-        service: s.catalogue.get(&a.service).map_or_else(|| a.service.clone(), |svc| tr_dyn(&svc.title)),
+        service: crate::ui::components::service_title(s, &a.service),
         applicant: applicant_name(a),
         kind: tr(a.applicant_type.title()),
         status: tr(a.status.title()),
