@@ -88,3 +88,49 @@ pub fn apply_with_csp(routes: Router, limits: Limits, brand: &'static Brand, csp
             .layer(CsrfLayer::new()),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::sync::{Arc, LazyLock, Mutex};
+
+    static TEXTS: LazyLock<crate::i18n::Catalog> = LazyLock::new(|| crate::i18n::Catalog::from_files(&[]));
+    static SITE: Brand =
+        Brand { name: "Тест", mark: "Т", stylesheet: "/s.css", csp: crate::CSP_STRICT, texts: &TEXTS };
+
+    #[derive(Clone, Default)]
+    struct Log(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Log {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A handler's internal failure is logged once, by the presenter, with its cause; the
+    /// page shows the request id and never the cause.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_failure_is_logged_once_and_its_cause_stays_off_the_page() {
+        let log = Log::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt().with_writer(move || writer.clone()).with_ansi(false).finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let routes = Router::new()
+            .route("/", axum::routing::get(|| async { Problem::internal().caused_by("disk full at /secret/path") }));
+        let app = apply(routes, Limits::default(), &SITE);
+        let req = axum::http::Request::get("/").body(axum::body::Body::empty()).unwrap();
+        let res = tower::ServiceExt::oneshot(app, req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        let page = String::from_utf8_lossy(&body);
+        assert!(page.contains("internal_error") && !page.contains("/secret/path"), "{page}");
+        let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(text.matches("disk full at /secret/path").count(), 1, "{text}");
+        assert_eq!(text.matches("request failed").count(), 1, "{text}");
+    }
+}
