@@ -133,36 +133,27 @@ fn the_test_authority_files_work_with_openssl() {
     assert!(ok, "openssl reads our PKCS#8 key: {text}");
     let key = cert::public_key(&std::fs::read(&issued.cert).unwrap()).unwrap();
     assert_eq!(key.verify(b"client_secret string", &std::fs::read(dir.path().join("sig")).unwrap()), Ok(()));
-    let (ok, text) = openssl(
-        &[
-            "verify",
-            "-engine",
-            "gost",
-            "-crl_check",
-            "-CAfile",
-            "ca.cert.pem",
-            "-CRLfile",
-            "crl.pem",
-            "sep-portal.cert.pem",
-        ],
-        dir.path(),
-    );
+    // openssl checks the portal's certificate against the authority and its current CRL.
+    let verify = || {
+        openssl(
+            &[
+                "verify",
+                "-engine",
+                "gost",
+                "-crl_check",
+                "-CAfile",
+                "ca.cert.pem",
+                "-CRLfile",
+                "crl.pem",
+                "sep-portal.cert.pem",
+            ],
+            dir.path(),
+        )
+    };
+    let (ok, text) = verify();
     assert!(ok, "{text}");
     ca.revoke(issued.serial, now).unwrap();
-    let (ok, text) = openssl(
-        &[
-            "verify",
-            "-engine",
-            "gost",
-            "-crl_check",
-            "-CAfile",
-            "ca.cert.pem",
-            "-CRLfile",
-            "crl.pem",
-            "sep-portal.cert.pem",
-        ],
-        dir.path(),
-    );
+    let (ok, text) = verify();
     assert!(!ok && text.contains("certificate revoked"), "{text}");
     let (ok, text) = openssl(
         &["genpkey", "-engine", "gost", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:TCA", "-out", "theirs.pem"],
