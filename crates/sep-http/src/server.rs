@@ -23,7 +23,9 @@ pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
     /// A request's headers must arrive within this (a client that sends half a request, or
-    /// opens a connection and says nothing, is cut off rather than held forever).
+    /// opens a connection and says nothing, is cut off rather than held forever). hyper also
+    /// runs it while a kept-alive connection waits for its next request, so an idle connection
+    /// closes after this long too.
     pub header_read: Duration,
     /// On a stop, requests in flight get this long to finish; then the server exits anyway
     /// (an idle or stuck connection never keeps it from stopping).
@@ -165,10 +167,10 @@ mod tests {
         String::from_utf8_lossy(&buf[..n]).into_owned()
     }
 
-    /// SECURITY.md (slow clients): half a request is cut off after the header timeout, and a
-    /// stop neither waits for an idle connection nor hangs on a stuck one.
-    #[tokio::test]
-    async fn slow_clients_are_cut_off_and_never_hold_a_stop() {
+    /// Serves a one-route router with `timeouts`; the sender stops it.
+    fn start(
+        timeouts: Timeouts,
+    ) -> (SocketAddr, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>) {
         let listener = bind("127.0.0.1:0".parse().unwrap()).unwrap();
         let addr = listener.local_addr().unwrap();
         let router = Router::new().route(
@@ -178,7 +180,6 @@ mod tests {
             }),
         );
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let timeouts = Timeouts { header_read: Duration::from_millis(500), drain: Duration::from_secs(2) };
         let server = tokio::spawn(serve_with(
             listener,
             router,
@@ -187,27 +188,53 @@ mod tests {
             },
             timeouts,
         ));
+        (addr, stop, server)
+    }
 
-        // A whole request is answered, with the peer's address; the connection stays open.
+    /// Whether the server closes `stream` within `within`, and how long it took.
+    async fn closed_within(stream: &mut TcpStream, within: Duration) -> Option<Duration> {
+        let started = std::time::Instant::now();
+        let mut rest = Vec::new();
+        tokio::time::timeout(within, stream.read_to_end(&mut rest)).await.ok().map(|_| started.elapsed())
+    }
+
+    /// SECURITY.md (slow clients): half a request is cut off after the header timeout, and so is
+    /// a kept-alive connection that sits idle that long.
+    #[tokio::test]
+    async fn slow_and_idle_clients_are_cut_off_after_the_header_timeout() {
+        let (addr, _stop, _server) =
+            start(Timeouts { header_read: Duration::from_millis(500), drain: Duration::from_secs(2) });
+
+        // A whole request is answered, with the peer's address; the connection stays open, then
+        // closes once it has been idle for the header timeout.
         let mut idle = TcpStream::connect(addr).await.unwrap();
         idle.write_all(b"GET / HTTP/1.1\r\nHost: sep\r\n\r\n").await.unwrap();
         let answer = read_some(&mut idle).await;
         assert!(answer.starts_with("HTTP/1.1 200") && answer.contains("ok from 127.0.0.1"), "{answer}");
+        let idle_for = closed_within(&mut idle, Duration::from_secs(5)).await;
+        assert!(idle_for.is_some(), "an idle kept-alive connection is not held open");
 
         // Half a request: the connection is closed once the header timeout passes.
         let mut half = TcpStream::connect(addr).await.unwrap();
         half.write_all(b"GET / HTTP/1.1\r\nHost: sep\r\n").await.unwrap();
-        let started = std::time::Instant::now();
-        let mut rest = Vec::new();
-        let closed = tokio::time::timeout(Duration::from_secs(5), half.read_to_end(&mut rest)).await;
-        assert!(closed.is_ok(), "a half-sent request is not held open");
-        assert!(started.elapsed() >= Duration::from_millis(400), "cut off by the timeout, not at once");
+        let took = closed_within(&mut half, Duration::from_secs(5)).await;
+        assert!(took.is_some(), "a half-sent request is not held open");
+        assert!(took.unwrap() >= Duration::from_millis(400), "cut off by the timeout, not at once: {took:?}");
+    }
 
-        // A stuck client (half a request again) and the idle one do not hold the stop.
+    /// A stop neither waits for an idle connection nor hangs on a stuck one: with a header
+    /// timeout far longer than the drain, the server still exits within the drain.
+    #[tokio::test]
+    async fn idle_and_stuck_clients_never_hold_a_stop() {
+        let (addr, stop, server) =
+            start(Timeouts { header_read: Duration::from_secs(60), drain: Duration::from_secs(1) });
+        let mut idle = TcpStream::connect(addr).await.unwrap();
+        idle.write_all(b"GET / HTTP/1.1\r\nHost: sep\r\n\r\n").await.unwrap();
+        assert!(read_some(&mut idle).await.starts_with("HTTP/1.1 200"));
         let mut stuck = TcpStream::connect(addr).await.unwrap();
         stuck.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
         let _ = stop.send(());
-        let done = tokio::time::timeout(Duration::from_secs(4), server).await;
+        let done = tokio::time::timeout(Duration::from_secs(3), server).await;
         assert!(matches!(done, Ok(Ok(Ok(())))), "the server stops within the drain time: {done:?}");
         drop((idle, stuck));
     }
