@@ -30,6 +30,7 @@ pub mod settings;
 pub mod signature;
 pub mod signer;
 pub mod signin;
+pub mod signing;
 pub mod store;
 pub mod user;
 

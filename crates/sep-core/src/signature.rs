@@ -138,4 +138,9 @@ pub trait SignatureChecker: Send + Sync {
 
     /// The trusted authorities' certificates, PEM, for people to download.
     fn authorities_pem(&self) -> String;
+
+    /// Whether the certificate file `certificate` (PEM or DER) is the one that made
+    /// `signature`: `None` when it is not a certificate, `Some(false)` when the signature does
+    /// not read or names another.
+    fn signed_with(&self, signature: &[u8], certificate: &[u8]) -> Option<bool>;
 }

@@ -4,7 +4,7 @@
 //! [`UserStore`] in `user/store.rs`, [`SessionStore`], [`LoginRequestStore`] and
 //! [`RelinkStore`] in `session/store.rs`, [`ApplicationStore`] in `application/store.rs`,
 //! [`NoticeStore`] in `notice/store.rs`, [`AuditStore`] in `audit/store.rs`, [`JobStore`] in
-//! `job/store.rs`. This module holds what they share ([`StoreResult`], [`Effects`],
+//! `job/store.rs`, [`SigningStore`] in `signing/store.rs`. This module holds what they share ([`StoreResult`], [`Effects`],
 //! [`Health`]), the [`Store`] that combines them, and re-exports every one of them.
 //!
 //! Method verbs: `get_*` fails with [`StoreError::NotFound`], `find_*` returns an `Option`,
@@ -23,6 +23,7 @@ pub use crate::audit::store::AuditStore;
 pub use crate::job::store::JobStore;
 pub use crate::notice::store::NoticeStore;
 pub use crate::session::store::{LoginRequestStore, RelinkStore, SessionStore};
+pub use crate::signing::store::SigningStore;
 pub use crate::user::store::{NewUser, UserStore};
 
 /// Result of a store call.
@@ -76,6 +77,7 @@ pub trait Store:
     + NoticeStore
     + AuditStore
     + JobStore
+    + SigningStore
     + Health
 {
 }
@@ -89,6 +91,7 @@ impl<T> Store for T where
         + NoticeStore
         + AuditStore
         + JobStore
+        + SigningStore
         + Health
 {
 }

@@ -155,6 +155,10 @@ impl TestCa {
     }
 
     fn next_serial(&self) -> Result<u64, CaError> {
+        // The portal issues certificates from many requests at once: one read-and-write at a
+        // time within the process (one portal process per authority directory).
+        static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let path = self.path("serial");
         let text = std::fs::read_to_string(&path).map_err(io(&path))?;
         let serial: u64 = text.trim().parse().map_err(|e| corrupt(&path, e))?;
@@ -204,6 +208,30 @@ impl TestCa {
         write(&cert_path, &der)?;
         let hash = crate::gost::streebog256_hex(&der);
         Ok(Issued { serial, key: key_path, cert: cert_path, hash })
+    }
+
+    /// A certificate of `kind` for `subject` over a key kept elsewhere (the portal keeps
+    /// people's keys sealed in its database): nothing but the serial counter is written here.
+    /// The serial and the certificate (DER).
+    pub fn certify(
+        &self,
+        key: &crate::gost::VerifyingKey,
+        kind: Kind,
+        subject: &str,
+        lifetime: Duration,
+        now: SystemTime,
+    ) -> Result<(u64, Vec<u8>), CaError> {
+        let ca_key = self.key()?;
+        let ca_cert = self.certificate()?;
+        let serial = self.next_serial()?;
+        let request = Request { subject, kind, serial, not_before: now, lifetime };
+        Ok((serial, cert::issue(&request, key, &ca_key, Some(&ca_cert))?))
+    }
+
+    /// The parameter set of the authority's key, for keys it certifies.
+    pub fn curve(&self) -> Result<Curve, CaError> {
+        let key = self.key()?;
+        Curve::named(key.verifying_key().curve().oid).ok_or_else(|| CaError::UnknownParamset("?".into()))
     }
 
     /// The key and certificate (DER) issued as `name`.

@@ -397,12 +397,53 @@ pub struct Facts {
     pub not_after: SystemTime,
 }
 
+impl From<Facts> for sep_core::signature::Certificate {
+    fn from(f: Facts) -> Self {
+        Self {
+            subject: f.subject,
+            issuer: f.issuer,
+            serial: f.serial,
+            not_before: time::OffsetDateTime::from(f.not_before),
+            not_after: time::OffsetDateTime::from(f.not_after),
+        }
+    }
+}
+
 /// A name as people may read it: without the Unicode controls that reorder text (a subject
 /// could otherwise show a different owner than it names).
 fn readable(name: &str) -> String {
-    name.chars()
+    let clean: String = name
+        .chars()
         .filter(|c| !matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
-        .collect()
+        .collect();
+    // Russian qualified certificates name the person's numbers by OIDs the generic printer
+    // writes as hex DER; people read `СНИЛС=…`. A hex value holds no comma.
+    clean.split(',').map(russian_attribute).collect::<Vec<_>>().join(",")
+}
+
+/// The attributes of приказ ФСБ № 795 by their Russian names.
+const RUSSIAN_ATTRIBUTES: &[(&str, &str)] = &[
+    ("1.2.643.100.3", "СНИЛС"),
+    ("1.2.643.3.131.1.1", "ИНН"),
+    ("1.2.643.100.4", "ИНН ЮЛ"),
+    ("1.2.643.100.1", "ОГРН"),
+    ("1.2.643.100.5", "ОГРНИП"),
+];
+
+/// `OID=#hex` of a known attribute whose value is a short string as `ИМЯ=value`.
+fn russian_attribute(part: &str) -> String {
+    let Some((oid, value)) = part.split_once('=') else { return part.to_owned() };
+    let Some((_, label)) = RUSSIAN_ATTRIBUTES.iter().find(|(o, _)| *o == oid) else { return part.to_owned() };
+    let Some(hex) = value.strip_prefix('#') else { return format!("{label}={value}") };
+    let bytes: Option<Vec<u8>> =
+        (0..hex.len() / 2).map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()).collect();
+    // A string type (UTF8, Numeric, Printable, IA5) with a one-byte length.
+    match bytes.as_deref() {
+        Some([0x0c | 0x12 | 0x13 | 0x16, len, text @ ..]) if usize::from(*len) == text.len() => {
+            std::str::from_utf8(text).map_or_else(|_| part.to_owned(), |t| format!("{label}={t}"))
+        }
+        _ => part.to_owned(),
+    }
 }
 
 /// The facts of `cert` (DER).

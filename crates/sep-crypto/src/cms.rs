@@ -38,11 +38,22 @@ fn attribute(kind: &str, value: Any) -> Result<Attribute, CertError> {
 
 /// A detached signature of `content` by `key`, whose certificate is `cert` (DER). DER.
 pub fn sign_detached(content: &[u8], key: &SigningKey, cert: &[u8], at: SystemTime) -> Result<Vec<u8>, CertError> {
+    sign_detached_digest(&streebog256(content), key, cert, at)
+}
+
+/// A detached signature of the content whose Стрибог-256 hash is `digest` (the cloud signature
+/// signs the hash the person confirmed, not whatever bytes are at hand then). DER.
+pub fn sign_detached_digest(
+    digest: &[u8; 32],
+    key: &SigningKey,
+    cert: &[u8],
+    at: SystemTime,
+) -> Result<Vec<u8>, CertError> {
     let certificate = Certificate::from_der(cert).map_err(malformed)?;
     let digest_alg = AlgorithmIdentifierOwned { oid: oid(STREEBOG_256), parameters: None };
     let mut attrs = SetOfVec::new();
     attrs.insert(attribute(CONTENT_TYPE, Any::encode_from(&oid(ID_DATA)).map_err(malformed)?)?).map_err(malformed)?;
-    let digest = OctetString::new(streebog256(content).to_vec()).map_err(malformed)?;
+    let digest = OctetString::new(digest.to_vec()).map_err(malformed)?;
     attrs.insert(attribute(MESSAGE_DIGEST, Any::encode_from(&digest).map_err(malformed)?)?).map_err(malformed)?;
     let when = UtcTime::from_system_time(at).map_err(malformed)?;
     attrs.insert(attribute(SIGNING_TIME, Any::encode_from(&when).map_err(malformed)?)?).map_err(malformed)?;

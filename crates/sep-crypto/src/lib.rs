@@ -3,6 +3,7 @@
 
 pub mod ca;
 pub mod cert;
+pub mod cloud;
 pub mod cms;
 pub mod gost;
 pub mod p256_signer;

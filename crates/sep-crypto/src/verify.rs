@@ -95,13 +95,7 @@ impl SignatureChecker for TrustList {
         let der = pem_body(signature).unwrap_or_else(|| signature.to_vec());
         let Ok(opened) = cms::open(&der) else { return verdict };
         let Ok(facts) = cert::facts(&opened.certificate) else { return verdict };
-        verdict.signer = Some(Certificate {
-            subject: facts.subject,
-            issuer: facts.issuer,
-            serial: facts.serial,
-            not_before: when(facts.not_before),
-            not_after: when(facts.not_after),
-        });
+        verdict.signer = Some(Certificate::from(facts));
         verdict.signed_at = opened.at.map(when);
         let covers = opened.covers_digest(&digest);
         verdict.hash_matches = Some(covers);
@@ -152,6 +146,12 @@ impl SignatureChecker for TrustList {
 
     fn authorities_pem(&self) -> String {
         self.authorities.iter().filter_map(|a| cert::to_pem(&a.certificate)).collect()
+    }
+
+    fn signed_with(&self, signature: &[u8], certificate: &[u8]) -> Option<bool> {
+        let given = cert::from_pem_or_der(certificate).filter(|der| cert::facts(der).is_ok())?;
+        let der = pem_body(signature).unwrap_or_else(|| signature.to_vec());
+        Some(cms::open(&der).is_ok_and(|opened| opened.certificate == given))
     }
 }
 

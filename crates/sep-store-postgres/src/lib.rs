@@ -15,6 +15,7 @@ mod migrations;
 mod notices;
 mod relink;
 mod sessions;
+mod signing;
 mod users;
 
 use conv::map_err;

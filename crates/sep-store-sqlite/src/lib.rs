@@ -19,6 +19,7 @@ mod migrations;
 mod notices;
 mod relink;
 mod sessions;
+mod signing;
 mod users;
 
 use sep_core::store::{Health, StoreResult};

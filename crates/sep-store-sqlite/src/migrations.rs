@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0011_contact_changes.sql"),
     },
     Migration { version: 12, name: "0012_checks_passed", sql: include_str!("../migrations/0012_checks_passed.sql") },
+    Migration { version: 13, name: "0013_signing", sql: include_str!("../migrations/0013_signing.sql") },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

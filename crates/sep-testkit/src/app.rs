@@ -152,7 +152,11 @@ impl TestApp {
             catalogue.clone(),
             files(),
         )
-        .trusting(Arc::new(trust));
+        .trusting(Arc::new(trust))
+        .signing_with(Arc::new(sep_crypto::cloud::CloudAuthority::new(
+            sep_crypto::ca::TestCa::open(&authority.dir).unwrap(),
+            sep_crypto::cloud::KeyRing::parse(&sep_crypto::cloud::KeyRing::generate("k1").unwrap()).unwrap(),
+        )));
         let registries = Arc::new(EmulatedRegistries::new());
         Self { db, clock, registries, authority, catalogue, router: sep_web::router(state) }
     }

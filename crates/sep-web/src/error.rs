@@ -228,3 +228,62 @@ impl From<sep_core::signin::SignInError> for WebError {
         }
     }
 }
+
+/// The status and title of each refusal of the signature's use cases.
+fn signing_texts(e: &sep_core::signing::SigningError) -> (StatusCode, &'static str) {
+    use sep_core::signing::SigningError as E;
+    match e {
+        E::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "Подпись недоступна"),
+        E::CertificateExists => (StatusCode::CONFLICT, "Сертификат уже есть"),
+        E::CertificateMissing => (StatusCode::CONFLICT, "Нет сертификата подписи"),
+        E::ProfileIncomplete => (StatusCode::UNPROCESSABLE_ENTITY, "Не хватает данных профиля"),
+        E::PhoneMissing => (StatusCode::UNPROCESSABLE_ENTITY, "Нет телефона для кода"),
+        E::SendLimit => (StatusCode::TOO_MANY_REQUESTS, "Слишком много кодов"),
+        E::NotFound => (StatusCode::NOT_FOUND, "Документ не найден"),
+        E::CodeWrong { .. } | E::CodeVoid => (StatusCode::UNPROCESSABLE_ENTITY, "Код не подошёл"),
+        E::AlreadySigned => (StatusCode::CONFLICT, "Документ уже подписан"),
+        E::Refused(_) | E::CertificateMalformed | E::CertificateOther => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "Подпись не принята")
+        }
+        E::Changed => (StatusCode::CONFLICT, "Данные изменились"),
+        E::Authority(_) | E::FileStore(_) | E::Store(_) | E::RandomUnavailable => {
+            (StatusCode::SERVICE_UNAVAILABLE, "Сервис временно недоступен")
+        }
+    }
+}
+
+impl From<sep_core::signing::SigningError> for WebError {
+    fn from(e: sep_core::signing::SigningError) -> Self {
+        use sep_core::signing::SigningError as E;
+        match e {
+            E::Store(e) => e.into(),
+            E::NotFound => Self::not_found(),
+            // Their text is for the log, not for the page.
+            E::Authority(ref cause) | E::FileStore(ref cause) => {
+                Problem::for_status(StatusCode::SERVICE_UNAVAILABLE).caused_by(format!("{}: {cause}", e.code())).into()
+            }
+            E::RandomUnavailable => Self::internal(e.code()),
+            e => {
+                let (status, title) = signing_texts(&e);
+                Problem::new(status, e.code(), title, &e.to_string(), e.action()).into()
+            }
+        }
+    }
+}
+
+/// One refusal of each kind the signature's pages show, for the help page's table of codes.
+pub(crate) fn signing_examples() -> Vec<sep_core::signing::SigningError> {
+    use sep_core::signing::SigningError as E;
+    vec![
+        E::Unavailable,
+        E::CertificateExists,
+        E::CertificateMissing,
+        E::ProfileIncomplete,
+        E::PhoneMissing,
+        E::SendLimit,
+        E::AlreadySigned,
+        E::CertificateMalformed,
+        E::CertificateOther,
+        E::Changed,
+    ]
+}

@@ -84,6 +84,8 @@ pub struct AppState {
     pub files: Arc<dyn sep_core::application::attachment::FileStore>,
     /// Checks signatures against the trusted authorities.
     pub signatures: Arc<dyn sep_core::signature::SignatureChecker>,
+    /// The authority behind the cloud signature, when this portal has one.
+    pub cloud: Option<Arc<dyn sep_core::signing::Authority>>,
     /// Per-address limits of work anyone can start.
     pub throttles: Throttles,
 }
@@ -123,6 +125,7 @@ impl AppState {
             catalogue,
             files,
             signatures: Arc::new(sep_crypto::verify::TrustList::default()),
+            cloud: None,
             throttles: Throttles::default(),
         }
     }
@@ -131,6 +134,13 @@ impl AppState {
     #[must_use]
     pub fn trusting(mut self, checker: Arc<dyn sep_core::signature::SignatureChecker>) -> Self {
         self.signatures = checker;
+        self
+    }
+
+    /// The same state issuing cloud-signature certificates and signing through `authority`.
+    #[must_use]
+    pub fn signing_with(mut self, authority: Arc<dyn sep_core::signing::Authority>) -> Self {
+        self.cloud = Some(authority);
         self
     }
 }
@@ -161,6 +171,7 @@ pub fn router(state: AppState) -> Router {
         .merge(application_routes(state.config.max_body_bytes))
         .merge(officer_routes())
         .merge(verify_routes(state.config.max_body_bytes))
+        .merge(signing_routes(state.config.max_body_bytes))
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(ops::health::live))
         .route("/readyz", get(ops::health::ready))
@@ -239,6 +250,22 @@ fn application_routes(max_body: usize) -> Router<AppState> {
 }
 
 /// Public verification of signatures.
+/// The electronic signature: the certificate page, signing with an SMS code, `.sig` files,
+/// signatures made elsewhere.
+fn signing_routes(max_body: usize) -> Router<AppState> {
+    use axum::extract::DefaultBodyLimit;
+    use ui::signing::{certificate, sign, upload};
+    Router::new()
+        .route("/signature", get(certificate::page))
+        .route("/signature/certificate", post(certificate::obtain))
+        .route("/signature/certificate.cer", get(certificate::file))
+        .route("/signature/revoke", post(certificate::revoke))
+        .route("/documents/sign", post(sign::start))
+        .route("/documents/sign/{id}", get(sign::page).post(sign::confirm))
+        .route("/documents/signatures/{id}", get(sign::file))
+        .route("/documents/signatures", post(upload::add_signature).layer(DefaultBodyLimit::max(max_body)))
+}
+
 fn verify_routes(max_body: usize) -> Router<AppState> {
     use axum::extract::DefaultBodyLimit;
     use ui::verify::page;

@@ -122,6 +122,11 @@ pub struct Config {
     /// The trusted authorities' certificates (a PEM bundle or one DER file) that signatures
     /// are checked against; empty: the test authority in `data_dir/ca`.
     pub trust_certificates: PathBuf,
+    /// The keys that seal people's cloud-signature keys (AES-256-GCM): `id:64 hex digits`,
+    /// comma-separated, the first sealing new keys and every one opening what it sealed (put a
+    /// new key first to rotate). Empty: a key kept in `data_dir/signing.keys` (made on first
+    /// start; fine for the demo, not for production).
+    pub signing_keys: Secret,
     /// A directory of extra service definitions (`*.toml`); empty: the built-in ones only.
     pub services_dir: PathBuf,
     /// Show the portal's outgoing SMS and e-mail at `/outbox` (set by `sep demo`; never in production).
@@ -172,6 +177,7 @@ impl Default for Config {
             esia_certificate: PathBuf::new(),
             esia_token_certificate: PathBuf::new(),
             trust_certificates: PathBuf::new(),
+            signing_keys: Secret::default(),
             services_dir: PathBuf::new(),
             demo_outbox: false,
             notify_gateway_url: String::new(),

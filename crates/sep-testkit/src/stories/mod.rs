@@ -9,6 +9,7 @@ pub mod health;
 pub mod jobs;
 pub mod relink;
 pub mod sessions;
+pub mod signing;
 pub mod users;
 
 use sep_core::ident::{Email, Inn, Phone, RuDate, Snils};

@@ -78,12 +78,12 @@ async fn the_archive_pages_past_fifty() {
     assert!(first.contains("Страница 1 из 2") && first.contains("rel=\"next\""), "{first}");
     assert_eq!(
         first.matches("скан-").count(),
-        50 * 4,
-        "50 rows (the link, the box's label, the download's and the removal's)"
+        50 * 6,
+        "50 rows (the link, the box's label, the download's, the signing's, the removal's, the signature form's choice)"
     );
     let second = w.page("/documents?page=2").await;
     assert!(second.contains("Страница 2 из 2") && second.contains("rel=\"prev\""));
-    assert_eq!(second.matches("скан-").count(), 4);
+    assert_eq!(second.matches("скан-").count(), 6);
 }
 
 #[tokio::test]
@@ -142,7 +142,12 @@ async fn own_uploads_of_an_unsent_application_are_removed_from_the_archive_other
     w.upload(&format!("{draft}/documents"), &[("document", "passport_scan")], &[("file", "лишний.pdf", PDF)]).await;
     let sent = file(&w, "person", &[("passport_number", "000001")]).await;
     let page = w.page("/documents").await;
-    let removals: Vec<&str> = page.split("formaction=\"").skip(1).map(|p| p.split('"').next().unwrap()).collect();
+    let removals: Vec<&str> = page
+        .split("formaction=\"")
+        .skip(1)
+        .map(|p| p.split('"').next().unwrap())
+        .filter(|p| p.contains("/attachments/"))
+        .collect();
     assert_eq!(removals.len(), 1, "only the draft's file can go: {page}");
     assert!(removals[0].starts_with(&format!("{draft}/attachments/")) && !removals[0].contains(sent.as_str()));
     let r = w.post_form(removals[0], &[("back", "documents")]).await;

@@ -12,5 +12,6 @@ mod login;
 mod pages;
 mod review;
 mod sessions;
+mod signing;
 mod verify;
 mod web;

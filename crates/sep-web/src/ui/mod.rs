@@ -11,4 +11,5 @@ pub(crate) mod help;
 pub(crate) mod officer;
 pub(crate) mod profile;
 pub(crate) mod public;
+pub(crate) mod signing;
 pub(crate) mod verify;

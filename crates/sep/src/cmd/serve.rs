@@ -30,6 +30,38 @@ pub fn trust_list(cfg: &Config) -> sep_crypto::verify::TrustList {
     })
 }
 
+/// The cloud signature's authority: the test authority in `data_dir/ca` with the keys of
+/// `signing_keys` (or of `data_dir/signing.keys`, made on first use); `None`, with a warning,
+/// when there is no authority.
+pub fn cloud_authority(cfg: &Config) -> anyhow::Result<Option<Arc<dyn sep_core::signing::Authority>>> {
+    use sep_crypto::cloud::{CloudAuthority, KeyRing};
+    let Ok(ca) = sep_crypto::ca::TestCa::open(&cfg.data_dir.join("ca")) else {
+        tracing::warn!("no certification authority in data_dir/ca: the cloud signature is off");
+        return Ok(None);
+    };
+    let text = if cfg.signing_keys.expose().is_empty() {
+        let path = cfg.data_dir.join("signing.keys");
+        if !path.exists() {
+            tracing::warn!(file = %path.display(), "signing_keys not set: a key for sealing signature keys is kept in data_dir");
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            use std::io::Write;
+            let key = KeyRing::generate("k1").context("ключ шифрования не создан")?;
+            options
+                .open(&path)
+                .and_then(|mut f| f.write_all(key.as_bytes()))
+                .with_context(|| format!("{}: ключ шифрования не записан", path.display()))?;
+        }
+        std::fs::read_to_string(&path).with_context(|| format!("{}: ключ шифрования не читается", path.display()))?
+    } else {
+        cfg.signing_keys.expose().to_owned()
+    };
+    let ring = KeyRing::parse(&text).context("signing_keys")?;
+    Ok(Some(Arc::new(CloudAuthority::new(ca, ring))))
+}
+
 /// The web settings derived from the configuration.
 pub fn web_config(cfg: &Config) -> WebConfig {
     WebConfig {
@@ -176,6 +208,10 @@ pub async fn serve_portal(
     let worker = tokio::spawn(crate::worker::run(work, shutdown.clone()));
     let state = AppState::new(store, clock, web_config(cfg), relying_party(cfg)?, catalogue, files)
         .trusting(Arc::new(trust_list(cfg)));
+    let state = match cloud_authority(cfg)? {
+        Some(authority) => state.signing_with(authority),
+        None => state,
+    };
     sep_web::server::serve(listener, sep_web::router(state), shutdown.wait())
         .await
         .context("сервер остановился с ошибкой")?;

@@ -5,6 +5,7 @@
 pub(crate) mod files;
 pub(crate) mod journal;
 pub(crate) mod personal;
+pub(crate) mod signatures;
 pub(crate) mod thread;
 
 use crate::AppState;

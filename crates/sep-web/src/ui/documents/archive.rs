@@ -6,14 +6,16 @@ use crate::AppState;
 use crate::error::{Page, WebError};
 use crate::extract::SignedIn;
 use crate::i18n::{tr, tr_dyn};
+use crate::ui::components::signatures::SignatureView;
 use crate::ui::components::{file_size, moscow, percent_encoded, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use sep_core::document::{Entry, Filter, Origin, archive};
+use sep_core::signing::{Signature, Standing};
 use serde::Deserialize;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 struct Row {
     key: String,
@@ -28,6 +30,10 @@ struct Row {
     /// Where it downloads; the same with `?inline=1` opens it.
     href: String,
     from: &'static str,
+    /// Its signatures' cards, oldest first.
+    signatures: Vec<SignatureView>,
+    /// Whether one of them holds: the status «Подписан».
+    signed: bool,
 }
 
 #[derive(Template)]
@@ -35,6 +41,10 @@ struct Row {
 struct ArchivePage {
     csrf: String,
     removed: bool,
+    /// A signature was just added to this document (its key).
+    signed: String,
+    /// Whether this portal signs with a cloud key.
+    can_sign: bool,
     rows: Vec<Row>,
     matching: usize,
     total: usize,
@@ -62,6 +72,7 @@ pub(crate) struct ArchiveQuery {
     #[serde(default)]
     page: String,
     removed: Option<String>,
+    signed: Option<String>,
 }
 
 /// A day as a date input sends it (`ГГГГ-ММ-ДД`) or as people type it (`ДД.ММ.ГГГГ`); an
@@ -72,9 +83,19 @@ fn day(text: &str) -> Option<time::Date> {
     time::Date::parse(text.trim(), iso).or_else(|_| time::Date::parse(text.trim(), ru)).ok()
 }
 
-fn row(e: Entry) -> Row {
+fn row(e: Entry, signatures: &mut HashMap<String, Vec<(Signature, Standing)>>) -> Row {
     let app = e.application;
     let key = e.key();
+    // Only signatures of this very content (an attachment's content never changes; the check
+    // keeps it so when versions come).
+    let signatures: Vec<SignatureView> = signatures
+        .remove(&key)
+        .unwrap_or_default()
+        .iter()
+        .filter(|(sig, _)| sig.sha256 == e.file.sha256)
+        .map(|(sig, standing)| SignatureView::of(sig, *standing))
+        .collect();
+    let signed = signatures.iter().any(|v| v.valid);
     let remove = match (&e.origin, e.removable) {
         (Origin::Attachment { id, .. }, true) => Some(format!("/applications/{app}/attachments/{id}/delete")),
         _ => None,
@@ -97,6 +118,8 @@ fn row(e: Entry) -> Row {
             Origin::Message { from_agency: true, .. } => tr("ведомство"),
             _ => tr("вы"),
         },
+        signatures,
+        signed,
     }
 }
 
@@ -109,6 +132,7 @@ pub(crate) async fn page(
     let (from, to) = (day(&q.from), day(&q.to));
     let filter = Filter { name: q.q.clone(), kind: q.kind.clone(), from, to, page: q.page.parse().unwrap_or(1).max(1) };
     let listing = archive(s.store.as_ref(), &s.catalogue, &user, &filter).await?;
+    let mut signatures = sep_core::signing::of_documents(s.store.as_ref(), user.id, s.clock.now()).await?;
     let iso = time::macros::format_description!("[year]-[month]-[day]");
     let (from, to) = (from.and_then(|d| d.format(iso).ok()), to.and_then(|d| d.format(iso).ok()));
     let query = format!(
@@ -121,12 +145,14 @@ pub(crate) async fn page(
     render(&ArchivePage {
         csrf: session.csrf_secret,
         removed: q.removed.is_some(),
+        signed: q.signed.unwrap_or_default(),
+        can_sign: s.cloud.is_some(),
         matching: listing.matching,
         total: listing.total,
         pages: listing.pages(),
         page: filter.page.min(listing.pages()),
         kinds: listing.kinds.iter().map(|k| (k.clone(), tr_dyn(k))).collect(),
-        rows: listing.entries.into_iter().map(row).collect(),
+        rows: listing.entries.into_iter().map(|e| row(e, &mut signatures)).collect(),
         name: q.q,
         kind: q.kind,
         from: from.unwrap_or_default(),

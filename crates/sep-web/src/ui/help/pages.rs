@@ -212,6 +212,12 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
         happened: r.text().into(),
         action: r.action().into(),
     }));
+    // The refusals of the electronic signature's pages.
+    out.extend(crate::error::signing_examples().iter().map(|e| Row {
+        code: e.code().into(),
+        happened: e.to_string(),
+        action: e.action().into(),
+    }));
     // The notes of contact steps on the application form and the profile.
     out.extend(ContactNote::ALL.iter().filter(|n| n.is_error()).map(|n| Row {
         code: n.code().into(),

@@ -1,0 +1,57 @@
+-- The cloud signature and the signatures of documents (SPEC E1, E2): a person's certificates
+-- with their sealed keys (one unrevoked at a time), the signings waiting for their SMS code,
+-- and every signature kept with the document it covers.
+
+CREATE TABLE signing_credentials (
+    id UUID PRIMARY KEY,
+    user_id UUID NOT NULL REFERENCES users (id),
+    serial TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    not_before TIMESTAMPTZ NOT NULL,
+    not_after TIMESTAMPTZ NOT NULL,
+    certificate BYTEA NOT NULL,
+    key_id TEXT NOT NULL,
+    key_blob BYTEA NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    revoked_at TIMESTAMPTZ,
+    UNIQUE (issuer, serial)
+);
+CREATE UNIQUE INDEX signing_credentials_one_active ON signing_credentials (user_id) WHERE revoked_at IS NULL;
+
+CREATE TABLE document_signatures (
+    id UUID PRIMARY KEY,
+    user_id UUID NOT NULL REFERENCES users (id),
+    document TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('cloud', 'uploaded', 'system')),
+    signer_subject TEXT NOT NULL,
+    signer_issuer TEXT NOT NULL,
+    signer_serial TEXT NOT NULL,
+    signer_not_before TIMESTAMPTZ NOT NULL,
+    signer_not_after TIMESTAMPTZ NOT NULL,
+    signed_at TIMESTAMPTZ NOT NULL,
+    credential_id UUID REFERENCES signing_credentials (id),
+    verdict TEXT NOT NULL,
+    der BYTEA NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX document_signatures_user ON document_signatures (user_id, created_at);
+
+CREATE TABLE sign_requests (
+    id UUID PRIMARY KEY,
+    user_id UUID NOT NULL REFERENCES users (id),
+    credential_id UUID NOT NULL REFERENCES signing_credentials (id),
+    document TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    code_digest TEXT NOT NULL,
+    code_expires_at TIMESTAMPTZ NOT NULL,
+    code_tries_left INTEGER NOT NULL,
+    code_spent BOOLEAN NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    signature_id UUID REFERENCES document_signatures (id)
+);
+CREATE INDEX sign_requests_user ON sign_requests (user_id, created_at);

@@ -1,0 +1,57 @@
+-- The cloud signature and the signatures of documents (SPEC E1, E2): a person's certificates
+-- with their sealed keys (one unrevoked at a time), the signings waiting for their SMS code,
+-- and every signature kept with the document it covers.
+
+CREATE TABLE signing_credentials (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    serial TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    not_before INTEGER NOT NULL,
+    not_after INTEGER NOT NULL,
+    certificate BLOB NOT NULL,
+    key_id TEXT NOT NULL,
+    key_blob BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    UNIQUE (issuer, serial)
+);
+CREATE UNIQUE INDEX signing_credentials_one_active ON signing_credentials (user_id) WHERE revoked_at IS NULL;
+
+CREATE TABLE document_signatures (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    document TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('cloud', 'uploaded', 'system')),
+    signer_subject TEXT NOT NULL,
+    signer_issuer TEXT NOT NULL,
+    signer_serial TEXT NOT NULL,
+    signer_not_before INTEGER NOT NULL,
+    signer_not_after INTEGER NOT NULL,
+    signed_at INTEGER NOT NULL,
+    credential_id TEXT REFERENCES signing_credentials (id),
+    verdict TEXT NOT NULL,
+    der BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX document_signatures_user ON document_signatures (user_id, created_at);
+
+CREATE TABLE sign_requests (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    credential_id TEXT NOT NULL REFERENCES signing_credentials (id),
+    document TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    code_digest TEXT NOT NULL,
+    code_expires_at INTEGER NOT NULL,
+    code_tries_left INTEGER NOT NULL,
+    code_spent INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    signature_id TEXT REFERENCES document_signatures (id)
+);
+CREATE INDEX sign_requests_user ON sign_requests (user_id, created_at);

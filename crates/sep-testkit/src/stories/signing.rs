@@ -1,0 +1,129 @@
+//! Certificates with sealed keys, signings bound to a code, and signatures.
+
+use super::t0;
+use crate::TestDb;
+use sep_core::StoreError;
+use sep_core::audit::NewAuditEvent;
+use sep_core::otp::{CodeState, OtpPolicy};
+use sep_core::signature::Certificate;
+use sep_core::signing::{Credential, SealedKey, SignRequest, Signature, Source};
+use sep_core::store::Effects;
+use time::Duration;
+use uuid::Uuid;
+
+fn credential(user: sep_core::ids::UserId, serial: &str, at: time::OffsetDateTime) -> Credential {
+    Credential {
+        id: Uuid::now_v7(),
+        user_id: user,
+        certificate: Certificate {
+            subject: "CN=Иванов Иван Иванович".into(),
+            issuer: "CN=Тестовый УЦ СЭП".into(),
+            serial: serial.into(),
+            not_before: at,
+            not_after: at + Duration::days(365),
+        },
+        der: vec![0x30, 0x82, 1, 2],
+        key: SealedKey { key_id: "k1".into(), blob: vec![7; 60] },
+        created_at: at,
+        revoked_at: None,
+    }
+}
+
+fn signature(c: &Credential, document: &str, at: time::OffsetDateTime) -> Signature {
+    Signature {
+        id: Uuid::now_v7(),
+        user_id: c.user_id,
+        document: document.into(),
+        sha256: "ab".repeat(32),
+        hash: "cd".repeat(32),
+        source: Source::Cloud,
+        signer: c.certificate.clone(),
+        signed_at: at,
+        credential_id: Some(c.id),
+        verdict: "signature_valid".into(),
+        created_at: at,
+    }
+}
+
+/// One unrevoked certificate a person; a signing's code releases one signature, once, even
+/// when two presses race; uploaded signatures are kept with their bytes; revocation is once.
+pub async fn lifecycle(db: &TestDb) {
+    let s = db.store();
+    let at = t0();
+    let user = super::citizen(db, at).await;
+    let other = super::citizen(db, at).await;
+    let c = credential(user, "0A", at);
+    s.insert_credential(&c, &Effects::audit(NewAuditEvent::system(at, "signature.certificate_issued", Some(user))))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            s.insert_credential(&credential(user, "0B", at), &Effects::none()).await,
+            Err(StoreError::Conflict { .. })
+        ),
+        "one unrevoked certificate a person"
+    );
+    s.insert_credential(&credential(other, "0C", at), &Effects::none()).await.unwrap();
+    assert_eq!(s.list_credentials(user).await.unwrap(), vec![c.clone()]);
+
+    let code = CodeState::new("sign", "123456", at, OtpPolicy::default());
+    let r = SignRequest {
+        id: Uuid::now_v7(),
+        user_id: user,
+        credential_id: c.id,
+        document: "a:1".into(),
+        file_name: "Паспорт.pdf".into(),
+        sha256: "ab".repeat(32),
+        hash: "cd".repeat(32),
+        code: code.clone(),
+        created_at: at,
+        signature_id: None,
+    };
+    s.insert_sign_request(&r, &Effects::none()).await.unwrap();
+    assert_eq!(s.get_sign_request(r.id).await.unwrap(), r);
+    assert!(matches!(s.get_sign_request(Uuid::now_v7()).await, Err(StoreError::NotFound)));
+    assert_eq!(s.count_sign_requests_since(user, at).await.unwrap(), 1);
+    assert_eq!(s.count_sign_requests_since(user, at + Duration::seconds(1)).await.unwrap(), 0);
+    assert_eq!(s.count_sign_requests_since(other, at).await.unwrap(), 0);
+
+    // A wrong try is written only if nobody else wrote first.
+    let wrong = SignRequest { code: CodeState { tries_left: 2, ..code.clone() }, ..r.clone() };
+    s.update_sign_request(&wrong, &code, None, &Effects::none()).await.unwrap();
+    assert!(matches!(
+        s.update_sign_request(&wrong, &code, None, &Effects::none()).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    // The right code: the signature lands with the request, once.
+    let sig = signature(&c, "a:1", at);
+    let done =
+        SignRequest { code: CodeState { spent: true, ..wrong.code.clone() }, signature_id: Some(sig.id), ..r.clone() };
+    s.update_sign_request(&done, &wrong.code, Some((&sig, b"DER")), &Effects::none()).await.unwrap();
+    let twin = Signature { id: Uuid::now_v7(), ..sig.clone() };
+    let again = SignRequest { signature_id: Some(twin.id), ..done.clone() };
+    assert!(matches!(
+        s.update_sign_request(&again, &wrong.code, Some((&twin, b"DER")), &Effects::none()).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(s.get_signature(twin.id).await, Err(StoreError::NotFound)), "the loser's signature is undone");
+    assert_eq!(s.get_sign_request(r.id).await.unwrap(), done);
+    assert_eq!(s.get_signature(sig.id).await.unwrap(), (sig.clone(), b"DER".to_vec()));
+
+    let uploaded = Signature {
+        id: Uuid::now_v7(),
+        source: Source::Uploaded,
+        credential_id: None,
+        created_at: at + Duration::seconds(1),
+        ..sig.clone()
+    };
+    s.insert_signature(&uploaded, b"OTHER", &Effects::none()).await.unwrap();
+    assert_eq!(s.list_signatures_of_user(user).await.unwrap(), vec![sig.clone(), uploaded.clone()]);
+    assert!(s.list_signatures_of_user(other).await.unwrap().is_empty());
+
+    let later = at + Duration::minutes(5);
+    assert!(s.update_credential_revoked(c.id, later, &Effects::none()).await.unwrap());
+    assert!(!s.update_credential_revoked(c.id, later, &Effects::none()).await.unwrap(), "once");
+    assert_eq!(s.list_credentials(user).await.unwrap()[0].revoked_at, Some(later));
+    let next = credential(user, "0D", later);
+    s.insert_credential(&next, &Effects::none()).await.unwrap();
+    assert_eq!(s.list_credentials(user).await.unwrap()[0].id, next.id, "newest first");
+}
