@@ -231,3 +231,52 @@ fn detached_cms_both_ways() {
     assert_eq!(signed.certificate, cert_der);
     assert!(sep_crypto::cms::verify_detached(&theirs, b"something else", None, now).is_err());
 }
+
+/// The cloud signature (a person's sealed key, signing the hash the person confirmed): openssl
+/// verifies the `.sig` against the authority, and reads the certificate's СНИЛС and ИНН.
+#[test]
+fn openssl_verifies_a_cloud_signature_and_reads_the_subject() {
+    use sep_core::signing::{Authority, Credential, Subject};
+    let dir = tempfile::tempdir().unwrap();
+    if !engine(dir.path()) {
+        return;
+    }
+    let now = SystemTime::now();
+    let ca = sep_crypto::ca::TestCa::init(dir.path(), "CN=Тестовый УЦ СЭП", 3650 * DAY, "TCA", now).unwrap();
+    let ring = sep_crypto::cloud::KeyRing::parse(&sep_crypto::cloud::KeyRing::generate("k1").unwrap()).unwrap();
+    let cloud = sep_crypto::cloud::CloudAuthority::new(ca, ring);
+    let subject = Subject {
+        last_name: "Иванов".into(),
+        first_name: "Иван".into(),
+        middle_name: Some("Иванович".into()),
+        snils: "12345678964".into(),
+        inn: Some("770123456703".into()),
+    };
+    let at = time::OffsetDateTime::from(now);
+    let issued = cloud.issue(&subject, at).unwrap();
+    let credential = Credential {
+        id: uuid::Uuid::now_v7(),
+        user_id: sep_core::ids::UserId::new(),
+        certificate: issued.certificate,
+        der: issued.der.clone(),
+        key: issued.key,
+        created_at: at,
+        revoked_at: None,
+    };
+    let content = b"%PDF-1.7 a document of the archive";
+    std::fs::write(dir.path().join("doc.pdf"), content).unwrap();
+    let sig = cloud.sign(&credential, &cloud.hash(content), at).unwrap();
+    std::fs::write(dir.path().join("doc.pdf.sig"), &sig).unwrap();
+    let args = ["cms", "-verify", "-engine", "gost", "-binary", "-inform", "DER", "-in", "doc.pdf.sig"];
+    let mut all = args.to_vec();
+    all.extend(["-content", "doc.pdf", "-CAfile", "ca.cert.pem", "-out", "/dev/null"]);
+    let (ok, text) = openssl(&all, dir.path());
+    assert!(ok && text.contains("Verification successful"), "{text}");
+    std::fs::write(dir.path().join("person.der"), &issued.der).unwrap();
+    let (ok, text) = openssl(
+        &["x509", "-engine", "gost", "-inform", "DER", "-in", "person.der", "-noout", "-subject", "-nameopt", "utf8"],
+        dir.path(),
+    );
+    assert!(ok && text.contains("SNILS") && text.contains("12345678964"), "{text}");
+    assert!(text.contains("INN") && text.contains("770123456703") && text.contains("Иванов Иван Иванович"), "{text}");
+}
