@@ -4,7 +4,7 @@
 //! [`UserStore`] in `user/store.rs`, [`SessionStore`], [`LoginRequestStore`] and
 //! [`RelinkStore`] in `session/store.rs`, [`ApplicationStore`] in `application/store.rs`,
 //! [`NoticeStore`] in `notice/store.rs`, [`AuditStore`] in `audit/store.rs`, [`JobStore`] in
-//! `job/store.rs`, [`SigningStore`] in `signing/store.rs`. This module holds what they share ([`StoreResult`], [`Effects`],
+//! `job/store.rs`, [`SigningStore`] in `signing/store.rs`, [`DocumentStore`] in `document/store.rs`. This module holds what they share ([`StoreResult`], [`Effects`],
 //! [`Health`]), the [`Store`] that combines them, and re-exports every one of them.
 //!
 //! Method verbs: `get_*` fails with [`StoreError::NotFound`], `find_*` returns an `Option`,
@@ -20,6 +20,7 @@ use async_trait::async_trait;
 
 pub use crate::application::store::ApplicationStore;
 pub use crate::audit::store::AuditStore;
+pub use crate::document::store::DocumentStore;
 pub use crate::job::store::JobStore;
 pub use crate::notice::store::NoticeStore;
 pub use crate::session::store::{LoginRequestStore, RelinkStore, SessionStore};
@@ -78,6 +79,7 @@ pub trait Store:
     + AuditStore
     + JobStore
     + SigningStore
+    + DocumentStore
     + Health
 {
 }
@@ -92,6 +94,7 @@ impl<T> Store for T where
         + AuditStore
         + JobStore
         + SigningStore
+        + DocumentStore
         + Health
 {
 }

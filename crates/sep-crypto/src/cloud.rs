@@ -218,6 +218,32 @@ impl Authority for CloudAuthority {
     fn hash(&self, content: &[u8]) -> String {
         crate::gost::streebog256_hex(content)
     }
+
+    fn sign_as_agency(
+        &self,
+        agency: &str,
+        hash: &str,
+        at: OffsetDateTime,
+    ) -> Result<(Vec<u8>, Certificate), AuthorityError> {
+        let digest = decode_hex(hash).ok_or_else(|| AuthorityError("хеш не Стрибог-256".into()))?;
+        // Agencies are named in Russian; their key files by a hash of the name.
+        let name = format!("system-{}", &crate::gost::streebog256_hex(agency.as_bytes())[..16]);
+        // One key per agency, made on first use; two first uses at once must not make two.
+        static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let (key, der) = {
+            let _one = MAKING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match self.ca.credentials(&name) {
+                Ok(found) => found,
+                Err(_) => {
+                    let subject = format!("CN=Информационная система СЭП — {},O={}", escape(agency), escape(agency));
+                    self.ca.issue(&name, Kind::System, &subject, 3 * LIFETIME, at.into()).map_err(failed)?;
+                    self.ca.credentials(&name).map_err(failed)?
+                }
+            }
+        };
+        let sig = crate::cms::sign_detached_digest(&digest, &key, &der, at.into()).map_err(failed)?;
+        Ok((sig, certificate(&der)?))
+    }
 }
 
 #[cfg(test)]

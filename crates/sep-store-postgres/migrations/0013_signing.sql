@@ -55,3 +55,30 @@ CREATE TABLE sign_requests (
     signature_id UUID REFERENCES document_signatures (id)
 );
 CREATE INDEX sign_requests_user ON sign_requests (user_id, created_at);
+
+-- Documents the system issues (SPEC E3): the result of an application, signed by the agency's
+-- system key (its signature is a row of document_signatures with source 'system'), with a
+-- number and a check code for /verify/{number}?ck=….
+CREATE TABLE document_numbers (
+    year INTEGER PRIMARY KEY,
+    last BIGINT NOT NULL
+);
+
+CREATE TABLE issued_documents (
+    id UUID PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    check_code TEXT NOT NULL,
+    application_id UUID NOT NULL REFERENCES applications (id),
+    user_id UUID NOT NULL REFERENCES users (id),
+    agency TEXT NOT NULL,
+    issued_by UUID NOT NULL REFERENCES users (id),
+    title TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    issued_at TIMESTAMPTZ NOT NULL,
+    annulled_at TIMESTAMPTZ
+);
+CREATE INDEX issued_documents_user ON issued_documents (user_id, issued_at);
+CREATE INDEX issued_documents_application ON issued_documents (application_id, issued_at);

@@ -8,6 +8,7 @@ mod applications;
 mod audit;
 mod code_rows;
 mod conv;
+mod documents;
 mod effects;
 mod jobs;
 mod messages;

@@ -88,7 +88,11 @@ fn request_row(r: &Row) -> SignRequest {
     }
 }
 
-async fn insert_signature(tx: &tokio_postgres::Transaction<'_>, s: &Signature, der: &[u8]) -> StoreResult<()> {
+pub(crate) async fn insert_signature(
+    tx: &tokio_postgres::Transaction<'_>,
+    s: &Signature,
+    der: &[u8],
+) -> StoreResult<()> {
     let params: [&(dyn ToSql + Sync); 16] = [
         &s.id,
         &s.user_id.0,

@@ -12,6 +12,7 @@ mod audit;
 mod code_rows;
 pub mod conv;
 mod db;
+mod documents;
 mod effects;
 mod jobs;
 mod messages;

@@ -83,7 +83,7 @@ fn request_row(r: &Row<'_>) -> rusqlite::Result<SignRequest> {
     })
 }
 
-fn insert_signature(tx: &rusqlite::Transaction<'_>, s: &Signature, der: &[u8]) -> StoreResult<()> {
+pub(crate) fn insert_signature(tx: &rusqlite::Transaction<'_>, s: &Signature, der: &[u8]) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO document_signatures (id, user_id, document, sha256, hash, source, signer_subject, signer_issuer,
             signer_serial, signer_not_before, signer_not_after, signed_at, credential_id, verdict, der, created_at)

@@ -134,7 +134,12 @@ fn action_texts(e: &sep_core::application::ActionError) -> (StatusCode, &'static
             },
             "Вернитесь к заявлению и выберите другой файл.",
         ),
-        E::FileStore(_) | E::RandomUnavailable | E::Calendar(_) | E::Store(_) => (
+        E::NotIssuable(_) => (
+            StatusCode::CONFLICT,
+            "Документ пока не выдать",
+            "Сначала одобрите заявление, затем приложите документ-результат.",
+        ),
+        E::Signing(_) | E::FileStore(_) | E::RandomUnavailable | E::Calendar(_) | E::Store(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "Внутренняя ошибка",
             "Повторите попытку через несколько минут. Если ошибка повторяется, обратитесь в поддержку.",
@@ -145,7 +150,7 @@ fn action_texts(e: &sep_core::application::ActionError) -> (StatusCode, &'static
 /// The problem page of a refused action.
 pub(crate) fn action_problem(e: &sep_core::application::ActionError) -> Problem {
     use sep_core::application::ActionError as E;
-    if matches!(e, E::Store(_) | E::FileStore(_) | E::RandomUnavailable | E::Calendar(_)) {
+    if matches!(e, E::Store(_) | E::FileStore(_) | E::RandomUnavailable | E::Calendar(_) | E::Signing(_)) {
         // Their text is for the log, not for the page.
         return Problem::internal().caused_by(e.code());
     }
@@ -159,7 +164,9 @@ impl From<sep_core::application::ActionError> for WebError {
         use sep_core::application::ActionError as E;
         match e {
             E::Store(e) => e.into(),
-            E::FileStore(cause) => Problem::for_status(StatusCode::SERVICE_UNAVAILABLE).caused_by(cause).into(),
+            E::FileStore(cause) | E::Signing(cause) => {
+                Problem::for_status(StatusCode::SERVICE_UNAVAILABLE).caused_by(cause).into()
+            }
             E::RandomUnavailable | E::Calendar(_) => {
                 let detail = e.to_string();
                 Self::internal(format!("{}: {detail}", e.code()))
@@ -190,6 +197,7 @@ pub(crate) fn action_examples() -> Vec<sep_core::application::ActionError> {
         E::MessageNotAllowed(Status::Draft),
         E::MessageEmpty,
         E::DocumentUnknown,
+        E::NotIssuable(Status::UnderReview),
     ]
 }
 

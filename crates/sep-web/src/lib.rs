@@ -169,7 +169,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth_routes())
         .merge(cabinet_routes())
         .merge(application_routes(state.config.max_body_bytes))
-        .merge(officer_routes())
+        .merge(officer_routes(state.config.max_body_bytes))
         .merge(verify_routes(state.config.max_body_bytes))
         .merge(signing_routes(state.config.max_body_bytes))
         .route("/assets/{file}", get(assets::serve))
@@ -219,6 +219,7 @@ fn cabinet_routes() -> Router<AppState> {
         .route("/history", get(history::history))
         .route("/documents", get(ui::documents::archive::page))
         .route("/documents/zip", post(ui::documents::archive::zip))
+        .route("/documents/issued/{id}", get(ui::documents::issued::file))
         .route("/sessions", get(sessions::list))
         .route("/sessions/end", post(sessions::end))
         .route("/settings", get(settings::page).post(settings::save))
@@ -272,16 +273,22 @@ fn verify_routes(max_body: usize) -> Router<AppState> {
     Router::new()
         .route("/verify", get(page::form).post(page::check).layer(DefaultBodyLimit::max(max_body)))
         .route("/verify/ca.pem", get(page::authorities))
+        .route("/verify/document", get(page::find))
+        .route("/verify/{number}", get(page::issued))
 }
 
 /// The officer's workspace.
-fn officer_routes() -> Router<AppState> {
+fn officer_routes(max_body: usize) -> Router<AppState> {
     use ui::officer::{application, queue};
     Router::new()
         .route("/officer", get(queue::queue))
         .route("/officer/applications/{id}", get(application::show))
         .route("/officer/applications/{id}/take", post(application::take))
         .route("/officer/applications/{id}/decide", post(application::decide))
+        .route(
+            "/officer/applications/{id}/issue",
+            post(application::issue).layer(axum::extract::DefaultBodyLimit::max(max_body)),
+        )
 }
 
 #[cfg(test)]

@@ -51,6 +51,12 @@ pub enum ActionError {
     /// The service asks for no such document.
     #[error("Для этого заявления такой документ не нужен.")]
     DocumentUnknown,
+    /// A result document is issued only on an approved application.
+    #[error("Документ-результат выдаётся по одобренному заявлению, а это заявление в статусе «{}».", .0.title())]
+    NotIssuable(Status),
+    /// The system's key could not sign the document.
+    #[error("Подпись ведомства не создана: {0}")]
+    Signing(String),
     /// The file itself was refused: format, size, emptiness.
     #[error(transparent)]
     File(super::attachment::UploadError),
@@ -97,6 +103,8 @@ impl ActionError {
             Self::MessageNotAllowed(_) => "message_not_allowed",
             Self::MessageEmpty => "message_empty",
             Self::DocumentUnknown => "document_unknown",
+            Self::NotIssuable(_) => "document_not_issuable",
+            Self::Signing(_) => "signing_authority_failed",
             Self::File(e) => e.code(),
             Self::FileStore(_) => "file_store_unavailable",
             Self::RandomUnavailable => "random_unavailable",

@@ -102,6 +102,14 @@ pub trait Authority: Send + Sync {
     fn revoke(&self, serial: &str, at: OffsetDateTime) -> Result<(), AuthorityError>;
     /// The Стрибог-256 hash (hex) of `content`: what a signature covers and the person sees.
     fn hash(&self, content: &[u8]) -> String;
+    /// A detached CMS signature (DER) of a document with hash `hash` by the system key of
+    /// `agency` (made and certified on first use), with that key's certificate (E3).
+    fn sign_as_agency(
+        &self,
+        agency: &str,
+        hash: &str,
+        at: OffsetDateTime,
+    ) -> Result<(Vec<u8>, Certificate), AuthorityError>;
 }
 
 /// Where a signature came from.

@@ -12,6 +12,13 @@ use sep_core::store::Effects;
 use std::collections::BTreeMap;
 use time::Duration;
 
+/// An empty draft of «Регистрация в СЭП», stored, for stories of other aggregates.
+pub async fn stored_draft(db: &TestDb, user: UserId, at: time::OffsetDateTime) -> ApplicationId {
+    let a = draft(user, at);
+    db.store().insert_application(&a, &Effects::none()).await.unwrap();
+    a.id
+}
+
 /// An empty draft of «Регистрация в СЭП».
 fn draft(user: UserId, at: time::OffsetDateTime) -> Application {
     Application {

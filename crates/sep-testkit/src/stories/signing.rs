@@ -127,3 +127,62 @@ pub async fn lifecycle(db: &TestDb) {
     s.insert_credential(&next, &Effects::none()).await.unwrap();
     assert_eq!(s.list_credentials(user).await.unwrap()[0].id, next.id, "newest first");
 }
+
+/// Issued documents: numbers per year, the document with the system's signature in one
+/// transaction, found by owner, application and number.
+pub async fn issued_documents(db: &TestDb) {
+    use sep_core::application::record::{ApplicationId, StoredFile};
+    use sep_core::document::issued::IssuedDocument;
+    let s = db.store();
+    let at = t0();
+    let user = super::citizen(db, at).await;
+    let app = super::applications::stored_draft(db, user, at).await;
+    assert_eq!(s.next_document_number(2026).await.unwrap(), 1);
+    assert_eq!(s.next_document_number(2026).await.unwrap(), 2);
+    assert_eq!(s.next_document_number(2027).await.unwrap(), 1, "per year");
+    let d = IssuedDocument {
+        id: Uuid::now_v7(),
+        number: "D2026-000002".into(),
+        check_code: "0f".repeat(16),
+        application_id: app,
+        user_id: user,
+        agency: "Оператор СЭП".into(),
+        issued_by: user,
+        title: "Регистрация в СЭП".into(),
+        file: StoredFile {
+            file_name: "Свидетельство.pdf".into(),
+            content_type: "application/pdf".into(),
+            size: 10,
+            sha256: "ab".repeat(32),
+        },
+        issued_at: at,
+        annulled_at: None,
+    };
+    let mut sig = signature(&credential(user, "0E", at), &d.key(), at);
+    sig.source = Source::System;
+    sig.credential_id = None;
+    s.insert_issued_document(
+        &d,
+        &sig,
+        b"DER",
+        &Effects::audit(NewAuditEvent::system(at, "document.issued", Some(user))),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.list_issued_documents_of_user(user).await.unwrap(), vec![d.clone()]);
+    assert_eq!(s.list_issued_documents(app).await.unwrap(), vec![d.clone()]);
+    assert_eq!(s.list_issued_documents(ApplicationId(Uuid::now_v7())).await.unwrap(), vec![]);
+    assert_eq!(s.find_issued_document("D2026-000002").await.unwrap(), Some(d.clone()));
+    assert_eq!(s.find_issued_document("D2026-000003").await.unwrap(), None);
+    assert_eq!(s.get_signature(sig.id).await.unwrap().0, sig, "the signature landed with it");
+    let twin = IssuedDocument { id: Uuid::now_v7(), ..d.clone() };
+    let sig2 = Signature { id: Uuid::now_v7(), ..sig.clone() };
+    assert!(
+        matches!(
+            s.insert_issued_document(&twin, &sig2, b"DER", &Effects::none()).await,
+            Err(StoreError::Conflict { .. })
+        ),
+        "numbers are unique"
+    );
+    assert!(matches!(s.get_signature(sig2.id).await, Err(StoreError::NotFound)), "nothing half-written");
+}

@@ -42,6 +42,7 @@ on_both! {
     login_requests_taken_once => stories::sessions::login_requests;
     relink_requests_with_their_messages => stories::relink::lifecycle;
     signing_certificates_codes_signatures => stories::signing::lifecycle;
+    issued_documents_with_their_signature => stories::signing::issued_documents;
     applications_lifecycle => stories::applications::lifecycle;
     applications_orphan_files_swept => stories::applications::orphan_files_are_swept;
     applications_review_and_notices => stories::applications::review_and_notices;

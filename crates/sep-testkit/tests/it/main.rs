@@ -8,6 +8,7 @@ mod cabinet;
 mod common;
 mod conformance;
 mod documents;
+mod issued;
 mod login;
 mod pages;
 mod review;

@@ -32,8 +32,10 @@ struct Row {
     from: &'static str,
     /// Its signatures' cards, oldest first.
     signatures: Vec<SignatureView>,
-    /// Whether one of them holds: the status «Подписан».
-    signed: bool,
+    /// «Принят», «Подписан», «Выдан», «Аннулирован».
+    status: &'static str,
+    /// An issued document's number and check link.
+    check: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -103,6 +105,13 @@ fn row(e: Entry, signatures: &mut HashMap<String, Vec<(Signature, Standing)>>) -
     let href = match &e.origin {
         Origin::Attachment { id, .. } => format!("/applications/{app}/attachments/{id}"),
         Origin::Message { id, .. } => format!("/applications/{app}/messages/{id}/file"),
+        Origin::Issued { id, .. } => format!("/documents/issued/{id}"),
+    };
+    let (status, check) = match &e.origin {
+        Origin::Issued { annulled: true, .. } => (tr("Аннулирован"), None),
+        Origin::Issued { number, check, .. } => (tr("Выдан"), Some((number.clone(), check.clone()))),
+        _ if signed => (tr("Подписан"), None),
+        _ => (tr("Принят"), None),
     };
     Row {
         key,
@@ -115,11 +124,12 @@ fn row(e: Entry, signatures: &mut HashMap<String, Vec<(Signature, Standing)>>) -
         number: e.number.map_or_else(|| tr("черновик").to_owned(), |n| format!("№ {n}")),
         href,
         from: match e.origin {
-            Origin::Message { from_agency: true, .. } => tr("ведомство"),
+            Origin::Message { from_agency: true, .. } | Origin::Issued { .. } => tr("ведомство"),
             _ => tr("вы"),
         },
         signatures,
-        signed,
+        status,
+        check,
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::error::Page;
 use crate::extract::{CsrfForm, Ctx, InAgency};
-use crate::ui::components::{file_size, journal, render, ru_date, thread};
+use crate::ui::components::{file_size, journal, moscow, render, ru_date, thread};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -37,6 +37,10 @@ struct ApplicationPage {
     mine: bool,
     can_take: bool,
     can_decide: bool,
+    /// Issued documents: number, file name, date, check link.
+    issued: Vec<(String, String, String, String)>,
+    /// Whether the officer may issue a result document now.
+    can_issue: bool,
     csrf: String,
     error: Option<String>,
 }
@@ -48,6 +52,7 @@ async fn application_page(s: &AppState, v: &InAgency, error: Option<String>) -> 
     let events = s.store.list_application_events(app.id).await?;
     let files = s.store.list_attachments(app.id).await?;
     let messages = s.store.list_messages(app.id).await?;
+    let issued = s.store.list_issued_documents(app.id).await?;
     let mine = app.assignee == Some(user.id);
     let page = ApplicationPage {
         id: app.id.to_string(),
@@ -79,6 +84,11 @@ async fn application_page(s: &AppState, v: &InAgency, error: Option<String>) -> 
         mine,
         can_take: matches!(app.status, Status::Created | Status::UnderReview) && !mine,
         can_decide: app.status == Status::UnderReview && mine,
+        issued: issued
+            .iter()
+            .map(|d| (d.number.clone(), d.file.file_name.clone(), moscow(d.issued_at), d.check_path()))
+            .collect(),
+        can_issue: matches!(app.status, Status::Approved | Status::Completed) && mine && s.cloud.is_some(),
         csrf: csrf.to_owned(),
         error,
     };
@@ -135,4 +145,34 @@ pub(crate) async fn decide(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `POST /officer/applications/{id}/issue` (file `file`): «Выдать документ» — the result of an
+/// approved application, signed by the agency's key, into the applicant's «Мои документы».
+pub(crate) async fn issue(
+    State(s): State<AppState>,
+    v: InAgency,
+    ctx: Ctx,
+    crate::extract::CsrfMultipart(form): crate::extract::CsrfMultipart,
+) -> Page {
+    let Some(authority) = s.cloud.as_deref() else {
+        return Err(sep_core::signing::SigningError::Unavailable.into());
+    };
+    let Some((name, bytes)) = form.file("file") else {
+        return Err(ActionError::File(sep_core::application::attachment::UploadError::Empty).into());
+    };
+    let title = v.service.title.clone();
+    sep_core::document::issued::issue(
+        s.store.as_ref(),
+        s.files.as_ref(),
+        authority,
+        &v.app,
+        &title,
+        &v.officer.user,
+        (name, bytes),
+        &ctx.origin(),
+        s.clock.now(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/officer/applications/{}", v.app.id)).into_response())
 }

@@ -138,3 +138,64 @@ pub(crate) async fn authorities(State(s): State<AppState>) -> Page {
     )
         .into_response())
 }
+
+#[derive(Template)]
+#[template(path = "verify/issued.html")]
+struct IssuedPage {
+    address: String,
+    number: String,
+    /// Label and value rows, when the number and the code match.
+    facts: Vec<(&'static str, String)>,
+    annulled: bool,
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct CheckCode {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    ck: String,
+}
+
+/// `GET /verify/document?number=&ck=`: the form's way to the check link.
+pub(crate) async fn find(axum::extract::Query(q): axum::extract::Query<CheckCode>) -> Page {
+    let number: String = q.number.trim().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    let ck: String = q.ck.trim().chars().filter(char::is_ascii_hexdigit).collect();
+    if number.is_empty() {
+        return Ok(axum::response::Redirect::to("/verify").into_response());
+    }
+    Ok(axum::response::Redirect::to(&format!("/verify/{number}?ck={ck}")).into_response())
+}
+
+/// `GET /verify/{number}?ck={code}`: what was issued under this number, when, by whom, and
+/// its status — only with the right check code; a wrong code and an unknown number answer
+/// alike, and nothing about the person is shown.
+pub(crate) async fn issued(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(number): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<CheckCode>,
+) -> Page {
+    if !s.throttles.verify.allow(&ctx.client.ip) {
+        return Err(rate_limited());
+    }
+    let found = sep_core::document::issued::check_by_code(s.store.as_ref(), &number, &q.ck).await?;
+    let shown: String = number.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
+    let Some(d) = found else {
+        let page = render(&IssuedPage { address: address(&s), number: shown, facts: vec![], annulled: false })?;
+        return Ok((StatusCode::NOT_FOUND, page).into_response());
+    };
+    let agency = crate::i18n::tr_dyn(&d.agency);
+    let mut facts = vec![
+        ("Номер документа", d.number.clone()),
+        ("Документ", crate::i18n::tr_dyn(&d.title)),
+        ("Файл", d.file.file_name.clone()),
+        ("Выдан", format!("{} {}", moscow(d.issued_at), tr("МСК"))),
+        ("Кем выдан", agency),
+        ("Контрольная сумма файла (SHA-256)", d.file.sha256.clone()),
+    ];
+    if let Some(at) = d.annulled_at {
+        facts.push(("Аннулирован", format!("{} {}", moscow(at), tr("МСК"))));
+    }
+    render(&IssuedPage { address: address(&s), number: d.number, facts, annulled: d.annulled_at.is_some() })
+}

@@ -1,0 +1,151 @@
+//! Documents the system issues (SPEC E3, A3): the officer attaches the result of an approved
+//! application; the agency's system key signs it; it lands in the applicant's «Мои документы»
+//! as «Выдан», with a notification. Each carries a number and a 128-bit check code: the link
+//! `/verify/{number}?ck={code}` printed with it lets anyone check what was issued, when, by
+//! whom and its status — and reveals nothing without the code.
+
+use crate::application::ActionError;
+use crate::application::attachment::{FileStore, check, mime};
+use crate::application::record::{Application, ApplicationId, StoredFile};
+use crate::application::status::Status;
+use crate::audit::Origin;
+use crate::catalogue::Format;
+use crate::ids::UserId;
+use crate::notice::NewNotice;
+use crate::signing::{Authority, Signature, Source};
+use crate::store::{Effects, Store};
+use crate::user::User;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The kind «Мои документы» shows for an issued document.
+pub const ISSUED_KIND: &str = "Документ-результат";
+
+/// Largest result document, in megabytes.
+pub const MAX_MB: u32 = 20;
+
+/// A document the system issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedDocument {
+    /// Id.
+    pub id: Uuid,
+    /// Its number (`D2026-000001`).
+    pub number: String,
+    /// The check code: 32 hex digits.
+    pub check_code: String,
+    /// The application it answers.
+    pub application_id: ApplicationId,
+    /// To whom it was issued.
+    pub user_id: UserId,
+    /// The issuing agency.
+    pub agency: String,
+    /// The officer who issued it.
+    pub issued_by: UserId,
+    /// What it is (the service's title).
+    pub title: String,
+    /// The file.
+    pub file: StoredFile,
+    /// When it was issued.
+    pub issued_at: OffsetDateTime,
+    /// When it was annulled, if it was.
+    pub annulled_at: Option<OffsetDateTime>,
+}
+
+impl IssuedDocument {
+    /// Its key in «Мои документы».
+    pub fn key(&self) -> String {
+        format!("i:{}", self.id)
+    }
+
+    /// The check link's path: `/verify/{number}?ck={code}`.
+    pub fn check_path(&self) -> String {
+        format!("/verify/{}?ck={}", self.number, self.check_code)
+    }
+}
+
+/// «Выдать документ»: the officer in charge issues `bytes` as the result of approved `app`.
+#[allow(clippy::too_many_arguments, reason = "the use case takes each port it needs by name, as the others do")]
+pub async fn issue(
+    store: &dyn Store,
+    files: &dyn FileStore,
+    authority: &dyn Authority,
+    app: &Application,
+    title: &str,
+    officer: &User,
+    upload: (&str, &[u8]),
+    origin: &Origin,
+    now: OffsetDateTime,
+) -> Result<IssuedDocument, ActionError> {
+    if !matches!(app.status, Status::Approved | Status::Completed) {
+        return Err(ActionError::NotIssuable(app.status));
+    }
+    if app.assignee != Some(officer.id) {
+        return Err(ActionError::NotInCharge);
+    }
+    let agency = officer.agency.clone().ok_or(ActionError::NotInCharge)?;
+    let (name, bytes) = upload;
+    let format = check(bytes, &[Format::Pdf, Format::Jpeg, Format::Png], MAX_MB).map_err(ActionError::File)?;
+    let sha256 = crate::application::attachment::content_key(bytes);
+    files.put(&sha256, bytes).await.map_err(|e| ActionError::FileStore(e.to_string()))?;
+    let hash = authority.hash(bytes);
+    let (der, signer) = authority.sign_as_agency(&agency, &hash, now).map_err(|e| ActionError::Signing(e.0))?;
+    let year = now.year();
+    let seq = store.next_document_number(year).await?;
+    let code = crate::ids::random_bytes::<16>().map_err(|_| ActionError::RandomUnavailable)?;
+    let file_name = crate::application::attachment::clean_name(name);
+    let d = IssuedDocument {
+        id: Uuid::now_v7(),
+        number: format!("D{year}-{seq:06}"),
+        check_code: hex::encode(code),
+        application_id: app.id,
+        user_id: app.user_id,
+        agency,
+        issued_by: officer.id,
+        title: title.to_owned(),
+        file: StoredFile { file_name, content_type: mime(format).to_owned(), size: bytes.len() as i64, sha256 },
+        issued_at: now,
+        annulled_at: None,
+    };
+    let s = Signature {
+        id: Uuid::now_v7(),
+        user_id: app.user_id,
+        document: d.key(),
+        sha256: d.file.sha256.clone(),
+        hash,
+        source: Source::System,
+        signer,
+        signed_at: now,
+        credential_id: None,
+        verdict: "signature_valid".to_owned(),
+        created_at: now,
+    };
+    let mut e = origin.event(now, "document.issued", Some(officer.id));
+    e.subject = Some(app.user_id);
+    e.object = Some(format!("application:{}", app.id));
+    e.details = serde_json::json!({ "number": d.number, "hash": s.hash });
+    let number = app.number.clone().unwrap_or_default();
+    let notice = NewNotice {
+        user_id: app.user_id,
+        at: now,
+        kind: "status".into(),
+        title: "Выдан документ".into(),
+        text: format!("По заявлению № {number} выдан документ № {}, подписанный ведомством.", d.number),
+        link: "/documents".into(),
+        critical: false,
+    };
+    let fx = Effects { audit: vec![e], jobs: vec![], notices: vec![notice] };
+    store.insert_issued_document(&d, &s, &der, &fx).await?;
+    Ok(d)
+}
+
+/// What `/verify/{number}?ck=…` shows: the document when number and code match, else nothing
+/// (an unknown number and a wrong code look alike).
+pub async fn check_by_code(
+    store: &dyn Store,
+    number: &str,
+    code: &str,
+) -> Result<Option<IssuedDocument>, crate::StoreError> {
+    let Some(d) = store.find_issued_document(number.trim()).await? else { return Ok(None) };
+    let given = code.trim().to_ascii_lowercase();
+    Ok(crate::ids::ct_eq(given.as_bytes(), d.check_code.as_bytes()).then_some(d))
+}

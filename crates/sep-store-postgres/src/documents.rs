@@ -1,0 +1,107 @@
+//! [`DocumentStore`] on PostgreSQL.
+
+use crate::PgStore;
+use crate::conv::map_err;
+use sep_core::application::record::{ApplicationId, StoredFile};
+use sep_core::document::issued::IssuedDocument;
+use sep_core::document::store::DocumentStore;
+use sep_core::ids::UserId;
+use sep_core::signing::Signature;
+use sep_core::store::{Effects, StoreResult};
+use tokio_postgres::Row;
+
+const ISSUED: &str = "SELECT id, number, check_code, application_id, user_id, agency, issued_by, title, file_name,
+    content_type, size, sha256, issued_at, annulled_at FROM issued_documents";
+
+fn issued_row(r: &Row) -> IssuedDocument {
+    IssuedDocument {
+        id: r.get(0),
+        number: r.get(1),
+        check_code: r.get(2),
+        application_id: ApplicationId(r.get(3)),
+        user_id: UserId(r.get(4)),
+        agency: r.get(5),
+        issued_by: UserId(r.get(6)),
+        title: r.get(7),
+        file: StoredFile { file_name: r.get(8), content_type: r.get(9), size: r.get(10), sha256: r.get(11) },
+        issued_at: r.get(12),
+        annulled_at: r.get(13),
+    }
+}
+
+#[async_trait::async_trait]
+impl DocumentStore for PgStore {
+    async fn next_document_number(&self, year: i32) -> StoreResult<i64> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "INSERT INTO document_numbers (year, last) VALUES ($1, 1)
+                 ON CONFLICT (year) DO UPDATE SET last = document_numbers.last + 1 RETURNING last",
+                &[&year],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(row.get(0))
+    }
+
+    async fn insert_issued_document(
+        &self,
+        d: &IssuedDocument,
+        signature: &Signature,
+        der: &[u8],
+        fx: &Effects,
+    ) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        tx.execute(
+            "INSERT INTO issued_documents (id, number, check_code, application_id, user_id, agency, issued_by, title,
+                file_name, content_type, size, sha256, issued_at, annulled_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            &[
+                &d.id,
+                &d.number,
+                &d.check_code,
+                &d.application_id.0,
+                &d.user_id.0,
+                &d.agency,
+                &d.issued_by.0,
+                &d.title,
+                &d.file.file_name,
+                &d.file.content_type,
+                &d.file.size,
+                &d.file.sha256,
+                &d.issued_at,
+                &d.annulled_at,
+            ],
+        )
+        .await
+        .map_err(map_err)?;
+        crate::signing::insert_signature(&tx, signature, der).await?;
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn list_issued_documents_of_user(&self, user: UserId) -> StoreResult<Vec<IssuedDocument>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(&format!("{ISSUED} WHERE user_id = $1 ORDER BY issued_at, id"), &[&user.0])
+            .await
+            .map_err(map_err)?;
+        Ok(rows.iter().map(issued_row).collect())
+    }
+
+    async fn list_issued_documents(&self, application: ApplicationId) -> StoreResult<Vec<IssuedDocument>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(&format!("{ISSUED} WHERE application_id = $1 ORDER BY issued_at, id"), &[&application.0])
+            .await
+            .map_err(map_err)?;
+        Ok(rows.iter().map(issued_row).collect())
+    }
+
+    async fn find_issued_document(&self, number: &str) -> StoreResult<Option<IssuedDocument>> {
+        let client = self.client().await?;
+        let row = client.query_opt(&format!("{ISSUED} WHERE number = $1"), &[&number]).await.map_err(map_err)?;
+        Ok(row.as_ref().map(issued_row))
+    }
+}

@@ -1,0 +1,99 @@
+//! [`DocumentStore`] on SQLite.
+
+use crate::SqliteStore;
+use crate::conv::{from_ts, from_ts_opt, map_err, parse_uuid, ts};
+use rusqlite::{Row, params};
+use sep_core::application::record::{ApplicationId, StoredFile};
+use sep_core::document::issued::IssuedDocument;
+use sep_core::document::store::DocumentStore;
+use sep_core::ids::UserId;
+use sep_core::signing::Signature;
+use sep_core::store::{Effects, StoreResult};
+
+const ISSUED: &str = "SELECT id, number, check_code, application_id, user_id, agency, issued_by, title, file_name,
+    content_type, size, sha256, issued_at, annulled_at FROM issued_documents";
+
+fn issued_row(r: &Row<'_>) -> rusqlite::Result<IssuedDocument> {
+    Ok(IssuedDocument {
+        id: parse_uuid(&r.get::<_, String>(0)?)?,
+        number: r.get(1)?,
+        check_code: r.get(2)?,
+        application_id: ApplicationId(parse_uuid(&r.get::<_, String>(3)?)?),
+        user_id: UserId(parse_uuid(&r.get::<_, String>(4)?)?),
+        agency: r.get(5)?,
+        issued_by: UserId(parse_uuid(&r.get::<_, String>(6)?)?),
+        title: r.get(7)?,
+        file: StoredFile { file_name: r.get(8)?, content_type: r.get(9)?, size: r.get(10)?, sha256: r.get(11)? },
+        issued_at: from_ts(r.get(12)?)?,
+        annulled_at: from_ts_opt(r.get(13)?)?,
+    })
+}
+
+#[async_trait::async_trait]
+impl DocumentStore for SqliteStore {
+    async fn next_document_number(&self, year: i32) -> StoreResult<i64> {
+        self.write(|tx| {
+            tx.query_row(
+                "INSERT INTO document_numbers (year, last) VALUES (?1, 1)
+                 ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+                [year],
+                |r| r.get(0),
+            )
+            .map_err(map_err)
+        })
+    }
+
+    async fn insert_issued_document(
+        &self,
+        d: &IssuedDocument,
+        signature: &Signature,
+        der: &[u8],
+        fx: &Effects,
+    ) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO issued_documents (id, number, check_code, application_id, user_id, agency, issued_by, title,
+                    file_name, content_type, size, sha256, issued_at, annulled_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                params![
+                    d.id.to_string(),
+                    d.number,
+                    d.check_code,
+                    d.application_id.0.to_string(),
+                    d.user_id.0.to_string(),
+                    d.agency,
+                    d.issued_by.0.to_string(),
+                    d.title,
+                    d.file.file_name,
+                    d.file.content_type,
+                    d.file.size,
+                    d.file.sha256,
+                    ts(d.issued_at),
+                    d.annulled_at.map(ts),
+                ],
+            )
+            .map_err(map_err)?;
+            crate::signing::insert_signature(tx, signature, der)?;
+            crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn list_issued_documents_of_user(&self, user: UserId) -> StoreResult<Vec<IssuedDocument>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!("{ISSUED} WHERE user_id = ?1 ORDER BY issued_at, id"))?;
+            s.query_map([user.0.to_string()], issued_row)?.collect()
+        })
+    }
+
+    async fn list_issued_documents(&self, application: ApplicationId) -> StoreResult<Vec<IssuedDocument>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!("{ISSUED} WHERE application_id = ?1 ORDER BY issued_at, id"))?;
+            s.query_map([application.0.to_string()], issued_row)?.collect()
+        })
+    }
+
+    async fn find_issued_document(&self, number: &str) -> StoreResult<Option<IssuedDocument>> {
+        use rusqlite::OptionalExtension;
+        self.read(|c| c.query_row(&format!("{ISSUED} WHERE number = ?1"), [number], issued_row).optional())
+    }
+}
