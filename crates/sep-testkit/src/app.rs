@@ -138,10 +138,20 @@ impl TestApp {
         Some(Self::with_db(TestDb::on(backend).await?))
     }
 
+    /// An app on SQLite whose catalogue also has the services of `extra` (a directory of
+    /// `*.toml`, as `services_dir`).
+    pub async fn with_services(extra: &std::path::Path) -> Self {
+        Self::with_catalogue(TestDb::sqlite().await, Arc::new(Catalogue::load(Some(extra)).unwrap()))
+    }
+
     /// An app over an existing database.
     pub fn with_db(db: TestDb) -> Self {
+        Self::with_catalogue(db, catalogue())
+    }
+
+    /// An app over an existing database with `catalogue`.
+    pub fn with_catalogue(db: TestDb, catalogue: Arc<Catalogue>) -> Self {
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
-        let catalogue = catalogue();
         let authority = Arc::new(Authority::new());
         let trust = sep_crypto::verify::TrustList::from_ca_dir(&authority.dir).unwrap();
         let state = AppState::new(

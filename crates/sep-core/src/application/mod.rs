@@ -16,6 +16,7 @@ mod error;
 pub mod queue;
 pub mod record;
 pub mod review;
+pub mod statement;
 pub mod status;
 pub mod store;
 pub mod submit;

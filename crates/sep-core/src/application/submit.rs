@@ -122,11 +122,20 @@ pub async fn findings(
     service: &Service,
     app: &Application,
     user: &User,
+    now: time::OffsetDateTime,
 ) -> Result<Vec<Finding>, ActionError> {
     let attached = store.list_attachments(app.id).await?;
     let confirmations = store.list_contact_confirmations(app.id).await?;
     let mut out = form_findings(service, app, user, &attached);
     out.extend(contact_findings(app, user, &confirmations));
+    // The signature comes last: it covers everything above, so it is asked for once the rest
+    // is in order (a change after signing asks for it again).
+    if service.signature == crate::catalogue::SignatureRule::Required
+        && out.is_empty()
+        && super::statement::current_signature(store, app, now).await?.is_none()
+    {
+        out.push(Finding::new("signature", "signature_required", "Подпишите заявление электронной подписью"));
+    }
     Ok(out)
 }
 
@@ -156,7 +165,7 @@ pub async fn submit(
     origin: &Origin,
     now: OffsetDateTime,
 ) -> Result<Sent, ActionError> {
-    let found = findings(store, service, app, user).await?;
+    let found = findings(store, service, app, user, now).await?;
     if !found.is_empty() {
         return Err(ActionError::Incomplete(found));
     }

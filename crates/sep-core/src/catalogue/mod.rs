@@ -123,6 +123,10 @@ pub struct Service {
     /// Completing the service makes the applicant a registered СЭП user («Услуга активирована»).
     #[serde(default)]
     pub activates_account: bool,
+    /// Whether the applicant signs the application (its data and the hashes of its files)
+    /// with an electronic signature before sending it (SPEC A2): `signature = "required"`.
+    #[serde(default)]
+    pub signature: SignatureRule,
     /// Reasons an officer may give when rejecting or asking for more data.
     #[serde(default)]
     pub reasons: Vec<ReasonDef>,
@@ -148,6 +152,17 @@ impl Service {
         out.extend(self.reasons.iter().map(|r| r.text.as_str()));
         out
     }
+}
+
+/// Whether a service asks for the applicant's signature on the application.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureRule {
+    /// No signature: sending is enough (the default).
+    #[default]
+    None,
+    /// Signed before «Отправить заявление».
+    Required,
 }
 
 /// A reason an officer may give, with its stable code.

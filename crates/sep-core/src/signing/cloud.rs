@@ -93,42 +93,64 @@ pub async fn document(store: &dyn Store, catalogue: &Catalogue, user: &User, key
     all.into_iter().find(|e| e.key() == key).ok_or(SigningError::NotFound)
 }
 
-/// What signing a document needs to see: the document and its hash.
-pub struct Prepared {
-    /// The document.
-    pub entry: Entry,
-    /// Its Стрибог-256 hash, hex.
+/// What is about to be signed: a document of «Мои документы» or an application's statement.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Its key (`a:…`, `m:…`, `i:…`, `s:…`).
+    pub key: String,
+    /// Its name, as the person sees it when confirming.
+    pub file_name: String,
+    /// The content address (SHA-256) of this version.
+    pub sha256: String,
+    /// Its Стрибог-256 hash, hex: what is signed.
     pub hash: String,
 }
 
-/// The document `key` with its hash, as «Подписать» shows it.
-pub async fn prepare(
+/// The person's document `key` of «Мои документы», ready to be signed.
+pub async fn document_target(
     store: &dyn Store,
     catalogue: &Catalogue,
     files: &dyn FileStore,
     authority: &dyn Authority,
     user: &User,
     key: &str,
-) -> Result<Prepared, SigningError> {
+) -> Result<Target, SigningError> {
     let entry = document(store, catalogue, user, key).await?;
     let bytes = files.get(&entry.file.sha256).await.map_err(|e| SigningError::FileStore(e.to_string()))?;
-    Ok(Prepared { hash: authority.hash(&bytes), entry })
+    Ok(Target {
+        key: key.to_owned(),
+        file_name: entry.file.file_name,
+        sha256: entry.file.sha256,
+        hash: authority.hash(&bytes),
+    })
 }
 
-/// «Подписать»: a code by SMS bound to exactly this document's hash.
-#[allow(clippy::too_many_arguments, reason = "the use case takes each port it needs by name, as the others do")]
+/// The statement of the person's application `app` as it is now, ready to be signed.
+pub async fn statement_target(
+    store: &dyn Store,
+    authority: &dyn Authority,
+    app: &crate::application::record::Application,
+) -> Result<Target, SigningError> {
+    use crate::application::statement;
+    let attachments = store.list_attachments(app.id).await?;
+    let bytes = statement::statement(app, &attachments);
+    Ok(Target {
+        key: statement::key(app),
+        file_name: statement::file_name(app),
+        sha256: crate::application::attachment::content_key(&bytes),
+        hash: authority.hash(&bytes),
+    })
+}
+
+/// «Подписать»: a code by SMS bound to exactly this target's hash.
 pub async fn start(
     store: &dyn Store,
-    catalogue: &Catalogue,
-    files: &dyn FileStore,
-    authority: &dyn Authority,
     user: &User,
-    key: &str,
+    target: Target,
     origin: &Origin,
     now: OffsetDateTime,
 ) -> Result<SignRequest, SigningError> {
     let credential = current(store, user, now).await?.ok_or(SigningError::CertificateMissing)?;
-    let Prepared { entry, hash } = prepare(store, catalogue, files, authority, user, key).await?;
     let phone = user.profile.phone.as_ref().ok_or(SigningError::PhoneMissing)?;
     if store.count_sign_requests_since(user.id, now - WINDOW).await? >= MAX_SENDS * 2 {
         return Err(SigningError::SendLimit);
@@ -137,16 +159,16 @@ pub async fn start(
         id: Uuid::now_v7(),
         user_id: user.id,
         credential_id: credential.id,
-        document: key.to_owned(),
-        file_name: entry.file.file_name.clone(),
-        sha256: entry.file.sha256.clone(),
-        hash,
+        document: target.key,
+        file_name: target.file_name,
+        sha256: target.sha256,
+        hash: target.hash,
         code: crate::otp::CodeState { digest: String::new(), expires_at: now, tries_left: 0, spent: true },
         created_at: now,
         signature_id: None,
     };
     let short = r.hash.get(..8).unwrap_or_default().to_owned();
-    let name = entry.file.file_name.chars().take(40).collect::<String>();
+    let name = r.file_name.chars().take(40).collect::<String>();
     let text = move |code: &str| {
         format!("Код {code} — подпись документа «{name}» (хеш {short}…) в СЭП. Никому не сообщайте код.")
     };
@@ -154,7 +176,7 @@ pub async fn start(
         .ok_or(SigningError::RandomUnavailable)?;
     r.code = code;
     let mut e = origin.event(now, "signature.code_sent", Some(user.id));
-    e.object = Some(format!("document:{key}"));
+    e.object = Some(format!("document:{}", r.document));
     e.details = serde_json::json!({ "hash": r.hash });
     store.insert_sign_request(&r, &Effects::audit(e).with_job(job)).await?;
     Ok(r)

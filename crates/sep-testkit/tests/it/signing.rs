@@ -20,10 +20,11 @@ async fn first_document(w: &Signed) -> String {
 /// The code in the newest signing SMS.
 async fn sms_code(t: &TestApp) -> (String, String) {
     let jobs = t.db.store().list_jobs("notify", 100).await.unwrap();
+    // The newest: jobs get increasing ids.
     let sms = jobs
         .iter()
-        .rev()
-        .find(|j| j.job.kind == "send_sms" && j.job.payload["text"].as_str().unwrap().contains("подпись документа"))
+        .filter(|j| j.job.kind == "send_sms" && j.job.payload["text"].as_str().unwrap().contains("подпись документа"))
+        .max_by_key(|j| j.id)
         .unwrap();
     let text = sms.job.payload["text"].as_str().unwrap().to_owned();
     (text.split_whitespace().nth(1).unwrap().to_owned(), text)
@@ -147,6 +148,7 @@ async fn a_code_is_bound_to_its_hash_expires_and_runs_out() {
     let (code1, _) = sms_code(&t).await;
     let second = w.post_form("/documents/sign", &[("sign", &key)]).await.location().to_owned();
     let (code2, _) = sms_code(&t).await;
+    assert_ne!(first, second);
     if code1 != code2 {
         let r = w.post_form(&second, &[("code", &code1)]).await;
         assert!(r.text.contains("otp_wrong"), "a code for another signing: {}", r.text);
@@ -275,4 +277,84 @@ async fn nobody_reaches_another_persons_signings_or_signatures() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(owner.page("/signature").await.contains("Отозвать сертификат"), "still valid");
+}
+
+/// A service that says `signature = "required"`: the application (data and the files'
+/// hashes) is signed before «Отправить заявление»; a change after signing asks again; the
+/// officer sees the signature checked against the application as it is.
+#[tokio::test]
+async fn a_service_that_requires_a_signature_is_signed_before_sending() {
+    let dir = tempfile::tempdir().unwrap();
+    let builtin = include_str!("../../../sep-core/services/registration.toml");
+    let signed = builtin
+        .replacen("code = \"registration\"", "code = \"registration_signed\"", 1)
+        .replacen(
+            "title = \"Регистрация в СЭП\"",
+            "title = \"Регистрация в СЭП (с подписью)\"\nsignature = \"required\"",
+            1,
+        )
+        .replacen("activates_account = true", "activates_account = false", 1);
+    std::fs::write(dir.path().join("registration_signed.toml"), signed).unwrap();
+    let t = TestApp::with_services(dir.path()).await;
+    let w = t.citizen().await;
+    let start = [("service", "registration_signed"), ("applicant", "person")];
+    let app = w.post_form("/applications", &start).await.location().to_owned();
+    assert!(app.starts_with("/applications/"), "{app}");
+    let form = [
+        ("birth_place", "г. Москва"),
+        ("passport_issued_on", "10.04.2010"),
+        ("passport_issuer", "ГУ МВД России по г. Москве"),
+        ("passport_division_code", "770-001"),
+        ("address", "г. Москва, ул. Тверская, д. 1"),
+        ("passport_series", "4510"),
+        ("passport_number", "000001"),
+    ];
+    w.post_form(&app, &form).await;
+    for doc in ["passport_scan", "snils_scan", "inn_certificate"] {
+        let name = format!("{doc}.pdf");
+        w.upload(&format!("{app}/documents"), &[("document", doc)], &[("file", &name, PDF)]).await;
+    }
+    let check = w.page(&format!("{app}/check")).await;
+    assert!(check.contains("signature_required") && check.contains("Подписать заявление"), "{check}");
+    assert!(!check.contains("Отправить заявление</button>"), "no sending before the signature");
+    let r = w.post_form(&format!("{app}/submit"), &[("consent", "yes")]).await;
+    assert!(r.text.contains("signature_required"), "refused: {}", r.text);
+    let r = w.post_form(&format!("{app}/sign"), &[]).await;
+    assert!(r.text.contains("certificate_missing"), "{}", r.text);
+
+    w.post_form("/signature/certificate", &[]).await;
+    sign_statement(&t, &w, &app).await;
+    let check = w.page(&format!("{app}/check")).await;
+    assert!(check.contains("Подписано") && check.contains("Отправить заявление"), "{check}");
+    // A change after signing: signed again.
+    w.post_form(&app, &[("address", "г. Москва, ул. Тверская, д. 2")]).await;
+    assert!(w.page(&format!("{app}/check")).await.contains("signature_required"), "the change voids it");
+    sign_statement(&t, &w, &app).await;
+    // What the signature covers is the statement anyone can download and check.
+    let statement = w.get(&format!("{app}/statement.json")).await;
+    assert!(statement.text.contains("\"address\":\"г. Москва, ул. Тверская, д. 2\""), "{}", statement.text);
+    assert!(
+        statement.text.contains(&format!("\"sha256\":\"{}\"", sep_core::application::attachment::content_key(PDF)))
+    );
+    let r = w.post_form(&format!("{app}/submit"), &[("consent", "yes")]).await;
+    assert!(r.text.contains("Заявление успешно отправлено"), "{}", r.text);
+
+    let officer = t.officer("Оператор СЭП").await;
+    let id = app.trim_start_matches("/applications/");
+    let view = officer.page(&format!("/officer/applications/{id}")).await;
+    assert!(view.contains("Подпись заявителя") && view.contains("signature_valid"), "{view}");
+    assert!(view.contains("Иванов Иван Иванович"), "{view}");
+    assert_eq!(officer.get(&format!("{app}/statement.json")).await.bytes, statement.bytes, "the officer reads it too");
+    let other = t.sign_in_as("+79345678901").await;
+    assert_eq!(other.get(&format!("{app}/statement.json")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.post_form(&format!("{app}/sign"), &[]).await.status, StatusCode::NOT_FOUND);
+}
+
+/// «Подписать заявление» on the check page of `app`, with the code from the SMS.
+async fn sign_statement(t: &TestApp, w: &Signed, app: &str) {
+    let url = w.post_form(&format!("{app}/sign"), &[]).await.location().to_owned();
+    assert!(w.page(&url).await.contains("zayavlenie-"), "the statement's name");
+    let (code, _) = sms_code(t).await;
+    let r = w.post_form(&url, &[("code", &code)]).await;
+    assert_eq!(r.location(), format!("{app}/check"), "back to the check page: {} {}", r.status, r.text);
 }

@@ -29,6 +29,35 @@ struct CheckPage {
     csrf: String,
     consent_version: &'static str,
     consent_missing: bool,
+    /// The signature block, when the service asks for one.
+    signing: Option<SigningView>,
+}
+
+/// The application's signature, as the check page shows it.
+struct SigningView {
+    /// Who signed the statement as it is now, and when; `None`: not signed yet.
+    signed: Option<(String, String)>,
+    /// Whether this portal signs with a cloud key.
+    can_sign: bool,
+}
+
+/// The signature block of `app`: `None` when its service asks for no signature.
+async fn signing_view(
+    s: &AppState,
+    app: &Application,
+    service: &Service,
+) -> Result<Option<SigningView>, crate::error::WebError> {
+    if service.signature != sep_core::catalogue::SignatureRule::Required {
+        return Ok(None);
+    }
+    let current = sep_core::application::statement::current_signature(s.store.as_ref(), app, s.clock.now()).await?;
+    let signed = current.map(|(sig, _)| {
+        (
+            crate::ui::components::signatures::common_name(&sig.signer.subject),
+            crate::ui::components::moscow(sig.signed_at),
+        )
+    });
+    Ok(Some(SigningView { signed, can_sign: s.cloud.is_some() }))
 }
 
 fn check_page(
@@ -37,6 +66,7 @@ fn check_page(
     errors: Vec<FindingView>,
     csrf: &str,
     consent_missing: bool,
+    signing: Option<SigningView>,
 ) -> Page {
     let rows = service
         .fields_for(app.applicant_type)
@@ -55,14 +85,16 @@ fn check_page(
         csrf: csrf.to_owned(),
         consent_version: CONSENT_VERSION,
         consent_missing,
+        signing,
     };
     Ok((status, render(&page)?).into_response())
 }
 
 /// `GET /applications/{id}/check`: "Проверка заявления".
 pub(crate) async fn check(State(s): State<AppState>, o: Owned) -> Page {
-    let found = submit::findings(s.store.as_ref(), &o.service, &o.app, &o.user).await?;
-    check_page(&o.app, &o.service, findings(&found), &o.session.csrf_secret, false)
+    let found = submit::findings(s.store.as_ref(), &o.service, &o.app, &o.user, s.clock.now()).await?;
+    let signing = signing_view(&s, &o.app, &o.service).await?;
+    check_page(&o.app, &o.service, findings(&found), &o.session.csrf_secret, false, signing)
 }
 
 #[derive(Deserialize)]
@@ -99,10 +131,12 @@ pub(crate) async fn submit(State(s): State<AppState>, o: Owned, ctx: Ctx, CsrfFo
     let sent = match sent {
         Ok(sent) => sent,
         Err(ActionError::Incomplete(found)) => {
-            return check_page(&o.app, &o.service, findings(&found), &o.session.csrf_secret, false);
+            let signing = signing_view(&s, &o.app, &o.service).await?;
+            return check_page(&o.app, &o.service, findings(&found), &o.session.csrf_secret, false, signing);
         }
         Err(ActionError::ConsentRequired) => {
-            return check_page(&o.app, &o.service, vec![], &o.session.csrf_secret, true);
+            let signing = signing_view(&s, &o.app, &o.service).await?;
+            return check_page(&o.app, &o.service, vec![], &o.session.csrf_secret, true, signing);
         }
         Err(ActionError::Changed) => {
             return Ok(Redirect::to(&format!("/applications/{}/check", o.app.id)).into_response());
@@ -118,4 +152,39 @@ pub(crate) async fn submit(State(s): State<AppState>, o: Owned, ctx: Ctx, CsrfFo
         due: ru_date(Some(sent.due_on)),
         newest: newest_notice(&s, &o.user).await?,
     })
+}
+
+/// `POST /applications/{id}/sign`: «Подписать заявление» — a code by SMS for the statement
+/// (the data and the files' hashes) as it is now, then the page to type it.
+pub(crate) async fn sign(
+    State(s): State<AppState>,
+    e: crate::extract::Editable,
+    ctx: Ctx,
+    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+) -> Page {
+    use sep_core::signing::{SigningError, cloud};
+    let o = e.0;
+    let authority = s.cloud.as_deref().ok_or(SigningError::Unavailable)?;
+    let target = cloud::statement_target(s.store.as_ref(), authority, &o.app).await?;
+    let r = cloud::start(s.store.as_ref(), &o.user, target, &ctx.origin(), s.clock.now()).await?;
+    Ok(Redirect::to(&format!("/documents/sign/{}", r.id)).into_response())
+}
+
+/// `GET /applications/{id}/statement.json`: exactly what the signature covers, for checking
+/// it elsewhere (`sep verify`, `openssl cms -verify`).
+pub(crate) async fn statement(State(s): State<AppState>, v: crate::extract::Visible) -> Page {
+    use sep_core::application::statement;
+    let attachments = s.store.list_attachments(v.app.id).await?;
+    let bytes = statement::statement(&v.app, &attachments);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json".to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", statement::file_name(&v.app)),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

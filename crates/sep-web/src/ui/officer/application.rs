@@ -41,6 +41,11 @@ struct ApplicationPage {
     issued: Vec<(String, String, String, String)>,
     /// Whether the officer may issue a result document now.
     can_issue: bool,
+    /// The applicant's signature of the application, checked now against the application as
+    /// it is: owner, signing time, verdict title, verdict code.
+    applicant_signature: Option<(String, String, &'static str, &'static str)>,
+    /// Whether the service asks for the applicant's signature.
+    signature_required: bool,
     csrf: String,
     error: Option<String>,
 }
@@ -53,6 +58,7 @@ async fn application_page(s: &AppState, v: &InAgency, error: Option<String>) -> 
     let files = s.store.list_attachments(app.id).await?;
     let messages = s.store.list_messages(app.id).await?;
     let issued = s.store.list_issued_documents(app.id).await?;
+    let applicant_signature = applicant_signature(s, app, &files).await?;
     let mine = app.assignee == Some(user.id);
     let page = ApplicationPage {
         id: app.id.to_string(),
@@ -89,10 +95,34 @@ async fn application_page(s: &AppState, v: &InAgency, error: Option<String>) -> 
             .map(|d| (d.number.clone(), d.file.file_name.clone(), moscow(d.issued_at), d.check_path()))
             .collect(),
         can_issue: matches!(app.status, Status::Approved | Status::Completed) && mine && s.cloud.is_some(),
+        applicant_signature,
+        signature_required: service.signature == sep_core::catalogue::SignatureRule::Required,
         csrf: csrf.to_owned(),
         error,
     };
     render(&page)
+}
+
+/// The applicant's newest signature of the application, checked now against the statement
+/// as it is (so a change after signing shows as `signature_mismatch`).
+async fn applicant_signature(
+    s: &AppState,
+    app: &sep_core::application::record::Application,
+    files: &[sep_core::application::record::Attachment],
+) -> Result<Option<(String, String, &'static str, &'static str)>, crate::error::WebError> {
+    use sep_core::application::statement;
+    let key = statement::key(app);
+    let all = s.store.list_signatures_of_user(app.user_id).await?;
+    let Some(newest) = all.iter().rev().find(|sig| sig.document == key) else { return Ok(None) };
+    let (_, der) = s.store.get_signature(newest.id).await?;
+    let verdict = s.signatures.check(&statement::statement(app, files), &der, s.clock.now());
+    let title = if verdict.is_valid() {
+        "Подпись действительна"
+    } else {
+        "Подпись недействительна"
+    };
+    let owner = crate::ui::components::signatures::common_name(&newest.signer.subject);
+    Ok(Some((owner, moscow(newest.signed_at), title, verdict.code())))
 }
 
 /// `GET /officer/applications/{id}`.

@@ -55,17 +55,9 @@ pub(crate) async fn start(
 ) -> Page {
     let key = form.iter().find(|(k, _)| k == "sign").map_or("", |(_, v)| v.as_str());
     let authority = super::authority(&s)?;
-    let r = cloud::start(
-        s.store.as_ref(),
-        &s.catalogue,
-        s.files.as_ref(),
-        authority,
-        &user,
-        key,
-        &ctx.origin(),
-        s.clock.now(),
-    )
-    .await?;
+    let target =
+        cloud::document_target(s.store.as_ref(), &s.catalogue, s.files.as_ref(), authority, &user, key).await?;
+    let r = cloud::start(s.store.as_ref(), &user, target, &ctx.origin(), s.clock.now()).await?;
     Ok(Redirect::to(&format!("/documents/sign/{}", r.id)).into_response())
 }
 
@@ -82,8 +74,13 @@ pub(crate) async fn page(
     sign_page(&r, session.csrf_secret, masked_phone(&user), None)
 }
 
+/// Where a finished signing goes: an application's statement back to its check page, a
+/// document to «Мои документы».
 fn done(document: &str) -> String {
-    format!("/documents?signed={}", percent_encoded(document))
+    match document.strip_prefix("s:") {
+        Some(app) => format!("/applications/{app}/check"),
+        None => format!("/documents?signed={}", percent_encoded(document)),
+    }
 }
 
 #[derive(serde::Deserialize)]
