@@ -82,3 +82,7 @@ CREATE TABLE issued_documents (
 );
 CREATE INDEX issued_documents_user ON issued_documents (user_id, issued_at);
 CREATE INDEX issued_documents_application ON issued_documents (application_id, issued_at);
+
+-- Versions of attached files (SPEC D2): a replaced file stays as an earlier version, pointing
+-- to the one that replaced it; only current versions are part of the application.
+ALTER TABLE attachments ADD COLUMN replaced_by UUID;

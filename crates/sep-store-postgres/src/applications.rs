@@ -270,13 +270,7 @@ impl ApplicationStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         touch_editable(&tx, a.application_id, a.created_at).await?;
-        tx.execute(
-            "INSERT INTO attachments (id, application_id, document, file_name, content_type, size, sha256, status, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            &[&a.id, &a.application_id.0, &a.document, &a.file_name, &a.content_type, &a.size, &a.sha256, &a.status, &a.created_at],
-        )
-        .await
-        .map_err(map_err)?;
+        insert_attachment_row(&tx, a).await?;
         crate::effects::apply(&tx, fx).await?;
         tx.commit().await.map_err(map_err)
     }
@@ -291,8 +285,42 @@ impl ApplicationStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         touch_editable(&tx, application, at).await?;
+        // The current version and, through `replaced_by`, every earlier one.
         let n = tx
-            .execute("DELETE FROM attachments WHERE id = $1 AND application_id = $2", &[&id, &application.0])
+            .execute(
+                "DELETE FROM attachments WHERE application_id = $2 AND id IN (
+                    WITH RECURSIVE v(id) AS (
+                        SELECT id FROM attachments WHERE id = $1 AND replaced_by IS NULL
+                        UNION SELECT a.id FROM attachments a JOIN v ON a.replaced_by = v.id)
+                    SELECT id FROM v)",
+                &[&id, &application.0],
+            )
+            .await
+            .map_err(map_err)?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn replace_attachment(
+        &self,
+        application: ApplicationId,
+        old: uuid::Uuid,
+        new: &sep_core::application::record::Attachment,
+        fx: &Effects,
+    ) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        touch_editable(&tx, application, new.created_at).await?;
+        insert_attachment_row(&tx, new).await?;
+        let n = tx
+            .execute(
+                "UPDATE attachments SET replaced_by = $3
+                 WHERE id = $1 AND application_id = $2 AND replaced_by IS NULL AND id <> $3",
+                &[&old, &application.0, &new.id],
+            )
             .await
             .map_err(map_err)?;
         if n == 0 {
@@ -327,8 +355,9 @@ impl ApplicationStore for PgStore {
         let client = self.client().await?;
         let rows = client
             .query(
-                "SELECT id, application_id, document, file_name, content_type, size, sha256, status, created_at
-                 FROM attachments WHERE application_id = $1 ORDER BY created_at, id",
+                "SELECT id, application_id, document, file_name, content_type, size, sha256, status, created_at,
+                    replaced_by
+                 FROM attachments WHERE application_id = $1 AND replaced_by IS NULL ORDER BY created_at, id",
                 &[&id.0],
             )
             .await
@@ -344,7 +373,7 @@ impl ApplicationStore for PgStore {
         let rows = client
             .query(
                 "SELECT a.id, a.application_id, a.document, a.file_name, a.content_type, a.size, a.sha256, a.status,
-                        a.created_at
+                        a.created_at, a.replaced_by
                  FROM attachments a JOIN applications p ON p.id = a.application_id
                  WHERE p.user_id = $1 ORDER BY a.created_at, a.id",
                 &[&user.0],
@@ -446,6 +475,32 @@ impl ApplicationStore for PgStore {
 }
 
 /// An attachment row, as both lists select it.
+async fn insert_attachment_row(
+    tx: &tokio_postgres::Transaction<'_>,
+    a: &sep_core::application::record::Attachment,
+) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO attachments (id, application_id, document, file_name, content_type, size, sha256, status, created_at,
+            replaced_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[
+            &a.id,
+            &a.application_id.0,
+            &a.document,
+            &a.file_name,
+            &a.content_type,
+            &a.size,
+            &a.sha256,
+            &a.status,
+            &a.created_at,
+            &a.replaced_by,
+        ],
+    )
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
 fn attachment_row(r: &tokio_postgres::Row) -> sep_core::application::record::Attachment {
     sep_core::application::record::Attachment {
         id: r.get(0),
@@ -457,5 +512,6 @@ fn attachment_row(r: &tokio_postgres::Row) -> sep_core::application::record::Att
         sha256: r.get(6),
         status: r.get(7),
         created_at: r.get(8),
+        replaced_by: r.get(9),
     }
 }

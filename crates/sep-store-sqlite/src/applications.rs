@@ -248,7 +248,7 @@ impl ApplicationStore for SqliteStore {
         self.read(|c| {
             let mut s = c.prepare_cached(
                 "SELECT a.id, a.application_id, a.document, a.file_name, a.content_type, a.size, a.sha256, a.status,
-                        a.created_at
+                        a.created_at, a.replaced_by
                  FROM attachments a JOIN applications p ON p.id = a.application_id
                  WHERE p.user_id = ?1 ORDER BY a.created_at, a.id",
             )?;
@@ -272,10 +272,39 @@ impl ApplicationStore for SqliteStore {
     ) -> StoreResult<()> {
         self.write(|tx| {
             touch_editable(tx, application, at)?;
+            // The current version and, through `replaced_by`, every earlier one.
             let n = tx
                 .execute(
-                    "DELETE FROM attachments WHERE id = ?1 AND application_id = ?2",
+                    "DELETE FROM attachments WHERE application_id = ?2 AND id IN (
+                        WITH RECURSIVE v(id) AS (
+                            SELECT id FROM attachments WHERE id = ?1 AND replaced_by IS NULL
+                            UNION SELECT a.id FROM attachments a JOIN v ON a.replaced_by = v.id)
+                        SELECT id FROM v)",
                     params![id.to_string(), application.0.to_string()],
+                )
+                .map_err(map_err)?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn replace_attachment(
+        &self,
+        application: ApplicationId,
+        old: uuid::Uuid,
+        new: &sep_core::application::record::Attachment,
+        fx: &Effects,
+    ) -> StoreResult<()> {
+        self.write(|tx| {
+            touch_editable(tx, application, new.created_at)?;
+            insert_attachment_row(tx, new)?;
+            let n = tx
+                .execute(
+                    "UPDATE attachments SET replaced_by = ?3
+                     WHERE id = ?1 AND application_id = ?2 AND replaced_by IS NULL AND id <> ?3",
+                    params![old.to_string(), application.0.to_string(), new.id.to_string()],
                 )
                 .map_err(map_err)?;
             if n == 0 {
@@ -393,6 +422,7 @@ fn attachment_row(r: &Row<'_>) -> rusqlite::Result<sep_core::application::record
         sha256: r.get(6)?,
         status: r.get(7)?,
         created_at: from_ts(r.get(8)?)?,
+        replaced_by: r.get::<_, Option<String>>(9)?.map(|s| parse_uuid(&s)).transpose()?,
     })
 }
 
@@ -416,24 +446,34 @@ pub(crate) async fn insert_attachment(
 ) -> StoreResult<()> {
     store.write(|tx| {
         touch_editable(tx, a.application_id, a.created_at)?;
-        tx.execute(
-            "INSERT INTO attachments (id, application_id, document, file_name, content_type, size, sha256, status, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                a.id.to_string(),
-                a.application_id.0.to_string(),
-                a.document,
-                a.file_name,
-                a.content_type,
-                a.size,
-                a.sha256,
-                a.status,
-                ts(a.created_at),
-            ],
-        )
-        .map_err(map_err)?;
+        insert_attachment_row(tx, a)?;
         crate::effects::apply(tx, fx)
     })
+}
+
+fn insert_attachment_row(
+    tx: &rusqlite::Transaction<'_>,
+    a: &sep_core::application::record::Attachment,
+) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO attachments (id, application_id, document, file_name, content_type, size, sha256, status, created_at,
+            replaced_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            a.id.to_string(),
+            a.application_id.0.to_string(),
+            a.document,
+            a.file_name,
+            a.content_type,
+            a.size,
+            a.sha256,
+            a.status,
+            ts(a.created_at),
+            a.replaced_by.map(|r| r.to_string()),
+        ],
+    )
+    .map_err(map_err)?;
+    Ok(())
 }
 
 pub(crate) fn list_attachments(
@@ -442,8 +482,8 @@ pub(crate) fn list_attachments(
 ) -> StoreResult<Vec<sep_core::application::record::Attachment>> {
     store.read(|c| {
         let mut s = c.prepare_cached(
-            "SELECT id, application_id, document, file_name, content_type, size, sha256, status, created_at
-             FROM attachments WHERE application_id = ?1 ORDER BY created_at, id",
+            "SELECT id, application_id, document, file_name, content_type, size, sha256, status, created_at, replaced_by
+             FROM attachments WHERE application_id = ?1 AND replaced_by IS NULL ORDER BY created_at, id",
         )?;
         s.query_map([id.0.to_string()], attachment_row)?.collect()
     })

@@ -78,6 +78,7 @@ async fn main() {
                 sha256: "ab".repeat(32),
                 status: "accepted".into(),
                 created_at: now + time::Duration::seconds(i64::from(a * 50 + d)),
+                replaced_by: None,
             };
             store.insert_attachment(&attachment, &Effects::none()).await.unwrap();
         }

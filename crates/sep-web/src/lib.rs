@@ -167,7 +167,7 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .merge(public_routes())
         .merge(auth_routes())
-        .merge(cabinet_routes())
+        .merge(cabinet_routes(state.config.max_body_bytes))
         .merge(application_routes(state.config.max_body_bytes))
         .merge(officer_routes(state.config.max_body_bytes))
         .merge(verify_routes(state.config.max_body_bytes))
@@ -209,7 +209,7 @@ fn auth_routes() -> Router<AppState> {
 }
 
 /// The cabinet, its live news, history, sessions, settings and the profile's contacts.
-fn cabinet_routes() -> Router<AppState> {
+fn cabinet_routes(max_body: usize) -> Router<AppState> {
     use ui::cabinet::{history, live, page, sessions, settings};
     use ui::profile::contacts;
     Router::new()
@@ -220,6 +220,10 @@ fn cabinet_routes() -> Router<AppState> {
         .route("/documents", get(ui::documents::archive::page))
         .route("/documents/zip", post(ui::documents::archive::zip))
         .route("/documents/issued/{id}", get(ui::documents::issued::file))
+        .route(
+            "/documents/replace",
+            post(ui::documents::archive::replace).layer(axum::extract::DefaultBodyLimit::max(max_body)),
+        )
         .route("/sessions", get(sessions::list))
         .route("/sessions/end", post(sessions::end))
         .route("/settings", get(settings::page).post(settings::save))

@@ -90,6 +90,7 @@ pub async fn attach(
         sha256: stored.sha256,
         status: "accepted".into(),
         created_at: now,
+        replaced_by: None,
     };
     let mut ev = origin.event(now, "document.accepted", Some(user.id));
     ev.object = Some(format!("application:{}", app.id));
@@ -122,4 +123,48 @@ pub async fn remove(
     ev.object = Some(format!("application:{}", app.id));
     ev.details = serde_json::json!({ "attachment": file.to_string() });
     store.delete_attachment(app.id, file, now, &Effects::audit(ev)).await.map_err(|e| not_editable_if_conflict(e, app))
+}
+
+/// «Заменить» in «Мои документы» (SPEC D2): `upload` becomes the next version of attachment
+/// `old` of `app`; the earlier version is kept and listed with its date. Only while the
+/// application may change, like a removal.
+#[allow(clippy::too_many_arguments, reason = "a use case takes its ports and its inputs")]
+pub async fn replace(
+    store: &dyn Store,
+    files: &dyn FileStore,
+    app: &Application,
+    service: &Service,
+    user: &User,
+    old: uuid::Uuid,
+    upload: (&str, &[u8]),
+    origin: &Origin,
+    now: OffsetDateTime,
+) -> Result<Attachment, ActionError> {
+    if !app.status.allowed().contains(&Allowed::Edit) {
+        return Err(ActionError::NotEditable(app.status));
+    }
+    let current = store.list_attachments(app.id).await?;
+    let before = current.iter().find(|a| a.id == old).ok_or(ActionError::DocumentUnknown)?;
+    let doc = service.documents.iter().find(|d| d.code == before.document).ok_or(ActionError::DocumentUnknown)?;
+    let stored = keep(files, upload.0, upload.1, &doc.formats, doc.max_mb).await?;
+    let attachment = Attachment {
+        id: uuid::Uuid::now_v7(),
+        application_id: app.id,
+        document: doc.code.clone(),
+        file_name: stored.file_name,
+        content_type: stored.content_type,
+        size: stored.size,
+        sha256: stored.sha256,
+        status: "accepted".into(),
+        created_at: now,
+        replaced_by: None,
+    };
+    let mut ev = origin.event(now, "document.replaced", Some(user.id));
+    ev.object = Some(format!("application:{}", app.id));
+    ev.details = serde_json::json!({ "document": doc.code, "previous": old.to_string(), "size": attachment.size });
+    store
+        .replace_attachment(app.id, old, &attachment, &Effects::audit(ev))
+        .await
+        .map_err(|e| not_editable_if_conflict(e, app))?;
+    Ok(attachment)
 }

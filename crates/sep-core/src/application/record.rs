@@ -183,6 +183,9 @@ pub struct Attachment {
     pub status: String,
     /// Upload time.
     pub created_at: OffsetDateTime,
+    /// The newer version that replaced it (SPEC D2): kept, listed with its date, no longer
+    /// part of the application.
+    pub replaced_by: Option<Uuid>,
 }
 
 /// Confirmation of a contact typed in an application (SPEC R3): an SMS code for the phone, a

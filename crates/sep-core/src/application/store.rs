@@ -62,9 +62,19 @@ pub trait ApplicationStore: Send + Sync {
     ) -> StoreResult<()>;
     /// An application's confirmations (phone, e-mail).
     async fn list_contact_confirmations(&self, id: ApplicationId) -> StoreResult<Vec<ContactConfirmation>>;
-    /// Removes a file row of an application at `at` (the content stays in the file store until
-    /// the orphan sweep): `NotFound` when there is no such row, `Conflict` when the application
-    /// can no longer be changed.
+    /// Adds `new` as the next version of attachment `old` of `application` (which must be
+    /// current: `NotFound` otherwise), keeping `old` as an earlier version; `Conflict` when the
+    /// application can no longer change.
+    async fn replace_attachment(
+        &self,
+        application: ApplicationId,
+        old: uuid::Uuid,
+        new: &Attachment,
+        fx: &Effects,
+    ) -> StoreResult<()>;
+    /// Removes a file row of an application at `at`, with its earlier versions (the content
+    /// stays in the file store until the orphan sweep): `NotFound` when there is no such
+    /// current row, `Conflict` when the application can no longer be changed.
     async fn delete_attachment(
         &self,
         application: ApplicationId,
@@ -78,10 +88,10 @@ pub trait ApplicationStore: Send + Sync {
     async fn list_messages(&self, id: ApplicationId) -> StoreResult<Vec<Message>>;
     /// Whether any attachment or message row points to the stored file `sha256`.
     async fn file_referenced(&self, sha256: &str) -> StoreResult<bool>;
-    /// An application's files, oldest first.
+    /// An application's files (current versions), oldest first.
     async fn list_attachments(&self, id: ApplicationId) -> StoreResult<Vec<Attachment>>;
-    /// The files attached to all of `user`'s applications, oldest first (one read for
-    /// «Мои документы», not one per application).
+    /// The files attached to all of `user`'s applications, earlier versions too, oldest first
+    /// (one read for «Мои документы», not one per application).
     async fn list_attachments_of_user(&self, user: UserId) -> StoreResult<Vec<Attachment>>;
     /// The messages with a file in the threads of all of `user`'s applications, oldest first.
     async fn list_message_files_of_user(&self, user: UserId) -> StoreResult<Vec<Message>>;

@@ -58,9 +58,22 @@ pub struct Entry {
     pub at: OffsetDateTime,
     /// Where it came from.
     pub origin: Origin,
-    /// Whether its owner may still remove it: a file of an application not yet sent (or
-    /// returned for fixing); files of the correspondence stay.
+    /// Whether its owner may still remove or replace it: a file of an application not yet
+    /// sent (or returned for fixing); files of the correspondence stay.
     pub removable: bool,
+    /// Its earlier versions, oldest first (SPEC D2).
+    pub versions: Vec<Version>,
+}
+
+/// An earlier version of a document, kept when it was replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    /// The attachment's id.
+    pub id: uuid::Uuid,
+    /// The file as it was.
+    pub file: StoredFile,
+    /// When it was uploaded.
+    pub at: OffsetDateTime,
 }
 
 /// The kind of a file sent with a message.
@@ -149,8 +162,25 @@ pub async fn entries(store: &dyn Store, catalogue: &Catalogue, user: &User) -> R
     let apps: std::collections::HashMap<_, _> =
         store.list_applications_for_user(user.id).await?.into_iter().map(|a| (a.id, a)).collect();
     let mut all = Vec::new();
-    for a in store.list_attachments_of_user(user.id).await? {
+    let attachments = store.list_attachments_of_user(user.id).await?;
+    // Earlier versions by the id of the version that replaced them.
+    let replaced: std::collections::HashMap<uuid::Uuid, &crate::application::record::Attachment> =
+        attachments.iter().filter_map(|a| a.replaced_by.map(|by| (by, a))).collect();
+    for a in attachments.iter().filter(|a| a.replaced_by.is_none()).cloned() {
         let Some(app) = apps.get(&a.application_id) else { continue };
+        let mut versions = Vec::new();
+        let mut cursor = a.id;
+        while let Some(before) = replaced.get(&cursor) {
+            let file = StoredFile {
+                file_name: before.file_name.clone(),
+                content_type: before.content_type.clone(),
+                size: before.size,
+                sha256: before.sha256.clone(),
+            };
+            versions.push(Version { id: before.id, file, at: before.created_at });
+            cursor = before.id;
+        }
+        versions.reverse();
         let kind = catalogue
             .get(&app.service)
             .and_then(|s| s.documents.iter().find(|d| d.code == a.document))
@@ -166,6 +196,7 @@ pub async fn entries(store: &dyn Store, catalogue: &Catalogue, user: &User) -> R
             at: a.created_at,
             origin,
             removable,
+            versions,
         });
     }
     for m in store.list_message_files_of_user(user.id).await? {
@@ -180,6 +211,7 @@ pub async fn entries(store: &dyn Store, catalogue: &Catalogue, user: &User) -> R
             at: m.at,
             origin,
             removable: false,
+            versions: vec![],
         });
     }
     for d in store.list_issued_documents_of_user(user.id).await? {
@@ -198,6 +230,7 @@ pub async fn entries(store: &dyn Store, catalogue: &Catalogue, user: &User) -> R
             at: d.issued_at,
             origin,
             removable: false,
+            versions: vec![],
         });
     }
     all.sort_by_key(|e| std::cmp::Reverse(e.at));

@@ -2,6 +2,7 @@
 
 mod archive;
 pub mod issued;
+pub mod replace;
 pub mod store;
 
 pub use archive::*;

@@ -112,6 +112,7 @@ pub async fn lifecycle(db: &TestDb) {
         sha256: "ab".repeat(32),
         status: "accepted".into(),
         created_at: at + Duration::minutes(2),
+        replaced_by: None,
     };
     s.insert_attachment(&att, &Effects::none()).await.unwrap();
     assert_eq!(s.list_attachments(a.id).await.unwrap(), vec![att.clone()]);
@@ -185,6 +186,7 @@ pub async fn lifecycle(db: &TestDb) {
         sha256: "ef".repeat(32),
         status: "accepted".into(),
         created_at: at,
+        replaced_by: None,
     };
     assert!(matches!(s.insert_attachment(&late, &Effects::none()).await, Err(StoreError::Conflict { .. })));
     assert!(matches!(s.delete_attachment(a.id, att.id, at, &Effects::none()).await, Err(StoreError::Conflict { .. })));
@@ -248,6 +250,7 @@ pub async fn orphan_files_are_swept(db: &TestDb) {
         sha256: content_key(kept),
         status: "accepted".into(),
         created_at: at,
+        replaced_by: None,
     };
     s.insert_attachment(&att, &Effects::none()).await.unwrap();
     assert!(s.file_referenced(&content_key(kept)).await.unwrap());
@@ -470,6 +473,7 @@ pub async fn files_of_a_person(db: &TestDb) {
         sha256: "ab".repeat(32),
         status: "accepted".into(),
         created_at: at + Duration::minutes(minute),
+        replaced_by: None,
     };
     let (a1, a2, a3) =
         (attach(&second, 1, "второй.pdf"), attach(&first, 2, "первый.pdf"), attach(&theirs, 3, "чужой.pdf"));
@@ -507,4 +511,53 @@ pub async fn files_of_a_person(db: &TestDb) {
         "only messages with a file, only mine"
     );
     assert!(s.list_message_files_of_user(UserId::new()).await.unwrap().is_empty());
+}
+
+/// Versions of a file (SPEC D2): a replaced attachment stays as an earlier version, out of the
+/// application's files; only a current one is replaced; removing removes its earlier versions.
+pub async fn versions_of_a_file(db: &TestDb) {
+    use sep_core::application::record::Attachment;
+    let s = db.store();
+    let at = t0();
+    let me = super::citizen(db, at).await;
+    let a = draft(me, at);
+    s.insert_application(&a, &Effects::none()).await.unwrap();
+    let version = |minute: i64, name: &str| Attachment {
+        id: uuid::Uuid::now_v7(),
+        application_id: a.id,
+        document: "passport_scan".into(),
+        file_name: name.into(),
+        content_type: "application/pdf".into(),
+        size: 10,
+        sha256: format!("{minute:064}"),
+        status: "accepted".into(),
+        created_at: at + Duration::minutes(minute),
+        replaced_by: None,
+    };
+    let (v1, v2, v3) = (version(1, "v1.pdf"), version(2, "v2.pdf"), version(3, "v3.pdf"));
+    s.insert_attachment(&v1, &Effects::none()).await.unwrap();
+    s.replace_attachment(a.id, v1.id, &v2, &Effects::none()).await.unwrap();
+    assert!(
+        matches!(s.replace_attachment(a.id, v1.id, &v3, &Effects::none()).await, Err(StoreError::NotFound)),
+        "only the current version is replaced"
+    );
+    s.replace_attachment(a.id, v2.id, &v3, &Effects::none()).await.unwrap();
+    assert_eq!(s.list_attachments(a.id).await.unwrap(), vec![v3.clone()], "the application has the newest");
+    let all = s.list_attachments_of_user(me).await.unwrap();
+    let replaced = |v: &Attachment, by: &Attachment| Attachment { replaced_by: Some(by.id), ..v.clone() };
+    assert_eq!(all, vec![replaced(&v1, &v2), replaced(&v2, &v3), v3.clone()]);
+    assert!(matches!(s.delete_attachment(a.id, v2.id, at, &Effects::none()).await, Err(StoreError::NotFound)));
+    s.delete_attachment(a.id, v3.id, at + Duration::minutes(4), &Effects::none()).await.unwrap();
+    assert!(s.list_attachments_of_user(me).await.unwrap().is_empty(), "with its earlier versions");
+
+    // A sent application's files stay as they are.
+    let v4 = version(5, "v4.pdf");
+    s.insert_attachment(&v4, &Effects::none()).await.unwrap();
+    let mut change =
+        StatusChange::new(Status::Draft, Status::Created, at + Duration::minutes(6), "applicant", "", vec![]);
+    change.number = Some("2026-000777".into());
+    s.update_application_status(a.id, &change, &Effects::none()).await.unwrap();
+    let v5 = version(7, "v5.pdf");
+    assert!(matches!(s.replace_attachment(a.id, v4.id, &v5, &Effects::none()).await, Err(StoreError::Conflict { .. })));
+    assert_eq!(s.list_attachments(a.id).await.unwrap(), vec![v4]);
 }

@@ -48,8 +48,13 @@ pub(crate) async fn attachment(
     Path((_, file)): Path<(String, String)>,
     Query(how): Query<How>,
 ) -> Page {
-    let files = s.store.list_attachments(v.app.id).await?;
-    let f = files.iter().find(|f| f.id.to_string() == file).ok_or_else(WebError::not_found)?;
+    // Earlier versions of a replaced file download too (SPEC D2), so the applicant's files
+    // are read with them.
+    let files = s.store.list_attachments_of_user(v.app.user_id).await?;
+    let f = files
+        .iter()
+        .find(|f| f.application_id == v.app.id && f.id.to_string() == file)
+        .ok_or_else(WebError::not_found)?;
     journal_download(&s, &v, &ctx, &format!("attachment:{}", f.id)).await;
     download(&s, &f.file_name, &f.content_type, &f.sha256, how.inline.is_some()).await
 }

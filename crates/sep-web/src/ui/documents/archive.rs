@@ -21,6 +21,10 @@ struct Row {
     key: String,
     /// Where its removal posts, while its application may change.
     remove: Option<String>,
+    /// Whether it may be replaced by a new version (while its application may change).
+    replaceable: bool,
+    /// Its earlier versions: date and download link, oldest first.
+    versions: Vec<(String, String)>,
     name: String,
     kind: String,
     size: String,
@@ -43,6 +47,7 @@ struct Row {
 struct ArchivePage {
     csrf: String,
     removed: bool,
+    replaced: bool,
     /// A signature was just added to this document (its key).
     signed: String,
     /// Whether this portal signs with a cloud key.
@@ -74,6 +79,7 @@ pub(crate) struct ArchiveQuery {
     #[serde(default)]
     page: String,
     removed: Option<String>,
+    replaced: Option<String>,
     signed: Option<String>,
 }
 
@@ -113,9 +119,14 @@ fn row(e: Entry, signatures: &mut HashMap<String, Vec<(Signature, Standing)>>) -
         _ if signed => (tr("Подписан"), None),
         _ => (tr("Принят"), None),
     };
+    let replaceable = remove.is_some();
+    let versions =
+        e.versions.iter().map(|v| (moscow(v.at), format!("/applications/{app}/attachments/{}", v.id))).collect();
     Row {
         key,
         remove,
+        replaceable,
+        versions,
         name: e.file.file_name,
         kind: tr_dyn(&e.kind),
         size: file_size(e.file.size),
@@ -155,6 +166,7 @@ pub(crate) async fn page(
     render(&ArchivePage {
         csrf: session.csrf_secret,
         removed: q.removed.is_some(),
+        replaced: q.replaced.is_some(),
         signed: q.signed.unwrap_or_default(),
         can_sign: s.cloud.is_some(),
         matching: listing.matching,
@@ -280,4 +292,31 @@ fn zip_stream(s: AppState, picked: VecDeque<Entry>) -> impl futures_util::Stream
 fn file_date(now: time::OffsetDateTime) -> String {
     let f = time::macros::format_description!("[year][month][day]");
     sep_http::moscow::date(now).format(f).unwrap_or_default()
+}
+
+/// `POST /documents/replace` (the archive's form, multipart: `replace` = the document's key,
+/// its file in `file:{key}`): a new version of one's own upload; back to the list.
+pub(crate) async fn replace(
+    State(s): State<AppState>,
+    SignedIn { user, .. }: SignedIn,
+    ctx: crate::extract::Ctx,
+    crate::extract::CsrfMultipart(form): crate::extract::CsrfMultipart,
+) -> Page {
+    let key = form.text("replace").to_owned();
+    let Some((name, bytes)) = form.file(&format!("file:{key}")) else {
+        let e = sep_core::application::ActionError::File(sep_core::application::attachment::UploadError::Empty);
+        return Err(e.into());
+    };
+    sep_core::document::replace::replace(
+        s.store.as_ref(),
+        s.files.as_ref(),
+        &s.catalogue,
+        &user,
+        &key,
+        (name, bytes),
+        &ctx.origin(),
+        s.clock.now(),
+    )
+    .await?;
+    Ok(axum::response::Redirect::to("/documents?replaced=1").into_response())
 }
