@@ -84,6 +84,8 @@ pub struct TestApp {
     pub registries: Arc<EmulatedRegistries>,
     /// The certification authority whose signatures the app trusts, with a person's key.
     pub authority: Arc<Authority>,
+    /// The file store the app keeps uploads in.
+    pub files: Arc<dyn sep_core::application::attachment::FileStore>,
     catalogue: Arc<Catalogue>,
     router: axum::Router,
 }
@@ -152,6 +154,7 @@ impl TestApp {
     /// An app over an existing database with `catalogue`.
     pub fn with_catalogue(db: TestDb, catalogue: Arc<Catalogue>) -> Self {
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
+        let files = files();
         let authority = Arc::new(Authority::new());
         let trust = sep_crypto::verify::TrustList::from_ca_dir(&authority.dir).unwrap();
         let state = AppState::new(
@@ -160,7 +163,7 @@ impl TestApp {
             WebConfig::default(),
             None,
             catalogue.clone(),
-            files(),
+            files.clone(),
         )
         .trusting(Arc::new(trust))
         .signing_with(Arc::new(sep_crypto::cloud::CloudAuthority::new(
@@ -168,7 +171,7 @@ impl TestApp {
             sep_crypto::cloud::KeyRing::parse(&sep_crypto::cloud::KeyRing::generate("k1").unwrap()).unwrap(),
         )));
         let registries = Arc::new(EmulatedRegistries::new());
-        Self { db, clock, registries, authority, catalogue, router: sep_web::router(state) }
+        Self { db, clock, registries, authority, files, catalogue, router: sep_web::router(state) }
     }
 
     /// Sends a request.
