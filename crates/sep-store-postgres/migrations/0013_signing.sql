@@ -68,7 +68,8 @@ CREATE TABLE issued_documents (
     id UUID PRIMARY KEY,
     number TEXT NOT NULL UNIQUE,
     check_code TEXT NOT NULL,
-    application_id UUID NOT NULL REFERENCES applications (id),
+    -- Empty for documents issued without an application (справки, when they come).
+    application_id UUID REFERENCES applications (id),
     user_id UUID NOT NULL REFERENCES users (id),
     agency TEXT NOT NULL,
     issued_by UUID NOT NULL REFERENCES users (id),

@@ -104,4 +104,23 @@ impl DocumentStore for PgStore {
         let row = client.query_opt(&format!("{ISSUED} WHERE number = $1"), &[&number]).await.map_err(map_err)?;
         Ok(row.as_ref().map(issued_row))
     }
+
+    async fn update_issued_document_annulled(
+        &self,
+        id: uuid::Uuid,
+        at: time::OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute("UPDATE issued_documents SET annulled_at = $2 WHERE id = $1 AND annulled_at IS NULL", &[&id, &at])
+            .await
+            .map_err(map_err)?;
+        if n > 0 {
+            crate::effects::apply(&tx, fx).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(n > 0)
+    }
 }

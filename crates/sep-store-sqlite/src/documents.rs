@@ -96,4 +96,24 @@ impl DocumentStore for SqliteStore {
         use rusqlite::OptionalExtension;
         self.read(|c| c.query_row(&format!("{ISSUED} WHERE number = ?1"), [number], issued_row).optional())
     }
+
+    async fn update_issued_document_annulled(
+        &self,
+        id: uuid::Uuid,
+        at: time::OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE issued_documents SET annulled_at = ?2 WHERE id = ?1 AND annulled_at IS NULL",
+                    params![id.to_string(), ts(at)],
+                )
+                .map_err(map_err)?;
+            if n > 0 {
+                crate::effects::apply(tx, fx)?;
+            }
+            Ok(n > 0)
+        })
+    }
 }

@@ -134,6 +134,11 @@ fn action_texts(e: &sep_core::application::ActionError) -> (StatusCode, &'static
             },
             "Вернитесь к заявлению и выберите другой файл.",
         ),
+        E::ReasonRequired => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Нет причины",
+            "Вернитесь к заявлению, укажите причину и нажмите «Аннулировать» снова.",
+        ),
         E::NotIssuable(_) => (
             StatusCode::CONFLICT,
             "Документ пока не выдать",
@@ -198,6 +203,7 @@ pub(crate) fn action_examples() -> Vec<sep_core::application::ActionError> {
         E::MessageEmpty,
         E::DocumentUnknown,
         E::NotIssuable(Status::UnderReview),
+        E::ReasonRequired,
     ]
 }
 

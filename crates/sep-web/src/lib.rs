@@ -291,6 +291,7 @@ fn officer_routes(max_body: usize) -> Router<AppState> {
         .route("/officer/applications/{id}", get(application::show))
         .route("/officer/applications/{id}/take", post(application::take))
         .route("/officer/applications/{id}/decide", post(application::decide))
+        .route("/officer/applications/{id}/issued/{doc}/annul", post(application::annul))
         .route(
             "/officer/applications/{id}/issue",
             post(application::issue).layer(axum::extract::DefaultBodyLimit::max(max_body)),

@@ -54,6 +54,9 @@ pub enum ActionError {
     /// A result document is issued only on an approved application.
     #[error("Документ-результат выдаётся по одобренному заявлению, а это заявление в статусе «{}».", .0.title())]
     NotIssuable(Status),
+    /// Annulling a document needs a reason the applicant reads.
+    #[error("Укажите причину аннулирования: её увидит заявитель.")]
+    ReasonRequired,
     /// The system's key could not sign the document.
     #[error("Подпись ведомства не создана: {0}")]
     Signing(String),
@@ -105,6 +108,7 @@ impl ActionError {
             Self::DocumentUnknown => "document_unknown",
             Self::NotIssuable(_) => "document_not_issuable",
             Self::Signing(_) => "signing_authority_failed",
+            Self::ReasonRequired => "annul_reason_required",
             Self::File(e) => e.code(),
             Self::FileStore(_) => "file_store_unavailable",
             Self::RandomUnavailable => "random_unavailable",

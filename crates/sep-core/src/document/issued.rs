@@ -138,6 +138,48 @@ pub async fn issue(
     Ok(d)
 }
 
+/// «Аннулировать»: an officer of the issuing agency annuls a document issued on `app`, with
+/// a reason the applicant reads; its check link then says «Документ аннулирован». Issued
+/// documents are never deleted.
+#[allow(clippy::too_many_arguments, reason = "the use case takes each port it needs by name, as the others do")]
+pub async fn annul(
+    store: &dyn Store,
+    app: &Application,
+    officer: &User,
+    id: Uuid,
+    reason: &str,
+    origin: &Origin,
+    now: OffsetDateTime,
+) -> Result<IssuedDocument, ActionError> {
+    let reason: String = reason.trim().chars().filter(|c| !c.is_control()).take(1000).collect();
+    if reason.is_empty() {
+        return Err(ActionError::ReasonRequired);
+    }
+    let all = store.list_issued_documents(app.id).await?;
+    let d = all.into_iter().find(|d| d.id == id).ok_or(ActionError::DocumentUnknown)?;
+    if officer.agency.as_deref() != Some(d.agency.as_str()) {
+        return Err(ActionError::NotInCharge);
+    }
+    let mut e = origin.event(now, "document.annulled", Some(officer.id));
+    e.subject = Some(app.user_id);
+    e.object = Some(format!("application:{}", app.id));
+    e.details = serde_json::json!({ "number": d.number });
+    let notice = NewNotice {
+        user_id: app.user_id,
+        at: now,
+        kind: "status".into(),
+        title: "Документ аннулирован".into(),
+        text: format!("Документ № {} аннулирован ведомством. Причина: {reason}", d.number),
+        link: "/documents".into(),
+        critical: true,
+    };
+    let fx = Effects { audit: vec![e], jobs: vec![], notices: vec![notice] };
+    if !store.update_issued_document_annulled(d.id, now, &fx).await? {
+        return Err(ActionError::Changed);
+    }
+    Ok(IssuedDocument { annulled_at: Some(now), ..d })
+}
+
 /// What `/verify/{number}?ck=…` shows: the document when number and code match, else nothing
 /// (an unknown number and a wrong code look alike).
 pub async fn check_by_code(

@@ -26,4 +26,11 @@ pub trait DocumentStore: Send + Sync {
     async fn list_issued_documents(&self, application: ApplicationId) -> StoreResult<Vec<IssuedDocument>>;
     /// The document with this number.
     async fn find_issued_document(&self, number: &str) -> StoreResult<Option<IssuedDocument>>;
+    /// Marks an issued document annulled at `at`; `false` when it already was (nothing written).
+    async fn update_issued_document_annulled(
+        &self,
+        id: uuid::Uuid,
+        at: time::OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool>;
 }

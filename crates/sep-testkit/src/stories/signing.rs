@@ -185,4 +185,11 @@ pub async fn issued_documents(db: &TestDb) {
         "numbers are unique"
     );
     assert!(matches!(s.get_signature(sig2.id).await, Err(StoreError::NotFound)), "nothing half-written");
+    let later = at + Duration::days(1);
+    assert!(s.update_issued_document_annulled(d.id, later, &Effects::none()).await.unwrap());
+    assert!(
+        !s.update_issued_document_annulled(d.id, later + Duration::days(1), &Effects::none()).await.unwrap(),
+        "once"
+    );
+    assert_eq!(s.find_issued_document("D2026-000002").await.unwrap().unwrap().annulled_at, Some(later));
 }

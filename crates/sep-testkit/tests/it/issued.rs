@@ -79,6 +79,25 @@ async fn result_is_issued_signed_and_checked_by_its_number(backend: Backend) {
     assert_eq!(other.get(&href).await.status, StatusCode::NOT_FOUND);
     let r = officer.post_multipart(&issue, &[("csrf", "forged")], &[("file", "x.pdf", RESULT)]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Annulled: with a reason the applicant reads; the check link says so; never deleted.
+    let view = officer.page(&page).await;
+    let annul = view.split("action=\"/officer/applications/").find(|p| p.contains("/annul\"")).unwrap();
+    let annul = format!("/officer/applications/{}", annul.split('"').next().unwrap());
+    let r = officer.post_form(&annul, &[("reason", "  ")]).await;
+    assert!(r.text.contains("annul_reason_required"), "{}", r.text);
+    let r = officer.post_form(&annul, &[("reason", "Выдан по ошибке: неверная дата")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert!(officer.page(&page).await.contains("Аннулирован"));
+    let r = b.get(&check).await;
+    assert!(r.text.contains("Документ аннулирован"), "{}", r.text);
+    let list = w.page("/documents").await;
+    assert!(list.contains("Аннулирован") && list.contains("Свидетельство.pdf"), "kept, marked: {list}");
+    assert!(w.page("/cabinet").await.contains("Выдан по ошибке"), "the applicant is told why");
+    let r = officer.post_form(&annul, &[("reason", "ещё раз")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "once");
+    let r = other.post_form(&annul, &[("reason", "чужой")]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "a citizen cannot");
     // The same officer moved to another agency.
     let stranger = t.officer("ФНС России").await;
     let r = stranger.upload(&issue, &[], &[("file", "x.pdf", RESULT)]).await;

@@ -345,6 +345,11 @@ async fn a_service_that_requires_a_signature_is_signed_before_sending() {
     assert!(view.contains("Подпись заявителя") && view.contains("signature_valid"), "{view}");
     assert!(view.contains("Иванов Иван Иванович"), "{view}");
     assert_eq!(officer.get(&format!("{app}/statement.json")).await.bytes, statement.bytes, "the officer reads it too");
+    let journal = t.db.store().list_audit(0, 500).await.unwrap();
+    assert!(
+        journal.iter().any(|e| e.event.action == "document.downloaded" && e.event.details["file"] == "statement"),
+        "the officer's download is journaled"
+    );
     let other = t.sign_in_as("+79345678901").await;
     assert_eq!(other.get(&format!("{app}/statement.json")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(other.post_form(&format!("{app}/sign"), &[]).await.status, StatusCode::NOT_FOUND);
@@ -357,4 +362,19 @@ async fn sign_statement(t: &TestApp, w: &Signed, app: &str) {
     let (code, _) = sms_code(t).await;
     let r = w.post_form(&url, &[("code", &code)]).await;
     assert_eq!(r.location(), format!("{app}/check"), "back to the check page: {} {}", r.status, r.text);
+}
+
+/// Bad input (SPEC U3): an upload over the body limit is refused as too large, with its code
+/// and nothing written.
+#[tokio::test]
+async fn an_oversized_signature_upload_is_refused_whole() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    file(&w, "person", &[("passport_number", "000001")]).await;
+    let key = first_document(&w).await;
+    let huge = vec![0x30u8; 100 * 1024 * 1024];
+    let r = w.upload("/documents/signatures", &[("d", &key)], &[("signature", "huge.sig", &huge)]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text);
+    assert!(r.text.contains("payload_too_large"), "{}", r.text);
+    assert!(t.db.store().list_signatures_of_user(w.user.id).await.unwrap().is_empty());
 }

@@ -172,8 +172,9 @@ pub(crate) async fn sign(
 
 /// `GET /applications/{id}/statement.json`: exactly what the signature covers, for checking
 /// it elsewhere (`sep verify`, `openssl cms -verify`).
-pub(crate) async fn statement(State(s): State<AppState>, v: crate::extract::Visible) -> Page {
+pub(crate) async fn statement(State(s): State<AppState>, v: crate::extract::Visible, ctx: Ctx) -> Page {
     use sep_core::application::statement;
+    super::messages::journal_download(&s, &v, &ctx, "statement").await;
     let attachments = s.store.list_attachments(v.app.id).await?;
     let bytes = statement::statement(&v.app, &attachments);
     Ok((

@@ -61,7 +61,7 @@ pub(crate) async fn attachment(
 
 /// A document read by someone other than its owner (an officer of the agency) is journaled,
 /// in the owner's history too. The download stands even if the record cannot be written.
-async fn journal_download(s: &AppState, v: &Visible, ctx: &Ctx, file: &str) {
+pub(super) async fn journal_download(s: &AppState, v: &Visible, ctx: &Ctx, file: &str) {
     if v.viewer != Viewer::Officer {
         return;
     }

@@ -37,8 +37,8 @@ struct ApplicationPage {
     mine: bool,
     can_take: bool,
     can_decide: bool,
-    /// Issued documents: number, file name, date, check link.
-    issued: Vec<(String, String, String, String)>,
+    /// Issued documents.
+    issued: Vec<IssuedView>,
     /// Whether the officer may issue a result document now.
     can_issue: bool,
     /// The applicant's signature of the application, checked now against the application as
@@ -48,6 +48,17 @@ struct ApplicationPage {
     signature_required: bool,
     csrf: String,
     error: Option<String>,
+}
+
+/// An issued document on the officer's page.
+struct IssuedView {
+    id: String,
+    number: String,
+    file_name: String,
+    at: String,
+    check: String,
+    /// When it was annulled.
+    annulled: Option<String>,
 }
 
 /// The application as its officer sees it, with `error` (the refused decision) shown above
@@ -92,7 +103,14 @@ async fn application_page(s: &AppState, v: &InAgency, error: Option<String>) -> 
         can_decide: app.status == Status::UnderReview && mine,
         issued: issued
             .iter()
-            .map(|d| (d.number.clone(), d.file.file_name.clone(), moscow(d.issued_at), d.check_path()))
+            .map(|d| IssuedView {
+                id: d.id.to_string(),
+                number: d.number.clone(),
+                file_name: d.file.file_name.clone(),
+                at: moscow(d.issued_at),
+                check: d.check_path(),
+                annulled: d.annulled_at.map(moscow),
+            })
             .collect(),
         can_issue: matches!(app.status, Status::Approved | Status::Completed) && mine && s.cloud.is_some(),
         applicant_signature,
@@ -200,6 +218,33 @@ pub(crate) async fn issue(
         &title,
         &v.officer.user,
         (name, bytes),
+        &ctx.origin(),
+        s.clock.now(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/officer/applications/{}", v.app.id)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct AnnulForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /officer/applications/{id}/issued/{doc}/annul` (`reason`): «Аннулировать».
+pub(crate) async fn annul(
+    State(s): State<AppState>,
+    v: InAgency,
+    ctx: Ctx,
+    axum::extract::Path((_, doc)): axum::extract::Path<(String, uuid::Uuid)>,
+    CsrfForm(form): CsrfForm<AnnulForm>,
+) -> Page {
+    sep_core::document::issued::annul(
+        s.store.as_ref(),
+        &v.app,
+        &v.officer.user,
+        doc,
+        &form.reason,
         &ctx.origin(),
         s.clock.now(),
     )
