@@ -53,22 +53,7 @@ async fn main() {
     let store = app.db.store();
     let now = app.clock.now();
     for a in 0..20 {
-        let application = Application {
-            id: ApplicationId::new(),
-            number: None,
-            user_id: w.user.id,
-            service: "registration".into(),
-            applicant_type: ApplicantType::Person,
-            status: Status::Draft,
-            data: Default::default(),
-            consent: None,
-            due_on: None,
-            created_at: now,
-            updated_at: now,
-            submitted_at: None,
-            assignee: None,
-            checks_passed_at: None,
-        };
+        let application = draft(w.user.id, now);
         store.insert_application(&application, &Effects::none()).await.unwrap();
         for d in 0..50 {
             let attachment = Attachment {
@@ -97,6 +82,26 @@ async fn main() {
     zip_of_500(&app, &w).await;
 }
 
+/// An empty draft of «Регистрация в СЭП» of `user`.
+fn draft(user: sep_core::ids::UserId, now: time::OffsetDateTime) -> Application {
+    Application {
+        id: ApplicationId::new(),
+        number: None,
+        user_id: user,
+        service: "registration".into(),
+        applicant_type: ApplicantType::Person,
+        status: Status::Draft,
+        data: Default::default(),
+        consent: None,
+        due_on: None,
+        created_at: now,
+        updated_at: now,
+        submitted_at: None,
+        assignee: None,
+        checks_passed_at: None,
+    }
+}
+
 /// A line of `/proc/self/status` in kB.
 fn status_kb(field: &str) -> u64 {
     let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -112,22 +117,7 @@ async fn zip_of_500(app: &TestApp, w: &sep_testkit::Signed) {
     use http_body_util::BodyExt;
     let store = app.db.store();
     let now = app.clock.now();
-    let application = Application {
-        id: ApplicationId::new(),
-        number: None,
-        user_id: w.user.id,
-        service: "registration".into(),
-        applicant_type: ApplicantType::Person,
-        status: Status::Draft,
-        data: Default::default(),
-        consent: None,
-        due_on: None,
-        created_at: now,
-        updated_at: now,
-        submitted_at: None,
-        assignee: None,
-        checks_passed_at: None,
-    };
+    let application = draft(w.user.id, now);
     store.insert_application(&application, &Effects::none()).await.unwrap();
     let mut keys = Vec::new();
     for d in 0..500u32 {

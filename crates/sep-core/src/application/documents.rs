@@ -80,10 +80,21 @@ pub async fn attach(
         }
         Err(e) => return Err(e),
     };
-    let attachment = Attachment {
+    let attachment = accepted(app, &doc.code, stored, now);
+    let mut ev = origin.event(now, "document.accepted", Some(user.id));
+    ev.object = Some(format!("application:{}", app.id));
+    ev.details = serde_json::json!({ "document": doc.code, "size": attachment.size, "type": attachment.content_type });
+    // Sent meanwhile: the store refuses, the file stays unreferenced and the sweep removes it.
+    store.insert_attachment(&attachment, &Effects::audit(ev)).await.map_err(|e| not_editable_if_conflict(e, app))?;
+    Ok(doc.code.clone())
+}
+
+/// A new row for a file kept for document `code` of `app`, «Принят».
+fn accepted(app: &Application, code: &str, stored: StoredFile, now: OffsetDateTime) -> Attachment {
+    Attachment {
         id: uuid::Uuid::now_v7(),
         application_id: app.id,
-        document: doc.code.clone(),
+        document: code.to_owned(),
         file_name: stored.file_name,
         content_type: stored.content_type,
         size: stored.size,
@@ -91,13 +102,7 @@ pub async fn attach(
         status: "accepted".into(),
         created_at: now,
         replaced_by: None,
-    };
-    let mut ev = origin.event(now, "document.accepted", Some(user.id));
-    ev.object = Some(format!("application:{}", app.id));
-    ev.details = serde_json::json!({ "document": doc.code, "size": attachment.size, "type": attachment.content_type });
-    // Sent meanwhile: the store refuses, the file stays unreferenced and the sweep removes it.
-    store.insert_attachment(&attachment, &Effects::audit(ev)).await.map_err(|e| not_editable_if_conflict(e, app))?;
-    Ok(doc.code.clone())
+    }
 }
 
 fn not_editable_if_conflict(e: crate::StoreError, app: &Application) -> ActionError {
@@ -147,18 +152,7 @@ pub async fn replace(
     let before = current.iter().find(|a| a.id == old).ok_or(ActionError::DocumentUnknown)?;
     let doc = service.documents.iter().find(|d| d.code == before.document).ok_or(ActionError::DocumentUnknown)?;
     let stored = keep(files, upload.0, upload.1, &doc.formats, doc.max_mb).await?;
-    let attachment = Attachment {
-        id: uuid::Uuid::now_v7(),
-        application_id: app.id,
-        document: doc.code.clone(),
-        file_name: stored.file_name,
-        content_type: stored.content_type,
-        size: stored.size,
-        sha256: stored.sha256,
-        status: "accepted".into(),
-        created_at: now,
-        replaced_by: None,
-    };
+    let attachment = accepted(app, &doc.code, stored, now);
     let mut ev = origin.event(now, "document.replaced", Some(user.id));
     ev.object = Some(format!("application:{}", app.id));
     ev.details = serde_json::json!({ "document": doc.code, "previous": old.to_string(), "size": attachment.size });

@@ -215,7 +215,15 @@ pub const ORG: [(&str, &str); 7] = [
 
 /// Starts, fills, documents and sends a registration as `applicant`; returns its path.
 pub async fn file(w: &Signed, applicant: &str, fields: &[(&str, &str)]) -> String {
-    let start = [("service", "registration"), ("applicant", applicant)];
+    let app = fill(w, "registration", applicant, fields).await;
+    send(w, &app).await;
+    app
+}
+
+/// Starts a draft of `service` as `applicant`, fills it and attaches its documents; returns
+/// its path.
+pub async fn fill(w: &Signed, service: &str, applicant: &str, fields: &[(&str, &str)]) -> String {
+    let start = [("service", service), ("applicant", applicant)];
     let app = w.post_form("/applications", &start).await.location().to_owned();
     assert!(app.starts_with("/applications/"), "{app}");
     let mut form = vec![
@@ -237,7 +245,6 @@ pub async fn file(w: &Signed, applicant: &str, fields: &[(&str, &str)]) -> Strin
         let r = w.upload(&format!("{app}/documents"), &[("document", doc)], &[("file", &name, PDF)]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{doc}");
     }
-    send(w, &app).await;
     app
 }
 

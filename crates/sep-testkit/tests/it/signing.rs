@@ -297,23 +297,7 @@ async fn a_service_that_requires_a_signature_is_signed_before_sending() {
     std::fs::write(dir.path().join("registration_signed.toml"), signed).unwrap();
     let t = TestApp::with_services(dir.path()).await;
     let w = t.citizen().await;
-    let start = [("service", "registration_signed"), ("applicant", "person")];
-    let app = w.post_form("/applications", &start).await.location().to_owned();
-    assert!(app.starts_with("/applications/"), "{app}");
-    let form = [
-        ("birth_place", "г. Москва"),
-        ("passport_issued_on", "10.04.2010"),
-        ("passport_issuer", "ГУ МВД России по г. Москве"),
-        ("passport_division_code", "770-001"),
-        ("address", "г. Москва, ул. Тверская, д. 1"),
-        ("passport_series", "4510"),
-        ("passport_number", "000001"),
-    ];
-    w.post_form(&app, &form).await;
-    for doc in ["passport_scan", "snils_scan", "inn_certificate"] {
-        let name = format!("{doc}.pdf");
-        w.upload(&format!("{app}/documents"), &[("document", doc)], &[("file", &name, PDF)]).await;
-    }
+    let app = crate::common::fill(&w, "registration_signed", "person", &[("passport_number", "000001")]).await;
     let check = w.page(&format!("{app}/check")).await;
     assert!(check.contains("signature_required") && check.contains("Подписать заявление"), "{check}");
     assert!(!check.contains("Отправить заявление</button>"), "no sending before the signature");
