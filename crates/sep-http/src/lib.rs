@@ -18,6 +18,23 @@ pub use client::Client;
 pub use middleware::request_id_of;
 pub use problem::Problem;
 
+/// The status a failed read of a request body deserves: 408 when the body stopped arriving
+/// (the body timeout), 413 when it was over the limit, else `otherwise`. Both wrap their cause
+/// in the extractor's error, so the whole chain is searched.
+pub fn body_error_status(e: &(dyn std::error::Error + 'static), otherwise: http::StatusCode) -> http::StatusCode {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return http::StatusCode::REQUEST_TIMEOUT;
+        }
+        if c.is::<http_body_util::LengthLimitError>() {
+            return http::StatusCode::PAYLOAD_TOO_LARGE;
+        }
+        cause = c.source();
+    }
+    otherwise
+}
+
 /// Limits of the middleware stack.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -25,12 +42,18 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// A request body that stops arriving for this long is refused with 408.
+    pub body_idle_timeout: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         // The largest document type allows 10 MB; multipart adds a little.
-        Self { request_timeout: Duration::from_secs(30), max_body_bytes: 11 * 1024 * 1024 }
+        Self {
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 11 * 1024 * 1024,
+            body_idle_timeout: Duration::from_secs(10),
+        }
     }
 }
 

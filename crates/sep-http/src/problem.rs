@@ -113,7 +113,14 @@ impl Problem {
                 "Отправленные данные превышают допустимый размер.",
                 "Уменьшите размер файла или текста и отправьте снова.",
             ),
-            StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => Self::new(
+            StatusCode::REQUEST_TIMEOUT => Self::new(
+                status,
+                "request_timeout",
+                "Запрос не дошёл целиком",
+                "Данные формы перестали поступать: соединение слишком медленное или прервалось. Ничего не сохранено.",
+                "Проверьте подключение к интернету и отправьте форму снова.",
+            ),
+            StatusCode::SERVICE_UNAVAILABLE => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service_unavailable",
                 "Сервис временно недоступен",

@@ -151,25 +151,29 @@ impl TestApp {
         Self::with_catalogue(db, catalogue())
     }
 
+    /// An app on SQLite with web settings `config`.
+    pub async fn with_config(config: WebConfig) -> Self {
+        Self::with_parts(TestDb::sqlite().await, catalogue(), config)
+    }
+
     /// An app over an existing database with `catalogue`.
     pub fn with_catalogue(db: TestDb, catalogue: Arc<Catalogue>) -> Self {
+        Self::with_parts(db, catalogue, WebConfig::default())
+    }
+
+    /// An app over an existing database with `catalogue` and web settings `config`.
+    pub fn with_parts(db: TestDb, catalogue: Arc<Catalogue>, config: WebConfig) -> Self {
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
         let files = files();
         let authority = Arc::new(Authority::new());
         let trust = sep_crypto::verify::TrustList::from_ca_dir(&authority.dir).unwrap();
-        let state = AppState::new(
-            db.store(),
-            clock.clone() as Arc<dyn Clock>,
-            WebConfig::default(),
-            None,
-            catalogue.clone(),
-            files.clone(),
-        )
-        .trusting(Arc::new(trust))
-        .signing_with(Arc::new(sep_crypto::cloud::CloudAuthority::new(
-            sep_crypto::ca::TestCa::open(&authority.dir).unwrap(),
-            sep_crypto::cloud::KeyRing::parse(&sep_crypto::cloud::KeyRing::generate("k1").unwrap()).unwrap(),
-        )));
+        let state =
+            AppState::new(db.store(), clock.clone() as Arc<dyn Clock>, config, None, catalogue.clone(), files.clone())
+                .trusting(Arc::new(trust))
+                .signing_with(Arc::new(sep_crypto::cloud::CloudAuthority::new(
+                    sep_crypto::ca::TestCa::open(&authority.dir).unwrap(),
+                    sep_crypto::cloud::KeyRing::parse(&sep_crypto::cloud::KeyRing::generate("k1").unwrap()).unwrap(),
+                )));
         let registries = Arc::new(EmulatedRegistries::new());
         Self { db, clock, registries, authority, files, catalogue, router: sep_web::router(state) }
     }

@@ -27,6 +27,8 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// A request body that stops arriving for this long is refused with 408.
+    pub body_idle_timeout: Duration,
     /// How long `/readyz` waits for the database.
     pub ready_timeout: Duration,
     /// Session timeouts and cookie settings.
@@ -43,6 +45,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(30),
             // The largest document type allows 10 MB; multipart adds a little.
             max_body_bytes: 11 * 1024 * 1024,
+            body_idle_timeout: Duration::from_secs(10),
             ready_timeout: Duration::from_secs(2),
             sessions: session::SessionConfig::default(),
             demo_outbox: false,
@@ -54,7 +57,11 @@ impl Default for WebConfig {
 impl WebConfig {
     /// The middleware stack's limits.
     pub fn limits(&self) -> sep_http::Limits {
-        sep_http::Limits { request_timeout: self.request_timeout, max_body_bytes: self.max_body_bytes }
+        sep_http::Limits {
+            request_timeout: self.request_timeout,
+            max_body_bytes: self.max_body_bytes,
+            body_idle_timeout: self.body_idle_timeout,
+        }
     }
 }
 

@@ -84,6 +84,9 @@ pub fn apply_with_csp(routes: Router, limits: Limits, brand: &'static Brand, csp
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.request_timeout))
             .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+            // A body that stops arriving fails its read (408 in the extractors) long before the
+            // request timeout's 503.
+            .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_idle_timeout))
             // Cross-site state changes are refused by Sec-Fetch-Site / Origin (Go 1.25's scheme).
             .layer(CsrfLayer::new()),
     )

@@ -356,3 +356,37 @@ async fn control_characters_never_reach_a_draft() {
     let app_row = app.db.store().get_application(sep_core::application::record::ApplicationId(id)).await.unwrap();
     assert_eq!(app_row.data["address"], "г. Москва, ул. Арбат[31m, д. 1\nкв. 2");
 }
+
+/// SECURITY.md (slow clients): a form whose body stops arriving is refused with 408 and a
+/// page once the body has been idle for the body timeout — not held until the request
+/// timeout's 503 — on a url-encoded form and on an upload alike.
+#[tokio::test]
+async fn a_body_that_stops_arriving_is_refused_with_408() {
+    use futures_util::StreamExt as _;
+    let config = WebConfig { body_idle_timeout: std::time::Duration::from_millis(300), ..WebConfig::default() };
+    let app = TestApp::with_config(config).await;
+    let w = app.citizen().await;
+    for (path, content_type) in
+        [("/settings", "application/x-www-form-urlencoded"), ("/verify", "multipart/form-data; boundary=X")]
+    {
+        // A first piece, then nothing more.
+        let first: Result<&'static [u8], std::io::Error> =
+            Ok(b"--X\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n");
+        let body = futures_util::stream::iter([first]).chain(futures_util::stream::pending());
+        let req = axum::http::Request::post(path)
+            .header("content-type", content_type)
+            .header("content-length", "100000")
+            .header("sec-fetch-site", "same-origin")
+            .header("accept", "text/html")
+            .body(axum::body::Body::from_stream(body))
+            .unwrap();
+        let started = std::time::Instant::now();
+        let res = w.open(req).await;
+        let took = started.elapsed();
+        assert_eq!(res.status(), StatusCode::REQUEST_TIMEOUT, "{path}");
+        let text =
+            String::from_utf8(axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
+        assert!(text.contains("request_timeout") && text.contains("Запрос не дошёл целиком"), "{path}: {text}");
+        assert!(took < std::time::Duration::from_secs(5), "{path}: cut off by the body timeout ({took:?})");
+    }
+}

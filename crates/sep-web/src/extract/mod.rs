@@ -236,7 +236,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         let session = form_session(&mut parts, state).await?;
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
-            .map_err(|e| WebError::from(Problem::for_status(e.status())))?;
+            .map_err(|e| WebError::from(Problem::for_status(sep_http::body_error_status(&e, e.status()))))?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| form_unreadable())?;
         let presented = pairs.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
         if !csrf_matches(&session, presented) {

@@ -58,15 +58,9 @@ pub(crate) async fn read(mut form: Multipart) -> Result<Parts, WebError> {
 /// limit, met while streaming, reaches here wrapped in other errors) — and anything else
 /// broken is "unreadable".
 fn refused(e: &axum::extract::multipart::MultipartError) -> WebError {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    let mut over_limit = e.status() == StatusCode::PAYLOAD_TOO_LARGE;
-    while let Some(c) = cause {
-        over_limit |= c.downcast_ref::<http_body_util::LengthLimitError>().is_some();
-        cause = c.source();
-    }
-    if over_limit {
-        Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE).into()
-    } else {
-        super::form_unreadable_problem().into()
+    match sep_http::body_error_status(e, e.status()) {
+        StatusCode::PAYLOAD_TOO_LARGE => Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE).into(),
+        StatusCode::REQUEST_TIMEOUT => Problem::for_status(StatusCode::REQUEST_TIMEOUT).into(),
+        _ => super::form_unreadable_problem().into(),
     }
 }

@@ -198,6 +198,7 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
             StatusCode::PAYLOAD_TOO_LARGE,
             StatusCode::SERVICE_UNAVAILABLE,
             StatusCode::BAD_REQUEST,
+            StatusCode::REQUEST_TIMEOUT,
         ]
         .into_iter()
         .map(Problem::for_status)
