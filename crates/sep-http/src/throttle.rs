@@ -6,22 +6,46 @@
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// How many checks pass between two prunings of addresses whose budget is full again (each
+/// address met would otherwise stay in memory for good).
+const PRUNE_EVERY: u32 = 4096;
 
 /// A keyed limiter: a burst of `burst` attempts per address, refilled at `per_minute`.
 #[derive(Clone)]
-pub struct Throttle(Arc<DefaultKeyedRateLimiter<String>>);
+pub struct Throttle(Arc<DefaultKeyedRateLimiter<String>>, Arc<AtomicU32>);
 
 impl Throttle {
     /// `per_minute` attempts a minute per address, with bursts of `burst`.
     pub fn new(per_minute: u32, burst: u32) -> Self {
         let rate = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
-        Self(Arc::new(RateLimiter::keyed(Quota::per_minute(rate).allow_burst(burst))))
+        Self(Arc::new(RateLimiter::keyed(Quota::per_minute(rate).allow_burst(burst))), Arc::new(AtomicU32::new(0)))
     }
 
     /// Whether one more attempt from `ip` is allowed now.
     pub fn allow(&self, ip: &str) -> bool {
+        if self.1.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
+            self.prune();
+        }
         self.0.check_key(&ip.to_owned()).is_ok()
+    }
+
+    /// Forgets the addresses whose budget is full again: they are as if never seen.
+    pub fn prune(&self) {
+        self.0.retain_recent();
+        self.0.shrink_to_fit();
+    }
+
+    /// How many addresses are remembered.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no address is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
@@ -42,5 +66,22 @@ mod tests {
         assert!((0..3).all(|_| t.allow("10.0.0.1")));
         assert!(!t.allow("10.0.0.1"));
         assert!(t.allow("10.0.0.2"), "another address is not affected");
+    }
+
+    #[test]
+    fn addresses_whose_budget_refilled_are_forgotten() {
+        // A budget that refills in a millisecond: after a short pause every address is fresh.
+        let t = Throttle::new(120_000, 1);
+        for i in 0..PRUNE_EVERY - 1 {
+            t.allow(&format!("10.1.{}.{}", i / 256, i % 256));
+        }
+        assert_eq!(t.len(), (PRUNE_EVERY - 1) as usize, "each address remembered");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        t.allow("10.9.9.9");
+        assert!(t.len() <= 1, "pruned on the {PRUNE_EVERY}th check: {} left", t.len());
+        let strict = Throttle::new(1, 1);
+        assert!(strict.allow("10.0.0.3"));
+        strict.prune();
+        assert!(!strict.allow("10.0.0.3"), "an address still short of budget is kept");
     }
 }

@@ -7,7 +7,7 @@ pub mod delivery;
 mod error;
 mod extract;
 pub mod i18n;
-mod ops;
+pub mod ops;
 pub mod session;
 mod ui;
 
@@ -37,6 +37,8 @@ pub struct WebConfig {
     pub demo_outbox: bool,
     /// The portal's public address, for links in e-mails.
     pub public_url: String,
+    /// Who may read `/metrics` (nobody unless configured).
+    pub metrics: ops::metrics::MetricsAccess,
 }
 
 impl Default for WebConfig {
@@ -50,6 +52,7 @@ impl Default for WebConfig {
             sessions: session::SessionConfig::default(),
             demo_outbox: false,
             public_url: "http://127.0.0.1:8080".into(),
+            metrics: ops::metrics::MetricsAccess::Closed,
         }
     }
 }
@@ -182,7 +185,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(ops::health::live))
         .route("/readyz", get(ops::health::ready))
-        .route("/metrics", get(sep_http::metrics::render))
+        .route("/metrics", get(ops::metrics::metrics))
         .fallback(ui::public::not_found::page)
         .with_state(state.clone())
         .layer(axum::middleware::from_fn(i18n::scope));

@@ -127,6 +127,9 @@ pub struct Config {
     /// new key first to rotate). Empty: a key kept in `data_dir/signing.keys` (made on first
     /// start; fine for the demo, not for production).
     pub signing_keys: Secret,
+    /// The bearer token a metrics scraper presents at `/metrics`; empty: `/metrics` is served
+    /// only under `sep demo`.
+    pub metrics_token: Secret,
     /// A directory of extra service definitions (`*.toml`); empty: the built-in ones only.
     pub services_dir: PathBuf,
     /// Show the portal's outgoing SMS and e-mail at `/outbox` (set by `sep demo`; never in production).
@@ -178,6 +181,7 @@ impl Default for Config {
             esia_token_certificate: PathBuf::new(),
             trust_certificates: PathBuf::new(),
             signing_keys: Secret::default(),
+            metrics_token: Secret::default(),
             services_dir: PathBuf::new(),
             demo_outbox: false,
             notify_gateway_url: String::new(),

@@ -132,7 +132,8 @@ async fn readiness_is_503_not_500_when_the_database_is_down() {
 
 #[tokio::test]
 async fn metrics_count_requests_by_route_template() {
-    let app = TestApp::new().await;
+    let open = WebConfig { metrics: sep_web::ops::metrics::MetricsAccess::Open, ..WebConfig::default() };
+    let app = TestApp::with_config(open).await;
     app.get("/").await;
     app.get("/assets/site.css").await;
     let res = app.get("/metrics").await;
@@ -389,4 +390,29 @@ async fn a_body_that_stops_arriving_is_refused_with_408() {
         assert!(text.contains("request_timeout") && text.contains("Запрос не дошёл целиком"), "{path}: {text}");
         assert!(took < std::time::Duration::from_secs(5), "{path}: cut off by the body timeout ({took:?})");
     }
+}
+
+/// T15: `/metrics` is not public outside the demo — not served by default, and with a token
+/// only to a scraper that presents it; a refusal is the plain 404 of an unknown page.
+#[tokio::test]
+async fn metrics_are_served_only_to_whom_the_configuration_allows() {
+    let closed = TestApp::new().await;
+    assert_eq!(closed.get("/metrics").await.status, StatusCode::NOT_FOUND, "closed by default");
+    let token = WebConfig {
+        metrics: sep_web::ops::metrics::MetricsAccess::Token("scrape-token-0123456789".into()),
+        ..WebConfig::default()
+    };
+    let app = TestApp::with_config(token).await;
+    let get = |auth: Option<&str>| {
+        let mut req = axum::http::Request::get("/metrics");
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        req.body(axum::body::Body::empty()).unwrap()
+    };
+    assert_eq!(app.request(get(None)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.request(get(Some("Bearer wrong"))).await.status, StatusCode::NOT_FOUND);
+    let r = app.request(get(Some("Bearer scrape-token-0123456789"))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.contains("http_requests_total"), "{}", r.text);
 }

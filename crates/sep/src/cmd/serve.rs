@@ -77,6 +77,13 @@ pub fn web_config(cfg: &Config) -> WebConfig {
         },
         demo_outbox: cfg.demo_outbox,
         public_url: cfg.portal_url(),
+        metrics: if !cfg.metrics_token.expose().is_empty() {
+            sep_web::ops::metrics::MetricsAccess::Token(cfg.metrics_token.expose().to_owned())
+        } else if cfg.demo_outbox {
+            sep_web::ops::metrics::MetricsAccess::Open
+        } else {
+            sep_web::ops::metrics::MetricsAccess::Closed
+        },
         ..WebConfig::default()
     }
 }
