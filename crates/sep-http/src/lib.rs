@@ -35,8 +35,8 @@ pub fn body_error_status(e: &(dyn std::error::Error + 'static), otherwise: http:
     otherwise
 }
 
-/// Limits of the middleware stack.
-#[derive(Debug, Clone, Copy)]
+/// Limits of the middleware stack, and the network in front of it.
+#[derive(Debug, Clone)]
 pub struct Limits {
     /// A request running longer than this is cut off with 503.
     pub request_timeout: Duration,
@@ -44,6 +44,8 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// A request body that stops arriving for this long is refused with 408.
     pub body_idle_timeout: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (empty: none).
+    pub trusted_proxies: std::sync::Arc<[client::Net]>,
 }
 
 impl Default for Limits {
@@ -53,6 +55,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 11 * 1024 * 1024,
             body_idle_timeout: Duration::from_secs(10),
+            trusted_proxies: std::sync::Arc::from([]),
         }
     }
 }

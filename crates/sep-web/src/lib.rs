@@ -39,6 +39,8 @@ pub struct WebConfig {
     pub public_url: String,
     /// Who may read `/metrics` (nobody unless configured).
     pub metrics: ops::metrics::MetricsAccess,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<sep_http::client::Net>,
 }
 
 impl Default for WebConfig {
@@ -53,6 +55,7 @@ impl Default for WebConfig {
             demo_outbox: false,
             public_url: "http://127.0.0.1:8080".into(),
             metrics: ops::metrics::MetricsAccess::Closed,
+            trusted_proxies: vec![],
         }
     }
 }
@@ -64,6 +67,7 @@ impl WebConfig {
             request_timeout: self.request_timeout,
             max_body_bytes: self.max_body_bytes,
             body_idle_timeout: self.body_idle_timeout,
+            trusted_proxies: self.trusted_proxies.clone().into(),
         }
     }
 }

@@ -127,6 +127,9 @@ pub struct Config {
     /// new key first to rotate). Empty: a key kept in `data_dir/signing.keys` (made on first
     /// start; fine for the demo, not for production).
     pub signing_keys: Secret,
+    /// Reverse proxies and load balancers in front of `sep` (addresses or networks,
+    /// comma-separated) whose `X-Forwarded-For` names the client; empty: none is trusted.
+    pub trusted_proxies: String,
     /// The bearer token a metrics scraper presents at `/metrics`; empty: `/metrics` is served
     /// only under `sep demo`.
     pub metrics_token: Secret,
@@ -181,6 +184,7 @@ impl Default for Config {
             esia_token_certificate: PathBuf::new(),
             trust_certificates: PathBuf::new(),
             signing_keys: Secret::default(),
+            trusted_proxies: String::new(),
             metrics_token: Secret::default(),
             services_dir: PathBuf::new(),
             demo_outbox: false,
@@ -237,6 +241,9 @@ impl Config {
             }
         }
         let cfg: Self = table.try_into().context("недопустимое значение в настройках")?;
+        if let Err(bad) = sep_web::client::parse_proxies(&cfg.trusted_proxies) {
+            bail!("trusted_proxies: «{bad}» — не адрес и не сеть (нужно, например, 10.0.0.1 или 10.0.0.0/8)");
+        }
         Ok(cfg)
     }
 

@@ -68,8 +68,10 @@ pub fn apply(routes: Router, limits: Limits, brand: &'static Brand) -> Router {
 /// As [`apply`] with a CSP computed at start-up (the portal adds its identity provider to
 /// `form-action`, because logout is a form whose redirects end there).
 pub fn apply_with_csp(routes: Router, limits: Limits, brand: &'static Brand, csp: HeaderValue) -> Router {
+    let proxies = limits.trusted_proxies.clone();
     routes.layer(
         ServiceBuilder::new()
+            .map_request(move |req| with_client_ip(req, &proxies))
             .map_request(sane_request_id)
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -90,6 +92,22 @@ pub fn apply_with_csp(routes: Router, limits: Limits, brand: &'static Brand, csp
             // Cross-site state changes are refused by Sec-Fetch-Site / Origin (Go 1.25's scheme).
             .layer(CsrfLayer::new()),
     )
+}
+
+/// Marks the request with the client's address when it came through a trusted proxy.
+fn with_client_ip(mut req: axum::extract::Request, proxies: &[crate::client::Net]) -> axum::extract::Request {
+    if proxies.is_empty() {
+        return req;
+    }
+    let Some(peer) = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
+    else {
+        return req;
+    };
+    let forwarded: Vec<&str> =
+        req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let ip = crate::client::client_ip(peer, &forwarded, proxies);
+    req.extensions_mut().insert(crate::client::ClientIp(ip));
+    req
 }
 
 #[cfg(test)]

@@ -416,3 +416,38 @@ async fn metrics_are_served_only_to_whom_the_configuration_allows() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text.contains("http_requests_total"), "{}", r.text);
 }
+
+/// Behind a trusted proxy each client has its own per-address budget (`X-Forwarded-For`,
+/// read from the right); from anywhere else the header is ignored.
+#[tokio::test]
+async fn clients_behind_a_trusted_proxy_are_told_apart() {
+    let proxy = sep_web::client::parse_proxies("127.0.0.1").unwrap();
+    let app = TestApp::with_config(WebConfig { trusted_proxies: proxy, ..WebConfig::default() }).await;
+    let b = app.browser();
+    let check = |from: &'static str| {
+        axum::http::Request::post("/verify")
+            .header("content-type", "multipart/form-data; boundary=X")
+            .header("x-forwarded-for", from)
+            .body(axum::body::Body::from("--X--\r\n"))
+            .unwrap()
+    };
+    for _ in 0..30 {
+        assert_ne!(b.request(check("203.0.113.5")).await.status, StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert_eq!(b.request(check("203.0.113.5")).await.status, StatusCode::TOO_MANY_REQUESTS, "this client's budget");
+    assert_ne!(b.request(check("203.0.113.6")).await.status, StatusCode::TOO_MANY_REQUESTS, "another client's own");
+    assert_eq!(
+        b.request(check("203.0.113.6, 203.0.113.5")).await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a forged left part changes nothing"
+    );
+
+    // Without a trusted proxy the header is not believed: one budget for the peer.
+    let plain = TestApp::new().await;
+    let b = plain.browser();
+    for i in 0..30 {
+        let from: &'static str = if i % 2 == 0 { "198.51.100.1" } else { "198.51.100.2" };
+        assert_ne!(b.request(check(from)).await.status, StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert_eq!(b.request(check("198.51.100.3")).await.status, StatusCode::TOO_MANY_REQUESTS);
+}

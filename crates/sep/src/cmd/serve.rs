@@ -77,6 +77,8 @@ pub fn web_config(cfg: &Config) -> WebConfig {
         },
         demo_outbox: cfg.demo_outbox,
         public_url: cfg.portal_url(),
+        // Checked when the configuration was loaded.
+        trusted_proxies: sep_web::client::parse_proxies(&cfg.trusted_proxies).unwrap_or_default(),
         metrics: if !cfg.metrics_token.expose().is_empty() {
             sep_web::ops::metrics::MetricsAccess::Token(cfg.metrics_token.expose().to_owned())
         } else if cfg.demo_outbox {
