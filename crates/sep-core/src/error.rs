@@ -1,7 +1,7 @@
 //! Storage errors as the core sees them, whatever the backend.
 
 /// What went wrong in a store. Backends map their driver errors onto these four.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// The requested object does not exist (from `get_*` methods).
     #[error("запись не найдена")]

@@ -6,6 +6,7 @@ use crate::client::Client;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use sep_core::StoreError;
 use sep_core::audit::{NewAuditEvent, Outcome};
 use sep_core::ids::UserId;
 use sep_core::session::{Session, SessionPolicy, SessionState, SessionToken};
@@ -86,7 +87,9 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Self(Resolved::of(parts, state, true).await))
+        // A public page still renders when the database fails; pages that need the person
+        // refuse through `AnyUser` instead.
+        Ok(Self(Resolved::of(parts, state, true).await.unwrap_or(None)))
     }
 }
 
@@ -94,19 +97,24 @@ impl FromRequestParts<AppState> for PassiveUser {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Self(Resolved::of(parts, state, false).await))
+        Ok(Self(Resolved::of(parts, state, false).await.unwrap_or(None)))
     }
 }
 
 /// The session of a request, looked up once and kept in the request's extensions, so the
 /// several extractors of one handler (who is signed in, the form's CSRF secret, the
-/// application's access) read the database once.
+/// application's access) read the database once. A store failure is kept too: a signed-in
+/// person is then told the service is unavailable, never quietly treated as signed out.
 #[derive(Clone)]
-pub(crate) struct Resolved(Option<(Session, User)>);
+pub(crate) struct Resolved(Result<Option<(Session, User)>, StoreError>);
 
 impl Resolved {
     /// The session and user of the request. `touch` records the request as activity.
-    pub(crate) async fn of(parts: &mut Parts, state: &AppState, touch: bool) -> Option<(Session, User)> {
+    pub(crate) async fn of(
+        parts: &mut Parts,
+        state: &AppState,
+        touch: bool,
+    ) -> Result<Option<(Session, User)>, StoreError> {
         if let Some(Self(found)) = parts.extensions.get::<Self>() {
             return found.clone();
         }
@@ -118,29 +126,29 @@ impl Resolved {
 
 /// The session and user of a request; an expired session is ended on the way. `touch`
 /// records the request as activity.
-async fn resolve(parts: &mut Parts, state: &AppState, touch: bool) -> Option<(Session, User)> {
+async fn resolve(parts: &mut Parts, state: &AppState, touch: bool) -> Result<Option<(Session, User)>, StoreError> {
     let cfg = state.config.sessions;
     let jar = CookieJar::from_headers(&parts.headers);
-    let token =
-        jar.get(&cookie_name(SESSION, cfg.secure_cookies)).and_then(|c| SessionToken::from_cookie(c.value()))?;
+    let Some(token) =
+        jar.get(&cookie_name(SESSION, cfg.secure_cookies)).and_then(|c| SessionToken::from_cookie(c.value()))
+    else {
+        return Ok(None);
+    };
     let client = Client::from_request_parts(parts, state)
         .await
         .unwrap_or(Client { ip: "unknown".into(), user_agent: String::new() });
     let now = state.clock.now();
     let session = match state.store.find_session(&token.hash()).await {
         Ok(Some(s)) => s,
-        Ok(None) => return None,
-        Err(e) => {
-            tracing::error!(code = e.code(), "session lookup failed");
-            return None;
-        }
+        Ok(None) => return Ok(None),
+        Err(e) => return Err(e),
     };
     let reason = match session.state(now, cfg.policy) {
         SessionState::Active if cfg.bind_ip && session.ip != client.ip => Some("ip_changed"),
         SessionState::Active => None,
         SessionState::IdleExpired => Some("idle"),
         SessionState::AbsoluteExpired => Some("absolute"),
-        SessionState::Ended => return None,
+        SessionState::Ended => return Ok(None),
     };
     if let Some(reason) = reason {
         let mut e = event(now, "session.ended", Some(session.user_id), &client, &request_id(parts), Outcome::Success);
@@ -148,7 +156,7 @@ async fn resolve(parts: &mut Parts, state: &AppState, touch: bool) -> Option<(Se
         if let Err(err) = state.store.update_session_ended(&session.hash, now, reason, &Effects::audit(e)).await {
             tracing::error!(code = err.code(), "session end failed");
         }
-        return None;
+        return Ok(None);
     }
     // Refresh activity at most every 30 seconds: one write per page, not per asset.
     if touch
@@ -157,11 +165,6 @@ async fn resolve(parts: &mut Parts, state: &AppState, touch: bool) -> Option<(Se
     {
         tracing::warn!(code = e.code(), "session touch failed");
     }
-    match state.store.get_user(session.user_id).await {
-        Ok(user) => Some((session, user)),
-        Err(e) => {
-            tracing::error!(code = e.code(), "session user lookup failed");
-            None
-        }
-    }
+    let user = state.store.get_user(session.user_id).await?;
+    Ok(Some((session, user)))
 }

@@ -451,3 +451,32 @@ async fn clients_behind_a_trusted_proxy_are_told_apart() {
     }
     assert_eq!(b.request(check("198.51.100.3")).await.status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// T11: with the database down a signed-in person is told the service is unavailable (503 and
+/// a page), never quietly treated as signed out and sent to log in again.
+#[tokio::test]
+async fn a_database_outage_is_503_for_a_signed_in_person_not_a_sign_out() {
+    let store = sep_store_postgres::PgStore::connect("postgres://postgres@127.0.0.1:1/test", None, 2).unwrap();
+    let state = AppState::new(
+        Arc::new(store),
+        Arc::new(SystemClock),
+        WebConfig::default(),
+        None,
+        sep_testkit::app::catalogue(),
+        sep_testkit::app::files(),
+    );
+    let router = sep_web::router(state);
+    let token = sep_core::session::SessionToken::generate().unwrap();
+    for path in ["/cabinet", "/documents", "/signature"] {
+        let req = axum::http::Request::get(path)
+            .header("accept", "text/html")
+            .header("cookie", format!("sep_session={}", token.expose()))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = tower::ServiceExt::oneshot(router.clone(), req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("service_unavailable") && text.contains("Сервис временно недоступен"), "{path}: {text}");
+    }
+}

@@ -139,7 +139,7 @@ impl FromRequestParts<AppState> for AnyUser {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        match Resolved::of(parts, state, true).await {
+        match Resolved::of(parts, state, true).await? {
             Some((session, user)) => Ok(Self { session, user }),
             None if background(parts) => Err(Problem::session_ended().into()),
             None => {
@@ -211,7 +211,7 @@ impl FromRequestParts<AppState> for Officer {
 
 /// The session a form's secret is compared with (resolved once per request and kept).
 async fn form_session(parts: &mut Parts, state: &AppState) -> Result<Session, WebError> {
-    match Resolved::of(parts, state, true).await {
+    match Resolved::of(parts, state, true).await? {
         Some((session, _)) => Ok(session),
         None if background(parts) => Err(Problem::session_ended().into()),
         None => Err(WebError::forbidden()),
