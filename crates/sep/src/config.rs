@@ -86,6 +86,8 @@ pub struct Config {
     pub database_url: Secret,
     /// PostgreSQL pool size.
     pub database_max_connections: u32,
+    /// How long `sep` waits at start for a PostgreSQL database that does not answer yet.
+    pub database_wait_seconds: u32,
     /// Apply pending migrations when `serve` starts.
     pub auto_migrate: bool,
     /// `pretty` or `json`.
@@ -167,6 +169,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./sep-data"),
             database_url: Secret::default(),
             database_max_connections: 16,
+            database_wait_seconds: 60,
             auto_migrate: true,
             log_format: LogFormat::Pretty,
             log_level: "info".into(),
