@@ -116,6 +116,9 @@ pub trait FileStore: Send + Sync {
     /// Removes a file if it was last put before `cutoff`, checked just before removal (a
     /// re-upload of the same content refreshes the time); absent is fine. Whether it removed.
     async fn remove_if_older(&self, key: &str, cutoff: std::time::SystemTime) -> std::io::Result<bool>;
+    /// Whether a file can be written now (a full disk, a read-only mount, a gone directory
+    /// fail here before they fail an upload): for `/readyz`.
+    async fn probe(&self) -> std::io::Result<()>;
 }
 
 /// What a file store holds.
@@ -239,6 +242,19 @@ impl FileStore for LocalFileStore {
             }
         }
         Ok(inv)
+    }
+
+    async fn probe(&self) -> std::io::Result<()> {
+        use std::io::Write;
+        // A temporary name the sweep clears if a crash leaves it.
+        let tmp = self.dir.join("00").join(format!(".probe.{}.tmp", std::process::id()));
+        std::fs::create_dir_all(tmp.parent().unwrap_or(&self.dir))?;
+        let written = std::fs::File::create(&tmp).and_then(|mut f| {
+            f.write_all(&[0u8; 4096])?;
+            f.sync_all()
+        });
+        let removed = std::fs::remove_file(&tmp);
+        written.and(removed)
     }
 
     async fn remove_if_older(&self, key: &str, cutoff: std::time::SystemTime) -> std::io::Result<bool> {

@@ -480,3 +480,43 @@ async fn a_database_outage_is_503_for_a_signed_in_person_not_a_sign_out() {
         assert!(text.contains("service_unavailable") && text.contains("Сервис временно недоступен"), "{path}: {text}");
     }
 }
+
+/// T10: a file store that cannot be written (here its directory is gone and a file stands in
+/// its place) makes `/readyz` answer 503 and name the files, while the database is fine.
+#[tokio::test]
+async fn readiness_names_a_file_store_that_cannot_be_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let files_dir = dir.path().join("files");
+    let files = Arc::new(sep_core::application::attachment::LocalFileStore::new(files_dir.clone()).unwrap());
+    let db = sep_testkit::TestDb::sqlite().await;
+    let state = AppState::new(
+        db.store(),
+        Arc::new(SystemClock),
+        WebConfig::default(),
+        None,
+        sep_testkit::app::catalogue(),
+        files,
+    );
+    let router = sep_web::router(state);
+    let ask = || async {
+        let req = axum::http::Request::get("/readyz").body(axum::body::Body::empty()).unwrap();
+        let res = tower::ServiceExt::oneshot(router.clone(), req).await.unwrap();
+        let status = res.status();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        (status, serde_json::from_slice::<serde_json::Value>(&bytes).unwrap())
+    };
+    let (status, body) = ask().await;
+    assert_eq!((status, body["files"].as_str()), (StatusCode::OK, Some("ok")), "{body}");
+    std::fs::remove_dir_all(&files_dir).unwrap();
+    std::fs::write(&files_dir, b"not a directory").unwrap();
+    let (status, body) = ask().await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(
+        (body["files"].as_str(), body["code"].as_str()),
+        (Some("file_store_unavailable"), Some("file_store_unavailable"))
+    );
+    assert!(body["database_code"].is_null(), "the database is fine: {body}");
+    std::fs::remove_file(&files_dir).unwrap();
+    let (status, _) = ask().await;
+    assert_eq!(status, StatusCode::OK, "ready again once files can be written");
+}
