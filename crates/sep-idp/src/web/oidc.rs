@@ -213,8 +213,64 @@ pub(crate) struct LogoutParams {
     redirect_url: Option<String>,
 }
 
-/// `GET /oidc/logout` (OIDC RP-initiated logout) and `GET /idp/ext/Logout` (ЕСИА's shape).
-pub(crate) async fn end_session(State(s): State<IdpState>, jar: CookieJar, Query(p): Query<LogoutParams>) -> Response {
+/// The page asking a person to confirm a logout another site started without proving who it
+/// is (OIDC RP-Initiated Logout §2: without `id_token_hint` the provider asks).
+#[derive(Template)]
+#[template(path = "logout_confirm.html")]
+struct LogoutConfirmPage {
+    post_logout_redirect_uri: String,
+    state: String,
+    client_id: String,
+}
+
+/// `GET /oidc/logout` (OIDC RP-initiated logout). A logout from another site ends the session
+/// only with a valid `id_token_hint`; otherwise the person confirms it on a page of this site,
+/// so a link or an image elsewhere cannot sign them out.
+pub(crate) async fn end_session(
+    State(s): State<IdpState>,
+    jar: CookieJar,
+    headers: axum::http::HeaderMap,
+    Query(p): Query<LogoutParams>,
+) -> Response {
+    let proven = p.id_token_hint.as_deref().and_then(|t| s.oidc.audience_of(t)).is_some();
+    let same_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("same-origin");
+    if !proven && !same_site {
+        let page = LogoutConfirmPage {
+            post_logout_redirect_uri: p.post_logout_redirect_uri.clone().unwrap_or_default(),
+            state: p.state.clone().unwrap_or_default(),
+            client_id: p.client_id.clone().unwrap_or_default(),
+        };
+        return render(&page);
+    }
+    logout(s, jar, p).await
+}
+
+/// `POST /oidc/logout`: the confirmed logout (a cross-site post is refused by the CSRF layer).
+pub(crate) async fn end_session_confirmed(
+    State(s): State<IdpState>,
+    jar: CookieJar,
+    axum::Form(p): axum::Form<LogoutParams>,
+) -> Response {
+    let p = LogoutParams {
+        post_logout_redirect_uri: p.post_logout_redirect_uri.filter(|v| !v.is_empty()),
+        state: p.state.filter(|v| !v.is_empty()),
+        client_id: p.client_id.filter(|v| !v.is_empty()),
+        ..p
+    };
+    logout(s, jar, p).await
+}
+
+/// `GET /idp/ext/Logout` (ЕСИА's shape: `client_id` and `redirect_url`, no token), as real
+/// ЕСИА does it.
+pub(crate) async fn esia_end_session(
+    State(s): State<IdpState>,
+    jar: CookieJar,
+    Query(p): Query<LogoutParams>,
+) -> Response {
+    logout(s, jar, p).await
+}
+
+async fn logout(s: IdpState, jar: CookieJar, p: LogoutParams) -> Response {
     let session = match current_session(&s, &jar).await {
         Ok(found) => found,
         Err(res) => return res,

@@ -436,3 +436,22 @@ async fn esia_mode_with_rs256_tokens() {
     let cabinet = w.get(&format!("{}/cabinet", w.portal)).await.text().await.unwrap();
     assert!(cabinet.contains("Иванов Иван Иванович"), "{cabinet}");
 }
+
+/// #22: another site cannot sign a person out of the emulator with a bare link: without a valid
+/// `id_token_hint` the logout is confirmed on the emulator's own page (a POST from this site).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_without_proof_is_confirmed_by_the_person() {
+    let Some(w) = common::world(Backend::Sqlite).await else { return };
+    w.sign_in().await;
+    assert_eq!(w.get(&format!("{}/", w.idp)).await.status(), StatusCode::OK, "signed in at the emulator");
+    let r = w.get(&format!("{}/oidc/logout?post_logout_redirect_uri=https://evil.example/", w.idp)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Выйти из учётной записи Госуслуг?") && page.contains("action=\"/oidc/logout\""), "{page}");
+    assert_eq!(w.get(&format!("{}/", w.idp)).await.status(), StatusCode::OK, "still signed in");
+    let r = w
+        .post(&format!("{}/oidc/logout", w.idp), &[("post_logout_redirect_uri", ""), ("state", ""), ("client_id", "")])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "confirmed here: the 'you left' page");
+    assert_eq!(loc(&w.get(&format!("{}/", w.idp)).await), "/login", "signed out now");
+}
