@@ -178,9 +178,10 @@ fn certificate(der: &[u8]) -> Result<Certificate, AuthorityError> {
     cert::facts(der).map(Certificate::from).map_err(failed)
 }
 
-/// What the sealed key is bound to: its certificate.
-fn context(serial: &str) -> Vec<u8> {
-    format!("sep-cloud-key:v1:{serial}").into_bytes()
+/// What the sealed key is bound to: its certificate (issuer, serial and subject, so a serial
+/// repeated by a re-created authority does not open another person's key).
+fn context(c: &Certificate) -> Vec<u8> {
+    format!("sep-cloud-key:v1:{}\n{}\n{}", c.issuer, c.serial, c.subject).into_bytes()
 }
 
 impl CloudAuthority {
@@ -198,13 +199,13 @@ impl Authority for CloudAuthority {
             self.ca.certify(key.verifying_key(), Kind::User, &subject_name(subject), LIFETIME, now).map_err(failed)?;
         let certificate = certificate(&der)?;
         let pem = pkcs8::to_pem(&key).map_err(failed)?;
-        let key = self.ring.seal(pem.as_bytes(), &context(&certificate.serial)).map_err(failed)?;
+        let key = self.ring.seal(pem.as_bytes(), &context(&certificate)).map_err(failed)?;
         Ok(Issued { der, certificate, key })
     }
 
     fn sign(&self, credential: &Credential, hash: &str, at: OffsetDateTime) -> Result<Vec<u8>, AuthorityError> {
         let digest = decode_hex(hash).ok_or_else(|| AuthorityError("хеш не Стрибог-256".into()))?;
-        let pem = self.ring.open(&credential.key, &context(&credential.certificate.serial)).map_err(failed)?;
+        let pem = self.ring.open(&credential.key, &context(&credential.certificate)).map_err(failed)?;
         let pem = String::from_utf8(pem).map_err(failed)?;
         let key = pkcs8::from_pem(&pem).map_err(failed)?;
         crate::cms::sign_detached_digest(&digest, &key, &credential.der, at.into()).map_err(failed)

@@ -150,6 +150,11 @@ mod tests {
         );
         assert_eq!(client_ip(ip("10.0.0.1"), &[], &proxies), ip("10.0.0.1"));
         assert_eq!(client_ip(ip("10.0.0.1"), &["garbage"], &proxies), ip("10.0.0.1"));
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), &["\u{fffd}, 203.0.113.5"], &proxies),
+            ip("203.0.113.5"),
+            "junk on the left"
+        );
         assert_eq!(client_ip(ip("10.0.0.1"), &["10.0.1.9"], &proxies), ip("10.0.1.9"), "only proxies: the farthest");
     }
 }

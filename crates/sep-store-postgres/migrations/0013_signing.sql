@@ -68,8 +68,7 @@ CREATE TABLE issued_documents (
     id UUID PRIMARY KEY,
     number TEXT NOT NULL UNIQUE,
     check_code TEXT NOT NULL,
-    -- Empty for documents issued without an application (справки, when they come).
-    application_id UUID REFERENCES applications (id),
+    application_id UUID NOT NULL REFERENCES applications (id),
     user_id UUID NOT NULL REFERENCES users (id),
     agency TEXT NOT NULL,
     issued_by UUID NOT NULL REFERENCES users (id),

@@ -68,8 +68,7 @@ CREATE TABLE issued_documents (
     id TEXT PRIMARY KEY,
     number TEXT NOT NULL UNIQUE,
     check_code TEXT NOT NULL,
-    -- Empty for documents issued without an application (справки, when they come).
-    application_id TEXT REFERENCES applications (id),
+    application_id TEXT NOT NULL REFERENCES applications (id),
     user_id TEXT NOT NULL REFERENCES users (id),
     agency TEXT NOT NULL,
     issued_by TEXT NOT NULL REFERENCES users (id),

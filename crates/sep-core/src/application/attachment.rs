@@ -246,14 +246,20 @@ impl FileStore for LocalFileStore {
 
     async fn probe(&self) -> std::io::Result<()> {
         use std::io::Write;
-        // A temporary name the sweep clears if a crash leaves it.
-        let tmp = self.dir.join("00").join(format!(".probe.{}.tmp", std::process::id()));
+        // A temporary name of its own (probes may overlap), which the sweep clears if a crash
+        // leaves it.
+        static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = self.dir.join("00").join(format!(".probe.{}.{n}.tmp", std::process::id()));
         std::fs::create_dir_all(tmp.parent().unwrap_or(&self.dir))?;
         let written = std::fs::File::create(&tmp).and_then(|mut f| {
             f.write_all(&[0u8; 4096])?;
             f.sync_all()
         });
-        let removed = std::fs::remove_file(&tmp);
+        let removed = match std::fs::remove_file(&tmp) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        };
         written.and(removed)
     }
 

@@ -86,7 +86,7 @@ pub trait ApplicationStore: Send + Sync {
     async fn insert_message(&self, m: &Message, fx: &Effects) -> StoreResult<i64>;
     /// An application's thread, oldest first.
     async fn list_messages(&self, id: ApplicationId) -> StoreResult<Vec<Message>>;
-    /// Whether any attachment or message row points to the stored file `sha256`.
+    /// Whether any attachment, message or issued document points to the stored file `sha256`.
     async fn file_referenced(&self, sha256: &str) -> StoreResult<bool>;
     /// An application's files (current versions), oldest first.
     async fn list_attachments(&self, id: ApplicationId) -> StoreResult<Vec<Attachment>>;

@@ -86,6 +86,15 @@ pub async fn issue(
     let (name, bytes) = upload;
     let format = check(bytes, &[Format::Pdf, Format::Jpeg, Format::Png], MAX_MB).map_err(ActionError::File)?;
     let sha256 = crate::application::attachment::content_key(bytes);
+    // The same file again (a second press, a retried form) is the document already issued.
+    if let Some(same) = store
+        .list_issued_documents(app.id)
+        .await?
+        .into_iter()
+        .find(|d| d.file.sha256 == sha256 && d.annulled_at.is_none())
+    {
+        return Ok(same);
+    }
     files.put(&sha256, bytes).await.map_err(|e| ActionError::FileStore(e.to_string()))?;
     let hash = authority.hash(bytes);
     let (der, signer) = authority.sign_as_agency(&agency, &hash, now).map_err(|e| ActionError::Signing(e.0))?;

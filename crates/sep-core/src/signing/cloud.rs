@@ -80,10 +80,15 @@ pub async fn revoke(
     now: OffsetDateTime,
 ) -> Result<Credential, SigningError> {
     let c = current(store, user, now).await?.ok_or(SigningError::CertificateMissing)?;
-    authority.revoke(&c.certificate.serial, now).map_err(|e| SigningError::Authority(e.0))?;
+    // The portal's record first: from then on nothing signs with the key, whatever happens to
+    // the list. The authority's list follows; if it fails, the revocation stands here (the key
+    // cannot sign anywhere else) and the failure is logged for the operator to list it.
     let mut e = origin.event(now, "signature.certificate_revoked", Some(user.id));
     e.object = Some(format!("certificate:{}", c.certificate.serial));
     store.update_credential_revoked(c.id, now, &Effects::audit(e)).await?;
+    if let Err(err) = authority.revoke(&c.certificate.serial, now) {
+        tracing::error!(serial = %c.certificate.serial, error = %err, "revocation list not updated");
+    }
     Ok(Credential { revoked_at: Some(now), ..c })
 }
 

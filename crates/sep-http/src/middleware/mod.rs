@@ -103,8 +103,14 @@ fn with_client_ip(mut req: axum::extract::Request, proxies: &[crate::client::Net
     else {
         return req;
     };
-    let forwarded: Vec<&str> =
-        req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    // Read lossily: a client's non-ASCII bytes must not hide the address the proxy appended.
+    let forwarded: Vec<String> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .collect();
+    let forwarded: Vec<&str> = forwarded.iter().map(String::as_str).collect();
     let ip = crate::client::client_ip(peer, &forwarded, proxies);
     req.extensions_mut().insert(crate::client::ClientIp(ip));
     req

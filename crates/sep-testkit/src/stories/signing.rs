@@ -174,6 +174,7 @@ pub async fn issued_documents(db: &TestDb) {
     assert_eq!(s.list_issued_documents(ApplicationId(Uuid::now_v7())).await.unwrap(), vec![]);
     assert_eq!(s.find_issued_document("D2026-000002").await.unwrap(), Some(d.clone()));
     assert_eq!(s.find_issued_document("D2026-000003").await.unwrap(), None);
+    assert!(s.file_referenced(&d.file.sha256).await.unwrap(), "the orphan sweep keeps an issued file");
     assert_eq!(s.get_signature(sig.id).await.unwrap().0, sig, "the signature landed with it");
     let twin = IssuedDocument { id: Uuid::now_v7(), ..d.clone() };
     let sig2 = Signature { id: Uuid::now_v7(), ..sig.clone() };

@@ -35,6 +35,13 @@ async fn result_is_issued_signed_and_checked_by_its_number(backend: Backend) {
     assert!(r.text.contains("upload_format_refused"), "{}", r.text);
     let r = officer.upload(&issue, &[], &[("file", "Свидетельство.pdf", RESULT)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let again = officer.upload(&issue, &[], &[("file", "Свидетельство.pdf", RESULT)]).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        officer.page(&page).await.matches("проверка по номеру").count(),
+        1,
+        "a second press issues nothing more"
+    );
     let view = officer.page(&page).await;
     let check = view.split("href=\"/verify/").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
     let check = format!("/verify/{check}");
