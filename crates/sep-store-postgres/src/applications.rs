@@ -183,17 +183,23 @@ impl ApplicationStore for PgStore {
         id: ApplicationId,
         data: &BTreeMap<String, String>,
         at: OffsetDateTime,
+        fx: &Effects,
     ) -> StoreResult<()> {
         let data = to_json(data)?;
-        let client = self.client().await?;
-        let n = client
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
             .execute(
                 &format!("UPDATE applications SET data = $2, updated_at = $3 WHERE id = $1 AND status IN {EDITABLE}"),
                 &[&id.0, &data, &at],
             )
             .await
             .map_err(map_err)?;
-        if n == 0 { Err(StoreError::Conflict { constraint: "applications.not_editable".into() }) } else { Ok(()) }
+        if n == 0 {
+            return Err(StoreError::Conflict { constraint: "applications.not_editable".into() });
+        }
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
     }
 
     async fn update_application_status(&self, id: ApplicationId, ch: &StatusChange, fx: &Effects) -> StoreResult<()> {

@@ -153,6 +153,7 @@ impl ApplicationStore for SqliteStore {
         id: ApplicationId,
         data: &BTreeMap<String, String>,
         at: OffsetDateTime,
+        fx: &Effects,
     ) -> StoreResult<()> {
         let data = json(data)?;
         self.write(|tx| {
@@ -164,7 +165,10 @@ impl ApplicationStore for SqliteStore {
                     params![id.0.to_string(), data, ts(at)],
                 )
                 .map_err(map_err)?;
-            if n == 0 { Err(StoreError::Conflict { constraint: "applications.not_editable".into() }) } else { Ok(()) }
+            if n == 0 {
+                return Err(StoreError::Conflict { constraint: "applications.not_editable".into() });
+            }
+            crate::effects::apply(tx, fx)
         })
     }
 

@@ -80,6 +80,9 @@ pub async fn start(
     Ok(app)
 }
 
+/// How long after a journaled save the next one is journaled again.
+pub const JOURNAL_EVERY: time::Duration = time::Duration::minutes(10);
+
 /// Saves the typed values of the service's fields (others are ignored), valid or not (R8).
 /// The store refuses if the application was sent meanwhile.
 pub async fn save(
@@ -87,6 +90,7 @@ pub async fn save(
     app: &Application,
     service: &Service,
     typed: &HashMap<String, String>,
+    origin: &crate::audit::Origin,
     now: OffsetDateTime,
 ) -> Result<(), ActionError> {
     if !app.status.allowed().contains(&Allowed::Edit) {
@@ -101,7 +105,20 @@ pub async fn save(
             data.insert(f.name.clone(), kept.take(MAX_TYPED).collect());
         }
     }
-    store.update_application_data(app.id, &data, now).await.map_err(|e| match e {
+    // The journal gets a save when the previous change (the draft's creation, which has its own
+    // record, or a save) was a while ago: one record for a sitting of typing, not one per
+    // background save. It names the fields changed, never their values.
+    let changed: Vec<&str> =
+        data.iter().filter(|(k, v)| app.data.get(*k) != Some(*v)).map(|(k, _)| k.as_str()).collect();
+    let fx = if now - app.updated_at >= JOURNAL_EVERY {
+        let mut e = origin.event(now, "application.draft_saved", Some(app.user_id));
+        e.object = Some(format!("application:{}", app.id));
+        e.details = serde_json::json!({ "fields": changed });
+        Effects::audit(e)
+    } else {
+        Effects::none()
+    };
+    store.update_application_data(app.id, &data, now, &fx).await.map_err(|e| match e {
         crate::StoreError::Conflict { .. } => ActionError::NotEditable(app.status),
         e => e.into(),
     })

@@ -27,12 +27,14 @@ pub trait ApplicationStore: Send + Sync {
     async fn update_overdue_noticed(&self, id: ApplicationId, at: OffsetDateTime, fx: &Effects) -> StoreResult<bool>;
     /// A user's applications, newest change first.
     async fn list_applications_for_user(&self, user: UserId) -> StoreResult<Vec<Application>>;
-    /// Saves the values typed, only while the status allows editing (else `Conflict`).
+    /// Saves the values typed, only while the status allows editing (else `Conflict`), with
+    /// `fx` in the same transaction.
     async fn update_application_data(
         &self,
         id: ApplicationId,
         data: &BTreeMap<String, String>,
         at: OffsetDateTime,
+        fx: &Effects,
     ) -> StoreResult<()>;
     /// Changes the status if it is still `change.from` (else `Conflict`), records the journal
     /// entry, sets what the change sets (number, consent, deadline, assignee, the applicant's

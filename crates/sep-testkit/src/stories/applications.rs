@@ -51,7 +51,7 @@ pub async fn lifecycle(db: &TestDb) {
     // What was typed is kept, even when invalid: a draft never loses input.
     a.data = [("snils".to_owned(), "112-233-445 9".to_owned()), ("last_name".to_owned(), "Иванов".to_owned())].into();
     a.updated_at = at + Duration::seconds(30);
-    s.update_application_data(a.id, &a.data, a.updated_at).await.unwrap();
+    s.update_application_data(a.id, &a.data, a.updated_at, &Effects::none()).await.unwrap();
     assert_eq!(s.get_application(a.id).await.unwrap(), a);
 
     let n1 = s.next_application_number(2026).await.unwrap();
@@ -166,14 +166,17 @@ pub async fn lifecycle(db: &TestDb) {
     assert_eq!(s.list_applications_for_user(user).await.unwrap().len(), 1);
     assert!(matches!(s.get_application(ApplicationId::new()).await, Err(StoreError::NotFound)));
     assert!(matches!(
-        s.update_application_data(ApplicationId::new(), &a.data, at).await,
+        s.update_application_data(ApplicationId::new(), &a.data, at, &Effects::none()).await,
         Err(StoreError::Conflict { .. })
     ));
     // Sent (here: rejected, then sent again), the data no longer change, nor the files.
     let resend = StatusChange::new(Status::Rejected, Status::Created, at + Duration::hours(2), "applicant", "", vec![]);
     s.update_application_status(a.id, &resend, &Effects::none()).await.unwrap();
     assert!(
-        matches!(s.update_application_data(a.id, &BTreeMap::new(), at).await, Err(StoreError::Conflict { .. })),
+        matches!(
+            s.update_application_data(a.id, &BTreeMap::new(), at, &Effects::none()).await,
+            Err(StoreError::Conflict { .. })
+        ),
         "no change after sending"
     );
     let late = sep_core::application::record::Attachment {

@@ -343,3 +343,39 @@ async fn r1_every_validation_error_is_named_sqlite() {
 async fn r1_every_validation_error_is_named_postgres() {
     every_r1_error_is_named(Backend::Postgres).await;
 }
+
+/// #22: draft saves are journaled — once for a sitting of typing (when the previous change was
+/// ten minutes ago; the draft's creation has its own record), naming the fields changed, never
+/// their values.
+#[tokio::test]
+async fn draft_saves_are_journaled_once_a_sitting_without_values() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let draft = w
+        .post_form("/applications", &[("service", "registration"), ("applicant", "person")])
+        .await
+        .location()
+        .to_owned();
+    let saves = || async {
+        t.db.store()
+            .list_audit(0, 500)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.event.action == "application.draft_saved")
+            .collect::<Vec<_>>()
+    };
+    w.post_form(&draft, &[("address", "г. Москва, ул. Арбат, д. 9")]).await;
+    assert!(saves().await.is_empty(), "right after the creation, which is journaled itself");
+    t.clock.advance(time::Duration::minutes(11));
+    w.post_form(&draft, &[("address", "г. Москва, ул. Арбат, д. 10")]).await;
+    t.clock.advance(time::Duration::seconds(5));
+    w.post_form_with(&draft, &[("address", "г. Москва, ул. Арбат, д. 11")], &[("x-sep-autosave", "1")]).await;
+    let journaled = saves().await;
+    assert_eq!(journaled.len(), 1, "one record for the sitting");
+    assert_eq!(journaled[0].event.details["fields"], serde_json::json!(["address"]));
+    assert!(!journaled[0].event.details.to_string().contains("Арбат"), "no values in the journal");
+    t.clock.advance(time::Duration::minutes(11));
+    w.post_form(&draft, &[("address", "г. Москва, ул. Арбат, д. 12")]).await;
+    assert_eq!(saves().await.len(), 2, "a later sitting is journaled again");
+}

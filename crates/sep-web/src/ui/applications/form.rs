@@ -200,10 +200,11 @@ pub(crate) async fn show(State(s): State<AppState>, owned: Owned, Query(q): Quer
 pub(crate) async fn save(
     State(s): State<AppState>,
     Editable(owned): Editable,
+    ctx: crate::extract::Ctx,
     headers: HeaderMap,
     CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Page {
-    draft::save(s.store.as_ref(), &owned.app, &owned.service, &form, s.clock.now()).await?;
+    draft::save(s.store.as_ref(), &owned.app, &owned.service, &form, &ctx.origin(), s.clock.now()).await?;
     if headers.contains_key("x-sep-autosave") {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
