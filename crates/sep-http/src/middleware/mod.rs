@@ -33,6 +33,22 @@ pub fn request_id_of(h: &axum::http::HeaderMap) -> String {
     h.get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
 }
 
+tokio::task_local! {
+    static CURRENT_ID: String;
+}
+
+/// The id of the request being handled, for pages rendered without its headers at hand (the
+/// emulator's message pages); `None` outside a request.
+pub fn current_request_id() -> Option<String> {
+    CURRENT_ID.try_with(Clone::clone).ok()
+}
+
+/// Runs the rest of the stack with the request's id in [`current_request_id`].
+async fn with_request_id(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let id = request_id_of(req.headers());
+    CURRENT_ID.scope(id, next.run(req)).await
+}
+
 fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     // The panic message may hold data; the log gets it from the panic hook, the user does not.
     tracing::error!("handler panicked");
@@ -75,6 +91,7 @@ pub fn apply_with_csp(routes: Router, limits: Limits, brand: &'static Brand, csp
             .map_request(sane_request_id)
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(axum::middleware::from_fn(with_request_id))
             .layer(
                 TraceLayer::new_for_http()
                     .make_span_with(span_for)

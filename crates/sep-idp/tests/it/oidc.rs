@@ -477,3 +477,20 @@ async fn consent_forms_may_redirect_to_clients_so_the_csp_has_no_form_action() {
     assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'"), "{csp}");
     assert!(!csp.contains("form-action"), "{csp}");
 }
+
+/// #22: the emulator's error pages carry the request id, as the portal's do, so a person can
+/// name it and it joins the logs.
+#[tokio::test]
+async fn error_pages_carry_the_request_id() {
+    let idp = idp().await;
+    let req = axum::http::Request::get(authorize_url("openid", &[("client_id", "nobody")]))
+        .header("x-request-id", "req-4711-abcdef")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(idp.router.clone(), req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.headers().get("x-request-id").unwrap(), "req-4711-abcdef");
+    let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+    let text = String::from_utf8_lossy(&body);
+    assert!(text.contains("client_unknown") && text.contains("req-4711-abcdef"), "{text}");
+}
