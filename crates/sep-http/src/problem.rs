@@ -19,6 +19,8 @@ pub struct Problem {
     pub action: String,
     /// A link to try again, with its label.
     pub retry: Option<(String, String)>,
+    /// Seconds after which a retry may succeed (`Retry-After`).
+    pub retry_after: Option<u64>,
     /// What caused a server-side failure, for the log only (never shown): the presenter logs
     /// it once, so handlers do not.
     pub cause: Option<String>,
@@ -34,8 +36,23 @@ impl Problem {
             detail: detail.to_owned(),
             action: action.to_owned(),
             retry: None,
+            retry_after: None,
             cause: None,
         }
+    }
+
+    /// 429: too many requests from one address or person; `wait` until the next is allowed
+    /// (sent as `Retry-After`, whole seconds rounded up).
+    pub fn rate_limited(wait: std::time::Duration) -> Self {
+        let mut p = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Слишком много запросов",
+            "С вашего адреса или от вашей учётной записи было слишком много запросов подряд, поэтому новые временно не принимаются.",
+            "Подождите минуту и повторите.",
+        );
+        p.retry_after = Some(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
+        p
     }
 
     /// Records what caused the failure, for the log.
@@ -168,6 +185,9 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         // The presenter renders it; the extension carries it there.
         let mut res = self.status.into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs.max(1)));
+        }
         res.extensions_mut().insert(self);
         res
     }

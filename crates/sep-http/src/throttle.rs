@@ -24,12 +24,19 @@ impl Throttle {
         Self(Arc::new(RateLimiter::keyed(Quota::per_minute(rate).allow_burst(burst))), Arc::new(AtomicU32::new(0)))
     }
 
-    /// Whether one more attempt from `ip` is allowed now.
-    pub fn allow(&self, ip: &str) -> bool {
+    /// Whether one more attempt from `key` (an address, a person) is allowed now.
+    pub fn allow(&self, key: &str) -> bool {
+        self.check(key).is_ok()
+    }
+
+    /// One more attempt from `key` now, or how long until the next would be allowed.
+    pub fn check(&self, key: &str) -> Result<(), std::time::Duration> {
         if self.1.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
             self.prune();
         }
-        self.0.check_key(&ip.to_owned()).is_ok()
+        self.0.check_key(&key.to_owned()).map_err(|not_until| {
+            not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()))
+        })
     }
 
     /// Forgets the addresses whose budget is full again: they are as if never seen.

@@ -108,15 +108,25 @@ pub struct AppState {
 /// signatures does not use up logins.
 #[derive(Clone)]
 pub struct Throttles {
-    /// `/verify`: 30 checks a minute.
+    /// `/verify`: 30 checks a minute per address.
     pub verify: sep_http::throttle::Throttle,
-    /// `/login`: 60 starts a minute (each writes a row and calls the provider).
+    /// `/login`: 60 starts a minute per address (each writes a row and calls the provider).
     pub login: sep_http::throttle::Throttle,
+    /// Uploads (every multipart form): 60 a minute per person, bursts of 60.
+    pub uploads: sep_http::throttle::Throttle,
+    /// Searches (`/services?q=`, `/documents?q=`): 120 a minute per address, bursts of 60.
+    pub searches: sep_http::throttle::Throttle,
 }
 
 impl Default for Throttles {
     fn default() -> Self {
-        Self { verify: sep_http::throttle::Throttle::new(30, 30), login: sep_http::throttle::Throttle::new(60, 60) }
+        use sep_http::throttle::Throttle;
+        Self {
+            verify: Throttle::new(30, 30),
+            login: Throttle::new(60, 60),
+            uploads: Throttle::new(60, 60),
+            searches: Throttle::new(120, 60),
+        }
     }
 }
 

@@ -520,3 +520,34 @@ async fn readiness_names_a_file_store_that_cannot_be_written() {
     let (status, _) = ask().await;
     assert_eq!(status, StatusCode::OK, "ready again once files can be written");
 }
+
+/// SEC1: uploads are limited per person and searches per address, each answered with 429, a
+/// page with the code and `Retry-After`; other people and plain pages are not affected.
+#[tokio::test]
+async fn uploads_and_searches_have_their_own_limits() {
+    let app = TestApp::new().await;
+    let w = app.citizen().await;
+    let pdf: &[u8] = b"%PDF-1.7\n";
+    let mut last = None;
+    for _ in 0..61 {
+        // A signature upload for a document that does not exist: refused, but counted.
+        let r = w.upload("/documents/signatures", &[("d", "a:none")], &[("signature", "s.sig", pdf)]).await;
+        last = Some(r);
+    }
+    let r = last.unwrap();
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    assert!(r.text.contains("rate_limited"), "{}", r.text);
+    assert!(r.header("retry-after").is_some_and(|v| v.parse::<u64>().is_ok_and(|n| n >= 1)), "{:?}", r.headers);
+    let other = app.sign_in_as("+79345678901").await;
+    let r = other.upload("/documents/signatures", &[("d", "a:none")], &[("signature", "s.sig", pdf)]).await;
+    assert_ne!(r.status, StatusCode::TOO_MANY_REQUESTS, "another person's budget");
+
+    let b = app.browser();
+    let mut statuses = Vec::new();
+    for _ in 0..61 {
+        statuses.push(b.get("/services?q=регистрация").await.status);
+    }
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 60, "a burst of 60");
+    assert_eq!(b.get("/services").await.status, StatusCode::OK, "the catalogue without a search is not limited");
+}

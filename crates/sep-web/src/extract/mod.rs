@@ -271,9 +271,15 @@ impl FromRequest<AppState> for CsrfMultipart {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let session = form_session(&mut parts, state).await?;
+        // Before the body is read: an upload's cost is in reading and keeping it.
+        state
+            .throttles
+            .uploads
+            .check(&session.user_id.0.to_string())
+            .map_err(|wait| WebError::from(Problem::rate_limited(wait)))?;
         let form = Multipart::from_request(Request::from_parts(parts, body), state)
             .await
-            .map_err(|e| WebError::from(Problem::for_status(e.status())))?;
+            .map_err(|e| WebError::from(Problem::for_status(sep_http::body_error_status(&e, e.status()))))?;
         let read = multipart::read(form).await?;
         if !csrf_matches(&session, read.text("csrf")) {
             return Err(WebError::forbidden());

@@ -37,8 +37,8 @@ pub(crate) async fn start(
     if user.0.is_some() {
         return Ok(Redirect::to(&return_to).into_response());
     }
-    if !s.throttles.login.allow(&ctx.client.ip) {
-        return Err(too_many_logins());
+    if let Err(wait) = s.throttles.login.check(&ctx.client.ip) {
+        return Err(too_many_logins(wait));
     }
     let Some(rp) = s.auth.clone() else { return Err(AuthFault::NotConfigured.problem().into()) };
     let started = rp.begin().await.map_err(|f| f.problem())?;
@@ -65,15 +65,12 @@ pub(crate) async fn start(
 }
 
 /// 429 for an address that starts logins faster than a person does.
-fn too_many_logins() -> WebError {
-    sep_http::Problem::new(
-        axum::http::StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-        "Слишком много попыток входа",
-        "С вашего адреса было слишком много попыток входа подряд, поэтому новые временно не принимаются.",
-        "Подождите минуту и войдите снова.",
-    )
-    .into()
+fn too_many_logins(wait: std::time::Duration) -> WebError {
+    let mut p = sep_http::Problem::rate_limited(wait);
+    p.title = "Слишком много попыток входа".into();
+    p.detail = "С вашего адреса было слишком много попыток входа подряд, поэтому новые временно не принимаются.".into();
+    p.action = "Подождите минуту и войдите снова.".into();
+    p.into()
 }
 
 #[derive(Deserialize)]

@@ -148,8 +148,14 @@ fn row(e: Entry, signatures: &mut HashMap<String, Vec<(Signature, Standing)>>) -
 pub(crate) async fn page(
     State(s): State<AppState>,
     SignedIn { session, user }: SignedIn,
+    ctx: crate::extract::Ctx,
     Query(q): Query<ArchiveQuery>,
 ) -> Page {
+    if !q.q.trim().is_empty()
+        && let Err(wait) = s.throttles.searches.check(&ctx.client.ip)
+    {
+        return Err(sep_http::Problem::rate_limited(wait).into());
+    }
     let (from, to) = (day(&q.from), day(&q.to));
     let filter = Filter { name: q.q.clone(), kind: q.kind.clone(), from, to, page: q.page.parse().unwrap_or(1).max(1) };
     let listing = archive(s.store.as_ref(), &s.catalogue, &user, &filter).await?;

@@ -63,7 +63,12 @@ pub(crate) struct Search {
 }
 
 /// `GET /services?q=…`.
-pub(crate) async fn list(State(s): State<AppState>, Query(q): Query<Search>) -> Page {
+pub(crate) async fn list(State(s): State<AppState>, ctx: crate::extract::Ctx, Query(q): Query<Search>) -> Page {
+    if !q.q.trim().is_empty()
+        && let Err(wait) = s.throttles.searches.check(&ctx.client.ip)
+    {
+        return Err(sep_http::Problem::rate_limited(wait).into());
+    }
     let query: String = q.q.chars().take(200).collect();
     let services = s
         .catalogue

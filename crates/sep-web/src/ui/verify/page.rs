@@ -94,8 +94,8 @@ fn view(v: &Verdict) -> VerdictView {
 
 /// `POST /verify` (multipart: `document`, `signature`): the verdict.
 pub(crate) async fn check(State(s): State<AppState>, ctx: Ctx, form: Multipart) -> Page {
-    if !s.throttles.verify.allow(&ctx.client.ip) {
-        return Err(rate_limited());
+    if let Err(wait) = s.throttles.verify.check(&ctx.client.ip) {
+        return Err(rate_limited(wait));
     }
     let parts = read(form).await?;
     let (document, signature) = (parts.file("document"), parts.file("signature"));
@@ -111,16 +111,12 @@ pub(crate) async fn check(State(s): State<AppState>, ctx: Ctx, form: Multipart) 
     render(&VerifyPage { address: address(&s), verdict: Some(view(&verdict)), missing })
 }
 
-fn rate_limited() -> WebError {
-    Problem::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-        "Слишком много проверок",
-        "С вашего адреса было слишком много проверок подряд, поэтому новые временно не принимаются.",
-        "Подождите минуту и повторите проверку.",
-    )
-    .retry("/verify", "К проверке подписи")
-    .into()
+fn rate_limited(wait: std::time::Duration) -> WebError {
+    let mut p = Problem::rate_limited(wait).retry("/verify", "К проверке подписи");
+    p.title = "Слишком много проверок".into();
+    p.detail = "С вашего адреса было слишком много проверок подряд, поэтому новые временно не принимаются.".into();
+    p.action = "Подождите минуту и повторите проверку.".into();
+    p.into()
 }
 
 /// `GET /verify/ca.pem`: the trusted authorities' certificates.
@@ -176,8 +172,8 @@ pub(crate) async fn issued(
     axum::extract::Path(number): axum::extract::Path<String>,
     axum::extract::Query(q): axum::extract::Query<CheckCode>,
 ) -> Page {
-    if !s.throttles.verify.allow(&ctx.client.ip) {
-        return Err(rate_limited());
+    if let Err(wait) = s.throttles.verify.check(&ctx.client.ip) {
+        return Err(rate_limited(wait));
     }
     let found = sep_core::document::issued::check_by_code(s.store.as_ref(), &number, &q.ck).await?;
     let shown: String = number.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
