@@ -12,6 +12,7 @@ mod issued;
 mod login;
 mod pages;
 mod review;
+mod routes;
 mod sessions;
 mod signing;
 mod verify;

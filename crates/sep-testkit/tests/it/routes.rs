@@ -1,0 +1,208 @@
+//! The route list is the source (issue 22, T2 and T15): every route of the portal's router,
+//! read from `sep-web/src/lib.rs`, must have an entry here saying who may use it, and a route
+//! added without one fails. Each is then requested by a signed-out visitor — with made-up ids
+//! where the path has parameters — and must answer as its entry says, never with a 5xx, and
+//! with the security headers every page carries.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
+
+use axum::http::StatusCode;
+use sep_testkit::TestApp;
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    /// Anyone: answers without a session (a page, a redirect of its own, or a refusal of the
+    /// input), never sends to sign in.
+    Anyone,
+    /// A signed-in person: a signed-out visitor is sent to sign in (a form with the way back to
+    /// where it was, a page to itself), or refused (403, 401 for a background request).
+    Person,
+    /// The sign-in itself: with no identity provider configured (as here) a 503 page saying so.
+    Provider,
+    /// Not served in this configuration (the demo's outbox, `/metrics` without a token): 404.
+    Hidden,
+}
+
+/// Every route with who may use it.
+const ROUTES: &[(&str, Who)] = &[
+    ("/assets/{file}", Who::Anyone),
+    ("/healthz", Who::Anyone),
+    ("/readyz", Who::Anyone),
+    ("/metrics", Who::Hidden),
+    ("/", Who::Anyone),
+    ("/services", Who::Anyone),
+    ("/services/{code}", Who::Anyone),
+    ("/help", Who::Anyone),
+    ("/help/errors", Who::Anyone),
+    ("/lang", Who::Anyone),
+    ("/outbox", Who::Hidden),
+    ("/login", Who::Provider),
+    ("/login/callback", Who::Provider),
+    ("/relink/send", Who::Anyone),
+    ("/relink/code", Who::Anyone),
+    ("/terms", Who::Person),
+    ("/logout", Who::Anyone),
+    ("/cabinet", Who::Person),
+    ("/notices/read", Who::Person),
+    ("/events", Who::Person),
+    ("/history", Who::Person),
+    ("/documents", Who::Person),
+    ("/documents/zip", Who::Person),
+    ("/documents/issued/{id}", Who::Person),
+    ("/documents/replace", Who::Person),
+    ("/sessions", Who::Person),
+    ("/sessions/end", Who::Person),
+    ("/settings", Who::Person),
+    ("/prefs.css", Who::Anyone),
+    ("/profile/contacts", Who::Person),
+    ("/profile/contacts/sms/confirm", Who::Person),
+    ("/profile/contacts/email/confirm", Who::Person),
+    ("/profile/contacts/{channel}", Who::Person),
+    ("/applications", Who::Person),
+    ("/applications/{id}", Who::Person),
+    ("/applications/{id}/check", Who::Person),
+    ("/applications/{id}/submit", Who::Person),
+    ("/applications/{id}/withdraw", Who::Person),
+    ("/applications/{id}/contacts/{channel}", Who::Person),
+    ("/applications/{id}/contacts/sms/confirm", Who::Person),
+    ("/applications/{id}/contacts/email/confirm", Who::Person),
+    ("/applications/{id}/documents", Who::Person),
+    ("/applications/{id}/attachments/{file}", Who::Person),
+    ("/applications/{id}/attachments/{file}/delete", Who::Person),
+    ("/applications/{id}/sign", Who::Person),
+    ("/applications/{id}/statement.json", Who::Person),
+    ("/applications/{id}/messages", Who::Person),
+    ("/applications/{id}/messages/{message}/file", Who::Person),
+    ("/signature", Who::Person),
+    ("/signature/certificate", Who::Person),
+    ("/signature/certificate.cer", Who::Person),
+    ("/signature/revoke", Who::Person),
+    ("/documents/sign", Who::Person),
+    ("/documents/sign/{id}", Who::Person),
+    ("/documents/signatures/{id}", Who::Person),
+    ("/documents/signatures", Who::Person),
+    ("/verify", Who::Anyone),
+    ("/verify/ca.pem", Who::Anyone),
+    ("/verify/document", Who::Anyone),
+    ("/verify/{number}", Who::Anyone),
+    ("/officer", Who::Person),
+    ("/officer/applications/{id}", Who::Person),
+    ("/officer/applications/{id}/take", Who::Person),
+    ("/officer/applications/{id}/decide", Who::Person),
+    ("/officer/applications/{id}/issued/{doc}/annul", Who::Person),
+    ("/officer/applications/{id}/issue", Who::Person),
+];
+
+/// The routes of the portal's router with their methods, read from its source.
+fn routes() -> Vec<(String, Vec<&'static str>)> {
+    let source = include_str!("../../../sep-web/src/lib.rs");
+    let code = source.split("#[cfg(test)]").next().unwrap();
+    let parts: Vec<&str> = code.split(".route(").skip(1).collect();
+    parts
+        .iter()
+        .map(|part| {
+            let path = part.split('"').nth(1).unwrap().to_owned();
+            let mut methods = Vec::new();
+            if part.contains("get(") {
+                methods.push("GET");
+            }
+            if part.contains("post(") {
+                methods.push("POST");
+            }
+            (path, methods)
+        })
+        .collect()
+}
+
+/// The path with made-up values for its parameters.
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "01900000-0000-7000-8000-000000000000")
+        .replace("{file}", "01900000-0000-7000-8000-000000000001")
+        .replace("{doc}", "01900000-0000-7000-8000-000000000002")
+        .replace("{message}", "1")
+        .replace("{channel}", "sms")
+        .replace("{code}", "registration")
+        .replace("{number}", "D2026-000001")
+}
+
+#[test]
+fn every_route_has_an_entry_and_every_entry_a_route() {
+    let found: Vec<String> = routes().into_iter().map(|(p, _)| p).collect();
+    assert!(found.len() > 50, "the routes are read: {}", found.len());
+    let missing: Vec<&String> = found.iter().filter(|p| !ROUTES.iter().any(|(r, _)| r == p)).collect();
+    assert!(missing.is_empty(), "routes without an entry here (who may use them?): {missing:?}");
+    let gone: Vec<&str> = ROUTES.iter().map(|(r, _)| *r).filter(|r| !found.iter().any(|p| p == r)).collect();
+    assert!(gone.is_empty(), "entries for routes that no longer exist: {gone:?}");
+}
+
+#[tokio::test]
+async fn a_signed_out_visitor_gets_what_each_route_allows_with_the_security_headers() {
+    let app = TestApp::new().await;
+    let mut wrong = Vec::new();
+    for (path, methods) in routes() {
+        let who = ROUTES.iter().find(|(r, _)| *r == path).map(|(_, w)| *w).unwrap();
+        for method in methods {
+            let b = app.browser();
+            let url = concrete(&path);
+            let r = match method {
+                "GET" => b.get(&url).await,
+                _ => b.post(&url, &[("csrf", "none")]).await,
+            };
+            let to_login = r.status == StatusCode::SEE_OTHER && r.location().starts_with("/login");
+            let fine = match who {
+                Who::Provider => r.status == StatusCode::SERVICE_UNAVAILABLE && r.text.contains("idp_not_configured"),
+                _ if r.status.is_server_error() => false,
+                Who::Anyone => !to_login,
+                Who::Person => {
+                    to_login
+                        || (method == "POST" && r.status == StatusCode::FORBIDDEN)
+                        || r.status == StatusCode::UNAUTHORIZED
+                }
+                Who::Hidden => r.status == StatusCode::NOT_FOUND,
+            };
+            if !fine {
+                wrong.push(format!("{method} {url}: {} {}", r.status, r.location()));
+            }
+            // T15: every answer carries the headers, whatever its status.
+            let csp = r.header("content-security-policy").unwrap_or_default();
+            let headers_ok = !csp.is_empty()
+                && !csp.contains("unsafe-inline")
+                && csp.contains("frame-ancestors 'none'")
+                && r.header("x-content-type-options") == Some("nosniff")
+                && r.header("referrer-policy").is_some()
+                && r.header("x-request-id").is_some();
+            if !headers_ok {
+                wrong.push(format!("{method} {url}: security headers missing ({csp})"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// T2: every route that reaches an object by id answers a signed-in citizen 404 for an id that
+/// is not theirs (here: nobody's) — the same answer as for an id that does not exist — and an
+/// officer's route answers a citizen 404 too; never a 5xx.
+#[tokio::test]
+async fn an_id_that_is_not_ones_own_is_not_found_on_every_object_route() {
+    let app = TestApp::new().await;
+    let w = app.citizen().await;
+    let mut wrong = Vec::new();
+    for (path, methods) in routes() {
+        let who = ROUTES.iter().find(|(r, _)| *r == path).map(|(_, w)| *w).unwrap();
+        let by_id = path.contains("{id}") || path.contains("{file}") || path.contains("{message}");
+        if who != Who::Person || !(by_id || path.starts_with("/officer")) {
+            continue;
+        }
+        for method in methods {
+            let url = concrete(&path);
+            let r = match method {
+                "GET" => w.get(&url).await,
+                _ => w.post_form(&url, &[("code", "123456"), ("reason", "x"), ("decision", "approve")]).await,
+            };
+            if r.status != StatusCode::NOT_FOUND {
+                wrong.push(format!("{method} {url}: {}", r.status));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
