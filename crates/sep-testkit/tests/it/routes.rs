@@ -206,3 +206,41 @@ async fn an_id_that_is_not_ones_own_is_not_found_on_every_object_route() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// T2: an officer of another agency reaches nothing of an application filed with this one —
+/// every route with its id answers 404 (the application is real; its files are made up).
+#[tokio::test]
+async fn an_officer_of_another_agency_reaches_nothing_of_an_application() {
+    let app = TestApp::new().await;
+    let w = app.citizen().await;
+    let filed = crate::common::file(&w, "person", &[("passport_number", "000001")]).await;
+    let id = filed.trim_start_matches("/applications/").to_owned();
+    let stranger = app.officer("ФНС России").await;
+    let mut wrong = Vec::new();
+    for (path, methods) in routes() {
+        if !path.contains("{id}") || path.starts_with("/documents") {
+            continue;
+        }
+        for method in methods {
+            let url = concrete(&path).replace("01900000-0000-7000-8000-000000000000", &id);
+            let r = match method {
+                "GET" => stranger.get(&url).await,
+                _ => stranger.post_form(&url, &[("consent", "yes"), ("decision", "approve"), ("reason", "x")]).await,
+            };
+            if r.status != StatusCode::NOT_FOUND {
+                wrong.push(format!("{method} {url}: {}", r.status));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let tried = routes()
+        .iter()
+        .filter(|(p, _)| p.contains("{id}") && !p.starts_with("/documents"))
+        .map(|(_, m)| m.len())
+        .sum::<usize>();
+    let journal = app.db.store().list_audit(0, 1000).await.unwrap();
+    let denied = journal.iter().filter(|e| e.event.action == "application.access_denied").count();
+    assert!(denied >= tried, "each refusal journaled: {denied} of {tried}");
+    let shown = w.page(&filed).await;
+    assert!(shown.contains("Создано") || shown.contains("На проверке"), "nothing changed");
+}
