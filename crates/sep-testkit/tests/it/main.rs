@@ -11,6 +11,7 @@ mod documents;
 mod issued;
 mod login;
 mod pages;
+mod privacy;
 mod review;
 mod routes;
 mod sessions;
