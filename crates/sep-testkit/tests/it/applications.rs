@@ -351,11 +351,7 @@ async fn r1_every_validation_error_is_named_postgres() {
 async fn draft_saves_are_journaled_once_a_sitting_without_values() {
     let t = TestApp::new().await;
     let w = t.citizen().await;
-    let draft = w
-        .post_form("/applications", &[("service", "registration"), ("applicant", "person")])
-        .await
-        .location()
-        .to_owned();
+    let draft = crate::common::draft(&w).await;
     let saves = || async {
         t.db.store()
             .list_audit(0, 500)

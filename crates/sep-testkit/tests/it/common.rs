@@ -213,6 +213,11 @@ pub const ORG: [(&str, &str); 7] = [
     ("org_responsible", "Сидоров П. А., генеральный директор"),
 ];
 
+/// A new, empty draft of «Регистрация в СЭП» for a person; returns its path.
+pub async fn draft(w: &Signed) -> String {
+    w.post_form("/applications", &[("service", "registration"), ("applicant", "person")]).await.location().to_owned()
+}
+
 /// Starts, fills, documents and sends a registration as `applicant`; returns its path.
 pub async fn file(w: &Signed, applicant: &str, fields: &[(&str, &str)]) -> String {
     let app = fill(w, "registration", applicant, fields).await;

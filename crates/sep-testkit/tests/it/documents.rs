@@ -64,11 +64,7 @@ async fn the_archive_lists_searches_filters_and_pages() {
 async fn the_archive_pages_past_fifty() {
     let t = TestApp::new().await;
     let w = t.citizen().await;
-    let app = w
-        .post_form("/applications", &[("service", "registration"), ("applicant", "person")])
-        .await
-        .location()
-        .to_owned();
+    let app = crate::common::draft(&w).await;
     for i in 0..51 {
         let name = format!("скан-{i:02}.pdf");
         let r = w.upload(&format!("{app}/documents"), &[("document", "passport_scan")], &[("file", &name, PDF)]).await;
@@ -132,11 +128,7 @@ async fn chosen_documents_download_as_one_zip_that_python_reads() {
 async fn own_uploads_of_an_unsent_application_are_removed_from_the_archive_others_stay() {
     let t = TestApp::new().await;
     let w = t.citizen().await;
-    let draft = w
-        .post_form("/applications", &[("service", "registration"), ("applicant", "person")])
-        .await
-        .location()
-        .to_owned();
+    let draft = crate::common::draft(&w).await;
     w.upload(&format!("{draft}/documents"), &[("document", "passport_scan")], &[("file", "лишний.pdf", PDF)]).await;
     let sent = file(&w, "person", &[("passport_number", "000001")]).await;
     let page = w.page("/documents").await;
@@ -163,11 +155,7 @@ async fn own_uploads_of_an_unsent_application_are_removed_from_the_archive_other
 async fn a_replaced_document_keeps_its_earlier_version() {
     let t = TestApp::new().await;
     let w = t.citizen().await;
-    let draft = w
-        .post_form("/applications", &[("service", "registration"), ("applicant", "person")])
-        .await
-        .location()
-        .to_owned();
+    let draft = crate::common::draft(&w).await;
     w.upload(&format!("{draft}/documents"), &[("document", "passport_scan")], &[("file", "паспорт.pdf", PDF)]).await;
     let page = w.page("/documents").await;
     let key = page.split("name=\"replace\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();

@@ -104,9 +104,9 @@ async fn health_is_unconditional_and_readiness_checks_the_database() {
     assert_eq!((body["status"].as_str(), body["database"].as_str()), (Some("ready"), Some("sqlite")));
 }
 
-#[tokio::test]
-async fn readiness_is_503_not_500_when_the_database_is_down() {
-    // Port 1 on loopback: nothing listens, connections are refused at once.
+/// The portal over a PostgreSQL that is down: port 1 on loopback, where nothing listens, so
+/// connections are refused at once.
+fn on_a_dead_database() -> axum::Router {
     let store = sep_store_postgres::PgStore::connect("postgres://postgres@127.0.0.1:1/test", None, 2).unwrap();
     let state = AppState::new(
         Arc::new(store),
@@ -116,7 +116,12 @@ async fn readiness_is_503_not_500_when_the_database_is_down() {
         sep_testkit::app::catalogue(),
         sep_testkit::app::files(),
     );
-    let router = sep_web::router(state);
+    sep_web::router(state)
+}
+
+#[tokio::test]
+async fn readiness_is_503_not_500_when_the_database_is_down() {
+    let router = on_a_dead_database();
     let res = tower::ServiceExt::oneshot(
         router,
         axum::http::Request::get("/readyz").body(axum::body::Body::empty()).unwrap(),
@@ -346,11 +351,7 @@ async fn logins_from_one_address_are_limited() {
 async fn control_characters_never_reach_a_draft() {
     let app = TestApp::new().await;
     let w = app.citizen().await;
-    let draft = w
-        .post_form("/applications", &[("service", "registration"), ("applicant", "person")])
-        .await
-        .location()
-        .to_owned();
+    let draft = crate::common::draft(&w).await;
     let r = w.post_form(&draft, &[("address", "г. Москва\u{0}, ул. Арбат\u{1b}[31m, д. 1\nкв. 2")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let id = uuid::Uuid::parse_str(draft.trim_start_matches("/applications/")).unwrap();
@@ -456,16 +457,7 @@ async fn clients_behind_a_trusted_proxy_are_told_apart() {
 /// a page), never quietly treated as signed out and sent to log in again.
 #[tokio::test]
 async fn a_database_outage_is_503_for_a_signed_in_person_not_a_sign_out() {
-    let store = sep_store_postgres::PgStore::connect("postgres://postgres@127.0.0.1:1/test", None, 2).unwrap();
-    let state = AppState::new(
-        Arc::new(store),
-        Arc::new(SystemClock),
-        WebConfig::default(),
-        None,
-        sep_testkit::app::catalogue(),
-        sep_testkit::app::files(),
-    );
-    let router = sep_web::router(state);
+    let router = on_a_dead_database();
     let token = sep_core::session::SessionToken::generate().unwrap();
     for path in ["/cabinet", "/documents", "/signature"] {
         let req = axum::http::Request::get(path)
