@@ -82,6 +82,8 @@ CREATE TABLE issued_documents (
 );
 CREATE INDEX issued_documents_user ON issued_documents (user_id, issued_at);
 CREATE INDEX issued_documents_application ON issued_documents (application_id, issued_at);
+-- One valid document a file per application: a second press issues nothing more.
+CREATE UNIQUE INDEX issued_documents_one_per_file ON issued_documents (application_id, sha256) WHERE annulled_at IS NULL;
 
 -- Versions of attached files (SPEC D2): a replaced file stays as an earlier version, pointing
 -- to the one that replaced it; only current versions are part of the application.

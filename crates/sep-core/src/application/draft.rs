@@ -110,7 +110,7 @@ pub async fn save(
     // background save. It names the fields changed, never their values.
     let changed: Vec<&str> =
         data.iter().filter(|(k, v)| app.data.get(*k) != Some(*v)).map(|(k, _)| k.as_str()).collect();
-    let fx = if now - app.updated_at >= JOURNAL_EVERY {
+    let fx = if !changed.is_empty() && now - app.updated_at >= JOURNAL_EVERY {
         let mut e = origin.event(now, "application.draft_saved", Some(app.user_id));
         e.object = Some(format!("application:{}", app.id));
         e.details = serde_json::json!({ "fields": changed });

@@ -143,8 +143,17 @@ pub async fn issue(
         critical: false,
     };
     let fx = Effects { audit: vec![e], jobs: vec![], notices: vec![notice] };
-    store.insert_issued_document(&d, &s, &der, &fx).await?;
-    Ok(d)
+    match store.insert_issued_document(&d, &s, &der, &fx).await {
+        Ok(()) => Ok(d),
+        // Two presses at once: the one that landed first is the document.
+        Err(crate::StoreError::Conflict { .. }) => store
+            .list_issued_documents(app.id)
+            .await?
+            .into_iter()
+            .find(|x| x.file.sha256 == d.file.sha256 && x.annulled_at.is_none())
+            .ok_or(ActionError::Changed),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// «Аннулировать»: an officer of the issuing agency annuls a document issued on `app`, with

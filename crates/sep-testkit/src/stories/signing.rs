@@ -176,6 +176,15 @@ pub async fn issued_documents(db: &TestDb) {
     assert_eq!(s.find_issued_document("D2026-000003").await.unwrap(), None);
     assert!(s.file_referenced(&d.file.sha256).await.unwrap(), "the orphan sweep keeps an issued file");
     assert_eq!(s.get_signature(sig.id).await.unwrap().0, sig, "the signature landed with it");
+    let same_file = IssuedDocument { id: Uuid::now_v7(), number: "D2026-000009".into(), ..d.clone() };
+    let sig3 = Signature { id: Uuid::now_v7(), ..sig.clone() };
+    assert!(
+        matches!(
+            s.insert_issued_document(&same_file, &sig3, b"DER", &Effects::none()).await,
+            Err(StoreError::Conflict { .. })
+        ),
+        "one valid document a file per application"
+    );
     let twin = IssuedDocument { id: Uuid::now_v7(), ..d.clone() };
     let sig2 = Signature { id: Uuid::now_v7(), ..sig.clone() };
     assert!(

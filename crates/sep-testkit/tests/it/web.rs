@@ -520,14 +520,21 @@ async fn uploads_and_searches_have_their_own_limits() {
     let app = TestApp::new().await;
     let w = app.citizen().await;
     let pdf: &[u8] = b"%PDF-1.7\n";
-    let mut last = None;
-    for _ in 0..61 {
+    // Requests until the first 429: at least the burst passes (a slow machine lets a few more
+    // through as the budget refills), and one is refused well before 200.
+    let mut passed = 0;
+    let mut refused = None;
+    for _ in 0..200 {
         // A signature upload for a document that does not exist: refused, but counted.
         let r = w.upload("/documents/signatures", &[("d", "a:none")], &[("signature", "s.sig", pdf)]).await;
-        last = Some(r);
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(r);
+            break;
+        }
+        passed += 1;
     }
-    let r = last.unwrap();
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    let r = refused.expect("uploads are limited");
+    assert!(passed >= 60, "the burst of 60 passes: {passed}");
     assert!(r.text.contains("rate_limited"), "{}", r.text);
     assert!(r.header("retry-after").is_some_and(|v| v.parse::<u64>().is_ok_and(|n| n >= 1)), "{:?}", r.headers);
     let other = app.sign_in_as("+79345678901").await;
@@ -535,11 +542,15 @@ async fn uploads_and_searches_have_their_own_limits() {
     assert_ne!(r.status, StatusCode::TOO_MANY_REQUESTS, "another person's budget");
 
     let b = app.browser();
-    let mut statuses = Vec::new();
-    for _ in 0..61 {
-        statuses.push(b.get("/services?q=регистрация").await.status);
+    let mut passed = 0;
+    let mut limited = false;
+    for _ in 0..300 {
+        if b.get("/services?q=регистрация").await.status == StatusCode::TOO_MANY_REQUESTS {
+            limited = true;
+            break;
+        }
+        passed += 1;
     }
-    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
-    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 60, "a burst of 60");
+    assert!(limited && passed >= 60, "searches limited after the burst of 60: {passed}");
     assert_eq!(b.get("/services").await.status, StatusCode::OK, "the catalogue without a search is not limited");
 }
