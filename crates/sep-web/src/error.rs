@@ -220,15 +220,19 @@ impl From<sep_core::signin::SignInError> for WebError {
                 "Обратитесь в поддержку СЭП и сообщите коды ошибок со страницы входа.",
             )
             .into(),
-            E::CodeLimit => Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                e.code(),
-                "Слишком много запросов кода",
-                &e.to_string(),
-                "Войдите заново через несколько минут.",
-            )
-            .retry("/login", "Войти снова")
-            .into(),
+            E::CodeLimit => {
+                let mut p = Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    e.code(),
+                    "Слишком много запросов кода",
+                    &e.to_string(),
+                    "Войдите заново через несколько минут.",
+                )
+                .retry("/login", "Войти снова");
+                // The send limit counts within the hour of the last send.
+                p.retry_after = Some(sep_core::confirm::WINDOW.whole_seconds().unsigned_abs());
+                p.into()
+            }
             E::CodeWrong { .. } | E::CodeVoid => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 e.code(),
@@ -279,7 +283,12 @@ impl From<sep_core::signing::SigningError> for WebError {
             E::RandomUnavailable => Self::internal(e.code()),
             e => {
                 let (status, title) = signing_texts(&e);
-                Problem::new(status, e.code(), title, &e.to_string(), e.action()).into()
+                let mut p = Problem::new(status, e.code(), title, &e.to_string(), e.action());
+                if matches!(e, E::SendLimit) {
+                    // The limit counts within the hour.
+                    p.retry_after = Some(sep_core::confirm::WINDOW.whole_seconds().unsigned_abs());
+                }
+                p.into()
             }
         }
     }

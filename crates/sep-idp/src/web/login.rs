@@ -104,8 +104,8 @@ pub(crate) async fn submit(
     client: Client,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    if !s.throttle.allow(&client.ip) {
-        return super::throttled();
+    if let Err(wait) = s.throttle.check(&client.ip) {
+        return super::throttled(wait);
     }
     let return_to = safe_return_to(&f.return_to);
     match s.login.start(&f.login, &f.password, &return_to).await {

@@ -118,16 +118,12 @@ async fn stylesheet() -> Response {
 }
 
 /// The page for an address that tried too often.
-fn throttled() -> Response {
-    Problem::new(
-        axum::http::StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-        "Слишком много попыток",
-        "С вашего адреса было слишком много попыток подряд, поэтому новые временно не принимаются.",
-        "Подождите минуту и повторите. Если вы забыли пароль, воспользуйтесь восстановлением.",
-    )
-    .retry("/login", "Ко входу")
-    .into_response()
+fn throttled(wait: std::time::Duration) -> Response {
+    let mut p = Problem::rate_limited(wait).retry("/login", "Ко входу");
+    p.title = "Слишком много попыток".into();
+    p.detail = "С вашего адреса было слишком много попыток подряд, поэтому новые временно не принимаются.".into();
+    p.action = "Подождите минуту и повторите. Если вы забыли пароль, воспользуйтесь восстановлением.".into();
+    p.into_response()
 }
 
 /// Renders a template; a failure becomes the internal-error page.

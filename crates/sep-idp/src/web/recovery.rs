@@ -81,8 +81,8 @@ pub(crate) async fn submit(
     client: sep_http::client::Client,
     Form(f): Form<StartForm>,
 ) -> Response {
-    if !s.throttle.allow(&client.ip) {
-        return super::throttled();
+    if let Err(wait) = s.throttle.check(&client.ip) {
+        return super::throttled(wait);
     }
     match s.recovery.start(&f.login).await {
         Ok(token) => {

@@ -95,8 +95,8 @@ pub(crate) async fn submit(
     client: sep_http::client::Client,
     Form(f): Form<RegisterForm>,
 ) -> Response {
-    if !s.throttle.allow(&client.ip) {
-        return super::throttled();
+    if let Err(wait) = s.throttle.check(&client.ip) {
+        return super::throttled(wait);
     }
     let none_if_empty = |v: &str| (!v.trim().is_empty()).then(|| v.to_owned());
     let input = AccountInput {

@@ -475,14 +475,16 @@ async fn one_address_is_throttled_before_it_can_run_through_accounts() {
                 .unwrap();
             let res = tower::ServiceExt::oneshot(router, req).await.unwrap();
             let status = res.status();
+            let retry = res.headers().get(header::RETRY_AFTER).map(|v| v.to_str().unwrap().to_owned());
             let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
-            (status, String::from_utf8_lossy(&body).into_owned())
+            (status, String::from_utf8_lossy(&body).into_owned(), retry)
         }
     };
     for login in ["%2B79123456789", "%2B79234567890", "%2B79345678901"] {
         assert_eq!(post(login).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let (status, page) = post("%2B79456789012").await;
+    let (status, page, retry) = post("%2B79456789012").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(page.contains("<code>rate_limited</code>") && page.contains("Слишком много попыток"));
+    assert!(retry.is_some_and(|s| s.parse::<u64>().is_ok_and(|n| (1..=60).contains(&n))), "Retry-After in seconds");
 }

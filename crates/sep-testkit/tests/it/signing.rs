@@ -362,3 +362,22 @@ async fn an_oversized_signature_upload_is_refused_whole() {
     assert!(r.text.contains("payload_too_large"), "{}", r.text);
     assert!(t.db.store().list_signatures_of_user(w.user.id).await.unwrap().is_empty());
 }
+
+/// Signing codes are limited: ten an hour, then 429 `signing_code_limit` with `Retry-After`.
+#[tokio::test]
+async fn signing_codes_are_limited_per_hour() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    file(&w, "person", &[("passport_number", "000001")]).await;
+    w.post_form("/signature/certificate", &[]).await;
+    let key = first_document(&w).await;
+    for _ in 0..10 {
+        assert_eq!(w.post_form("/documents/sign", &[("sign", &key)]).await.status, StatusCode::SEE_OTHER);
+    }
+    let r = w.post_form("/documents/sign", &[("sign", &key)]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.text.contains("signing_code_limit"), "{}", r.text);
+    assert_eq!(r.header("retry-after"), Some("3600"));
+    t.clock.advance(time::Duration::minutes(61));
+    assert_eq!(w.post_form("/documents/sign", &[("sign", &key)]).await.status, StatusCode::SEE_OTHER, "an hour later");
+}
