@@ -237,7 +237,12 @@ mod tests {
             "profile.rs",
             "signin.rs",
             "signature.rs",
-            "document/mod.rs",
+            "document/archive.rs",
+            "document/issued.rs",
+            "signing/mod.rs",
+            "signing/error.rs",
+            "signing/cloud.rs",
+            "application/statement.rs",
             "application/documents.rs",
             "registry/emulator.rs",
         ] {
