@@ -185,8 +185,51 @@ pub async fn open_session(
     };
     let mut e = origin.event(now, "auth.login", Some(user.id));
     e.details = serde_json::json!({ "method": method, "provider": proof.provider, "user_agent": device.user_agent });
-    store.insert_session(&session, &Effects::audit(e)).await?;
+    let mut fx = Effects::audit(e);
+    fx.notices.extend(new_device_notice(store, user, device, now).await?);
+    if let (Some(notice), Some(email)) = (fx.notices.first(), user.profile.email.as_ref()) {
+        let payload = serde_json::json!({ "to": email.as_str(), "subject": "Вход в СЭП с нового устройства", "text": notice.text });
+        fx.jobs.push(NewJob::of(JobKind::SendEmail, payload, now));
+    }
+    store.insert_session(&session, &fx).await?;
     Ok(token)
+}
+
+/// How far back logins are remembered to tell a new device or address.
+const KNOWN_LOGINS: u32 = 200;
+
+/// The notification a login from a device or an address not among the person's recent logins
+/// gets (SPEC SEC1: someone else may be using their Госуслуги account); none for the first
+/// login.
+async fn new_device_notice(
+    store: &dyn Store,
+    user: &User,
+    device: &Device,
+    now: OffsetDateTime,
+) -> Result<Option<crate::notice::NewNotice>, StoreError> {
+    let recent = store.list_audit_for_user(user.id, None, KNOWN_LOGINS).await?;
+    let mut logins = recent.iter().filter(|r| r.event.action == "auth.login" && r.event.actor == Some(user.id));
+    let mut seen_any = false;
+    let known = logins.any(|r| {
+        seen_any = true;
+        r.event.ip.as_deref() == Some(device.ip.as_str())
+            && r.event.details["user_agent"].as_str() == Some(device.user_agent.as_str())
+    });
+    if known || !seen_any {
+        return Ok(None);
+    }
+    Ok(Some(crate::notice::NewNotice {
+        user_id: user.id,
+        at: now,
+        kind: "status".into(),
+        title: "Вход с нового устройства".into(),
+        text: format!(
+            "Выполнен вход в СЭП с нового устройства или адреса ({}). Если это были не вы, завершите чужие сеансы на странице «Сеансы» и смените пароль на Госуслугах.",
+            device.ip
+        ),
+        link: "/sessions".into(),
+        critical: true,
+    }))
 }
 
 async fn start_relink(

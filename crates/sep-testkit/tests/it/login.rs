@@ -455,3 +455,39 @@ async fn a_logout_without_proof_is_confirmed_by_the_person() {
     assert_eq!(r.status(), StatusCode::OK, "confirmed here: the 'you left' page");
     assert_eq!(loc(&w.get(&format!("{}/", w.idp)).await), "/login", "signed out now");
 }
+
+/// SEC1: a login to the portal from a device or an address not among the person's recent
+/// logins is told in the cabinet (marked as needing action) and by e-mail; a known one is not.
+#[tokio::test]
+async fn a_login_from_a_new_device_or_address_is_told() {
+    use sep_core::clock::Clock as _;
+    let t = sep_testkit::TestApp::new().await;
+    let w = t.citizen().await;
+    let store = t.db.store();
+    let proof =
+        sep_core::signin::Proof { provider: "http://idp.test".into(), id_token: "a.b.c".into(), methods: "pwd".into() };
+    let login = |ip: &str, ua: &str| {
+        let device = sep_core::signin::Device { ip: ip.into(), user_agent: ua.into() };
+        let origin = sep_core::audit::Origin { ip: Some(ip.into()), request_id: None };
+        (device, origin)
+    };
+    let notices = || async { store.list_notices(w.user.id, 50).await.unwrap() };
+    let before = notices().await.len();
+    // The test's own sign-in was from 127.0.0.1 with no user agent: the same again is known.
+    let (d, o) = login("127.0.0.1", "");
+    sep_core::signin::open_session(store.as_ref(), &w.user, &d, &proof, &o, t.clock.now()).await.unwrap();
+    assert_eq!(notices().await.len(), before, "a known device");
+    let (d, o) = login("203.0.113.9", "Mozilla/5.0 (X11; Linux) Firefox/140.0");
+    sep_core::signin::open_session(store.as_ref(), &w.user, &d, &proof, &o, t.clock.now()).await.unwrap();
+    let now = notices().await;
+    assert_eq!(now.len(), before + 1);
+    assert!(now[0].notice.title.contains("нового устройства") && now[0].notice.critical, "{:?}", now[0]);
+    assert!(now[0].notice.text.contains("203.0.113.9") && now[0].notice.link == "/sessions");
+    let mail = store.list_jobs("notify", 50).await.unwrap();
+    assert!(
+        mail.iter().any(|j| j.job.kind == "send_email" && j.job.payload["subject"] == "Вход в СЭП с нового устройства"),
+        "and by e-mail"
+    );
+    sep_core::signin::open_session(store.as_ref(), &w.user, &d, &proof, &o, t.clock.now()).await.unwrap();
+    assert_eq!(notices().await.len(), before + 1, "known from then on");
+}
