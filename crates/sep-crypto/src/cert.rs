@@ -434,9 +434,8 @@ const RUSSIAN_ATTRIBUTES: &[(&str, &str)] = &[
 fn russian_attribute(part: &str) -> String {
     let Some((oid, value)) = part.split_once('=') else { return part.to_owned() };
     let Some((_, label)) = RUSSIAN_ATTRIBUTES.iter().find(|(o, _)| *o == oid) else { return part.to_owned() };
-    let Some(hex) = value.strip_prefix('#') else { return format!("{label}={value}") };
-    let bytes: Option<Vec<u8>> =
-        (0..hex.len() / 2).map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()).collect();
+    let Some(digits) = value.strip_prefix('#') else { return format!("{label}={value}") };
+    let bytes = hex::decode(digits).ok();
     // A string type (UTF8, Numeric, Printable, IA5) with a one-byte length.
     match bytes.as_deref() {
         Some([0x0c | 0x12 | 0x13 | 0x16, len, text @ ..]) if usize::from(*len) == text.len() => {

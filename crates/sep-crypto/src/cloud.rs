@@ -79,7 +79,7 @@ impl KeyRing {
     pub fn generate(id: &str) -> Result<String, RingError> {
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(|_| RingError::Random)?;
-        Ok(format!("{id}:{}", key.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+        Ok(format!("{id}:{}", hex::encode(key)))
     }
 
     /// The id of the key that seals.
@@ -120,13 +120,8 @@ fn redacted(item: &str) -> String {
 }
 
 fn decode_hex(text: &str) -> Option<[u8; 32]> {
-    if text.len() != 64 || !text.is_ascii() {
-        return None;
-    }
     let mut out = [0u8; 32];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
-    }
+    hex::decode_to_slice(text, &mut out).ok()?;
     Some(out)
 }
 

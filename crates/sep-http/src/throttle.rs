@@ -34,9 +34,9 @@ impl Throttle {
         if self.1.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
             self.prune();
         }
-        self.0.check_key(&key.to_owned()).map_err(|not_until| {
-            not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()))
-        })
+        self.0
+            .check_key(&key.to_owned())
+            .map_err(|not_until| not_until.wait_time_from(governor::clock::Clock::now(self.0.clock())))
     }
 
     /// Forgets the addresses whose budget is full again: they are as if never seen.

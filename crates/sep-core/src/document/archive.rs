@@ -157,6 +157,16 @@ pub async fn archive(
     Ok(Listing { entries, matching, total, kinds })
 }
 
+/// The document of `user` with archive key `key` (only the person's own are found).
+pub async fn find(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    user: &User,
+    key: &str,
+) -> Result<Option<Entry>, StoreError> {
+    Ok(entries(store, catalogue, user).await?.into_iter().find(|e| e.key() == key))
+}
+
 /// Every document of `user`, newest first: four reads whatever the number of applications.
 pub async fn entries(store: &dyn Store, catalogue: &Catalogue, user: &User) -> Result<Vec<Entry>, StoreError> {
     let apps: std::collections::HashMap<_, _> =

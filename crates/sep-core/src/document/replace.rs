@@ -1,7 +1,7 @@
 //! «Заменить» in «Мои документы» (SPEC D2): a new version of one of the person's own
 //! uploads, while its application may change; the earlier version stays, listed with its date.
 
-use super::{Origin, entries};
+use super::{Origin, find};
 use crate::application::ActionError;
 use crate::application::attachment::FileStore;
 use crate::audit;
@@ -22,8 +22,7 @@ pub async fn replace(
     origin: &audit::Origin,
     now: OffsetDateTime,
 ) -> Result<(), ActionError> {
-    let all = entries(store, catalogue, user).await?;
-    let entry = all.into_iter().find(|e| e.key() == key).ok_or(ActionError::DocumentUnknown)?;
+    let entry = find(store, catalogue, user, key).await?.ok_or(ActionError::DocumentUnknown)?;
     let Origin::Attachment { id, .. } = entry.origin else { return Err(ActionError::DocumentUnknown) };
     let app = store.get_application(entry.application).await?;
     let service = catalogue.get(&app.service).ok_or(ActionError::UnknownService)?;

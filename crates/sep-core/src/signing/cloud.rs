@@ -94,8 +94,7 @@ pub async fn revoke(
 
 /// The person's document `key` of «Мои документы» (only their own are found).
 pub async fn document(store: &dyn Store, catalogue: &Catalogue, user: &User, key: &str) -> Result<Entry, SigningError> {
-    let all = crate::document::entries(store, catalogue, user).await?;
-    all.into_iter().find(|e| e.key() == key).ok_or(SigningError::NotFound)
+    crate::document::find(store, catalogue, user, key).await?.ok_or(SigningError::NotFound)
 }
 
 /// What is about to be signed: a document of «Мои документы» or an application's statement.

@@ -76,7 +76,7 @@ pub(crate) async fn page(
 
 /// Where a finished signing goes: an application's statement back to its check page, a
 /// document to «Мои документы».
-fn done(document: &str) -> String {
+pub(super) fn done(document: &str) -> String {
     match document.strip_prefix("s:") {
         Some(app) => format!("/applications/{app}/check"),
         None => format!("/documents?signed={}", percent_encoded(document)),

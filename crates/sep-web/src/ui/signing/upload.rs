@@ -42,10 +42,7 @@ pub(crate) async fn add_signature(
     )
     .await;
     match result {
-        Ok(sig) => {
-            Ok(Redirect::to(&format!("/documents?signed={}", crate::ui::components::percent_encoded(&sig.document)))
-                .into_response())
-        }
+        Ok(sig) => Ok(Redirect::to(&super::sign::done(&sig.document)).into_response()),
         Err(e) => {
             let web: crate::error::WebError = e.into();
             Err(match web {
