@@ -93,8 +93,18 @@ test('a citizen registers with the keyboard only', async () => {
       ['inn_certificate', 'Свидетельство о постановке на учёт (ИНН)'],
     ];
     for (const [code, doc] of docs) {
-      await tabTo(page, `Файл: ${doc}`);
-      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+      // After an upload the page reloads and its script may move focus once loaded: wait for
+      // that, then reach the file input by Tab, and try again if focus moved under the key.
+      await page.waitForLoadState('load');
+      let chooser = null;
+      for (let attempt = 0; attempt < 3 && !chooser; attempt++) {
+        await tabTo(page, `Файл: ${doc}`);
+        [chooser] = await Promise.all([
+          page.waitForEvent('filechooser', { timeout: 5000 }).catch(() => null),
+          page.keyboard.press('Space'),
+        ]);
+      }
+      assert.ok(chooser, `the file chooser for «${doc}» opens from the keyboard`);
       await chooser.setFiles({ name: 'скан.pdf', mimeType: 'application/pdf', buffer: pdf });
       await page.keyboard.press('Tab');
       assert.ok(await focusIsVisible(page));
