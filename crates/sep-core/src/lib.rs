@@ -31,6 +31,7 @@ pub mod signature;
 pub mod signer;
 pub mod signin;
 pub mod signing;
+pub mod spravka;
 pub mod store;
 pub mod user;
 

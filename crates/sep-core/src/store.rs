@@ -4,7 +4,7 @@
 //! [`UserStore`] in `user/store.rs`, [`SessionStore`], [`LoginRequestStore`] and
 //! [`RelinkStore`] in `session/store.rs`, [`ApplicationStore`] in `application/store.rs`,
 //! [`NoticeStore`] in `notice/store.rs`, [`AuditStore`] in `audit/store.rs`, [`JobStore`] in
-//! `job/store.rs`, [`SigningStore`] in `signing/store.rs`, [`DocumentStore`] in `document/store.rs`. This module holds what they share ([`StoreResult`], [`Effects`],
+//! `job/store.rs`, [`SigningStore`] in `signing/store.rs`, [`DocumentStore`] in `document/store.rs`, [`SpravkaStore`] in `spravka/store.rs`. This module holds what they share ([`StoreResult`], [`Effects`],
 //! [`Health`]), the [`Store`] that combines them, and re-exports every one of them.
 //!
 //! Method verbs: `get_*` fails with [`StoreError::NotFound`], `find_*` returns an `Option`,
@@ -25,6 +25,7 @@ pub use crate::job::store::JobStore;
 pub use crate::notice::store::NoticeStore;
 pub use crate::session::store::{LoginRequestStore, RelinkStore, SessionStore};
 pub use crate::signing::store::SigningStore;
+pub use crate::spravka::store::SpravkaStore;
 pub use crate::user::store::{NewUser, UserStore};
 
 /// Result of a store call.
@@ -80,6 +81,7 @@ pub trait Store:
     + JobStore
     + SigningStore
     + DocumentStore
+    + SpravkaStore
     + Health
 {
 }
@@ -95,6 +97,7 @@ impl<T> Store for T where
         + JobStore
         + SigningStore
         + DocumentStore
+        + SpravkaStore
         + Health
 {
 }

@@ -11,20 +11,23 @@ use sep_core::store::{Effects, StoreResult};
 use tokio_postgres::Row;
 
 const ISSUED: &str = "SELECT id, number, check_code, application_id, user_id, agency, issued_by, title, file_name,
-    content_type, size, sha256, issued_at, annulled_at FROM issued_documents";
+    content_type, size, sha256, issued_at, annulled_at, order_id, holder, valid_until FROM issued_documents";
 
-fn issued_row(r: &Row) -> IssuedDocument {
+pub(crate) fn issued_row(r: &Row) -> IssuedDocument {
     IssuedDocument {
         id: r.get(0),
         number: r.get(1),
         check_code: r.get(2),
-        application_id: ApplicationId(r.get(3)),
+        application_id: r.get::<_, Option<uuid::Uuid>>(3).map(ApplicationId),
+        order_id: r.get(14),
         user_id: UserId(r.get(4)),
         agency: r.get(5),
-        issued_by: UserId(r.get(6)),
+        issued_by: r.get::<_, Option<uuid::Uuid>>(6).map(UserId),
         title: r.get(7),
+        holder: r.get(15),
         file: StoredFile { file_name: r.get(8), content_type: r.get(9), size: r.get(10), sha256: r.get(11) },
         issued_at: r.get(12),
+        valid_until: r.get(16),
         annulled_at: r.get(13),
     }
 }
@@ -53,29 +56,7 @@ impl DocumentStore for PgStore {
     ) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
-            "INSERT INTO issued_documents (id, number, check_code, application_id, user_id, agency, issued_by, title,
-                file_name, content_type, size, sha256, issued_at, annulled_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            &[
-                &d.id,
-                &d.number,
-                &d.check_code,
-                &d.application_id.0,
-                &d.user_id.0,
-                &d.agency,
-                &d.issued_by.0,
-                &d.title,
-                &d.file.file_name,
-                &d.file.content_type,
-                &d.file.size,
-                &d.file.sha256,
-                &d.issued_at,
-                &d.annulled_at,
-            ],
-        )
-        .await
-        .map_err(map_err)?;
+        insert_issued(&tx, d).await?;
         crate::signing::insert_signature(&tx, signature, der).await?;
         crate::effects::apply(&tx, fx).await?;
         tx.commit().await.map_err(map_err)
@@ -123,4 +104,35 @@ impl DocumentStore for PgStore {
         tx.commit().await.map_err(map_err)?;
         Ok(n > 0)
     }
+}
+
+/// Inserts an issued document (part of a caller's transaction).
+pub(crate) async fn insert_issued(tx: &tokio_postgres::Transaction<'_>, d: &IssuedDocument) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO issued_documents (id, number, check_code, application_id, user_id, agency, issued_by, title,
+            file_name, content_type, size, sha256, issued_at, annulled_at, order_id, holder, valid_until)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        &[
+            &d.id,
+            &d.number,
+            &d.check_code,
+            &d.application_id.map(|a| a.0),
+            &d.user_id.0,
+            &d.agency,
+            &d.issued_by.map(|u| u.0),
+            &d.title,
+            &d.file.file_name,
+            &d.file.content_type,
+            &d.file.size,
+            &d.file.sha256,
+            &d.issued_at,
+            &d.annulled_at,
+            &d.order_id,
+            &d.holder,
+            &d.valid_until,
+        ],
+    )
+    .await
+    .map_err(map_err)?;
+    Ok(())
 }

@@ -17,6 +17,7 @@ mod notices;
 mod relink;
 mod sessions;
 mod signing;
+mod spravki;
 mod users;
 
 use conv::map_err;

@@ -11,20 +11,27 @@ use sep_core::signing::Signature;
 use sep_core::store::{Effects, StoreResult};
 
 const ISSUED: &str = "SELECT id, number, check_code, application_id, user_id, agency, issued_by, title, file_name,
-    content_type, size, sha256, issued_at, annulled_at FROM issued_documents";
+    content_type, size, sha256, issued_at, annulled_at, order_id, holder, valid_until FROM issued_documents";
 
-fn issued_row(r: &Row<'_>) -> rusqlite::Result<IssuedDocument> {
+fn uuid_opt(s: Option<String>) -> rusqlite::Result<Option<uuid::Uuid>> {
+    s.as_deref().map(parse_uuid).transpose()
+}
+
+pub(crate) fn issued_row(r: &Row<'_>) -> rusqlite::Result<IssuedDocument> {
     Ok(IssuedDocument {
         id: parse_uuid(&r.get::<_, String>(0)?)?,
         number: r.get(1)?,
         check_code: r.get(2)?,
-        application_id: ApplicationId(parse_uuid(&r.get::<_, String>(3)?)?),
+        application_id: uuid_opt(r.get(3)?)?.map(ApplicationId),
+        order_id: uuid_opt(r.get(14)?)?,
         user_id: UserId(parse_uuid(&r.get::<_, String>(4)?)?),
         agency: r.get(5)?,
-        issued_by: UserId(parse_uuid(&r.get::<_, String>(6)?)?),
+        issued_by: uuid_opt(r.get(6)?)?.map(UserId),
         title: r.get(7)?,
+        holder: r.get(15)?,
         file: StoredFile { file_name: r.get(8)?, content_type: r.get(9)?, size: r.get(10)?, sha256: r.get(11)? },
         issued_at: from_ts(r.get(12)?)?,
+        valid_until: from_ts_opt(r.get(16)?)?,
         annulled_at: from_ts_opt(r.get(13)?)?,
     })
 }
@@ -51,28 +58,7 @@ impl DocumentStore for SqliteStore {
         fx: &Effects,
     ) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO issued_documents (id, number, check_code, application_id, user_id, agency, issued_by, title,
-                    file_name, content_type, size, sha256, issued_at, annulled_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                params![
-                    d.id.to_string(),
-                    d.number,
-                    d.check_code,
-                    d.application_id.0.to_string(),
-                    d.user_id.0.to_string(),
-                    d.agency,
-                    d.issued_by.0.to_string(),
-                    d.title,
-                    d.file.file_name,
-                    d.file.content_type,
-                    d.file.size,
-                    d.file.sha256,
-                    ts(d.issued_at),
-                    d.annulled_at.map(ts),
-                ],
-            )
-            .map_err(map_err)?;
+            insert_issued(tx, d)?;
             crate::signing::insert_signature(tx, signature, der)?;
             crate::effects::apply(tx, fx)
         })
@@ -116,4 +102,34 @@ impl DocumentStore for SqliteStore {
             Ok(n > 0)
         })
     }
+}
+
+/// Inserts an issued document (part of a caller's transaction).
+pub(crate) fn insert_issued(tx: &rusqlite::Transaction<'_>, d: &IssuedDocument) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO issued_documents (id, number, check_code, application_id, user_id, agency, issued_by, title,
+            file_name, content_type, size, sha256, issued_at, annulled_at, order_id, holder, valid_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        params![
+            d.id.to_string(),
+            d.number,
+            d.check_code,
+            d.application_id.map(|a| a.0.to_string()),
+            d.user_id.0.to_string(),
+            d.agency,
+            d.issued_by.map(|u| u.0.to_string()),
+            d.title,
+            d.file.file_name,
+            d.file.content_type,
+            d.file.size,
+            d.file.sha256,
+            ts(d.issued_at),
+            d.annulled_at.map(ts),
+            d.order_id.map(|o| o.to_string()),
+            d.holder,
+            d.valid_until.map(ts),
+        ],
+    )
+    .map_err(map_err)?;
+    Ok(())
 }

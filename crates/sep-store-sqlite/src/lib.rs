@@ -21,6 +21,7 @@ mod notices;
 mod relink;
 mod sessions;
 mod signing;
+mod spravki;
 mod users;
 
 use sep_core::store::{Health, StoreResult};

@@ -33,6 +33,8 @@ pub enum Origin {
         check: String,
         /// Whether it was annulled.
         annulled: bool,
+        /// The справка order it answers, when it is a справка.
+        order: Option<uuid::Uuid>,
     },
     /// Sent with a message of the application's thread.
     Message {
@@ -46,9 +48,9 @@ pub enum Origin {
 /// One document of the archive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    /// The application it belongs to.
-    pub application: ApplicationId,
-    /// Its number, once sent.
+    /// The application it belongs to; none for a справка.
+    pub application: Option<ApplicationId>,
+    /// The application's number once sent, or the справка order's.
     pub number: Option<String>,
     /// What kind of document it is: the service's document title, or «Вложение сообщения».
     pub kind: String,
@@ -124,7 +126,9 @@ impl Entry {
     pub fn key(&self) -> String {
         match &self.origin {
             Origin::Attachment { id, .. } => format!("a:{id}"),
-            Origin::Message { id, .. } => format!("m:{}:{id}", self.application),
+            Origin::Message { id, .. } => {
+                format!("m:{}:{id}", self.application.map(|a| a.to_string()).unwrap_or_default())
+            }
             Origin::Issued { id, .. } => format!("i:{id}"),
         }
     }
@@ -199,7 +203,7 @@ pub async fn entries(store: &dyn Store, catalogue: &Catalogue, user: &User) -> R
         let origin = Origin::Attachment { id: a.id, document: a.document };
         let removable = app.status.allowed().contains(&crate::application::status::Allowed::Edit);
         all.push(Entry {
-            application: app.id,
+            application: Some(app.id),
             number: app.number.clone(),
             kind,
             file,
@@ -214,7 +218,7 @@ pub async fn entries(store: &dyn Store, catalogue: &Catalogue, user: &User) -> R
         let origin = Origin::Message { id: m.id, from_agency: m.author == "officer" };
         let kind = MESSAGE_KIND.to_owned();
         all.push(Entry {
-            application: app.id,
+            application: Some(app.id),
             number: app.number.clone(),
             kind,
             file,
@@ -224,18 +228,33 @@ pub async fn entries(store: &dyn Store, catalogue: &Catalogue, user: &User) -> R
             versions: vec![],
         });
     }
-    for d in store.list_issued_documents_of_user(user.id).await? {
-        let Some(app) = apps.get(&d.application_id) else { continue };
+    let issued = store.list_issued_documents_of_user(user.id).await?;
+    // A fifth read only for a person with справки.
+    let orders: std::collections::HashMap<uuid::Uuid, String> = if issued.iter().any(|d| d.order_id.is_some()) {
+        store.list_spravka_orders_of_user(user.id).await?.into_iter().map(|o| (o.id, o.number)).collect()
+    } else {
+        std::collections::HashMap::new()
+    };
+    for d in issued {
+        let (application, number, kind) = match (d.application_id, d.order_id) {
+            (Some(a), _) => {
+                let Some(app) = apps.get(&a) else { continue };
+                (Some(app.id), app.number.clone(), super::issued::ISSUED_KIND)
+            }
+            (None, Some(o)) => (None, orders.get(&o).cloned(), crate::spravka::make::SPRAVKA_KIND),
+            (None, None) => continue,
+        };
         let origin = Origin::Issued {
             id: d.id,
             number: d.number.clone(),
             check: d.check_path(),
             annulled: d.annulled_at.is_some(),
+            order: d.order_id,
         };
         all.push(Entry {
-            application: app.id,
-            number: app.number.clone(),
-            kind: super::issued::ISSUED_KIND.to_owned(),
+            application,
+            number,
+            kind: kind.to_owned(),
             file: d.file,
             at: d.issued_at,
             origin,

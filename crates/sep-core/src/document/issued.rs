@@ -33,20 +33,26 @@ pub struct IssuedDocument {
     pub number: String,
     /// The check code: 32 hex digits.
     pub check_code: String,
-    /// The application it answers.
-    pub application_id: ApplicationId,
+    /// The application it answers, when an officer issued it.
+    pub application_id: Option<ApplicationId>,
+    /// The справка order it answers, when the worker made it.
+    pub order_id: Option<Uuid>,
     /// To whom it was issued.
     pub user_id: UserId,
     /// The issuing agency.
     pub agency: String,
-    /// The officer who issued it.
-    pub issued_by: UserId,
+    /// The officer who issued it; none for a справка the system made.
+    pub issued_by: Option<UserId>,
     /// What it is (the service's title).
     pub title: String,
+    /// The holder as a public page may show them: surname and initials.
+    pub holder: String,
     /// The file.
     pub file: StoredFile,
     /// When it was issued.
     pub issued_at: OffsetDateTime,
+    /// Valid until, for documents that expire (справки).
+    pub valid_until: Option<OffsetDateTime>,
     /// When it was annulled, if it was.
     pub annulled_at: Option<OffsetDateTime>,
 }
@@ -106,13 +112,16 @@ pub async fn issue(
         id: Uuid::now_v7(),
         number: format!("D{year}-{seq:06}"),
         check_code: hex::encode(code),
-        application_id: app.id,
+        application_id: Some(app.id),
+        order_id: None,
         user_id: app.user_id,
         agency,
-        issued_by: officer.id,
+        issued_by: Some(officer.id),
         title: title.to_owned(),
+        holder: String::new(),
         file: StoredFile { file_name, content_type: mime(format).to_owned(), size: bytes.len() as i64, sha256 },
         issued_at: now,
+        valid_until: None,
         annulled_at: None,
     };
     let s = Signature {
@@ -169,26 +178,47 @@ pub async fn annul(
     origin: &Origin,
     now: OffsetDateTime,
 ) -> Result<IssuedDocument, ActionError> {
+    let all = store.list_issued_documents(app.id).await?;
+    let d = all.into_iter().find(|d| d.id == id).ok_or(ActionError::DocumentUnknown)?;
+    annul_document(store, officer, d, reason, origin, now).await
+}
+
+/// Annuls issued document `d` (an application's result or a справка) by an officer of its
+/// agency, with a reason its holder is told.
+pub async fn annul_document(
+    store: &dyn Store,
+    officer: &User,
+    d: IssuedDocument,
+    reason: &str,
+    origin: &Origin,
+    now: OffsetDateTime,
+) -> Result<IssuedDocument, ActionError> {
     let reason: String = reason.trim().chars().filter(|c| !c.is_control()).take(1000).collect();
     if reason.is_empty() {
         return Err(ActionError::ReasonRequired);
     }
-    let all = store.list_issued_documents(app.id).await?;
-    let d = all.into_iter().find(|d| d.id == id).ok_or(ActionError::DocumentUnknown)?;
-    if officer.agency.as_deref() != Some(d.agency.as_str()) {
+    if officer.role != crate::user::Role::Officer || officer.agency.as_deref() != Some(d.agency.as_str()) {
         return Err(ActionError::NotInCharge);
     }
+    if d.annulled_at.is_some() {
+        return Err(ActionError::Changed);
+    }
     let mut e = origin.event(now, "document.annulled", Some(officer.id));
-    e.subject = Some(app.user_id);
-    e.object = Some(format!("application:{}", app.id));
+    e.subject = Some(d.user_id);
+    e.object = match (d.application_id, d.order_id) {
+        (Some(app), _) => Some(format!("application:{app}")),
+        (None, Some(order)) => Some(format!("spravka:{order}")),
+        (None, None) => Some(format!("document:{}", d.id)),
+    };
     e.details = serde_json::json!({ "number": d.number });
+    let link = d.order_id.map_or_else(|| "/documents".to_owned(), |o| format!("/spravki/{o}"));
     let notice = NewNotice {
-        user_id: app.user_id,
+        user_id: d.user_id,
         at: now,
         kind: "status".into(),
         title: "Документ аннулирован".into(),
         text: format!("Документ № {} аннулирован ведомством. Причина: {reason}", d.number),
-        link: "/documents".into(),
+        link,
         critical: true,
     };
     let fx = Effects { audit: vec![e], jobs: vec![], notices: vec![notice] };

@@ -24,7 +24,7 @@ pub async fn replace(
 ) -> Result<(), ActionError> {
     let entry = find(store, catalogue, user, key).await?.ok_or(ActionError::DocumentUnknown)?;
     let Origin::Attachment { id, .. } = entry.origin else { return Err(ActionError::DocumentUnknown) };
-    let app = store.get_application(entry.application).await?;
+    let app = store.get_application(entry.application.ok_or(ActionError::DocumentUnknown)?).await?;
     let service = catalogue.get(&app.service).ok_or(ActionError::UnknownService)?;
     crate::application::documents::replace(store, files, &app, service, user, id, upload, origin, now).await?;
     Ok(())

@@ -11,17 +11,20 @@ pub enum Queue {
     Review,
     /// Messages to people: e-mail and SMS.
     Notify,
+    /// Справки: making them, and their postal copies.
+    Spravki,
 }
 
 impl Queue {
     /// Every queue.
-    pub const ALL: [Self; 2] = [Self::Review, Self::Notify];
+    pub const ALL: [Self; 3] = [Self::Review, Self::Notify, Self::Spravki];
 
     /// Stable code as stored.
     pub const fn code(self) -> &'static str {
         match self {
             Self::Review => "review",
             Self::Notify => "notify",
+            Self::Spravki => "spravki",
         }
     }
 
@@ -48,11 +51,22 @@ pub enum JobKind {
     SendEmail,
     /// Send an SMS (`to`, `text`).
     SendSms,
+    /// Make an ordered справка (`order`).
+    MakeSpravka,
+    /// Move a справка's postal copy one step (`order`).
+    AdvancePost,
 }
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [Self; 4] = [Self::CheckApplication, Self::CompleteApplication, Self::SendEmail, Self::SendSms];
+    pub const ALL: [Self; 6] = [
+        Self::CheckApplication,
+        Self::CompleteApplication,
+        Self::SendEmail,
+        Self::SendSms,
+        Self::MakeSpravka,
+        Self::AdvancePost,
+    ];
 
     /// Stable code as stored.
     pub const fn code(self) -> &'static str {
@@ -61,6 +75,8 @@ impl JobKind {
             Self::CompleteApplication => "complete_application",
             Self::SendEmail => "send_email",
             Self::SendSms => "send_sms",
+            Self::MakeSpravka => "make_spravka",
+            Self::AdvancePost => "advance_post",
         }
     }
 
@@ -74,6 +90,7 @@ impl JobKind {
         match self {
             Self::CheckApplication | Self::CompleteApplication => Queue::Review,
             Self::SendEmail | Self::SendSms => Queue::Notify,
+            Self::MakeSpravka | Self::AdvancePost => Queue::Spravki,
         }
     }
 }
@@ -97,7 +114,9 @@ mod tests {
                 ("check_application", "review"),
                 ("complete_application", "review"),
                 ("send_email", "notify"),
-                ("send_sms", "notify")
+                ("send_sms", "notify"),
+                ("make_spravka", "spravki"),
+                ("advance_post", "spravki")
             ]
         );
         for k in JobKind::ALL {

@@ -8,6 +8,8 @@ use crate::demo::{ORGANISATION, PEOPLE};
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+mod records;
+
 /// A lost passport of the first demo citizen (Иванов): checks with it fail.
 pub const LOST_PASSPORT: (&str, &str) = ("4510", "999999");
 
@@ -19,7 +21,7 @@ pub fn demo_passport_number(subject: &str) -> &str {
     subject.get(subject.len().saturating_sub(6)..).unwrap_or("000000")
 }
 
-struct Person {
+pub(super) struct Person {
     name: [&'static str; 3],
     birth_date: &'static str,
     snils: String,
@@ -34,6 +36,9 @@ pub struct EmulatedRegistries {
     fns_up: AtomicBool,
     sfr_up: AtomicBool,
     mvd_up: AtomicBool,
+    foms_up: AtomicBool,
+    fssp_up: AtomicBool,
+    fnp_up: AtomicBool,
 }
 
 impl Default for EmulatedRegistries {
@@ -75,15 +80,19 @@ impl EmulatedRegistries {
                 ogrnip: p.ogrnip,
             })
             .collect();
-        Self { people, fns_up: AtomicBool::new(true), sfr_up: AtomicBool::new(true), mvd_up: AtomicBool::new(true) }
+        let up = || AtomicBool::new(true);
+        Self { people, fns_up: up(), sfr_up: up(), mvd_up: up(), foms_up: up(), fssp_up: up(), fnp_up: up() }
     }
 
-    /// Makes a registry (`ФНС`, `СФР`, `МВД`) unavailable or available again.
+    /// Makes a registry (`ФНС`, `СФР`, `МВД`, `ФОМС`, `ФССП`, `ФНП`) unavailable or available again.
     pub fn set_available(&self, registry: &str, up: bool) {
         let flag = match registry {
             "ФНС" => &self.fns_up,
             "СФР" => &self.sfr_up,
             "МВД" => &self.mvd_up,
+            "ФОМС" => &self.foms_up,
+            "ФССП" => &self.fssp_up,
+            "ФНП" => &self.fnp_up,
             _ => return,
         };
         flag.store(up, Ordering::SeqCst);

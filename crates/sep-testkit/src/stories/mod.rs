@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod relink;
 pub mod sessions;
 pub mod signing;
+pub mod spravki;
 pub mod users;
 
 use sep_core::ident::{Email, Inn, Phone, RuDate, Snils};

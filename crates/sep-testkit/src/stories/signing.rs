@@ -11,7 +11,7 @@ use sep_core::store::Effects;
 use time::Duration;
 use uuid::Uuid;
 
-fn credential(user: sep_core::ids::UserId, serial: &str, at: time::OffsetDateTime) -> Credential {
+pub(crate) fn credential(user: sep_core::ids::UserId, serial: &str, at: time::OffsetDateTime) -> Credential {
     Credential {
         id: Uuid::now_v7(),
         user_id: user,
@@ -29,7 +29,7 @@ fn credential(user: sep_core::ids::UserId, serial: &str, at: time::OffsetDateTim
     }
 }
 
-fn signature(c: &Credential, document: &str, at: time::OffsetDateTime) -> Signature {
+pub(crate) fn signature(c: &Credential, document: &str, at: time::OffsetDateTime) -> Signature {
     Signature {
         id: Uuid::now_v7(),
         user_id: c.user_id,
@@ -144,11 +144,13 @@ pub async fn issued_documents(db: &TestDb) {
         id: Uuid::now_v7(),
         number: "D2026-000002".into(),
         check_code: "0f".repeat(16),
-        application_id: app,
+        application_id: Some(app),
+        order_id: None,
         user_id: user,
         agency: "Оператор СЭП".into(),
-        issued_by: user,
+        issued_by: Some(user),
         title: "Регистрация в СЭП".into(),
+        holder: String::new(),
         file: StoredFile {
             file_name: "Свидетельство.pdf".into(),
             content_type: "application/pdf".into(),
@@ -156,6 +158,7 @@ pub async fn issued_documents(db: &TestDb) {
             sha256: "ab".repeat(32),
         },
         issued_at: at,
+        valid_until: None,
         annulled_at: None,
     };
     let mut sig = signature(&credential(user, "0E", at), &d.key(), at);

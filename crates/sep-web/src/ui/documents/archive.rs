@@ -92,7 +92,7 @@ fn day(text: &str) -> Option<time::Date> {
 }
 
 fn row(e: Entry, signatures: &mut HashMap<String, Vec<(Signature, Standing)>>) -> Row {
-    let app = e.application;
+    let app = e.application.map(|a| a.to_string()).unwrap_or_default();
     let key = e.key();
     // Only signatures of this very content (an attachment's content never changes; the check
     // keeps it so when versions come).
@@ -131,7 +131,10 @@ fn row(e: Entry, signatures: &mut HashMap<String, Vec<(Signature, Standing)>>) -
         kind: tr_dyn(&e.kind),
         size: file_size(e.file.size),
         at: moscow(e.at),
-        application: format!("/applications/{app}"),
+        application: match &e.origin {
+            Origin::Issued { order: Some(order), .. } => format!("/spravki/{order}"),
+            _ => format!("/applications/{app}"),
+        },
         number: e.number.map_or_else(|| tr("черновик").to_owned(), |n| format!("№ {n}")),
         href,
         from: match e.origin {
@@ -193,9 +196,12 @@ pub(crate) async fn page(
 /// short id), then its own name, made unique.
 fn zip_name(e: &Entry, taken: &mut HashSet<String>) -> String {
     // A draft's folder by the random end of its id (the start is its creation time).
-    let id = e.application.to_string();
-    let folder =
-        e.number.clone().unwrap_or_else(|| format!("draft-{}", id.get(id.len().saturating_sub(8)..).unwrap_or("")));
+    let id = e.application.map(|a| a.to_string()).unwrap_or_default();
+    let folder = match (&e.origin, &e.number) {
+        (Origin::Issued { order: Some(_), .. }, _) => "spravki".to_owned(),
+        (_, Some(n)) => n.clone(),
+        (_, None) => format!("draft-{}", id.get(id.len().saturating_sub(8)..).unwrap_or("")),
+    };
     let clean: String =
         e.file.file_name.chars().map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c }).collect();
     let (stem, ext) = clean.rsplit_once('.').map_or((clean.as_str(), ""), |(s, x)| (s, x));
