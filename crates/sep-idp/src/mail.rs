@@ -29,6 +29,31 @@ impl SmtpRelay {
         Ok(Self { transport, from })
     }
 
+    /// Sends one message with files attached (multipart/mixed).
+    pub async fn send_with(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        files: &[sep_core::notice::MailFile],
+    ) -> Result<(), RelayError> {
+        use lettre::message::header::ContentType;
+        use lettre::message::{Attachment, MultiPart, SinglePart};
+        let to: Mailbox = to.parse().map_err(|e: lettre::address::AddressError| RelayError(e.to_string()))?;
+        let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(body.to_owned()));
+        for f in files {
+            let kind = ContentType::parse(&f.content_type).map_err(|e| RelayError(e.to_string()))?;
+            parts = parts.singlepart(Attachment::new(f.name.clone()).body(f.bytes.clone(), kind));
+        }
+        let msg = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .multipart(parts)
+            .map_err(|e| RelayError(e.to_string()))?;
+        self.transport.send(msg).await.map(|_| ()).map_err(|e| RelayError(e.to_string()))
+    }
+
     /// Sends one message.
     pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), RelayError> {
         let to: Mailbox = to.parse().map_err(|e: lettre::address::AddressError| RelayError(e.to_string()))?;
@@ -83,5 +108,15 @@ impl Outbox {
 impl sep_core::notice::Mailer for SmtpRelay {
     async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
         SmtpRelay::send(self, to, subject, body).await.map_err(|e| e.to_string())
+    }
+
+    async fn send_with(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        files: &[sep_core::notice::MailFile],
+    ) -> Result<(), String> {
+        SmtpRelay::send_with(self, to, subject, body, files).await.map_err(|e| e.to_string())
     }
 }

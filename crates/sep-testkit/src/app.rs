@@ -87,6 +87,11 @@ pub struct TestApp {
     /// The file store the app keeps uploads in.
     pub files: Arc<dyn sep_core::application::attachment::FileStore>,
     catalogue: Arc<Catalogue>,
+    /// The agencies' keys (the cloud authority the portal signs with).
+    pub cloud: Arc<dyn sep_core::signing::Authority>,
+    /// The kinds of справка.
+    pub kinds: Arc<sep_core::spravka::Kinds>,
+    public_url: String,
     router: axum::Router,
 }
 
@@ -167,15 +172,30 @@ impl TestApp {
         let files = files();
         let authority = Arc::new(Authority::new());
         let trust = sep_crypto::verify::TrustList::from_ca_dir(&authority.dir).unwrap();
+        let cloud: Arc<dyn sep_core::signing::Authority> = Arc::new(sep_crypto::cloud::CloudAuthority::new(
+            sep_crypto::ca::TestCa::open(&authority.dir).unwrap(),
+            sep_crypto::cloud::KeyRing::parse(&sep_crypto::cloud::KeyRing::generate("k1").unwrap()).unwrap(),
+        ));
+        let kinds = Arc::new(sep_core::spravka::Kinds::load(None).unwrap());
+        let public_url = config.public_url.clone();
         let state =
             AppState::new(db.store(), clock.clone() as Arc<dyn Clock>, config, None, catalogue.clone(), files.clone())
                 .trusting(Arc::new(trust))
-                .signing_with(Arc::new(sep_crypto::cloud::CloudAuthority::new(
-                    sep_crypto::ca::TestCa::open(&authority.dir).unwrap(),
-                    sep_crypto::cloud::KeyRing::parse(&sep_crypto::cloud::KeyRing::generate("k1").unwrap()).unwrap(),
-                )));
+                .signing_with(cloud.clone())
+                .issuing(kinds.clone());
         let registries = Arc::new(EmulatedRegistries::new());
-        Self { db, clock, registries, authority, files, catalogue, router: sep_web::router(state) }
+        Self {
+            db,
+            clock,
+            registries,
+            authority,
+            files,
+            catalogue,
+            cloud,
+            kinds,
+            public_url,
+            router: sep_web::router(state),
+        }
     }
 
     /// Sends a request.
@@ -306,6 +326,42 @@ impl TestApp {
         loop {
             let store = self.db.store();
             let n = sep_core::job::run_due(store.as_ref(), QUEUE, "test", &reviewer, self.clock.now()).await.unwrap();
+            if n == 0 {
+                return total;
+            }
+            total += n;
+        }
+    }
+
+    /// The worker's maker of справки over this app's parts.
+    pub fn maker(&self) -> sep_core::spravka::make::Maker {
+        sep_core::spravka::make::Maker {
+            store: self.db.store(),
+            kinds: self.kinds.clone(),
+            records: self.registries.clone(),
+            authority: self.cloud.clone(),
+            render: Arc::new(sep_pdf::PdfRenderer::new().unwrap()),
+            files: self.files.clone(),
+            public_url: self.public_url.clone(),
+        }
+    }
+
+    /// Runs the due jobs of справки (making them, the post's steps) as the worker would;
+    /// returns how many ran.
+    pub async fn run_spravki(&self) -> usize {
+        let maker = self.maker();
+        let mut total = 0;
+        loop {
+            let store = self.db.store();
+            let n = sep_core::job::run_due(
+                store.as_ref(),
+                sep_core::spravka::make::QUEUE,
+                "test",
+                &maker,
+                self.clock.now(),
+            )
+            .await
+            .unwrap();
             if n == 0 {
                 return total;
             }

@@ -9,6 +9,7 @@ const SITE_CSS: &str = include_str!("../assets/site.css");
 const LIVE_JS: &str = include_str!("../assets/live.js");
 const DRAFT_JS: &str = include_str!("../assets/draft.js");
 const INPLACE_JS: &str = include_str!("../assets/inplace.js");
+const SPRAVKA_JS: &str = include_str!("../assets/spravka.js");
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
@@ -21,6 +22,7 @@ pub(crate) async fn serve(Path(file): Path<String>) -> Response {
         "live.js" => asset("text/javascript; charset=utf-8", LIVE_JS),
         "draft.js" => asset("text/javascript; charset=utf-8", DRAFT_JS),
         "inplace.js" => asset("text/javascript; charset=utf-8", INPLACE_JS),
+        "spravka.js" => asset("text/javascript; charset=utf-8", SPRAVKA_JS),
         _ => Problem::not_found().into_response(),
     }
 }

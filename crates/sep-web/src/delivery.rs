@@ -4,8 +4,9 @@
 //! Госуслуги emulator's outbox, so the portal's messages appear beside the emulator's.
 //! A failed delivery is retried with back-off by the job runner.
 
+use sep_core::application::attachment::FileStore;
 use sep_core::job::{Handler, Job, JobKind, Queue};
-use sep_core::notice::Mailer;
+use sep_core::notice::{MailFile, Mailer};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -27,9 +28,34 @@ pub struct Delivery {
     http: reqwest::Client,
     gateway: Option<Gateway>,
     mailer: Option<Arc<dyn Mailer>>,
+    files: Option<Arc<dyn FileStore>>,
 }
 
 impl Delivery {
+    /// The same delivery reading attached files (`{"file": key}`) from `files`.
+    #[must_use]
+    pub fn reading(mut self, files: Arc<dyn FileStore>) -> Self {
+        self.files = Some(files);
+        self
+    }
+
+    /// The files an e-mail job carries: `{name, content_type, file}` read from the file store,
+    /// or `{name, content_type, hex}` inline (a `.sig`).
+    async fn attachments(&self, p: &serde_json::Value) -> Result<Vec<MailFile>, String> {
+        let mut out = Vec::new();
+        for a in p["attachments"].as_array().into_iter().flatten() {
+            let name = a["name"].as_str().unwrap_or("file").to_owned();
+            let content_type = a["content_type"].as_str().unwrap_or("application/octet-stream").to_owned();
+            let bytes = if let Some(key) = a["file"].as_str() {
+                let files = self.files.as_ref().ok_or("no file store to read attachments from")?;
+                files.get(key).await.map_err(|e| format!("attachment {name}: {e}"))?
+            } else {
+                hex::decode(a["hex"].as_str().unwrap_or_default()).map_err(|e| format!("attachment {name}: {e}"))?
+            };
+            out.push(MailFile { name, content_type, bytes });
+        }
+        Ok(out)
+    }
     /// A delivery through `gateway` and `mailer`; `None` when neither is set (nothing to
     /// deliver through: the messages wait in the queue).
     pub fn new(gateway: Option<Gateway>, mailer: Option<Arc<dyn Mailer>>) -> Option<Self> {
@@ -37,7 +63,7 @@ impl Delivery {
             return None;
         }
         let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().ok()?;
-        Some(Self { http, gateway, mailer })
+        Some(Self { http, gateway, mailer, files: None })
     }
 
     async fn via_gateway(&self, channel: &str, to: &str, subject: &str, text: &str) -> Result<(), String> {
@@ -60,10 +86,20 @@ impl Handler for Delivery {
             return Err(format!("job {}: no recipient or text", job.id));
         }
         match job.kind() {
-            Some(JobKind::SendEmail) => match &self.mailer {
-                Some(m) => m.send(to, field("subject"), text).await,
-                None => self.via_gateway("email", to, field("subject"), text).await,
-            },
+            Some(JobKind::SendEmail) => {
+                let files = self.attachments(p).await?;
+                match &self.mailer {
+                    Some(m) => m.send_with(to, field("subject"), text, &files).await,
+                    // The gateway carries text only: the message names what is waiting in the
+                    // cabinet instead.
+                    None if !files.is_empty() => {
+                        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+                        let text = format!("{text}\n\nФайлы ({}) можно скачать в личном кабинете.", names.join(", "));
+                        self.via_gateway("email", to, field("subject"), &text).await
+                    }
+                    None => self.via_gateway("email", to, field("subject"), text).await,
+                }
+            }
             Some(JobKind::SendSms) => self.via_gateway("sms", to, "", text).await,
             _ => Err(format!("job {}: unknown kind {}", job.id, job.job.kind)),
         }

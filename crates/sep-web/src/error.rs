@@ -294,6 +294,28 @@ impl From<sep_core::signing::SigningError> for WebError {
     }
 }
 
+impl From<sep_core::spravka::SpravkaError> for WebError {
+    fn from(e: sep_core::spravka::SpravkaError) -> Self {
+        use sep_core::spravka::SpravkaError as E;
+        match e {
+            E::Store(e) => e.into(),
+            E::OrderUnknown => Self::not_found(),
+            E::Unavailable => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                e.code(),
+                "Справки не выдаются",
+                &e.to_string(),
+                e.action(),
+            )
+            .into(),
+            E::Invalid(_) => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), "Заказ не принят", &e.to_string(), e.action())
+                    .into()
+            }
+        }
+    }
+}
+
 /// One refusal of each kind the signature's pages show, for the help page's table of codes.
 pub(crate) fn signing_examples() -> Vec<sep_core::signing::SigningError> {
     use sep_core::signing::SigningError as E;

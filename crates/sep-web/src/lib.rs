@@ -102,6 +102,8 @@ pub struct AppState {
     pub cloud: Option<Arc<dyn sep_core::signing::Authority>>,
     /// Per-address limits of work anyone can start.
     pub throttles: Throttles,
+    /// The kinds of справка.
+    pub kinds: Arc<sep_core::spravka::Kinds>,
 }
 
 /// Per-address limits (SECURITY.md: per-IP throttling): each budget its own, so checking
@@ -151,7 +153,15 @@ impl AppState {
             signatures: Arc::new(sep_crypto::verify::TrustList::default()),
             cloud: None,
             throttles: Throttles::default(),
+            kinds: Arc::new(sep_core::spravka::Kinds::default()),
         }
+    }
+
+    /// The same state offering these kinds of справка.
+    #[must_use]
+    pub fn issuing(mut self, kinds: Arc<sep_core::spravka::Kinds>) -> Self {
+        self.kinds = kinds;
+        self
     }
 
     /// The same state checking signatures with `checker`.
@@ -188,6 +198,7 @@ pub fn router(state: AppState) -> Router {
     sep_http::metrics::handle();
     // The services' own English (their `[en]` tables) joins the interface's.
     i18n::add_data(state.catalogue.search("").into_iter().flat_map(|s| s.en.clone()));
+    i18n::add_data(state.kinds.all().iter().flat_map(|k| k.en.clone()));
     let routes = Router::new()
         .merge(public_routes())
         .merge(auth_routes())
@@ -196,6 +207,7 @@ pub fn router(state: AppState) -> Router {
         .merge(officer_routes(state.config.max_body_bytes))
         .merge(verify_routes(state.config.max_body_bytes))
         .merge(signing_routes(state.config.max_body_bytes))
+        .merge(spravki_routes())
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(ops::health::live))
         .route("/readyz", get(ops::health::ready))
@@ -297,6 +309,17 @@ fn signing_routes(max_body: usize) -> Router<AppState> {
         .route("/documents/signatures", post(upload::add_signature).layer(DefaultBodyLimit::max(max_body)))
 }
 
+/// «Справки»: ordering, the orders, the signed PDF and its `.sig`.
+fn spravki_routes() -> Router<AppState> {
+    use ui::spravki::{order, show};
+    Router::new()
+        .route("/spravki", get(order::page).post(order::place))
+        .route("/spravki/{id}", get(show::show))
+        .route("/spravki/{id}/status", get(show::status))
+        .route("/spravki/{id}/pdf", get(show::pdf))
+        .route("/spravki/{id}/sig", get(show::sig))
+}
+
 fn verify_routes(max_body: usize) -> Router<AppState> {
     use axum::extract::DefaultBodyLimit;
     use ui::verify::page;
@@ -304,18 +327,20 @@ fn verify_routes(max_body: usize) -> Router<AppState> {
         .route("/verify", get(page::form).post(page::check).layer(DefaultBodyLimit::max(max_body)))
         .route("/verify/ca.pem", get(page::authorities))
         .route("/verify/document", get(page::find))
-        .route("/verify/{number}", get(page::issued))
+        .route("/verify/{number}", get(page::issued).post(page::compare).layer(DefaultBodyLimit::max(max_body)))
 }
 
 /// The officer's workspace.
 fn officer_routes(max_body: usize) -> Router<AppState> {
-    use ui::officer::{application, queue};
+    use ui::officer::{application, queue, spravki};
     Router::new()
         .route("/officer", get(queue::queue))
         .route("/officer/applications/{id}", get(application::show))
         .route("/officer/applications/{id}/take", post(application::take))
         .route("/officer/applications/{id}/decide", post(application::decide))
         .route("/officer/applications/{id}/issued/{doc}/annul", post(application::annul))
+        .route("/officer/spravki", get(spravki::find))
+        .route("/officer/spravki/{number}/annul", post(spravki::annul))
         .route(
             "/officer/applications/{id}/issue",
             post(application::issue).layer(axum::extract::DefaultBodyLimit::max(max_body)),

@@ -137,6 +137,8 @@ pub struct Config {
     pub metrics_token: Secret,
     /// A directory of extra service definitions (`*.toml`); empty: the built-in ones only.
     pub services_dir: PathBuf,
+    /// A directory of extra kinds of справка (`*.toml`); empty: the built-in ones only.
+    pub spravki_dir: PathBuf,
     /// Show the portal's outgoing SMS and e-mail at `/outbox` (set by `sep demo`; never in production).
     pub demo_outbox: bool,
     /// The HTTP message gateway for the portal's SMS (and e-mail when `smtp_url` is empty):
@@ -190,6 +192,7 @@ impl Default for Config {
             trusted_proxies: String::new(),
             metrics_token: Secret::default(),
             services_dir: PathBuf::new(),
+            spravki_dir: PathBuf::new(),
             demo_outbox: false,
             notify_gateway_url: String::new(),
             notify_gateway_token: Secret::default(),

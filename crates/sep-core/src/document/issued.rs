@@ -239,3 +239,42 @@ pub async fn check_by_code(
     let given = code.trim().to_ascii_lowercase();
     Ok(crate::ids::ct_eq(given.as_bytes(), d.check_code.as_bytes()).then_some(d))
 }
+
+/// The system's signature of issued document `d` and its DER.
+pub async fn system_signature(
+    store: &dyn Store,
+    d: &IssuedDocument,
+) -> Result<Option<(Signature, Vec<u8>)>, crate::StoreError> {
+    let key = d.key();
+    let found = store
+        .list_signatures_of_user(d.user_id)
+        .await?
+        .into_iter()
+        .find(|s| s.document == key && s.source == Source::System && s.sha256 == d.file.sha256);
+    match found {
+        Some(s) => Ok(Some(store.get_signature(s.id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// What the check page says of an issued document at `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// «Действителен».
+    Valid,
+    /// «Аннулирован».
+    Annulled,
+    /// «Срок действия истёк».
+    Expired,
+}
+
+impl IssuedDocument {
+    /// Its standing at `now`: annulment first, then expiry.
+    pub fn standing(&self, now: OffsetDateTime) -> Standing {
+        match (self.annulled_at, self.valid_until) {
+            (Some(_), _) => Standing::Annulled,
+            (None, Some(until)) if until < now => Standing::Expired,
+            _ => Standing::Valid,
+        }
+    }
+}

@@ -43,4 +43,25 @@ pub struct Notice {
 pub trait Mailer: Send + Sync {
     /// Sends one message; `Err` with what went wrong (the job retries).
     async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String>;
+
+    /// Sends one message with files attached (a справка and its `.sig`). A mailer that
+    /// cannot attach refuses rather than send the message without them.
+    async fn send_with(&self, to: &str, subject: &str, body: &str, files: &[MailFile]) -> Result<(), String> {
+        if files.is_empty() {
+            self.send(to, subject, body).await
+        } else {
+            Err("this mailer cannot attach files".into())
+        }
+    }
+}
+
+/// A file attached to an e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailFile {
+    /// File name.
+    pub name: String,
+    /// MIME type.
+    pub content_type: String,
+    /// Content.
+    pub bytes: Vec<u8>,
 }

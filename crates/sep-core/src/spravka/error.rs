@@ -38,6 +38,20 @@ pub enum OrderError {
 }
 
 impl OrderError {
+    /// Every problem, for the help page's table of codes.
+    pub const ALL: [Self; 10] = [
+        Self::KindUnknown,
+        Self::KindNotAllowed,
+        Self::PeriodRequired,
+        Self::PeriodInvalid,
+        Self::PeriodFuture,
+        Self::PeriodReversed,
+        Self::PeriodTooLong,
+        Self::PurposeTooLong,
+        Self::PostAddressMissing,
+        Self::EmailUnconfirmed,
+    ];
+
     /// Stable code.
     pub const fn code(self) -> &'static str {
         match self {
@@ -104,6 +118,16 @@ pub enum SpravkaError {
 }
 
 impl SpravkaError {
+    /// What to do about it.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Self::Invalid(e) => e.first().map_or("Исправьте заказ.", |e| e.action()),
+            Self::Unavailable => "Закажите справку позже или обратитесь в ведомство лично.",
+            Self::OrderUnknown => "Откройте заказ из списка на странице «Справки».",
+            Self::Store(_) => "Повторите позже; если не получится, обратитесь в поддержку.",
+        }
+    }
+
     /// Stable code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -127,6 +151,9 @@ pub enum MakeFailure {
 }
 
 impl MakeFailure {
+    /// Every failure.
+    pub const ALL: [Self; 3] = [Self::NoData, Self::RegistryUnavailable, Self::Internal];
+
     /// Stable code.
     pub const fn code(self) -> &'static str {
         match self {

@@ -71,6 +71,11 @@ pub fn moscow_day(t: OffsetDateTime) -> Date {
     t.checked_to_offset(time::macros::offset!(+3)).unwrap_or(t).date()
 }
 
+/// A new one-time key for an order form (32 hex digits).
+pub fn request_key() -> String {
+    crate::ids::random_bytes::<16>().map(hex::encode).unwrap_or_default()
+}
+
 /// Checks an order form for `user` on `today` (Moscow): every problem at once.
 pub fn check(kind: Option<&Kind>, user: &User, form: &OrderForm, today: Date) -> Result<Checked, Vec<OrderError>> {
     let Some(kind) = kind else { return Err(vec![OrderError::KindUnknown]) };
@@ -148,11 +153,7 @@ pub async fn place(
     let kind = kinds.get(form.kind.trim());
     let checked = check(kind, user, form, moscow_day(now)).map_err(SpravkaError::Invalid)?;
     let kind = kind.ok_or(SpravkaError::Invalid(vec![OrderError::KindUnknown]))?;
-    let key = if key.is_empty() {
-        hex::encode(crate::ids::random_bytes::<16>().map_err(|_| SpravkaError::Unavailable)?)
-    } else {
-        key
-    };
+    let key = if key.is_empty() { request_key() } else { key };
     let year = now.year();
     let seq = store.next_spravka_number(year).await?;
     let order = Order {
@@ -195,6 +196,54 @@ pub async fn own_order(store: &dyn Store, user: &User, id: Uuid) -> Result<Order
         Some(o) if o.user_id == user.id => Ok(o),
         _ => Err(SpravkaError::OrderUnknown),
     }
+}
+
+/// An order with what it produced: the document, once ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderView {
+    /// The order.
+    pub order: Order,
+    /// The issued справка.
+    pub document: Option<crate::document::issued::IssuedDocument>,
+}
+
+/// The person's own order with its document; somebody else's is unknown.
+pub async fn view(store: &dyn Store, user: &User, id: Uuid) -> Result<OrderView, SpravkaError> {
+    let order = own_order(store, user, id).await?;
+    let document = match order.document_id {
+        Some(d) => store.list_issued_documents_of_user(user.id).await?.into_iter().find(|x| x.id == d),
+        None => None,
+    };
+    Ok(OrderView { order, document })
+}
+
+/// The ready справка of the person's order and the agency's signature of it (DER).
+pub async fn signed_file(
+    store: &dyn Store,
+    user: &User,
+    id: Uuid,
+) -> Result<(crate::document::issued::IssuedDocument, Vec<u8>), SpravkaError> {
+    let v = view(store, user, id).await?;
+    let d = v.document.ok_or(SpravkaError::OrderUnknown)?;
+    let (_, der) = crate::document::issued::system_signature(store, &d).await?.ok_or(SpravkaError::OrderUnknown)?;
+    Ok((d, der))
+}
+
+/// The справка with `number` issued by the officer's agency (others' are not found).
+pub async fn find_for_officer(
+    store: &dyn Store,
+    officer: &User,
+    number: &str,
+) -> Result<Option<(crate::document::issued::IssuedDocument, Option<Order>)>, SpravkaError> {
+    let Some(d) = store.find_issued_document(number.trim()).await? else { return Ok(None) };
+    if officer.role != crate::user::Role::Officer || officer.agency.as_deref() != Some(d.agency.as_str()) {
+        return Ok(None);
+    }
+    let order = match d.order_id {
+        Some(o) => store.find_spravka_order(o).await?,
+        None => None,
+    };
+    Ok(Some((d, order)))
 }
 
 #[cfg(test)]

@@ -16,5 +16,6 @@ mod review;
 mod routes;
 mod sessions;
 mod signing;
+mod spravki;
 mod verify;
 mod web;

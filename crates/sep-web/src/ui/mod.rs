@@ -12,4 +12,5 @@ pub(crate) mod officer;
 pub(crate) mod profile;
 pub(crate) mod public;
 pub(crate) mod signing;
+pub(crate) mod spravki;
 pub(crate) mod verify;

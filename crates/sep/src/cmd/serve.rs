@@ -149,6 +149,12 @@ fn esia_settings(cfg: &Config) -> anyhow::Result<Option<sep_web::auth::EsiaSetti
     Ok(Some(sep_web::auth::EsiaSettings { key: Arc::new(key), certificate, token_certificates }))
 }
 
+/// The built-in kinds of справка and those in `spravki_dir`.
+pub fn kinds(cfg: &Config) -> anyhow::Result<sep_core::spravka::Kinds> {
+    let dir = (!cfg.spravki_dir.as_os_str().is_empty()).then_some(cfg.spravki_dir.as_path());
+    sep_core::spravka::Kinds::load(dir).context("виды справок")
+}
+
 /// The delivery of e-mail and SMS, when a channel is configured.
 fn delivery(cfg: &Config) -> anyhow::Result<Option<sep_web::delivery::Delivery>> {
     let gateway = (!cfg.notify_gateway_url.is_empty()).then(|| sep_web::delivery::Gateway {
@@ -192,7 +198,8 @@ pub async fn serve_portal(
     let catalogue = Arc::new(catalogue(cfg)?);
     let clock: Arc<dyn sep_core::clock::Clock> = Arc::new(SystemClock);
     // The registries are the built-in emulator until real adapters are configured.
-    let registries = Registries::all(Arc::new(EmulatedRegistries::new()));
+    let emulator = Arc::new(EmulatedRegistries::new());
+    let registries = Registries::all(emulator.clone());
     if !cfg.demo_outbox {
         // Only the demo people pass the emulator's checks: everyone else would be refused.
         tracing::warn!(
@@ -203,8 +210,25 @@ pub async fn serve_portal(
     let reviewer = Reviewer { store: store.clone(), catalogue: catalogue.clone(), registries };
     let mut queues: Vec<(sep_core::job::Queue, Arc<dyn sep_core::job::Handler>)> =
         vec![(sep_core::application::review::QUEUE, Arc::new(reviewer))];
+    let kinds = Arc::new(kinds(cfg)?);
+    let authority = cloud_authority(cfg)?;
+    match &authority {
+        Some(authority) => {
+            let maker = sep_core::spravka::make::Maker {
+                store: store.clone(),
+                kinds: kinds.clone(),
+                records: emulator,
+                authority: authority.clone(),
+                render: Arc::new(sep_pdf::PdfRenderer::new().map_err(anyhow::Error::msg).context("шрифты справок")?),
+                files: files.clone(),
+                public_url: cfg.public_url.clone(),
+            };
+            queues.push((sep_core::spravka::make::QUEUE, Arc::new(maker)));
+        }
+        None => tracing::warn!("no signing authority: справки are not issued"),
+    }
     match delivery(cfg)? {
-        Some(d) => queues.push((sep_web::delivery::QUEUE, Arc::new(d))),
+        Some(d) => queues.push((sep_web::delivery::QUEUE, Arc::new(d.reading(files.clone())))),
         None => tracing::warn!("no notify_gateway_url or smtp_url: e-mail and SMS wait in the queue"),
     }
     let work = crate::worker::Work {
@@ -216,8 +240,9 @@ pub async fn serve_portal(
     };
     let worker = tokio::spawn(crate::worker::run(work, shutdown.clone()));
     let state = AppState::new(store, clock, web_config(cfg), relying_party(cfg)?, catalogue, files)
-        .trusting(Arc::new(trust_list(cfg)));
-    let state = match cloud_authority(cfg)? {
+        .trusting(Arc::new(trust_list(cfg)))
+        .issuing(kinds);
+    let state = match authority {
         Some(authority) => state.signing_with(authority),
         None => state,
     };

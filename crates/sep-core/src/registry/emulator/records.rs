@@ -1,10 +1,10 @@
 //! The emulator's records for справки (`crate::spravka::records::Records`): every demo person
 //! has income, a pension account, an ОМС policy and the rest, made up but consistent — the
-//! same person and period always give the same figures. Made to fail: Петрова has no income
-//! reported (a справка about it ends in `no_data`), anyone outside the demo set is unknown to
-//! every registry, and each registry can be switched off (`set_available`) to try an outage.
-//! Сидоров owes a tax and has an enforcement proceeding; Иванов has given Петрова a power of
-//! attorney; Петрова receives a benefit.
+//! same person and period always give the same figures. Made to fail: Сидоров has no income
+//! reported (a справка about it ends in `registry_no_data`), anyone outside the demo set is
+//! unknown to every registry, and each registry can be switched off (`set_available`) to try
+//! an outage. Сидоров also owes a tax and has an enforcement proceeding; Иванов has given
+//! Петрова a power of attorney; Петрова receives a benefit.
 
 use super::{EmulatedRegistries, Person};
 use crate::registry::Unavailable;
@@ -54,7 +54,7 @@ impl EmulatedRegistries {
     }
 
     fn income(p: &Person, (from, to): (Date, Date)) -> Option<Extract> {
-        if p.name[0] == "Петрова" {
+        if p.name[0] == "Сидоров" {
             return None;
         }
         let monthly = 6_000_000 + i64::try_from(seed(p, 1) % 9_000_000).unwrap_or(0);
@@ -291,9 +291,9 @@ mod tests {
     #[tokio::test]
     async fn the_made_up_failures_fail() {
         let r = EmulatedRegistries::new();
-        let petrova = holder("Петрова", "770234567818");
+        let sidorov = holder("Сидоров", "770345678922");
         let period = Some((date!(2025 - 01 - 01), date!(2025 - 03 - 31)));
-        assert_eq!(r.read("fns.income", &petrova, period).await, Ok(None), "no income reported");
+        assert_eq!(r.read("fns.income", &sidorov, period).await, Ok(None), "no income reported");
         assert_eq!(r.read("fns.income", &holder("Чужой", "770123456703"), period).await, Ok(None), "not the owner");
         r.set_available("ФССП", false);
         let e = r.read("fssp.proceedings", &holder("Сидоров", "770345678922"), None).await.unwrap_err();

@@ -229,6 +229,28 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
         happened: e.to_string(),
         action: e.action().into(),
     }));
+    // The справки: the order form's problems, why one was not made, and the portal's own.
+    out.extend(sep_core::spravka::OrderError::ALL.iter().map(|e| Row {
+        code: e.code().into(),
+        happened: e.to_string(),
+        action: e.action().into(),
+    }));
+    out.extend(sep_core::spravka::MakeFailure::ALL.iter().map(|f| Row {
+        code: f.code().into(),
+        happened: f.text().into(),
+        action: "Закажите справку ещё раз; если ошибка повторяется, обратитесь в поддержку.".into(),
+    }));
+    let unavailable = sep_core::spravka::SpravkaError::Unavailable;
+    out.push(Row {
+        code: unavailable.code().into(),
+        happened: unavailable.to_string(),
+        action: unavailable.action().into(),
+    });
+    out.push(Row {
+        code: "document_mismatch".into(),
+        happened: "Проверяемый файл не совпадает с документом, выданным под этим номером.".into(),
+        action: "Запросите у владельца исходный файл или проверьте документ по QR-коду.".into(),
+    });
     // The notes of contact steps on the application form and the profile.
     out.extend(ContactNote::ALL.iter().filter(|n| n.is_error()).map(|n| Row {
         code: n.code().into(),

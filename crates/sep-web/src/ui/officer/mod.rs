@@ -3,3 +3,4 @@
 
 pub(crate) mod application;
 pub(crate) mod queue;
+pub(crate) mod spravki;

@@ -140,9 +140,50 @@ pub(crate) async fn authorities(State(s): State<AppState>) -> Page {
 struct IssuedPage {
     address: String,
     number: String,
+    /// The check code as given, for the comparison form.
+    ck: String,
     /// Label and value rows, when the number and the code match.
     facts: Vec<(&'static str, String)>,
-    annulled: bool,
+    /// `valid`, `annulled`, `expired`.
+    standing: &'static str,
+    /// The comparison of an uploaded file: whether it is the issued one, and the verdict.
+    compared: Option<(bool, Option<VerdictView>)>,
+}
+
+impl IssuedPage {
+    fn missing(s: &AppState, number: &str) -> Self {
+        let shown: String = number.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
+        Self { address: address(s), number: shown, ck: String::new(), facts: vec![], standing: "", compared: None }
+    }
+}
+
+fn issued_page(s: &AppState, d: &sep_core::document::issued::IssuedDocument, ck: &str) -> IssuedPage {
+    use sep_core::document::issued::Standing;
+    let now = s.clock.now();
+    let agency = crate::i18n::tr_dyn(&d.agency);
+    let mut facts = vec![
+        ("Номер документа", d.number.clone()),
+        ("Документ", crate::i18n::tr_dyn(&d.title)),
+        ("Файл", d.file.file_name.clone()),
+        ("Выдан", format!("{} {}", moscow(d.issued_at), tr("МСК"))),
+        ("Кем выдан", agency),
+    ];
+    if !d.holder.is_empty() {
+        facts.push(("Кому выдан", d.holder.clone()));
+    }
+    if let Some(until) = d.valid_until {
+        facts.push(("Действителен до", format!("{} {}", moscow(until), tr("МСК"))));
+    }
+    facts.push(("Контрольная сумма файла (SHA-256)", d.file.sha256.clone()));
+    if let Some(at) = d.annulled_at {
+        facts.push(("Аннулирован", format!("{} {}", moscow(at), tr("МСК"))));
+    }
+    let standing = match d.standing(now) {
+        Standing::Valid => "valid",
+        Standing::Annulled => "annulled",
+        Standing::Expired => "expired",
+    };
+    IssuedPage { address: address(s), number: d.number.clone(), ck: ck.to_owned(), facts, standing, compared: None }
 }
 
 #[derive(serde::Deserialize)]
@@ -163,9 +204,9 @@ pub(crate) async fn find(axum::extract::Query(q): axum::extract::Query<CheckCode
     Ok(axum::response::Redirect::to(&format!("/verify/{number}?ck={ck}")).into_response())
 }
 
-/// `GET /verify/{number}?ck={code}`: what was issued under this number, when, by whom, and
-/// its status — only with the right check code; a wrong code and an unknown number answer
-/// alike, and nothing about the person is shown.
+/// `GET /verify/{number}?ck={code}`: what was issued under this number, when, by whom, to
+/// whom (surname and initials), and its status — действителен, аннулирован, срок истёк —
+/// only with the right check code; a wrong code and an unknown number answer alike.
 pub(crate) async fn issued(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -175,23 +216,42 @@ pub(crate) async fn issued(
     if let Err(wait) = s.throttles.verify.check(&ctx.client.ip) {
         return Err(rate_limited(wait));
     }
-    let found = sep_core::document::issued::check_by_code(s.store.as_ref(), &number, &q.ck).await?;
-    let shown: String = number.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
-    let Some(d) = found else {
-        let page = render(&IssuedPage { address: address(&s), number: shown, facts: vec![], annulled: false })?;
+    let Some(d) = sep_core::document::issued::check_by_code(s.store.as_ref(), &number, &q.ck).await? else {
+        let page = render(&IssuedPage::missing(&s, &number))?;
         return Ok((StatusCode::NOT_FOUND, page).into_response());
     };
-    let agency = crate::i18n::tr_dyn(&d.agency);
-    let mut facts = vec![
-        ("Номер документа", d.number.clone()),
-        ("Документ", crate::i18n::tr_dyn(&d.title)),
-        ("Файл", d.file.file_name.clone()),
-        ("Выдан", format!("{} {}", moscow(d.issued_at), tr("МСК"))),
-        ("Кем выдан", agency),
-        ("Контрольная сумма файла (SHA-256)", d.file.sha256.clone()),
-    ];
-    if let Some(at) = d.annulled_at {
-        facts.push(("Аннулирован", format!("{} {}", moscow(at), tr("МСК"))));
+    render(&issued_page(&s, &d, &q.ck))
+}
+
+/// `POST /verify/{number}?ck={code}`: is this file the one issued under the number? The file
+/// is compared with the stored one, and the agency's stored signature is checked against the
+/// uploaded bytes, as `/verify` would with the `.sig`.
+pub(crate) async fn compare(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(number): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<CheckCode>,
+    form: Multipart,
+) -> Page {
+    if let Err(wait) = s.throttles.verify.check(&ctx.client.ip) {
+        return Err(rate_limited(wait));
     }
-    render(&IssuedPage { address: address(&s), number: d.number, facts, annulled: d.annulled_at.is_some() })
+    let Some(d) = sep_core::document::issued::check_by_code(s.store.as_ref(), &number, &q.ck).await? else {
+        let page = render(&IssuedPage::missing(&s, &number))?;
+        return Ok((StatusCode::NOT_FOUND, page).into_response());
+    };
+    let parts = read(form).await?;
+    let mut page = issued_page(&s, &d, &q.ck);
+    let Some((_, bytes)) = parts.file("document") else {
+        page.compared = Some((false, None));
+        let page = render(&page)?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let same = sep_core::application::attachment::content_key(bytes) == d.file.sha256;
+    let verdict = match sep_core::document::issued::system_signature(s.store.as_ref(), &d).await? {
+        Some((_, der)) => Some(view(&s.signatures.check(bytes, &der, s.clock.now()))),
+        None => None,
+    };
+    page.compared = Some((same, verdict));
+    render(&page)
 }

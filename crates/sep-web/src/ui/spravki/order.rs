@@ -1,0 +1,198 @@
+//! `/spravki`: the kinds with what each needs, the order form («Заказать справку») and the
+//! person's orders, newest first. A refused form comes back with every problem, its code and
+//! the values as typed; nothing is ordered.
+
+use super::{day, tone};
+use crate::AppState;
+use crate::error::Page;
+use crate::extract::{CsrfForm, Ctx, SignedIn};
+use crate::i18n::{tr, tr_dyn};
+use crate::ui::components::{moscow, render};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use sep_core::spravka::{self, OrderError, OrderForm, SpravkaError};
+use serde::Deserialize;
+
+struct KindView {
+    code: String,
+    title: String,
+    description: String,
+    agency: String,
+    /// «за период до N дней», empty without a period.
+    period: String,
+    valid_days: u32,
+}
+
+struct OrderRow {
+    id: String,
+    number: String,
+    title: String,
+    at: String,
+    status: &'static str,
+    code: &'static str,
+    tone: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "spravki/index.html")]
+struct SpravkiPage {
+    csrf: String,
+    available: bool,
+    kinds: Vec<KindView>,
+    orders: Vec<OrderRow>,
+    /// Field, message, code, what to do.
+    errors: Vec<(&'static str, String, &'static str, String)>,
+    form: FormValues,
+    /// The form's one-time key: a double click sends it twice, one order is made.
+    request_key: String,
+    email: String,
+    profile_address: String,
+}
+
+#[derive(Default)]
+struct FormValues {
+    kind: String,
+    from: String,
+    to: String,
+    purpose: String,
+    by_email: bool,
+    by_post: bool,
+    post_address: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct Chosen {
+    #[serde(default)]
+    kind: String,
+}
+
+fn kinds(s: &AppState) -> Vec<KindView> {
+    s.kinds
+        .all()
+        .iter()
+        .map(|k| KindView {
+            code: k.code.clone(),
+            title: tr_dyn(&k.title),
+            description: tr_dyn(&k.description),
+            agency: tr_dyn(&k.agency),
+            period: k.max_period_days.map(|d| format!("{} {d} {}", tr("период до"), tr("дней"))).unwrap_or_default(),
+            valid_days: k.valid_days,
+        })
+        .collect()
+}
+
+async fn orders(s: &AppState, user: &sep_core::user::User) -> Result<Vec<OrderRow>, crate::error::WebError> {
+    Ok(s.store
+        .list_spravka_orders_of_user(user.id)
+        .await?
+        .into_iter()
+        .map(|o| OrderRow {
+            id: o.id.to_string(),
+            title: s.kinds.get(&o.kind).map_or_else(|| o.kind.clone(), |k| tr_dyn(&k.title)),
+            number: o.number,
+            at: moscow(o.created_at),
+            status: tr(o.status.title()),
+            code: o.status.code(),
+            tone: tone(o.status),
+        })
+        .collect())
+}
+
+/// `GET /spravki?kind=`.
+pub(crate) async fn page(
+    State(s): State<AppState>,
+    SignedIn { session, user }: SignedIn,
+    Query(q): Query<Chosen>,
+) -> Page {
+    let form = FormValues { kind: q.kind, ..FormValues::default() };
+    render(&SpravkiPage {
+        csrf: session.csrf_secret,
+        available: s.cloud.is_some(),
+        kinds: kinds(&s),
+        orders: orders(&s, &user).await?,
+        errors: vec![],
+        form,
+        request_key: spravka::request_key(),
+        email: user.profile.email.as_ref().map(|e| e.as_str().to_owned()).unwrap_or_default(),
+        profile_address: user.profile.address.clone().unwrap_or_default(),
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PlaceForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    by_email: Option<String>,
+    #[serde(default)]
+    by_post: Option<String>,
+    #[serde(default)]
+    post_address: String,
+    #[serde(default)]
+    request_key: String,
+}
+
+/// `POST /spravki`: «Заказать справку».
+pub(crate) async fn place(
+    State(s): State<AppState>,
+    SignedIn { session, user }: SignedIn,
+    ctx: Ctx,
+    CsrfForm(f): CsrfForm<PlaceForm>,
+) -> Page {
+    if s.cloud.is_none() {
+        return Err(SpravkaError::Unavailable.into());
+    }
+    let form = OrderForm {
+        kind: f.kind,
+        from: f.from,
+        to: f.to,
+        purpose: f.purpose,
+        by_email: f.by_email.is_some(),
+        by_post: f.by_post.is_some(),
+        post_address: f.post_address,
+        request_key: f.request_key,
+    };
+    match spravka::place(s.store.as_ref(), &s.kinds, &user, &form, &ctx.origin(), s.clock.now()).await {
+        Ok(order) => Ok(Redirect::to(&format!("/spravki/{}", order.id)).into_response()),
+        Err(SpravkaError::Invalid(problems)) => {
+            let errors = problems
+                .iter()
+                .map(|e: &OrderError| (e.field(), tr_dyn(&e.to_string()), e.code(), tr(e.action()).to_owned()))
+                .collect();
+            let page = render(&SpravkiPage {
+                csrf: session.csrf_secret,
+                available: true,
+                kinds: kinds(&s),
+                orders: orders(&s, &user).await?,
+                errors,
+                form: FormValues {
+                    kind: form.kind,
+                    from: form.from,
+                    to: form.to,
+                    purpose: form.purpose,
+                    by_email: form.by_email,
+                    by_post: form.by_post,
+                    post_address: form.post_address,
+                },
+                request_key: form.request_key,
+                email: user.profile.email.as_ref().map(|e| e.as_str().to_owned()).unwrap_or_default(),
+                profile_address: user.profile.address.clone().unwrap_or_default(),
+            })?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The period as the order page shows it.
+pub(super) fn period(p: Option<(time::Date, time::Date)>) -> String {
+    p.map(|(a, b)| format!("{} {} {} {}", tr("с"), day(a), tr("по"), day(b))).unwrap_or_default()
+}
