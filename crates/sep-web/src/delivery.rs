@@ -94,7 +94,8 @@ impl Handler for Delivery {
                     // cabinet instead.
                     None if !files.is_empty() => {
                         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-                        let text = format!("{text}\n\nФайлы ({}) можно скачать в личном кабинете.", names.join(", "));
+                        let note = format!("Файлы ({}) можно скачать в личном кабинете.", names.join(", "));
+                        let text = format!("{text}\n\n{note}");
                         self.via_gateway("email", to, field("subject"), &text).await
                     }
                     None => self.via_gateway("email", to, field("subject"), text).await,

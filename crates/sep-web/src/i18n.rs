@@ -245,6 +245,11 @@ mod tests {
             "application/statement.rs",
             "application/documents.rs",
             "registry/emulator.rs",
+            "spravka/mod.rs",
+            "spravka/error.rs",
+            "spravka/order.rs",
+            "spravka/make.rs",
+            "spravka/post.rs",
         ] {
             files.push(core.join(f));
         }

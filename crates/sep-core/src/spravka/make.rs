@@ -8,7 +8,7 @@
 use super::error::MakeFailure;
 use super::order::{Order, OrderStatus};
 use super::records::{Extract, Holder, Records};
-use super::sheet::{Render, Sheet};
+use super::sheet::Render;
 use super::{Kind, Kinds, post};
 use crate::application::attachment::FileStore;
 use crate::application::record::StoredFile;
@@ -47,15 +47,6 @@ pub struct Maker {
     pub public_url: String,
 }
 
-fn day(t: OffsetDateTime) -> String {
-    let d = super::moscow_day(t);
-    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
-}
-
-fn date(d: time::Date) -> String {
-    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
-}
-
 /// The holder as the profile has them.
 pub fn holder(user: &User) -> Holder {
     let p = &user.profile;
@@ -82,75 +73,15 @@ impl Maker {
         job.job.payload["order"].as_str().and_then(|s| s.parse().ok()).ok_or_else(|| "payload without an order".into())
     }
 
-    /// `sep.registration`: the portal's own record.
-    fn registration(user: &User) -> Extract {
-        let statement = match user.registered_at {
-            Some(at) => format!("Зарегистрирован(а) в системе электронных платежей с {}.", day(at)),
-            None => "В системе электронных платежей не зарегистрирован(а).".to_owned(),
-        };
-        Extract {
-            statement,
-            columns: vec!["Сведение".into(), "Значение".into()],
-            rows: vec![
-                vec![
-                    "Статус регистрации".into(),
-                    if user.registered_at.is_some() {
-                        "зарегистрирован(а)"
-                    } else {
-                        "не зарегистрирован(а)"
-                    }
-                    .into(),
-                ],
-                vec!["Учётная запись в СЭП создана".into(), day(user.created_at)],
-            ],
-            totals: vec![],
-        }
-    }
-
     async fn extract(&self, kind: &Kind, user: &User, order: &Order, last: bool) -> Result<Extract, Stop> {
         if kind.registry == "sep.registration" {
-            return Ok(Self::registration(user));
+            return Ok(super::sheet::registration(user));
         }
         match self.records.read(&kind.registry, &holder(user), order.period).await {
             Ok(Some(x)) => Ok(x),
             Ok(None) => Err(Stop::Fail(MakeFailure::NoData, format!("{}: no record", kind.registry))),
             Err(e) if last => Err(Stop::Fail(MakeFailure::RegistryUnavailable, e.to_string())),
             Err(e) => Err(Stop::Retry(e.to_string())),
-        }
-    }
-
-    fn sheet(&self, kind: &Kind, user: &User, order: &Order, d: &IssuedDocument, extract: Extract) -> Sheet {
-        let h = holder(user);
-        let mut lines = vec![("Ф. И. О.".to_owned(), h.full_name())];
-        if !h.birth_date.is_empty() {
-            lines.push(("Дата рождения".into(), h.birth_date.clone()));
-        }
-        for id in &kind.identifiers {
-            match id {
-                super::kind::Identifier::Snils => {
-                    if let Some(s) = &user.profile.snils {
-                        lines.push(("СНИЛС".into(), s.to_string()));
-                    }
-                }
-                super::kind::Identifier::Inn => {
-                    if let Some(s) = &h.inn {
-                        lines.push(("ИНН".into(), s.clone()));
-                    }
-                }
-            }
-        }
-        Sheet {
-            agency: kind.agency.clone(),
-            title: kind.title.clone(),
-            number: d.number.clone(),
-            issued_on: day(d.issued_at),
-            valid_until: d.valid_until.map(day).unwrap_or_default(),
-            holder: lines,
-            period: order.period.map(|(a, b)| format!("с {} по {}", date(a), date(b))),
-            purpose: order.purpose.clone(),
-            extract,
-            check_url: format!("{}{}", self.public_url.trim_end_matches('/'), d.check_path()),
-            order_number: order.number.clone(),
         }
     }
 
@@ -188,7 +119,8 @@ impl Maker {
             valid_until: Some(now + time::Duration::days(i64::from(kind.valid_days))),
             annulled_at: None,
         };
-        let sheet = self.sheet(kind, &user, &order, &d, extract);
+        let check_url = format!("{}{}", self.public_url.trim_end_matches('/'), d.check_path());
+        let sheet = super::sheet::compose(kind, &user, &order, &d, extract, &check_url);
         let pdf = self.render.render(&sheet).map_err(internal)?;
         let sha256 = crate::application::attachment::content_key(&pdf);
         self.files.put(&sha256, &pdf).await.map_err(|e| Stop::Retry(e.to_string()))?;
@@ -354,7 +286,7 @@ impl Handler for Maker {
         match job.kind() {
             Some(JobKind::MakeSpravka) => self.run_make(job, now).await,
             Some(JobKind::AdvancePost) => self.run_post(job, now).await,
-            _ => Err(format!("job kind {} is not a справка's", job.job.kind)),
+            _ => Err(format!("job kind {} is not one of the spravki queue", job.job.kind)),
         }
     }
 }

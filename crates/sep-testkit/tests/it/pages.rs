@@ -48,20 +48,22 @@ fn main_of(html: &str) -> String {
     let start = html.find("<main").expect("a main landmark");
     let end = html.find("</main>").expect("main closes") + "</main>".len();
     let mut s = html[start..end].replace(sep_testkit::app::ISSUER, "[idp]");
-    // The form token.
-    let token = "name=\"csrf\" value=\"";
-    let mut from = 0;
-    while let Some(at) = s[from..].find(token) {
-        let value = from + at + token.len();
-        let end = value + s[value..].find('"').unwrap();
-        s.replace_range(value..end, "[csrf]");
-        from = value;
+    // The form token and an order form's one-time key.
+    for (token, with) in [("name=\"csrf\" value=\"", "[csrf]"), ("name=\"request_key\" value=\"", "[key]")] {
+        let mut from = 0;
+        while let Some(at) = s[from..].find(token) {
+            let value = from + at + token.len();
+            let end = value + s[value..].find('"').unwrap();
+            s.replace_range(value..end, with);
+            from = value;
+        }
     }
     s = mask(&s, "hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh", "[id]");
     s = mask(&s, "dd.dd.dddd", "[date]");
     s = mask(&s, "dd:dd:dd", "[time]");
     s = mask(&s, "dd:dd", "[time]");
     s = mask(&s, "dddd-dddddd", "[number]");
+    s = mask(&s, "Sdddd-dddddd", "[order]");
     s
 }
 
@@ -120,6 +122,9 @@ async fn main_pages_in_russian_and_english() {
     both(&w, "settings", "/settings", true).await;
     both(&w, "history", "/history", false).await;
     both(&w, "contacts", "/profile/contacts", false).await;
+    both(&w, "spravki", "/spravki", false).await;
+    let r = w.post("/spravki", &[("kind", "oms"), ("csrf", w.csrf.as_str())]).await;
+    both(&w, "spravka_order", r.location(), false).await;
 
     let officer = app.sign_in_as("+79456789012").await;
     both(&officer, "officer_queue", "/officer", false).await;

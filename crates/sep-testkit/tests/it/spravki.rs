@@ -124,7 +124,8 @@ async fn ordered_made_signed_checked_and_annulled(backend: Backend) {
     if have("zbarimg", "zbar-tools") && have("pdftoppm", "poppler-utils") {
         let (ok, text) = run("pdftoppm", &["-r", "150", "-png", "s.pdf", "page"], dir.path());
         assert!(ok, "{text}");
-        let out = Command::new("sh").args(["-c", "zbarimg -q --raw page*.png"]).current_dir(dir.path()).output().unwrap();
+        let out =
+            Command::new("sh").args(["-c", "zbarimg -q --raw page*.png"]).current_dir(dir.path()).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         // zbarimg's own noise (D-Bus) goes to stderr; the codes to stdout.
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), check_url, "the QR code is the check link");
@@ -140,7 +141,10 @@ async fn ordered_made_signed_checked_and_annulled(backend: Backend) {
         if engine {
             assert!(ok && text.contains("Verification successful"), "{text}");
         } else {
-            assert!(std::env::var("SEP_TEST_ALL").as_deref() != Ok("1"), "SEP_TEST_ALL=1 but openssl's gost engine is missing");
+            assert!(
+                std::env::var("SEP_TEST_ALL").as_deref() != Ok("1"),
+                "SEP_TEST_ALL=1 but openssl's gost engine is missing"
+            );
         }
     }
     let b = t.browser();
@@ -170,10 +174,12 @@ async fn ordered_made_signed_checked_and_annulled(backend: Backend) {
     let other = b.post_multipart(path, &[], &[("document", "s.pdf", &forged)]).await;
     assert!(other.text.contains("data-same=\"false\"") && other.text.contains("document_mismatch"), "{}", other.text);
 
-    // Nobody else sees the order or its files.
+    // Nobody else sees the order or its files, not even the issuing agency's officer.
     let stranger = t.sign_in_as("+79345678901").await;
+    let officer = t.officer("ФНС России").await;
     for p in ["", "/status", "/pdf", "/sig"] {
         assert_eq!(stranger.get(&format!("/spravki/{id}{p}")).await.status, StatusCode::NOT_FOUND, "{p}");
+        assert_eq!(officer.get(&format!("/spravki/{id}{p}")).await.status, StatusCode::NOT_FOUND, "{p}");
     }
     assert!(!stranger.page("/spravki").await.contains(&id), "not in another's list");
 
