@@ -118,6 +118,8 @@ pub struct Throttles {
     pub uploads: sep_http::throttle::Throttle,
     /// Searches (`/services?q=`, `/documents?q=`): 120 a minute per address, bursts of 60.
     pub searches: sep_http::throttle::Throttle,
+    /// Справка orders (each a row, a job and registry calls): 6 a minute per person, bursts of 20.
+    pub orders: sep_http::throttle::Throttle,
 }
 
 impl Default for Throttles {
@@ -128,6 +130,7 @@ impl Default for Throttles {
             login: Throttle::new(60, 60),
             uploads: Throttle::new(60, 60),
             searches: Throttle::new(120, 60),
+            orders: Throttle::new(6, 20),
         }
     }
 }
@@ -318,6 +321,7 @@ fn spravki_routes() -> Router<AppState> {
         .route("/spravki/{id}/status", get(show::status))
         .route("/spravki/{id}/pdf", get(show::pdf))
         .route("/spravki/{id}/sig", get(show::sig))
+        .route("/spravki/{id}/zip", get(show::pair))
 }
 
 fn verify_routes(max_body: usize) -> Router<AppState> {

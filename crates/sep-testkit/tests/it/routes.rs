@@ -86,6 +86,7 @@ const ROUTES: &[(&str, Who)] = &[
     ("/spravki/{id}/status", Who::Person),
     ("/spravki/{id}/pdf", Who::Person),
     ("/spravki/{id}/sig", Who::Person),
+    ("/spravki/{id}/zip", Who::Person),
     ("/verify", Who::Anyone),
     ("/verify/ca.pem", Who::Anyone),
     ("/verify/document", Who::Anyone),

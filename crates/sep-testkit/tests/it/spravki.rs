@@ -93,6 +93,18 @@ async fn ordered_made_signed_checked_and_annulled(backend: Backend) {
     let sig = w.get(&format!("/spravki/{id}/sig")).await;
     assert_eq!(sig.status, StatusCode::OK);
     assert!(sig.header("content-disposition").unwrap_or_default().contains(".pdf.sig"));
+    // The pair as one archive: python's zipfile reads both, byte for byte.
+    let pair = w.get(&format!("/spravki/{id}/zip")).await;
+    assert_eq!(pair.status, StatusCode::OK);
+    let dir0 = tempfile::tempdir().unwrap();
+    let zip_path = dir0.path().join("pair.zip");
+    std::fs::write(&zip_path, &pair.bytes).unwrap();
+    let script = "import sys, zipfile, hashlib\nz = zipfile.ZipFile(sys.argv[1])\nfor i in z.infolist(): print(i.filename, hashlib.sha256(z.read(i)).hexdigest())";
+    let out = Command::new("python3").args(["-c", script, zip_path.to_str().unwrap()]).output().unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout).to_string();
+    let sha = |b: &[u8]| sep_core::application::attachment::content_key(b);
+    assert!(listing.contains(&format!("spravka-{number}.pdf {}", sha(&pdf.bytes))), "{listing}");
+    assert!(listing.contains(&format!("spravka-{number}.pdf.sig {}", sha(&sig.bytes))), "{listing}");
     let cabinet = w.page("/cabinet").await;
     assert!(cabinet.contains("Справка готова"), "a notification");
     let docs = w.page("/documents").await;
@@ -177,7 +189,7 @@ async fn ordered_made_signed_checked_and_annulled(backend: Backend) {
     // Nobody else sees the order or its files, not even the issuing agency's officer.
     let stranger = t.sign_in_as("+79345678901").await;
     let officer = t.officer("ФНС России").await;
-    for p in ["", "/status", "/pdf", "/sig"] {
+    for p in ["", "/status", "/pdf", "/sig", "/zip"] {
         assert_eq!(stranger.get(&format!("/spravki/{id}{p}")).await.status, StatusCode::NOT_FOUND, "{p}");
         assert_eq!(officer.get(&format!("/spravki/{id}{p}")).await.status, StatusCode::NOT_FOUND, "{p}");
     }
@@ -313,4 +325,22 @@ async fn an_outage_is_retried_then_fails_and_no_data_fails_at_once() {
     t.run_spravki().await;
     let page = sidorov.page(&format!("/spravki/{none}")).await;
     assert!(page.contains("registry_no_data"), "{page}");
+}
+
+/// Ordering is limited per person: a burst of 20, then 429 with the wait.
+#[tokio::test]
+async fn orders_are_limited_per_person() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    for i in 0..20 {
+        let key = format!("k{i}");
+        let r = w.post_form("/spravki", &[("kind", "oms"), ("request_key", key.as_str())]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{i}");
+    }
+    let r = w.post_form("/spravki", &[("kind", "oms"), ("request_key", "k20")]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.header("retry-after").is_some() && r.text.contains("rate_limited"));
+    let other = t.sign_in_as("+79345678901").await;
+    let r = other.post_form("/spravki", &[("kind", "oms")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "another person's budget is their own");
 }

@@ -7,6 +7,7 @@ pub(crate) mod journal;
 pub(crate) mod personal;
 pub(crate) mod signatures;
 pub(crate) mod thread;
+pub(crate) mod zip;
 
 use crate::AppState;
 use crate::error::{Page, WebError};

@@ -256,7 +256,7 @@ pub(crate) async fn zip(
     // Contents, and for each entry its two headers with the name twice (a name is at most a
     // few hundred bytes).
     let total: u64 = picked.iter().map(|e| u64::try_from(e.file.size).unwrap_or(0) + 1024).sum();
-    if total > super::zip::MAX_TOTAL || picked.len() > super::zip::MAX_ENTRIES {
+    if total > crate::ui::components::zip::MAX_TOTAL || picked.len() > crate::ui::components::zip::MAX_ENTRIES {
         let detail = "Выбранные документы вместе больше 4 ГБ или их больше 65 000: такой архив не собрать.";
         let action = "Выберите меньше документов и скачайте их несколькими архивами.";
         return Err(zip_refused(
@@ -283,7 +283,7 @@ pub(crate) async fn zip(
 /// that cannot be read breaks the download off, so the browser reports it unfinished rather
 /// than saving a wrong archive.
 fn zip_stream(s: AppState, picked: VecDeque<Entry>) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> {
-    let state = (s, picked, Some(super::zip::Zip::new()), HashSet::new());
+    let state = (s, picked, Some(crate::ui::components::zip::Zip::new()), HashSet::new());
     futures_util::stream::unfold(state, |(s, mut left, zip, mut taken)| async move {
         let mut zip = zip?;
         let Some(e) = left.pop_front() else { return Some((Ok(zip.finish()), (s, left, None, taken))) };

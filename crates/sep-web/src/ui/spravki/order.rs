@@ -150,6 +150,9 @@ pub(crate) async fn place(
     if s.cloud.is_none() {
         return Err(SpravkaError::Unavailable.into());
     }
+    if let Err(wait) = s.throttles.orders.check(&user.id.0.to_string()) {
+        return Err(sep_http::Problem::rate_limited(wait).into());
+    }
     let form = OrderForm {
         kind: f.kind,
         from: f.from,

@@ -147,3 +147,31 @@ pub(crate) async fn sig(State(s): State<AppState>, SignedIn { user, .. }: Signed
     )
         .into_response())
 }
+
+/// `GET /spravki/{id}/zip`: the справка and its `.sig` as one archive — the pair that travels
+/// together.
+pub(crate) async fn pair(State(s): State<AppState>, SignedIn { user, .. }: SignedIn, Path(id): Path<Uuid>) -> Page {
+    let (d, der) = spravka::signed_file(s.store.as_ref(), &user, id).await?;
+    let pdf = s.files.get(&d.file.sha256).await.map_err(|e| {
+        crate::error::WebError::from(
+            sep_http::Problem::for_status(axum::http::StatusCode::SERVICE_UNAVAILABLE).caused_by(e),
+        )
+    })?;
+    let mut zip = crate::ui::components::zip::Zip::new();
+    let mut body = Vec::with_capacity(pdf.len() + der.len() + 512);
+    for (name, content) in
+        [(d.file.file_name.clone(), pdf.as_slice()), (format!("{}.sig", d.file.file_name), der.as_slice())]
+    {
+        body.extend(zip.entry(&name, content, d.issued_at).ok_or_else(crate::error::WebError::not_found)?);
+    }
+    body.extend(zip.finish());
+    let name = format!("{}.zip", d.file.file_name.trim_end_matches(".pdf"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+        .into_response())
+}
