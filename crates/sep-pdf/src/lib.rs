@@ -52,9 +52,22 @@ impl Face {
             / upem
     }
 
-    /// `text` broken into lines no wider than `max` (a word longer than a line, such as a
-    /// link, is broken between characters).
+    /// `text` as this face can draw it: invisible format characters dropped, any other
+    /// character the font lacks shown as «?». PDF/A forbids a missing glyph, and what a person
+    /// types (a purpose, an address) may hold emoji or other scripts.
+    fn printable(&self, text: &str) -> String {
+        let Ok(f) = skrifa::FontRef::new(&self.data) else { return text.to_owned() };
+        let charmap = f.charmap();
+        text.chars()
+            .filter(|c| !matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}'))
+            .map(|c| if c.is_whitespace() || charmap.map(c).is_some() { c } else { '?' })
+            .collect()
+    }
+
+    /// `text` (made [`Face::printable`]) broken into lines no wider than `max` (a word longer
+    /// than a line, such as a link, is broken between characters).
     fn wrap(&self, text: &str, size: f32, max: f32) -> Vec<String> {
+        let text = self.printable(text);
         let mut lines = Vec::new();
         let mut line = String::new();
         for word in text.split_whitespace() {
@@ -72,7 +85,8 @@ impl Face {
             }
             for c in word.chars() {
                 line.push(c);
-                if self.width(&line, size) > max {
+                // A character wider than the whole line still goes on a line of its own.
+                if self.width(&line, size) > max && line.chars().count() > 1 {
                     line.pop();
                     lines.push(std::mem::take(&mut line));
                     line.push(c);
@@ -349,32 +363,37 @@ fn creation_date(day: &str) -> DateTime {
     }
 }
 
+/// A made-up справка of income with `rows` table rows, for tests and benchmarks.
+pub fn example_sheet(rows: usize) -> Sheet {
+    use sep_core::spravka::records::Extract;
+    Sheet {
+        agency: "ФНС России".into(),
+        title: "Справка о доходах и суммах налога физического лица".into(),
+        number: "D2026-000001".into(),
+        issued_on: "06.12.2026".into(),
+        valid_until: "05.01.2027".into(),
+        holder: vec![("Ф. И. О.".into(), "Иванов Иван Иванович".into()), ("ИНН".into(), "770123456703".into())],
+        period: Some("с 01.01.2026 по 30.11.2026".into()),
+        purpose: "для предоставления по месту требования".into(),
+        extract: Extract {
+            statement: "Доходы, полученные от налогового агента ООО «Ромашка» (ИНН 7701000019).".into(),
+            columns: vec!["Месяц".into(), "Код дохода".into(), "Сумма дохода, ₽".into(), "Налог удержан, ₽".into()],
+            rows: (0..rows)
+                .map(|i| vec![format!("месяц {i}"), "2000".into(), "100 000,00".into(), "13 000,00".into()])
+                .collect(),
+            totals: vec![("Общая сумма дохода, ₽".into(), "1 100 000,00".into())],
+        },
+        check_url: "https://sep.example.ru/verify/D2026-000001?ck=0123456789abcdef0123456789abcdef".into(),
+        order_number: "S2026-000001".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sep_core::spravka::records::Extract;
 
-    pub(crate) fn sheet(rows: usize) -> Sheet {
-        Sheet {
-            agency: "ФНС России".into(),
-            title: "Справка о доходах и суммах налога физического лица".into(),
-            number: "D2026-000001".into(),
-            issued_on: "06.12.2026".into(),
-            valid_until: "05.01.2027".into(),
-            holder: vec![("Ф. И. О.".into(), "Иванов Иван Иванович".into()), ("ИНН".into(), "770123456703".into())],
-            period: Some("с 01.01.2026 по 30.11.2026".into()),
-            purpose: "для предоставления по месту требования".into(),
-            extract: Extract {
-                statement: "Доходы, полученные от налогового агента.".into(),
-                columns: vec!["Месяц".into(), "Код дохода".into(), "Сумма дохода, ₽".into(), "Налог, ₽".into()],
-                rows: (0..rows)
-                    .map(|i| vec![format!("месяц {i}"), "2000".into(), "100 000,00".into(), "13 000,00".into()])
-                    .collect(),
-                totals: vec![("Общая сумма дохода, ₽".into(), "1 100 000,00".into())],
-            },
-            check_url: "https://sep.example.ru/verify/D2026-000001?ck=0123456789abcdef0123456789abcdef".into(),
-            order_number: "S2026-000001".into(),
-        }
+    fn sheet(rows: usize) -> Sheet {
+        super::example_sheet(rows)
     }
 
     #[test]
@@ -402,6 +421,17 @@ mod tests {
     }
 
     #[test]
+    fn what_the_font_cannot_draw_is_replaced_not_refused() {
+        let r = PdfRenderer::new().unwrap();
+        let mut s = sheet(2);
+        s.purpose = "для банка 🏦 银行\u{200b}ок".into();
+        s.holder.push(("Адрес".into(), "ул. Ленина 😀".into()));
+        let pdf = r.render(&s).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"), "PDF/A is still written");
+        assert_eq!(r.regular.printable("банк 🏦 银\u{200b}ок"), "банк ? ?ок");
+    }
+
+    #[test]
     fn lines_wrap_within_the_width() {
         let r = PdfRenderer::new().unwrap();
         let lines = r.regular.wrap("слово ".repeat(60).trim(), 10.0, 200.0);
@@ -409,5 +439,7 @@ mod tests {
         assert!(lines.iter().all(|l| r.regular.width(l, 10.0) <= 200.0));
         let url = r.regular.wrap(&"a".repeat(300), 10.0, 100.0);
         assert!(url.len() > 2 && url.iter().all(|l| r.regular.width(l, 10.0) <= 100.0));
+        let narrow = r.regular.wrap("ШШШ", 30.0, 1.0);
+        assert_eq!(narrow, ["Ш", "Ш", "Ш"], "a line too narrow for one letter still ends");
     }
 }

@@ -111,6 +111,20 @@ impl SpravkaStore for PgStore {
         row.as_ref().map(order_row).transpose()
     }
 
+    async fn list_spravka_orders_stalled(&self, before: OffsetDateTime, limit: u32) -> StoreResult<Vec<Order>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "{ORDER} WHERE status IN ('accepted', 'making') AND updated_at < $1 ORDER BY updated_at, id LIMIT $2"
+                ),
+                &[&before, &crate::conv::limit(limit)],
+            )
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(order_row).collect()
+    }
+
     async fn list_spravka_orders_of_user(&self, user: UserId) -> StoreResult<Vec<Order>> {
         let client = self.client().await?;
         let rows = client

@@ -115,6 +115,15 @@ impl SpravkaStore for SqliteStore {
         })
     }
 
+    async fn list_spravka_orders_stalled(&self, before: OffsetDateTime, limit: u32) -> StoreResult<Vec<Order>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!(
+                "{ORDER} WHERE status IN ('accepted', 'making') AND updated_at < ?1 ORDER BY updated_at, id LIMIT ?2"
+            ))?;
+            s.query_map(params![ts(before), limit], order_row)?.collect()
+        })
+    }
+
     async fn list_spravka_orders_of_user(&self, user: UserId) -> StoreResult<Vec<Order>> {
         self.read(|c| {
             let mut s = c.prepare_cached(&format!("{ORDER} WHERE user_id = ?1 ORDER BY created_at DESC, id DESC"))?;

@@ -26,32 +26,9 @@ fn status_kb(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn sheet(rows: usize) -> spravka::sheet::Sheet {
-    spravka::sheet::Sheet {
-        agency: "ФНС России".into(),
-        title: "Справка о доходах и суммах налога физического лица".into(),
-        number: "D2026-000001".into(),
-        issued_on: "06.12.2026".into(),
-        valid_until: "05.01.2027".into(),
-        holder: vec![("Ф. И. О.".into(), "Иванов Иван Иванович".into()), ("ИНН".into(), "770123456703".into())],
-        period: Some("с 01.01.2026 по 30.11.2026".into()),
-        purpose: "для предоставления по месту требования".into(),
-        extract: spravka::records::Extract {
-            statement: "Доходы, полученные от налогового агента ООО «Ромашка» (ИНН 7701000019).".into(),
-            columns: vec!["Месяц".into(), "Код дохода".into(), "Сумма дохода, ₽".into(), "Налог удержан, ₽".into()],
-            rows: (0..rows)
-                .map(|i| vec![format!("месяц {i} 2026"), "2000".into(), "100 000,00".into(), "13 000,00".into()])
-                .collect(),
-            totals: vec![("Общая сумма дохода, ₽".into(), "1 100 000,00".into())],
-        },
-        check_url: "http://127.0.0.1:8080/verify/D2026-000001?ck=0123456789abcdef0123456789abcdef".into(),
-        order_number: "S2026-000001".into(),
-    }
-}
-
 fn per_document(app: &TestApp) {
     let render = sep_pdf::PdfRenderer::new().unwrap();
-    let s = sheet(11);
+    let s = sep_pdf::example_sheet(11);
     let n = 300;
     let pdf = render.render(&s).unwrap();
     // Warm both paths (the agency key is made and certified on first use).

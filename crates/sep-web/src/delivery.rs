@@ -87,13 +87,13 @@ impl Handler for Delivery {
         }
         match job.kind() {
             Some(JobKind::SendEmail) => {
-                let files = self.attachments(p).await?;
+                let names: Vec<&str> =
+                    p["attachments"].as_array().into_iter().flatten().filter_map(|a| a["name"].as_str()).collect();
                 match &self.mailer {
-                    Some(m) => m.send_with(to, field("subject"), text, &files).await,
+                    Some(m) => m.send_with(to, field("subject"), text, &self.attachments(p).await?).await,
                     // The gateway carries text only: the message names what is waiting in the
                     // cabinet instead.
-                    None if !files.is_empty() => {
-                        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+                    None if !names.is_empty() => {
                         let note = format!("Файлы ({}) можно скачать в личном кабинете.", names.join(", "));
                         let text = format!("{text}\n\n{note}");
                         self.via_gateway("email", to, field("subject"), &text).await

@@ -1,6 +1,7 @@
 //! The background worker of `sep serve`: runs the queues' due jobs (registry checks and
 //! completion in `review`, e-mail and SMS in `notify`) until shutdown, and every hour sends
-//! the delay notices of overdue applications and sweeps orphan files. Several portal processes may run it at once: jobs are claimed with a lease, so
+//! the delay notices of overdue applications, fails справка orders whose job died, and sweeps
+//! orphan files. Several portal processes may run it at once: jobs are claimed with a lease, so
 //! each runs once.
 
 use sep_core::application::attachment::{FileStore, sweep_orphans};
@@ -29,6 +30,8 @@ pub struct Work {
     pub files: Arc<dyn FileStore>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// The maker of справки, whose stalled orders are failed hourly (when справки are issued).
+    pub spravki: Option<Arc<sep_core::spravka::make::Maker>>,
 }
 
 /// Runs until `shutdown`.
@@ -55,6 +58,13 @@ pub async fn run(work: Work, shutdown: Shutdown) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(applications = n, "delay notices sent"),
                 Err(e) => tracing::warn!(code = e.code(), "delay notices failed"),
+            }
+            if let Some(maker) = &work.spravki {
+                match maker.fail_stalled(work.clock.now()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::warn!(orders = n, "stalled справка orders failed"),
+                    Err(e) => tracing::warn!(code = e.code(), "stalled справка orders not checked"),
+                }
             }
             match sweep_orphans(work.files.as_ref(), work.store.as_ref(), crate::cmd::serve::ORPHAN_GRACE).await {
                 Ok(0) => {}

@@ -267,6 +267,18 @@ pub struct Catalogue {
     services: Vec<Service>,
 }
 
+/// Every `*.toml` in `dir` with its text, by name: more services, kinds of справка and the
+/// like added without code.
+pub fn toml_files(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files.into_iter().map(|p| Ok((p.display().to_string(), std::fs::read_to_string(&p)?))).collect()
+}
+
 const BUILTIN: [(&str, &str); 1] = [("services/registration.toml", include_str!("../../services/registration.toml"))];
 
 impl Catalogue {
@@ -279,16 +291,8 @@ impl Catalogue {
         }
         if let Some(dir) = extra {
             let io = |e: std::io::Error| CatalogueError { file: dir.display().to_string(), problem: e.to_string() };
-            let mut files: Vec<_> = std::fs::read_dir(dir)
-                .map_err(io)?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                .collect();
-            files.sort();
-            for path in files {
-                let text = std::fs::read_to_string(&path).map_err(io)?;
-                services.push(Service::parse(&path.display().to_string(), &text)?);
+            for (file, text) in toml_files(dir).map_err(io)? {
+                services.push(Service::parse(&file, &text)?);
             }
         }
         let mut seen = HashSet::new();

@@ -63,6 +63,28 @@ impl IssuedDocument {
         format!("i:{}", self.id)
     }
 
+    /// The record of the agency's signature of this document, made at `at`.
+    pub fn system_signature(
+        &self,
+        hash: String,
+        signer: crate::signature::Certificate,
+        at: OffsetDateTime,
+    ) -> Signature {
+        Signature {
+            id: Uuid::now_v7(),
+            user_id: self.user_id,
+            document: self.key(),
+            sha256: self.file.sha256.clone(),
+            hash,
+            source: Source::System,
+            signer,
+            signed_at: at,
+            credential_id: None,
+            verdict: "signature_valid".to_owned(),
+            created_at: at,
+        }
+    }
+
     /// The check link's path: `/verify/{number}?ck={code}`.
     pub fn check_path(&self) -> String {
         format!("/verify/{}?ck={}", self.number, self.check_code)
@@ -124,19 +146,7 @@ pub async fn issue(
         valid_until: None,
         annulled_at: None,
     };
-    let s = Signature {
-        id: Uuid::now_v7(),
-        user_id: app.user_id,
-        document: d.key(),
-        sha256: d.file.sha256.clone(),
-        hash,
-        source: Source::System,
-        signer,
-        signed_at: now,
-        credential_id: None,
-        verdict: "signature_valid".to_owned(),
-        created_at: now,
-    };
+    let s = d.system_signature(hash, signer, now);
     let mut e = origin.event(now, "document.issued", Some(officer.id));
     e.subject = Some(app.user_id);
     e.object = Some(format!("application:{}", app.id));

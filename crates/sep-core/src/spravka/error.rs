@@ -32,6 +32,9 @@ pub enum OrderError {
     /// Postal delivery without an address.
     #[error("Для доставки почтой укажите адрес.")]
     PostAddressMissing,
+    /// A postal address longer than 500 characters.
+    #[error("Почтовый адрес длиннее 500 символов.")]
+    PostAddressTooLong,
     /// E-mail delivery without a confirmed address.
     #[error("Для отправки по электронной почте нужен подтверждённый адрес.")]
     EmailUnconfirmed,
@@ -39,7 +42,7 @@ pub enum OrderError {
 
 impl OrderError {
     /// Every problem, for the help page's table of codes.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::KindUnknown,
         Self::KindNotAllowed,
         Self::PeriodRequired,
@@ -49,6 +52,7 @@ impl OrderError {
         Self::PeriodTooLong,
         Self::PurposeTooLong,
         Self::PostAddressMissing,
+        Self::PostAddressTooLong,
         Self::EmailUnconfirmed,
     ];
 
@@ -64,6 +68,7 @@ impl OrderError {
             Self::PeriodTooLong => "period_too_long",
             Self::PurposeTooLong => "purpose_too_long",
             Self::PostAddressMissing => "post_address_missing",
+            Self::PostAddressTooLong => "post_address_too_long",
             Self::EmailUnconfirmed => "email_unconfirmed",
         }
     }
@@ -81,6 +86,7 @@ impl OrderError {
             Self::PeriodTooLong => "Сократите период или закажите несколько справок за части периода.",
             Self::PurposeTooLong => "Сократите текст назначения.",
             Self::PostAddressMissing => "Укажите почтовый адрес с индексом или снимите отметку доставки почтой.",
+            Self::PostAddressTooLong => "Сократите адрес: индекс, город, улица, дом, квартира.",
             Self::EmailUnconfirmed => {
                 "Подтвердите адрес электронной почты в разделе «Личные данные» или снимите отметку отправки по почте."
             }
@@ -94,7 +100,7 @@ impl OrderError {
             Self::PeriodRequired | Self::PeriodInvalid | Self::PeriodFuture | Self::PeriodReversed => "from",
             Self::PeriodTooLong => "to",
             Self::PurposeTooLong => "purpose",
-            Self::PostAddressMissing => "post_address",
+            Self::PostAddressMissing | Self::PostAddressTooLong => "post_address",
             Self::EmailUnconfirmed => "by_email",
         }
     }

@@ -142,16 +142,8 @@ impl Kinds {
         }
         if let Some(dir) = extra {
             let io = |e: std::io::Error| KindError { file: dir.display().to_string(), problem: e.to_string() };
-            let mut files: Vec<_> = std::fs::read_dir(dir)
-                .map_err(io)?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                .collect();
-            files.sort();
-            for path in files {
-                let text = std::fs::read_to_string(&path).map_err(io)?;
-                kinds.push(Kind::parse(&path.display().to_string(), &text)?);
+            for (file, text) in crate::catalogue::toml_files(dir).map_err(io)? {
+                kinds.push(Kind::parse(&file, &text)?);
             }
         }
         let mut seen = HashSet::new();

@@ -6,7 +6,7 @@
 //! справка with wrong or missing data. The job `advance_post` moves a paper copy along.
 
 use super::error::MakeFailure;
-use super::order::{Order, OrderStatus};
+use super::order::{Order, OrderStatus, PostStatus};
 use super::records::{Extract, Holder, Records};
 use super::sheet::Render;
 use super::{Kind, Kinds, post};
@@ -16,7 +16,7 @@ use crate::audit::NewAuditEvent;
 use crate::document::issued::IssuedDocument;
 use crate::job::{Handler, Job, JobKind, NewJob, Queue};
 use crate::notice::NewNotice;
-use crate::signing::{Authority, Signature, Source};
+use crate::signing::Authority;
 use crate::store::{Effects, Store};
 use crate::user::User;
 use std::sync::Arc;
@@ -60,6 +60,16 @@ pub fn holder(user: &User) -> Holder {
     }
 }
 
+/// The job that moves a letter on from `from`, a step's time after `now`.
+fn post_step(order: Uuid, from: PostStatus, now: OffsetDateTime) -> NewJob {
+    NewJob::of(JobKind::AdvancePost, serde_json::json!({ "order": order, "from": from.code() }), now + post::STEP)
+}
+
+/// Orders still «Принят» or «Формируется» this long after their last change are given up:
+/// their job died with its worker on the last attempt (the job runner's back-off ends within
+/// the hour).
+pub const STALLED_AFTER: time::Duration = time::Duration::hours(2);
+
 /// What went wrong in one run of a job.
 enum Stop {
     /// Try again later (the registry did not answer, storage failed).
@@ -95,7 +105,7 @@ impl Maker {
         let last = job.attempts >= job.job.max_attempts;
         let extract = self.extract(kind, &user, &order, last).await?;
         let internal = |e: String| Stop::Fail(MakeFailure::Internal, e);
-        let year = now.year();
+        let year = super::moscow_day(now).year();
         let seq = store.next_document_number(year).await.map_err(retry)?;
         let code = crate::ids::random_bytes::<16>().map_err(|_| internal("no randomness".into()))?;
         let mut d = IssuedDocument {
@@ -129,19 +139,7 @@ impl Maker {
         d.file.sha256 = sha256;
         let hash = self.authority.hash(&pdf);
         let (der, signer) = self.authority.sign_as_agency(&kind.agency, &hash, now).map_err(|e| internal(e.0))?;
-        let s = Signature {
-            id: Uuid::now_v7(),
-            user_id: user.id,
-            document: d.key(),
-            sha256: d.file.sha256.clone(),
-            hash: hash.clone(),
-            source: Source::System,
-            signer,
-            signed_at: now,
-            credential_id: None,
-            verdict: "signature_valid".to_owned(),
-            created_at: now,
-        };
+        let s = d.system_signature(hash.clone(), signer, now);
         let tracking = match &order.post_address {
             Some(_) => {
                 let month = u8::from(super::moscow_day(now).month());
@@ -177,7 +175,7 @@ impl Maker {
             fx.jobs.push(NewJob::of(JobKind::SendEmail, payload, now));
         }
         if tracking.is_some() {
-            fx.jobs.push(NewJob::of(JobKind::AdvancePost, serde_json::json!({ "order": order.id }), now + post::STEP));
+            fx.jobs.push(post_step(order.id, PostStatus::Accepted, now));
         }
         self.store
             .complete_spravka_order(order.id, &d, &s, &der, tracking.as_deref(), now, &fx)
@@ -216,6 +214,18 @@ impl Maker {
         Ok(())
     }
 
+    /// Fails the orders stalled for [`STALLED_AFTER`], telling each holder; returns how many.
+    pub async fn fail_stalled(&self, now: OffsetDateTime) -> Result<usize, crate::StoreError> {
+        let stalled = self.store.list_spravka_orders_stalled(now - STALLED_AFTER, 100).await?;
+        let mut n = 0;
+        for o in &stalled {
+            if self.fail(o, MakeFailure::Internal, "stalled: its job ended without a result", now).await.is_ok() {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     async fn run_make(&self, job: &Job, now: OffsetDateTime) -> Result<(), String> {
         let id = Self::order_id(job)?;
         let Some(mut order) = self.store.find_spravka_order(id).await.map_err(|e| e.to_string())? else {
@@ -242,8 +252,11 @@ impl Maker {
             }
             order.status = OrderStatus::Making;
         }
+        let last = job.attempts >= job.job.max_attempts;
         match self.make(job, order.clone(), now).await {
             Ok(()) => Ok(()),
+            // The last attempt never leaves the order «Формируется»: the person is told.
+            Err(Stop::Retry(e)) if last => self.fail(&order, MakeFailure::Internal, &e, now).await,
             Err(Stop::Retry(e)) => Err(e),
             Err(Stop::Fail(why, detail)) => self.fail(&order, why, &detail, now).await,
         }
@@ -252,14 +265,19 @@ impl Maker {
     async fn run_post(&self, job: &Job, now: OffsetDateTime) -> Result<(), String> {
         let id = Self::order_id(job)?;
         let Some(order) = self.store.find_spravka_order(id).await.map_err(|e| e.to_string())? else { return Ok(()) };
-        let Some((at, next)) = order.post.and_then(|(s, _)| s.next().map(|n| (s, n))) else { return Ok(()) };
+        // The step this job was made for: run twice, it moves the letter once.
+        let from = job.job.payload["from"].as_str().and_then(PostStatus::from_code).unwrap_or(PostStatus::Accepted);
+        let Some((at, next)) = order.post.filter(|(s, _)| *s == from).and_then(|(s, _)| s.next().map(|n| (s, n)))
+        else {
+            return Ok(());
+        };
         let mut fx = Effects::none();
         let mut e = NewAuditEvent::system(now, "spravka.post", Some(order.user_id));
         e.object = Some(format!("spravka:{}", order.id));
         e.details = serde_json::json!({ "tracking": order.tracking, "status": next.code() });
         fx.audit.push(e);
         if next.next().is_some() {
-            fx.jobs.push(NewJob::of(JobKind::AdvancePost, serde_json::json!({ "order": order.id }), now + post::STEP));
+            fx.jobs.push(post_step(order.id, next, now));
         } else {
             fx.notices.push(NewNotice {
                 user_id: order.user_id,

@@ -115,9 +115,12 @@ pub fn check(kind: Option<&Kind>, user: &User, form: &OrderForm, today: Date) ->
     if purpose.chars().count() > 500 {
         problems.push(OrderError::PurposeTooLong);
     }
-    let address: String = form.post_address.trim().chars().filter(|c| !c.is_control()).take(500).collect();
+    let address: String = form.post_address.trim().chars().filter(|c| !c.is_control()).collect();
     if form.by_post && address.is_empty() {
         problems.push(OrderError::PostAddressMissing);
+    }
+    if form.by_post && address.chars().count() > 500 {
+        problems.push(OrderError::PostAddressTooLong);
     }
     let email = user.profile.email.as_ref().map(|e| e.as_str().to_owned());
     if form.by_email && email.is_none() {
@@ -154,7 +157,7 @@ pub async fn place(
     let checked = check(kind, user, form, moscow_day(now)).map_err(SpravkaError::Invalid)?;
     let kind = kind.ok_or(SpravkaError::Invalid(vec![OrderError::KindUnknown]))?;
     let key = if key.is_empty() { request_key() } else { key };
-    let year = now.year();
+    let year = moscow_day(now).year();
     let seq = store.next_spravka_number(year).await?;
     let order = Order {
         id: Uuid::now_v7(),

@@ -22,6 +22,9 @@ pub trait SpravkaStore: Send + Sync {
     async fn find_spravka_order_by_key(&self, user: UserId, key: &str) -> StoreResult<Option<Order>>;
     /// The order that issued document `document`.
     async fn find_spravka_order_by_document(&self, document: Uuid) -> StoreResult<Option<Order>>;
+    /// Up to `limit` orders still «Принят» or «Формируется» whose last change is before
+    /// `before`, oldest first.
+    async fn list_spravka_orders_stalled(&self, before: OffsetDateTime, limit: u32) -> StoreResult<Vec<Order>>;
     /// A person's orders, newest first.
     async fn list_spravka_orders_of_user(&self, user: UserId) -> StoreResult<Vec<Order>>;
     /// Moves an order from `from` to `to` (with the failure's code and text for «Ошибка»);

@@ -83,3 +83,39 @@ fn a_bad_relay_url_or_sender_is_refused_at_start() {
     assert!(SmtpRelay::from_url("gopher://x", "a@b.ru").is_err());
     assert!(SmtpRelay::from_url("smtp://127.0.0.1:25", "not an address").is_err());
 }
+
+/// A справка e-mailed with its PDF and `.sig` attached: a multipart message whose parts carry
+/// the files, base64 as SMTP needs, received by a real socket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_are_attached_to_the_message() {
+    use base64::Engine as _;
+    let (port, mut rx) = smtp_sink().await;
+    let relay = SmtpRelay::from_url(&format!("smtp://127.0.0.1:{port}"), "СЭП <noreply@sep.test>").unwrap();
+    // A PDF's second line is binary (as every real one's is): it travels as base64.
+    let pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3 the certificate".to_vec();
+    let files = [
+        sep_core::notice::MailFile {
+            name: "spravka-D2026-000001.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: pdf.clone(),
+        },
+        sep_core::notice::MailFile {
+            name: "spravka-D2026-000001.pdf.sig".into(),
+            content_type: "application/pkcs7-signature".into(),
+            bytes: vec![0x30, 0x82, 0x01, 0x00],
+        },
+    ];
+    relay.send_with("ivanov@example.ru", "Справка № D2026-000001 готова", "Справка готова.", &files).await.unwrap();
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !seen.iter().any(|l: &String| l.starts_with("QUIT")) {
+        let line =
+            tokio::time::timeout_at(deadline, rx.recv()).await.expect("the relay got no complete message").unwrap();
+        seen.push(line);
+    }
+    let all = seen.join("\n");
+    assert!(all.contains("multipart/mixed"), "{all}");
+    assert!(all.contains("Content-Disposition: attachment") && all.contains("spravka-D2026-000001.pdf.sig"), "{all}");
+    assert!(all.contains("Content-Type: application/pdf"), "{all}");
+    assert!(all.contains(&base64::engine::general_purpose::STANDARD.encode(&pdf)), "the PDF's bytes: {all}");
+}

@@ -71,6 +71,11 @@ pub async fn lifecycle(db: &TestDb) {
     s.insert_spravka_order(&no_period, &Effects::none()).await.unwrap();
     let mine = s.list_spravka_orders_of_user(user).await.unwrap();
     assert_eq!(mine, vec![no_period.clone(), o.clone()], "newest first, only the person's");
+    // None has changed since it was stored: all count as stalled later, oldest first.
+    let stalled = s.list_spravka_orders_stalled(at + time::Duration::seconds(2), 10).await.unwrap();
+    assert_eq!(stalled.iter().map(|o| o.id).collect::<Vec<_>>(), vec![o.id, theirs.id, no_period.id]);
+    assert_eq!(s.list_spravka_orders_stalled(at + time::Duration::seconds(2), 1).await.unwrap().len(), 1, "limited");
+    assert!(s.list_spravka_orders_stalled(at, 10).await.unwrap().is_empty(), "not before their last change");
     let claimed = s.claim_jobs("spravki", "w", at, time::Duration::minutes(5), 10).await.unwrap();
     assert_eq!(claimed.len(), 1, "the job landed with the order");
 
@@ -179,4 +184,6 @@ pub async fn lifecycle(db: &TestDb) {
     assert_eq!(failed.status, OrderStatus::Failed);
     assert_eq!(failed.error, Some(("registry_no_data".into(), "Нет сведений.".into())));
     assert_eq!(failed.updated_at, t3);
+    let stalled = s.list_spravka_orders_stalled(t3 + time::Duration::hours(1), 10).await.unwrap();
+    assert_eq!(stalled.iter().map(|o| o.id).collect::<Vec<_>>(), vec![theirs.id], "ready and failed ones are not");
 }

@@ -344,3 +344,23 @@ async fn orders_are_limited_per_person() {
     let r = other.post_form("/spravki", &[("kind", "oms")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "another person's budget is their own");
 }
+
+/// An order whose job died with its worker is not left «Формируется» for ever: the hourly
+/// sweep fails it after two hours and tells the holder.
+#[tokio::test]
+async fn a_stalled_order_is_failed_and_the_holder_told() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let r = w.post_form("/spravki", &[("kind", "oms")]).await;
+    let id = order_id(r.location());
+    assert_eq!(t.maker().fail_stalled(t.clock.now()).await.unwrap(), 0, "not yet");
+    t.clock.advance(sep_core::spravka::make::STALLED_AFTER + time::Duration::minutes(1));
+    assert_eq!(t.maker().fail_stalled(t.clock.now()).await.unwrap(), 1);
+    let w = t.citizen().await;
+    let page = w.page(&format!("/spravki/{id}")).await;
+    assert!(page.contains("data-status=\"failed\"") && page.contains("spravka_internal"), "{page}");
+    assert!(w.page("/cabinet").await.contains("Справка не сформирована"));
+    // Its job, should it run after all, finds the order final and does nothing.
+    t.run_spravki().await;
+    assert!(w.page(&format!("/spravki/{id}")).await.contains("data-status=\"failed\""));
+}

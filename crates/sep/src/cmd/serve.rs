@@ -212,9 +212,10 @@ pub async fn serve_portal(
         vec![(sep_core::application::review::QUEUE, Arc::new(reviewer))];
     let kinds = Arc::new(kinds(cfg)?);
     let authority = cloud_authority(cfg)?;
+    let mut spravki = None;
     match &authority {
         Some(authority) => {
-            let maker = sep_core::spravka::make::Maker {
+            let maker = Arc::new(sep_core::spravka::make::Maker {
                 store: store.clone(),
                 kinds: kinds.clone(),
                 records: emulator,
@@ -222,8 +223,9 @@ pub async fn serve_portal(
                 render: Arc::new(sep_pdf::PdfRenderer::new().map_err(anyhow::Error::msg).context("шрифты справок")?),
                 files: files.clone(),
                 public_url: cfg.public_url.clone(),
-            };
-            queues.push((sep_core::spravka::make::QUEUE, Arc::new(maker)));
+            });
+            queues.push((sep_core::spravka::make::QUEUE, maker.clone()));
+            spravki = Some(maker);
         }
         None => tracing::warn!("no signing authority: справки are not issued"),
     }
@@ -237,6 +239,7 @@ pub async fn serve_portal(
         catalogue: catalogue.clone(),
         files: files.clone(),
         clock: clock.clone(),
+        spravki,
     };
     let worker = tokio::spawn(crate::worker::run(work, shutdown.clone()));
     let state = AppState::new(store, clock, web_config(cfg), relying_party(cfg)?, catalogue, files)

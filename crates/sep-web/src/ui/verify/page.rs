@@ -204,6 +204,26 @@ pub(crate) async fn find(axum::extract::Query(q): axum::extract::Query<CheckCode
     Ok(axum::response::Redirect::to(&format!("/verify/{number}?ck={ck}")).into_response())
 }
 
+/// The document under `number` with check code `ck` (within the address's pace), or the page
+/// saying there is none — the same for an unknown number and a wrong code.
+async fn lookup(
+    s: &AppState,
+    ctx: &Ctx,
+    number: &str,
+    ck: &str,
+) -> Result<Result<sep_core::document::issued::IssuedDocument, axum::response::Response>, WebError> {
+    if let Err(wait) = s.throttles.verify.check(&ctx.client.ip) {
+        return Err(rate_limited(wait));
+    }
+    match sep_core::document::issued::check_by_code(s.store.as_ref(), number, ck).await? {
+        Some(d) => Ok(Ok(d)),
+        None => {
+            let page = render(&IssuedPage::missing(s, number))?;
+            Ok(Err((StatusCode::NOT_FOUND, page).into_response()))
+        }
+    }
+}
+
 /// `GET /verify/{number}?ck={code}`: what was issued under this number, when, by whom, to
 /// whom (surname and initials), and its status — действителен, аннулирован, срок истёк —
 /// only with the right check code; a wrong code and an unknown number answer alike.
@@ -213,12 +233,9 @@ pub(crate) async fn issued(
     axum::extract::Path(number): axum::extract::Path<String>,
     axum::extract::Query(q): axum::extract::Query<CheckCode>,
 ) -> Page {
-    if let Err(wait) = s.throttles.verify.check(&ctx.client.ip) {
-        return Err(rate_limited(wait));
-    }
-    let Some(d) = sep_core::document::issued::check_by_code(s.store.as_ref(), &number, &q.ck).await? else {
-        let page = render(&IssuedPage::missing(&s, &number))?;
-        return Ok((StatusCode::NOT_FOUND, page).into_response());
+    let d = match lookup(&s, &ctx, &number, &q.ck).await? {
+        Ok(d) => d,
+        Err(missing) => return Ok(missing),
     };
     render(&issued_page(&s, &d, &q.ck))
 }
@@ -233,12 +250,9 @@ pub(crate) async fn compare(
     axum::extract::Query(q): axum::extract::Query<CheckCode>,
     form: Multipart,
 ) -> Page {
-    if let Err(wait) = s.throttles.verify.check(&ctx.client.ip) {
-        return Err(rate_limited(wait));
-    }
-    let Some(d) = sep_core::document::issued::check_by_code(s.store.as_ref(), &number, &q.ck).await? else {
-        let page = render(&IssuedPage::missing(&s, &number))?;
-        return Ok((StatusCode::NOT_FOUND, page).into_response());
+    let d = match lookup(&s, &ctx, &number, &q.ck).await? {
+        Ok(d) => d,
+        Err(missing) => return Ok(missing),
     };
     let parts = read(form).await?;
     let mut page = issued_page(&s, &d, &q.ck);
