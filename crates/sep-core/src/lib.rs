@@ -23,6 +23,7 @@ pub mod migrate;
 pub mod money;
 pub mod notice;
 pub mod otp;
+pub mod payment;
 pub mod profile;
 pub mod registry;
 pub mod session;

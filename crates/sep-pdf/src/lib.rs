@@ -3,6 +3,8 @@
 //! `fonts/`), with the check link as a QR code and as text. krilla lays out nothing itself,
 //! so this crate wraps lines by the font's own advance widths and breaks pages.
 
+pub mod qr;
+
 use krilla::Document;
 use krilla::configure::{Archival, ConfigurationBuilder, PdfVersion};
 use krilla::geom::{PathBuilder, Point, Rect};

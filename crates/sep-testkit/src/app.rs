@@ -178,12 +178,13 @@ impl TestApp {
         ));
         let kinds = Arc::new(sep_core::spravka::Kinds::load(None).unwrap());
         let public_url = config.public_url.clone();
+        let registries = Arc::new(EmulatedRegistries::new());
         let state =
             AppState::new(db.store(), clock.clone() as Arc<dyn Clock>, config, None, catalogue.clone(), files.clone())
                 .trusting(Arc::new(trust))
                 .signing_with(cloud.clone())
-                .issuing(kinds.clone());
-        let registries = Arc::new(EmulatedRegistries::new());
+                .issuing(kinds.clone())
+                .charging(registries.clone());
         Self {
             db,
             clock,

@@ -250,6 +250,8 @@ mod tests {
             "spravka/order.rs",
             "spravka/make.rs",
             "spravka/post.rs",
+            "payment/uin.rs",
+            "payment/charge.rs",
         ] {
             files.push(core.join(f));
         }

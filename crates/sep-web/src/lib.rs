@@ -104,6 +104,8 @@ pub struct AppState {
     pub throttles: Throttles,
     /// The kinds of справка.
     pub kinds: Arc<sep_core::spravka::Kinds>,
+    /// ГИС ГМП: the charges register (the built-in emulator until a real adapter is set).
+    pub charges: Arc<dyn sep_core::payment::ChargeRegistry>,
 }
 
 /// Per-address limits (SECURITY.md: per-IP throttling): each budget its own, so checking
@@ -157,7 +159,15 @@ impl AppState {
             cloud: None,
             throttles: Throttles::default(),
             kinds: Arc::new(sep_core::spravka::Kinds::default()),
+            charges: Arc::new(sep_core::registry::emulator::EmulatedRegistries::new()),
         }
+    }
+
+    /// The same state reading charges from `registry`.
+    #[must_use]
+    pub fn charging(mut self, registry: Arc<dyn sep_core::payment::ChargeRegistry>) -> Self {
+        self.charges = registry;
+        self
     }
 
     /// The same state offering these kinds of справка.
@@ -211,6 +221,7 @@ pub fn router(state: AppState) -> Router {
         .merge(verify_routes(state.config.max_body_bytes))
         .merge(signing_routes(state.config.max_body_bytes))
         .merge(spravki_routes())
+        .merge(payment_routes())
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(ops::health::live))
         .route("/readyz", get(ops::health::ready))
@@ -322,6 +333,16 @@ fn spravki_routes() -> Router<AppState> {
         .route("/spravki/{id}/pdf", get(show::pdf))
         .route("/spravki/{id}/sig", get(show::sig))
         .route("/spravki/{id}/zip", get(show::pair))
+}
+
+/// «Начисления и платежи» and «Оплата по УИН» (without login).
+fn payment_routes() -> Router<AppState> {
+    use ui::payments::{charges, uin};
+    Router::new()
+        .route("/payments", get(charges::list))
+        .route("/payments/uin", get(uin::page))
+        .route("/payments/charges/{uin}", get(charges::show))
+        .route("/payments/charges/{uin}/qr.png", get(charges::qr_png))
 }
 
 fn verify_routes(max_body: usize) -> Router<AppState> {

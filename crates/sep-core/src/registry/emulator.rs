@@ -8,6 +8,7 @@ use crate::demo::{ORGANISATION, PEOPLE};
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+mod charges;
 mod records;
 
 /// A lost passport of the first demo citizen (Иванов): checks with it fail.
@@ -39,6 +40,7 @@ pub struct EmulatedRegistries {
     foms_up: AtomicBool,
     fssp_up: AtomicBool,
     fnp_up: AtomicBool,
+    gisgmp_up: AtomicBool,
 }
 
 impl Default for EmulatedRegistries {
@@ -81,10 +83,19 @@ impl EmulatedRegistries {
             })
             .collect();
         let up = || AtomicBool::new(true);
-        Self { people, fns_up: up(), sfr_up: up(), mvd_up: up(), foms_up: up(), fssp_up: up(), fnp_up: up() }
+        Self {
+            people,
+            fns_up: up(),
+            sfr_up: up(),
+            mvd_up: up(),
+            foms_up: up(),
+            fssp_up: up(),
+            fnp_up: up(),
+            gisgmp_up: up(),
+        }
     }
 
-    /// Makes a registry (`ФНС`, `СФР`, `МВД`, `ФОМС`, `ФССП`, `ФНП`) unavailable or available again.
+    /// Makes a registry (`ФНС`, `СФР`, `МВД`, `ФОМС`, `ФССП`, `ФНП`, `ГИС ГМП`) unavailable or available again.
     pub fn set_available(&self, registry: &str, up: bool) {
         let flag = match registry {
             "ФНС" => &self.fns_up,
@@ -93,6 +104,7 @@ impl EmulatedRegistries {
             "ФОМС" => &self.foms_up,
             "ФССП" => &self.fssp_up,
             "ФНП" => &self.fnp_up,
+            "ГИС ГМП" => &self.gisgmp_up,
             _ => return,
         };
         flag.store(up, Ordering::SeqCst);

@@ -11,6 +11,7 @@ mod documents;
 mod issued;
 mod login;
 mod pages;
+mod payments;
 mod privacy;
 mod review;
 mod routes;

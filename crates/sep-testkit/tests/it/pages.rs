@@ -101,6 +101,7 @@ async fn main_pages_in_russian_and_english() {
     both(&w, "help", "/help", true).await;
     both(&w, "help_errors", "/help/errors", true).await;
     both(&w, "not_found", "/nowhere", true).await;
+    both(&w, "payment_by_uin", "/payments/uin", true).await;
 
     // Сидоров files for ООО «Ромашка»; the checks pass and it waits for an officer.
     let w = app.sign_in_as("+79345678901").await;
@@ -123,6 +124,7 @@ async fn main_pages_in_russian_and_english() {
     both(&w, "history", "/history", false).await;
     both(&w, "contacts", "/profile/contacts", false).await;
     both(&w, "spravki", "/spravki", false).await;
+    both(&w, "payments", "/payments", false).await;
     let r = w.post("/spravki", &[("kind", "oms"), ("csrf", w.csrf.as_str())]).await;
     both(&w, "spravka_order", r.location(), false).await;
 

@@ -87,6 +87,10 @@ const ROUTES: &[(&str, Who)] = &[
     ("/spravki/{id}/pdf", Who::Person),
     ("/spravki/{id}/sig", Who::Person),
     ("/spravki/{id}/zip", Who::Person),
+    ("/payments", Who::Person),
+    ("/payments/uin", Who::Anyone),
+    ("/payments/charges/{uin}", Who::Person),
+    ("/payments/charges/{uin}/qr.png", Who::Person),
     ("/verify", Who::Anyone),
     ("/verify/ca.pem", Who::Anyone),
     ("/verify/document", Who::Anyone),
@@ -152,6 +156,7 @@ fn concrete(path: &str) -> String {
         .replace("{channel}", "sms")
         .replace("{code}", "registration")
         .replace("{number}", "D2026-000001")
+        .replace("{uin}", "18810177230000123450")
 }
 
 #[test]
@@ -218,7 +223,8 @@ async fn an_id_that_is_not_ones_own_is_not_found_on_every_object_route() {
     let mut wrong = Vec::new();
     for (path, methods) in routes() {
         let who = ROUTES.iter().find(|(r, _)| *r == path).map(|(_, w)| *w).unwrap();
-        let by_id = path.contains("{id}") || path.contains("{file}") || path.contains("{message}");
+        let by_id =
+            path.contains("{id}") || path.contains("{file}") || path.contains("{message}") || path.contains("{uin}");
         if who != Who::Person || !(by_id || path.starts_with("/officer")) {
             continue;
         }

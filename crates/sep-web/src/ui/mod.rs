@@ -9,6 +9,7 @@ pub(crate) mod components;
 pub(crate) mod documents;
 pub(crate) mod help;
 pub(crate) mod officer;
+pub(crate) mod payments;
 pub(crate) mod profile;
 pub(crate) mod public;
 pub(crate) mod signing;

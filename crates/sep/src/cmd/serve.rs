@@ -199,6 +199,8 @@ pub async fn serve_portal(
     let clock: Arc<dyn sep_core::clock::Clock> = Arc::new(SystemClock);
     // The registries are the built-in emulator until real adapters are configured.
     let emulator = Arc::new(EmulatedRegistries::new());
+    // ГИС ГМП is the same emulator until a real adapter is configured.
+    let charges: Arc<dyn sep_core::payment::ChargeRegistry> = emulator.clone();
     let registries = Registries::all(emulator.clone());
     if !cfg.demo_outbox {
         // Only the demo people pass the emulator's checks: everyone else would be refused.
@@ -244,7 +246,8 @@ pub async fn serve_portal(
     let worker = tokio::spawn(crate::worker::run(work, shutdown.clone()));
     let state = AppState::new(store, clock, web_config(cfg), relying_party(cfg)?, catalogue, files)
         .trusting(Arc::new(trust_list(cfg)))
-        .issuing(kinds);
+        .issuing(kinds)
+        .charging(charges);
     let state = match authority {
         Some(authority) => state.signing_with(authority),
         None => state,

@@ -251,6 +251,27 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
         happened: "Проверяемый файл не совпадает с документом, выданным под этим номером.".into(),
         action: "Запросите у владельца исходный файл или проверьте документ по QR-коду.".into(),
     });
+    // Charges: a УИН refused, not found, ГИС ГМП silent.
+    for e in [sep_core::payment::UinError::Format, sep_core::payment::UinError::CheckDigit] {
+        out.push(Row {
+            code: e.code().into(),
+            happened: e.to_string(),
+            action: "Введите УИН из квитанции или постановления ещё раз, цифра за цифрой.".into(),
+        });
+    }
+    out.push(Row {
+        code: "charge_not_found".into(),
+        happened: "Начисления с таким УИН нет в ГИС ГМП: проверьте номер или дождитесь, когда начисление поступит."
+            .into(),
+        action: "Проверьте номер; новое начисление появляется в ГИС ГМП в течение суток.".into(),
+    });
+    out.push(Row {
+        code: "charges_unavailable".into(),
+        happened:
+            "Сведения о начислениях сейчас не получить: государственная информационная система о платежах не отвечает."
+                .into(),
+        action: "Повторите через несколько минут; ваши начисления не изменились.".into(),
+    });
     // The notes of contact steps on the application form and the profile.
     out.extend(ContactNote::ALL.iter().filter(|n| n.is_error()).map(|n| Row {
         code: n.code().into(),

@@ -1,0 +1,150 @@
+//! `/payments`: the person's charges with filters (status, kind, period) and the total
+//! unpaid; `/payments/charges/{uin}`: one charge with its requisites and payment QR, and the QR
+//! as PNG. Another payer's УИН answers 404 like an unknown one.
+
+use super::ChargeView;
+use crate::AppState;
+use crate::error::{Page, WebError};
+use crate::extract::SignedIn;
+use crate::i18n::tr;
+use crate::ui::components::render;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use sep_core::payment::{self, ChargeKind, ChargeStatus, Filter, Uin};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "payments/list.html")]
+struct ListPage {
+    charges: Vec<ChargeView>,
+    unpaid: String,
+    total: usize,
+    /// The registry did not answer.
+    unavailable: bool,
+    statuses: Vec<(&'static str, &'static str)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    status: String,
+    kind: String,
+    from: String,
+    to: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// A day as a date input sends it (`ГГГГ-ММ-ДД`) or as people type it (`ДД.ММ.ГГГГ`).
+fn day(text: &str) -> Option<time::Date> {
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    let ru = time::macros::format_description!("[day].[month].[year]");
+    time::Date::parse(text.trim(), iso).or_else(|_| time::Date::parse(text.trim(), ru)).ok()
+}
+
+fn today(s: &AppState) -> time::Date {
+    sep_core::spravka::moscow_day(s.clock.now())
+}
+
+/// `GET /payments?status=&kind=&from=&to=`.
+pub(crate) async fn list(
+    State(s): State<AppState>,
+    SignedIn { user, .. }: SignedIn,
+    Query(q): Query<ListQuery>,
+) -> Page {
+    let filter = Filter {
+        status: ChargeStatus::from_code(&q.status),
+        kind: ChargeKind::from_code(&q.kind),
+        from: day(&q.from),
+        to: day(&q.to),
+    };
+    let today = today(&s);
+    let (charges, unpaid, total, unavailable) = match payment::list(s.charges.as_ref(), &user, &filter, today).await {
+        Ok(l) => (l.charges.iter().map(|c| ChargeView::of(c, today)).collect(), l.unpaid.to_string(), l.total, false),
+        Err(e) => {
+            tracing::warn!(registry = e.registry, "charges: registry unavailable");
+            (vec![], String::new(), 0, true)
+        }
+    };
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    let page = render(&ListPage {
+        charges,
+        unpaid,
+        total,
+        unavailable,
+        statuses: ChargeStatus::ALL.iter().map(|s| (s.code(), tr(s.title()))).collect(),
+        kinds: ChargeKind::ALL.iter().map(|k| (k.code(), tr(k.title()))).collect(),
+        status: filter.status.map(|s| s.code().to_owned()).unwrap_or_default(),
+        kind: filter.kind.map(|k| k.code().to_owned()).unwrap_or_default(),
+        from: filter.from.and_then(|d| d.format(iso).ok()).unwrap_or_default(),
+        to: filter.to.and_then(|d| d.format(iso).ok()).unwrap_or_default(),
+    })?;
+    let status = if unavailable { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
+    Ok((status, page).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "payments/charge.html")]
+struct ChargePage {
+    c: ChargeView,
+}
+
+async fn own(s: &AppState, user: &sep_core::user::User, uin: &str) -> Result<sep_core::payment::Charge, WebError> {
+    let uin = Uin::parse(uin).map_err(|_| WebError::not_found())?;
+    match payment::own(s.charges.as_ref(), user, &uin, today(s)).await {
+        Ok(Some(c)) => Ok(c),
+        Ok(None) => Err(WebError::not_found()),
+        Err(e) => Err(unavailable(&e)),
+    }
+}
+
+/// The registry did not answer: 503 with what to do.
+pub(super) fn unavailable(e: &sep_core::registry::Unavailable) -> WebError {
+    tracing::warn!(registry = e.registry, "charges: registry unavailable");
+    sep_http::Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "charges_unavailable",
+        "ГИС ГМП не отвечает",
+        "Сведения о начислениях сейчас не получить: государственная информационная система о платежах не отвечает.",
+        "Повторите через несколько минут; ваши начисления не изменились.",
+    )
+    .into()
+}
+
+/// `GET /payments/charges/{uin}`.
+pub(crate) async fn show(State(s): State<AppState>, SignedIn { user, .. }: SignedIn, Path(uin): Path<String>) -> Page {
+    let c = own(&s, &user, &uin).await?;
+    render(&ChargePage { c: ChargeView::of(&c, today(&s)) })
+}
+
+/// `GET /payments/charges/{uin}/qr.png`: the payment QR to save or print.
+pub(crate) async fn qr_png(
+    State(s): State<AppState>,
+    SignedIn { user, .. }: SignedIn,
+    Path(uin): Path<String>,
+) -> Page {
+    let c = own(&s, &user, &uin).await?;
+    let today = today(&s);
+    let remaining = c.remaining(today);
+    if remaining.0 == 0 {
+        return Err(WebError::not_found());
+    }
+    let png = sep_pdf::qr::png(&sep_core::payment::qr::payment_string(&c, remaining), 6)
+        .map_err(|e| WebError::from(sep_http::Problem::for_status(StatusCode::INTERNAL_SERVER_ERROR).caused_by(e)))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"qr-{}.png\"", c.uin)),
+        ],
+        png,
+    )
+        .into_response())
+}
