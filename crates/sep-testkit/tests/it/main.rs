@@ -10,6 +10,7 @@ mod conformance;
 mod documents;
 mod issued;
 mod login;
+mod malformed;
 mod pages;
 mod payments;
 mod privacy;

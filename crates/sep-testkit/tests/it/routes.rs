@@ -106,7 +106,7 @@ const ROUTES: &[(&str, Who)] = &[
 ];
 
 /// The routes of the portal's router with their methods, read from its source.
-fn routes() -> Vec<(String, Vec<&'static str>)> {
+pub(crate) fn routes() -> Vec<(String, Vec<&'static str>)> {
     let source = include_str!("../../../sep-web/src/lib.rs");
     let code = source.split("#[cfg(test)]").next().unwrap();
     // Routes reach the router only through `.route(` here: anything else would hide them.
@@ -148,7 +148,7 @@ fn routes() -> Vec<(String, Vec<&'static str>)> {
 }
 
 /// The path with made-up values for its parameters.
-fn concrete(path: &str) -> String {
+pub(crate) fn concrete(path: &str) -> String {
     path.replace("{id}", "01900000-0000-7000-8000-000000000000")
         .replace("{file}", "01900000-0000-7000-8000-000000000001")
         .replace("{doc}", "01900000-0000-7000-8000-000000000002")
