@@ -14,6 +14,7 @@ mod jobs;
 mod messages;
 mod migrations;
 mod notices;
+mod payments;
 mod relink;
 mod sessions;
 mod signing;

@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 12, name: "0012_checks_passed", sql: include_str!("../migrations/0012_checks_passed.sql") },
     Migration { version: 13, name: "0013_signing", sql: include_str!("../migrations/0013_signing.sql") },
     Migration { version: 14, name: "0014_spravki", sql: include_str!("../migrations/0014_spravki.sql") },
+    Migration { version: 15, name: "0015_payments", sql: include_str!("../migrations/0015_payments.sql") },
 ];
 
 /// Serialises concurrent `migrate` runs from several nodes.

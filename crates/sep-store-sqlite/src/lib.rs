@@ -18,6 +18,7 @@ mod jobs;
 mod messages;
 mod migrations;
 mod notices;
+mod payments;
 mod relink;
 mod sessions;
 mod signing;

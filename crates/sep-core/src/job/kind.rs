@@ -13,11 +13,13 @@ pub enum Queue {
     Notify,
     /// Справки: making them, and their postal copies.
     Spravki,
+    /// Payments whose outcome is not known yet.
+    Payments,
 }
 
 impl Queue {
     /// Every queue.
-    pub const ALL: [Self; 3] = [Self::Review, Self::Notify, Self::Spravki];
+    pub const ALL: [Self; 4] = [Self::Review, Self::Notify, Self::Spravki, Self::Payments];
 
     /// Stable code as stored.
     pub const fn code(self) -> &'static str {
@@ -25,6 +27,7 @@ impl Queue {
             Self::Review => "review",
             Self::Notify => "notify",
             Self::Spravki => "spravki",
+            Self::Payments => "payments",
         }
     }
 
@@ -55,17 +58,20 @@ pub enum JobKind {
     MakeSpravka,
     /// Move a справка's postal copy one step (`order`).
     AdvancePost,
+    /// Ask the provider about a payment whose outcome is unknown (`payment`).
+    CheckPayment,
 }
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::CheckApplication,
         Self::CompleteApplication,
         Self::SendEmail,
         Self::SendSms,
         Self::MakeSpravka,
         Self::AdvancePost,
+        Self::CheckPayment,
     ];
 
     /// Stable code as stored.
@@ -77,6 +83,7 @@ impl JobKind {
             Self::SendSms => "send_sms",
             Self::MakeSpravka => "make_spravka",
             Self::AdvancePost => "advance_post",
+            Self::CheckPayment => "check_payment",
         }
     }
 
@@ -91,6 +98,7 @@ impl JobKind {
             Self::CheckApplication | Self::CompleteApplication => Queue::Review,
             Self::SendEmail | Self::SendSms => Queue::Notify,
             Self::MakeSpravka | Self::AdvancePost => Queue::Spravki,
+            Self::CheckPayment => Queue::Payments,
         }
     }
 }
@@ -116,7 +124,8 @@ mod tests {
                 ("send_email", "notify"),
                 ("send_sms", "notify"),
                 ("make_spravka", "spravki"),
-                ("advance_post", "spravki")
+                ("advance_post", "spravki"),
+                ("check_payment", "payments")
             ]
         );
         for k in JobKind::ALL {

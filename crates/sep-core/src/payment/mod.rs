@@ -3,8 +3,11 @@
 //! ГМП adapter implements the same trait), listed with filters and the total unpaid, found by
 //! УИН without login, each with the ГОСТ Р 56042-2014 payment QR any bank app pays by.
 
+pub mod callback;
 pub mod charge;
+pub mod pay;
 pub mod qr;
+pub mod store;
 pub mod uin;
 
 pub use charge::{Charge, ChargeKind, ChargeStatus, Discount, Payee};

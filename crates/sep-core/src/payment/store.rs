@@ -1,0 +1,49 @@
+//! Storage of payment attempts: the [`PaymentStore`] port.
+
+use super::pay::{Payment, PaymentStatus};
+use crate::ids::UserId;
+use crate::store::{Effects, StoreResult};
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// What the provider reported of a successful payment: RRN, authorisation code, masked card.
+pub type Outcome = (Option<String>, Option<String>, Option<String>);
+
+/// Payment attempts.
+#[async_trait]
+pub trait PaymentStore: Send + Sync {
+    /// Stores a new attempt; `Conflict` when the charge already has a live one (or the person
+    /// this request key).
+    async fn insert_payment(&self, p: &Payment, fx: &Effects) -> StoreResult<()>;
+    /// An attempt by id.
+    async fn find_payment(&self, id: Uuid) -> StoreResult<Option<Payment>>;
+    /// An attempt by the provider's id.
+    async fn find_payment_by_provider(&self, provider_id: &str) -> StoreResult<Option<Payment>>;
+    /// A person's attempt by the form's key.
+    async fn find_payment_by_key(&self, user: UserId, key: &str) -> StoreResult<Option<Payment>>;
+    /// The charge's live attempt (created or pending), if any.
+    async fn find_live_payment(&self, uin: &str) -> StoreResult<Option<Payment>>;
+    /// A person's attempts, newest first.
+    async fn list_payments_of_user(&self, user: UserId) -> StoreResult<Vec<Payment>>;
+    /// Records the provider's id and confirmation address of a created attempt, now pending.
+    async fn update_payment_started(
+        &self,
+        id: Uuid,
+        provider_id: &str,
+        confirmation_url: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    /// Moves a live attempt to a final `to` with its failure or outcome; `false` when it was
+    /// not live any more (nothing written) — or, for success, when the charge already has a
+    /// successful payment.
+    async fn update_payment_result(
+        &self,
+        id: Uuid,
+        to: PaymentStatus,
+        failure: Option<(&str, &str)>,
+        outcome: Option<Outcome>,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool>;
+}

@@ -1,0 +1,154 @@
+//! [`PaymentStore`] on PostgreSQL.
+
+use crate::PgStore;
+use crate::conv::{bad_code, map_err};
+use sep_core::StoreError;
+use sep_core::ids::UserId;
+use sep_core::money::Kopecks;
+use sep_core::payment::pay::{Payment, PaymentStatus};
+use sep_core::payment::store::{Outcome, PaymentStore};
+use sep_core::store::{Effects, StoreResult};
+use time::OffsetDateTime;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+const PAYMENT: &str = "SELECT id, user_id, uin, amount, title, status, request_key, provider_id, confirmation_url,
+    failure_code, failure_text, rrn, auth_code, card, created_at, updated_at FROM payments";
+
+fn row(r: &Row) -> StoreResult<Payment> {
+    let status: String = r.get(5);
+    Ok(Payment {
+        id: r.get(0),
+        user_id: UserId(r.get(1)),
+        uin: r.get(2),
+        amount: Kopecks(r.get(3)),
+        title: r.get(4),
+        status: PaymentStatus::from_code(&status).ok_or_else(|| bad_code("payment status", &status))?,
+        request_key: r.get(6),
+        provider_id: r.get(7),
+        confirmation_url: r.get(8),
+        failure: r.get::<_, Option<String>>(9).zip(r.get::<_, Option<String>>(10)),
+        rrn: r.get(11),
+        auth_code: r.get(12),
+        card: r.get(13),
+        created_at: r.get(14),
+        updated_at: r.get(15),
+    })
+}
+
+impl PgStore {
+    async fn one_payment(
+        &self,
+        sql: &str,
+        args: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> StoreResult<Option<Payment>> {
+        let client = self.client().await?;
+        let r = client.query_opt(sql, args).await.map_err(map_err)?;
+        r.as_ref().map(row).transpose()
+    }
+}
+
+#[async_trait::async_trait]
+impl PaymentStore for PgStore {
+    async fn insert_payment(&self, p: &Payment, fx: &Effects) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        tx.execute(
+            "INSERT INTO payments (id, user_id, uin, amount, title, status, request_key, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &[
+                &p.id,
+                &p.user_id.0,
+                &p.uin,
+                &p.amount.0,
+                &p.title,
+                &p.status.code(),
+                &p.request_key,
+                &p.created_at,
+                &p.updated_at,
+            ],
+        )
+        .await
+        .map_err(map_err)?;
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn find_payment(&self, id: Uuid) -> StoreResult<Option<Payment>> {
+        self.one_payment(&format!("{PAYMENT} WHERE id = $1"), &[&id]).await
+    }
+
+    async fn find_payment_by_provider(&self, provider_id: &str) -> StoreResult<Option<Payment>> {
+        self.one_payment(&format!("{PAYMENT} WHERE provider_id = $1"), &[&provider_id]).await
+    }
+
+    async fn find_payment_by_key(&self, user: UserId, key: &str) -> StoreResult<Option<Payment>> {
+        self.one_payment(&format!("{PAYMENT} WHERE user_id = $1 AND request_key = $2"), &[&user.0, &key]).await
+    }
+
+    async fn find_live_payment(&self, uin: &str) -> StoreResult<Option<Payment>> {
+        self.one_payment(&format!("{PAYMENT} WHERE uin = $1 AND status IN ('created', 'pending')"), &[&uin]).await
+    }
+
+    async fn list_payments_of_user(&self, user: UserId) -> StoreResult<Vec<Payment>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(&format!("{PAYMENT} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"), &[&user.0])
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(row).collect()
+    }
+
+    async fn update_payment_started(
+        &self,
+        id: Uuid,
+        provider_id: &str,
+        confirmation_url: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        let client = self.client().await?;
+        let n = client
+            .execute(
+                "UPDATE payments SET status = 'pending', provider_id = $2, confirmation_url = $3, updated_at = $4
+                 WHERE id = $1 AND status = 'created' AND provider_id IS NULL",
+                &[&id, &provider_id, &confirmation_url, &at],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(n > 0)
+    }
+
+    async fn update_payment_result(
+        &self,
+        id: Uuid,
+        to: PaymentStatus,
+        failure: Option<(&str, &str)>,
+        outcome: Option<Outcome>,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool> {
+        let (rrn, auth, card) = outcome.unwrap_or_default();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = match tx
+            .execute(
+                "UPDATE payments SET status = $2, failure_code = $3, failure_text = $4, rrn = $5, auth_code = $6,
+                    card = COALESCE($7, card), updated_at = $8
+                 WHERE id = $1 AND status IN ('created', 'pending')",
+                &[&id, &to.code(), &failure.map(|f| f.0), &failure.map(|f| f.1), &rrn, &auth, &card, &at],
+            )
+            .await
+            .map_err(map_err)
+        {
+            Ok(n) => n,
+            // The charge already has its successful payment: this one is not it.
+            Err(StoreError::Conflict { .. }) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        if n > 0 {
+            crate::effects::apply(&tx, fx).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(n > 0)
+    }
+}

@@ -1,0 +1,96 @@
+//! Payment attempts: one live attempt per charge, one success per charge, the form's key, the
+//! provider's id, moves only from a live status.
+
+use super::t0;
+use crate::TestDb;
+use sep_core::StoreError;
+use sep_core::audit::NewAuditEvent;
+use sep_core::money::Kopecks;
+use sep_core::payment::pay::{Payment, PaymentStatus};
+use sep_core::store::Effects;
+use uuid::Uuid;
+
+fn attempt(user: sep_core::ids::UserId, uin: &str, key: &str, at: time::OffsetDateTime) -> Payment {
+    Payment {
+        id: Uuid::now_v7(),
+        user_id: user,
+        uin: uin.into(),
+        amount: Kopecks(25_000),
+        title: "Штраф ГИБДД".into(),
+        status: PaymentStatus::Created,
+        request_key: key.into(),
+        provider_id: None,
+        confirmation_url: None,
+        failure: None,
+        rrn: None,
+        auth_code: None,
+        card: None,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// The whole life of attempts on one backend.
+pub async fn lifecycle(db: &TestDb) {
+    let s = db.store();
+    let at = t0();
+    let user = super::citizen(db, at).await;
+    let uin = "18800000000010000028";
+    let first = attempt(user, uin, "k1", at);
+    s.insert_payment(&first, &Effects::audit(NewAuditEvent::system(at, "payment.started", Some(user)))).await.unwrap();
+    assert_eq!(s.find_payment(first.id).await.unwrap(), Some(first.clone()));
+    assert_eq!(s.find_payment_by_key(user, "k1").await.unwrap(), Some(first.clone()));
+    assert_eq!(s.find_live_payment(uin).await.unwrap().map(|p| p.id), Some(first.id));
+    let second = attempt(user, uin, "k2", at);
+    assert!(
+        matches!(s.insert_payment(&second, &Effects::none()).await, Err(StoreError::Conflict { .. })),
+        "one live attempt"
+    );
+    let t1 = at + time::Duration::seconds(1);
+    assert!(s.update_payment_started(first.id, "prov-1", "http://pay/1", t1).await.unwrap());
+    assert!(!s.update_payment_started(first.id, "prov-2", "http://pay/2", t1).await.unwrap(), "once");
+    let started = s.find_payment_by_provider("prov-1").await.unwrap().unwrap();
+    assert_eq!((started.status, started.confirmation_url.as_deref()), (PaymentStatus::Pending, Some("http://pay/1")));
+    let t2 = at + time::Duration::seconds(2);
+    let outcome = (Some("123456789012".to_owned()), Some("AB12CD".to_owned()), Some("2200 00•• •••• 0004".to_owned()));
+    assert!(
+        s.update_payment_result(first.id, PaymentStatus::Succeeded, None, Some(outcome.clone()), t2, &Effects::none())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.update_payment_result(first.id, PaymentStatus::Failed, Some(("P0010", "x")), None, t2, &Effects::none())
+            .await
+            .unwrap(),
+        "final stays"
+    );
+    let paid = s.find_payment(first.id).await.unwrap().unwrap();
+    assert_eq!(
+        (paid.status, paid.rrn, paid.auth_code, paid.card),
+        (PaymentStatus::Succeeded, outcome.0, outcome.1, outcome.2)
+    );
+    assert_eq!(s.find_live_payment(uin).await.unwrap(), None);
+    // A second success for the same charge cannot land.
+    let again = attempt(user, uin, "k3", t2);
+    s.insert_payment(&again, &Effects::none()).await.unwrap();
+    assert!(
+        !s.update_payment_result(again.id, PaymentStatus::Succeeded, None, None, t2, &Effects::none()).await.unwrap()
+    );
+    assert!(
+        s.update_payment_result(
+            again.id,
+            PaymentStatus::Failed,
+            Some(("P0010", "Недостаточно средств")),
+            None,
+            t2,
+            &Effects::none()
+        )
+        .await
+        .unwrap()
+    );
+    let failed = s.find_payment(again.id).await.unwrap().unwrap();
+    assert_eq!(failed.failure, Some(("P0010".into(), "Недостаточно средств".into())));
+    let mine = s.list_payments_of_user(user).await.unwrap();
+    assert_eq!(mine.iter().map(|p| p.id).collect::<Vec<_>>(), vec![again.id, first.id], "newest first");
+    assert_eq!(s.find_payment_by_provider("nobody").await.unwrap(), None);
+}
