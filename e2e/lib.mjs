@@ -40,9 +40,9 @@ export function sepBinary() {
 
 /** Starts `sep demo` (with extra `SEP_*` settings in `env`); resolves once it has printed its banner. */
 export async function startDemo(env = {}) {
-  const [portalPort, idpPort] = [await freePort(), await freePort()];
+  const [portalPort, idpPort, payPort] = [await freePort(), await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'sep-e2e-'));
-  const child = spawn(sepBinary(), ['demo', '--data-dir', dataDir, '--portal-addr', `127.0.0.1:${portalPort}`, '--idp-addr', `127.0.0.1:${idpPort}`], {
+  const child = spawn(sepBinary(), ['demo', '--data-dir', dataDir, '--portal-addr', `127.0.0.1:${portalPort}`, '--idp-addr', `127.0.0.1:${idpPort}`, '--pay-addr', `127.0.0.1:${payPort}`], {
     env: { ...process.env, SEP_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -63,6 +63,7 @@ export async function startDemo(env = {}) {
     dataDir,
     portal: `http://127.0.0.1:${portalPort}`,
     idp: `http://127.0.0.1:${idpPort}`,
+    pay: `http://127.0.0.1:${payPort}`,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

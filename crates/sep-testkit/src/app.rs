@@ -92,6 +92,12 @@ pub struct TestApp {
     /// The kinds of справка.
     pub kinds: Arc<sep_core::spravka::Kinds>,
     public_url: String,
+    /// The payment-provider emulator on a real socket, when the app takes payments.
+    pub pay_url: Option<String>,
+    /// The secret its callbacks are signed with.
+    pub pay_secret: String,
+    /// The provider as the portal calls it.
+    pub pay_provider: Option<Arc<dyn sep_core::payment::pay::PaymentProvider>>,
     router: axum::Router,
 }
 
@@ -166,8 +172,42 @@ impl TestApp {
         Self::with_parts(db, catalogue, WebConfig::default())
     }
 
+    /// An app on `backend` taking payments through the provider emulator, served on a real
+    /// socket of its own; `None` when that backend is not configured.
+    pub async fn paying(backend: Backend) -> Option<Self> {
+        let db = TestDb::on(backend).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let secret = "test-callback-secret".to_owned();
+        let settings = sep_pay::PaySettings {
+            public_url: url.clone(),
+            api_token: "test-pay-token".into(),
+            callback_secret: secret.clone(),
+        };
+        let router = sep_pay::router(sep_pay::PayState::new(settings));
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
+        });
+        let provider: Arc<dyn sep_core::payment::pay::PaymentProvider> =
+            Arc::new(sep_web::pay::HttpProvider::new(&url, "test-pay-token"));
+        let link = sep_web::pay::PayLink {
+            provider: provider.clone(),
+            callback_secret: secret.as_bytes().into(),
+            origin: url.clone(),
+        };
+        let mut app = Self::build(db, catalogue(), WebConfig::default(), Some(link));
+        app.pay_url = Some(url);
+        app.pay_secret = secret;
+        app.pay_provider = Some(provider);
+        Some(app)
+    }
+
     /// An app over an existing database with `catalogue` and web settings `config`.
     pub fn with_parts(db: TestDb, catalogue: Arc<Catalogue>, config: WebConfig) -> Self {
+        Self::build(db, catalogue, config, None)
+    }
+
+    fn build(db: TestDb, catalogue: Arc<Catalogue>, config: WebConfig, pay: Option<sep_web::pay::PayLink>) -> Self {
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
         let files = files();
         let authority = Arc::new(Authority::new());
@@ -185,6 +225,10 @@ impl TestApp {
                 .signing_with(cloud.clone())
                 .issuing(kinds.clone())
                 .charging(registries.clone());
+        let state = match pay {
+            Some(link) => state.paying(link),
+            None => state,
+        };
         Self {
             db,
             clock,
@@ -195,6 +239,9 @@ impl TestApp {
             cloud,
             kinds,
             public_url,
+            pay_url: None,
+            pay_secret: String::new(),
+            pay_provider: None,
             router: sep_web::router(state),
         }
     }

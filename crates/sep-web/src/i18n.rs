@@ -252,6 +252,7 @@ mod tests {
             "spravka/post.rs",
             "payment/uin.rs",
             "payment/charge.rs",
+            "payment/pay.rs",
         ] {
             files.push(core.join(f));
         }

@@ -8,6 +8,7 @@ mod error;
 mod extract;
 pub mod i18n;
 pub mod ops;
+pub mod pay;
 pub mod session;
 mod ui;
 
@@ -106,6 +107,8 @@ pub struct AppState {
     pub kinds: Arc<sep_core::spravka::Kinds>,
     /// ГИС ГМП: the charges register (the built-in emulator until a real adapter is set).
     pub charges: Arc<dyn sep_core::payment::ChargeRegistry>,
+    /// The payment provider, when this portal takes payments.
+    pub pay: Option<pay::PayLink>,
 }
 
 /// Per-address limits (SECURITY.md: per-IP throttling): each budget its own, so checking
@@ -160,7 +163,15 @@ impl AppState {
             throttles: Throttles::default(),
             kinds: Arc::new(sep_core::spravka::Kinds::default()),
             charges: Arc::new(sep_core::registry::emulator::EmulatedRegistries::new()),
+            pay: None,
         }
+    }
+
+    /// The same state taking payments through `link`.
+    #[must_use]
+    pub fn paying(mut self, link: pay::PayLink) -> Self {
+        self.pay = Some(link);
+        self
     }
 
     /// The same state reading charges from `registry`.
@@ -194,15 +205,18 @@ impl AppState {
 
 /// The portal's CSP: [`CSP_STRICT`], with the identity provider's origin allowed as a form
 /// target (logout posts here and is redirected to the provider's logout).
-fn portal_csp(issuer: Option<&str>) -> http::HeaderValue {
-    let origin = issuer.and_then(|i| openidconnect::url::Url::parse(i).ok()).map(|u| u.origin().ascii_serialization());
-    match origin {
-        Some(o) if o != "null" => {
-            let csp = CSP_STRICT.replace("form-action 'self'", &format!("form-action 'self' {o}"));
-            http::HeaderValue::from_str(&csp).unwrap_or(http::HeaderValue::from_static(CSP_STRICT))
-        }
-        _ => http::HeaderValue::from_static(CSP_STRICT),
+fn portal_csp(targets: &[&str]) -> http::HeaderValue {
+    let origins: Vec<String> = targets
+        .iter()
+        .filter_map(|i| openidconnect::url::Url::parse(i).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o != "null")
+        .collect();
+    if origins.is_empty() {
+        return http::HeaderValue::from_static(CSP_STRICT);
     }
+    let csp = CSP_STRICT.replace("form-action 'self'", &format!("form-action 'self' {}", origins.join(" ")));
+    http::HeaderValue::from_str(&csp).unwrap_or(http::HeaderValue::from_static(CSP_STRICT))
 }
 
 /// The portal's router with every middleware applied.
@@ -229,7 +243,15 @@ pub fn router(state: AppState) -> Router {
         .fallback(ui::public::not_found::page)
         .with_state(state.clone())
         .layer(axum::middleware::from_fn(i18n::scope));
-    let csp = portal_csp(state.auth.as_ref().map(|rp| rp.issuer()));
+    // Forms lead to the identity provider (logout) and the payment provider (paying).
+    let targets: Vec<&str> = state
+        .auth
+        .as_ref()
+        .map(|rp| rp.issuer())
+        .into_iter()
+        .chain(state.pay.as_ref().map(|p| p.origin.as_str()))
+        .collect();
+    let csp = portal_csp(&targets);
     middleware::apply_with_csp(routes, state.config.limits(), &PORTAL, csp)
 }
 
@@ -337,12 +359,15 @@ fn spravki_routes() -> Router<AppState> {
 
 /// «Начисления и платежи» and «Оплата по УИН» (without login).
 fn payment_routes() -> Router<AppState> {
-    use ui::payments::{charges, uin};
+    use ui::payments::{charges, paying, uin};
     Router::new()
         .route("/payments", get(charges::list))
         .route("/payments/uin", get(uin::page))
         .route("/payments/charges/{uin}", get(charges::show))
         .route("/payments/charges/{uin}/qr.png", get(charges::qr_png))
+        .route("/payments/charges/{uin}/pay", post(paying::pay))
+        .route("/payments/result/{id}", get(paying::result))
+        .route("/payments/callback", post(paying::callback))
 }
 
 fn verify_routes(max_body: usize) -> Router<AppState> {

@@ -148,6 +148,14 @@ pub struct Config {
     pub notify_gateway_token: Secret,
     /// An SMTP relay for the portal's e-mail (same forms as `idp_smtp_url`).
     pub smtp_url: Secret,
+    /// The payment provider's API (`http://127.0.0.1:8082`); empty: no online payments.
+    pub pay_url: String,
+    /// The bearer token of the provider's API.
+    pub pay_token: Secret,
+    /// The secret the provider signs its callbacks with (shared with it).
+    pub pay_secret: Secret,
+    /// The payment-provider emulator's listen address (`sep pay`, `sep demo`).
+    pub pay_addr: String,
     /// The portal's sender address.
     pub mail_from: String,
     /// Opens the emulator's message gateway (`POST /outbox/deliver`) to this bearer token.
@@ -197,6 +205,10 @@ impl Default for Config {
             notify_gateway_url: String::new(),
             notify_gateway_token: Secret::default(),
             smtp_url: Secret::default(),
+            pay_url: String::new(),
+            pay_token: Secret::default(),
+            pay_secret: Secret::default(),
+            pay_addr: "127.0.0.1:8082".into(),
             mail_from: "СЭП <noreply@sep.test>".into(),
             idp_gateway_token: Secret::default(),
             request_timeout_seconds: 30,

@@ -62,6 +62,12 @@ enum Command {
         #[arg(long)]
         ca: Option<PathBuf>,
     },
+    /// The payment-provider emulator alone (`pay_token` and `pay_secret` as the portal has them).
+    Pay {
+        /// Listen address (default from the configuration, 127.0.0.1:8082).
+        #[arg(long)]
+        pay_addr: Option<SocketAddr>,
+    },
     /// First run: create a data directory, migrate an embedded SQLite database, seed demo
     /// data, and serve the portal and the Госуслуги emulator.
     Demo {
@@ -74,6 +80,9 @@ enum Command {
         /// Госуслуги emulator address.
         #[arg(long, default_value = "127.0.0.1:8081")]
         idp_addr: SocketAddr,
+        /// Payment-provider emulator address.
+        #[arg(long, default_value = "127.0.0.1:8082")]
+        pay_addr: SocketAddr,
         /// Log in through the emulator's ЕСИА mode: the portal gets a ГОСТ key and certificate
         /// from the test authority in `DATA_DIR/ca` and signs its requests.
         #[arg(long)]
@@ -115,8 +124,9 @@ fn main() -> ExitCode {
             Command::Migrate => cmd::migrate::run(cfg).await,
             Command::Ca { dir, cmd } => cmd::ca::run(&dir, cmd),
             Command::Verify { .. } => Ok(()),
-            Command::Demo { data_dir, portal_addr, idp_addr, esia } => {
-                cmd::demo::run(cfg, data_dir, portal_addr, idp_addr, esia).await
+            Command::Pay { pay_addr } => cmd::pay::run(cfg, pay_addr).await,
+            Command::Demo { data_dir, portal_addr, idp_addr, pay_addr, esia } => {
+                cmd::demo::run(cfg, data_dir, portal_addr, (idp_addr, pay_addr), esia).await
             }
         }
     });

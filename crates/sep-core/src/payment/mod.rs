@@ -55,15 +55,17 @@ pub struct Listing {
 /// The charges of `user` (by their ИНН) that pass `filter`, with the total unpaid. A person
 /// without an ИНН in the profile has none to show.
 pub async fn list(
+    store: &dyn crate::store::Store,
     registry: &dyn ChargeRegistry,
     user: &User,
     filter: &Filter,
     today: Date,
-) -> Result<Listing, Unavailable> {
+) -> Result<Listing, ChargesError> {
     let Some(inn) = user.profile.inn.as_ref() else {
         return Ok(Listing { charges: vec![], unpaid: Kopecks(0), total: 0 });
     };
-    let mut all = registry.charges_of(inn.as_str(), today).await?;
+    let all = registry.charges_of(inn.as_str(), today).await?;
+    let mut all = pay::with_local_payments(store, user, all).await?;
     all.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.uin.cmp(&b.uin)));
     let unpaid = Kopecks(all.iter().map(|c| c.remaining(today).0).sum());
     let total = all.len();
@@ -85,4 +87,29 @@ pub async fn own(
 ) -> Result<Option<Charge>, Unavailable> {
     let inn = user.profile.inn.as_ref().map(|i| i.as_str().to_owned()).unwrap_or_default();
     Ok(registry.charge(uin, today).await?.filter(|c| !inn.is_empty() && c.payer_inn == inn))
+}
+
+/// The person's own charge with what was paid here counted.
+pub async fn own_with_payments(
+    store: &dyn crate::store::Store,
+    registry: &dyn ChargeRegistry,
+    user: &User,
+    uin: &Uin,
+    today: Date,
+) -> Result<Option<Charge>, ChargesError> {
+    match own(registry, user, uin, today).await? {
+        Some(c) => Ok(pay::with_local_payments(store, user, vec![c]).await?.pop()),
+        None => Ok(None),
+    }
+}
+
+/// Reading charges failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ChargesError {
+    /// ГИС ГМП did not answer.
+    #[error(transparent)]
+    Unavailable(#[from] Unavailable),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] crate::StoreError),
 }

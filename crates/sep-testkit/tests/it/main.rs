@@ -12,6 +12,7 @@ mod issued;
 mod login;
 mod malformed;
 mod pages;
+mod paying;
 mod payments;
 mod privacy;
 mod review;

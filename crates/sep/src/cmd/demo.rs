@@ -7,11 +7,21 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-fn banner(portal: SocketAddr, idp: SocketAddr, data_dir: &std::path::Path, seeded: usize, idp_seeded: usize) -> String {
+fn banner(
+    portal: SocketAddr,
+    (idp, pay): (SocketAddr, SocketAddr),
+    data_dir: &std::path::Path,
+    seeded: usize,
+    idp_seeded: usize,
+) -> String {
     let mut s = String::new();
     s.push_str("\nСЭП запущен в демонстрационном режиме / SEP demo is running\n\n");
     s.push_str(&format!("  Портал СЭП:          http://{portal}/\n"));
     s.push_str(&format!("  Эмулятор Госуслуг:   http://{idp}/  (коды из SMS: http://{idp}/outbox)\n"));
+    s.push_str(&format!("  Платёжный сервис:    http://{pay}/  (коды 3-D Secure: http://{pay}/outbox)\n"));
+    s.push_str(
+        "  Тестовые карты: 2200 0000 0000 0004 (успех), …0012 (отказ), …0020 (3-D Secure), …0038 (нет ответа)\n",
+    );
     s.push_str(&format!("  Данные:              {}\n", data_dir.display()));
     let data = if seeded + idp_seeded > 0 {
         format!("добавлено пользователей СЭП: {seeded}, учётных записей Госуслуг: {idp_seeded}")
@@ -68,12 +78,13 @@ pub async fn run(
     mut cfg: Config,
     data_dir: PathBuf,
     portal: SocketAddr,
-    idp: SocketAddr,
+    (idp, pay): (SocketAddr, SocketAddr),
     esia: bool,
 ) -> anyhow::Result<()> {
     cfg.data_dir = data_dir;
     cfg.portal_addr = portal.to_string();
     cfg.idp_addr = idp.to_string();
+    cfg.pay_addr = pay.to_string();
     // The demo always runs on the embedded database, whatever the environment says.
     cfg.database_url = crate::config::Secret::default();
     crate::logging::init(&cfg);
@@ -107,14 +118,21 @@ pub async fn run(
     let shutdown = sep_web::server::Shutdown::on_signals()?;
     let listener = super::serve::bind(portal)?;
     let idp_listener = super::serve::bind(idp)?;
-    let (actual, idp_actual) = (listener.local_addr()?, idp_listener.local_addr()?);
+    let pay_listener = super::serve::bind(pay)?;
+    let (actual, idp_actual, pay_actual) =
+        (listener.local_addr()?, idp_listener.local_addr()?, pay_listener.local_addr()?);
+    // The payment emulator beside them, with a token and a callback secret of this run.
+    cfg.pay_url = format!("http://{pay_actual}");
+    cfg.pay_token = crate::config::Secret::from(sep_core::session::SessionToken::generate()?.expose());
+    cfg.pay_secret = crate::config::Secret::from(sep_core::session::SessionToken::generate()?.expose());
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", banner(actual, idp_actual, &cfg.data_dir, seeded, idp_seeded))?;
+    writeln!(out, "{}", banner(actual, (idp_actual, pay_actual), &cfg.data_dir, seeded, idp_seeded))?;
     out.flush()?;
     drop(out);
     tokio::try_join!(
         super::serve::serve_portal(&cfg, store, listener, shutdown.clone()),
-        super::idp::serve(&cfg, idp_state, idp_listener, shutdown),
+        super::idp::serve(&cfg, idp_state, idp_listener, shutdown.clone()),
+        super::pay::serve(&cfg, cfg.pay_url.clone(), pay_listener, shutdown),
     )?;
     Ok(())
 }

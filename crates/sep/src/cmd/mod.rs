@@ -5,5 +5,6 @@ pub mod demo;
 pub mod idp;
 pub mod idp_admin;
 pub mod migrate;
+pub mod pay;
 pub mod serve;
 pub mod verify;

@@ -155,6 +155,20 @@ pub fn kinds(cfg: &Config) -> anyhow::Result<sep_core::spravka::Kinds> {
     sep_core::spravka::Kinds::load(dir).context("виды справок")
 }
 
+/// The payment provider, when `pay_url` is set.
+pub fn pay_link(cfg: &Config) -> Option<sep_web::pay::PayLink> {
+    if cfg.pay_url.is_empty() {
+        tracing::warn!("no pay_url: charges are paid by QR code only");
+        return None;
+    }
+    let provider = Arc::new(sep_web::pay::HttpProvider::new(&cfg.pay_url, cfg.pay_token.expose()));
+    Some(sep_web::pay::PayLink {
+        provider,
+        callback_secret: cfg.pay_secret.expose().as_bytes().into(),
+        origin: cfg.pay_url.clone(),
+    })
+}
+
 /// The delivery of e-mail and SMS, when a channel is configured.
 fn delivery(cfg: &Config) -> anyhow::Result<Option<sep_web::delivery::Delivery>> {
     let gateway = (!cfg.notify_gateway_url.is_empty()).then(|| sep_web::delivery::Gateway {
@@ -231,6 +245,11 @@ pub async fn serve_portal(
         }
         None => tracing::warn!("no signing authority: справки are not issued"),
     }
+    let pay = pay_link(cfg);
+    if let Some(link) = &pay {
+        let checker = sep_core::payment::pay::Checker { store: store.clone(), provider: link.provider.clone() };
+        queues.push((sep_core::job::Queue::Payments, Arc::new(checker)));
+    }
     match delivery(cfg)? {
         Some(d) => queues.push((sep_web::delivery::QUEUE, Arc::new(d.reading(files.clone())))),
         None => tracing::warn!("no notify_gateway_url or smtp_url: e-mail and SMS wait in the queue"),
@@ -248,6 +267,10 @@ pub async fn serve_portal(
         .trusting(Arc::new(trust_list(cfg)))
         .issuing(kinds)
         .charging(charges);
+    let state = match pay {
+        Some(link) => state.paying(link),
+        None => state,
+    };
     let state = match authority {
         Some(authority) => state.signing_with(authority),
         None => state,

@@ -38,7 +38,7 @@ fn start_with(data_dir: &std::path::Path, addr: SocketAddr, idp_addr: SocketAddr
         .args(extra)
         .arg("--data-dir")
         .arg(data_dir)
-        .args(["--portal-addr", &addr.to_string(), "--idp-addr", &idp_addr.to_string()])
+        .args(["--portal-addr", &addr.to_string(), "--idp-addr", &idp_addr.to_string(), "--pay-addr", "127.0.0.1:0"])
         .env("SEP_LOG_LEVEL", "warn")
         .env_remove("SEP_DATABASE_URL")
         .stdout(Stdio::piped())

@@ -272,6 +272,11 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
                 .into(),
         action: "Повторите через несколько минут; ваши начисления не изменились.".into(),
     });
+    // Paying online.
+    use sep_core::payment::pay::PayError;
+    for e in [PayError::AlreadyPaid, PayError::InProgress, PayError::Unavailable(String::new()), PayError::NotConfigured] {
+        out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
+    }
     // The notes of contact steps on the application form and the profile.
     out.extend(ContactNote::ALL.iter().filter(|n| n.is_error()).map(|n| Row {
         code: n.code().into(),

@@ -67,13 +67,17 @@ pub(crate) async fn list(
         to: day(&q.to),
     };
     let today = today(&s);
-    let (charges, unpaid, total, unavailable) = match payment::list(s.charges.as_ref(), &user, &filter, today).await {
-        Ok(l) => (l.charges.iter().map(|c| ChargeView::of(c, today)).collect(), l.unpaid.to_string(), l.total, false),
-        Err(e) => {
-            tracing::warn!(registry = e.registry, "charges: registry unavailable");
-            (vec![], String::new(), 0, true)
-        }
-    };
+    let (charges, unpaid, total, unavailable) =
+        match payment::list(s.store.as_ref(), s.charges.as_ref(), &user, &filter, today).await {
+            Ok(l) => {
+                (l.charges.iter().map(|c| ChargeView::of(c, today)).collect(), l.unpaid.to_string(), l.total, false)
+            }
+            Err(payment::ChargesError::Unavailable(e)) => {
+                tracing::warn!(registry = e.registry, "charges: registry unavailable");
+                (vec![], String::new(), 0, true)
+            }
+            Err(payment::ChargesError::Store(e)) => return Err(e.into()),
+        };
     let iso = time::macros::format_description!("[year]-[month]-[day]");
     let page = render(&ListPage {
         charges,
@@ -95,14 +99,24 @@ pub(crate) async fn list(
 #[template(path = "payments/charge.html")]
 struct ChargePage {
     c: ChargeView,
+    csrf: String,
+    /// The form's one-time key, when the charge can be paid online here.
+    pay_key: Option<String>,
+    /// An earlier attempt still running.
+    running: Option<String>,
 }
 
-async fn own(s: &AppState, user: &sep_core::user::User, uin: &str) -> Result<sep_core::payment::Charge, WebError> {
+pub(super) async fn own(
+    s: &AppState,
+    user: &sep_core::user::User,
+    uin: &str,
+) -> Result<sep_core::payment::Charge, WebError> {
     let uin = Uin::parse(uin).map_err(|_| WebError::not_found())?;
-    match payment::own(s.charges.as_ref(), user, &uin, today(s)).await {
+    match payment::own_with_payments(s.store.as_ref(), s.charges.as_ref(), user, &uin, today(s)).await {
         Ok(Some(c)) => Ok(c),
         Ok(None) => Err(WebError::not_found()),
-        Err(e) => Err(unavailable(&e)),
+        Err(payment::ChargesError::Unavailable(e)) => Err(unavailable(&e)),
+        Err(payment::ChargesError::Store(e)) => Err(e.into()),
     }
 }
 
@@ -120,9 +134,17 @@ pub(super) fn unavailable(e: &sep_core::registry::Unavailable) -> WebError {
 }
 
 /// `GET /payments/charges/{uin}`.
-pub(crate) async fn show(State(s): State<AppState>, SignedIn { user, .. }: SignedIn, Path(uin): Path<String>) -> Page {
+pub(crate) async fn show(
+    State(s): State<AppState>,
+    SignedIn { session, user }: SignedIn,
+    Path(uin): Path<String>,
+) -> Page {
     let c = own(&s, &user, &uin).await?;
-    render(&ChargePage { c: ChargeView::of(&c, today(&s)) })
+    let view = ChargeView::of(&c, today(&s));
+    let live = s.store.find_live_payment(c.uin.as_str()).await?;
+    let running = live.as_ref().filter(|p| p.user_id == user.id).map(|p| p.id.to_string());
+    let pay_key = (view.payable && s.pay.is_some() && live.is_none()).then(sep_core::spravka::request_key);
+    render(&ChargePage { c: view, csrf: session.csrf_secret, pay_key, running })
 }
 
 /// `GET /payments/charges/{uin}/qr.png`: the payment QR to save or print.

@@ -3,6 +3,7 @@
 //! УИН» without login. The rules are `sep_core::payment`.
 
 pub(crate) mod charges;
+pub(crate) mod paying;
 pub(crate) mod uin;
 
 use crate::i18n::tr;
