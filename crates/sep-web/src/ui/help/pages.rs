@@ -274,7 +274,9 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
     });
     // Paying online.
     use sep_core::payment::pay::PayError;
-    for e in [PayError::AlreadyPaid, PayError::InProgress, PayError::Unavailable(String::new()), PayError::NotConfigured] {
+    for e in
+        [PayError::AlreadyPaid, PayError::InProgress, PayError::Unavailable(String::new()), PayError::NotConfigured]
+    {
         out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
     }
     // The notes of contact steps on the application form and the profile.
