@@ -376,7 +376,9 @@ async fn card_submit(State(s): State<PayState>, Path(id): Path<String>, Form(f):
         return Redirect::to(&p.new.return_url).into_response();
     }
     let digits: String = f.number.chars().filter(char::is_ascii_digit).collect();
-    let expiry: Vec<u32> = f.expiry.split('/').filter_map(|x| x.trim().parse().ok()).collect();
+    let parts: Vec<&str> = f.expiry.split('/').collect();
+    let expiry: Vec<u32> =
+        if parts.len() == 2 { parts.iter().filter_map(|x| x.trim().parse().ok()).collect() } else { vec![] };
     let this_month = now.year() % 100 * 100 + i32::from(u8::from(now.month()));
     let refused = match expiry.as_slice() {
         _ if !(16..=19).contains(&digits.len()) || !luhn(&digits) => {
@@ -453,7 +455,7 @@ struct ThreeDsPage {
 async fn threeds_page(State(s): State<PayState>, Path(id): Path<String>) -> Response {
     let mut inner = s.lock();
     let Some(p) = inner.payments.get_mut(&id) else { return unknown() };
-    if p.code.is_none() {
+    if p.code.is_none() || current(p, OffsetDateTime::now_utc()).status != "pending" {
         return Redirect::to(&p.new.return_url).into_response();
     }
     page(&ThreeDsPage { id, amount: rubles(p.new.amount), error: None })
@@ -470,6 +472,11 @@ async fn threeds_submit(State(s): State<PayState>, Path(id): Path<String>, Form(
     let mut inner = s.lock();
     let Some(p) = inner.payments.get_mut(&id) else { return unknown() };
     let return_url = p.new.return_url.clone();
+    // A code entered after the payment expired confirms nothing.
+    if current(p, OffsetDateTime::now_utc()).status != "pending" {
+        p.code = None;
+        return Redirect::to(&return_url).into_response();
+    }
     let Some((code, left)) = p.code.clone() else { return Redirect::to(&return_url).into_response() };
     if sep_core::ids::ct_eq(f.code.trim().as_bytes(), code.as_bytes()) {
         p.code = None;

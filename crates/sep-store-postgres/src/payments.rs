@@ -86,6 +86,10 @@ impl PaymentStore for PgStore {
         self.one_payment(&format!("{PAYMENT} WHERE user_id = $1 AND request_key = $2"), &[&user.0, &key]).await
     }
 
+    async fn find_succeeded_payment(&self, uin: &str) -> StoreResult<Option<Payment>> {
+        self.one_payment(&format!("{PAYMENT} WHERE uin = $1 AND status = 'succeeded'"), &[&uin]).await
+    }
+
     async fn find_live_payment(&self, uin: &str) -> StoreResult<Option<Payment>> {
         self.one_payment(&format!("{PAYMENT} WHERE uin = $1 AND status IN ('created', 'pending')"), &[&uin]).await
     }

@@ -79,6 +79,10 @@ impl PaymentStore for SqliteStore {
         })
     }
 
+    async fn find_succeeded_payment(&self, uin: &str) -> StoreResult<Option<Payment>> {
+        self.read(|c| c.query_row(&format!("{PAYMENT} WHERE uin = ?1 AND status = 'succeeded'"), [uin], row).optional())
+    }
+
     async fn find_live_payment(&self, uin: &str) -> StoreResult<Option<Payment>> {
         self.read(|c| {
             c.query_row(&format!("{PAYMENT} WHERE uin = ?1 AND status IN ('created', 'pending')"), [uin], row)

@@ -71,7 +71,7 @@ pub fn verify(secret: &[u8], header: Option<&str>, body: &[u8], now: OffsetDateT
         }
     }
     let (Some(t), Some(v1)) = (t, v1) else { return Err(CallbackError::Malformed) };
-    if (now.unix_timestamp() - t).abs() > TOLERANCE.whole_seconds() {
+    if now.unix_timestamp().abs_diff(t) > TOLERANCE.whole_seconds().unsigned_abs() {
         return Err(CallbackError::Stale);
     }
     let mut m = HmacSha256::new_from_slice(secret).map_err(|_| CallbackError::Mismatch)?;
@@ -99,6 +99,8 @@ mod tests {
         assert_eq!(verify(b"secret", Some(&moved), body, now), Err(CallbackError::Mismatch), "the time is signed");
         assert_eq!(verify(b"secret", None, body, now), Err(CallbackError::Malformed));
         assert_eq!(verify(b"secret", Some("v1=zz"), body, now), Err(CallbackError::Malformed));
+        let extreme = format!("t={},v1=00", i64::MIN);
+        assert_eq!(verify(b"secret", Some(&extreme), body, now), Err(CallbackError::Stale), "no overflow");
     }
 
     #[test]

@@ -159,13 +159,23 @@ impl Charge {
     pub fn status(&self, today: Date) -> ChargeStatus {
         if self.paid.0 >= self.due_amount(today).0 && self.paid.0 > 0 {
             ChargeStatus::Paid
-        } else if self.paid.0 > 0 {
-            ChargeStatus::PartlyPaid
         } else if today > self.due {
             ChargeStatus::Overdue
+        } else if self.paid.0 > 0 {
+            ChargeStatus::PartlyPaid
         } else {
             ChargeStatus::Unpaid
         }
+    }
+
+    /// Counts `amount` paid on `day`: a payment of the discounted amount within the discount's
+    /// window settles the whole charge (that is what the discount means), so it stays paid when
+    /// the window has passed.
+    pub fn add_payment(&mut self, amount: Kopecks, day: Date) {
+        let settles =
+            self.discount_until().is_some_and(|until| day <= until) && self.paid.0 + amount.0 >= self.due_amount(day).0;
+        self.paid =
+            if settles { Kopecks(self.amount.0.max(self.paid.0 + amount.0)) } else { Kopecks(self.paid.0 + amount.0) };
     }
 
     /// The last day the discount applies, if it does for this charge.
@@ -250,5 +260,19 @@ pub(crate) mod tests {
         f.paid = Kopecks(25_000);
         assert_eq!(f.status(date!(2026 - 12 - 01)), ChargeStatus::Paid, "the discounted amount paid in time");
         assert_eq!(f.remaining(date!(2026 - 12 - 01)), Kopecks(0));
+        f.paid = Kopecks(10_000);
+        assert_eq!(f.status(date!(2027 - 02 - 01)), ChargeStatus::Overdue, "partly paid past the due date is overdue");
+    }
+
+    #[test]
+    fn a_fine_paid_at_the_discount_stays_paid_after_the_window() {
+        let mut f = fine();
+        f.add_payment(Kopecks(25_000), date!(2026 - 12 - 10));
+        assert_eq!(f.status(date!(2026 - 12 - 20)), ChargeStatus::Paid);
+        assert_eq!(f.remaining(date!(2026 - 12 - 20)), Kopecks(0));
+        let mut late = fine();
+        late.add_payment(Kopecks(25_000), date!(2026 - 12 - 11));
+        assert_eq!(late.status(date!(2026 - 12 - 20)), ChargeStatus::PartlyPaid, "half paid after the window is half");
+        assert_eq!(late.remaining(date!(2026 - 12 - 20)), Kopecks(25_000));
     }
 }

@@ -216,6 +216,17 @@ impl PayError {
 /// How often an unknown outcome is asked about.
 pub const CHECK_EVERY: Duration = Duration::minutes(2);
 
+/// An outcome still unknown this long after the attempt (the provider expires its own at 90
+/// minutes) is closed for support to sort out.
+pub const GIVE_UP_AFTER: Duration = Duration::hours(3);
+
+/// The job asking about payment `id` at `at`, retried for as long as it may take.
+fn check_job(id: Uuid, at: OffsetDateTime) -> NewJob {
+    let mut job = NewJob::of(JobKind::CheckPayment, serde_json::json!({ "payment": id }), at);
+    job.max_attempts = 100;
+    job
+}
+
 /// The charges of `charges` with what was paid here added (a payment succeeded here counts as
 /// paid even before ГИС ГМП hears of it).
 pub async fn with_local_payments(
@@ -225,14 +236,20 @@ pub async fn with_local_payments(
 ) -> crate::store::StoreResult<Vec<Charge>> {
     let paid = store.list_payments_of_user(user.id).await?;
     for c in &mut charges {
-        let here: i64 = paid
-            .iter()
-            .filter(|p| p.uin == c.uin.as_str() && p.status == PaymentStatus::Succeeded)
-            .map(|p| p.amount.0)
-            .sum();
-        c.paid = Kopecks(c.paid.0 + here);
+        let uin = c.uin.to_string();
+        for p in paid.iter().filter(|p| p.uin == uin && p.status == PaymentStatus::Succeeded) {
+            c.add_payment(p.amount, crate::spravka::moscow_day(p.updated_at));
+        }
     }
     Ok(charges)
+}
+
+/// One charge with its payment here counted, whoever paid it (for «Оплата по УИН»).
+pub async fn with_payment_here(store: &dyn Store, mut charge: Charge) -> crate::store::StoreResult<Charge> {
+    if let Some(p) = store.find_succeeded_payment(charge.uin.as_str()).await? {
+        charge.add_payment(p.amount, crate::spravka::moscow_day(p.updated_at));
+    }
+    Ok(charge)
 }
 
 /// «Оплатить»: one attempt for the person's charge `uin`, handed to the provider; returns the
@@ -264,10 +281,14 @@ pub async fn start(
         return Err(PayError::AlreadyPaid);
     }
     if let Some(live) = store.find_live_payment(uin.as_str()).await? {
-        return match (live.status, &live.confirmation_url) {
-            (PaymentStatus::Created, Some(_)) if live.user_id == user.id => Ok(live),
-            _ => Err(PayError::InProgress),
-        };
+        // The payer closed the provider's page before paying: the same page again.
+        if live.user_id == user.id
+            && let (Some(id), Some(_)) = (live.provider_id.as_deref(), live.confirmation_url.as_deref())
+            && provider.status(id).await.is_ok_and(|said| said.status == "created")
+        {
+            return Ok(live);
+        }
+        return Err(PayError::InProgress);
     }
     let p = Payment {
         id: Uuid::now_v7(),
@@ -290,7 +311,7 @@ pub async fn start(
     e.object = Some(format!("payment:{}", p.id));
     e.details = serde_json::json!({ "uin": p.uin, "amount": p.amount.0 });
     // The unknown outcome is asked about until it is known.
-    let job = NewJob::of(JobKind::CheckPayment, serde_json::json!({ "payment": p.id }), now + CHECK_EVERY);
+    let job = check_job(p.id, now + CHECK_EVERY);
     match store.insert_payment(&p, &Effects { audit: vec![e], jobs: vec![job], notices: vec![] }).await {
         Ok(()) => {}
         Err(crate::StoreError::Conflict { .. }) => return Err(PayError::InProgress),
@@ -325,19 +346,31 @@ pub async fn settle(
     said: &ProviderPayment,
     now: OffsetDateTime,
 ) -> crate::store::StoreResult<Payment> {
-    let Some(to) = PaymentStatus::from_code(&said.status).filter(|s| !s.is_live()) else { return Ok(p.clone()) };
-    if !p.status.is_live() || said.amount != p.amount.0 {
-        if said.amount != p.amount.0 {
-            tracing::warn!(payment = %p.id, "provider reported another amount: ignored");
+    let Some(reported) = PaymentStatus::from_code(&said.status).filter(|s| !s.is_live()) else { return Ok(p.clone()) };
+    if !p.status.is_live() {
+        if reported == PaymentStatus::Succeeded && p.status != PaymentStatus::Succeeded {
+            // Money taken for an attempt closed here: somebody must return it.
+            tracing::error!(payment = %p.id, "provider reports success for a closed payment: refund needed");
         }
         return Ok(p.clone());
     }
-    let failure = match to {
-        PaymentStatus::Succeeded => None,
-        _ => Some((
-            said.failure_code.clone().unwrap_or_else(|| "P0050".into()),
-            said.failure_text.clone().unwrap_or_else(|| "Платёж не выполнен".into()),
-        )),
+    let (to, failure) = if said.amount != p.amount.0 {
+        tracing::error!(payment = %p.id, "provider reported another amount: the payment is failed for support");
+        (
+            PaymentStatus::Failed,
+            Some(("P0070".to_owned(), "Сумма платежа не совпала с начислением: обратитесь в поддержку".to_owned())),
+        )
+    } else {
+        match reported {
+            PaymentStatus::Succeeded => (reported, None),
+            _ => (
+                reported,
+                Some((
+                    said.failure_code.clone().unwrap_or_else(|| "P0050".into()),
+                    said.failure_text.clone().unwrap_or_else(|| "Платёж не выполнен".into()),
+                )),
+            ),
+        }
     };
     let mut fx = Effects::none();
     let mut e = NewAuditEvent::system(now, &format!("payment.{}", to.code()), Some(p.user_id));
@@ -372,10 +405,29 @@ pub async fn settle(
     let outcome = (said.rrn.clone(), said.auth_code.clone(), said.card.clone());
     let failure_ref = failure.as_ref().map(|(c, t)| (c.as_str(), t.as_str()));
     let moved = store.update_payment_result(p.id, to, failure_ref, Some(outcome), now, &fx).await?;
-    if !moved {
-        return store.find_payment(p.id).await.map(|x| x.unwrap_or_else(|| p.clone()));
+    let now_stored = store.find_payment(p.id).await?.unwrap_or_else(|| p.clone());
+    if !moved && to == PaymentStatus::Succeeded && now_stored.status.is_live() {
+        // The charge already had its successful payment (paid twice in a race the checks
+        // before the card could not see): this one is closed as a duplicate to be refunded.
+        tracing::error!(payment = %p.id, "a second success for one charge: closed as a duplicate, refund needed");
+        let duplicate = Some(("P0060", "Начисление уже было оплачено: деньги за этот платёж будут возвращены"));
+        let notice = NewNotice {
+            user_id: p.user_id,
+            at: now,
+            kind: "payment".into(),
+            title: "Платёж будет возвращён".into(),
+            text: format!(
+                "Начисление «{}» (УИН {}) уже было оплачено; {} за повторный платёж будут возвращены.",
+                p.title, p.uin, p.amount
+            ),
+            link: format!("/payments/result/{}", p.id),
+            critical: true,
+        };
+        let fx = Effects { audit: vec![], jobs: vec![], notices: vec![notice] };
+        store.update_payment_result(p.id, PaymentStatus::Failed, duplicate, None, now, &fx).await?;
+        return Ok(store.find_payment(p.id).await?.unwrap_or_else(|| p.clone()));
     }
-    Ok(store.find_payment(p.id).await?.unwrap_or_else(|| p.clone()))
+    Ok(now_stored)
 }
 
 /// Asks the provider about a live payment and settles it.
@@ -418,9 +470,22 @@ impl crate::job::Handler for Checker {
                 .map_err(|e| e.to_string())?;
             return Ok(());
         }
-        let p = refresh(self.store.as_ref(), self.provider.as_ref(), &p, now).await.map_err(|e| e.to_string())?;
+        let p = match refresh(self.store.as_ref(), self.provider.as_ref(), &p, now).await {
+            Ok(p) => p,
+            // The provider silent for hours: the person is told to ask support, not left waiting.
+            Err(e) if now - p.created_at > GIVE_UP_AFTER => {
+                tracing::error!(payment = %p.id, error = %e, "payment outcome unknown for hours: closed for support");
+                let failure = Some(("P0050", "Результат платежа неизвестен: обратитесь в поддержку"));
+                self.store
+                    .update_payment_result(p.id, PaymentStatus::Failed, failure, None, now, &Effects::none())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                return Ok(());
+            }
+            Err(e) => return Err(e.to_string()),
+        };
         if p.status.is_live() {
-            let next = NewJob::of(JobKind::CheckPayment, serde_json::json!({ "payment": p.id }), now + CHECK_EVERY);
+            let next = check_job(p.id, now + CHECK_EVERY);
             self.store.insert_job(&next).await.map_err(|e| e.to_string())?;
         }
         Ok(())

@@ -27,7 +27,8 @@ pub fn payment_string(charge: &Charge, sum: Kopecks) -> String {
         ("CBC", clean(&charge.kbk, 20)),
         ("OKTMO", clean(&charge.oktmo, 11)),
         ("UIN", charge.uin.as_str().to_owned()),
-        ("TechCode", "03".to_owned()),
+        // ГОСТ Р 56042-2014: 02 housing and utilities; 03 ГИБДД, taxes, fees, budget payments.
+        ("TechCode", if charge.kind == super::ChargeKind::Utility { "02" } else { "03" }.to_owned()),
     ];
     let mut out = String::from("ST00012");
     for (k, v) in fields {

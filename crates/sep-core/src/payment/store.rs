@@ -22,6 +22,8 @@ pub trait PaymentStore: Send + Sync {
     async fn find_payment_by_provider(&self, provider_id: &str) -> StoreResult<Option<Payment>>;
     /// A person's attempt by the form's key.
     async fn find_payment_by_key(&self, user: UserId, key: &str) -> StoreResult<Option<Payment>>;
+    /// The charge's successful payment, if any.
+    async fn find_succeeded_payment(&self, uin: &str) -> StoreResult<Option<Payment>>;
     /// The charge's live attempt (created or pending), if any.
     async fn find_live_payment(&self, uin: &str) -> StoreResult<Option<Payment>>;
     /// A person's attempts, newest first.

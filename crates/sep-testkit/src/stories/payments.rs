@@ -70,6 +70,8 @@ pub async fn lifecycle(db: &TestDb) {
         (PaymentStatus::Succeeded, outcome.0, outcome.1, outcome.2)
     );
     assert_eq!(s.find_live_payment(uin).await.unwrap(), None);
+    assert_eq!(s.find_succeeded_payment(uin).await.unwrap().map(|p| p.id), Some(first.id));
+    assert_eq!(s.find_succeeded_payment("18800000000010000036").await.unwrap(), None);
     // A second success for the same charge cannot land.
     let again = attempt(user, uin, "k3", t2);
     s.insert_payment(&again, &Effects::none()).await.unwrap();

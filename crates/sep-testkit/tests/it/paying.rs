@@ -50,6 +50,7 @@ async fn a_fine_is_paid_once_by_card_after_a_decline(backend: Backend) {
     let fine = uin_of(&list, "Штраф ГИБДД");
     let to = start(&w, &fine).await;
     assert!(to.starts_with(&format!("{pay}/pay/")), "{to}");
+    assert_eq!(start(&w, &fine).await, to, "the page closed unpaid: «Оплатить» leads to the same payment");
     let page = reqwest::get(&to).await.unwrap().text().await.unwrap();
     assert!(page.contains("Оплата картой") && page.contains("250,00"), "the discounted amount: {page}");
 
@@ -95,6 +96,10 @@ async fn a_fine_is_paid_once_by_card_after_a_decline(backend: Backend) {
         "paid, not offered"
     );
     assert!(w.page("/cabinet").await.contains("Оплата прошла"), "a notification");
+
+    // By УИН, signed out: paid here counts, no code invites a second payment.
+    let public = t.browser().get(&format!("/payments/uin?uin={fine}")).await.text;
+    assert!(public.contains("data-status=\"paid\"") && !public.contains("<svg"), "{public}");
 
     // Never twice: a forged second attempt on the paid charge is refused with its code.
     let r = w.post_form(&format!("/payments/charges/{fine}/pay"), &[("key", "another")]).await;

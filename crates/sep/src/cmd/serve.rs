@@ -156,17 +156,21 @@ pub fn kinds(cfg: &Config) -> anyhow::Result<sep_core::spravka::Kinds> {
 }
 
 /// The payment provider, when `pay_url` is set.
-pub fn pay_link(cfg: &Config) -> Option<sep_web::pay::PayLink> {
+pub fn pay_link(cfg: &Config) -> anyhow::Result<Option<sep_web::pay::PayLink>> {
     if cfg.pay_url.is_empty() {
         tracing::warn!("no pay_url: charges are paid by QR code only");
-        return None;
+        return Ok(None);
+    }
+    // Without a secret anyone could sign a callback saying «paid».
+    if cfg.pay_secret.expose().len() < 16 || cfg.pay_token.expose().is_empty() {
+        anyhow::bail!("pay_url задан, а pay_secret (не короче 16 символов) или pay_token — нет");
     }
     let provider = Arc::new(sep_web::pay::HttpProvider::new(&cfg.pay_url, cfg.pay_token.expose()));
-    Some(sep_web::pay::PayLink {
+    Ok(Some(sep_web::pay::PayLink {
         provider,
         callback_secret: cfg.pay_secret.expose().as_bytes().into(),
         origin: cfg.pay_url.clone(),
-    })
+    }))
 }
 
 /// The delivery of e-mail and SMS, when a channel is configured.
@@ -245,7 +249,7 @@ pub async fn serve_portal(
         }
         None => tracing::warn!("no signing authority: справки are not issued"),
     }
-    let pay = pay_link(cfg);
+    let pay = pay_link(cfg)?;
     if let Some(link) = &pay {
         let checker = sep_core::payment::pay::Checker { store: store.clone(), provider: link.provider.clone() };
         queues.push((sep_core::job::Queue::Payments, Arc::new(checker)));

@@ -143,7 +143,10 @@ pub(crate) async fn show(
     let view = ChargeView::of(&c, today(&s));
     let live = s.store.find_live_payment(c.uin.as_str()).await?;
     let running = live.as_ref().filter(|p| p.user_id == user.id).map(|p| p.id.to_string());
-    let pay_key = (view.payable && s.pay.is_some() && live.is_none()).then(sep_core::spravka::request_key);
+    // A live attempt of the person's own may be a page they closed: «Оплатить» returns to it
+    // (or says it is in progress); another's live attempt leaves nothing to press.
+    let mine_or_none = live.as_ref().is_none_or(|p| p.user_id == user.id);
+    let pay_key = (view.payable && s.pay.is_some() && mine_or_none).then(sep_core::spravka::request_key);
     render(&ChargePage { c: view, csrf: session.csrf_secret, pay_key, running })
 }
 

@@ -49,7 +49,11 @@ pub(crate) async fn page(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Ui
     };
     let today = sep_core::spravka::moscow_day(s.clock.now());
     match s.charges.charge(&uin, today).await {
-        Ok(Some(c)) => render(&UinPage { uin: uin.to_string(), error: None, found: Some(ChargeView::of(&c, today)) }),
+        Ok(Some(c)) => {
+            // Paid here counts, whoever paid it: the code must not invite a second payment.
+            let c = sep_core::payment::pay::with_payment_here(s.store.as_ref(), c).await?;
+            render(&UinPage { uin: uin.to_string(), error: None, found: Some(ChargeView::of(&c, today)) })
+        }
         Ok(None) => {
             let page = render(&UinPage {
                 uin: uin.to_string(),
