@@ -1,6 +1,6 @@
 // Charges and paying (SPEC P1–P3): a citizen finds the traffic fine with its 50 % discount,
 // presses «Оплатить», pays by the 3-D Secure test card with the code from the provider's outbox,
-// comes back to «Оплата прошла» and sees the charge paid; a declined card shows its reason; the
+// comes back to «Оплата прошла», gets the signed receipt in «Мои документы» and sees the charge paid; a declined card shows its reason; the
 // charge is found by УИН without login — every page checked with axe-core.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,8 +51,16 @@ test('a citizen pays a fine with the discount by a 3-D Secure card and sees it p
     await page.getByRole('button', { name: 'Подтвердить' }).click();
     await page.getByRole('heading', { name: 'Оплата прошла' }).waitFor();
     await page.getByText('2200 00•• •••• 0020').waitFor();
+    // The receipt is made by the worker within a second or two.
+    for (let i = 0; i < 20 && (await page.getByRole('link', { name: 'Скачать квитанцию (PDF)' }).count()) === 0; i++) {
+      await page.waitForTimeout(500);
+      await page.reload();
+    }
+    await page.getByRole('link', { name: 'Скачать квитанцию (PDF)' }).waitFor();
     await checkA11y(page, 'payments: paid');
     await shot(page, 'payment-paid');
+    await page.goto(`${demo.portal}/documents`);
+    await page.getByText('receipt-D', { exact: false }).first().waitFor();
     await page.goto(`${demo.portal}/payments/charges/${uin}`);
     await page.locator('[data-status="paid"]').first().waitFor();
     assert.equal(await page.getByRole('button', { name: 'Оплатить' }).count(), 0, 'a paid charge is not offered again');

@@ -274,7 +274,9 @@ impl PdfRenderer {
         self.paragraph(&mut c, &sheet.title, 15.0, true, MARGIN, width);
         c.y += 4.0;
         self.paragraph(&mut c, &format!("№ {} от {}", sheet.number, sheet.issued_on), BODY, false, MARGIN, width);
-        self.paragraph(&mut c, &format!("Действительна до {}", sheet.valid_until), BODY, false, MARGIN, width);
+        if !sheet.valid_until.is_empty() {
+            self.paragraph(&mut c, &format!("Действительна до {}", sheet.valid_until), BODY, false, MARGIN, width);
+        }
         c.y += 10.0;
         for (label, value) in &sheet.holder {
             self.label_value(&mut c, label, value);
@@ -283,7 +285,7 @@ impl PdfRenderer {
             self.label_value(&mut c, "Период", p);
         }
         self.label_value(&mut c, "Назначение", &sheet.purpose);
-        self.label_value(&mut c, "Заказ", &sheet.order_number);
+        self.label_value(&mut c, &sheet.reference.0, &sheet.reference.1);
         c.y += 10.0;
         self.paragraph(&mut c, &sheet.extract.statement, BODY, false, MARGIN, width);
         c.y += 6.0;
@@ -304,15 +306,15 @@ impl PdfRenderer {
         c.ops().push(Op::Qr { x: MARGIN, y: top, side, modules, width: code.width() });
         let x = MARGIN + side + 14.0;
         let w = width - side - 14.0;
-        c.text(x, BODY, true, "Проверить справку");
+        c.text(x, BODY, true, "Проверить документ");
         c.y += BODY * 1.5;
         for l in self.regular.wrap(&sheet.check_url, 8.5, w) {
             c.text(x, 8.5, false, &l);
             c.y += 8.5 * 1.35;
         }
         c.y += 4.0;
-        let note = "Справка сформирована автоматически по данным государственных информационных систем и подписана \
-                    электронной подписью ведомства (ГОСТ Р 34.10-2012). Подпись передаётся отдельным файлом .sig; \
+        let note = "Документ сформирован автоматически по данным государственных информационных систем и подписан \
+                    электронной подписью (ГОСТ Р 34.10-2012). Подпись передаётся отдельным файлом .sig; \
                     проверить её можно по ссылке или на странице /verify.";
         for l in self.regular.wrap(note, 8.0, w) {
             c.text(x, 8.0, false, &l);
@@ -386,7 +388,7 @@ pub fn example_sheet(rows: usize) -> Sheet {
             totals: vec![("Общая сумма дохода, ₽".into(), "1 100 000,00".into())],
         },
         check_url: "https://sep.example.ru/verify/D2026-000001?ck=0123456789abcdef0123456789abcdef".into(),
-        order_number: "S2026-000001".into(),
+        reference: ("Заказ".into(), "S2026-000001".into()),
     }
 }
 

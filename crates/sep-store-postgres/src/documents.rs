@@ -11,7 +11,7 @@ use sep_core::store::{Effects, StoreResult};
 use tokio_postgres::Row;
 
 const ISSUED: &str = "SELECT id, number, check_code, application_id, user_id, agency, issued_by, title, file_name,
-    content_type, size, sha256, issued_at, annulled_at, order_id, holder, valid_until FROM issued_documents";
+    content_type, size, sha256, issued_at, annulled_at, order_id, holder, valid_until, payment_id FROM issued_documents";
 
 pub(crate) fn issued_row(r: &Row) -> IssuedDocument {
     IssuedDocument {
@@ -20,6 +20,7 @@ pub(crate) fn issued_row(r: &Row) -> IssuedDocument {
         check_code: r.get(2),
         application_id: r.get::<_, Option<uuid::Uuid>>(3).map(ApplicationId),
         order_id: r.get(14),
+        payment_id: r.get(17),
         user_id: UserId(r.get(4)),
         agency: r.get(5),
         issued_by: r.get::<_, Option<uuid::Uuid>>(6).map(UserId),
@@ -110,8 +111,8 @@ impl DocumentStore for PgStore {
 pub(crate) async fn insert_issued(tx: &tokio_postgres::Transaction<'_>, d: &IssuedDocument) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO issued_documents (id, number, check_code, application_id, user_id, agency, issued_by, title,
-            file_name, content_type, size, sha256, issued_at, annulled_at, order_id, holder, valid_until)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+            file_name, content_type, size, sha256, issued_at, annulled_at, order_id, holder, valid_until, payment_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         &[
             &d.id,
             &d.number,
@@ -130,6 +131,7 @@ pub(crate) async fn insert_issued(tx: &tokio_postgres::Transaction<'_>, d: &Issu
             &d.order_id,
             &d.holder,
             &d.valid_until,
+            &d.payment_id,
         ],
     )
     .await

@@ -13,7 +13,7 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 const PAYMENT: &str = "SELECT id, user_id, uin, amount, title, status, request_key, provider_id, confirmation_url,
-    failure_code, failure_text, rrn, auth_code, card, created_at, updated_at FROM payments";
+    failure_code, failure_text, rrn, auth_code, card, created_at, updated_at, receipt_id FROM payments";
 
 fn row(r: &Row) -> StoreResult<Payment> {
     let status: String = r.get(5);
@@ -33,6 +33,7 @@ fn row(r: &Row) -> StoreResult<Payment> {
         card: r.get(13),
         created_at: r.get(14),
         updated_at: r.get(15),
+        receipt_id: r.get(16),
     })
 }
 
@@ -120,6 +121,33 @@ impl PaymentStore for PgStore {
             .await
             .map_err(map_err)?;
         Ok(n > 0)
+    }
+
+    async fn complete_receipt(
+        &self,
+        id: Uuid,
+        document: &sep_core::document::issued::IssuedDocument,
+        signature: &sep_core::signing::Signature,
+        der: &[u8],
+        fx: &Effects,
+    ) -> StoreResult<bool> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute(
+                "UPDATE payments SET receipt_id = $2 WHERE id = $1 AND status = 'succeeded' AND receipt_id IS NULL",
+                &[&id, &document.id],
+            )
+            .await
+            .map_err(map_err)?;
+        if n == 0 {
+            return Ok(false);
+        }
+        crate::documents::insert_issued(&tx, document).await?;
+        crate::signing::insert_signature(&tx, signature, der).await?;
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(true)
     }
 
     async fn update_payment_result(

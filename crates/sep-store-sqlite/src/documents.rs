@@ -11,7 +11,7 @@ use sep_core::signing::Signature;
 use sep_core::store::{Effects, StoreResult};
 
 const ISSUED: &str = "SELECT id, number, check_code, application_id, user_id, agency, issued_by, title, file_name,
-    content_type, size, sha256, issued_at, annulled_at, order_id, holder, valid_until FROM issued_documents";
+    content_type, size, sha256, issued_at, annulled_at, order_id, holder, valid_until, payment_id FROM issued_documents";
 
 fn uuid_opt(s: Option<String>) -> rusqlite::Result<Option<uuid::Uuid>> {
     s.as_deref().map(parse_uuid).transpose()
@@ -24,6 +24,7 @@ pub(crate) fn issued_row(r: &Row<'_>) -> rusqlite::Result<IssuedDocument> {
         check_code: r.get(2)?,
         application_id: uuid_opt(r.get(3)?)?.map(ApplicationId),
         order_id: uuid_opt(r.get(14)?)?,
+        payment_id: uuid_opt(r.get(17)?)?,
         user_id: UserId(parse_uuid(&r.get::<_, String>(4)?)?),
         agency: r.get(5)?,
         issued_by: uuid_opt(r.get(6)?)?.map(UserId),
@@ -108,8 +109,8 @@ impl DocumentStore for SqliteStore {
 pub(crate) fn insert_issued(tx: &rusqlite::Transaction<'_>, d: &IssuedDocument) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO issued_documents (id, number, check_code, application_id, user_id, agency, issued_by, title,
-            file_name, content_type, size, sha256, issued_at, annulled_at, order_id, holder, valid_until)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            file_name, content_type, size, sha256, issued_at, annulled_at, order_id, holder, valid_until, payment_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         params![
             d.id.to_string(),
             d.number,
@@ -128,6 +129,7 @@ pub(crate) fn insert_issued(tx: &rusqlite::Transaction<'_>, d: &IssuedDocument) 
             d.order_id.map(|o| o.to_string()),
             d.holder,
             d.valid_until.map(ts),
+            d.payment_id.map(|p| p.to_string()),
         ],
     )
     .map_err(map_err)?;

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 const PAYMENT: &str = "SELECT id, user_id, uin, amount, title, status, request_key, provider_id, confirmation_url,
-    failure_code, failure_text, rrn, auth_code, card, created_at, updated_at FROM payments";
+    failure_code, failure_text, rrn, auth_code, card, created_at, updated_at, receipt_id FROM payments";
 
 fn row(r: &Row<'_>) -> rusqlite::Result<Payment> {
     let status: String = r.get(5)?;
@@ -33,6 +33,7 @@ fn row(r: &Row<'_>) -> rusqlite::Result<Payment> {
         card: r.get(13)?,
         created_at: from_ts(r.get(14)?)?,
         updated_at: from_ts(r.get(15)?)?,
+        receipt_id: r.get::<_, Option<String>>(16)?.as_deref().map(parse_uuid).transpose()?,
     })
 }
 
@@ -113,6 +114,31 @@ impl PaymentStore for SqliteStore {
                 )
                 .map_err(map_err)?;
             Ok(n > 0)
+        })
+    }
+
+    async fn complete_receipt(
+        &self,
+        id: Uuid,
+        document: &sep_core::document::issued::IssuedDocument,
+        signature: &sep_core::signing::Signature,
+        der: &[u8],
+        fx: &Effects,
+    ) -> StoreResult<bool> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE payments SET receipt_id = ?2 WHERE id = ?1 AND status = 'succeeded' AND receipt_id IS NULL",
+                    params![id.to_string(), document.id.to_string()],
+                )
+                .map_err(map_err)?;
+            if n == 0 {
+                return Ok(false);
+            }
+            crate::documents::insert_issued(tx, document)?;
+            crate::signing::insert_signature(tx, signature, der)?;
+            crate::effects::apply(tx, fx)?;
+            Ok(true)
         })
     }
 

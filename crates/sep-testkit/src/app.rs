@@ -394,6 +394,22 @@ impl TestApp {
         }
     }
 
+    /// Runs the due receipts of successful payments as the worker would; returns how many ran.
+    pub async fn run_receipts(&self) -> usize {
+        let maker = sep_core::payment::receipt::ReceiptMaker {
+            store: self.db.store(),
+            registry: self.registries.clone(),
+            authority: self.cloud.clone(),
+            render: Arc::new(sep_pdf::PdfRenderer::new().unwrap()),
+            files: self.files.clone(),
+            public_url: self.public_url.clone(),
+        };
+        let store = self.db.store();
+        sep_core::job::run_due(store.as_ref(), sep_core::payment::receipt::QUEUE, "test", &maker, self.clock.now())
+            .await
+            .unwrap()
+    }
+
     /// Runs the due jobs of справки (making them, the post's steps) as the worker would;
     /// returns how many ran.
     pub async fn run_spravki(&self) -> usize {

@@ -35,6 +35,8 @@ pub enum Origin {
         annulled: bool,
         /// The справка order it answers, when it is a справка.
         order: Option<uuid::Uuid>,
+        /// The payment it answers, when it is a receipt.
+        payment: Option<uuid::Uuid>,
     },
     /// Sent with a message of the application's thread.
     Message {
@@ -236,13 +238,14 @@ pub async fn entries(store: &dyn Store, catalogue: &Catalogue, user: &User) -> R
         std::collections::HashMap::new()
     };
     for d in issued {
-        let (application, number, kind) = match (d.application_id, d.order_id) {
-            (Some(a), _) => {
+        let (application, number, kind) = match (d.application_id, d.order_id, d.payment_id) {
+            (Some(a), _, _) => {
                 let Some(app) = apps.get(&a) else { continue };
                 (Some(app.id), app.number.clone(), super::issued::ISSUED_KIND)
             }
-            (None, Some(o)) => (None, orders.get(&o).cloned(), crate::spravka::make::SPRAVKA_KIND),
-            (None, None) => continue,
+            (None, Some(o), _) => (None, orders.get(&o).cloned(), crate::spravka::make::SPRAVKA_KIND),
+            (None, None, Some(_)) => (None, None, crate::payment::receipt::RECEIPT_KIND),
+            (None, None, None) => continue,
         };
         let origin = Origin::Issued {
             id: d.id,
@@ -250,6 +253,7 @@ pub async fn entries(store: &dyn Store, catalogue: &Catalogue, user: &User) -> R
             check: d.check_path(),
             annulled: d.annulled_at.is_some(),
             order: d.order_id,
+            payment: d.payment_id,
         };
         all.push(Entry {
             application,

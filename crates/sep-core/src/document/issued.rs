@@ -37,6 +37,8 @@ pub struct IssuedDocument {
     pub application_id: Option<ApplicationId>,
     /// The справка order it answers, when the worker made it.
     pub order_id: Option<Uuid>,
+    /// The payment it answers, when it is a receipt.
+    pub payment_id: Option<Uuid>,
     /// To whom it was issued.
     pub user_id: UserId,
     /// The issuing agency.
@@ -136,6 +138,7 @@ pub async fn issue(
         check_code: hex::encode(code),
         application_id: Some(app.id),
         order_id: None,
+        payment_id: None,
         user_id: app.user_id,
         agency,
         issued_by: Some(officer.id),
@@ -215,10 +218,11 @@ pub async fn annul_document(
     }
     let mut e = origin.event(now, "document.annulled", Some(officer.id));
     e.subject = Some(d.user_id);
-    e.object = match (d.application_id, d.order_id) {
-        (Some(app), _) => Some(format!("application:{app}")),
-        (None, Some(order)) => Some(format!("spravka:{order}")),
-        (None, None) => Some(format!("document:{}", d.id)),
+    e.object = match (d.application_id, d.order_id, d.payment_id) {
+        (Some(app), _, _) => Some(format!("application:{app}")),
+        (None, Some(order), _) => Some(format!("spravka:{order}")),
+        (None, None, Some(payment)) => Some(format!("payment:{payment}")),
+        (None, None, None) => Some(format!("document:{}", d.id)),
     };
     e.details = serde_json::json!({ "number": d.number });
     let link = d.order_id.map_or_else(|| "/documents".to_owned(), |o| format!("/spravki/{o}"));

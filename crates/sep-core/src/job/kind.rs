@@ -15,11 +15,13 @@ pub enum Queue {
     Spravki,
     /// Payments whose outcome is not known yet.
     Payments,
+    /// Receipts of successful payments.
+    Receipts,
 }
 
 impl Queue {
     /// Every queue.
-    pub const ALL: [Self; 4] = [Self::Review, Self::Notify, Self::Spravki, Self::Payments];
+    pub const ALL: [Self; 5] = [Self::Review, Self::Notify, Self::Spravki, Self::Payments, Self::Receipts];
 
     /// Stable code as stored.
     pub const fn code(self) -> &'static str {
@@ -28,6 +30,7 @@ impl Queue {
             Self::Notify => "notify",
             Self::Spravki => "spravki",
             Self::Payments => "payments",
+            Self::Receipts => "receipts",
         }
     }
 
@@ -60,11 +63,13 @@ pub enum JobKind {
     AdvancePost,
     /// Ask the provider about a payment whose outcome is unknown (`payment`).
     CheckPayment,
+    /// Draw and sign a successful payment's receipt (`payment`).
+    MakeReceipt,
 }
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::CheckApplication,
         Self::CompleteApplication,
         Self::SendEmail,
@@ -72,6 +77,7 @@ impl JobKind {
         Self::MakeSpravka,
         Self::AdvancePost,
         Self::CheckPayment,
+        Self::MakeReceipt,
     ];
 
     /// Stable code as stored.
@@ -84,6 +90,7 @@ impl JobKind {
             Self::MakeSpravka => "make_spravka",
             Self::AdvancePost => "advance_post",
             Self::CheckPayment => "check_payment",
+            Self::MakeReceipt => "make_receipt",
         }
     }
 
@@ -99,6 +106,7 @@ impl JobKind {
             Self::SendEmail | Self::SendSms => Queue::Notify,
             Self::MakeSpravka | Self::AdvancePost => Queue::Spravki,
             Self::CheckPayment => Queue::Payments,
+            Self::MakeReceipt => Queue::Receipts,
         }
     }
 }
@@ -125,7 +133,8 @@ mod tests {
                 ("send_sms", "notify"),
                 ("make_spravka", "spravki"),
                 ("advance_post", "spravki"),
-                ("check_payment", "payments")
+                ("check_payment", "payments"),
+                ("make_receipt", "receipts")
             ]
         );
         for k in JobKind::ALL {

@@ -7,6 +7,7 @@ pub mod callback;
 pub mod charge;
 pub mod pay;
 pub mod qr;
+pub mod receipt;
 pub mod store;
 pub mod uin;
 

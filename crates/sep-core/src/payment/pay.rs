@@ -97,6 +97,8 @@ pub struct Payment {
     pub auth_code: Option<String>,
     /// The card, masked.
     pub card: Option<String>,
+    /// The receipt issued for it, once made.
+    pub receipt_id: Option<Uuid>,
     /// Created.
     pub created_at: OffsetDateTime,
     /// Last change.
@@ -304,6 +306,7 @@ pub async fn start(
         rrn: None,
         auth_code: None,
         card: None,
+        receipt_id: None,
         created_at: now,
         updated_at: now,
     };
@@ -402,6 +405,9 @@ pub async fn settle(
         link: format!("/payments/result/{}", p.id),
         critical,
     });
+    if to == PaymentStatus::Succeeded {
+        fx.jobs.push(NewJob::of(JobKind::MakeReceipt, serde_json::json!({ "payment": p.id }), now));
+    }
     let outcome = (said.rrn.clone(), said.auth_code.clone(), said.card.clone());
     let failure_ref = failure.as_ref().map(|(c, t)| (c.as_str(), t.as_str()));
     let moved = store.update_payment_result(p.id, to, failure_ref, Some(outcome), now, &fx).await?;

@@ -36,6 +36,16 @@ pub trait PaymentStore: Send + Sync {
         confirmation_url: &str,
         at: OffsetDateTime,
     ) -> StoreResult<bool>;
+    /// Files the receipt of a successful payment (the document, its signature) and links it,
+    /// one transaction; `false` when the payment already has one or did not succeed.
+    async fn complete_receipt(
+        &self,
+        id: Uuid,
+        document: &crate::document::issued::IssuedDocument,
+        signature: &crate::signing::Signature,
+        der: &[u8],
+        fx: &Effects,
+    ) -> StoreResult<bool>;
     /// Moves a live attempt to a final `to` with its failure or outcome; `false` when it was
     /// not live any more (nothing written) — or, for success, when the charge already has a
     /// successful payment.

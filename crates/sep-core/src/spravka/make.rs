@@ -114,6 +114,7 @@ impl Maker {
             check_code: hex::encode(code),
             application_id: None,
             order_id: Some(order.id),
+            payment_id: None,
             user_id: user.id,
             agency: kind.agency.clone(),
             issued_by: None,

@@ -23,7 +23,7 @@ pub struct Sheet {
     pub number: String,
     /// Date of issue, `ДД.ММ.ГГГГ`.
     pub issued_on: String,
-    /// «Действительна до», `ДД.ММ.ГГГГ`.
+    /// «Действительна до», `ДД.ММ.ГГГГ`; empty for a document that does not expire.
     pub valid_until: String,
     /// The holder: label and value lines (ФИО, дата рождения, СНИЛС or ИНН).
     pub holder: Vec<(String, String)>,
@@ -35,8 +35,8 @@ pub struct Sheet {
     pub extract: Extract,
     /// The check link, printed and in the QR code.
     pub check_url: String,
-    /// The order it answers.
-    pub order_number: String,
+    /// What it answers, label and value («Заказ», the order's number; «Операция», the payment's).
+    pub reference: (String, String),
 }
 
 /// Draws a справка.
@@ -92,7 +92,7 @@ pub fn compose(
         purpose: order.purpose.clone(),
         extract,
         check_url: check_url.to_owned(),
-        order_number: order.number.clone(),
+        reference: ("Заказ".into(), order.number.clone()),
     }
 }
 

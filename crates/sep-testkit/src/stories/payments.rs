@@ -25,6 +25,7 @@ fn attempt(user: sep_core::ids::UserId, uin: &str, key: &str, at: time::OffsetDa
         rrn: None,
         auth_code: None,
         card: None,
+        receipt_id: None,
         created_at: at,
         updated_at: at,
     }
@@ -70,6 +71,36 @@ pub async fn lifecycle(db: &TestDb) {
         (PaymentStatus::Succeeded, outcome.0, outcome.1, outcome.2)
     );
     assert_eq!(s.find_live_payment(uin).await.unwrap(), None);
+    // Its receipt, once.
+    let receipt = sep_core::document::issued::IssuedDocument {
+        id: Uuid::now_v7(),
+        number: "D2026-000077".into(),
+        check_code: "0f".repeat(16),
+        application_id: None,
+        order_id: None,
+        payment_id: Some(first.id),
+        user_id: user,
+        agency: "Оператор СЭП".into(),
+        issued_by: None,
+        title: "Квитанция об оплате".into(),
+        holder: "Иванов И. И.".into(),
+        file: sep_core::application::record::StoredFile {
+            file_name: "receipt.pdf".into(),
+            content_type: "application/pdf".into(),
+            size: 10,
+            sha256: "ef".repeat(32),
+        },
+        issued_at: t2,
+        valid_until: None,
+        annulled_at: None,
+    };
+    let mut sig = super::signing::signature(&super::signing::credential(user, "2B", at), &receipt.key(), t2);
+    sig.source = sep_core::signing::Source::System;
+    sig.credential_id = None;
+    assert!(s.complete_receipt(first.id, &receipt, &sig, b"DER", &Effects::none()).await.unwrap());
+    assert!(!s.complete_receipt(first.id, &receipt, &sig, b"DER", &Effects::none()).await.unwrap(), "once");
+    assert_eq!(s.find_payment(first.id).await.unwrap().unwrap().receipt_id, Some(receipt.id));
+    assert_eq!(s.find_issued_document("D2026-000077").await.unwrap(), Some(receipt.clone()));
     assert_eq!(s.find_succeeded_payment(uin).await.unwrap().map(|p| p.id), Some(first.id));
     assert_eq!(s.find_succeeded_payment("18800000000010000036").await.unwrap(), None);
     // A second success for the same charge cannot land.

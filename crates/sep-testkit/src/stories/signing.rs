@@ -146,6 +146,7 @@ pub async fn issued_documents(db: &TestDb) {
         check_code: "0f".repeat(16),
         application_id: Some(app),
         order_id: None,
+        payment_id: None,
         user_id: user,
         agency: "Оператор СЭП".into(),
         issued_by: Some(user),

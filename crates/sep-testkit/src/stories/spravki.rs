@@ -99,6 +99,7 @@ pub async fn lifecycle(db: &TestDb) {
         check_code: "0f".repeat(16),
         application_id: None,
         order_id: Some(o.id),
+        payment_id: None,
         user_id: user,
         agency: "ФНС России".into(),
         issued_by: None,

@@ -90,6 +90,31 @@ async fn a_fine_is_paid_once_by_card_after_a_decline(backend: Backend) {
         result.contains("Оплата прошла") && result.contains("RRN") && result.contains("2200 00•• •••• 0020"),
         "{result}"
     );
+    // The receipt: drawn, signed, in «Мои документы», read back by pdftotext.
+    assert_eq!(t.run_receipts().await, 1);
+    let result = w.page(&back).await;
+    assert!(result.contains("Скачать квитанцию (PDF)"), "{result}");
+    let receipt = between(&result, "href=\"/documents/issued/", "\"").to_owned();
+    let pdf = w.get(&format!("/documents/issued/{receipt}")).await;
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    let docs = w.page("/documents").await;
+    assert!(docs.contains("Квитанция") && docs.contains("Подпись действительна"), "{docs}");
+    if std::process::Command::new("pdftotext").arg("-v").output().is_ok() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("r.pdf"), &pdf.bytes).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .args(["-layout", "r.pdf", "-"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        for want in
+            ["Квитанция об оплате", fine.as_str(), "250,00", "Иванов Иван Иванович", "RRN", "18811601123010001140"]
+        {
+            assert!(text.contains(want), "{want} in the receipt:\n{text}");
+        }
+    }
+    assert_eq!(t.run_receipts().await, 0, "one receipt");
     let card_page = w.page(&format!("/payments/charges/{fine}")).await;
     assert!(
         card_page.contains("data-status=\"paid\"") && !card_page.contains(">Оплатить</button>"),

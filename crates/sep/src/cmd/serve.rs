@@ -246,6 +246,15 @@ pub async fn serve_portal(
             });
             queues.push((sep_core::spravka::make::QUEUE, maker.clone()));
             spravki = Some(maker);
+            let receipts = sep_core::payment::receipt::ReceiptMaker {
+                store: store.clone(),
+                registry: charges.clone(),
+                authority: authority.clone(),
+                render: Arc::new(sep_pdf::PdfRenderer::new().map_err(anyhow::Error::msg).context("шрифты квитанций")?),
+                files: files.clone(),
+                public_url: cfg.public_url.clone(),
+            };
+            queues.push((sep_core::payment::receipt::QUEUE, Arc::new(receipts)));
         }
         None => tracing::warn!("no signing authority: справки are not issued"),
     }

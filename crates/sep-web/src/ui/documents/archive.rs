@@ -133,9 +133,13 @@ fn row(e: Entry, signatures: &mut HashMap<String, Vec<(Signature, Standing)>>) -
         at: moscow(e.at),
         application: match &e.origin {
             Origin::Issued { order: Some(order), .. } => format!("/spravki/{order}"),
+            Origin::Issued { payment: Some(payment), .. } => format!("/payments/result/{payment}"),
             _ => format!("/applications/{app}"),
         },
-        number: e.number.map_or_else(|| tr("черновик").to_owned(), |n| format!("№ {n}")),
+        number: match (&e.origin, e.number) {
+            (Origin::Issued { payment: Some(_), .. }, _) => tr("платёж").to_owned(),
+            (_, n) => n.map_or_else(|| tr("черновик").to_owned(), |n| format!("№ {n}")),
+        },
         href,
         from: match e.origin {
             Origin::Message { from_agency: true, .. } | Origin::Issued { .. } => tr("ведомство"),
@@ -199,6 +203,7 @@ fn zip_name(e: &Entry, taken: &mut HashSet<String>) -> String {
     let id = e.application.map(|a| a.to_string()).unwrap_or_default();
     let folder = match (&e.origin, &e.number) {
         (Origin::Issued { order: Some(_), .. }, _) => "spravki".to_owned(),
+        (Origin::Issued { payment: Some(_), .. }, _) => "receipts".to_owned(),
         (_, Some(n)) => n.clone(),
         (_, None) => format!("draft-{}", id.get(id.len().saturating_sub(8)..).unwrap_or("")),
     };

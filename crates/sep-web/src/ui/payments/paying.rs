@@ -85,6 +85,8 @@ struct ResultPage {
     rrn: String,
     auth_code: String,
     card: String,
+    /// The receipt's id, once made.
+    receipt: Option<String>,
 }
 
 /// `GET /payments/result/{id}`: where the provider sends the payer back.
@@ -109,6 +111,7 @@ pub(crate) async fn result(State(s): State<AppState>, SignedIn { user, .. }: Sig
         rrn: p.rrn.clone().unwrap_or_default(),
         auth_code: p.auth_code.clone().unwrap_or_default(),
         card: p.card.clone().unwrap_or_default(),
+        receipt: p.receipt_id.map(|r| r.to_string()),
     })
 }
 

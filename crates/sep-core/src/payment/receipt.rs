@@ -1,0 +1,191 @@
+//! The receipt (квитанция) of a successful payment (SPEC P2, E3): the job `make_receipt`
+//! draws it — operation number, payer, payee and requisites, УИН, КБК, amount, time, the
+//! provider's RRN and authorisation code — has the portal operator's system key sign the exact
+//! bytes, and files it in «Мои документы» with the payment's link to it, one transaction, with a
+//! notification. Checked like any issued document, at `/verify/{number}?ck=`.
+
+use super::ChargeRegistry;
+use super::pay::PaymentStatus;
+use crate::application::attachment::FileStore;
+use crate::application::record::StoredFile;
+use crate::audit::NewAuditEvent;
+use crate::document::issued::IssuedDocument;
+use crate::job::{Handler, Job, JobKind, Queue};
+use crate::notice::NewNotice;
+use crate::signing::Authority;
+use crate::spravka::records::Extract;
+use crate::spravka::sheet::{Render, Sheet};
+use crate::store::{Effects, Store};
+use std::sync::Arc;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The queue of receipts.
+pub const QUEUE: Queue = Queue::Receipts;
+
+/// Who issues receipts: the portal's operator, whose system key signs them.
+pub const ISSUER: &str = "Оператор СЭП";
+
+/// The kind «Мои документы» shows for a receipt.
+pub const RECEIPT_KIND: &str = "Квитанция";
+
+/// What the worker needs to make receipts.
+pub struct ReceiptMaker {
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// ГИС ГМП, for the payee's requisites.
+    pub registry: Arc<dyn ChargeRegistry>,
+    /// The system keys.
+    pub authority: Arc<dyn Authority>,
+    /// The PDF renderer.
+    pub render: Arc<dyn Render>,
+    /// Where the PDF is kept.
+    pub files: Arc<dyn FileStore>,
+    /// The portal's public address, for the check link.
+    pub public_url: String,
+}
+
+fn moscow(t: OffsetDateTime) -> String {
+    let t = t.checked_to_offset(time::macros::offset!(+3)).unwrap_or(t);
+    format!(
+        "{:02}.{:02}.{} {:02}:{:02}:{:02} МСК",
+        t.day(),
+        u8::from(t.month()),
+        t.year(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+impl ReceiptMaker {
+    async fn make(&self, id: Uuid, now: OffsetDateTime) -> Result<(), String> {
+        let store = self.store.as_ref();
+        let e = |e: crate::StoreError| e.to_string();
+        let Some(p) = store.find_payment(id).await.map_err(e)? else { return Ok(()) };
+        if p.status != PaymentStatus::Succeeded || p.receipt_id.is_some() {
+            return Ok(());
+        }
+        let user = store.get_user(p.user_id).await.map_err(e)?;
+        let uin = super::Uin::parse(&p.uin).map_err(|x| x.to_string())?;
+        let charge = self.registry.charge(&uin, crate::spravka::moscow_day(now)).await.map_err(|x| x.to_string())?;
+        let year = crate::spravka::moscow_day(now).year();
+        let seq = store.next_document_number(year).await.map_err(e)?;
+        let code = crate::ids::random_bytes::<16>().map_err(|_| "no randomness".to_owned())?;
+        let holder = crate::spravka::make::holder(&user);
+        let mut d = IssuedDocument {
+            id: Uuid::now_v7(),
+            number: format!("D{year}-{seq:06}"),
+            check_code: hex::encode(code),
+            application_id: None,
+            order_id: None,
+            payment_id: Some(p.id),
+            user_id: user.id,
+            agency: ISSUER.into(),
+            issued_by: None,
+            title: "Квитанция об оплате".into(),
+            holder: holder.initials(),
+            file: StoredFile {
+                file_name: String::new(),
+                content_type: "application/pdf".into(),
+                size: 0,
+                sha256: String::new(),
+            },
+            issued_at: now,
+            valid_until: None,
+            annulled_at: None,
+        };
+        let mut rows = vec![
+            vec!["Номер операции".into(), p.id.to_string()],
+            vec!["Дата и время оплаты".into(), moscow(p.updated_at)],
+            vec!["Сумма".into(), p.amount.to_string()],
+            vec!["УИН".into(), p.uin.clone()],
+            vec!["Начисление".into(), p.title.clone()],
+        ];
+        if let Some(c) = &charge {
+            rows.extend([
+                vec!["Получатель".into(), c.payee.name.clone()],
+                vec!["ИНН / КПП получателя".into(), format!("{} / {}", c.payee.inn, c.payee.kpp)],
+                vec!["Счёт получателя".into(), c.payee.account.clone()],
+                vec!["Банк получателя, БИК".into(), format!("{}, {}", c.payee.bank, c.payee.bic)],
+                vec!["Корреспондентский счёт".into(), c.payee.corr_account.clone()],
+                vec!["КБК".into(), c.kbk.clone()],
+                vec!["ОКТМО".into(), c.oktmo.clone()],
+            ]);
+        }
+        rows.extend([
+            vec!["Карта".into(), p.card.clone().unwrap_or_default()],
+            vec!["RRN".into(), p.rrn.clone().unwrap_or_default()],
+            vec!["Код авторизации".into(), p.auth_code.clone().unwrap_or_default()],
+        ]);
+        let mut lines = vec![("Плательщик".to_owned(), holder.full_name())];
+        if let Some(inn) = &holder.inn {
+            lines.push(("ИНН плательщика".into(), inn.clone()));
+        }
+        let check_url = format!("{}{}", self.public_url.trim_end_matches('/'), d.check_path());
+        let sheet = Sheet {
+            agency: ISSUER.into(),
+            title: d.title.clone(),
+            number: d.number.clone(),
+            issued_on: {
+                let day = crate::spravka::moscow_day(now);
+                format!("{:02}.{:02}.{}", day.day(), u8::from(day.month()), day.year())
+            },
+            valid_until: String::new(),
+            holder: lines,
+            period: None,
+            purpose: charge.as_ref().map_or_else(|| p.title.clone(), |c| c.purpose.clone()),
+            extract: Extract {
+                statement: "Платёж выполнен; сведения о нём передаются в ГИС ГМП.".into(),
+                columns: vec!["Реквизит".into(), "Значение".into()],
+                rows,
+                totals: vec![],
+            },
+            check_url,
+            reference: ("Операция".into(), p.id.to_string()),
+        };
+        let pdf = self.render.render(&sheet)?;
+        let sha256 = crate::application::attachment::content_key(&pdf);
+        self.files.put(&sha256, &pdf).await.map_err(|x| x.to_string())?;
+        d.file.file_name = format!("receipt-{}.pdf", d.number);
+        d.file.size = i64::try_from(pdf.len()).unwrap_or(i64::MAX);
+        d.file.sha256 = sha256;
+        let hash = self.authority.hash(&pdf);
+        let (der, signer) = self.authority.sign_as_agency(ISSUER, &hash, now).map_err(|x| x.0)?;
+        let s = d.system_signature(hash.clone(), signer, now);
+        let mut a = NewAuditEvent::system(now, "payment.receipt", Some(user.id));
+        a.object = Some(format!("payment:{}", p.id));
+        a.details = serde_json::json!({ "number": d.number, "hash": hash });
+        let notice = NewNotice {
+            user_id: user.id,
+            at: now,
+            kind: "payment".into(),
+            title: "Квитанция готова".into(),
+            text: format!(
+                "Квитанция № {} об оплате {} (УИН {}) подписана и лежит в «Мои документы».",
+                d.number, p.amount, p.uin
+            ),
+            link: format!("/payments/result/{}", p.id),
+            critical: false,
+        };
+        let fx = Effects { audit: vec![a], jobs: vec![], notices: vec![notice] };
+        store.complete_receipt(p.id, &d, &s, &der, &fx).await.map_err(e)?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Handler for ReceiptMaker {
+    async fn handle(&self, job: &Job, now: OffsetDateTime) -> Result<(), String> {
+        match job.kind() {
+            Some(JobKind::MakeReceipt) => {
+                let id = job.job.payload["payment"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("payload without a payment")?;
+                self.make(id, now).await
+            }
+            _ => Err(format!("job kind {} is not one of the receipts queue", job.job.kind)),
+        }
+    }
+}
