@@ -57,9 +57,7 @@ impl DocumentStore for PgStore {
     ) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        insert_issued(&tx, d).await?;
-        crate::signing::insert_signature(&tx, signature, der).await?;
-        crate::effects::apply(&tx, fx).await?;
+        file_issued(&tx, d, signature, der, fx).await?;
         tx.commit().await.map_err(map_err)
     }
 
@@ -137,4 +135,18 @@ pub(crate) async fn insert_issued(tx: &tokio_postgres::Transaction<'_>, d: &Issu
     .await
     .map_err(map_err)?;
     Ok(())
+}
+
+/// Files an issued document with the system's signature and the change's effects (part of a
+/// caller's transaction): the one way every issued document is stored.
+pub(crate) async fn file_issued(
+    tx: &deadpool_postgres::Transaction<'_>,
+    d: &IssuedDocument,
+    signature: &Signature,
+    der: &[u8],
+    fx: &Effects,
+) -> StoreResult<()> {
+    insert_issued(tx, d).await?;
+    crate::signing::insert_signature(tx, signature, der).await?;
+    crate::effects::apply(tx, fx).await
 }

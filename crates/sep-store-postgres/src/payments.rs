@@ -143,9 +143,7 @@ impl PaymentStore for PgStore {
         if n == 0 {
             return Ok(false);
         }
-        crate::documents::insert_issued(&tx, document).await?;
-        crate::signing::insert_signature(&tx, signature, der).await?;
-        crate::effects::apply(&tx, fx).await?;
+        crate::documents::file_issued(&tx, document, signature, der, fx).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(true)
     }

@@ -58,11 +58,7 @@ impl DocumentStore for SqliteStore {
         der: &[u8],
         fx: &Effects,
     ) -> StoreResult<()> {
-        self.write(|tx| {
-            insert_issued(tx, d)?;
-            crate::signing::insert_signature(tx, signature, der)?;
-            crate::effects::apply(tx, fx)
-        })
+        self.write(|tx| file_issued(tx, d, signature, der, fx))
     }
 
     async fn list_issued_documents_of_user(&self, user: UserId) -> StoreResult<Vec<IssuedDocument>> {
@@ -134,4 +130,18 @@ pub(crate) fn insert_issued(tx: &rusqlite::Transaction<'_>, d: &IssuedDocument) 
     )
     .map_err(map_err)?;
     Ok(())
+}
+
+/// Files an issued document with the system's signature and the change's effects (part of a
+/// caller's transaction): the one way every issued document is stored.
+pub(crate) fn file_issued(
+    tx: &rusqlite::Transaction<'_>,
+    d: &IssuedDocument,
+    signature: &Signature,
+    der: &[u8],
+    fx: &Effects,
+) -> StoreResult<()> {
+    insert_issued(tx, d)?;
+    crate::signing::insert_signature(tx, signature, der)?;
+    crate::effects::apply(tx, fx)
 }

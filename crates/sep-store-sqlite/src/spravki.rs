@@ -178,9 +178,7 @@ impl SpravkaStore for SqliteStore {
             if n == 0 {
                 return Ok(false);
             }
-            crate::documents::insert_issued(tx, document)?;
-            crate::signing::insert_signature(tx, signature, der)?;
-            crate::effects::apply(tx, fx)?;
+            crate::documents::file_issued(tx, document, signature, der, fx)?;
             Ok(true)
         })
     }
