@@ -1,0 +1,147 @@
+//! Payments under load (issue 16, item 10), measured in one run: 1,000 charges paid from
+//! «Оплатить» to the signed receipt — the attempt stored, the provider emulator asked over HTTP
+//! (a real socket), the card submitted to its page, the outcome asked back and settled, the
+//! receipt drawn and signed by the worker's job runner — one after another, on SQLite and (with
+//! `SEP_TEST_DATABASE_URL`) on PostgreSQL (goal ≤ 30 s). A made-up ГИС ГМП holds the 1,000
+//! charges.
+//!
+//! `cargo run --release -p sep-testkit --example payments_bench`
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, reason = "a benchmark that prints")]
+
+use sep_core::clock::Clock as _;
+use sep_core::money::Kopecks;
+use sep_core::payment::pay::{self, PaymentStatus};
+use sep_core::payment::{Charge, ChargeKind, ChargeRegistry, Payee, Uin};
+use sep_core::registry::Unavailable;
+use sep_testkit::{Backend, TestApp};
+use std::sync::Arc;
+use std::time::Instant;
+use time::Date;
+
+const N: u64 = 1_000;
+
+/// ГИС ГМП with `N` unpaid utility bills for one payer.
+struct ManyCharges {
+    inn: String,
+}
+
+impl ManyCharges {
+    fn nth(&self, i: u64, today: Date) -> Charge {
+        Charge {
+            uin: Uin::complete(&format!("3000{:015}", i)).unwrap(),
+            kind: ChargeKind::Utility,
+            title: format!("Коммунальные услуги, счёт {i}"),
+            kbk: "00000000000000000130".into(),
+            oktmo: "45380000".into(),
+            payee: Payee {
+                name: "ГБУ «Жилищник»".into(),
+                inn: "7710152113".into(),
+                kpp: "771001001".into(),
+                account: "40603810038000000009".into(),
+                bank: "ПАО Сбербанк".into(),
+                bic: "044525225".into(),
+                corr_account: "30101810400000000225".into(),
+            },
+            purpose: format!("Оплата счёта {i}"),
+            amount: Kopecks(100_000 + i64::try_from(i).unwrap()),
+            paid: Kopecks(0),
+            date: today,
+            due: today + time::Duration::days(30),
+            discount: None,
+            payer_inn: self.inn.clone(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ChargeRegistry for ManyCharges {
+    async fn charges_of(&self, inn: &str, today: Date) -> Result<Vec<Charge>, Unavailable> {
+        Ok(if inn == self.inn { (0..N).map(|i| self.nth(i, today)).collect() } else { vec![] })
+    }
+
+    async fn charge(&self, uin: &Uin, today: Date) -> Result<Option<Charge>, Unavailable> {
+        Ok((0..N).map(|i| self.nth(i, today)).find(|c| &c.uin == uin))
+    }
+}
+
+async fn thousand(backend: Backend) {
+    let Some(app) = TestApp::paying(backend).await else {
+        println!("{backend:?}: not configured (SEP_TEST_DATABASE_URL), skipped");
+        return;
+    };
+    let w = app.citizen().await;
+    let registry = Arc::new(ManyCharges { inn: w.user.profile.inn.clone().unwrap().as_str().to_owned() });
+    let provider = app.pay_provider.clone().unwrap();
+    let store = app.db.store();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let receipts = sep_core::payment::receipt::ReceiptMaker {
+        store: store.clone(),
+        registry: registry.clone(),
+        authority: app.cloud.clone(),
+        render: Arc::new(sep_pdf::PdfRenderer::new().unwrap()),
+        files: app.files.clone(),
+        public_url: "http://127.0.0.1:8080".into(),
+    };
+    let today = sep_core::spravka::moscow_day(app.clock.now());
+    let charges = registry.charges_of(&registry.inn, today).await.unwrap();
+    let origin = sep_core::audit::Origin::default();
+    let t = Instant::now();
+    for (i, c) in charges.iter().enumerate() {
+        let now = app.clock.now();
+        let key = format!("bench{i}");
+        let p = pay::start(
+            store.as_ref(),
+            registry.as_ref(),
+            provider.as_ref(),
+            &w.user,
+            &c.uin,
+            &key,
+            "http://127.0.0.1:8080",
+            &origin,
+            now,
+        )
+        .await
+        .unwrap();
+        let form = [("number", "2200000000000004"), ("expiry", "12/30"), ("cvc", "123"), ("holder", "BENCH")];
+        let r = http.post(p.confirmation_url.clone().unwrap()).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        let p = pay::refresh(store.as_ref(), provider.as_ref(), &p, now).await.unwrap();
+        assert_eq!(p.status, PaymentStatus::Succeeded);
+    }
+    let paid = t.elapsed();
+    let t = Instant::now();
+    loop {
+        let n = sep_core::job::run_due(
+            store.as_ref(),
+            sep_core::payment::receipt::QUEUE,
+            "bench",
+            &receipts,
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+        if n == 0 {
+            break;
+        }
+    }
+    let receipted = t.elapsed();
+    let all = store.list_payments_of_user(w.user.id).await.unwrap();
+    let with_receipt = all.iter().filter(|p| p.receipt_id.is_some()).count();
+    let total = paid + receipted;
+    println!("{backend:?}: {N} charges paid by card through the provider emulator (HTTP on loopback), one at a time");
+    println!("  {:<52} {:>8.2} s", "«Оплатить» → provider → card → outcome settled", paid.as_secs_f64());
+    println!("  {:<52} {:>8.2} s", "receipts drawn, signed and filed (worker)", receipted.as_secs_f64());
+    println!(
+        "  {:<52} {:>8.2} s   goal ≤ 30 s ({:.0}/s)",
+        "in all",
+        total.as_secs_f64(),
+        N as f64 / total.as_secs_f64()
+    );
+    println!("  {:<52} {:>8}", "payments with a receipt", with_receipt);
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    thousand(Backend::Sqlite).await;
+    thousand(Backend::Postgres).await;
+}
