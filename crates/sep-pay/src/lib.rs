@@ -74,6 +74,9 @@ pub struct NewPayment {
     pub return_url: String,
     /// Where the result is posted.
     pub callback_url: String,
+    /// `card` (the default), `sbp` or `wallet`.
+    #[serde(default)]
+    pub method: String,
 }
 
 struct Stored {
@@ -137,6 +140,8 @@ pub fn router(state: PayState) -> Router {
         .route("/api/v1/payments/{id}", get(status))
         .route("/pay/{id}", get(card_page).post(card_submit))
         .route("/pay/{id}/3ds", get(threeds_page).post(threeds_submit))
+        .route("/pay/{id}/sbp", post(sbp_confirm))
+        .route("/pay/{id}/wallet", post(wallet_login))
         .route("/outbox", get(outbox))
         .route("/assets/pay.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
         .with_state(state);
@@ -197,7 +202,11 @@ async fn create(State(s): State<PayState>, headers: HeaderMap, body: axum::body:
     let Ok(new) = serde_json::from_slice::<NewPayment>(&body) else {
         return problem(StatusCode::UNPROCESSABLE_ENTITY, "body_invalid", "the body is not a payment");
     };
-    if new.amount <= 0 || !new.return_url.starts_with("http") || !new.callback_url.starts_with("http") {
+    if new.amount <= 0
+        || !new.return_url.starts_with("http")
+        || !new.callback_url.starts_with("http")
+        || !matches!(new.method.as_str(), "" | "card" | "sbp" | "wallet")
+    {
         return problem(StatusCode::UNPROCESSABLE_ENTITY, "body_invalid", "amount and addresses are required");
     }
     let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&body));
@@ -290,16 +299,128 @@ async fn card_page(State(s): State<PayState>, Path(id): Path<String>) -> Respons
             StatusCode::OK,
         );
     }
-    page(&CardPage {
-        id,
-        description: p.new.description.clone(),
-        amount: rubles(p.new.amount),
-        return_url: p.new.return_url.clone(),
-        number: String::new(),
-        expiry: String::new(),
-        holder: String::new(),
-        error: None,
-    })
+    match p.new.method.as_str() {
+        "sbp" => page(&SbpPage {
+            id: id.clone(),
+            description: p.new.description.clone(),
+            amount: rubles(p.new.amount),
+            link: nspk_link(&id, p.new.amount),
+            return_url: p.new.return_url.clone(),
+        }),
+        "wallet" => page(&WalletPage {
+            id,
+            description: p.new.description.clone(),
+            amount: rubles(p.new.amount),
+            return_url: p.new.return_url.clone(),
+            error: None,
+        }),
+        _ => page(&CardPage {
+            id,
+            description: p.new.description.clone(),
+            amount: rubles(p.new.amount),
+            return_url: p.new.return_url.clone(),
+            number: String::new(),
+            expiry: String::new(),
+            holder: String::new(),
+            error: None,
+        }),
+    }
+}
+
+/// An НСПК payment link of the dynamic kind (`type=02`, with the sum), as a bank app reads it
+/// from a QR code; `crc` is opaque here (its algorithm is not public).
+pub fn nspk_link(id: &str, amount: i64) -> String {
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(id.as_bytes());
+    let code: String = digest
+        .iter()
+        .take(32)
+        .map(|b| char::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[usize::from(*b) % 36]))
+        .collect();
+    format!(
+        "https://qr.nspk.ru/{code}?type=02&bank=100000000111&sum={amount}&cur=RUB&crc={}",
+        hex::encode_upper(&digest[..2])
+    )
+}
+
+#[derive(Template)]
+#[template(path = "sbp.html")]
+struct SbpPage {
+    id: String,
+    description: String,
+    amount: String,
+    link: String,
+    return_url: String,
+}
+
+/// `POST /pay/{id}/sbp`: the bank app (this page stands in for it) confirms the payment.
+async fn sbp_confirm(State(s): State<PayState>, Path(id): Path<String>) -> Response {
+    let mut inner = s.lock();
+    let Some(p) = inner.payments.get_mut(&id) else { return unknown() };
+    let return_url = p.new.return_url.clone();
+    if p.new.method != "sbp" || current(p, OffsetDateTime::now_utc()).status != "created" {
+        return Redirect::to(&return_url).into_response();
+    }
+    p.api.card = Some("СБП".into());
+    finish(&s, p, "succeeded", None);
+    Redirect::to(&return_url).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "wallet.html")]
+struct WalletPage {
+    id: String,
+    description: String,
+    amount: String,
+    return_url: String,
+    error: Option<(String, &'static str)>,
+}
+
+#[derive(Deserialize)]
+struct WalletForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// The e-wallet's test password (any login).
+pub const WALLET_PASSWORD: &str = "Demo-Wallet1";
+
+/// `POST /pay/{id}/wallet`: the wallet's login; then a confirmation code, as for 3-D Secure.
+async fn wallet_login(State(s): State<PayState>, Path(id): Path<String>, Form(f): Form<WalletForm>) -> Response {
+    let mut inner = s.lock();
+    let Some(p) = inner.payments.get_mut(&id) else { return unknown() };
+    if p.new.method != "wallet" || current(p, OffsetDateTime::now_utc()).status != "created" {
+        return Redirect::to(&p.new.return_url).into_response();
+    }
+    if f.login.trim().is_empty() || !sep_core::ids::ct_eq(f.password.as_bytes(), WALLET_PASSWORD.as_bytes()) {
+        let page = page(&WalletPage {
+            id,
+            description: p.new.description.clone(),
+            amount: rubles(p.new.amount),
+            return_url: p.new.return_url.clone(),
+            error: Some(("Неверный логин или пароль кошелька.".into(), "wallet_login_failed")),
+        });
+        return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
+    }
+    let code = random_digits(6);
+    let text = format!("Код {code} — подтверждение платежа {} из кошелька", rubles(p.new.amount));
+    p.code = Some((code, 3));
+    p.api.status = "pending".into();
+    p.api.card = Some(format!(
+        "Кошелёк {}",
+        f.login
+            .chars()
+            .filter(char::is_ascii_digit)
+            .rev()
+            .take(4)
+            .collect::<String>()
+            .chars()
+            .rev()
+            .collect::<String>()
+    ));
+    inner.outbox.push(text);
+    Redirect::to(&format!("/pay/{id}/3ds")).into_response()
 }
 
 #[derive(Deserialize)]

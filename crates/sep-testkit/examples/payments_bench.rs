@@ -95,6 +95,7 @@ async fn thousand(backend: Backend) {
             provider.as_ref(),
             &w.user,
             &c.uin,
+            pay::Method::Card,
             &key,
             "http://127.0.0.1:8080",
             &origin,

@@ -48,6 +48,7 @@ impl PaymentProvider for HttpProvider {
             "reference": r.reference,
             "return_url": r.return_url,
             "callback_url": r.callback_url,
+            "method": r.method.code(),
         });
         let sent = self
             .http

@@ -105,6 +105,46 @@ pub struct Payment {
     pub updated_at: OffsetDateTime,
 }
 
+/// The source of money the payer chose (seed 003: «банковская карта, электронный кошелек, СБП»).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Method {
+    /// A bank card.
+    #[default]
+    Card,
+    /// The faster payments system, confirmed in the bank's app.
+    Sbp,
+    /// An e-wallet.
+    Wallet,
+}
+
+impl Method {
+    /// Every method.
+    pub const ALL: [Self; 3] = [Self::Card, Self::Sbp, Self::Wallet];
+
+    /// Stable code, as the provider takes it.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Card => "card",
+            Self::Sbp => "sbp",
+            Self::Wallet => "wallet",
+        }
+    }
+
+    /// From the code; a card when unknown.
+    pub fn from_code(code: &str) -> Self {
+        Self::ALL.into_iter().find(|m| m.code() == code).unwrap_or_default()
+    }
+
+    /// As people read it.
+    pub const fn title(self) -> &'static str {
+        match self {
+            Self::Card => "Банковская карта",
+            Self::Sbp => "СБП (Система быстрых платежей)",
+            Self::Wallet => "Электронный кошелёк",
+        }
+    }
+}
+
 /// What the provider is asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderRequest {
@@ -118,6 +158,8 @@ pub struct ProviderRequest {
     pub return_url: String,
     /// Where the provider posts the outcome.
     pub callback_url: String,
+    /// The source of money.
+    pub method: Method,
 }
 
 /// What the provider says about a payment.
@@ -263,6 +305,7 @@ pub async fn start(
     provider: &dyn PaymentProvider,
     user: &User,
     uin: &Uin,
+    method: Method,
     request_key: &str,
     public_url: &str,
     origin: &Origin,
@@ -327,6 +370,7 @@ pub async fn start(
         reference: p.id.to_string(),
         return_url: format!("{base}/payments/result/{}", p.id),
         callback_url: format!("{base}/payments/callback"),
+        method,
     };
     match provider.create(&p.id.to_string(), &request).await {
         Ok(created) => {

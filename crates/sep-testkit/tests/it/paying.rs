@@ -236,3 +236,51 @@ async fn sqlite_fifty_presses_make_one_attempt() {
 async fn postgres_fifty_presses_make_one_attempt() {
     fifty_presses_make_one_attempt(Backend::Postgres).await;
 }
+
+/// СБП (the bank app's confirmation, stood in for by the provider's page, and the НСПК link)
+/// and the e-wallet (login, then a code from the outbox).
+#[tokio::test]
+async fn sbp_and_the_wallet_pay_too() {
+    let Some(t) = TestApp::paying(Backend::Sqlite).await else { return };
+    let pay = t.pay_url.clone().unwrap();
+    let w = t.citizen().await;
+    let list = w.page("/payments").await;
+    for (title, method) in [("Транспортный налог", "sbp"), ("Жилищно-коммунальные", "wallet")]
+    {
+        let uin = uin_of(&list, title);
+        let page = w.page(&format!("/payments/charges/{uin}")).await;
+        assert!(page.contains(&format!("value=\"{method}\"")), "{page}");
+        let key = between(&page, "name=\"key\" value=\"", "\"").to_owned();
+        let r =
+            w.post_form(&format!("/payments/charges/{uin}/pay"), &[("key", key.as_str()), ("method", method)]).await;
+        let to = r.location().to_owned();
+        let page = reqwest::get(&to).await.unwrap().text().await.unwrap();
+        let back = if method == "sbp" {
+            assert!(page.contains("https://qr.nspk.ru/") && page.contains("type=02"), "{page}");
+            let r = no_redirects().post(format!("{to}/sbp")).send().await.unwrap();
+            r.headers()["location"].to_str().unwrap().to_owned()
+        } else {
+            assert!(page.contains("электронного кошелька"), "{page}");
+            let r = no_redirects()
+                .post(format!("{to}/wallet"))
+                .form(&[("login", "+79123456789"), ("password", "wrong")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 422);
+            let r = no_redirects()
+                .post(format!("{to}/wallet"))
+                .form(&[("login", "+79123456789"), ("password", "Demo-Wallet1")])
+                .send()
+                .await
+                .unwrap();
+            let threeds = format!("{pay}{}", r.headers()["location"].to_str().unwrap());
+            let outbox = reqwest::get(format!("{pay}/outbox")).await.unwrap().text().await.unwrap();
+            let code = between(&outbox, "Код ", " ").to_owned();
+            let r = no_redirects().post(&threeds).form(&[("code", code.as_str())]).send().await.unwrap();
+            r.headers()["location"].to_str().unwrap().to_owned()
+        };
+        let result = w.page(&path_of(&back)).await;
+        assert!(result.contains("Оплата прошла"), "{method}: {result}");
+    }
+}

@@ -104,6 +104,8 @@ struct ChargePage {
     pay_key: Option<String>,
     /// An earlier attempt still running.
     running: Option<String>,
+    /// The sources of money: code and title.
+    methods: Vec<(&'static str, &'static str)>,
 }
 
 pub(super) async fn own(
@@ -147,7 +149,8 @@ pub(crate) async fn show(
     // (or says it is in progress); another's live attempt leaves nothing to press.
     let mine_or_none = live.as_ref().is_none_or(|p| p.user_id == user.id);
     let pay_key = (view.payable && s.pay.is_some() && mine_or_none).then(sep_core::spravka::request_key);
-    render(&ChargePage { c: view, csrf: session.csrf_secret, pay_key, running })
+    let methods = sep_core::payment::pay::Method::ALL.iter().map(|m| (m.code(), crate::i18n::tr(m.title()))).collect();
+    render(&ChargePage { c: view, csrf: session.csrf_secret, pay_key, running, methods })
 }
 
 /// `GET /payments/charges/{uin}/qr.png`: the payment QR to save or print.

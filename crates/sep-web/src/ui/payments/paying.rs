@@ -36,6 +36,8 @@ fn pay_problem(e: PayError) -> WebError {
 pub(crate) struct PayForm {
     #[serde(default)]
     key: String,
+    #[serde(default)]
+    method: String,
 }
 
 /// `POST /payments/charges/{uin}/pay`: «Оплатить».
@@ -56,6 +58,7 @@ pub(crate) async fn pay(
         link.provider.as_ref(),
         &user,
         &uin,
+        pay::Method::from_code(&f.method),
         &f.key,
         &s.config.public_url,
         &ctx.origin(),
