@@ -168,7 +168,26 @@ impl ReceiptMaker {
             link: format!("/payments/result/{}", p.id),
             critical: false,
         };
-        let fx = Effects { audit: vec![a], jobs: vec![], notices: vec![notice] };
+        let mut fx = Effects { audit: vec![a], jobs: vec![], notices: vec![notice] };
+        // A payment confirmation (SPEC N1): by e-mail with the receipt and its signature attached,
+        // unless the person turned confirmations by e-mail off.
+        let by_email = user.settings.allows(
+            crate::settings::Kind::Confirmation,
+            crate::settings::Channel::Email,
+            crate::settings::Importance::Important,
+        );
+        if let Some(to) = user.profile.email.as_ref().filter(|_| by_email) {
+            let attachments = serde_json::json!([
+                { "name": d.file.file_name, "content_type": "application/pdf", "file": d.file.sha256 },
+                { "name": format!("{}.sig", d.file.file_name), "content_type": "application/pkcs7-signature", "hex": hex::encode(&der) },
+            ]);
+            let text = format!(
+                "Оплата {} по начислению «{}» (УИН {}) прошла. Квитанция № {} приложена к письму вместе с электронной подписью (.sig).\n\nПроверить квитанцию: {}",
+                p.amount, p.title, p.uin, d.number, sheet.check_url
+            );
+            let payload = serde_json::json!({ "to": to.as_str(), "subject": format!("Квитанция № {} об оплате", d.number), "text": text, "attachments": attachments });
+            fx.jobs.push(crate::job::NewJob::of(JobKind::SendEmail, payload, now));
+        }
         store.complete_receipt(p.id, &d, &s, &der, &fx).await.map_err(e)?;
         Ok(())
     }

@@ -115,6 +115,12 @@ async fn a_fine_is_paid_once_by_card_after_a_decline(backend: Backend) {
         }
     }
     assert_eq!(t.run_receipts().await, 0, "one receipt");
+    let mail = t.db.store().list_jobs("notify", 100).await.unwrap();
+    let sent = mail.iter().find(|j| j.job.payload["subject"].as_str().is_some_and(|s| s.starts_with("Квитанция")));
+    let sent = sent.expect("the receipt goes by e-mail");
+    let names: Vec<&str> =
+        sent.job.payload["attachments"].as_array().unwrap().iter().filter_map(|a| a["name"].as_str()).collect();
+    assert!(names.iter().any(|n| n.ends_with(".pdf")) && names.iter().any(|n| n.ends_with(".pdf.sig")), "{names:?}");
     let card_page = w.page(&format!("/payments/charges/{fine}")).await;
     assert!(
         card_page.contains("data-status=\"paid\"") && !card_page.contains(">Оплатить</button>"),
