@@ -20,9 +20,10 @@ use time::Date;
 
 const N: u64 = 1_000;
 
-/// ГИС ГМП with `N` unpaid utility bills for one payer.
+/// ГИС ГМП with `count` unpaid utility bills for one payer.
 struct ManyCharges {
     inn: String,
+    count: u64,
 }
 
 impl ManyCharges {
@@ -56,11 +57,11 @@ impl ManyCharges {
 #[async_trait::async_trait]
 impl ChargeRegistry for ManyCharges {
     async fn charges_of(&self, inn: &str, today: Date) -> Result<Vec<Charge>, Unavailable> {
-        Ok(if inn == self.inn { (0..N).map(|i| self.nth(i, today)).collect() } else { vec![] })
+        Ok(if inn == self.inn { (0..self.count).map(|i| self.nth(i, today)).collect() } else { vec![] })
     }
 
     async fn charge(&self, uin: &Uin, today: Date) -> Result<Option<Charge>, Unavailable> {
-        Ok((0..N).map(|i| self.nth(i, today)).find(|c| &c.uin == uin))
+        Ok((0..self.count).map(|i| self.nth(i, today)).find(|c| &c.uin == uin))
     }
 }
 
@@ -70,7 +71,7 @@ async fn thousand(backend: Backend) {
         return;
     };
     let w = app.citizen().await;
-    let registry = Arc::new(ManyCharges { inn: w.user.profile.inn.clone().unwrap().as_str().to_owned() });
+    let registry = Arc::new(ManyCharges { inn: w.user.profile.inn.clone().unwrap().as_str().to_owned(), count: N });
     let provider = app.pay_provider.clone().unwrap();
     let store = app.db.store();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -141,8 +142,54 @@ async fn thousand(backend: Backend) {
     println!("  {:<52} {:>8}", "payments with a receipt", with_receipt);
 }
 
+const CLIENTS: usize = 16;
+const WINDOW: std::time::Duration = std::time::Duration::from_secs(5);
+
+async fn measure(w: Arc<sep_testkit::Signed>, path: &'static str) -> (f64, std::time::Duration, std::time::Duration) {
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let w = w.clone();
+            tokio::spawn(async move {
+                let mut times = Vec::new();
+                while start.elapsed() < WINDOW {
+                    let t = Instant::now();
+                    let r = w.get(path).await;
+                    assert_eq!(r.status, axum::http::StatusCode::OK, "{path}");
+                    times.push(t.elapsed());
+                }
+                times
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort();
+    let pick = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)];
+    (all.len() as f64 / start.elapsed().as_secs_f64(), pick(0.5), pick(0.99))
+}
+
+/// `/payments` with 500 charges (the list, the filter, the total), 16 clients in process.
+async fn charges_page() {
+    let app = TestApp::new().await;
+    let w = app.citizen().await;
+    let registry = Arc::new(ManyCharges { inn: w.user.profile.inn.clone().unwrap().as_str().to_owned(), count: 500 });
+    let app = app.charging(registry);
+    let w = Arc::new(app.citizen().await);
+    assert!(w.page("/payments").await.contains("Всего начислений: 500"));
+    println!("/payments with 500 charges, {CLIENTS} clients in process, {} s each, SQLite", WINDOW.as_secs());
+    println!("  {:<28} {:>10} {:>10} {:>10}", "", "req/s", "p50", "p99");
+    for path in ["/healthz", "/payments"] {
+        let (rate, p50, p99) = measure(w.clone(), path).await;
+        println!("  {path:<28} {rate:>10.0} {:>8.1}ms {:>8.1}ms", p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3);
+    }
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     thousand(Backend::Sqlite).await;
     thousand(Backend::Postgres).await;
+    charges_page().await;
 }

@@ -98,6 +98,7 @@ pub struct TestApp {
     pub pay_secret: String,
     /// The provider as the portal calls it.
     pub pay_provider: Option<Arc<dyn sep_core::payment::pay::PaymentProvider>>,
+    state: AppState,
     router: axum::Router,
 }
 
@@ -207,6 +208,14 @@ impl TestApp {
         Self::build(db, catalogue, config, None)
     }
 
+    /// The same app reading charges from `registry` instead of the emulator (a benchmark's
+    /// made-up ГИС ГМП).
+    #[must_use]
+    pub fn charging(mut self, registry: Arc<dyn sep_core::payment::ChargeRegistry>) -> Self {
+        self.router = sep_web::router(self.state.clone().charging(registry));
+        self
+    }
+
     fn build(db: TestDb, catalogue: Arc<Catalogue>, config: WebConfig, pay: Option<sep_web::pay::PayLink>) -> Self {
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
         let files = files();
@@ -242,7 +251,8 @@ impl TestApp {
             pay_url: None,
             pay_secret: String::new(),
             pay_provider: None,
-            router: sep_web::router(state),
+            router: sep_web::router(state.clone()),
+            state,
         }
     }
 

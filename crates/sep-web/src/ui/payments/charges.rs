@@ -142,7 +142,7 @@ pub(crate) async fn show(
     Path(uin): Path<String>,
 ) -> Page {
     let c = own(&s, &user, &uin).await?;
-    let view = ChargeView::of(&c, today(&s));
+    let view = ChargeView::of(&c, today(&s)).with_qr();
     let live = s.store.find_live_payment(c.uin.as_str()).await?;
     let running = live.as_ref().filter(|p| p.user_id == user.id).map(|p| p.id.to_string());
     // A live attempt of the person's own may be a page they closed: «Оплатить» returns to it

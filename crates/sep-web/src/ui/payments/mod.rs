@@ -58,11 +58,6 @@ impl ChargeView {
         };
         let payment = qr::payment_string(c, remaining);
         let payable = remaining.0 > 0;
-        let qr_svg = if payable {
-            sep_pdf::qr::svg(&payment, tr("QR-код для оплаты в приложении банка")).unwrap_or_default()
-        } else {
-            String::new()
-        };
         let p = &c.payee;
         Self {
             uin: c.uin.to_string(),
@@ -90,7 +85,16 @@ impl ChargeView {
                 ("Корреспондентский счёт", p.corr_account.clone()),
             ],
             payment,
-            qr_svg,
+            qr_svg: String::new(),
         }
+    }
+
+    /// The same with its payment QR drawn (for a charge's own page; a list has no QR).
+    pub(crate) fn with_qr(mut self) -> Self {
+        if self.payable {
+            self.qr_svg =
+                sep_pdf::qr::svg(&self.payment, tr("QR-код для оплаты в приложении банка")).unwrap_or_default();
+        }
+        self
     }
 }

@@ -52,7 +52,7 @@ pub(crate) async fn page(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Ui
         Ok(Some(c)) => {
             // Paid here counts, whoever paid it: the code must not invite a second payment.
             let c = sep_core::payment::pay::with_payment_here(s.store.as_ref(), c).await?;
-            render(&UinPage { uin: uin.to_string(), error: None, found: Some(ChargeView::of(&c, today)) })
+            render(&UinPage { uin: uin.to_string(), error: None, found: Some(ChargeView::of(&c, today).with_qr()) })
         }
         Ok(None) => {
             let page = render(&UinPage {
