@@ -43,7 +43,7 @@ test('a citizen pays a fine with the discount by a 3-D Secure card and sees it p
     await page.getByLabel('Срок действия (ММ/ГГ)').fill('12/30');
     await page.getByLabel('CVC').fill('123');
     await page.getByRole('button', { name: /Оплатить/ }).click();
-    await page.getByRole('heading', { name: /3-D Secure/ }).waitFor();
+    await page.getByRole('heading', { name: 'Подтверждение платежа' }).waitFor();
     const outbox = await (await fetch(`${demo.pay}/outbox`)).text();
     const code = outbox.match(/Код (\d{6})/);
     assert.ok(code, 'the 3-D Secure code waits in the provider outbox');

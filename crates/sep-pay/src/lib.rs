@@ -57,8 +57,11 @@ pub struct ApiPayment {
     pub failure_code: Option<String>,
     /// The reason in words.
     pub failure_text: Option<String>,
-    /// The card, masked (`2200 00•• •••• 0004`).
+    /// The card, masked (`2200 00•• •••• 0004`), or the other source.
     pub card: Option<String>,
+    /// `card`, `sbp` or `wallet`.
+    #[serde(default)]
+    pub method: String,
 }
 
 /// What the portal asks for.
@@ -138,6 +141,7 @@ pub fn router(state: PayState) -> Router {
     let routes = Router::new()
         .route("/api/v1/payments", post(create))
         .route("/api/v1/payments/{id}", get(status))
+        .route("/api/v1/payments/{id}/cancel", post(cancel))
         .route("/pay/{id}", get(card_page).post(card_submit))
         .route("/pay/{id}/3ds", get(threeds_page).post(threeds_submit))
         .route("/pay/{id}/sbp", post(sbp_confirm))
@@ -235,6 +239,7 @@ async fn create(State(s): State<PayState>, headers: HeaderMap, body: axum::body:
         failure_code: None,
         failure_text: None,
         card: None,
+        method: if new.method.is_empty() { "card".into() } else { new.method.clone() },
     };
     inner.keys.insert(key.to_owned(), (hash, id.clone()));
     inner.payments.insert(id, Stored { api: api.clone(), new, created_at: OffsetDateTime::now_utc(), code: None });
@@ -250,6 +255,22 @@ async fn status(State(s): State<PayState>, headers: HeaderMap, Path(id): Path<St
         Some(p) => Json(current(p, OffsetDateTime::now_utc())).into_response(),
         None => problem(StatusCode::NOT_FOUND, "not_found", "no such payment"),
     }
+}
+
+/// `POST /api/v1/payments/{id}/cancel`: the shop cancels a payment the payer has not paid yet.
+async fn cancel(State(s): State<PayState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if !authorised(&s, &headers) {
+        return problem(StatusCode::UNAUTHORIZED, "unauthorised", "a bearer token is required");
+    }
+    let mut inner = s.lock();
+    let Some(p) = inner.payments.get_mut(&id) else {
+        return problem(StatusCode::NOT_FOUND, "not_found", "no such payment");
+    };
+    if current(p, OffsetDateTime::now_utc()).status != "created" {
+        return problem(StatusCode::CONFLICT, "not_cancellable", "only a payment not yet paid can be cancelled");
+    }
+    finish(&s, p, "failed", Some(("P0040", "Платёж отменён")));
+    Json(p.api.clone()).into_response()
 }
 
 #[derive(Template)]
@@ -493,7 +514,8 @@ async fn card_submit(State(s): State<PayState>, Path(id): Path<String>, Form(f):
     let now = OffsetDateTime::now_utc();
     let mut inner = s.lock();
     let Some(p) = inner.payments.get_mut(&id) else { return unknown() };
-    if current(p, now).status != "created" {
+    // Only a card payment takes a card: a wallet or СБП payment has its own confirmation.
+    if current(p, now).status != "created" || !matches!(p.new.method.as_str(), "" | "card") {
         return Redirect::to(&p.new.return_url).into_response();
     }
     let digits: String = f.number.chars().filter(char::is_ascii_digit).collect();
@@ -606,7 +628,7 @@ async fn threeds_submit(State(s): State<PayState>, Path(id): Path<String>, Form(
     }
     if left <= 1 {
         p.code = None;
-        finish(&s, p, "failed", Some(("P0010", "Неверный код 3-D Secure")));
+        finish(&s, p, "failed", Some(("P0010", "Неверный код подтверждения")));
         return Redirect::to(&return_url).into_response();
     }
     p.code = Some((code, left - 1));

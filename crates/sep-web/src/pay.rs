@@ -66,4 +66,11 @@ impl PaymentProvider for HttpProvider {
         let sent = self.http.get(format!("{}/api/v1/payments/{id}", self.url)).bearer_auth(&self.token).send().await;
         Self::read(sent).await
     }
+
+    async fn cancel(&self, provider_id: &str) -> Result<ProviderPayment, ProviderError> {
+        let id: String = provider_id.chars().filter(char::is_ascii_alphanumeric).collect();
+        let sent =
+            self.http.post(format!("{}/api/v1/payments/{id}/cancel", self.url)).bearer_auth(&self.token).send().await;
+        Self::read(sent).await
+    }
 }

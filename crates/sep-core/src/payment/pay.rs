@@ -191,6 +191,9 @@ pub struct ProviderPayment {
     /// The card, masked.
     #[serde(default)]
     pub card: Option<String>,
+    /// `card`, `sbp` or `wallet`.
+    #[serde(default)]
+    pub method: String,
 }
 
 /// The provider could not be reached or refused the request.
@@ -205,6 +208,8 @@ pub trait PaymentProvider: Send + Sync {
     async fn create(&self, key: &str, request: &ProviderRequest) -> Result<ProviderPayment, ProviderError>;
     /// The payment's current state.
     async fn status(&self, provider_id: &str) -> Result<ProviderPayment, ProviderError>;
+    /// Cancels a payment the payer has not paid yet.
+    async fn cancel(&self, provider_id: &str) -> Result<ProviderPayment, ProviderError>;
 }
 
 /// Why «Оплатить» did not start a payment.
@@ -326,14 +331,21 @@ pub async fn start(
         return Err(PayError::AlreadyPaid);
     }
     if let Some(live) = store.find_live_payment(uin.as_str()).await? {
-        // The payer closed the provider's page before paying: the same page again.
-        if live.user_id == user.id
-            && let (Some(id), Some(_)) = (live.provider_id.as_deref(), live.confirmation_url.as_deref())
-            && provider.status(id).await.is_ok_and(|said| said.status == "created")
-        {
+        // The payer closed the provider's page before paying: the same page again for the same
+        // source of money; for another, that attempt is cancelled and a new one made.
+        let unpaid = match (live.user_id == user.id, live.provider_id.as_deref(), live.confirmation_url.as_deref()) {
+            (true, Some(id), Some(_)) => provider.status(id).await.ok().filter(|said| said.status == "created"),
+            _ => None,
+        };
+        let Some(said) = unpaid else { return Err(PayError::InProgress) };
+        if said.method == method.code() || said.method.is_empty() && method == Method::Card {
             return Ok(live);
         }
-        return Err(PayError::InProgress);
+        let cancelled = provider.cancel(&said.id).await.map_err(|e| PayError::Unavailable(e.0))?;
+        let closed = settle(store, &live, &cancelled, now).await?;
+        if closed.status.is_live() {
+            return Err(PayError::InProgress);
+        }
     }
     let p = Payment {
         id: Uuid::now_v7(),

@@ -97,7 +97,7 @@ impl ReceiptMaker {
         };
         let mut rows = vec![
             vec!["Номер операции".into(), p.id.to_string()],
-            vec!["Дата и время оплаты".into(), moscow(p.updated_at)],
+            vec!["Оплата подтверждена".into(), moscow(p.updated_at)],
             vec!["Сумма".into(), p.amount.to_string()],
             vec!["УИН".into(), p.uin.clone()],
             vec!["Начисление".into(), p.title.clone()],
@@ -114,7 +114,7 @@ impl ReceiptMaker {
             ]);
         }
         rows.extend([
-            vec!["Карта".into(), p.card.clone().unwrap_or_default()],
+            vec!["Способ оплаты".into(), p.card.clone().unwrap_or_default()],
             vec!["RRN".into(), p.rrn.clone().unwrap_or_default()],
             vec!["Код авторизации".into(), p.auth_code.clone().unwrap_or_default()],
         ]);

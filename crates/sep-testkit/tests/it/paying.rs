@@ -251,6 +251,23 @@ async fn sbp_and_the_wallet_pay_too() {
     let pay = t.pay_url.clone().unwrap();
     let w = t.citizen().await;
     let list = w.page("/payments").await;
+    // Changing one's mind: СБП chosen and left unpaid, then the wallet — the first attempt is
+    // cancelled at the provider and a new one made; a card cannot pay a wallet payment.
+    let utility = uin_of(&list, "Жилищно-коммунальные");
+    let page = w.page(&format!("/payments/charges/{utility}")).await;
+    let key = between(&page, "name=\"key\" value=\"", "\"").to_owned();
+    let first =
+        w.post_form(&format!("/payments/charges/{utility}/pay"), &[("key", key.as_str()), ("method", "sbp")]).await;
+    let first = first.location().to_owned();
+    let r = no_redirects()
+        .post(&first)
+        .form(&[("number", "2200000000000004"), ("expiry", "12/30"), ("cvc", "123"), ("holder", "X")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "the card form refuses an СБП payment by sending the payer back");
+    let attempts = t.db.store().list_payments_of_user(w.user.id).await.unwrap();
+    assert_eq!(attempts[0].status, sep_core::payment::pay::PaymentStatus::Pending, "not paid by a card");
     for (title, method) in [("Транспортный налог", "sbp"), ("Жилищно-коммунальные", "wallet")]
     {
         let uin = uin_of(&list, title);
@@ -288,5 +305,11 @@ async fn sbp_and_the_wallet_pay_too() {
         };
         let result = w.page(&path_of(&back)).await;
         assert!(result.contains("Оплата прошла"), "{method}: {result}");
+        if method == "wallet" {
+            assert_ne!(to, first, "a new attempt for the other source");
+        }
     }
+    let attempts = t.db.store().list_payments_of_user(w.user.id).await.unwrap();
+    let cancelled = attempts.iter().find(|p| p.confirmation_url.as_deref() == Some(first.as_str())).unwrap();
+    assert_eq!(cancelled.failure.as_ref().map(|f| f.0.as_str()), Some("P0040"), "the СБП attempt was cancelled");
 }
