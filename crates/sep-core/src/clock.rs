@@ -9,6 +9,12 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> OffsetDateTime;
 }
 
+/// The calendar day of `t` in Moscow (UTC+3, no daylight saving): what a person means by
+/// «today», and what documents print.
+pub fn moscow_day(t: OffsetDateTime) -> time::Date {
+    t.checked_to_offset(time::macros::offset!(+3)).unwrap_or(t).date()
+}
+
 /// Truncates to whole microseconds so values survive a round trip through storage unchanged.
 pub fn to_micros(t: OffsetDateTime) -> OffsetDateTime {
     let nanos = t.nanosecond();

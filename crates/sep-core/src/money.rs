@@ -15,20 +15,25 @@ impl Kopecks {
     }
 }
 
+/// `n` with a no-break space between thousands: `1 234 567`.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 * 2);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('\u{a0}');
+        }
+        grouped.push(ch);
+    }
+    grouped
+}
+
 impl fmt::Display for Kopecks {
     /// Russian form: `1 234,56 ₽` with a no-break space between thousands.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "−" } else { "" };
         let abs = self.0.unsigned_abs();
-        let rub = (abs / 100).to_string();
-        let mut grouped = String::new();
-        for (i, ch) in rub.chars().enumerate() {
-            if i > 0 && (rub.len() - i).is_multiple_of(3) {
-                grouped.push('\u{a0}');
-            }
-            grouped.push(ch);
-        }
-        write!(f, "{sign}{grouped},{:02}\u{a0}₽", abs % 100)
+        write!(f, "{sign}{},{:02}\u{a0}₽", group_thousands(abs / 100), abs % 100)
     }
 }
 

@@ -20,30 +20,8 @@ use std::time::{Duration, Instant};
 const CLIENTS: usize = 16;
 const WINDOW: Duration = Duration::from_secs(5);
 
-async fn measure(w: Arc<sep_testkit::Signed>, path: &'static str) -> (f64, Duration, Duration) {
-    let start = Instant::now();
-    let tasks: Vec<_> = (0..CLIENTS)
-        .map(|_| {
-            let w = w.clone();
-            tokio::spawn(async move {
-                let mut times = Vec::new();
-                while start.elapsed() < WINDOW {
-                    let t = Instant::now();
-                    let r = w.get(path).await;
-                    assert_eq!(r.status, axum::http::StatusCode::OK, "{path}");
-                    times.push(t.elapsed());
-                }
-                times
-            })
-        })
-        .collect();
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    all.sort();
-    let pick = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)];
-    (all.len() as f64 / start.elapsed().as_secs_f64(), pick(0.5), pick(0.99))
+async fn measure(w: Arc<sep_testkit::Signed>, path: &'static str) -> (f64, std::time::Duration, std::time::Duration) {
+    sep_testkit::bench::measure(w, path, CLIENTS, WINDOW).await
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

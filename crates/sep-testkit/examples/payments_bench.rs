@@ -83,7 +83,7 @@ async fn thousand(backend: Backend) {
         files: app.files.clone(),
         public_url: "http://127.0.0.1:8080".into(),
     };
-    let today = sep_core::spravka::moscow_day(app.clock.now());
+    let today = sep_core::clock::moscow_day(app.clock.now());
     let charges = registry.charges_of(&registry.inn, today).await.unwrap();
     let origin = sep_core::audit::Origin::default();
     let t = Instant::now();
@@ -146,29 +146,7 @@ const CLIENTS: usize = 16;
 const WINDOW: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn measure(w: Arc<sep_testkit::Signed>, path: &'static str) -> (f64, std::time::Duration, std::time::Duration) {
-    let start = Instant::now();
-    let tasks: Vec<_> = (0..CLIENTS)
-        .map(|_| {
-            let w = w.clone();
-            tokio::spawn(async move {
-                let mut times = Vec::new();
-                while start.elapsed() < WINDOW {
-                    let t = Instant::now();
-                    let r = w.get(path).await;
-                    assert_eq!(r.status, axum::http::StatusCode::OK, "{path}");
-                    times.push(t.elapsed());
-                }
-                times
-            })
-        })
-        .collect();
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    all.sort();
-    let pick = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)];
-    (all.len() as f64 / start.elapsed().as_secs_f64(), pick(0.5), pick(0.99))
+    sep_testkit::bench::measure(w, path, CLIENTS, WINDOW).await
 }
 
 /// `/payments` with 500 charges (the list, the filter, the total), 16 clients in process.

@@ -7,6 +7,7 @@
 #![expect(clippy::unwrap_used, clippy::panic, reason = "test support code: a failure here is a test failure")]
 
 pub mod app;
+pub mod bench;
 pub mod db;
 pub mod stories;
 

@@ -119,7 +119,7 @@ async fn announce_delay(
     let user = store.get_user(app.user_id).await?;
     let number = app.number.as_deref().unwrap_or("—");
     let title = catalogue.get(&app.service).map_or(app.service.as_str(), |s| s.title.as_str());
-    let due = app.due_on.map(|d| format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())).unwrap_or_default();
+    let due = app.due_on.map(crate::ident::ru_date).unwrap_or_default();
     let text = format!(
         "Заявление № {number} «{title}» рассматривается дольше ожидаемого срока ({due}). \
          Мы напомнили ведомству; если у вас есть вопросы, напишите оператору на странице заявления."

@@ -118,9 +118,7 @@ impl Listing {
     }
 }
 
-fn moscow_day(t: OffsetDateTime) -> Date {
-    t.checked_to_offset(time::macros::offset!(+3)).unwrap_or(t).date()
-}
+use crate::clock::moscow_day;
 
 impl Entry {
     /// A stable reference to the document, for a selection (`a:<attachment>`,

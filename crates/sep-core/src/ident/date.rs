@@ -42,9 +42,14 @@ impl RuDate {
     }
 }
 
+/// `d` as `ДД.ММ.ГГГГ`, the form every Russian document prints.
+pub fn ru(d: Date) -> String {
+    format!("{:02}.{:02}.{:04}", d.day(), u8::from(d.month()), d.year())
+}
+
 impl fmt::Display for RuDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}.{:02}.{:04}", self.0.day(), u8::from(self.0.month()), self.0.year())
+        f.write_str(&ru(self.0))
     }
 }
 

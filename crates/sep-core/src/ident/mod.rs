@@ -28,7 +28,7 @@ mod passport;
 mod phone;
 mod snils;
 
-pub use date::RuDate;
+pub use date::{RuDate, ru as ru_date};
 pub use email::Email;
 pub use error::IdError;
 pub use inn::{Inn, InnKind};

@@ -287,7 +287,7 @@ pub async fn with_local_payments(
     for c in &mut charges {
         let uin = c.uin.to_string();
         for p in paid.iter().filter(|p| p.uin == uin && p.status == PaymentStatus::Succeeded) {
-            c.add_payment(p.amount, crate::spravka::moscow_day(p.updated_at));
+            c.add_payment(p.amount, crate::clock::moscow_day(p.updated_at));
         }
     }
     Ok(charges)
@@ -296,7 +296,7 @@ pub async fn with_local_payments(
 /// One charge with its payment here counted, whoever paid it (for «Оплата по УИН»).
 pub async fn with_payment_here(store: &dyn Store, mut charge: Charge) -> crate::store::StoreResult<Charge> {
     if let Some(p) = store.find_succeeded_payment(charge.uin.as_str()).await? {
-        charge.add_payment(p.amount, crate::spravka::moscow_day(p.updated_at));
+        charge.add_payment(p.amount, crate::clock::moscow_day(p.updated_at));
     }
     Ok(charge)
 }
@@ -322,7 +322,7 @@ pub async fn start(
     {
         return Ok(same);
     }
-    let today = crate::spravka::moscow_day(now);
+    let today = crate::clock::moscow_day(now);
     let charge = super::own(registry, user, uin, today).await.map_err(|e| PayError::Unavailable(e.to_string()))?;
     let charge = charge.ok_or(PayError::NotFound)?;
     let charge = with_local_payments(store, user, vec![charge]).await?.remove(0);

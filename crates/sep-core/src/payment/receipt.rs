@@ -68,8 +68,8 @@ impl ReceiptMaker {
         }
         let user = store.get_user(p.user_id).await.map_err(e)?;
         let uin = super::Uin::parse(&p.uin).map_err(|x| x.to_string())?;
-        let charge = self.registry.charge(&uin, crate::spravka::moscow_day(now)).await.map_err(|x| x.to_string())?;
-        let year = crate::spravka::moscow_day(now).year();
+        let charge = self.registry.charge(&uin, crate::clock::moscow_day(now)).await.map_err(|x| x.to_string())?;
+        let year = crate::clock::moscow_day(now).year();
         let seq = store.next_document_number(year).await.map_err(e)?;
         let code = crate::ids::random_bytes::<16>().map_err(|_| "no randomness".to_owned())?;
         let holder = crate::spravka::make::holder(&user);
@@ -127,10 +127,7 @@ impl ReceiptMaker {
             agency: ISSUER.into(),
             title: d.title.clone(),
             number: d.number.clone(),
-            issued_on: {
-                let day = crate::spravka::moscow_day(now);
-                format!("{:02}.{:02}.{}", day.day(), u8::from(day.month()), day.year())
-            },
+            issued_on: crate::ident::ru_date(crate::clock::moscow_day(now)),
             valid_until: String::new(),
             holder: lines,
             period: None,

@@ -105,7 +105,7 @@ impl Maker {
         let last = job.attempts >= job.job.max_attempts;
         let extract = self.extract(kind, &user, &order, last).await?;
         let internal = |e: String| Stop::Fail(MakeFailure::Internal, e);
-        let year = super::moscow_day(now).year();
+        let year = crate::clock::moscow_day(now).year();
         let seq = store.next_document_number(year).await.map_err(retry)?;
         let code = crate::ids::random_bytes::<16>().map_err(|_| internal("no randomness".into()))?;
         let mut d = IssuedDocument {
@@ -143,7 +143,7 @@ impl Maker {
         let s = d.system_signature(hash.clone(), signer, now);
         let tracking = match &order.post_address {
             Some(_) => {
-                let month = u8::from(super::moscow_day(now).month());
+                let month = u8::from(crate::clock::moscow_day(now).month());
                 let serial = u64::try_from(seq).unwrap_or(0);
                 post::tracking_number(post::SENDING_OFFICE, month, serial)
             }

@@ -66,11 +66,6 @@ pub struct Checked {
     pub post_address: Option<String>,
 }
 
-/// A day in Moscow time.
-pub fn moscow_day(t: OffsetDateTime) -> Date {
-    t.checked_to_offset(time::macros::offset!(+3)).unwrap_or(t).date()
-}
-
 /// A new one-time key for an order form (32 hex digits).
 pub fn request_key() -> String {
     crate::ids::random_bytes::<16>().map(hex::encode).unwrap_or_default()
@@ -154,10 +149,10 @@ pub async fn place(
         return Ok(same);
     }
     let kind = kinds.get(form.kind.trim());
-    let checked = check(kind, user, form, moscow_day(now)).map_err(SpravkaError::Invalid)?;
+    let checked = check(kind, user, form, crate::clock::moscow_day(now)).map_err(SpravkaError::Invalid)?;
     let kind = kind.ok_or(SpravkaError::Invalid(vec![OrderError::KindUnknown]))?;
     let key = if key.is_empty() { request_key() } else { key };
-    let year = moscow_day(now).year();
+    let year = crate::clock::moscow_day(now).year();
     let seq = store.next_spravka_number(year).await?;
     let order = Order {
         id: Uuid::now_v7(),

@@ -82,18 +82,11 @@ pub trait Records: Send + Sync {
     ) -> Result<Option<Extract>, Unavailable>;
 }
 
-/// Kopecks as «123 456,78».
+/// Kopecks as «123 456,78» (a table cell: no «₽», an ASCII minus).
 pub fn rubles(kopecks: i64) -> String {
-    let (sign, k) = if kopecks < 0 { ("-", -kopecks) } else { ("", kopecks) };
-    let whole = (k / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push('\u{a0}');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped},{:02}", k % 100)
+    let sign = if kopecks < 0 { "-" } else { "" };
+    let k = kopecks.unsigned_abs();
+    format!("{sign}{},{:02}", crate::money::group_thousands(k / 100), k % 100)
 }
 
 #[cfg(test)]

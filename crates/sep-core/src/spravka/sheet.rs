@@ -46,11 +46,11 @@ pub trait Render: Send + Sync {
 }
 
 fn day(t: OffsetDateTime) -> String {
-    date(super::moscow_day(t))
+    date(crate::clock::moscow_day(t))
 }
 
 fn date(d: time::Date) -> String {
-    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
+    crate::ident::ru_date(d)
 }
 
 /// The sheet of document `d` answering `order` for `user`, with the registry's `extract`.

@@ -30,7 +30,7 @@ async fn a_citizen_sees_their_charges_filtered_with_the_total_and_a_payment_qr()
     assert!(paid.contains("Налог на имущество"));
     let fines = w.page("/payments?kind=fine").await;
     assert_eq!(links(&fines).len(), 1);
-    let today = sep_core::spravka::moscow_day(sep_core::clock::Clock::now(t.clock.as_ref()));
+    let today = sep_core::clock::moscow_day(sep_core::clock::Clock::now(t.clock.as_ref()));
     let week = today - time::Duration::days(7);
     let recent = w.page(&format!("/payments?from={week}")).await;
     assert_eq!(links(&recent).len(), 2, "the fine (5 days) and the utilities (6 days): {recent}");

@@ -256,7 +256,7 @@ async fn postgres_spravka_ordered_made_signed_checked_and_annulled() {
 async fn bad_orders_are_refused_with_their_codes_and_nothing_is_ordered() {
     let t = TestApp::new().await;
     let w = t.citizen().await;
-    let today = sep_core::spravka::moscow_day(t.clock.now());
+    let today = sep_core::clock::moscow_day(t.clock.now());
     let fmt = |d: time::Date| format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year());
     let tomorrow = fmt(today + time::Duration::days(1));
     let long_ago = fmt(today - time::Duration::days(2000));

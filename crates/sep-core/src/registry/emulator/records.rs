@@ -39,9 +39,7 @@ fn cols(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| (*s).to_owned()).collect()
 }
 
-fn day(d: Date) -> String {
-    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
-}
+use crate::ident::ru_date as day;
 
 impl EmulatedRegistries {
     fn person(&self, h: &Holder) -> Option<&Person> {

@@ -32,6 +32,21 @@ pub(crate) fn service_title(s: &AppState, code: &str) -> String {
 }
 
 /// A date as `ДД.ММ.ГГГГ`, or a dash.
+/// A filter's day as a date input sends it (`ГГГГ-ММ-ДД`) or as people type it
+/// (`ДД.ММ.ГГГГ`); an unreadable one is ignored, as a bookmark's would be.
+pub(crate) fn filter_day(text: &str) -> Option<time::Date> {
+    let ru = time::macros::format_description!("[day].[month].[year]");
+    time::Date::parse(text.trim(), ISO_DAY).or_else(|_| time::Date::parse(text.trim(), ru)).ok()
+}
+
+/// A filter's day as a date input shows it again (`ГГГГ-ММ-ДД`); empty for none.
+pub(crate) fn input_day(d: Option<time::Date>) -> String {
+    d.and_then(|d| d.format(ISO_DAY).ok()).unwrap_or_default()
+}
+
+const ISO_DAY: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
 pub(crate) fn ru_date(d: Option<time::Date>) -> String {
     let f = time::macros::format_description!("[day].[month].[year]");
     d.and_then(|d| d.format(f).ok()).unwrap_or_else(|| "—".into())

@@ -7,7 +7,7 @@ use crate::error::{Page, WebError};
 use crate::extract::SignedIn;
 use crate::i18n::{tr, tr_dyn};
 use crate::ui::components::signatures::SignatureView;
-use crate::ui::components::{file_size, moscow, percent_encoded, render};
+use crate::ui::components::{file_size, filter_day, input_day, moscow, percent_encoded, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
@@ -83,14 +83,6 @@ pub(crate) struct ArchiveQuery {
     signed: Option<String>,
 }
 
-/// A day as a date input sends it (`ГГГГ-ММ-ДД`) or as people type it (`ДД.ММ.ГГГГ`); an
-/// unreadable one is ignored, as a bookmark's would be.
-fn day(text: &str) -> Option<time::Date> {
-    let iso = time::macros::format_description!("[year]-[month]-[day]");
-    let ru = time::macros::format_description!("[day].[month].[year]");
-    time::Date::parse(text.trim(), iso).or_else(|_| time::Date::parse(text.trim(), ru)).ok()
-}
-
 fn row(e: Entry, signatures: &mut HashMap<String, Vec<(Signature, Standing)>>) -> Row {
     let app = e.application.map(|a| a.to_string()).unwrap_or_default();
     let key = e.key();
@@ -163,19 +155,12 @@ pub(crate) async fn page(
     {
         return Err(sep_http::Problem::rate_limited(wait).into());
     }
-    let (from, to) = (day(&q.from), day(&q.to));
+    let (from, to) = (filter_day(&q.from), filter_day(&q.to));
     let filter = Filter { name: q.q.clone(), kind: q.kind.clone(), from, to, page: q.page.parse().unwrap_or(1).max(1) };
     let listing = archive(s.store.as_ref(), &s.catalogue, &user, &filter).await?;
     let mut signatures = sep_core::signing::of_documents(s.store.as_ref(), user.id, s.clock.now()).await?;
-    let iso = time::macros::format_description!("[year]-[month]-[day]");
-    let (from, to) = (from.and_then(|d| d.format(iso).ok()), to.and_then(|d| d.format(iso).ok()));
-    let query = format!(
-        "q={}&kind={}&from={}&to={}",
-        percent_encoded(&q.q),
-        percent_encoded(&q.kind),
-        from.as_deref().unwrap_or_default(),
-        to.as_deref().unwrap_or_default()
-    );
+    let (from, to) = (input_day(from), input_day(to));
+    let query = format!("q={}&kind={}&from={}&to={}", percent_encoded(&q.q), percent_encoded(&q.kind), from, to);
     render(&ArchivePage {
         csrf: session.csrf_secret,
         removed: q.removed.is_some(),
@@ -190,8 +175,8 @@ pub(crate) async fn page(
         rows: listing.entries.into_iter().map(|e| row(e, &mut signatures)).collect(),
         name: q.q,
         kind: q.kind,
-        from: from.unwrap_or_default(),
-        to: to.unwrap_or_default(),
+        from,
+        to,
         query,
     })
 }

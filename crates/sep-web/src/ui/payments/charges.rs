@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::error::{Page, WebError};
 use crate::extract::SignedIn;
 use crate::i18n::tr;
-use crate::ui::components::render;
+use crate::ui::components::{filter_day, input_day, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -43,15 +43,8 @@ pub(crate) struct ListQuery {
     to: String,
 }
 
-/// A day as a date input sends it (`ГГГГ-ММ-ДД`) or as people type it (`ДД.ММ.ГГГГ`).
-fn day(text: &str) -> Option<time::Date> {
-    let iso = time::macros::format_description!("[year]-[month]-[day]");
-    let ru = time::macros::format_description!("[day].[month].[year]");
-    time::Date::parse(text.trim(), iso).or_else(|_| time::Date::parse(text.trim(), ru)).ok()
-}
-
 fn today(s: &AppState) -> time::Date {
-    sep_core::spravka::moscow_day(s.clock.now())
+    sep_core::clock::moscow_day(s.clock.now())
 }
 
 /// `GET /payments?status=&kind=&from=&to=`.
@@ -63,8 +56,8 @@ pub(crate) async fn list(
     let filter = Filter {
         status: ChargeStatus::from_code(&q.status),
         kind: ChargeKind::from_code(&q.kind),
-        from: day(&q.from),
-        to: day(&q.to),
+        from: filter_day(&q.from),
+        to: filter_day(&q.to),
     };
     let today = today(&s);
     let (charges, unpaid, total, unavailable) =
@@ -78,7 +71,6 @@ pub(crate) async fn list(
             }
             Err(payment::ChargesError::Store(e)) => return Err(e.into()),
         };
-    let iso = time::macros::format_description!("[year]-[month]-[day]");
     let page = render(&ListPage {
         charges,
         unpaid,
@@ -88,8 +80,8 @@ pub(crate) async fn list(
         kinds: ChargeKind::ALL.iter().map(|k| (k.code(), tr(k.title()))).collect(),
         status: filter.status.map(|s| s.code().to_owned()).unwrap_or_default(),
         kind: filter.kind.map(|k| k.code().to_owned()).unwrap_or_default(),
-        from: filter.from.and_then(|d| d.format(iso).ok()).unwrap_or_default(),
-        to: filter.to.and_then(|d| d.format(iso).ok()).unwrap_or_default(),
+        from: input_day(filter.from),
+        to: input_day(filter.to),
     })?;
     let status = if unavailable { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
     Ok((status, page).into_response())

@@ -47,7 +47,7 @@ pub(crate) async fn page(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Ui
         Ok(u) => u,
         Err(e) => return refused(tr_dyn(&e.to_string()), e.code()),
     };
-    let today = sep_core::spravka::moscow_day(s.clock.now());
+    let today = sep_core::clock::moscow_day(s.clock.now());
     match s.charges.charge(&uin, today).await {
         Ok(Some(c)) => {
             // Paid here counts, whoever paid it: the code must not invite a second payment.

@@ -15,8 +15,3 @@ fn tone(s: OrderStatus) -> &'static str {
         OrderStatus::Failed => "red",
     }
 }
-
-/// `ДД.ММ.ГГГГ`.
-fn day(d: time::Date) -> String {
-    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
-}

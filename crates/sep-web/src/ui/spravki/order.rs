@@ -2,12 +2,12 @@
 //! person's orders, newest first. A refused form comes back with every problem, its code and
 //! the values as typed; nothing is ordered.
 
-use super::{day, tone};
+use super::tone;
 use crate::AppState;
 use crate::error::Page;
 use crate::extract::{CsrfForm, Ctx, SignedIn};
 use crate::i18n::{tr, tr_dyn};
-use crate::ui::components::{moscow, render};
+use crate::ui::components::{moscow, render, ru_date};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -197,5 +197,5 @@ pub(crate) async fn place(
 
 /// The period as the order page shows it.
 pub(super) fn period(p: Option<(time::Date, time::Date)>) -> String {
-    p.map(|(a, b)| format!("{} {} {} {}", tr("с"), day(a), tr("по"), day(b))).unwrap_or_default()
+    p.map(|(a, b)| format!("{} {} {} {}", tr("с"), ru_date(Some(a)), tr("по"), ru_date(Some(b)))).unwrap_or_default()
 }
