@@ -42,7 +42,7 @@ pub struct DemoPerson {
 pub const PEOPLE: [DemoPerson; 6] = [
     DemoPerson {
         subject: "1000001",
-        purpose: "гражданин с подтверждённой учётной записью",
+        purpose: "гражданин с подтверждённой учётной записью; бухгалтер ООО «Ромашка» (не руководитель)",
         last_name: "Иванов",
         first_name: "Иван",
         middle_name: "Иванович",
@@ -148,6 +148,9 @@ pub const OFFICER_AGENCY: &str = "Оператор СЭП";
 /// The demo organisation's employee (its head).
 pub const EMPLOYEE_SUBJECT: &str = "1000003";
 
+/// Another employee of the demo organisation, not its head (Иванов, its accountant).
+pub const STAFF_SUBJECT: &str = "1000001";
+
 /// Seeds the staff among the demo people (applicants are created at their first login),
 /// linked to their accounts at the identity provider `issuer`; the officer works for
 /// [`OFFICER_AGENCY`]. Idempotent: returns how many were added.
@@ -216,5 +219,6 @@ mod tests {
         assert_eq!(ips.len(), 1);
         crate::ident::Ogrnip::parse(ips[0].ogrnip).unwrap();
         assert!(PEOPLE.iter().any(|p| p.subject == EMPLOYEE_SUBJECT));
+        assert!(PEOPLE.iter().any(|p| p.subject == STAFF_SUBJECT && p.confirmed));
     }
 }

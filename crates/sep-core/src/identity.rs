@@ -5,6 +5,7 @@
 //! stored: a provider's typo must not put an invalid СНИЛС into a profile.
 
 use crate::ident::{DivisionCode, Email, Inn, PassportNumber, PassportSeries, Phone, RuDate, Snils};
+use crate::user::org::Membership;
 use crate::user::{Gender, Passport, Profile};
 use serde_json::Value;
 
@@ -30,6 +31,9 @@ pub struct ProviderIdentity {
     pub assurance: Assurance,
     /// Claims present but refused by validation (`snils`, `inn`, …).
     pub refused: Vec<&'static str>,
+    /// The organisations the person works for (`usr_org`); `None` when the provider did not
+    /// say (the scope was not granted), which leaves what is stored alone.
+    pub orgs: Option<Vec<Membership>>,
 }
 
 fn text<'a>(sources: &[&'a Value], key: &str) -> Option<&'a str> {
@@ -101,7 +105,16 @@ impl ProviderIdentity {
             passport,
             address: None,
         };
-        Self { subject: subject.to_owned(), profile, assurance: assurance(&sources), refused }
+        let orgs = sources.iter().find_map(|v| v.get("usr_org")).map(|list| {
+            let given = list.as_array().map(Vec::as_slice).unwrap_or_default();
+            let read: Vec<Membership> = given.iter().filter_map(Membership::from_claim).collect();
+            let inactive = given.iter().filter(|o| o.get("active").and_then(Value::as_bool) == Some(false)).count();
+            if read.len() + inactive < given.len() || !list.is_array() {
+                refused.push("usr_org");
+            }
+            read
+        });
+        Self { subject: subject.to_owned(), profile, assurance: assurance(&sources), refused, orgs }
     }
 }
 
@@ -126,6 +139,24 @@ mod tests {
         assert_eq!(p.profile.snils.unwrap().as_digits(), "12345678964");
         assert_eq!(p.profile.passport.unwrap().division_code.as_str(), "770-001");
         assert!(p.refused.is_empty());
+        assert_eq!(p.orgs, None, "no usr_org: the provider said nothing of organisations");
+    }
+
+    #[test]
+    fn organisations_are_read_and_invalid_ones_refused() {
+        let org = |inn: &str, chief: bool| {
+            json!({"oid": 2000001, "fullName": "ООО «Ромашка»", "shortName": "ООО «Ромашка»", "ogrn": "1027700000019",
+                   "inn": inn, "kpp": "770101001", "chief": chief, "admin": false, "position": "Бухгалтер"})
+        };
+        let info = json!({"usr_org": [org("7701000019", true), org("7701000018", false)]});
+        let p = ProviderIdentity::from_claims("3", &json!({}), &info);
+        let orgs = p.orgs.unwrap();
+        assert_eq!(orgs.len(), 1);
+        assert!(orgs[0].chief);
+        assert_eq!(p.refused, vec!["usr_org"]);
+        let none = ProviderIdentity::from_claims("3", &json!({}), &json!({"usr_org": []}));
+        assert_eq!(none.orgs, Some(vec![]), "an empty list says the person works for nobody");
+        assert!(none.refused.is_empty());
     }
 
     #[test]

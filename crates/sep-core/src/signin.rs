@@ -153,6 +153,11 @@ pub async fn arrive(
             store.get_user(id).await?
         }
     };
+    // Госуслуги keeps a person's place in organisations: what it says now replaces what
+    // was stored (a person who left an organisation no longer acts for it).
+    if let Some(orgs) = &arrival.identity.orgs {
+        store.replace_user_orgs(user.id, orgs, now).await?;
+    }
     let token = open_session(store, &user, device, &arrival.proof, origin, now).await?;
     Ok(Arrived::Session { user: Box::new(user), token })
 }

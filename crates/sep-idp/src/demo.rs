@@ -85,6 +85,18 @@ pub async fn seed(store: &dyn IdpStore, hasher: &Hasher, now: OffsetDateTime) ->
                 admin: true,
             })
             .await?;
+        // An employee who is not its head: СЭП shows the organisation but does not let him
+        // act for it.
+        let staff = sep_core::demo::STAFF_SUBJECT.parse::<i64>().map_err(|e| StoreError::Other(e.to_string()))?;
+        store
+            .insert_membership(&Membership {
+                org_oid: org.oid,
+                account_oid: staff,
+                position: "Бухгалтер".into(),
+                chief: false,
+                admin: false,
+            })
+            .await?;
     }
     Ok(added)
 }

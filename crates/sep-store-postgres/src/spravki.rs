@@ -5,6 +5,7 @@ use crate::conv::{bad_code, map_err};
 use sep_core::document::issued::IssuedDocument;
 use sep_core::ids::UserId;
 use sep_core::signing::Signature;
+use sep_core::spravka::OrgHolder;
 use sep_core::spravka::order::{Order, OrderStatus, PostStatus};
 use sep_core::spravka::store::SpravkaStore;
 use sep_core::store::{Effects, StoreResult};
@@ -13,7 +14,8 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 const ORDER: &str = "SELECT id, number, user_id, kind, period_from, period_to, purpose, email, post_address,
-    request_key, status, error_code, error_text, document_id, tracking, post_status, post_at, created_at, updated_at
+    request_key, status, error_code, error_text, document_id, tracking, post_status, post_at, created_at, updated_at,
+    org_full_name, org_short_name, org_inn, org_ogrn, org_kpp
     FROM spravka_orders";
 
 fn order_row(r: &Row) -> StoreResult<Order> {
@@ -43,6 +45,13 @@ fn order_row(r: &Row) -> StoreResult<Order> {
         post,
         created_at: r.get(17),
         updated_at: r.get(18),
+        org: r.get::<_, Option<String>>(19).zip(r.get::<_, Option<String>>(21)).map(|(full_name, inn)| OrgHolder {
+            full_name,
+            short_name: r.get::<_, Option<String>>(20).unwrap_or_default(),
+            inn,
+            ogrn: r.get::<_, Option<String>>(22).unwrap_or_default(),
+            kpp: r.get(23),
+        }),
     })
 }
 
@@ -66,8 +75,9 @@ impl SpravkaStore for PgStore {
         let tx = client.transaction().await.map_err(map_err)?;
         tx.execute(
             "INSERT INTO spravka_orders (id, number, user_id, kind, period_from, period_to, purpose, email,
-                post_address, request_key, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                post_address, request_key, status, created_at, updated_at,
+                org_full_name, org_short_name, org_inn, org_ogrn, org_kpp)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
             &[
                 &o.id,
                 &o.number,
@@ -82,6 +92,11 @@ impl SpravkaStore for PgStore {
                 &o.status.code(),
                 &o.created_at,
                 &o.updated_at,
+                &o.org.as_ref().map(|g| g.full_name.as_str()),
+                &o.org.as_ref().map(|g| g.short_name.as_str()),
+                &o.org.as_ref().map(|g| g.inn.as_str()),
+                &o.org.as_ref().map(|g| g.ogrn.as_str()),
+                &o.org.as_ref().and_then(|g| g.kpp.as_deref()),
             ],
         )
         .await

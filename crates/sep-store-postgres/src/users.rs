@@ -6,6 +6,7 @@ use deadpool_postgres::Transaction;
 use sep_core::StoreError;
 use sep_core::ids::UserId;
 use sep_core::store::{Effects, StoreResult};
+use sep_core::user::org::{Membership, MembershipRecord};
 use sep_core::user::store::{NewUser, UserStore};
 use sep_core::user::{ContactChange, ExternalIdentity, Profile, ProfileRecord, Role, User};
 use time::OffsetDateTime;
@@ -281,5 +282,63 @@ impl UserStore for PgStore {
             .iter()
             .map(|r| ExternalIdentity { provider: r.get(0), subject: r.get(1), user_id: id, linked_at: r.get(2) })
             .collect())
+    }
+
+    async fn replace_user_orgs(&self, id: UserId, orgs: &[Membership], at: OffsetDateTime) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        tx.execute("DELETE FROM user_orgs WHERE user_id = $1", &[&id.0]).await.map_err(map_err)?;
+        for m in orgs {
+            tx.execute(
+                "INSERT INTO user_orgs (user_id, org_oid, full_name, short_name, inn, ogrn, kpp, position, chief, admin, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                 ON CONFLICT (user_id, org_oid) DO NOTHING",
+                &[
+                    &id.0,
+                    &m.org_oid,
+                    &m.full_name,
+                    &m.short_name,
+                    &m.inn.as_str(),
+                    &m.ogrn.as_str(),
+                    &m.kpp.as_ref().map(|k| k.as_str()),
+                    &m.position,
+                    &m.chief,
+                    &m.admin,
+                    &at,
+                ],
+            )
+            .await
+            .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn list_user_orgs(&self, id: UserId) -> StoreResult<Vec<Membership>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT org_oid, full_name, short_name, inn, ogrn, kpp, position, chief, admin
+                 FROM user_orgs WHERE user_id = $1 ORDER BY short_name, org_oid",
+                &[&id.0],
+            )
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                MembershipRecord {
+                    org_oid: r.get(0),
+                    full_name: r.get(1),
+                    short_name: r.get(2),
+                    inn: r.get(3),
+                    ogrn: r.get(4),
+                    kpp: r.get(5),
+                    position: r.get(6),
+                    chief: r.get(7),
+                    admin: r.get(8),
+                }
+                .into_membership()
+                .map_err(StoreError::Other)
+            })
+            .collect()
     }
 }

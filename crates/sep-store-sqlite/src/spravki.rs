@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use sep_core::document::issued::IssuedDocument;
 use sep_core::ids::UserId;
 use sep_core::signing::Signature;
+use sep_core::spravka::OrgHolder;
 use sep_core::spravka::order::{Order, OrderStatus, PostStatus};
 use sep_core::spravka::store::SpravkaStore;
 use sep_core::store::{Effects, StoreResult};
@@ -13,7 +14,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 const ORDER: &str = "SELECT id, number, user_id, kind, period_from, period_to, purpose, email, post_address,
-    request_key, status, error_code, error_text, document_id, tracking, post_status, post_at, created_at, updated_at
+    request_key, status, error_code, error_text, document_id, tracking, post_status, post_at, created_at, updated_at,
+    org_full_name, org_short_name, org_inn, org_ogrn, org_kpp
     FROM spravka_orders";
 
 fn order_row(r: &Row<'_>) -> rusqlite::Result<Order> {
@@ -50,6 +52,16 @@ fn order_row(r: &Row<'_>) -> rusqlite::Result<Order> {
         post,
         created_at: from_ts(r.get(17)?)?,
         updated_at: from_ts(r.get(18)?)?,
+        org: match (r.get::<_, Option<String>>(19)?, r.get::<_, Option<String>>(21)?) {
+            (Some(full_name), Some(inn)) => Some(OrgHolder {
+                full_name,
+                short_name: r.get::<_, Option<String>>(20)?.unwrap_or_default(),
+                inn,
+                ogrn: r.get::<_, Option<String>>(22)?.unwrap_or_default(),
+                kpp: r.get(23)?,
+            }),
+            _ => None,
+        },
     })
 }
 
@@ -71,8 +83,9 @@ impl SpravkaStore for SqliteStore {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO spravka_orders (id, number, user_id, kind, period_from, period_to, purpose, email,
-                    post_address, request_key, status, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    post_address, request_key, status, created_at, updated_at,
+                    org_full_name, org_short_name, org_inn, org_ogrn, org_kpp)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                 params![
                     o.id.to_string(),
                     o.number,
@@ -87,6 +100,11 @@ impl SpravkaStore for SqliteStore {
                     o.status.code(),
                     ts(o.created_at),
                     ts(o.updated_at),
+                    o.org.as_ref().map(|g| &g.full_name),
+                    o.org.as_ref().map(|g| &g.short_name),
+                    o.org.as_ref().map(|g| &g.inn),
+                    o.org.as_ref().map(|g| &g.ogrn),
+                    o.org.as_ref().and_then(|g| g.kpp.as_ref()),
                 ],
             )
             .map_err(map_err)?;

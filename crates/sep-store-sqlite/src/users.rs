@@ -6,6 +6,7 @@ use rusqlite::{Row, Transaction, params};
 use sep_core::StoreError;
 use sep_core::ids::UserId;
 use sep_core::store::{Effects, StoreResult};
+use sep_core::user::org::{Membership, MembershipRecord};
 use sep_core::user::store::{NewUser, UserStore};
 use sep_core::user::{ContactChange, ExternalIdentity, Profile, ProfileRecord, Role, User};
 use time::OffsetDateTime;
@@ -279,5 +280,57 @@ impl UserStore for SqliteStore {
             })?
             .collect()
         })
+    }
+
+    async fn replace_user_orgs(&self, id: UserId, orgs: &[Membership], at: OffsetDateTime) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM user_orgs WHERE user_id = ?1", [id.0.to_string()]).map_err(map_err)?;
+            for m in orgs {
+                tx.execute(
+                    "INSERT INTO user_orgs (user_id, org_oid, full_name, short_name, inn, ogrn, kpp, position, chief, admin, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     ON CONFLICT (user_id, org_oid) DO NOTHING",
+                    params![
+                        id.0.to_string(),
+                        m.org_oid,
+                        m.full_name,
+                        m.short_name,
+                        m.inn.as_str(),
+                        m.ogrn.as_str(),
+                        m.kpp.as_ref().map(|k| k.as_str().to_owned()),
+                        m.position,
+                        m.chief,
+                        m.admin,
+                        ts(at)
+                    ],
+                )
+                .map_err(map_err)?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn list_user_orgs(&self, id: UserId) -> StoreResult<Vec<Membership>> {
+        let records = self.read(|c| {
+            let mut s = c.prepare_cached(
+                "SELECT org_oid, full_name, short_name, inn, ogrn, kpp, position, chief, admin
+                 FROM user_orgs WHERE user_id = ?1 ORDER BY short_name, org_oid",
+            )?;
+            s.query_map([id.0.to_string()], |r| {
+                Ok(MembershipRecord {
+                    org_oid: r.get(0)?,
+                    full_name: r.get(1)?,
+                    short_name: r.get(2)?,
+                    inn: r.get(3)?,
+                    ogrn: r.get(4)?,
+                    kpp: r.get(5)?,
+                    position: r.get(6)?,
+                    chief: r.get(7)?,
+                    admin: r.get(8)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        records.into_iter().map(|r| r.into_membership().map_err(StoreError::Other)).collect()
     }
 }

@@ -38,11 +38,20 @@ pub enum OrderError {
     /// E-mail delivery without a confirmed address.
     #[error("Для отправки по электронной почте нужен подтверждённый адрес.")]
     EmailUnconfirmed,
+    /// The kind is not issued to organisations.
+    #[error("Эту справку нельзя заказать для организации.")]
+    KindNotForOrg,
+    /// Госуслуги did not say the person works for this organisation.
+    #[error("По данным Госуслуг вы не работаете в этой организации.")]
+    OrgUnknown,
+    /// The person works for the organisation but is not its head.
+    #[error("Заказать справку для организации может только её руководитель.")]
+    OrgNotHead,
 }
 
 impl OrderError {
     /// Every problem, for the help page's table of codes.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 14] = [
         Self::KindUnknown,
         Self::KindNotAllowed,
         Self::PeriodRequired,
@@ -54,6 +63,9 @@ impl OrderError {
         Self::PostAddressMissing,
         Self::PostAddressTooLong,
         Self::EmailUnconfirmed,
+        Self::KindNotForOrg,
+        Self::OrgUnknown,
+        Self::OrgNotHead,
     ];
 
     /// Stable code.
@@ -70,6 +82,9 @@ impl OrderError {
             Self::PostAddressMissing => "post_address_missing",
             Self::PostAddressTooLong => "post_address_too_long",
             Self::EmailUnconfirmed => "email_unconfirmed",
+            Self::KindNotForOrg => "spravka_kind_not_for_org",
+            Self::OrgUnknown => "spravka_org_unknown",
+            Self::OrgNotHead => "spravka_org_not_head",
         }
     }
 
@@ -78,7 +93,7 @@ impl OrderError {
         match self {
             Self::KindUnknown => "Выберите справку из перечня на странице «Справки».",
             Self::KindNotAllowed => {
-                "Закажите справку, доступную вам, или войдите от имени того, кто может её заказать."
+                "Эта справка выдаётся организациям: выберите организацию в поле «Для кого» или закажите другую справку."
             }
             Self::PeriodRequired | Self::PeriodInvalid => "Укажите начало и конец периода в формате ДД.ММ.ГГГГ.",
             Self::PeriodFuture => "Укажите период, который заканчивается не позже сегодняшнего дня.",
@@ -90,6 +105,11 @@ impl OrderError {
             Self::EmailUnconfirmed => {
                 "Подтвердите адрес электронной почты в разделе «Личные данные» или снимите отметку отправки по почте."
             }
+            Self::KindNotForOrg => "Закажите эту справку для себя или выберите справку, которую выдают организациям.",
+            Self::OrgUnknown => {
+                "Выберите организацию из списка. Если вас недавно добавили в организацию на Госуслугах, выйдите и войдите снова."
+            }
+            Self::OrgNotHead => "Попросите руководителя организации заказать справку в СЭП.",
         }
     }
 
@@ -102,6 +122,7 @@ impl OrderError {
             Self::PurposeTooLong => "purpose",
             Self::PostAddressMissing | Self::PostAddressTooLong => "post_address",
             Self::EmailUnconfirmed => "by_email",
+            Self::KindNotForOrg | Self::OrgUnknown | Self::OrgNotHead => "org",
         }
     }
 }

@@ -47,6 +47,12 @@ pub struct Maker {
     pub public_url: String,
 }
 
+/// The holder of `order`: the person as the profile has them, and the organisation when it
+/// is ordered for one.
+pub fn order_holder(user: &User, order: &Order) -> Holder {
+    Holder { org: order.org.clone(), ..holder(user) }
+}
+
 /// The holder as the profile has them.
 pub fn holder(user: &User) -> Holder {
     let p = &user.profile;
@@ -57,6 +63,7 @@ pub fn holder(user: &User) -> Holder {
         birth_date: p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
         snils: p.snils.as_ref().map(|s| s.as_digits().to_owned()),
         inn: p.inn.as_ref().map(|s| s.as_str().to_owned()),
+        org: None,
     }
 }
 
@@ -87,7 +94,7 @@ impl Maker {
         if kind.registry == "sep.registration" {
             return Ok(super::sheet::registration(user));
         }
-        match self.records.read(&kind.registry, &holder(user), order.period).await {
+        match self.records.read(&kind.registry, &order_holder(user, order), order.period).await {
             Ok(Some(x)) => Ok(x),
             Ok(None) => Err(Stop::Fail(MakeFailure::NoData, format!("{}: no record", kind.registry))),
             Err(e) if last => Err(Stop::Fail(MakeFailure::RegistryUnavailable, e.to_string())),
@@ -119,7 +126,7 @@ impl Maker {
             agency: kind.agency.clone(),
             issued_by: None,
             title: kind.title.clone(),
-            holder: holder(&user).initials(),
+            holder: order_holder(&user, &order).initials(),
             file: StoredFile {
                 file_name: String::new(),
                 content_type: "application/pdf".into(),

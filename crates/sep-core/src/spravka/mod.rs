@@ -16,12 +16,14 @@ pub mod store;
 pub use error::{MakeFailure, OrderError, SpravkaError};
 pub use kind::{Kind, Kinds, Who};
 pub use order::{Order, OrderStatus, PostStatus};
+pub use records::OrgHolder;
 
 use crate::audit::Origin;
 use crate::ident::RuDate;
 use crate::job::{JobKind, NewJob};
 use crate::store::{Effects, Store};
 use crate::user::User;
+use crate::user::org::Membership;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -51,6 +53,8 @@ pub struct OrderForm {
     pub post_address: String,
     /// The form's one-time key.
     pub request_key: String,
+    /// For whom: empty for the person themselves, else the ИНН of an organisation they head.
+    pub org: String,
 }
 
 /// The order as checked.
@@ -64,6 +68,8 @@ pub struct Checked {
     pub email: Option<String>,
     /// The postal address.
     pub post_address: Option<String>,
+    /// The organisation it is for.
+    pub org: Option<OrgHolder>,
 }
 
 /// A new one-time key for an order form (32 hex digits).
@@ -71,15 +77,41 @@ pub fn request_key() -> String {
     crate::ids::random_bytes::<16>().map(hex::encode).unwrap_or_default()
 }
 
-/// Checks an order form for `user` on `today` (Moscow): every problem at once.
-pub fn check(kind: Option<&Kind>, user: &User, form: &OrderForm, today: Date) -> Result<Checked, Vec<OrderError>> {
+/// Checks an order form for `user`, who works for `orgs` (as Госуслуги said at their last
+/// login), on `today` (Moscow): every problem at once.
+pub fn check(
+    kind: Option<&Kind>,
+    user: &User,
+    orgs: &[Membership],
+    form: &OrderForm,
+    today: Date,
+) -> Result<Checked, Vec<OrderError>> {
     let Some(kind) = kind else { return Err(vec![OrderError::KindUnknown]) };
     let mut problems = Vec::new();
-    // Organisations have no cabinet of their own yet, and whether a person is a sole
-    // proprietor is not in the profile: a kind open only to them is refused for now.
-    if !kind.who.contains(&Who::Person) {
-        problems.push(OrderError::KindNotAllowed);
-    }
+    let org = match form.org.trim() {
+        // Whether a person is a sole proprietor is not in the profile: a kind open only to
+        // them is refused for now.
+        "" => {
+            if !kind.who.contains(&Who::Person) {
+                problems.push(OrderError::KindNotAllowed);
+            }
+            None
+        }
+        inn => match orgs.iter().find(|m| m.inn.as_str() == inn) {
+            None => {
+                problems.push(OrderError::OrgUnknown);
+                None
+            }
+            Some(m) => {
+                if !kind.who.contains(&Who::Org) {
+                    problems.push(OrderError::KindNotForOrg);
+                } else if !m.may_act() {
+                    problems.push(OrderError::OrgNotHead);
+                }
+                Some(OrgHolder::from(m))
+            }
+        },
+    };
     let period = match kind.max_period_days {
         None => None,
         Some(max) => match (form.from.trim(), form.to.trim()) {
@@ -129,6 +161,7 @@ pub fn check(kind: Option<&Kind>, user: &User, form: &OrderForm, today: Date) ->
         purpose: if purpose.is_empty() { DEFAULT_PURPOSE.to_owned() } else { purpose },
         email: email.filter(|_| form.by_email),
         post_address: form.by_post.then_some(address),
+        org,
     })
 }
 
@@ -149,7 +182,8 @@ pub async fn place(
         return Ok(same);
     }
     let kind = kinds.get(form.kind.trim());
-    let checked = check(kind, user, form, crate::clock::moscow_day(now)).map_err(SpravkaError::Invalid)?;
+    let orgs = if form.org.trim().is_empty() { vec![] } else { store.list_user_orgs(user.id).await? };
+    let checked = check(kind, user, &orgs, form, crate::clock::moscow_day(now)).map_err(SpravkaError::Invalid)?;
     let kind = kind.ok_or(SpravkaError::Invalid(vec![OrderError::KindUnknown]))?;
     let key = if key.is_empty() { request_key() } else { key };
     let year = crate::clock::moscow_day(now).year();
@@ -158,6 +192,7 @@ pub async fn place(
         id: Uuid::now_v7(),
         number: format!("S{year}-{seq:06}"),
         user_id: user.id,
+        org: checked.org,
         kind: kind.code.clone(),
         period: checked.period,
         purpose: checked.purpose,
@@ -174,7 +209,10 @@ pub async fn place(
     };
     let mut e = origin.event(now, "spravka.ordered", Some(user.id));
     e.object = Some(format!("spravka:{}", order.id));
-    e.details = serde_json::json!({ "number": order.number, "kind": order.kind, "email": order.email.is_some(), "post": order.post_address.is_some() });
+    e.details = serde_json::json!({
+        "number": order.number, "kind": order.kind, "email": order.email.is_some(), "post": order.post_address.is_some(),
+        "org_inn": order.org.as_ref().map(|o| o.inn.clone()),
+    });
     let mut job = NewJob::of(JobKind::MakeSpravka, serde_json::json!({ "order": order.id }), now);
     job.max_attempts = MAKE_ATTEMPTS;
     let fx = Effects { audit: vec![e], jobs: vec![job], notices: vec![] };
@@ -280,10 +318,10 @@ mod tests {
         let income = kinds.get("income");
         let today = date!(2026 - 12 - 06);
         let u = user(true);
-        let ok = check(income, &u, &form("income", "01.01.2026", "30.11.2026"), today).unwrap();
+        let ok = check(income, &u, &[], &form("income", "01.01.2026", "30.11.2026"), today).unwrap();
         assert_eq!(ok.period, Some((date!(2026 - 01 - 01), date!(2026 - 11 - 30))));
         assert_eq!(ok.purpose, DEFAULT_PURPOSE);
-        let err = |f: OrderForm| check(income, &u, &f, today).unwrap_err();
+        let err = |f: OrderForm| check(income, &u, &[], &f, today).unwrap_err();
         assert_eq!(err(form("income", "01.01.2026", "07.12.2026")), [OrderError::PeriodFuture]);
         assert_eq!(err(form("income", "01.06.2026", "01.01.2026")), [OrderError::PeriodReversed]);
         assert_eq!(err(form("income", "01.01.2020", "01.01.2026")), [OrderError::PeriodTooLong]);
@@ -291,8 +329,8 @@ mod tests {
         assert_eq!(err(form("income", "31.02.2026", "01.03.2026")), [OrderError::PeriodInvalid]);
         assert_eq!(err(form("income", "2026-01-01", "01.03.2026")), [OrderError::PeriodInvalid]);
         // A kind without a period ignores what was typed there.
-        assert_eq!(check(kinds.get("oms"), &u, &form("oms", "x", "y"), today).unwrap().period, None);
-        assert_eq!(check(None, &u, &form("nope", "", ""), today).unwrap_err(), [OrderError::KindUnknown]);
+        assert_eq!(check(kinds.get("oms"), &u, &[], &form("oms", "x", "y"), today).unwrap().period, None);
+        assert_eq!(check(None, &u, &[], &form("nope", "", ""), today).unwrap_err(), [OrderError::KindUnknown]);
     }
 
     #[test]
@@ -303,11 +341,11 @@ mod tests {
         f.by_post = true;
         f.by_email = true;
         f.purpose = "я".repeat(501);
-        let e = check(kinds.get("oms"), &user(false), &f, today).unwrap_err();
+        let e = check(kinds.get("oms"), &user(false), &[], &f, today).unwrap_err();
         assert_eq!(e, [OrderError::PurposeTooLong, OrderError::PostAddressMissing, OrderError::EmailUnconfirmed]);
         f.purpose = "в банк".into();
         f.post_address = " 101000, г. Москва, ул. Мясницкая, д. 1 ".into();
-        let ok = check(kinds.get("oms"), &user(true), &f, today).unwrap();
+        let ok = check(kinds.get("oms"), &user(true), &[], &f, today).unwrap();
         assert_eq!(ok.post_address.as_deref(), Some("101000, г. Москва, ул. Мясницкая, д. 1"));
         assert!(ok.email.is_some());
         assert_eq!(ok.purpose, "в банк");
@@ -318,8 +356,42 @@ mod tests {
         let kinds = Kinds::load(None).unwrap();
         let mut org_only = kinds.get("oms").unwrap().clone();
         org_only.who = vec![Who::Org];
-        let e = check(Some(&org_only), &user(true), &form("oms", "", ""), date!(2026 - 12 - 06)).unwrap_err();
+        let e = check(Some(&org_only), &user(true), &[], &form("oms", "", ""), date!(2026 - 12 - 06)).unwrap_err();
         assert_eq!(e, [OrderError::KindNotAllowed]);
+    }
+
+    fn member(chief: bool) -> Membership {
+        Membership {
+            org_oid: "2000001".into(),
+            full_name: "Общество с ограниченной ответственностью «Ромашка»".into(),
+            short_name: "ООО «Ромашка»".into(),
+            inn: crate::ident::Inn::parse_organisation("7701000019").unwrap(),
+            ogrn: crate::ident::Ogrn::parse("1027700000019").unwrap(),
+            kpp: None,
+            position: String::new(),
+            chief,
+            admin: false,
+        }
+    }
+
+    #[test]
+    fn only_the_head_orders_for_an_organisation_and_only_kinds_it_may_have() {
+        let kinds = Kinds::load(None).unwrap();
+        let today = date!(2026 - 12 - 06);
+        let tax = kinds.get("tax_status");
+        let mut f = form("tax_status", "", "");
+        f.org = " 7701000019 ".into();
+        let ok = check(tax, &user(true), &[member(true)], &f, today).unwrap();
+        assert_eq!(ok.org.map(|o| o.short_name), Some("ООО «Ромашка»".into()));
+        assert_eq!(check(tax, &user(true), &[member(false)], &f, today).unwrap_err(), [OrderError::OrgNotHead]);
+        assert_eq!(check(tax, &user(true), &[], &f, today).unwrap_err(), [OrderError::OrgUnknown]);
+        f.org = "7707329152".into();
+        assert_eq!(check(tax, &user(true), &[member(true)], &f, today).unwrap_err(), [OrderError::OrgUnknown]);
+        // A person's own record is not issued to an organisation.
+        let mut oms = form("oms", "", "");
+        oms.org = "7701000019".into();
+        let e = check(kinds.get("oms"), &user(true), &[member(true)], &oms, today).unwrap_err();
+        assert_eq!(e, [OrderError::KindNotForOrg]);
     }
 
     proptest::proptest! {
@@ -332,7 +404,7 @@ mod tests {
             let base = date!(2016 - 01 - 01);
             let fmt = |d: Date| format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year());
             let (from, to) = (base + time::Duration::days(a), base + time::Duration::days(b));
-            if let Ok(c) = check(kinds.get("income"), &user(true), &form("income", &fmt(from), &fmt(to)), today) {
+            if let Ok(c) = check(kinds.get("income"), &user(true), &[], &form("income", &fmt(from), &fmt(to)), today) {
                 let (x, y) = c.period.unwrap();
                 proptest::prop_assert!(x <= y && y <= today && (y - x).whole_days() < 1096);
             }

@@ -108,8 +108,10 @@ pub struct Order {
     pub id: Uuid,
     /// Its number (`S2026-000001`), given at once.
     pub number: String,
-    /// Who ordered it (and whom it describes).
+    /// Who ordered it (and whom it describes, unless it is for an organisation).
     pub user_id: UserId,
+    /// The organisation it describes, when its head ordered it for it.
+    pub org: Option<super::records::OrgHolder>,
     /// The kind's code.
     pub kind: String,
     /// The period, for kinds that take one.

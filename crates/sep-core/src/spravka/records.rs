@@ -34,11 +34,44 @@ pub struct Holder {
     pub snils: Option<String>,
     /// ИНН, digits only.
     pub inn: Option<String>,
+    /// The organisation it is about, when ordered for one by its head (the person above).
+    pub org: Option<OrgHolder>,
+}
+
+/// An organisation a справка is about, as Госуслуги named it when the order was placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgHolder {
+    /// Полное наименование.
+    pub full_name: String,
+    /// Сокращённое наименование.
+    pub short_name: String,
+    /// ИНН, 10 digits.
+    pub inn: String,
+    /// ОГРН.
+    pub ogrn: String,
+    /// КПП, when known.
+    pub kpp: Option<String>,
+}
+
+impl From<&crate::user::org::Membership> for OrgHolder {
+    fn from(m: &crate::user::org::Membership) -> Self {
+        Self {
+            full_name: m.full_name.clone(),
+            short_name: m.short_name.clone(),
+            inn: m.inn.as_str().to_owned(),
+            ogrn: m.ogrn.as_str().to_owned(),
+            kpp: m.kpp.as_ref().map(|k| k.as_str().to_owned()),
+        }
+    }
 }
 
 impl Holder {
-    /// «Иванов И. И.»: what a public page may show of the holder.
+    /// «Иванов И. И.»: what a public page may show of the holder; an organisation's short
+    /// name (an organisation's name is public).
     pub fn initials(&self) -> String {
+        if let Some(o) = &self.org {
+            return o.short_name.clone();
+        }
         let first = |s: &str| s.chars().next().map(|c| format!(" {c}.")).unwrap_or_default();
         format!("{}{}{}", self.last_name, first(&self.first_name), first(&self.middle_name))
     }
@@ -71,7 +104,7 @@ pub struct Extract {
 /// Reads one registry's record of a person.
 #[async_trait]
 pub trait Records: Send + Sync {
-    /// The record of `holder` in `registry` (one of [`REGISTRIES`] except `sep.*`) for the
+    /// The record of `holder` (the organisation, when `holder.org` names one) in `registry` (one of [`REGISTRIES`] except `sep.*`) for the
     /// period when the kind takes one; `Ok(None)` when the registry knows nothing of them;
     /// `Err` when it could not answer (the job retries).
     async fn read(
@@ -110,8 +143,17 @@ mod tests {
             birth_date: "05.03.1987".into(),
             snils: None,
             inn: None,
+            org: None,
         };
         assert_eq!(h.initials(), "Иванов И. И.");
-        assert_eq!(Holder { middle_name: String::new(), ..h }.initials(), "Иванов И.");
+        assert_eq!(Holder { middle_name: String::new(), ..h.clone() }.initials(), "Иванов И.");
+        let org = OrgHolder {
+            full_name: "Общество с ограниченной ответственностью «Ромашка»".into(),
+            short_name: "ООО «Ромашка»".into(),
+            inn: "7701000019".into(),
+            ogrn: "1027700000019".into(),
+            kpp: None,
+        };
+        assert_eq!(Holder { org: Some(org), ..h }.initials(), "ООО «Ромашка»");
     }
 }

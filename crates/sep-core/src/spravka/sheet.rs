@@ -62,21 +62,32 @@ pub fn compose(
     extract: Extract,
     check_url: &str,
 ) -> Sheet {
-    let h = super::make::holder(user);
-    let mut lines = vec![("Ф. И. О.".to_owned(), h.full_name())];
-    if !h.birth_date.is_empty() {
-        lines.push(("Дата рождения".into(), h.birth_date.clone()));
-    }
-    for id in &kind.identifiers {
-        match id {
-            super::kind::Identifier::Snils => {
-                if let Some(s) = &user.profile.snils {
-                    lines.push(("СНИЛС".into(), s.to_string()));
+    let h = super::make::order_holder(user, order);
+    let mut lines = Vec::new();
+    if let Some(o) = &h.org {
+        lines.push(("Организация".to_owned(), o.full_name.clone()));
+        lines.push(("ИНН".into(), o.inn.clone()));
+        if let Some(k) = &o.kpp {
+            lines.push(("КПП".into(), k.clone()));
+        }
+        lines.push(("ОГРН".into(), o.ogrn.clone()));
+        lines.push(("Запросил(а)".into(), format!("{}, руководитель организации", h.full_name())));
+    } else {
+        lines.push(("Ф. И. О.".to_owned(), h.full_name()));
+        if !h.birth_date.is_empty() {
+            lines.push(("Дата рождения".into(), h.birth_date.clone()));
+        }
+        for id in &kind.identifiers {
+            match id {
+                super::kind::Identifier::Snils => {
+                    if let Some(s) = &user.profile.snils {
+                        lines.push(("СНИЛС".into(), s.to_string()));
+                    }
                 }
-            }
-            super::kind::Identifier::Inn => {
-                if let Some(s) = &h.inn {
-                    lines.push(("ИНН".into(), s.clone()));
+                super::kind::Identifier::Inn => {
+                    if let Some(s) = &h.inn {
+                        lines.push(("ИНН".into(), s.clone()));
+                    }
                 }
             }
         }

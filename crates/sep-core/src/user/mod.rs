@@ -1,5 +1,6 @@
 //! Users of the portal and their profiles.
 
+pub mod org;
 pub mod store;
 
 use crate::ident::{DivisionCode, Email, Inn, PassportNumber, PassportSeries, Phone, RuDate, Snils};

@@ -1,5 +1,6 @@
 //! Storage of users: the [`UserStore`] port and the [`NewUser`] it inserts.
 
+use super::org::Membership;
 use super::{ContactChange, ExternalIdentity, Profile, Role, User};
 use crate::ids::UserId;
 use crate::settings::Settings;
@@ -59,4 +60,9 @@ pub trait UserStore: Send + Sync {
     async fn update_user_settings(&self, id: UserId, settings: &Settings, fx: &Effects) -> StoreResult<()>;
     /// Sets (or clears) the agency a staff member works for.
     async fn update_user_agency(&self, id: UserId, agency: Option<&str>, fx: &Effects) -> StoreResult<()>;
+    /// Replaces the organisations the user works for with `orgs` (as Госуслуги said at
+    /// `at`), in one transaction.
+    async fn replace_user_orgs(&self, id: UserId, orgs: &[Membership], at: OffsetDateTime) -> StoreResult<()>;
+    /// The organisations the user works for, by short name.
+    async fn list_user_orgs(&self, id: UserId) -> StoreResult<Vec<Membership>>;
 }

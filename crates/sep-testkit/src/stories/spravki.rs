@@ -20,6 +20,14 @@ fn order(user: sep_core::ids::UserId, number: &str, key: &str, at: time::OffsetD
         id: Uuid::now_v7(),
         number: number.into(),
         user_id: user,
+        // Ordered for an organisation, so that its columns round-trip (one without: below).
+        org: Some(sep_core::spravka::OrgHolder {
+            full_name: "Общество с ограниченной ответственностью «Ромашка»".into(),
+            short_name: "ООО «Ромашка»".into(),
+            inn: "7701000019".into(),
+            ogrn: "1027700000019".into(),
+            kpp: Some("770101001".into()),
+        }),
         kind: "income".into(),
         period: Some((date!(2026 - 01 - 01), date!(2026 - 06 - 30))),
         purpose: "в банк".into(),
@@ -66,6 +74,7 @@ pub async fn lifecycle(db: &TestDb) {
         period: None,
         email: None,
         post_address: None,
+        org: None,
         ..order(user, "S2026-000004", "k2", at + time::Duration::seconds(1))
     };
     s.insert_spravka_order(&no_period, &Effects::none()).await.unwrap();

@@ -155,3 +155,43 @@ pub async fn settings(db: &TestDb) {
     assert!(matches!(s.update_user_settings(ghost, &chosen, &fx).await, Err(StoreError::NotFound)));
     assert!(s.list_audit_for_user(ghost, None, 10).await.unwrap().is_empty(), "the record is rolled back");
 }
+
+/// A membership of the demo organisation as Госуслуги says it.
+pub fn membership(chief: bool) -> sep_core::user::org::Membership {
+    sep_core::user::org::Membership {
+        org_oid: "2000001".into(),
+        full_name: "Общество с ограниченной ответственностью «Ромашка»".into(),
+        short_name: "ООО «Ромашка»".into(),
+        inn: sep_core::ident::Inn::parse_organisation("7701000019").unwrap(),
+        ogrn: sep_core::ident::Ogrn::parse("1027700000019").unwrap(),
+        kpp: Some(sep_core::ident::Kpp::parse("770101001").unwrap()),
+        position: if chief { "Генеральный директор" } else { "Бухгалтер" }.into(),
+        chief,
+        admin: chief,
+    }
+}
+
+/// The organisations a user works for are replaced as a whole, read back as written (КПП
+/// optional), kept apart per user; an empty list clears them.
+pub async fn orgs(db: &TestDb) {
+    let s = db.store();
+    let at = t0();
+    let (a, b) = (super::citizen(db, at).await, super::citizen(db, at).await);
+    assert!(s.list_user_orgs(a).await.unwrap().is_empty());
+    let mut other = membership(false);
+    other.org_oid = "2000002".into();
+    other.short_name = "АО «Берёзка»".into();
+    other.inn = sep_core::ident::Inn::parse_organisation("7707329152").unwrap();
+    other.kpp = None;
+    s.replace_user_orgs(a, &[membership(true), other.clone()], at).await.unwrap();
+    s.replace_user_orgs(b, &[membership(false)], at).await.unwrap();
+    // Ordered by short name: «АО…» before «ООО…».
+    assert_eq!(s.list_user_orgs(a).await.unwrap(), vec![other.clone(), membership(true)]);
+    assert_eq!(s.list_user_orgs(b).await.unwrap(), vec![membership(false)]);
+    // The next login says Ромашка only, and no longer as its head.
+    s.replace_user_orgs(a, &[membership(false)], at + Duration::days(1)).await.unwrap();
+    assert_eq!(s.list_user_orgs(a).await.unwrap(), vec![membership(false)]);
+    s.replace_user_orgs(a, &[], at + Duration::days(2)).await.unwrap();
+    assert!(s.list_user_orgs(a).await.unwrap().is_empty());
+    assert_eq!(s.list_user_orgs(b).await.unwrap(), vec![membership(false)], "another user's are untouched");
+}

@@ -90,7 +90,7 @@ async fn world_in(backend: Backend, esia_mode: bool, esia_rs256: bool) -> Option
         client_secret: SECRET.into(),
         redirect_url: format!("{portal}/login/callback"),
         post_logout_url: format!("{portal}/"),
-        scopes: "fullname birthdate snils inn mobile email".split(' ').map(str::to_owned).collect(),
+        scopes: "fullname birthdate snils inn mobile email usr_org".split(' ').map(str::to_owned).collect(),
         timeout: Duration::from_secs(5),
         esia,
     })

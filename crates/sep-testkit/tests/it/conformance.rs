@@ -38,6 +38,7 @@ on_both! {
     users_links_unique_changes_atomic => stories::users::links_are_unique_and_changes_atomic;
     users_contact_changes => stories::users::contact_changes;
     users_settings => stories::users::settings;
+    users_orgs => stories::users::orgs;
     sessions_lifecycle => stories::sessions::lifecycle;
     login_requests_taken_once => stories::sessions::login_requests;
     relink_requests_with_their_messages => stories::relink::lifecycle;

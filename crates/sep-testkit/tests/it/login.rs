@@ -38,6 +38,11 @@ async fn happy_path(backend: Backend) {
         w.db.store().list_audit(0, 100).await.unwrap().into_iter().find(|e| e.event.action == "auth.login").unwrap();
     assert!(login.event.details["method"].as_str().unwrap().contains("pwd"), "{:?}", login.event.details);
     assert_eq!(login.event.ip.as_deref(), Some("127.0.0.1"));
+    // Госуслуги said where Иванов works (usr_org): its accountant, not its head.
+    let me = w.db.store().find_user_by_identity(&w.idp, "1000001").await.unwrap().unwrap();
+    let orgs = w.db.store().list_user_orgs(me.id).await.unwrap();
+    let orgs: Vec<_> = orgs.iter().map(|m| (m.short_name.as_str(), m.inn.as_str(), m.chief)).collect();
+    assert_eq!(orgs, [("ООО «Ромашка»", "7701000019", false)], "usr_org is kept at login");
 
     // A second login of the same person finds the same profile: no second user, no terms again.
     let r = w.post(&format!("{}/logout", w.portal), &[("csrf", &hidden(&cabinet, "csrf"))]).await;
@@ -399,6 +404,11 @@ async fn esia_mode_round_trip(backend: Backend) {
     let login =
         w.db.store().list_audit(0, 100).await.unwrap().into_iter().find(|e| e.event.action == "auth.login").unwrap();
     assert_eq!(login.event.details["method"], "pwd", "ЕСИА's amr");
+    // Госуслуги said where Иванов works (/rs/prns/{oid}/orgs): its accountant, not its head.
+    let me = w.db.store().find_user_by_identity(&w.idp, "1000001").await.unwrap().unwrap();
+    let orgs = w.db.store().list_user_orgs(me.id).await.unwrap();
+    let orgs: Vec<_> = orgs.iter().map(|m| (m.short_name.as_str(), m.inn.as_str(), m.chief)).collect();
+    assert_eq!(orgs, [("ООО «Ромашка»", "7701000019", false)], "usr_org is kept at login");
     // The user is linked to the ЕСИА oid at this provider.
     let user = w.db.store().list_audit(0, 100).await.unwrap().into_iter().find(|e| e.event.action == "user.created");
     assert!(user.is_some());

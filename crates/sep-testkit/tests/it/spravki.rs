@@ -364,3 +364,83 @@ async fn a_stalled_order_is_failed_and_the_holder_told() {
     t.run_spravki().await;
     assert!(w.page(&format!("/spravki/{id}")).await.contains("data-status=\"failed\""));
 }
+
+/// SPEC S1 for organisations: the head (as Госуслуги said at login) orders the organisation's
+/// справка, which names the organisation and who asked; the public check page shows the
+/// organisation, not the head. An employee who is not the head, anyone for an organisation
+/// Госуслуги did not name, and a person's own kind for an organisation are refused.
+#[tokio::test]
+async fn the_head_orders_for_the_organisation_and_nobody_else_does() {
+    let t = TestApp::new().await;
+    let store = t.db.store();
+    let now = t.clock.now();
+    let phone = |subject: &str| sep_core::demo::PEOPLE.iter().find(|p| p.subject == subject).unwrap().phone;
+    let head = t.sign_in_as(phone(sep_core::demo::EMPLOYEE_SUBJECT)).await;
+    store.replace_user_orgs(head.user.id, &[sep_testkit::stories::users::membership(true)], now).await.unwrap();
+    let page = head.page("/spravki").await;
+    assert!(page.contains("Для кого") && page.contains("id=\"org-7701000019\""), "{page}");
+    assert!(!page.contains("value=\"7701000019\" disabled"), "the head may choose it");
+    assert!(page.contains("Выдаётся") && page.contains("организациям"), "each kind says to whom it is issued");
+
+    let r = head.post_form("/spravki", &[("kind", "tax_status"), ("org", "7701000019")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let id = order_id(r.location());
+    t.run_spravki().await;
+    let order = head.page(&format!("/spravki/{id}")).await;
+    assert!(order.contains("data-status=\"ready\""), "{order}");
+    assert!(order.contains("Для организации") && order.contains("ИНН 7701000019"), "{order}");
+    assert!(head.page("/spravki").await.contains("для ООО «Ромашка»"), "the list says for whom");
+    let check_url = between(&order, "Ссылка для проверки</dt><dd><a href=\"", "\"").replace("&amp;", "&");
+    let pdf = head.get(&format!("/spravki/{id}/pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    if have("pdftotext", "poppler-utils") {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("s.pdf"), &pdf.bytes).unwrap();
+        let (ok, text) = run("pdftotext", &["-layout", "s.pdf", "-"], dir.path());
+        assert!(ok, "{text}");
+        for want in [
+            "Общество с ограниченной ответственностью «Ромашка»",
+            "7701000019",
+            "770101001",
+            "1027700000019",
+            "Сидоров Пётр Алексеевич, руководитель организации",
+            "У организации нет неисполненной обязанности",
+        ] {
+            assert!(text.contains(want), "{want} in the PDF text:\n{text}");
+        }
+        // The head's own tax debt is his, not the organisation's.
+        assert!(!text.contains("Транспортный налог"), "{text}");
+        assert!(!text.contains("770678901214") && !text.contains("678-901-234"), "not the head's identifiers");
+    }
+    let b = t.browser();
+    let check = b.get(check_url.trim_start_matches("http://127.0.0.1:8080")).await;
+    assert!(check.text.contains("data-standing=\"valid\"") && check.text.contains("ООО «Ромашка»"), "{}", check.text);
+    assert!(!check.text.contains("Сидоров"), "the public page shows the organisation, not its head");
+    let audit = store.list_audit_for_user(head.user.id, None, 50).await.unwrap();
+    let ordered = audit.iter().find(|e| e.event.action == "spravka.ordered").unwrap();
+    assert_eq!(ordered.event.details["org_inn"], "7701000019", "the audit names the organisation");
+
+    // A person's own record is not issued to an organisation.
+    let r = head.post_form("/spravki", &[("kind", "oms"), ("org", "7701000019")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("spravka_kind_not_for_org"), "{}", r.text);
+
+    // The accountant sees the organisation but may not order for it.
+    let staff = t.sign_in_as(phone(sep_core::demo::STAFF_SUBJECT)).await;
+    store.replace_user_orgs(staff.user.id, &[sep_testkit::stories::users::membership(false)], now).await.unwrap();
+    let page = staff.page("/spravki").await;
+    assert!(page.contains("value=\"7701000019\" disabled"), "{page}");
+    assert!(page.contains("только её руководитель"), "and says why");
+    let r = staff.post_form("/spravki", &[("kind", "tax_status"), ("org", "7701000019")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("spravka_org_not_head") && r.text.contains("href=\"#org\""), "{}", r.text);
+    let r = staff.post_form("/spravki", &[("kind", "tax_status"), ("org", "7707329152")]).await;
+    assert!(r.text.contains("spravka_org_unknown"), "an organisation Госуслуги did not name: {}", r.text);
+    assert!(staff.page("/spravki").await.contains("Заказов пока нет"), "nothing was ordered for him");
+    // Nor does he see the head's order by its id.
+    assert_eq!(staff.get(&format!("/spravki/{id}")).await.status, StatusCode::NOT_FOUND);
+    // Госуслуги no longer names Сидоров its head: the next order is refused.
+    store.replace_user_orgs(head.user.id, &[sep_testkit::stories::users::membership(false)], now).await.unwrap();
+    let r = head.post_form("/spravki", &[("kind", "tax_status"), ("org", "7701000019")]).await;
+    assert!(r.text.contains("spravka_org_not_head"), "{}", r.text);
+}

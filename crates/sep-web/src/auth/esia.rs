@@ -207,7 +207,7 @@ fn iso(ru: &str) -> Option<String> {
 }
 
 /// ЕСИА's person, contacts and documents as the claims `ProviderIdentity` reads.
-fn as_claims(oid: &str, person: &Value, contacts: &Value, docs: &Value) -> Value {
+fn as_claims(oid: &str, person: &Value, contacts: &Value, docs: &Value, orgs: &Value) -> Value {
     let mut c = json!({ "sub": oid });
     let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
     for (ours, theirs) in [
@@ -240,6 +240,10 @@ fn as_claims(oid: &str, person: &Value, contacts: &Value, docs: &Value) -> Value
     }
     if let Some(p) = elements(docs).into_iter().find(|d| d.get("type").and_then(Value::as_str) == Some("RF_PASSPORT")) {
         c["id_doc"] = p;
+    }
+    // The organisations' elements carry the fields `usr_org` has in OpenID Connect mode.
+    if orgs.get("elements").is_some() {
+        c["usr_org"] = Value::Array(elements(orgs));
     }
     c
 }
@@ -313,8 +317,13 @@ pub(crate) async fn finish(
     } else {
         Value::Null
     };
+    let orgs = if has("usr_org") {
+        get(http, &format!("{base}/orgs?embed=(elements)"), access_raw).await?
+    } else {
+        Value::Null
+    };
     let subject = oid.to_string();
-    let userinfo = as_claims(&subject, &person, &contacts, &docs);
+    let userinfo = as_claims(&subject, &person, &contacts, &docs, &orgs);
     let methods = id["amr"].as_str().unwrap_or_default().to_lowercase();
     Ok(Finished {
         identity: ProviderIdentity::from_claims(&subject, &id, &userinfo),
@@ -339,7 +348,9 @@ mod tests {
         let contacts =
             json!({"elements": [{"type": "MBT", "value": "+7(912)3456789"}, {"type": "EML", "value": "a@b.ru"}]});
         let docs = json!({"elements": [{"type": "RF_PASSPORT", "series": "4510", "number": "000001"}]});
-        let c = as_claims("1", &person, &contacts, &docs);
+        let orgs = json!({"size": 1, "elements": [{"oid": 2000001, "shortName": "ООО «Ромашка»", "fullName": "ООО «Ромашка»",
+            "inn": "7701000019", "ogrn": "1027700000019", "kpp": "770101001", "chief": true}]});
+        let c = as_claims("1", &person, &contacts, &docs, &orgs);
         assert_eq!(c["family_name"], "Иванов");
         assert_eq!(c["birthdate"], "1987-03-05");
         assert_eq!(c["gender"], "male");
@@ -347,6 +358,9 @@ mod tests {
         assert_eq!(c["id_doc"]["series"], "4510");
         let id = ProviderIdentity::from_claims("1", &json!({}), &c);
         assert_eq!(id.profile.phone.unwrap().as_str(), "+79123456789");
+        assert_eq!(id.orgs.unwrap()[0].short_name, "ООО «Ромашка»");
+        let none = as_claims("1", &person, &contacts, &docs, &Value::Null);
+        assert!(none.get("usr_org").is_none(), "not asked: nothing said of organisations");
     }
 
     #[test]

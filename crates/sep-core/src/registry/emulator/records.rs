@@ -212,6 +212,25 @@ impl EmulatedRegistries {
     }
 }
 
+impl EmulatedRegistries {
+    /// What the registries say of an organisation: the demo one (ООО «Ромашка») pays its
+    /// taxes and owes nothing to bailiffs; no other is known, and no registry of personal
+    /// records (income, pension, ОМС) answers for an organisation.
+    fn organisation(registry: &str, org: &crate::spravka::OrgHolder) -> Option<Extract> {
+        if org.inn != crate::demo::ORGANISATION.1 {
+            return None;
+        }
+        let statement = match registry {
+            "fns.arrears" => {
+                "У организации нет неисполненной обязанности по уплате налогов, сборов, страховых взносов, пеней, штрафов, процентов."
+            }
+            "fssp.proceedings" => "Исполнительных производств в отношении организации не возбуждено.",
+            _ => return None,
+        };
+        Some(Extract { statement: statement.into(), ..Extract::default() })
+    }
+}
+
 #[async_trait]
 impl Records for EmulatedRegistries {
     async fn read(
@@ -229,6 +248,9 @@ impl Records for EmulatedRegistries {
             _ => return Ok(None),
         };
         Self::up(flag, name)?;
+        if let Some(org) = &holder.org {
+            return Ok(Self::organisation(registry, org));
+        }
         let Some(p) = self.person(holder) else { return Ok(None) };
         let whole_year = || {
             let y = time::OffsetDateTime::now_utc().year() - 1;
@@ -267,7 +289,29 @@ mod tests {
             birth_date: String::new(),
             snils: None,
             inn: Some(inn.into()),
+            org: None,
         }
+    }
+
+    #[tokio::test]
+    async fn the_demo_organisation_is_known_to_the_tax_service_and_bailiffs_only() {
+        let r = EmulatedRegistries::new();
+        let (name, inn, ogrn, kpp) = crate::demo::ORGANISATION;
+        let org = crate::spravka::OrgHolder {
+            full_name: name.into(),
+            short_name: name.into(),
+            inn: inn.into(),
+            ogrn: ogrn.into(),
+            kpp: Some(kpp.into()),
+        };
+        // Asked by its head, Сидоров, who himself owes a tax: the organisation does not.
+        let head = Holder { org: Some(org.clone()), ..holder("Сидоров", "770345678922") };
+        let tax = r.read("fns.arrears", &head, None).await.unwrap().unwrap();
+        assert!(tax.statement.starts_with("У организации нет"), "{}", tax.statement);
+        assert!(r.read("fssp.proceedings", &head, None).await.unwrap().is_some());
+        assert_eq!(r.read("foms.policy", &head, None).await, Ok(None), "no personal record of an organisation");
+        let stranger = Holder { org: Some(crate::spravka::OrgHolder { inn: "7707329152".into(), ..org }), ..head };
+        assert_eq!(r.read("fns.arrears", &stranger, None).await, Ok(None));
     }
 
     #[tokio::test]

@@ -23,12 +23,25 @@ struct KindView {
     /// «за период до N дней», empty without a period.
     period: String,
     valid_days: u32,
+    /// Who may order it, in words.
+    who: String,
+}
+
+/// An organisation the person may choose in «Для кого».
+struct OrgChoice {
+    inn: String,
+    name: String,
+    position: String,
+    /// Its head: only the head orders for it (until organisation roles exist).
+    head: bool,
 }
 
 struct OrderRow {
     id: String,
     number: String,
     title: String,
+    /// The organisation it was ordered for, empty for the person.
+    org: String,
     at: String,
     status: &'static str,
     code: &'static str,
@@ -49,6 +62,7 @@ struct SpravkiPage {
     request_key: String,
     email: String,
     profile_address: String,
+    orgs: Vec<OrgChoice>,
 }
 
 #[derive(Default)]
@@ -60,6 +74,7 @@ struct FormValues {
     by_email: bool,
     by_post: bool,
     post_address: String,
+    org: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -79,6 +94,18 @@ fn kinds(s: &AppState) -> Vec<KindView> {
             agency: tr_dyn(&k.agency),
             period: k.max_period_days.map(|d| format!("{} {d} {}", tr("период до"), tr("дней"))).unwrap_or_default(),
             valid_days: k.valid_days,
+            who: k
+                .who
+                .iter()
+                .map(|w| {
+                    tr(match w {
+                        spravka::Who::Person => "гражданам",
+                        spravka::Who::Ip => "индивидуальным предпринимателям",
+                        spravka::Who::Org => "организациям",
+                    })
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
         })
         .collect()
 }
@@ -91,6 +118,7 @@ async fn orders(s: &AppState, user: &sep_core::user::User) -> Result<Vec<OrderRo
         .map(|o| OrderRow {
             id: o.id.to_string(),
             title: s.kinds.get(&o.kind).map_or_else(|| o.kind.clone(), |k| tr_dyn(&k.title)),
+            org: o.org.map(|g| g.short_name).unwrap_or_default(),
             number: o.number,
             at: moscow(o.created_at),
             status: tr(o.status.title()),
@@ -100,6 +128,41 @@ async fn orders(s: &AppState, user: &sep_core::user::User) -> Result<Vec<OrderRo
         .collect())
 }
 
+/// The page for `user` with the form as typed and its problems.
+async fn spravki_page(
+    s: &AppState,
+    csrf: String,
+    user: &sep_core::user::User,
+    form: FormValues,
+    errors: Vec<(&'static str, String, &'static str, String)>,
+    request_key: String,
+) -> Result<SpravkiPage, crate::error::WebError> {
+    let orgs = s
+        .store
+        .list_user_orgs(user.id)
+        .await?
+        .into_iter()
+        .map(|m| OrgChoice {
+            head: m.may_act(),
+            inn: m.inn.as_str().to_owned(),
+            name: m.short_name,
+            position: m.position,
+        })
+        .collect();
+    Ok(SpravkiPage {
+        csrf,
+        available: s.cloud.is_some(),
+        kinds: kinds(s),
+        orders: orders(s, user).await?,
+        errors,
+        form,
+        request_key,
+        email: user.profile.email.as_ref().map(|e| e.as_str().to_owned()).unwrap_or_default(),
+        profile_address: user.profile.address.clone().unwrap_or_default(),
+        orgs,
+    })
+}
+
 /// `GET /spravki?kind=`.
 pub(crate) async fn page(
     State(s): State<AppState>,
@@ -107,17 +170,7 @@ pub(crate) async fn page(
     Query(q): Query<Chosen>,
 ) -> Page {
     let form = FormValues { kind: q.kind, ..FormValues::default() };
-    render(&SpravkiPage {
-        csrf: session.csrf_secret,
-        available: s.cloud.is_some(),
-        kinds: kinds(&s),
-        orders: orders(&s, &user).await?,
-        errors: vec![],
-        form,
-        request_key: spravka::request_key(),
-        email: user.profile.email.as_ref().map(|e| e.as_str().to_owned()).unwrap_or_default(),
-        profile_address: user.profile.address.clone().unwrap_or_default(),
-    })
+    render(&spravki_page(&s, session.csrf_secret, &user, form, vec![], spravka::request_key()).await?)
 }
 
 #[derive(Deserialize)]
@@ -138,6 +191,8 @@ pub(crate) struct PlaceForm {
     post_address: String,
     #[serde(default)]
     request_key: String,
+    #[serde(default)]
+    org: String,
 }
 
 /// `POST /spravki`: «Заказать справку».
@@ -162,6 +217,7 @@ pub(crate) async fn place(
         by_post: f.by_post.is_some(),
         post_address: f.post_address,
         request_key: f.request_key,
+        org: f.org,
     };
     match spravka::place(s.store.as_ref(), &s.kinds, &user, &form, &ctx.origin(), s.clock.now()).await {
         Ok(order) => Ok(Redirect::to(&format!("/spravki/{}", order.id)).into_response()),
@@ -170,25 +226,17 @@ pub(crate) async fn place(
                 .iter()
                 .map(|e: &OrderError| (e.field(), tr_dyn(&e.to_string()), e.code(), tr(e.action()).to_owned()))
                 .collect();
-            let page = render(&SpravkiPage {
-                csrf: session.csrf_secret,
-                available: true,
-                kinds: kinds(&s),
-                orders: orders(&s, &user).await?,
-                errors,
-                form: FormValues {
-                    kind: form.kind,
-                    from: form.from,
-                    to: form.to,
-                    purpose: form.purpose,
-                    by_email: form.by_email,
-                    by_post: form.by_post,
-                    post_address: form.post_address,
-                },
-                request_key: form.request_key,
-                email: user.profile.email.as_ref().map(|e| e.as_str().to_owned()).unwrap_or_default(),
-                profile_address: user.profile.address.clone().unwrap_or_default(),
-            })?;
+            let values = FormValues {
+                kind: form.kind,
+                from: form.from,
+                to: form.to,
+                purpose: form.purpose,
+                by_email: form.by_email,
+                by_post: form.by_post,
+                post_address: form.post_address,
+                org: form.org.trim().to_owned(),
+            };
+            let page = render(&spravki_page(&s, session.csrf_secret, &user, values, errors, form.request_key).await?)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),

@@ -43,6 +43,8 @@ struct OrderPage {
     final_: bool,
     period: String,
     purpose: String,
+    /// The organisation it is for: name and ИНН.
+    org: Option<(String, String)>,
     email: String,
     post_address: String,
     /// Code and text of the failure.
@@ -93,6 +95,7 @@ pub(crate) async fn show(State(s): State<AppState>, SignedIn { user, .. }: Signe
         final_: o.status.is_final(),
         period: super::order::period(o.period),
         purpose: tr_dyn(&o.purpose),
+        org: o.org.map(|g| (g.full_name, g.inn)),
         email: o.email.unwrap_or_default(),
         post_address: o.post_address.unwrap_or_default(),
         error: o.error.map(|(code, text)| (code, tr_dyn(&text))),
