@@ -42,6 +42,29 @@ pub struct Filter {
     pub to: Option<Date>,
 }
 
+/// Whose charges a person sees and pays: their own, and each organisation's they head (as
+/// Госуслуги said at their last login; SPEC P1 — the organisation's charges for its head).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payer {
+    /// The payer's ИНН.
+    pub inn: String,
+    /// The organisation's short name; `None` for the person.
+    pub org: Option<String>,
+}
+
+/// The payers `user` acts for: themselves (with an ИНН in the profile) and the organisations
+/// they head.
+pub async fn payers(store: &dyn crate::store::Store, user: &User) -> crate::store::StoreResult<Vec<Payer>> {
+    let mut all: Vec<Payer> =
+        user.profile.inn.iter().map(|i| Payer { inn: i.as_str().to_owned(), org: None }).collect();
+    for m in store.list_user_orgs(user.id).await? {
+        if m.may_act() && !all.iter().any(|p| p.inn == m.inn.as_str()) {
+            all.push(Payer { inn: m.inn.as_str().to_owned(), org: Some(m.short_name) });
+        }
+    }
+    Ok(all)
+}
+
 /// The person's charges as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
@@ -51,10 +74,12 @@ pub struct Listing {
     pub unpaid: Kopecks,
     /// How many the person has in all.
     pub total: usize,
+    /// Whose charges these are.
+    pub payers: Vec<Payer>,
 }
 
-/// The charges of `user` (by their ИНН) that pass `filter`, with the total unpaid. A person
-/// without an ИНН in the profile has none to show.
+/// The charges of `user` and of the organisations they head that pass `filter`, with the
+/// total unpaid. A person without an ИНН in the profile and heading nothing has none.
 pub async fn list(
     store: &dyn crate::store::Store,
     registry: &dyn ChargeRegistry,
@@ -62,11 +87,19 @@ pub async fn list(
     filter: &Filter,
     today: Date,
 ) -> Result<Listing, ChargesError> {
-    let Some(inn) = user.profile.inn.as_ref() else {
-        return Ok(Listing { charges: vec![], unpaid: Kopecks(0), total: 0 });
-    };
-    let all = registry.charges_of(inn.as_str(), today).await?;
-    let mut all = pay::with_local_payments(store, user, all).await?;
+    let payers = payers(store, user).await?;
+    let mut all = Vec::new();
+    for p in &payers {
+        let charges = registry.charges_of(&p.inn, today).await?;
+        if p.org.is_none() {
+            all.extend(pay::with_local_payments(store, user, charges).await?);
+        } else {
+            // An organisation's charge may have been paid here by another of its heads.
+            for c in charges {
+                all.push(pay::with_payment_here(store, c).await?);
+            }
+        }
+    }
     all.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.uin.cmp(&b.uin)));
     let unpaid = Kopecks(all.iter().map(|c| c.remaining(today).0).sum());
     let total = all.len();
@@ -76,21 +109,23 @@ pub async fn list(
             && filter.from.is_none_or(|d| c.date >= d)
             && filter.to.is_none_or(|d| c.date <= d)
     });
-    Ok(Listing { charges: all, unpaid, total })
+    Ok(Listing { charges: all, unpaid, total, payers })
 }
 
-/// The person's own charge with this УИН; another payer's is not found.
+/// The charge with this УИН if it is the person's own or an organisation's they head;
+/// another payer's is not found.
 pub async fn own(
+    store: &dyn crate::store::Store,
     registry: &dyn ChargeRegistry,
     user: &User,
     uin: &Uin,
     today: Date,
-) -> Result<Option<Charge>, Unavailable> {
-    let inn = user.profile.inn.as_ref().map(|i| i.as_str().to_owned()).unwrap_or_default();
-    Ok(registry.charge(uin, today).await?.filter(|c| !inn.is_empty() && c.payer_inn == inn))
+) -> Result<Option<Charge>, ChargesError> {
+    let payers = payers(store, user).await?;
+    Ok(registry.charge(uin, today).await?.filter(|c| payers.iter().any(|p| p.inn == c.payer_inn)))
 }
 
-/// The person's own charge with what was paid here counted.
+/// The person's own (or their organisation's) charge with what was paid here counted.
 pub async fn own_with_payments(
     store: &dyn crate::store::Store,
     registry: &dyn ChargeRegistry,
@@ -98,8 +133,8 @@ pub async fn own_with_payments(
     uin: &Uin,
     today: Date,
 ) -> Result<Option<Charge>, ChargesError> {
-    match own(registry, user, uin, today).await? {
-        Some(c) => Ok(pay::with_local_payments(store, user, vec![c]).await?.pop()),
+    match own(store, registry, user, uin, today).await? {
+        Some(c) => Ok(Some(pay::with_payment_here(store, c).await?)),
         None => Ok(None),
     }
 }

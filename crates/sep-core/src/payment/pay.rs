@@ -323,9 +323,11 @@ pub async fn start(
         return Ok(same);
     }
     let today = crate::clock::moscow_day(now);
-    let charge = super::own(registry, user, uin, today).await.map_err(|e| PayError::Unavailable(e.to_string()))?;
-    let charge = charge.ok_or(PayError::NotFound)?;
-    let charge = with_local_payments(store, user, vec![charge]).await?.remove(0);
+    let charge = match super::own_with_payments(store, registry, user, uin, today).await {
+        Ok(c) => c.ok_or(PayError::NotFound)?,
+        Err(super::ChargesError::Unavailable(e)) => return Err(PayError::Unavailable(e.to_string())),
+        Err(super::ChargesError::Store(e)) => return Err(e.into()),
+    };
     let amount = charge.remaining(today);
     if amount.0 == 0 {
         return Err(PayError::AlreadyPaid);

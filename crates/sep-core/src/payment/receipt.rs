@@ -122,6 +122,16 @@ impl ReceiptMaker {
         if let Some(inn) = &holder.inn {
             lines.push(("ИНН плательщика".into(), inn.clone()));
         }
+        // An organisation's charge paid by its head: the organisation is the payer.
+        if let Some(c) = charge.as_ref().filter(|c| holder.inn.as_deref() != Some(c.payer_inn.as_str())) {
+            let orgs = store.list_user_orgs(user.id).await.map_err(e)?;
+            let name = orgs.into_iter().find(|m| m.inn.as_str() == c.payer_inn).map(|m| m.full_name);
+            lines = vec![
+                ("Плательщик".to_owned(), name.unwrap_or_else(|| c.payer_inn.clone())),
+                ("ИНН плательщика".into(), c.payer_inn.clone()),
+                ("Оплатил(а)".into(), format!("{}, руководитель организации", holder.full_name())),
+            ];
+        }
         let check_url = format!("{}{}", self.public_url.trim_end_matches('/'), d.check_path());
         let sheet = Sheet {
             agency: ISSUER.into(),

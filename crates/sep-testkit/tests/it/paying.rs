@@ -313,3 +313,39 @@ async fn sbp_and_the_wallet_pay_too() {
     let cancelled = attempts.iter().find(|p| p.confirmation_url.as_deref() == Some(first.as_str())).unwrap();
     assert_eq!(cancelled.failure.as_ref().map(|f| f.0.as_str()), Some("P0040"), "the СБП attempt was cancelled");
 }
+
+/// SPEC P1, P2: the head pays the organisation's charge; the receipt names the organisation
+/// as the payer and the head as who paid; the charge is then paid for the organisation.
+#[tokio::test]
+async fn the_head_pays_the_organisations_tax_and_the_receipt_names_it() {
+    let Some(t) = TestApp::paying(Backend::Sqlite).await else { return };
+    let head = t.sign_in_as("+79345678901").await;
+    let membership = sep_testkit::stories::users::membership(true);
+    t.db.store().replace_user_orgs(head.user.id, &[membership], t.clock.now()).await.unwrap();
+    let list = head.page("/payments").await;
+    let row = list.split("<tr>").find(|r| r.contains("плательщик ООО «Ромашка»")).expect("Ромашка's charge");
+    let uin = between(row, "href=\"/payments/charges/", "\"").to_owned();
+    let to = start(&head, &uin).await;
+    let r = card(&to, "2200 0000 0000 0004", "12/30").await;
+    assert_eq!(r.status(), 303);
+    let back = path_of(r.headers()["location"].to_str().unwrap());
+    assert!(head.page(&back).await.contains("Оплата прошла"));
+    assert_eq!(t.run_receipts().await, 1);
+    let result = head.page(&back).await;
+    let receipt = between(&result, "href=\"/documents/issued/", "\"").to_owned();
+    let pdf = head.get(&format!("/documents/issued/{receipt}")).await;
+    if std::process::Command::new("pdftotext").arg("-v").output().is_ok() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("r.pdf"), &pdf.bytes).unwrap();
+        let out =
+            std::process::Command::new("pdftotext").args(["-layout", "r.pdf", "-"]).current_dir(dir.path()).output();
+        let text = String::from_utf8_lossy(&out.unwrap().stdout).to_string();
+        for want in ["«Ромашка»", "7701000019", "Сидоров Пётр Алексеевич, руководитель организации", uin.as_str()]
+        {
+            assert!(text.contains(want), "{want} in the receipt:\n{text}");
+        }
+        assert!(!text.contains("770678901214"), "not the head's own ИНН as the payer's:\n{text}");
+    }
+    let card_page = head.page(&format!("/payments/charges/{uin}")).await;
+    assert!(card_page.contains("data-status=\"paid\"") && !card_page.contains(">Оплатить</button>"), "{card_page}");
+}

@@ -117,3 +117,33 @@ async fn an_unavailable_registry_is_said_so_with_its_code() {
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(r.text.contains("charges_unavailable"));
 }
+
+/// SPEC P1: an organisation's charges are shown to its head (as Госуслуги said at login),
+/// named as the organisation's, and open to pay; its accountant sees none of them.
+#[tokio::test]
+async fn the_head_sees_and_opens_the_organisations_charges_and_an_employee_does_not() {
+    let t = TestApp::new().await;
+    let store = t.db.store();
+    let now = sep_core::clock::Clock::now(t.clock.as_ref());
+    let head = t.sign_in_as("+79345678901").await;
+    let own = links(&head.page("/payments").await);
+    store.replace_user_orgs(head.user.id, &[sep_testkit::stories::users::membership(true)], now).await.unwrap();
+    let page = head.page("/payments").await;
+    let all = links(&page);
+    assert_eq!(all.len(), own.len() + 1, "his two and Ромашка's tax: {page}");
+    assert!(page.contains("плательщик ООО «Ромашка»"), "{page}");
+    let theirs: Vec<_> = all.iter().filter(|u| !own.contains(u)).cloned().collect();
+    let card = head.page(&format!("/payments/charges/{}", theirs[0])).await;
+    assert!(card.contains("Начисление организации ООО «Ромашка»") && card.contains("Оплатить"), "{card}");
+    let png = head.get(&format!("/payments/charges/{}/qr.png", theirs[0])).await;
+    assert_eq!(png.status, StatusCode::OK, "its payment QR");
+
+    let staff = t.citizen().await;
+    store.replace_user_orgs(staff.user.id, &[sep_testkit::stories::users::membership(false)], now).await.unwrap();
+    let page = staff.page("/payments").await;
+    assert!(!page.contains("Ромашка") && !links(&page).contains(&theirs[0]), "not the accountant's: {page}");
+    assert_eq!(staff.get(&format!("/payments/charges/{}", theirs[0])).await.status, StatusCode::NOT_FOUND);
+    // No longer its head at the next login: no longer its charges.
+    store.replace_user_orgs(head.user.id, &[], now).await.unwrap();
+    assert_eq!(links(&head.page("/payments").await), own);
+}

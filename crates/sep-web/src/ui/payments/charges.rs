@@ -62,9 +62,12 @@ pub(crate) async fn list(
     let today = today(&s);
     let (charges, unpaid, total, unavailable) =
         match payment::list(s.store.as_ref(), s.charges.as_ref(), &user, &filter, today).await {
-            Ok(l) => {
-                (l.charges.iter().map(|c| ChargeView::of(c, today)).collect(), l.unpaid.to_string(), l.total, false)
-            }
+            Ok(l) => (
+                l.charges.iter().map(|c| ChargeView::of(c, today).payer(&l.payers)).collect(),
+                l.unpaid.to_string(),
+                l.total,
+                false,
+            ),
             Err(payment::ChargesError::Unavailable(e)) => {
                 tracing::warn!(registry = e.registry, "charges: registry unavailable");
                 (vec![], String::new(), 0, true)
@@ -134,7 +137,8 @@ pub(crate) async fn show(
     Path(uin): Path<String>,
 ) -> Page {
     let c = own(&s, &user, &uin).await?;
-    let view = ChargeView::of(&c, today(&s)).with_qr();
+    let payers = payment::payers(s.store.as_ref(), &user).await?;
+    let view = ChargeView::of(&c, today(&s)).with_qr().payer(&payers);
     let live = s.store.find_live_payment(c.uin.as_str()).await?;
     let running = live.as_ref().filter(|p| p.user_id == user.id).map(|p| p.id.to_string());
     // A live attempt of the person's own may be a page they closed: «Оплатить» returns to it

@@ -35,6 +35,9 @@ pub(crate) struct ChargeView {
     payment: String,
     /// The QR as inline SVG markup (made here, not from input).
     qr_svg: String,
+    payer_inn: String,
+    /// The organisation whose charge it is, empty for the person's own.
+    org: String,
 }
 
 fn tone(s: ChargeStatus) -> &'static str {
@@ -86,7 +89,15 @@ impl ChargeView {
             ],
             payment,
             qr_svg: String::new(),
+            payer_inn: c.payer_inn.clone(),
+            org: String::new(),
         }
+    }
+
+    /// The same naming the organisation it is charged to, when it is one of `payers`'.
+    pub(crate) fn payer(mut self, payers: &[sep_core::payment::Payer]) -> Self {
+        self.org = payers.iter().find(|p| p.inn == self.payer_inn).and_then(|p| p.org.clone()).unwrap_or_default();
+        self
     }
 
     /// The same with its payment QR drawn (for a charge's own page; a list has no QR).
