@@ -295,6 +295,11 @@ impl PdfRenderer {
         for (label, value) in &sheet.extract.totals {
             self.label_value(&mut c, label, value);
         }
+        // A paper without a check link (a report of operations) is not a signed document:
+        // it ends with its table.
+        if sheet.check_url.is_empty() {
+            return Ok(c.pages);
+        }
         // The check block: QR code on the left, the link and the signature's note beside it.
         let side = 96.0;
         c.y += 16.0;

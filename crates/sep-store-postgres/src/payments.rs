@@ -5,6 +5,7 @@ use crate::conv::{bad_code, map_err};
 use sep_core::StoreError;
 use sep_core::ids::UserId;
 use sep_core::money::Kopecks;
+use sep_core::payment::account::{Alerts, Refund, RefundStatus};
 use sep_core::payment::pay::{Payment, PaymentStatus};
 use sep_core::payment::store::{Outcome, PaymentStore};
 use sep_core::store::{Effects, StoreResult};
@@ -47,6 +48,26 @@ impl PgStore {
         let r = client.query_opt(sql, args).await.map_err(map_err)?;
         r.as_ref().map(row).transpose()
     }
+}
+
+const REFUND: &str = "SELECT id, user_id, amount, bic, account, recipient, status, reason, request_key, created_at,
+    updated_at FROM refunds";
+
+fn refund_row(r: &Row) -> StoreResult<Refund> {
+    let status: String = r.get(6);
+    Ok(Refund {
+        id: r.get(0),
+        user_id: UserId(r.get(1)),
+        amount: Kopecks(r.get(2)),
+        bic: r.get(3),
+        account: r.get(4),
+        recipient: r.get(5),
+        status: RefundStatus::from_code(&status).ok_or_else(|| bad_code("refund status", &status))?,
+        reason: r.get(7),
+        request_key: r.get(8),
+        created_at: r.get(9),
+        updated_at: r.get(10),
+    })
 }
 
 #[async_trait::async_trait]
@@ -180,5 +201,130 @@ impl PaymentStore for PgStore {
         }
         tx.commit().await.map_err(map_err)?;
         Ok(n > 0)
+    }
+
+    async fn insert_refund(&self, r: &Refund, reserved: Kopecks, fx: &Effects) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        // One person's refunds are asked one at a time: the row lock makes a second request
+        // wait and then see the first.
+        tx.execute("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", &[&r.user_id.0]).await.map_err(map_err)?;
+        let row = tx
+            .query_one(
+                "SELECT COALESCE(SUM(amount), 0)::BIGINT FROM refunds WHERE user_id = $1 AND status <> 'rejected'",
+                &[&r.user_id.0],
+            )
+            .await
+            .map_err(map_err)?;
+        if row.get::<_, i64>(0) != reserved.0 {
+            return Err(StoreError::Conflict { constraint: "refunds_reserved".into() });
+        }
+        tx.execute(
+            "INSERT INTO refunds (id, user_id, amount, bic, account, recipient, status, reason, request_key, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            &[
+                &r.id,
+                &r.user_id.0,
+                &r.amount.0,
+                &r.bic,
+                &r.account,
+                &r.recipient,
+                &r.status.code(),
+                &r.reason,
+                &r.request_key,
+                &r.created_at,
+                &r.updated_at,
+            ],
+        )
+        .await
+        .map_err(map_err)?;
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn find_refund(&self, id: Uuid) -> StoreResult<Option<Refund>> {
+        let client = self.client().await?;
+        let r = client.query_opt(&format!("{REFUND} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
+        r.as_ref().map(refund_row).transpose()
+    }
+
+    async fn find_refund_by_key(&self, user: UserId, key: &str) -> StoreResult<Option<Refund>> {
+        let client = self.client().await?;
+        let r = client
+            .query_opt(&format!("{REFUND} WHERE user_id = $1 AND request_key = $2"), &[&user.0, &key])
+            .await
+            .map_err(map_err)?;
+        r.as_ref().map(refund_row).transpose()
+    }
+
+    async fn list_refunds_of_user(&self, user: UserId) -> StoreResult<Vec<Refund>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(&format!("{REFUND} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"), &[&user.0])
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(refund_row).collect()
+    }
+
+    async fn update_refund_status(
+        &self,
+        id: Uuid,
+        to: RefundStatus,
+        reason: Option<&str>,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute(
+                "UPDATE refunds SET status = $2, reason = $3, updated_at = $4 WHERE id = $1 AND status = 'accepted'",
+                &[&id, &to.code(), &reason, &at],
+            )
+            .await
+            .map_err(map_err)?;
+        if n > 0 {
+            crate::effects::apply(&tx, fx).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(n > 0)
+    }
+
+    async fn find_account_alerts(&self, user: UserId) -> StoreResult<Option<Alerts>> {
+        let client = self.client().await?;
+        let r = client
+            .query_opt("SELECT email, sms, threshold, last_balance FROM account_alerts WHERE user_id = $1", &[&user.0])
+            .await
+            .map_err(map_err)?;
+        Ok(r.map(|r| Alerts {
+            email: r.get(0),
+            sms: r.get(1),
+            threshold: r.get::<_, Option<i64>>(2).map(Kopecks),
+            last_balance: r.get::<_, Option<i64>>(3).map(Kopecks),
+        }))
+    }
+
+    async fn upsert_account_alerts(&self, user: UserId, a: &Alerts, fx: &Effects) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        tx.execute(
+            "INSERT INTO account_alerts (user_id, email, sms, threshold, last_balance) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, sms = excluded.sms,
+                threshold = excluded.threshold, last_balance = excluded.last_balance",
+            &[&user.0, &a.email, &a.sms, &a.threshold.map(|k| k.0), &a.last_balance.map(|k| k.0)],
+        )
+        .await
+        .map_err(map_err)?;
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn list_users_with_alerts(&self) -> StoreResult<Vec<UserId>> {
+        let client = self.client().await?;
+        let rows = client
+            .query("SELECT user_id FROM account_alerts WHERE email OR sms ORDER BY user_id", &[])
+            .await
+            .map_err(map_err)?;
+        Ok(rows.iter().map(|r| UserId(r.get(0))).collect())
     }
 }

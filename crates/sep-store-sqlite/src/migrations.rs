@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 15, name: "0015_payments", sql: include_str!("../migrations/0015_payments.sql") },
     Migration { version: 16, name: "0016_receipts", sql: include_str!("../migrations/0016_receipts.sql") },
     Migration { version: 17, name: "0017_user_orgs", sql: include_str!("../migrations/0017_user_orgs.sql") },
+    Migration { version: 18, name: "0018_refunds", sql: include_str!("../migrations/0018_refunds.sql") },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use sep_core::StoreError;
 use sep_core::ids::UserId;
 use sep_core::money::Kopecks;
+use sep_core::payment::account::{Alerts, Refund, RefundStatus};
 use sep_core::payment::pay::{Payment, PaymentStatus};
 use sep_core::payment::store::{Outcome, PaymentStore};
 use sep_core::store::{Effects, StoreResult};
@@ -34,6 +35,26 @@ fn row(r: &Row<'_>) -> rusqlite::Result<Payment> {
         created_at: from_ts(r.get(14)?)?,
         updated_at: from_ts(r.get(15)?)?,
         receipt_id: r.get::<_, Option<String>>(16)?.as_deref().map(parse_uuid).transpose()?,
+    })
+}
+
+const REFUND: &str = "SELECT id, user_id, amount, bic, account, recipient, status, reason, request_key, created_at,
+    updated_at FROM refunds";
+
+fn refund_row(r: &Row<'_>) -> rusqlite::Result<Refund> {
+    let status: String = r.get(6)?;
+    Ok(Refund {
+        id: parse_uuid(&r.get::<_, String>(0)?)?,
+        user_id: UserId(parse_uuid(&r.get::<_, String>(1)?)?),
+        amount: Kopecks(r.get(2)?),
+        bic: r.get(3)?,
+        account: r.get(4)?,
+        recipient: r.get(5)?,
+        status: RefundStatus::from_code(&status).ok_or_else(|| bad_code("refund status", &status))?,
+        reason: r.get(7)?,
+        request_key: r.get(8)?,
+        created_at: from_ts(r.get(9)?)?,
+        updated_at: from_ts(r.get(10)?)?,
     })
 }
 
@@ -178,5 +199,122 @@ impl PaymentStore for SqliteStore {
             Err(StoreError::Conflict { .. }) => Ok(false),
             other => other,
         }
+    }
+
+    async fn insert_refund(&self, r: &Refund, reserved: Kopecks, fx: &Effects) -> StoreResult<()> {
+        self.write(|tx| {
+            // The writer is one: what is read here cannot change before the insert.
+            let now: i64 = tx
+                .query_row(
+                    "SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE user_id = ?1 AND status <> 'rejected'",
+                    [r.user_id.0.to_string()],
+                    |row| row.get(0),
+                )
+                .map_err(map_err)?;
+            if now != reserved.0 {
+                return Err(StoreError::Conflict { constraint: "refunds_reserved".into() });
+            }
+            tx.execute(
+                "INSERT INTO refunds (id, user_id, amount, bic, account, recipient, status, reason, request_key, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    r.id.to_string(),
+                    r.user_id.0.to_string(),
+                    r.amount.0,
+                    r.bic,
+                    r.account,
+                    r.recipient,
+                    r.status.code(),
+                    r.reason,
+                    r.request_key,
+                    ts(r.created_at),
+                    ts(r.updated_at)
+                ],
+            )
+            .map_err(map_err)?;
+            crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn find_refund(&self, id: Uuid) -> StoreResult<Option<Refund>> {
+        self.read(|c| c.query_row(&format!("{REFUND} WHERE id = ?1"), [id.to_string()], refund_row).optional())
+    }
+
+    async fn find_refund_by_key(&self, user: UserId, key: &str) -> StoreResult<Option<Refund>> {
+        self.read(|c| {
+            c.query_row(
+                &format!("{REFUND} WHERE user_id = ?1 AND request_key = ?2"),
+                params![user.0.to_string(), key],
+                refund_row,
+            )
+            .optional()
+        })
+    }
+
+    async fn list_refunds_of_user(&self, user: UserId) -> StoreResult<Vec<Refund>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!("{REFUND} WHERE user_id = ?1 ORDER BY created_at DESC, id DESC"))?;
+            s.query_map([user.0.to_string()], refund_row)?.collect()
+        })
+    }
+
+    async fn update_refund_status(
+        &self,
+        id: Uuid,
+        to: RefundStatus,
+        reason: Option<&str>,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE refunds SET status = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1 AND status = 'accepted'",
+                    params![id.to_string(), to.code(), reason, ts(at)],
+                )
+                .map_err(map_err)?;
+            if n > 0 {
+                crate::effects::apply(tx, fx)?;
+            }
+            Ok(n > 0)
+        })
+    }
+
+    async fn find_account_alerts(&self, user: UserId) -> StoreResult<Option<Alerts>> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT email, sms, threshold, last_balance FROM account_alerts WHERE user_id = ?1",
+                [user.0.to_string()],
+                |r| {
+                    Ok(Alerts {
+                        email: r.get(0)?,
+                        sms: r.get(1)?,
+                        threshold: r.get::<_, Option<i64>>(2)?.map(Kopecks),
+                        last_balance: r.get::<_, Option<i64>>(3)?.map(Kopecks),
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    async fn upsert_account_alerts(&self, user: UserId, a: &Alerts, fx: &Effects) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO account_alerts (user_id, email, sms, threshold, last_balance) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, sms = excluded.sms,
+                    threshold = excluded.threshold, last_balance = excluded.last_balance",
+                params![user.0.to_string(), a.email, a.sms, a.threshold.map(|k| k.0), a.last_balance.map(|k| k.0)],
+            )
+            .map_err(map_err)?;
+            crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn list_users_with_alerts(&self) -> StoreResult<Vec<UserId>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached("SELECT user_id FROM account_alerts WHERE email OR sms ORDER BY user_id")?;
+            s.query_map([], |r| Ok(UserId(parse_uuid(&r.get::<_, String>(0)?)?)))?.collect()
+        })
     }
 }

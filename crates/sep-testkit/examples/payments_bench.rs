@@ -63,6 +63,10 @@ impl ChargeRegistry for ManyCharges {
     async fn charge(&self, uin: &Uin, today: Date) -> Result<Option<Charge>, Unavailable> {
         Ok((0..self.count).map(|i| self.nth(i, today)).find(|c| &c.uin == uin))
     }
+
+    async fn overpayments_of(&self, _: &str) -> Result<Vec<sep_core::payment::account::Overpayment>, Unavailable> {
+        Ok(vec![])
+    }
 }
 
 async fn thousand(backend: Backend) {

@@ -404,6 +404,20 @@ impl TestApp {
         }
     }
 
+    /// Runs the due refunds as the worker would (the emulator is the treasury); returns how
+    /// many ran.
+    pub async fn run_refunds(&self) -> usize {
+        let desk = sep_core::payment::account::RefundDesk {
+            store: self.db.store(),
+            registry: self.registries.clone(),
+            treasury: self.registries.clone(),
+        };
+        let store = self.db.store();
+        sep_core::job::run_due(store.as_ref(), sep_core::payment::account::QUEUE, "test", &desk, self.clock.now())
+            .await
+            .unwrap()
+    }
+
     /// Runs the due receipts of successful payments as the worker would; returns how many ran.
     pub async fn run_receipts(&self) -> usize {
         let maker = sep_core::payment::receipt::ReceiptMaker {

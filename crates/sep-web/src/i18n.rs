@@ -253,6 +253,8 @@ mod tests {
             "payment/uin.rs",
             "payment/charge.rs",
             "payment/pay.rs",
+            "payment/account.rs",
+            "payment/bank.rs",
         ] {
             files.push(core.join(f));
         }

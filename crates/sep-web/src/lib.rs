@@ -359,7 +359,7 @@ fn spravki_routes() -> Router<AppState> {
 
 /// «Начисления и платежи» and «Оплата по УИН» (without login).
 fn payment_routes() -> Router<AppState> {
-    use ui::payments::{charges, paying, uin};
+    use ui::payments::{account, charges, paying, uin};
     Router::new()
         .route("/payments", get(charges::list))
         .route("/payments/uin", get(uin::page))
@@ -368,6 +368,10 @@ fn payment_routes() -> Router<AppState> {
         .route("/payments/charges/{uin}/pay", post(paying::pay))
         .route("/payments/result/{id}", get(paying::result))
         .route("/payments/callback", post(paying::callback))
+        .route("/payments/account", get(account::page))
+        .route("/payments/account/refunds", post(account::refund))
+        .route("/payments/account/alerts", post(account::alerts))
+        .route("/payments/account/report", get(account::report))
 }
 
 fn verify_routes(max_body: usize) -> Router<AppState> {

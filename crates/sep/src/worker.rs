@@ -1,7 +1,7 @@
 //! The background worker of `sep serve`: runs the queues' due jobs (registry checks and
 //! completion in `review`, e-mail and SMS in `notify`) until shutdown, and every hour sends
-//! the delay notices of overdue applications, fails справка orders whose job died, and sweeps
-//! orphan files. Several portal processes may run it at once: jobs are claimed with a lease, so
+//! the delay notices of overdue applications, fails справка orders whose job died, tells
+//! people with balance alerts of a changed balance, and sweeps orphan files. Several portal processes may run it at once: jobs are claimed with a lease, so
 //! each runs once.
 
 use sep_core::application::attachment::{FileStore, sweep_orphans};
@@ -32,6 +32,8 @@ pub struct Work {
     pub clock: Arc<dyn Clock>,
     /// The maker of справки, whose stalled orders are failed hourly (when справки are issued).
     pub spravki: Option<Arc<sep_core::spravka::make::Maker>>,
+    /// ГИС ГМП, for the hourly look at balances with alerts on.
+    pub charges: Arc<dyn sep_core::payment::ChargeRegistry>,
 }
 
 /// Runs until `shutdown`.
@@ -65,6 +67,12 @@ pub async fn run(work: Work, shutdown: Shutdown) {
                     Ok(n) => tracing::warn!(orders = n, "stalled справка orders failed"),
                     Err(e) => tracing::warn!(code = e.code(), "stalled справка orders not checked"),
                 }
+            }
+            match sep_core::payment::account::watch_all(work.store.as_ref(), work.charges.as_ref(), work.clock.now())
+                .await
+            {
+                Ok(n) => tracing::debug!(accounts = n, "balances with alerts looked at"),
+                Err(e) => tracing::warn!(error = %e, "balance alerts not checked"),
             }
             match sweep_orphans(work.files.as_ref(), work.store.as_ref(), crate::cmd::serve::ORPHAN_GRACE).await {
                 Ok(0) => {}

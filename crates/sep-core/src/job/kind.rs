@@ -17,11 +17,14 @@ pub enum Queue {
     Payments,
     /// Receipts of successful payments.
     Receipts,
+    /// Refunds of overpayments.
+    Refunds,
 }
 
 impl Queue {
     /// Every queue.
-    pub const ALL: [Self; 5] = [Self::Review, Self::Notify, Self::Spravki, Self::Payments, Self::Receipts];
+    pub const ALL: [Self; 6] =
+        [Self::Review, Self::Notify, Self::Spravki, Self::Payments, Self::Receipts, Self::Refunds];
 
     /// Stable code as stored.
     pub const fn code(self) -> &'static str {
@@ -31,6 +34,7 @@ impl Queue {
             Self::Spravki => "spravki",
             Self::Payments => "payments",
             Self::Receipts => "receipts",
+            Self::Refunds => "refunds",
         }
     }
 
@@ -65,11 +69,13 @@ pub enum JobKind {
     CheckPayment,
     /// Draw and sign a successful payment's receipt (`payment`).
     MakeReceipt,
+    /// Hand a refund to the treasury (`refund`).
+    ProcessRefund,
 }
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::CheckApplication,
         Self::CompleteApplication,
         Self::SendEmail,
@@ -78,6 +84,7 @@ impl JobKind {
         Self::AdvancePost,
         Self::CheckPayment,
         Self::MakeReceipt,
+        Self::ProcessRefund,
     ];
 
     /// Stable code as stored.
@@ -91,6 +98,7 @@ impl JobKind {
             Self::AdvancePost => "advance_post",
             Self::CheckPayment => "check_payment",
             Self::MakeReceipt => "make_receipt",
+            Self::ProcessRefund => "process_refund",
         }
     }
 
@@ -107,6 +115,7 @@ impl JobKind {
             Self::MakeSpravka | Self::AdvancePost => Queue::Spravki,
             Self::CheckPayment => Queue::Payments,
             Self::MakeReceipt => Queue::Receipts,
+            Self::ProcessRefund => Queue::Refunds,
         }
     }
 }
@@ -134,7 +143,8 @@ mod tests {
                 ("make_spravka", "spravki"),
                 ("advance_post", "spravki"),
                 ("check_payment", "payments"),
-                ("make_receipt", "receipts")
+                ("make_receipt", "receipts"),
+                ("process_refund", "refunds")
             ]
         );
         for k in JobKind::ALL {

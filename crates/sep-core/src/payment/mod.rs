@@ -3,11 +3,14 @@
 //! ГМП adapter implements the same trait), listed with filters and the total unpaid, found by
 //! УИН without login, each with the ГОСТ Р 56042-2014 payment QR any bank app pays by.
 
+pub mod account;
+pub mod bank;
 pub mod callback;
 pub mod charge;
 pub mod pay;
 pub mod qr;
 pub mod receipt;
+pub mod report;
 pub mod store;
 pub mod uin;
 
@@ -27,6 +30,8 @@ pub trait ChargeRegistry: Send + Sync {
     async fn charges_of(&self, payer_inn: &str, today: Date) -> Result<Vec<Charge>, Unavailable>;
     /// The charge with this УИН.
     async fn charge(&self, uin: &Uin, today: Date) -> Result<Option<Charge>, Unavailable>;
+    /// The overpayments the budget holds for the payer with this ИНН.
+    async fn overpayments_of(&self, payer_inn: &str) -> Result<Vec<account::Overpayment>, Unavailable>;
 }
 
 /// Which charges the list shows.

@@ -399,6 +399,10 @@ pub async fn start(
     }
 }
 
+/// The failure code of a payment closed as a second payment of one charge: its money is
+/// the person's, credited to the personal account (`super::account`).
+pub const DUPLICATE: &str = "P0060";
+
 /// Takes what the provider says about payment `p` into the store: a final outcome moves a live
 /// payment once (a repeated or late report changes nothing) with its notification.
 pub async fn settle(
@@ -474,17 +478,18 @@ pub async fn settle(
         // The charge already had its successful payment (paid twice in a race the checks
         // before the card could not see): this one is closed as a duplicate to be refunded.
         tracing::error!(payment = %p.id, "a second success for one charge: closed as a duplicate, refund needed");
-        let duplicate = Some(("P0060", "Начисление уже было оплачено: деньги за этот платёж будут возвращены"));
+        let duplicate =
+            Some((DUPLICATE, "Начисление уже было оплачено: деньги за этот платёж зачислены на лицевой счёт"));
         let notice = NewNotice {
             user_id: p.user_id,
             at: now,
             kind: "payment".into(),
             title: "Платёж будет возвращён".into(),
             text: format!(
-                "Начисление «{}» (УИН {}) уже было оплачено; {} за повторный платёж будут возвращены.",
+                "Начисление «{}» (УИН {}) уже было оплачено; {} за повторный платёж зачислены на лицевой счёт: их можно вернуть на банковский счёт.",
                 p.title, p.uin, p.amount
             ),
-            link: format!("/payments/result/{}", p.id),
+            link: "/payments/account".into(),
             critical: true,
         };
         let fx = Effects { audit: vec![], jobs: vec![], notices: vec![notice] };

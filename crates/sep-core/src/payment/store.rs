@@ -1,7 +1,9 @@
 //! Storage of payment attempts: the [`PaymentStore`] port.
 
+use super::account::{Alerts, Refund, RefundStatus};
 use super::pay::{Payment, PaymentStatus};
 use crate::ids::UserId;
+use crate::money::Kopecks;
 use crate::store::{Effects, StoreResult};
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -58,4 +60,30 @@ pub trait PaymentStore: Send + Sync {
         at: OffsetDateTime,
         fx: &Effects,
     ) -> StoreResult<bool>;
+    /// Stores a refund only while the person's refunds not refused still total `reserved`
+    /// (what the person saw when asking); else `Conflict` and nothing is written. The same
+    /// request key twice is a `Conflict` too.
+    async fn insert_refund(&self, r: &Refund, reserved: Kopecks, fx: &Effects) -> StoreResult<()>;
+    /// A refund by id.
+    async fn find_refund(&self, id: Uuid) -> StoreResult<Option<Refund>>;
+    /// A person's refund by the form's key.
+    async fn find_refund_by_key(&self, user: UserId, key: &str) -> StoreResult<Option<Refund>>;
+    /// A person's refunds, newest first.
+    async fn list_refunds_of_user(&self, user: UserId) -> StoreResult<Vec<Refund>>;
+    /// Moves an accepted refund to `to` with the treasury's reason; `false` when it was not
+    /// accepted any more (nothing written).
+    async fn update_refund_status(
+        &self,
+        id: Uuid,
+        to: RefundStatus,
+        reason: Option<&str>,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool>;
+    /// A person's balance alerts.
+    async fn find_account_alerts(&self, user: UserId) -> StoreResult<Option<Alerts>>;
+    /// Replaces a person's balance alerts.
+    async fn upsert_account_alerts(&self, user: UserId, alerts: &Alerts, fx: &Effects) -> StoreResult<()>;
+    /// Everyone with an alert channel on.
+    async fn list_users_with_alerts(&self) -> StoreResult<Vec<UserId>>;
 }

@@ -6,6 +6,7 @@ use crate::TestDb;
 use sep_core::StoreError;
 use sep_core::audit::NewAuditEvent;
 use sep_core::money::Kopecks;
+use sep_core::payment::account::{Alerts, Refund, RefundStatus};
 use sep_core::payment::pay::{Payment, PaymentStatus};
 use sep_core::store::Effects;
 use uuid::Uuid;
@@ -126,4 +127,78 @@ pub async fn lifecycle(db: &TestDb) {
     let mine = s.list_payments_of_user(user).await.unwrap();
     assert_eq!(mine.iter().map(|p| p.id).collect::<Vec<_>>(), vec![again.id, first.id], "newest first");
     assert_eq!(s.find_payment_by_provider("nobody").await.unwrap(), None);
+}
+
+fn refund(user: sep_core::ids::UserId, amount: i64, key: &str, at: time::OffsetDateTime) -> Refund {
+    Refund {
+        id: Uuid::now_v7(),
+        user_id: user,
+        amount: Kopecks(amount),
+        bic: "044525225".into(),
+        account: "40817810938160925982".into(),
+        recipient: "Иванов Иван Иванович".into(),
+        status: RefundStatus::Accepted,
+        reason: None,
+        request_key: key.into(),
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// Refunds: stored only while the refunds not refused total what the person saw, one per
+/// form key, moved once from «Принято»; balance alerts read back and are listed when on.
+pub async fn refunds_and_alerts(db: &TestDb) {
+    let s = db.store();
+    let at = t0();
+    let user = super::citizen(db, at).await;
+    let other = super::citizen(db, at).await;
+    let job = sep_core::job::NewJob::of(sep_core::job::JobKind::ProcessRefund, serde_json::json!({}), at);
+    let fx = Effects {
+        audit: vec![NewAuditEvent::system(at, "refund.requested", Some(user))],
+        jobs: vec![job],
+        notices: vec![],
+    };
+    let first = refund(user, 100_000, "k1", at);
+    s.insert_refund(&first, Kopecks(0), &fx).await.unwrap();
+    assert_eq!(s.find_refund(first.id).await.unwrap(), Some(first.clone()));
+    assert_eq!(s.find_refund_by_key(user, "k1").await.unwrap(), Some(first.clone()));
+    assert_eq!(s.find_refund_by_key(other, "k1").await.unwrap(), None, "keys are per person");
+    assert_eq!(s.list_jobs("refunds", 10).await.unwrap().len(), 1, "the job landed with it");
+    // A second tab saw nothing reserved: refused, nothing written.
+    let stale = refund(user, 25_000, "k2", at + time::Duration::seconds(1));
+    assert!(matches!(s.insert_refund(&stale, Kopecks(0), &Effects::none()).await, Err(StoreError::Conflict { .. })));
+    assert_eq!(s.find_refund(stale.id).await.unwrap(), None);
+    s.insert_refund(&stale, Kopecks(100_000), &Effects::none()).await.unwrap();
+    let again = Refund { id: Uuid::now_v7(), ..stale.clone() };
+    assert!(
+        matches!(s.insert_refund(&again, Kopecks(125_000), &Effects::none()).await, Err(StoreError::Conflict { .. })),
+        "one refund per form key"
+    );
+    assert_eq!(s.list_refunds_of_user(user).await.unwrap(), vec![stale.clone(), first.clone()], "newest first");
+    assert!(s.list_refunds_of_user(other).await.unwrap().is_empty());
+    let later = at + time::Duration::minutes(1);
+    assert!(s.update_refund_status(first.id, RefundStatus::Paid, None, later, &Effects::none()).await.unwrap());
+    assert!(
+        !s.update_refund_status(first.id, RefundStatus::Rejected, Some("x"), later, &Effects::none()).await.unwrap(),
+        "moved once"
+    );
+    let why = Some("счёт получателя закрыт");
+    assert!(s.update_refund_status(stale.id, RefundStatus::Rejected, why, later, &Effects::none()).await.unwrap());
+    let got = s.find_refund(stale.id).await.unwrap().unwrap();
+    assert_eq!((got.status, got.reason.as_deref(), got.updated_at), (RefundStatus::Rejected, why, later));
+    // A refused refund no longer counts as reserved.
+    let third = refund(user, 5_000, "k3", later);
+    s.insert_refund(&third, Kopecks(100_000), &Effects::none()).await.unwrap();
+
+    assert_eq!(s.find_account_alerts(user).await.unwrap(), None);
+    let on =
+        Alerts { email: true, sms: false, threshold: Some(Kopecks(100_000)), last_balance: Some(Kopecks(125_000)) };
+    s.upsert_account_alerts(user, &on, &Effects::none()).await.unwrap();
+    s.upsert_account_alerts(other, &Alerts::default(), &Effects::none()).await.unwrap();
+    assert_eq!(s.find_account_alerts(user).await.unwrap(), Some(on.clone()));
+    assert_eq!(s.list_users_with_alerts().await.unwrap(), vec![user], "only those with a channel on");
+    let off = Alerts { email: false, threshold: None, ..on };
+    s.upsert_account_alerts(user, &off, &Effects::none()).await.unwrap();
+    assert_eq!(s.find_account_alerts(user).await.unwrap(), Some(off));
+    assert!(s.list_users_with_alerts().await.unwrap().is_empty());
 }

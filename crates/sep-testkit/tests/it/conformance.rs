@@ -46,6 +46,7 @@ on_both! {
     issued_documents_with_their_signature => stories::signing::issued_documents;
     spravka_orders_lifecycle => stories::spravki::lifecycle;
     payments_lifecycle => stories::payments::lifecycle;
+    payments_refunds_and_alerts => stories::payments::refunds_and_alerts;
     attachments_keep_their_versions => stories::applications::versions_of_a_file;
     applications_lifecycle => stories::applications::lifecycle;
     applications_orphan_files_swept => stories::applications::orphan_files_are_swept;

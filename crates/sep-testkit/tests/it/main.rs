@@ -3,6 +3,7 @@
 //! the login tests (`login.rs`) run the portal and the Госуслуги emulator on real sockets,
 //! the world of `common`.
 
+mod account;
 mod applications;
 mod cabinet;
 mod common;

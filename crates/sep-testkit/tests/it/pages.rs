@@ -125,6 +125,7 @@ async fn main_pages_in_russian_and_english() {
     both(&w, "contacts", "/profile/contacts", false).await;
     both(&w, "spravki", "/spravki", false).await;
     both(&w, "payments", "/payments", false).await;
+    both(&w, "payments_account", "/payments/account", true).await;
     let r = w.post("/spravki", &[("kind", "oms"), ("csrf", w.csrf.as_str())]).await;
     both(&w, "spravka_order", r.location(), false).await;
 

@@ -238,7 +238,7 @@ pub async fn serve_portal(
             let maker = Arc::new(sep_core::spravka::make::Maker {
                 store: store.clone(),
                 kinds: kinds.clone(),
-                records: emulator,
+                records: emulator.clone(),
                 authority: authority.clone(),
                 render: Arc::new(sep_pdf::PdfRenderer::new().map_err(anyhow::Error::msg).context("шрифты справок")?),
                 files: files.clone(),
@@ -263,6 +263,13 @@ pub async fn serve_portal(
         let checker = sep_core::payment::pay::Checker { store: store.clone(), provider: link.provider.clone() };
         queues.push((sep_core::job::Queue::Payments, Arc::new(checker)));
     }
+    let desk = sep_core::payment::account::RefundDesk {
+        store: store.clone(),
+        registry: charges.clone(),
+        // The treasury is the emulator until a real adapter is configured.
+        treasury: emulator.clone(),
+    };
+    queues.push((sep_core::payment::account::QUEUE, Arc::new(desk)));
     match delivery(cfg)? {
         Some(d) => queues.push((sep_web::delivery::QUEUE, Arc::new(d.reading(files.clone())))),
         None => tracing::warn!("no notify_gateway_url or smtp_url: e-mail and SMS wait in the queue"),
@@ -274,6 +281,7 @@ pub async fn serve_portal(
         files: files.clone(),
         clock: clock.clone(),
         spravki,
+        charges: charges.clone(),
     };
     let worker = tokio::spawn(crate::worker::run(work, shutdown.clone()));
     let state = AppState::new(store, clock, web_config(cfg), relying_party(cfg)?, catalogue, files)

@@ -2,11 +2,13 @@
 //! ООО «Ромашка», dated from today so a fine's 50 % discount is live in every demo. Иванов has a
 //! transport tax, a traffic fine within its discount window, a property tax already paid and a
 //! utility bill; Сидоров an overdue land tax and a fine past its discount; Петрова a state fee;
-//! Васильев (ИП) a tax partly paid; ООО «Ромашка» a tax of its own. Switched off with
-//! `set_available("ГИС ГМП", false)`.
+//! Васильев (ИП) a tax partly paid; ООО «Ромашка» a tax of its own. Иванов also has an
+//! overpayment of 1 250,00 ₽ on his personal account; the treasury returns refunds except to an
+//! account ending in 00000 (closed). Switched off with `set_available("ГИС ГМП", false)`.
 
 use super::{EmulatedRegistries, Person};
 use crate::money::Kopecks;
+use crate::payment::account::{Overpayment, Refund, Treasury};
 use crate::payment::{Charge, ChargeKind, ChargeRegistry, Discount, Payee, Uin};
 use crate::registry::Unavailable;
 use async_trait::async_trait;
@@ -236,6 +238,36 @@ impl ChargeRegistry for EmulatedRegistries {
     async fn charge(&self, uin: &Uin, today: Date) -> Result<Option<Charge>, Unavailable> {
         Self::up(&self.gisgmp_up, "ГИС ГМП")?;
         Ok(self.all_charges(today).into_iter().find(|c| &c.uin == uin))
+    }
+
+    async fn overpayments_of(&self, payer_inn: &str) -> Result<Vec<Overpayment>, Unavailable> {
+        Self::up(&self.gisgmp_up, "ГИС ГМП")?;
+        // Иванов's property tax was recalculated down after he had paid it.
+        Ok(if payer_inn == crate::demo::PEOPLE[0].inn {
+            vec![Overpayment {
+                id: "ovp-770123456703-2024".into(),
+                date: time::macros::date!(2025 - 12 - 01),
+                amount: Kopecks(125_000),
+                title: "Переплата по налогу на имущество физических лиц за 2024 год (перерасчёт)".into(),
+            }]
+        } else {
+            vec![]
+        })
+    }
+}
+
+/// Made to fail: the treasury refuses a refund to an account ending in 00000 (closed).
+pub const CLOSED_ACCOUNT_TAIL: &str = "00000";
+
+#[async_trait]
+impl Treasury for EmulatedRegistries {
+    async fn refund(&self, r: &Refund) -> Result<Result<(), String>, Unavailable> {
+        Self::up(&self.gisgmp_up, "ГИС ГМП")?;
+        Ok(if r.account.ends_with(CLOSED_ACCOUNT_TAIL) {
+            Err("счёт получателя закрыт, банк вернул платёж.".into())
+        } else {
+            Ok(())
+        })
     }
 }
 

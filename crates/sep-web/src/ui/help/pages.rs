@@ -279,6 +279,29 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
     {
         out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
     }
+    // The personal account: a refund refused, a report's period, an alert's threshold.
+    use sep_core::payment::account::RefundError;
+    use sep_core::payment::bank::BankError;
+    for e in [
+        RefundError::AmountInvalid,
+        RefundError::AmountTooLarge,
+        RefundError::BalanceChanged,
+        RefundError::Bank(BankError::BicInvalid),
+        RefundError::Bank(BankError::AccountFormat),
+        RefundError::Bank(BankError::AccountKey),
+    ] {
+        out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
+    }
+    out.push(Row {
+        code: "report_period_invalid".into(),
+        happened: "Для отчёта нужны начало и конец периода.".into(),
+        action: "Укажите обе даты периода и нажмите «Сформировать отчёт» снова.".into(),
+    });
+    out.push(Row {
+        code: "threshold_invalid".into(),
+        happened: "Порог уведомлений указан неверно: нужны рубли и копейки.".into(),
+        action: "Укажите сумму в рублях, например 1 000,00, или оставьте поле пустым.".into(),
+    });
     // The notes of contact steps on the application form and the profile.
     out.extend(ContactNote::ALL.iter().filter(|n| n.is_error()).map(|n| Row {
         code: n.code().into(),

@@ -2,8 +2,10 @@
 //! total unpaid, each with its requisites and the ГОСТ Р 56042-2014 payment QR, and «Оплата по
 //! УИН» without login. The rules are `sep_core::payment`.
 
+pub(crate) mod account;
 pub(crate) mod charges;
 pub(crate) mod paying;
+mod report;
 pub(crate) mod uin;
 
 use crate::i18n::tr;
