@@ -188,3 +188,50 @@ async fn the_report_reads_back_as_pdf_and_xlsx() {
     assert!(w.page("/payments/account?kind=refund").await.contains("Операций, подходящих под отбор, нет"));
     assert!(!w.page("/payments/account?from=2026-01-01").await.contains("data-kind=\"credit\""), "from a later day");
 }
+
+/// Sixteen tabs showing the same balance send it back at once: one refund, the others told
+/// the balance changed — on both databases.
+async fn sixteen_tabs_return_the_money_once(backend: sep_testkit::Backend) {
+    let Some(t) = TestApp::on(backend).await else { return };
+    let w = std::sync::Arc::new(t.citizen().await);
+    let tabs: Vec<_> = (0..16)
+        .map(|i| {
+            let w = w.clone();
+            tokio::spawn(async move {
+                let key = format!("tab{i}");
+                let form = [
+                    ("amount", "1 250,00"),
+                    ("bic", BIC),
+                    ("account", ACCOUNT),
+                    ("expected", "125000"),
+                    ("request_key", key.as_str()),
+                ];
+                let r = w.post_form("/payments/account/refunds", &form).await;
+                (r.status, r.text)
+            })
+        })
+        .collect();
+    let mut accepted = 0;
+    for tab in tabs {
+        let (status, text) = tab.await.unwrap();
+        match status {
+            StatusCode::SEE_OTHER => accepted += 1,
+            StatusCode::UNPROCESSABLE_ENTITY => assert!(text.contains("refund_balance_changed"), "{text}"),
+            other => panic!("{other}: {text}"),
+        }
+    }
+    assert_eq!(accepted, 1, "one refund");
+    let refunds = t.db.store().list_refunds_of_user(w.user.id).await.unwrap();
+    assert_eq!(refunds.iter().map(|r| r.amount.0).sum::<i64>(), 125_000, "the money is returned once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_sixteen_tabs_return_the_money_once() {
+    sixteen_tabs_return_the_money_once(sep_testkit::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_sixteen_tabs_return_the_money_once() {
+    // Skipped inside when SEP_TEST_DATABASE_URL is not set (required under SEP_TEST_ALL=1).
+    sixteen_tabs_return_the_money_once(sep_testkit::Backend::Postgres).await;
+}
