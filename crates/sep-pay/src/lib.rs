@@ -5,10 +5,12 @@
 //! HMAC over a timestamp and the body (`sep_core::payment::callback`). State is in memory: the
 //! emulator stands in for a bank's system, which keeps its own.
 //!
-//! Test cards (Luhn-valid): `2200 0000 0000 0004` succeeds; `…0012` is declined «Недостаточно
-//! средств»; `…0020` asks for a 3-D Secure code; `…0038` never answers (the outcome stays
-//! unknown to the portal until the payment expires after 90 minutes). Any other valid card
-//! succeeds.
+//! Test cards (Luhn-valid): `2200 0000 0000 0004` has no 3-D Secure: the money is held
+//! (`waiting_for_capture`) until the portal confirms the payer's SMS code and captures it
+//! (`POST /api/v1/payments/{id}/capture`) or voids it (`…/cancel`); `…0012` is declined
+//! «Недостаточно средств»; `…0020` asks for a 3-D Secure code; `…0038` never answers (the
+//! outcome stays unknown to the portal until the payment expires after 90 minutes). Any other
+//! valid card behaves as `…0004`.
 
 use askama::Template;
 use axum::Json;
@@ -21,6 +23,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use time::{Duration, OffsetDateTime};
+
+/// A card payment without 3-D Secure: the money is held until the portal captures it.
+pub const WAITING: &str = "waiting_for_capture";
 
 /// An unfinished payment expires after this long (GOV.UK Pay's P0020).
 pub const EXPIRES_AFTER: Duration = Duration::minutes(90);
@@ -142,6 +147,7 @@ pub fn router(state: PayState) -> Router {
         .route("/api/v1/payments", post(create))
         .route("/api/v1/payments/{id}", get(status))
         .route("/api/v1/payments/{id}/cancel", post(cancel))
+        .route("/api/v1/payments/{id}/capture", post(capture))
         .route("/pay/{id}", get(card_page).post(card_submit))
         .route("/pay/{id}/3ds", get(threeds_page).post(threeds_submit))
         .route("/pay/{id}/sbp", post(sbp_confirm))
@@ -185,7 +191,7 @@ fn random_digits(n: usize) -> String {
 
 /// The stored payment as of `now`: unfinished ones expire.
 fn current(p: &mut Stored, now: OffsetDateTime) -> ApiPayment {
-    if matches!(p.api.status.as_str(), "created" | "pending") && now - p.created_at > EXPIRES_AFTER {
+    if matches!(p.api.status.as_str(), "created" | "pending" | WAITING) && now - p.created_at > EXPIRES_AFTER {
         p.api.status = "expired".into();
         p.api.failure_code = Some("P0020".into());
         p.api.failure_text = Some("Платёж не завершён за 90 минут".into());
@@ -266,11 +272,32 @@ async fn cancel(State(s): State<PayState>, headers: HeaderMap, Path(id): Path<St
     let Some(p) = inner.payments.get_mut(&id) else {
         return problem(StatusCode::NOT_FOUND, "not_found", "no such payment");
     };
-    if current(p, OffsetDateTime::now_utc()).status != "created" {
+    // Not paid yet, or held and not captured (the hold is released).
+    if !matches!(current(p, OffsetDateTime::now_utc()).status.as_str(), "created" | WAITING) {
         return problem(StatusCode::CONFLICT, "not_cancellable", "only a payment not yet paid can be cancelled");
     }
     finish(&s, p, "failed", Some(("P0040", "Платёж отменён")));
     Json(p.api.clone()).into_response()
+}
+
+/// `POST /api/v1/payments/{id}/capture`: the shop takes the held money (after its own
+/// confirmation of the payer). A captured payment answers as it is; any other is a conflict.
+async fn capture(State(s): State<PayState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if !authorised(&s, &headers) {
+        return problem(StatusCode::UNAUTHORIZED, "unauthorised", "a bearer token is required");
+    }
+    let mut inner = s.lock();
+    let Some(p) = inner.payments.get_mut(&id) else {
+        return problem(StatusCode::NOT_FOUND, "not_found", "no such payment");
+    };
+    match current(p, OffsetDateTime::now_utc()).status.as_str() {
+        WAITING => {
+            finish(&s, p, "succeeded", None);
+            Json(p.api.clone()).into_response()
+        }
+        "succeeded" => Json(p.api.clone()).into_response(),
+        _ => problem(StatusCode::CONFLICT, "not_capturable", "only a held payment can be captured"),
+    }
 }
 
 #[derive(Template)]
@@ -580,7 +607,8 @@ async fn card_submit(State(s): State<PayState>, Path(id): Path<String>, Form(f):
             )
         }
         _ => {
-            finish(&s, p, "succeeded", None);
+            // No 3-D Secure: the money is held; the portal confirms the payer and captures.
+            p.api.status = WAITING.into();
             Redirect::to(&return_url).into_response()
         }
     }

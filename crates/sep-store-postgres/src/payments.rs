@@ -319,6 +319,29 @@ impl PaymentStore for PgStore {
         tx.commit().await.map_err(map_err)
     }
 
+    async fn update_alert_balance(
+        &self,
+        user: UserId,
+        expected: Option<Kopecks>,
+        balance: Kopecks,
+        fx: &Effects,
+    ) -> StoreResult<bool> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute(
+                "UPDATE account_alerts SET last_balance = $3 WHERE user_id = $1 AND last_balance IS NOT DISTINCT FROM $2",
+                &[&user.0, &expected.map(|k| k.0), &balance.0],
+            )
+            .await
+            .map_err(map_err)?;
+        if n > 0 {
+            crate::effects::apply(&tx, fx).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(n > 0)
+    }
+
     async fn list_users_with_alerts(&self) -> StoreResult<Vec<UserId>> {
         let client = self.client().await?;
         let rows = client
@@ -326,5 +349,73 @@ impl PaymentStore for PgStore {
             .await
             .map_err(map_err)?;
         Ok(rows.iter().map(|r| UserId(r.get(0))).collect())
+    }
+
+    async fn find_payment_code(&self, payment: Uuid) -> StoreResult<Option<(sep_core::otp::CodeState, u32)>> {
+        let client = self.client().await?;
+        let r = client
+            .query_opt(
+                "SELECT code_digest, code_expires_at, code_tries_left, code_spent, sent FROM payment_codes WHERE payment_id = $1",
+                &[&payment],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(r.map(|r| {
+            let code = sep_core::otp::CodeState {
+                digest: r.get(0),
+                expires_at: r.get(1),
+                tries_left: u32::try_from(r.get::<_, i32>(2)).unwrap_or(0),
+                spent: r.get(3),
+            };
+            (code, u32::try_from(r.get::<_, i32>(4)).unwrap_or(0))
+        }))
+    }
+
+    async fn upsert_payment_code(
+        &self,
+        payment: Uuid,
+        code: &sep_core::otp::CodeState,
+        sent: u32,
+        expected: Option<(&sep_core::otp::CodeState, u32)>,
+        fx: &Effects,
+    ) -> StoreResult<()> {
+        let int = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let changed = match expected {
+            None => tx
+                .execute(
+                    "INSERT INTO payment_codes (payment_id, code_digest, code_expires_at, code_tries_left, code_spent, sent)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (payment_id) DO NOTHING",
+                    &[&payment, &code.digest, &code.expires_at, &int(code.tries_left), &code.spent, &int(sent)],
+                )
+                .await
+                .map_err(map_err)?,
+            Some((was, was_sent)) => tx
+                .execute(
+                    "UPDATE payment_codes SET code_digest = $2, code_expires_at = $3, code_tries_left = $4,
+                        code_spent = $5, sent = $6
+                     WHERE payment_id = $1 AND code_digest = $7 AND code_tries_left = $8 AND code_spent = $9 AND sent = $10",
+                    &[
+                        &payment,
+                        &code.digest,
+                        &code.expires_at,
+                        &int(code.tries_left),
+                        &code.spent,
+                        &int(sent),
+                        &was.digest,
+                        &int(was.tries_left),
+                        &was.spent,
+                        &int(was_sent),
+                    ],
+                )
+                .await
+                .map_err(map_err)?,
+        };
+        if changed == 0 {
+            return Err(StoreError::Conflict { constraint: "payment_codes_changed".into() });
+        }
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
     }
 }

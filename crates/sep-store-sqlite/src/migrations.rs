@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 16, name: "0016_receipts", sql: include_str!("../migrations/0016_receipts.sql") },
     Migration { version: 17, name: "0017_user_orgs", sql: include_str!("../migrations/0017_user_orgs.sql") },
     Migration { version: 18, name: "0018_refunds", sql: include_str!("../migrations/0018_refunds.sql") },
+    Migration { version: 19, name: "0019_payment_codes", sql: include_str!("../migrations/0019_payment_codes.sql") },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

@@ -311,10 +311,89 @@ impl PaymentStore for SqliteStore {
         })
     }
 
+    async fn update_alert_balance(
+        &self,
+        user: UserId,
+        expected: Option<Kopecks>,
+        balance: Kopecks,
+        fx: &Effects,
+    ) -> StoreResult<bool> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE account_alerts SET last_balance = ?3 WHERE user_id = ?1 AND last_balance IS ?2",
+                    params![user.0.to_string(), expected.map(|k| k.0), balance.0],
+                )
+                .map_err(map_err)?;
+            if n > 0 {
+                crate::effects::apply(tx, fx)?;
+            }
+            Ok(n > 0)
+        })
+    }
+
     async fn list_users_with_alerts(&self) -> StoreResult<Vec<UserId>> {
         self.read(|c| {
             let mut s = c.prepare_cached("SELECT user_id FROM account_alerts WHERE email OR sms ORDER BY user_id")?;
             s.query_map([], |r| Ok(UserId(parse_uuid(&r.get::<_, String>(0)?)?)))?.collect()
+        })
+    }
+
+    async fn find_payment_code(&self, payment: Uuid) -> StoreResult<Option<(sep_core::otp::CodeState, u32)>> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT code_digest, code_expires_at, code_tries_left, code_spent, sent FROM payment_codes WHERE payment_id = ?1",
+                [payment.to_string()],
+                |r| {
+                    let code = sep_core::otp::CodeState {
+                        digest: r.get(0)?,
+                        expires_at: from_ts(r.get(1)?)?,
+                        tries_left: r.get(2)?,
+                        spent: r.get(3)?,
+                    };
+                    Ok((code, r.get(4)?))
+                },
+            )
+            .optional()
+        })
+    }
+
+    async fn upsert_payment_code(
+        &self,
+        payment: Uuid,
+        code: &sep_core::otp::CodeState,
+        sent: u32,
+        expected: Option<(&sep_core::otp::CodeState, u32)>,
+        fx: &Effects,
+    ) -> StoreResult<()> {
+        self.write(|tx| {
+            let changed = tx
+                .execute(
+                    "INSERT INTO payment_codes (payment_id, code_digest, code_expires_at, code_tries_left, code_spent, sent)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (payment_id) DO UPDATE SET code_digest = excluded.code_digest,
+                        code_expires_at = excluded.code_expires_at, code_tries_left = excluded.code_tries_left,
+                        code_spent = excluded.code_spent, sent = excluded.sent
+                     WHERE payment_codes.code_digest = ?7 AND payment_codes.code_tries_left = ?8
+                        AND payment_codes.code_spent = ?9 AND payment_codes.sent = ?10",
+                    params![
+                        payment.to_string(),
+                        code.digest,
+                        ts(code.expires_at),
+                        code.tries_left,
+                        code.spent,
+                        sent,
+                        expected.map(|e| e.0.digest.clone()),
+                        expected.map(|e| e.0.tries_left),
+                        expected.map(|e| e.0.spent),
+                        expected.map(|e| e.1),
+                    ],
+                )
+                .map_err(map_err)?;
+            if changed == 0 {
+                return Err(StoreError::Conflict { constraint: "payment_codes_changed".into() });
+            }
+            crate::effects::apply(tx, fx)
         })
     }
 }

@@ -255,6 +255,7 @@ mod tests {
             "payment/pay.rs",
             "payment/account.rs",
             "payment/bank.rs",
+            "payment/confirm.rs",
         ] {
             files.push(core.join(f));
         }

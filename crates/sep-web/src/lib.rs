@@ -125,6 +125,9 @@ pub struct Throttles {
     pub searches: sep_http::throttle::Throttle,
     /// Справка orders (each a row, a job and registry calls): 6 a minute per person, bursts of 20.
     pub orders: sep_http::throttle::Throttle,
+    /// Reports of the personal account (each a PDF or a workbook drawn): 20 a minute per
+    /// person.
+    pub reports: sep_http::throttle::Throttle,
 }
 
 impl Default for Throttles {
@@ -136,6 +139,7 @@ impl Default for Throttles {
             uploads: Throttle::new(60, 60),
             searches: Throttle::new(120, 60),
             orders: Throttle::new(6, 20),
+            reports: Throttle::new(20, 20),
         }
     }
 }
@@ -367,6 +371,8 @@ fn payment_routes() -> Router<AppState> {
         .route("/payments/charges/{uin}/qr.png", get(charges::qr_png))
         .route("/payments/charges/{uin}/pay", post(paying::pay))
         .route("/payments/result/{id}", get(paying::result))
+        .route("/payments/result/{id}/code", post(paying::send_code))
+        .route("/payments/result/{id}/confirm", post(paying::confirm_code))
         .route("/payments/callback", post(paying::callback))
         .route("/payments/account", get(account::page))
         .route("/payments/account/refunds", post(account::refund))

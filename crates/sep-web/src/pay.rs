@@ -73,4 +73,11 @@ impl PaymentProvider for HttpProvider {
             self.http.post(format!("{}/api/v1/payments/{id}/cancel", self.url)).bearer_auth(&self.token).send().await;
         Self::read(sent).await
     }
+
+    async fn capture(&self, provider_id: &str) -> Result<ProviderPayment, ProviderError> {
+        let id: String = provider_id.chars().filter(char::is_ascii_alphanumeric).collect();
+        let sent =
+            self.http.post(format!("{}/api/v1/payments/{id}/capture", self.url)).bearer_auth(&self.token).send().await;
+        Self::read(sent).await
+    }
 }

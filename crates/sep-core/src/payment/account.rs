@@ -247,8 +247,12 @@ pub async fn account(
                 status: "Исполнено",
                 link,
             }),
-            // Money taken for a charge already paid: it is the person's, on the balance.
-            PaymentStatus::Failed if p.failure.as_ref().is_some_and(|f| f.0 == super::pay::DUPLICATE) => {
+            // Money taken for a charge already paid: the payer's, on the balance — the
+            // person's own charge only (an organisation's is the organisation's money).
+            PaymentStatus::Failed
+                if p.failure.as_ref().is_some_and(|f| f.0 == super::pay::DUPLICATE)
+                    && own_charge(registry, user, &p.uin).await? =>
+            {
                 ops.push(Operation {
                     at: p.updated_at,
                     kind: OpKind::Credit,
@@ -287,6 +291,13 @@ pub async fn account(
         operations: ops,
         refunds,
     })
+}
+
+/// Whether the charge `uin` is the person's own (by ИНН), not an organisation's they paid.
+async fn own_charge(registry: &dyn ChargeRegistry, user: &User, uin: &str) -> Result<bool, ChargesError> {
+    let (Some(inn), Ok(uin)) = (&user.profile.inn, super::Uin::parse(uin)) else { return Ok(false) };
+    let today = crate::clock::moscow_day(OffsetDateTime::now_utc());
+    Ok(registry.charge(&uin, today).await?.is_some_and(|c| c.payer_inn == inn.as_str()))
 }
 
 fn masked(account: &str) -> String {
@@ -425,7 +436,10 @@ pub async fn request_refund(
 /// The treasury that carries out refunds (the emulator, or a real adapter).
 #[async_trait]
 pub trait Treasury: Send + Sync {
-    /// Sends the money; `Ok(Err(reason))` when it refuses (a closed account).
+    /// Sends the money; `Ok(Err(reason))` when it refuses (a closed account). The refund's id
+    /// is its idempotency key: asked again (the job retried after a crash between the
+    /// treasury's answer and the status written), it answers the first outcome and sends
+    /// nothing more.
     async fn refund(&self, r: &Refund) -> Result<Result<(), String>, Unavailable>;
 }
 
@@ -494,7 +508,9 @@ pub async fn watch(
         return Ok(());
     }
     let fx = alert(user, &alerts, old, balance, now);
-    store.upsert_account_alerts(user.id, &Alerts { last_balance: Some(balance), ..alerts }, &fx).await?;
+    // Only the balance is written, and only if it is still the one read: settings changed
+    // meanwhile stay, and of two workers looking at once one tells the person.
+    store.update_alert_balance(user.id, alerts.last_balance, balance, &fx).await?;
     Ok(())
 }
 
@@ -506,11 +522,19 @@ pub async fn watch_all(
     now: OffsetDateTime,
 ) -> Result<usize, ChargesError> {
     let users = store.list_users_with_alerts().await?;
+    let mut looked = 0;
     for id in &users {
-        let user = store.get_user(*id).await?;
-        watch(store, registry, &user, now).await?;
+        // One person's failure does not stop the others' alerts.
+        let done = match store.get_user(*id).await {
+            Ok(user) => watch(store, registry, &user, now).await,
+            Err(e) => Err(e.into()),
+        };
+        match done {
+            Ok(()) => looked += 1,
+            Err(e) => tracing::warn!(error = %e, "balance alert not checked"),
+        }
     }
-    Ok(users.len())
+    Ok(looked)
 }
 
 /// Switches the alerts (the page's one button per channel) and the threshold, remembering the

@@ -7,6 +7,7 @@ pub mod account;
 pub mod bank;
 pub mod callback;
 pub mod charge;
+pub mod confirm;
 pub mod pay;
 pub mod qr;
 pub mod receipt;

@@ -208,9 +208,16 @@ pub trait PaymentProvider: Send + Sync {
     async fn create(&self, key: &str, request: &ProviderRequest) -> Result<ProviderPayment, ProviderError>;
     /// The payment's current state.
     async fn status(&self, provider_id: &str) -> Result<ProviderPayment, ProviderError>;
-    /// Cancels a payment the payer has not paid yet.
+    /// Cancels a payment the payer has not paid yet, or releases a held one.
     async fn cancel(&self, provider_id: &str) -> Result<ProviderPayment, ProviderError>;
+    /// Takes the money of a held payment ([`WAITING_FOR_CODE`]) once the payer confirmed it.
+    async fn capture(&self, provider_id: &str) -> Result<ProviderPayment, ProviderError>;
 }
+
+/// The provider's status of a card payment without 3-D Secure: the money is held until the
+/// portal has the payer's SMS code (seed 003: «Подтвердите операцию кодом, полученным в SMS»)
+/// and captures it.
+pub const WAITING_FOR_CODE: &str = "waiting_for_capture";
 
 /// Why «Оплатить» did not start a payment.
 #[derive(Debug, thiserror::Error)]
@@ -484,7 +491,7 @@ pub async fn settle(
             user_id: p.user_id,
             at: now,
             kind: "payment".into(),
-            title: "Платёж будет возвращён".into(),
+            title: "Повторный платёж зачислен на лицевой счёт".into(),
             text: format!(
                 "Начисление «{}» (УИН {}) уже было оплачено; {} за повторный платёж зачислены на лицевой счёт: их можно вернуть на банковский счёт.",
                 p.title, p.uin, p.amount
@@ -506,9 +513,21 @@ pub async fn refresh(
     p: &Payment,
     now: OffsetDateTime,
 ) -> Result<Payment, PayError> {
-    let (true, Some(id)) = (p.status.is_live(), p.provider_id.as_deref()) else { return Ok(p.clone()) };
+    Ok(look(store, provider, p, now).await?.0)
+}
+
+/// [`refresh`], also telling whether the provider holds the money for the payer's SMS code.
+pub async fn look(
+    store: &dyn Store,
+    provider: &dyn PaymentProvider,
+    p: &Payment,
+    now: OffsetDateTime,
+) -> Result<(Payment, bool), PayError> {
+    let (true, Some(id)) = (p.status.is_live(), p.provider_id.as_deref()) else { return Ok((p.clone(), false)) };
     let said = provider.status(id).await.map_err(|e| PayError::Unavailable(e.0))?;
-    Ok(settle(store, p, &said, now).await?)
+    let settled = settle(store, p, &said, now).await?;
+    let waiting = settled.status.is_live() && said.status == WAITING_FOR_CODE;
+    Ok((settled, waiting))
 }
 
 /// The worker's job `check_payment`: asks about a payment whose outcome is unknown until it is

@@ -4,7 +4,7 @@
 //! document) and [`Line`]s with amounts in kopecks for a spreadsheet. Printed in Russian, like
 //! the справки, whatever the reader's language.
 
-use super::account::Account;
+use super::account::{Account, OpKind};
 use crate::money::Kopecks;
 use crate::spravka::records::{Extract, rubles};
 use crate::spravka::sheet::Sheet;
@@ -53,7 +53,7 @@ pub fn lines(a: &Account) -> Vec<Line> {
 
 /// The totals under the table: label and amount.
 pub fn totals(a: &Account) -> Vec<(&'static str, Kopecks)> {
-    let paid = a.operations.iter().filter(|o| o.effect.0 == 0).map(|o| o.amount.0).sum();
+    let paid = a.operations.iter().filter(|o| o.kind == OpKind::Payment).map(|o| o.amount.0).sum();
     vec![
         ("Оплачено начислений за период", Kopecks(paid)),
         ("Изменение баланса за период", Kopecks(a.operations.iter().map(|o| o.effect.0).sum())),

@@ -84,6 +84,27 @@ pub trait PaymentStore: Send + Sync {
     async fn find_account_alerts(&self, user: UserId) -> StoreResult<Option<Alerts>>;
     /// Replaces a person's balance alerts.
     async fn upsert_account_alerts(&self, user: UserId, alerts: &Alerts, fx: &Effects) -> StoreResult<()>;
+    /// Records the balance last told, only if the stored one is still `expected`; `false`
+    /// (nothing written, the effects dropped) when it changed meanwhile or alerts are gone.
+    async fn update_alert_balance(
+        &self,
+        user: UserId,
+        expected: Option<Kopecks>,
+        balance: Kopecks,
+        fx: &Effects,
+    ) -> StoreResult<bool>;
     /// Everyone with an alert channel on.
     async fn list_users_with_alerts(&self) -> StoreResult<Vec<UserId>>;
+    /// The SMS code of a held card payment and how many were sent.
+    async fn find_payment_code(&self, payment: Uuid) -> StoreResult<Option<(crate::otp::CodeState, u32)>>;
+    /// Stores the payment's code and send count only if the stored ones are still `expected`
+    /// (`None`: there were none), else `Conflict` and nothing is written.
+    async fn upsert_payment_code(
+        &self,
+        payment: Uuid,
+        code: &crate::otp::CodeState,
+        sent: u32,
+        expected: Option<(&crate::otp::CodeState, u32)>,
+        fx: &Effects,
+    ) -> StoreResult<()>;
 }

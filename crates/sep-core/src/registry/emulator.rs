@@ -41,6 +41,8 @@ pub struct EmulatedRegistries {
     fssp_up: AtomicBool,
     fnp_up: AtomicBool,
     gisgmp_up: AtomicBool,
+    /// The treasury's outcome of each refund it was asked to send, by the refund's id.
+    refunds: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, Result<(), String>>>,
 }
 
 impl Default for EmulatedRegistries {
@@ -92,6 +94,7 @@ impl EmulatedRegistries {
             fssp_up: up(),
             fnp_up: up(),
             gisgmp_up: up(),
+            refunds: std::sync::Mutex::default(),
         }
     }
 

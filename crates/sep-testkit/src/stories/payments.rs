@@ -197,8 +197,55 @@ pub async fn refunds_and_alerts(db: &TestDb) {
     s.upsert_account_alerts(other, &Alerts::default(), &Effects::none()).await.unwrap();
     assert_eq!(s.find_account_alerts(user).await.unwrap(), Some(on.clone()));
     assert_eq!(s.list_users_with_alerts().await.unwrap(), vec![user], "only those with a channel on");
-    let off = Alerts { email: false, threshold: None, ..on };
+    // The balance last told moves only from what was read; the settings stay.
+    let told = NewAuditEvent::system(at, "account.balance_told", Some(user));
+    assert!(
+        s.update_alert_balance(user, Some(Kopecks(125_000)), Kopecks(25_000), &Effects::audit(told)).await.unwrap()
+    );
+    assert!(
+        !s.update_alert_balance(user, Some(Kopecks(125_000)), Kopecks(0), &Effects::none()).await.unwrap(),
+        "stale"
+    );
+    let now = s.find_account_alerts(user).await.unwrap().unwrap();
+    assert_eq!((now.last_balance, now.email, now.threshold), (Some(Kopecks(25_000)), true, on.threshold));
+    let fresh = super::citizen(db, at).await;
+    assert!(!s.update_alert_balance(fresh, None, Kopecks(1), &Effects::none()).await.unwrap(), "no alerts, nothing");
+    let off = Alerts { email: false, threshold: None, last_balance: Some(Kopecks(25_000)), ..on };
     s.upsert_account_alerts(user, &off, &Effects::none()).await.unwrap();
     assert_eq!(s.find_account_alerts(user).await.unwrap(), Some(off));
     assert!(s.list_users_with_alerts().await.unwrap().is_empty());
+}
+
+/// A held payment's SMS code: inserted once, replaced only while still as read (a parallel
+/// guess or send loses), read back with its send count.
+pub async fn payment_codes(db: &TestDb) {
+    let s = db.store();
+    let at = t0();
+    let user = super::citizen(db, at).await;
+    let p = attempt(user, "18810000000000000017", "code", at);
+    s.insert_payment(&p, &Effects::none()).await.unwrap();
+    assert_eq!(s.find_payment_code(p.id).await.unwrap(), None);
+    let policy = sep_core::otp::OtpPolicy::default();
+    let first = sep_core::otp::CodeState::new(&p.id.to_string(), "123456", at, policy);
+    s.upsert_payment_code(p.id, &first, 1, None, &Effects::none()).await.unwrap();
+    assert_eq!(s.find_payment_code(p.id).await.unwrap(), Some((first.clone(), 1)));
+    assert!(
+        matches!(
+            s.upsert_payment_code(p.id, &first, 1, None, &Effects::none()).await,
+            Err(StoreError::Conflict { .. })
+        ),
+        "a second first code loses"
+    );
+    let (_, tried) = first.check(&p.id.to_string(), "000000", at);
+    s.upsert_payment_code(p.id, &tried, 1, Some((&first, 1)), &Effects::none()).await.unwrap();
+    assert!(
+        matches!(
+            s.upsert_payment_code(p.id, &tried, 1, Some((&first, 1)), &Effects::none()).await,
+            Err(StoreError::Conflict { .. })
+        ),
+        "the same try spent twice loses"
+    );
+    let second = sep_core::otp::CodeState::new(&p.id.to_string(), "654321", at, policy);
+    s.upsert_payment_code(p.id, &second, 2, Some((&tried, 1)), &Effects::none()).await.unwrap();
+    assert_eq!(s.find_payment_code(p.id).await.unwrap(), Some((second, 2)));
 }

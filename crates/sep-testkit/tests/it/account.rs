@@ -177,6 +177,11 @@ async fn the_report_reads_back_as_pdf_and_xlsx() {
     // A period outside the overpayment's day has no lines; a reversed or missing one is refused.
     let empty = w.get("/payments/account/report?from=2026-01-01&to=2026-01-31&format=pdf").await;
     assert_eq!(empty.status, StatusCode::OK);
+    std::fs::write(dir.path().join("e.pdf"), &empty.bytes).unwrap();
+    if let Ok(out) = Command::new("pdftotext").args(["-layout", "e.pdf", "-"]).current_dir(dir.path()).output() {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Операций за период нет") && !text.contains("Переплата"), "{text}");
+    }
     let r = w.get("/payments/account/report?from=2026-02-01&to=2026-01-01&format=pdf").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("period_reversed"));
@@ -234,4 +239,52 @@ async fn sqlite_sixteen_tabs_return_the_money_once() {
 async fn postgres_sixteen_tabs_return_the_money_once() {
     // Skipped inside when SEP_TEST_DATABASE_URL is not set (required under SEP_TEST_ALL=1).
     sixteen_tabs_return_the_money_once(sep_testkit::Backend::Postgres).await;
+}
+
+/// A payment closed as a second payment of one charge (`P0060`) is the payer's money: the
+/// person's own charge's goes on their balance; an organisation's, paid by its head, does not.
+#[tokio::test]
+async fn duplicates_of_own_charges_are_credited_and_an_organisations_are_not() {
+    use sep_core::payment::pay::{DUPLICATE, Payment, PaymentStatus};
+    let t = TestApp::new().await;
+    let store = t.db.store();
+    let now = sep_core::clock::Clock::now(t.clock.as_ref());
+    let head = t.sign_in_as("+79345678901").await;
+    store.replace_user_orgs(head.user.id, &[sep_testkit::stories::users::membership(true)], now).await.unwrap();
+    let list = head.page("/payments").await;
+    let uin_of = |marker: &str| {
+        let row = list.split("<tr>").find(|r| r.contains(marker)).unwrap_or_else(|| panic!("{marker}: {list}"));
+        between(row, "href=\"/payments/charges/", "\"").to_owned()
+    };
+    let (own, org) = (uin_of("Земельный налог"), uin_of("плательщик ООО «Ромашка»"));
+    for (uin, amount) in [(own.as_str(), 70_000), (org.as_str(), 90_000)] {
+        let p = Payment {
+            id: uuid::Uuid::now_v7(),
+            user_id: head.user.id,
+            uin: uin.into(),
+            amount: sep_core::money::Kopecks(amount),
+            title: "Налог".into(),
+            status: PaymentStatus::Created,
+            request_key: format!("dup{amount}"),
+            provider_id: None,
+            confirmation_url: None,
+            failure: None,
+            rrn: None,
+            auth_code: None,
+            card: None,
+            receipt_id: None,
+            created_at: now,
+            updated_at: now,
+        };
+        store.insert_payment(&p, &sep_core::store::Effects::none()).await.unwrap();
+        let failure = Some((DUPLICATE, "Начисление уже было оплачено"));
+        let fx = sep_core::store::Effects::none();
+        store.update_payment_result(p.id, PaymentStatus::Failed, failure, None, now, &fx).await.unwrap();
+    }
+    let page = head.page("/payments/account").await;
+    assert!(page.contains("data-kopecks=\"70000\""), "his own duplicate only: {page}");
+    assert!(
+        page.contains(&format!("Повторный платёж по УИН {own}")) && !page.contains(&format!("УИН {org}")),
+        "{page}"
+    );
 }

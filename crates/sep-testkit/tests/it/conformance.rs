@@ -47,6 +47,7 @@ on_both! {
     spravka_orders_lifecycle => stories::spravki::lifecycle;
     payments_lifecycle => stories::payments::lifecycle;
     payments_refunds_and_alerts => stories::payments::refunds_and_alerts;
+    payments_codes => stories::payments::payment_codes;
     attachments_keep_their_versions => stories::applications::versions_of_a_file;
     applications_lifecycle => stories::applications::lifecycle;
     applications_orphan_files_swept => stories::applications::orphan_files_are_swept;

@@ -38,6 +38,28 @@ async fn card(url: &str, number: &str, expiry: &str) -> reqwest::Response {
     no_redirects().post(url).form(&form).send().await.unwrap()
 }
 
+/// The last payment-confirmation code the portal queued by SMS (jobs come newest first).
+async fn last_code(t: &TestApp) -> String {
+    let jobs = t.db.store().list_jobs("notify", 500).await.unwrap();
+    let latest = jobs
+        .iter()
+        .filter_map(|j| j.job.payload["text"].as_str())
+        .find(|s| s.contains("подтверждение оплаты"))
+        .expect("a code was sent");
+    between(latest, "Код ", " ").to_owned()
+}
+
+/// On the result page of a held card payment: «Отправить код», then the code from the SMS.
+async fn confirm_by_sms(t: &TestApp, w: &sep_testkit::Signed, result: &str) {
+    let page = w.page(result).await;
+    assert!(page.contains("Подтвердите оплату кодом из SMS"), "{page}");
+    let r = w.post_form(&format!("{result}/code"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let code = last_code(t).await;
+    let r = w.post_form(&format!("{result}/confirm"), &[("code", code.as_str())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+}
+
 fn path_of(url: &str) -> String {
     format!("/{}", url.splitn(4, '/').nth(3).unwrap_or_default())
 }
@@ -329,6 +351,7 @@ async fn the_head_pays_the_organisations_tax_and_the_receipt_names_it() {
     let r = card(&to, "2200 0000 0000 0004", "12/30").await;
     assert_eq!(r.status(), 303);
     let back = path_of(r.headers()["location"].to_str().unwrap());
+    confirm_by_sms(&t, &head, &back).await;
     assert!(head.page(&back).await.contains("Оплата прошла"));
     assert_eq!(t.run_receipts().await, 1);
     let result = head.page(&back).await;
@@ -348,4 +371,75 @@ async fn the_head_pays_the_organisations_tax_and_the_receipt_names_it() {
     }
     let card_page = head.page(&format!("/payments/charges/{uin}")).await;
     assert!(card_page.contains("data-status=\"paid\"") && !card_page.contains(">Оплатить</button>"), "{card_page}");
+}
+
+/// Seed 003: a card without 3-D Secure is confirmed by the portal's SMS code, bound to the
+/// payment — five minutes, three tries: the money is held until then; wrong codes are
+/// counted, an old code is void after a new one, the right code captures the money; three
+/// wrong codes release the hold and the charge can be paid again.
+#[tokio::test]
+async fn a_card_without_3ds_is_confirmed_by_the_portals_sms_code() {
+    let Some(t) = TestApp::paying(Backend::Sqlite).await else { return };
+    let w = t.citizen().await;
+    let list = w.page("/payments").await;
+    let tax = uin_of(&list, "Транспортный налог");
+    let to = start(&w, &tax).await;
+    let r = card(&to, "2200 0000 0000 0004", "12/30").await;
+    let back = path_of(r.headers()["location"].to_str().unwrap());
+    let page = w.page(&back).await;
+    assert!(page.contains("Подтвердите оплату кодом из SMS") && page.contains("Отправить код"), "{page}");
+    assert!(!page.contains("sms-code"), "no code field before a code is sent");
+    let r = w.post_form(&format!("{back}/confirm"), &[("code", "123456")]).await;
+    assert!(r.text.contains("payment_code_expired"), "nothing sent yet: {}", r.text);
+    assert_eq!(w.post_form(&format!("{back}/code"), &[]).await.status, StatusCode::SEE_OTHER);
+    let first = last_code(&t).await;
+    assert_eq!(first.len(), 6);
+    let sms = t.db.store().list_jobs("notify", 100).await.unwrap();
+    let sms = sms.iter().find(|j| j.job.payload["text"].as_str().is_some_and(|s| s.contains(&first))).unwrap();
+    assert_eq!(sms.job.payload["to"], "+79123456789", "to the person's phone");
+    assert!(sms.job.payload["text"].as_str().unwrap().contains(&tax), "bound to this payment's УИН");
+    let wrong = if first == "000000" { "111111" } else { "000000" };
+    let r = w.post_form(&format!("{back}/confirm"), &[("code", wrong)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("payment_code_wrong") && r.text.contains("Осталось попыток: 2"), "{}", r.text);
+    // A new code voids the first.
+    assert_eq!(w.post_form(&format!("{back}/code"), &[]).await.status, StatusCode::SEE_OTHER);
+    let second = last_code(&t).await;
+    if second != first {
+        let r = w.post_form(&format!("{back}/confirm"), &[("code", first.as_str())]).await;
+        assert!(r.text.contains("payment_code_wrong"), "the old code is void: {}", r.text);
+    }
+    assert_eq!(t.db.store().find_succeeded_payment(&tax).await.unwrap(), None, "held, not taken");
+    let r = w.post_form(&format!("{back}/confirm"), &[("code", second.as_str())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let result = w.page(&back).await;
+    assert!(result.contains("Оплата прошла") && result.contains("RRN"), "{result}");
+    assert!(t.db.store().find_succeeded_payment(&tax).await.unwrap().is_some());
+    let r = w.post_form(&format!("{back}/code"), &[]).await;
+    assert!(r.text.contains("payment_not_waiting"), "a paid payment takes no code: {}", r.text);
+
+    // Three wrong codes: the hold is released, the payment fails, «Оплатить» works again.
+    let utility = uin_of(&list, "Жилищно-коммунальные");
+    let to = start(&w, &utility).await;
+    let r = card(&to, "2200 0000 0000 0004", "12/30").await;
+    let back = path_of(r.headers()["location"].to_str().unwrap());
+    w.post_form(&format!("{back}/code"), &[]).await;
+    let code = last_code(&t).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..2 {
+        w.post_form(&format!("{back}/confirm"), &[("code", wrong)]).await;
+    }
+    let r = w.post_form(&format!("{back}/confirm"), &[("code", wrong)]).await;
+    assert!(r.text.contains("payment_code_exhausted"), "{}", r.text);
+    let result = w.page(&back).await;
+    assert!(result.contains("Оплата не прошла") && result.contains("P0040"), "{result}");
+    let r = w.post_form(&format!("{back}/confirm"), &[("code", code.as_str())]).await;
+    assert!(r.text.contains("payment_not_waiting"), "the right code is too late: {}", r.text);
+    assert_eq!(t.db.store().find_succeeded_payment(&utility).await.unwrap(), None, "no money taken");
+    let again = start(&w, &utility).await;
+    assert!(again.contains("/pay/"), "a new attempt: {again}");
+    // Somebody else cannot send or try codes for this payment.
+    let other = t.sign_in_as("+79345678901").await;
+    assert_eq!(other.post_form(&format!("{back}/code"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.post_form(&format!("{back}/confirm"), &[("code", "1")]).await.status, StatusCode::NOT_FOUND);
 }

@@ -93,6 +93,8 @@ const ROUTES: &[(&str, Who)] = &[
     ("/payments/charges/{uin}/qr.png", Who::Person),
     ("/payments/charges/{uin}/pay", Who::Person),
     ("/payments/result/{id}", Who::Person),
+    ("/payments/result/{id}/code", Who::Person),
+    ("/payments/result/{id}/confirm", Who::Person),
     ("/payments/callback", Who::Anyone),
     ("/payments/account", Who::Person),
     ("/payments/account/refunds", Who::Person),

@@ -263,11 +263,16 @@ pub const CLOSED_ACCOUNT_TAIL: &str = "00000";
 impl Treasury for EmulatedRegistries {
     async fn refund(&self, r: &Refund) -> Result<Result<(), String>, Unavailable> {
         Self::up(&self.gisgmp_up, "ГИС ГМП")?;
-        Ok(if r.account.ends_with(CLOSED_ACCOUNT_TAIL) {
-            Err("счёт получателя закрыт, банк вернул платёж.".into())
-        } else {
-            Ok(())
-        })
+        let mut done =
+            self.refunds.lock().map_err(|_| Unavailable { registry: "ГИС ГМП", detail: "lock".into() })?;
+        let outcome = done.entry(r.id).or_insert_with(|| {
+            if r.account.ends_with(CLOSED_ACCOUNT_TAIL) {
+                Err("счёт получателя закрыт, банк вернул платёж.".into())
+            } else {
+                Ok(())
+            }
+        });
+        Ok(outcome.clone())
     }
 }
 
@@ -293,6 +298,25 @@ mod tests {
         let sidorov = r.charges_of("770345678922", today).await.unwrap();
         assert!(sidorov.iter().any(|c| c.status(today) == ChargeStatus::Overdue));
         assert_eq!(r.charges_of(crate::demo::ORGANISATION.1, today).await.unwrap().len(), 1, "the organisation's");
+        // A refund asked twice is sent once: the second answer is the first's.
+        let refund = Refund {
+            id: uuid::Uuid::now_v7(),
+            user_id: crate::ids::UserId(uuid::Uuid::now_v7()),
+            amount: Kopecks(100),
+            bic: "044525225".into(),
+            account: "40817810938160925982".into(),
+            recipient: String::new(),
+            status: crate::payment::account::RefundStatus::Accepted,
+            reason: None,
+            request_key: String::new(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            updated_at: time::OffsetDateTime::UNIX_EPOCH,
+        };
+        assert_eq!(r.refund(&refund).await, Ok(Ok(())));
+        let closed = Refund { account: "40817810000000000000".into(), ..refund.clone() };
+        assert_eq!(r.refund(&closed).await, Ok(Ok(())), "the same id: the first outcome, whatever is asked");
+        let other = Refund { id: uuid::Uuid::now_v7(), ..closed };
+        assert!(r.refund(&other).await.unwrap().is_err(), "a closed account");
         let mut all: Vec<_> = r.all_charges(today).into_iter().map(|c| c.uin).collect();
         let n = all.len();
         all.sort();

@@ -292,6 +292,18 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
     ] {
         out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
     }
+    use sep_core::payment::confirm::ConfirmError;
+    for e in [
+        ConfirmError::NotWaiting,
+        ConfirmError::PhoneMissing,
+        ConfirmError::SendLimit,
+        ConfirmError::Expired,
+        ConfirmError::Wrong(2),
+        ConfirmError::Exhausted,
+        ConfirmError::Changed,
+    ] {
+        out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
+    }
     out.push(Row {
         code: "report_period_invalid".into(),
         happened: "Для отчёта нужны начало и конец периода.".into(),

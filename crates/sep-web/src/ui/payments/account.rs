@@ -302,7 +302,7 @@ pub(crate) async fn report(
     SignedIn { user, .. }: SignedIn,
     Query(q): Query<ReportQuery>,
 ) -> Page {
-    if let Err(wait) = s.throttles.orders.check(&user.id.0.to_string()) {
+    if let Err(wait) = s.throttles.reports.check(&user.id.0.to_string()) {
         return Err(sep_http::Problem::rate_limited(wait).into());
     }
     let (Some(from), Some(to)) = (filter_day(&q.from), filter_day(&q.to)) else {

@@ -14,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use sep_core::payment::callback;
+use sep_core::payment::confirm::{self, ConfirmError};
 use sep_core::payment::pay::{self, PayError, ProviderPayment};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -90,19 +91,44 @@ struct ResultPage {
     card: String,
     /// The receipt's id, once made.
     receipt: Option<String>,
+    /// The provider holds the money until the payer's SMS code.
+    awaiting_code: bool,
+    /// A code was sent for it.
+    code_sent: bool,
+    /// Where the code went, masked.
+    phone: String,
+    /// Code, message and what to do when a code was refused or not sent.
+    code_error: Option<(&'static str, String, String)>,
+    csrf: String,
 }
 
-/// `GET /payments/result/{id}`: where the provider sends the payer back.
-pub(crate) async fn result(State(s): State<AppState>, SignedIn { user, .. }: SignedIn, Path(id): Path<Uuid>) -> Page {
-    let p = s.store.find_payment(id).await?.filter(|p| p.user_id == user.id).ok_or_else(WebError::not_found)?;
-    let p = match &s.pay {
+/// The person's own payment; another's is not found.
+async fn own(s: &AppState, user: &sep_core::user::User, id: Uuid) -> Result<pay::Payment, WebError> {
+    s.store.find_payment(id).await?.filter(|p| p.user_id == user.id).ok_or_else(WebError::not_found)
+}
+
+async fn result_page(
+    s: &AppState,
+    user: &sep_core::user::User,
+    csrf: String,
+    p: pay::Payment,
+    code_error: Option<(&'static str, String, String)>,
+) -> Result<ResultPage, WebError> {
+    let (p, awaiting_code) = match &s.pay {
         // Not known yet: the provider is asked (the callback may be on its way).
         Some(link) if p.status.is_live() => {
-            pay::refresh(s.store.as_ref(), link.provider.as_ref(), &p, s.clock.now()).await.unwrap_or(p)
+            pay::look(s.store.as_ref(), link.provider.as_ref(), &p, s.clock.now()).await.unwrap_or((p, false))
         }
-        _ => p,
+        _ => (p, false),
     };
-    render(&ResultPage {
+    let code_sent = awaiting_code && s.store.find_payment_code(p.id).await?.is_some();
+    let phone = user.profile.phone.as_ref().map(|f| f.as_str()).unwrap_or_default();
+    let phone = if phone.len() > 4 {
+        format!("{} •••• {}", tr("Телефон"), &phone[phone.len() - 4..])
+    } else {
+        String::new()
+    };
+    Ok(ResultPage {
         id: p.id.to_string(),
         uin: p.uin.clone(),
         title: p.title.clone(),
@@ -115,7 +141,76 @@ pub(crate) async fn result(State(s): State<AppState>, SignedIn { user, .. }: Sig
         auth_code: p.auth_code.clone().unwrap_or_default(),
         card: p.card.clone().unwrap_or_default(),
         receipt: p.receipt_id.map(|r| r.to_string()),
+        awaiting_code,
+        code_sent,
+        phone,
+        code_error,
+        csrf,
     })
+}
+
+/// `GET /payments/result/{id}`: where the provider sends the payer back.
+pub(crate) async fn result(
+    State(s): State<AppState>,
+    SignedIn { session, user }: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Page {
+    let p = own(&s, &user, id).await?;
+    render(&result_page(&s, &user, session.csrf_secret, p, None).await?)
+}
+
+fn code_problem(e: &ConfirmError) -> (&'static str, String, String) {
+    (e.code(), crate::i18n::tr_dyn(&e.to_string()), tr(e.action()).to_owned())
+}
+
+/// `POST /payments/result/{id}/code`: «Отправить код».
+pub(crate) async fn send_code(
+    State(s): State<AppState>,
+    SignedIn { session, user }: SignedIn,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Page {
+    let p = own(&s, &user, id).await?;
+    match confirm::send_code(s.store.as_ref(), &user, &p, &ctx.origin(), s.clock.now()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/payments/result/{id}#confirm")).into_response()),
+        Err(ConfirmError::Store(e)) => Err(e.into()),
+        Err(e) => {
+            let page = result_page(&s, &user, session.csrf_secret, p, Some(code_problem(&e))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Empty {}
+
+#[derive(Deserialize)]
+pub(crate) struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /payments/result/{id}/confirm`: «Подтвердить оплату» with the SMS code.
+pub(crate) async fn confirm_code(
+    State(s): State<AppState>,
+    SignedIn { session, user }: SignedIn,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<CodeForm>,
+) -> Page {
+    let p = own(&s, &user, id).await?;
+    let link = s.pay.as_ref().ok_or_else(|| pay_problem(PayError::NotConfigured))?;
+    let now = s.clock.now();
+    match confirm::confirm(s.store.as_ref(), link.provider.as_ref(), &user, &p, &f.code, &ctx.origin(), now).await {
+        Ok(_) => Ok(Redirect::to(&format!("/payments/result/{id}")).into_response()),
+        Err(ConfirmError::Store(e)) => Err(e.into()),
+        Err(e) => {
+            let p = s.store.find_payment(id).await?.unwrap_or(p);
+            let page = result_page(&s, &user, session.csrf_secret, p, Some(code_problem(&e))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+    }
 }
 
 /// `POST /payments/callback`: the provider's signed report.

@@ -1,0 +1,10 @@
+-- The portal's SMS code for a card payment without 3-D Secure (seed 003): its digest, expiry,
+-- tries and how many were sent, beside the payment.
+CREATE TABLE payment_codes (
+    payment_id TEXT PRIMARY KEY REFERENCES payments (id),
+    code_digest TEXT NOT NULL,
+    code_expires_at INTEGER NOT NULL,
+    code_tries_left INTEGER NOT NULL,
+    code_spent INTEGER NOT NULL,
+    sent INTEGER NOT NULL
+);
