@@ -300,7 +300,8 @@ async fn own_charge(registry: &dyn ChargeRegistry, user: &User, uin: &str) -> Re
     Ok(registry.charge(&uin, today).await?.is_some_and(|c| c.payer_inn == inn.as_str()))
 }
 
-fn masked(account: &str) -> String {
+/// «•••• 5982»: how an account is shown once given.
+pub fn masked(account: &str) -> String {
     format!("•••• {}", account.get(16..).unwrap_or_default())
 }
 

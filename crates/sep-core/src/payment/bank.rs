@@ -97,7 +97,7 @@ impl BankAccount {
 
     /// «•••• 1234»: how the account is shown once given.
     pub fn masked(&self) -> String {
-        format!("•••• {}", &self.number[16..])
+        super::account::masked(&self.number)
     }
 
     /// The account with its control key (the ninth digit) put right, for test and demo data.

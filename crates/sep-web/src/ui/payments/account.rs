@@ -160,8 +160,7 @@ async fn page_of(
                 number: r.number(),
                 at: moscow(r.created_at),
                 amount: r.amount.to_string(),
-                account: format!("{} {}", tr("БИК"), r.bic)
-                    + &format!(", •••• {}", r.account.get(16..).unwrap_or_default()),
+                account: format!("{} {}, {}", tr("БИК"), r.bic, acc::masked(&r.account)),
                 status: tr(r.status.title()),
                 code: r.status.code(),
                 reason: r.reason.as_deref().map(tr_dyn).unwrap_or_default(),
