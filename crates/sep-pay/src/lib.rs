@@ -67,6 +67,12 @@ pub struct ApiPayment {
     /// `card`, `sbp` or `wallet`.
     #[serde(default)]
     pub method: String,
+    /// The saved card's token, when the payer asked to keep the card (the number stays here).
+    #[serde(default)]
+    pub card_token: Option<String>,
+    /// The saved card's expiry, `ММ/ГГ`.
+    #[serde(default)]
+    pub card_expiry: Option<String>,
 }
 
 /// What the portal asks for.
@@ -99,6 +105,8 @@ struct Inner {
     payments: HashMap<String, Stored>,
     /// Idempotence-Key → (the body's hash, the payment id).
     keys: HashMap<String, (String, String)>,
+    /// Saved cards: token → the card's number (never given out).
+    cards: HashMap<String, String>,
     outbox: Vec<String>,
 }
 
@@ -148,6 +156,7 @@ pub fn router(state: PayState) -> Router {
         .route("/api/v1/payments/{id}", get(status))
         .route("/api/v1/payments/{id}/cancel", post(cancel))
         .route("/api/v1/payments/{id}/capture", post(capture))
+        .route("/api/v1/cards/{token}", axum::routing::delete(remove_card))
         .route("/pay/{id}", get(card_page).post(card_submit))
         .route("/pay/{id}/3ds", get(threeds_page).post(threeds_submit))
         .route("/pay/{id}/sbp", post(sbp_confirm))
@@ -246,6 +255,8 @@ async fn create(State(s): State<PayState>, headers: HeaderMap, body: axum::body:
         failure_text: None,
         card: None,
         method: if new.method.is_empty() { "card".into() } else { new.method.clone() },
+        card_token: None,
+        card_expiry: None,
     };
     inner.keys.insert(key.to_owned(), (hash, id.clone()));
     inner.payments.insert(id, Stored { api: api.clone(), new, created_at: OffsetDateTime::now_utc(), code: None });
@@ -278,6 +289,25 @@ async fn cancel(State(s): State<PayState>, headers: HeaderMap, Path(id): Path<St
     }
     finish(&s, p, "failed", Some(("P0040", "Платёж отменён")));
     Json(p.api.clone()).into_response()
+}
+
+/// `DELETE /api/v1/cards/{token}`: the payer unlinks a saved card; an unknown token is 404.
+async fn remove_card(State(s): State<PayState>, headers: HeaderMap, Path(token): Path<String>) -> Response {
+    if !authorised(&s, &headers) {
+        return problem(StatusCode::UNAUTHORIZED, "unauthorised", "a bearer token is required");
+    }
+    match s.lock().cards.remove(&token) {
+        Some(_) => StatusCode::NO_CONTENT.into_response(),
+        None => problem(StatusCode::NOT_FOUND, "not_found", "no such card"),
+    }
+}
+
+/// Whether a saved card is known (for tests: unlinked cards are gone here too).
+impl PayState {
+    /// Whether the card `token` is still saved.
+    pub fn has_card(&self, token: &str) -> bool {
+        self.lock().cards.contains_key(token)
+    }
 }
 
 /// `POST /api/v1/payments/{id}/capture`: the shop takes the held money (after its own
@@ -481,6 +511,9 @@ struct CardForm {
     cvc: String,
     #[serde(default)]
     holder: String,
+    /// «Сохранить карту»: keep it for the payer's next payments.
+    #[serde(default)]
+    save: Option<String>,
 }
 
 /// Whether the digits pass the Luhn check.
@@ -581,6 +614,14 @@ async fn card_submit(State(s): State<PayState>, Path(id): Path<String>, Form(f):
         return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
     }
     p.api.card = Some(masked(&digits));
+    if f.save.is_some() {
+        // The portal gets a token and the masked number; the number stays with the bank.
+        let token = format!("card_{}", uuid::Uuid::new_v4().simple());
+        p.api.card_token = Some(token.clone());
+        p.api.card_expiry = Some(f.expiry.trim().to_owned());
+        inner.cards.insert(token, digits.clone());
+    }
+    let Some(p) = inner.payments.get_mut(&id) else { return unknown() };
     let return_url = p.new.return_url.clone();
     match digits.as_str() {
         "2200000000000012" => {

@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 17, name: "0017_user_orgs", sql: include_str!("../migrations/0017_user_orgs.sql") },
     Migration { version: 18, name: "0018_refunds", sql: include_str!("../migrations/0018_refunds.sql") },
     Migration { version: 19, name: "0019_payment_codes", sql: include_str!("../migrations/0019_payment_codes.sql") },
+    Migration { version: 20, name: "0020_linked_cards", sql: include_str!("../migrations/0020_linked_cards.sql") },
 ];
 
 /// Serialises concurrent `migrate` runs from several nodes.

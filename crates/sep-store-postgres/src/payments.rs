@@ -342,6 +342,55 @@ impl PaymentStore for PgStore {
         Ok(n > 0)
     }
 
+    async fn insert_linked_card(&self, card: &sep_core::payment::cards::LinkedCard) -> StoreResult<()> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO linked_cards (id, user_id, token, masked, expiry, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (token) DO NOTHING",
+                &[&card.id, &card.user_id.0, &card.token, &card.masked, &card.expiry, &card.created_at],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn list_linked_cards(&self, user: UserId) -> StoreResult<Vec<sep_core::payment::cards::LinkedCard>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT id, token, masked, expiry, created_at FROM linked_cards WHERE user_id = $1 ORDER BY created_at, id",
+                &[&user.0],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(rows
+            .iter()
+            .map(|r| sep_core::payment::cards::LinkedCard {
+                id: r.get(0),
+                user_id: user,
+                token: r.get(1),
+                masked: r.get(2),
+                expiry: r.get(3),
+                created_at: r.get(4),
+            })
+            .collect())
+    }
+
+    async fn delete_linked_card(&self, user: UserId, id: Uuid, fx: &Effects) -> StoreResult<bool> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute("DELETE FROM linked_cards WHERE id = $1 AND user_id = $2", &[&id, &user.0])
+            .await
+            .map_err(map_err)?;
+        if n > 0 {
+            crate::effects::apply(&tx, fx).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(n > 0)
+    }
+
     async fn list_users_with_alerts(&self) -> StoreResult<Vec<UserId>> {
         let client = self.client().await?;
         let rows = client

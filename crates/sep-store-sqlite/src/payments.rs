@@ -332,6 +332,59 @@ impl PaymentStore for SqliteStore {
         })
     }
 
+    async fn insert_linked_card(&self, card: &sep_core::payment::cards::LinkedCard) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO linked_cards (id, user_id, token, masked, expiry, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (token) DO NOTHING",
+                params![
+                    card.id.to_string(),
+                    card.user_id.0.to_string(),
+                    card.token,
+                    card.masked,
+                    card.expiry,
+                    ts(card.created_at)
+                ],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    async fn list_linked_cards(&self, user: UserId) -> StoreResult<Vec<sep_core::payment::cards::LinkedCard>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(
+                "SELECT id, token, masked, expiry, created_at FROM linked_cards WHERE user_id = ?1 ORDER BY created_at, id",
+            )?;
+            s.query_map([user.0.to_string()], |r| {
+                Ok(sep_core::payment::cards::LinkedCard {
+                    id: parse_uuid(&r.get::<_, String>(0)?)?,
+                    user_id: user,
+                    token: r.get(1)?,
+                    masked: r.get(2)?,
+                    expiry: r.get(3)?,
+                    created_at: from_ts(r.get(4)?)?,
+                })
+            })?
+            .collect()
+        })
+    }
+
+    async fn delete_linked_card(&self, user: UserId, id: Uuid, fx: &Effects) -> StoreResult<bool> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "DELETE FROM linked_cards WHERE id = ?1 AND user_id = ?2",
+                    params![id.to_string(), user.0.to_string()],
+                )
+                .map_err(map_err)?;
+            if n > 0 {
+                crate::effects::apply(tx, fx)?;
+            }
+            Ok(n > 0)
+        })
+    }
+
     async fn list_users_with_alerts(&self) -> StoreResult<Vec<UserId>> {
         self.read(|c| {
             let mut s = c.prepare_cached("SELECT user_id FROM account_alerts WHERE email OR sms ORDER BY user_id")?;

@@ -98,6 +98,8 @@ pub struct TestApp {
     pub pay_secret: String,
     /// The provider as the portal calls it.
     pub pay_provider: Option<Arc<dyn sep_core::payment::pay::PaymentProvider>>,
+    /// The provider emulator's own state (to see what it keeps, such as saved cards).
+    pub pay_state: Option<sep_pay::PayState>,
     state: AppState,
     router: axum::Router,
 }
@@ -185,7 +187,8 @@ impl TestApp {
             api_token: "test-pay-token".into(),
             callback_secret: secret.clone(),
         };
-        let router = sep_pay::router(sep_pay::PayState::new(settings));
+        let pay_state = sep_pay::PayState::new(settings);
+        let router = sep_pay::router(pay_state.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
         });
@@ -200,6 +203,7 @@ impl TestApp {
         app.pay_url = Some(url);
         app.pay_secret = secret;
         app.pay_provider = Some(provider);
+        app.pay_state = Some(pay_state);
         Some(app)
     }
 
@@ -251,6 +255,7 @@ impl TestApp {
             pay_url: None,
             pay_secret: String::new(),
             pay_provider: None,
+            pay_state: None,
             router: sep_web::router(state.clone()),
             state,
         }

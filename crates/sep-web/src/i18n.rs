@@ -256,6 +256,7 @@ mod tests {
             "payment/account.rs",
             "payment/bank.rs",
             "payment/confirm.rs",
+            "payment/cards.rs",
         ] {
             files.push(core.join(f));
         }

@@ -378,6 +378,7 @@ fn payment_routes() -> Router<AppState> {
         .route("/payments/account/refunds", post(account::refund))
         .route("/payments/account/alerts", post(account::alerts))
         .route("/payments/account/report", get(account::report))
+        .route("/payments/account/cards/{id}/delete", post(account::remove_card))
 }
 
 fn verify_routes(max_body: usize) -> Router<AppState> {

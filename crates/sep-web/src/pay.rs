@@ -74,6 +74,16 @@ impl PaymentProvider for HttpProvider {
         Self::read(sent).await
     }
 
+    async fn remove_card(&self, token: &str) -> Result<(), ProviderError> {
+        let token: String = token.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let sent = self.http.delete(format!("{}/api/v1/cards/{token}", self.url)).bearer_auth(&self.token).send().await;
+        match sent {
+            Ok(r) if r.status().is_success() || r.status() == reqwest::StatusCode::NOT_FOUND => Ok(()),
+            Ok(r) => Err(ProviderError(format!("card removal: {}", r.status()))),
+            Err(e) => Err(ProviderError(e.to_string())),
+        }
+    }
+
     async fn capture(&self, provider_id: &str) -> Result<ProviderPayment, ProviderError> {
         let id: String = provider_id.chars().filter(char::is_ascii_alphanumeric).collect();
         let sent =

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod bank;
 pub mod callback;
+pub mod cards;
 pub mod charge;
 pub mod confirm;
 pub mod pay;

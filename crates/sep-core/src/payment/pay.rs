@@ -194,6 +194,12 @@ pub struct ProviderPayment {
     /// `card`, `sbp` or `wallet`.
     #[serde(default)]
     pub method: String,
+    /// The saved card's token, when the payer asked the provider to keep the card.
+    #[serde(default)]
+    pub card_token: Option<String>,
+    /// The saved card's expiry, `ММ/ГГ`.
+    #[serde(default)]
+    pub card_expiry: Option<String>,
 }
 
 /// The provider could not be reached or refused the request.
@@ -212,6 +218,8 @@ pub trait PaymentProvider: Send + Sync {
     async fn cancel(&self, provider_id: &str) -> Result<ProviderPayment, ProviderError>;
     /// Takes the money of a held payment ([`WAITING_FOR_CODE`]) once the payer confirmed it.
     async fn capture(&self, provider_id: &str) -> Result<ProviderPayment, ProviderError>;
+    /// Unlinks a saved card; one the provider does not know is removed already.
+    async fn remove_card(&self, token: &str) -> Result<(), ProviderError>;
 }
 
 /// The provider's status of a card payment without 3-D Secure: the money is held until the
@@ -480,6 +488,18 @@ pub async fn settle(
     let outcome = (said.rrn.clone(), said.auth_code.clone(), said.card.clone());
     let failure_ref = failure.as_ref().map(|(c, t)| (c.as_str(), t.as_str()));
     let moved = store.update_payment_result(p.id, to, failure_ref, Some(outcome), now, &fx).await?;
+    // The payer asked the provider to keep the card: its token and mask join the account.
+    if let (true, PaymentStatus::Succeeded, Some(token), Some(masked)) = (moved, to, &said.card_token, &said.card) {
+        let card = super::cards::LinkedCard {
+            id: Uuid::now_v7(),
+            user_id: p.user_id,
+            token: token.clone(),
+            masked: masked.clone(),
+            expiry: said.card_expiry.clone().unwrap_or_default(),
+            created_at: now,
+        };
+        store.insert_linked_card(&card).await?;
+    }
     let now_stored = store.find_payment(p.id).await?.unwrap_or_else(|| p.clone());
     if !moved && to == PaymentStatus::Succeeded && now_stored.status.is_live() {
         // The charge already had its successful payment (paid twice in a race the checks

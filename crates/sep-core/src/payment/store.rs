@@ -93,6 +93,12 @@ pub trait PaymentStore: Send + Sync {
         balance: Kopecks,
         fx: &Effects,
     ) -> StoreResult<bool>;
+    /// Links a saved card; the same token again changes nothing.
+    async fn insert_linked_card(&self, card: &super::cards::LinkedCard) -> StoreResult<()>;
+    /// A person's linked cards, oldest first.
+    async fn list_linked_cards(&self, user: UserId) -> StoreResult<Vec<super::cards::LinkedCard>>;
+    /// Unlinks the person's card; `false` when there was no such card of theirs.
+    async fn delete_linked_card(&self, user: UserId, id: Uuid, fx: &Effects) -> StoreResult<bool>;
     /// Everyone with an alert channel on.
     async fn list_users_with_alerts(&self) -> StoreResult<Vec<UserId>>;
     /// The SMS code of a held card payment and how many were sent.

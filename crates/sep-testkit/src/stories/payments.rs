@@ -249,3 +249,30 @@ pub async fn payment_codes(db: &TestDb) {
     s.upsert_payment_code(p.id, &second, 2, Some((&tried, 1)), &Effects::none()).await.unwrap();
     assert_eq!(s.find_payment_code(p.id).await.unwrap(), Some((second, 2)));
 }
+
+/// Linked cards: a token linked once, listed oldest first per person, removed only by its owner.
+pub async fn linked_cards(db: &TestDb) {
+    use sep_core::payment::cards::LinkedCard;
+    let s = db.store();
+    let at = t0();
+    let (user, other) = (super::citizen(db, at).await, super::citizen(db, at).await);
+    let card = |token: &str, secs: i64| LinkedCard {
+        id: Uuid::now_v7(),
+        user_id: user,
+        token: token.into(),
+        masked: "2200 00•• •••• 0004".into(),
+        expiry: "12/30".into(),
+        created_at: at + time::Duration::seconds(secs),
+    };
+    let (a, b) = (card("card_a", 0), card("card_b", 1));
+    s.insert_linked_card(&a).await.unwrap();
+    s.insert_linked_card(&b).await.unwrap();
+    s.insert_linked_card(&LinkedCard { id: Uuid::now_v7(), ..a.clone() }).await.unwrap();
+    assert_eq!(s.list_linked_cards(user).await.unwrap(), vec![a.clone(), b.clone()], "a token once, oldest first");
+    assert!(s.list_linked_cards(other).await.unwrap().is_empty());
+    assert!(!s.delete_linked_card(other, a.id, &Effects::none()).await.unwrap(), "not another's");
+    let fx = Effects::audit(NewAuditEvent::system(at, "card.removed", Some(user)));
+    assert!(s.delete_linked_card(user, a.id, &fx).await.unwrap());
+    assert!(!s.delete_linked_card(user, a.id, &Effects::none()).await.unwrap(), "once");
+    assert_eq!(s.list_linked_cards(user).await.unwrap(), vec![b]);
+}

@@ -443,3 +443,47 @@ async fn a_card_without_3ds_is_confirmed_by_the_portals_sms_code() {
     assert_eq!(other.post_form(&format!("{back}/code"), &[]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(other.post_form(&format!("{back}/confirm"), &[("code", "1")]).await.status, StatusCode::NOT_FOUND);
 }
+
+/// Seed 003: «Добавление и удаление привязанных банковских карт» — a card saved while paying is
+/// listed in the personal account as the provider masked it, with its expiry and status; the
+/// portal keeps the token, never the number; «Удалить» unlinks it at the provider and here;
+/// nobody else can remove it.
+#[tokio::test]
+async fn a_card_saved_while_paying_is_listed_and_removed() {
+    let Some(t) = TestApp::paying(Backend::Sqlite).await else { return };
+    let w = t.citizen().await;
+    let list = w.page("/payments").await;
+    let tax = uin_of(&list, "Транспортный налог");
+    let to = start(&w, &tax).await;
+    let form =
+        [("number", "2200 0000 0000 0004"), ("expiry", "12/30"), ("cvc", "123"), ("holder", "IVAN"), ("save", "1")];
+    let r = no_redirects().post(&to).form(&form).send().await.unwrap();
+    let back = path_of(r.headers()["location"].to_str().unwrap());
+    confirm_by_sms(&t, &w, &back).await;
+    let page = w.page("/payments/account").await;
+    assert!(page.contains("2200 00•• •••• 0004") && page.contains("12/30") && page.contains("Действует"), "{page}");
+    let cards = t.db.store().list_linked_cards(w.user.id).await.unwrap();
+    assert_eq!(cards.len(), 1);
+    let saved = &cards[0];
+    assert!(saved.token.starts_with("card_") && !page.contains(&saved.token), "the token stays out of the page");
+    assert!(!page.contains("2200000000000004") && !page.contains("2200 0000 0000 0004"), "no number anywhere");
+    let pay = t.pay_state.clone().unwrap();
+    assert!(pay.has_card(&saved.token));
+
+    let other = t.sign_in_as("+79345678901").await;
+    let r = other.post_form(&format!("/payments/account/cards/{}/delete", saved.id), &[]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "not another's");
+    assert!(pay.has_card(&saved.token));
+    let r = w.post_form(&format!("/payments/account/cards/{}/delete", saved.id), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert!(!pay.has_card(&saved.token), "unlinked at the provider");
+    assert!(t.db.store().list_linked_cards(w.user.id).await.unwrap().is_empty());
+    assert!(w.page("/payments/account").await.contains("Привязанных карт нет"));
+    assert!(t.actions().await.iter().any(|(a, _)| a == "card.removed"));
+    // A payment without «Сохранить карту» links nothing.
+    let utility = uin_of(&list, "Жилищно-коммунальные");
+    let to = start(&w, &utility).await;
+    let r = card(&to, "2200 0000 0000 0004", "12/30").await;
+    confirm_by_sms(&t, &w, &path_of(r.headers()["location"].to_str().unwrap())).await;
+    assert!(t.db.store().list_linked_cards(w.user.id).await.unwrap().is_empty());
+}

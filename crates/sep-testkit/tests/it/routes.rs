@@ -100,6 +100,7 @@ const ROUTES: &[(&str, Who)] = &[
     ("/payments/account/refunds", Who::Person),
     ("/payments/account/alerts", Who::Person),
     ("/payments/account/report", Who::Person),
+    ("/payments/account/cards/{id}/delete", Who::Person),
     ("/verify", Who::Anyone),
     ("/verify/ca.pem", Who::Anyone),
     ("/verify/document", Who::Anyone),

@@ -39,10 +39,19 @@ struct RefundRow {
     reason: String,
 }
 
+struct CardRow {
+    id: String,
+    masked: String,
+    expiry: String,
+    status: &'static str,
+    valid: bool,
+}
+
 #[derive(Template)]
 #[template(path = "payments/account.html")]
 struct AccountPage {
     csrf: String,
+    cards: Vec<CardRow>,
     balance: String,
     /// The balance in kopecks: the refund form carries it (a changed balance refuses the form).
     balance_kopecks: i64,
@@ -133,11 +142,26 @@ async fn page_of(
 ) -> Result<AccountPage, WebError> {
     let a = load(s, user, &filter(q)).await?;
     let alerts = s.store.find_account_alerts(user.id).await?.unwrap_or_default();
+    let today = sep_core::clock::moscow_day(s.clock.now());
+    let cards = s
+        .store
+        .list_linked_cards(user.id)
+        .await?
+        .into_iter()
+        .map(|c| CardRow {
+            id: c.id.to_string(),
+            status: tr(c.status(today)),
+            valid: c.valid_on(today),
+            masked: c.masked,
+            expiry: c.expiry,
+        })
+        .collect();
     let done = match q.done.as_str() {
         "refund" => {
             tr("Заявление на возврат принято. Статус виден в списке возвратов; о результате придёт уведомление.")
         }
         "alerts" => tr("Настройки уведомлений о балансе сохранены."),
+        "card" => tr("Карта отвязана: платёжный сервис её больше не хранит."),
         _ => "",
     };
     let form = if form.0.is_empty() && a.balance.0 > 0 {
@@ -147,6 +171,7 @@ async fn page_of(
     };
     Ok(AccountPage {
         csrf,
+        cards,
         balance: a.balance.to_string(),
         balance_kopecks: a.balance.0,
         credited: a.credited.to_string(),
@@ -341,4 +366,32 @@ pub(crate) async fn report(
     let disposition = format!("attachment; filename=\"{name}.{ext}\"");
     Ok(([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response())
+}
+
+/// `POST /payments/account/cards/{id}/delete`: «Удалить» a linked card.
+pub(crate) async fn remove_card(
+    State(s): State<AppState>,
+    SignedIn { user, .. }: SignedIn,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<uuid::Uuid>,
+    CsrfForm(_): CsrfForm<super::paying::Empty>,
+) -> Page {
+    use sep_core::payment::cards::{self, CardError};
+    let link = s.pay.as_ref().ok_or_else(WebError::not_found)?;
+    match cards::remove(s.store.as_ref(), link.provider.as_ref(), &user, id, &ctx.origin(), s.clock.now()).await {
+        Ok(()) => Ok(Redirect::to("/payments/account?done=card#cards").into_response()),
+        Err(CardError::NotFound) => Err(WebError::not_found()),
+        Err(CardError::Store(e)) => Err(e.into()),
+        Err(CardError::Unavailable(cause)) => {
+            tracing::warn!(error = %cause, "card removal: provider unavailable");
+            Err(sep_http::Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "payment_provider_unavailable",
+                "Карта не отвязана",
+                "Платёжный сервис не отвечает.",
+                "Повторите через несколько минут; карта остаётся привязанной.",
+            )
+            .into())
+        }
+    }
 }

@@ -182,6 +182,7 @@ pub(crate) async fn send_code(
     }
 }
 
+/// A form with nothing but its CSRF token.
 #[derive(Deserialize)]
 pub(crate) struct Empty {}
 
