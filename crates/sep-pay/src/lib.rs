@@ -625,6 +625,12 @@ async fn card_submit(State(s): State<PayState>, Path(id): Path<String>, Form(f):
     let return_url = p.new.return_url.clone();
     match digits.as_str() {
         "2200000000000012" => {
+            // A declined card is not kept.
+            if let Some(token) = p.api.card_token.take() {
+                p.api.card_expiry = None;
+                inner.cards.remove(&token);
+            }
+            let Some(p) = inner.payments.get_mut(&id) else { return unknown() };
             finish(&s, p, "failed", Some(("P0010", "Недостаточно средств")));
             Redirect::to(&return_url).into_response()
         }

@@ -114,7 +114,9 @@ async fn thousand(backend: Backend) {
         // No 3-D Secure: the money is held until the person's SMS code (seed 003).
         let (p, waiting) = pay::look(store.as_ref(), provider.as_ref(), &p, now).await.unwrap();
         assert!(waiting);
-        sep_core::payment::confirm::send_code(store.as_ref(), &w.user, &p, &origin, now).await.unwrap();
+        sep_core::payment::confirm::send_code(store.as_ref(), provider.as_ref(), &w.user, &p, &origin, now)
+            .await
+            .unwrap();
         let sms = store.list_jobs("notify", 1).await.unwrap();
         let text = sms[0].job.payload["text"].as_str().unwrap();
         let code = text.trim_start_matches("Код ").split(' ').next().unwrap().to_owned();

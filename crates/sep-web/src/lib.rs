@@ -128,6 +128,9 @@ pub struct Throttles {
     /// Reports of the personal account (each a PDF or a workbook drawn): 20 a minute per
     /// person.
     pub reports: sep_http::throttle::Throttle,
+    /// Payment confirmation codes sent by SMS: 10 a minute per person (three per payment
+    /// besides).
+    pub codes: sep_http::throttle::Throttle,
 }
 
 impl Default for Throttles {
@@ -140,6 +143,7 @@ impl Default for Throttles {
             searches: Throttle::new(120, 60),
             orders: Throttle::new(6, 20),
             reports: Throttle::new(20, 20),
+            codes: Throttle::new(10, 10),
         }
     }
 }

@@ -80,7 +80,8 @@ impl PaymentProvider for HttpProvider {
         match sent {
             Ok(r) if r.status().is_success() || r.status() == reqwest::StatusCode::NOT_FOUND => Ok(()),
             Ok(r) => Err(ProviderError(format!("card removal: {}", r.status()))),
-            Err(e) => Err(ProviderError(e.to_string())),
+            // The address holds the card's token: it stays out of the error (and the log).
+            Err(e) => Err(ProviderError(format!("card removal: {}", e.without_url()))),
         }
     }
 

@@ -87,21 +87,33 @@ fn sms(p: &Payment, code: &str) -> String {
 }
 
 /// «Отправить код»: a new code for the held payment `p` to the person's phone.
+#[allow(clippy::too_many_arguments, reason = "the use case takes each port it needs by name, as the others do")]
 pub async fn send_code(
     store: &dyn Store,
+    provider: &dyn PaymentProvider,
     user: &User,
     p: &Payment,
     origin: &Origin,
     now: OffsetDateTime,
 ) -> Result<(), ConfirmError> {
-    if p.user_id != user.id || !p.status.is_live() {
+    let Some(id) = p.provider_id.as_deref().filter(|_| p.user_id == user.id && p.status.is_live()) else {
         return Err(ConfirmError::NotWaiting);
-    }
+    };
     let phone = user.profile.phone.as_ref().ok_or(ConfirmError::PhoneMissing)?;
     let stored = store.find_payment_code(p.id).await?;
+    // Three wrong codes end this payment's codes, even if the hold could not be released yet.
+    if stored.as_ref().is_some_and(|(c, _)| c.spent && c.tries_left == 0) {
+        return Err(ConfirmError::Exhausted);
+    }
     let sent = stored.as_ref().map_or(0, |s| s.1);
     if sent >= MAX_SENDS {
         return Err(ConfirmError::SendLimit);
+    }
+    // Only a payment the provider holds takes a code (not one waiting for its card page, СБП
+    // or a wallet): no SMS is sent for nothing.
+    let said = provider.status(id).await.map_err(|e| ConfirmError::Unavailable(e.0))?;
+    if said.status != super::pay::WAITING_FOR_CODE {
+        return Err(ConfirmError::NotWaiting);
     }
     let code = crate::otp::generate().map_err(|e| ConfirmError::Unavailable(e.to_string()))?;
     let state = CodeState::new(&p.id.to_string(), &code, now, OtpPolicy::default());

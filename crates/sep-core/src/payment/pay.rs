@@ -349,13 +349,20 @@ pub async fn start(
     }
     if let Some(live) = store.find_live_payment(uin.as_str()).await? {
         // The payer closed the provider's page before paying: the same page again for the same
-        // source of money; for another, that attempt is cancelled and a new one made.
+        // source of money; for another, that attempt is cancelled and a new one made. A held
+        // card payment the payer starts again (the code lost, the sends used up) is released
+        // and made anew.
         let unpaid = match (live.user_id == user.id, live.provider_id.as_deref(), live.confirmation_url.as_deref()) {
-            (true, Some(id), Some(_)) => provider.status(id).await.ok().filter(|said| said.status == "created"),
+            (true, Some(id), Some(_)) => provider
+                .status(id)
+                .await
+                .ok()
+                .filter(|said| said.status == "created" || said.status == WAITING_FOR_CODE),
             _ => None,
         };
         let Some(said) = unpaid else { return Err(PayError::InProgress) };
-        if said.method == method.code() || said.method.is_empty() && method == Method::Card {
+        let same = said.method == method.code() || said.method.is_empty() && method == Method::Card;
+        if said.status == "created" && same {
             return Ok(live);
         }
         let cancelled = provider.cancel(&said.id).await.map_err(|e| PayError::Unavailable(e.0))?;

@@ -438,6 +438,21 @@ async fn a_card_without_3ds_is_confirmed_by_the_portals_sms_code() {
     assert_eq!(t.db.store().find_succeeded_payment(&utility).await.unwrap(), None, "no money taken");
     let again = start(&w, &utility).await;
     assert!(again.contains("/pay/"), "a new attempt: {again}");
+    // A held payment started again (the code lost): the hold is released, a new attempt made.
+    let fine = uin_of(&list, "Штраф ГИБДД");
+    let first = start(&w, &fine).await;
+    let r = card(&first, "2200 0000 0000 0004", "12/30").await;
+    let held = path_of(r.headers()["location"].to_str().unwrap());
+    assert!(w.page(&held).await.contains("Подтвердите оплату кодом из SMS"));
+    let second = start(&w, &fine).await;
+    assert_ne!(second, first, "a new attempt");
+    let released = w.page(&held).await;
+    assert!(released.contains("Оплата не прошла") && released.contains("P0040"), "{released}");
+    // No code for a payment the provider does not hold (its card page not filled yet).
+    let fresh = t.db.store().list_payments_of_user(w.user.id).await.unwrap();
+    let fresh = fresh.iter().find(|p| p.confirmation_url.as_deref() == Some(second.as_str())).unwrap();
+    let r = w.post_form(&format!("/payments/result/{}/code", fresh.id), &[]).await;
+    assert!(r.text.contains("payment_not_waiting"), "{}", r.text);
     // Somebody else cannot send or try codes for this payment.
     let other = t.sign_in_as("+79345678901").await;
     assert_eq!(other.post_form(&format!("{back}/code"), &[]).await.status, StatusCode::NOT_FOUND);

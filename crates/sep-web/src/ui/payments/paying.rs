@@ -172,7 +172,12 @@ pub(crate) async fn send_code(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Page {
     let p = own(&s, &user, id).await?;
-    match confirm::send_code(s.store.as_ref(), &user, &p, &ctx.origin(), s.clock.now()).await {
+    if let Err(wait) = s.throttles.codes.check(&user.id.0.to_string()) {
+        return Err(sep_http::Problem::rate_limited(wait).into());
+    }
+    let link = s.pay.as_ref().ok_or_else(|| pay_problem(PayError::NotConfigured))?;
+    let provider = link.provider.as_ref();
+    match confirm::send_code(s.store.as_ref(), provider, &user, &p, &ctx.origin(), s.clock.now()).await {
         Ok(()) => Ok(Redirect::to(&format!("/payments/result/{id}#confirm")).into_response()),
         Err(ConfirmError::Store(e)) => Err(e.into()),
         Err(e) => {
