@@ -15,6 +15,17 @@ pub fn moscow_day(t: OffsetDateTime) -> time::Date {
     t.checked_to_offset(time::macros::offset!(+3)).unwrap_or(t).date()
 }
 
+/// `t` in Moscow as documents print it: `ДД.ММ.ГГГГ ЧЧ:ММ`, with `:СС` when `seconds`.
+pub fn moscow_time(t: OffsetDateTime, seconds: bool) -> String {
+    let m = t.checked_to_offset(time::macros::offset!(+3)).unwrap_or(t);
+    let day = crate::ident::ru_date(m.date());
+    if seconds {
+        format!("{day} {:02}:{:02}:{:02}", m.hour(), m.minute(), m.second())
+    } else {
+        format!("{day} {:02}:{:02}", m.hour(), m.minute())
+    }
+}
+
 /// Truncates to whole microseconds so values survive a round trip through storage unchanged.
 pub fn to_micros(t: OffsetDateTime) -> OffsetDateTime {
     let nanos = t.nanosecond();
@@ -58,6 +69,13 @@ impl Clock for ManualClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moscow_time_is_utc_plus_three() {
+        let t = time::macros::datetime!(2026-12-31 21:05:09 UTC);
+        assert_eq!(moscow_time(t, false), "01.01.2027 00:05");
+        assert_eq!(moscow_time(t, true), "01.01.2027 00:05:09");
+    }
 
     #[test]
     fn system_clock_is_utc_and_whole_microseconds() {

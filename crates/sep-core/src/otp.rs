@@ -85,6 +85,11 @@ impl CodeState {
         }
     }
 
+    /// Whether its tries are used up: no code of this transaction is to be sent again.
+    pub const fn exhausted(&self) -> bool {
+        self.tries_left == 0
+    }
+
     /// Judges `typed` at `now`; returns the verdict and the state to store.
     pub fn check(&self, txn: &str, typed: &str, now: OffsetDateTime) -> (Verdict, Self) {
         let mut next = self.clone();

@@ -102,7 +102,7 @@ pub async fn send_code(
     let phone = user.profile.phone.as_ref().ok_or(ConfirmError::PhoneMissing)?;
     let stored = store.find_payment_code(p.id).await?;
     // Three wrong codes end this payment's codes, even if the hold could not be released yet.
-    if stored.as_ref().is_some_and(|(c, _)| c.spent && c.tries_left == 0) {
+    if stored.as_ref().is_some_and(|(c, _)| c.exhausted()) {
         return Err(ConfirmError::Exhausted);
     }
     let sent = stored.as_ref().map_or(0, |s| s.1);

@@ -45,19 +45,6 @@ pub struct ReceiptMaker {
     pub public_url: String,
 }
 
-fn moscow(t: OffsetDateTime) -> String {
-    let t = t.checked_to_offset(time::macros::offset!(+3)).unwrap_or(t);
-    format!(
-        "{:02}.{:02}.{} {:02}:{:02}:{:02} МСК",
-        t.day(),
-        u8::from(t.month()),
-        t.year(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
-
 impl ReceiptMaker {
     async fn make(&self, id: Uuid, now: OffsetDateTime) -> Result<(), String> {
         let store = self.store.as_ref();
@@ -97,7 +84,7 @@ impl ReceiptMaker {
         };
         let mut rows = vec![
             vec!["Номер операции".into(), p.id.to_string()],
-            vec!["Оплата подтверждена".into(), moscow(p.updated_at)],
+            vec!["Оплата подтверждена".into(), format!("{} МСК", crate::clock::moscow_time(p.updated_at, true))],
             vec!["Сумма".into(), p.amount.to_string()],
             vec!["УИН".into(), p.uin.clone()],
             vec!["Начисление".into(), p.title.clone()],

@@ -32,17 +32,12 @@ pub struct Line {
     pub status: &'static str,
 }
 
-fn moscow(t: OffsetDateTime) -> String {
-    let m = t.checked_to_offset(time::macros::offset!(+3)).unwrap_or(t);
-    format!("{} {:02}:{:02}", crate::ident::ru_date(m.date()), m.hour(), m.minute())
-}
-
 /// The lines of `a` (already filtered to the period).
 pub fn lines(a: &Account) -> Vec<Line> {
     a.operations
         .iter()
         .map(|o| Line {
-            at: moscow(o.at),
+            at: crate::clock::moscow_time(o.at, false),
             text: format!("{}: {}", o.kind.title(), o.title),
             amount: o.amount,
             effect: o.effect,
@@ -100,6 +95,6 @@ pub fn sheet(user: &User, a: &Account, span: (Date, Date), now: OffsetDateTime) 
             totals: totals(a).into_iter().map(|(k, v)| (k.to_owned(), v.to_string())).collect(),
         },
         check_url: String::new(),
-        reference: ("Сформирован".into(), moscow(now)),
+        reference: ("Сформирован".into(), crate::clock::moscow_time(now, false)),
     }
 }

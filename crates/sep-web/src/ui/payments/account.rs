@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect};
 use sep_core::money::Kopecks;
 use sep_core::payment::ChargesError;
 use sep_core::payment::account::{self as acc, Account, OpFilter, OpKind, RefundError, RefundForm};
+use sep_core::spravka::records::rubles;
 use serde::Deserialize;
 
 struct OpRow {
@@ -164,11 +165,7 @@ async fn page_of(
         "card" => tr("Карта отвязана: платёжный сервис её больше не хранит."),
         _ => "",
     };
-    let form = if form.0.is_empty() && a.balance.0 > 0 {
-        (a.balance.to_string().trim_end_matches('₽').trim().to_owned(), form.1, form.2)
-    } else {
-        form
-    };
+    let form = if form.0.is_empty() && a.balance.0 > 0 { (rubles(a.balance.0), form.1, form.2) } else { form };
     Ok(AccountPage {
         csrf,
         cards,
@@ -200,7 +197,7 @@ async fn page_of(
         errors,
         alerts_email: alerts.email,
         alerts_sms: alerts.sms,
-        threshold: alerts.threshold.map(|t| t.to_string().trim_end_matches('₽').trim().to_owned()).unwrap_or_default(),
+        threshold: alerts.threshold.map(|t| rubles(t.0)).unwrap_or_default(),
         email: user.profile.email.as_ref().map(|e| e.as_str().to_owned()).unwrap_or_default(),
         phone: user.profile.phone.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default(),
         done: done.to_owned(),
