@@ -98,6 +98,27 @@ struct Stored {
     new: NewPayment,
     created_at: OffsetDateTime,
     code: Option<(String, u8)>,
+    /// Returned so far, kopecks.
+    refunded: i64,
+}
+
+/// A refund as the API reports it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ApiRefund {
+    /// The refund's id.
+    pub id: String,
+    /// The payment it returns money of.
+    pub payment_id: String,
+    /// Kopecks.
+    pub amount: i64,
+    /// `succeeded`: the emulator returns money at once.
+    pub status: String,
+}
+
+#[derive(Deserialize)]
+struct NewRefund {
+    payment_id: String,
+    amount: i64,
 }
 
 #[derive(Default)]
@@ -107,6 +128,8 @@ struct Inner {
     keys: HashMap<String, (String, String)>,
     /// Saved cards: token → the card's number (never given out).
     cards: HashMap<String, String>,
+    /// Refunds by Idempotence-Key: the body's hash and the refund.
+    refunds: HashMap<String, (String, ApiRefund)>,
     outbox: Vec<String>,
 }
 
@@ -157,6 +180,7 @@ pub fn router(state: PayState) -> Router {
         .route("/api/v1/payments/{id}/cancel", post(cancel))
         .route("/api/v1/payments/{id}/capture", post(capture))
         .route("/api/v1/cards/{token}", axum::routing::delete(remove_card))
+        .route("/api/v1/refunds", post(refund))
         .route("/pay/{id}", get(card_page).post(card_submit))
         .route("/pay/{id}/3ds", get(threeds_page).post(threeds_submit))
         .route("/pay/{id}/sbp", post(sbp_confirm))
@@ -259,7 +283,9 @@ async fn create(State(s): State<PayState>, headers: HeaderMap, body: axum::body:
         card_expiry: None,
     };
     inner.keys.insert(key.to_owned(), (hash, id.clone()));
-    inner.payments.insert(id, Stored { api: api.clone(), new, created_at: OffsetDateTime::now_utc(), code: None });
+    inner
+        .payments
+        .insert(id, Stored { api: api.clone(), new, created_at: OffsetDateTime::now_utc(), code: None, refunded: 0 });
     (StatusCode::CREATED, Json(api)).into_response()
 }
 
@@ -289,6 +315,52 @@ async fn cancel(State(s): State<PayState>, headers: HeaderMap, Path(id): Path<St
     }
     finish(&s, p, "failed", Some(("P0040", "Платёж отменён")));
     Json(p.api.clone()).into_response()
+}
+
+/// `POST /api/v1/refunds`: returns money of a succeeded payment to its card (or account), at
+/// most what was paid; the same key with the same body answers with the first refund.
+async fn refund(State(s): State<PayState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    if !authorised(&s, &headers) {
+        return problem(StatusCode::UNAUTHORIZED, "unauthorised", "a bearer token is required");
+    }
+    let Some(key) =
+        headers.get("idempotence-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255)
+    else {
+        return problem(StatusCode::BAD_REQUEST, "idempotence_key_required", "send an Idempotence-Key header");
+    };
+    let Ok(new) = serde_json::from_slice::<NewRefund>(&body) else {
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, "body_invalid", "the body is not a refund");
+    };
+    let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&body));
+    let mut inner = s.lock();
+    if let Some((seen, r)) = inner.refunds.get(key) {
+        if *seen != hash {
+            return problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotence_key_reused",
+                "this key was used with another body",
+            );
+        }
+        return (StatusCode::CREATED, Json(r.clone())).into_response();
+    }
+    let Some(p) = inner.payments.get_mut(&new.payment_id) else {
+        return problem(StatusCode::NOT_FOUND, "not_found", "no such payment");
+    };
+    if current(p, OffsetDateTime::now_utc()).status != "succeeded" {
+        return problem(StatusCode::CONFLICT, "not_refundable", "платёж не завершён успешно — возвращать нечего");
+    }
+    if new.amount <= 0 || p.refunded + new.amount > p.api.amount {
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, "amount_too_large", "сумма возврата больше оплаченной");
+    }
+    p.refunded += new.amount;
+    let r = ApiRefund {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        payment_id: new.payment_id,
+        amount: new.amount,
+        status: "succeeded".into(),
+    };
+    inner.refunds.insert(key.to_owned(), (hash, r.clone()));
+    (StatusCode::CREATED, Json(r)).into_response()
 }
 
 /// `DELETE /api/v1/cards/{token}`: the payer unlinks a saved card; an unknown token is 404.
@@ -532,6 +604,9 @@ fn masked(digits: &str) -> String {
     format!("{} {}•• •••• {last}", first.get(..4).unwrap_or(""), first.get(4..).unwrap_or(""))
 }
 
+/// Seconds before each delivery of a callback: at once, then backing off for about two hours.
+const CALLBACK_RETRIES: [u64; 12] = [0, 1, 2, 4, 8, 15, 30, 60, 120, 300, 900, 3600];
+
 /// Ends a payment with `status` and posts the callback in the background.
 fn finish(s: &PayState, p: &mut Stored, status: &str, failure: Option<(&str, &str)>) {
     p.api.status = status.into();
@@ -550,7 +625,9 @@ fn finish(s: &PayState, p: &mut Stored, status: &str, failure: Option<(&str, &st
         s.http.clone(),
     );
     tokio::spawn(async move {
-        for delay in [0, 1, 5] {
+        // Until the portal says 2xx, as acquirers do: a portal that was down (a crash, a
+        // restart) still hears of the outcome when it is back.
+        for delay in CALLBACK_RETRIES {
             tokio::time::sleep(std::time::Duration::from_secs(delay)).await;
             let signature = sep_core::payment::callback::sign(secret.as_bytes(), OffsetDateTime::now_utc(), &body);
             let sent = http
