@@ -38,36 +38,77 @@ export function sepBinary() {
   return bin;
 }
 
-/** Starts `sep demo` (with extra `SEP_*` settings in `env`); resolves once it has printed its banner. */
-export async function startDemo(env = {}) {
-  const [portalPort, idpPort, payPort] = [await freePort(), await freePort(), await freePort()];
-  const dataDir = mkdtempSync(join(tmpdir(), 'sep-e2e-'));
+/** Starts `sep demo` (with extra `SEP_*` settings in `env`); resolves once it has printed its banner.
+ *  `again` (a previous demo) restarts on its data directory and ports. */
+export async function startDemo(env = {}, again = null) {
+  const [portalPort, idpPort, payPort] = again ? again.ports : [await freePort(), await freePort(), await freePort()];
+  const dataDir = again ? again.dataDir : mkdtempSync(join(tmpdir(), 'sep-e2e-'));
   const child = spawn(sepBinary(), ['demo', '--data-dir', dataDir, '--portal-addr', `127.0.0.1:${portalPort}`, '--idp-addr', `127.0.0.1:${idpPort}`, '--pay-addr', `127.0.0.1:${payPort}`], {
     env: { ...process.env, SEP_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`sep demo did not start: ${out}`)), 60000);
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (out.includes('Остановить')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`sep demo exited with ${code}: ${out}`)));
-  });
-  child.stdout.resume();
+  await banner(child, 'Остановить', 'sep demo');
   return {
     dataDir,
+    ports: [portalPort, idpPort, payPort],
     portal: `http://127.0.0.1:${portalPort}`,
     idp: `http://127.0.0.1:${idpPort}`,
-    pay: `http://127.0.0.1:${payPort}`,
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
+    pay: env.SEP_PAY_URL || `http://127.0.0.1:${payPort}`,
+    stop: () => ended(child, 'SIGTERM'),
+    /** kill -9: no shutdown, nothing flushed that was not already. */
+    crash: () => ended(child, 'SIGKILL'),
+  };
+}
+
+/** Sends `signal` to `child` and resolves once it has exited (at once if it had). */
+function ended(child, signal) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  return exited;
+}
+
+/** Resolves once `child` has printed `marker` on its standard output or standard error. */
+function banner(child, marker, name) {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const exited = (code) => reject(new Error(`${name} exited with ${code}: ${out}`));
+    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${out}`)), 60000);
+    const seen = (chunk) => {
+      out += chunk;
+      if (out.includes(marker)) {
+        clearTimeout(timer);
+        child.off('exit', exited);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', seen);
+    child.stderr?.on('data', seen);
+    child.once('exit', exited);
+  }).then(() => {
+    child.stdout?.resume();
+    child.stderr?.resume();
+  });
+}
+
+/** Starts `sep pay` alone on a free port; returns its address and the settings a portal
+ *  needs to use it (`SEP_PAY_URL`, `SEP_PAY_TOKEN`, `SEP_PAY_SECRET`). */
+export async function startPay() {
+  const port = await freePort();
+  const env = {
+    SEP_PAY_URL: `http://127.0.0.1:${port}`,
+    SEP_PAY_TOKEN: `e2e-token-${port}-${Date.now()}`,
+    SEP_PAY_SECRET: `e2e-callback-secret-${port}-${Date.now()}`,
+  };
+  const child = spawn(sepBinary(), ['pay', '--pay-addr', `127.0.0.1:${port}`], {
+    env: { ...process.env, ...env, SEP_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await banner(child, 'payment emulator listening', 'sep pay');
+  return {
+    env,
+    url: env.SEP_PAY_URL,
+    stop: () => ended(child, 'SIGTERM'),
   };
 }
 

@@ -3,15 +3,35 @@
 use crate::PgStore;
 use crate::conv::{bad_code, map_err};
 use sep_core::StoreError;
+use sep_core::application::record::{ApplicationId, applicant_code, applicant_from_code};
 use sep_core::ids::UserId;
 use sep_core::money::Kopecks;
 use sep_core::payment::account::{Alerts, Refund, RefundStatus};
+use sep_core::payment::fee::{self, Fee, FeeRefund};
 use sep_core::payment::pay::{Payment, PaymentStatus};
 use sep_core::payment::store::{Outcome, PaymentStore};
 use sep_core::store::{Effects, StoreResult};
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 use uuid::Uuid;
+
+const FEE: &str =
+    "SELECT application_id, user_id, applicant_type, charge, refund, refund_reason, created_at, updated_at
+    FROM application_fees";
+
+fn fee_row(r: &Row) -> StoreResult<Fee> {
+    let (kind, charge, refund): (String, String, String) = (r.get(2), r.get(3), r.get(4));
+    Ok(Fee {
+        application_id: ApplicationId(r.get(0)),
+        user_id: UserId(r.get(1)),
+        applicant_type: applicant_from_code(&kind).ok_or_else(|| bad_code("applicant type", &kind))?,
+        charge: fee::charge_from_json(&charge).ok_or_else(|| bad_code("fee charge", "json"))?,
+        refund: FeeRefund::from_code(&refund).ok_or_else(|| bad_code("fee refund", &refund))?,
+        refund_reason: r.get(5),
+        created_at: r.get(6),
+        updated_at: r.get(7),
+    })
+}
 
 const PAYMENT: &str = "SELECT id, user_id, uin, amount, title, status, request_key, provider_id, confirmation_url,
     failure_code, failure_text, rrn, auth_code, card, created_at, updated_at, receipt_id FROM payments";
@@ -466,5 +486,100 @@ impl PaymentStore for PgStore {
         }
         crate::effects::apply(&tx, fx).await?;
         tx.commit().await.map_err(map_err)
+    }
+    async fn upsert_fee(&self, fee: &Fee, expected: Option<&str>, fx: &Effects) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let charge = fee::charge_to_json(&fee.charge);
+        let (uin, kind, refund) = (fee.charge.uin.as_str(), applicant_code(fee.applicant_type), fee.refund.code());
+        let changed = match expected {
+            None => tx
+                .execute(
+                    "INSERT INTO application_fees (application_id, user_id, uin, applicant_type, charge, refund,
+                        refund_reason, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (application_id) DO NOTHING",
+                    &[
+                        &fee.application_id.0,
+                        &fee.user_id.0,
+                        &uin,
+                        &kind,
+                        &charge,
+                        &refund,
+                        &fee.refund_reason,
+                        &fee.created_at,
+                        &fee.updated_at,
+                    ],
+                )
+                .await
+                .map_err(map_err)?,
+            Some(was) => tx
+                .execute(
+                    "UPDATE application_fees SET uin = $3, applicant_type = $4, charge = $5, refund = $6,
+                        refund_reason = $7, updated_at = $8
+                     WHERE application_id = $1 AND user_id = $2 AND uin = $9",
+                    &[
+                        &fee.application_id.0,
+                        &fee.user_id.0,
+                        &uin,
+                        &kind,
+                        &charge,
+                        &refund,
+                        &fee.refund_reason,
+                        &fee.updated_at,
+                        &was,
+                    ],
+                )
+                .await
+                .map_err(map_err)?,
+        };
+        if changed == 0 {
+            return Err(StoreError::Conflict { constraint: "application_fees_changed".into() });
+        }
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn find_fee(&self, application: ApplicationId) -> StoreResult<Option<Fee>> {
+        let client = self.client().await?;
+        let r =
+            client.query_opt(&format!("{FEE} WHERE application_id = $1"), &[&application.0]).await.map_err(map_err)?;
+        r.as_ref().map(fee_row).transpose()
+    }
+
+    async fn find_fee_by_uin(&self, uin: &str) -> StoreResult<Option<Fee>> {
+        let client = self.client().await?;
+        let r = client.query_opt(&format!("{FEE} WHERE uin = $1"), &[&uin]).await.map_err(map_err)?;
+        r.as_ref().map(fee_row).transpose()
+    }
+
+    async fn list_fees(&self) -> StoreResult<Vec<Fee>> {
+        let client = self.client().await?;
+        let rows = client.query(&format!("{FEE} ORDER BY created_at, application_id"), &[]).await.map_err(map_err)?;
+        rows.iter().map(fee_row).collect()
+    }
+
+    async fn update_fee_refund(
+        &self,
+        application: ApplicationId,
+        to: FeeRefund,
+        reason: Option<&str>,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute(
+                "UPDATE application_fees SET refund = $2, refund_reason = $3, updated_at = $4
+                 WHERE application_id = $1 AND refund = 'none'",
+                &[&application.0, &to.code(), &reason, &at],
+            )
+            .await
+            .map_err(map_err)?;
+        if n > 0 {
+            crate::effects::apply(&tx, fx).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(n > 0)
     }
 }

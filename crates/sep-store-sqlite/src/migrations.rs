@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 18, name: "0018_refunds", sql: include_str!("../migrations/0018_refunds.sql") },
     Migration { version: 19, name: "0019_payment_codes", sql: include_str!("../migrations/0019_payment_codes.sql") },
     Migration { version: 20, name: "0020_linked_cards", sql: include_str!("../migrations/0020_linked_cards.sql") },
+    Migration {
+        version: 21,
+        name: "0021_application_fees",
+        sql: include_str!("../migrations/0021_application_fees.sql"),
+    },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

@@ -4,14 +4,34 @@ use crate::SqliteStore;
 use crate::conv::{bad_code, from_ts, map_err, parse_uuid, ts};
 use rusqlite::{OptionalExtension, Row, params};
 use sep_core::StoreError;
+use sep_core::application::record::{ApplicationId, applicant_code, applicant_from_code};
 use sep_core::ids::UserId;
 use sep_core::money::Kopecks;
 use sep_core::payment::account::{Alerts, Refund, RefundStatus};
+use sep_core::payment::fee::{self, Fee, FeeRefund};
 use sep_core::payment::pay::{Payment, PaymentStatus};
 use sep_core::payment::store::{Outcome, PaymentStore};
 use sep_core::store::{Effects, StoreResult};
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+const FEE: &str =
+    "SELECT application_id, user_id, applicant_type, charge, refund, refund_reason, created_at, updated_at
+    FROM application_fees";
+
+fn fee_row(r: &Row<'_>) -> rusqlite::Result<Fee> {
+    let (kind, charge, refund): (String, String, String) = (r.get(2)?, r.get(3)?, r.get(4)?);
+    Ok(Fee {
+        application_id: ApplicationId(parse_uuid(&r.get::<_, String>(0)?)?),
+        user_id: UserId(parse_uuid(&r.get::<_, String>(1)?)?),
+        applicant_type: applicant_from_code(&kind).ok_or_else(|| bad_code("applicant type", &kind))?,
+        charge: fee::charge_from_json(&charge).ok_or_else(|| bad_code("fee charge", "json"))?,
+        refund: FeeRefund::from_code(&refund).ok_or_else(|| bad_code("fee refund", &refund))?,
+        refund_reason: r.get(5)?,
+        created_at: from_ts(r.get(6)?)?,
+        updated_at: from_ts(r.get(7)?)?,
+    })
+}
 
 const PAYMENT: &str = "SELECT id, user_id, uin, amount, title, status, request_key, provider_id, confirmation_url,
     failure_code, failure_text, rrn, auth_code, card, created_at, updated_at, receipt_id FROM payments";
@@ -447,6 +467,82 @@ impl PaymentStore for SqliteStore {
                 return Err(StoreError::Conflict { constraint: "payment_codes_changed".into() });
             }
             crate::effects::apply(tx, fx)
+        })
+    }
+    async fn upsert_fee(&self, fee: &Fee, expected: Option<&str>, fx: &Effects) -> StoreResult<()> {
+        self.write(|tx| {
+            let values = params![
+                fee.application_id.0.to_string(),
+                fee.user_id.0.to_string(),
+                fee.charge.uin.as_str(),
+                applicant_code(fee.applicant_type),
+                fee::charge_to_json(&fee.charge),
+                fee.refund.code(),
+                fee.refund_reason,
+                ts(fee.created_at),
+                ts(fee.updated_at),
+                expected,
+            ];
+            let changed = tx
+                .execute(
+                    "INSERT INTO application_fees (application_id, user_id, uin, applicant_type, charge, refund,
+                        refund_reason, created_at, updated_at)
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE ?10 IS NULL
+                     ON CONFLICT (application_id) DO NOTHING",
+                    values,
+                )
+                .map_err(map_err)?
+                + tx.execute(
+                    "UPDATE application_fees SET uin = ?3, applicant_type = ?4, charge = ?5, refund = ?6,
+                        refund_reason = ?7, updated_at = ?9
+                     WHERE application_id = ?1 AND user_id = ?2 AND uin = ?10",
+                    values,
+                )
+                .map_err(map_err)?;
+            if changed == 0 {
+                return Err(StoreError::Conflict { constraint: "application_fees_changed".into() });
+            }
+            crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn find_fee(&self, application: ApplicationId) -> StoreResult<Option<Fee>> {
+        self.read(|c| {
+            c.query_row(&format!("{FEE} WHERE application_id = ?1"), [application.0.to_string()], fee_row).optional()
+        })
+    }
+
+    async fn find_fee_by_uin(&self, uin: &str) -> StoreResult<Option<Fee>> {
+        self.read(|c| c.query_row(&format!("{FEE} WHERE uin = ?1"), [uin], fee_row).optional())
+    }
+
+    async fn list_fees(&self) -> StoreResult<Vec<Fee>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!("{FEE} ORDER BY created_at, application_id"))?;
+            s.query_map([], fee_row)?.collect()
+        })
+    }
+
+    async fn update_fee_refund(
+        &self,
+        application: ApplicationId,
+        to: FeeRefund,
+        reason: Option<&str>,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE application_fees SET refund = ?2, refund_reason = ?3, updated_at = ?4
+                     WHERE application_id = ?1 AND refund = 'none'",
+                    params![application.0.to_string(), to.code(), reason, ts(at)],
+                )
+                .map_err(map_err)?;
+            if n > 0 {
+                crate::effects::apply(tx, fx)?;
+            }
+            Ok(n > 0)
         })
     }
 }

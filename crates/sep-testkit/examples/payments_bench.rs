@@ -67,6 +67,14 @@ impl ChargeRegistry for ManyCharges {
     async fn overpayments_of(&self, _: &str) -> Result<Vec<sep_core::payment::account::Overpayment>, Unavailable> {
         Ok(vec![])
     }
+
+    async fn import(&self, _: &Charge) -> Result<(), Unavailable> {
+        Err(Unavailable { registry: "ГИС ГМП", detail: "the bench places no charges".into() })
+    }
+
+    async fn annul(&self, _: &Uin) -> Result<(), Unavailable> {
+        Ok(())
+    }
 }
 
 async fn thousand(backend: Backend) {

@@ -257,6 +257,7 @@ mod tests {
             "payment/bank.rs",
             "payment/confirm.rs",
             "payment/cards.rs",
+            "payment/fee.rs",
         ] {
             files.push(core.join(f));
         }

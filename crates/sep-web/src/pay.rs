@@ -85,6 +85,35 @@ impl PaymentProvider for HttpProvider {
         }
     }
 
+    async fn refund(
+        &self,
+        key: &str,
+        provider_id: &str,
+        amount: sep_core::money::Kopecks,
+    ) -> Result<Result<String, String>, ProviderError> {
+        let body = serde_json::json!({ "payment_id": provider_id, "amount": amount.0 });
+        let sent = self
+            .http
+            .post(format!("{}/api/v1/refunds", self.url))
+            .bearer_auth(&self.token)
+            .header("Idempotence-Key", key)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| ProviderError(e.to_string()))?;
+        let status = sent.status();
+        let answer: serde_json::Value = sent.json().await.unwrap_or_default();
+        if status.is_success() {
+            return Ok(Ok(answer["id"].as_str().unwrap_or_default().to_owned()));
+        }
+        // A refusal about this refund is final; anything else is asked again later.
+        if status == reqwest::StatusCode::CONFLICT || status == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
+            let why = answer["detail"].as_str().unwrap_or("возврат отклонён").chars().take(200).collect();
+            return Ok(Err(why));
+        }
+        Err(ProviderError(format!("refund: answered {status}")))
+    }
+
     async fn capture(&self, provider_id: &str) -> Result<ProviderPayment, ProviderError> {
         let id: String = provider_id.chars().filter(char::is_ascii_alphanumeric).collect();
         let sent =

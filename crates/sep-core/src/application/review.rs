@@ -186,10 +186,16 @@ pub async fn apply(
         let user = store.get_user(app.user_id).await?;
         let mut app = app.clone();
         app.number = app.number.or_else(|| change.number.clone());
-        let title = catalogue.get(&app.service).map_or(app.service.as_str(), |s| s.title.as_str());
+        let service = catalogue.get(&app.service);
+        let title = service.map_or(app.service.as_str(), |s| s.title.as_str());
         let more = announce(&user, &app, title, change);
         fx.notices.extend(more.notices);
         fx.jobs.extend(more.jobs);
+        // A rejected application's fee goes back where the service says so (the job finds
+        // whether one was paid), in the same transaction as the rejection.
+        if change.to == Status::Rejected && service.and_then(|s| s.fee.as_ref()).is_some_and(|f| f.refund_on_reject) {
+            fx.jobs.push(crate::payment::fee::refund_job(app.id, change.at));
+        }
     }
     store.update_application_status(app.id, change, &fx).await
 }

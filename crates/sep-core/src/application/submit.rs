@@ -136,6 +136,21 @@ pub async fn findings(
     {
         out.push(Finding::new("signature", "signature_required", "Подпишите заявление электронной подписью"));
     }
+    // The state fee, when the service has one, is paid for the application as it is last.
+    if out.is_empty() {
+        use crate::payment::fee::FeeState;
+        match crate::payment::fee::state(store, service, app).await? {
+            FeeState::NotIssued { .. } | FeeState::Unpaid(_) => {
+                out.push(Finding::new("fee", "fee_unpaid", "Оплатите госпошлину"));
+            }
+            FeeState::PaidLess { .. } => out.push(Finding::new(
+                "fee",
+                "fee_paid_other_amount",
+                "Госпошлина оплачена за заявителя другого типа и меньше нужной: верните прежний тип заявителя или обратитесь в поддержку",
+            )),
+            FeeState::Free | FeeState::Paid { .. } => {}
+        }
+    }
     Ok(out)
 }
 

@@ -3,6 +3,7 @@
 //! when loaded, so adding a service needs no code change. `services/` holds the built-in
 //! ones; an administrator adds more in a directory given in the configuration.
 
+pub mod fee;
 pub mod field;
 
 use field::Field;
@@ -130,6 +131,9 @@ pub struct Service {
     /// Reasons an officer may give when rejecting or asking for more data.
     #[serde(default)]
     pub reasons: Vec<ReasonDef>,
+    /// The state fee paid before the application is sent, if the service has one.
+    #[serde(default)]
+    pub fee: Option<fee::FeeDef>,
     /// The English of this file's texts, Russian → English (the `[en]` table); a text without
     /// one is shown in Russian.
     #[serde(default)]
@@ -150,6 +154,7 @@ impl Service {
         }
         out.extend(self.documents.iter().map(|d| d.title.as_str()));
         out.extend(self.reasons.iter().map(|r| r.text.as_str()));
+        out.extend(self.fee.iter().map(|f| f.title.as_str()));
         out
     }
 }
@@ -237,6 +242,9 @@ impl Service {
                 return Err(err(format!("reasons: code {:?} is malformed, repeated or has no text", r.code)));
             }
         }
+        if let Some(problem) = s.fee.as_ref().and_then(|f| f.problem(&s.applicants)) {
+            return Err(err(problem));
+        }
         let mut docs = HashSet::new();
         for d in &s.documents {
             if !is_code(&d.code) || !docs.insert(d.code.as_str()) {
@@ -279,7 +287,10 @@ pub fn toml_files(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
     files.into_iter().map(|p| Ok((p.display().to_string(), std::fs::read_to_string(&p)?))).collect()
 }
 
-const BUILTIN: [(&str, &str); 1] = [("services/registration.toml", include_str!("../../services/registration.toml"))];
+const BUILTIN: [(&str, &str); 2] = [
+    ("services/registration.toml", include_str!("../../services/registration.toml")),
+    ("services/participant_extract.toml", include_str!("../../services/participant_extract.toml")),
+];
 
 impl Catalogue {
     /// The built-in services, and every `*.toml` in `extra` when given. A file that fails
@@ -352,7 +363,7 @@ mod tests {
     #[test]
     fn search_finds_by_any_text() {
         let c = Catalogue::load(None).unwrap();
-        assert_eq!(c.search("").len(), 1);
+        assert_eq!(c.search("").len(), 2);
         assert_eq!(c.search("РЕГИСТРАЦИЯ").len(), 1);
         assert_eq!(c.search("реестрам ФНС").len(), 1);
         assert!(c.search("паспорт гражданина за рубежом").is_empty());
@@ -375,6 +386,29 @@ mod tests {
         assert!(Service::parse("x.toml", &no_norm).unwrap_err().problem.contains("norm_days"));
         let twice = minimal("").replace("fields = [{ name = \"a\", label = \"A\", kind = \"text\" }]", "fields = [{ name = \"a\", label = \"A\", kind = \"text\" }, { name = \"a\", label = \"B\", kind = \"date\" }]");
         assert!(Service::parse("x.toml", &twice).unwrap_err().problem.contains("twice"));
+    }
+
+    #[test]
+    fn a_fee_is_fixed_or_by_applicant_type_and_checked() {
+        let c = Catalogue::load(None).unwrap();
+        let fee = c.get("participant_extract").and_then(|s| s.fee.clone()).unwrap();
+        assert_eq!(fee.amount_for(ApplicantType::Person), Some(crate::money::Kopecks(20_000)));
+        assert_eq!(fee.amount_for(ApplicantType::Org), Some(crate::money::Kopecks(40_000)));
+        assert!(fee.refund_on_reject);
+        assert!(c.get("registration").unwrap().fee.is_none(), "registration is free");
+        let with = |fee: &str| Service::parse("x.toml", &format!("{}\n[fee]\n{fee}", minimal("")));
+        let good = "title = \"Пошлина\"\namount = 35000\nkbk = \"18210807100011000110\"\noktmo = \"45380000\"\nadministrator = \"182\"\npayee = { name = \"УФК\", inn = \"7727406020\", kpp = \"770801001\", account = \"03100643000000018500\", bank = \"ГУ Банка России\", bic = \"004525988\", corr_account = \"40102810545370000003\" }";
+        let s = with(good).unwrap();
+        assert_eq!(s.fee.unwrap().amount_for(ApplicantType::Person), Some(crate::money::Kopecks(35_000)));
+        for (bad, named) in [
+            (good.replace("amount = 35000", "amount = 0"), "kopecks above zero"),
+            (good.replace("amount = 35000\n", ""), "amount or by_applicant"),
+            (good.replace("18210807100011000110", "1821080710001100011"), "kbk"),
+            (good.replace("\"004525988\"", "\"0045259\""), "payee.bic"),
+            (good.replace("amount = 35000", "amount = 35000\nby_applicant = { org = 100 }"), "may not apply"),
+        ] {
+            assert!(with(&bad).unwrap_err().problem.contains(named), "{named}");
+        }
     }
 
     #[test]

@@ -71,11 +71,13 @@ pub enum JobKind {
     MakeReceipt,
     /// Hand a refund to the treasury (`refund`).
     ProcessRefund,
+    /// Return a rejected application's state fee through the provider (`application`).
+    RefundFee,
 }
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::CheckApplication,
         Self::CompleteApplication,
         Self::SendEmail,
@@ -85,6 +87,7 @@ impl JobKind {
         Self::CheckPayment,
         Self::MakeReceipt,
         Self::ProcessRefund,
+        Self::RefundFee,
     ];
 
     /// Stable code as stored.
@@ -99,6 +102,7 @@ impl JobKind {
             Self::CheckPayment => "check_payment",
             Self::MakeReceipt => "make_receipt",
             Self::ProcessRefund => "process_refund",
+            Self::RefundFee => "refund_fee",
         }
     }
 
@@ -113,7 +117,7 @@ impl JobKind {
             Self::CheckApplication | Self::CompleteApplication => Queue::Review,
             Self::SendEmail | Self::SendSms => Queue::Notify,
             Self::MakeSpravka | Self::AdvancePost => Queue::Spravki,
-            Self::CheckPayment => Queue::Payments,
+            Self::CheckPayment | Self::RefundFee => Queue::Payments,
             Self::MakeReceipt => Queue::Receipts,
             Self::ProcessRefund => Queue::Refunds,
         }
@@ -144,7 +148,8 @@ mod tests {
                 ("advance_post", "spravki"),
                 ("check_payment", "payments"),
                 ("make_receipt", "receipts"),
-                ("process_refund", "refunds")
+                ("process_refund", "refunds"),
+                ("refund_fee", "payments")
             ]
         );
         for k in JobKind::ALL {

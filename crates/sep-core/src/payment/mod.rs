@@ -9,6 +9,7 @@ pub mod callback;
 pub mod cards;
 pub mod charge;
 pub mod confirm;
+pub mod fee;
 pub mod pay;
 pub mod qr;
 pub mod receipt;
@@ -34,6 +35,11 @@ pub trait ChargeRegistry: Send + Sync {
     async fn charge(&self, uin: &Uin, today: Date) -> Result<Option<Charge>, Unavailable>;
     /// The overpayments the budget holds for the payer with this ИНН.
     async fn overpayments_of(&self, payer_inn: &str) -> Result<Vec<account::Overpayment>, Unavailable>;
+    /// Places a charge the portal issued (a service's state fee, `fee`); the same УИН again
+    /// changes nothing.
+    async fn import(&self, charge: &Charge) -> Result<(), Unavailable>;
+    /// Withdraws an unpaid charge the portal issued; an unknown УИН is withdrawn already.
+    async fn annul(&self, uin: &Uin) -> Result<(), Unavailable>;
 }
 
 /// Which charges the list shows.

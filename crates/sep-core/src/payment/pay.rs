@@ -220,6 +220,14 @@ pub trait PaymentProvider: Send + Sync {
     async fn capture(&self, provider_id: &str) -> Result<ProviderPayment, ProviderError>;
     /// Unlinks a saved card; one the provider does not know is removed already.
     async fn remove_card(&self, token: &str) -> Result<(), ProviderError>;
+    /// Returns `amount` of a succeeded payment to where it came from, once per key: the
+    /// refund's id, or the provider's reason for refusing it.
+    async fn refund(
+        &self,
+        key: &str,
+        provider_id: &str,
+        amount: Kopecks,
+    ) -> Result<Result<String, String>, ProviderError>;
 }
 
 /// The provider's status of a card payment without 3-D Secure: the money is held until the
@@ -558,7 +566,8 @@ pub async fn look(
 }
 
 /// The worker's job `check_payment`: asks about a payment whose outcome is unknown until it is
-/// known; the provider itself expires an unfinished one after 90 minutes.
+/// known; the provider itself expires an unfinished one after 90 minutes. The same queue's
+/// `refund_fee` returns a rejected application's fee ([`super::fee::refund`]).
 pub struct Checker {
     /// Storage.
     pub store: std::sync::Arc<dyn Store>,
@@ -569,6 +578,17 @@ pub struct Checker {
 #[async_trait]
 impl crate::job::Handler for Checker {
     async fn handle(&self, job: &crate::job::Job, now: OffsetDateTime) -> Result<(), String> {
+        // The provider's queue also returns rejected applications' fees.
+        if job.kind() == Some(JobKind::RefundFee) {
+            let Some(id) = job.job.payload["application"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .map(crate::application::record::ApplicationId)
+            else {
+                return Err("payload without an application".into());
+            };
+            return super::fee::refund(self.store.as_ref(), self.provider.as_ref(), id, now).await;
+        }
         let Some(id) = job.job.payload["payment"].as_str().and_then(|s| s.parse::<Uuid>().ok()) else {
             return Err("payload without a payment".into());
         };

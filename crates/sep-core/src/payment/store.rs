@@ -113,4 +113,25 @@ pub trait PaymentStore: Send + Sync {
         expected: Option<(&crate::otp::CodeState, u32)>,
         fx: &Effects,
     ) -> StoreResult<()>;
+    /// Stores an application's fee, replacing its earlier one only while that still has УИН
+    /// `expected` (`None`: there was none); else `Conflict` and nothing is written.
+    async fn upsert_fee(&self, fee: &super::fee::Fee, expected: Option<&str>, fx: &Effects) -> StoreResult<()>;
+    /// An application's fee.
+    async fn find_fee(
+        &self,
+        application: crate::application::record::ApplicationId,
+    ) -> StoreResult<Option<super::fee::Fee>>;
+    /// The fee with this УИН.
+    async fn find_fee_by_uin(&self, uin: &str) -> StoreResult<Option<super::fee::Fee>>;
+    /// Every fee, oldest first.
+    async fn list_fees(&self) -> StoreResult<Vec<super::fee::Fee>>;
+    /// Records a fee's refund outcome once: `false` (nothing written) when it has one already.
+    async fn update_fee_refund(
+        &self,
+        application: crate::application::record::ApplicationId,
+        to: super::fee::FeeRefund,
+        reason: Option<&str>,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool>;
 }

@@ -43,6 +43,8 @@ pub struct EmulatedRegistries {
     gisgmp_up: AtomicBool,
     /// The treasury's outcome of each refund it was asked to send, by the refund's id.
     refunds: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, Result<(), String>>>,
+    /// Charges the portal placed, by УИН.
+    imported: std::sync::Mutex<std::collections::BTreeMap<String, crate::payment::Charge>>,
 }
 
 impl Default for EmulatedRegistries {
@@ -95,6 +97,7 @@ impl EmulatedRegistries {
             fnp_up: up(),
             gisgmp_up: up(),
             refunds: std::sync::Mutex::default(),
+            imported: std::sync::Mutex::default(),
         }
     }
 

@@ -276,3 +276,77 @@ pub async fn linked_cards(db: &TestDb) {
     assert!(!s.delete_linked_card(user, a.id, &Effects::none()).await.unwrap(), "once");
     assert_eq!(s.list_linked_cards(user).await.unwrap(), vec![b]);
 }
+
+/// State fees: one per application, replaced only from the УИН read, found by application and
+/// by УИН, listed; the refund's outcome recorded once.
+pub async fn fees(db: &TestDb) {
+    use sep_core::catalogue::ApplicantType;
+    use sep_core::payment::fee::{Fee, FeeRefund};
+    use sep_core::payment::{ChargeKind, Uin};
+    let s = db.store();
+    let at = t0();
+    let user = super::citizen(db, at).await;
+    let (app, other) = (
+        super::applications::stored_draft(db, user, at).await,
+        super::applications::stored_draft(db, user, at + time::Duration::seconds(1)).await,
+    );
+    let fee = |app, uin: &str, amount: i64| {
+        let mut charge = sep_core::payment::Charge {
+            uin: Uin::complete(uin).unwrap(),
+            kind: ChargeKind::Fee,
+            title: "Государственная пошлина".into(),
+            kbk: "07110807081011000110".into(),
+            oktmo: "45380000".into(),
+            payee: sep_core::payment::Payee {
+                name: "УФК".into(),
+                inn: "7710474375".into(),
+                kpp: "771001001".into(),
+                account: "03100643000000017300".into(),
+                bank: "ГУ Банка России".into(),
+                bic: "004525988".into(),
+                corr_account: "40102810545370000003".into(),
+            },
+            purpose: String::new(),
+            amount: Kopecks(amount),
+            paid: Kopecks(0),
+            date: at.date(),
+            due: at.date() + time::Duration::days(30),
+            discount: None,
+            payer_inn: "770123456703".into(),
+        };
+        charge.purpose = format!("Пошлина. УИН {}", charge.uin);
+        Fee {
+            application_id: app,
+            user_id: user,
+            applicant_type: ApplicantType::Person,
+            charge,
+            refund: FeeRefund::None,
+            refund_reason: None,
+            created_at: at,
+            updated_at: at,
+        }
+    };
+    let first = fee(app, "0710000000000000001", 20_000);
+    s.upsert_fee(&first, None, &Effects::none()).await.unwrap();
+    assert_eq!(s.find_fee(app).await.unwrap().as_ref(), Some(&first), "read back whole");
+    let twice = s.upsert_fee(&first, None, &Effects::none()).await;
+    assert!(matches!(twice, Err(StoreError::Conflict { .. })), "one fee per application");
+    let second = fee(app, "0710000000000000002", 40_000);
+    let stale = s.upsert_fee(&second, Some("071000000000000099"), &Effects::none()).await;
+    assert!(matches!(stale, Err(StoreError::Conflict { .. })), "replaced only from the УИН read");
+    let fx = Effects::audit(NewAuditEvent::system(at, "fee.issued", Some(user)));
+    s.upsert_fee(&second, Some(first.charge.uin.as_str()), &fx).await.unwrap();
+    assert_eq!(s.find_fee(app).await.unwrap().unwrap().charge.amount, Kopecks(40_000));
+    assert!(s.find_fee_by_uin(first.charge.uin.as_str()).await.unwrap().is_none(), "the old УИН is gone");
+    assert_eq!(s.find_fee_by_uin(second.charge.uin.as_str()).await.unwrap().unwrap().application_id, app);
+    assert!(s.find_fee(other).await.unwrap().is_none());
+    let third = fee(other, "0710000000000000003", 20_000);
+    s.upsert_fee(&third, None, &Effects::none()).await.unwrap();
+    let listed: Vec<_> = s.list_fees().await.unwrap().into_iter().map(|f| f.application_id).collect();
+    assert!(listed.contains(&app) && listed.contains(&other));
+    let later = at + time::Duration::minutes(5);
+    assert!(s.update_fee_refund(app, FeeRefund::Done, None, later, &Effects::none()).await.unwrap());
+    assert!(!s.update_fee_refund(app, FeeRefund::Failed, Some("x"), later, &Effects::none()).await.unwrap(), "once");
+    let done = s.find_fee(app).await.unwrap().unwrap();
+    assert_eq!((done.refund, done.refund_reason, done.updated_at), (FeeRefund::Done, None, later));
+}

@@ -9,6 +9,7 @@ mod cabinet;
 mod common;
 mod conformance;
 mod documents;
+mod fees;
 mod issued;
 mod login;
 mod malformed;

@@ -9,21 +9,21 @@ use axum::http::StatusCode;
 use sep_core::clock::Clock;
 use sep_testkit::{Backend, TestApp};
 
-fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+pub(crate) fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     text.split(start).nth(1).and_then(|t| t.split(end).next()).unwrap_or_default()
 }
 
-fn uin_of(list: &str, title: &str) -> String {
+pub(crate) fn uin_of(list: &str, title: &str) -> String {
     let row = list.split("<tr>").find(|r| r.contains(title)).unwrap_or_else(|| panic!("{title}: {list}"));
     between(row, "href=\"/payments/charges/", "\"").to_owned()
 }
 
-fn no_redirects() -> reqwest::Client {
+pub(crate) fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 /// «Оплатить» on the charge page: the provider's page it leads to.
-async fn start(w: &sep_testkit::Signed, uin: &str) -> String {
+pub(crate) async fn start(w: &sep_testkit::Signed, uin: &str) -> String {
     let page = w.page(&format!("/payments/charges/{uin}")).await;
     assert!(page.contains(">Оплатить</button>"), "{page}");
     let key = between(&page, "name=\"key\" value=\"", "\"").to_owned();
@@ -33,7 +33,7 @@ async fn start(w: &sep_testkit::Signed, uin: &str) -> String {
 }
 
 /// The card on the provider's page; where it sends the payer.
-async fn card(url: &str, number: &str, expiry: &str) -> reqwest::Response {
+pub(crate) async fn card(url: &str, number: &str, expiry: &str) -> reqwest::Response {
     let form = [("number", number), ("expiry", expiry), ("cvc", "123"), ("holder", "IVAN IVANOV")];
     no_redirects().post(url).form(&form).send().await.unwrap()
 }
@@ -60,7 +60,7 @@ async fn confirm_by_sms(t: &TestApp, w: &sep_testkit::Signed, result: &str) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
 }
 
-fn path_of(url: &str) -> String {
+pub(crate) fn path_of(url: &str) -> String {
     format!("/{}", url.splitn(4, '/').nth(3).unwrap_or_default())
 }
 

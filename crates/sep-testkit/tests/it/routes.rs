@@ -70,6 +70,7 @@ const ROUTES: &[(&str, Who)] = &[
     ("/applications/{id}/attachments/{file}", Who::Person),
     ("/applications/{id}/attachments/{file}/delete", Who::Person),
     ("/applications/{id}/sign", Who::Person),
+    ("/applications/{id}/fee", Who::Person),
     ("/applications/{id}/statement.json", Who::Person),
     ("/applications/{id}/messages", Who::Person),
     ("/applications/{id}/messages/{message}/file", Who::Person),

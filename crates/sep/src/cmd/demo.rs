@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 fn banner(
     portal: SocketAddr,
-    (idp, pay): (SocketAddr, SocketAddr),
+    (idp, pay): (SocketAddr, &str),
     data_dir: &std::path::Path,
     seeded: usize,
     idp_seeded: usize,
@@ -18,7 +18,7 @@ fn banner(
     s.push_str("\nСЭП запущен в демонстрационном режиме / SEP demo is running\n\n");
     s.push_str(&format!("  Портал СЭП:          http://{portal}/\n"));
     s.push_str(&format!("  Эмулятор Госуслуг:   http://{idp}/  (коды из SMS: http://{idp}/outbox)\n"));
-    s.push_str(&format!("  Платёжный сервис:    http://{pay}/  (коды 3-D Secure: http://{pay}/outbox)\n"));
+    s.push_str(&format!("  Платёжный сервис:    {pay}/  (коды 3-D Secure: {pay}/outbox)\n"));
     s.push_str(
         "  Тестовые карты: 2200 0000 0000 0004 (успех), …0012 (отказ), …0020 (3-D Secure), …0038 (нет ответа)\n",
     );
@@ -118,21 +118,38 @@ pub async fn run(
     let shutdown = sep_web::server::Shutdown::on_signals()?;
     let listener = super::serve::bind(portal)?;
     let idp_listener = super::serve::bind(idp)?;
-    let pay_listener = super::serve::bind(pay)?;
-    let (actual, idp_actual, pay_actual) =
-        (listener.local_addr()?, idp_listener.local_addr()?, pay_listener.local_addr()?);
-    // The payment emulator beside them, with a token and a callback secret of this run.
-    cfg.pay_url = format!("http://{pay_actual}");
-    cfg.pay_token = crate::config::Secret::from(sep_core::session::SessionToken::generate()?.expose());
-    cfg.pay_secret = crate::config::Secret::from(sep_core::session::SessionToken::generate()?.expose());
+    let (actual, idp_actual) = (listener.local_addr()?, idp_listener.local_addr()?);
+    // The payment emulator beside them, with a token and a callback secret of this run —
+    // unless a provider is configured (`SEP_PAY_URL` with its token and secret): then the
+    // demo pays through that one, which outlives the portal (the crash journey needs that).
+    let pay_listener = if cfg.pay_url.is_empty() {
+        let l = super::serve::bind(pay)?;
+        cfg.pay_url = format!("http://{}", l.local_addr()?);
+        cfg.pay_token = crate::config::Secret::from(sep_core::session::SessionToken::generate()?.expose());
+        cfg.pay_secret = crate::config::Secret::from(sep_core::session::SessionToken::generate()?.expose());
+        Some(l)
+    } else {
+        None
+    };
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", banner(actual, (idp_actual, pay_actual), &cfg.data_dir, seeded, idp_seeded))?;
+    writeln!(
+        out,
+        "{}",
+        banner(actual, (idp_actual, cfg.pay_url.trim_end_matches('/')), &cfg.data_dir, seeded, idp_seeded)
+    )?;
     out.flush()?;
     drop(out);
+    let pay_url = cfg.pay_url.clone();
+    let provider = async {
+        match pay_listener {
+            Some(l) => super::pay::serve(&cfg, pay_url, l, shutdown.clone()).await,
+            None => Ok(()),
+        }
+    };
     tokio::try_join!(
         super::serve::serve_portal(&cfg, store, listener, shutdown.clone()),
         super::idp::serve(&cfg, idp_state, idp_listener, shutdown.clone()),
-        super::pay::serve(&cfg, cfg.pay_url.clone(), pay_listener, shutdown),
+        provider,
     )?;
     Ok(())
 }

@@ -219,6 +219,12 @@ pub async fn serve_portal(
     let emulator = Arc::new(EmulatedRegistries::new());
     // ГИС ГМП is the same emulator until a real adapter is configured.
     let charges: Arc<dyn sep_core::payment::ChargeRegistry> = emulator.clone();
+    // The emulator keeps the state fees the portal placed in memory: they are placed again.
+    match sep_core::payment::fee::replay(store.as_ref(), charges.as_ref()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(fees = n, "state fees placed in ГИС ГМП again"),
+        Err(e) => tracing::warn!(error = %e, "state fees not placed again"),
+    }
     let registries = Registries::all(emulator.clone());
     if !cfg.demo_outbox {
         // Only the demo people pass the emulator's checks: everyone else would be refused.

@@ -4,7 +4,9 @@
 //! utility bill; Сидоров an overdue land tax and a fine past its discount; Петрова a state fee;
 //! Васильев (ИП) a tax partly paid; ООО «Ромашка» a tax of its own. Иванов also has an
 //! overpayment of 1 250,00 ₽ on his personal account; the treasury returns refunds except to an
-//! account ending in 00000 (closed). Switched off with `set_available("ГИС ГМП", false)`.
+//! account ending in 00000 (closed). Charges the portal issues (state fees) are kept in memory
+//! as placed; the portal places them again at start. Switched off with
+//! `set_available("ГИС ГМП", false)`.
 
 use super::{EmulatedRegistries, Person};
 use crate::money::Kopecks;
@@ -224,12 +226,29 @@ impl EmulatedRegistries {
         let mut all: Vec<Charge> =
             self.people.iter().enumerate().flat_map(|(i, p)| self.charges_for(i, p, today)).collect();
         all.extend(Self::organisation_charges(today));
+        all.extend(self.imported.lock().map(|m| m.values().cloned().collect::<Vec<_>>()).unwrap_or_default());
         all
     }
 }
 
+fn poisoned<T>(_: T) -> Unavailable {
+    Unavailable { registry: "ГИС ГМП", detail: "lock".into() }
+}
+
 #[async_trait]
 impl ChargeRegistry for EmulatedRegistries {
+    async fn import(&self, charge: &Charge) -> Result<(), Unavailable> {
+        Self::up(&self.gisgmp_up, "ГИС ГМП")?;
+        self.imported.lock().map_err(poisoned)?.entry(charge.uin.to_string()).or_insert_with(|| charge.clone());
+        Ok(())
+    }
+
+    async fn annul(&self, uin: &Uin) -> Result<(), Unavailable> {
+        Self::up(&self.gisgmp_up, "ГИС ГМП")?;
+        self.imported.lock().map_err(poisoned)?.remove(uin.as_str());
+        Ok(())
+    }
+
     async fn charges_of(&self, payer_inn: &str, today: Date) -> Result<Vec<Charge>, Unavailable> {
         Self::up(&self.gisgmp_up, "ГИС ГМП")?;
         Ok(self.all_charges(today).into_iter().filter(|c| c.payer_inn == payer_inn).collect())
@@ -263,8 +282,7 @@ pub const CLOSED_ACCOUNT_TAIL: &str = "00000";
 impl Treasury for EmulatedRegistries {
     async fn refund(&self, r: &Refund) -> Result<Result<(), String>, Unavailable> {
         Self::up(&self.gisgmp_up, "ГИС ГМП")?;
-        let mut done =
-            self.refunds.lock().map_err(|_| Unavailable { registry: "ГИС ГМП", detail: "lock".into() })?;
+        let mut done = self.refunds.lock().map_err(poisoned)?;
         let outcome = done.entry(r.id).or_insert_with(|| {
             if r.account.ends_with(CLOSED_ACCOUNT_TAIL) {
                 Err("счёт получателя закрыт, банк вернул платёж.".into())
@@ -322,7 +340,18 @@ mod tests {
         all.sort();
         all.dedup();
         assert_eq!(all.len(), n, "every УИН is unique");
+        // A charge the portal places is listed and found; placed twice, it is one; annulled, gone.
+        let mut fee = ivanov[0].clone();
+        fee.uin = Uin::complete("0710000000000000042").unwrap();
+        fee.kind = ChargeKind::Fee;
+        r.import(&fee).await.unwrap();
+        r.import(&Charge { amount: Kopecks(1), ..fee.clone() }).await.unwrap();
+        assert_eq!(r.charge(&fee.uin, today).await.unwrap(), Some(fee.clone()), "the first placing stands");
+        assert_eq!(r.charges_of("770123456703", today).await.unwrap().len(), 5);
+        r.annul(&fee.uin).await.unwrap();
+        assert_eq!(r.charge(&fee.uin, today).await.unwrap(), None);
         r.set_available("ГИС ГМП", false);
         assert!(r.charges_of("770123456703", today).await.is_err());
+        assert!(r.import(&fee).await.is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! «Проверка заявления» and «Отправить заявление» (SPEC R1–R4, R6): every finding that stops
 //! sending, with a link to its place on the form; consent; and the sending, which gives a
-//! number and a deadline and starts the registry checks (`sep_core::application::submit`).
+//! number and a deadline and starts the registry checks (`sep_core::application::submit`);
+//! the state fee, where the service has one, is paid from here first (`sep_core::payment::fee`).
 
 use super::views::{FindingView, findings};
 use crate::AppState;
@@ -31,6 +32,49 @@ struct CheckPage {
     consent_missing: bool,
     /// The signature block, when the service asks for one.
     signing: Option<SigningView>,
+    /// The state fee block, when the service has a fee for this applicant.
+    fee: Option<FeeView>,
+}
+
+/// The state fee as the check page shows it.
+struct FeeView {
+    /// What it is called.
+    title: String,
+    /// What is due, `1 234,56 ₽`.
+    amount: String,
+    /// `not_issued`, `unpaid`, `paid`, `paid_less`.
+    state: &'static str,
+    /// The charge's УИН once issued.
+    uin: String,
+    /// When it was paid (Moscow time).
+    paid_at: String,
+}
+
+/// The fee block of `app`: `None` when nothing is due for it.
+async fn fee_view(
+    s: &AppState,
+    app: &Application,
+    service: &Service,
+) -> Result<Option<FeeView>, crate::error::WebError> {
+    use sep_core::payment::fee::{self, FeeState};
+    let state = fee::state(s.store.as_ref(), service, app).await?;
+    let title = service.fee.as_ref().map(|f| tr_dyn(&f.title)).unwrap_or_default();
+    let view = |state, amount: sep_core::money::Kopecks, uin: &str, paid_at: String| FeeView {
+        title: title.clone(),
+        amount: amount.to_string(),
+        state,
+        uin: uin.to_owned(),
+        paid_at,
+    };
+    Ok(match state {
+        FeeState::Free => None,
+        FeeState::NotIssued { amount } => Some(view("not_issued", amount, "", String::new())),
+        FeeState::Unpaid(f) => Some(view("unpaid", f.charge.amount, f.charge.uin.as_str(), String::new())),
+        FeeState::Paid { fee, at } => {
+            Some(view("paid", fee.charge.amount, fee.charge.uin.as_str(), crate::ui::components::moscow(at)))
+        }
+        FeeState::PaidLess { fee, amount } => Some(view("paid_less", amount, fee.charge.uin.as_str(), String::new())),
+    })
 }
 
 /// The application's signature, as the check page shows it.
@@ -66,7 +110,7 @@ fn check_page(
     errors: Vec<FindingView>,
     csrf: &str,
     consent_missing: bool,
-    signing: Option<SigningView>,
+    (signing, fee): (Option<SigningView>, Option<FeeView>),
 ) -> Page {
     let rows = service
         .fields_for(app.applicant_type)
@@ -86,6 +130,7 @@ fn check_page(
         consent_version: CONSENT_VERSION,
         consent_missing,
         signing,
+        fee,
     };
     Ok((status, render(&page)?).into_response())
 }
@@ -93,8 +138,47 @@ fn check_page(
 /// `GET /applications/{id}/check`: "Проверка заявления".
 pub(crate) async fn check(State(s): State<AppState>, o: Owned) -> Page {
     let found = submit::findings(s.store.as_ref(), &o.service, &o.app, &o.user, s.clock.now()).await?;
-    let signing = signing_view(&s, &o.app, &o.service).await?;
-    check_page(&o.app, &o.service, findings(&found), &o.session.csrf_secret, false, signing)
+    let blocks = blocks(&s, &o.app, &o.service).await?;
+    check_page(&o.app, &o.service, findings(&found), &o.session.csrf_secret, false, blocks)
+}
+
+/// The signature and fee blocks of the check page.
+async fn blocks(
+    s: &AppState,
+    app: &Application,
+    service: &Service,
+) -> Result<(Option<SigningView>, Option<FeeView>), crate::error::WebError> {
+    Ok((signing_view(s, app, service).await?, fee_view(s, app, service).await?))
+}
+
+/// `POST /applications/{id}/fee`: «Оплатить госпошлину» — the fee's charge, issued if it is
+/// not yet, then the charge's page with «Оплатить».
+pub(crate) async fn fee(
+    State(s): State<AppState>,
+    e: crate::extract::Editable,
+    ctx: Ctx,
+    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+) -> Page {
+    use sep_core::payment::fee::{self, FeeError};
+    let o = e.0;
+    let issued =
+        fee::issue(s.store.as_ref(), s.charges.as_ref(), &o.service, &o.app, &o.user, &ctx.origin(), s.clock.now())
+            .await;
+    match issued {
+        Ok(f) => Ok(Redirect::to(&format!("/payments/charges/{}", f.charge.uin)).into_response()),
+        Err(FeeError::Store(e)) => Err(e.into()),
+        Err(e) => {
+            let status = match e {
+                FeeError::Unavailable(ref cause) => {
+                    tracing::warn!(error = %cause, "fee: the charges registry is unavailable");
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
+                FeeError::InProgress | FeeError::AlreadyPaid | FeeError::NotDraft => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            Err(sep_http::Problem::new(status, e.code(), "Госпошлина не начислена", &e.to_string(), e.action()).into())
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -131,12 +215,12 @@ pub(crate) async fn submit(State(s): State<AppState>, o: Owned, ctx: Ctx, CsrfFo
     let sent = match sent {
         Ok(sent) => sent,
         Err(ActionError::Incomplete(found)) => {
-            let signing = signing_view(&s, &o.app, &o.service).await?;
-            return check_page(&o.app, &o.service, findings(&found), &o.session.csrf_secret, false, signing);
+            let blocks = blocks(&s, &o.app, &o.service).await?;
+            return check_page(&o.app, &o.service, findings(&found), &o.session.csrf_secret, false, blocks);
         }
         Err(ActionError::ConsentRequired) => {
-            let signing = signing_view(&s, &o.app, &o.service).await?;
-            return check_page(&o.app, &o.service, vec![], &o.session.csrf_secret, true, signing);
+            let blocks = blocks(&s, &o.app, &o.service).await?;
+            return check_page(&o.app, &o.service, vec![], &o.session.csrf_secret, true, blocks);
         }
         Err(ActionError::Changed) => {
             return Ok(Redirect::to(&format!("/applications/{}/check", o.app.id)).into_response());

@@ -34,6 +34,16 @@ const OTHER: &[(&str, &str, &str)] = &[
         "Подождите минуту и повторите.",
     ),
     (
+        "fee_unpaid",
+        "Услуга платная: заявление отправляется только после оплаты госпошлины.",
+        "На странице «Проверка заявления» нажмите «Оплатить госпошлину», оплатите начисление и вернитесь к заявлению.",
+    ),
+    (
+        "fee_paid_other_amount",
+        "Госпошлина оплачена за заявителя другого типа и меньше, чем нужно сейчас.",
+        "Верните прежний тип заявителя или обратитесь в поддержку, чтобы доплатить разницу.",
+    ),
+    (
         "signature_required",
         "Услуга требует электронной подписи заявления, а заявление не подписано или изменено после подписания.",
         "На странице «Проверка заявления» нажмите «Подписать заявление» и введите код из SMS.",
@@ -251,6 +261,13 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
         happened: "Проверяемый файл не совпадает с документом, выданным под этим номером.".into(),
         action: "Запросите у владельца исходный файл или проверьте документ по QR-коду.".into(),
     });
+    // State fees: why «Оплатить госпошлину» issued nothing.
+    {
+        use sep_core::payment::fee::FeeError as F;
+        for e in [F::NotRequired, F::AlreadyPaid, F::PayerUnknown, F::NotDraft] {
+            out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
+        }
+    }
     // Charges: a УИН refused, not found, ГИС ГМП silent.
     for e in [sep_core::payment::UinError::Format, sep_core::payment::UinError::CheckDigit] {
         out.push(Row {

@@ -100,6 +100,8 @@ struct ResultPage {
     /// Code, message and what to do when a code was refused or not sent.
     code_error: Option<(&'static str, String, String)>,
     csrf: String,
+    /// The application whose state fee this was, to go back and send it.
+    application: Option<String>,
 }
 
 /// The person's own payment; another's is not found.
@@ -146,6 +148,10 @@ async fn result_page(
         phone,
         code_error,
         csrf,
+        application: sep_core::payment::fee::of_payment(s.store.as_ref(), &p.uin)
+            .await?
+            .filter(|f| f.user_id == user.id)
+            .map(|f| f.application_id.to_string()),
     })
 }
 
