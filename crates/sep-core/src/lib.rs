@@ -19,6 +19,7 @@ pub mod ident;
 pub mod identity;
 pub mod ids;
 pub mod job;
+pub mod mail;
 pub mod migrate;
 pub mod money;
 pub mod notice;

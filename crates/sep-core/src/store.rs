@@ -4,7 +4,7 @@
 //! [`UserStore`] in `user/store.rs`, [`SessionStore`], [`LoginRequestStore`] and
 //! [`RelinkStore`] in `session/store.rs`, [`ApplicationStore`] in `application/store.rs`,
 //! [`NoticeStore`] in `notice/store.rs`, [`AuditStore`] in `audit/store.rs`, [`JobStore`] in
-//! `job/store.rs`, [`SigningStore`] in `signing/store.rs`, [`DocumentStore`] in `document/store.rs`, [`SpravkaStore`] in `spravka/store.rs`, [`PaymentStore`] in `payment/store.rs`. This module holds what they share ([`StoreResult`], [`Effects`],
+//! `job/store.rs`, [`SigningStore`] in `signing/store.rs`, [`DocumentStore`] in `document/store.rs`, [`SpravkaStore`] in `spravka/store.rs`, [`PaymentStore`] in `payment/store.rs`, [`MailStore`] in `mail/store.rs`. This module holds what they share ([`StoreResult`], [`Effects`],
 //! [`Health`]), the [`Store`] that combines them, and re-exports every one of them.
 //!
 //! Method verbs: `get_*` fails with [`StoreError::NotFound`], `find_*` returns an `Option`,
@@ -22,6 +22,7 @@ pub use crate::application::store::ApplicationStore;
 pub use crate::audit::store::AuditStore;
 pub use crate::document::store::DocumentStore;
 pub use crate::job::store::JobStore;
+pub use crate::mail::store::MailStore;
 pub use crate::notice::store::NoticeStore;
 pub use crate::payment::store::PaymentStore;
 pub use crate::session::store::{LoginRequestStore, RelinkStore, SessionStore};
@@ -84,6 +85,7 @@ pub trait Store:
     + DocumentStore
     + SpravkaStore
     + PaymentStore
+    + MailStore
     + Health
 {
 }
@@ -101,6 +103,7 @@ impl<T> Store for T where
         + DocumentStore
         + SpravkaStore
         + PaymentStore
+        + MailStore
         + Health
 {
 }

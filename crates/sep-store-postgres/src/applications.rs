@@ -350,7 +350,8 @@ impl ApplicationStore for PgStore {
             .query_one(
                 "SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = $1)
                     OR EXISTS (SELECT 1 FROM application_messages WHERE sha256 = $1)
-                    OR EXISTS (SELECT 1 FROM issued_documents WHERE sha256 = $1)",
+                    OR EXISTS (SELECT 1 FROM issued_documents WHERE sha256 = $1)
+                    OR EXISTS (SELECT 1 FROM mail_files WHERE sha256 = $1)",
                 &[&sha256],
             )
             .await

@@ -11,6 +11,7 @@ mod conv;
 mod documents;
 mod effects;
 mod jobs;
+mod mail;
 mod messages;
 mod migrations;
 mod notices;

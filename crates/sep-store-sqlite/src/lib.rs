@@ -15,6 +15,7 @@ mod db;
 mod documents;
 mod effects;
 mod jobs;
+mod mail;
 mod messages;
 mod migrations;
 mod notices;

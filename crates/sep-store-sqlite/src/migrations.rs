@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0021_application_fees",
         sql: include_str!("../migrations/0021_application_fees.sql"),
     },
+    Migration { version: 22, name: "0022_mail", sql: include_str!("../migrations/0022_mail.sql") },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

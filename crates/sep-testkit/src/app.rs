@@ -237,7 +237,8 @@ impl TestApp {
                 .trusting(Arc::new(trust))
                 .signing_with(cloud.clone())
                 .issuing(kinds.clone())
-                .charging(registries.clone());
+                .charging(registries.clone())
+                .registering(registries.clone());
         let state = match pay {
             Some(link) => state.paying(link),
             None => state,

@@ -258,6 +258,10 @@ mod tests {
             "payment/confirm.rs",
             "payment/cards.rs",
             "payment/fee.rs",
+            "mail/mod.rs",
+            "mail/error.rs",
+            "mail/counterparty.rs",
+            "mail/letters.rs",
         ] {
             files.push(core.join(f));
         }

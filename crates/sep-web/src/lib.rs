@@ -109,6 +109,8 @@ pub struct AppState {
     pub charges: Arc<dyn sep_core::payment::ChargeRegistry>,
     /// The payment provider, when this portal takes payments.
     pub pay: Option<pay::PayLink>,
+    /// ФНС: ЕГРЮЛ and ЕГРИП, for the mailbox's counterparties (the emulator until an adapter).
+    pub fns: Arc<dyn sep_core::registry::TaxRegistry>,
 }
 
 /// Per-address limits (SECURITY.md: per-IP throttling): each budget its own, so checking
@@ -172,7 +174,15 @@ impl AppState {
             kinds: Arc::new(sep_core::spravka::Kinds::default()),
             charges: Arc::new(sep_core::registry::emulator::EmulatedRegistries::new()),
             pay: None,
+            fns: Arc::new(sep_core::registry::emulator::EmulatedRegistries::new()),
         }
+    }
+
+    /// The same state asking `fns` about organisations and entrepreneurs.
+    #[must_use]
+    pub fn registering(mut self, fns: Arc<dyn sep_core::registry::TaxRegistry>) -> Self {
+        self.fns = fns;
+        self
     }
 
     /// The same state taking payments through `link`.
@@ -244,6 +254,7 @@ pub fn router(state: AppState) -> Router {
         .merge(signing_routes(state.config.max_body_bytes))
         .merge(spravki_routes())
         .merge(payment_routes())
+        .merge(mail_routes(state.config.max_body_bytes))
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(ops::health::live))
         .route("/readyz", get(ops::health::ready))
@@ -364,6 +375,24 @@ fn spravki_routes() -> Router<AppState> {
         .route("/spravki/{id}/pdf", get(show::pdf))
         .route("/spravki/{id}/sig", get(show::sig))
         .route("/spravki/{id}/zip", get(show::pair))
+}
+
+/// «Электронный ящик»: the folders, conversations, writing (multipart, up to `max_body`
+/// bytes), files, «Архив», counterparties.
+fn mail_routes(max_body: usize) -> Router<AppState> {
+    use axum::extract::DefaultBodyLimit;
+    use ui::mail::{boxes, counterparties, write};
+    let limit = DefaultBodyLimit::max(max_body);
+    Router::new()
+        .route("/mail", get(boxes::index).post(write::send).layer(limit))
+        .route("/mail/new", get(write::form))
+        .route("/mail/counterparties", get(counterparties::list).post(counterparties::add))
+        .route("/mail/counterparties/{inn}/delete", post(counterparties::remove))
+        .route("/mail/letters/{letter}/files/{n}", get(boxes::file))
+        .route("/mail/letters/{letter}/zip", get(boxes::zip))
+        .route("/mail/{conversation}", get(boxes::conversation))
+        .route("/mail/{conversation}/reply", post(write::reply).layer(limit))
+        .route("/mail/{conversation}/archive", post(boxes::archive))
 }
 
 /// «Начисления и платежи» and «Оплата по УИН» (without login).

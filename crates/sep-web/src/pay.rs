@@ -107,7 +107,10 @@ impl PaymentProvider for HttpProvider {
             return Ok(Ok(answer["id"].as_str().unwrap_or_default().to_owned()));
         }
         // A refusal about this refund is final; anything else is asked again later.
-        if status == reqwest::StatusCode::CONFLICT || status == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
+        if status == reqwest::StatusCode::CONFLICT
+            || status == reqwest::StatusCode::UNPROCESSABLE_ENTITY
+            || status == reqwest::StatusCode::NOT_FOUND
+        {
             let why = answer["detail"].as_str().unwrap_or("возврат отклонён").chars().take(200).collect();
             return Ok(Err(why));
         }

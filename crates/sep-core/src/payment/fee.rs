@@ -2,9 +2,9 @@
 //! is sent only once its fee is paid: «Оплатить госпошлину» on the check page issues the
 //! charge — the portal places it in ГИС ГМП (`ChargeRegistry::import`) under a УИН of the
 //! service's administrator — and the person pays it like any other charge. The amount follows
-//! the applicant type; an unpaid charge for another type is annulled and issued again. When an
+//! the applicant type; an unpaid charge for another amount is annulled and issued again. When an
 //! application of a service with `refund_on_reject` is rejected, a job returns the fee through
-//! the payment provider to the card it came from.
+//! the payment provider to the card it came from; sent again, it owes the fee again.
 
 use super::pay::{PaymentProvider, ProviderError};
 use super::{Charge, ChargeKind, ChargeRegistry, Payee, Uin};
@@ -175,9 +175,19 @@ pub fn amount_due(service: &Service, who: ApplicantType) -> Option<Kopecks> {
 pub async fn state(store: &dyn Store, service: &Service, app: &Application) -> StoreResult<FeeState> {
     let Some(amount) = amount_due(service, app.applicant_type) else { return Ok(FeeState::Free) };
     let Some(fee) = store.find_fee(app.id).await? else { return Ok(FeeState::NotIssued { amount }) };
+    // A fee returned after a rejection is owed again when the application is sent again.
+    if fee.refund != FeeRefund::None {
+        return Ok(FeeState::NotIssued { amount });
+    }
     let paid = store.find_succeeded_payment(fee.charge.uin.as_str()).await?;
     Ok(match paid {
-        Some(p) if p.amount >= amount => FeeState::Paid { fee: Box::new(fee), at: p.updated_at },
+        // What was charged is paid: a fee raised in the service file later is not owed again,
+        // but one for another applicant type counts only if it covers this type's.
+        Some(p)
+            if p.amount >= fee.charge.amount && (fee.applicant_type == app.applicant_type || p.amount >= amount) =>
+        {
+            FeeState::Paid { fee: Box::new(fee), at: p.updated_at }
+        }
         Some(_) => FeeState::PaidLess { fee: Box::new(fee), amount },
         None if fee.charge.amount == amount => FeeState::Unpaid(Box::new(fee)),
         None => FeeState::NotIssued { amount },
@@ -264,15 +274,21 @@ pub async fn issue(
     let earlier = store.find_fee(app.id).await?;
     if let Some(fee) = &earlier {
         let uin = fee.charge.uin.as_str();
-        if store.find_succeeded_payment(uin).await?.is_some() {
+        let returned = fee.refund != FeeRefund::None;
+        if !returned && store.find_succeeded_payment(uin).await?.is_some() {
             return Err(FeeError::AlreadyPaid);
         }
-        if fee.charge.amount == amount {
+        if !returned && fee.charge.amount == amount {
             registry.import(&fee.charge).await.map_err(|e| FeeError::Unavailable(e.to_string()))?;
             return Ok(fee.clone());
         }
         if store.find_live_payment(uin).await?.is_some() {
             return Err(FeeError::InProgress);
+        }
+        // The old charge is withdrawn before a new one replaces it: were it left payable (a
+        // second tab), a payment of it would belong to no application.
+        if !returned {
+            registry.annul(&fee.charge.uin).await.map_err(|e| FeeError::Unavailable(e.to_string()))?;
         }
     }
     let payer_inn = user.profile.inn.as_ref().map(ToString::to_string).ok_or(FeeError::PayerUnknown)?;
@@ -320,17 +336,13 @@ pub async fn issue(
     let expected = earlier.as_ref().map(|f| f.charge.uin.as_str());
     match store.upsert_fee(&fee, expected, &Effects::audit(e)).await {
         Ok(()) => {}
-        // Pressed twice at once: the other press issued it.
+        // Pressed twice at once: the other press issued it (and places it; so does this one).
         Err(crate::StoreError::Conflict { .. }) => {
-            return store.find_fee(app.id).await?.ok_or(FeeError::InProgress);
+            let other = store.find_fee(app.id).await?.ok_or(FeeError::InProgress)?;
+            registry.import(&other.charge).await.map_err(|e| FeeError::Unavailable(e.to_string()))?;
+            return Ok(other);
         }
         Err(e) => return Err(e.into()),
-    }
-    if let Some(old) = &earlier {
-        // The charge for the other applicant type is withdrawn from ГИС ГМП.
-        if let Err(e) = registry.annul(&old.charge.uin).await {
-            tracing::warn!(error = %e, "an unpaid fee's old charge was not annulled");
-        }
     }
     registry.import(&fee.charge).await.map_err(|e| FeeError::Unavailable(e.to_string()))?;
     Ok(fee)
@@ -366,11 +378,18 @@ pub async fn refund(
     if fee.refund != FeeRefund::None {
         return Ok(());
     }
+    // Sent again since the rejection (the job waited): the fee pays for that sending.
+    if store.get_application(id).await.map_err(e)?.status != crate::application::status::Status::Rejected {
+        return Ok(());
+    }
     let uin = fee.charge.uin.as_str();
     let Some(paid) = store.find_succeeded_payment(uin).await.map_err(e)? else { return Ok(()) };
-    let Some(provider_id) = paid.provider_id.as_deref() else { return Ok(()) };
-    let answer =
-        provider.refund(&format!("fee-{uin}"), provider_id, paid.amount).await.map_err(|ProviderError(why)| why)?;
+    let answer = match paid.provider_id.as_deref() {
+        Some(provider_id) => {
+            provider.refund(&format!("fee-{uin}"), provider_id, paid.amount).await.map_err(|ProviderError(why)| why)?
+        }
+        None => Err("платёж не прошёл через платёжный сервис".to_owned()),
+    };
     let (to, reason) = match answer {
         Ok(_) => (FeeRefund::Done, None),
         Err(why) => (FeeRefund::Failed, Some(why)),

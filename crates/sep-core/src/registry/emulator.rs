@@ -163,6 +163,44 @@ impl TaxRegistry for EmulatedRegistries {
         })
     }
 
+    async fn find_business(
+        &self,
+        inn: Option<&str>,
+        ogrn: Option<&str>,
+    ) -> Result<Option<super::Business>, Unavailable> {
+        Self::up(&self.fns_up, "ФНС")?;
+        let (inn, ogrn) = (inn.map(digits), ogrn.map(digits));
+        let is = |i: &str, o: &str| inn.as_deref() == Some(i) || ogrn.as_deref() == Some(o);
+        let (name, org_inn, org_ogrn, _) = ORGANISATION;
+        if is(org_inn, org_ogrn) {
+            return Ok(Some(super::Business {
+                inn: org_inn.into(),
+                ogrn: org_ogrn.into(),
+                name: name.into(),
+                active: true,
+            }));
+        }
+        if is(LIQUIDATED_ORG.1, LIQUIDATED_ORG.0) {
+            return Ok(Some(super::Business {
+                inn: LIQUIDATED_ORG.1.into(),
+                ogrn: LIQUIDATED_ORG.0.into(),
+                name: "ООО «Ликвидировано»".into(),
+                active: false,
+            }));
+        }
+        Ok(self.people.iter().find(|p| !p.ogrnip.is_empty() && is(p.inn, p.ogrnip)).map(|p| super::Business {
+            inn: p.inn.into(),
+            ogrn: p.ogrnip.into(),
+            name: format!(
+                "ИП {} {}. {}.",
+                p.name[0],
+                p.name[1].chars().next().unwrap_or(' '),
+                p.name[2].chars().next().unwrap_or(' ')
+            ),
+            active: true,
+        }))
+    }
+
     async fn verify_sole_proprietor(&self, person: &PersonQuery, ogrnip: &str, inn: &str) -> RegistryResult {
         Self::up(&self.fns_up, "ФНС")?;
         let (ogrnip, inn) = (digits(ogrnip), digits(inn));
@@ -249,5 +287,19 @@ mod tests {
         assert_eq!(r.verify_snils(&ivanov(), "12345678964").await, Ok(Verdict::Match), "the others still answer");
         r.set_available("МВД", true);
         assert_eq!(r.verify_passport(&ivanov(), "4510", "000001").await, Ok(Verdict::Match));
+    }
+
+    #[tokio::test]
+    async fn businesses_are_found_by_inn_or_ogrn() {
+        let r = EmulatedRegistries::new();
+        let org = r.find_business(Some(ORGANISATION.1), None).await.unwrap().unwrap();
+        assert_eq!((org.ogrn.as_str(), org.name.as_str(), org.active), (ORGANISATION.2, ORGANISATION.0, true));
+        assert_eq!(r.find_business(None, Some(ORGANISATION.2)).await.unwrap(), Some(org));
+        let ip = r.find_business(None, Some("304770100000016")).await.unwrap().unwrap();
+        assert_eq!((ip.inn.as_str(), ip.name.as_str()), ("770678901214", "ИП Васильев Д. О."));
+        assert!(!r.find_business(Some(LIQUIDATED_ORG.1), None).await.unwrap().unwrap().active);
+        assert_eq!(r.find_business(Some("7707083893"), None).await.unwrap(), None);
+        r.set_available("ФНС", false);
+        assert!(r.find_business(Some(ORGANISATION.1), None).await.is_err());
     }
 }

@@ -56,6 +56,21 @@ pub trait TaxRegistry: Send + Sync {
     async fn verify_legal_entity(&self, ogrn: &str, inn: &str, kpp: &str) -> RegistryResult;
     /// Whether ЕГРИП has this person as an active sole proprietor under `ogrnip`.
     async fn verify_sole_proprietor(&self, person: &PersonQuery, ogrnip: &str, inn: &str) -> RegistryResult;
+    /// The organisation or sole proprietor with this ИНН or ОГРН(ИП) in ЕГРЮЛ / ЕГРИП.
+    async fn find_business(&self, inn: Option<&str>, ogrn: Option<&str>) -> Result<Option<Business>, Unavailable>;
+}
+
+/// An organisation or a sole proprietor as ЕГРЮЛ / ЕГРИП describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Business {
+    /// ИНН.
+    pub inn: String,
+    /// ОГРН or ОГРНИП.
+    pub ogrn: String,
+    /// Short name («ООО «Ромашка»», «ИП Васильев Д. С.»).
+    pub name: String,
+    /// Operating (not liquidated, not ceased).
+    pub active: bool,
 }
 
 /// СФР: СНИЛС.

@@ -7,6 +7,7 @@ pub mod audit;
 mod drift;
 pub mod health;
 pub mod jobs;
+pub mod mail;
 pub mod payments;
 pub mod relink;
 pub mod sessions;

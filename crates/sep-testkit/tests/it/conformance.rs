@@ -50,6 +50,8 @@ on_both! {
     payments_codes => stories::payments::payment_codes;
     payments_linked_cards => stories::payments::linked_cards;
     payments_fees => stories::payments::fees;
+    mail_lifecycle => stories::mail::lifecycle;
+    mail_counterparties => stories::mail::counterparties;
     attachments_keep_their_versions => stories::applications::versions_of_a_file;
     applications_lifecycle => stories::applications::lifecycle;
     applications_orphan_files_swept => stories::applications::orphan_files_are_swept;

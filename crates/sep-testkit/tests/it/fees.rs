@@ -114,4 +114,57 @@ async fn a_fee_is_paid_before_sending_and_returned_on_rejection(backend: Backend
         .await
         .unwrap();
     assert!(more.is_err(), "nothing left to return: {more:?}");
+
+    // Fixed and sent again after the rejection, it owes the fee again: a new charge.
+    let check = w.page(&format!("{app}/check")).await;
+    assert!(check.contains("fee_unpaid") && check.contains(">Оплатить госпошлину<"), "{check}");
+    let r = w.post_form(&format!("{app}/fee"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_ne!(r.location(), charge, "a new charge, not the one returned");
+    assert!(w.page("/payments").await.contains(r.location().trim_start_matches("/payments/charges/")));
+}
+
+/// The refund job waits in the queue; if the person sends the application again first, the fee
+/// pays for that sending and is not returned.
+#[tokio::test]
+async fn a_fee_is_not_returned_once_the_application_is_sent_again() {
+    let Some(t) = TestApp::paying(Backend::Sqlite).await else { return };
+    let pay = t.pay_url.clone().unwrap();
+    let w = t.citizen().await;
+    let start_form = [("service", "participant_extract"), ("applicant", "person")];
+    let app = w.post_form("/applications", &start_form).await.location().to_owned();
+    let id = app.trim_start_matches("/applications/").to_owned();
+    w.post_form(&app, &[("extract_purpose", "Для банка"), ("address", "г. Москва, ул. Тверская, д. 1")]).await;
+    let uin =
+        w.post_form(&format!("{app}/fee"), &[]).await.location().trim_start_matches("/payments/charges/").to_owned();
+    assert!(w.page(&format!("/payments/charges/{uin}")).await.contains("200,00"), "a person's amount");
+    let to = start(&w, &uin).await;
+    let r = card(&to, "2200 0000 0000 0020", "12/30").await;
+    let threeds = format!("{pay}{}", r.headers()["location"].to_str().unwrap());
+    let outbox = reqwest::get(format!("{pay}/outbox")).await.unwrap().text().await.unwrap();
+    let code = between(&outbox, "Код ", " ").to_owned();
+    let r = no_redirects().post(&threeds).form(&[("code", code.as_str())]).send().await.unwrap();
+    assert!(w.page(&path_of(r.headers()["location"].to_str().unwrap())).await.contains("Оплата прошла"));
+    let r = w.post_form(&format!("{app}/submit"), &[("consent", "yes")]).await;
+    assert!(r.text.contains("Заявление успешно отправлено"), "{}", r.text);
+    let officer = t.officer(OFFICER_AGENCY).await;
+    let csrf = crate::common::hidden(&officer.page(&format!("/officer/applications/{id}")).await, "csrf");
+    officer.post(&format!("/officer/applications/{id}/take"), &[("csrf", &csrf)]).await;
+    let decide = [("csrf", csrf.as_str()), ("decision", "reject"), ("reason", "data_mismatch")];
+    assert_eq!(
+        officer.post(&format!("/officer/applications/{id}/decide"), &decide).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // Sent again before the worker got to the refund.
+    let r = w.post_form(&format!("{app}/submit"), &[("consent", "yes")]).await;
+    assert!(r.text.contains("Заявление успешно отправлено"), "the paid fee counts: {}", r.text);
+    let checker = sep_core::payment::pay::Checker { store: t.db.store(), provider: t.pay_provider.clone().unwrap() };
+    let store = t.db.store();
+    sep_core::job::run_due(store.as_ref(), sep_core::job::Queue::Payments, "t", &checker, t.clock.now()).await.unwrap();
+    let app_id = sep_core::application::record::ApplicationId(id.parse().unwrap());
+    assert_eq!(store.find_fee(app_id).await.unwrap().unwrap().refund, FeeRefund::None, "not returned");
+    let payment = store.find_succeeded_payment(&uin).await.unwrap().unwrap();
+    let whole =
+        t.pay_provider.as_ref().unwrap().refund("probe", payment.provider_id.as_deref().unwrap(), payment.amount);
+    assert!(whole.await.unwrap().is_ok(), "the provider still holds the whole payment");
 }

@@ -12,6 +12,7 @@ mod documents;
 mod fees;
 mod issued;
 mod login;
+mod mail;
 mod malformed;
 mod pages;
 mod paying;

@@ -71,6 +71,15 @@ const ROUTES: &[(&str, Who)] = &[
     ("/applications/{id}/attachments/{file}/delete", Who::Person),
     ("/applications/{id}/sign", Who::Person),
     ("/applications/{id}/fee", Who::Person),
+    ("/mail", Who::Person),
+    ("/mail/new", Who::Person),
+    ("/mail/counterparties", Who::Person),
+    ("/mail/counterparties/{inn}/delete", Who::Person),
+    ("/mail/letters/{letter}/files/{n}", Who::Person),
+    ("/mail/letters/{letter}/zip", Who::Person),
+    ("/mail/{conversation}", Who::Person),
+    ("/mail/{conversation}/reply", Who::Person),
+    ("/mail/{conversation}/archive", Who::Person),
     ("/applications/{id}/statement.json", Who::Person),
     ("/applications/{id}/messages", Who::Person),
     ("/applications/{id}/messages/{message}/file", Who::Person),
@@ -168,6 +177,10 @@ pub(crate) fn concrete(path: &str) -> String {
         .replace("{code}", "registration")
         .replace("{number}", "D2026-000001")
         .replace("{uin}", "18810177230000123450")
+        .replace("{conversation}", "01900000-0000-7000-8000-000000000003")
+        .replace("{n}", "0")
+        .replace("{letter}", "01900000-0000-7000-8000-000000000004")
+        .replace("{inn}", "7701000019")
 }
 
 #[test]
@@ -234,8 +247,9 @@ async fn an_id_that_is_not_ones_own_is_not_found_on_every_object_route() {
     let mut wrong = Vec::new();
     for (path, methods) in routes() {
         let who = ROUTES.iter().find(|(r, _)| *r == path).map(|(_, w)| *w).unwrap();
-        let by_id =
-            path.contains("{id}") || path.contains("{file}") || path.contains("{message}") || path.contains("{uin}");
+        let by_id = ["{id}", "{file}", "{message}", "{uin}", "{conversation}", "{inn}", "{letter}"]
+            .iter()
+            .any(|p| path.contains(p));
         if who != Who::Person || !(by_id || path.starts_with("/officer")) {
             continue;
         }

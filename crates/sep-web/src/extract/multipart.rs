@@ -1,5 +1,5 @@
-//! Reading a multipart form with text fields and one file (what is kept of the file is
-//! decided by `sep_core::application::documents`).
+//! Reading a multipart form with text fields and files (what is kept of a file is decided by
+//! the core: `sep_core::application::documents`, `sep_core::mail::letters`).
 
 use crate::Problem;
 use crate::error::WebError;
@@ -10,7 +10,8 @@ use std::collections::HashMap;
 /// The text fields of a form and its files, by field name.
 pub(crate) struct Parts {
     pub(crate) texts: HashMap<String, String>,
-    pub(crate) files: HashMap<String, (String, Vec<u8>)>,
+    /// Field name, file name, content — in the form's order (a field may hold several).
+    pub(crate) files: Vec<(String, String, Vec<u8>)>,
 }
 
 impl Parts {
@@ -21,7 +22,12 @@ impl Parts {
 
     /// The file chosen in field `name` (its name and content), if one was.
     pub(crate) fn file(&self, name: &str) -> Option<(&str, &[u8])> {
-        self.files.get(name).map(|(n, b)| (n.as_str(), b.as_slice()))
+        self.files.iter().find(|(field, _, _)| field == name).map(|(_, n, b)| (n.as_str(), b.as_slice()))
+    }
+
+    /// Every file chosen in field `name` (`<input type="file" multiple>`), in order.
+    pub(crate) fn files_of(&self, name: &str) -> Vec<(String, Vec<u8>)> {
+        self.files.iter().filter(|(field, _, _)| field == name).map(|(_, n, b)| (n.clone(), b.clone())).collect()
     }
 }
 
@@ -29,7 +35,7 @@ impl Parts {
 /// field with a file name (or named `file`) is a file; a file input left empty sends an empty
 /// part, skipped.
 pub(crate) async fn read(mut form: Multipart) -> Result<Parts, WebError> {
-    let mut parts = Parts { texts: HashMap::new(), files: HashMap::new() };
+    let mut parts = Parts { texts: HashMap::new(), files: Vec::new() };
     loop {
         match form.next_field().await {
             Ok(Some(field)) => {
@@ -40,7 +46,7 @@ pub(crate) async fn read(mut form: Multipart) -> Result<Parts, WebError> {
                     match field.bytes().await {
                         Ok(b) if b.is_empty() && file_name.is_empty() => {}
                         Ok(b) => {
-                            parts.files.insert(name, (file_name, b.to_vec()));
+                            parts.files.push((name, file_name, b.to_vec()));
                         }
                         Err(e) => return Err(refused(&e)),
                     }

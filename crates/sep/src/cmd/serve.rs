@@ -293,7 +293,8 @@ pub async fn serve_portal(
     let state = AppState::new(store, clock, web_config(cfg), relying_party(cfg)?, catalogue, files)
         .trusting(Arc::new(trust_list(cfg)))
         .issuing(kinds)
-        .charging(charges);
+        .charging(charges)
+        .registering(emulator.clone());
     let state = match pay {
         Some(link) => state.paying(link),
         None => state,

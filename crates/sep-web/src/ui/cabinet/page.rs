@@ -43,6 +43,8 @@ struct CabinetPage {
     apps: Vec<AppView>,
     documents: Vec<DocView>,
     history: Vec<(String, &'static str, i64)>,
+    /// Unread messages in «Электронный ящик».
+    mail_unread: i64,
 }
 
 /// A file in the documents block.
@@ -84,6 +86,7 @@ pub(crate) async fn page(State(s): State<AppState>, SignedIn { session, user }: 
         csrf: session.csrf_secret,
         registered: user.registered_at.map(moscow),
         officer: user.role == Role::Officer && user.agency.is_some(),
+        mail_unread: s.store.count_unread(&sep_core::mail::Party::Person(user.id)).await?,
         unread: notices.iter().filter(|n| n.read_at.is_none()).count(),
         newest: notices.first().map_or(0, |n| n.id),
         documents: documents(&s, &apps).await?,

@@ -261,6 +261,26 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
         happened: "Проверяемый файл не совпадает с документом, выданным под этим номером.".into(),
         action: "Запросите у владельца исходный файл или проверьте документ по QR-коду.".into(),
     });
+    // The mailbox: why a message was not sent or a counterparty not added.
+    {
+        use sep_core::mail::MailError as M;
+        for e in [
+            M::Empty,
+            M::RecipientNotAllowed,
+            M::FileFormat("file.pdf".into()),
+            M::FileTooLarge("file.pdf".into()),
+            M::TooMuch,
+            M::RateLimited,
+            M::CounterpartyInvalid,
+            M::CounterpartyUnknown,
+            M::CounterpartyCeased,
+            M::CounterpartyExists,
+            M::Unavailable,
+            M::Files(String::new()),
+        ] {
+            out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
+        }
+    }
     // State fees: why «Оплатить госпошлину» issued nothing.
     {
         use sep_core::payment::fee::FeeError as F;

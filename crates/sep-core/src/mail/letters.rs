@@ -1,0 +1,256 @@
+//! Writing, reading and filing messages: who may write to whom, the files' checks, the
+//! sending limit, the read receipt and «Архив».
+
+use super::{Filed, Folder, Letter, MailError, MailFile, Party};
+use crate::application::attachment::{FileStore, clean_name, content_key};
+use crate::audit::Origin;
+use crate::catalogue::Catalogue;
+use crate::notice::NewNotice;
+use crate::store::{Effects, Store};
+use crate::user::User;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// A file as uploaded: its name and bytes.
+pub type Upload = (String, Vec<u8>);
+
+/// What is being sent.
+#[derive(Debug, Clone, Default)]
+pub struct Outgoing {
+    /// To whom, for a new conversation (a reply goes to the conversation's other side).
+    pub to: Option<Party>,
+    /// The conversation replied to.
+    pub reply_to: Option<Uuid>,
+    /// Subject (a reply without one takes «Re: » and the conversation's).
+    pub subject: String,
+    /// Text.
+    pub text: String,
+    /// Files.
+    pub files: Vec<Upload>,
+}
+
+/// The MIME type of an accepted file, recognised by content: PDF, JPEG, PNG, or XML (UTF-8
+/// text opening with the XML declaration, after an optional byte-order mark and white space).
+pub fn file_type(bytes: &[u8]) -> Option<&'static str> {
+    if let Some(f) = crate::application::attachment::sniff(bytes) {
+        return Some(crate::application::attachment::mime(f));
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    start.starts_with("<?xml").then_some("application/xml")
+}
+
+/// The name a mailbox goes by in the «От» and «Кому» lines.
+pub async fn name_of(store: &dyn Store, party: &Party) -> Result<String, MailError> {
+    Ok(match party {
+        Party::Person(id) => store.get_user(*id).await?.profile.full_name(),
+        Party::Agency(name) => name.clone(),
+        Party::Org(inn) => inn.clone(),
+    })
+}
+
+/// Whom `user` may write to from their own mailbox: the directory's agencies, then their
+/// counterparties — each with the name shown.
+pub async fn recipients(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    user: &User,
+) -> Result<Vec<(Party, String)>, MailError> {
+    let mut out: Vec<(Party, String)> =
+        super::directory(catalogue).into_iter().map(|a| (Party::Agency(a.clone()), a)).collect();
+    for c in store.list_counterparties(user.id).await? {
+        out.push((Party::Org(c.inn.clone()), format!("{} (ИНН {})", c.name, c.inn)));
+    }
+    Ok(out)
+}
+
+/// Checks the files and keeps them in the file store.
+async fn keep_files(files: &dyn FileStore, uploads: &[Upload]) -> Result<Vec<MailFile>, MailError> {
+    let total: usize = uploads.iter().map(|(_, b)| b.len()).sum();
+    if uploads.len() > super::MAX_FILES || total as u64 > u64::from(super::MAX_MESSAGE_MB) * 1024 * 1024 {
+        return Err(MailError::TooMuch);
+    }
+    let mut kept = Vec::new();
+    for (name, bytes) in uploads {
+        let name = clean_name(name);
+        if bytes.len() as u64 > u64::from(super::MAX_FILE_MB) * 1024 * 1024 {
+            return Err(MailError::FileTooLarge(name));
+        }
+        let content_type = file_type(bytes).ok_or_else(|| MailError::FileFormat(name.clone()))?;
+        let sha256 = content_key(bytes);
+        files.put(&sha256, bytes).await.map_err(|e| MailError::Files(e.to_string()))?;
+        kept.push(MailFile { name, content_type: content_type.into(), size: bytes.len() as i64, sha256 });
+    }
+    Ok(kept)
+}
+
+/// Sends `out` from `mailbox` (the person's own, or the agency `author` works for), written by
+/// `author`. A person writes to an agency of the directory or a counterparty on their list; a
+/// reply goes to the conversation's other side, which the mailbox must hold.
+#[allow(clippy::too_many_arguments, reason = "a use case takes its ports and its inputs")]
+pub async fn send(
+    store: &dyn Store,
+    files: &dyn FileStore,
+    catalogue: &Catalogue,
+    author: &User,
+    mailbox: &Party,
+    out: Outgoing,
+    origin: &Origin,
+    now: OffsetDateTime,
+) -> Result<Letter, MailError> {
+    let mut subject: String = out.subject.trim().chars().take(super::MAX_SUBJECT).collect();
+    let text: String = out.text.trim().chars().take(super::MAX_TEXT).collect();
+    if subject.is_empty() && text.is_empty() && out.files.is_empty() {
+        return Err(MailError::Empty);
+    }
+    let (conversation, to) = match out.reply_to {
+        Some(c) => {
+            let held = store.list_conversation(mailbox, c).await?;
+            let last = held.last().ok_or(MailError::NotFound)?;
+            let first = &held[0].letter;
+            if subject.is_empty() {
+                subject = format!("Re: {}", first.subject).chars().take(super::MAX_SUBJECT).collect();
+            }
+            let other = if &last.letter.from == mailbox { last.letter.to.clone() } else { last.letter.from.clone() };
+            (c, other)
+        }
+        None => (Uuid::nil(), out.to.clone().ok_or(MailError::RecipientNotAllowed)?),
+    };
+    // A person writes to the directory's agencies and the counterparties on their list; an
+    // agency answers whoever wrote to it.
+    let allowed = match (mailbox, &to) {
+        (Party::Person(_), Party::Agency(a)) => super::directory(catalogue).contains(a),
+        (Party::Person(u), Party::Org(inn)) => store.list_counterparties(*u).await?.iter().any(|c| &c.inn == inn),
+        (Party::Agency(_), _) => out.reply_to.is_some(),
+        _ => false,
+    };
+    if !allowed {
+        return Err(MailError::RecipientNotAllowed);
+    }
+    if store.count_letters_since(author.id, now - Duration::hours(1)).await? >= super::SEND_PER_HOUR {
+        return Err(MailError::RateLimited);
+    }
+    let kept = keep_files(files, &out.files).await?;
+    let id = Uuid::now_v7();
+    let to_name = match &to {
+        Party::Org(inn) => store
+            .list_counterparties(match mailbox {
+                Party::Person(u) => *u,
+                _ => author.id,
+            })
+            .await?
+            .into_iter()
+            .find(|c| &c.inn == inn)
+            .map_or_else(|| inn.clone(), |c| c.name),
+        other => name_of(store, other).await?,
+    };
+    let letter = Letter {
+        id,
+        conversation: if conversation.is_nil() { id } else { conversation },
+        from: mailbox.clone(),
+        from_name: name_of(store, mailbox).await?,
+        to: to.clone(),
+        to_name,
+        author: author.id,
+        subject,
+        text,
+        files: kept,
+        sent_at: now,
+        read_at: None,
+    };
+    let mut e = origin.event(now, "mail.sent", Some(author.id));
+    e.object = Some(format!("mail:{}", letter.id));
+    e.details = serde_json::json!({ "to": to.kind(), "files": letter.files.len(), "reply": out.reply_to.is_some() });
+    let mut fx = Effects::audit(e);
+    // The recipient hears of it in the cabinet; never with the text.
+    if let Party::Person(user) = &to {
+        fx.notices.push(NewNotice {
+            user_id: *user,
+            at: now,
+            kind: "mail".into(),
+            title: "Новое сообщение в электронном ящике".into(),
+            text: format!("От: {}", letter.from_name),
+            link: format!("/mail/{}", letter.conversation),
+            critical: false,
+        });
+    }
+    store.insert_letter(&letter, &fx).await?;
+    Ok(letter)
+}
+
+/// Opens a conversation of `mailbox`: its messages, what was received marked as opened (the
+/// sender's read receipt). Another mailbox's conversation is not found.
+pub async fn open(
+    store: &dyn Store,
+    mailbox: &Party,
+    conversation: Uuid,
+    reader: &User,
+    origin: &Origin,
+    now: OffsetDateTime,
+) -> Result<Vec<Filed>, MailError> {
+    let held = store.list_conversation(mailbox, conversation).await?;
+    if held.is_empty() {
+        return Err(MailError::NotFound);
+    }
+    if held.iter().any(|f| f.incoming && !f.read) {
+        let mut e = origin.event(now, "mail.read", Some(reader.id));
+        e.object = Some(format!("mail-conversation:{conversation}"));
+        store.mark_conversation_read(mailbox, conversation, now, &Effects::audit(e)).await?;
+        return Ok(store.list_conversation(mailbox, conversation).await?);
+    }
+    Ok(held)
+}
+
+/// Moves a conversation of `mailbox` to «Архив» (or back to its folders).
+pub async fn archive(
+    store: &dyn Store,
+    mailbox: &Party,
+    conversation: Uuid,
+    archived: bool,
+    actor: &User,
+    origin: &Origin,
+    now: OffsetDateTime,
+) -> Result<(), MailError> {
+    let action = if archived { "mail.archived" } else { "mail.unarchived" };
+    let mut e = origin.event(now, action, Some(actor.id));
+    e.object = Some(format!("mail-conversation:{conversation}"));
+    if store.update_conversation_archived(mailbox, conversation, archived, &Effects::audit(e)).await? {
+        Ok(())
+    } else {
+        Err(MailError::NotFound)
+    }
+}
+
+/// File `index` of message `letter` as `mailbox` holds it, with its bytes.
+pub async fn file(
+    store: &dyn Store,
+    files: &dyn FileStore,
+    mailbox: &Party,
+    letter: Uuid,
+    index: usize,
+) -> Result<(MailFile, Vec<u8>), MailError> {
+    let filed = store.find_filed(mailbox, letter).await?.ok_or(MailError::NotFound)?;
+    let f = filed.letter.files.get(index).cloned().ok_or(MailError::NotFound)?;
+    let bytes = files.get(&f.sha256).await.map_err(|e| MailError::Files(e.to_string()))?;
+    Ok((f, bytes))
+}
+
+/// The folders' conversations, for the mailbox page.
+pub async fn folder(store: &dyn Store, mailbox: &Party, folder: Folder) -> Result<Vec<super::Conversation>, MailError> {
+    Ok(store.list_conversations(mailbox, folder, 200).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_recognised_by_content() {
+        assert_eq!(file_type(b"%PDF-1.7\n"), Some("application/pdf"));
+        assert_eq!(file_type(b"\xEF\xBB\xBF<?xml version=\"1.0\"?><a/>"), Some("application/xml"));
+        assert_eq!(file_type(b"  <?xml version=\"1.0\"?>\n<doc/>"), Some("application/xml"));
+        assert_eq!(file_type(b"MZ\x90\x00 a program"), None, "a program named .pdf");
+        assert_eq!(file_type(b"plain text"), None);
+        assert_eq!(file_type(b"<html><script></script></html>"), None, "markup without the declaration");
+    }
+}

@@ -1,0 +1,50 @@
+//! Storage of the mailbox: the [`MailStore`] port.
+
+use super::counterparty::Counterparty;
+use super::{Conversation, Filed, Folder, Letter, Party};
+use crate::ids::UserId;
+use crate::store::{Effects, StoreResult};
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Messages, the mailboxes they are filed in, and the counterparties lists.
+#[async_trait]
+pub trait MailStore: Send + Sync {
+    /// Stores a message with its files and files it in the sender's mailbox (read) and the
+    /// recipient's (unread), one transaction.
+    async fn insert_letter(&self, letter: &Letter, fx: &Effects) -> StoreResult<()>;
+    /// The conversations of `mailbox` in `folder`, newest first, at most `limit`.
+    async fn list_conversations(&self, mailbox: &Party, folder: Folder, limit: i64) -> StoreResult<Vec<Conversation>>;
+    /// The messages of a conversation `mailbox` holds, oldest first; empty when it holds none.
+    async fn list_conversation(&self, mailbox: &Party, conversation: Uuid) -> StoreResult<Vec<Filed>>;
+    /// A message as `mailbox` holds it.
+    async fn find_filed(&self, mailbox: &Party, letter: Uuid) -> StoreResult<Option<Filed>>;
+    /// Marks what `mailbox` received in a conversation as opened, and each message's first
+    /// opening (the read receipt) at `at`; how many were unread.
+    async fn mark_conversation_read(
+        &self,
+        mailbox: &Party,
+        conversation: Uuid,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<u64>;
+    /// Moves a conversation of `mailbox` to «Архив» or back; `false` when it holds none of it.
+    async fn update_conversation_archived(
+        &self,
+        mailbox: &Party,
+        conversation: Uuid,
+        archived: bool,
+        fx: &Effects,
+    ) -> StoreResult<bool>;
+    /// Received and not opened in `mailbox`.
+    async fn count_unread(&self, mailbox: &Party) -> StoreResult<i64>;
+    /// Messages `author` wrote since `since` (the sending limit).
+    async fn count_letters_since(&self, author: UserId, since: OffsetDateTime) -> StoreResult<i64>;
+    /// Adds to a person's list; `Conflict` when this ИНН is there already.
+    async fn insert_counterparty(&self, c: &Counterparty, fx: &Effects) -> StoreResult<()>;
+    /// A person's list, by name.
+    async fn list_counterparties(&self, user: UserId) -> StoreResult<Vec<Counterparty>>;
+    /// Removes from a person's list; `false` when it was not there.
+    async fn delete_counterparty(&self, user: UserId, inn: &str, fx: &Effects) -> StoreResult<bool>;
+}

@@ -1,0 +1,310 @@
+//! [`MailStore`] on PostgreSQL.
+
+use crate::PgStore;
+use crate::conv::{bad_code, map_err};
+use sep_core::StoreError;
+use sep_core::ids::UserId;
+use sep_core::mail::counterparty::Counterparty;
+use sep_core::mail::store::MailStore;
+use sep_core::mail::{Conversation, Filed, Folder, Letter, MailFile, Party};
+use sep_core::store::{Effects, StoreResult};
+use time::OffsetDateTime;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+const FILED: &str = "SELECT l.id, l.conversation_id, l.from_kind, l.from_key, l.from_name, l.to_kind, l.to_key,
+    l.to_name, l.author_id, l.subject, l.body, l.sent_at, l.read_at, b.incoming, b.is_read, b.archived
+    FROM mail_boxes b JOIN mail_letters l ON l.id = b.letter_id";
+
+fn party(kind: &str, key: &str) -> StoreResult<Party> {
+    Party::from_stored(kind, key).ok_or_else(|| bad_code("mail party", kind))
+}
+
+fn filed_row(r: &Row) -> StoreResult<Filed> {
+    let letter = Letter {
+        id: r.get(0),
+        conversation: r.get(1),
+        from: party(r.get(2), r.get(3))?,
+        from_name: r.get(4),
+        to: party(r.get(5), r.get(6))?,
+        to_name: r.get(7),
+        author: UserId(r.get(8)),
+        subject: r.get(9),
+        text: r.get(10),
+        files: vec![],
+        sent_at: r.get(11),
+        read_at: r.get(12),
+    };
+    Ok(Filed { letter, incoming: r.get(13), read: r.get(14), archived: r.get(15) })
+}
+
+fn folder_condition(folder: Folder) -> &'static str {
+    match folder {
+        Folder::Inbox => "bool_or(b.incoming AND NOT b.archived)",
+        Folder::Sent => "bool_or(NOT b.incoming AND NOT b.archived)",
+        Folder::Archive => "bool_and(b.archived)",
+    }
+}
+
+impl PgStore {
+    /// The files of each of `filed`, in order.
+    async fn with_files(&self, mut filed: Vec<Filed>) -> StoreResult<Vec<Filed>> {
+        if filed.is_empty() {
+            return Ok(filed);
+        }
+        let client = self.client().await?;
+        let ids: Vec<Uuid> = filed.iter().map(|f| f.letter.id).collect();
+        let rows = client
+            .query(
+                "SELECT letter_id, name, content_type, size, sha256 FROM mail_files WHERE letter_id = ANY($1)
+                 ORDER BY letter_id, idx",
+                &[&ids],
+            )
+            .await
+            .map_err(map_err)?;
+        for r in rows {
+            let id: Uuid = r.get(0);
+            if let Some(f) = filed.iter_mut().find(|f| f.letter.id == id) {
+                f.letter.files.push(MailFile {
+                    name: r.get(1),
+                    content_type: r.get(2),
+                    size: r.get(3),
+                    sha256: r.get(4),
+                });
+            }
+        }
+        Ok(filed)
+    }
+}
+
+#[async_trait::async_trait]
+impl MailStore for PgStore {
+    async fn insert_letter(&self, l: &Letter, fx: &Effects) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        tx.execute(
+            "INSERT INTO mail_letters (id, conversation_id, from_kind, from_key, from_name, to_kind, to_key,
+                to_name, author_id, subject, body, sent_at, read_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL)",
+            &[
+                &l.id,
+                &l.conversation,
+                &l.from.kind(),
+                &l.from.key(),
+                &l.from_name,
+                &l.to.kind(),
+                &l.to.key(),
+                &l.to_name,
+                &l.author.0,
+                &l.subject,
+                &l.text,
+                &l.sent_at,
+            ],
+        )
+        .await
+        .map_err(map_err)?;
+        for (i, f) in l.files.iter().enumerate() {
+            let idx = i32::try_from(i).unwrap_or(i32::MAX);
+            tx.execute(
+                "INSERT INTO mail_files (letter_id, idx, name, content_type, size, sha256) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&l.id, &idx, &f.name, &f.content_type, &f.size, &f.sha256],
+            )
+            .await
+            .map_err(map_err)?;
+        }
+        for (mailbox, incoming) in [(&l.from, false), (&l.to, true)] {
+            tx.execute(
+                "INSERT INTO mail_boxes (box_kind, box_key, letter_id, conversation_id, incoming, is_read, archived,
+                    sent_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, false, $7)",
+                &[&mailbox.kind(), &mailbox.key(), &l.id, &l.conversation, &incoming, &!incoming, &l.sent_at],
+            )
+            .await
+            .map_err(map_err)?;
+        }
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn list_conversations(&self, mailbox: &Party, folder: Folder, limit: i64) -> StoreResult<Vec<Conversation>> {
+        let sql = format!(
+            "SELECT b.conversation_id, MAX(b.sent_at), COUNT(*),
+                COUNT(*) FILTER (WHERE b.incoming AND NOT b.is_read),
+                (SELECT l.subject FROM mail_letters l WHERE l.conversation_id = b.conversation_id
+                    ORDER BY l.sent_at, l.id LIMIT 1),
+                (SELECT CASE WHEN l.from_kind = $1 AND l.from_key = $2 THEN l.to_name ELSE l.from_name END
+                    FROM mail_letters l WHERE l.conversation_id = b.conversation_id
+                    ORDER BY l.sent_at DESC, l.id DESC LIMIT 1)
+             FROM mail_boxes b WHERE b.box_kind = $1 AND b.box_key = $2
+             GROUP BY b.conversation_id HAVING {}
+             ORDER BY MAX(b.sent_at) DESC, b.conversation_id DESC LIMIT $3",
+            folder_condition(folder)
+        );
+        let client = self.client().await?;
+        let rows = client.query(&sql, &[&mailbox.kind(), &mailbox.key(), &limit]).await.map_err(map_err)?;
+        Ok(rows
+            .iter()
+            .map(|r| Conversation {
+                id: r.get(0),
+                last_at: r.get(1),
+                count: r.get(2),
+                unread: r.get(3),
+                subject: r.get::<_, Option<String>>(4).unwrap_or_default(),
+                with: r.get::<_, Option<String>>(5).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    async fn list_conversation(&self, mailbox: &Party, conversation: Uuid) -> StoreResult<Vec<Filed>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "{FILED} WHERE b.box_kind = $1 AND b.box_key = $2 AND b.conversation_id = $3 ORDER BY l.sent_at, l.id"
+                ),
+                &[&mailbox.kind(), &mailbox.key(), &conversation],
+            )
+            .await
+            .map_err(map_err)?;
+        let filed = rows.iter().map(filed_row).collect::<StoreResult<Vec<_>>>()?;
+        drop(client);
+        self.with_files(filed).await
+    }
+
+    async fn find_filed(&self, mailbox: &Party, letter: Uuid) -> StoreResult<Option<Filed>> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                &format!("{FILED} WHERE b.box_kind = $1 AND b.box_key = $2 AND b.letter_id = $3"),
+                &[&mailbox.kind(), &mailbox.key(), &letter],
+            )
+            .await
+            .map_err(map_err)?;
+        let one = row.as_ref().map(filed_row).transpose()?;
+        drop(client);
+        Ok(self.with_files(one.into_iter().collect()).await?.pop())
+    }
+
+    async fn mark_conversation_read(
+        &self,
+        mailbox: &Party,
+        conversation: Uuid,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<u64> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let (kind, key) = (mailbox.kind(), mailbox.key());
+        tx.execute(
+            "UPDATE mail_letters SET read_at = $4 WHERE read_at IS NULL AND id IN (SELECT letter_id FROM mail_boxes
+                WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3 AND incoming)",
+            &[&kind, &key, &conversation, &at],
+        )
+        .await
+        .map_err(map_err)?;
+        let n = tx
+            .execute(
+                "UPDATE mail_boxes SET is_read = true
+                 WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3 AND incoming AND NOT is_read",
+                &[&kind, &key, &conversation],
+            )
+            .await
+            .map_err(map_err)?;
+        if n > 0 {
+            crate::effects::apply(&tx, fx).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(n)
+    }
+
+    async fn update_conversation_archived(
+        &self,
+        mailbox: &Party,
+        conversation: Uuid,
+        archived: bool,
+        fx: &Effects,
+    ) -> StoreResult<bool> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute(
+                "UPDATE mail_boxes SET archived = $4 WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3",
+                &[&mailbox.kind(), &mailbox.key(), &conversation, &archived],
+            )
+            .await
+            .map_err(map_err)?;
+        if n > 0 {
+            crate::effects::apply(&tx, fx).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(n > 0)
+    }
+
+    async fn count_unread(&self, mailbox: &Party) -> StoreResult<i64> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "SELECT COUNT(*) FROM mail_boxes WHERE box_kind = $1 AND box_key = $2 AND incoming AND NOT is_read",
+                &[&mailbox.kind(), &mailbox.key()],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(row.get(0))
+    }
+
+    async fn count_letters_since(&self, author: UserId, since: OffsetDateTime) -> StoreResult<i64> {
+        let client = self.client().await?;
+        let row = client
+            .query_one("SELECT COUNT(*) FROM mail_letters WHERE author_id = $1 AND sent_at >= $2", &[&author.0, &since])
+            .await
+            .map_err(map_err)?;
+        Ok(row.get(0))
+    }
+
+    async fn insert_counterparty(&self, cp: &Counterparty, fx: &Effects) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute(
+                "INSERT INTO mail_counterparties (user_id, inn, ogrn, name, added_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (user_id, inn) DO NOTHING",
+                &[&cp.user_id.0, &cp.inn, &cp.ogrn, &cp.name, &cp.added_at],
+            )
+            .await
+            .map_err(map_err)?;
+        if n == 0 {
+            return Err(StoreError::Conflict { constraint: "mail_counterparties_pkey".into() });
+        }
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn list_counterparties(&self, user: UserId) -> StoreResult<Vec<Counterparty>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT inn, ogrn, name, added_at FROM mail_counterparties WHERE user_id = $1 ORDER BY name, inn",
+                &[&user.0],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(rows
+            .iter()
+            .map(|r| Counterparty { user_id: user, inn: r.get(0), ogrn: r.get(1), name: r.get(2), added_at: r.get(3) })
+            .collect())
+    }
+
+    async fn delete_counterparty(&self, user: UserId, inn: &str, fx: &Effects) -> StoreResult<bool> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute("DELETE FROM mail_counterparties WHERE user_id = $1 AND inn = $2", &[&user.0, &inn])
+            .await
+            .map_err(map_err)?;
+        if n > 0 {
+            crate::effects::apply(&tx, fx).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(n > 0)
+    }
+}

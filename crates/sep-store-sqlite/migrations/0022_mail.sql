@@ -1,0 +1,53 @@
+-- «Электронный ящик»: a message written once (with its files), filed in the sender's and the
+-- recipient's mailboxes with each one's read and archive marks; the counterparties lists.
+CREATE TABLE mail_letters (
+    id TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL,
+    from_kind TEXT NOT NULL,
+    from_key TEXT NOT NULL,
+    from_name TEXT NOT NULL,
+    to_kind TEXT NOT NULL,
+    to_key TEXT NOT NULL,
+    to_name TEXT NOT NULL,
+    author_id TEXT NOT NULL REFERENCES users (id),
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    read_at INTEGER
+);
+CREATE INDEX mail_letters_conversation ON mail_letters (conversation_id, sent_at);
+CREATE INDEX mail_letters_author ON mail_letters (author_id, sent_at);
+
+CREATE TABLE mail_files (
+    letter_id TEXT NOT NULL REFERENCES mail_letters (id),
+    idx INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (letter_id, idx)
+);
+CREATE INDEX mail_files_sha256 ON mail_files (sha256);
+
+CREATE TABLE mail_boxes (
+    box_kind TEXT NOT NULL,
+    box_key TEXT NOT NULL,
+    letter_id TEXT NOT NULL REFERENCES mail_letters (id),
+    conversation_id TEXT NOT NULL,
+    incoming INTEGER NOT NULL,
+    is_read INTEGER NOT NULL,
+    archived INTEGER NOT NULL,
+    sent_at INTEGER NOT NULL,
+    PRIMARY KEY (box_kind, box_key, letter_id)
+);
+CREATE INDEX mail_boxes_conversation ON mail_boxes (box_kind, box_key, conversation_id);
+CREATE INDEX mail_boxes_unread ON mail_boxes (box_kind, box_key, incoming, is_read);
+
+CREATE TABLE mail_counterparties (
+    user_id TEXT NOT NULL REFERENCES users (id),
+    inn TEXT NOT NULL,
+    ogrn TEXT NOT NULL,
+    name TEXT NOT NULL,
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, inn)
+);

@@ -1,0 +1,289 @@
+//! [`MailStore`] on SQLite.
+
+use crate::SqliteStore;
+use crate::conv::{bad_code, from_ts, map_err, parse_uuid, ts};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use sep_core::StoreError;
+use sep_core::ids::UserId;
+use sep_core::mail::counterparty::Counterparty;
+use sep_core::mail::store::MailStore;
+use sep_core::mail::{Conversation, Filed, Folder, Letter, MailFile, Party};
+use sep_core::store::{Effects, StoreResult};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+const FILED: &str = "SELECT l.id, l.conversation_id, l.from_kind, l.from_key, l.from_name, l.to_kind, l.to_key,
+    l.to_name, l.author_id, l.subject, l.body, l.sent_at, l.read_at, b.incoming, b.is_read, b.archived
+    FROM mail_boxes b JOIN mail_letters l ON l.id = b.letter_id";
+
+fn party(kind: &str, key: &str) -> rusqlite::Result<Party> {
+    Party::from_stored(kind, key).ok_or_else(|| bad_code("mail party", kind))
+}
+
+fn filed_row(r: &Row<'_>) -> rusqlite::Result<Filed> {
+    let letter = Letter {
+        id: parse_uuid(&r.get::<_, String>(0)?)?,
+        conversation: parse_uuid(&r.get::<_, String>(1)?)?,
+        from: party(&r.get::<_, String>(2)?, &r.get::<_, String>(3)?)?,
+        from_name: r.get(4)?,
+        to: party(&r.get::<_, String>(5)?, &r.get::<_, String>(6)?)?,
+        to_name: r.get(7)?,
+        author: UserId(parse_uuid(&r.get::<_, String>(8)?)?),
+        subject: r.get(9)?,
+        text: r.get(10)?,
+        files: vec![],
+        sent_at: from_ts(r.get(11)?)?,
+        read_at: r.get::<_, Option<i64>>(12)?.map(from_ts).transpose()?,
+    };
+    Ok(Filed { letter, incoming: r.get(13)?, read: r.get(14)?, archived: r.get(15)? })
+}
+
+/// The files of each of `filed`, in order.
+fn with_files(c: &Connection, mut filed: Vec<Filed>) -> rusqlite::Result<Vec<Filed>> {
+    let mut s =
+        c.prepare_cached("SELECT name, content_type, size, sha256 FROM mail_files WHERE letter_id = ?1 ORDER BY idx")?;
+    for f in &mut filed {
+        f.letter.files = s
+            .query_map([f.letter.id.to_string()], |r| {
+                Ok(MailFile { name: r.get(0)?, content_type: r.get(1)?, size: r.get(2)?, sha256: r.get(3)? })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(filed)
+}
+
+fn folder_condition(folder: Folder) -> &'static str {
+    match folder {
+        Folder::Inbox => "SUM(CASE WHEN b.incoming = 1 AND b.archived = 0 THEN 1 ELSE 0 END) > 0",
+        Folder::Sent => "SUM(CASE WHEN b.incoming = 0 AND b.archived = 0 THEN 1 ELSE 0 END) > 0",
+        Folder::Archive => "SUM(CASE WHEN b.archived = 0 THEN 1 ELSE 0 END) = 0",
+    }
+}
+
+#[async_trait::async_trait]
+impl MailStore for SqliteStore {
+    async fn insert_letter(&self, l: &Letter, fx: &Effects) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO mail_letters (id, conversation_id, from_kind, from_key, from_name, to_kind, to_key,
+                    to_name, author_id, subject, body, sent_at, read_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL)",
+                params![
+                    l.id.to_string(),
+                    l.conversation.to_string(),
+                    l.from.kind(),
+                    l.from.key(),
+                    l.from_name,
+                    l.to.kind(),
+                    l.to.key(),
+                    l.to_name,
+                    l.author.0.to_string(),
+                    l.subject,
+                    l.text,
+                    ts(l.sent_at),
+                ],
+            )
+            .map_err(map_err)?;
+            for (i, f) in l.files.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO mail_files (letter_id, idx, name, content_type, size, sha256)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![l.id.to_string(), i as i64, f.name, f.content_type, f.size, f.sha256],
+                )
+                .map_err(map_err)?;
+            }
+            for (mailbox, incoming) in [(&l.from, false), (&l.to, true)] {
+                tx.execute(
+                    "INSERT INTO mail_boxes (box_kind, box_key, letter_id, conversation_id, incoming, is_read,
+                        archived, sent_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
+                    params![
+                        mailbox.kind(),
+                        mailbox.key(),
+                        l.id.to_string(),
+                        l.conversation.to_string(),
+                        incoming,
+                        !incoming,
+                        ts(l.sent_at)
+                    ],
+                )
+                .map_err(map_err)?;
+            }
+            crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn list_conversations(&self, mailbox: &Party, folder: Folder, limit: i64) -> StoreResult<Vec<Conversation>> {
+        let sql = format!(
+            "SELECT b.conversation_id, MAX(b.sent_at), COUNT(*),
+                SUM(CASE WHEN b.incoming = 1 AND b.is_read = 0 THEN 1 ELSE 0 END),
+                (SELECT l.subject FROM mail_letters l WHERE l.conversation_id = b.conversation_id
+                    ORDER BY l.sent_at, l.id LIMIT 1),
+                (SELECT CASE WHEN l.from_kind = ?1 AND l.from_key = ?2 THEN l.to_name ELSE l.from_name END
+                    FROM mail_letters l WHERE l.conversation_id = b.conversation_id
+                    ORDER BY l.sent_at DESC, l.id DESC LIMIT 1)
+             FROM mail_boxes b WHERE b.box_kind = ?1 AND b.box_key = ?2
+             GROUP BY b.conversation_id HAVING {}
+             ORDER BY MAX(b.sent_at) DESC, b.conversation_id DESC LIMIT ?3",
+            folder_condition(folder)
+        );
+        let (kind, key) = (mailbox.kind(), mailbox.key());
+        self.read(|c| {
+            let mut s = c.prepare_cached(&sql)?;
+            s.query_map(params![kind, key, limit], |r| {
+                Ok(Conversation {
+                    id: parse_uuid(&r.get::<_, String>(0)?)?,
+                    last_at: from_ts(r.get(1)?)?,
+                    count: r.get(2)?,
+                    unread: r.get(3)?,
+                    subject: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                    with: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                })
+            })?
+            .collect()
+        })
+    }
+
+    async fn list_conversation(&self, mailbox: &Party, conversation: Uuid) -> StoreResult<Vec<Filed>> {
+        let (kind, key) = (mailbox.kind(), mailbox.key());
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!(
+                "{FILED} WHERE b.box_kind = ?1 AND b.box_key = ?2 AND b.conversation_id = ?3 ORDER BY l.sent_at, l.id"
+            ))?;
+            let filed =
+                s.query_map(params![kind, key, conversation.to_string()], filed_row)?.collect::<Result<_, _>>()?;
+            with_files(c, filed)
+        })
+    }
+
+    async fn find_filed(&self, mailbox: &Party, letter: Uuid) -> StoreResult<Option<Filed>> {
+        let (kind, key) = (mailbox.kind(), mailbox.key());
+        self.read(|c| {
+            let one = c
+                .query_row(
+                    &format!("{FILED} WHERE b.box_kind = ?1 AND b.box_key = ?2 AND b.letter_id = ?3"),
+                    params![kind, key, letter.to_string()],
+                    filed_row,
+                )
+                .optional()?;
+            Ok(with_files(c, one.into_iter().collect())?.pop())
+        })
+    }
+
+    async fn mark_conversation_read(
+        &self,
+        mailbox: &Party,
+        conversation: Uuid,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<u64> {
+        let (kind, key, conversation) = (mailbox.kind(), mailbox.key(), conversation.to_string());
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE mail_letters SET read_at = ?4 WHERE read_at IS NULL AND id IN (SELECT letter_id FROM mail_boxes
+                    WHERE box_kind = ?1 AND box_key = ?2 AND conversation_id = ?3 AND incoming = 1)",
+                params![kind, key, conversation, ts(at)],
+            )
+            .map_err(map_err)?;
+            let n = tx
+                .execute(
+                    "UPDATE mail_boxes SET is_read = 1
+                     WHERE box_kind = ?1 AND box_key = ?2 AND conversation_id = ?3 AND incoming = 1 AND is_read = 0",
+                    params![kind, key, conversation],
+                )
+                .map_err(map_err)?;
+            if n > 0 {
+                crate::effects::apply(tx, fx)?;
+            }
+            Ok(n as u64)
+        })
+    }
+
+    async fn update_conversation_archived(
+        &self,
+        mailbox: &Party,
+        conversation: Uuid,
+        archived: bool,
+        fx: &Effects,
+    ) -> StoreResult<bool> {
+        let (kind, key, conversation) = (mailbox.kind(), mailbox.key(), conversation.to_string());
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE mail_boxes SET archived = ?4 WHERE box_kind = ?1 AND box_key = ?2 AND conversation_id = ?3",
+                    params![kind, key, conversation, archived],
+                )
+                .map_err(map_err)?;
+            if n > 0 {
+                crate::effects::apply(tx, fx)?;
+            }
+            Ok(n > 0)
+        })
+    }
+
+    async fn count_unread(&self, mailbox: &Party) -> StoreResult<i64> {
+        let (kind, key) = (mailbox.kind(), mailbox.key());
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT COUNT(*) FROM mail_boxes WHERE box_kind = ?1 AND box_key = ?2 AND incoming = 1 AND is_read = 0",
+            )?
+            .query_row(params![kind, key], |r| r.get(0))
+        })
+    }
+
+    async fn count_letters_since(&self, author: UserId, since: OffsetDateTime) -> StoreResult<i64> {
+        self.read(|c| {
+            c.prepare_cached("SELECT COUNT(*) FROM mail_letters WHERE author_id = ?1 AND sent_at >= ?2")?
+                .query_row(params![author.0.to_string(), ts(since)], |r| r.get(0))
+        })
+    }
+
+    async fn insert_counterparty(&self, cp: &Counterparty, fx: &Effects) -> StoreResult<()> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "INSERT INTO mail_counterparties (user_id, inn, ogrn, name, added_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (user_id, inn) DO NOTHING",
+                    params![cp.user_id.0.to_string(), cp.inn, cp.ogrn, cp.name, ts(cp.added_at)],
+                )
+                .map_err(map_err)?;
+            if n == 0 {
+                return Err(StoreError::Conflict { constraint: "mail_counterparties_pkey".into() });
+            }
+            crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn list_counterparties(&self, user: UserId) -> StoreResult<Vec<Counterparty>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(
+                "SELECT inn, ogrn, name, added_at FROM mail_counterparties WHERE user_id = ?1 ORDER BY name, inn",
+            )?;
+            s.query_map([user.0.to_string()], |r| {
+                Ok(Counterparty {
+                    user_id: user,
+                    inn: r.get(0)?,
+                    ogrn: r.get(1)?,
+                    name: r.get(2)?,
+                    added_at: from_ts(r.get(3)?)?,
+                })
+            })?
+            .collect()
+        })
+    }
+
+    async fn delete_counterparty(&self, user: UserId, inn: &str, fx: &Effects) -> StoreResult<bool> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "DELETE FROM mail_counterparties WHERE user_id = ?1 AND inn = ?2",
+                    params![user.0.to_string(), inn],
+                )
+                .map_err(map_err)?;
+            if n > 0 {
+                crate::effects::apply(tx, fx)?;
+            }
+            Ok(n > 0)
+        })
+    }
+}

@@ -1,0 +1,127 @@
+//! The mailbox: a message filed in two mailboxes with their own read and archive marks, the
+//! folders, the read receipt, the conversation, the sending count, the counterparties list.
+
+use super::t0;
+use crate::TestDb;
+use sep_core::StoreError;
+use sep_core::audit::NewAuditEvent;
+use sep_core::mail::counterparty::Counterparty;
+use sep_core::mail::{Folder, Letter, MailFile, Party};
+use sep_core::store::Effects;
+use uuid::Uuid;
+
+fn letter(
+    from: Party,
+    to: Party,
+    author: sep_core::ids::UserId,
+    conversation: Option<Uuid>,
+    at: time::OffsetDateTime,
+) -> Letter {
+    let id = Uuid::now_v7();
+    Letter {
+        id,
+        conversation: conversation.unwrap_or(id),
+        from,
+        from_name: "Иванов Иван Иванович".into(),
+        to,
+        to_name: "ФНС России".into(),
+        author,
+        subject: "Декларация 3-НДФЛ".into(),
+        text: "Направляю декларацию.".into(),
+        files: vec![MailFile {
+            name: "декларация.xml".into(),
+            content_type: "application/xml".into(),
+            size: 42,
+            sha256: "ab".repeat(32),
+        }],
+        sent_at: at,
+        read_at: None,
+    }
+}
+
+/// One conversation between a person and an agency, seen from both sides and from a stranger.
+pub async fn lifecycle(db: &TestDb) {
+    let s = db.store();
+    let at = t0();
+    let (a, b) = (super::citizen(db, at).await, super::citizen(db, at).await);
+    let (me, other, fns) = (Party::Person(a), Party::Person(b), Party::Agency("ФНС России".into()));
+    let first = letter(me.clone(), fns.clone(), a, None, at);
+    let fx = Effects::audit(NewAuditEvent::system(at, "mail.sent", Some(a)));
+    s.insert_letter(&first, &fx).await.unwrap();
+    let c = first.conversation;
+
+    let sent = s.list_conversations(&me, Folder::Sent, 50).await.unwrap();
+    assert_eq!((sent.len(), sent[0].id, sent[0].unread, sent[0].with.as_str()), (1, c, 0, "ФНС России"));
+    assert!(s.list_conversations(&me, Folder::Inbox, 50).await.unwrap().is_empty(), "nothing received yet");
+    let inbox = s.list_conversations(&fns, Folder::Inbox, 50).await.unwrap();
+    assert_eq!((inbox.len(), inbox[0].unread, inbox[0].subject.as_str()), (1, 1, "Декларация 3-НДФЛ"));
+    assert_eq!(inbox[0].with, "Иванов Иван Иванович", "the other side");
+    assert_eq!(s.count_unread(&fns).await.unwrap(), 1);
+    let got = s.find_filed(&fns, first.id).await.unwrap().unwrap();
+    assert!(got.incoming && !got.read && !got.archived);
+    assert_eq!(got.letter, first, "read back whole, with its files");
+    assert!(s.find_filed(&other, first.id).await.unwrap().is_none(), "not a stranger's");
+    assert!(s.list_conversation(&other, c).await.unwrap().is_empty());
+    assert!(s.file_referenced(&"ab".repeat(32)).await.unwrap(), "a mail file is not an orphan");
+
+    // Opened by the agency: the receipt, once.
+    let later = at + time::Duration::minutes(3);
+    assert_eq!(s.mark_conversation_read(&fns, c, later, &Effects::none()).await.unwrap(), 1);
+    assert_eq!(s.mark_conversation_read(&fns, c, later, &Effects::none()).await.unwrap(), 0);
+    assert_eq!(s.count_unread(&fns).await.unwrap(), 0);
+    assert_eq!(
+        s.find_filed(&me, first.id).await.unwrap().unwrap().letter.read_at,
+        Some(later),
+        "the sender sees it read"
+    );
+    assert_eq!(s.mark_conversation_read(&me, c, later, &Effects::none()).await.unwrap(), 0, "nothing received");
+
+    // The agency answers in the same conversation.
+    let mut answer = letter(fns.clone(), me.clone(), b, Some(c), later + time::Duration::minutes(1));
+    answer.files.clear();
+    s.insert_letter(&answer, &Effects::none()).await.unwrap();
+    let thread = s.list_conversation(&me, c).await.unwrap();
+    assert_eq!(
+        thread.iter().map(|f| (f.letter.id, f.incoming)).collect::<Vec<_>>(),
+        vec![(first.id, false), (answer.id, true)]
+    );
+    assert_eq!(s.count_unread(&me).await.unwrap(), 1);
+    assert_eq!(s.list_conversations(&me, Folder::Inbox, 50).await.unwrap()[0].count, 2);
+
+    // «Архив» is one mailbox's.
+    assert!(s.update_conversation_archived(&me, c, true, &Effects::none()).await.unwrap());
+    assert!(s.list_conversations(&me, Folder::Inbox, 50).await.unwrap().is_empty());
+    assert!(s.list_conversations(&me, Folder::Sent, 50).await.unwrap().is_empty());
+    assert_eq!(s.list_conversations(&me, Folder::Archive, 50).await.unwrap().len(), 1);
+    assert_eq!(s.list_conversations(&fns, Folder::Inbox, 50).await.unwrap().len(), 1, "the agency's stays");
+    assert!(!s.update_conversation_archived(&other, c, true, &Effects::none()).await.unwrap(), "not a stranger's");
+    assert!(s.update_conversation_archived(&me, c, false, &Effects::none()).await.unwrap());
+    assert!(s.list_conversations(&me, Folder::Archive, 50).await.unwrap().is_empty());
+    assert_eq!(s.count_letters_since(a, at).await.unwrap(), 1);
+    assert_eq!(s.count_letters_since(a, later).await.unwrap(), 0);
+}
+
+/// The counterparties list: one entry per ИНН, by name, removed by its owner only.
+pub async fn counterparties(db: &TestDb) {
+    let s = db.store();
+    let at = t0();
+    let (a, b) = (super::citizen(db, at).await, super::citizen(db, at).await);
+    let c = |name: &str, inn: &str| Counterparty {
+        user_id: a,
+        inn: inn.into(),
+        ogrn: "1027700000019".into(),
+        name: name.into(),
+        added_at: at,
+    };
+    s.insert_counterparty(&c("ООО «Ромашка»", "7701000019"), &Effects::none()).await.unwrap();
+    s.insert_counterparty(&c("ИП Васильев Д. О.", "770678901214"), &Effects::none()).await.unwrap();
+    let twice = s.insert_counterparty(&c("ООО «Ромашка»", "7701000019"), &Effects::none()).await;
+    assert!(matches!(twice, Err(StoreError::Conflict { .. })));
+    let names: Vec<_> = s.list_counterparties(a).await.unwrap().into_iter().map(|c| c.name).collect();
+    assert_eq!(names, ["ИП Васильев Д. О.", "ООО «Ромашка»"]);
+    assert!(s.list_counterparties(b).await.unwrap().is_empty());
+    assert!(!s.delete_counterparty(b, "7701000019", &Effects::none()).await.unwrap(), "not another's");
+    assert!(s.delete_counterparty(a, "7701000019", &Effects::none()).await.unwrap());
+    assert!(!s.delete_counterparty(a, "7701000019", &Effects::none()).await.unwrap());
+    assert_eq!(s.list_counterparties(a).await.unwrap(), vec![c("ИП Васильев Д. О.", "770678901214")]);
+}

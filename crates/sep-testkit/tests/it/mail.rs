@@ -1,0 +1,197 @@
+//! «Электронный ящик» (SPEC M1, issue 17) in process with signed-in browsers: a citizen writes
+//! to an agency with files, the agency's officer reads (the read receipt) and answers, the
+//! citizen reads the answer, downloads a file and the message as ZIP, archives the
+//! conversation; counterparties are added by ИНН or ОГРН after ФНС confirms them; bad input is
+//! refused with its code and nothing is sent; nobody else reaches any of it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
+
+use crate::common::PDF;
+use axum::http::StatusCode;
+use sep_core::clock::Clock;
+use sep_core::demo::OFFICER_AGENCY;
+use sep_testkit::{Backend, TestApp};
+
+const XML: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<declaration year=\"2025\"/>\n";
+
+#[tokio::test]
+async fn sqlite_a_citizen_and_an_agency_correspond() {
+    a_citizen_and_an_agency_correspond(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_citizen_and_an_agency_correspond() {
+    a_citizen_and_an_agency_correspond(Backend::Postgres).await;
+}
+
+fn conversation_of(location: &str) -> String {
+    location.trim_start_matches("/mail/").split('?').next().unwrap().to_owned()
+}
+
+async fn a_citizen_and_an_agency_correspond(backend: Backend) {
+    let Some(t) = TestApp::on(backend).await else { return };
+    let w = t.citizen().await;
+    assert!(w.page("/cabinet").await.contains("href=\"/mail\""), "linked from the cabinet");
+    let new = w.page("/mail/new").await;
+    let to = format!("agency:{OFFICER_AGENCY}");
+    assert!(new.contains(&format!("value=\"{to}\"")) && new.contains("value=\"agency:ФНС России\""), "{new}");
+
+    let fields = [("to", to.as_str()), ("subject", "Вопрос о регистрации"), ("text", "Прошу пояснить.\nСпасибо.")];
+    let files = [("files", "заявление.pdf", PDF), ("files", "декларация.xml", XML)];
+    let r = w.upload("/mail", &fields, &files).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let c = conversation_of(r.location());
+    let mine = w.page(&format!("/mail/{c}")).await;
+    assert!(mine.contains("Вопрос о регистрации") && mine.contains("декларация.xml"), "{mine}");
+    assert!(mine.contains("data-receipt=\"delivered\""), "delivered, not read yet: {mine}");
+    assert!(w.page("/mail?folder=sent").await.contains(&c));
+    assert!(!w.page("/mail").await.contains(&c), "nothing received yet");
+
+    // The officer reads the agency's mailbox and answers.
+    let officer = t.officer(OFFICER_AGENCY).await;
+    let inbox = officer.page("/mail?box=agency").await;
+    assert!(inbox.contains(&c) && inbox.contains("data-unread=\"1\""), "{inbox}");
+    let theirs = officer.page(&format!("/mail/{c}?box=agency")).await;
+    assert!(theirs.contains("Прошу пояснить.") && theirs.contains("Иванов Иван Иванович"), "{theirs}");
+    assert!(!officer.page("/mail?box=agency").await.contains("data-unread="), "read now");
+    assert!(w.page(&format!("/mail/{c}")).await.contains("data-receipt=\"read\""), "the sender sees «Прочитано»");
+    let r = officer.upload(&format!("/mail/{c}/reply?box=agency"), &[("text", "Регистрация завершена.")], &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert!(w.page("/cabinet").await.contains("data-mail-unread=\"1\""), "the cabinet counts it");
+    let inbox = w.page("/mail").await;
+    assert!(inbox.contains(&c) && inbox.contains("Вопрос о регистрации"), "{inbox}");
+    assert!(w.page(&format!("/mail/{c}")).await.contains("Регистрация завершена."));
+    assert!(!w.page("/cabinet").await.contains("data-mail-unread"), "read");
+    let notices = w.page("/cabinet").await;
+    assert!(notices.contains("Новое сообщение в электронном ящике"), "{notices}");
+
+    // Files one by one and the message as ZIP.
+    let page = w.page(&format!("/mail/{c}")).await;
+    let letter = page.split("/mail/letters/").nth(1).unwrap().split('/').next().unwrap().to_owned();
+    let f = w.get(&format!("/mail/letters/{letter}/files/1")).await;
+    assert_eq!((f.status, f.bytes.as_slice()), (StatusCode::OK, XML));
+    let z = w.get(&format!("/mail/letters/{letter}/zip")).await;
+    assert!(z.status == StatusCode::OK && z.bytes.starts_with(b"PK"), "{}", z.status);
+    let listing = String::from_utf8_lossy(&z.bytes).to_string();
+    assert!(
+        listing.contains("message.txt") && listing.contains("заявление.pdf") && listing.contains("Прошу пояснить.")
+    );
+
+    // «Архив» and back.
+    let r = w.post_form(&format!("/mail/{c}/archive"), &[("archived", "1")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(!w.page("/mail").await.contains(&c) && w.page("/mail?folder=archive").await.contains(&c));
+    w.post_form(&format!("/mail/{c}/archive"), &[("archived", "0")]).await;
+    assert!(w.page("/mail").await.contains(&c));
+
+    // Nobody else reaches any of it; a citizen has no agency mailbox.
+    let other = t.sign_in_as("+79345678901").await;
+    for url in [
+        format!("/mail/{c}"),
+        format!("/mail/letters/{letter}/files/0"),
+        format!("/mail/letters/{letter}/zip"),
+        "/mail?box=agency".to_owned(),
+    ] {
+        assert_eq!(other.get(&url).await.status, StatusCode::NOT_FOUND, "{url}");
+    }
+    assert_eq!(
+        other.post_form(&format!("/mail/{c}/archive"), &[("archived", "1")]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = other.upload(&format!("/mail/{c}/reply"), &[("text", "чужое")], &[]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "no reply to another's conversation");
+    assert!(!other.page("/mail").await.contains(&c));
+}
+
+#[tokio::test]
+async fn bad_mail_is_refused_with_its_code_and_nothing_is_sent() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let to = format!("agency:{OFFICER_AGENCY}");
+    let send = |fields: Vec<(&'static str, String)>, files: Vec<(&'static str, &'static str, &'static [u8])>| {
+        let w = &w;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            w.upload("/mail", &fields, &files).await
+        }
+    };
+    let r = send(vec![("to", to.clone())], vec![]).await;
+    assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.text.contains("mail_empty"), "{}", r.text);
+    let r = send(vec![("to", "agency:Министерство магии".into()), ("text", "x".into())], vec![]).await;
+    assert!(r.text.contains("mail_recipient_not_allowed"), "not in the directory: {}", r.text);
+    let r = send(vec![("to", "org:7701000019".into()), ("text", "x".into())], vec![]).await;
+    assert!(r.text.contains("mail_recipient_not_allowed"), "not on the list yet: {}", r.text);
+    let r = send(vec![("to", to.clone()), ("text", "x".into())], vec![("files", "отчёт.pdf", b"MZ\x90\x00 a program")])
+        .await;
+    assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.text.contains("mail_file_format"), "{}", r.text);
+    assert!(r.text.contains("отчёт.pdf"), "the file is named: {}", r.text);
+    // Just over the 10 MB a file may have, within what a request may carry.
+    let mut big = b"%PDF-1.7\n".to_vec();
+    big.resize(10 * 1024 * 1024 + 100, b' ');
+    let big: &'static [u8] = Box::leak(big.into_boxed_slice());
+    let r = send(vec![("to", to.clone()), ("text", "x".into())], vec![("files", "big.pdf", big)]).await;
+    assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.text.contains("mail_file_too_large"), "{}", r.status);
+    assert!(
+        t.db.store()
+            .list_conversations(&sep_core::mail::Party::Person(w.user.id), sep_core::mail::Folder::Sent, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing sent"
+    );
+
+    // Counterparties: checked with ФНС, once each; then writable.
+    let add = |n: &'static str| {
+        let w = &w;
+        async move { w.post_form("/mail/counterparties", &[("number", n)]).await }
+    };
+    let r = add("7701000018").await;
+    assert!(r.text.contains("counterparty_invalid"), "a wrong check digit: {}", r.text);
+    let r = add("7707083893").await;
+    assert!(r.text.contains("counterparty_unknown"), "{}", r.text);
+    let r = add(sep_core::registry::emulator::LIQUIDATED_ORG.1).await;
+    assert!(r.text.contains("counterparty_ceased"), "{}", r.text);
+    assert_eq!(add("7701000019").await.status, StatusCode::SEE_OTHER);
+    let r = add("1027700000019").await;
+    assert!(
+        r.status == StatusCode::CONFLICT && r.text.contains("counterparty_exists"),
+        "by ОГРН it is the same: {}",
+        r.text
+    );
+    assert_eq!(add("304770100000016").await.status, StatusCode::SEE_OTHER, "an entrepreneur by ОГРНИП");
+    let list = w.page("/mail/counterparties").await;
+    assert!(list.contains("ООО «Ромашка»") && list.contains("ИП Васильев Д. О."), "{list}");
+    assert!(w.page("/mail/new").await.contains("value=\"org:7701000019\""));
+    let r =
+        send(vec![("to", "org:7701000019".into()), ("subject", "Акт сверки".into())], vec![("files", "акт.xml", XML)])
+            .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let other = t.sign_in_as("+79345678901").await;
+    assert_eq!(other.post_form("/mail/counterparties/7701000019/delete", &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(w.post_form("/mail/counterparties/7701000019/delete", &[]).await.status, StatusCode::SEE_OTHER);
+    let r = send(vec![("to", "org:7701000019".into()), ("text", "ещё".into())], vec![]).await;
+    assert!(r.text.contains("mail_recipient_not_allowed"), "removed from the list: {}", r.text);
+
+    // A hundred messages an hour, then a pause.
+    let store = t.db.store();
+    let now = t.clock.now();
+    for _ in 0..sep_core::mail::SEND_PER_HOUR {
+        let id = uuid::Uuid::now_v7();
+        let l = sep_core::mail::Letter {
+            id,
+            conversation: id,
+            from: sep_core::mail::Party::Person(w.user.id),
+            from_name: String::new(),
+            to: sep_core::mail::Party::Agency(OFFICER_AGENCY.into()),
+            to_name: String::new(),
+            author: w.user.id,
+            subject: "s".into(),
+            text: String::new(),
+            files: vec![],
+            sent_at: now,
+            read_at: None,
+        };
+        store.insert_letter(&l, &sep_core::store::Effects::none()).await.unwrap();
+    }
+    let r = send(vec![("to", to.clone()), ("text", "ещё одно".into())], vec![]).await;
+    assert!(r.status == StatusCode::TOO_MANY_REQUESTS && r.text.contains("mail_rate_limited"), "{}", r.status);
+}

@@ -1,0 +1,219 @@
+//! The mailbox's folders, a conversation (opening it is the read receipt), «В архив» and back,
+//! a file of a message and a message as ZIP (its text and files).
+
+use super::{Mailbox, mail_problem};
+use crate::AppState;
+use crate::error::{Page, WebError};
+use crate::extract::{CsrfForm, Ctx};
+use crate::i18n::{tr, tr_dyn};
+use crate::ui::components::{moscow, render};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use sep_core::mail::{Folder, Party, letters};
+use serde::Deserialize;
+use uuid::Uuid;
+
+#[derive(Deserialize, Default)]
+pub(crate) struct FolderQuery {
+    #[serde(default)]
+    folder: String,
+}
+
+/// A conversation as a folder lists it.
+struct Row {
+    id: String,
+    subject: String,
+    with: String,
+    at: String,
+    count: i64,
+    unread: i64,
+}
+
+#[derive(Template)]
+#[template(path = "mail/index.html")]
+struct IndexPage {
+    title: String,
+    boxq: &'static str,
+    folder: &'static str,
+    folders: Vec<(&'static str, &'static str, i64)>,
+    rows: Vec<Row>,
+    /// Whether this person also reads an agency's mailbox (its name).
+    agency: Option<String>,
+    own: bool,
+}
+
+/// `GET /mail`: a folder of the mailbox, newest conversation first.
+pub(crate) async fn index(State(s): State<AppState>, m: Mailbox, Query(q): Query<FolderQuery>) -> Page {
+    let folder = Folder::from_code(&q.folder);
+    let list = letters::folder(s.store.as_ref(), &m.party, folder).await.map_err(|e| mail_problem(e, "", "/mail"))?;
+    let unread = s.store.count_unread(&m.party).await?;
+    let rows = list
+        .into_iter()
+        .map(|c| Row {
+            id: c.id.to_string(),
+            subject: if c.subject.is_empty() { tr("(без темы)").to_owned() } else { c.subject },
+            with: c.with,
+            at: moscow(c.last_at),
+            count: c.count,
+            unread: c.unread,
+        })
+        .collect();
+    let title = match &m.party {
+        Party::Agency(a) => format!("{} — {}", tr("Электронный ящик"), tr_dyn(a)),
+        _ => tr("Электронный ящик").to_owned(),
+    };
+    render(&IndexPage {
+        title,
+        boxq: m.query(),
+        folder: folder.code(),
+        folders: Folder::ALL
+            .iter()
+            .map(|f| (f.code(), tr(f.title()), if *f == Folder::Inbox { unread } else { 0 }))
+            .collect(),
+        rows,
+        agency: sep_core::application::access::officer_agency(&m.user).map(tr_dyn),
+        own: m.code.is_empty(),
+    })
+}
+
+/// A message as the conversation page shows it.
+struct LetterView {
+    id: String,
+    from: String,
+    to: String,
+    at: String,
+    subject: String,
+    text: String,
+    files: Vec<(usize, String, String)>,
+    incoming: bool,
+    /// «Прочитано …» of what this mailbox sent.
+    read_at: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/conversation.html")]
+struct ConversationPage {
+    id: String,
+    subject: String,
+    boxq: &'static str,
+    letters: Vec<LetterView>,
+    archived: bool,
+    csrf: String,
+}
+
+/// `GET /mail/{conversation}`: the conversation; what was received is marked as read.
+pub(crate) async fn conversation(State(s): State<AppState>, m: Mailbox, ctx: Ctx, Path(id): Path<Uuid>) -> Page {
+    let held = letters::open(s.store.as_ref(), &m.party, id, &m.user, &ctx.origin(), s.clock.now())
+        .await
+        .map_err(|e| mail_problem(e, "", "/mail"))?;
+    let subject = held.first().map(|f| f.letter.subject.clone()).unwrap_or_default();
+    let archived = held.iter().all(|f| f.archived);
+    let views = held
+        .into_iter()
+        .map(|f| LetterView {
+            id: f.letter.id.to_string(),
+            from: tr_dyn(&f.letter.from_name),
+            to: tr_dyn(&f.letter.to_name),
+            at: moscow(f.letter.sent_at),
+            subject: f.letter.subject,
+            text: f.letter.text,
+            files: f
+                .letter
+                .files
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (i, x.name.clone(), crate::ui::components::file_size(x.size)))
+                .collect(),
+            incoming: f.incoming,
+            read_at: if f.incoming { None } else { f.letter.read_at.map(moscow) },
+        })
+        .collect();
+    render(&ConversationPage {
+        id: id.to_string(),
+        subject: if subject.is_empty() { tr("(без темы)").to_owned() } else { subject },
+        boxq: m.query(),
+        letters: views,
+        archived,
+        csrf: m.session.csrf_secret.clone(),
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ArchiveForm {
+    #[serde(default)]
+    archived: String,
+}
+
+/// `POST /mail/{conversation}/archive`: «В архив» (`archived=1`) or «Вернуть из архива».
+pub(crate) async fn archive(
+    State(s): State<AppState>,
+    m: Mailbox,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<ArchiveForm>,
+) -> Page {
+    let to = f.archived == "1";
+    letters::archive(s.store.as_ref(), &m.party, id, to, &m.user, &ctx.origin(), s.clock.now())
+        .await
+        .map_err(|e| mail_problem(e, "", "/mail"))?;
+    let back = if to { format!("/mail{}", m.query()) } else { format!("/mail/{id}{}", m.query()) };
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// `GET /mail/letters/{id}/files/{n}`: a file of a message this mailbox holds.
+pub(crate) async fn file(State(s): State<AppState>, m: Mailbox, Path((id, n)): Path<(Uuid, usize)>) -> Page {
+    let (f, _) = letters::file(s.store.as_ref(), s.files.as_ref(), &m.party, id, n)
+        .await
+        .map_err(|e| mail_problem(e, "", "/mail"))?;
+    crate::ui::components::files::download(&s, &f.name, &f.content_type, &f.sha256, false).await
+}
+
+/// `GET /mail/letters/{id}/zip`: the message as a ZIP — its text (`message.txt`) and files.
+pub(crate) async fn zip(State(s): State<AppState>, m: Mailbox, Path(id): Path<Uuid>) -> Page {
+    let filed = s.store.find_filed(&m.party, id).await?.ok_or_else(WebError::not_found)?;
+    let l = &filed.letter;
+    let mut zip = crate::ui::components::zip::Zip::new();
+    let mut body = Vec::new();
+    let head = [
+        (tr("От"), tr_dyn(&l.from_name)),
+        (tr("Кому"), tr_dyn(&l.to_name)),
+        (tr("Отправлено"), format!("{} {}", moscow(l.sent_at), tr("МСК"))),
+        (tr("Тема"), l.subject.clone()),
+    ];
+    let mut text: String = head.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+    text.push('\n');
+    text.push_str(&l.text);
+    text.push('\n');
+    body.extend(zip.entry("message.txt", text.as_bytes(), l.sent_at).ok_or_else(too_large)?);
+    let mut names = std::collections::HashSet::new();
+    for (i, f) in l.files.iter().enumerate() {
+        let (_, bytes) = letters::file(s.store.as_ref(), s.files.as_ref(), &m.party, id, i)
+            .await
+            .map_err(|e| mail_problem(e, "", "/mail"))?;
+        // Two files of one name stay two entries.
+        let name = if names.insert(f.name.clone()) { f.name.clone() } else { format!("{}-{}", i + 1, f.name) };
+        body.extend(zip.entry(&name, &bytes, l.sent_at).ok_or_else(too_large)?);
+    }
+    body.extend(zip.finish());
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/zip".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"message-{id}.zip\"")),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+fn too_large() -> WebError {
+    sep_http::Problem::new(
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        "zip_too_large",
+        "Архив не собран",
+        "Файлы сообщения вместе больше 4 ГБ: такой архив не собрать.",
+        "Скачайте файлы по одному.",
+    )
+    .into()
+}
