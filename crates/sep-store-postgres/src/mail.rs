@@ -5,12 +5,16 @@ use crate::conv::{bad_code, map_err};
 use sep_core::StoreError;
 use sep_core::ids::UserId;
 use sep_core::mail::counterparty::Counterparty;
+use sep_core::mail::search::Query;
 use sep_core::mail::store::MailStore;
-use sep_core::mail::{Conversation, Filed, Folder, Letter, MailFile, Party};
+use sep_core::mail::{Conversation, Filed, Folder, Letter, MailFile, Party, SearchFilter};
 use sep_core::store::{Effects, StoreResult};
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 use uuid::Uuid;
+
+const COLUMNS: &str = "l.id, l.conversation_id, l.from_kind, l.from_key, l.from_name, l.to_kind, l.to_key,
+    l.to_name, l.author_id, l.subject, l.body, l.sent_at, l.read_at, b.incoming, b.is_read, b.archived";
 
 const FILED: &str = "SELECT l.id, l.conversation_id, l.from_kind, l.from_key, l.from_name, l.to_kind, l.to_key,
     l.to_name, l.author_id, l.subject, l.body, l.sent_at, l.read_at, b.incoming, b.is_read, b.archived
@@ -112,6 +116,12 @@ impl MailStore for PgStore {
             .await
             .map_err(map_err)?;
         }
+        tx.execute(
+            "INSERT INTO mail_search (letter_id, terms) VALUES ($1, $2)",
+            &[&l.id, &sep_core::mail::search::analyse(&l.searchable())],
+        )
+        .await
+        .map_err(map_err)?;
         for (mailbox, incoming) in [(&l.from, false), (&l.to, true)] {
             tx.execute(
                 "INSERT INTO mail_boxes (box_kind, box_key, letter_id, conversation_id, incoming, is_read, archived,
@@ -240,11 +250,53 @@ impl MailStore for PgStore {
         Ok(n > 0)
     }
 
+    async fn search_letters(
+        &self,
+        mailbox: &Party,
+        query: &Query,
+        filter: &SearchFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<Filed>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM mail_search s
+                JOIN mail_boxes b ON b.letter_id = s.letter_id
+                JOIN mail_letters l ON l.id = b.letter_id
+             WHERE s.tsv @@ to_tsquery('simple', $3) AND b.box_kind = $1 AND b.box_key = $2
+                AND ($4::text IS NULL OR ($4 = 'inbox' AND b.incoming AND NOT b.archived)
+                    OR ($4 = 'sent' AND NOT b.incoming AND NOT b.archived) OR ($4 = 'archive' AND b.archived))
+                AND ($5::text IS NULL OR (l.from_kind = $5 AND l.from_key = $6) OR (l.to_kind = $5 AND l.to_key = $6))
+                AND ($7::timestamptz IS NULL OR l.sent_at >= $7) AND ($8::timestamptz IS NULL OR l.sent_at < $8)
+             ORDER BY l.sent_at DESC, l.id DESC LIMIT $9"
+        );
+        let folder = filter.folder.map(Folder::code);
+        let (with_kind, with_key) = (filter.with.as_ref().map(Party::kind), filter.with.as_ref().map(Party::key));
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                &sql,
+                &[
+                    &mailbox.kind(),
+                    &mailbox.key(),
+                    &query.tsquery(),
+                    &folder,
+                    &with_kind,
+                    &with_key,
+                    &filter.from,
+                    &filter.before,
+                    &limit,
+                ],
+            )
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(filed_row).collect()
+    }
+
     async fn count_unread(&self, mailbox: &Party) -> StoreResult<i64> {
         let client = self.client().await?;
         let row = client
             .query_one(
-                "SELECT COUNT(*) FROM mail_boxes WHERE box_kind = $1 AND box_key = $2 AND incoming AND NOT is_read",
+                "SELECT COUNT(*) FROM mail_boxes
+                 WHERE box_kind = $1 AND box_key = $2 AND incoming AND NOT is_read AND NOT archived",
                 &[&mailbox.kind(), &mailbox.key()],
             )
             .await

@@ -6,11 +6,15 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use sep_core::StoreError;
 use sep_core::ids::UserId;
 use sep_core::mail::counterparty::Counterparty;
+use sep_core::mail::search::Query;
 use sep_core::mail::store::MailStore;
-use sep_core::mail::{Conversation, Filed, Folder, Letter, MailFile, Party};
+use sep_core::mail::{Conversation, Filed, Folder, Letter, MailFile, Party, SearchFilter};
 use sep_core::store::{Effects, StoreResult};
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+const COLUMNS: &str = "l.id, l.conversation_id, l.from_kind, l.from_key, l.from_name, l.to_kind, l.to_key,
+    l.to_name, l.author_id, l.subject, l.body, l.sent_at, l.read_at, b.incoming, b.is_read, b.archived";
 
 const FILED: &str = "SELECT l.id, l.conversation_id, l.from_kind, l.from_key, l.from_name, l.to_kind, l.to_key,
     l.to_name, l.author_id, l.subject, l.body, l.sent_at, l.read_at, b.incoming, b.is_read, b.archived
@@ -92,6 +96,11 @@ impl MailStore for SqliteStore {
                 )
                 .map_err(map_err)?;
             }
+            tx.execute(
+                "INSERT INTO mail_search (terms, letter_id) VALUES (?1, ?2)",
+                params![sep_core::mail::search::analyse(&l.searchable()), l.id.to_string()],
+            )
+            .map_err(map_err)?;
             for (mailbox, incoming) in [(&l.from, false), (&l.to, true)] {
                 tx.execute(
                     "INSERT INTO mail_boxes (box_kind, box_key, letter_id, conversation_id, incoming, is_read,
@@ -221,11 +230,45 @@ impl MailStore for SqliteStore {
         })
     }
 
+    async fn search_letters(
+        &self,
+        mailbox: &Party,
+        query: &Query,
+        filter: &SearchFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<Filed>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM mail_search
+                JOIN mail_boxes b ON b.letter_id = mail_search.letter_id
+                JOIN mail_letters l ON l.id = b.letter_id
+             WHERE mail_search MATCH ?3 AND b.box_kind = ?1 AND b.box_key = ?2
+                AND (?4 IS NULL OR (?4 = 'inbox' AND b.incoming = 1 AND b.archived = 0)
+                    OR (?4 = 'sent' AND b.incoming = 0 AND b.archived = 0) OR (?4 = 'archive' AND b.archived = 1))
+                AND (?5 IS NULL OR (l.from_kind = ?5 AND l.from_key = ?6) OR (l.to_kind = ?5 AND l.to_key = ?6))
+                AND (?7 IS NULL OR l.sent_at >= ?7) AND (?8 IS NULL OR l.sent_at < ?8)
+             ORDER BY l.sent_at DESC, l.id DESC LIMIT ?9"
+        );
+        let (kind, key) = (mailbox.kind(), mailbox.key());
+        let values = params![
+            kind,
+            key,
+            query.fts5(),
+            filter.folder.map(Folder::code),
+            filter.with.as_ref().map(Party::kind),
+            filter.with.as_ref().map(Party::key),
+            filter.from.map(ts),
+            filter.before.map(ts),
+            limit
+        ];
+        self.read(|c| c.prepare_cached(&sql)?.query_map(values, filed_row)?.collect())
+    }
+
     async fn count_unread(&self, mailbox: &Party) -> StoreResult<i64> {
         let (kind, key) = (mailbox.kind(), mailbox.key());
         self.read(|c| {
             c.prepare_cached(
-                "SELECT COUNT(*) FROM mail_boxes WHERE box_kind = ?1 AND box_key = ?2 AND incoming = 1 AND is_read = 0",
+                "SELECT COUNT(*) FROM mail_boxes
+                 WHERE box_kind = ?1 AND box_key = ?2 AND incoming = 1 AND is_read = 0 AND archived = 0",
             )?
             .query_row(params![kind, key], |r| r.get(0))
         })

@@ -38,6 +38,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0021_application_fees.sql"),
     },
     Migration { version: 22, name: "0022_mail", sql: include_str!("../migrations/0022_mail.sql") },
+    Migration { version: 23, name: "0023_mail_search", sql: include_str!("../migrations/0023_mail_search.sql") },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

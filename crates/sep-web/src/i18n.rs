@@ -262,6 +262,7 @@ mod tests {
             "mail/error.rs",
             "mail/counterparty.rs",
             "mail/letters.rs",
+            "mail/search.rs",
         ] {
             files.push(core.join(f));
         }

@@ -387,7 +387,7 @@ fn mail_routes(max_body: usize) -> Router<AppState> {
         .route("/mail", get(boxes::index).post(write::send).layer(limit))
         .route("/mail/new", get(write::form))
         .route("/mail/counterparties", get(counterparties::list).post(counterparties::add))
-        .route("/mail/counterparties/{inn}/delete", post(counterparties::remove))
+        .route("/mail/counterparties/remove", post(counterparties::remove))
         .route("/mail/letters/{letter}/files/{n}", get(boxes::file))
         .route("/mail/letters/{letter}/zip", get(boxes::zip))
         .route("/mail/{conversation}", get(boxes::conversation))

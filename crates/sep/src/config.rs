@@ -212,7 +212,8 @@ impl Default for Config {
             mail_from: "СЭП <noreply@sep.test>".into(),
             idp_gateway_token: Secret::default(),
             request_timeout_seconds: 30,
-            max_body_bytes: 2 * 1024 * 1024,
+            // A 10 MB document (a charter) or a mail message with its form around it.
+            max_body_bytes: 11 * 1024 * 1024,
         }
     }
 }

@@ -25,6 +25,11 @@ pub struct Counterparty {
     pub added_at: OffsetDateTime,
 }
 
+/// `org` for an organisation's 10-digit ИНН, `ip` for an entrepreneur's 12.
+fn kind_of(inn: &str) -> &'static str {
+    if inn.len() == 12 { "ip" } else { "org" }
+}
+
 /// What a typed number is.
 enum Number {
     Inn(String),
@@ -61,8 +66,9 @@ pub async fn add(
         return Err(MailError::CounterpartyCeased);
     }
     let c = Counterparty { user_id: user, inn, ogrn, name, added_at: now };
+    // An entrepreneur's ИНН is a person's: the journal keeps only what kind was added.
     let mut e = origin.event(now, "mail.counterparty_added", Some(user));
-    e.details = serde_json::json!({ "inn": c.inn });
+    e.details = serde_json::json!({ "kind": kind_of(&c.inn) });
     match store.insert_counterparty(&c, &Effects::audit(e)).await {
         Ok(()) => Ok(c),
         Err(crate::StoreError::Conflict { .. }) => Err(MailError::CounterpartyExists),
@@ -79,6 +85,6 @@ pub async fn remove(
     now: OffsetDateTime,
 ) -> Result<bool, MailError> {
     let mut e = origin.event(now, "mail.counterparty_removed", Some(user));
-    e.details = serde_json::json!({ "inn": inn });
+    e.details = serde_json::json!({ "kind": kind_of(inn) });
     Ok(store.delete_counterparty(user, inn, &Effects::audit(e)).await?)
 }

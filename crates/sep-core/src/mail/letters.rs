@@ -70,6 +70,7 @@ async fn keep_files(files: &dyn FileStore, uploads: &[Upload]) -> Result<Vec<Mai
     if uploads.len() > super::MAX_FILES || total as u64 > u64::from(super::MAX_MESSAGE_MB) * 1024 * 1024 {
         return Err(MailError::TooMuch);
     }
+    // Every file is checked before any is kept: a refused one leaves nothing behind.
     let mut kept = Vec::new();
     for (name, bytes) in uploads {
         let name = clean_name(name);
@@ -77,9 +78,15 @@ async fn keep_files(files: &dyn FileStore, uploads: &[Upload]) -> Result<Vec<Mai
             return Err(MailError::FileTooLarge(name));
         }
         let content_type = file_type(bytes).ok_or_else(|| MailError::FileFormat(name.clone()))?;
-        let sha256 = content_key(bytes);
-        files.put(&sha256, bytes).await.map_err(|e| MailError::Files(e.to_string()))?;
-        kept.push(MailFile { name, content_type: content_type.into(), size: bytes.len() as i64, sha256 });
+        kept.push(MailFile {
+            name,
+            content_type: content_type.into(),
+            size: bytes.len() as i64,
+            sha256: content_key(bytes),
+        });
+    }
+    for (f, (_, bytes)) in kept.iter().zip(uploads) {
+        files.put(&f.sha256, bytes).await.map_err(|e| MailError::Files(e.to_string()))?;
     }
     Ok(kept)
 }
@@ -118,12 +125,15 @@ pub async fn send(
     };
     // A person writes to the directory's agencies and the counterparties on their list; an
     // agency answers whoever wrote to it.
-    let allowed = match (mailbox, &to) {
-        (Party::Person(_), Party::Agency(a)) => super::directory(catalogue).contains(a),
-        (Party::Person(u), Party::Org(inn)) => store.list_counterparties(*u).await?.iter().any(|c| &c.inn == inn),
-        (Party::Agency(_), _) => out.reply_to.is_some(),
-        _ => false,
-    };
+    // Nobody writes to their own mailbox (an officer answering their own letter as the agency).
+    let to_self = matches!(&to, Party::Person(u) if *u == author.id);
+    let allowed = !to_self
+        && match (mailbox, &to) {
+            (Party::Person(_), Party::Agency(a)) => super::directory(catalogue).contains(a),
+            (Party::Person(u), Party::Org(inn)) => store.list_counterparties(*u).await?.iter().any(|c| &c.inn == inn),
+            (Party::Agency(_), _) => out.reply_to.is_some(),
+            _ => false,
+        };
     if !allowed {
         return Err(MailError::RecipientNotAllowed);
     }
@@ -238,6 +248,20 @@ pub async fn file(
 /// The folders' conversations, for the mailbox page.
 pub async fn folder(store: &dyn Store, mailbox: &Party, folder: Folder) -> Result<Vec<super::Conversation>, MailError> {
     Ok(store.list_conversations(mailbox, folder, 200).await?)
+}
+
+/// Search of `mailbox`: what `typed` finds under `filter`, newest first (at most 200).
+pub async fn search(
+    store: &dyn Store,
+    mailbox: &Party,
+    typed: &str,
+    filter: &super::SearchFilter,
+) -> Result<Result<Vec<Filed>, super::search::QueryError>, MailError> {
+    let query = match super::search::parse(typed) {
+        Ok(q) => q,
+        Err(e) => return Ok(Err(e)),
+    };
+    Ok(Ok(store.search_letters(mailbox, &query, filter, 200).await?))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 pub mod counterparty;
 pub mod error;
 pub mod letters;
+pub mod search;
 pub mod store;
 
 pub use error::MailError;
@@ -97,6 +98,31 @@ pub struct Letter {
     pub sent_at: OffsetDateTime,
     /// When the recipient first opened it.
     pub read_at: Option<OffsetDateTime>,
+}
+
+impl Letter {
+    /// What search finds it by: subject, text, file names, sender and recipient.
+    pub fn searchable(&self) -> String {
+        let mut out = format!("{}\n{}\n{}\n{}", self.subject, self.text, self.from_name, self.to_name);
+        for f in &self.files {
+            out.push('\n');
+            out.push_str(&f.name);
+        }
+        out
+    }
+}
+
+/// What a search is narrowed to besides its words.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchFilter {
+    /// Only this folder.
+    pub folder: Option<Folder>,
+    /// Only messages from or to this party.
+    pub with: Option<Party>,
+    /// Sent at or after.
+    pub from: Option<OffsetDateTime>,
+    /// Sent before.
+    pub before: Option<OffsetDateTime>,
 }
 
 /// A message as one mailbox holds it.
@@ -188,8 +214,8 @@ pub const MAX_TEXT: usize = 20_000;
 /// Most files on a message.
 pub const MAX_FILES: usize = 10;
 /// Largest file, MB.
-pub const MAX_FILE_MB: u32 = 10;
-/// Largest message (all files), MB.
-pub const MAX_MESSAGE_MB: u32 = 25;
+pub const MAX_FILE_MB: u32 = 5;
+/// Largest message (all files), MB; the portal's request limit (`max_body_bytes`) must allow it.
+pub const MAX_MESSAGE_MB: u32 = 10;
 /// Messages a person may send in an hour.
 pub const SEND_PER_HOUR: i64 = 100;

@@ -1,7 +1,8 @@
 //! Storage of the mailbox: the [`MailStore`] port.
 
 use super::counterparty::Counterparty;
-use super::{Conversation, Filed, Folder, Letter, Party};
+use super::search::Query;
+use super::{Conversation, Filed, Folder, Letter, Party, SearchFilter};
 use crate::ids::UserId;
 use crate::store::{Effects, StoreResult};
 use async_trait::async_trait;
@@ -11,8 +12,8 @@ use uuid::Uuid;
 /// Messages, the mailboxes they are filed in, and the counterparties lists.
 #[async_trait]
 pub trait MailStore: Send + Sync {
-    /// Stores a message with its files and files it in the sender's mailbox (read) and the
-    /// recipient's (unread), one transaction.
+    /// Stores a message with its files and its search terms and files it in the sender's
+    /// mailbox (read) and the recipient's (unread), one transaction.
     async fn insert_letter(&self, letter: &Letter, fx: &Effects) -> StoreResult<()>;
     /// The conversations of `mailbox` in `folder`, newest first, at most `limit`.
     async fn list_conversations(&self, mailbox: &Party, folder: Folder, limit: i64) -> StoreResult<Vec<Conversation>>;
@@ -37,7 +38,16 @@ pub trait MailStore: Send + Sync {
         archived: bool,
         fx: &Effects,
     ) -> StoreResult<bool>;
-    /// Received and not opened in `mailbox`.
+    /// The messages of `mailbox` matching `query` and `filter`, newest first, at most `limit`
+    /// (their files not read).
+    async fn search_letters(
+        &self,
+        mailbox: &Party,
+        query: &Query,
+        filter: &SearchFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<Filed>>;
+    /// Received, not opened and not archived in `mailbox`.
     async fn count_unread(&self, mailbox: &Party) -> StoreResult<i64>;
     /// Messages `author` wrote since `since` (the sending limit).
     async fn count_letters_since(&self, author: UserId, since: OffsetDateTime) -> StoreResult<i64>;

@@ -175,8 +175,9 @@ pub fn amount_due(service: &Service, who: ApplicantType) -> Option<Kopecks> {
 pub async fn state(store: &dyn Store, service: &Service, app: &Application) -> StoreResult<FeeState> {
     let Some(amount) = amount_due(service, app.applicant_type) else { return Ok(FeeState::Free) };
     let Some(fee) = store.find_fee(app.id).await? else { return Ok(FeeState::NotIssued { amount }) };
-    // A fee returned after a rejection is owed again when the application is sent again.
-    if fee.refund != FeeRefund::None {
+    // A fee returned after a rejection is owed again when the application is sent again (one
+    // the provider refused to return still counts: support returns it by hand).
+    if fee.refund == FeeRefund::Done {
         return Ok(FeeState::NotIssued { amount });
     }
     let paid = store.find_succeeded_payment(fee.charge.uin.as_str()).await?;
@@ -274,7 +275,7 @@ pub async fn issue(
     let earlier = store.find_fee(app.id).await?;
     if let Some(fee) = &earlier {
         let uin = fee.charge.uin.as_str();
-        let returned = fee.refund != FeeRefund::None;
+        let returned = fee.refund == FeeRefund::Done;
         if !returned && store.find_succeeded_payment(uin).await?.is_some() {
             return Err(FeeError::AlreadyPaid);
         }

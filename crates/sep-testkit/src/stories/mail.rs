@@ -125,3 +125,89 @@ pub async fn counterparties(db: &TestDb) {
     assert!(!s.delete_counterparty(a, "7701000019", &Effects::none()).await.unwrap());
     assert_eq!(s.list_counterparties(a).await.unwrap(), vec![c("ИП Васильев Д. О.", "770678901214")]);
 }
+
+/// Search (issue 17 point 6): one corpus, one list of queries, the same messages found on both
+/// backends — forms of a word, ё, phrases, exclusions, prefixes, «не», file names, filters —
+/// and only the mailbox's own.
+pub async fn search(db: &TestDb) {
+    use sep_core::mail::SearchFilter;
+    use sep_core::mail::search::parse;
+    let s = db.store();
+    let at = t0();
+    let (a, b) = (super::citizen(db, at).await, super::citizen(db, at).await);
+    let (me, other, fns) = (Party::Person(a), Party::Person(b), Party::Agency("ФНС России".into()));
+    let corpus = [
+        ("Декларация 3-НДФЛ за 2025 год", "Направляю декларацию и подтверждающие документы.", "декларация.xml"),
+        ("Ёлочные игрушки", "Заявление не одобрено: приложите акт сверки.", "акт.pdf"),
+        ("Акт сверки расчётов", "Прошу подписать акт сверки по договору № 17.", "акт-сверки.pdf"),
+        ("Вопрос", "Когда будет рассмотрено заявление? Черновик прилагаю.", "черновик.pdf"),
+        ("Reports", "Quarterly reports attached.", "report.xml"),
+    ];
+    let mut ids = Vec::new();
+    for (i, (subject, text, file)) in corpus.iter().enumerate() {
+        let mut l = letter(me.clone(), fns.clone(), a, None, at + time::Duration::minutes(i as i64));
+        l.subject = (*subject).into();
+        l.text = (*text).into();
+        l.files[0].name = (*file).into();
+        s.insert_letter(&l, &Effects::none()).await.unwrap();
+        ids.push(l.id);
+    }
+    // Somebody else's message with the same words is never found here.
+    let mut theirs = letter(other.clone(), fns.clone(), b, None, at);
+    theirs.subject = "Декларация".into();
+    s.insert_letter(&theirs, &Effects::none()).await.unwrap();
+
+    let all = SearchFilter::default();
+    let found = |q: &'static str, filter: SearchFilter| {
+        let (s, me) = (s.clone(), me.clone());
+        async move {
+            let query = parse(q).unwrap();
+            let mut got: Vec<Uuid> =
+                s.search_letters(&me, &query, &filter, 50).await.unwrap().into_iter().map(|f| f.letter.id).collect();
+            got.sort();
+            got
+        }
+    };
+    let expect = |which: &[usize]| {
+        let mut v: Vec<Uuid> = which.iter().map(|i| ids[*i]).collect();
+        v.sort();
+        v
+    };
+    let cases: [(&str, &[usize]); 12] = [
+        ("декларацию", &[0]),
+        ("ДЕКЛАРАЦИЯ", &[0]),
+        ("елочные", &[1]),
+        ("\"акт сверки\"", &[1, 2]),
+        ("акт -расчётов", &[1]),
+        ("деклар*", &[0]),
+        ("\"не одобрено\"", &[1]),
+        ("3-НДФЛ", &[0]),
+        ("черновик", &[3]),
+        ("report", &[4]),
+        ("заявление -черновик", &[1]),
+        ("сверки договору", &[2]),
+    ];
+    for (q, want) in cases {
+        assert_eq!(found(q, all.clone()).await, expect(want), "{q}");
+    }
+    assert!(found("кошка", all.clone()).await.is_empty());
+    // Filters: the folder, the correspondent, the time.
+    assert!(found("декларацию", SearchFilter { folder: Some(Folder::Inbox), ..all.clone() }).await.is_empty());
+    assert_eq!(found("декларацию", SearchFilter { folder: Some(Folder::Sent), ..all.clone() }).await, expect(&[0]));
+    let nobody = SearchFilter { with: Some(Party::Agency("СФР".into())), ..all.clone() };
+    assert!(found("декларацию", nobody).await.is_empty());
+    assert_eq!(found("декларацию", SearchFilter { with: Some(fns.clone()), ..all.clone() }).await, expect(&[0]));
+    let later = SearchFilter { from: Some(at + time::Duration::minutes(2)), ..all.clone() };
+    assert_eq!(found("акт", later).await, expect(&[2]));
+    let earlier = SearchFilter { before: Some(at + time::Duration::minutes(2)), ..all.clone() };
+    assert_eq!(found("акт", earlier).await, expect(&[1]));
+    // Newest first.
+    let order: Vec<Uuid> = s
+        .search_letters(&me, &parse("акт").unwrap(), &all, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.letter.id)
+        .collect();
+    assert_eq!(order, vec![ids[2], ids[1]]);
+}

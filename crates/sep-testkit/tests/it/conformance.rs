@@ -52,6 +52,7 @@ on_both! {
     payments_fees => stories::payments::fees;
     mail_lifecycle => stories::mail::lifecycle;
     mail_counterparties => stories::mail::counterparties;
+    mail_search_same_on_both => stories::mail::search;
     attachments_keep_their_versions => stories::applications::versions_of_a_file;
     applications_lifecycle => stories::applications::lifecycle;
     applications_orphan_files_swept => stories::applications::orphan_files_are_swept;
@@ -99,7 +100,13 @@ async fn schemas_have_the_same_tables_and_columns() {
         return;
     };
     let pg_cols = pg.pg_store().unwrap().schema_columns().await.unwrap();
-    assert_eq!(sqlite_cols, pg_cols);
+    // The mailbox's full-text index is each engine's own (an FTS5 table with its shadow
+    // tables; a tsvector column with a GIN index); what it finds is compared by the story.
+    let own = |cols: Vec<(String, String)>| -> Vec<(String, String)> {
+        assert!(cols.iter().any(|(t, c)| t == "mail_search" && c == "terms"), "the search index exists");
+        cols.into_iter().filter(|(t, _)| !t.starts_with("mail_search")).collect()
+    };
+    assert_eq!(own(sqlite_cols), own(pg_cols));
 }
 
 #[tokio::test]

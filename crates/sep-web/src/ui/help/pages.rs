@@ -281,6 +281,13 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
             out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
         }
     }
+    for e in [sep_core::mail::search::QueryError::Empty, sep_core::mail::search::QueryError::TooLong] {
+        out.push(Row {
+            code: e.code().into(),
+            happened: e.to_string(),
+            action: "Напишите одно или несколько слов (до 500 символов) и нажмите «Найти».".into(),
+        });
+    }
     // State fees: why «Оплатить госпошлину» issued nothing.
     {
         use sep_core::payment::fee::FeeError as F;

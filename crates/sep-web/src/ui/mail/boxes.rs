@@ -18,6 +18,45 @@ use uuid::Uuid;
 pub(crate) struct FolderQuery {
     #[serde(default)]
     folder: String,
+    /// Search words (`?q=`); empty: the folder's conversations.
+    #[serde(default)]
+    q: String,
+    /// Only messages from or to this correspondent (`agency:<name>`, `org:<ИНН>`).
+    #[serde(default)]
+    with: String,
+    /// Sent from this day (Moscow).
+    #[serde(default)]
+    from: String,
+    /// … to this day, inclusive.
+    #[serde(default)]
+    to: String,
+}
+
+/// A message a search found.
+struct Hit {
+    conversation: String,
+    subject: String,
+    from: String,
+    to: String,
+    at: String,
+}
+
+/// The search form as typed, and what it found.
+struct SearchView {
+    q: String,
+    with: String,
+    from: String,
+    to: String,
+    /// `(value, name)` of the correspondents one may narrow to.
+    parties: Vec<(String, String)>,
+    hits: Option<Vec<Hit>>,
+    /// Code and message when the query was refused.
+    error: Option<(&'static str, String)>,
+}
+
+/// Moscow midnight of `day`.
+fn moscow_midnight(day: time::Date) -> time::OffsetDateTime {
+    day.midnight().assume_offset(time::macros::offset!(+3))
 }
 
 /// A conversation as a folder lists it.
@@ -41,11 +80,16 @@ struct IndexPage {
     /// Whether this person also reads an agency's mailbox (its name).
     agency: Option<String>,
     own: bool,
+    search: SearchView,
 }
 
-/// `GET /mail`: a folder of the mailbox, newest conversation first.
+/// `GET /mail`: a folder of the mailbox, newest conversation first; with `?q=`, the messages
+/// the words find (within `folder`, `with`, `from`–`to` when given).
 pub(crate) async fn index(State(s): State<AppState>, m: Mailbox, Query(q): Query<FolderQuery>) -> Page {
     let folder = Folder::from_code(&q.folder);
+    let search = search_view(&s, &m, &q).await?;
+    let status =
+        if search.error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
     let list = letters::folder(s.store.as_ref(), &m.party, folder).await.map_err(|e| mail_problem(e, "", "/mail"))?;
     let unread = s.store.count_unread(&m.party).await?;
     let rows = list
@@ -74,7 +118,66 @@ pub(crate) async fn index(State(s): State<AppState>, m: Mailbox, Query(q): Query
         rows,
         agency: sep_core::application::access::officer_agency(&m.user).map(tr_dyn),
         own: m.code.is_empty(),
+        search,
     })
+    .map(|page| (status, page).into_response())
+}
+
+/// The search block: the form as typed and, when words were given, what they found.
+async fn search_view(s: &AppState, m: &Mailbox, q: &FolderQuery) -> Result<SearchView, WebError> {
+    let (from, to) = (crate::ui::components::filter_day(&q.from), crate::ui::components::filter_day(&q.to));
+    let with =
+        q.with.split_once(':').and_then(|(k, v)| Party::from_stored(k, v)).filter(|p| !matches!(p, Party::Person(_)));
+    let parties = if m.code.is_empty() {
+        letters::recipients(s.store.as_ref(), &s.catalogue, &m.user)
+            .await
+            .map_err(|e| mail_problem(e, "", "/mail"))?
+            .into_iter()
+            .map(|(p, name)| (format!("{}:{}", p.kind(), p.key()), tr_dyn(&name)))
+            .collect()
+    } else {
+        vec![]
+    };
+    let mut view = SearchView {
+        q: q.q.clone(),
+        with: q.with.clone(),
+        from: crate::ui::components::input_day(from),
+        to: crate::ui::components::input_day(to),
+        parties,
+        hits: None,
+        error: None,
+    };
+    if q.q.trim().is_empty() {
+        return Ok(view);
+    }
+    let filter = sep_core::mail::SearchFilter {
+        folder: (!q.folder.is_empty()).then(|| Folder::from_code(&q.folder)),
+        with,
+        from: from.map(moscow_midnight),
+        before: to.and_then(|d| d.next_day()).map(moscow_midnight),
+    };
+    match letters::search(s.store.as_ref(), &m.party, &q.q, &filter).await.map_err(|e| mail_problem(e, "", "/mail"))? {
+        Ok(found) => {
+            view.hits = Some(
+                found
+                    .into_iter()
+                    .map(|f| Hit {
+                        conversation: f.letter.conversation.to_string(),
+                        subject: if f.letter.subject.is_empty() {
+                            tr("(без темы)").to_owned()
+                        } else {
+                            f.letter.subject
+                        },
+                        from: tr_dyn(&f.letter.from_name),
+                        to: tr_dyn(&f.letter.to_name),
+                        at: moscow(f.letter.sent_at),
+                    })
+                    .collect(),
+            );
+        }
+        Err(e) => view.error = Some((e.code(), tr_dyn(&e.to_string()))),
+    }
+    Ok(view)
 }
 
 /// A message as the conversation page shows it.

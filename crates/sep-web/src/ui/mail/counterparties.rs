@@ -7,7 +7,7 @@ use crate::error::Page;
 use crate::extract::{CsrfForm, Ctx, SignedIn};
 use crate::ui::components::{moscow, render};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
 use sep_core::mail::counterparty;
 use serde::Deserialize;
@@ -51,15 +51,21 @@ pub(crate) async fn add(
     Ok(Redirect::to("/mail/counterparties").into_response())
 }
 
-/// `POST /mail/counterparties/{inn}/delete`: removes one of the person's; another's is not found.
+#[derive(Deserialize)]
+pub(crate) struct RemoveForm {
+    #[serde(default)]
+    inn: String,
+}
+
+/// `POST /mail/counterparties/remove` (`inn` in the body, so an entrepreneur's ИНН stays out of
+/// addresses and logs): removes one of the person's; another's is not found.
 pub(crate) async fn remove(
     State(s): State<AppState>,
     SignedIn { user, .. }: SignedIn,
     ctx: Ctx,
-    Path(inn): Path<String>,
-    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm<RemoveForm>,
 ) -> Page {
-    if !counterparty::remove(s.store.as_ref(), user.id, &inn, &ctx.origin(), s.clock.now())
+    if !counterparty::remove(s.store.as_ref(), user.id, &f.inn, &ctx.origin(), s.clock.now())
         .await
         .map_err(|e| mail_problem(e, "Контрагент не удалён", "/mail/counterparties"))?
     {

@@ -57,7 +57,8 @@ pub(crate) async fn form(State(s): State<AppState>, m: Mailbox, Query(q): Query<
         csrf: m.session.csrf_secret.clone(),
         max_files: MAX_FILES,
         max_file_mb: MAX_FILE_MB,
-        max_message_mb: MAX_MESSAGE_MB,
+        // The portal's request limit may be the tighter one.
+        max_message_mb: MAX_MESSAGE_MB.min(u32::try_from(s.config.max_body_bytes / (1024 * 1024)).unwrap_or(u32::MAX)),
     })
 }
 
