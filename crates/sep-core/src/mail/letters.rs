@@ -27,6 +27,8 @@ pub struct Outgoing {
     pub text: String,
     /// Files.
     pub files: Vec<Upload>,
+    /// How the sending mailbox is named when it is an organisation's (its short name).
+    pub from_name: Option<String>,
 }
 
 /// The MIME type of an accepted file, recognised by content: PDF, JPEG, PNG, or XML (UTF-8
@@ -132,6 +134,10 @@ pub async fn send(
             (Party::Person(_), Party::Agency(a)) => super::directory(catalogue).contains(a),
             (Party::Person(u), Party::Org(inn)) => store.list_counterparties(*u).await?.iter().any(|c| &c.inn == inn),
             (Party::Agency(_), _) => out.reply_to.is_some(),
+            // An organisation writes to the directory's agencies, and to a person only while
+            // that person keeps it on their list.
+            (Party::Org(_), Party::Agency(a)) => super::directory(catalogue).contains(a),
+            (Party::Org(inn), Party::Person(u)) => store.list_counterparties(*u).await?.iter().any(|c| &c.inn == inn),
             _ => false,
         };
     if !allowed {
@@ -158,7 +164,10 @@ pub async fn send(
         id,
         conversation: if conversation.is_nil() { id } else { conversation },
         from: mailbox.clone(),
-        from_name: name_of(store, mailbox).await?,
+        from_name: match &out.from_name {
+            Some(name) => name.clone(),
+            None => name_of(store, mailbox).await?,
+        },
         to: to.clone(),
         to_name,
         author: author.id,

@@ -230,3 +230,63 @@ async fn bad_mail_is_refused_with_its_code_and_nothing_is_sent() {
     let r = send(vec![("to", to.clone()), ("text", "ещё одно".into())], vec![]).await;
     assert!(r.status == StatusCode::TOO_MANY_REQUESTS && r.text.contains("mail_rate_limited"), "{}", r.status);
 }
+
+/// Issue 17 point 5: mail to an organisation is read by its head, who switches to its mailbox
+/// and answers as the organisation; it may write to a person only while the person keeps it on
+/// their list; an employee who is not the head does not see the mailbox.
+#[tokio::test]
+async fn an_organisations_head_reads_and_answers_its_mail() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    assert_eq!(w.post_form("/mail/counterparties", &[("number", "7701000019")]).await.status, StatusCode::SEE_OTHER);
+    let fields = [("to", "org:7701000019"), ("subject", "Счёт на оплату"), ("text", "Пришлите счёт.")];
+    let r = w.upload("/mail", &fields, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let c = conversation_of(r.location());
+
+    let head = t.sign_in_as("+79345678901").await;
+    let membership = sep_testkit::stories::users::membership(true);
+    t.db.store().replace_user_orgs(head.user.id, &[membership], t.clock.now()).await.unwrap();
+    let own = head.page("/mail").await;
+    assert!(!own.contains(&c) && own.contains("/mail?box=org:7701000019"), "a switch to the organisation's: {own}");
+    let org = head.page("/mail?box=org:7701000019").await;
+    assert!(org.contains(&c) && org.contains("ООО «Ромашка»"), "{org}");
+    assert!(head.page(&format!("/mail/{c}?box=org:7701000019")).await.contains("Пришлите счёт."));
+    let r = head
+        .upload(
+            &format!("/mail/{c}/reply?box=org:7701000019"),
+            &[("text", "Счёт во вложении.")],
+            &[("files", "счёт.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let answer = w.page(&format!("/mail/{c}")).await;
+    assert!(
+        answer.contains("Счёт во вложении.") && answer.contains("ООО «Ромашка»"),
+        "from the organisation: {answer}"
+    );
+    assert!(w.page(&format!("/mail/{c}")).await.contains("data-receipt=\"read\""), "the head opened it");
+
+    // An organisation starts conversations with agencies only.
+    let new = head.page("/mail/new?box=org:7701000019").await;
+    assert!(new.contains("value=\"agency:ФНС России\"") && !new.contains("value=\"org:"), "{new}");
+    let to_fns = [("to", "agency:ФНС России"), ("subject", "Уведомление")];
+    assert_eq!(head.upload("/mail?box=org:7701000019", &to_fns, &[]).await.status, StatusCode::SEE_OTHER);
+
+    // Off the person's list, the organisation may not write to them.
+    assert_eq!(
+        w.post_form("/mail/counterparties/remove", &[("inn", "7701000019")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let r = head.upload(&format!("/mail/{c}/reply?box=org:7701000019"), &[("text", "Ещё раз")], &[]).await;
+    assert!(r.text.contains("mail_recipient_not_allowed"), "{}", r.text);
+
+    // Not the head: no organisation mailbox.
+    t.db.store()
+        .replace_user_orgs(w.user.id, &[sep_testkit::stories::users::membership(false)], t.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(w.get("/mail?box=org:7701000019").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(w.get(&format!("/mail/{c}?box=org:7701000019")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(w.get("/mail?box=org:7707083893").await.status, StatusCode::NOT_FOUND);
+}

@@ -73,14 +73,35 @@ struct Row {
 #[template(path = "mail/index.html")]
 struct IndexPage {
     title: String,
-    boxq: &'static str,
+    boxq: String,
+    /// The `box` value (empty for the person's own).
+    boxv: String,
     folder: &'static str,
     folders: Vec<(&'static str, &'static str, i64)>,
     rows: Vec<Row>,
-    /// Whether this person also reads an agency's mailbox (its name).
-    agency: Option<String>,
+    /// The mailboxes this person reads: address, name, whether it is this one.
+    mailboxes: Vec<(String, String, bool)>,
+    /// «Написать» is offered (the person's own and an organisation's).
+    can_write: bool,
     own: bool,
     search: SearchView,
+}
+
+/// The mailboxes `m.user` reads, this one marked.
+async fn mailboxes(s: &AppState, m: &Mailbox) -> Result<Vec<(String, String, bool)>, WebError> {
+    let mut out = vec![("/mail".to_owned(), tr("Мой электронный ящик").to_owned(), m.code.is_empty())];
+    if let Some(a) = sep_core::application::access::officer_agency(&m.user) {
+        out.push(("/mail?box=agency".into(), format!("{}: {}", tr("Почта ведомства"), tr_dyn(a)), m.code == "agency"));
+    }
+    for o in s.store.list_user_orgs(m.user.id).await?.into_iter().filter(|o| o.may_act()) {
+        let code = format!("org:{}", o.inn.as_str());
+        out.push((
+            format!("/mail?box={code}"),
+            format!("{}: {}", tr("Почта организации"), o.short_name),
+            m.code == code,
+        ));
+    }
+    Ok(out)
 }
 
 /// `GET /mail`: a folder of the mailbox, newest conversation first; with `?q=`, the messages
@@ -103,20 +124,23 @@ pub(crate) async fn index(State(s): State<AppState>, m: Mailbox, Query(q): Query
             unread: c.unread,
         })
         .collect();
-    let title = match &m.party {
-        Party::Agency(a) => format!("{} — {}", tr("Электронный ящик"), tr_dyn(a)),
+    let title = match (&m.party, &m.name) {
+        (Party::Agency(a), _) => format!("{} — {}", tr("Электронный ящик"), tr_dyn(a)),
+        (Party::Org(_), Some(name)) => format!("{} — {name}", tr("Электронный ящик")),
         _ => tr("Электронный ящик").to_owned(),
     };
     render(&IndexPage {
         title,
         boxq: m.query(),
+        boxv: m.code.clone(),
         folder: folder.code(),
         folders: Folder::ALL
             .iter()
             .map(|f| (f.code(), tr(f.title()), if *f == Folder::Inbox { unread } else { 0 }))
             .collect(),
         rows,
-        agency: sep_core::application::access::officer_agency(&m.user).map(tr_dyn),
+        mailboxes: mailboxes(&s, &m).await?,
+        can_write: m.code != "agency",
         own: m.code.is_empty(),
         search,
     })
@@ -199,7 +223,7 @@ struct LetterView {
 struct ConversationPage {
     id: String,
     subject: String,
-    boxq: &'static str,
+    boxq: String,
     letters: Vec<LetterView>,
     archived: bool,
     csrf: String,

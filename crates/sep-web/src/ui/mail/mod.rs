@@ -16,25 +16,29 @@ use axum::http::request::Parts;
 use sep_core::mail::{MailError, Party};
 use sep_core::user::User;
 
-/// The mailbox a request reads or writes: the person's own, or (`box=agency`) their agency's.
+/// The mailbox a request reads or writes: the person's own, their agency's (`box=agency`), or
+/// an organisation's they head (`box=org:<ИНН>`).
 pub(crate) struct Mailbox {
     pub(crate) session: sep_core::session::Session,
     pub(crate) user: User,
     pub(crate) party: Party,
-    /// `""` for the person's own, `"agency"`.
-    pub(crate) code: &'static str,
+    /// `""` for the person's own, `"agency"`, `"org:<ИНН>"`.
+    pub(crate) code: String,
+    /// The organisation's short name, for its mailbox.
+    pub(crate) name: Option<String>,
 }
 
 impl Mailbox {
     /// `?box=…` to carry on links and forms.
-    pub(crate) fn query(&self) -> &'static str {
-        if self.code.is_empty() { "" } else { "?box=agency" }
+    pub(crate) fn query(&self) -> String {
+        if self.code.is_empty() { String::new() } else { format!("?box={}", self.code) }
     }
 }
 
 /// `box` from the query string.
-fn wants_agency(parts: &Parts) -> bool {
-    parts.uri.query().unwrap_or("").split('&').any(|kv| kv == "box=agency")
+fn box_param(parts: &Parts) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
+    pairs.into_iter().find(|(k, _)| k == "box").map(|(_, v)| v)
 }
 
 impl FromRequestParts<AppState> for Mailbox {
@@ -42,15 +46,34 @@ impl FromRequestParts<AppState> for Mailbox {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let SignedIn { session, user } = SignedIn::from_request_parts(parts, state).await?;
-        if wants_agency(parts) {
+        match box_param(parts).as_deref() {
+            None | Some("") => {
+                Ok(Self { party: Party::Person(user.id), session, user, code: String::new(), name: None })
+            }
             // Only an agency's officer reads its mailbox; to anyone else it does not exist.
-            let agency = sep_core::application::access::officer_agency(&user)
-                .map(str::to_owned)
-                .ok_or_else(WebError::not_found)?;
-            return Ok(Self { session, user, party: Party::Agency(agency), code: "agency" });
+            Some("agency") => {
+                let agency = sep_core::application::access::officer_agency(&user)
+                    .map(str::to_owned)
+                    .ok_or_else(WebError::not_found)?;
+                Ok(Self { session, user, party: Party::Agency(agency), code: "agency".into(), name: None })
+            }
+            // Only who may act for the organisation (its head, as Госуслуги said at the last
+            // login) reads its mailbox.
+            Some(other) => {
+                let inn = other.strip_prefix("org:").ok_or_else(WebError::not_found)?;
+                let orgs = state.store.list_user_orgs(user.id).await?;
+                let m =
+                    orgs.into_iter().find(|m| m.inn.as_str() == inn && m.may_act()).ok_or_else(WebError::not_found)?;
+                let inn = m.inn.as_str().to_owned();
+                Ok(Self {
+                    session,
+                    user,
+                    party: Party::Org(inn.clone()),
+                    code: format!("org:{inn}"),
+                    name: Some(m.short_name),
+                })
+            }
         }
-        let party = Party::Person(user.id);
-        Ok(Self { session, user, party, code: "" })
     }
 }
 

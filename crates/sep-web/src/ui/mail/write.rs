@@ -18,6 +18,7 @@ use uuid::Uuid;
 #[derive(Template)]
 #[template(path = "mail/new.html")]
 struct NewPage {
+    boxq: String,
     /// `(value, name, chosen)`.
     recipients: Vec<(String, String, bool)>,
     csrf: String,
@@ -44,15 +45,20 @@ fn recipient_of(value: &str) -> Option<Party> {
 
 /// `GET /mail/new`: «Написать» from the person's own mailbox (`?to=` chooses the recipient).
 pub(crate) async fn form(State(s): State<AppState>, m: Mailbox, Query(q): Query<NewQuery>) -> Page {
-    if !m.code.is_empty() {
+    if m.code == "agency" {
         // An agency answers what it receives; it does not start conversations here yet.
         return Err(crate::error::WebError::not_found());
     }
-    let all =
-        letters::recipients(s.store.as_ref(), &s.catalogue, &m.user).await.map_err(|e| mail_problem(e, "", "/mail"))?;
+    let all = if m.code.is_empty() {
+        letters::recipients(s.store.as_ref(), &s.catalogue, &m.user).await.map_err(|e| mail_problem(e, "", "/mail"))?
+    } else {
+        // An organisation starts conversations with agencies; people write to it first.
+        sep_core::mail::directory(&s.catalogue).into_iter().map(|a| (Party::Agency(a.clone()), a)).collect()
+    };
     let recipients =
         all.into_iter().map(|(p, name)| (recipient_value(&p), tr_dyn(&name), recipient_value(&p) == q.to)).collect();
     render(&NewPage {
+        boxq: m.query(),
         recipients,
         csrf: m.session.csrf_secret.clone(),
         max_files: MAX_FILES,
@@ -70,8 +76,10 @@ pub(crate) async fn send(State(s): State<AppState>, m: Mailbox, ctx: Ctx, CsrfMu
         subject: parts.text("subject").to_owned(),
         text: parts.text("text").to_owned(),
         files: parts.files_of("files"),
+        from_name: m.name.clone(),
     };
-    go(&s, &m, &ctx, out, "/mail/new").await
+    let back = format!("/mail/new{}", m.query());
+    go(&s, &m, &ctx, out, &back).await
 }
 
 /// `POST /mail/{conversation}/reply` (multipart: `csrf`, `text`, `files`): «Ответить».
@@ -93,6 +101,7 @@ pub(crate) async fn reply(
         subject: parts.text("subject").to_owned(),
         text: parts.text("text").to_owned(),
         files: parts.files_of("files"),
+        from_name: m.name.clone(),
     };
     let back = format!("/mail/{id}{}", m.query());
     go(&s, &m, &ctx, out, &back).await
