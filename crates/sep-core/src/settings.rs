@@ -17,6 +17,8 @@ pub enum Kind {
     News,
     /// Confirmations (codes, signing, payment).
     Confirmation,
+    /// New mail in «Электронный ящик».
+    Mail,
 }
 
 /// Where a notification goes.
@@ -45,7 +47,7 @@ pub enum Importance {
 
 impl Kind {
     /// Every kind, in the order the settings page shows them.
-    pub const ALL: [Kind; 4] = [Self::Status, Self::Reminder, Self::News, Self::Confirmation];
+    pub const ALL: [Kind; 5] = [Self::Status, Self::Mail, Self::Reminder, Self::News, Self::Confirmation];
 
     /// Stable code.
     pub fn code(self) -> &'static str {
@@ -54,6 +56,7 @@ impl Kind {
             Self::Reminder => "reminder",
             Self::News => "news",
             Self::Confirmation => "confirmation",
+            Self::Mail => "mail",
         }
     }
 
@@ -64,6 +67,7 @@ impl Kind {
             Self::Reminder => "Напоминания о сроках",
             Self::News => "Новости услуг и изменения правил",
             Self::Confirmation => "Подтверждения (коды, подписание, оплата)",
+            Self::Mail => "Новые сообщения в электронном ящике",
         }
     }
 }
@@ -142,9 +146,9 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        // News by SMS is noise for most people: off until asked for.
+        // News and every new letter by SMS are noise for most people: off until asked for.
         Self {
-            off: vec![(Kind::News, Channel::Sms)],
+            off: vec![(Kind::News, Channel::Sms), (Kind::Mail, Channel::Sms)],
             threshold: Importance::Normal,
             high_contrast: false,
             large_font: false,

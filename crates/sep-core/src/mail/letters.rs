@@ -181,17 +181,41 @@ pub async fn send(
     e.object = Some(format!("mail:{}", letter.id));
     e.details = serde_json::json!({ "to": to.kind(), "files": letter.files.len(), "reply": out.reply_to.is_some() });
     let mut fx = Effects::audit(e);
-    // The recipient hears of it in the cabinet; never with the text.
+    // The recipient hears of it as their settings say — never with the subject or the text.
     if let Party::Person(user) = &to {
-        fx.notices.push(NewNotice {
-            user_id: *user,
-            at: now,
-            kind: "mail".into(),
-            title: "Новое сообщение в электронном ящике".into(),
-            text: format!("От: {}", letter.from_name),
-            link: format!("/mail/{}", letter.conversation),
-            critical: false,
-        });
+        use crate::settings::{Channel, Importance, Kind};
+        let recipient = store.get_user(*user).await?;
+        let by = |channel| recipient.settings.allows(Kind::Mail, channel, Importance::Normal);
+        if by(Channel::Cabinet) {
+            fx.notices.push(NewNotice {
+                user_id: *user,
+                at: now,
+                kind: "mail".into(),
+                title: "Новое сообщение в электронном ящике".into(),
+                text: format!("От: {}", letter.from_name),
+                link: format!("/mail/{}", letter.conversation),
+                critical: false,
+            });
+        }
+        if let Some(email) = recipient.profile.email.as_ref().filter(|_| by(Channel::Email)) {
+            fx.jobs.push(crate::job::NewJob::of(
+                crate::job::JobKind::SendEmail,
+                serde_json::json!({
+                    "to": email.as_str(),
+                    "subject": "Новое сообщение в электронном ящике СЭП",
+                    "text": format!("Вам написал(а): {}. Откройте «Электронный ящик» в личном кабинете СЭП.", letter.from_name),
+                }),
+                now,
+            ));
+        }
+        if let Some(phone) = recipient.profile.phone.as_ref().filter(|_| by(Channel::Sms)) {
+            let sms = format!("СЭП: новое сообщение в электронном ящике от {}.", letter.from_name);
+            fx.jobs.push(crate::job::NewJob::of(
+                crate::job::JobKind::SendSms,
+                serde_json::json!({ "to": phone.as_str(), "text": sms }),
+                now,
+            ));
+        }
     }
     store.insert_letter(&letter, &fx).await?;
     Ok(letter)

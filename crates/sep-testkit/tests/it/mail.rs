@@ -75,6 +75,16 @@ async fn a_citizen_and_an_agency_correspond(backend: Backend) {
     assert!(!w.page("/cabinet").await.contains("data-mail-unread"), "read");
     let notices = w.page("/cabinet").await;
     assert!(notices.contains("Новое сообщение в электронном ящике"), "{notices}");
+    // By e-mail as the default settings allow, never with the text; no SMS unless asked for.
+    let jobs = t.db.store().list_jobs("notify", 100).await.unwrap();
+    let mail: Vec<String> =
+        jobs.iter().map(|j| j.job.payload.to_string()).filter(|p| p.contains("электронном ящике")).collect();
+    assert!(mail.iter().any(|p| p.contains("ivanov@example.ru")), "{mail:?}");
+    assert!(
+        mail.iter().all(|p| !p.contains("Регистрация завершена") && !p.contains("Вопрос о регистрации")),
+        "{mail:?}"
+    );
+    assert!(mail.iter().all(|p| !p.contains("+7912")), "no SMS by default: {mail:?}");
 
     // Search in Russian: another form of a word, in a file name too; refused queries say why.
     let found = w.page(&format!("/mail?q={}", enc("регистрацию"))).await;
