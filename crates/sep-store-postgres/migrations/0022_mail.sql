@@ -41,7 +41,9 @@ CREATE TABLE mail_boxes (
     PRIMARY KEY (box_kind, box_key, letter_id)
 );
 CREATE INDEX mail_boxes_conversation ON mail_boxes (box_kind, box_key, conversation_id);
-CREATE INDEX mail_boxes_unread ON mail_boxes (box_kind, box_key, incoming, is_read);
+CREATE INDEX mail_boxes_unread ON mail_boxes (box_kind, box_key, incoming, is_read, archived);
+-- A folder's newest conversations without reading the mailbox's other rows.
+CREATE INDEX mail_boxes_folder ON mail_boxes (box_kind, box_key, incoming, archived, conversation_id, sent_at);
 
 CREATE TABLE mail_counterparties (
     user_id UUID NOT NULL REFERENCES users (id),

@@ -3,6 +3,8 @@
 -- no stop words: the terms are stemmed already).
 CREATE TABLE mail_search (
     letter_id UUID PRIMARY KEY REFERENCES mail_letters (id),
+    -- Filing order, as SQLite's rowid: results come newest first by it on both engines.
+    seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
     terms TEXT NOT NULL,
     tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', terms)) STORED
 );

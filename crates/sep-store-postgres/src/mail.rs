@@ -42,11 +42,16 @@ fn filed_row(r: &Row) -> StoreResult<Filed> {
     Ok(Filed { letter, incoming: r.get(13), read: r.get(14), archived: r.get(15) })
 }
 
-fn folder_condition(folder: Folder) -> &'static str {
+/// The rows that put a conversation in `folder` (an archived conversation has no row left
+/// outside «Архив»).
+fn folder_rows(folder: Folder) -> &'static str {
     match folder {
-        Folder::Inbox => "bool_or(b.incoming AND NOT b.archived)",
-        Folder::Sent => "bool_or(NOT b.incoming AND NOT b.archived)",
-        Folder::Archive => "bool_and(b.archived)",
+        Folder::Inbox => "b.incoming AND NOT b.archived",
+        Folder::Sent => "NOT b.incoming AND NOT b.archived",
+        Folder::Archive => {
+            "b.archived AND NOT EXISTS (SELECT 1 FROM mail_boxes o WHERE o.box_kind = b.box_kind
+                AND o.box_key = b.box_key AND o.conversation_id = b.conversation_id AND NOT o.archived)"
+        }
     }
 }
 
@@ -137,18 +142,25 @@ impl MailStore for PgStore {
     }
 
     async fn list_conversations(&self, mailbox: &Party, folder: Folder, limit: i64) -> StoreResult<Vec<Conversation>> {
+        // First the folder's newest conversations from the folder index alone, then what is
+        // shown of just those: a large mailbox costs its page, not its size.
         let sql = format!(
-            "SELECT b.conversation_id, MAX(b.sent_at), COUNT(*),
+            "WITH newest AS (
+                SELECT b.conversation_id, MAX(b.sent_at) AS last FROM mail_boxes b
+                WHERE b.box_kind = $1 AND b.box_key = $2 AND {}
+                GROUP BY b.conversation_id ORDER BY last DESC, b.conversation_id DESC LIMIT $3)
+             SELECT b.conversation_id, MAX(b.sent_at), COUNT(*),
                 COUNT(*) FILTER (WHERE b.incoming AND NOT b.is_read),
                 (SELECT l.subject FROM mail_letters l WHERE l.conversation_id = b.conversation_id
                     ORDER BY l.sent_at, l.id LIMIT 1),
                 (SELECT CASE WHEN l.from_kind = $1 AND l.from_key = $2 THEN l.to_name ELSE l.from_name END
                     FROM mail_letters l WHERE l.conversation_id = b.conversation_id
-                    ORDER BY l.sent_at DESC, l.id DESC LIMIT 1)
-             FROM mail_boxes b WHERE b.box_kind = $1 AND b.box_key = $2
-             GROUP BY b.conversation_id HAVING {}
-             ORDER BY MAX(b.sent_at) DESC, b.conversation_id DESC LIMIT $3",
-            folder_condition(folder)
+                    ORDER BY l.sent_at DESC, l.id DESC LIMIT 1),
+                MAX(n.last)
+             FROM newest n JOIN mail_boxes b ON b.box_kind = $1 AND b.box_key = $2 AND b.conversation_id = n.conversation_id
+             GROUP BY b.conversation_id
+             ORDER BY MAX(n.last) DESC, b.conversation_id DESC",
+            folder_rows(folder)
         );
         let client = self.client().await?;
         let rows = client.query(&sql, &[&mailbox.kind(), &mailbox.key(), &limit]).await.map_err(map_err)?;
@@ -266,7 +278,7 @@ impl MailStore for PgStore {
                     OR ($4 = 'sent' AND NOT b.incoming AND NOT b.archived) OR ($4 = 'archive' AND b.archived))
                 AND ($5::text IS NULL OR (l.from_kind = $5 AND l.from_key = $6) OR (l.to_kind = $5 AND l.to_key = $6))
                 AND ($7::timestamptz IS NULL OR l.sent_at >= $7) AND ($8::timestamptz IS NULL OR l.sent_at < $8)
-             ORDER BY l.sent_at DESC, l.id DESC LIMIT $9"
+             ORDER BY s.seq DESC LIMIT $9"
         );
         let folder = filter.folder.map(Folder::code);
         let (with_kind, with_key) = (filter.with.as_ref().map(Party::kind), filter.with.as_ref().map(Party::key));

@@ -56,11 +56,16 @@ fn with_files(c: &Connection, mut filed: Vec<Filed>) -> rusqlite::Result<Vec<Fil
     Ok(filed)
 }
 
-fn folder_condition(folder: Folder) -> &'static str {
+/// The rows that put a conversation in `folder` (an archived conversation has no row left
+/// outside «Архив»).
+fn folder_rows(folder: Folder) -> &'static str {
     match folder {
-        Folder::Inbox => "SUM(CASE WHEN b.incoming = 1 AND b.archived = 0 THEN 1 ELSE 0 END) > 0",
-        Folder::Sent => "SUM(CASE WHEN b.incoming = 0 AND b.archived = 0 THEN 1 ELSE 0 END) > 0",
-        Folder::Archive => "SUM(CASE WHEN b.archived = 0 THEN 1 ELSE 0 END) = 0",
+        Folder::Inbox => "b.incoming = 1 AND b.archived = 0",
+        Folder::Sent => "b.incoming = 0 AND b.archived = 0",
+        Folder::Archive => {
+            "b.archived = 1 AND NOT EXISTS (SELECT 1 FROM mail_boxes o WHERE o.box_kind = b.box_kind
+                AND o.box_key = b.box_key AND o.conversation_id = b.conversation_id AND o.archived = 0)"
+        }
     }
 }
 
@@ -123,33 +128,43 @@ impl MailStore for SqliteStore {
     }
 
     async fn list_conversations(&self, mailbox: &Party, folder: Folder, limit: i64) -> StoreResult<Vec<Conversation>> {
-        let sql = format!(
-            "SELECT b.conversation_id, MAX(b.sent_at), COUNT(*),
+        // First the folder's newest conversations from the folder index alone, then what is
+        // shown of just those: a large mailbox costs its page, not its size.
+        let newest = format!(
+            "SELECT b.conversation_id FROM mail_boxes b WHERE b.box_kind = ?1 AND b.box_key = ?2 AND {}
+             GROUP BY b.conversation_id ORDER BY MAX(b.sent_at) DESC, b.conversation_id DESC LIMIT ?3",
+            folder_rows(folder)
+        );
+        let shown = "SELECT b.conversation_id, MAX(b.sent_at), COUNT(*),
                 SUM(CASE WHEN b.incoming = 1 AND b.is_read = 0 THEN 1 ELSE 0 END),
                 (SELECT l.subject FROM mail_letters l WHERE l.conversation_id = b.conversation_id
                     ORDER BY l.sent_at, l.id LIMIT 1),
                 (SELECT CASE WHEN l.from_kind = ?1 AND l.from_key = ?2 THEN l.to_name ELSE l.from_name END
                     FROM mail_letters l WHERE l.conversation_id = b.conversation_id
                     ORDER BY l.sent_at DESC, l.id DESC LIMIT 1)
-             FROM mail_boxes b WHERE b.box_kind = ?1 AND b.box_key = ?2
-             GROUP BY b.conversation_id HAVING {}
-             ORDER BY MAX(b.sent_at) DESC, b.conversation_id DESC LIMIT ?3",
-            folder_condition(folder)
-        );
+             FROM mail_boxes b WHERE b.box_kind = ?1 AND b.box_key = ?2 AND b.conversation_id = ?3
+             GROUP BY b.conversation_id";
         let (kind, key) = (mailbox.kind(), mailbox.key());
         self.read(|c| {
-            let mut s = c.prepare_cached(&sql)?;
-            s.query_map(params![kind, key, limit], |r| {
-                Ok(Conversation {
-                    id: parse_uuid(&r.get::<_, String>(0)?)?,
-                    last_at: from_ts(r.get(1)?)?,
-                    count: r.get(2)?,
-                    unread: r.get(3)?,
-                    subject: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                    with: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+            let ids: Vec<String> = c
+                .prepare_cached(&newest)?
+                .query_map(params![kind, key, limit], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut s = c.prepare_cached(shown)?;
+            ids.iter()
+                .map(|id| {
+                    s.query_row(params![kind, key, id], |r| {
+                        Ok(Conversation {
+                            id: parse_uuid(&r.get::<_, String>(0)?)?,
+                            last_at: from_ts(r.get(1)?)?,
+                            count: r.get(2)?,
+                            unread: r.get(3)?,
+                            subject: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                            with: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                        })
+                    })
                 })
-            })?
-            .collect()
+                .collect()
         })
     }
 
@@ -246,7 +261,7 @@ impl MailStore for SqliteStore {
                     OR (?4 = 'sent' AND b.incoming = 0 AND b.archived = 0) OR (?4 = 'archive' AND b.archived = 1))
                 AND (?5 IS NULL OR (l.from_kind = ?5 AND l.from_key = ?6) OR (l.to_kind = ?5 AND l.to_key = ?6))
                 AND (?7 IS NULL OR l.sent_at >= ?7) AND (?8 IS NULL OR l.sent_at < ?8)
-             ORDER BY l.sent_at DESC, l.id DESC LIMIT ?9"
+             ORDER BY mail_search.rowid DESC LIMIT ?9"
         );
         let (kind, key) = (mailbox.kind(), mailbox.key());
         let values = params![

@@ -38,8 +38,9 @@ pub trait MailStore: Send + Sync {
         archived: bool,
         fx: &Effects,
     ) -> StoreResult<bool>;
-    /// The messages of `mailbox` matching `query` and `filter`, newest first, at most `limit`
-    /// (their files not read).
+    /// The messages of `mailbox` matching `query` and `filter`, newest filed first (the index's
+    /// own order, so the newest are found without sorting every match), at most `limit` (their
+    /// files not read).
     async fn search_letters(
         &self,
         mailbox: &Party,

@@ -111,7 +111,12 @@ pub(crate) async fn index(State(s): State<AppState>, m: Mailbox, Query(q): Query
     let search = search_view(&s, &m, &q).await?;
     let status =
         if search.error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
-    let list = letters::folder(s.store.as_ref(), &m.party, folder).await.map_err(|e| mail_problem(e, "", "/mail"))?;
+    // A search shows what it found instead of the folder.
+    let list = if q.q.trim().is_empty() {
+        letters::folder(s.store.as_ref(), &m.party, folder).await.map_err(|e| mail_problem(e, "", "/mail"))?
+    } else {
+        vec![]
+    };
     let unread = s.store.count_unread(&m.party).await?;
     let rows = list
         .into_iter()

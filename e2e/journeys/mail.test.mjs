@@ -1,0 +1,80 @@
+// «Электронный ящик» (issue 17): a citizen adds a counterparty by ИНН, writes to an agency with a
+// PDF, the agency's officer answers in a second browser, the citizen reads the answer, finds
+// the conversation by another form of a word («декларацию» finds «декларация») and archives it —
+// every page checked with axe-core.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDemo, launch, checkA11y, shot, signIn } from '../lib.mjs';
+
+const PDF = Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n');
+
+test('a citizen and an agency correspond through the mailbox', async () => {
+  const demo = await startDemo();
+  const browser = await launch();
+  try {
+    const citizen = await (await browser.newContext({ locale: 'ru-RU' })).newPage();
+    await signIn(citizen, demo, '+79123456789');
+    await citizen.getByRole('link', { name: 'Электронный ящик', exact: true }).click();
+    await citizen.getByRole('heading', { name: 'Электронный ящик', level: 1 }).waitFor();
+    await checkA11y(citizen, 'mail: inbox');
+
+    // A counterparty by ИНН, checked with ФНС.
+    await citizen.getByRole('link', { name: 'Разрешённые получатели и контрагенты' }).click();
+    await citizen.getByLabel('ИНН или ОГРН').fill('7701000019');
+    await citizen.getByRole('button', { name: 'Добавить' }).click();
+    await citizen.getByRole('cell', { name: 'ООО «Ромашка»', exact: true }).waitFor();
+    await checkA11y(citizen, 'mail: counterparties');
+
+    // To the agency, with a PDF.
+    await citizen.goto(`${demo.portal}/mail/new`);
+    await citizen.getByLabel('Кому').selectOption({ label: 'Оператор СЭП' });
+    await citizen.getByLabel('Тема').fill('Декларация за 2025 год');
+    await citizen.getByLabel('Текст').fill('Направляю декларацию. Подтвердите получение.');
+    await citizen.getByLabel('Файлы').setInputFiles({ name: 'декларация.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await checkA11y(citizen, 'mail: new message');
+    await citizen.getByRole('button', { name: 'Отправить' }).click();
+    await citizen.getByRole('heading', { name: 'Декларация за 2025 год', level: 1 }).waitFor();
+    await citizen.locator('[data-receipt="delivered"]').waitFor();
+    const conversation = citizen.url();
+    await shot(citizen, 'mail-sent');
+
+    // The officer reads the agency's mail and answers.
+    const officer = await (await browser.newContext({ locale: 'ru-RU' })).newPage();
+    await signIn(officer, demo, '+79456789012');
+    await officer.goto(`${demo.portal}/officer`);
+    await officer.getByRole('link', { name: 'Почта ведомства' }).click();
+    await officer.getByRole('link', { name: /Декларация за 2025 год/ }).click();
+    await officer.getByText('Направляю декларацию.').waitFor();
+    await checkA11y(officer, 'mail: the agency reads');
+    await officer.getByLabel('Текст').fill('Декларация получена и принята к рассмотрению.');
+    await officer.getByRole('button', { name: 'Отправить' }).click();
+    await officer.getByText('Декларация получена и принята к рассмотрению.').waitFor();
+
+    // The citizen sees the answer, and that the agency read the letter.
+    await citizen.goto(`${demo.portal}/cabinet`);
+    await citizen.locator('[data-mail-unread="1"]').waitFor();
+    await citizen.goto(conversation);
+    await citizen.getByText('Декларация получена и принята к рассмотрению.').waitFor();
+    await citizen.locator('[data-receipt="read"]').waitFor();
+    await checkA11y(citizen, 'mail: a conversation');
+    await shot(citizen, 'mail-conversation');
+
+    // Found by another form of the word.
+    await citizen.goto(`${demo.portal}/mail`);
+    await citizen.getByLabel('Поиск по переписке').fill('декларацию');
+    await citizen.getByRole('button', { name: 'Найти' }).click();
+    await citizen.locator('[data-found="2"]').waitFor();
+    await checkA11y(citizen, 'mail: search');
+
+    // «В архив», and it leaves the inbox.
+    await citizen.goto(conversation);
+    await citizen.getByRole('button', { name: 'В архив' }).click();
+    await citizen.getByRole('heading', { name: 'Электронный ящик', level: 1 }).waitFor();
+    assert.equal(await citizen.getByRole('link', { name: /Декларация за 2025 год/ }).count(), 0, 'not in the inbox');
+    await citizen.getByRole('link', { name: 'Архив', exact: true }).click();
+    await citizen.getByRole('link', { name: /Декларация за 2025 год/ }).waitFor();
+  } finally {
+    await browser.close();
+    await demo.stop();
+  }
+});
