@@ -232,15 +232,21 @@ fn current(p: &mut Stored, now: OffsetDateTime) -> ApiPayment {
     p.api.clone()
 }
 
+/// The `Idempotence-Key` of a write by the authorised shop, or the refusal.
+fn keyed<'h>(s: &PayState, headers: &'h HeaderMap) -> Result<&'h str, Box<Response>> {
+    if !authorised(s, headers) {
+        return Err(Box::new(problem(StatusCode::UNAUTHORIZED, "unauthorised", "a bearer token is required")));
+    }
+    headers.get("idempotence-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255).ok_or_else(
+        || Box::new(problem(StatusCode::BAD_REQUEST, "idempotence_key_required", "send an Idempotence-Key header")),
+    )
+}
+
 /// `POST /api/v1/payments`.
 async fn create(State(s): State<PayState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    if !authorised(&s, &headers) {
-        return problem(StatusCode::UNAUTHORIZED, "unauthorised", "a bearer token is required");
-    }
-    let Some(key) =
-        headers.get("idempotence-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255)
-    else {
-        return problem(StatusCode::BAD_REQUEST, "idempotence_key_required", "send an Idempotence-Key header");
+    let key = match keyed(&s, &headers) {
+        Ok(key) => key,
+        Err(refused) => return *refused,
     };
     let Ok(new) = serde_json::from_slice::<NewPayment>(&body) else {
         return problem(StatusCode::UNPROCESSABLE_ENTITY, "body_invalid", "the body is not a payment");
@@ -320,13 +326,9 @@ async fn cancel(State(s): State<PayState>, headers: HeaderMap, Path(id): Path<St
 /// `POST /api/v1/refunds`: returns money of a succeeded payment to its card (or account), at
 /// most what was paid; the same key with the same body answers with the first refund.
 async fn refund(State(s): State<PayState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    if !authorised(&s, &headers) {
-        return problem(StatusCode::UNAUTHORIZED, "unauthorised", "a bearer token is required");
-    }
-    let Some(key) =
-        headers.get("idempotence-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255)
-    else {
-        return problem(StatusCode::BAD_REQUEST, "idempotence_key_required", "send an Idempotence-Key header");
+    let key = match keyed(&s, &headers) {
+        Ok(key) => key,
+        Err(refused) => return *refused,
     };
     let Ok(new) = serde_json::from_slice::<NewRefund>(&body) else {
         return problem(StatusCode::UNPROCESSABLE_ENTITY, "body_invalid", "the body is not a refund");

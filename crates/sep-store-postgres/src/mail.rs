@@ -42,19 +42,6 @@ fn filed_row(r: &Row) -> StoreResult<Filed> {
     Ok(Filed { letter, incoming: r.get(13), read: r.get(14), archived: r.get(15) })
 }
 
-/// The rows that put a conversation in `folder` (an archived conversation has no row left
-/// outside «Архив»).
-fn folder_rows(folder: Folder) -> &'static str {
-    match folder {
-        Folder::Inbox => "b.incoming AND NOT b.archived",
-        Folder::Sent => "NOT b.incoming AND NOT b.archived",
-        Folder::Archive => {
-            "b.archived AND NOT EXISTS (SELECT 1 FROM mail_boxes o WHERE o.box_kind = b.box_kind
-                AND o.box_key = b.box_key AND o.conversation_id = b.conversation_id AND NOT o.archived)"
-        }
-    }
-}
-
 impl PgStore {
     /// The files of each of `filed`, in order.
     async fn with_files(&self, mut filed: Vec<Filed>) -> StoreResult<Vec<Filed>> {
@@ -128,6 +115,25 @@ impl MailStore for PgStore {
         .await
         .map_err(map_err)?;
         for (mailbox, incoming) in [(&l.from, false), (&l.to, true)] {
+            let with = if incoming { &l.from_name } else { &l.to_name };
+            tx.execute(
+                "INSERT INTO mail_threads (box_kind, box_key, conversation_id, subject, with_name, last_at,
+                    inbox_at, sent_last_at, archived, total, unread)
+                 VALUES ($1, $2, $3, $4, $5, $6::timestamptz, CASE WHEN $7::boolean THEN $6::timestamptz END,
+                    CASE WHEN $7::boolean THEN NULL ELSE $6::timestamptz END, false, 1, CASE WHEN $7::boolean THEN 1 ELSE 0 END)
+                 ON CONFLICT (box_kind, box_key, conversation_id) DO UPDATE SET
+                    with_name = CASE WHEN excluded.last_at >= mail_threads.last_at
+                        THEN excluded.with_name ELSE mail_threads.with_name END,
+                    last_at = GREATEST(mail_threads.last_at, excluded.last_at),
+                    inbox_at = CASE WHEN $7::boolean THEN GREATEST(mail_threads.inbox_at, $6::timestamptz)
+                        ELSE mail_threads.inbox_at END,
+                    sent_last_at = CASE WHEN $7::boolean THEN mail_threads.sent_last_at
+                        ELSE GREATEST(mail_threads.sent_last_at, $6::timestamptz) END,
+                    archived = false, total = mail_threads.total + 1, unread = mail_threads.unread + excluded.unread",
+                &[&mailbox.kind(), &mailbox.key(), &l.conversation, &l.subject, with, &l.sent_at, &incoming],
+            )
+            .await
+            .map_err(map_err)?;
             tx.execute(
                 "INSERT INTO mail_boxes (box_kind, box_key, letter_id, conversation_id, incoming, is_read, archived,
                     sent_at)
@@ -142,25 +148,14 @@ impl MailStore for PgStore {
     }
 
     async fn list_conversations(&self, mailbox: &Party, folder: Folder, limit: i64) -> StoreResult<Vec<Conversation>> {
-        // First the folder's newest conversations from the folder index alone, then what is
-        // shown of just those: a large mailbox costs its page, not its size.
+        let (filter, order) = match folder {
+            Folder::Inbox => ("inbox_at IS NOT NULL", "inbox_at"),
+            Folder::Sent => ("sent_last_at IS NOT NULL", "sent_last_at"),
+            Folder::Archive => ("archived", "last_at"),
+        };
         let sql = format!(
-            "WITH newest AS (
-                SELECT b.conversation_id, MAX(b.sent_at) AS last FROM mail_boxes b
-                WHERE b.box_kind = $1 AND b.box_key = $2 AND {}
-                GROUP BY b.conversation_id ORDER BY last DESC, b.conversation_id DESC LIMIT $3)
-             SELECT b.conversation_id, MAX(b.sent_at), COUNT(*),
-                COUNT(*) FILTER (WHERE b.incoming AND NOT b.is_read),
-                (SELECT l.subject FROM mail_letters l WHERE l.conversation_id = b.conversation_id
-                    ORDER BY l.sent_at, l.id LIMIT 1),
-                (SELECT CASE WHEN l.from_kind = $1 AND l.from_key = $2 THEN l.to_name ELSE l.from_name END
-                    FROM mail_letters l WHERE l.conversation_id = b.conversation_id
-                    ORDER BY l.sent_at DESC, l.id DESC LIMIT 1),
-                MAX(n.last)
-             FROM newest n JOIN mail_boxes b ON b.box_kind = $1 AND b.box_key = $2 AND b.conversation_id = n.conversation_id
-             GROUP BY b.conversation_id
-             ORDER BY MAX(n.last) DESC, b.conversation_id DESC",
-            folder_rows(folder)
+            "SELECT conversation_id, last_at, total, unread, subject, with_name FROM mail_threads
+             WHERE box_kind = $1 AND box_key = $2 AND {filter} ORDER BY {order} DESC, conversation_id DESC LIMIT $3"
         );
         let client = self.client().await?;
         let rows = client.query(&sql, &[&mailbox.kind(), &mailbox.key(), &limit]).await.map_err(map_err)?;
@@ -171,8 +166,8 @@ impl MailStore for PgStore {
                 last_at: r.get(1),
                 count: r.get(2),
                 unread: r.get(3),
-                subject: r.get::<_, Option<String>>(4).unwrap_or_default(),
-                with: r.get::<_, Option<String>>(5).unwrap_or_default(),
+                subject: r.get(4),
+                with: r.get(5),
             })
             .collect())
     }
@@ -232,6 +227,12 @@ impl MailStore for PgStore {
             )
             .await
             .map_err(map_err)?;
+        tx.execute(
+            "UPDATE mail_threads SET unread = 0 WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3",
+            &[&kind, &key, &conversation],
+        )
+        .await
+        .map_err(map_err)?;
         if n > 0 {
             crate::effects::apply(&tx, fx).await?;
         }
@@ -255,6 +256,17 @@ impl MailStore for PgStore {
             )
             .await
             .map_err(map_err)?;
+        tx.execute(
+            "UPDATE mail_threads SET archived = $4,
+                inbox_at = (SELECT MAX(sent_at) FROM mail_boxes b WHERE b.box_kind = $1 AND b.box_key = $2
+                    AND b.conversation_id = $3 AND b.incoming AND NOT b.archived),
+                sent_last_at = (SELECT MAX(sent_at) FROM mail_boxes b WHERE b.box_kind = $1 AND b.box_key = $2
+                    AND b.conversation_id = $3 AND NOT b.incoming AND NOT b.archived)
+             WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3",
+            &[&mailbox.kind(), &mailbox.key(), &conversation, &archived],
+        )
+        .await
+        .map_err(map_err)?;
         if n > 0 {
             crate::effects::apply(&tx, fx).await?;
         }
@@ -303,13 +315,13 @@ impl MailStore for PgStore {
         rows.iter().map(filed_row).collect()
     }
 
-    async fn count_unread(&self, mailbox: &Party) -> StoreResult<i64> {
+    async fn count_unread(&self, mailbox: &Party, cap: i64) -> StoreResult<i64> {
         let client = self.client().await?;
         let row = client
             .query_one(
-                "SELECT COUNT(*) FROM mail_boxes
-                 WHERE box_kind = $1 AND box_key = $2 AND incoming AND NOT is_read AND NOT archived",
-                &[&mailbox.kind(), &mailbox.key()],
+                "SELECT COUNT(*) FROM (SELECT 1 FROM mail_boxes
+                 WHERE box_kind = $1 AND box_key = $2 AND incoming AND NOT is_read AND NOT archived LIMIT $3) t",
+                &[&mailbox.kind(), &mailbox.key(), &cap],
             )
             .await
             .map_err(map_err)?;

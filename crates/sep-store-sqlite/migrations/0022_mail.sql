@@ -53,3 +53,25 @@ CREATE TABLE mail_counterparties (
     added_at INTEGER NOT NULL,
     PRIMARY KEY (user_id, inn)
 );
+
+-- Each mailbox's conversations as its folders list them, kept with every change, so a folder
+-- page reads its page of rows however large the mailbox: the first message's subject, the
+-- other side as the newest message names it, the newest times that put it in «Входящие» and
+-- «Отправленные» (NULL when nothing does), whether it is archived, how many it holds and unread.
+CREATE TABLE mail_threads (
+    box_kind TEXT NOT NULL,
+    box_key TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    with_name TEXT NOT NULL,
+    last_at INTEGER NOT NULL,
+    inbox_at INTEGER,
+    sent_last_at INTEGER,
+    archived INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    unread INTEGER NOT NULL,
+    PRIMARY KEY (box_kind, box_key, conversation_id)
+);
+CREATE INDEX mail_threads_inbox ON mail_threads (box_kind, box_key, inbox_at);
+CREATE INDEX mail_threads_sent ON mail_threads (box_kind, box_key, sent_last_at);
+CREATE INDEX mail_threads_archive ON mail_threads (box_kind, box_key, archived, last_at);

@@ -56,19 +56,6 @@ fn with_files(c: &Connection, mut filed: Vec<Filed>) -> rusqlite::Result<Vec<Fil
     Ok(filed)
 }
 
-/// The rows that put a conversation in `folder` (an archived conversation has no row left
-/// outside «Архив»).
-fn folder_rows(folder: Folder) -> &'static str {
-    match folder {
-        Folder::Inbox => "b.incoming = 1 AND b.archived = 0",
-        Folder::Sent => "b.incoming = 0 AND b.archived = 0",
-        Folder::Archive => {
-            "b.archived = 1 AND NOT EXISTS (SELECT 1 FROM mail_boxes o WHERE o.box_kind = b.box_kind
-                AND o.box_key = b.box_key AND o.conversation_id = b.conversation_id AND o.archived = 0)"
-        }
-    }
-}
-
 #[async_trait::async_trait]
 impl MailStore for SqliteStore {
     async fn insert_letter(&self, l: &Letter, fx: &Effects) -> StoreResult<()> {
@@ -107,6 +94,31 @@ impl MailStore for SqliteStore {
             )
             .map_err(map_err)?;
             for (mailbox, incoming) in [(&l.from, false), (&l.to, true)] {
+                let with = if incoming { &l.from_name } else { &l.to_name };
+                tx.execute(
+                    "INSERT INTO mail_threads (box_kind, box_key, conversation_id, subject, with_name, last_at,
+                        inbox_at, sent_last_at, archived, total, unread)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?7 THEN ?6 END, CASE WHEN ?7 THEN NULL ELSE ?6 END, 0, 1,
+                        CASE WHEN ?7 THEN 1 ELSE 0 END)
+                     ON CONFLICT (box_kind, box_key, conversation_id) DO UPDATE SET
+                        with_name = CASE WHEN excluded.last_at >= mail_threads.last_at
+                            THEN excluded.with_name ELSE mail_threads.with_name END,
+                        last_at = MAX(mail_threads.last_at, excluded.last_at),
+                        inbox_at = CASE WHEN ?7 THEN MAX(COALESCE(mail_threads.inbox_at, ?6), ?6) ELSE mail_threads.inbox_at END,
+                        sent_last_at = CASE WHEN ?7 THEN mail_threads.sent_last_at
+                            ELSE MAX(COALESCE(mail_threads.sent_last_at, ?6), ?6) END,
+                        archived = 0, total = mail_threads.total + 1, unread = mail_threads.unread + excluded.unread",
+                    params![
+                        mailbox.kind(),
+                        mailbox.key(),
+                        l.conversation.to_string(),
+                        l.subject,
+                        with,
+                        ts(l.sent_at),
+                        incoming
+                    ],
+                )
+                .map_err(map_err)?;
                 tx.execute(
                     "INSERT INTO mail_boxes (box_kind, box_key, letter_id, conversation_id, incoming, is_read,
                         archived, sent_at)
@@ -128,42 +140,28 @@ impl MailStore for SqliteStore {
     }
 
     async fn list_conversations(&self, mailbox: &Party, folder: Folder, limit: i64) -> StoreResult<Vec<Conversation>> {
-        // First the folder's newest conversations from the folder index alone, then what is
-        // shown of just those: a large mailbox costs its page, not its size.
-        let newest = format!(
-            "SELECT b.conversation_id FROM mail_boxes b WHERE b.box_kind = ?1 AND b.box_key = ?2 AND {}
-             GROUP BY b.conversation_id ORDER BY MAX(b.sent_at) DESC, b.conversation_id DESC LIMIT ?3",
-            folder_rows(folder)
+        let (filter, order) = match folder {
+            Folder::Inbox => ("inbox_at IS NOT NULL", "inbox_at"),
+            Folder::Sent => ("sent_last_at IS NOT NULL", "sent_last_at"),
+            Folder::Archive => ("archived = 1", "last_at"),
+        };
+        let sql = format!(
+            "SELECT conversation_id, last_at, total, unread, subject, with_name FROM mail_threads
+             WHERE box_kind = ?1 AND box_key = ?2 AND {filter} ORDER BY {order} DESC, conversation_id DESC LIMIT ?3"
         );
-        let shown = "SELECT b.conversation_id, MAX(b.sent_at), COUNT(*),
-                SUM(CASE WHEN b.incoming = 1 AND b.is_read = 0 THEN 1 ELSE 0 END),
-                (SELECT l.subject FROM mail_letters l WHERE l.conversation_id = b.conversation_id
-                    ORDER BY l.sent_at, l.id LIMIT 1),
-                (SELECT CASE WHEN l.from_kind = ?1 AND l.from_key = ?2 THEN l.to_name ELSE l.from_name END
-                    FROM mail_letters l WHERE l.conversation_id = b.conversation_id
-                    ORDER BY l.sent_at DESC, l.id DESC LIMIT 1)
-             FROM mail_boxes b WHERE b.box_kind = ?1 AND b.box_key = ?2 AND b.conversation_id = ?3
-             GROUP BY b.conversation_id";
         let (kind, key) = (mailbox.kind(), mailbox.key());
         self.read(|c| {
-            let ids: Vec<String> = c
-                .prepare_cached(&newest)?
-                .query_map(params![kind, key, limit], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            let mut s = c.prepare_cached(shown)?;
-            ids.iter()
-                .map(|id| {
-                    s.query_row(params![kind, key, id], |r| {
-                        Ok(Conversation {
-                            id: parse_uuid(&r.get::<_, String>(0)?)?,
-                            last_at: from_ts(r.get(1)?)?,
-                            count: r.get(2)?,
-                            unread: r.get(3)?,
-                            subject: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                            with: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
-                        })
+            c.prepare_cached(&sql)?
+                .query_map(params![kind, key, limit], |r| {
+                    Ok(Conversation {
+                        id: parse_uuid(&r.get::<_, String>(0)?)?,
+                        last_at: from_ts(r.get(1)?)?,
+                        count: r.get(2)?,
+                        unread: r.get(3)?,
+                        subject: r.get(4)?,
+                        with: r.get(5)?,
                     })
-                })
+                })?
                 .collect()
         })
     }
@@ -216,6 +214,11 @@ impl MailStore for SqliteStore {
                     params![kind, key, conversation],
                 )
                 .map_err(map_err)?;
+            tx.execute(
+                "UPDATE mail_threads SET unread = 0 WHERE box_kind = ?1 AND box_key = ?2 AND conversation_id = ?3",
+                params![kind, key, conversation],
+            )
+            .map_err(map_err)?;
             if n > 0 {
                 crate::effects::apply(tx, fx)?;
             }
@@ -238,6 +241,16 @@ impl MailStore for SqliteStore {
                     params![kind, key, conversation, archived],
                 )
                 .map_err(map_err)?;
+            tx.execute(
+                "UPDATE mail_threads SET archived = ?4,
+                    inbox_at = (SELECT MAX(sent_at) FROM mail_boxes b WHERE b.box_kind = ?1 AND b.box_key = ?2
+                        AND b.conversation_id = ?3 AND b.incoming = 1 AND b.archived = 0),
+                    sent_last_at = (SELECT MAX(sent_at) FROM mail_boxes b WHERE b.box_kind = ?1 AND b.box_key = ?2
+                        AND b.conversation_id = ?3 AND b.incoming = 0 AND b.archived = 0)
+                 WHERE box_kind = ?1 AND box_key = ?2 AND conversation_id = ?3",
+                params![kind, key, conversation, archived],
+            )
+            .map_err(map_err)?;
             if n > 0 {
                 crate::effects::apply(tx, fx)?;
             }
@@ -278,14 +291,14 @@ impl MailStore for SqliteStore {
         self.read(|c| c.prepare_cached(&sql)?.query_map(values, filed_row)?.collect())
     }
 
-    async fn count_unread(&self, mailbox: &Party) -> StoreResult<i64> {
+    async fn count_unread(&self, mailbox: &Party, cap: i64) -> StoreResult<i64> {
         let (kind, key) = (mailbox.kind(), mailbox.key());
         self.read(|c| {
             c.prepare_cached(
-                "SELECT COUNT(*) FROM mail_boxes
-                 WHERE box_kind = ?1 AND box_key = ?2 AND incoming = 1 AND is_read = 0 AND archived = 0",
+                "SELECT COUNT(*) FROM (SELECT 1 FROM mail_boxes
+                 WHERE box_kind = ?1 AND box_key = ?2 AND incoming = 1 AND is_read = 0 AND archived = 0 LIMIT ?3)",
             )?
-            .query_row(params![kind, key], |r| r.get(0))
+            .query_row(params![kind, key, cap], |r| r.get(0))
         })
     }
 

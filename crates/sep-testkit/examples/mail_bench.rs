@@ -153,7 +153,7 @@ async fn run(backend: Backend) {
     // PostgreSQL's autovacuum would have gathered statistics after such an import; SQLite
     // runs as the portal runs it (no ANALYZE).
     if backend == Backend::Postgres {
-        app.db.raw_execute("ANALYZE mail_letters, mail_files, mail_boxes, mail_search").await.unwrap();
+        app.db.raw_execute("ANALYZE mail_letters, mail_files, mail_boxes, mail_threads, mail_search").await.unwrap();
     }
     println!(
         "\n{backend:?}: {MESSAGES} messages imported in {:.1} s — {:.0} messages/s (each with its search terms)",

@@ -6,26 +6,6 @@ use super::ApplicantType;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// The payee's requisites, as the charge carries them.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PayeeDef {
-    /// Name (the treasury body and the administrator).
-    pub name: String,
-    /// ИНН, 10 digits.
-    pub inn: String,
-    /// КПП, 9 characters.
-    pub kpp: String,
-    /// The treasury account, 20 digits.
-    pub account: String,
-    /// The bank's name.
-    pub bank: String,
-    /// БИК, 9 digits.
-    pub bic: String,
-    /// The single treasury account, 20 digits.
-    pub corr_account: String,
-}
-
 /// A state fee.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,7 +28,7 @@ pub struct FeeDef {
     #[serde(default = "default_due_days")]
     pub due_days: u16,
     /// Whom it is paid to.
-    pub payee: PayeeDef,
+    pub payee: crate::payment::Payee,
     /// A rejected application's fee goes back to the payer.
     #[serde(default)]
     pub refund_on_reject: bool,

@@ -217,5 +217,8 @@ pub const MAX_FILES: usize = 10;
 pub const MAX_FILE_MB: u32 = 5;
 /// Largest message (all files), MB; the portal's request limit (`max_body_bytes`) must allow it.
 pub const MAX_MESSAGE_MB: u32 = 10;
+/// Unread messages counted for a badge; at this many it says «99+».
+pub const UNREAD_CAP: i64 = 100;
+
 /// Messages a person may send in an hour.
 pub const SEND_PER_HOUR: i64 = 100;

@@ -48,8 +48,9 @@ pub trait MailStore: Send + Sync {
         filter: &SearchFilter,
         limit: i64,
     ) -> StoreResult<Vec<Filed>>;
-    /// Received, not opened and not archived in `mailbox`.
-    async fn count_unread(&self, mailbox: &Party) -> StoreResult<i64>;
+    /// Received, not opened and not archived in `mailbox`, counted up to `cap` (a badge says
+    /// «99+» rather than read a large mailbox's every unread row).
+    async fn count_unread(&self, mailbox: &Party, cap: i64) -> StoreResult<i64>;
     /// Messages `author` wrote since `since` (the sending limit).
     async fn count_letters_since(&self, author: UserId, since: OffsetDateTime) -> StoreResult<i64>;
     /// Adds to a person's list; `Conflict` when this ИНН is there already.

@@ -91,8 +91,9 @@ impl ChargeStatus {
     }
 }
 
-/// Whom a charge is paid to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Whom a charge is paid to (as a service file declares it for a fee, too).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Payee {
     /// Name (the treasury body and the administrator).
     pub name: String,

@@ -295,7 +295,6 @@ pub async fn issue(
     let payer_inn = user.profile.inn.as_ref().map(ToString::to_string).ok_or(FeeError::PayerUnknown)?;
     let today = crate::clock::moscow_day(now);
     let uin = new_uin(&def.administrator)?;
-    let p = &def.payee;
     let charge = Charge {
         purpose: format!("{}. УИН {uin}", def.title),
         uin,
@@ -303,15 +302,7 @@ pub async fn issue(
         title: def.title.clone(),
         kbk: def.kbk.clone(),
         oktmo: def.oktmo.clone(),
-        payee: Payee {
-            name: p.name.clone(),
-            inn: p.inn.clone(),
-            kpp: p.kpp.clone(),
-            account: p.account.clone(),
-            bank: p.bank.clone(),
-            bic: p.bic.clone(),
-            corr_account: p.corr_account.clone(),
-        },
+        payee: def.payee.clone(),
         amount,
         paid: Kopecks(0),
         date: today,

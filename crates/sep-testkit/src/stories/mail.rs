@@ -56,7 +56,7 @@ pub async fn lifecycle(db: &TestDb) {
     let inbox = s.list_conversations(&fns, Folder::Inbox, 50).await.unwrap();
     assert_eq!((inbox.len(), inbox[0].unread, inbox[0].subject.as_str()), (1, 1, "Декларация 3-НДФЛ"));
     assert_eq!(inbox[0].with, "Иванов Иван Иванович", "the other side");
-    assert_eq!(s.count_unread(&fns).await.unwrap(), 1);
+    assert_eq!(s.count_unread(&fns, 100).await.unwrap(), 1);
     let got = s.find_filed(&fns, first.id).await.unwrap().unwrap();
     assert!(got.incoming && !got.read && !got.archived);
     assert_eq!(got.letter, first, "read back whole, with its files");
@@ -68,7 +68,7 @@ pub async fn lifecycle(db: &TestDb) {
     let later = at + time::Duration::minutes(3);
     assert_eq!(s.mark_conversation_read(&fns, c, later, &Effects::none()).await.unwrap(), 1);
     assert_eq!(s.mark_conversation_read(&fns, c, later, &Effects::none()).await.unwrap(), 0);
-    assert_eq!(s.count_unread(&fns).await.unwrap(), 0);
+    assert_eq!(s.count_unread(&fns, 100).await.unwrap(), 0);
     assert_eq!(
         s.find_filed(&me, first.id).await.unwrap().unwrap().letter.read_at,
         Some(later),
@@ -85,7 +85,8 @@ pub async fn lifecycle(db: &TestDb) {
         thread.iter().map(|f| (f.letter.id, f.incoming)).collect::<Vec<_>>(),
         vec![(first.id, false), (answer.id, true)]
     );
-    assert_eq!(s.count_unread(&me).await.unwrap(), 1);
+    assert_eq!(s.count_unread(&me, 100).await.unwrap(), 1);
+    assert_eq!(s.count_unread(&me, 0).await.unwrap(), 0, "counted up to the cap");
     assert_eq!(s.list_conversations(&me, Folder::Inbox, 50).await.unwrap()[0].count, 2);
 
     // «Архив» is one mailbox's.

@@ -43,8 +43,8 @@ struct CabinetPage {
     apps: Vec<AppView>,
     documents: Vec<DocView>,
     history: Vec<(String, &'static str, i64)>,
-    /// Unread messages in «Электронный ящик».
-    mail_unread: i64,
+    /// Unread messages in «Электронный ящик» as the badge says them (`""` for none).
+    mail_unread: String,
 }
 
 /// A file in the documents block.
@@ -86,7 +86,9 @@ pub(crate) async fn page(State(s): State<AppState>, SignedIn { session, user }: 
         csrf: session.csrf_secret,
         registered: user.registered_at.map(moscow),
         officer: user.role == Role::Officer && user.agency.is_some(),
-        mail_unread: s.store.count_unread(&sep_core::mail::Party::Person(user.id)).await?,
+        mail_unread: crate::ui::components::badge(
+            s.store.count_unread(&sep_core::mail::Party::Person(user.id), sep_core::mail::UNREAD_CAP).await?,
+        ),
         unread: notices.iter().filter(|n| n.read_at.is_none()).count(),
         newest: notices.first().map_or(0, |n| n.id),
         documents: documents(&s, &apps).await?,

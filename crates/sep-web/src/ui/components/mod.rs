@@ -66,6 +66,15 @@ pub(crate) fn percent_encoded(text: &str) -> String {
         .collect()
 }
 
+/// An unread count as a badge says it: nothing for none, «99+» at the cap.
+pub(crate) fn badge(n: i64) -> String {
+    match n {
+        0 => String::new(),
+        n if n >= sep_core::mail::UNREAD_CAP => format!("{}+", sep_core::mail::UNREAD_CAP - 1),
+        n => n.to_string(),
+    }
+}
+
 /// A file size as people read it.
 pub(crate) fn file_size(bytes: i64) -> String {
     crate::i18n::tr_dyn(&format!("{:.1} КБ", bytes as f64 / 1024.0))
@@ -74,4 +83,14 @@ pub(crate) fn file_size(bytes: i64) -> String {
 /// The newest notification id of `user`: where a page's live updates start.
 pub(crate) async fn newest_notice(s: &AppState, user: &User) -> Result<i64, WebError> {
     Ok(s.store.list_notices(user.id, 1).await?.first().map_or(0, |n| n.id))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_badge_says_nothing_a_number_or_99_plus() {
+        assert_eq!(super::badge(0), "");
+        assert_eq!(super::badge(7), "7");
+        assert_eq!(super::badge(sep_core::mail::UNREAD_CAP), "99+");
+    }
 }

@@ -77,7 +77,7 @@ struct IndexPage {
     /// The `box` value (empty for the person's own).
     boxv: String,
     folder: &'static str,
-    folders: Vec<(&'static str, &'static str, i64)>,
+    folders: Vec<(&'static str, &'static str, String)>,
     rows: Vec<Row>,
     /// The mailboxes this person reads: address, name, whether it is this one.
     mailboxes: Vec<(String, String, bool)>,
@@ -117,7 +117,7 @@ pub(crate) async fn index(State(s): State<AppState>, m: Mailbox, Query(q): Query
     } else {
         vec![]
     };
-    let unread = s.store.count_unread(&m.party).await?;
+    let unread = crate::ui::components::badge(s.store.count_unread(&m.party, sep_core::mail::UNREAD_CAP).await?);
     let rows = list
         .into_iter()
         .map(|c| Row {
@@ -141,7 +141,7 @@ pub(crate) async fn index(State(s): State<AppState>, m: Mailbox, Query(q): Query
         folder: folder.code(),
         folders: Folder::ALL
             .iter()
-            .map(|f| (f.code(), tr(f.title()), if *f == Folder::Inbox { unread } else { 0 }))
+            .map(|f| (f.code(), tr(f.title()), if *f == Folder::Inbox { unread.clone() } else { String::new() }))
             .collect(),
         rows,
         mailboxes: mailboxes(&s, &m).await?,
