@@ -114,7 +114,11 @@ impl MailStore for PgStore {
         )
         .await
         .map_err(map_err)?;
-        for (mailbox, incoming) in [(&l.from, false), (&l.to, true)] {
+        // Both conversation rows in one order whoever writes, so two answers crossing cannot
+        // deadlock.
+        let mut sides = [(&l.from, false), (&l.to, true)];
+        sides.sort_by_key(|(p, _)| (p.kind(), p.key()));
+        for (mailbox, incoming) in sides {
             let with = if incoming { &l.from_name } else { &l.to_name };
             tx.execute(
                 "INSERT INTO mail_threads (box_kind, box_key, conversation_id, subject, with_name, last_at,
@@ -211,6 +215,14 @@ impl MailStore for PgStore {
     ) -> StoreResult<u64> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
+        // The conversation's row first: a letter filed meanwhile waits or is seen whole, so the
+        // row and the marks it sums cannot part.
+        tx.execute(
+            "SELECT 1 FROM mail_threads WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3 FOR UPDATE",
+            &[&mailbox.kind(), &mailbox.key(), &conversation],
+        )
+        .await
+        .map_err(map_err)?;
         let (kind, key) = (mailbox.kind(), mailbox.key());
         tx.execute(
             "UPDATE mail_letters SET read_at = $4 WHERE read_at IS NULL AND id IN (SELECT letter_id FROM mail_boxes
@@ -249,6 +261,14 @@ impl MailStore for PgStore {
     ) -> StoreResult<bool> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
+        // The conversation's row first: a letter filed meanwhile waits or is seen whole, so the
+        // row and the marks it sums cannot part.
+        tx.execute(
+            "SELECT 1 FROM mail_threads WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3 FOR UPDATE",
+            &[&mailbox.kind(), &mailbox.key(), &conversation],
+        )
+        .await
+        .map_err(map_err)?;
         let n = tx
             .execute(
                 "UPDATE mail_boxes SET archived = $4 WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3",
