@@ -93,9 +93,11 @@ async fn keep_files(files: &dyn FileStore, uploads: &[Upload]) -> Result<Vec<Mai
     Ok(kept)
 }
 
-/// Sends `out` from `mailbox` (the person's own, or the agency `author` works for), written by
-/// `author`. A person writes to an agency of the directory or a counterparty on their list; a
-/// reply goes to the conversation's other side, which the mailbox must hold.
+/// Sends `out` from `mailbox` (the person's own, the agency `author` works for, or an
+/// organisation they head), written by `author`. A person writes to an agency of the directory
+/// or a counterparty on their list; an organisation to an agency, or to a person keeping it on
+/// their list; an agency answers. A reply goes to the conversation's other side, which the
+/// mailbox must hold.
 #[allow(clippy::too_many_arguments, reason = "a use case takes its ports and its inputs")]
 pub async fn send(
     store: &dyn Store,
@@ -125,8 +127,6 @@ pub async fn send(
         }
         None => (Uuid::nil(), out.to.clone().ok_or(MailError::RecipientNotAllowed)?),
     };
-    // A person writes to the directory's agencies and the counterparties on their list; an
-    // agency answers whoever wrote to it.
     // Nobody writes to their own mailbox (an officer answering their own letter as the agency).
     let to_self = matches!(&to, Party::Person(u) if *u == author.id);
     let allowed = !to_self
