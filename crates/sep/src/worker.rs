@@ -18,6 +18,15 @@ const POLL: Duration = Duration::from_secs(1);
 /// How often orphan files are swept (besides at startup).
 const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 
+/// How many claim a queue's jobs at once: two for the queues that draw and sign (CPU-bound, one
+/// per core), one for the rest. Jobs are claimed with a lease, so each still runs once.
+fn claimers(queue: Queue) -> usize {
+    match queue {
+        Queue::Receipts | Queue::Spravki => 2,
+        _ => 1,
+    }
+}
+
 /// What the worker runs.
 pub struct Work {
     /// Storage.
@@ -45,11 +54,26 @@ pub async fn run(work: Work, shutdown: Shutdown) {
     // The hourly work also runs once at start: a process restarted often still does it.
     let mut last_sweep: Option<tokio::time::Instant> = None;
     loop {
+        // Every queue at once, and the drawing-and-signing ones on both cores: a slow PDF does
+        // not hold up an SMS, and receipts keep pace with payments.
         let mut ran = 0;
+        let mut round = tokio::task::JoinSet::new();
         for (queue, handler) in &work.queues {
-            match run_due(work.store.as_ref(), *queue, &name, handler.as_ref(), work.clock.now()).await {
-                Ok(n) => ran += n,
-                Err(e) => tracing::warn!(queue = queue.code(), code = e.code(), error = %e, "jobs: storage failed"),
+            for k in 0..claimers(*queue) {
+                let (store, handler, clock, queue) = (work.store.clone(), handler.clone(), work.clock.clone(), *queue);
+                let name = format!("{name}-{k}");
+                round.spawn(async move {
+                    (queue, run_due(store.as_ref(), queue, &name, handler.as_ref(), clock.now()).await)
+                });
+            }
+        }
+        while let Some(done) = round.join_next().await {
+            match done {
+                Ok((_, Ok(n))) => ran += n,
+                Ok((queue, Err(e))) => {
+                    tracing::warn!(queue = queue.code(), code = e.code(), error = %e, "jobs: storage failed");
+                }
+                Err(e) => tracing::error!(error = %e, "jobs: a queue's runner failed"),
             }
         }
         if last_sweep.is_none_or(|t| t.elapsed() > SWEEP_EVERY) {
