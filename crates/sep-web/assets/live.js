@@ -51,6 +51,12 @@
       var empty = document.getElementById('notice-empty');
       if (empty && news.notices.length) empty.hidden = true;
     }
+    var mail = document.getElementById('mail-unread');
+    if (mail && typeof news.mail_unread === 'string') {
+      mail.setAttribute('data-mail-unread', news.mail_unread);
+      mail.querySelector('[data-count]').textContent = news.mail_unread;
+      mail.hidden = news.mail_unread === '';
+    }
     var hint = document.getElementById('live-changed');
     if (hint && changed) hint.hidden = false;
     var region = document.getElementById('live-status');

@@ -66,13 +66,27 @@ async fn a_citizen_and_an_agency_correspond(backend: Backend) {
     assert!(theirs.contains("Прошу пояснить.") && theirs.contains("Иванов Иван Иванович"), "{theirs}");
     assert!(!officer.page("/mail?box=agency").await.contains("data-unread="), "read now");
     assert!(w.page(&format!("/mail/{c}")).await.contains("data-receipt=\"read\""), "the sender sees «Прочитано»");
+    // The citizen's open cabinet hears of the answer without a reload.
+    let cabinet = w.page("/cabinet").await;
+    let since = cabinet.split("data-live=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let mut events = w.stream(&format!("/events?since={since}")).await;
     let r = officer.upload(&format!("/mail/{c}/reply?box=agency"), &[("text", "Регистрация завершена.")], &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let mut text = String::new();
+    while !text.contains("mail_unread") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), events.chunk())
+            .await
+            .expect("the answer arrives without a reload")
+            .expect("the stream stays open");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(text.contains("\"mail_unread\":\"1\""), "{text}");
+    drop(events);
     assert!(w.page("/cabinet").await.contains("data-mail-unread=\"1\""), "the cabinet counts it");
     let inbox = w.page("/mail").await;
     assert!(inbox.contains(&c) && inbox.contains("Вопрос о регистрации"), "{inbox}");
     assert!(w.page(&format!("/mail/{c}")).await.contains("Регистрация завершена."));
-    assert!(!w.page("/cabinet").await.contains("data-mail-unread"), "read");
+    assert!(w.page("/cabinet").await.contains("data-mail-unread=\"\" hidden"), "read");
     let notices = w.page("/cabinet").await;
     assert!(notices.contains("Новое сообщение в электронном ящике"), "{notices}");
     // By e-mail as the default settings allow, never with the text; no SMS unless asked for.

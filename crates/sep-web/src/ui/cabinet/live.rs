@@ -49,7 +49,11 @@ async fn news(w: &mut Watch) -> Result<Option<Event>, ()> {
     let fresh: Vec<_> = notices.iter().filter(|n| n.id > w.last).collect();
     let Some(newest) = fresh.first().map(|n| n.id) else { return Ok(None) };
     let apps = w.state.store.list_applications_for_user(w.user).await.map_err(|_| ())?;
+    let mailbox = sep_core::mail::Party::Person(w.user);
+    let mail = w.state.store.count_unread(&mailbox, sep_core::mail::UNREAD_CAP).await.map_err(|_| ())?;
     let data = serde_json::json!({
+        // «Электронный ящик»'s badge: new mail comes with its notice.
+        "mail_unread": crate::ui::components::badge(mail),
         "notices": fresh.iter().rev().map(|n| serde_json::json!({
             "id": n.id,
             "time": crate::ui::components::moscow(n.notice.at),
