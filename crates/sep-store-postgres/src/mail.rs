@@ -42,6 +42,19 @@ fn filed_row(r: &Row) -> StoreResult<Filed> {
     Ok(Filed { letter, incoming: r.get(13), read: r.get(14), archived: r.get(15) })
 }
 
+/// Locks a mailbox's conversation row before its letters' marks change: a letter filed meanwhile
+/// waits or is seen whole, so the row and the marks it sums cannot part (READ COMMITTED would
+/// re-read a waited-for row with the old snapshot).
+async fn lock_thread(tx: &tokio_postgres::Transaction<'_>, mailbox: &Party, conversation: Uuid) -> StoreResult<()> {
+    tx.execute(
+        "SELECT 1 FROM mail_threads WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3 FOR UPDATE",
+        &[&mailbox.kind(), &mailbox.key(), &conversation],
+    )
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
 impl PgStore {
     /// The files of each of `filed`, in order.
     async fn with_files(&self, mut filed: Vec<Filed>) -> StoreResult<Vec<Filed>> {
@@ -215,14 +228,7 @@ impl MailStore for PgStore {
     ) -> StoreResult<u64> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        // The conversation's row first: a letter filed meanwhile waits or is seen whole, so the
-        // row and the marks it sums cannot part.
-        tx.execute(
-            "SELECT 1 FROM mail_threads WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3 FOR UPDATE",
-            &[&mailbox.kind(), &mailbox.key(), &conversation],
-        )
-        .await
-        .map_err(map_err)?;
+        lock_thread(&tx, mailbox, conversation).await?;
         let (kind, key) = (mailbox.kind(), mailbox.key());
         tx.execute(
             "UPDATE mail_letters SET read_at = $4 WHERE read_at IS NULL AND id IN (SELECT letter_id FROM mail_boxes
@@ -261,14 +267,7 @@ impl MailStore for PgStore {
     ) -> StoreResult<bool> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        // The conversation's row first: a letter filed meanwhile waits or is seen whole, so the
-        // row and the marks it sums cannot part.
-        tx.execute(
-            "SELECT 1 FROM mail_threads WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3 FOR UPDATE",
-            &[&mailbox.kind(), &mailbox.key(), &conversation],
-        )
-        .await
-        .map_err(map_err)?;
+        lock_thread(&tx, mailbox, conversation).await?;
         let n = tx
             .execute(
                 "UPDATE mail_boxes SET archived = $4 WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3",
