@@ -159,13 +159,6 @@ pub enum FeeState {
     },
 }
 
-impl FeeState {
-    /// Whether the application may be sent as far as its fee goes.
-    pub fn settled(&self) -> bool {
-        matches!(self, Self::Free | Self::Paid { .. })
-    }
-}
-
 /// What `who` owes for `service`, if anything.
 pub fn amount_due(service: &Service, who: ApplicantType) -> Option<Kopecks> {
     service.fee.as_ref().and_then(|f| f.amount_for(who))
