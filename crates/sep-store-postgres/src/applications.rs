@@ -351,7 +351,9 @@ impl ApplicationStore for PgStore {
                 "SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = $1)
                     OR EXISTS (SELECT 1 FROM application_messages WHERE sha256 = $1)
                     OR EXISTS (SELECT 1 FROM issued_documents WHERE sha256 = $1)
-                    OR EXISTS (SELECT 1 FROM mail_files WHERE sha256 = $1)",
+                    OR EXISTS (SELECT 1 FROM mail_files WHERE sha256 = $1)
+                    OR EXISTS (SELECT 1 FROM mail_drafts
+                        WHERE files @> jsonb_build_array(jsonb_build_object('sha256', $1::text)))",
                 &[&sha256],
             )
             .await

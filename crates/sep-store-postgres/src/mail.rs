@@ -7,7 +7,9 @@ use sep_core::ids::UserId;
 use sep_core::mail::counterparty::Counterparty;
 use sep_core::mail::search::Query;
 use sep_core::mail::store::MailStore;
-use sep_core::mail::{Conversation, Filed, Folder, Letter, MailFile, Party, SearchFilter};
+use sep_core::mail::{Conversation, Draft, Filed, Folder, Letter, MailFile, MailSignature, Party, SearchFilter};
+use sep_core::signature::Certificate;
+use sep_core::signing::Source;
 use sep_core::store::{Effects, StoreResult};
 use time::OffsetDateTime;
 use tokio_postgres::Row;
@@ -38,6 +40,7 @@ fn filed_row(r: &Row) -> StoreResult<Filed> {
         files: vec![],
         sent_at: r.get(11),
         read_at: r.get(12),
+        signatures: vec![],
     };
     Ok(Filed { letter, incoming: r.get(13), read: r.get(14), archived: r.get(15) })
 }
@@ -55,8 +58,30 @@ async fn lock_thread(tx: &tokio_postgres::Transaction<'_>, mailbox: &Party, conv
     Ok(())
 }
 
+const DRAFT: &str = "SELECT id, box_kind, box_key, author_id, to_kind, to_key, to_name, reply_to, subject, body,
+    files, updated_at FROM mail_drafts";
+
+fn draft_row(r: &Row) -> StoreResult<Draft> {
+    let to = match (r.get::<_, Option<&str>>(4), r.get::<_, Option<&str>>(5)) {
+        (Some(kind), Some(key)) => Some(party(kind, key)?),
+        _ => None,
+    };
+    Ok(Draft {
+        id: r.get(0),
+        mailbox: party(r.get(1), r.get(2))?,
+        author: UserId(r.get(3)),
+        to,
+        to_name: r.get(6),
+        reply_to: r.get(7),
+        subject: r.get(8),
+        text: r.get(9),
+        files: serde_json::from_value(r.get(10)).map_err(|_| bad_code("draft files", "not a list"))?,
+        updated_at: r.get(11),
+    })
+}
+
 impl PgStore {
-    /// The files of each of `filed`, in order.
+    /// The files and the signatures of each of `filed`, in order.
     async fn with_files(&self, mut filed: Vec<Filed>) -> StoreResult<Vec<Filed>> {
         if filed.is_empty() {
             return Ok(filed);
@@ -82,13 +107,41 @@ impl PgStore {
                 });
             }
         }
+        let rows = client
+            .query(
+                "SELECT letter_id, part, source, hash, signer_subject, signer_issuer, signer_serial, signer_not_before,
+                    signer_not_after, signed_at FROM mail_signatures WHERE letter_id = ANY($1) ORDER BY letter_id, part",
+                &[&ids],
+            )
+            .await
+            .map_err(map_err)?;
+        for r in rows {
+            let id: Uuid = r.get(0);
+            let source: &str = r.get(2);
+            let sig = MailSignature {
+                part: u32::try_from(r.get::<_, i32>(1)).map_err(|_| bad_code("signature part", "negative"))?,
+                source: Source::from_code(source).ok_or_else(|| bad_code("signature source", source))?,
+                hash: r.get(3),
+                signer: Certificate {
+                    subject: r.get(4),
+                    issuer: r.get(5),
+                    serial: r.get(6),
+                    not_before: r.get(7),
+                    not_after: r.get(8),
+                },
+                signed_at: r.get(9),
+            };
+            if let Some(f) = filed.iter_mut().find(|f| f.letter.id == id) {
+                f.letter.signatures.push(sig);
+            }
+        }
         Ok(filed)
     }
 }
 
 #[async_trait::async_trait]
 impl MailStore for PgStore {
-    async fn insert_letter(&self, l: &Letter, fx: &Effects) -> StoreResult<()> {
+    async fn insert_letter(&self, l: &Letter, ders: &[Vec<u8>], draft: Option<Uuid>, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         tx.execute(
@@ -120,6 +173,34 @@ impl MailStore for PgStore {
             )
             .await
             .map_err(map_err)?;
+        }
+        for (sig, der) in l.signatures.iter().zip(ders) {
+            let part = i32::try_from(sig.part).unwrap_or(i32::MAX);
+            tx.execute(
+                "INSERT INTO mail_signatures (letter_id, part, source, hash, signer_subject, signer_issuer,
+                    signer_serial, signer_not_before, signer_not_after, signed_at, der)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                &[
+                    &l.id,
+                    &part,
+                    &sig.source.code(),
+                    &sig.hash,
+                    &sig.signer.subject,
+                    &sig.signer.issuer,
+                    &sig.signer.serial,
+                    &sig.signer.not_before,
+                    &sig.signer.not_after,
+                    &sig.signed_at,
+                    der,
+                ],
+            )
+            .await
+            .map_err(map_err)?;
+        }
+        if let Some(d) = draft {
+            tx.execute("DELETE FROM mail_drafts WHERE id = $1 AND author_id = $2", &[&d, &l.author.0])
+                .await
+                .map_err(map_err)?;
         }
         tx.execute(
             "INSERT INTO mail_search (letter_id, terms) VALUES ($1, $2)",
@@ -162,6 +243,95 @@ impl MailStore for PgStore {
         }
         crate::effects::apply(&tx, fx).await?;
         tx.commit().await.map_err(map_err)
+    }
+
+    async fn get_mail_signature(&self, letter: Uuid, part: u32) -> StoreResult<Option<Vec<u8>>> {
+        let part = i32::try_from(part).unwrap_or(i32::MAX);
+        let client = self.client().await?;
+        let row = client
+            .query_opt("SELECT der FROM mail_signatures WHERE letter_id = $1 AND part = $2", &[&letter, &part])
+            .await
+            .map_err(map_err)?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    async fn upsert_draft(&self, d: &Draft, fx: &Effects) -> StoreResult<bool> {
+        let files = serde_json::to_value(&d.files).map_err(|e| StoreError::Other(e.to_string()))?;
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute(
+                "INSERT INTO mail_drafts (id, box_kind, box_key, author_id, to_kind, to_key, to_name, reply_to,
+                    subject, body, files, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                 ON CONFLICT (id) DO UPDATE SET to_kind = excluded.to_kind, to_key = excluded.to_key,
+                    to_name = excluded.to_name, reply_to = excluded.reply_to, subject = excluded.subject,
+                    body = excluded.body, files = excluded.files, updated_at = excluded.updated_at
+                 WHERE mail_drafts.author_id = excluded.author_id AND mail_drafts.box_kind = excluded.box_kind
+                    AND mail_drafts.box_key = excluded.box_key",
+                &[
+                    &d.id,
+                    &d.mailbox.kind(),
+                    &d.mailbox.key(),
+                    &d.author.0,
+                    &d.to.as_ref().map(Party::kind),
+                    &d.to.as_ref().map(Party::key),
+                    &d.to_name,
+                    &d.reply_to,
+                    &d.subject,
+                    &d.text,
+                    &files,
+                    &d.updated_at,
+                ],
+            )
+            .await
+            .map_err(map_err)?;
+        crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(n == 1)
+    }
+
+    async fn find_draft(&self, mailbox: &Party, author: UserId, id: Uuid) -> StoreResult<Option<Draft>> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                &format!("{DRAFT} WHERE id = $1 AND box_kind = $2 AND box_key = $3 AND author_id = $4"),
+                &[&id, &mailbox.kind(), &mailbox.key(), &author.0],
+            )
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(draft_row).transpose()
+    }
+
+    async fn list_drafts(&self, mailbox: &Party, author: UserId) -> StoreResult<Vec<Draft>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "{DRAFT} WHERE box_kind = $1 AND box_key = $2 AND author_id = $3 ORDER BY updated_at DESC, id DESC"
+                ),
+                &[&mailbox.kind(), &mailbox.key(), &author.0],
+            )
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(draft_row).collect()
+    }
+
+    async fn delete_draft(&self, mailbox: &Party, author: UserId, id: Uuid, fx: &Effects) -> StoreResult<bool> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute(
+                "DELETE FROM mail_drafts WHERE id = $1 AND box_kind = $2 AND box_key = $3 AND author_id = $4",
+                &[&id, &mailbox.kind(), &mailbox.key(), &author.0],
+            )
+            .await
+            .map_err(map_err)?;
+        if n == 1 {
+            crate::effects::apply(&tx, fx).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(n == 1)
     }
 
     async fn list_conversations(&self, mailbox: &Party, folder: Folder, limit: i64) -> StoreResult<Vec<Conversation>> {

@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration { version: 22, name: "0022_mail", sql: include_str!("../migrations/0022_mail.sql") },
     Migration { version: 23, name: "0023_mail_search", sql: include_str!("../migrations/0023_mail_search.sql") },
+    Migration {
+        version: 24,
+        name: "0024_mail_signed_drafts",
+        sql: include_str!("../migrations/0024_mail_signed_drafts.sql"),
+    },
 ];
 
 /// Serialises concurrent `migrate` runs from several nodes.

@@ -332,7 +332,9 @@ impl ApplicationStore for SqliteStore {
                 "SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)
                     OR EXISTS (SELECT 1 FROM application_messages WHERE sha256 = ?1)
                     OR EXISTS (SELECT 1 FROM issued_documents WHERE sha256 = ?1)
-                    OR EXISTS (SELECT 1 FROM mail_files WHERE sha256 = ?1)",
+                    OR EXISTS (SELECT 1 FROM mail_files WHERE sha256 = ?1)
+                    OR EXISTS (SELECT 1 FROM mail_drafts d, json_each(d.files) f
+                        WHERE json_extract(f.value, '$.sha256') = ?1)",
             )?
             .query_row([sha256], |r| r.get(0))
         })

@@ -8,7 +8,9 @@ use sep_core::ids::UserId;
 use sep_core::mail::counterparty::Counterparty;
 use sep_core::mail::search::Query;
 use sep_core::mail::store::MailStore;
-use sep_core::mail::{Conversation, Filed, Folder, Letter, MailFile, Party, SearchFilter};
+use sep_core::mail::{Conversation, Draft, Filed, Folder, Letter, MailFile, MailSignature, Party, SearchFilter};
+use sep_core::signature::Certificate;
+use sep_core::signing::Source;
 use sep_core::store::{Effects, StoreResult};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -38,27 +40,73 @@ fn filed_row(r: &Row<'_>) -> rusqlite::Result<Filed> {
         files: vec![],
         sent_at: from_ts(r.get(11)?)?,
         read_at: r.get::<_, Option<i64>>(12)?.map(from_ts).transpose()?,
+        signatures: vec![],
     };
     Ok(Filed { letter, incoming: r.get(13)?, read: r.get(14)?, archived: r.get(15)? })
 }
 
-/// The files of each of `filed`, in order.
+/// The files and the signatures of each of `filed`, in order.
 fn with_files(c: &Connection, mut filed: Vec<Filed>) -> rusqlite::Result<Vec<Filed>> {
     let mut s =
         c.prepare_cached("SELECT name, content_type, size, sha256 FROM mail_files WHERE letter_id = ?1 ORDER BY idx")?;
+    let mut sigs = c.prepare_cached(
+        "SELECT part, source, hash, signer_subject, signer_issuer, signer_serial, signer_not_before,
+            signer_not_after, signed_at FROM mail_signatures WHERE letter_id = ?1 ORDER BY part",
+    )?;
     for f in &mut filed {
         f.letter.files = s
             .query_map([f.letter.id.to_string()], |r| {
                 Ok(MailFile { name: r.get(0)?, content_type: r.get(1)?, size: r.get(2)?, sha256: r.get(3)? })
             })?
             .collect::<rusqlite::Result<_>>()?;
+        f.letter.signatures = sigs
+            .query_map([f.letter.id.to_string()], |r| {
+                let source: String = r.get(1)?;
+                Ok(MailSignature {
+                    part: r.get(0)?,
+                    source: Source::from_code(&source).ok_or_else(|| bad_code("signature source", &source))?,
+                    hash: r.get(2)?,
+                    signer: Certificate {
+                        subject: r.get(3)?,
+                        issuer: r.get(4)?,
+                        serial: r.get(5)?,
+                        not_before: from_ts(r.get(6)?)?,
+                        not_after: from_ts(r.get(7)?)?,
+                    },
+                    signed_at: from_ts(r.get(8)?)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
     }
     Ok(filed)
 }
 
+const DRAFT: &str = "SELECT id, box_kind, box_key, author_id, to_kind, to_key, to_name, reply_to, subject, body,
+    files, updated_at FROM mail_drafts";
+
+fn draft_row(r: &Row<'_>) -> rusqlite::Result<Draft> {
+    let to = match (r.get::<_, Option<String>>(4)?, r.get::<_, Option<String>>(5)?) {
+        (Some(kind), Some(key)) => Some(party(&kind, &key)?),
+        _ => None,
+    };
+    let files: String = r.get(10)?;
+    Ok(Draft {
+        id: parse_uuid(&r.get::<_, String>(0)?)?,
+        mailbox: party(&r.get::<_, String>(1)?, &r.get::<_, String>(2)?)?,
+        author: UserId(parse_uuid(&r.get::<_, String>(3)?)?),
+        to,
+        to_name: r.get(6)?,
+        reply_to: r.get::<_, Option<String>>(7)?.map(|s| parse_uuid(&s)).transpose()?,
+        subject: r.get(8)?,
+        text: r.get(9)?,
+        files: serde_json::from_str(&files).map_err(|_| bad_code("draft files", &files))?,
+        updated_at: from_ts(r.get(11)?)?,
+    })
+}
+
 #[async_trait::async_trait]
 impl MailStore for SqliteStore {
-    async fn insert_letter(&self, l: &Letter, fx: &Effects) -> StoreResult<()> {
+    async fn insert_letter(&self, l: &Letter, ders: &[Vec<u8>], draft: Option<Uuid>, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO mail_letters (id, conversation_id, from_kind, from_key, from_name, to_kind, to_key,
@@ -85,6 +133,34 @@ impl MailStore for SqliteStore {
                     "INSERT INTO mail_files (letter_id, idx, name, content_type, size, sha256)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![l.id.to_string(), i as i64, f.name, f.content_type, f.size, f.sha256],
+                )
+                .map_err(map_err)?;
+            }
+            for (sig, der) in l.signatures.iter().zip(ders) {
+                tx.execute(
+                    "INSERT INTO mail_signatures (letter_id, part, source, hash, signer_subject, signer_issuer,
+                        signer_serial, signer_not_before, signer_not_after, signed_at, der)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    params![
+                        l.id.to_string(),
+                        sig.part,
+                        sig.source.code(),
+                        sig.hash,
+                        sig.signer.subject,
+                        sig.signer.issuer,
+                        sig.signer.serial,
+                        ts(sig.signer.not_before),
+                        ts(sig.signer.not_after),
+                        ts(sig.signed_at),
+                        der
+                    ],
+                )
+                .map_err(map_err)?;
+            }
+            if let Some(d) = draft {
+                tx.execute(
+                    "DELETE FROM mail_drafts WHERE id = ?1 AND author_id = ?2",
+                    params![d.to_string(), l.author.0.to_string()],
                 )
                 .map_err(map_err)?;
             }
@@ -136,6 +212,90 @@ impl MailStore for SqliteStore {
                 .map_err(map_err)?;
             }
             crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn get_mail_signature(&self, letter: Uuid, part: u32) -> StoreResult<Option<Vec<u8>>> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT der FROM mail_signatures WHERE letter_id = ?1 AND part = ?2",
+                params![letter.to_string(), part],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+    }
+
+    async fn upsert_draft(&self, d: &Draft, fx: &Effects) -> StoreResult<bool> {
+        let files = serde_json::to_string(&d.files).map_err(|e| StoreError::Other(e.to_string()))?;
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "INSERT INTO mail_drafts (id, box_kind, box_key, author_id, to_kind, to_key, to_name, reply_to,
+                        subject, body, files, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                     ON CONFLICT (id) DO UPDATE SET to_kind = excluded.to_kind, to_key = excluded.to_key,
+                        to_name = excluded.to_name, reply_to = excluded.reply_to, subject = excluded.subject,
+                        body = excluded.body, files = excluded.files, updated_at = excluded.updated_at
+                     WHERE mail_drafts.author_id = excluded.author_id AND mail_drafts.box_kind = excluded.box_kind
+                        AND mail_drafts.box_key = excluded.box_key",
+                    params![
+                        d.id.to_string(),
+                        d.mailbox.kind(),
+                        d.mailbox.key(),
+                        d.author.0.to_string(),
+                        d.to.as_ref().map(Party::kind),
+                        d.to.as_ref().map(Party::key),
+                        d.to_name,
+                        d.reply_to.map(|c| c.to_string()),
+                        d.subject,
+                        d.text,
+                        files,
+                        ts(d.updated_at)
+                    ],
+                )
+                .map_err(map_err)?;
+            crate::effects::apply(tx, fx)?;
+            Ok(n == 1)
+        })
+    }
+
+    async fn find_draft(&self, mailbox: &Party, author: UserId, id: Uuid) -> StoreResult<Option<Draft>> {
+        let (kind, key) = (mailbox.kind(), mailbox.key());
+        self.read(|c| {
+            c.query_row(
+                &format!("{DRAFT} WHERE id = ?1 AND box_kind = ?2 AND box_key = ?3 AND author_id = ?4"),
+                params![id.to_string(), kind, key, author.0.to_string()],
+                draft_row,
+            )
+            .optional()
+        })
+    }
+
+    async fn list_drafts(&self, mailbox: &Party, author: UserId) -> StoreResult<Vec<Draft>> {
+        let (kind, key) = (mailbox.kind(), mailbox.key());
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "{DRAFT} WHERE box_kind = ?1 AND box_key = ?2 AND author_id = ?3 ORDER BY updated_at DESC, id DESC"
+            ))?
+            .query_map(params![kind, key, author.0.to_string()], draft_row)?
+            .collect()
+        })
+    }
+
+    async fn delete_draft(&self, mailbox: &Party, author: UserId, id: Uuid, fx: &Effects) -> StoreResult<bool> {
+        let (kind, key) = (mailbox.kind(), mailbox.key());
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "DELETE FROM mail_drafts WHERE id = ?1 AND box_kind = ?2 AND box_key = ?3 AND author_id = ?4",
+                    params![id.to_string(), kind, key, author.0.to_string()],
+                )
+                .map_err(map_err)?;
+            if n == 1 {
+                crate::effects::apply(tx, fx)?;
+            }
+            Ok(n == 1)
         })
     }
 

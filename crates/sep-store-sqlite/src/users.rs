@@ -145,6 +145,21 @@ impl UserStore for SqliteStore {
         finish(row)
     }
 
+    async fn find_user_by_snils(&self, snils: &str) -> StoreResult<Option<User>> {
+        let row = self.read(|c| {
+            use rusqlite::OptionalExtension;
+            c.query_row(
+                &format!(
+                    "SELECT {COLUMNS}, {READ_COLUMNS} FROM users WHERE snils = ?1 ORDER BY created_at, id LIMIT 1"
+                ),
+                [snils],
+                from_row,
+            )
+            .optional()
+        })?;
+        row.map(finish).transpose()
+    }
+
     async fn find_user_by_identity(&self, provider: &str, subject: &str) -> StoreResult<Option<User>> {
         let cols = format!("{COLUMNS}, {READ_COLUMNS}").replace("id, role", "u.id, u.role");
         let row = self.read(|c| {

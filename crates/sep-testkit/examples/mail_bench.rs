@@ -139,8 +139,9 @@ async fn run(backend: Backend) {
                             }],
                             sent_at: now + time::Duration::seconds((c * PER_CONVERSATION + m) as i64),
                             read_at: None,
+                            signatures: vec![],
                         };
-                        store.insert_letter(&letter, &Effects::none()).await.unwrap();
+                        store.insert_letter(&letter, &[], None, &Effects::none()).await.unwrap();
                     }
                 }
             })

@@ -1,6 +1,8 @@
-// Drafts save as the person types (SPEC R8): the application form is sent in the background
-// shortly after each change, so a session that times out mid-form loses nothing. Without
-// JavaScript the «Сохранить черновик» button does the same.
+// Drafts save as the person types (SPEC R8, M1): the application form, or a message being
+// written, is sent in the background shortly after each change, so a session that times out
+// mid-form loses nothing. Without JavaScript the «Сохранить черновик» button does the same.
+// A form may name where its drafts go (`data-autosave="/mail/drafts"`); files stay for the
+// buttons to send.
 (function () {
   'use strict';
   var form = document.querySelector('form[data-autosave]');
@@ -13,11 +15,19 @@
     if (status && text) status.textContent = text;
   }
 
+  function fields() {
+    var out = new URLSearchParams();
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === 'string') out.append(name, value);
+    });
+    return out;
+  }
+
   function save() {
     timer = null;
-    fetch(form.action, {
+    fetch(form.dataset.autosave || form.action, {
       method: 'POST',
-      body: new URLSearchParams(new FormData(form)),
+      body: fields(),
       credentials: 'same-origin',
       // A signed-out save is answered 401, never sent through a login.
       redirect: 'error',
@@ -37,5 +47,9 @@
   }
 
   form.addEventListener('input', function () { soon(800); });
-  form.addEventListener('change', function () { soon(0); });
+  form.addEventListener('change', function (e) {
+    // Choosing a file saves nothing in the background: the buttons send it.
+    if (e.target && e.target.type === 'file') return;
+    soon(0);
+  });
 })();

@@ -381,7 +381,7 @@ fn spravki_routes() -> Router<AppState> {
 /// bytes), files, «Архив», counterparties.
 fn mail_routes(max_body: usize) -> Router<AppState> {
     use axum::extract::DefaultBodyLimit;
-    use ui::mail::{boxes, counterparties, write};
+    use ui::mail::{boxes, counterparties, sign, write};
     let limit = DefaultBodyLimit::max(max_body);
     Router::new()
         .route("/mail", get(boxes::index).post(write::send).layer(limit))
@@ -390,6 +390,13 @@ fn mail_routes(max_body: usize) -> Router<AppState> {
         .route("/mail/counterparties/remove", post(counterparties::remove))
         .route("/mail/letters/{letter}/files/{n}", get(boxes::file))
         .route("/mail/letters/{letter}/zip", get(boxes::zip))
+        .route("/mail/letters/{letter}/text", get(boxes::text))
+        .route("/mail/letters/{letter}/signatures/{n}", get(boxes::signature))
+        .route("/mail/letters/{letter}/receipt", get(boxes::receipt))
+        .route("/mail/drafts", post(write::autosave))
+        .route("/mail/drafts/{draft}/delete", post(write::discard))
+        .route("/mail/drafts/{draft}/files/{n}/delete", post(write::remove_file))
+        .route("/mail/sign/{signing}", get(sign::page).post(sign::confirm))
         .route("/mail/{conversation}", get(boxes::conversation))
         .route("/mail/{conversation}/reply", post(write::reply).layer(limit))
         .route("/mail/{conversation}/archive", post(boxes::archive))

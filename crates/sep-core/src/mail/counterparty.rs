@@ -31,12 +31,12 @@ fn kind_of(inn: &str) -> &'static str {
 }
 
 /// What a typed number is.
-enum Number {
+pub(super) enum Number {
     Inn(String),
     Ogrn(String),
 }
 
-fn number(typed: &str) -> Result<Number, MailError> {
+pub(super) fn number(typed: &str) -> Result<Number, MailError> {
     let digits: String = typed.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
     match digits.len() {
         10 | 12 => Inn::parse(&digits).map(|i| Number::Inn(i.to_string())).map_err(|_| MailError::CounterpartyInvalid),
@@ -44,6 +44,20 @@ fn number(typed: &str) -> Result<Number, MailError> {
         15 => Ogrnip::parse(&digits).map(|o| Number::Ogrn(o.to_string())).map_err(|_| MailError::CounterpartyInvalid),
         _ => Err(MailError::CounterpartyInvalid),
     }
+}
+
+/// The operating organisation or entrepreneur with ИНН or ОГРН `typed`, as ФНС has it.
+pub async fn lookup(fns: &dyn TaxRegistry, typed: &str) -> Result<Business, MailError> {
+    let found = match number(typed)? {
+        Number::Inn(inn) => fns.find_business(Some(&inn), None).await,
+        Number::Ogrn(ogrn) => fns.find_business(None, Some(&ogrn)).await,
+    }
+    .map_err(|_| MailError::Unavailable)?;
+    let b = found.ok_or(MailError::CounterpartyUnknown)?;
+    if !b.active {
+        return Err(MailError::CounterpartyCeased);
+    }
+    Ok(b)
 }
 
 /// Adds the organisation or entrepreneur with ИНН or ОГРН `typed` to `user`'s list, once ФНС
@@ -56,15 +70,7 @@ pub async fn add(
     origin: &Origin,
     now: OffsetDateTime,
 ) -> Result<Counterparty, MailError> {
-    let found = match number(typed)? {
-        Number::Inn(inn) => fns.find_business(Some(&inn), None).await,
-        Number::Ogrn(ogrn) => fns.find_business(None, Some(&ogrn)).await,
-    }
-    .map_err(|_| MailError::Unavailable)?;
-    let Business { inn, ogrn, name, active } = found.ok_or(MailError::CounterpartyUnknown)?;
-    if !active {
-        return Err(MailError::CounterpartyCeased);
-    }
+    let Business { inn, ogrn, name, .. } = lookup(fns, typed).await?;
     let c = Counterparty { user_id: user, inn, ogrn, name, added_at: now };
     // An entrepreneur's ИНН is a person's: the journal keeps only what kind was added.
     let mut e = origin.event(now, "mail.counterparty_added", Some(user));

@@ -42,6 +42,21 @@ pub enum MailError {
     /// The file store failed.
     #[error("Файлы сейчас не сохраняются.")]
     Files(String),
+    /// A signed sending landed already (a second press of one code, a second tab).
+    #[error("Это сообщение уже отправлено.")]
+    AlreadySent,
+    /// The draft changed after the signing code was sent: the code signs what was shown.
+    #[error("Сообщение изменилось после того, как был отправлен код подписи.")]
+    DraftChanged,
+    /// Too many drafts kept.
+    #[error("Черновиков больше {max}.", max = super::drafts::MAX_DRAFTS)]
+    TooManyDrafts,
+    /// An agency writing first names a person by СНИЛС nobody on the portal has.
+    #[error("На портале нет пользователя с таким СНИЛС.")]
+    PersonUnknown,
+    /// Signing refused (no certificate, a wrong code, the authority down).
+    #[error(transparent)]
+    Signing(#[from] crate::signing::SigningError),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] crate::StoreError),
@@ -64,6 +79,11 @@ impl MailError {
             Self::CounterpartyExists => "counterparty_exists",
             Self::Unavailable => "registry_unavailable",
             Self::Files(_) => "file_store_unavailable",
+            Self::AlreadySent => "mail_already_sent",
+            Self::DraftChanged => "mail_draft_changed",
+            Self::PersonUnknown => "mail_person_unknown",
+            Self::TooManyDrafts => "mail_too_many_drafts",
+            Self::Signing(e) => e.code(),
             Self::Store(e) => e.code(),
         }
     }
@@ -83,6 +103,11 @@ impl MailError {
             Self::CounterpartyUnknown => "Проверьте номер: ФНС не знает такого.",
             Self::CounterpartyCeased => "Писать можно только действующим организациям и предпринимателям.",
             Self::CounterpartyExists => "Ничего делать не нужно.",
+            Self::AlreadySent => "Откройте его в папке «Отправленные».",
+            Self::DraftChanged => "Нажмите «Подписать и отправить» ещё раз и введите новый код.",
+            Self::TooManyDrafts => "Отправьте или удалите ненужные черновики.",
+            Self::PersonUnknown => "Проверьте СНИЛС: писать можно тому, кто входил на портал.",
+            Self::Signing(e) => e.action(),
             Self::Unavailable | Self::Files(_) | Self::Store(_) => "Повторите через несколько минут.",
         }
     }

@@ -1,11 +1,12 @@
 //! Writing, reading and filing messages: who may write to whom, the files' checks, the
 //! sending limit, the read receipt and «Архив».
 
-use super::{Filed, Folder, Letter, MailError, MailFile, Party};
+use super::{Filed, Folder, Letter, MailError, MailFile, MailSignature, Party};
 use crate::application::attachment::{FileStore, clean_name, content_key};
 use crate::audit::Origin;
 use crate::catalogue::Catalogue;
 use crate::notice::NewNotice;
+use crate::signing::{Authority, SigningError, Source};
 use crate::store::{Effects, Store};
 use crate::user::User;
 use time::{Duration, OffsetDateTime};
@@ -25,10 +26,17 @@ pub struct Outgoing {
     pub subject: String,
     /// Text.
     pub text: String,
-    /// Files.
+    /// Files uploaded with it.
     pub files: Vec<Upload>,
+    /// Files kept already (a draft's), before the uploaded ones.
+    pub kept: Vec<MailFile>,
     /// How the sending mailbox is named when it is an organisation's (its short name).
     pub from_name: Option<String>,
+    /// How an organisation written to is named, when the sender knows it (an agency writing
+    /// first); otherwise the sender's list names it.
+    pub to_name: Option<String>,
+    /// The draft it is written in: removed when it is sent.
+    pub draft: Option<Uuid>,
 }
 
 /// The MIME type of an accepted file, recognised by content: PDF, JPEG, PNG, or XML (UTF-8
@@ -66,52 +74,77 @@ pub async fn recipients(
     Ok(out)
 }
 
-/// Checks the files and keeps them in the file store.
-async fn keep_files(files: &dyn FileStore, uploads: &[Upload]) -> Result<Vec<MailFile>, MailError> {
-    let total: usize = uploads.iter().map(|(_, b)| b.len()).sum();
-    if uploads.len() > super::MAX_FILES || total as u64 > u64::from(super::MAX_MESSAGE_MB) * 1024 * 1024 {
+/// Whom an agency's officer names by number: a person by СНИЛС (one who has been on the
+/// portal), or an operating organisation or entrepreneur by ИНН or ОГРН, as ФНС has it —
+/// with the name shown.
+pub async fn addressee(
+    store: &dyn Store,
+    fns: &dyn crate::registry::TaxRegistry,
+    typed: &str,
+) -> Result<(Party, String), MailError> {
+    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() == 11 {
+        let snils = crate::ident::Snils::parse(&digits).map_err(|_| MailError::PersonUnknown)?;
+        let user = store.find_user_by_snils(snils.as_digits()).await?.ok_or(MailError::PersonUnknown)?;
+        return Ok((Party::Person(user.id), user.profile.full_name()));
+    }
+    let b = super::counterparty::lookup(fns, typed).await?;
+    Ok((Party::Org(b.inn), b.name))
+}
+
+/// Checks the files and keeps them in the file store; `kept` are the message's files kept
+/// already (a draft's), counted in its limits.
+pub async fn keep_files(
+    files: &dyn FileStore,
+    kept: &[MailFile],
+    uploads: &[Upload],
+) -> Result<Vec<MailFile>, MailError> {
+    let total = kept.iter().map(|f| u64::try_from(f.size).unwrap_or(0)).sum::<u64>()
+        + uploads.iter().map(|(_, b)| b.len() as u64).sum::<u64>();
+    if kept.len() + uploads.len() > super::MAX_FILES || total > u64::from(super::MAX_MESSAGE_MB) * 1024 * 1024 {
         return Err(MailError::TooMuch);
     }
     // Every file is checked before any is kept: a refused one leaves nothing behind.
-    let mut kept = Vec::new();
+    let mut out = Vec::new();
     for (name, bytes) in uploads {
         let name = clean_name(name);
         if bytes.len() as u64 > u64::from(super::MAX_FILE_MB) * 1024 * 1024 {
             return Err(MailError::FileTooLarge(name));
         }
         let content_type = file_type(bytes).ok_or_else(|| MailError::FileFormat(name.clone()))?;
-        kept.push(MailFile {
+        out.push(MailFile {
             name,
             content_type: content_type.into(),
             size: bytes.len() as i64,
             sha256: content_key(bytes),
         });
     }
-    for (f, (_, bytes)) in kept.iter().zip(uploads) {
+    for (f, (_, bytes)) in out.iter().zip(uploads) {
         files.put(&f.sha256, bytes).await.map_err(|e| MailError::Files(e.to_string()))?;
     }
-    Ok(kept)
+    Ok(out)
 }
 
-/// Sends `out` from `mailbox` (the person's own, the agency `author` works for, or an
-/// organisation they head), written by `author`. A person writes to an agency of the directory
-/// or a counterparty on their list; an organisation to an agency, or to a person keeping it on
-/// their list; an agency answers. A reply goes to the conversation's other side, which the
-/// mailbox must hold.
+/// Checks `out` from `mailbox` (the person's own, the agency `author` works for, or an
+/// organisation they head), written by `author`, keeps its new files, and returns the message
+/// it makes, not yet sent. A person writes to an agency of the directory or a counterparty on
+/// their list; an organisation to an agency, or to a person keeping it on their list; an
+/// agency to anyone it names (an officer starting a conversation) and answers what it holds.
+/// A reply goes to the conversation's other side, which the mailbox must hold.
 #[allow(clippy::too_many_arguments, reason = "a use case takes its ports and its inputs")]
-pub async fn send(
+pub async fn prepare(
     store: &dyn Store,
     files: &dyn FileStore,
     catalogue: &Catalogue,
     author: &User,
     mailbox: &Party,
-    out: Outgoing,
-    origin: &Origin,
+    out: &Outgoing,
+    id: Uuid,
     now: OffsetDateTime,
 ) -> Result<Letter, MailError> {
     let mut subject: String = out.subject.trim().chars().take(super::MAX_SUBJECT).collect();
     let text: String = out.text.trim().chars().take(super::MAX_TEXT).collect();
-    if subject.is_empty() && text.is_empty() && out.files.is_empty() {
+    if subject.is_empty() && text.is_empty() && out.files.is_empty() && out.kept.is_empty() {
         return Err(MailError::Empty);
     }
     let (conversation, to) = match out.reply_to {
@@ -125,7 +158,7 @@ pub async fn send(
             let other = if &last.letter.from == mailbox { last.letter.to.clone() } else { last.letter.from.clone() };
             (c, other)
         }
-        None => (Uuid::nil(), out.to.clone().ok_or(MailError::RecipientNotAllowed)?),
+        None => (id, out.to.clone().ok_or(MailError::RecipientNotAllowed)?),
     };
     // Nobody writes to their own mailbox (an officer answering their own letter as the agency).
     let to_self = matches!(&to, Party::Person(u) if *u == author.id);
@@ -133,7 +166,9 @@ pub async fn send(
         && match (mailbox, &to) {
             (Party::Person(_), Party::Agency(a)) => super::directory(catalogue).contains(a),
             (Party::Person(u), Party::Org(inn)) => store.list_counterparties(*u).await?.iter().any(|c| &c.inn == inn),
-            (Party::Agency(_), _) => out.reply_to.is_some(),
+            // An agency answers anyone; it starts conversations with people and organisations.
+            (Party::Agency(_), Party::Person(_) | Party::Org(_)) => true,
+            (Party::Agency(_), Party::Agency(_)) => out.reply_to.is_some(),
             // An organisation writes to the directory's agencies, and to a person only while
             // that person keeps it on their list.
             (Party::Org(_), Party::Agency(a)) => super::directory(catalogue).contains(a),
@@ -146,43 +181,79 @@ pub async fn send(
     if store.count_letters_since(author.id, now - Duration::hours(1)).await? >= super::SEND_PER_HOUR {
         return Err(MailError::RateLimited);
     }
-    let kept = keep_files(files, &out.files).await?;
-    let id = Uuid::now_v7();
+    let mut all = out.kept.clone();
+    all.extend(keep_files(files, &out.kept, &out.files).await?);
     let to_name = match &to {
-        Party::Org(inn) => store
-            .list_counterparties(match mailbox {
-                Party::Person(u) => *u,
-                _ => author.id,
-            })
-            .await?
-            .into_iter()
-            .find(|c| &c.inn == inn)
-            .map_or_else(|| inn.clone(), |c| c.name),
+        Party::Org(inn) => match out.to_name.clone() {
+            Some(name) => name,
+            None => store
+                .list_counterparties(match mailbox {
+                    Party::Person(u) => *u,
+                    _ => author.id,
+                })
+                .await?
+                .into_iter()
+                .find(|c| &c.inn == inn)
+                .map_or_else(|| inn.clone(), |c| c.name),
+        },
         other => name_of(store, other).await?,
     };
-    let letter = Letter {
+    Ok(Letter {
         id,
-        conversation: if conversation.is_nil() { id } else { conversation },
+        conversation,
         from: mailbox.clone(),
         from_name: match &out.from_name {
             Some(name) => name.clone(),
             None => name_of(store, mailbox).await?,
         },
-        to: to.clone(),
+        to,
         to_name,
         author: author.id,
         subject,
         text,
-        files: kept,
+        files: all,
         sent_at: now,
         read_at: None,
-    };
-    let mut e = origin.event(now, "mail.sent", Some(author.id));
+        signatures: vec![],
+    })
+}
+
+/// The Стрибог-256 hashes of a message's parts: its text ([`super::text_part`]), then each
+/// file, as its signatures cover them.
+pub async fn part_hashes(
+    files: &dyn FileStore,
+    authority: &dyn Authority,
+    letter: &Letter,
+) -> Result<Vec<String>, MailError> {
+    let mut out = vec![authority.hash(&super::text_part(&letter.subject, &letter.text))];
+    for f in &letter.files {
+        let bytes = files.get(&f.sha256).await.map_err(|e| MailError::Files(e.to_string()))?;
+        out.push(authority.hash(&bytes));
+    }
+    Ok(out)
+}
+
+/// Files `letter` in both mailboxes with its signatures' bytes `ders` (in the order of
+/// `letter.signatures`), removing the draft it was written in, and tells the recipient as
+/// their settings say — never with the subject or the text.
+pub async fn deliver(
+    store: &dyn Store,
+    letter: &Letter,
+    ders: &[Vec<u8>],
+    draft: Option<Uuid>,
+    origin: &Origin,
+) -> Result<(), MailError> {
+    let now = letter.sent_at;
+    let mut e = origin.event(now, "mail.sent", Some(letter.author));
     e.object = Some(format!("mail:{}", letter.id));
-    e.details = serde_json::json!({ "to": to.kind(), "files": letter.files.len(), "reply": out.reply_to.is_some() });
+    e.details = serde_json::json!({
+        "to": letter.to.kind(),
+        "files": letter.files.len(),
+        "reply": letter.conversation != letter.id,
+        "signed": letter.signatures.first().map(|s| s.source.code()),
+    });
     let mut fx = Effects::audit(e);
-    // The recipient hears of it as their settings say — never with the subject or the text.
-    if let Party::Person(user) = &to {
+    if let Party::Person(user) = &letter.to {
         use crate::settings::{Channel, Importance, Kind};
         let recipient = store.get_user(*user).await?;
         let by = |channel| recipient.settings.allows(Kind::Mail, channel, Importance::Normal);
@@ -217,7 +288,40 @@ pub async fn send(
             ));
         }
     }
-    store.insert_letter(&letter, &fx).await?;
+    store.insert_letter(letter, ders, draft, &fx).await.map_err(|e| match e {
+        // The same signed sending landed first (a second press of one code).
+        crate::StoreError::Conflict { .. } => MailError::AlreadySent,
+        e => e.into(),
+    })
+}
+
+/// Sends `out` from `mailbox`, written by `author` (see [`prepare`] for who may write to
+/// whom). What an agency sends is signed with its system key, every part, when `authority`
+/// is there.
+#[allow(clippy::too_many_arguments, reason = "a use case takes its ports and its inputs")]
+pub async fn send(
+    store: &dyn Store,
+    files: &dyn FileStore,
+    catalogue: &Catalogue,
+    authority: Option<&dyn Authority>,
+    author: &User,
+    mailbox: &Party,
+    out: Outgoing,
+    origin: &Origin,
+    now: OffsetDateTime,
+) -> Result<Letter, MailError> {
+    let mut letter = prepare(store, files, catalogue, author, mailbox, &out, Uuid::now_v7(), now).await?;
+    let mut ders = Vec::new();
+    if let (Party::Agency(agency), Some(authority)) = (mailbox, authority) {
+        for (part, hash) in (0u32..).zip(part_hashes(files, authority, &letter).await?) {
+            let (der, signer) = authority
+                .sign_as_agency(agency, &hash, now)
+                .map_err(|e| MailError::Signing(SigningError::Authority(e.0)))?;
+            letter.signatures.push(MailSignature { part, hash, source: Source::System, signer, signed_at: now });
+            ders.push(der);
+        }
+    }
+    deliver(store, &letter, &ders, out.draft, origin).await?;
     Ok(letter)
 }
 

@@ -7,12 +7,16 @@
 //! («Доставлено»); the recipient opening it is «Прочитано», a receipt the sender sees.
 
 pub mod counterparty;
+pub mod drafts;
 pub mod error;
 pub mod letters;
+pub mod receipt;
+pub mod sealed;
 pub mod search;
 pub mod store;
 
 pub use error::MailError;
+pub use sealed::{TEXT_NAME, text_part};
 
 use crate::ids::UserId;
 use time::OffsetDateTime;
@@ -59,7 +63,7 @@ impl Party {
 }
 
 /// A file on a message, kept in the file store by content.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MailFile {
     /// Cleaned original name.
     pub name: String,
@@ -98,6 +102,51 @@ pub struct Letter {
     pub sent_at: OffsetDateTime,
     /// When the recipient first opened it.
     pub read_at: Option<OffsetDateTime>,
+    /// Its signatures: a person's (cloud key) or an agency's (system key), one per part.
+    pub signatures: Vec<MailSignature>,
+}
+
+/// A signature of one part of a message: part 0 is its text ([`text_part`]), part `n` its
+/// `n`-th file. Each is a detached CMS over that part's bytes, so `/verify` checks it with
+/// the part alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailSignature {
+    /// Which part.
+    pub part: u32,
+    /// The part's Стрибог-256 hash, hex: what was signed.
+    pub hash: String,
+    /// The person's cloud key or the agency's system key.
+    pub source: crate::signing::Source,
+    /// The signer's certificate.
+    pub signer: crate::signature::Certificate,
+    /// When it was made (the portal's clock).
+    pub signed_at: OffsetDateTime,
+}
+
+/// A message being written: kept as one types, sent (or signed and sent) from here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    /// Id (chosen by the form, so the first save creates it).
+    pub id: Uuid,
+    /// The mailbox it will be sent from.
+    pub mailbox: Party,
+    /// Who writes it; only they see it.
+    pub author: UserId,
+    /// To whom, once chosen (a reply's goes to the conversation's other side).
+    pub to: Option<Party>,
+    /// How the recipient is named when the sender found them by number (an agency writing
+    /// first).
+    pub to_name: Option<String>,
+    /// The conversation it answers.
+    pub reply_to: Option<Uuid>,
+    /// Subject.
+    pub subject: String,
+    /// Text.
+    pub text: String,
+    /// Files already kept.
+    pub files: Vec<MailFile>,
+    /// Last saved.
+    pub updated_at: OffsetDateTime,
 }
 
 impl Letter {

@@ -2,7 +2,7 @@
 
 use super::counterparty::Counterparty;
 use super::search::Query;
-use super::{Conversation, Filed, Folder, Letter, Party, SearchFilter};
+use super::{Conversation, Draft, Filed, Folder, Letter, Party, SearchFilter};
 use crate::ids::UserId;
 use crate::store::{Effects, StoreResult};
 use async_trait::async_trait;
@@ -12,9 +12,28 @@ use uuid::Uuid;
 /// Messages, the mailboxes they are filed in, and the counterparties lists.
 #[async_trait]
 pub trait MailStore: Send + Sync {
-    /// Stores a message with its files and its search terms and files it in the sender's
-    /// mailbox (read) and the recipient's (unread), one transaction.
-    async fn insert_letter(&self, letter: &Letter, fx: &Effects) -> StoreResult<()>;
+    /// Stores a message with its files, its signatures (their bytes `ders`, in the order of
+    /// `letter.signatures`) and its search terms, files it in the sender's mailbox (read) and
+    /// the recipient's (unread), and removes the sender's `draft` — one transaction;
+    /// `Conflict` when a message with its id exists.
+    async fn insert_letter(
+        &self,
+        letter: &Letter,
+        ders: &[Vec<u8>],
+        draft: Option<Uuid>,
+        fx: &Effects,
+    ) -> StoreResult<()>;
+    /// The bytes (DER) of the signature of `part` of message `letter`.
+    async fn get_mail_signature(&self, letter: Uuid, part: u32) -> StoreResult<Option<Vec<u8>>>;
+    /// Creates or replaces draft `d` — only its author's, in its mailbox: `false` when the id
+    /// is another's draft and nothing was written.
+    async fn upsert_draft(&self, d: &Draft, fx: &Effects) -> StoreResult<bool>;
+    /// Draft `id` of `author` in `mailbox`.
+    async fn find_draft(&self, mailbox: &Party, author: UserId, id: Uuid) -> StoreResult<Option<Draft>>;
+    /// The drafts of `author` in `mailbox`, last saved first.
+    async fn list_drafts(&self, mailbox: &Party, author: UserId) -> StoreResult<Vec<Draft>>;
+    /// Removes draft `id` of `author` in `mailbox`; `false` when there was none.
+    async fn delete_draft(&self, mailbox: &Party, author: UserId, id: Uuid, fx: &Effects) -> StoreResult<bool>;
     /// The conversations of `mailbox` in `folder`, newest first, at most `limit`.
     async fn list_conversations(&self, mailbox: &Party, folder: Folder, limit: i64) -> StoreResult<Vec<Conversation>>;
     /// The messages of a conversation `mailbox` holds, oldest first; empty when it holds none.

@@ -195,18 +195,16 @@ pub async fn request(store: &dyn Store, user: &User, id: Uuid) -> Result<SignReq
     }
 }
 
-/// The typed code for signing `id`: right, and it releases one signature over the hash the
-/// person saw.
-#[allow(clippy::too_many_arguments, reason = "the use case takes each port it needs by name, as the others do")]
-pub async fn confirm(
+/// The typed code for signing `id` checked: a wrong one is counted (and the error says how
+/// many tries are left); a right one gives the request as it was, as it becomes (its code
+/// spent, to be stored with what it released), and the credential to sign with.
+pub async fn release(
     store: &dyn Store,
-    authority: &dyn Authority,
     user: &User,
     id: Uuid,
     typed: &str,
-    origin: &Origin,
     now: OffsetDateTime,
-) -> Result<Signature, SigningError> {
+) -> Result<(SignRequest, SignRequest, Credential), SigningError> {
     let r = request(store, user, id).await?;
     if r.signature_id.is_some() {
         return Err(SigningError::AlreadySigned);
@@ -231,6 +229,22 @@ pub async fn confirm(
         .into_iter()
         .find(|c| c.id == r.credential_id && c.usable(now))
         .ok_or(SigningError::CertificateMissing)?;
+    Ok((r, updated, credential))
+}
+
+/// The typed code for signing `id`: right, and it releases one signature over the hash the
+/// person saw.
+#[allow(clippy::too_many_arguments, reason = "the use case takes each port it needs by name, as the others do")]
+pub async fn confirm(
+    store: &dyn Store,
+    authority: &dyn Authority,
+    user: &User,
+    id: Uuid,
+    typed: &str,
+    origin: &Origin,
+    now: OffsetDateTime,
+) -> Result<Signature, SigningError> {
+    let (r, updated, credential) = release(store, user, id, typed, now).await?;
     let der = authority.sign(&credential, &r.hash, now).map_err(|e| SigningError::Authority(e.0))?;
     let s = Signature {
         id: Uuid::now_v7(),

@@ -36,6 +36,7 @@ fn letter(
         }],
         sent_at: at,
         read_at: None,
+        signatures: vec![],
     }
 }
 
@@ -47,7 +48,7 @@ pub async fn lifecycle(db: &TestDb) {
     let (me, other, fns) = (Party::Person(a), Party::Person(b), Party::Agency("ФНС России".into()));
     let first = letter(me.clone(), fns.clone(), a, None, at);
     let fx = Effects::audit(NewAuditEvent::system(at, "mail.sent", Some(a)));
-    s.insert_letter(&first, &fx).await.unwrap();
+    s.insert_letter(&first, &[], None, &fx).await.unwrap();
     let c = first.conversation;
 
     let sent = s.list_conversations(&me, Folder::Sent, 50).await.unwrap();
@@ -79,7 +80,7 @@ pub async fn lifecycle(db: &TestDb) {
     // The agency answers in the same conversation.
     let mut answer = letter(fns.clone(), me.clone(), b, Some(c), later + time::Duration::minutes(1));
     answer.files.clear();
-    s.insert_letter(&answer, &Effects::none()).await.unwrap();
+    s.insert_letter(&answer, &[], None, &Effects::none()).await.unwrap();
     let thread = s.list_conversation(&me, c).await.unwrap();
     assert_eq!(
         thread.iter().map(|f| (f.letter.id, f.incoming)).collect::<Vec<_>>(),
@@ -150,13 +151,13 @@ pub async fn search(db: &TestDb) {
         l.subject = (*subject).into();
         l.text = (*text).into();
         l.files[0].name = (*file).into();
-        s.insert_letter(&l, &Effects::none()).await.unwrap();
+        s.insert_letter(&l, &[], None, &Effects::none()).await.unwrap();
         ids.push(l.id);
     }
     // Somebody else's message with the same words is never found here.
     let mut theirs = letter(other.clone(), fns.clone(), b, None, at);
     theirs.subject = "Декларация".into();
-    s.insert_letter(&theirs, &Effects::none()).await.unwrap();
+    s.insert_letter(&theirs, &[], None, &Effects::none()).await.unwrap();
 
     let all = SearchFilter::default();
     let found = |q: &'static str, filter: SearchFilter| {
@@ -211,4 +212,89 @@ pub async fn search(db: &TestDb) {
         .map(|f| f.letter.id)
         .collect();
     assert_eq!(order, vec![ids[2], ids[1]]);
+}
+
+/// Drafts are their author's in their mailbox only; a message sent from one removes it in the
+/// same transaction and keeps its signatures, part by part; one id is sent once.
+pub async fn drafts_and_signatures(db: &TestDb) {
+    use sep_core::mail::{Draft, MailSignature};
+    let s = db.store();
+    let at = t0();
+    let (a, b) = (super::citizen(db, at).await, super::citizen(db, at).await);
+    let (me, fns) = (Party::Person(a), Party::Agency("ФНС России".into()));
+    let file = MailFile {
+        name: "черновик.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 10,
+        sha256: "ef".repeat(32),
+    };
+    let d = Draft {
+        id: Uuid::now_v7(),
+        mailbox: me.clone(),
+        author: a,
+        to: Some(fns.clone()),
+        to_name: None,
+        reply_to: None,
+        subject: "Декларация".into(),
+        text: "Направляю".into(),
+        files: vec![file.clone()],
+        updated_at: at,
+    };
+    assert!(s.upsert_draft(&d, &Effects::none()).await.unwrap());
+    assert_eq!(s.find_draft(&me, a, d.id).await.unwrap().as_ref(), Some(&d), "read back whole");
+    assert!(s.file_referenced(&file.sha256).await.unwrap(), "a draft's file is not an orphan");
+    // Another's write under the same id changes nothing; nobody else finds it.
+    let theirs = Draft { author: b, mailbox: Party::Person(b), text: "чужое".into(), ..d.clone() };
+    assert!(!s.upsert_draft(&theirs, &Effects::none()).await.unwrap());
+    assert_eq!(s.find_draft(&me, a, d.id).await.unwrap().unwrap().text, "Направляю");
+    assert!(s.find_draft(&Party::Person(b), b, d.id).await.unwrap().is_none());
+    assert!(s.find_draft(&fns, a, d.id).await.unwrap().is_none(), "another mailbox of the author");
+    let later = Draft { id: Uuid::now_v7(), updated_at: at + time::Duration::minutes(1), files: vec![], ..d.clone() };
+    assert!(s.upsert_draft(&later, &Effects::none()).await.unwrap());
+    let changed =
+        Draft {
+            text: "Направляю декларацию".into(), updated_at: at + time::Duration::minutes(2), ..d.clone()
+        };
+    assert!(s.upsert_draft(&changed, &Effects::none()).await.unwrap());
+    let ids: Vec<Uuid> = s.list_drafts(&me, a).await.unwrap().into_iter().map(|x| x.id).collect();
+    assert_eq!(ids, vec![d.id, later.id], "last saved first");
+    assert!(s.list_drafts(&me, b).await.unwrap().is_empty());
+    assert!(!s.delete_draft(&me, b, later.id, &Effects::none()).await.unwrap(), "not the author's");
+    assert!(s.delete_draft(&me, a, later.id, &Effects::none()).await.unwrap());
+    assert!(!s.delete_draft(&me, a, later.id, &Effects::none()).await.unwrap(), "once");
+
+    // Sent from the draft, signed part by part.
+    let mut l = letter(me.clone(), fns.clone(), a, None, at + time::Duration::minutes(3));
+    let signer = sep_core::signature::Certificate {
+        subject: "CN=Иванов Иван Иванович".into(),
+        issuer: "CN=Тестовый УЦ СЭП".into(),
+        serial: "0A1B".into(),
+        not_before: at,
+        not_after: at + time::Duration::days(365),
+    };
+    l.signatures = (0..2)
+        .map(|part| MailSignature {
+            part,
+            hash: format!("{part}").repeat(64),
+            source: sep_core::signing::Source::Cloud,
+            signer: signer.clone(),
+            signed_at: l.sent_at,
+        })
+        .collect();
+    let ders = vec![b"sig-0".to_vec(), b"sig-1".to_vec()];
+    s.insert_letter(&l, &ders, Some(d.id), &Effects::none()).await.unwrap();
+    assert!(s.find_draft(&me, a, d.id).await.unwrap().is_none(), "the draft went with the sending");
+    assert_eq!(s.find_filed(&fns, l.id).await.unwrap().unwrap().letter, l, "its signatures read back");
+    assert_eq!(s.list_conversation(&me, l.conversation).await.unwrap()[0].letter.signatures, l.signatures);
+    assert_eq!(s.get_mail_signature(l.id, 1).await.unwrap().as_deref(), Some(&b"sig-1"[..]));
+    assert!(s.get_mail_signature(l.id, 2).await.unwrap().is_none());
+    let again = s.insert_letter(&l, &ders, None, &Effects::none()).await;
+    assert!(matches!(again, Err(StoreError::Conflict { .. })), "one id is sent once: {again:?}");
+
+    // An agency's officer finds a person by СНИЛС; the first registered when two share it.
+    let snils = super::profile().snils.unwrap();
+    let found = s.find_user_by_snils(snils.as_digits()).await.unwrap().unwrap();
+    assert!(found.id == a || found.id == b);
+    assert_eq!(found.profile.snils.as_ref(), Some(&snils));
+    assert!(s.find_user_by_snils("11111111145").await.unwrap().is_none());
 }

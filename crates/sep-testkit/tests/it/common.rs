@@ -306,3 +306,63 @@ impl Emulator {
         reqwest::get(format!("{}/outbox.json", self.url)).await.unwrap().text().await.unwrap()
     }
 }
+
+/// Whether `tool` runs; otherwise skip, or fail under `SEP_TEST_ALL=1`.
+pub fn have(tool: &str, package: &str) -> bool {
+    let ok = std::process::Command::new(tool).arg("-v").output().is_ok()
+        || std::process::Command::new(tool).arg("--version").output().is_ok();
+    if !ok {
+        assert!(
+            std::env::var("SEP_TEST_ALL").as_deref() != Ok("1"),
+            "SEP_TEST_ALL=1 but {tool} is missing ({package})"
+        );
+        eprintln!("{tool} not found: that reading is skipped");
+    }
+    ok
+}
+
+/// Runs `cmd` in `dir`: whether it succeeded, and what it printed.
+pub fn run(cmd: &str, args: &[&str], dir: &std::path::Path) -> (bool, String) {
+    let out = std::process::Command::new(cmd).args(args).current_dir(dir).output().unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// What openssl (its gost engine) says of the detached CMS `sig` over `content`, checked
+/// against the authority certificate `ca` (PEM): `Some((verified, output))`, or `None` when
+/// openssl or its engine is missing here (which fails under `SEP_TEST_ALL=1`).
+pub fn openssl_verifies(ca: &std::path::Path, content: &[u8], sig: &[u8]) -> Option<(bool, String)> {
+    if !have("openssl", "openssl") {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(ca, dir.path().join("ca.pem")).unwrap();
+    std::fs::write(dir.path().join("content"), content).unwrap();
+    std::fs::write(dir.path().join("content.sig"), sig).unwrap();
+    let engine = run("openssl", &["engine", "gost", "-c"], dir.path()).1.contains("gost2012_256");
+    if !engine {
+        assert!(
+            std::env::var("SEP_TEST_ALL").as_deref() != Ok("1"),
+            "SEP_TEST_ALL=1 but openssl's gost engine is missing"
+        );
+        return None;
+    }
+    let args = [
+        "cms",
+        "-verify",
+        "-engine",
+        "gost",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        "content.sig",
+        "-content",
+        "content",
+        "-CAfile",
+        "ca.pem",
+        "-out",
+        "/dev/null",
+    ];
+    let (ok, text) = run("openssl", &args, dir.path());
+    Some((ok && text.contains("Verification successful"), text))
+}

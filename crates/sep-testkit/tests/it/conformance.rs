@@ -53,6 +53,7 @@ on_both! {
     mail_lifecycle => stories::mail::lifecycle;
     mail_counterparties => stories::mail::counterparties;
     mail_search_same_on_both => stories::mail::search;
+    mail_drafts_and_signatures => stories::mail::drafts_and_signatures;
     attachments_keep_their_versions => stories::applications::versions_of_a_file;
     applications_lifecycle => stories::applications::lifecycle;
     applications_orphan_files_swept => stories::applications::orphan_files_are_swept;

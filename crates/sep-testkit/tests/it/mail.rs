@@ -248,8 +248,9 @@ async fn bad_mail_is_refused_with_its_code_and_nothing_is_sent() {
             files: vec![],
             sent_at: now,
             read_at: None,
+            signatures: vec![],
         };
-        store.insert_letter(&l, &sep_core::store::Effects::none()).await.unwrap();
+        store.insert_letter(&l, &[], None, &sep_core::store::Effects::none()).await.unwrap();
     }
     let r = send(vec![("to", to.clone()), ("text", "ещё одно".into())], vec![]).await;
     assert!(r.status == StatusCode::TOO_MANY_REQUESTS && r.text.contains("mail_rate_limited"), "{}", r.status);
@@ -313,4 +314,224 @@ async fn an_organisations_head_reads_and_answers_its_mail() {
     assert_eq!(w.get("/mail?box=org:7701000019").await.status, StatusCode::NOT_FOUND);
     assert_eq!(w.get(&format!("/mail/{c}?box=org:7701000019")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(w.get("/mail?box=org:7707083893").await.status, StatusCode::NOT_FOUND);
+}
+
+/// The code in the newest signing SMS.
+async fn signing_code(t: &TestApp) -> String {
+    let jobs = t.db.store().list_jobs("notify", 200).await.unwrap();
+    let sms = jobs
+        .iter()
+        .filter(|j| j.job.kind == "send_sms" && j.job.payload["text"].as_str().unwrap().contains("подпись документа"))
+        .max_by_key(|j| j.id)
+        .unwrap();
+    sms.job.payload["text"].as_str().unwrap().split_whitespace().nth(1).unwrap().to_owned()
+}
+
+/// The value of hidden field `name` on `page`.
+fn field(page: &str, name: &str) -> String {
+    page.split(&format!("name=\"{name}\" value=\"")).nth(1).unwrap().split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn sqlite_a_signed_message_is_verified_and_its_receipt_downloaded() {
+    a_signed_message_is_verified_and_its_receipt_downloaded(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_signed_message_is_verified_and_its_receipt_downloaded() {
+    a_signed_message_is_verified_and_its_receipt_downloaded(Backend::Postgres).await;
+}
+
+/// Kept as one types, signed with one code (text and file, each verifiable at /verify and by
+/// openssl), sent once whatever is pressed twice; the agency's answer signed with its system
+/// key; the sender's квитанция says when it was read.
+async fn a_signed_message_is_verified_and_its_receipt_downloaded(backend: Backend) {
+    let Some(t) = TestApp::on(backend).await else { return };
+    let w = t.citizen().await;
+    let to = format!("agency:{OFFICER_AGENCY}");
+    let new = w.page("/mail/new").await;
+    assert!(!new.contains("value=\"sign\"") && new.contains("href=\"/signature\""), "no certificate yet: {new}");
+    assert_eq!(w.post_form("/signature/certificate", &[]).await.status, StatusCode::SEE_OTHER);
+    let new = w.page("/mail/new").await;
+    assert!(new.contains("value=\"sign\"") && new.contains("data-autosave=\"/mail/drafts\""), "{new}");
+    let draft = field(&new, "draft");
+
+    // Kept as one types (draft.js posts the fields; answered 204) and opened again.
+    let typed =
+        [("draft", draft.as_str()), ("to", to.as_str()), ("subject", "Декларация 3-НДФЛ"), ("text", "Направляю")];
+    let r = w.post_form_with("/mail/drafts", &typed, &[("x-sep-autosave", "1")]).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    let drafts = w.page("/mail?folder=drafts").await;
+    assert!(drafts.contains("Декларация 3-НДФЛ") && drafts.contains(&format!("data-draft=\"{draft}\"")), "{drafts}");
+    let again = w.page(&format!("/mail/new?draft={draft}")).await;
+    assert!(again.contains("value=\"Декларация 3-НДФЛ\"") && again.contains(">Направляю</textarea>"), "{again}");
+    // Another person cannot write into it, open it or remove it.
+    let other = t.sign_in_as("+79345678901").await;
+    let r = other.post_form_with("/mail/drafts", &typed, &[("x-sep-autosave", "1")]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.get(&format!("/mail/new?draft={draft}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.post_form(&format!("/mail/drafts/{draft}/delete"), &[]).await.status, StatusCode::NOT_FOUND);
+
+    // «Подписать и отправить» with a PDF: the page lists the text and the file with their hashes.
+    let fields = [
+        ("draft", draft.as_str()),
+        ("to", to.as_str()),
+        ("subject", "Декларация 3-НДФЛ"),
+        ("text", "Направляю декларацию за 2025 год."),
+        ("action", "sign"),
+    ];
+    let r = w.upload("/mail", &fields, &[("files", "декларация.pdf", PDF)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let sign_url = r.location().to_owned();
+    assert!(sign_url.starts_with("/mail/sign/"), "{sign_url}");
+    let page = w.page(&sign_url).await;
+    let text_bytes = sep_core::mail::text_part("Декларация 3-НДФЛ", "Направляю декларацию за 2025 год.");
+    for (name, hash) in [
+        ("text.txt", sep_crypto::gost::streebog256_hex(&text_bytes)),
+        ("декларация.pdf", sep_crypto::gost::streebog256_hex(PDF)),
+    ] {
+        assert!(page.contains(name) && page.contains(&hash), "{name}: {page}");
+    }
+    assert_eq!(other.get(&sign_url).await.status, StatusCode::NOT_FOUND, "another's signing");
+    // Changed after the code was sent: the code does not sign what was not shown.
+    let code = signing_code(&t).await;
+    let changed =
+        [("draft", draft.as_str()), ("to", to.as_str()), ("subject", "Декларация 3-НДФЛ"), ("text", "Другое")];
+    assert_eq!(
+        w.post_form_with("/mail/drafts", &changed, &[("x-sep-autosave", "1")]).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let r = w.post_form(&sign_url, &[("code", &code)]).await;
+    assert!(r.status == StatusCode::CONFLICT && r.text.contains("mail_draft_changed"), "{}", r.text);
+    assert!(w.page("/mail?folder=sent").await.contains("В этой папке нет сообщений."), "nothing sent");
+
+    let r = w.upload("/mail", &fields, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the file stays with the draft: {}", r.text);
+    let sign_url = r.location().to_owned();
+    let code = signing_code(&t).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let r = w.post_form(&sign_url, &[("code", wrong)]).await;
+    assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.text.contains("otp_wrong"), "{}", r.text);
+    let r = w.post_form(&sign_url, &[("code", &code)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let c = conversation_of(r.location());
+    let r = w.post_form(&sign_url, &[("code", &code)]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "a second press sends nothing: {}", r.text);
+    assert!(r.text.contains("mail_already_sent"), "{}", r.text);
+    assert!(w.page("/mail?folder=drafts").await.contains("Черновиков нет."), "sent from the draft, which is gone");
+    let mine = w.page(&format!("/mail/{c}")).await;
+    assert!(mine.contains("data-signed=\"cloud\"") && mine.contains("Иванов Иван Иванович"), "{mine}");
+    assert_eq!(mine.matches("class=\"section letter\"").count(), 1, "one message");
+
+    // Each part verifies alone: at /verify and by openssl.
+    let letter = mine.split("/mail/letters/").nth(1).unwrap().split('/').next().unwrap().to_owned();
+    let text = w.get(&format!("/mail/letters/{letter}/text")).await;
+    assert_eq!(text.bytes, text_bytes);
+    let ca = t.authority.dir.join("ca.cert.pem");
+    for (part, content) in [(0, text.bytes.clone()), (1, PDF.to_vec())] {
+        let sig = w.get(&format!("/mail/letters/{letter}/signatures/{part}")).await;
+        assert_eq!(sig.status, StatusCode::OK);
+        let r = t
+            .browser()
+            .post_multipart("/verify", &[], &[("document", "d", &content), ("signature", "d.sig", &sig.bytes)])
+            .await;
+        assert!(r.text.contains("Подпись действительна") && r.text.contains("Иванов Иван Иванович"), "{}", r.text);
+        if let Some((ok, out)) = crate::common::openssl_verifies(&ca, &content, &sig.bytes) {
+            assert!(ok, "part {part}: {out}");
+        }
+        assert_eq!(other.get(&format!("/mail/letters/{letter}/signatures/{part}")).await.status, StatusCode::NOT_FOUND);
+    }
+    let z = w.get(&format!("/mail/letters/{letter}/zip")).await;
+    let listing = String::from_utf8_lossy(&z.bytes).to_string();
+    assert!(listing.contains("декларация.pdf.sig") && listing.contains("text.txt.sig"), "the ZIP carries them");
+
+    // The квитанция: delivered, then read.
+    let receipt = w.get(&format!("/mail/letters/{letter}/receipt")).await;
+    assert!(receipt.status == StatusCode::OK && receipt.bytes.starts_with(b"%PDF"), "{}", receipt.status);
+    let officer = t.officer(OFFICER_AGENCY).await;
+    assert!(officer.page(&format!("/mail/{c}?box=agency")).await.contains("data-signed=\"cloud\""));
+    assert_eq!(
+        officer.get(&format!("/mail/letters/{letter}/receipt?box=agency")).await.status,
+        StatusCode::NOT_FOUND,
+        "the recipient has none"
+    );
+    assert_eq!(other.get(&format!("/mail/letters/{letter}/receipt")).await.status, StatusCode::NOT_FOUND);
+    let read = w.get(&format!("/mail/letters/{letter}/receipt")).await;
+    if crate::common::have("pdftotext", "poppler-utils") {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, pdf) in [("before.pdf", &receipt.bytes), ("after.pdf", &read.bytes)] {
+            std::fs::write(dir.path().join(name), pdf).unwrap();
+        }
+        let before = crate::common::run("pdftotext", &["before.pdf", "-"], dir.path()).1;
+        let after = crate::common::run("pdftotext", &["after.pdf", "-"], dir.path()).1;
+        assert!(before.contains("Квитанция о доставке и прочтении") && before.contains("ещё не прочитано"), "{before}");
+        assert!(after.contains("Прочитано получателем") && !after.contains("ещё не прочитано"), "{after}");
+        assert!(after.contains("Иванов Иван Иванович") && after.contains(OFFICER_AGENCY), "{after}");
+    }
+
+    // The agency's answer is signed with its system key, every part.
+    let r = officer
+        .upload(
+            &format!("/mail/{c}/reply?box=agency"),
+            &[("text", "Декларация принята.")],
+            &[("files", "уведомление.xml", XML)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = w.page(&format!("/mail/{c}")).await;
+    assert!(page.contains("data-signed=\"system\""), "{page}");
+    let answer =
+        page.split("/mail/letters/").skip(1).map(|s| s.split('/').next().unwrap()).find(|id| *id != letter).unwrap();
+    let sig = w.get(&format!("/mail/letters/{answer}/signatures/1")).await;
+    let r =
+        t.browser().post_multipart("/verify", &[], &[("document", "d", XML), ("signature", "d.sig", &sig.bytes)]).await;
+    assert!(r.text.contains("Подпись действительна") && r.text.contains(OFFICER_AGENCY), "{}", r.text);
+}
+
+#[tokio::test]
+async fn an_agency_writes_first_to_a_person_by_snils_and_to_an_organisation_by_inn() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let officer = t.officer(OFFICER_AGENCY).await;
+    let form = officer.page("/mail/new?box=agency").await;
+    assert!(form.contains("СНИЛС гражданина") && form.contains("name=\"to\" type=\"text\""), "{form}");
+    let send = |to: &'static str| {
+        let officer = &officer;
+        async move {
+            officer
+                .upload(
+                    "/mail?box=agency",
+                    &[("to", to), ("subject", "Уведомление"), ("text", "Просим представить пояснения.")],
+                    &[],
+                )
+                .await
+        }
+    };
+    let r = send("123-456-789 64").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let c = conversation_of(r.location());
+    let inbox = w.page("/mail").await;
+    assert!(inbox.contains(&c) && inbox.contains("Уведомление"), "{inbox}");
+    assert!(w.page(&format!("/mail/{c}")).await.contains("data-signed=\"system\""));
+    assert!(officer.page("/mail?box=agency&folder=sent").await.contains(&c));
+    // The person answers; the officer sees the read receipt.
+    assert!(officer.page(&format!("/mail/{c}?box=agency")).await.contains("data-receipt=\"read\""));
+    let r = w.upload(&format!("/mail/{c}/reply"), &[("text", "Пояснения прилагаю.")], &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+
+    let r = send("7701000019").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "an organisation by ИНН: {}", r.text);
+    let sent = officer.page("/mail?box=agency&folder=sent").await;
+    assert!(sent.contains("ООО «Ромашка»"), "named as ФНС has it: {sent}");
+    for (to, code) in [
+        ("111-111-111 45", "mail_person_unknown"),
+        ("7707083893", "counterparty_unknown"),
+        ("12345", "counterparty_invalid"),
+    ] {
+        let r = send(to).await;
+        assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.text.contains(code), "{to}: {} {}", r.status, r.text);
+    }
+    // A citizen names nobody by number: their form chooses from the list.
+    let r = w.upload("/mail", &[("to", "123-456-789 64"), ("text", "x")], &[]).await;
+    assert!(r.text.contains("mail_recipient_not_allowed"), "{}", r.text);
 }

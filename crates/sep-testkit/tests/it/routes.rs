@@ -77,6 +77,13 @@ const ROUTES: &[(&str, Who)] = &[
     ("/mail/counterparties/remove", Who::Person),
     ("/mail/letters/{letter}/files/{n}", Who::Person),
     ("/mail/letters/{letter}/zip", Who::Person),
+    ("/mail/letters/{letter}/text", Who::Person),
+    ("/mail/letters/{letter}/signatures/{n}", Who::Person),
+    ("/mail/letters/{letter}/receipt", Who::Person),
+    ("/mail/drafts", Who::Person),
+    ("/mail/drafts/{draft}/delete", Who::Person),
+    ("/mail/drafts/{draft}/files/{n}/delete", Who::Person),
+    ("/mail/sign/{signing}", Who::Person),
     ("/mail/{conversation}", Who::Person),
     ("/mail/{conversation}/reply", Who::Person),
     ("/mail/{conversation}/archive", Who::Person),
@@ -180,6 +187,8 @@ pub(crate) fn concrete(path: &str) -> String {
         .replace("{conversation}", "01900000-0000-7000-8000-000000000003")
         .replace("{n}", "0")
         .replace("{letter}", "01900000-0000-7000-8000-000000000004")
+        .replace("{draft}", "01900000-0000-7000-8000-000000000005")
+        .replace("{signing}", "01900000-0000-7000-8000-000000000006")
 }
 
 #[test]
@@ -246,8 +255,9 @@ async fn an_id_that_is_not_ones_own_is_not_found_on_every_object_route() {
     let mut wrong = Vec::new();
     for (path, methods) in routes() {
         let who = ROUTES.iter().find(|(r, _)| *r == path).map(|(_, w)| *w).unwrap();
-        let by_id =
-            ["{id}", "{file}", "{message}", "{uin}", "{conversation}", "{letter}"].iter().any(|p| path.contains(p));
+        let by_id = ["{id}", "{file}", "{message}", "{uin}", "{conversation}", "{letter}", "{draft}", "{signing}"]
+            .iter()
+            .any(|p| path.contains(p));
         if who != Who::Person || !(by_id || path.starts_with("/officer")) {
             continue;
         }

@@ -4,29 +4,11 @@
 //! (gost engine) for the signature.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
 
+use crate::common::{have, openssl_verifies, run};
 use axum::http::StatusCode;
 use sep_core::clock::Clock;
 use sep_testkit::{Backend, TestApp};
-use std::path::Path;
 use std::process::Command;
-
-/// Whether `tool` runs; otherwise skip, or fail under `SEP_TEST_ALL=1`.
-fn have(tool: &str, package: &str) -> bool {
-    let ok = Command::new(tool).arg("-v").output().is_ok() || Command::new(tool).arg("--version").output().is_ok();
-    if !ok {
-        assert!(
-            std::env::var("SEP_TEST_ALL").as_deref() != Ok("1"),
-            "SEP_TEST_ALL=1 but {tool} is missing ({package})"
-        );
-        eprintln!("{tool} not found: that reading is skipped");
-    }
-    ok
-}
-
-fn run(cmd: &str, args: &[&str], dir: &Path) -> (bool, String) {
-    let out = Command::new(cmd).args(args).current_dir(dir).output().unwrap();
-    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
-}
 
 /// The order's id from the redirect after «Заказать справку».
 fn order_id(location: &str) -> String {
@@ -142,22 +124,8 @@ async fn ordered_made_signed_checked_and_annulled(backend: Backend) {
         // zbarimg's own noise (D-Bus) goes to stderr; the codes to stdout.
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), check_url, "the QR code is the check link");
     }
-    if have("openssl", "openssl") {
-        std::fs::copy(t.authority.dir.join("ca.cert.pem"), dir.path().join("ca.pem")).unwrap();
-        let args =
-            ["cms", "-verify", "-engine", "gost", "-binary", "-inform", "DER", "-in", "s.pdf.sig", "-content", "s.pdf"];
-        let mut all = args.to_vec();
-        all.extend(["-CAfile", "ca.pem", "-out", "/dev/null"]);
-        let (ok, text) = run("openssl", &all, dir.path());
-        let engine = run("openssl", &["engine", "gost", "-c"], dir.path()).1.contains("gost2012_256");
-        if engine {
-            assert!(ok && text.contains("Verification successful"), "{text}");
-        } else {
-            assert!(
-                std::env::var("SEP_TEST_ALL").as_deref() != Ok("1"),
-                "SEP_TEST_ALL=1 but openssl's gost engine is missing"
-            );
-        }
+    if let Some((ok, text)) = openssl_verifies(&t.authority.dir.join("ca.cert.pem"), &pdf.bytes, &sig.bytes) {
+        assert!(ok, "{text}");
     }
     let b = t.browser();
     let r = b

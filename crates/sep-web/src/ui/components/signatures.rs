@@ -61,3 +61,13 @@ impl SignatureView {
         }
     }
 }
+
+/// The phone a signing code goes to, as the page names it: +7 (912) ***-**-89 — enough to
+/// know which phone, not the number.
+pub(crate) fn masked_phone(user: &sep_core::user::User) -> String {
+    user.profile.phone.as_ref().map_or_else(String::new, |p| {
+        let shown = p.display_form();
+        let tail: String = shown.chars().rev().take(2).collect::<Vec<_>>().into_iter().rev().collect();
+        format!("{} ***-**-{tail}", shown.chars().take(9).collect::<String>())
+    })
+}

@@ -277,6 +277,10 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
             M::CounterpartyExists,
             M::Unavailable,
             M::Files(String::new()),
+            M::AlreadySent,
+            M::DraftChanged,
+            M::TooManyDrafts,
+            M::PersonUnknown,
         ] {
             out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
         }

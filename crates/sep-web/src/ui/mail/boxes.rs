@@ -59,6 +59,17 @@ fn moscow_midnight(day: time::Date) -> time::OffsetDateTime {
     day.midnight().assume_offset(time::macros::offset!(+3))
 }
 
+/// A draft as «Черновики» lists it.
+struct DraftRow {
+    id: String,
+    /// Where it opens: the form, or a reply's conversation.
+    href: String,
+    subject: String,
+    to: String,
+    at: String,
+    files: usize,
+}
+
 /// A conversation as a folder lists it.
 struct Row {
     id: String,
@@ -79,12 +90,15 @@ struct IndexPage {
     folder: &'static str,
     folders: Vec<(&'static str, &'static str, String)>,
     rows: Vec<Row>,
+    /// «Черновики», when that folder is open.
+    drafts: Option<Vec<DraftRow>>,
     /// The mailboxes this person reads: address, name, whether it is this one.
     mailboxes: Vec<(String, String, bool)>,
     /// «Написать» is offered (the person's own and an organisation's).
     can_write: bool,
     own: bool,
     search: SearchView,
+    csrf: String,
 }
 
 /// The mailboxes `m.user` reads, this one marked.
@@ -108,11 +122,12 @@ async fn mailboxes(s: &AppState, m: &Mailbox) -> Result<Vec<(String, String, boo
 /// the words find (within `folder`, `with`, `from`–`to` when given).
 pub(crate) async fn index(State(s): State<AppState>, m: Mailbox, Query(q): Query<FolderQuery>) -> Page {
     let folder = Folder::from_code(&q.folder);
+    let in_drafts = q.folder == "drafts" && q.q.trim().is_empty();
     let search = search_view(&s, &m, &q).await?;
     let status =
         if search.error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
     // A search shows what it found instead of the folder.
-    let list = if q.q.trim().is_empty() {
+    let list = if q.q.trim().is_empty() && !in_drafts {
         letters::folder(s.store.as_ref(), &m.party, folder).await.map_err(|e| mail_problem(e, "", "/mail"))?
     } else {
         vec![]
@@ -134,22 +149,54 @@ pub(crate) async fn index(State(s): State<AppState>, m: Mailbox, Query(q): Query
         (Party::Org(_), Some(name)) => format!("{} — {name}", tr("Электронный ящик")),
         _ => tr("Электронный ящик").to_owned(),
     };
+    let drafts = if in_drafts { Some(draft_rows(&s, &m).await?) } else { None };
+    let mut folders: Vec<(&'static str, &'static str, String)> = Folder::ALL
+        .iter()
+        .map(|f| (f.code(), tr(f.title()), if *f == Folder::Inbox { unread.clone() } else { String::new() }))
+        .collect();
+    folders.insert(2, ("drafts", tr("Черновики"), String::new()));
     render(&IndexPage {
         title,
         boxq: m.query(),
         boxv: m.code.clone(),
-        folder: folder.code(),
-        folders: Folder::ALL
-            .iter()
-            .map(|f| (f.code(), tr(f.title()), if *f == Folder::Inbox { unread.clone() } else { String::new() }))
-            .collect(),
+        folder: if in_drafts { "drafts" } else { folder.code() },
+        folders,
         rows,
+        drafts,
         mailboxes: mailboxes(&s, &m).await?,
-        can_write: m.code != "agency",
+        can_write: true,
         own: m.code.is_empty(),
         search,
+        csrf: m.session.csrf_secret.clone(),
     })
     .map(|page| (status, page).into_response())
+}
+
+/// «Черновики» of this person in this mailbox, last saved first.
+async fn draft_rows(s: &AppState, m: &Mailbox) -> Result<Vec<DraftRow>, WebError> {
+    let list = sep_core::mail::drafts::list(s.store.as_ref(), &m.user, &m.party)
+        .await
+        .map_err(|e| mail_problem(e, "", "/mail"))?;
+    Ok(list
+        .into_iter()
+        .map(|d| DraftRow {
+            id: d.id.to_string(),
+            href: match d.reply_to {
+                Some(c) => format!("{}#reply", super::write::address(m, &format!("/mail/{c}"), "")),
+                None => super::write::address(m, "/mail/new", &format!("draft={}", d.id)),
+            },
+            subject: if d.subject.is_empty() { tr("(без темы)").to_owned() } else { d.subject },
+            to: match (&d.to_name, &d.to) {
+                (Some(name), _) => name.clone(),
+                (None, Some(Party::Agency(a))) => tr_dyn(a),
+                (None, Some(Party::Org(inn))) => inn.clone(),
+                (None, _) if d.reply_to.is_some() => tr("ответ в переписке").to_owned(),
+                (None, _) => "—".to_owned(),
+            },
+            at: moscow(d.updated_at),
+            files: d.files.len(),
+        })
+        .collect())
 }
 
 /// The search block: the form as typed and, when words were given, what they found.
@@ -221,6 +268,10 @@ struct LetterView {
     incoming: bool,
     /// «Прочитано …» of what this mailbox sent.
     read_at: Option<String>,
+    /// Who signed it and with what, when it is signed: `(signer, serial, issuer, by the agency)`.
+    signed: Option<(String, String, String, bool)>,
+    /// `(part, name)` of each signature's `.sig`.
+    sigs: Vec<(u32, String)>,
 }
 
 #[derive(Template)]
@@ -232,10 +283,25 @@ struct ConversationPage {
     letters: Vec<LetterView>,
     archived: bool,
     csrf: String,
+    /// The reply being written (its draft).
+    compose: super::write::Compose,
+    saved: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct ConversationQuery {
+    #[serde(default)]
+    saved: String,
 }
 
 /// `GET /mail/{conversation}`: the conversation; what was received is marked as read.
-pub(crate) async fn conversation(State(s): State<AppState>, m: Mailbox, ctx: Ctx, Path(id): Path<Uuid>) -> Page {
+pub(crate) async fn conversation(
+    State(s): State<AppState>,
+    m: Mailbox,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+    Query(q): Query<ConversationQuery>,
+) -> Page {
     let held = letters::open(s.store.as_ref(), &m.party, id, &m.user, &ctx.origin(), s.clock.now())
         .await
         .map_err(|e| mail_problem(e, "", "/mail"))?;
@@ -259,8 +325,29 @@ pub(crate) async fn conversation(State(s): State<AppState>, m: Mailbox, ctx: Ctx
                 .collect(),
             incoming: f.incoming,
             read_at: if f.incoming { None } else { f.letter.read_at.map(moscow) },
+            signed: f.letter.signatures.first().map(|x| {
+                let c = crate::ui::components::signatures::CertificateView::of(&x.signer);
+                (c.owner, c.serial, c.issuer, x.source == sep_core::signing::Source::System)
+            }),
+            sigs: f
+                .letter
+                .signatures
+                .iter()
+                .map(|x| {
+                    let name = match x.part {
+                        0 => sep_core::mail::TEXT_NAME.to_owned(),
+                        n => f.letter.files.get(n as usize - 1).map_or_else(String::new, |file| file.name.clone()),
+                    };
+                    (x.part, format!("{name}.sig"))
+                })
+                .collect(),
         })
         .collect();
+    // The reply being written here, if one was kept.
+    let drafts = sep_core::mail::drafts::list(s.store.as_ref(), &m.user, &m.party)
+        .await
+        .map_err(|e| mail_problem(e, "", "/mail"))?;
+    let draft = drafts.iter().find(|d| d.reply_to == Some(id));
     render(&ConversationPage {
         id: id.to_string(),
         subject: if subject.is_empty() { tr("(без темы)").to_owned() } else { subject },
@@ -268,6 +355,8 @@ pub(crate) async fn conversation(State(s): State<AppState>, m: Mailbox, ctx: Ctx
         letters: views,
         archived,
         csrf: m.session.csrf_secret.clone(),
+        compose: super::write::Compose::of(&s, &m, draft).await?,
+        saved: q.saved == "1",
     })
 }
 
@@ -326,6 +415,15 @@ pub(crate) async fn zip(State(s): State<AppState>, m: Mailbox, Path(id): Path<Uu
         // Two files of one name stay two entries.
         let name = if names.insert(f.name.clone()) { f.name.clone() } else { format!("{}-{}", i + 1, f.name) };
         body.extend(zip.entry(&name, &bytes, l.sent_at).ok_or_else(too_large)?);
+        if let Some(der) = signature_of(&s, l, i as u32 + 1).await? {
+            body.extend(zip.entry(&format!("{name}.sig"), &der, l.sent_at).ok_or_else(too_large)?);
+        }
+    }
+    // A signed message carries its signed text and every signature, to check at /verify.
+    if let Some(der) = signature_of(&s, l, 0).await? {
+        let text = sep_core::mail::text_part(&l.subject, &l.text);
+        body.extend(zip.entry(sep_core::mail::TEXT_NAME, &text, l.sent_at).ok_or_else(too_large)?);
+        body.extend(zip.entry(&format!("{}.sig", sep_core::mail::TEXT_NAME), &der, l.sent_at).ok_or_else(too_large)?);
     }
     body.extend(zip.finish());
     Ok((
@@ -337,6 +435,64 @@ pub(crate) async fn zip(State(s): State<AppState>, m: Mailbox, Path(id): Path<Uu
         body,
     )
         .into_response())
+}
+
+/// The signature of `part` of `l`, when it is signed.
+async fn signature_of(s: &AppState, l: &sep_core::mail::Letter, part: u32) -> Result<Option<Vec<u8>>, WebError> {
+    if !l.signatures.iter().any(|x| x.part == part) {
+        return Ok(None);
+    }
+    Ok(s.store.get_mail_signature(l.id, part).await?)
+}
+
+fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> axum::response::Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"download\"; filename*=UTF-8''{}",
+                    crate::ui::components::percent_encoded(name)
+                ),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /mail/letters/{id}/text`: the message's signed text (`text.txt`), the bytes its text
+/// signature covers.
+pub(crate) async fn text(State(s): State<AppState>, m: Mailbox, Path(id): Path<Uuid>) -> Page {
+    let filed = s.store.find_filed(&m.party, id).await?.ok_or_else(WebError::not_found)?;
+    let body = sep_core::mail::text_part(&filed.letter.subject, &filed.letter.text);
+    Ok(attachment("text/plain; charset=utf-8", sep_core::mail::TEXT_NAME, body))
+}
+
+/// `GET /mail/letters/{id}/signatures/{n}`: the `.sig` of part `n` (0 the text, then each file).
+pub(crate) async fn signature(State(s): State<AppState>, m: Mailbox, Path((id, n)): Path<(Uuid, u32)>) -> Page {
+    let filed = s.store.find_filed(&m.party, id).await?.ok_or_else(WebError::not_found)?;
+    let l = &filed.letter;
+    let der = signature_of(&s, l, n).await?.ok_or_else(WebError::not_found)?;
+    let name = match n {
+        0 => sep_core::mail::TEXT_NAME.to_owned(),
+        n => l.files.get(n as usize - 1).map_or_else(|| "file".to_owned(), |f| f.name.clone()),
+    };
+    Ok(attachment("application/pkcs7-signature", &format!("{name}.sig"), der))
+}
+
+/// `GET /mail/letters/{id}/receipt`: the квитанция (PDF) of a message this mailbox sent.
+pub(crate) async fn receipt(State(s): State<AppState>, m: Mailbox, Path(id): Path<Uuid>) -> Page {
+    use sep_core::spravka::sheet::Render;
+    let l = sep_core::mail::receipt::sent(s.store.as_ref(), &m.party, id)
+        .await
+        .map_err(|e| mail_problem(e, "", "/mail"))?;
+    let pdf = sep_pdf::PdfRenderer::new()
+        .and_then(|r| r.render(&sep_core::mail::receipt::sheet(&l)))
+        .map_err(|e| WebError::internal(&e))?;
+    Ok(attachment("application/pdf", &format!("receipt-{id}.pdf"), pdf))
 }
 
 fn too_large() -> WebError {

@@ -5,6 +5,7 @@
 
 pub(crate) mod boxes;
 pub(crate) mod counterparties;
+pub(crate) mod sign;
 pub(crate) mod write;
 
 use crate::AppState;
@@ -84,7 +85,8 @@ pub(crate) fn mail_problem(e: MailError, title: &str, back: &str) -> WebError {
         MailError::NotFound => return WebError::not_found(),
         MailError::Store(e) => return e.into(),
         MailError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        MailError::CounterpartyExists => StatusCode::CONFLICT,
+        MailError::CounterpartyExists | MailError::AlreadySent | MailError::DraftChanged => StatusCode::CONFLICT,
+        MailError::Signing(e) => return e.into(),
         MailError::Unavailable | MailError::Files(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };

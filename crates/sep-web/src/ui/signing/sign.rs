@@ -36,15 +36,6 @@ fn sign_page(r: &SignRequest, csrf: String, phone: String, error: Option<&Signin
     })
 }
 
-fn masked_phone(user: &sep_core::user::User) -> String {
-    user.profile.phone.as_ref().map_or_else(String::new, |p| {
-        let shown = p.display_form();
-        // +7 (912) ***-**-89: enough to know which phone, not the number.
-        let tail: String = shown.chars().rev().take(2).collect::<Vec<_>>().into_iter().rev().collect();
-        format!("{} ***-**-{tail}", shown.chars().take(9).collect::<String>())
-    })
-}
-
 /// `POST /documents/sign` (`sign` = the document's key; the archive's form): a code by SMS
 /// for that document's hash, then the page to type it.
 pub(crate) async fn start(
@@ -71,7 +62,7 @@ pub(crate) async fn page(
     if r.signature_id.is_some() {
         return Ok(Redirect::to(&done(&r.document)).into_response());
     }
-    sign_page(&r, session.csrf_secret, masked_phone(&user), None)
+    sign_page(&r, session.csrf_secret, crate::ui::components::signatures::masked_phone(&user), None)
 }
 
 /// Where a finished signing goes: an application's statement back to its check page, a
@@ -102,7 +93,8 @@ pub(crate) async fn confirm(
         Ok(sig) => Ok(Redirect::to(&done(&sig.document)).into_response()),
         Err(e @ (SigningError::CodeWrong { .. } | SigningError::CodeVoid)) => {
             let r = cloud::request(s.store.as_ref(), &user, id).await?;
-            let mut page = sign_page(&r, session.csrf_secret, masked_phone(&user), Some(&e))?;
+            let mut page =
+                sign_page(&r, session.csrf_secret, crate::ui::components::signatures::masked_phone(&user), Some(&e))?;
             *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(page)
         }
