@@ -1,8 +1,10 @@
-// «Электронный ящик» (issue 17): a citizen adds a counterparty by ИНН, writes to an agency with a
-// PDF, the agency's officer answers in a second browser, the citizen's open cabinet counts the
-// answer live, the citizen reads it, finds
-// the conversation by another form of a word («декларацию» finds «декларация») and archives it —
-// every page checked with axe-core.
+// «Электронный ящик» (issue 17): a citizen adds a counterparty by ИНН, writes to an agency — the
+// draft kept as they type — and signs the message and its PDF with one SMS code; a stranger
+// checks the PDF's signature at /verify; the agency's officer answers in a second browser (the
+// answer signed with the agency's key), the citizen's open cabinet counts the answer live, the
+// citizen reads it, finds the conversation by another form of a word («декларацию» finds
+// «декларация») and archives it — every page checked with axe-core.
+import fs from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemo, launch, checkA11y, shot, signIn } from '../lib.mjs';
@@ -26,18 +28,52 @@ test('a citizen and an agency correspond through the mailbox', async () => {
     await citizen.getByRole('cell', { name: 'ООО «Ромашка»', exact: true }).waitFor();
     await checkA11y(citizen, 'mail: counterparties');
 
-    // To the agency, with a PDF.
+    // A certificate for the cloud signature.
+    await citizen.goto(`${demo.portal}/signature`);
+    await citizen.getByRole('button', { name: 'Получить сертификат электронной подписи' }).click();
+    await citizen.getByText('Сертификат выпущен').waitFor();
+
+    // To the agency, kept as a draft while typed, then signed with a PDF.
     await citizen.goto(`${demo.portal}/mail/new`);
     await citizen.getByLabel('Кому').selectOption({ label: 'Оператор СЭП' });
     await citizen.getByLabel('Тема').fill('Декларация за 2025 год');
     await citizen.getByLabel('Текст').fill('Направляю декларацию. Подтвердите получение.');
+    await citizen.locator('#draft-status', { hasText: 'Черновик сохранён' }).waitFor();
+    const drafts = await (await citizen.context().newPage());
+    await drafts.goto(`${demo.portal}/mail?folder=drafts`);
+    await drafts.getByRole('link', { name: 'Декларация за 2025 год' }).waitFor();
+    await drafts.close();
     await citizen.getByLabel('Файлы').setInputFiles({ name: 'декларация.pdf', mimeType: 'application/pdf', buffer: PDF });
     await checkA11y(citizen, 'mail: new message');
-    await citizen.getByRole('button', { name: 'Отправить' }).click();
+    await citizen.getByRole('button', { name: 'Подписать и отправить' }).click();
+    await citizen.getByRole('heading', { name: 'Подписание сообщения' }).waitFor();
+    await citizen.getByRole('cell', { name: 'декларация.pdf' }).waitFor();
+    await checkA11y(citizen, 'mail: signing');
+    await shot(citizen, 'mail-signing');
+    const outbox = await (await fetch(`${demo.portal}/outbox`)).text();
+    const codes = [...outbox.matchAll(/Код (\d{6}) — подпись документа «Сообщение/g)];
+    assert.ok(codes.length > 0, 'the code waits in the demo outbox');
+    await citizen.getByLabel('Код из SMS').fill(codes[codes.length - 1][1]);
+    await citizen.getByRole('button', { name: 'Подписать и отправить' }).click();
     await citizen.getByRole('heading', { name: 'Декларация за 2025 год', level: 1 }).waitFor();
     await citizen.locator('[data-receipt="delivered"]').waitFor();
+    await citizen.locator('[data-signed="cloud"]').waitFor();
     const conversation = citizen.url();
     await shot(citizen, 'mail-sent');
+
+    // Anyone checks the PDF's signature at /verify with the file alone.
+    const [download] = await Promise.all([
+      citizen.waitForEvent('download'),
+      citizen.getByRole('link', { name: 'декларация.pdf.sig' }).click(),
+    ]);
+    const sig = fs.readFileSync(await download.path());
+    const check = await (await browser.newContext({ locale: 'ru-RU' })).newPage();
+    await check.goto(`${demo.portal}/verify`);
+    await check.getByLabel('Документ').setInputFiles({ name: 'декларация.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await check.getByLabel('Подпись (.sig)').setInputFiles({ name: 'декларация.pdf.sig', mimeType: 'application/octet-stream', buffer: sig });
+    await check.getByRole('button', { name: 'Проверить' }).click();
+    await check.getByRole('heading', { name: 'Подпись действительна' }).waitFor();
+    await check.getByText('Иванов Иван Иванович').first().waitFor();
 
     // The citizen's cabinet stays open while the agency answers.
     await citizen.goto(`${demo.portal}/cabinet`);
@@ -49,6 +85,7 @@ test('a citizen and an agency correspond through the mailbox', async () => {
     await officer.getByRole('link', { name: 'Почта ведомства' }).click();
     await officer.getByRole('link', { name: /Декларация за 2025 год/ }).click();
     await officer.getByText('Направляю декларацию.').waitFor();
+    await officer.locator('[data-signed="cloud"]').waitFor();
     await checkA11y(officer, 'mail: the agency reads');
     await officer.getByLabel('Текст').fill('Декларация получена и принята к рассмотрению.');
     await officer.getByRole('button', { name: 'Отправить' }).click();
@@ -60,6 +97,7 @@ test('a citizen and an agency correspond through the mailbox', async () => {
     await citizen.goto(conversation);
     await citizen.getByText('Декларация получена и принята к рассмотрению.').waitFor();
     await citizen.locator('[data-receipt="read"]').waitFor();
+    await citizen.locator('[data-signed="system"]').waitFor();
     await checkA11y(citizen, 'mail: a conversation');
     await shot(citizen, 'mail-conversation');
 
