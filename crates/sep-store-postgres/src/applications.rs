@@ -336,10 +336,6 @@ impl ApplicationStore for PgStore {
         tx.commit().await.map_err(map_err)
     }
 
-    async fn insert_message(&self, m: &sep_core::application::record::Message, fx: &Effects) -> StoreResult<i64> {
-        crate::messages::insert(self, m, fx).await
-    }
-
     async fn list_messages(&self, id: ApplicationId) -> StoreResult<Vec<sep_core::application::record::Message>> {
         crate::messages::list(self, id).await
     }

@@ -16,10 +16,10 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 const COLUMNS: &str = "l.id, l.conversation_id, l.from_kind, l.from_key, l.from_name, l.to_kind, l.to_key,
-    l.to_name, l.author_id, l.subject, l.body, l.sent_at, l.read_at, b.incoming, b.is_read, b.archived";
+    l.to_name, l.author_id, l.subject, l.body, l.sent_at, l.read_at, b.incoming, b.is_read, b.archived, l.application_id";
 
 const FILED: &str = "SELECT l.id, l.conversation_id, l.from_kind, l.from_key, l.from_name, l.to_kind, l.to_key,
-    l.to_name, l.author_id, l.subject, l.body, l.sent_at, l.read_at, b.incoming, b.is_read, b.archived
+    l.to_name, l.author_id, l.subject, l.body, l.sent_at, l.read_at, b.incoming, b.is_read, b.archived, l.application_id
     FROM mail_boxes b JOIN mail_letters l ON l.id = b.letter_id";
 
 fn party(kind: &str, key: &str) -> StoreResult<Party> {
@@ -41,6 +41,7 @@ fn filed_row(r: &Row) -> StoreResult<Filed> {
         sent_at: r.get(11),
         read_at: r.get(12),
         signatures: vec![],
+        application: r.get::<_, Option<Uuid>>(16).map(sep_core::application::record::ApplicationId),
     };
     Ok(Filed { letter, incoming: r.get(13), read: r.get(14), archived: r.get(15) })
 }
@@ -139,109 +140,150 @@ impl PgStore {
     }
 }
 
+/// Stores letter `l` with its files, signatures and search terms and files it in both
+/// mailboxes, removing the sender's `draft`, within `tx`.
+async fn file_letter(
+    tx: &tokio_postgres::Transaction<'_>,
+    l: &Letter,
+    ders: &[Vec<u8>],
+    draft: Option<Uuid>,
+) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO mail_letters (id, conversation_id, from_kind, from_key, from_name, to_kind, to_key,
+            to_name, author_id, subject, body, sent_at, read_at, application_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $13)",
+        &[
+            &l.id,
+            &l.conversation,
+            &l.from.kind(),
+            &l.from.key(),
+            &l.from_name,
+            &l.to.kind(),
+            &l.to.key(),
+            &l.to_name,
+            &l.author.0,
+            &l.subject,
+            &l.text,
+            &l.sent_at,
+            &l.application.map(|a| a.0),
+        ],
+    )
+    .await
+    .map_err(map_err)?;
+    for (i, f) in l.files.iter().enumerate() {
+        let idx = i32::try_from(i).unwrap_or(i32::MAX);
+        tx.execute(
+            "INSERT INTO mail_files (letter_id, idx, name, content_type, size, sha256) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&l.id, &idx, &f.name, &f.content_type, &f.size, &f.sha256],
+        )
+        .await
+        .map_err(map_err)?;
+    }
+    for (sig, der) in l.signatures.iter().zip(ders) {
+        let part = i32::try_from(sig.part).unwrap_or(i32::MAX);
+        tx.execute(
+            "INSERT INTO mail_signatures (letter_id, part, source, hash, signer_subject, signer_issuer,
+                signer_serial, signer_not_before, signer_not_after, signed_at, der)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            &[
+                &l.id,
+                &part,
+                &sig.source.code(),
+                &sig.hash,
+                &sig.signer.subject,
+                &sig.signer.issuer,
+                &sig.signer.serial,
+                &sig.signer.not_before,
+                &sig.signer.not_after,
+                &sig.signed_at,
+                der,
+            ],
+        )
+        .await
+        .map_err(map_err)?;
+    }
+    if let Some(d) = draft {
+        tx.execute("DELETE FROM mail_drafts WHERE id = $1 AND author_id = $2", &[&d, &l.author.0])
+            .await
+            .map_err(map_err)?;
+    }
+    tx.execute(
+        "INSERT INTO mail_search (letter_id, terms) VALUES ($1, $2)",
+        &[&l.id, &sep_core::mail::search::analyse(&l.searchable())],
+    )
+    .await
+    .map_err(map_err)?;
+    // Both conversation rows in one order whoever writes, so two answers crossing cannot
+    // deadlock.
+    let mut sides = [(&l.from, false), (&l.to, true)];
+    sides.sort_by_key(|(p, _)| (p.kind(), p.key()));
+    for (mailbox, incoming) in sides {
+        let with = if incoming { &l.from_name } else { &l.to_name };
+        tx.execute(
+            "INSERT INTO mail_threads (box_kind, box_key, conversation_id, subject, with_name, last_at,
+                inbox_at, sent_last_at, archived, total, unread)
+             VALUES ($1, $2, $3, $4, $5, $6::timestamptz, CASE WHEN $7::boolean THEN $6::timestamptz END,
+                CASE WHEN $7::boolean THEN NULL ELSE $6::timestamptz END, false, 1, CASE WHEN $7::boolean THEN 1 ELSE 0 END)
+             ON CONFLICT (box_kind, box_key, conversation_id) DO UPDATE SET
+                with_name = CASE WHEN excluded.last_at >= mail_threads.last_at
+                    THEN excluded.with_name ELSE mail_threads.with_name END,
+                last_at = GREATEST(mail_threads.last_at, excluded.last_at),
+                inbox_at = CASE WHEN $7::boolean THEN GREATEST(mail_threads.inbox_at, $6::timestamptz)
+                    ELSE mail_threads.inbox_at END,
+                sent_last_at = CASE WHEN $7::boolean THEN mail_threads.sent_last_at
+                    ELSE GREATEST(mail_threads.sent_last_at, $6::timestamptz) END,
+                archived = false, total = mail_threads.total + 1, unread = mail_threads.unread + excluded.unread",
+            &[&mailbox.kind(), &mailbox.key(), &l.conversation, &l.subject, with, &l.sent_at, &incoming],
+        )
+        .await
+        .map_err(map_err)?;
+        tx.execute(
+            "INSERT INTO mail_boxes (box_kind, box_key, letter_id, conversation_id, incoming, is_read, archived,
+                sent_at)
+             VALUES ($1, $2, $3, $4, $5, $6, false, $7)",
+            &[&mailbox.kind(), &mailbox.key(), &l.id, &l.conversation, &incoming, &!incoming, &l.sent_at],
+        )
+        .await
+        .map_err(map_err)?;
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MailStore for PgStore {
     async fn insert_letter(&self, l: &Letter, ders: &[Vec<u8>], draft: Option<Uuid>, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
-            "INSERT INTO mail_letters (id, conversation_id, from_kind, from_key, from_name, to_kind, to_key,
-                to_name, author_id, subject, body, sent_at, read_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL)",
-            &[
-                &l.id,
-                &l.conversation,
-                &l.from.kind(),
-                &l.from.key(),
-                &l.from_name,
-                &l.to.kind(),
-                &l.to.key(),
-                &l.to_name,
-                &l.author.0,
-                &l.subject,
-                &l.text,
-                &l.sent_at,
-            ],
-        )
-        .await
-        .map_err(map_err)?;
-        for (i, f) in l.files.iter().enumerate() {
-            let idx = i32::try_from(i).unwrap_or(i32::MAX);
-            tx.execute(
-                "INSERT INTO mail_files (letter_id, idx, name, content_type, size, sha256) VALUES ($1, $2, $3, $4, $5, $6)",
-                &[&l.id, &idx, &f.name, &f.content_type, &f.size, &f.sha256],
-            )
-            .await
-            .map_err(map_err)?;
-        }
-        for (sig, der) in l.signatures.iter().zip(ders) {
-            let part = i32::try_from(sig.part).unwrap_or(i32::MAX);
-            tx.execute(
-                "INSERT INTO mail_signatures (letter_id, part, source, hash, signer_subject, signer_issuer,
-                    signer_serial, signer_not_before, signer_not_after, signed_at, der)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                &[
-                    &l.id,
-                    &part,
-                    &sig.source.code(),
-                    &sig.hash,
-                    &sig.signer.subject,
-                    &sig.signer.issuer,
-                    &sig.signer.serial,
-                    &sig.signer.not_before,
-                    &sig.signer.not_after,
-                    &sig.signed_at,
-                    der,
-                ],
-            )
-            .await
-            .map_err(map_err)?;
-        }
-        if let Some(d) = draft {
-            tx.execute("DELETE FROM mail_drafts WHERE id = $1 AND author_id = $2", &[&d, &l.author.0])
-                .await
-                .map_err(map_err)?;
-        }
-        tx.execute(
-            "INSERT INTO mail_search (letter_id, terms) VALUES ($1, $2)",
-            &[&l.id, &sep_core::mail::search::analyse(&l.searchable())],
-        )
-        .await
-        .map_err(map_err)?;
-        // Both conversation rows in one order whoever writes, so two answers crossing cannot
-        // deadlock.
-        let mut sides = [(&l.from, false), (&l.to, true)];
-        sides.sort_by_key(|(p, _)| (p.kind(), p.key()));
-        for (mailbox, incoming) in sides {
-            let with = if incoming { &l.from_name } else { &l.to_name };
-            tx.execute(
-                "INSERT INTO mail_threads (box_kind, box_key, conversation_id, subject, with_name, last_at,
-                    inbox_at, sent_last_at, archived, total, unread)
-                 VALUES ($1, $2, $3, $4, $5, $6::timestamptz, CASE WHEN $7::boolean THEN $6::timestamptz END,
-                    CASE WHEN $7::boolean THEN NULL ELSE $6::timestamptz END, false, 1, CASE WHEN $7::boolean THEN 1 ELSE 0 END)
-                 ON CONFLICT (box_kind, box_key, conversation_id) DO UPDATE SET
-                    with_name = CASE WHEN excluded.last_at >= mail_threads.last_at
-                        THEN excluded.with_name ELSE mail_threads.with_name END,
-                    last_at = GREATEST(mail_threads.last_at, excluded.last_at),
-                    inbox_at = CASE WHEN $7::boolean THEN GREATEST(mail_threads.inbox_at, $6::timestamptz)
-                        ELSE mail_threads.inbox_at END,
-                    sent_last_at = CASE WHEN $7::boolean THEN mail_threads.sent_last_at
-                        ELSE GREATEST(mail_threads.sent_last_at, $6::timestamptz) END,
-                    archived = false, total = mail_threads.total + 1, unread = mail_threads.unread + excluded.unread",
-                &[&mailbox.kind(), &mailbox.key(), &l.conversation, &l.subject, with, &l.sent_at, &incoming],
-            )
-            .await
-            .map_err(map_err)?;
-            tx.execute(
-                "INSERT INTO mail_boxes (box_kind, box_key, letter_id, conversation_id, incoming, is_read, archived,
-                    sent_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, false, $7)",
-                &[&mailbox.kind(), &mailbox.key(), &l.id, &l.conversation, &incoming, &!incoming, &l.sent_at],
-            )
-            .await
-            .map_err(map_err)?;
-        }
+        file_letter(&tx, l, ders, draft).await?;
         crate::effects::apply(&tx, fx).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn list_legacy_messages(&self, limit: i64) -> StoreResult<Vec<sep_core::application::record::Message>> {
+        crate::messages::legacy(self, limit).await
+    }
+
+    async fn absorb_legacy_message(&self, legacy: i64, l: &Letter) -> StoreResult<()> {
+        let app = l.application.ok_or_else(|| StoreError::Other("a legacy message without its application".into()))?;
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        file_letter(&tx, l, &[], None).await?;
+        let gone = tx.execute("DELETE FROM application_messages WHERE id = $1", &[&legacy]).await.map_err(map_err)?;
+        if gone != 1 {
+            // Moved already by another process: nothing is filed twice.
+            return Err(StoreError::Conflict { constraint: "application_messages_moved".into() });
+        }
+        let place: i64 = tx
+            .query_one("SELECT COUNT(*) FROM mail_letters WHERE application_id = $1", &[&app.0])
+            .await
+            .map_err(map_err)?
+            .get(0);
+        tx.execute(
+            "UPDATE document_signatures SET document = $1 WHERE document = $2",
+            &[&format!("m:{}:{place}", app.0), &format!("m:{}:{legacy}", app.0)],
+        )
+        .await
+        .map_err(map_err)?;
         tx.commit().await.map_err(map_err)
     }
 

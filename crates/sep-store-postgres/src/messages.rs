@@ -1,42 +1,23 @@
-//! The «Связаться с оператором» thread on PostgreSQL (called from the `ApplicationStore` impl).
+//! The «Связаться с оператором» thread on PostgreSQL (called from the `ApplicationStore` impl):
+//! read from the mail its messages are (`mail_letters` of the application), numbered in order;
+//! and the rows of the earlier `application_messages` table, read to be moved into mail.
 
 use crate::PgStore;
 use crate::conv::map_err;
 use sep_core::application::record::{ApplicationId, Message, StoredFile};
 use sep_core::ids::UserId;
-use sep_core::store::{Effects, StoreResult};
+use sep_core::store::StoreResult;
 
-pub(crate) async fn insert(s: &PgStore, m: &Message, fx: &Effects) -> StoreResult<i64> {
-    let f = m.file.as_ref();
-    let mut client = s.client().await?;
-    let tx = client.transaction().await.map_err(map_err)?;
-    let row = tx
-        .query_one(
-            "INSERT INTO application_messages (application_id, at, author_id, author, text, file_name, content_type, size, sha256)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            &[
-                &m.application_id.0,
-                &m.at,
-                &m.author_id.0,
-                &m.author,
-                &m.text,
-                &f.map(|f| f.file_name.clone()),
-                &f.map(|f| f.content_type.clone()),
-                &f.map(|f| f.size),
-                &f.map(|f| f.sha256.clone()),
-            ],
-        )
-        .await
-        .map_err(map_err)?;
-    crate::effects::apply(&tx, fx).await?;
-    tx.commit().await.map_err(map_err)?;
-    Ok(row.get(0))
-}
+/// An application's messages, numbered from 1 in the order written (a message's number is its
+/// place in the thread: messages are only ever added), with the first file of each.
+const THREAD: &str = "SELECT ROW_NUMBER() OVER (PARTITION BY l.application_id ORDER BY l.sent_at, l.id) AS n,
+        l.sent_at AS at, l.author_id AS author_id,
+        CASE l.from_kind WHEN 'person' THEN 'applicant' ELSE 'officer' END AS author, l.body AS text,
+        f.name AS file_name, f.content_type AS content_type, f.size AS size, f.sha256 AS sha256,
+        l.application_id AS application_id
+    FROM mail_letters l LEFT JOIN mail_files f ON f.letter_id = l.id AND f.idx = 0";
 
-/// A message row: the columns both lists select, in this order (the application's id last).
-const COLUMNS: &str = "m.id, m.at, m.author_id, m.author, m.text, m.file_name, m.content_type, m.size, m.sha256, \
-     m.application_id";
-
+/// A message row in the order [`THREAD`] and the legacy table select it.
 fn message(r: &tokio_postgres::Row) -> Message {
     Message {
         id: r.get(0),
@@ -56,7 +37,7 @@ fn message(r: &tokio_postgres::Row) -> Message {
 
 pub(crate) async fn list(s: &PgStore, id: ApplicationId) -> StoreResult<Vec<Message>> {
     let client = s.client().await?;
-    let sql = format!("SELECT {COLUMNS} FROM application_messages m WHERE m.application_id = $1 ORDER BY m.id");
+    let sql = format!("{THREAD} WHERE l.application_id = $1 ORDER BY l.sent_at, l.id");
     let rows = client.query(&sql, &[&id.0]).await.map_err(map_err)?;
     Ok(rows.iter().map(message).collect())
 }
@@ -65,9 +46,23 @@ pub(crate) async fn list(s: &PgStore, id: ApplicationId) -> StoreResult<Vec<Mess
 pub(crate) async fn files_of_user(s: &PgStore, user: UserId) -> StoreResult<Vec<Message>> {
     let client = s.client().await?;
     let sql = format!(
-        "SELECT {COLUMNS} FROM application_messages m JOIN applications p ON p.id = m.application_id
-         WHERE p.user_id = $1 AND m.file_name IS NOT NULL ORDER BY m.id"
+        "SELECT * FROM ({THREAD} JOIN applications p ON p.id = l.application_id WHERE p.user_id = $1) t
+         WHERE t.sha256 IS NOT NULL ORDER BY t.at, t.n"
     );
     let rows = client.query(&sql, &[&user.0]).await.map_err(map_err)?;
+    Ok(rows.iter().map(message).collect())
+}
+
+/// The oldest `limit` rows of the earlier table, with their own ids.
+pub(crate) async fn legacy(s: &PgStore, limit: i64) -> StoreResult<Vec<Message>> {
+    let client = s.client().await?;
+    let rows = client
+        .query(
+            "SELECT id, at, author_id, author, text, file_name, content_type, size, sha256, application_id
+             FROM application_messages ORDER BY id LIMIT $1",
+            &[&limit],
+        )
+        .await
+        .map_err(map_err)?;
     Ok(rows.iter().map(message).collect())
 }

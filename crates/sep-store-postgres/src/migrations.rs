@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0024_mail_signed_drafts",
         sql: include_str!("../migrations/0024_mail_signed_drafts.sql"),
     },
+    Migration {
+        version: 25,
+        name: "0025_application_threads_in_mail",
+        sql: include_str!("../migrations/0025_application_threads_in_mail.sql"),
+    },
 ];
 
 /// Serialises concurrent `migrate` runs from several nodes.

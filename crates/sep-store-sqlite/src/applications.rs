@@ -318,10 +318,6 @@ impl ApplicationStore for SqliteStore {
         })
     }
 
-    async fn insert_message(&self, m: &sep_core::application::record::Message, fx: &Effects) -> StoreResult<i64> {
-        crate::messages::insert(self, m, fx)
-    }
-
     async fn list_messages(&self, id: ApplicationId) -> StoreResult<Vec<sep_core::application::record::Message>> {
         crate::messages::list(self, id)
     }

@@ -16,10 +16,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 const COLUMNS: &str = "l.id, l.conversation_id, l.from_kind, l.from_key, l.from_name, l.to_kind, l.to_key,
-    l.to_name, l.author_id, l.subject, l.body, l.sent_at, l.read_at, b.incoming, b.is_read, b.archived";
+    l.to_name, l.author_id, l.subject, l.body, l.sent_at, l.read_at, b.incoming, b.is_read, b.archived, l.application_id";
 
 const FILED: &str = "SELECT l.id, l.conversation_id, l.from_kind, l.from_key, l.from_name, l.to_kind, l.to_key,
-    l.to_name, l.author_id, l.subject, l.body, l.sent_at, l.read_at, b.incoming, b.is_read, b.archived
+    l.to_name, l.author_id, l.subject, l.body, l.sent_at, l.read_at, b.incoming, b.is_read, b.archived, l.application_id
     FROM mail_boxes b JOIN mail_letters l ON l.id = b.letter_id";
 
 fn party(kind: &str, key: &str) -> rusqlite::Result<Party> {
@@ -41,6 +41,10 @@ fn filed_row(r: &Row<'_>) -> rusqlite::Result<Filed> {
         sent_at: from_ts(r.get(11)?)?,
         read_at: r.get::<_, Option<i64>>(12)?.map(from_ts).transpose()?,
         signatures: vec![],
+        application: r
+            .get::<_, Option<String>>(16)?
+            .map(|a| parse_uuid(&a).map(sep_core::application::record::ApplicationId))
+            .transpose()?,
     };
     Ok(Filed { letter, incoming: r.get(13)?, read: r.get(14)?, archived: r.get(15)? })
 }
@@ -104,114 +108,149 @@ fn draft_row(r: &Row<'_>) -> rusqlite::Result<Draft> {
     })
 }
 
+/// Stores letter `l` with its files, signatures and search terms and files it in both
+/// mailboxes, removing the sender's `draft`, within `tx`.
+fn file_letter(tx: &rusqlite::Transaction<'_>, l: &Letter, ders: &[Vec<u8>], draft: Option<Uuid>) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO mail_letters (id, conversation_id, from_kind, from_key, from_name, to_kind, to_key,
+            to_name, author_id, subject, body, sent_at, read_at, application_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, ?13)",
+        params![
+            l.id.to_string(),
+            l.conversation.to_string(),
+            l.from.kind(),
+            l.from.key(),
+            l.from_name,
+            l.to.kind(),
+            l.to.key(),
+            l.to_name,
+            l.author.0.to_string(),
+            l.subject,
+            l.text,
+            ts(l.sent_at),
+            l.application.map(|a| a.0.to_string()),
+        ],
+    )
+    .map_err(map_err)?;
+    for (i, f) in l.files.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO mail_files (letter_id, idx, name, content_type, size, sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![l.id.to_string(), i as i64, f.name, f.content_type, f.size, f.sha256],
+        )
+        .map_err(map_err)?;
+    }
+    for (sig, der) in l.signatures.iter().zip(ders) {
+        tx.execute(
+            "INSERT INTO mail_signatures (letter_id, part, source, hash, signer_subject, signer_issuer,
+                signer_serial, signer_not_before, signer_not_after, signed_at, der)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                l.id.to_string(),
+                sig.part,
+                sig.source.code(),
+                sig.hash,
+                sig.signer.subject,
+                sig.signer.issuer,
+                sig.signer.serial,
+                ts(sig.signer.not_before),
+                ts(sig.signer.not_after),
+                ts(sig.signed_at),
+                der
+            ],
+        )
+        .map_err(map_err)?;
+    }
+    if let Some(d) = draft {
+        tx.execute(
+            "DELETE FROM mail_drafts WHERE id = ?1 AND author_id = ?2",
+            params![d.to_string(), l.author.0.to_string()],
+        )
+        .map_err(map_err)?;
+    }
+    tx.execute(
+        "INSERT INTO mail_search (terms, letter_id) VALUES (?1, ?2)",
+        params![sep_core::mail::search::analyse(&l.searchable()), l.id.to_string()],
+    )
+    .map_err(map_err)?;
+    for (mailbox, incoming) in [(&l.from, false), (&l.to, true)] {
+        let with = if incoming { &l.from_name } else { &l.to_name };
+        tx.execute(
+            "INSERT INTO mail_threads (box_kind, box_key, conversation_id, subject, with_name, last_at,
+                inbox_at, sent_last_at, archived, total, unread)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?7 THEN ?6 END, CASE WHEN ?7 THEN NULL ELSE ?6 END, 0, 1,
+                CASE WHEN ?7 THEN 1 ELSE 0 END)
+             ON CONFLICT (box_kind, box_key, conversation_id) DO UPDATE SET
+                with_name = CASE WHEN excluded.last_at >= mail_threads.last_at
+                    THEN excluded.with_name ELSE mail_threads.with_name END,
+                last_at = MAX(mail_threads.last_at, excluded.last_at),
+                inbox_at = CASE WHEN ?7 THEN MAX(COALESCE(mail_threads.inbox_at, ?6), ?6) ELSE mail_threads.inbox_at END,
+                sent_last_at = CASE WHEN ?7 THEN mail_threads.sent_last_at
+                    ELSE MAX(COALESCE(mail_threads.sent_last_at, ?6), ?6) END,
+                archived = 0, total = mail_threads.total + 1, unread = mail_threads.unread + excluded.unread",
+            params![
+                mailbox.kind(),
+                mailbox.key(),
+                l.conversation.to_string(),
+                l.subject,
+                with,
+                ts(l.sent_at),
+                incoming
+            ],
+        )
+        .map_err(map_err)?;
+        tx.execute(
+            "INSERT INTO mail_boxes (box_kind, box_key, letter_id, conversation_id, incoming, is_read,
+                archived, sent_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
+            params![
+                mailbox.kind(),
+                mailbox.key(),
+                l.id.to_string(),
+                l.conversation.to_string(),
+                incoming,
+                !incoming,
+                ts(l.sent_at)
+            ],
+        )
+        .map_err(map_err)?;
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MailStore for SqliteStore {
     async fn insert_letter(&self, l: &Letter, ders: &[Vec<u8>], draft: Option<Uuid>, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO mail_letters (id, conversation_id, from_kind, from_key, from_name, to_kind, to_key,
-                    to_name, author_id, subject, body, sent_at, read_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL)",
-                params![
-                    l.id.to_string(),
-                    l.conversation.to_string(),
-                    l.from.kind(),
-                    l.from.key(),
-                    l.from_name,
-                    l.to.kind(),
-                    l.to.key(),
-                    l.to_name,
-                    l.author.0.to_string(),
-                    l.subject,
-                    l.text,
-                    ts(l.sent_at),
-                ],
-            )
-            .map_err(map_err)?;
-            for (i, f) in l.files.iter().enumerate() {
-                tx.execute(
-                    "INSERT INTO mail_files (letter_id, idx, name, content_type, size, sha256)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![l.id.to_string(), i as i64, f.name, f.content_type, f.size, f.sha256],
-                )
-                .map_err(map_err)?;
-            }
-            for (sig, der) in l.signatures.iter().zip(ders) {
-                tx.execute(
-                    "INSERT INTO mail_signatures (letter_id, part, source, hash, signer_subject, signer_issuer,
-                        signer_serial, signer_not_before, signer_not_after, signed_at, der)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                    params![
-                        l.id.to_string(),
-                        sig.part,
-                        sig.source.code(),
-                        sig.hash,
-                        sig.signer.subject,
-                        sig.signer.issuer,
-                        sig.signer.serial,
-                        ts(sig.signer.not_before),
-                        ts(sig.signer.not_after),
-                        ts(sig.signed_at),
-                        der
-                    ],
-                )
-                .map_err(map_err)?;
-            }
-            if let Some(d) = draft {
-                tx.execute(
-                    "DELETE FROM mail_drafts WHERE id = ?1 AND author_id = ?2",
-                    params![d.to_string(), l.author.0.to_string()],
-                )
-                .map_err(map_err)?;
-            }
-            tx.execute(
-                "INSERT INTO mail_search (terms, letter_id) VALUES (?1, ?2)",
-                params![sep_core::mail::search::analyse(&l.searchable()), l.id.to_string()],
-            )
-            .map_err(map_err)?;
-            for (mailbox, incoming) in [(&l.from, false), (&l.to, true)] {
-                let with = if incoming { &l.from_name } else { &l.to_name };
-                tx.execute(
-                    "INSERT INTO mail_threads (box_kind, box_key, conversation_id, subject, with_name, last_at,
-                        inbox_at, sent_last_at, archived, total, unread)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?7 THEN ?6 END, CASE WHEN ?7 THEN NULL ELSE ?6 END, 0, 1,
-                        CASE WHEN ?7 THEN 1 ELSE 0 END)
-                     ON CONFLICT (box_kind, box_key, conversation_id) DO UPDATE SET
-                        with_name = CASE WHEN excluded.last_at >= mail_threads.last_at
-                            THEN excluded.with_name ELSE mail_threads.with_name END,
-                        last_at = MAX(mail_threads.last_at, excluded.last_at),
-                        inbox_at = CASE WHEN ?7 THEN MAX(COALESCE(mail_threads.inbox_at, ?6), ?6) ELSE mail_threads.inbox_at END,
-                        sent_last_at = CASE WHEN ?7 THEN mail_threads.sent_last_at
-                            ELSE MAX(COALESCE(mail_threads.sent_last_at, ?6), ?6) END,
-                        archived = 0, total = mail_threads.total + 1, unread = mail_threads.unread + excluded.unread",
-                    params![
-                        mailbox.kind(),
-                        mailbox.key(),
-                        l.conversation.to_string(),
-                        l.subject,
-                        with,
-                        ts(l.sent_at),
-                        incoming
-                    ],
-                )
-                .map_err(map_err)?;
-                tx.execute(
-                    "INSERT INTO mail_boxes (box_kind, box_key, letter_id, conversation_id, incoming, is_read,
-                        archived, sent_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
-                    params![
-                        mailbox.kind(),
-                        mailbox.key(),
-                        l.id.to_string(),
-                        l.conversation.to_string(),
-                        incoming,
-                        !incoming,
-                        ts(l.sent_at)
-                    ],
-                )
-                .map_err(map_err)?;
-            }
+            file_letter(tx, l, ders, draft)?;
             crate::effects::apply(tx, fx)
+        })
+    }
+
+    async fn list_legacy_messages(&self, limit: i64) -> StoreResult<Vec<sep_core::application::record::Message>> {
+        crate::messages::legacy(self, limit)
+    }
+
+    async fn absorb_legacy_message(&self, legacy: i64, l: &Letter) -> StoreResult<()> {
+        let app = l.application.ok_or_else(|| StoreError::Other("a legacy message without its application".into()))?;
+        self.write(|tx| {
+            file_letter(tx, l, &[], None)?;
+            let gone = tx.execute("DELETE FROM application_messages WHERE id = ?1", [legacy]).map_err(map_err)?;
+            if gone != 1 {
+                // Moved already by another process: nothing is filed twice.
+                return Err(StoreError::Conflict { constraint: "application_messages_moved".into() });
+            }
+            let place: i64 = tx
+                .query_row("SELECT COUNT(*) FROM mail_letters WHERE application_id = ?1", [app.0.to_string()], |r| {
+                    r.get(0)
+                })
+                .map_err(map_err)?;
+            tx.execute(
+                "UPDATE document_signatures SET document = ?1 WHERE document = ?2",
+                params![format!("m:{}:{place}", app.0), format!("m:{}:{legacy}", app.0)],
+            )
+            .map_err(map_err)?;
+            Ok(())
         })
     }
 

@@ -1,38 +1,23 @@
-//! The «Связаться с оператором» thread on SQLite (called from the `ApplicationStore` impl).
+//! The «Связаться с оператором» thread on SQLite (called from the `ApplicationStore` impl): read
+//! from the mail its messages are (`mail_letters` of the application), numbered in order; and
+//! the rows of the earlier `application_messages` table, read to be moved into mail.
 
 use crate::SqliteStore;
-use crate::conv::{from_ts, map_err, parse_uuid, ts};
-use rusqlite::params;
+use crate::conv::{from_ts, parse_uuid};
 use sep_core::application::record::{ApplicationId, Message, StoredFile};
 use sep_core::ids::UserId;
-use sep_core::store::{Effects, StoreResult};
+use sep_core::store::StoreResult;
 
-pub(crate) fn insert(s: &SqliteStore, m: &Message, fx: &Effects) -> StoreResult<i64> {
-    let f = m.file.as_ref();
-    s.write(|tx| {
-        tx.execute(
-            "INSERT INTO application_messages (application_id, at, author_id, author, text, file_name, content_type, size, sha256)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                m.application_id.0.to_string(),
-                ts(m.at),
-                m.author_id.0.to_string(),
-                m.author,
-                m.text,
-                f.map(|f| f.file_name.clone()),
-                f.map(|f| f.content_type.clone()),
-                f.map(|f| f.size),
-                f.map(|f| f.sha256.clone()),
-            ],
-        )
-        .map_err(map_err)?;
-        let id = tx.last_insert_rowid();
-        crate::effects::apply(tx, fx)?;
-        Ok(id)
-    })
-}
+/// An application's messages, numbered from 1 in the order written (a message's number is its
+/// place in the thread: messages are only ever added), with the first file of each.
+const THREAD: &str = "SELECT ROW_NUMBER() OVER (PARTITION BY l.application_id ORDER BY l.sent_at, l.id) AS n,
+        l.sent_at AS at, l.author_id AS author_id,
+        CASE l.from_kind WHEN 'person' THEN 'applicant' ELSE 'officer' END AS author, l.body AS text,
+        f.name AS file_name, f.content_type AS content_type, f.size AS size, f.sha256 AS sha256,
+        l.application_id AS application_id
+    FROM mail_letters l LEFT JOIN mail_files f ON f.letter_id = l.id AND f.idx = 0";
 
-/// A message row, as both lists select it (the application's id last).
+/// A message row in the order [`THREAD`] and the legacy table select it.
 fn message(r: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
     let author: String = r.get(2)?;
     let app: String = r.get(9)?;
@@ -55,10 +40,7 @@ fn message(r: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
 
 pub(crate) fn list(s: &SqliteStore, id: ApplicationId) -> StoreResult<Vec<Message>> {
     s.read(|c| {
-        let mut q = c.prepare_cached(
-            "SELECT id, at, author_id, author, text, file_name, content_type, size, sha256, application_id
-             FROM application_messages WHERE application_id = ?1 ORDER BY id",
-        )?;
+        let mut q = c.prepare_cached(&format!("{THREAD} WHERE l.application_id = ?1 ORDER BY l.sent_at, l.id"))?;
         q.query_map([id.0.to_string()], message)?.collect()
     })
 }
@@ -66,12 +48,21 @@ pub(crate) fn list(s: &SqliteStore, id: ApplicationId) -> StoreResult<Vec<Messag
 /// The messages with a file in the threads of `user`'s applications, oldest first.
 pub(crate) fn files_of_user(s: &SqliteStore, user: UserId) -> StoreResult<Vec<Message>> {
     s.read(|c| {
-        let mut q = c.prepare_cached(
-            "SELECT m.id, m.at, m.author_id, m.author, m.text, m.file_name, m.content_type, m.size, m.sha256,
-                    m.application_id
-             FROM application_messages m JOIN applications p ON p.id = m.application_id
-             WHERE p.user_id = ?1 AND m.file_name IS NOT NULL ORDER BY m.id",
-        )?;
+        let mut q = c.prepare_cached(&format!(
+            "SELECT * FROM ({THREAD} JOIN applications p ON p.id = l.application_id WHERE p.user_id = ?1)
+             WHERE sha256 IS NOT NULL ORDER BY at, n"
+        ))?;
         q.query_map([user.0.to_string()], message)?.collect()
+    })
+}
+
+/// The oldest `limit` rows of the earlier table, with their own ids.
+pub(crate) fn legacy(s: &SqliteStore, limit: i64) -> StoreResult<Vec<Message>> {
+    s.read(|c| {
+        let mut q = c.prepare_cached(
+            "SELECT id, at, author_id, author, text, file_name, content_type, size, sha256, application_id
+             FROM application_messages ORDER BY id LIMIT ?1",
+        )?;
+        q.query_map([limit], message)?.collect()
     })
 }

@@ -140,6 +140,7 @@ async fn run(backend: Backend) {
                             sent_at: now + time::Duration::seconds((c * PER_CONVERSATION + m) as i64),
                             read_at: None,
                             signatures: vec![],
+                            application: None,
                         };
                         store.insert_letter(&letter, &[], None, &Effects::none()).await.unwrap();
                     }

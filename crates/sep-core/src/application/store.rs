@@ -84,9 +84,8 @@ pub trait ApplicationStore: Send + Sync {
         at: OffsetDateTime,
         fx: &Effects,
     ) -> StoreResult<()>;
-    /// Adds a message to an application's thread; returns its id.
-    async fn insert_message(&self, m: &Message, fx: &Effects) -> StoreResult<i64>;
-    /// An application's thread, oldest first.
+    /// An application's thread (the mail of its conversation), oldest first, each numbered by
+    /// its place in it from 1.
     async fn list_messages(&self, id: ApplicationId) -> StoreResult<Vec<Message>>;
     /// Whether any attachment, message or issued document points to the stored file `sha256`.
     async fn file_referenced(&self, sha256: &str) -> StoreResult<bool>;

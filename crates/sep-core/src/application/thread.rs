@@ -1,13 +1,18 @@
 //! «Связаться с оператором» (SPEC A2): the thread on an application between the applicant
-//! and the agency's officers. A message is stored with whom to tell in the same transaction:
-//! the applicant hears of an officer's message (in the cabinet, and by e-mail if their
-//! settings allow), the officer in charge of the applicant's.
+//! and the agency's officers. It is a conversation of the mailbox (SPEC M1, one model of
+//! correspondence): its id is the application's, its messages are filed in the applicant's
+//! and the agency's mailboxes, found by the mailbox's search, and answered here, under this
+//! thread's rules. A message is stored with whom to tell in the same transaction: the
+//! applicant hears of an officer's message (in the cabinet, and by e-mail if their settings
+//! allow), the officer in charge of the applicant's.
 
 use super::access::Viewer;
 use super::error::ActionError;
-use super::record::{Application, Message, StoredFile};
+use super::record::{Application, StoredFile};
 use super::status::Allowed;
 use crate::audit::Origin;
+use crate::catalogue::Catalogue;
+use crate::mail::{Letter, MailFile, Party};
 use crate::notice::NewNotice;
 use crate::store::{Effects, Store};
 use crate::user::User;
@@ -32,11 +37,135 @@ pub fn text_of(typed: &str) -> Result<String, ActionError> {
     if text.is_empty() { Err(ActionError::MessageEmpty) } else { Ok(text) }
 }
 
+/// The subject the thread's messages carry in the mailbox.
+pub fn subject(app: &Application, service: Option<&crate::catalogue::Service>) -> String {
+    let number = app.number.as_deref().unwrap_or("без номера");
+    match service {
+        Some(s) => format!("Заявление № {number} — {}", s.title),
+        None => format!("Заявление № {number}"),
+    }
+}
+
+/// The thread's message as a letter of the mailbox: between the applicant and the agency of
+/// the application's service (an officer's own agency when the service has left the
+/// catalogue).
+#[allow(clippy::too_many_arguments, reason = "a message is made of each of these")]
+pub fn letter(
+    catalogue: &Catalogue,
+    app: &Application,
+    applicant: &User,
+    author: &User,
+    viewer: Viewer,
+    text: String,
+    file: Option<StoredFile>,
+    now: OffsetDateTime,
+) -> Result<Letter, ActionError> {
+    let service = catalogue.get(&app.service);
+    let agency = match (service, viewer) {
+        (Some(s), _) => s.agency.clone(),
+        (None, Viewer::Officer) => super::access::officer_agency(author).ok_or(ActionError::UnknownService)?.to_owned(),
+        (None, Viewer::Applicant) => return Err(ActionError::UnknownService),
+    };
+    Ok(between(app, service, applicant, &agency, author, viewer, text, file, now))
+}
+
+/// The thread's message between `applicant` and `agency`.
+#[allow(clippy::too_many_arguments, reason = "a message is made of each of these")]
+fn between(
+    app: &Application,
+    service: Option<&crate::catalogue::Service>,
+    applicant: &User,
+    agency: &str,
+    author: &User,
+    viewer: Viewer,
+    text: String,
+    file: Option<StoredFile>,
+    now: OffsetDateTime,
+) -> Letter {
+    let agency = agency.to_owned();
+    let person = (Party::Person(app.user_id), applicant.profile.full_name());
+    let office = (Party::Agency(agency.clone()), agency);
+    let ((from, from_name), (to, to_name)) =
+        if viewer == Viewer::Applicant { (person, office) } else { (office, person) };
+    Letter {
+        id: uuid::Uuid::now_v7(),
+        conversation: app.id.0,
+        from,
+        from_name,
+        to,
+        to_name,
+        author: author.id,
+        subject: subject(app, service),
+        text,
+        files: file
+            .map(|f| MailFile { name: f.file_name, content_type: f.content_type, size: f.size, sha256: f.sha256 })
+            .into_iter()
+            .collect(),
+        sent_at: now,
+        read_at: None,
+        signatures: vec![],
+        application: Some(app.id),
+    }
+}
+
+/// The thread of `app` seen by `reader` on the application's page: what `mailbox` (the
+/// applicant's own, or the agency's) received in it is marked read, as opening it in the
+/// mailbox does (the other side's read receipt).
+pub async fn seen(
+    store: &dyn Store,
+    mailbox: &Party,
+    app: &Application,
+    reader: &User,
+    origin: &Origin,
+    now: OffsetDateTime,
+) -> Result<(), ActionError> {
+    match crate::mail::letters::open(store, mailbox, app.id.0, reader, origin, now).await {
+        Ok(_) | Err(crate::mail::MailError::NotFound) => Ok(()),
+        Err(crate::mail::MailError::Store(e)) => Err(e.into()),
+        Err(e) => Err(ActionError::FileStore(e.to_string())),
+    }
+}
+
+/// Moves the messages of the earlier thread table into mail, oldest first, a batch at a time;
+/// `sep` runs it as it starts. A message keeps its time, author and file; a file's signatures
+/// follow it to its place in the thread. A service gone from the catalogue leaves its agency
+/// unknown: the officer's agency names it, or else the service's code.
+pub async fn absorb_legacy(store: &dyn Store, catalogue: &Catalogue) -> Result<usize, ActionError> {
+    let mut moved = 0;
+    loop {
+        let batch = store.list_legacy_messages(200).await?;
+        if batch.is_empty() {
+            return Ok(moved);
+        }
+        for m in batch {
+            let app = store.get_application(m.application_id).await?;
+            let applicant = store.get_user(app.user_id).await?;
+            let author =
+                if m.author_id == applicant.id { applicant.clone() } else { store.get_user(m.author_id).await? };
+            let viewer = if m.author == "applicant" { Viewer::Applicant } else { Viewer::Officer };
+            let service = catalogue.get(&app.service);
+            let agency = match (service, super::access::officer_agency(&author)) {
+                (Some(s), _) => s.agency.clone(),
+                (None, Some(a)) => a.to_owned(),
+                (None, None) => format!("Ведомство услуги «{}»", app.service),
+            };
+            let l = between(&app, service, &applicant, &agency, &author, viewer, m.text, m.file, m.at);
+            match store.absorb_legacy_message(m.id, &l).await {
+                Ok(()) => moved += 1,
+                // Another process moved it first.
+                Err(crate::StoreError::Conflict { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
+
 /// Stores a message from `author` (the applicant or an officer, as `viewer` says) with its
 /// notification to the other side.
 #[allow(clippy::too_many_arguments, reason = "a use case takes its ports and its inputs")]
 pub async fn post(
     store: &dyn Store,
+    catalogue: &Catalogue,
     app: &Application,
     author: &User,
     viewer: Viewer,
@@ -47,12 +176,12 @@ pub async fn post(
 ) -> Result<(), ActionError> {
     may_write(app, viewer)?;
     let role = if viewer == Viewer::Applicant { "applicant" } else { "officer" };
-    let message =
-        Message { id: 0, application_id: app.id, at: now, author_id: author.id, author: role.into(), text, file };
+    let applicant = if app.user_id == author.id { author.clone() } else { store.get_user(app.user_id).await? };
+    let message = letter(catalogue, app, &applicant, author, viewer, text, file, now)?;
     let mut ev = origin.event(now, "application.message", Some(author.id));
     ev.subject = Some(app.user_id);
     ev.object = Some(format!("application:{}", app.id));
-    ev.details = serde_json::json!({ "author": role, "file": message.file.is_some() });
+    ev.details = serde_json::json!({ "author": role, "file": !message.files.is_empty() });
     let mut fx = Effects::audit(ev);
     let number = app.number.as_deref().unwrap_or("—");
     // The other side hears of it: the applicant, or the officer in charge.
@@ -73,7 +202,6 @@ pub async fn post(
     }
     if viewer == Viewer::Officer {
         use crate::settings::{Channel, Importance, Kind};
-        let applicant = store.get_user(app.user_id).await?;
         let wanted = applicant.settings.allows(Kind::Status, Channel::Email, Importance::Normal);
         if let Some(email) = applicant.profile.email.as_ref().filter(|_| wanted) {
             fx = fx.with_job(crate::job::NewJob::of(
@@ -87,6 +215,6 @@ pub async fn post(
             ));
         }
     }
-    store.insert_message(&message, &fx).await?;
+    store.insert_letter(&message, &[], None, &fx).await?;
     Ok(())
 }

@@ -48,6 +48,9 @@ pub enum MailError {
     /// The draft changed after the signing code was sent: the code signs what was shown.
     #[error("Сообщение изменилось после того, как был отправлен код подписи.")]
     DraftChanged,
+    /// A reply in the mailbox to an application's thread: it is answered on the application.
+    #[error("Это переписка по заявлению: на неё отвечают на странице заявления.")]
+    ApplicationThread,
     /// Too many drafts kept.
     #[error("Черновиков больше {max}.", max = super::drafts::MAX_DRAFTS)]
     TooManyDrafts,
@@ -83,6 +86,7 @@ impl MailError {
             Self::DraftChanged => "mail_draft_changed",
             Self::PersonUnknown => "mail_person_unknown",
             Self::TooManyDrafts => "mail_too_many_drafts",
+            Self::ApplicationThread => "mail_application_thread",
             Self::Signing(e) => e.code(),
             Self::Store(e) => e.code(),
         }
@@ -106,6 +110,7 @@ impl MailError {
             Self::AlreadySent => "Откройте его в папке «Отправленные».",
             Self::DraftChanged => "Нажмите «Подписать и отправить» ещё раз и введите новый код.",
             Self::TooManyDrafts => "Отправьте или удалите ненужные черновики.",
+            Self::ApplicationThread => "Откройте заявление и напишите в разделе «Связаться с оператором».",
             Self::PersonUnknown => "Проверьте СНИЛС: писать можно тому, кто входил на портал.",
             Self::Signing(e) => e.action(),
             Self::Unavailable | Self::Files(_) | Self::Store(_) => "Повторите через несколько минут.",

@@ -151,6 +151,11 @@ pub async fn prepare(
         Some(c) => {
             let held = store.list_conversation(mailbox, c).await?;
             let last = held.last().ok_or(MailError::NotFound)?;
+            // An application's thread keeps its rules (who may write in which status, whom to
+            // tell): it is answered on the application's page.
+            if held.iter().any(|f| f.letter.application.is_some()) {
+                return Err(MailError::ApplicationThread);
+            }
             let first = &held[0].letter;
             if subject.is_empty() {
                 subject = format!("Re: {}", first.subject).chars().take(super::MAX_SUBJECT).collect();
@@ -215,6 +220,7 @@ pub async fn prepare(
         sent_at: now,
         read_at: None,
         signatures: vec![],
+        application: None,
     })
 }
 

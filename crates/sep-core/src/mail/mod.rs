@@ -104,6 +104,9 @@ pub struct Letter {
     pub read_at: Option<OffsetDateTime>,
     /// Its signatures: a person's (cloud key) or an agency's (system key), one per part.
     pub signatures: Vec<MailSignature>,
+    /// The application whose «Связаться с оператором» thread it belongs to: the conversation
+    /// is then the application's (its id), answered on the application's page.
+    pub application: Option<crate::application::record::ApplicationId>,
 }
 
 /// A signature of one part of a message: part 0 is its text ([`text_part`]), part `n` its

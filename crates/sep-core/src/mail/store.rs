@@ -23,6 +23,13 @@ pub trait MailStore: Send + Sync {
         draft: Option<Uuid>,
         fx: &Effects,
     ) -> StoreResult<()>;
+    /// The oldest `limit` messages of the earlier thread table (from before application
+    /// threads were mail), with that table's ids.
+    async fn list_legacy_messages(&self, limit: i64) -> StoreResult<Vec<crate::application::record::Message>>;
+    /// Files `letter`, made from legacy message `legacy`, as [`MailStore::insert_letter`] does,
+    /// removes the legacy row and renames the signatures of its file from `m:<application>:<legacy>`
+    /// to its place in the thread — one transaction.
+    async fn absorb_legacy_message(&self, legacy: i64, letter: &Letter) -> StoreResult<()>;
     /// The bytes (DER) of the signature of `part` of message `letter`.
     async fn get_mail_signature(&self, letter: Uuid, part: u32) -> StoreResult<Option<Vec<u8>>>;
     /// Creates or replaces draft `d` — only its author's, in its mailbox: `false` when the id

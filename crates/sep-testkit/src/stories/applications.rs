@@ -379,8 +379,8 @@ pub async fn messages_thread(db: &TestDb) {
         size: 42,
         sha256: "cd".repeat(32),
     };
-    let mut first = Message {
-        id: 0,
+    let first = Message {
+        id: 1,
         application_id: a.id,
         at: at + Duration::minutes(1),
         author_id: user,
@@ -389,23 +389,60 @@ pub async fn messages_thread(db: &TestDb) {
         file: Some(file.clone()),
     };
     let job = NewJob::of(JobKind::SendEmail, serde_json::json!({"to": "officer@example.ru"}), at);
-    first.id = s.insert_message(&first, &Effects::none().with_job(job)).await.unwrap();
-    let mut second = Message {
-        id: 0,
+    s.insert_letter(&thread_letter(&a, &first), &[], None, &Effects::none().with_job(job)).await.unwrap();
+    let second = Message {
+        id: 2,
         at: at + Duration::minutes(2),
         author: "officer".into(),
         text: "Спасибо".into(),
         file: None,
         ..first.clone()
     };
-    second.id = s.insert_message(&second, &Effects::none()).await.unwrap();
-    assert!(second.id > first.id);
-    assert_eq!(s.list_messages(a.id).await.unwrap(), vec![first.clone(), second]);
+    s.insert_letter(&thread_letter(&a, &second), &[], None, &Effects::none()).await.unwrap();
+    assert_eq!(s.list_messages(a.id).await.unwrap(), vec![first.clone(), second], "numbered in order");
     assert!(s.list_messages(ApplicationId::new()).await.unwrap().is_empty());
     assert!(s.file_referenced(&file.sha256).await.unwrap(), "a message's file is not an orphan");
     assert_eq!(s.list_jobs(Queue::Notify.code(), 5).await.unwrap().len(), 1, "the notice goes with the message");
+    // The thread is a conversation of both mailboxes.
+    let agency = sep_core::mail::Party::Agency("ФНС России".into());
+    let held = s.list_conversation(&agency, a.id.0).await.unwrap();
+    assert_eq!((held.len(), held[0].letter.application), (2, Some(a.id)));
     let stray = Message { application_id: ApplicationId::new(), ..first };
-    assert!(matches!(s.insert_message(&stray, &Effects::none()).await, Err(StoreError::Conflict { .. })));
+    let stray = thread_letter(&Application { id: stray.application_id, ..a.clone() }, &stray);
+    assert!(matches!(s.insert_letter(&stray, &[], None, &Effects::none()).await, Err(StoreError::Conflict { .. })));
+}
+
+/// `m` of `app`'s thread as the mailbox keeps it: between the applicant and «ФНС России».
+pub fn thread_letter(app: &Application, m: &sep_core::application::record::Message) -> sep_core::mail::Letter {
+    use sep_core::mail::Party;
+    let person = (Party::Person(app.user_id), "Иванов Иван Иванович".to_owned());
+    let agency = (Party::Agency("ФНС России".into()), "ФНС России".to_owned());
+    let ((from, from_name), (to, to_name)) = if m.author == "applicant" { (person, agency) } else { (agency, person) };
+    sep_core::mail::Letter {
+        id: uuid::Uuid::now_v7(),
+        conversation: app.id.0,
+        from,
+        from_name,
+        to,
+        to_name,
+        author: m.author_id,
+        subject: "Заявление".into(),
+        text: m.text.clone(),
+        files: m
+            .file
+            .iter()
+            .map(|f| sep_core::mail::MailFile {
+                name: f.file_name.clone(),
+                content_type: f.content_type.clone(),
+                size: f.size,
+                sha256: f.sha256.clone(),
+            })
+            .collect(),
+        sent_at: m.at,
+        read_at: None,
+        signatures: vec![],
+        application: Some(app.id),
+    }
 }
 
 /// Delay notices: only open applications past their date, each announced once.
@@ -496,7 +533,7 @@ pub async fn files_of_a_person(db: &TestDb) {
         sha256: "cd".repeat(32),
     };
     let message = |app: &Application, file: Option<StoredFile>| Message {
-        id: 0,
+        id: 1,
         application_id: app.id,
         at: at + Duration::minutes(5),
         author_id: me,
@@ -504,10 +541,11 @@ pub async fn files_of_a_person(db: &TestDb) {
         text: "Ответ".into(),
         file,
     };
-    let mut with_file = message(&second, Some(file));
-    with_file.id = s.insert_message(&with_file, &Effects::none()).await.unwrap();
-    s.insert_message(&message(&first, None), &Effects::none()).await.unwrap();
-    s.insert_message(&message(&theirs, Some(with_file.file.clone().unwrap())), &Effects::none()).await.unwrap();
+    let with_file = message(&second, Some(file));
+    s.insert_letter(&thread_letter(&second, &with_file), &[], None, &Effects::none()).await.unwrap();
+    s.insert_letter(&thread_letter(&first, &message(&first, None)), &[], None, &Effects::none()).await.unwrap();
+    let theirs_message = message(&theirs, Some(with_file.file.clone().unwrap()));
+    s.insert_letter(&thread_letter(&theirs, &theirs_message), &[], None, &Effects::none()).await.unwrap();
     assert_eq!(
         s.list_message_files_of_user(me).await.unwrap(),
         vec![with_file],
@@ -563,4 +601,109 @@ pub async fn versions_of_a_file(db: &TestDb) {
     let v5 = version(7, "v5.pdf");
     assert!(matches!(s.replace_attachment(a.id, v4.id, &v5, &Effects::none()).await, Err(StoreError::Conflict { .. })));
     assert_eq!(s.list_attachments(a.id).await.unwrap(), vec![v4]);
+}
+
+/// Threads written before they were mail move into it once: numbered in order, filed in the
+/// applicant's and the agency's mailboxes, a file's signature following it to its place.
+pub async fn legacy_threads_move_into_mail(db: &TestDb) {
+    use sep_core::application::record::{Message, StoredFile};
+    use sep_core::mail::Party;
+    use sep_core::signing::{Signature, Source};
+    let s = db.store();
+    let at = t0();
+    let user = super::citizen(db, at).await;
+    let a = draft(user, at);
+    s.insert_application(&a, &Effects::none()).await.unwrap();
+    let (app, who) = (a.id.0, user.0);
+    let sql = match db.backend() {
+        crate::Backend::Sqlite => format!(
+            "INSERT INTO application_messages (id, application_id, at, author_id, author, text, file_name, content_type,
+                size, sha256)
+             VALUES (41, '{app}', {t1}, '{who}', 'applicant', 'Прикладываю доверенность', 'доверенность.pdf',
+                'application/pdf', 42, '{sha}'),
+                    (42, '{app}', {t2}, '{who}', 'officer', 'Спасибо', NULL, NULL, NULL, NULL)",
+            t1 = (at + Duration::minutes(1)).unix_timestamp_nanos() / 1_000,
+            t2 = (at + Duration::minutes(2)).unix_timestamp_nanos() / 1_000,
+            sha = "cd".repeat(32),
+        ),
+        crate::Backend::Postgres => format!(
+            "INSERT INTO application_messages (id, application_id, at, author_id, author, text, file_name, content_type,
+                size, sha256)
+             VALUES (41, '{app}', TIMESTAMPTZ 'epoch' + {t1} * INTERVAL '1 microsecond', '{who}', 'applicant', 'Прикладываю доверенность', 'доверенность.pdf',
+                'application/pdf', 42, '{sha}'),
+                    (42, '{app}', TIMESTAMPTZ 'epoch' + {t2} * INTERVAL '1 microsecond', '{who}', 'officer', 'Спасибо', NULL, NULL, NULL, NULL)",
+            t1 = (at + Duration::minutes(1)).unix_timestamp_nanos() / 1_000,
+            t2 = (at + Duration::minutes(2)).unix_timestamp_nanos() / 1_000,
+            sha = "cd".repeat(32),
+        ),
+    };
+    db.raw_execute(&sql).await.unwrap();
+    let signer = sep_core::signature::Certificate {
+        subject: "CN=Иванов".into(),
+        issuer: "CN=УЦ".into(),
+        serial: "01".into(),
+        not_before: at,
+        not_after: at + Duration::days(1),
+    };
+    let sig = Signature {
+        id: uuid::Uuid::now_v7(),
+        user_id: user,
+        document: format!("m:{app}:41"),
+        sha256: "cd".repeat(32),
+        hash: "ef".repeat(32),
+        source: Source::Uploaded,
+        signer,
+        signed_at: at,
+        credential_id: None,
+        verdict: "signature_valid".into(),
+        created_at: at,
+    };
+    s.insert_signature(&sig, b"der", &Effects::none()).await.unwrap();
+    assert_eq!(s.list_legacy_messages(10).await.unwrap().len(), 2);
+
+    let catalogue = sep_core::catalogue::Catalogue::load(None).unwrap();
+    assert_eq!(sep_core::application::thread::absorb_legacy(s.as_ref(), &catalogue).await.unwrap(), 2);
+    assert_eq!(sep_core::application::thread::absorb_legacy(s.as_ref(), &catalogue).await.unwrap(), 0, "once");
+    assert!(s.list_legacy_messages(10).await.unwrap().is_empty());
+    let thread = s.list_messages(a.id).await.unwrap();
+    let file = StoredFile {
+        file_name: "доверенность.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 42,
+        sha256: "cd".repeat(32),
+    };
+    assert_eq!(
+        thread,
+        vec![
+            Message {
+                id: 1,
+                application_id: a.id,
+                at: at + Duration::minutes(1),
+                author_id: user,
+                author: "applicant".into(),
+                text: "Прикладываю доверенность".into(),
+                file: Some(file),
+            },
+            Message {
+                id: 2,
+                application_id: a.id,
+                at: at + Duration::minutes(2),
+                author_id: user,
+                author: "officer".into(),
+                text: "Спасибо".into(),
+                file: None,
+            },
+        ]
+    );
+    let agency = catalogue.get("registration").unwrap().agency.clone();
+    for mailbox in [Party::Person(user), Party::Agency(agency)] {
+        assert_eq!(s.list_conversation(&mailbox, app).await.unwrap().len(), 2, "{mailbox:?}");
+    }
+    let moved = s.list_signatures_of_user(user).await.unwrap();
+    assert_eq!(moved[0].document, format!("m:{app}:1"), "the file's signature follows it");
+    // A second process moving the same row finds it gone and files nothing.
+    let twice = super::applications::thread_letter(&a, &thread[0]);
+    assert!(matches!(s.absorb_legacy_message(41, &twice).await, Err(StoreError::Conflict { .. })));
+    assert_eq!(s.list_messages(a.id).await.unwrap().len(), 2);
+    assert!(s.file_referenced(&"cd".repeat(32)).await.unwrap());
 }

@@ -37,6 +37,7 @@ fn letter(
         sent_at: at,
         read_at: None,
         signatures: vec![],
+        application: None,
     }
 }
 

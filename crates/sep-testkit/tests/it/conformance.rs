@@ -59,6 +59,7 @@ on_both! {
     applications_orphan_files_swept => stories::applications::orphan_files_are_swept;
     applications_review_and_notices => stories::applications::review_and_notices;
     applications_messages_thread => stories::applications::messages_thread;
+    applications_legacy_threads_move_into_mail => stories::applications::legacy_threads_move_into_mail;
     applications_overdue_noticed_once => stories::applications::overdue_noticed_once;
     applications_files_of_a_person => stories::applications::files_of_a_person;
     audit_chain_and_history => stories::audit::chain_and_history;

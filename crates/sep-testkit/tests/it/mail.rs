@@ -249,6 +249,7 @@ async fn bad_mail_is_refused_with_its_code_and_nothing_is_sent() {
             sent_at: now,
             read_at: None,
             signatures: vec![],
+            application: None,
         };
         store.insert_letter(&l, &[], None, &sep_core::store::Effects::none()).await.unwrap();
     }

@@ -218,8 +218,27 @@ async fn officer_review(backend: Backend) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("message_empty"));
 
+    // One model of correspondence: the thread is a conversation of both mailboxes, found by
+    // the mailbox's search, answered on the application (the officer's page read it).
+    let inbox = w.page("/mail").await;
+    assert!(inbox.contains(&format!("/mail/{id}")) && inbox.contains("Заявление №"), "{inbox}");
+    assert!(inbox.contains("class=\"unread\""), "the answer is new: {inbox}");
+    assert!(officer.page("/mail?box=agency").await.contains(&format!("/mail/{id}?box=agency")));
+    let enc = |q: &str| q.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    let found = w.page(&format!("/mail?q={}", enc("назначение директора"))).await;
+    assert!(found.contains("data-found=\"1\"") && found.contains(&format!("/mail/{id}")), "{found}");
+    let r = w.upload(&format!("/mail/{id}/reply"), &[("text", "В обход заявления")], &[]).await;
+    assert!(r.text.contains("mail_application_thread"), "{}", r.text);
+    let sent = officer.page(&format!("/mail/{id}?box=agency")).await;
+    assert!(sent.contains("data-receipt=\"delivered\"") && sent.contains("data-application-thread"), "{sent}");
+
     // The applicant sees the reason, the comment and the answer, fixes and sends again.
     let shown = w.page(&app).await;
+    assert!(
+        officer.page(&format!("/mail/{id}?box=agency")).await.contains("data-receipt=\"read\""),
+        "read on the application's page"
+    );
+    assert!(!w.page("/mail").await.contains("class=\"unread\""));
     assert!(shown.contains("Сотрудник ведомства") && shown.contains("Решение участников о назначении директора"));
     assert!(w.page("/cabinet").await.contains("Новое сообщение по заявлению"));
     let doc_link =

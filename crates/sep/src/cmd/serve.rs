@@ -214,6 +214,13 @@ pub async fn serve_portal(
         Err(e) => tracing::warn!(error = %e, "orphan file sweep failed"),
     }
     let catalogue = Arc::new(catalogue(cfg)?);
+    // Application threads written before they were mail move into it (once; nothing is left
+    // to move on later starts). Not moved, they stay where they were for the next start.
+    match sep_core::application::thread::absorb_legacy(store.as_ref(), &catalogue).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(moved = n, "application threads moved into the mailbox"),
+        Err(e) => tracing::warn!(code = e.code(), "application threads not moved into the mailbox"),
+    }
     let clock: Arc<dyn sep_core::clock::Clock> = Arc::new(SystemClock);
     // The registries are the built-in emulator until real adapters are configured.
     let emulator = Arc::new(EmulatedRegistries::new());

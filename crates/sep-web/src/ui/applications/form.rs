@@ -177,8 +177,11 @@ pub(crate) struct Saved {
 }
 
 /// `GET /applications/{id}`.
-pub(crate) async fn show(State(s): State<AppState>, owned: Owned, Query(q): Query<Saved>) -> Page {
+pub(crate) async fn show(State(s): State<AppState>, owned: Owned, ctx: Ctx, Query(q): Query<Saved>) -> Page {
     let Owned { session, user, app, service } = owned;
+    // The agency's messages are read now: its read receipt in the mailbox.
+    let own = sep_core::mail::Party::Person(user.id);
+    sep_core::application::thread::seen(s.store.as_ref(), &own, &app, &user, &ctx.origin(), s.clock.now()).await?;
     // Only invalid values are flagged while filling in; missing ones wait for the check page.
     let found = submit::form_findings(&service, &app, &user, &[]);
     let errors = super::views::findings(&found.into_iter().filter(|f| !f.waits_for_check()).collect::<Vec<_>>());

@@ -36,7 +36,8 @@ pub(crate) async fn post(State(s): State<AppState>, v: Visible, ctx: Ctx, CsrfMu
             )?)
         }
     };
-    thread::post(s.store.as_ref(), &v.app, &v.user, v.viewer, text, file, &ctx.origin(), s.clock.now()).await?;
+    thread::post(s.store.as_ref(), &s.catalogue, &v.app, &v.user, v.viewer, text, file, &ctx.origin(), s.clock.now())
+        .await?;
     Ok(Redirect::to(&back).into_response())
 }
 

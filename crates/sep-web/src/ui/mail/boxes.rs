@@ -286,6 +286,8 @@ struct ConversationPage {
     /// The reply being written (its draft).
     compose: super::write::Compose,
     saved: bool,
+    /// An application's thread is answered on the application's page: its address.
+    application: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -306,6 +308,10 @@ pub(crate) async fn conversation(
         .await
         .map_err(|e| mail_problem(e, "", "/mail"))?;
     let subject = held.first().map(|f| f.letter.subject.clone()).unwrap_or_default();
+    let application = held.iter().find_map(|f| f.letter.application).map(|a| match m.party {
+        Party::Agency(_) => format!("/officer/applications/{a}#messages"),
+        _ => format!("/applications/{a}#messages"),
+    });
     let archived = held.iter().all(|f| f.archived);
     let views = held
         .into_iter()
@@ -357,6 +363,7 @@ pub(crate) async fn conversation(
         csrf: m.session.csrf_secret.clone(),
         compose: super::write::Compose::of(&s, &m, draft).await?,
         saved: q.saved == "1",
+        application,
     })
 }
 

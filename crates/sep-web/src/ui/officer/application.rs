@@ -144,7 +144,18 @@ async fn applicant_signature(
 }
 
 /// `GET /officer/applications/{id}`.
-pub(crate) async fn show(State(s): State<AppState>, v: InAgency) -> Page {
+pub(crate) async fn show(State(s): State<AppState>, v: InAgency, ctx: Ctx) -> Page {
+    // What the applicant wrote is read now: their read receipt in the mailbox.
+    let agency = sep_core::mail::Party::Agency(v.service.agency.clone());
+    sep_core::application::thread::seen(
+        s.store.as_ref(),
+        &agency,
+        &v.app,
+        &v.officer.user,
+        &ctx.origin(),
+        s.clock.now(),
+    )
+    .await?;
     application_page(&s, &v, None).await
 }
 
