@@ -17,7 +17,9 @@ CREATE TABLE mail_signatures (
 );
 
 -- A message being written, kept as one types: only its author sees it, in the mailbox it will
--- be sent from; its files (already in the file store) as a JSON list.
+-- be sent from; its files (already in the file store) as a JSON list; `to_number` what an
+-- agency's officer typed for the recipient. Sending it leaves the row as a tombstone naming the
+-- letter (emptied), so a second press or a late autosave cannot bring it back and send it again.
 CREATE TABLE mail_drafts (
     id UUID PRIMARY KEY,
     box_kind TEXT NOT NULL,
@@ -26,11 +28,13 @@ CREATE TABLE mail_drafts (
     to_kind TEXT,
     to_key TEXT,
     to_name TEXT,
+    to_number TEXT,
     reply_to UUID,
     subject TEXT NOT NULL,
     body TEXT NOT NULL,
     files JSONB NOT NULL,
-    updated_at TIMESTAMPTZ NOT NULL
+    updated_at TIMESTAMPTZ NOT NULL,
+    letter_id UUID REFERENCES mail_letters (id)
 );
 CREATE INDEX mail_drafts_box ON mail_drafts (box_kind, box_key, author_id, updated_at);
 

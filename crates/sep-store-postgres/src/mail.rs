@@ -6,7 +6,7 @@ use sep_core::StoreError;
 use sep_core::ids::UserId;
 use sep_core::mail::counterparty::Counterparty;
 use sep_core::mail::search::Query;
-use sep_core::mail::store::MailStore;
+use sep_core::mail::store::{DraftSaved, MailStore};
 use sep_core::mail::{Conversation, Draft, Filed, Folder, Letter, MailFile, MailSignature, Party, SearchFilter};
 use sep_core::signature::Certificate;
 use sep_core::signing::Source;
@@ -60,7 +60,7 @@ async fn lock_thread(tx: &tokio_postgres::Transaction<'_>, mailbox: &Party, conv
 }
 
 const DRAFT: &str = "SELECT id, box_kind, box_key, author_id, to_kind, to_key, to_name, reply_to, subject, body,
-    files, updated_at FROM mail_drafts";
+    files, updated_at, to_number FROM mail_drafts";
 
 fn draft_row(r: &Row) -> StoreResult<Draft> {
     let to = match (r.get::<_, Option<&str>>(4), r.get::<_, Option<&str>>(5)) {
@@ -78,6 +78,7 @@ fn draft_row(r: &Row) -> StoreResult<Draft> {
         text: r.get(9),
         files: serde_json::from_value(r.get(10)).map_err(|_| bad_code("draft files", "not a list"))?,
         updated_at: r.get(11),
+        to_number: r.get(12),
     })
 }
 
@@ -203,9 +204,18 @@ async fn file_letter(
         .map_err(map_err)?;
     }
     if let Some(d) = draft {
-        tx.execute("DELETE FROM mail_drafts WHERE id = $1 AND author_id = $2", &[&d, &l.author.0])
+        // Kept as a tombstone naming the letter: it cannot be saved or sent again.
+        let n = tx
+            .execute(
+                "UPDATE mail_drafts SET letter_id = $3, subject = '', body = '', files = '[]'::jsonb
+                 WHERE id = $1 AND author_id = $2 AND letter_id IS NULL",
+                &[&d, &l.author.0, &l.id],
+            )
             .await
             .map_err(map_err)?;
+        if n != 1 {
+            return Err(StoreError::Conflict { constraint: "mail_drafts_sent".into() });
+        }
     }
     tx.execute(
         "INSERT INTO mail_search (letter_id, terms) VALUES ($1, $2)",
@@ -274,7 +284,12 @@ impl MailStore for PgStore {
             return Err(StoreError::Conflict { constraint: "application_messages_moved".into() });
         }
         let place: i64 = tx
-            .query_one("SELECT COUNT(*) FROM mail_letters WHERE application_id = $1", &[&app.0])
+            .query_one(
+                // Its place as the thread numbers it: by time, then id.
+                "SELECT COUNT(*) FROM mail_letters WHERE application_id = $1
+                    AND (sent_at < $2 OR (sent_at = $2 AND id <= $3))",
+                &[&app.0, &l.sent_at, &l.id],
+            )
             .await
             .map_err(map_err)?
             .get(0);
@@ -297,20 +312,21 @@ impl MailStore for PgStore {
         Ok(row.map(|r| r.get(0)))
     }
 
-    async fn upsert_draft(&self, d: &Draft, fx: &Effects) -> StoreResult<bool> {
+    async fn upsert_draft(&self, d: &Draft, fx: &Effects) -> StoreResult<DraftSaved> {
         let files = serde_json::to_value(&d.files).map_err(|e| StoreError::Other(e.to_string()))?;
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
             .execute(
                 "INSERT INTO mail_drafts (id, box_kind, box_key, author_id, to_kind, to_key, to_name, reply_to,
-                    subject, body, files, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                    subject, body, files, updated_at, to_number)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                  ON CONFLICT (id) DO UPDATE SET to_kind = excluded.to_kind, to_key = excluded.to_key,
                     to_name = excluded.to_name, reply_to = excluded.reply_to, subject = excluded.subject,
-                    body = excluded.body, files = excluded.files, updated_at = excluded.updated_at
+                    body = excluded.body, files = excluded.files, updated_at = excluded.updated_at,
+                    to_number = excluded.to_number
                  WHERE mail_drafts.author_id = excluded.author_id AND mail_drafts.box_kind = excluded.box_kind
-                    AND mail_drafts.box_key = excluded.box_key",
+                    AND mail_drafts.box_key = excluded.box_key AND mail_drafts.letter_id IS NULL",
                 &[
                     &d.id,
                     &d.mailbox.kind(),
@@ -324,20 +340,36 @@ impl MailStore for PgStore {
                     &d.text,
                     &files,
                     &d.updated_at,
+                    &d.to_number,
                 ],
             )
             .await
             .map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)?;
-        Ok(n == 1)
+        if n == 1 {
+            crate::effects::apply(&tx, fx).await?;
+            tx.commit().await.map_err(map_err)?;
+            return Ok(DraftSaved::Saved);
+        }
+        let sent = tx
+            .query_opt(
+                "SELECT letter_id FROM mail_drafts WHERE id = $1 AND author_id = $2 AND box_kind = $3 AND box_key = $4",
+                &[&d.id, &d.author.0, &d.mailbox.kind(), &d.mailbox.key()],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(match sent.and_then(|r| r.get::<_, Option<Uuid>>(0)) {
+            Some(l) => DraftSaved::Sent(l),
+            None => DraftSaved::NotOwn,
+        })
     }
 
     async fn find_draft(&self, mailbox: &Party, author: UserId, id: Uuid) -> StoreResult<Option<Draft>> {
         let client = self.client().await?;
         let row = client
             .query_opt(
-                &format!("{DRAFT} WHERE id = $1 AND box_kind = $2 AND box_key = $3 AND author_id = $4"),
+                &format!(
+                    "{DRAFT} WHERE id = $1 AND box_kind = $2 AND box_key = $3 AND author_id = $4 AND letter_id IS NULL"
+                ),
                 &[&id, &mailbox.kind(), &mailbox.key(), &author.0],
             )
             .await
@@ -350,7 +382,8 @@ impl MailStore for PgStore {
         let rows = client
             .query(
                 &format!(
-                    "{DRAFT} WHERE box_kind = $1 AND box_key = $2 AND author_id = $3 ORDER BY updated_at DESC, id DESC"
+                    "{DRAFT} WHERE box_kind = $1 AND box_key = $2 AND author_id = $3 AND letter_id IS NULL
+                     ORDER BY updated_at DESC, id DESC"
                 ),
                 &[&mailbox.kind(), &mailbox.key(), &author.0],
             )
@@ -364,7 +397,8 @@ impl MailStore for PgStore {
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
             .execute(
-                "DELETE FROM mail_drafts WHERE id = $1 AND box_kind = $2 AND box_key = $3 AND author_id = $4",
+                "DELETE FROM mail_drafts WHERE id = $1 AND box_kind = $2 AND box_key = $3 AND author_id = $4
+                    AND letter_id IS NULL",
                 &[&id, &mailbox.kind(), &mailbox.key(), &author.0],
             )
             .await
@@ -562,7 +596,10 @@ impl MailStore for PgStore {
     async fn count_letters_since(&self, author: UserId, since: OffsetDateTime) -> StoreResult<i64> {
         let client = self.client().await?;
         let row = client
-            .query_one("SELECT COUNT(*) FROM mail_letters WHERE author_id = $1 AND sent_at >= $2", &[&author.0, &since])
+            .query_one(
+                "SELECT COUNT(*) FROM mail_letters WHERE author_id = $1 AND sent_at >= $2 AND application_id IS NULL",
+                &[&author.0, &since],
+            )
             .await
             .map_err(map_err)?;
         Ok(row.get(0))

@@ -138,16 +138,16 @@ impl UserStore for PgStore {
         row.as_ref().map(from_row).unwrap_or(Err(StoreError::NotFound))
     }
 
-    async fn find_user_by_snils(&self, snils: &str) -> StoreResult<Option<User>> {
+    async fn list_users_by_snils(&self, snils: &str, limit: i64) -> StoreResult<Vec<User>> {
         let client = self.client().await?;
-        let row = client
-            .query_opt(
-                &format!("SELECT {COLUMNS} FROM users u WHERE u.snils = $1 ORDER BY u.created_at, u.id LIMIT 1"),
-                &[&snils],
+        let rows = client
+            .query(
+                &format!("SELECT {COLUMNS} FROM users u WHERE u.snils = $1 ORDER BY u.created_at, u.id LIMIT $2"),
+                &[&snils, &limit],
             )
             .await
             .map_err(map_err)?;
-        row.as_ref().map(from_row).transpose()
+        rows.iter().map(from_row).collect()
     }
 
     async fn find_user_by_identity(&self, provider: &str, subject: &str) -> StoreResult<Option<User>> {

@@ -7,7 +7,7 @@ use sep_core::StoreError;
 use sep_core::ids::UserId;
 use sep_core::mail::counterparty::Counterparty;
 use sep_core::mail::search::Query;
-use sep_core::mail::store::MailStore;
+use sep_core::mail::store::{DraftSaved, MailStore};
 use sep_core::mail::{Conversation, Draft, Filed, Folder, Letter, MailFile, MailSignature, Party, SearchFilter};
 use sep_core::signature::Certificate;
 use sep_core::signing::Source;
@@ -86,7 +86,7 @@ fn with_files(c: &Connection, mut filed: Vec<Filed>) -> rusqlite::Result<Vec<Fil
 }
 
 const DRAFT: &str = "SELECT id, box_kind, box_key, author_id, to_kind, to_key, to_name, reply_to, subject, body,
-    files, updated_at FROM mail_drafts";
+    files, updated_at, to_number FROM mail_drafts";
 
 fn draft_row(r: &Row<'_>) -> rusqlite::Result<Draft> {
     let to = match (r.get::<_, Option<String>>(4)?, r.get::<_, Option<String>>(5)?) {
@@ -105,6 +105,7 @@ fn draft_row(r: &Row<'_>) -> rusqlite::Result<Draft> {
         text: r.get(9)?,
         files: serde_json::from_str(&files).map_err(|_| bad_code("draft files", &files))?,
         updated_at: from_ts(r.get(11)?)?,
+        to_number: r.get(12)?,
     })
 }
 
@@ -162,11 +163,17 @@ fn file_letter(tx: &rusqlite::Transaction<'_>, l: &Letter, ders: &[Vec<u8>], dra
         .map_err(map_err)?;
     }
     if let Some(d) = draft {
-        tx.execute(
-            "DELETE FROM mail_drafts WHERE id = ?1 AND author_id = ?2",
-            params![d.to_string(), l.author.0.to_string()],
-        )
-        .map_err(map_err)?;
+        // Kept as a tombstone naming the letter: it cannot be saved or sent again.
+        let n = tx
+            .execute(
+                "UPDATE mail_drafts SET letter_id = ?3, subject = '', body = '', files = '[]'
+                 WHERE id = ?1 AND author_id = ?2 AND letter_id IS NULL",
+                params![d.to_string(), l.author.0.to_string(), l.id.to_string()],
+            )
+            .map_err(map_err)?;
+        if n != 1 {
+            return Err(StoreError::Conflict { constraint: "mail_drafts_sent".into() });
+        }
     }
     tx.execute(
         "INSERT INTO mail_search (terms, letter_id) VALUES (?1, ?2)",
@@ -241,9 +248,13 @@ impl MailStore for SqliteStore {
                 return Err(StoreError::Conflict { constraint: "application_messages_moved".into() });
             }
             let place: i64 = tx
-                .query_row("SELECT COUNT(*) FROM mail_letters WHERE application_id = ?1", [app.0.to_string()], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    // Its place as the thread numbers it: by time, then id.
+                    "SELECT COUNT(*) FROM mail_letters WHERE application_id = ?1
+                        AND (sent_at < ?2 OR (sent_at = ?2 AND id <= ?3))",
+                    params![app.0.to_string(), ts(l.sent_at), l.id.to_string()],
+                    |r| r.get(0),
+                )
                 .map_err(map_err)?;
             tx.execute(
                 "UPDATE document_signatures SET document = ?1 WHERE document = ?2",
@@ -265,19 +276,20 @@ impl MailStore for SqliteStore {
         })
     }
 
-    async fn upsert_draft(&self, d: &Draft, fx: &Effects) -> StoreResult<bool> {
+    async fn upsert_draft(&self, d: &Draft, fx: &Effects) -> StoreResult<DraftSaved> {
         let files = serde_json::to_string(&d.files).map_err(|e| StoreError::Other(e.to_string()))?;
         self.write(|tx| {
             let n = tx
                 .execute(
                     "INSERT INTO mail_drafts (id, box_kind, box_key, author_id, to_kind, to_key, to_name, reply_to,
-                        subject, body, files, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                        subject, body, files, updated_at, to_number)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                      ON CONFLICT (id) DO UPDATE SET to_kind = excluded.to_kind, to_key = excluded.to_key,
                         to_name = excluded.to_name, reply_to = excluded.reply_to, subject = excluded.subject,
-                        body = excluded.body, files = excluded.files, updated_at = excluded.updated_at
+                        body = excluded.body, files = excluded.files, updated_at = excluded.updated_at,
+                        to_number = excluded.to_number
                      WHERE mail_drafts.author_id = excluded.author_id AND mail_drafts.box_kind = excluded.box_kind
-                        AND mail_drafts.box_key = excluded.box_key",
+                        AND mail_drafts.box_key = excluded.box_key AND mail_drafts.letter_id IS NULL",
                     params![
                         d.id.to_string(),
                         d.mailbox.kind(),
@@ -290,12 +302,28 @@ impl MailStore for SqliteStore {
                         d.subject,
                         d.text,
                         files,
-                        ts(d.updated_at)
+                        ts(d.updated_at),
+                        d.to_number
                     ],
                 )
                 .map_err(map_err)?;
-            crate::effects::apply(tx, fx)?;
-            Ok(n == 1)
+            if n == 1 {
+                crate::effects::apply(tx, fx)?;
+                return Ok(DraftSaved::Saved);
+            }
+            let sent: Option<Option<String>> = tx
+                .query_row(
+                    "SELECT letter_id FROM mail_drafts WHERE id = ?1 AND author_id = ?2 AND box_kind = ?3
+                        AND box_key = ?4",
+                    params![d.id.to_string(), d.author.0.to_string(), d.mailbox.kind(), d.mailbox.key()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(map_err)?;
+            match sent.flatten() {
+                Some(l) => Ok(DraftSaved::Sent(parse_uuid(&l).map_err(map_err)?)),
+                None => Ok(DraftSaved::NotOwn),
+            }
         })
     }
 
@@ -303,7 +331,9 @@ impl MailStore for SqliteStore {
         let (kind, key) = (mailbox.kind(), mailbox.key());
         self.read(|c| {
             c.query_row(
-                &format!("{DRAFT} WHERE id = ?1 AND box_kind = ?2 AND box_key = ?3 AND author_id = ?4"),
+                &format!(
+                    "{DRAFT} WHERE id = ?1 AND box_kind = ?2 AND box_key = ?3 AND author_id = ?4 AND letter_id IS NULL"
+                ),
                 params![id.to_string(), kind, key, author.0.to_string()],
                 draft_row,
             )
@@ -315,7 +345,8 @@ impl MailStore for SqliteStore {
         let (kind, key) = (mailbox.kind(), mailbox.key());
         self.read(|c| {
             c.prepare_cached(&format!(
-                "{DRAFT} WHERE box_kind = ?1 AND box_key = ?2 AND author_id = ?3 ORDER BY updated_at DESC, id DESC"
+                "{DRAFT} WHERE box_kind = ?1 AND box_key = ?2 AND author_id = ?3 AND letter_id IS NULL
+                 ORDER BY updated_at DESC, id DESC"
             ))?
             .query_map(params![kind, key, author.0.to_string()], draft_row)?
             .collect()
@@ -327,7 +358,8 @@ impl MailStore for SqliteStore {
         self.write(|tx| {
             let n = tx
                 .execute(
-                    "DELETE FROM mail_drafts WHERE id = ?1 AND box_kind = ?2 AND box_key = ?3 AND author_id = ?4",
+                    "DELETE FROM mail_drafts WHERE id = ?1 AND box_kind = ?2 AND box_key = ?3 AND author_id = ?4
+                        AND letter_id IS NULL",
                     params![id.to_string(), kind, key, author.0.to_string()],
                 )
                 .map_err(map_err)?;
@@ -503,8 +535,10 @@ impl MailStore for SqliteStore {
 
     async fn count_letters_since(&self, author: UserId, since: OffsetDateTime) -> StoreResult<i64> {
         self.read(|c| {
-            c.prepare_cached("SELECT COUNT(*) FROM mail_letters WHERE author_id = ?1 AND sent_at >= ?2")?
-                .query_row(params![author.0.to_string(), ts(since)], |r| r.get(0))
+            c.prepare_cached(
+                "SELECT COUNT(*) FROM mail_letters WHERE author_id = ?1 AND sent_at >= ?2 AND application_id IS NULL",
+            )?
+            .query_row(params![author.0.to_string(), ts(since)], |r| r.get(0))
         })
     }
 

@@ -145,19 +145,15 @@ impl UserStore for SqliteStore {
         finish(row)
     }
 
-    async fn find_user_by_snils(&self, snils: &str) -> StoreResult<Option<User>> {
-        let row = self.read(|c| {
-            use rusqlite::OptionalExtension;
-            c.query_row(
-                &format!(
-                    "SELECT {COLUMNS}, {READ_COLUMNS} FROM users WHERE snils = ?1 ORDER BY created_at, id LIMIT 1"
-                ),
-                [snils],
-                from_row,
-            )
-            .optional()
+    async fn list_users_by_snils(&self, snils: &str, limit: i64) -> StoreResult<Vec<User>> {
+        let rows = self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {COLUMNS}, {READ_COLUMNS} FROM users WHERE snils = ?1 ORDER BY created_at, id LIMIT ?2"
+            ))?
+            .query_map(rusqlite::params![snils, limit], from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()
         })?;
-        row.map(finish).transpose()
+        rows.into_iter().map(finish).collect()
     }
 
     async fn find_user_by_identity(&self, provider: &str, subject: &str) -> StoreResult<Option<User>> {

@@ -2,7 +2,7 @@
 //! «Оплатить» to the signed receipt — the attempt stored, the provider emulator asked over HTTP
 //! (a real socket), the card submitted to its page, the outcome asked back and settled, the
 //! receipts drawn and signed by the worker's job runner with two claimers, as `sep serve` runs that
-//! queue — payments one after another, on SQLite and (with
+//! queue — payments one after another, then eight payers at once, on SQLite and (with
 //! `SEP_TEST_DATABASE_URL`) on PostgreSQL (goal ≤ 30 s). A made-up ГИС ГМП holds the 1,000
 //! charges.
 //!
@@ -78,7 +78,55 @@ impl ChargeRegistry for ManyCharges {
     }
 }
 
-async fn thousand(backend: Backend) {
+/// One charge paid by card from «Оплатить» to captured: the attempt, the provider's card page,
+/// the hold, the portal's SMS code (read from the queued SMS naming this УИН) and the capture.
+#[allow(clippy::too_many_arguments, reason = "each port of the path")]
+async fn pay_one(
+    store: &dyn sep_core::store::Store,
+    registry: &dyn ChargeRegistry,
+    provider: &dyn pay::PaymentProvider,
+    http: &reqwest::Client,
+    user: &sep_core::user::User,
+    c: &Charge,
+    i: usize,
+    now: time::OffsetDateTime,
+) {
+    let origin = sep_core::audit::Origin::default();
+    let key = format!("bench{i}");
+    let p = pay::start(
+        store,
+        registry,
+        provider,
+        user,
+        &c.uin,
+        pay::Method::Card,
+        &key,
+        "http://127.0.0.1:8080",
+        &origin,
+        now,
+    )
+    .await
+    .unwrap();
+    let form = [("number", "2200000000000004"), ("expiry", "12/30"), ("cvc", "123"), ("holder", "BENCH")];
+    let r = http.post(p.confirmation_url.clone().unwrap()).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    // No 3-D Secure: the money is held until the person's SMS code (seed 003).
+    let (p, waiting) = pay::look(store, provider, &p, now).await.unwrap();
+    assert!(waiting);
+    sep_core::payment::confirm::send_code(store, provider, user, &p, &origin, now).await.unwrap();
+    let uin = c.uin.to_string();
+    let sms = store.list_jobs("notify", 64).await.unwrap();
+    let text = sms
+        .iter()
+        .filter_map(|j| j.job.payload["text"].as_str())
+        .find(|t| t.contains(&uin))
+        .expect("the SMS for this УИН is queued");
+    let code = text.trim_start_matches("Код ").split(' ').next().unwrap().to_owned();
+    let p = sep_core::payment::confirm::confirm(store, provider, user, &p, &code, &origin, now).await.unwrap();
+    assert_eq!(p.status, PaymentStatus::Succeeded);
+}
+
+async fn thousand(backend: Backend, payers: usize) {
     let Some(app) = TestApp::paying(backend).await else {
         println!("{backend:?}: not configured (SEP_TEST_DATABASE_URL), skipped");
         return;
@@ -98,40 +146,28 @@ async fn thousand(backend: Backend) {
     };
     let today = sep_core::clock::moscow_day(app.clock.now());
     let charges = registry.charges_of(&registry.inn, today).await.unwrap();
-    let origin = sep_core::audit::Origin::default();
     let t = Instant::now();
-    for (i, c) in charges.iter().enumerate() {
-        let now = app.clock.now();
-        let key = format!("bench{i}");
-        let p = pay::start(
-            store.as_ref(),
-            registry.as_ref(),
-            provider.as_ref(),
-            &w.user,
-            &c.uin,
-            pay::Method::Card,
-            &key,
-            "http://127.0.0.1:8080",
-            &origin,
-            now,
-        )
-        .await
-        .unwrap();
-        let form = [("number", "2200000000000004"), ("expiry", "12/30"), ("cvc", "123"), ("holder", "BENCH")];
-        let r = http.post(p.confirmation_url.clone().unwrap()).form(&form).send().await.unwrap();
-        assert_eq!(r.status(), 303);
-        // No 3-D Secure: the money is held until the person's SMS code (seed 003).
-        let (p, waiting) = pay::look(store.as_ref(), provider.as_ref(), &p, now).await.unwrap();
-        assert!(waiting);
-        sep_core::payment::confirm::send_code(store.as_ref(), provider.as_ref(), &w.user, &p, &origin, now)
-            .await
-            .unwrap();
-        let sms = store.list_jobs("notify", 1).await.unwrap();
-        let text = sms[0].job.payload["text"].as_str().unwrap();
-        let code = text.trim_start_matches("Код ").split(' ').next().unwrap().to_owned();
-        let confirm = sep_core::payment::confirm::confirm;
-        let p = confirm(store.as_ref(), provider.as_ref(), &w.user, &p, &code, &origin, now).await.unwrap();
-        assert_eq!(p.status, PaymentStatus::Succeeded);
+    // `payers` people at the provider at once (real payers do not queue behind each other);
+    // one: one after another.
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let charges = Arc::new(charges);
+    let tasks: Vec<_> = (0..payers)
+        .map(|_| {
+            let (next, charges) = (next.clone(), charges.clone());
+            let (store, registry, provider, http) = (store.clone(), registry.clone(), provider.clone(), http.clone());
+            let (user, clock) = (w.user.clone(), app.clock.clone());
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(c) = charges.get(i) else { break };
+                    pay_one(store.as_ref(), registry.as_ref(), provider.as_ref(), &http, &user, c, i, clock.now())
+                        .await;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
     }
     let paid = t.elapsed();
     // Two claimers, as the worker runs this queue (one per core).
@@ -161,7 +197,8 @@ async fn thousand(backend: Backend) {
     let all = store.list_payments_of_user(w.user.id).await.unwrap();
     let with_receipt = all.iter().filter(|p| p.receipt_id.is_some()).count();
     let total = paid + receipted;
-    println!("{backend:?}: {N} charges paid by card through the provider emulator (HTTP on loopback), one at a time");
+    let how = if payers == 1 { "one at a time".to_owned() } else { format!("{payers} payers at once") };
+    println!("{backend:?}: {N} charges paid by card through the provider emulator (HTTP on loopback), {how}");
     println!("  {:<52} {:>8.2} s", "«Оплатить» → provider → card → SMS code → captured", paid.as_secs_f64());
     println!("  {:<52} {:>8.2} s", "receipts drawn, signed and filed (worker)", receipted.as_secs_f64());
     println!(
@@ -198,7 +235,9 @@ async fn charges_page() {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    thousand(Backend::Sqlite).await;
-    thousand(Backend::Postgres).await;
+    for payers in [1, 8] {
+        thousand(Backend::Sqlite, payers).await;
+        thousand(Backend::Postgres, payers).await;
+    }
     charges_page().await;
 }

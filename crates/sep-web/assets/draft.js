@@ -25,6 +25,7 @@
 
   function save() {
     timer = null;
+    if (sent) return;
     fetch(form.dataset.autosave || form.action, {
       method: 'POST',
       body: fields(),
@@ -46,7 +47,15 @@
     timer = setTimeout(save, delay);
   }
 
-  form.addEventListener('input', function () { soon(800); });
+  // A button pressed sends the form itself: a save still waiting would come after the sending.
+  var sent = false;
+  form.addEventListener('submit', function () {
+    sent = true;
+    if (timer) clearTimeout(timer);
+    timer = null;
+  });
+
+  form.addEventListener('input', function () { if (!sent) soon(800); });
   form.addEventListener('change', function (e) {
     // Choosing a file saves nothing in the background: the buttons send it.
     if (e.target && e.target.type === 'file') return;

@@ -46,27 +46,27 @@ pub fn subject(app: &Application, service: Option<&crate::catalogue::Service>) -
     }
 }
 
-/// The thread's message as a letter of the mailbox: between the applicant and the agency of
-/// the application's service (an officer's own agency when the service has left the
-/// catalogue).
-#[allow(clippy::too_many_arguments, reason = "a message is made of each of these")]
-pub fn letter(
+/// The agency on the other side of `app`'s thread: its service's; when the service has left
+/// the catalogue, the writing officer's, the officer in charge's, or else named by the
+/// service's code.
+async fn agency_of(
+    store: &dyn Store,
     catalogue: &Catalogue,
     app: &Application,
-    applicant: &User,
     author: &User,
-    viewer: Viewer,
-    text: String,
-    file: Option<StoredFile>,
-    now: OffsetDateTime,
-) -> Result<Letter, ActionError> {
-    let service = catalogue.get(&app.service);
-    let agency = match (service, viewer) {
-        (Some(s), _) => s.agency.clone(),
-        (None, Viewer::Officer) => super::access::officer_agency(author).ok_or(ActionError::UnknownService)?.to_owned(),
-        (None, Viewer::Applicant) => return Err(ActionError::UnknownService),
-    };
-    Ok(between(app, service, applicant, &agency, author, viewer, text, file, now))
+) -> Result<String, ActionError> {
+    if let Some(s) = catalogue.get(&app.service) {
+        return Ok(s.agency.clone());
+    }
+    if let Some(a) = super::access::officer_agency(author) {
+        return Ok(a.to_owned());
+    }
+    if let Some(officer) = app.assignee
+        && let Some(a) = super::access::officer_agency(&store.get_user(officer).await?)
+    {
+        return Ok(a.to_owned());
+    }
+    Ok(format!("Ведомство услуги «{}»", app.service))
 }
 
 /// The thread's message between `applicant` and `agency`.
@@ -128,35 +128,49 @@ pub async fn seen(
 
 /// Moves the messages of the earlier thread table into mail, oldest first, a batch at a time;
 /// `sep` runs it as it starts. A message keeps its time, author and file; a file's signatures
-/// follow it to its place in the thread. A service gone from the catalogue leaves its agency
-/// unknown: the officer's agency names it, or else the service's code.
+/// follow it to its place in the thread. A row that cannot be moved (its application or author
+/// gone) is logged and left for the next start; the moving stops when a batch moves nothing.
 pub async fn absorb_legacy(store: &dyn Store, catalogue: &Catalogue) -> Result<usize, ActionError> {
     let mut moved = 0;
     loop {
         let batch = store.list_legacy_messages(200).await?;
-        if batch.is_empty() {
-            return Ok(moved);
-        }
+        let mut now_moved = 0;
         for m in batch {
-            let app = store.get_application(m.application_id).await?;
-            let applicant = store.get_user(app.user_id).await?;
-            let author =
-                if m.author_id == applicant.id { applicant.clone() } else { store.get_user(m.author_id).await? };
-            let viewer = if m.author == "applicant" { Viewer::Applicant } else { Viewer::Officer };
-            let service = catalogue.get(&app.service);
-            let agency = match (service, super::access::officer_agency(&author)) {
-                (Some(s), _) => s.agency.clone(),
-                (None, Some(a)) => a.to_owned(),
-                (None, None) => format!("Ведомство услуги «{}»", app.service),
-            };
-            let l = between(&app, service, &applicant, &agency, &author, viewer, m.text, m.file, m.at);
-            match store.absorb_legacy_message(m.id, &l).await {
-                Ok(()) => moved += 1,
-                // Another process moved it first.
-                Err(crate::StoreError::Conflict { .. }) => {}
-                Err(e) => return Err(e.into()),
+            match absorb_one(store, catalogue, m).await {
+                Ok(true) => now_moved += 1,
+                Ok(false) => {}
+                Err((id, e)) => tracing::warn!(legacy = id, code = e.code(), "a thread message not moved into mail"),
             }
         }
+        if now_moved == 0 {
+            return Ok(moved);
+        }
+        moved += now_moved;
+    }
+}
+
+/// One legacy message moved: `true`, or `false` when another process moved it first.
+async fn absorb_one(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    m: super::record::Message,
+) -> Result<bool, (i64, ActionError)> {
+    let id = m.id;
+    let fail = |e: crate::StoreError| (id, ActionError::from(e));
+    let app = store.get_application(m.application_id).await.map_err(fail)?;
+    let applicant = store.get_user(app.user_id).await.map_err(fail)?;
+    let author = if m.author_id == applicant.id {
+        applicant.clone()
+    } else {
+        store.get_user(m.author_id).await.map_err(fail)?
+    };
+    let viewer = if m.author == "applicant" { Viewer::Applicant } else { Viewer::Officer };
+    let agency = agency_of(store, catalogue, &app, &author).await.map_err(|e| (id, e))?;
+    let l = between(&app, catalogue.get(&app.service), &applicant, &agency, &author, viewer, m.text, m.file, m.at);
+    match store.absorb_legacy_message(id, &l).await {
+        Ok(()) => Ok(true),
+        Err(crate::StoreError::Conflict { .. }) => Ok(false),
+        Err(e) => Err(fail(e)),
     }
 }
 
@@ -177,7 +191,8 @@ pub async fn post(
     may_write(app, viewer)?;
     let role = if viewer == Viewer::Applicant { "applicant" } else { "officer" };
     let applicant = if app.user_id == author.id { author.clone() } else { store.get_user(app.user_id).await? };
-    let message = letter(catalogue, app, &applicant, author, viewer, text, file, now)?;
+    let agency = agency_of(store, catalogue, app, author).await?;
+    let message = between(app, catalogue.get(&app.service), &applicant, &agency, author, viewer, text, file, now);
     let mut ev = origin.event(now, "application.message", Some(author.id));
     ev.subject = Some(app.user_id);
     ev.object = Some(format!("application:{}", app.id));

@@ -4,6 +4,7 @@
 //! transaction as the sending.
 
 use super::letters::{Outgoing, Upload, keep_files};
+use super::store::DraftSaved;
 use super::{Draft, MailError, Party};
 use crate::store::{Effects, Store};
 use crate::user::User;
@@ -22,6 +23,8 @@ pub struct Typed {
     pub to: Option<Party>,
     /// How the recipient is named, when found by number.
     pub to_name: Option<String>,
+    /// The number an agency's officer typed for the recipient.
+    pub to_number: Option<String>,
     /// The conversation answered.
     pub reply_to: Option<Uuid>,
     /// Subject.
@@ -38,8 +41,28 @@ impl Typed {
     }
 }
 
-/// Keeps what `author` typed in `mailbox` as draft `typed.id`: the fields replaced, the files
-/// added to those kept. Nothing typed and nothing kept: no draft (`None`). A reply's
+/// What a save did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// The draft as kept now.
+    Kept(Box<Draft>),
+    /// Nothing typed, nothing kept: no draft.
+    Empty,
+    /// It was sent already, as this message (a second press, a late autosave).
+    Sent(Uuid),
+}
+
+/// A store's answer to a draft's write.
+fn written(d: Draft, how: DraftSaved) -> Result<Saved, MailError> {
+    match how {
+        DraftSaved::Saved => Ok(Saved::Kept(Box::new(d))),
+        DraftSaved::Sent(letter) => Ok(Saved::Sent(letter)),
+        DraftSaved::NotOwn => Err(MailError::NotFound),
+    }
+}
+
+/// Keeps what `author` typed in `mailbox` as draft `typed.id`: the fields replaced, then the
+/// files added to those kept — the text is kept even when a file is refused. A reply's
 /// conversation must be one the mailbox holds; an id that is another's draft is not found.
 pub async fn save(
     store: &dyn Store,
@@ -48,7 +71,7 @@ pub async fn save(
     mailbox: &Party,
     typed: Typed,
     now: OffsetDateTime,
-) -> Result<Option<Draft>, MailError> {
+) -> Result<Saved, MailError> {
     if let Some(c) = typed.reply_to
         && store.list_conversation(mailbox, c).await?.is_empty()
     {
@@ -57,29 +80,33 @@ pub async fn save(
     let before = store.find_draft(mailbox, author.id, typed.id).await?;
     if before.is_none() {
         if typed.is_empty() {
-            return Ok(None);
+            return Ok(Saved::Empty);
         }
         if store.list_drafts(mailbox, author.id).await?.len() >= MAX_DRAFTS {
             return Err(MailError::TooManyDrafts);
         }
     }
-    let mut kept = before.map(|d| d.files).unwrap_or_default();
-    let added = keep_files(files, &kept, &typed.files).await?;
-    kept.extend(added);
-    let d = Draft {
+    let mut d = Draft {
         id: typed.id,
         mailbox: mailbox.clone(),
         author: author.id,
         to: typed.to,
         to_name: typed.to_name,
+        to_number: typed.to_number,
         reply_to: typed.reply_to,
         subject: typed.subject.trim().chars().take(super::MAX_SUBJECT).collect(),
         text: typed.text.trim_end().chars().take(super::MAX_TEXT).collect(),
-        files: kept,
+        files: before.map(|b| b.files).unwrap_or_default(),
         updated_at: now,
     };
     // Saved as one types: not journalled (a sending is).
-    if store.upsert_draft(&d, &Effects::none()).await? { Ok(Some(d)) } else { Err(MailError::NotFound) }
+    let saved = written(d.clone(), store.upsert_draft(&d, &Effects::none()).await?)?;
+    if typed.files.is_empty() || !matches!(saved, Saved::Kept(_)) {
+        return Ok(saved);
+    }
+    let added = keep_files(files, &d.files, &typed.files).await?;
+    d.files.extend(added);
+    written(d.clone(), store.upsert_draft(&d, &Effects::none()).await?)
 }
 
 /// Draft `id` of `author` in `mailbox` (another's is not found).
@@ -107,7 +134,11 @@ pub async fn remove_file(
     }
     d.files.remove(index);
     d.updated_at = now;
-    if store.upsert_draft(&d, &Effects::none()).await? { Ok(d) } else { Err(MailError::NotFound) }
+    let how = store.upsert_draft(&d, &Effects::none()).await?;
+    match written(d, how)? {
+        Saved::Kept(d) => Ok(*d),
+        _ => Err(MailError::AlreadySent),
+    }
 }
 
 /// «Удалить черновик».

@@ -85,7 +85,12 @@ pub async fn addressee(
     let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
     if digits.len() == 11 {
         let snils = crate::ident::Snils::parse(&digits).map_err(|_| MailError::PersonUnknown)?;
-        let user = store.find_user_by_snils(snils.as_digits()).await?.ok_or(MailError::PersonUnknown)?;
+        let mut found = store.list_users_by_snils(snils.as_digits(), 2).await?;
+        // Two accounts with one СНИЛС: which person is meant cannot be told, so nobody is.
+        if found.len() != 1 {
+            return Err(MailError::PersonUnknown);
+        }
+        let user = found.remove(0);
         return Ok((Party::Person(user.id), user.profile.full_name()));
     }
     let b = super::counterparty::lookup(fns, typed).await?;
@@ -239,6 +244,23 @@ pub async fn part_hashes(
     Ok(out)
 }
 
+/// Signs every part of `letter` (their `hashes`, in part order) with `sign` — a person's cloud
+/// key or an agency's system key — adding the signatures to it; their bytes, in the same order.
+pub fn seal(
+    letter: &mut Letter,
+    hashes: Vec<String>,
+    source: Source,
+    mut sign: impl FnMut(&str) -> Result<(Vec<u8>, crate::signature::Certificate), MailError>,
+) -> Result<Vec<Vec<u8>>, MailError> {
+    let mut ders = Vec::new();
+    for (part, hash) in (0u32..).zip(hashes) {
+        let (der, signer) = sign(&hash)?;
+        letter.signatures.push(MailSignature { part, hash, source, signer, signed_at: letter.sent_at });
+        ders.push(der);
+    }
+    Ok(ders)
+}
+
 /// Files `letter` in both mailboxes with its signatures' bytes `ders` (in the order of
 /// `letter.signatures`), removing the draft it was written in, and tells the recipient as
 /// their settings say — never with the subject or the text.
@@ -319,13 +341,10 @@ pub async fn send(
     let mut letter = prepare(store, files, catalogue, author, mailbox, &out, Uuid::now_v7(), now).await?;
     let mut ders = Vec::new();
     if let (Party::Agency(agency), Some(authority)) = (mailbox, authority) {
-        for (part, hash) in (0u32..).zip(part_hashes(files, authority, &letter).await?) {
-            let (der, signer) = authority
-                .sign_as_agency(agency, &hash, now)
-                .map_err(|e| MailError::Signing(SigningError::Authority(e.0)))?;
-            letter.signatures.push(MailSignature { part, hash, source: Source::System, signer, signed_at: now });
-            ders.push(der);
-        }
+        let hashes = part_hashes(files, authority, &letter).await?;
+        ders = seal(&mut letter, hashes, Source::System, |hash| {
+            authority.sign_as_agency(agency, hash, now).map_err(|e| MailError::Signing(SigningError::Authority(e.0)))
+        })?;
     }
     deliver(store, &letter, &ders, out.draft, origin).await?;
     Ok(letter)
@@ -374,6 +393,18 @@ pub async fn archive(
     }
 }
 
+/// Message `letter` as `mailbox` holds it, and its file `index`.
+pub async fn file_of(
+    store: &dyn Store,
+    mailbox: &Party,
+    letter: Uuid,
+    index: usize,
+) -> Result<(Filed, MailFile), MailError> {
+    let filed = store.find_filed(mailbox, letter).await?.ok_or(MailError::NotFound)?;
+    let f = filed.letter.files.get(index).cloned().ok_or(MailError::NotFound)?;
+    Ok((filed, f))
+}
+
 /// File `index` of message `letter` as `mailbox` holds it, with its bytes.
 pub async fn file(
     store: &dyn Store,
@@ -382,8 +413,7 @@ pub async fn file(
     letter: Uuid,
     index: usize,
 ) -> Result<(MailFile, Vec<u8>), MailError> {
-    let filed = store.find_filed(mailbox, letter).await?.ok_or(MailError::NotFound)?;
-    let f = filed.letter.files.get(index).cloned().ok_or(MailError::NotFound)?;
+    let (_, f) = file_of(store, mailbox, letter, index).await?;
     let bytes = files.get(&f.sha256).await.map_err(|e| MailError::Files(e.to_string()))?;
     Ok((f, bytes))
 }

@@ -140,6 +140,8 @@ pub struct Draft {
     /// How the recipient is named when the sender found them by number (an agency writing
     /// first).
     pub to_name: Option<String>,
+    /// The number an agency's officer typed for the recipient (СНИЛС, ИНН or ОГРН), as typed.
+    pub to_number: Option<String>,
     /// The conversation it answers.
     pub reply_to: Option<Uuid>,
     /// Subject.
@@ -153,6 +155,12 @@ pub struct Draft {
 }
 
 impl Letter {
+    /// The names of its parts as its signatures cover them: its text ([`TEXT_NAME`]), then
+    /// each file.
+    pub fn part_names(&self) -> Vec<String> {
+        std::iter::once(TEXT_NAME.to_owned()).chain(self.files.iter().map(|f| f.name.clone())).collect()
+    }
+
     /// What search finds it by: subject, text, file names, sender and recipient.
     pub fn searchable(&self) -> String {
         let mut out = format!("{}\n{}\n{}\n{}", self.subject, self.text, self.from_name, self.to_name);

@@ -6,7 +6,7 @@
 //! of one code cannot send it twice.
 
 use super::letters::{deliver, part_hashes, prepare};
-use super::{Letter, MailError, MailSignature, Party, drafts};
+use super::{Letter, MailError, Party, drafts};
 use crate::application::attachment::{FileStore, content_key};
 use crate::audit::Origin;
 use crate::catalogue::Catalogue;
@@ -25,10 +25,16 @@ pub fn text_part(subject: &str, text: &str) -> Vec<u8> {
 /// The name the signed text downloads under.
 pub const TEXT_NAME: &str = "text.txt";
 
-/// What the code is bound to: each part's name and hash, a line each.
+/// What the code is bound to: from whom and to whom, then each part's name and hash, a line
+/// each — a draft sent elsewhere or changed after the code was sent no longer matches.
 pub fn manifest(letter: &Letter, hashes: &[String]) -> String {
-    let names = std::iter::once(TEXT_NAME).chain(letter.files.iter().map(|f| f.name.as_str()));
-    names.zip(hashes).map(|(name, hash)| format!("{name}\t{hash}\n")).collect()
+    let (from, to) = (&letter.from, &letter.to);
+    let mut out = format!("from\t{}:{}\t{}\n", from.kind(), from.key(), letter.from_name);
+    out.push_str(&format!("to\t{}:{}\t{}\n", to.kind(), to.key(), letter.to_name));
+    for (name, hash) in letter.part_names().iter().zip(hashes) {
+        out.push_str(&format!("{name}\t{hash}\n"));
+    }
+    out
 }
 
 /// The signing's document key for draft `id`.
@@ -101,7 +107,9 @@ pub async fn start(
     Ok(cloud::start(store, author, target, origin, now).await?)
 }
 
-/// The parts a pending signing covers, as the confirming page lists them: `(name, hash)`.
+/// What a pending signing covers, as the confirming page shows it: the recipient and each
+/// part's `(name, hash)`. A draft changed since the code was sent is refused, so the page
+/// never shows what the code would not sign.
 #[allow(clippy::too_many_arguments, reason = "a use case takes its ports and its inputs")]
 pub async fn parts(
     store: &dyn Store,
@@ -111,17 +119,20 @@ pub async fn parts(
     author: &User,
     mailbox: &Party,
     r: &SignRequest,
+    from_name: Option<String>,
     now: OffsetDateTime,
-) -> Result<Vec<(String, String)>, MailError> {
+) -> Result<(String, Vec<(String, String)>), MailError> {
     let draft = draft_of(r).ok_or(MailError::NotFound)?;
     let (letter, hashes) =
-        prepared(store, files, catalogue, authority, author, mailbox, draft, None, Uuid::nil(), now).await?;
-    let names = std::iter::once(TEXT_NAME.to_owned()).chain(letter.files.iter().map(|f| f.name.clone()));
-    Ok(names.zip(hashes).collect())
+        prepared(store, files, catalogue, authority, author, mailbox, draft, from_name, Uuid::nil(), now).await?;
+    if authority.hash(manifest(&letter, &hashes).as_bytes()) != r.hash {
+        return Err(MailError::DraftChanged);
+    }
+    Ok((letter.to_name.clone(), letter.part_names().into_iter().zip(hashes).collect()))
 }
 
 /// The typed code for signing `id`: a right one signs every part of the draft as it was
-/// shown and sends it; the draft is removed with the sending.
+/// shown and sends it; the draft is marked sent with the sending.
 #[allow(clippy::too_many_arguments, reason = "a use case takes its ports and its inputs")]
 pub async fn confirm(
     store: &dyn Store,
@@ -142,34 +153,26 @@ pub async fn confirm(
     if store.find_filed(mailbox, r.id).await?.is_some() {
         return Err(MailError::AlreadySent);
     }
-    let (r, updated, credential) = cloud::release(store, author, id, typed, now).await?;
+    let (r, spent, credential) = cloud::release(store, author, id, typed, now).await?;
     let (mut letter, hashes) =
         prepared(store, files, catalogue, authority, author, mailbox, draft, from_name, r.id, now).await?;
     if authority.hash(manifest(&letter, &hashes).as_bytes()) != r.hash {
         return Err(MailError::DraftChanged);
     }
-    let mut ders = Vec::new();
-    for (part, hash) in (0u32..).zip(hashes) {
-        let der = authority.sign(&credential, &hash, now).map_err(|e| SigningError::Authority(e.0))?;
-        letter.signatures.push(MailSignature {
-            part,
-            hash,
-            source: Source::Cloud,
-            signer: credential.certificate.clone(),
-            signed_at: now,
-        });
-        ders.push(der);
-    }
-    deliver(store, &letter, &ders, Some(draft), origin).await?;
-    // The code is spent after the sending: the message's id guards against a second one, and
-    // a press racing this one finds its code spent or the message there. (The request's
-    // `signature_id` names document signatures only; the message is found by the request's id.)
-    let done = updated;
+    let ders = super::letters::seal(&mut letter, hashes, Source::Cloud, |hash| {
+        let der = authority.sign(&credential, hash, now).map_err(|e| SigningError::Authority(e.0))?;
+        Ok((der, credential.certificate.clone()))
+    })?;
+    // The code is spent before the message goes, on the condition that it is as it was read:
+    // a press racing this one, or wrong guesses meanwhile, leave this one nothing to send.
     let mut e = origin.event(now, "mail.signed", Some(author.id));
     e.object = Some(format!("mail:{}", letter.id));
     e.details = serde_json::json!({ "hash": r.hash, "certificate": credential.certificate.serial });
-    match store.update_sign_request(&done, &r.code, None, &Effects::audit(e)).await {
-        Ok(()) | Err(crate::StoreError::Conflict { .. }) => Ok(letter),
-        Err(e) => Err(e.into()),
+    match store.update_sign_request(&spent, &r.code, None, &Effects::audit(e)).await {
+        Ok(()) => {}
+        Err(crate::StoreError::Conflict { .. }) => return Err(SigningError::CodeVoid.into()),
+        Err(e) => return Err(e.into()),
     }
+    deliver(store, &letter, &ders, Some(draft), origin).await?;
+    Ok(letter)
 }

@@ -9,13 +9,25 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+/// What a draft's save did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftSaved {
+    /// Written.
+    Saved,
+    /// Not written: the author sent it already, as this message.
+    Sent(Uuid),
+    /// Not written: the id is another's draft (or another mailbox's).
+    NotOwn,
+}
+
 /// Messages, the mailboxes they are filed in, and the counterparties lists.
 #[async_trait]
 pub trait MailStore: Send + Sync {
     /// Stores a message with its files, its signatures (their bytes `ders`, in the order of
     /// `letter.signatures`) and its search terms, files it in the sender's mailbox (read) and
-    /// the recipient's (unread), and removes the sender's `draft` — one transaction;
-    /// `Conflict` when a message with its id exists.
+    /// the recipient's (unread), and marks the author's `draft` sent (it must be there and not
+    /// sent yet) — one transaction; `Conflict` when a message with its id exists or the draft
+    /// was sent already.
     async fn insert_letter(
         &self,
         letter: &Letter,
@@ -32,10 +44,10 @@ pub trait MailStore: Send + Sync {
     async fn absorb_legacy_message(&self, legacy: i64, letter: &Letter) -> StoreResult<()>;
     /// The bytes (DER) of the signature of `part` of message `letter`.
     async fn get_mail_signature(&self, letter: Uuid, part: u32) -> StoreResult<Option<Vec<u8>>>;
-    /// Creates or replaces draft `d` — only its author's, in its mailbox: `false` when the id
-    /// is another's draft and nothing was written.
-    async fn upsert_draft(&self, d: &Draft, fx: &Effects) -> StoreResult<bool>;
-    /// Draft `id` of `author` in `mailbox`.
+    /// Creates or replaces draft `d` — only its author's, in its mailbox, not yet sent; when
+    /// nothing was written, says why.
+    async fn upsert_draft(&self, d: &Draft, fx: &Effects) -> StoreResult<DraftSaved>;
+    /// Draft `id` of `author` in `mailbox` (not one sent).
     async fn find_draft(&self, mailbox: &Party, author: UserId, id: Uuid) -> StoreResult<Option<Draft>>;
     /// The drafts of `author` in `mailbox`, last saved first.
     async fn list_drafts(&self, mailbox: &Party, author: UserId) -> StoreResult<Vec<Draft>>;

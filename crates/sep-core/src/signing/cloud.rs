@@ -244,6 +244,10 @@ pub async fn confirm(
     origin: &Origin,
     now: OffsetDateTime,
 ) -> Result<Signature, SigningError> {
+    // A message's signing is confirmed with the message (`mail::sealed`), not as a document.
+    if request(store, user, id).await?.document.starts_with("mail:") {
+        return Err(SigningError::NotFound);
+    }
     let (r, updated, credential) = release(store, user, id, typed, now).await?;
     let der = authority.sign(&credential, &r.hash, now).map_err(|e| SigningError::Authority(e.0))?;
     let s = Signature {

@@ -28,8 +28,8 @@ pub trait UserStore: Send + Sync {
     async fn insert_user(&self, user: &NewUser, link: Option<&ExternalIdentity>, fx: &Effects) -> StoreResult<()>;
     /// The user, or `NotFound`.
     async fn get_user(&self, id: UserId) -> StoreResult<User>;
-    /// The person with СНИЛС `snils` (11 digits), the first registered when two share it.
-    async fn find_user_by_snils(&self, snils: &str) -> StoreResult<Option<User>>;
+    /// The people with СНИЛС `snils` (11 digits), first registered first, at most `limit`.
+    async fn list_users_by_snils(&self, snils: &str, limit: i64) -> StoreResult<Vec<User>>;
     /// The user linked to `subject` at `provider`.
     async fn find_user_by_identity(&self, provider: &str, subject: &str) -> StoreResult<Option<User>>;
     /// Replaces the profile.

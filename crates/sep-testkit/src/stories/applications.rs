@@ -706,4 +706,6 @@ pub async fn legacy_threads_move_into_mail(db: &TestDb) {
     assert!(matches!(s.absorb_legacy_message(41, &twice).await, Err(StoreError::Conflict { .. })));
     assert_eq!(s.list_messages(a.id).await.unwrap().len(), 2);
     assert!(s.file_referenced(&"cd".repeat(32)).await.unwrap());
+    // A thread's messages are not mail one writes: they do not count to the hourly limit.
+    assert_eq!(s.count_letters_since(user, at - Duration::hours(1)).await.unwrap(), 0);
 }

@@ -218,6 +218,7 @@ pub async fn search(db: &TestDb) {
 /// Drafts are their author's in their mailbox only; a message sent from one removes it in the
 /// same transaction and keeps its signatures, part by part; one id is sent once.
 pub async fn drafts_and_signatures(db: &TestDb) {
+    use sep_core::mail::store::DraftSaved;
     use sep_core::mail::{Draft, MailSignature};
     let s = db.store();
     let at = t0();
@@ -235,28 +236,31 @@ pub async fn drafts_and_signatures(db: &TestDb) {
         author: a,
         to: Some(fns.clone()),
         to_name: None,
+        to_number: None,
         reply_to: None,
         subject: "Декларация".into(),
         text: "Направляю".into(),
         files: vec![file.clone()],
         updated_at: at,
     };
-    assert!(s.upsert_draft(&d, &Effects::none()).await.unwrap());
+    assert_eq!(s.upsert_draft(&d, &Effects::none()).await.unwrap(), DraftSaved::Saved);
     assert_eq!(s.find_draft(&me, a, d.id).await.unwrap().as_ref(), Some(&d), "read back whole");
     assert!(s.file_referenced(&file.sha256).await.unwrap(), "a draft's file is not an orphan");
     // Another's write under the same id changes nothing; nobody else finds it.
     let theirs = Draft { author: b, mailbox: Party::Person(b), text: "чужое".into(), ..d.clone() };
-    assert!(!s.upsert_draft(&theirs, &Effects::none()).await.unwrap());
+    assert_eq!(s.upsert_draft(&theirs, &Effects::none()).await.unwrap(), DraftSaved::NotOwn);
     assert_eq!(s.find_draft(&me, a, d.id).await.unwrap().unwrap().text, "Направляю");
     assert!(s.find_draft(&Party::Person(b), b, d.id).await.unwrap().is_none());
     assert!(s.find_draft(&fns, a, d.id).await.unwrap().is_none(), "another mailbox of the author");
     let later = Draft { id: Uuid::now_v7(), updated_at: at + time::Duration::minutes(1), files: vec![], ..d.clone() };
-    assert!(s.upsert_draft(&later, &Effects::none()).await.unwrap());
+    assert_eq!(s.upsert_draft(&later, &Effects::none()).await.unwrap(), DraftSaved::Saved);
     let changed =
         Draft {
             text: "Направляю декларацию".into(), updated_at: at + time::Duration::minutes(2), ..d.clone()
         };
-    assert!(s.upsert_draft(&changed, &Effects::none()).await.unwrap());
+    let changed = Draft { to_number: Some("7701000019".into()), ..changed };
+    assert_eq!(s.upsert_draft(&changed, &Effects::none()).await.unwrap(), DraftSaved::Saved);
+    assert_eq!(s.find_draft(&me, a, d.id).await.unwrap().unwrap().to_number.as_deref(), Some("7701000019"));
     let ids: Vec<Uuid> = s.list_drafts(&me, a).await.unwrap().into_iter().map(|x| x.id).collect();
     assert_eq!(ids, vec![d.id, later.id], "last saved first");
     assert!(s.list_drafts(&me, b).await.unwrap().is_empty());
@@ -285,6 +289,16 @@ pub async fn drafts_and_signatures(db: &TestDb) {
     let ders = vec![b"sig-0".to_vec(), b"sig-1".to_vec()];
     s.insert_letter(&l, &ders, Some(d.id), &Effects::none()).await.unwrap();
     assert!(s.find_draft(&me, a, d.id).await.unwrap().is_none(), "the draft went with the sending");
+    assert!(s.list_drafts(&me, a).await.unwrap().is_empty());
+    // A late save or a second sending of it finds it sent, as that message.
+    assert_eq!(s.upsert_draft(&changed, &Effects::none()).await.unwrap(), DraftSaved::Sent(l.id));
+    assert!(s.find_draft(&me, a, d.id).await.unwrap().is_none(), "not brought back");
+    assert!(!s.delete_draft(&me, a, d.id, &Effects::none()).await.unwrap());
+    let mut second = letter(me.clone(), fns.clone(), a, None, l.sent_at);
+    second.files.clear();
+    let twice = s.insert_letter(&second, &[], Some(d.id), &Effects::none()).await;
+    assert!(matches!(twice, Err(StoreError::Conflict { .. })), "a sent draft is not sent again: {twice:?}");
+    assert!(s.find_filed(&me, second.id).await.unwrap().is_none(), "nothing of the second stays");
     assert_eq!(s.find_filed(&fns, l.id).await.unwrap().unwrap().letter, l, "its signatures read back");
     assert_eq!(s.list_conversation(&me, l.conversation).await.unwrap()[0].letter.signatures, l.signatures);
     assert_eq!(s.get_mail_signature(l.id, 1).await.unwrap().as_deref(), Some(&b"sig-1"[..]));
@@ -292,10 +306,11 @@ pub async fn drafts_and_signatures(db: &TestDb) {
     let again = s.insert_letter(&l, &ders, None, &Effects::none()).await;
     assert!(matches!(again, Err(StoreError::Conflict { .. })), "one id is sent once: {again:?}");
 
-    // An agency's officer finds a person by СНИЛС; the first registered when two share it.
+    // An agency's officer finds a person by СНИЛС (here two share it: both, first registered first).
     let snils = super::profile().snils.unwrap();
-    let found = s.find_user_by_snils(snils.as_digits()).await.unwrap().unwrap();
-    assert!(found.id == a || found.id == b);
-    assert_eq!(found.profile.snils.as_ref(), Some(&snils));
-    assert!(s.find_user_by_snils("11111111145").await.unwrap().is_none());
+    let found = s.list_users_by_snils(snils.as_digits(), 5).await.unwrap();
+    assert_eq!(found.iter().map(|u| u.id).collect::<Vec<_>>().len(), 2);
+    assert!(found.iter().all(|u| u.profile.snils.as_ref() == Some(&snils) && (u.id == a || u.id == b)));
+    assert_eq!(s.list_users_by_snils(snils.as_digits(), 1).await.unwrap().len(), 1, "at most the limit");
+    assert!(s.list_users_by_snils("11111111145", 5).await.unwrap().is_empty());
 }

@@ -370,7 +370,8 @@ async fn a_signed_message_is_verified_and_its_receipt_downloaded(backend: Backen
     let other = t.sign_in_as("+79345678901").await;
     let r = other.post_form_with("/mail/drafts", &typed, &[("x-sep-autosave", "1")]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(other.get(&format!("/mail/new?draft={draft}")).await.status, StatusCode::NOT_FOUND);
+    let theirs = other.page(&format!("/mail/new?draft={draft}")).await;
+    assert!(!theirs.contains("Декларация 3-НДФЛ") && !theirs.contains("Направляю"), "an empty form: {theirs}");
     assert_eq!(other.post_form(&format!("/mail/drafts/{draft}/delete"), &[]).await.status, StatusCode::NOT_FOUND);
 
     // «Подписать и отправить» with a PDF: the page lists the text and the file with their hashes.
@@ -393,6 +394,7 @@ async fn a_signed_message_is_verified_and_its_receipt_downloaded(backend: Backen
     ] {
         assert!(page.contains(name) && page.contains(&hash), "{name}: {page}");
     }
+    assert!(page.contains(&format!("data-to>{OFFICER_AGENCY}</dd>")), "to whom: {page}");
     assert_eq!(other.get(&sign_url).await.status, StatusCode::NOT_FOUND, "another's signing");
     // Changed after the code was sent: the code does not sign what was not shown.
     let code = signing_code(&t).await;
@@ -402,6 +404,8 @@ async fn a_signed_message_is_verified_and_its_receipt_downloaded(backend: Backen
         w.post_form_with("/mail/drafts", &changed, &[("x-sep-autosave", "1")]).await.status,
         StatusCode::NO_CONTENT
     );
+    let r = w.get(&sign_url).await;
+    assert!(r.status == StatusCode::CONFLICT && r.text.contains("mail_draft_changed"), "the page says so: {}", r.text);
     let r = w.post_form(&sign_url, &[("code", &code)]).await;
     assert!(r.status == StatusCode::CONFLICT && r.text.contains("mail_draft_changed"), "{}", r.text);
     assert!(w.page("/mail?folder=sent").await.contains("В этой папке нет сообщений."), "nothing sent");
@@ -416,9 +420,22 @@ async fn a_signed_message_is_verified_and_its_receipt_downloaded(backend: Backen
     let r = w.post_form(&sign_url, &[("code", &code)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let c = conversation_of(r.location());
+    let rid = sign_url.trim_start_matches("/mail/sign/").to_owned();
+    let r = w.post_form(&format!("/documents/sign/{rid}"), &[("code", &code)]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "not a document's signing: {}", r.text);
     let r = w.post_form(&sign_url, &[("code", &code)]).await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "a second press sends nothing: {}", r.text);
-    assert!(r.text.contains("mail_already_sent"), "{}", r.text);
+    assert_eq!(
+        r.location(),
+        format!("/mail/{c}"),
+        "a second press sends nothing and shows the message: {} {}",
+        r.status,
+        r.text
+    );
+    let r = w.upload("/mail", &fields, &[]).await;
+    assert_eq!(r.location(), format!("/mail/{c}"), "the sent draft is not sent again: {}", r.text);
+    let late = [("draft", draft.as_str()), ("to", to.as_str()), ("subject", "Декларация 3-НДФЛ"), ("text", "Поздно")];
+    let r = w.post_form_with("/mail/drafts", &late, &[("x-sep-autosave", "1")]).await;
+    assert!(r.status == StatusCode::CONFLICT && r.text.contains("mail_already_sent"), "a late save: {}", r.text);
     assert!(w.page("/mail?folder=drafts").await.contains("Черновиков нет."), "sent from the draft, which is gone");
     let mine = w.page(&format!("/mail/{c}")).await;
     assert!(mine.contains("data-signed=\"cloud\"") && mine.contains("Иванов Иван Иванович"), "{mine}");
@@ -520,6 +537,15 @@ async fn an_agency_writes_first_to_a_person_by_snils_and_to_an_organisation_by_i
     let r = w.upload(&format!("/mail/{c}/reply"), &[("text", "Пояснения прилагаю.")], &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
 
+    // A draft keeps the number typed and whom it found.
+    let form = officer.page("/mail/new?box=agency").await;
+    let draft = field(&form, "draft");
+    let typed = [("draft", draft.as_str()), ("to", "7701000019"), ("subject", "Акт")];
+    let r = officer.post_form_with("/mail/drafts?box=agency", &typed, &[("x-sep-autosave", "1")]).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    let again = officer.page(&format!("/mail/new?box=agency&draft={draft}")).await;
+    assert!(again.contains("value=\"7701000019\"") && again.contains("data-found-recipient>"), "{again}");
+    assert!(again.contains("ООО «Ромашка»"), "{again}");
     let r = send("7701000019").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "an organisation by ИНН: {}", r.text);
     let sent = officer.page("/mail?box=agency&folder=sent").await;

@@ -227,7 +227,8 @@ async fn search_view(s: &AppState, m: &Mailbox, q: &FolderQuery) -> Result<Searc
         return Ok(view);
     }
     let filter = sep_core::mail::SearchFilter {
-        folder: (!q.folder.is_empty()).then(|| Folder::from_code(&q.folder)),
+        // Drafts are not searched: from «Черновики» the search covers every folder.
+        folder: (!q.folder.is_empty() && q.folder != "drafts").then(|| Folder::from_code(&q.folder)),
         with,
         from: from.map(moscow_midnight),
         before: to.and_then(|d| d.next_day()).map(moscow_midnight),
@@ -315,7 +316,11 @@ pub(crate) async fn conversation(
     let archived = held.iter().all(|f| f.archived);
     let views = held
         .into_iter()
-        .map(|f| LetterView {
+        .map(|f| {
+            let names = f.letter.part_names();
+            (f, names)
+        })
+        .map(|(f, names)| LetterView {
             id: f.letter.id.to_string(),
             from: tr_dyn(&f.letter.from_name),
             to: tr_dyn(&f.letter.to_name),
@@ -339,13 +344,7 @@ pub(crate) async fn conversation(
                 .letter
                 .signatures
                 .iter()
-                .map(|x| {
-                    let name = match x.part {
-                        0 => sep_core::mail::TEXT_NAME.to_owned(),
-                        n => f.letter.files.get(n as usize - 1).map_or_else(String::new, |file| file.name.clone()),
-                    };
-                    (x.part, format!("{name}.sig"))
-                })
+                .map(|x| (x.part, format!("{}.sig", names.get(x.part as usize).cloned().unwrap_or_default())))
                 .collect(),
         })
         .collect();
@@ -390,10 +389,24 @@ pub(crate) async fn archive(
 }
 
 /// `GET /mail/letters/{id}/files/{n}`: a file of a message this mailbox holds.
-pub(crate) async fn file(State(s): State<AppState>, m: Mailbox, Path((id, n)): Path<(Uuid, usize)>) -> Page {
-    let (f, _) = letters::file(s.store.as_ref(), s.files.as_ref(), &m.party, id, n)
-        .await
-        .map_err(|e| mail_problem(e, "", "/mail"))?;
+pub(crate) async fn file(State(s): State<AppState>, m: Mailbox, ctx: Ctx, Path((id, n)): Path<(Uuid, usize)>) -> Page {
+    let (filed, f) =
+        letters::file_of(s.store.as_ref(), &m.party, id, n).await.map_err(|e| mail_problem(e, "", "/mail"))?;
+    // An applicant's file read by the agency is journaled in their history, as on the
+    // application's page. The download stands even if the record cannot be written.
+    if let (Party::Agency(_), Some(app)) = (&m.party, filed.letter.application) {
+        let applicant = match (&filed.letter.from, &filed.letter.to) {
+            (Party::Person(u), _) | (_, Party::Person(u)) => Some(*u),
+            _ => None,
+        };
+        let mut e = ctx.event(s.clock.now(), "document.downloaded", Some(m.user.id));
+        e.subject = applicant;
+        e.object = Some(format!("application:{app}"));
+        e.details = serde_json::json!({ "file": format!("mail:{id}:{n}") });
+        if let Err(err) = s.store.insert_audit(&e).await {
+            tracing::error!(code = err.code(), "audit append failed");
+        }
+    }
     crate::ui::components::files::download(&s, &f.name, &f.content_type, &f.sha256, false).await
 }
 
@@ -414,7 +427,11 @@ pub(crate) async fn zip(State(s): State<AppState>, m: Mailbox, Path(id): Path<Uu
     text.push_str(&l.text);
     text.push('\n');
     body.extend(zip.entry("message.txt", text.as_bytes(), l.sent_at).ok_or_else(too_large)?);
-    let mut names = std::collections::HashSet::new();
+    // The signed text keeps its name: a file called so is numbered like a second of a name.
+    let mut names = std::collections::HashSet::from([
+        sep_core::mail::TEXT_NAME.to_owned(),
+        format!("{}.sig", sep_core::mail::TEXT_NAME),
+    ]);
     for (i, f) in l.files.iter().enumerate() {
         let (_, bytes) = letters::file(s.store.as_ref(), s.files.as_ref(), &m.party, id, i)
             .await
@@ -483,10 +500,7 @@ pub(crate) async fn signature(State(s): State<AppState>, m: Mailbox, Path((id, n
     let filed = s.store.find_filed(&m.party, id).await?.ok_or_else(WebError::not_found)?;
     let l = &filed.letter;
     let der = signature_of(&s, l, n).await?.ok_or_else(WebError::not_found)?;
-    let name = match n {
-        0 => sep_core::mail::TEXT_NAME.to_owned(),
-        n => l.files.get(n as usize - 1).map_or_else(|| "file".to_owned(), |f| f.name.clone()),
-    };
+    let name = l.part_names().get(n as usize).cloned().unwrap_or_else(|| "file".to_owned());
     Ok(attachment("application/pkcs7-signature", &format!("{name}.sig"), der))
 }
 

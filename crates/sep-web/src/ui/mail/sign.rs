@@ -21,6 +21,8 @@ struct SignPage {
     csrf: String,
     id: String,
     title: String,
+    /// To whom.
+    to: String,
     /// `(name, hash)` of each part.
     parts: Vec<(String, String)>,
     hash: String,
@@ -32,22 +34,38 @@ struct SignPage {
 
 async fn page_of(s: &AppState, m: &Mailbox, r: &SignRequest, error: Option<&MailError>) -> Page {
     let authority = s.cloud.as_deref().ok_or(SigningError::Unavailable)?;
-    let parts =
-        sealed::parts(s.store.as_ref(), s.files.as_ref(), &s.catalogue, authority, &m.user, &m.party, r, s.clock.now())
-            .await
-            .map_err(|e| mail_problem(e, "", "/mail"))?;
-    let draft = sealed::draft_of(r).map(|d| d.to_string()).unwrap_or_default();
+    let back = draft_back(m, r);
+    let (to, parts) = sealed::parts(
+        s.store.as_ref(),
+        s.files.as_ref(),
+        &s.catalogue,
+        authority,
+        &m.user,
+        &m.party,
+        r,
+        m.name.clone(),
+        s.clock.now(),
+    )
+    .await
+    .map_err(|e| mail_problem(e, "Сообщение не подписано", &back))?;
     render(&SignPage {
         boxq: m.query(),
         csrf: m.session.csrf_secret.clone(),
         id: r.id.to_string(),
         title: r.file_name.clone(),
+        to: crate::i18n::tr_dyn(&to),
         parts,
         hash: r.hash.clone(),
         phone: crate::ui::components::signatures::masked_phone(&m.user),
-        back: super::write::address(m, "/mail/new", &format!("draft={draft}")),
+        back,
         error: error.map(|e| (e.code(), e.to_string())),
     })
+}
+
+/// The draft a signing is for, to go back to.
+fn draft_back(m: &Mailbox, r: &SignRequest) -> String {
+    sealed::draft_of(r)
+        .map_or_else(|| "/mail".to_owned(), |d| super::write::address(m, "/mail/new", &format!("draft={d}")))
 }
 
 /// The person's pending mail signing `id` (another's, or a document's, is not found).
@@ -108,10 +126,12 @@ pub(crate) async fn confirm(
             *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(page)
         }
-        Err(e) => {
-            let back = sealed::draft_of(&r)
-                .map_or_else(|| "/mail".to_owned(), |d| super::write::address(&m, "/mail/new", &format!("draft={d}")));
-            Err(mail_problem(e, "Сообщение не отправлено", &back))
-        }
+        // A second press, a second tab: the message went with the first.
+        Err(MailError::AlreadySent) => match s.store.find_filed(&m.party, r.id).await? {
+            Some(f) => Ok(Redirect::to(&super::write::address(&m, &format!("/mail/{}", f.letter.conversation), ""))
+                .into_response()),
+            None => Err(mail_problem(MailError::AlreadySent, "Сообщение не отправлено", "/mail?folder=sent")),
+        },
+        Err(e) => Err(mail_problem(e, "Сообщение не отправлено", &draft_back(&m, &r))),
     }
 }

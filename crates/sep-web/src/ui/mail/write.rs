@@ -13,7 +13,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
-use sep_core::mail::drafts::{self, Typed};
+use sep_core::mail::drafts::{self, Saved, Typed};
 use sep_core::mail::letters::{self, Upload};
 use sep_core::mail::{Draft, MAX_FILE_MB, MAX_FILES, MAX_MESSAGE_MB, MailError, Party, sealed};
 use serde::Deserialize;
@@ -70,8 +70,10 @@ struct NewPage {
     recipients: Vec<(String, String, bool)>,
     /// An agency's officer names the recipient by number.
     by_number: bool,
-    /// The number as typed, or the recipient found.
+    /// The number as typed.
     to_number: String,
+    /// Whom it found.
+    found: Option<String>,
     subject: String,
     compose: Compose,
     /// Just saved by «Сохранить черновик».
@@ -104,12 +106,13 @@ fn recipient_of(value: &str) -> Option<Party> {
 
 /// `GET /mail/new`: «Написать» (`?to=` chooses the recipient; `?draft=` opens a draft).
 pub(crate) async fn form(State(s): State<AppState>, m: Mailbox, Query(q): Query<NewQuery>) -> Page {
+    // A draft not saved yet (nothing was typed before a refusal) opens as an empty form
+    // keeping its id; another's is not found, so it too opens empty.
     let d = match q.draft {
-        Some(id) => Some(
-            drafts::find(s.store.as_ref(), &m.user, &m.party, id).await.map_err(|e| mail_problem(e, "", "/mail"))?,
-        ),
+        Some(id) => s.store.find_draft(&m.party, m.user.id, id).await?,
         None => None,
     };
+    let draft_id = q.draft.unwrap_or_else(Uuid::now_v7);
     // A reply's draft opens under its conversation.
     if let Some(c) = d.as_ref().and_then(|d| d.reply_to) {
         return Ok(Redirect::to(&format!("/mail/{c}{}#reply", m.query())).into_response());
@@ -128,18 +131,16 @@ pub(crate) async fn form(State(s): State<AppState>, m: Mailbox, Query(q): Query<
     };
     let recipients =
         all.into_iter().map(|(p, name)| (recipient_value(&p), tr_dyn(&name), recipient_value(&p) == chosen)).collect();
-    let to_number = match d.as_ref().and_then(|d| d.to.as_ref().map(|to| (to, d.to_name.clone()))) {
-        Some((Party::Org(inn), _)) => inn.clone(),
-        Some((Party::Person(_), Some(name))) => name,
-        _ => String::new(),
-    };
+    let to_number = d.as_ref().and_then(|d| d.to_number.clone()).unwrap_or_default();
+    let found = d.as_ref().filter(|d| d.to.is_some()).and_then(|d| d.to_name.clone());
     render(&NewPage {
         boxq: m.query(),
         recipients,
         by_number,
         to_number,
+        found,
         subject: d.as_ref().map(|d| d.subject.clone()).unwrap_or_default(),
-        compose: Compose::of(&s, &m, d.as_ref()).await?,
+        compose: Compose { draft: draft_id.to_string(), ..Compose::of(&s, &m, d.as_ref()).await? },
         saved: q.saved == "1",
         csrf: m.session.csrf_secret.clone(),
         max_files: MAX_FILES,
@@ -158,31 +159,38 @@ struct Fields {
     files: Vec<Upload>,
 }
 
-/// The recipient the form names: an agency's officer types a СНИЛС or an ИНН/ОГРН, which is
-/// looked up; anyone else chooses from the list. `strict` refuses a number that finds nobody
-/// (sending); a draft keeps no recipient instead.
-async fn addressee(
-    s: &AppState,
-    m: &Mailbox,
-    to: &str,
-    strict: bool,
-) -> Result<(Option<Party>, Option<String>), MailError> {
+/// The recipient the form names: anyone but an agency chooses from the list; an agency's
+/// officer types a СНИЛС or an ИНН/ОГРН, looked up only when it differs from the draft's (so
+/// typing elsewhere asks ФНС nothing, and a registry that is down keeps what was found).
+/// `strict` refuses a number that finds nobody (sending); a draft keeps the number alone.
+async fn addressee(s: &AppState, m: &Mailbox, id: Uuid, to: &str, strict: bool) -> Result<Recipient, MailError> {
     if !matches!(m.party, Party::Agency(_)) {
-        return Ok((recipient_of(to), None));
+        return Ok((recipient_of(to), None, None));
     }
-    if to.trim().is_empty() {
-        return Ok((None, None));
+    let typed = to.trim();
+    if typed.is_empty() {
+        return Ok((None, None, None));
     }
-    match letters::addressee(s.store.as_ref(), s.fns.as_ref(), to).await {
-        Ok((p, name)) => Ok((Some(p), Some(name))),
+    if let Some(d) = s.store.find_draft(&m.party, m.user.id, id).await?
+        && d.to_number.as_deref() == Some(typed)
+        && d.to.is_some()
+    {
+        return Ok((d.to, d.to_name, d.to_number));
+    }
+    match letters::addressee(s.store.as_ref(), s.fns.as_ref(), typed).await {
+        Ok((p, name)) => Ok((Some(p), Some(name), Some(typed.to_owned()))),
         Err(e) if strict => Err(e),
-        Err(_) => Ok((None, None)),
+        Err(_) => Ok((None, None, Some(typed.to_owned()))),
     }
 }
 
+/// To whom, how named, the number typed.
+type Recipient = (Option<Party>, Option<String>, Option<String>);
+
 async fn typed(s: &AppState, m: &Mailbox, f: Fields, reply_to: Option<Uuid>, strict: bool) -> Result<Typed, MailError> {
-    let (to, to_name) = if reply_to.is_some() { (None, None) } else { addressee(s, m, &f.to, strict).await? };
-    Ok(Typed { id: f.draft, to, to_name, reply_to, subject: f.subject, text: f.text, files: f.files })
+    let (to, to_name, to_number) =
+        if reply_to.is_some() { (None, None, None) } else { addressee(s, m, f.draft, &f.to, strict).await? };
+    Ok(Typed { id: f.draft, to, to_name, to_number, reply_to, subject: f.subject, text: f.text, files: f.files })
 }
 
 /// `POST /mail` (multipart: `csrf`, `draft`, `to`, `subject`, `text`, `files`, `action`):
@@ -222,9 +230,10 @@ pub(crate) async fn reply(
     go(&s, &m, &ctx, f, Some(id), parts.text("action")).await
 }
 
-/// Keeps the form as its draft, then does what was pressed. A refused sending leaves the
-/// draft, and «Назад» opens it: nothing typed is lost.
-async fn go(s: &AppState, m: &Mailbox, ctx: &Ctx, f: Fields, reply_to: Option<Uuid>, action: &str) -> Page {
+/// Keeps the form as its draft — its text first, then its files, so a refused file leaves
+/// the text — then does what was pressed. A refused sending leaves the draft, and «Назад»
+/// opens it: nothing typed is lost. A draft sent already (a second press) shows its message.
+async fn go(s: &AppState, m: &Mailbox, ctx: &Ctx, mut f: Fields, reply_to: Option<Uuid>, action: &str) -> Page {
     let id = f.draft;
     let back = draft_page(m, id, reply_to, false);
     let title = if action == "draft" {
@@ -234,11 +243,33 @@ async fn go(s: &AppState, m: &Mailbox, ctx: &Ctx, f: Fields, reply_to: Option<Uu
     };
     let refused = |e| mail_problem(e, title, &back);
     let now = s.clock.now();
-    let typed = typed(s, m, f, reply_to, action != "draft").await.map_err(refused)?;
-    let saved =
-        drafts::save(s.store.as_ref(), s.files.as_ref(), &m.user, &m.party, typed, now).await.map_err(refused)?;
-    match (action, saved) {
-        ("draft", _) => Ok(Redirect::to(&draft_page(m, id, reply_to, true)).into_response()),
+    let files = std::mem::take(&mut f.files);
+    let to = f.to.clone();
+    let text = typed(s, m, f, reply_to, false).await.map_err(refused)?;
+    let mut saved = drafts::save(s.store.as_ref(), s.files.as_ref(), &m.user, &m.party, text.clone(), now)
+        .await
+        .map_err(refused)?;
+    if !files.is_empty() && !matches!(saved, Saved::Sent(_)) {
+        let with = Typed { files, ..text };
+        saved =
+            drafts::save(s.store.as_ref(), s.files.as_ref(), &m.user, &m.party, with, now).await.map_err(refused)?;
+    }
+    let d = match saved {
+        Saved::Sent(letter) => {
+            let filed = s.store.find_filed(&m.party, letter).await?.ok_or_else(WebError::not_found)?;
+            return Ok(Redirect::to(&address(m, &format!("/mail/{}", filed.letter.conversation), "")).into_response());
+        }
+        Saved::Kept(d) => Some(d),
+        Saved::Empty => None,
+    };
+    if action == "draft" {
+        return Ok(Redirect::to(&draft_page(m, id, reply_to, true)).into_response());
+    }
+    // An officer's number that finds nobody says why.
+    if reply_to.is_none() && d.as_ref().is_none_or(|d| d.to.is_none()) && matches!(m.party, Party::Agency(_)) {
+        addressee(s, m, id, &to, true).await.map_err(refused)?;
+    }
+    match (action, d) {
         ("sign", Some(d)) => {
             let authority = s
                 .cloud
@@ -261,9 +292,9 @@ async fn go(s: &AppState, m: &Mailbox, ctx: &Ctx, f: Fields, reply_to: Option<Uu
             .map_err(refused)?;
             Ok(Redirect::to(&format!("/mail/sign/{}{}", r.id, m.query())).into_response())
         }
-        (_, saved) => {
+        (_, d) => {
             // Nothing typed makes no draft: sending it says it is empty.
-            let out = saved.map_or_else(letters::Outgoing::default, |d| drafts::outgoing(&d, m.name.clone()));
+            let out = d.map_or_else(letters::Outgoing::default, |d| drafts::outgoing(&d, m.name.clone()));
             let out = letters::Outgoing { reply_to, from_name: m.name.clone(), ..out };
             let sent = letters::send(
                 s.store.as_ref(),
@@ -293,7 +324,7 @@ pub(crate) async fn autosave(
 ) -> Page {
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str());
     let Ok(draft) = field("draft").parse::<Uuid>() else {
-        return Err(mail_problem(MailError::NotFound, "Черновик не сохранён", "/mail"));
+        return Err(crate::error::WebError::from(crate::extract::form_unreadable_problem()));
     };
     let reply_to = field("reply_to").parse::<Uuid>().ok();
     let f = Fields {
@@ -304,9 +335,13 @@ pub(crate) async fn autosave(
         files: vec![],
     };
     let t = typed(&s, &m, f, reply_to, false).await.map_err(|e| mail_problem(e, "Черновик не сохранён", "/mail"))?;
-    drafts::save(s.store.as_ref(), s.files.as_ref(), &m.user, &m.party, t, s.clock.now())
+    let saved = drafts::save(s.store.as_ref(), s.files.as_ref(), &m.user, &m.party, t, s.clock.now())
         .await
         .map_err(|e| mail_problem(e, "Черновик не сохранён", "/mail"))?;
+    // A late save of a message sent meanwhile brings nothing back.
+    if matches!(saved, Saved::Sent(_)) {
+        return Err(mail_problem(MailError::AlreadySent, "Черновик не сохранён", "/mail?folder=sent"));
+    }
     if headers.contains_key("x-sep-autosave") {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
