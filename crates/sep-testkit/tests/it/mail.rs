@@ -531,6 +531,8 @@ async fn an_agency_writes_first_to_a_person_by_snils_and_to_an_organisation_by_i
     let inbox = w.page("/mail").await;
     assert!(inbox.contains(&c) && inbox.contains("Уведомление"), "{inbox}");
     assert!(w.page(&format!("/mail/{c}")).await.contains("data-signed=\"system\""));
+    let history = w.page("/history").await;
+    assert!(history.contains("Сотрудник ведомства нашёл вас по СНИЛС"), "the lookup is in the person's history");
     assert!(officer.page("/mail?box=agency&folder=sent").await.contains(&c));
     // The person answers; the officer sees the read receipt.
     assert!(officer.page(&format!("/mail/{c}?box=agency")).await.contains("data-receipt=\"read\""));

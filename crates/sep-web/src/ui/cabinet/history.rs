@@ -52,6 +52,15 @@ pub(crate) fn action_title(code: &str) -> &'static str {
         "settings.changed" => "Изменены настройки",
         "profile.contact_code_sent" => "Отправлен код для смены контакта",
         "profile.contact_changed" => "Изменён телефон или электронная почта",
+        "mail.sent" => "Отправлено сообщение",
+        "mail.signed" => "Сообщение подписано электронной подписью",
+        "mail.read" => "Прочитана переписка",
+        "mail.archived" => "Переписка перенесена в архив",
+        "mail.unarchived" => "Переписка возвращена из архива",
+        "mail.draft_deleted" => "Удалён черновик сообщения",
+        "mail.counterparty_added" => "Добавлен контрагент",
+        "mail.counterparty_removed" => "Удалён контрагент",
+        "mail.addressee_found" => "Сотрудник ведомства нашёл вас по СНИЛС, чтобы написать",
         _ => "Операция",
     }
 }

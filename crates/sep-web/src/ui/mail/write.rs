@@ -163,7 +163,14 @@ struct Fields {
 /// officer types a СНИЛС or an ИНН/ОГРН, looked up only when it differs from the draft's (so
 /// typing elsewhere asks ФНС nothing, and a registry that is down keeps what was found).
 /// `strict` refuses a number that finds nobody (sending); a draft keeps the number alone.
-async fn addressee(s: &AppState, m: &Mailbox, id: Uuid, to: &str, strict: bool) -> Result<Recipient, MailError> {
+async fn addressee(
+    s: &AppState,
+    m: &Mailbox,
+    ctx: &Ctx,
+    id: Uuid,
+    to: &str,
+    strict: bool,
+) -> Result<Recipient, MailError> {
     if !matches!(m.party, Party::Agency(_)) {
         return Ok((recipient_of(to), None, None));
     }
@@ -178,7 +185,16 @@ async fn addressee(s: &AppState, m: &Mailbox, id: Uuid, to: &str, strict: bool) 
         return Ok((d.to, d.to_name, d.to_number));
     }
     match letters::addressee(s.store.as_ref(), s.fns.as_ref(), typed).await {
-        Ok((p, name)) => Ok((Some(p), Some(name), Some(typed.to_owned()))),
+        Ok((p, name)) => {
+            // A number that names a person is journaled: whose it was, not the number.
+            let mut e = ctx.event(s.clock.now(), "mail.addressee_found", Some(m.user.id));
+            if let Party::Person(u) = &p {
+                e.subject = Some(*u);
+            }
+            e.details = serde_json::json!({ "kind": p.kind() });
+            s.store.insert_audit(&e).await.map_err(MailError::Store)?;
+            Ok((Some(p), Some(name), Some(typed.to_owned())))
+        }
         Err(e) if strict => Err(e),
         Err(_) => Ok((None, None, Some(typed.to_owned()))),
     }
@@ -187,9 +203,16 @@ async fn addressee(s: &AppState, m: &Mailbox, id: Uuid, to: &str, strict: bool) 
 /// To whom, how named, the number typed.
 type Recipient = (Option<Party>, Option<String>, Option<String>);
 
-async fn typed(s: &AppState, m: &Mailbox, f: Fields, reply_to: Option<Uuid>, strict: bool) -> Result<Typed, MailError> {
+async fn typed(
+    s: &AppState,
+    m: &Mailbox,
+    ctx: &Ctx,
+    f: Fields,
+    reply_to: Option<Uuid>,
+    strict: bool,
+) -> Result<Typed, MailError> {
     let (to, to_name, to_number) =
-        if reply_to.is_some() { (None, None, None) } else { addressee(s, m, f.draft, &f.to, strict).await? };
+        if reply_to.is_some() { (None, None, None) } else { addressee(s, m, ctx, f.draft, &f.to, strict).await? };
     Ok(Typed { id: f.draft, to, to_name, to_number, reply_to, subject: f.subject, text: f.text, files: f.files })
 }
 
@@ -245,7 +268,7 @@ async fn go(s: &AppState, m: &Mailbox, ctx: &Ctx, mut f: Fields, reply_to: Optio
     let now = s.clock.now();
     let files = std::mem::take(&mut f.files);
     let to = f.to.clone();
-    let text = typed(s, m, f, reply_to, false).await.map_err(refused)?;
+    let text = typed(s, m, ctx, f, reply_to, false).await.map_err(refused)?;
     let mut saved = drafts::save(s.store.as_ref(), s.files.as_ref(), &m.user, &m.party, text.clone(), now)
         .await
         .map_err(refused)?;
@@ -267,7 +290,7 @@ async fn go(s: &AppState, m: &Mailbox, ctx: &Ctx, mut f: Fields, reply_to: Optio
     }
     // An officer's number that finds nobody says why.
     if reply_to.is_none() && d.as_ref().is_none_or(|d| d.to.is_none()) && matches!(m.party, Party::Agency(_)) {
-        addressee(s, m, id, &to, true).await.map_err(refused)?;
+        addressee(s, m, ctx, id, &to, true).await.map_err(refused)?;
     }
     match (action, d) {
         ("sign", Some(d)) => {
@@ -319,6 +342,7 @@ async fn go(s: &AppState, m: &Mailbox, ctx: &Ctx, mut f: Fields, reply_to: Optio
 pub(crate) async fn autosave(
     State(s): State<AppState>,
     m: Mailbox,
+    ctx: Ctx,
     headers: HeaderMap,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Page {
@@ -334,7 +358,8 @@ pub(crate) async fn autosave(
         text: field("text").to_owned(),
         files: vec![],
     };
-    let t = typed(&s, &m, f, reply_to, false).await.map_err(|e| mail_problem(e, "Черновик не сохранён", "/mail"))?;
+    let t =
+        typed(&s, &m, &ctx, f, reply_to, false).await.map_err(|e| mail_problem(e, "Черновик не сохранён", "/mail"))?;
     let saved = drafts::save(s.store.as_ref(), s.files.as_ref(), &m.user, &m.party, t, s.clock.now())
         .await
         .map_err(|e| mail_problem(e, "Черновик не сохранён", "/mail"))?;
