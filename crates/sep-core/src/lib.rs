@@ -18,6 +18,7 @@ pub mod esia;
 pub mod ident;
 pub mod identity;
 pub mod ids;
+pub mod integration;
 pub mod job;
 pub mod mail;
 pub mod migrate;

@@ -15,6 +15,7 @@
 
 use crate::StoreError;
 use crate::audit::NewAuditEvent;
+use crate::integration::store::IntegrationStore;
 use crate::job::NewJob;
 use async_trait::async_trait;
 
@@ -86,6 +87,7 @@ pub trait Store:
     + SpravkaStore
     + PaymentStore
     + MailStore
+    + IntegrationStore
     + Health
 {
 }
@@ -104,6 +106,7 @@ impl<T> Store for T where
         + SpravkaStore
         + PaymentStore
         + MailStore
+        + IntegrationStore
         + Health
 {
 }

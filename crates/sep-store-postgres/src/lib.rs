@@ -10,6 +10,7 @@ mod code_rows;
 mod conv;
 mod documents;
 mod effects;
+mod integration;
 mod jobs;
 mod mail;
 mod messages;

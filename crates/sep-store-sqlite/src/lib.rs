@@ -14,6 +14,7 @@ pub mod conv;
 mod db;
 mod documents;
 mod effects;
+mod integration;
 mod jobs;
 mod mail;
 mod messages;

@@ -49,6 +49,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0025_application_threads_in_mail",
         sql: include_str!("../migrations/0025_application_threads_in_mail.sql"),
     },
+    Migration { version: 26, name: "0026_api_tokens", sql: include_str!("../migrations/0026_api_tokens.sql") },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

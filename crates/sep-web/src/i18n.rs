@@ -263,6 +263,8 @@ mod tests {
             "mail/counterparty.rs",
             "mail/letters.rs",
             "mail/search.rs",
+            "integration/mod.rs",
+            "integration/error.rs",
         ] {
             files.push(core.join(f));
         }

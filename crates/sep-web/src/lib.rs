@@ -1,6 +1,7 @@
 //! СЭП web layer: thin axum handlers over the core, two error presenters (HTML and JSON),
 //! and the operational endpoints. Business rules do not live here.
 
+mod api;
 mod assets;
 pub mod auth;
 pub mod delivery;
@@ -255,6 +256,7 @@ pub fn router(state: AppState) -> Router {
         .merge(spravki_routes())
         .merge(payment_routes())
         .merge(mail_routes(state.config.max_body_bytes))
+        .merge(integration_routes())
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(ops::health::live))
         .route("/readyz", get(ops::health::ready))
@@ -400,6 +402,16 @@ fn mail_routes(max_body: usize) -> Router<AppState> {
         .route("/mail/{conversation}", get(boxes::conversation))
         .route("/mail/{conversation}/reply", post(write::reply).layer(limit))
         .route("/mail/{conversation}/archive", post(boxes::archive))
+}
+
+/// «Токены доступа» and the integration API (`/api/v1`, personal access tokens).
+fn integration_routes() -> Router<AppState> {
+    use ui::integration::tokens;
+    Router::new()
+        .route("/tokens", get(tokens::list).post(tokens::issue))
+        .route("/tokens/{token}/revoke", post(tokens::revoke))
+        .route("/api/v1/applications", get(api::v1::applications::list))
+        .route("/api/v1/applications/{id}", get(api::v1::applications::get))
 }
 
 /// «Начисления и платежи» and «Оплата по УИН» (without login).

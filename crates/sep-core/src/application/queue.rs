@@ -105,3 +105,12 @@ pub async fn mine(
     }
     Ok((apps, total))
 }
+
+/// `user`'s application `id`; another's is not found, exactly as one that does not exist.
+pub async fn own(store: &dyn Store, user: &User, id: super::record::ApplicationId) -> Result<Application, StoreError> {
+    match store.get_application(id).await {
+        Ok(app) if app.user_id == user.id => Ok(app),
+        Ok(_) => Err(StoreError::NotFound),
+        Err(e) => Err(e),
+    }
+}

@@ -6,6 +6,7 @@ pub mod audit;
 #[cfg(test)]
 mod drift;
 pub mod health;
+pub mod integration;
 pub mod jobs;
 pub mod mail;
 pub mod payments;

@@ -50,6 +50,7 @@ on_both! {
     payments_codes => stories::payments::payment_codes;
     payments_linked_cards => stories::payments::linked_cards;
     payments_fees => stories::payments::fees;
+    integration_tokens => stories::integration::tokens;
     mail_lifecycle => stories::mail::lifecycle;
     mail_counterparties => stories::mail::counterparties;
     mail_search_same_on_both => stories::mail::search;

@@ -4,6 +4,7 @@
 //! the world of `common`.
 
 mod account;
+mod api;
 mod applications;
 mod cabinet;
 mod common;

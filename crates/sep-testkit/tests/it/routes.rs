@@ -21,6 +21,8 @@ enum Who {
     Provider,
     /// Not served in this configuration (the demo's outbox, `/metrics` without a token): 404.
     Hidden,
+    /// A program with a personal access token (`/api/v1`): without one, 401 as problem+json.
+    Token,
 }
 
 /// Every route with who may use it.
@@ -84,6 +86,10 @@ const ROUTES: &[(&str, Who)] = &[
     ("/mail/drafts/{draft}/delete", Who::Person),
     ("/mail/drafts/{draft}/files/{n}/delete", Who::Person),
     ("/mail/sign/{signing}", Who::Person),
+    ("/tokens", Who::Person),
+    ("/tokens/{token}/revoke", Who::Person),
+    ("/api/v1/applications", Who::Token),
+    ("/api/v1/applications/{id}", Who::Token),
     ("/mail/{conversation}", Who::Person),
     ("/mail/{conversation}/reply", Who::Person),
     ("/mail/{conversation}/archive", Who::Person),
@@ -189,6 +195,7 @@ pub(crate) fn concrete(path: &str) -> String {
         .replace("{letter}", "01900000-0000-7000-8000-000000000004")
         .replace("{draft}", "01900000-0000-7000-8000-000000000005")
         .replace("{signing}", "01900000-0000-7000-8000-000000000006")
+        .replace("{token}", "01900000-0000-7000-8000-000000000007")
 }
 
 #[test]
@@ -225,6 +232,11 @@ async fn a_signed_out_visitor_gets_what_each_route_allows_with_the_security_head
                         || r.status == StatusCode::UNAUTHORIZED
                 }
                 Who::Hidden => r.status == StatusCode::NOT_FOUND,
+                Who::Token => {
+                    r.status == StatusCode::UNAUTHORIZED
+                        && r.header("content-type") == Some("application/problem+json")
+                        && r.text.contains("api_token_missing")
+                }
             };
             if !fine {
                 wrong.push(format!("{method} {url}: {} {}", r.status, r.location()));
@@ -255,9 +267,10 @@ async fn an_id_that_is_not_ones_own_is_not_found_on_every_object_route() {
     let mut wrong = Vec::new();
     for (path, methods) in routes() {
         let who = ROUTES.iter().find(|(r, _)| *r == path).map(|(_, w)| *w).unwrap();
-        let by_id = ["{id}", "{file}", "{message}", "{uin}", "{conversation}", "{letter}", "{draft}", "{signing}"]
-            .iter()
-            .any(|p| path.contains(p));
+        let by_id =
+            ["{id}", "{file}", "{message}", "{uin}", "{conversation}", "{letter}", "{draft}", "{signing}", "{token}"]
+                .iter()
+                .any(|p| path.contains(p));
         if who != Who::Person || !(by_id || path.starts_with("/officer")) {
             continue;
         }
@@ -299,7 +312,9 @@ async fn an_officer_of_another_agency_reaches_nothing_of_an_application() {
     let mut wrong = Vec::new();
     for (path, methods) in routes() {
         // Only the application's own routes take its id (a справка order's are in spravki.rs).
-        if !path.contains("{id}") || ["/documents", "/spravki", "/payments"].iter().any(|p| path.starts_with(p)) {
+        // (The API's are reached with a token: `api.rs`.)
+        if !path.contains("{id}") || ["/documents", "/spravki", "/payments", "/api"].iter().any(|p| path.starts_with(p))
+        {
             continue;
         }
         for method in methods {

@@ -8,6 +8,7 @@ pub(crate) mod cabinet;
 pub(crate) mod components;
 pub(crate) mod documents;
 pub(crate) mod help;
+pub(crate) mod integration;
 pub(crate) mod mail;
 pub(crate) mod officer;
 pub(crate) mod payments;

@@ -18,6 +18,9 @@ use sep_core::profile::Note as ProfileNote;
 /// Codes raised in handlers (and on forms) rather than by a shared constructor:
 /// `(code, what happened, what to do)`.
 const OTHER: &[(&str, &str, &str)] = &[
+    crate::api::STATUS_UNKNOWN,
+    crate::api::LIMIT_INVALID,
+    crate::api::CURSOR_INVALID,
     (
         "zip_empty",
         "Для архива не выбран ни один документ.",
@@ -281,6 +284,22 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
             M::DraftChanged,
             M::TooManyDrafts,
             M::PersonUnknown,
+        ] {
+            out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
+        }
+    }
+    // Personal access tokens and the API's refusals of them.
+    {
+        use sep_core::integration::TokenError as T;
+        for e in [
+            T::NameRequired,
+            T::ScopesRequired,
+            T::LifetimeInvalid,
+            T::TooMany,
+            T::NotFound,
+            T::Missing,
+            T::Invalid,
+            T::Scope,
         ] {
             out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
         }

@@ -1,0 +1,69 @@
+//! Why a token was not issued or a call not taken, with stable codes.
+
+/// A refused token action or API call.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// No name.
+    #[error("Назовите токен: по названию вы узнаете его в списке.")]
+    NameRequired,
+    /// No scope chosen (or one unknown).
+    #[error("Выберите, что будет разрешено программе с этим токеном.")]
+    ScopesRequired,
+    /// A lifetime outside what is allowed.
+    #[error("Срок действия токена — от 1 до {max} дней.", max = super::tokens::MAX_DAYS)]
+    LifetimeInvalid,
+    /// Too many live tokens.
+    #[error("У вас уже {max} действующих токенов.", max = super::tokens::MAX_LIVE)]
+    TooMany,
+    /// No such token of this person.
+    #[error("Токен не найден.")]
+    NotFound,
+    /// A call without a token.
+    #[error("Запрос без токена доступа.")]
+    Missing,
+    /// A token that is unknown, revoked or expired.
+    #[error("Токен доступа недействителен: неизвестен, отозван или истёк.")]
+    Invalid,
+    /// The token does not allow this.
+    #[error("Токен не разрешает это действие.")]
+    Scope,
+    /// The system's random source failed.
+    #[error("Не удалось создать токен.")]
+    RandomUnavailable,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] crate::StoreError),
+}
+
+impl TokenError {
+    /// Stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NameRequired => "token_name_required",
+            Self::ScopesRequired => "token_scopes_required",
+            Self::LifetimeInvalid => "token_lifetime_invalid",
+            Self::TooMany => "token_limit",
+            Self::NotFound => "token_not_found",
+            Self::Missing => "api_token_missing",
+            Self::Invalid => "api_token_invalid",
+            Self::Scope => "api_scope_missing",
+            Self::RandomUnavailable => "random_unavailable",
+            Self::Store(e) => e.code(),
+        }
+    }
+
+    /// What to do.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Self::NameRequired => "Напишите название, например «Бухгалтерия».",
+            Self::ScopesRequired => "Отметьте хотя бы одно разрешение.",
+            Self::LifetimeInvalid => "Выберите срок из списка.",
+            Self::TooMany => "Отзовите ненужные токены и выпустите новый.",
+            Self::NotFound => "Откройте токен из списка «Токены доступа».",
+            Self::Missing => "Передайте токен в заголовке Authorization: Bearer <токен>.",
+            Self::Invalid => "Выпустите новый токен в личном кабинете: «Токены доступа».",
+            Self::Scope => "Выпустите токен с нужным разрешением.",
+            Self::RandomUnavailable | Self::Store(_) => "Повторите через несколько минут.",
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! The integration API's people's side (SPEC X1, seed 004 «Интеграция с другими сервисами»):
+//! a person issues a **personal access token** in the cabinet («Токены доступа») — shown once,
+//! stored only as its SHA-256, with the scopes chosen in words and a limited lifetime,
+//! revocable, its last use shown — and their own software calls `/api/v1` with it, reaching
+//! exactly what the person reaches through the pages, within the token's scopes.
+
+pub mod error;
+pub mod store;
+pub mod tokens;
+
+pub use error::TokenError;
+
+/// What a token lets a program do, in the person's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// Read the person's applications, their statuses and history.
+    ApplicationsRead,
+    /// Read «Мои документы» and download the files.
+    DocumentsRead,
+    /// Read the person's mailbox.
+    MailRead,
+}
+
+impl Scope {
+    /// Every scope, in the order the form lists them.
+    pub const ALL: [Self; 3] = [Self::ApplicationsRead, Self::DocumentsRead, Self::MailRead];
+
+    /// The scope's code, as OAuth 2.0 writes scopes.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::ApplicationsRead => "applications:read",
+            Self::DocumentsRead => "documents:read",
+            Self::MailRead => "mail:read",
+        }
+    }
+
+    /// The scope with this code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// What it allows, as the person reads it.
+    pub const fn words(self) -> &'static str {
+        match self {
+            Self::ApplicationsRead => "Читать ваши заявления, их статусы и историю",
+            Self::DocumentsRead => "Читать «Мои документы» и скачивать файлы",
+            Self::MailRead => "Читать ваш электронный ящик",
+        }
+    }
+}

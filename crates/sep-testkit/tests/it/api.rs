@@ -1,0 +1,136 @@
+//! The integration API's first part (issue 18): a person issues a personal access token in the
+//! cabinet — shown once, stored as a hash, scopes in words, a lifetime — and their program
+//! reads their applications through `/api/v1` with it, page by page; a token without the
+//! scope, revoked, or another person's reaches nothing; refusals are problem+json with codes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
+
+use crate::common::file;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use sep_testkit::TestApp;
+use sep_testkit::app::{Signed, TestResponse};
+
+/// `GET path` with `Authorization: Bearer token` (none when empty).
+async fn call(t: &TestApp, path: &str, token: &str) -> TestResponse {
+    let mut req = Request::get(path);
+    if !token.is_empty() {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    t.request(req.body(Body::empty()).unwrap()).await
+}
+
+/// Issues a token with `scopes` through the cabinet; its secret from the page that answers.
+async fn issue(w: &Signed, name: &str, scopes: &[&str]) -> String {
+    let mut form = vec![("name", name), ("days", "30")];
+    form.extend(scopes.iter().map(|s| ("scope", *s)));
+    let r = w.post_form("/tokens", &form).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.header("cache-control"), Some("no-store"), "the secret is not kept by caches");
+    r.text.split("data-secret>").nth(1).unwrap().split('<').next().unwrap().to_owned()
+}
+
+fn json(r: &TestResponse) -> serde_json::Value {
+    serde_json::from_slice(&r.bytes).unwrap_or_else(|e| panic!("{e}: {}", r.text))
+}
+
+#[tokio::test]
+async fn a_personal_token_reads_ones_applications_and_nothing_more() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    assert!(w.page("/cabinet").await.contains("href=\"/tokens\""), "linked from the cabinet");
+    let first =
+        file(&w, "person", &[("passport_number", "000001")]).await.trim_start_matches("/applications/").to_owned();
+    let second =
+        file(&w, "person", &[("passport_number", "000002")]).await.trim_start_matches("/applications/").to_owned();
+
+    let secret = issue(&w, "Бухгалтерия", &["applications:read"]).await;
+    assert!(secret.starts_with("sep_pat_") && secret.len() == 72, "{secret}");
+    let list = w.page("/tokens").await;
+    assert!(list.contains("Бухгалтерия") && list.contains("Читать ваши заявления"), "{list}");
+    assert!(!list.contains(&secret), "shown once, on the issuing page only");
+    let stored = t.db.store().list_api_tokens(w.user.id).await.unwrap();
+    assert!(stored.len() == 1 && stored[0].hash != secret && !stored[0].hash.contains(&secret[8..]));
+    let journal = format!("{:?}", t.db.store().list_audit(0, 10_000).await.unwrap());
+    assert!(journal.contains("api.token_issued") && !journal.contains(&secret[8..]), "journaled, not the secret");
+
+    // The list, page by page; one with its history.
+    let r = call(&t, "/api/v1/applications?limit=1", &secret).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let page = json(&r);
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    let next = page["next_cursor"].as_str().unwrap().to_owned();
+    let r = json(&call(&t, &format!("/api/v1/applications?limit=1&cursor={next}"), &secret).await);
+    assert!(r.get("next_cursor").is_none(), "the last page: {r}");
+    let mut ids: Vec<String> = [page["items"][0]["id"].clone(), r["items"][0]["id"].clone()]
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    let mut want = vec![first.clone(), second.clone()];
+    want.sort();
+    assert_eq!(ids, want, "both, once each");
+    let one = json(&call(&t, &format!("/api/v1/applications/{first}"), &secret).await);
+    assert_eq!(one["service"], "registration");
+    assert!(one["number"].as_str().is_some() && one["status"].as_str().is_some(), "{one}");
+    assert!(!one["history"].as_array().unwrap().is_empty(), "{one}");
+    let seen = t.db.store().list_api_tokens(w.user.id).await.unwrap();
+    assert!(seen[0].last_used_at.is_some(), "the last use is noted");
+    assert!(!w.page("/tokens").await.contains("не использовался"));
+
+    // Refusals, each with its code, as problem+json.
+    for (path, token, status, code) in [
+        ("/api/v1/applications", "", StatusCode::UNAUTHORIZED, "api_token_missing"),
+        ("/api/v1/applications", "sep_pat_0000", StatusCode::UNAUTHORIZED, "api_token_invalid"),
+        ("/api/v1/applications?limit=0", secret.as_str(), StatusCode::UNPROCESSABLE_ENTITY, "api_limit_invalid"),
+        ("/api/v1/applications?status=lost", secret.as_str(), StatusCode::UNPROCESSABLE_ENTITY, "api_status_unknown"),
+        ("/api/v1/applications?cursor=x", secret.as_str(), StatusCode::UNPROCESSABLE_ENTITY, "api_cursor_invalid"),
+    ] {
+        let r = call(&t, path, token).await;
+        assert_eq!(r.status, status, "{path}: {}", r.text);
+        assert_eq!(r.header("content-type"), Some("application/problem+json"), "{path}");
+        assert_eq!(json(&r)["code"], code, "{path}");
+    }
+    let mail_only = issue(&w, "Почта", &["mail:read"]).await;
+    let r = call(&t, "/api/v1/applications", &mail_only).await;
+    assert!(r.status == StatusCode::FORBIDDEN && json(&r)["code"] == "api_scope_missing", "{}", r.text);
+
+    // Another person's token reaches none of it.
+    let other = t.sign_in_as("+79345678901").await;
+    let theirs = issue(&other, "Чужая программа", &["applications:read"]).await;
+    let r = json(&call(&t, "/api/v1/applications", &theirs).await);
+    assert!(r["items"].as_array().unwrap().is_empty(), "{r}");
+    let r = call(&t, &format!("/api/v1/applications/{first}"), &theirs).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    assert_eq!(call(&t, "/api/v1/applications/not-an-id", &secret).await.status, StatusCode::NOT_FOUND);
+
+    // «Отозвать»: by its person only, and it stops working.
+    let id = stored[0].id;
+    assert_eq!(other.post_form(&format!("/tokens/{id}/revoke"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(w.post_form(&format!("/tokens/{id}/revoke"), &[]).await.location(), "/tokens");
+    let r = call(&t, "/api/v1/applications", &secret).await;
+    assert!(r.status == StatusCode::UNAUTHORIZED && json(&r)["code"] == "api_token_invalid", "{}", r.text);
+    assert!(w.page("/tokens").await.contains("data-state=\"revoked\""));
+}
+
+#[tokio::test]
+async fn a_token_is_issued_only_as_asked() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    for (form, code) in [
+        (vec![("name", " "), ("scope", "applications:read"), ("days", "30")], "token_name_required"),
+        (vec![("name", "Бухгалтерия"), ("days", "30")], "token_scopes_required"),
+        (vec![("name", "Бухгалтерия"), ("scope", "everything"), ("days", "30")], "token_scopes_required"),
+        (vec![("name", "Бухгалтерия"), ("scope", "applications:read"), ("days", "1000")], "token_lifetime_invalid"),
+        (vec![("name", "Бухгалтерия"), ("scope", "applications:read"), ("days", "soon")], "token_lifetime_invalid"),
+    ] {
+        let r = w.post_form("/tokens", &form).await;
+        assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.text.contains(code), "{code}: {}", r.status);
+    }
+    assert!(t.db.store().list_api_tokens(w.user.id).await.unwrap().is_empty(), "nothing issued");
+    let form = [("name", "Много"), ("scope", "mail:read"), ("days", "30")];
+    for _ in 0..sep_core::integration::tokens::MAX_LIVE {
+        assert_eq!(w.post_form("/tokens", &form).await.status, StatusCode::OK);
+    }
+    let r = w.post_form("/tokens", &form).await;
+    assert!(r.text.contains("token_limit"), "{}", r.status);
+}

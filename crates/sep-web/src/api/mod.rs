@@ -1,0 +1,62 @@
+//! The integration API (SPEC X1): JSON under `/api/v1`, called by people's own programs with a
+//! personal access token (`Authorization: Bearer sep_pat_…`). Every route calls the same core
+//! use cases as the pages; refusals are RFC 9457 `application/problem+json` with the pages'
+//! codes (the presenter renders every problem under `/api/` so).
+
+pub(crate) mod v1;
+
+use crate::AppState;
+use crate::error::WebError;
+use axum::http::{HeaderMap, StatusCode, header};
+use sep_core::integration::tokens::authenticate;
+use sep_core::integration::{Scope, TokenError};
+use sep_core::user::User;
+
+/// A refused token as its problem: 401 with `WWW-Authenticate` for a missing or dead one, 403
+/// for a scope it lacks.
+pub(crate) fn token_problem(e: TokenError) -> WebError {
+    let status = match e {
+        TokenError::Missing | TokenError::Invalid => StatusCode::UNAUTHORIZED,
+        TokenError::Scope => StatusCode::FORBIDDEN,
+        TokenError::NotFound => return WebError::not_found(),
+        TokenError::Store(e) => return e.into(),
+        TokenError::RandomUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let title = if status == StatusCode::UNAUTHORIZED {
+        "Нужен токен доступа"
+    } else {
+        "Действие не выполнено"
+    };
+    sep_http::Problem::new(status, e.code(), title, &e.to_string(), e.action()).into()
+}
+
+/// The person a call comes from, its token allowing `scope`.
+pub(crate) async fn caller(s: &AppState, headers: &HeaderMap, scope: Scope) -> Result<User, WebError> {
+    let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let (user, _) = authenticate(s.store.as_ref(), auth, scope, s.clock.now()).await.map_err(token_problem)?;
+    Ok(user)
+}
+
+/// A refusal of a query's parameters: its code, what happened, what to do.
+pub(crate) type QueryRefusal = (&'static str, &'static str, &'static str);
+
+/// An unknown `status`.
+pub(crate) const STATUS_UNKNOWN: QueryRefusal =
+    ("api_status_unknown", "Такого статуса заявления нет.", "Возьмите код статуса из ответа API.");
+/// A `limit` out of range.
+pub(crate) const LIMIT_INVALID: QueryRefusal =
+    ("api_limit_invalid", "limit — от 1 до 200.", "Укажите limit от 1 до 200.");
+/// A `cursor` that is not of the list.
+pub(crate) const CURSOR_INVALID: QueryRefusal =
+    ("api_cursor_invalid", "Курсор не указывает на элемент этого списка.", "Начните список сначала, без cursor.");
+
+/// `r` as its problem (422).
+pub(crate) fn refused((code, detail, action): QueryRefusal) -> WebError {
+    sep_http::Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, "Запрос не выполнен", detail, action).into()
+}
+
+/// A time as RFC 3339, as the API writes every time.
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}

@@ -1,0 +1,3 @@
+//! `/api/v1`: one folder per area, as the pages have.
+
+pub(crate) mod applications;
