@@ -410,6 +410,7 @@ fn integration_routes() -> Router<AppState> {
     Router::new()
         .route("/tokens", get(tokens::list).post(tokens::issue))
         .route("/tokens/{token}/revoke", post(tokens::revoke))
+        .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/applications", get(api::v1::applications::list))
         .route("/api/v1/applications/{id}", get(api::v1::applications::get))
 }

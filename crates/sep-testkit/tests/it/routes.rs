@@ -88,6 +88,7 @@ const ROUTES: &[(&str, Who)] = &[
     ("/mail/sign/{signing}", Who::Person),
     ("/tokens", Who::Person),
     ("/tokens/{token}/revoke", Who::Person),
+    ("/api/v1/openapi.json", Who::Anyone),
     ("/api/v1/applications", Who::Token),
     ("/api/v1/applications/{id}", Who::Token),
     ("/mail/{conversation}", Who::Person),

@@ -38,6 +38,60 @@ pub(crate) async fn caller(s: &AppState, headers: &HeaderMap, scope: Scope) -> R
     Ok(user)
 }
 
+/// A refusal as the API writes it (RFC 9457), for the document.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code, reason = "describes the presenter's JSON; never built here")]
+pub(crate) struct ProblemDoc {
+    /// Always `about:blank`.
+    r#type: String,
+    /// Short title, in the request's language.
+    title: String,
+    /// HTTP status.
+    status: u16,
+    /// What happened.
+    detail: String,
+    /// Stable code, as on the pages and at `/help/errors`.
+    code: String,
+    /// What to do.
+    action: String,
+    /// The request's id, for support.
+    request_id: String,
+}
+
+/// The API's description: OpenAPI 3.1 generated from the handlers and their types.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "SEP API",
+        version = "1",
+        description = "The integration API of SEP. A person's program calls it with a personal access token \
+            issued in the cabinet (Access tokens, /tokens): `Authorization: Bearer sep_pat_...`."
+    ),
+    paths(v1::applications::list, v1::applications::get),
+    modifiers(&TokenScheme),
+    tags((name = "applications", description = "The person's applications (My applications)"))
+)]
+pub(crate) struct ApiDoc;
+
+/// The bearer scheme of personal access tokens.
+struct TokenScheme;
+
+impl utoipa::Modify for TokenScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("sep_pat").build()),
+        );
+    }
+}
+
+/// `GET /api/v1/openapi.json`: the API's description.
+pub(crate) async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(<ApiDoc as utoipa::OpenApi>::openapi())
+}
+
 /// A refusal of a query's parameters: its code, what happened, what to do.
 pub(crate) type QueryRefusal = (&'static str, &'static str, &'static str);
 

@@ -19,17 +19,30 @@ use serde::{Deserialize, Serialize};
 const MAX_LIMIT: usize = 200;
 
 /// An application as the API shows it.
-#[derive(Serialize)]
-struct Item {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Item {
+    /// Id (UUID).
     id: String,
+    /// The number given at submission (`2026-000123`); none for a draft.
     number: Option<String>,
+    /// The service's code.
     service: String,
+    /// The service's name, while the catalogue has it.
     service_title: Option<String>,
+    /// `person`, `ip` or `org`.
     applicant_type: &'static str,
+    /// Status code.
     status: &'static str,
+    /// Status, as the pages name it.
     status_title: &'static str,
+    /// Created.
+    #[schema(format = DateTime)]
     created_at: String,
+    /// Last changed.
+    #[schema(format = DateTime)]
     updated_at: String,
+    /// Expected decision date.
+    #[schema(format = Date)]
     due_on: Option<String>,
 }
 
@@ -52,18 +65,26 @@ fn item(s: &AppState, a: &Application) -> Item {
     }
 }
 
-#[derive(Deserialize)]
+/// The list's parameters.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
+    /// Only applications with this status (`draft`, `submitted`, …).
     #[serde(default)]
     status: Option<String>,
+    /// Items on a page, 1 to 200 (50 when absent).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<usize>,
+    /// Where the page starts: `next_cursor` of the page before.
     #[serde(default)]
     cursor: Option<String>,
 }
 
-#[derive(Serialize)]
-struct List {
+/// A page of applications.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct List {
+    /// The page's applications.
     items: Vec<Item>,
     /// Where the next page starts; absent on the last.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71,6 +92,20 @@ struct List {
 }
 
 /// `GET /api/v1/applications?status=&limit=&cursor=` (scope `applications:read`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/applications",
+    tag = "applications",
+    summary = "The person's applications, newest change first, by cursor",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of applications", body = List),
+        (status = 401, description = "No token, or one unknown, revoked or expired", body = super::super::ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `applications:read`", body = super::super::ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter refused", body = super::super::ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("token" = ["applications:read"]))
+)]
 pub(crate) async fn list(State(s): State<AppState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Page {
     let user = caller(&s, &headers, Scope::ApplicationsRead).await?;
     let status = match q.status.as_deref() {
@@ -95,24 +130,48 @@ pub(crate) async fn list(State(s): State<AppState>, headers: HeaderMap, Query(q)
 }
 
 /// A change in the application's history.
-#[derive(Serialize)]
-struct Event {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Event {
+    /// When.
+    #[schema(format = DateTime)]
     at: String,
+    /// `applicant`, `officer` or `system`.
     actor: String,
+    /// The status before (none for the creation).
     from: Option<&'static str>,
+    /// The status after.
     to: &'static str,
+    /// The comment shown to the applicant.
     comment: String,
+    /// The reasons' codes (a rejection, a request for information).
     reasons: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct One {
+/// An application with its history.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct One {
+    /// The application.
     #[serde(flatten)]
     item: Item,
+    /// Its status changes, oldest first.
     history: Vec<Event>,
 }
 
 /// `GET /api/v1/applications/{id}` (scope `applications:read`): one of the person's own.
+#[utoipa::path(
+    get,
+    path = "/api/v1/applications/{id}",
+    tag = "applications",
+    summary = "One of the person's applications, with its history",
+    params(("id" = String, Path, description = "The application's id")),
+    responses(
+        (status = 200, description = "The application", body = One),
+        (status = 401, description = "No token, or one unknown, revoked or expired", body = super::super::ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `applications:read`", body = super::super::ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such application of this person", body = super::super::ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("token" = ["applications:read"]))
+)]
 pub(crate) async fn get(State(s): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Page {
     let user = caller(&s, &headers, Scope::ApplicationsRead).await?;
     let id = id.parse().map(ApplicationId).map_err(|_| WebError::not_found())?;
