@@ -207,7 +207,7 @@ async fn file_letter(
         // Kept as a tombstone naming the letter: it cannot be saved or sent again.
         let n = tx
             .execute(
-                "UPDATE mail_drafts SET letter_id = $3, subject = '', body = '', files = '[]'::jsonb
+                "UPDATE mail_drafts SET letter_id = $3, subject = '', body = '', files = '[]'::jsonb, to_number = NULL, to_name = NULL
                  WHERE id = $1 AND author_id = $2 AND letter_id IS NULL",
                 &[&d, &l.author.0, &l.id],
             )

@@ -166,7 +166,7 @@ fn file_letter(tx: &rusqlite::Transaction<'_>, l: &Letter, ders: &[Vec<u8>], dra
         // Kept as a tombstone naming the letter: it cannot be saved or sent again.
         let n = tx
             .execute(
-                "UPDATE mail_drafts SET letter_id = ?3, subject = '', body = '', files = '[]'
+                "UPDATE mail_drafts SET letter_id = ?3, subject = '', body = '', files = '[]', to_number = NULL, to_name = NULL
                  WHERE id = ?1 AND author_id = ?2 AND letter_id IS NULL",
                 params![d.to_string(), l.author.0.to_string(), l.id.to_string()],
             )

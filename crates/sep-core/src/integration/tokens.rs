@@ -120,7 +120,19 @@ pub async fn issue(
     e.object = Some(format!("api-token:{}", t.id));
     e.details =
         serde_json::json!({ "scopes": t.scopes.iter().map(|s| s.code()).collect::<Vec<_>>(), "days": req.days });
-    store.insert_api_token(&t, &Effects::audit(e)).await?;
+    // The person hears of every token issued in their name, wherever they are signed in.
+    let notice = crate::notice::NewNotice {
+        user_id: user.id,
+        at: now,
+        kind: "security".into(),
+        title: "Выпущен токен доступа".into(),
+        text: format!("Токен «{}» для программ. Если это были не вы, отзовите его и завершите сеансы.", t.name),
+        link: "/tokens".into(),
+        critical: true,
+    };
+    let mut fx = Effects::audit(e);
+    fx.notices.push(notice);
+    store.insert_api_token(&t, &fx).await?;
     Ok((t, secret))
 }
 
@@ -148,9 +160,11 @@ pub async fn authenticate(
     scope: Scope,
     now: OffsetDateTime,
 ) -> Result<(User, PersonalToken), TokenError> {
+    // The scheme's name is case-insensitive (RFC 9110 §11.1).
     let secret = header
-        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-        .map(str::trim)
+        .and_then(|h| h.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .ok_or(TokenError::Missing)?;
     // Anything not shaped like a token is not looked up.
     let shaped = secret.strip_prefix(PREFIX).is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
@@ -162,8 +176,11 @@ pub async fn authenticate(
         return Err(TokenError::Scope);
     }
     let user = store.get_user(t.user_id).await?;
-    if t.last_used_at.is_none_or(|at| now - at >= USE_NOTED_EVERY) {
-        store.update_api_token_used(t.id, now).await?;
+    // Noting the use is bookkeeping: the call stands if it cannot be written.
+    if t.last_used_at.is_none_or(|at| now - at >= USE_NOTED_EVERY)
+        && let Err(e) = store.update_api_token_used(t.id, now).await
+    {
+        tracing::warn!(code = e.code(), "a token's last use not noted");
     }
     Ok((user, t))
 }

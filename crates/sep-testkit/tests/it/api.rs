@@ -84,12 +84,22 @@ async fn a_personal_token_reads_ones_applications_and_nothing_more() {
         ("/api/v1/applications?limit=0", secret.as_str(), StatusCode::UNPROCESSABLE_ENTITY, "api_limit_invalid"),
         ("/api/v1/applications?status=lost", secret.as_str(), StatusCode::UNPROCESSABLE_ENTITY, "api_status_unknown"),
         ("/api/v1/applications?cursor=x", secret.as_str(), StatusCode::UNPROCESSABLE_ENTITY, "api_cursor_invalid"),
+        ("/api/v1/applications?limit=abc", secret.as_str(), StatusCode::UNPROCESSABLE_ENTITY, "api_limit_invalid"),
+        ("/api/v1/applications?limit=abc", "", StatusCode::UNAUTHORIZED, "api_token_missing"),
     ] {
         let r = call(&t, path, token).await;
         assert_eq!(r.status, status, "{path}: {}", r.text);
         assert_eq!(r.header("content-type"), Some("application/problem+json"), "{path}");
         assert_eq!(json(&r)["code"], code, "{path}");
     }
+    // A cursor past every item is a valid, empty page (an item gone since does not break it);
+    // the scheme's name is case-insensitive.
+    let r = json(&call(&t, "/api/v1/applications?cursor=1.01900000-0000-7000-8000-000000000000", &secret).await);
+    assert!(r["items"].as_array().unwrap().is_empty() && r.get("next_cursor").is_none(), "{r}");
+    let lower = Request::get("/api/v1/applications").header(header::AUTHORIZATION, format!("bearer {secret}"));
+    assert_eq!(t.request(lower.body(Body::empty()).unwrap()).await.status, StatusCode::OK);
+    assert!(w.page("/cabinet").await.contains("Выпущен токен доступа"), "the person hears of it");
+    assert!(w.page("/history").await.contains("Выпущен токен доступа"));
     let mail_only = issue(&w, "Почта", &["mail:read"]).await;
     let r = call(&t, "/api/v1/applications", &mail_only).await;
     assert!(r.status == StatusCode::FORBIDDEN && json(&r)["code"] == "api_scope_missing", "{}", r.text);
@@ -101,6 +111,11 @@ async fn a_personal_token_reads_ones_applications_and_nothing_more() {
     assert!(r["items"].as_array().unwrap().is_empty(), "{r}");
     let r = call(&t, &format!("/api/v1/applications/{first}"), &theirs).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let denied = t.db.store().list_audit(0, 10_000).await.unwrap();
+    assert!(
+        denied.iter().any(|e| e.event.action == "application.access_denied" && e.event.actor == Some(other.user.id)),
+        "journaled as the pages journal it"
+    );
     assert_eq!(call(&t, "/api/v1/applications/not-an-id", &secret).await.status, StatusCode::NOT_FOUND);
 
     // «Отозвать»: by its person only, and it stops working.

@@ -110,6 +110,26 @@ pub(crate) fn refused((code, detail, action): QueryRefusal) -> WebError {
     sep_http::Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, "Запрос не выполнен", detail, action).into()
 }
 
+/// A call for application `id` that is not the caller's answers as one that does not exist;
+/// when it does exist, the refusal is journaled, as the pages journal it.
+pub(crate) async fn journal_denied(
+    s: &AppState,
+    user: &User,
+    ctx: &crate::extract::Ctx,
+    id: sep_core::application::record::ApplicationId,
+) {
+    if s.store.get_application(id).await.is_err() {
+        return;
+    }
+    let mut e = ctx.event(s.clock.now(), "application.access_denied", Some(user.id));
+    e.outcome = sep_core::audit::Outcome::Denied;
+    e.object = Some(format!("application:{id}"));
+    if let Err(err) = s.store.insert_audit(&e).await {
+        // The refusal stands; only its record is missing, which the log says.
+        tracing::error!(code = err.code(), "audit append failed");
+    }
+}
+
 /// A time as RFC 3339, as the API writes every time.
 pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()

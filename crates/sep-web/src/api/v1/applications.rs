@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::api::{CURSOR_INVALID, LIMIT_INVALID, STATUS_UNKNOWN, caller, refused, rfc3339};
 use crate::error::{Page, WebError};
+use crate::extract::Ctx;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -74,11 +75,28 @@ pub(crate) struct ListQuery {
     status: Option<String>,
     /// Items on a page, 1 to 200 (50 when absent).
     #[serde(default)]
-    #[param(minimum = 1, maximum = 200)]
-    limit: Option<usize>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    limit: Option<String>,
     /// Where the page starts: `next_cursor` of the page before.
     #[serde(default)]
     cursor: Option<String>,
+}
+
+/// Where an application stands in the API's order: its creation, then its id.
+fn key(a: &Application) -> (i128, uuid::Uuid) {
+    (a.created_at.unix_timestamp_nanos(), a.id.0)
+}
+
+/// The cursor after `a`: its place in the order, opaque to the caller.
+fn cursor(a: &Application) -> String {
+    let (at, id) = key(a);
+    format!("{at}.{id}")
+}
+
+/// A cursor read back.
+fn cursor_of(text: &str) -> Option<(i128, uuid::Uuid)> {
+    let (at, id) = text.split_once('.')?;
+    Some((at.parse().ok()?, id.parse().ok()?))
 }
 
 /// A page of applications.
@@ -112,20 +130,23 @@ pub(crate) async fn list(State(s): State<AppState>, headers: HeaderMap, Query(q)
         None | Some("") => None,
         Some(code) => Some(Status::from_code(code).ok_or_else(|| refused(STATUS_UNKNOWN))?),
     };
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(refused(LIMIT_INVALID));
-    }
-    let (apps, _) = mine(s.store.as_ref(), &user, status, Order::Newest).await?;
-    // The cursor is the last item's id: the next page starts after it.
-    let start = match q.cursor.as_deref() {
-        None | Some("") => 0,
-        Some(c) => {
-            apps.iter().position(|a| a.id.to_string() == c).map(|i| i + 1).ok_or_else(|| refused(CURSOR_INVALID))?
+    let limit = match q.limit.as_deref() {
+        None => 50,
+        Some(l) => {
+            l.parse::<usize>().ok().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| refused(LIMIT_INVALID))?
         }
     };
-    let page: Vec<&Application> = apps.iter().skip(start).take(limit).collect();
-    let next_cursor = (start + page.len() < apps.len()).then(|| page.last().map(|a| a.id.to_string())).flatten();
+    let after = match q.cursor.as_deref() {
+        None | Some("") => None,
+        Some(c) => Some(cursor_of(c).ok_or_else(|| refused(CURSOR_INVALID))?),
+    };
+    let (mut apps, _) = mine(s.store.as_ref(), &user, status, Order::Newest).await?;
+    // Newest created first: an order nothing changes, so a page boundary stays where it was
+    // while applications change, and an application gone since leaves the cursor valid.
+    apps.sort_by_key(|a| std::cmp::Reverse(key(a)));
+    let rest: Vec<&Application> = apps.iter().filter(|a| after.is_none_or(|c| key(a) < c)).collect();
+    let page: Vec<&Application> = rest.iter().take(limit).copied().collect();
+    let next_cursor = (rest.len() > page.len()).then(|| page.last().map(|a| cursor(a))).flatten();
     Ok(Json(List { items: page.into_iter().map(|a| item(&s, a)).collect(), next_cursor }).into_response())
 }
 
@@ -172,10 +193,17 @@ pub(crate) struct One {
     ),
     security(("token" = ["applications:read"]))
 )]
-pub(crate) async fn get(State(s): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Page {
+pub(crate) async fn get(State(s): State<AppState>, headers: HeaderMap, ctx: Ctx, Path(id): Path<String>) -> Page {
     let user = caller(&s, &headers, Scope::ApplicationsRead).await?;
     let id = id.parse().map(ApplicationId).map_err(|_| WebError::not_found())?;
-    let app = own(s.store.as_ref(), &user, id).await?;
+    let app = match own(s.store.as_ref(), &user, id).await {
+        Ok(app) => app,
+        Err(sep_core::StoreError::NotFound) => {
+            crate::api::journal_denied(&s, &user, &ctx, id).await;
+            return Err(WebError::not_found());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let history = s
         .store
         .list_application_events(app.id)

@@ -61,6 +61,8 @@ pub(crate) fn action_title(code: &str) -> &'static str {
         "mail.counterparty_added" => "Добавлен контрагент",
         "mail.counterparty_removed" => "Удалён контрагент",
         "mail.addressee_found" => "Сотрудник ведомства нашёл вас по СНИЛС, чтобы написать",
+        "api.token_issued" => "Выпущен токен доступа",
+        "api.token_revoked" => "Отозван токен доступа",
         _ => "Операция",
     }
 }

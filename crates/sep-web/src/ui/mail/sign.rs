@@ -118,6 +118,14 @@ pub(crate) async fn confirm(
         s.clock.now(),
     )
     .await;
+    // Whatever this press met, a message that went (with another press) is shown.
+    if sent.is_err()
+        && let Some(f) = s.store.find_filed(&m.party, r.id).await?
+    {
+        return Ok(
+            Redirect::to(&super::write::address(&m, &format!("/mail/{}", f.letter.conversation), "")).into_response()
+        );
+    }
     match sent {
         Ok(l) => Ok(Redirect::to(&super::write::address(&m, &format!("/mail/{}", l.conversation), "")).into_response()),
         Err(e @ MailError::Signing(SigningError::CodeWrong { .. } | SigningError::CodeVoid)) => {

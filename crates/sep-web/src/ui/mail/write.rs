@@ -106,13 +106,13 @@ fn recipient_of(value: &str) -> Option<Party> {
 
 /// `GET /mail/new`: «Написать» (`?to=` chooses the recipient; `?draft=` opens a draft).
 pub(crate) async fn form(State(s): State<AppState>, m: Mailbox, Query(q): Query<NewQuery>) -> Page {
-    // A draft not saved yet (nothing was typed before a refusal) opens as an empty form
-    // keeping its id; another's is not found, so it too opens empty.
+    // A draft that is not there (another's, one sent, one never saved) opens as an empty form
+    // of a new draft: what is typed there is never bound to a message that went.
     let d = match q.draft {
         Some(id) => s.store.find_draft(&m.party, m.user.id, id).await?,
         None => None,
     };
-    let draft_id = q.draft.unwrap_or_else(Uuid::now_v7);
+    let draft_id = d.as_ref().map_or_else(Uuid::now_v7, |d| d.id);
     // A reply's draft opens under its conversation.
     if let Some(c) = d.as_ref().and_then(|d| d.reply_to) {
         return Ok(Redirect::to(&format!("/mail/{c}{}#reply", m.query())).into_response());
@@ -330,9 +330,13 @@ async fn go(s: &AppState, m: &Mailbox, ctx: &Ctx, mut f: Fields, reply_to: Optio
                 &ctx.origin(),
                 now,
             )
-            .await
-            .map_err(refused)?;
-            Ok(Redirect::to(&format!("/mail/{}{}", sent.conversation, m.query())).into_response())
+            .await;
+            match sent {
+                Ok(sent) => Ok(Redirect::to(&format!("/mail/{}{}", sent.conversation, m.query())).into_response()),
+                // Two presses raced past the draft's save: the other sent it.
+                Err(MailError::AlreadySent) => Ok(Redirect::to(&address(m, "/mail", "folder=sent")).into_response()),
+                Err(e) => Err(refused(e)),
+            }
         }
     }
 }
