@@ -413,6 +413,8 @@ fn integration_routes() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/applications", get(api::v1::applications::list))
         .route("/api/v1/applications/{id}", get(api::v1::applications::get))
+        .route("/api/v1/documents", get(api::v1::documents::list))
+        .route("/api/v1/documents/{key}/file", get(api::v1::documents::file))
 }
 
 /// «Начисления и платежи» and «Оплата по УИН» (without login).

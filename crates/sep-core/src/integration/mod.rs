@@ -17,20 +17,17 @@ pub enum Scope {
     ApplicationsRead,
     /// Read «Мои документы» and download the files.
     DocumentsRead,
-    /// Read the person's mailbox.
-    MailRead,
 }
 
 impl Scope {
     /// Every scope, in the order the form lists them.
-    pub const ALL: [Self; 3] = [Self::ApplicationsRead, Self::DocumentsRead, Self::MailRead];
+    pub const ALL: [Self; 2] = [Self::ApplicationsRead, Self::DocumentsRead];
 
     /// The scope's code, as OAuth 2.0 writes scopes.
     pub const fn code(self) -> &'static str {
         match self {
             Self::ApplicationsRead => "applications:read",
             Self::DocumentsRead => "documents:read",
-            Self::MailRead => "mail:read",
         }
     }
 
@@ -44,7 +41,6 @@ impl Scope {
         match self {
             Self::ApplicationsRead => "Читать ваши заявления, их статусы и историю",
             Self::DocumentsRead => "Читать «Мои документы» и скачивать файлы",
-            Self::MailRead => "Читать ваш электронный ящик",
         }
     }
 }

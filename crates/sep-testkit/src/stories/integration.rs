@@ -18,7 +18,7 @@ pub async fn tokens(db: &TestDb) {
         id: Uuid::now_v7(),
         user_id: a,
         name: name.into(),
-        scopes: vec![Scope::ApplicationsRead, Scope::MailRead],
+        scopes: vec![Scope::ApplicationsRead, Scope::DocumentsRead],
         hash: hash(secret),
         hint: secret[8..14].to_owned(),
         created_at: created,

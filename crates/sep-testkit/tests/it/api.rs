@@ -100,9 +100,25 @@ async fn a_personal_token_reads_ones_applications_and_nothing_more() {
     assert_eq!(t.request(lower.body(Body::empty()).unwrap()).await.status, StatusCode::OK);
     assert!(w.page("/cabinet").await.contains("Выпущен токен доступа"), "the person hears of it");
     assert!(w.page("/history").await.contains("Выпущен токен доступа"));
-    let mail_only = issue(&w, "Почта", &["mail:read"]).await;
-    let r = call(&t, "/api/v1/applications", &mail_only).await;
+    let docs_only = issue(&w, "Архив", &["documents:read"]).await;
+    let r = call(&t, "/api/v1/applications", &docs_only).await;
     assert!(r.status == StatusCode::FORBIDDEN && json(&r)["code"] == "api_scope_missing", "{}", r.text);
+    let r = call(&t, "/api/v1/documents", &secret).await;
+    assert!(r.status == StatusCode::FORBIDDEN && json(&r)["code"] == "api_scope_missing", "{}", r.text);
+
+    // «Мои документы»: listed as the page lists them, each file downloaded.
+    let docs = json(&call(&t, "/api/v1/documents?limit=1", &docs_only).await);
+    let first_doc = docs["items"][0].clone();
+    assert_eq!(first_doc["origin"], "attachment", "{docs}");
+    let file_url = first_doc["file"].as_str().unwrap().to_owned();
+    let got = call(&t, &file_url, &docs_only).await;
+    assert_eq!((got.status, got.bytes.as_slice()), (StatusCode::OK, crate::common::PDF), "{file_url}");
+    let next = docs["next_cursor"].as_str().expect("more than one document").to_owned();
+    let rest = json(&call(&t, &format!("/api/v1/documents?limit=200&cursor={next}"), &docs_only).await);
+    let keys: Vec<&str> = rest["items"].as_array().unwrap().iter().map(|d| d["key"].as_str().unwrap()).collect();
+    assert!(!keys.contains(&first_doc["key"].as_str().unwrap()), "no document twice");
+    let total = w.page("/documents").await;
+    assert!(total.contains(first_doc["file_name"].as_str().unwrap()), "the same documents as the page");
 
     // Another person's token reaches none of it.
     let other = t.sign_in_as("+79345678901").await;
@@ -111,6 +127,8 @@ async fn a_personal_token_reads_ones_applications_and_nothing_more() {
     assert!(r["items"].as_array().unwrap().is_empty(), "{r}");
     let r = call(&t, &format!("/api/v1/applications/{first}"), &theirs).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let their_docs = issue(&other, "Чужой архив", &["documents:read"]).await;
+    assert_eq!(call(&t, &file_url, &their_docs).await.status, StatusCode::NOT_FOUND, "another's document");
     let denied = t.db.store().list_audit(0, 10_000).await.unwrap();
     assert!(
         denied.iter().any(|e| e.event.action == "application.access_denied" && e.event.actor == Some(other.user.id)),
@@ -142,7 +160,7 @@ async fn a_token_is_issued_only_as_asked() {
         assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.text.contains(code), "{code}: {}", r.status);
     }
     assert!(t.db.store().list_api_tokens(w.user.id).await.unwrap().is_empty(), "nothing issued");
-    let form = [("name", "Много"), ("scope", "mail:read"), ("days", "30")];
+    let form = [("name", "Много"), ("scope", "documents:read"), ("days", "30")];
     for _ in 0..sep_core::integration::tokens::MAX_LIVE {
         assert_eq!(w.post_form("/tokens", &form).await.status, StatusCode::OK);
     }

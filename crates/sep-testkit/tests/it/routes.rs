@@ -91,6 +91,8 @@ const ROUTES: &[(&str, Who)] = &[
     ("/api/v1/openapi.json", Who::Anyone),
     ("/api/v1/applications", Who::Token),
     ("/api/v1/applications/{id}", Who::Token),
+    ("/api/v1/documents", Who::Token),
+    ("/api/v1/documents/{key}/file", Who::Token),
     ("/mail/{conversation}", Who::Person),
     ("/mail/{conversation}/reply", Who::Person),
     ("/mail/{conversation}/archive", Who::Person),
@@ -197,6 +199,7 @@ pub(crate) fn concrete(path: &str) -> String {
         .replace("{draft}", "01900000-0000-7000-8000-000000000005")
         .replace("{signing}", "01900000-0000-7000-8000-000000000006")
         .replace("{token}", "01900000-0000-7000-8000-000000000007")
+        .replace("{key}", "a:01900000-0000-7000-8000-000000000008")
 }
 
 #[test]

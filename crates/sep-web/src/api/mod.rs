@@ -67,9 +67,12 @@ pub(crate) struct ProblemDoc {
         description = "The integration API of SEP. A person's program calls it with a personal access token \
             issued in the cabinet (Access tokens, /tokens): `Authorization: Bearer sep_pat_...`."
     ),
-    paths(v1::applications::list, v1::applications::get),
+    paths(v1::applications::list, v1::applications::get, v1::documents::list, v1::documents::file),
     modifiers(&TokenScheme),
-    tags((name = "applications", description = "The person's applications (My applications)"))
+    tags(
+        (name = "applications", description = "The person's applications (My applications)"),
+        (name = "documents", description = "The person's documents (My documents)")
+    )
 )]
 pub(crate) struct ApiDoc;
 

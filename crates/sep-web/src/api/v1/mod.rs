@@ -1,3 +1,4 @@
 //! `/api/v1`: one folder per area, as the pages have.
 
 pub(crate) mod applications;
+pub(crate) mod documents;

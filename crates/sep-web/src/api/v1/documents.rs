@@ -1,0 +1,150 @@
+//! `GET /api/v1/documents` and `GET /api/v1/documents/{key}/file`: «Мои документы» — the
+//! files of the person's applications, what agencies issued them, and the files of their
+//! applications' correspondence — newest first, paginated by cursor; one downloaded.
+
+use crate::AppState;
+use crate::api::{CURSOR_INVALID, LIMIT_INVALID, caller, refused, rfc3339};
+use crate::error::{Page, WebError};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
+use sep_core::document::{Entry, Origin, entries};
+use sep_core::integration::Scope;
+use serde::{Deserialize, Serialize};
+
+/// A document as the API shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Document {
+    /// Its key in «Мои документы» (`a:…`, `i:…`, `m:…`): the address of its file.
+    key: String,
+    /// What it is: the service's document, «Вложение сообщения», an issued document's title.
+    kind: String,
+    /// `attachment` (uploaded by the person), `issued` (by an agency, signed), `message`.
+    origin: &'static str,
+    /// The file's name.
+    file_name: String,
+    /// Its MIME type.
+    content_type: String,
+    /// Bytes.
+    size: i64,
+    /// When it arrived.
+    #[schema(format = DateTime)]
+    at: String,
+    /// The application it belongs to.
+    application: Option<String>,
+    /// The application's or the order's number.
+    number: Option<String>,
+    /// Where its file downloads.
+    file: String,
+}
+
+fn document(e: &Entry) -> Document {
+    let key = e.key();
+    Document {
+        file: format!("/api/v1/documents/{key}/file"),
+        key,
+        kind: e.kind.clone(),
+        origin: match e.origin {
+            Origin::Attachment { .. } => "attachment",
+            Origin::Issued { .. } => "issued",
+            Origin::Message { .. } => "message",
+        },
+        file_name: e.file.file_name.clone(),
+        content_type: e.file.content_type.clone(),
+        size: e.file.size,
+        at: rfc3339(e.at),
+        application: e.application.map(|a| a.to_string()),
+        number: e.number.clone(),
+    }
+}
+
+/// The list's parameters.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// Items on a page, 1 to 200 (50 when absent).
+    #[serde(default)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    limit: Option<String>,
+    /// Where the page starts: `next_cursor` of the page before.
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+/// A page of documents.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct List {
+    /// The page's documents.
+    items: Vec<Document>,
+    /// Where the next page starts; absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+/// Where a document stands in the order: its arrival, then its key.
+fn key(e: &Entry) -> (i128, String) {
+    (e.at.unix_timestamp_nanos(), e.key())
+}
+
+/// `GET /api/v1/documents?limit=&cursor=` (scope `documents:read`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/documents",
+    tag = "documents",
+    summary = "The person's documents, newest first, by cursor",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of documents", body = List),
+        (status = 401, description = "No token, or one unknown, revoked or expired", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `documents:read`", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter refused", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("token" = ["documents:read"]))
+)]
+pub(crate) async fn list(State(s): State<AppState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Page {
+    let user = caller(&s, &headers, Scope::DocumentsRead).await?;
+    let limit = match q.limit.as_deref() {
+        None => 50,
+        Some(l) => l.parse::<usize>().ok().filter(|l| (1..=200).contains(l)).ok_or_else(|| refused(LIMIT_INVALID))?,
+    };
+    let after = match q.cursor.as_deref() {
+        None | Some("") => None,
+        Some(c) => {
+            let (at, k) = c.split_once('.').ok_or_else(|| refused(CURSOR_INVALID))?;
+            Some((at.parse::<i128>().map_err(|_| refused(CURSOR_INVALID))?, k.to_owned()))
+        }
+    };
+    let mut all = entries(s.store.as_ref(), &s.catalogue, &user).await?;
+    // Newest first by arrival, which nothing changes: a page boundary stays where it was.
+    all.sort_by_key(|e| std::cmp::Reverse(key(e)));
+    let rest: Vec<&Entry> = all.iter().filter(|e| after.as_ref().is_none_or(|c| &key(e) < c)).collect();
+    let page: Vec<&Entry> = rest.iter().take(limit).copied().collect();
+    let next_cursor = (rest.len() > page.len())
+        .then(|| page.last().map(|e| format!("{}.{}", e.at.unix_timestamp_nanos(), e.key())))
+        .flatten();
+    Ok(Json(List { items: page.into_iter().map(document).collect(), next_cursor }).into_response())
+}
+
+/// `GET /api/v1/documents/{key}/file` (scope `documents:read`): the file, as «Мои документы»
+/// downloads it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/documents/{key}/file",
+    tag = "documents",
+    summary = "A document's file",
+    params(("key" = String, Path, description = "The document's key")),
+    responses(
+        (status = 200, description = "The file, with its type", content_type = "application/octet-stream"),
+        (status = 401, description = "No token, or one unknown, revoked or expired", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `documents:read`", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such document of this person", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("token" = ["documents:read"]))
+)]
+pub(crate) async fn file(State(s): State<AppState>, headers: HeaderMap, Path(key): Path<String>) -> Page {
+    let user = caller(&s, &headers, Scope::DocumentsRead).await?;
+    let e =
+        sep_core::document::find(s.store.as_ref(), &s.catalogue, &user, &key).await?.ok_or_else(WebError::not_found)?;
+    crate::ui::components::files::download(&s, &e.file.file_name, &e.file.content_type, &e.file.sha256, false).await
+}
