@@ -118,9 +118,10 @@ pub(crate) struct List {
     params(ListQuery),
     responses(
         (status = 200, description = "A page of applications", body = List),
-        (status = 401, description = "No token, or one unknown, revoked or expired", body = super::super::ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "The token lacks `applications:read`", body = super::super::ProblemDoc, content_type = "application/problem+json"),
-        (status = 422, description = "A parameter refused", body = super::super::ProblemDoc, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or one unknown, revoked or expired", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `applications:read`", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 400, description = "The query is malformed (a parameter given twice)", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter refused", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("token" = ["applications:read"]))
 )]
@@ -187,9 +188,9 @@ pub(crate) struct One {
     params(("id" = String, Path, description = "The application's id")),
     responses(
         (status = 200, description = "The application", body = One),
-        (status = 401, description = "No token, or one unknown, revoked or expired", body = super::super::ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "The token lacks `applications:read`", body = super::super::ProblemDoc, content_type = "application/problem+json"),
-        (status = 404, description = "No such application of this person", body = super::super::ProblemDoc, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or one unknown, revoked or expired", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `applications:read`", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such application of this person", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("token" = ["applications:read"]))
 )]

@@ -98,6 +98,7 @@ fn key(e: &Entry) -> (i128, String) {
         (status = 200, description = "A page of documents", body = List),
         (status = 401, description = "No token, or one unknown, revoked or expired", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `documents:read`", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 400, description = "The query is malformed (a parameter given twice)", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
         (status = 422, description = "A parameter refused", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("token" = ["documents:read"]))
