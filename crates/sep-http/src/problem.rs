@@ -21,6 +21,8 @@ pub struct Problem {
     pub retry: Option<(String, String)>,
     /// Seconds after which a retry may succeed (`Retry-After`).
     pub retry_after: Option<u64>,
+    /// How to authenticate, for a 401 or 403 of a token (`WWW-Authenticate`, RFC 6750 §3).
+    pub challenge: Option<&'static str>,
     /// What caused a server-side failure, for the log only (never shown): the presenter logs
     /// it once, so handlers do not.
     pub cause: Option<String>,
@@ -37,8 +39,15 @@ impl Problem {
             action: action.to_owned(),
             retry: None,
             retry_after: None,
+            challenge: None,
             cause: None,
         }
+    }
+
+    /// The same problem with a `WWW-Authenticate` challenge.
+    pub fn challenge(mut self, challenge: &'static str) -> Self {
+        self.challenge = Some(challenge);
+        self
     }
 
     /// 429: too many requests from one address or person; `wait` until the next is allowed
@@ -187,6 +196,9 @@ impl IntoResponse for Problem {
         let mut res = self.status.into_response();
         if let Some(secs) = self.retry_after {
             res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs.max(1)));
+        }
+        if let Some(c) = self.challenge {
+            res.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static(c));
         }
         res.extensions_mut().insert(self);
         res

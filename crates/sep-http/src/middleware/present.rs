@@ -116,8 +116,8 @@ pub(crate) async fn problems(brand: &'static Brand, req: Request, next: Next) ->
         }
     };
     *out.status_mut() = problem.status;
-    // Keep headers the handler set for the client (Allow, Retry-After).
-    for name in [header::ALLOW, header::RETRY_AFTER] {
+    // Keep headers the handler set for the client (Allow, Retry-After, WWW-Authenticate).
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
         if let Some(v) = res.headers().get(&name) {
             out.headers_mut().insert(name, v.clone());
         }

@@ -91,6 +91,13 @@ async fn a_personal_token_reads_ones_applications_and_nothing_more() {
         assert_eq!(r.status, status, "{path}: {}", r.text);
         assert_eq!(r.header("content-type"), Some("application/problem+json"), "{path}");
         assert_eq!(json(&r)["code"], code, "{path}");
+        // RFC 6750 §3: a 401 says how to authenticate, and why a token was refused.
+        let challenge = match code {
+            "api_token_missing" => Some("Bearer"),
+            "api_token_invalid" => Some("Bearer error=\"invalid_token\""),
+            _ => None,
+        };
+        assert_eq!(r.header("www-authenticate"), challenge, "{path}");
     }
     // A cursor past every item is a valid, empty page (an item gone since does not break it);
     // the scheme's name is case-insensitive.
@@ -103,6 +110,7 @@ async fn a_personal_token_reads_ones_applications_and_nothing_more() {
     let docs_only = issue(&w, "Архив", &["documents:read"]).await;
     let r = call(&t, "/api/v1/applications", &docs_only).await;
     assert!(r.status == StatusCode::FORBIDDEN && json(&r)["code"] == "api_scope_missing", "{}", r.text);
+    assert_eq!(r.header("www-authenticate"), Some("Bearer error=\"insufficient_scope\""));
     let r = call(&t, "/api/v1/documents", &secret).await;
     assert!(r.status == StatusCode::FORBIDDEN && json(&r)["code"] == "api_scope_missing", "{}", r.text);
 

@@ -28,7 +28,18 @@ pub(crate) fn token_problem(e: TokenError) -> WebError {
     } else {
         "Действие не выполнено"
     };
-    sep_http::Problem::new(status, e.code(), title, &e.to_string(), e.action()).into()
+    // RFC 6750 §3: how to authenticate, and why a token presented was refused.
+    let challenge = match e {
+        TokenError::Missing => Some("Bearer"),
+        TokenError::Invalid => Some("Bearer error=\"invalid_token\""),
+        TokenError::Scope => Some("Bearer error=\"insufficient_scope\""),
+        _ => None,
+    };
+    let problem = sep_http::Problem::new(status, e.code(), title, &e.to_string(), e.action());
+    match challenge {
+        Some(c) => problem.challenge(c).into(),
+        None => problem.into(),
+    }
 }
 
 /// The person a call comes from, its token allowing `scope`.
