@@ -174,12 +174,18 @@ async fn absorb_one(
     }
 }
 
+/// What signs an agency's messages: the authority with the agencies' system keys, and the
+/// file store the message's file is read from.
+pub type Sealer<'a> = (&'a dyn crate::signing::Authority, &'a dyn crate::application::attachment::FileStore);
+
 /// Stores a message from `author` (the applicant or an officer, as `viewer` says) with its
-/// notification to the other side.
+/// notification to the other side. An officer's message is the agency's letter: with `sealer`,
+/// its text and file are signed with the agency's system key, as the mailbox signs its letters.
 #[allow(clippy::too_many_arguments, reason = "a use case takes its ports and its inputs")]
 pub async fn post(
     store: &dyn Store,
     catalogue: &Catalogue,
+    sealer: Option<Sealer<'_>>,
     app: &Application,
     author: &User,
     viewer: Viewer,
@@ -192,7 +198,18 @@ pub async fn post(
     let role = if viewer == Viewer::Applicant { "applicant" } else { "officer" };
     let applicant = if app.user_id == author.id { author.clone() } else { store.get_user(app.user_id).await? };
     let agency = agency_of(store, catalogue, app, author).await?;
-    let message = between(app, catalogue.get(&app.service), &applicant, &agency, author, viewer, text, file, now);
+    let mut message = between(app, catalogue.get(&app.service), &applicant, &agency, author, viewer, text, file, now);
+    let mut ders = Vec::new();
+    if let (Viewer::Officer, Some((authority, files))) = (viewer, sealer) {
+        let fail = |e: crate::mail::MailError| ActionError::Signing(e.to_string());
+        let hashes = crate::mail::letters::part_hashes(files, authority, &message).await.map_err(fail)?;
+        ders = crate::mail::letters::seal(&mut message, hashes, crate::signing::Source::System, |hash| {
+            authority
+                .sign_as_agency(&agency, hash, now)
+                .map_err(|e| crate::mail::MailError::Signing(crate::signing::SigningError::Authority(e.0)))
+        })
+        .map_err(fail)?;
+    }
     let mut ev = origin.event(now, "application.message", Some(author.id));
     ev.subject = Some(app.user_id);
     ev.object = Some(format!("application:{}", app.id));
@@ -230,6 +247,6 @@ pub async fn post(
             ));
         }
     }
-    store.insert_letter(&message, &[], None, &fx).await?;
+    store.insert_letter(&message, &ders, None, &fx).await?;
     Ok(())
 }

@@ -231,6 +231,7 @@ async fn officer_review(backend: Backend) {
     assert!(r.text.contains("mail_application_thread"), "{}", r.text);
     let sent = officer.page(&format!("/mail/{id}?box=agency")).await;
     assert!(sent.contains("data-receipt=\"delivered\"") && sent.contains("data-application-thread"), "{sent}");
+    assert!(sent.contains("data-signed=\"system\""), "the agency's answer is signed with its key: {sent}");
 
     // The applicant sees the reason, the comment and the answer, fixes and sends again.
     let shown = w.page(&app).await;

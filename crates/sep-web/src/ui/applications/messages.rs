@@ -36,8 +36,20 @@ pub(crate) async fn post(State(s): State<AppState>, v: Visible, ctx: Ctx, CsrfMu
             )?)
         }
     };
-    thread::post(s.store.as_ref(), &s.catalogue, &v.app, &v.user, v.viewer, text, file, &ctx.origin(), s.clock.now())
-        .await?;
+    let sealer = s.cloud.as_deref().map(|a| (a, s.files.as_ref()));
+    thread::post(
+        s.store.as_ref(),
+        &s.catalogue,
+        sealer,
+        &v.app,
+        &v.user,
+        v.viewer,
+        text,
+        file,
+        &ctx.origin(),
+        s.clock.now(),
+    )
+    .await?;
     Ok(Redirect::to(&back).into_response())
 }
 
