@@ -39,9 +39,15 @@ test('a citizen and an agency correspond through the mailbox', async () => {
     await citizen.getByLabel('Тема').fill('Декларация за 2025 год');
     await citizen.getByLabel('Текст').fill('Направляю декларацию. Подтвердите получение.');
     await citizen.locator('#draft-status', { hasText: 'Черновик сохранён' }).waitFor();
-    const drafts = await (await citizen.context().newPage());
-    await drafts.goto(`${demo.portal}/mail?folder=drafts`);
-    await drafts.getByRole('link', { name: 'Декларация за 2025 год' }).waitFor();
+    // The text's save follows the last keystroke by a moment: look until «Черновики» has it.
+    const drafts = await citizen.context().newPage();
+    let kept = 0;
+    for (let i = 0; i < 40 && kept === 0; i += 1) {
+      await drafts.goto(`${demo.portal}/mail?folder=drafts`);
+      kept = await drafts.getByRole('link', { name: 'Декларация за 2025 год' }).count();
+      if (kept === 0) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(kept, 1, 'the draft is kept while typed');
     await drafts.close();
     await citizen.getByLabel('Файлы').setInputFiles({ name: 'декларация.pdf', mimeType: 'application/pdf', buffer: PDF });
     await checkA11y(citizen, 'mail: new message');
