@@ -122,7 +122,8 @@ pub async fn seen(
     match crate::mail::letters::open(store, mailbox, app.id.0, reader, origin, now).await {
         Ok(_) | Err(crate::mail::MailError::NotFound) => Ok(()),
         Err(crate::mail::MailError::Store(e)) => Err(e.into()),
-        Err(e) => Err(ActionError::FileStore(e.to_string())),
+        // Opening reads and marks only: nothing else can refuse it.
+        Err(e) => Err(crate::StoreError::Other(e.to_string()).into()),
     }
 }
 

@@ -405,17 +405,9 @@ pub async fn file_of(
     Ok((filed, f))
 }
 
-/// File `index` of message `letter` as `mailbox` holds it, with its bytes.
-pub async fn file(
-    store: &dyn Store,
-    files: &dyn FileStore,
-    mailbox: &Party,
-    letter: Uuid,
-    index: usize,
-) -> Result<(MailFile, Vec<u8>), MailError> {
-    let (_, f) = file_of(store, mailbox, letter, index).await?;
-    let bytes = files.get(&f.sha256).await.map_err(|e| MailError::Files(e.to_string()))?;
-    Ok((f, bytes))
+/// The bytes of file `f` of a message already found in its mailbox ([`file_of`]).
+pub async fn bytes(files: &dyn FileStore, f: &MailFile) -> Result<Vec<u8>, MailError> {
+    files.get(&f.sha256).await.map_err(|e| MailError::Files(e.to_string()))
 }
 
 /// The folders' conversations, for the mailbox page.

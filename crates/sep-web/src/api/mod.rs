@@ -119,6 +119,49 @@ pub(crate) const LIMIT_INVALID: QueryRefusal =
 pub(crate) const CURSOR_INVALID: QueryRefusal =
     ("api_cursor_invalid", "Курсор не указывает на элемент этого списка.", "Начните список сначала, без cursor.");
 
+/// Items on a page when `limit` is absent, and at most.
+const LIMIT_DEFAULT: usize = 50;
+const LIMIT_MAX: usize = 200;
+
+/// A list's `limit` and `cursor`, checked before anything is read. Lists run newest first in
+/// an order nothing changes — a time in nanoseconds, then an id — so a page boundary stays where
+/// it was while items change, and an item gone since leaves its cursor valid. The cursor is
+/// that pair, opaque to the caller (`<nanoseconds>.<id>`).
+pub(crate) struct Paging<K> {
+    limit: usize,
+    after: Option<(i128, K)>,
+}
+
+impl<K: Ord + std::str::FromStr + std::fmt::Display> Paging<K> {
+    /// The paging `limit` and `cursor` ask for; `api_limit_invalid`, `api_cursor_invalid`.
+    pub(crate) fn of(limit: Option<&str>, cursor: Option<&str>) -> Result<Self, WebError> {
+        let limit = match limit {
+            None => LIMIT_DEFAULT,
+            Some(l) => l.parse().ok().filter(|l| (1..=LIMIT_MAX).contains(l)).ok_or_else(|| refused(LIMIT_INVALID))?,
+        };
+        let after = match cursor {
+            None | Some("") => None,
+            Some(c) => {
+                let parsed = c.split_once('.').and_then(|(at, id)| Some((at.parse().ok()?, id.parse().ok()?)));
+                Some(parsed.ok_or_else(|| refused(CURSOR_INVALID))?)
+            }
+        };
+        Ok(Self { limit, after })
+    }
+
+    /// The page of `items` in the order of `key`, and the cursor of the next page (none on
+    /// the last).
+    pub(crate) fn page<'a, T>(&self, items: &'a [T], key: impl Fn(&T) -> (i128, K)) -> (Vec<&'a T>, Option<String>) {
+        let mut rest: Vec<(&T, (i128, K))> =
+            items.iter().map(|t| (t, key(t))).filter(|(_, k)| self.after.as_ref().is_none_or(|a| k < a)).collect();
+        rest.sort_by(|a, b| b.1.cmp(&a.1));
+        let more = rest.len() > self.limit;
+        rest.truncate(self.limit);
+        let next = if more { rest.last().map(|(_, (at, id))| format!("{at}.{id}")) } else { None };
+        (rest.into_iter().map(|(t, _)| t).collect(), next)
+    }
+}
+
 /// `r` as its problem (422).
 pub(crate) fn refused((code, detail, action): QueryRefusal) -> WebError {
     sep_http::Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, "Запрос не выполнен", detail, action).into()

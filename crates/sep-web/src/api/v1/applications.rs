@@ -1,8 +1,8 @@
 //! `GET /api/v1/applications` and `GET /api/v1/applications/{id}`: the person's applications
-//! («Мои заявления»), newest change first, paginated by cursor; one with its history.
+//! («Мои заявления»), newest created first, paginated by cursor; one with its history.
 
 use crate::AppState;
-use crate::api::{CURSOR_INVALID, LIMIT_INVALID, STATUS_UNKNOWN, caller, refused, rfc3339};
+use crate::api::{Paging, STATUS_UNKNOWN, caller, refused, rfc3339};
 use crate::error::{Page, WebError};
 use crate::extract::Ctx;
 use axum::Json;
@@ -15,9 +15,6 @@ use sep_core::application::status::Status;
 use sep_core::catalogue::ApplicantType;
 use sep_core::integration::Scope;
 use serde::{Deserialize, Serialize};
-
-/// Most items a page holds.
-const MAX_LIMIT: usize = 200;
 
 /// An application as the API shows it.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -87,18 +84,6 @@ fn key(a: &Application) -> (i128, uuid::Uuid) {
     (a.created_at.unix_timestamp_nanos(), a.id.0)
 }
 
-/// The cursor after `a`: its place in the order, opaque to the caller.
-fn cursor(a: &Application) -> String {
-    let (at, id) = key(a);
-    format!("{at}.{id}")
-}
-
-/// A cursor read back.
-fn cursor_of(text: &str) -> Option<(i128, uuid::Uuid)> {
-    let (at, id) = text.split_once('.')?;
-    Some((at.parse().ok()?, id.parse().ok()?))
-}
-
 /// A page of applications.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct List {
@@ -114,7 +99,7 @@ pub(crate) struct List {
     get,
     path = "/api/v1/applications",
     tag = "applications",
-    summary = "The person's applications, newest change first, by cursor",
+    summary = "The person's applications, newest created first, by cursor",
     params(ListQuery),
     responses(
         (status = 200, description = "A page of applications", body = List),
@@ -131,23 +116,10 @@ pub(crate) async fn list(State(s): State<AppState>, headers: HeaderMap, Query(q)
         None | Some("") => None,
         Some(code) => Some(Status::from_code(code).ok_or_else(|| refused(STATUS_UNKNOWN))?),
     };
-    let limit = match q.limit.as_deref() {
-        None => 50,
-        Some(l) => {
-            l.parse::<usize>().ok().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| refused(LIMIT_INVALID))?
-        }
-    };
-    let after = match q.cursor.as_deref() {
-        None | Some("") => None,
-        Some(c) => Some(cursor_of(c).ok_or_else(|| refused(CURSOR_INVALID))?),
-    };
-    let (mut apps, _) = mine(s.store.as_ref(), &user, status, Order::Newest).await?;
-    // Newest created first: an order nothing changes, so a page boundary stays where it was
-    // while applications change, and an application gone since leaves the cursor valid.
-    apps.sort_by_key(|a| std::cmp::Reverse(key(a)));
-    let rest: Vec<&Application> = apps.iter().filter(|a| after.is_none_or(|c| key(a) < c)).collect();
-    let page: Vec<&Application> = rest.iter().take(limit).copied().collect();
-    let next_cursor = (rest.len() > page.len()).then(|| page.last().map(|a| cursor(a))).flatten();
+    let paging = Paging::of(q.limit.as_deref(), q.cursor.as_deref())?;
+    let (apps, _) = mine(s.store.as_ref(), &user, status, Order::Newest).await?;
+    // Newest created first (the API's order, `Paging`).
+    let (page, next_cursor) = paging.page(&apps, key);
     Ok(Json(List { items: page.into_iter().map(|a| item(&s, a)).collect(), next_cursor }).into_response())
 }
 

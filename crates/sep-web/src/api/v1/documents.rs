@@ -3,7 +3,7 @@
 //! applications' correspondence — newest first, paginated by cursor; one downloaded.
 
 use crate::AppState;
-use crate::api::{CURSOR_INVALID, LIMIT_INVALID, caller, refused, rfc3339};
+use crate::api::{Paging, caller, rfc3339};
 use crate::error::{Page, WebError};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -105,25 +105,10 @@ fn key(e: &Entry) -> (i128, String) {
 )]
 pub(crate) async fn list(State(s): State<AppState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Page {
     let user = caller(&s, &headers, Scope::DocumentsRead).await?;
-    let limit = match q.limit.as_deref() {
-        None => 50,
-        Some(l) => l.parse::<usize>().ok().filter(|l| (1..=200).contains(l)).ok_or_else(|| refused(LIMIT_INVALID))?,
-    };
-    let after = match q.cursor.as_deref() {
-        None | Some("") => None,
-        Some(c) => {
-            let (at, k) = c.split_once('.').ok_or_else(|| refused(CURSOR_INVALID))?;
-            Some((at.parse::<i128>().map_err(|_| refused(CURSOR_INVALID))?, k.to_owned()))
-        }
-    };
-    let mut all = entries(s.store.as_ref(), &s.catalogue, &user).await?;
-    // Newest first by arrival, which nothing changes: a page boundary stays where it was.
-    all.sort_by_key(|e| std::cmp::Reverse(key(e)));
-    let rest: Vec<&Entry> = all.iter().filter(|e| after.as_ref().is_none_or(|c| &key(e) < c)).collect();
-    let page: Vec<&Entry> = rest.iter().take(limit).copied().collect();
-    let next_cursor = (rest.len() > page.len())
-        .then(|| page.last().map(|e| format!("{}.{}", e.at.unix_timestamp_nanos(), e.key())))
-        .flatten();
+    let paging = Paging::of(q.limit.as_deref(), q.cursor.as_deref())?;
+    let all = entries(s.store.as_ref(), &s.catalogue, &user).await?;
+    // Newest arrived first (the API's order, `Paging`).
+    let (page, next_cursor) = paging.page(&all, key);
     Ok(Json(List { items: page.into_iter().map(document).collect(), next_cursor }).into_response())
 }
 

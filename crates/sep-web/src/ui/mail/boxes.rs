@@ -433,9 +433,8 @@ pub(crate) async fn zip(State(s): State<AppState>, m: Mailbox, Path(id): Path<Uu
         format!("{}.sig", sep_core::mail::TEXT_NAME),
     ]);
     for (i, f) in l.files.iter().enumerate() {
-        let (_, bytes) = letters::file(s.store.as_ref(), s.files.as_ref(), &m.party, id, i)
-            .await
-            .map_err(|e| mail_problem(e, "", "/mail"))?;
+        // The message was found in this mailbox above: its files are read as they are.
+        let bytes = letters::bytes(s.files.as_ref(), f).await.map_err(|e| mail_problem(e, "", "/mail"))?;
         // Two files of one name stay two entries.
         let name = if names.insert(f.name.clone()) { f.name.clone() } else { format!("{}-{}", i + 1, f.name) };
         body.extend(zip.entry(&name, &bytes, l.sent_at).ok_or_else(too_large)?);
