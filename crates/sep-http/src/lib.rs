@@ -16,7 +16,7 @@ use std::time::Duration;
 
 pub use client::Client;
 pub use middleware::request_id_of;
-pub use problem::Problem;
+pub use problem::{FieldError, Problem};
 
 /// The status a failed read of a request body deserves: 408 when the body stopped arriving
 /// (the body timeout), 413 when it was over the limit, else `otherwise`. Both wrap their cause

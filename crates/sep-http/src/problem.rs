@@ -26,6 +26,19 @@ pub struct Problem {
     /// What caused a server-side failure, for the log only (never shown): the presenter logs
     /// it once, so handlers do not.
     pub cause: Option<String>,
+    /// What is wrong with each field of a refused request (the API's `errors`).
+    pub errors: Vec<FieldError>,
+}
+
+/// One field's refusal in a problem: which field, its code, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's name (or a form's anchor: `contacts`, `doc-<code>`).
+    pub field: String,
+    /// Stable code.
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: String,
 }
 
 impl Problem {
@@ -41,7 +54,14 @@ impl Problem {
             retry_after: None,
             challenge: None,
             cause: None,
+            errors: Vec::new(),
         }
+    }
+
+    /// The same problem naming what is wrong with each field.
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
     }
 
     /// The same problem with a `WWW-Authenticate` challenge.
@@ -185,6 +205,7 @@ impl Problem {
             detail: t(&self.detail),
             action: t(&self.action),
             retry: self.retry.map(|(href, label)| (href, t(&label))),
+            errors: self.errors.into_iter().map(|e| FieldError { message: t(&e.message), ..e }).collect(),
             ..self
         }
     }

@@ -4,6 +4,7 @@ use crate::PgStore;
 use crate::conv::{bad_code, map_err};
 use sep_core::ids::UserId;
 use sep_core::integration::Scope;
+use sep_core::integration::idempotency::{Answer, Claim};
 use sep_core::integration::store::IntegrationStore;
 use sep_core::integration::tokens::PersonalToken;
 use sep_core::store::{Effects, StoreResult};
@@ -93,5 +94,65 @@ impl IntegrationStore for PgStore {
         }
         tx.commit().await.map_err(map_err)?;
         Ok(n == 1)
+    }
+
+    async fn insert_api_idempotency(&self, c: &Claim) -> StoreResult<bool> {
+        let client = self.client().await?;
+        let n = client
+            .execute(
+                "INSERT INTO api_idempotency (owner, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (owner, key) DO NOTHING",
+                &[&c.owner, &c.key, &c.fingerprint, &c.created_at],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(n == 1)
+    }
+
+    async fn get_api_idempotency(&self, owner: &str, key: &str) -> StoreResult<Option<Claim>> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT owner, key, fingerprint, created_at, status, body, location FROM api_idempotency
+                 WHERE owner = $1 AND key = $2",
+                &[&owner, &key],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(row.map(|r| {
+            let status: Option<i32> = r.get(4);
+            Claim {
+                owner: r.get(0),
+                key: r.get(1),
+                fingerprint: r.get(2),
+                created_at: r.get(3),
+                answer: status.map(|status| Answer {
+                    status: u16::try_from(status).unwrap_or(500),
+                    body: r.get(5),
+                    location: r.get(6),
+                }),
+            }
+        }))
+    }
+
+    async fn update_api_idempotency_answer(&self, owner: &str, key: &str, a: &Answer) -> StoreResult<()> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "UPDATE api_idempotency SET status = $3, body = $4, location = $5 WHERE owner = $1 AND key = $2",
+                &[&owner, &key, &i32::from(a.status), &a.body, &a.location],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn delete_api_idempotency(&self, owner: &str, key: &str) -> StoreResult<()> {
+        let client = self.client().await?;
+        client
+            .execute("DELETE FROM api_idempotency WHERE owner = $1 AND key = $2", &[&owner, &key])
+            .await
+            .map_err(map_err)?;
+        Ok(())
     }
 }

@@ -5,6 +5,7 @@ use crate::conv::{bad_code, from_ts, map_err, parse_uuid, ts};
 use rusqlite::{OptionalExtension, Row, params};
 use sep_core::ids::UserId;
 use sep_core::integration::Scope;
+use sep_core::integration::idempotency::{Answer, Claim};
 use sep_core::integration::store::IntegrationStore;
 use sep_core::integration::tokens::PersonalToken;
 use sep_core::store::{Effects, StoreResult};
@@ -100,6 +101,62 @@ impl IntegrationStore for SqliteStore {
                 crate::effects::apply(tx, fx)?;
             }
             Ok(n == 1)
+        })
+    }
+
+    async fn insert_api_idempotency(&self, c: &Claim) -> StoreResult<bool> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "INSERT INTO api_idempotency (owner, key, fingerprint, created_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (owner, key) DO NOTHING",
+                    params![c.owner, c.key, c.fingerprint, ts(c.created_at)],
+                )
+                .map_err(map_err)?;
+            Ok(n == 1)
+        })
+    }
+
+    async fn get_api_idempotency(&self, owner: &str, key: &str) -> StoreResult<Option<Claim>> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT owner, key, fingerprint, created_at, status, body, location FROM api_idempotency
+                 WHERE owner = ?1 AND key = ?2",
+                params![owner, key],
+                |r| {
+                    let status: Option<u16> = r.get(4)?;
+                    Ok(Claim {
+                        owner: r.get(0)?,
+                        key: r.get(1)?,
+                        fingerprint: r.get(2)?,
+                        created_at: from_ts(r.get(3)?)?,
+                        answer: match status {
+                            Some(status) => Some(Answer { status, body: r.get(5)?, location: r.get(6)? }),
+                            None => None,
+                        },
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    async fn update_api_idempotency_answer(&self, owner: &str, key: &str, a: &Answer) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE api_idempotency SET status = ?3, body = ?4, location = ?5 WHERE owner = ?1 AND key = ?2",
+                params![owner, key, a.status, a.body, a.location],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    async fn delete_api_idempotency(&self, owner: &str, key: &str) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM api_idempotency WHERE owner = ?1 AND key = ?2", params![owner, key])
+                .map_err(map_err)?;
+            Ok(())
         })
     }
 }

@@ -50,6 +50,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0025_application_threads_in_mail.sql"),
     },
     Migration { version: 26, name: "0026_api_tokens", sql: include_str!("../migrations/0026_api_tokens.sql") },
+    Migration {
+        version: 27,
+        name: "0027_api_idempotency",
+        sql: include_str!("../migrations/0027_api_idempotency.sql"),
+    },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

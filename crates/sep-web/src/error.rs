@@ -161,7 +161,17 @@ pub(crate) fn action_problem(e: &sep_core::application::ActionError) -> Problem 
     }
     let (status, title, action) = action_texts(e);
     let detail = e.to_string();
-    Problem::new(status, e.code(), title, &detail, action)
+    let problem = Problem::new(status, e.code(), title, &detail, action);
+    match e {
+        // What stops sending, field by field (the API's `errors`; the page lists them itself).
+        E::Incomplete(found) => problem.with_errors(
+            found
+                .iter()
+                .map(|f| sep_http::FieldError { field: f.anchor.clone(), code: f.code, message: f.message.clone() })
+                .collect(),
+        ),
+        _ => problem,
+    }
 }
 
 impl From<sep_core::application::ActionError> for WebError {

@@ -411,8 +411,10 @@ fn integration_routes() -> Router<AppState> {
         .route("/tokens", get(tokens::list).post(tokens::issue))
         .route("/tokens/{token}/revoke", post(tokens::revoke))
         .route("/api/v1/openapi.json", get(api::openapi))
-        .route("/api/v1/applications", get(api::v1::applications::list))
-        .route("/api/v1/applications/{id}", get(api::v1::applications::get))
+        .route("/api/v1/applications", get(api::v1::applications::list).post(api::v1::applications::write::create))
+        .route("/api/v1/applications/{id}", get(api::v1::applications::get).patch(api::v1::applications::write::update))
+        .route("/api/v1/applications/{id}/submit", post(api::v1::applications::write::send))
+        .route("/api/v1/applications/{id}/withdraw", post(api::v1::applications::write::withdraw))
         .route("/api/v1/documents", get(api::v1::documents::list))
         .route("/api/v1/documents/{key}/file", get(api::v1::documents::file))
 }

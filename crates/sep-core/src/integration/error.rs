@@ -27,6 +27,15 @@ pub enum TokenError {
     /// The token does not allow this.
     #[error("Токен не разрешает это действие.")]
     Scope,
+    /// An `Idempotency-Key` that is not 1 to 255 visible ASCII characters.
+    #[error("Idempotency-Key — от 1 до 255 видимых символов ASCII.")]
+    IdempotencyKeyInvalid,
+    /// The key was used for another request.
+    #[error("Этот Idempotency-Key уже использован для другого запроса.")]
+    IdempotencyKeyReused,
+    /// The first request with this key has not been answered.
+    #[error("Запрос с этим Idempotency-Key ещё выполняется или прерван.")]
+    IdempotencyInProgress,
     /// The system's random source failed.
     #[error("Не удалось создать токен.")]
     RandomUnavailable,
@@ -47,6 +56,9 @@ impl TokenError {
             Self::Missing => "api_token_missing",
             Self::Invalid => "api_token_invalid",
             Self::Scope => "api_scope_missing",
+            Self::IdempotencyKeyInvalid => "api_idempotency_key_invalid",
+            Self::IdempotencyKeyReused => "api_idempotency_key_reused",
+            Self::IdempotencyInProgress => "api_idempotency_in_progress",
             Self::RandomUnavailable => "random_unavailable",
             Self::Store(e) => e.code(),
         }
@@ -63,6 +75,11 @@ impl TokenError {
             Self::Missing => "Передайте токен в заголовке Authorization: Bearer <токен>.",
             Self::Invalid => "Выпустите новый токен в личном кабинете: «Токены доступа».",
             Self::Scope => "Выпустите токен с нужным разрешением.",
+            Self::IdempotencyKeyInvalid => "Передайте в Idempotency-Key, например, UUID.",
+            Self::IdempotencyKeyReused => "Для нового запроса возьмите новый ключ.",
+            Self::IdempotencyInProgress => {
+                "Подождите ответа на первый запрос; если его нет, проверьте результат чтением и повторите с новым ключом."
+            }
             Self::RandomUnavailable | Self::Store(_) => "Повторите через несколько минут.",
         }
     }

@@ -5,6 +5,7 @@
 //! exactly what the person reaches through the pages, within the token's scopes.
 
 pub mod error;
+pub mod idempotency;
 pub mod store;
 pub mod tokens;
 
@@ -15,18 +16,21 @@ pub use error::TokenError;
 pub enum Scope {
     /// Read the person's applications, their statuses and history.
     ApplicationsRead,
+    /// Create, change, send and withdraw the person's applications.
+    ApplicationsWrite,
     /// Read «Мои документы» and download the files.
     DocumentsRead,
 }
 
 impl Scope {
     /// Every scope, in the order the form lists them.
-    pub const ALL: [Self; 2] = [Self::ApplicationsRead, Self::DocumentsRead];
+    pub const ALL: [Self; 3] = [Self::ApplicationsRead, Self::ApplicationsWrite, Self::DocumentsRead];
 
     /// The scope's code, as OAuth 2.0 writes scopes.
     pub const fn code(self) -> &'static str {
         match self {
             Self::ApplicationsRead => "applications:read",
+            Self::ApplicationsWrite => "applications:write",
             Self::DocumentsRead => "documents:read",
         }
     }
@@ -40,6 +44,7 @@ impl Scope {
     pub const fn words(self) -> &'static str {
         match self {
             Self::ApplicationsRead => "Читать ваши заявления, их статусы и историю",
+            Self::ApplicationsWrite => "Создавать, заполнять, отправлять и отзывать ваши заявления",
             Self::DocumentsRead => "Читать «Мои документы» и скачивать файлы",
         }
     }

@@ -1,5 +1,6 @@
 //! Storage of personal access tokens: the [`IntegrationStore`] port.
 
+use super::idempotency::{Answer, Claim};
 use super::tokens::PersonalToken;
 use crate::ids::UserId;
 use crate::store::{Effects, StoreResult};
@@ -26,4 +27,12 @@ pub trait IntegrationStore: Send + Sync {
         at: OffsetDateTime,
         fx: &Effects,
     ) -> StoreResult<bool>;
+    /// Claims an idempotency key; `false` when the caller already holds it.
+    async fn insert_api_idempotency(&self, c: &Claim) -> StoreResult<bool>;
+    /// The claim of `owner`'s `key`.
+    async fn get_api_idempotency(&self, owner: &str, key: &str) -> StoreResult<Option<Claim>>;
+    /// Keeps the answer of `owner`'s claimed `key`.
+    async fn update_api_idempotency_answer(&self, owner: &str, key: &str, a: &Answer) -> StoreResult<()>;
+    /// Frees `owner`'s `key` (expired, or its write failed on the server's side).
+    async fn delete_api_idempotency(&self, owner: &str, key: &str) -> StoreResult<()>;
 }

@@ -194,7 +194,7 @@ mod tests {
         for s in Scope::ALL {
             assert_eq!(Scope::from_code(s.code()), Some(s));
         }
-        assert_eq!(Scope::from_code("applications:write"), None);
+        assert_eq!(Scope::from_code("applications:delete"), None);
         assert_eq!(hash("sep_pat_x").len(), 64);
     }
 }

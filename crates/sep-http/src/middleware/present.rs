@@ -87,7 +87,7 @@ pub(crate) async fn problems(brand: &'static Brand, req: Request, next: Next) ->
         None => {}
     }
     let mut out = if json_wanted {
-        let body = json!({
+        let mut body = json!({
             "type": "about:blank",
             "title": problem.title,
             "status": problem.status.as_u16(),
@@ -96,6 +96,13 @@ pub(crate) async fn problems(brand: &'static Brand, req: Request, next: Next) ->
             "action": problem.action,
             "request_id": request_id,
         });
+        if !problem.errors.is_empty() {
+            body["errors"] = problem
+                .errors
+                .iter()
+                .map(|e| json!({ "field": e.field, "code": e.code, "message": e.message }))
+                .collect();
+        }
         ([(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
     } else {
         let page = Page {

@@ -44,3 +44,34 @@ pub async fn tokens(db: &TestDb) {
     let twin = PersonalToken { id: Uuid::now_v7(), ..second };
     assert!(s.insert_api_token(&twin, &Effects::none()).await.is_err(), "one secret, one token");
 }
+
+/// An idempotency key is claimed once per caller, answered once, freed on demand.
+pub async fn idempotency(db: &TestDb) {
+    use sep_core::integration::idempotency::{Answer, Claim};
+    let s = db.store();
+    let at = t0();
+    let claim = |owner: &str, key: &str| Claim {
+        owner: owner.into(),
+        key: key.into(),
+        fingerprint: "f1".into(),
+        created_at: at,
+        answer: None,
+    };
+    assert!(s.insert_api_idempotency(&claim("user:a", "k1")).await.unwrap());
+    assert!(!s.insert_api_idempotency(&claim("user:a", "k1")).await.unwrap(), "claimed once");
+    assert!(s.insert_api_idempotency(&claim("user:b", "k1")).await.unwrap(), "keys are per caller");
+    assert_eq!(s.get_api_idempotency("user:a", "k1").await.unwrap(), Some(claim("user:a", "k1")));
+    assert!(s.get_api_idempotency("user:a", "k2").await.unwrap().is_none());
+    let answer = Answer { status: 201, body: "{\"id\":\"x\"}".into(), location: Some("/api/v1/applications/x".into()) };
+    s.update_api_idempotency_answer("user:a", "k1", &answer).await.unwrap();
+    let kept = s.get_api_idempotency("user:a", "k1").await.unwrap().unwrap();
+    assert_eq!(kept.answer, Some(answer));
+    assert_eq!(
+        s.get_api_idempotency("user:b", "k1").await.unwrap().unwrap().answer,
+        None,
+        "the other caller's untouched"
+    );
+    s.delete_api_idempotency("user:a", "k1").await.unwrap();
+    assert!(s.get_api_idempotency("user:a", "k1").await.unwrap().is_none());
+    assert!(s.insert_api_idempotency(&claim("user:a", "k1")).await.unwrap(), "free again");
+}

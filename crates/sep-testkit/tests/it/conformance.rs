@@ -51,6 +51,7 @@ on_both! {
     payments_linked_cards => stories::payments::linked_cards;
     payments_fees => stories::payments::fees;
     integration_tokens => stories::integration::tokens;
+    integration_idempotency => stories::integration::idempotency;
     mail_lifecycle => stories::mail::lifecycle;
     mail_counterparties => stories::mail::counterparties;
     mail_search_same_on_both => stories::mail::search;

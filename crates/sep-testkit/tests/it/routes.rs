@@ -91,6 +91,8 @@ const ROUTES: &[(&str, Who)] = &[
     ("/api/v1/openapi.json", Who::Anyone),
     ("/api/v1/applications", Who::Token),
     ("/api/v1/applications/{id}", Who::Token),
+    ("/api/v1/applications/{id}/submit", Who::Token),
+    ("/api/v1/applications/{id}/withdraw", Who::Token),
     ("/api/v1/documents", Who::Token),
     ("/api/v1/documents/{key}/file", Who::Token),
     ("/mail/{conversation}", Who::Person),
@@ -175,7 +177,7 @@ pub(crate) fn routes() -> Vec<(String, Vec<&'static str>)> {
             .collect();
             assert!(!methods.is_empty(), "{path}: no method found (a handler this test does not know?)");
             assert!(
-                methods.iter().all(|m| *m == "GET" || *m == "POST"),
+                methods.iter().all(|m| ["GET", "POST", "PATCH"].contains(m)),
                 "{path}: {methods:?} — teach this test to request it"
             );
             (path, methods)
@@ -223,7 +225,11 @@ async fn a_signed_out_visitor_gets_what_each_route_allows_with_the_security_head
             let url = concrete(&path);
             let r = match method {
                 "GET" => b.get(&url).await,
-                _ => b.post(&url, &[("csrf", "none")]).await,
+                "POST" => b.post(&url, &[("csrf", "none")]).await,
+                _ => {
+                    let req = axum::http::Request::builder().method(method).uri(&url);
+                    app.request(req.body(axum::body::Body::from("{}")).unwrap()).await
+                }
             };
             let to_login = r.status == StatusCode::SEE_OTHER && r.location().starts_with("/login");
             let fine = match who {

@@ -4,6 +4,7 @@
 //! codes (the presenter renders every problem under `/api/` so).
 
 pub(crate) mod v1;
+pub(crate) mod write;
 
 use crate::AppState;
 use crate::error::WebError;
@@ -21,6 +22,8 @@ pub(crate) fn token_problem(e: TokenError) -> WebError {
         TokenError::NotFound => return WebError::not_found(),
         TokenError::Store(e) => return e.into(),
         TokenError::RandomUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        TokenError::IdempotencyKeyInvalid => StatusCode::BAD_REQUEST,
+        TokenError::IdempotencyInProgress => StatusCode::CONFLICT,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
     let title = if status == StatusCode::UNAUTHORIZED {
@@ -67,6 +70,21 @@ pub(crate) struct ProblemDoc {
     action: String,
     /// The request's id, for support.
     request_id: String,
+    /// What is wrong with each field, when the refusal is about fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<Vec<FieldErrorDoc>>,
+}
+
+/// One field's refusal.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code, reason = "describes the presenter's JSON; never built here")]
+pub(crate) struct FieldErrorDoc {
+    /// The field's name (or a part of the form: `contacts`, `signature`, `fee`, `doc-<code>`).
+    field: String,
+    /// Stable code.
+    code: String,
+    /// What is wrong.
+    message: String,
 }
 
 /// The API's description: OpenAPI 3.1 generated from the handlers and their types.
@@ -78,7 +96,16 @@ pub(crate) struct ProblemDoc {
         description = "The integration API of SEP. A person's program calls it with a personal access token \
             issued in the cabinet (Access tokens, /tokens): `Authorization: Bearer sep_pat_...`."
     ),
-    paths(v1::applications::list, v1::applications::get, v1::documents::list, v1::documents::file),
+    paths(
+        v1::applications::list,
+        v1::applications::get,
+        v1::applications::write::create,
+        v1::applications::write::update,
+        v1::applications::write::send,
+        v1::applications::write::withdraw,
+        v1::documents::list,
+        v1::documents::file
+    ),
     modifiers(&TokenScheme),
     tags(
         (name = "applications", description = "The person's applications (My applications)"),

@@ -21,6 +21,10 @@ const OTHER: &[(&str, &str, &str)] = &[
     crate::api::STATUS_UNKNOWN,
     crate::api::LIMIT_INVALID,
     crate::api::CURSOR_INVALID,
+    crate::api::write::CONTENT_TYPE,
+    crate::api::write::JSON_INVALID,
+    crate::api::write::BODY_INVALID,
+    crate::api::write::FIELD_UNKNOWN,
     (
         "zip_empty",
         "Для архива не выбран ни один документ.",
@@ -300,6 +304,9 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
             T::Missing,
             T::Invalid,
             T::Scope,
+            T::IdempotencyKeyInvalid,
+            T::IdempotencyKeyReused,
+            T::IdempotencyInProgress,
         ] {
             out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
         }

@@ -1,5 +1,8 @@
 //! `GET /api/v1/applications` and `GET /api/v1/applications/{id}`: the person's applications
-//! («Мои заявления»), newest created first, paginated by cursor; one with its history.
+//! («Мои заявления»), newest created first, paginated by cursor; one with its form and history.
+//! The writes are in [`write`].
+
+pub(crate) mod write;
 
 use crate::AppState;
 use crate::api::{Paging, STATUS_UNKNOWN, caller, refused, rfc3339};
@@ -14,6 +17,7 @@ use sep_core::application::record::{Application, ApplicationId};
 use sep_core::application::status::Status;
 use sep_core::catalogue::ApplicantType;
 use sep_core::integration::Scope;
+use sep_core::user::User;
 use serde::{Deserialize, Serialize};
 
 /// An application as the API shows it.
@@ -141,14 +145,35 @@ pub(crate) struct Event {
     reasons: Vec<String>,
 }
 
-/// An application with its history.
+/// An application with its form and history.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct One {
     /// The application.
     #[serde(flatten)]
     item: Item,
+    /// The form's values by field name, as typed (pre-filled from the profile at creation).
+    data: std::collections::BTreeMap<String, String>,
     /// Its status changes, oldest first.
     history: Vec<Event>,
+}
+
+/// `app` as the API shows one application: with its form and history.
+pub(crate) async fn one(s: &AppState, app: &Application) -> Result<One, WebError> {
+    let history = s
+        .store
+        .list_application_events(app.id)
+        .await?
+        .into_iter()
+        .map(|e| Event {
+            at: rfc3339(e.at),
+            actor: e.actor,
+            from: e.from.map(Status::code),
+            to: e.to.code(),
+            comment: e.comment,
+            reasons: e.reasons.into_iter().map(|r| r.code).collect(),
+        })
+        .collect();
+    Ok(One { item: item(s, app), data: app.data.clone(), history })
 }
 
 /// `GET /api/v1/applications/{id}` (scope `applications:read`): one of the person's own.
@@ -168,28 +193,19 @@ pub(crate) struct One {
 )]
 pub(crate) async fn get(State(s): State<AppState>, headers: HeaderMap, ctx: Ctx, Path(id): Path<String>) -> Page {
     let user = caller(&s, &headers, Scope::ApplicationsRead).await?;
+    let app = owned(&s, &user, &ctx, &id).await?;
+    Ok(Json(one(&s, &app).await?).into_response())
+}
+
+/// The caller's application `id`; another's, or none, answers 404 (another's journaled).
+pub(crate) async fn owned(s: &AppState, user: &User, ctx: &Ctx, id: &str) -> Result<Application, WebError> {
     let id = id.parse().map(ApplicationId).map_err(|_| WebError::not_found())?;
-    let app = match own(s.store.as_ref(), &user, id).await {
-        Ok(app) => app,
+    match own(s.store.as_ref(), user, id).await {
+        Ok(app) => Ok(app),
         Err(sep_core::StoreError::NotFound) => {
-            crate::api::journal_denied(&s, &user, &ctx, id).await;
-            return Err(WebError::not_found());
+            crate::api::journal_denied(s, user, ctx, id).await;
+            Err(WebError::not_found())
         }
-        Err(e) => return Err(e.into()),
-    };
-    let history = s
-        .store
-        .list_application_events(app.id)
-        .await?
-        .into_iter()
-        .map(|e| Event {
-            at: rfc3339(e.at),
-            actor: e.actor,
-            from: e.from.map(Status::code),
-            to: e.to.code(),
-            comment: e.comment,
-            reasons: e.reasons.into_iter().map(|r| r.code).collect(),
-        })
-        .collect();
-    Ok(Json(One { item: item(&s, &app), history }).into_response())
+        Err(e) => Err(e.into()),
+    }
 }
