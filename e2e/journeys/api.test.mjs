@@ -24,6 +24,7 @@ test('schemathesis finds no server error in the API', async (t) => {
     await page.getByLabel('Название').fill('Бухгалтерия');
     await page.getByLabel(/Читать ваши заявления/).check();
     await page.getByLabel(/Создавать, заполнять, отправлять/).check();
+    await page.getByLabel(/Получать уведомления о событиях/).check();
     await page.getByLabel(/Читать «Мои документы»/).check();
     await page.getByRole('button', { name: 'Выпустить токен' }).click();
     const secret = (await page.locator('[data-secret]').textContent()).trim();

@@ -16,6 +16,7 @@
 use crate::StoreError;
 use crate::audit::NewAuditEvent;
 use crate::integration::store::IntegrationStore;
+pub use crate::integration::webhook::store::WebhookStore;
 use crate::job::NewJob;
 use async_trait::async_trait;
 
@@ -88,6 +89,7 @@ pub trait Store:
     + PaymentStore
     + MailStore
     + IntegrationStore
+    + WebhookStore
     + Health
 {
 }
@@ -107,6 +109,7 @@ impl<T> Store for T where
         + PaymentStore
         + MailStore
         + IntegrationStore
+        + WebhookStore
         + Health
 {
 }

@@ -22,6 +22,7 @@ mod sessions;
 mod signing;
 mod spravki;
 mod users;
+mod webhooks;
 
 use conv::map_err;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};

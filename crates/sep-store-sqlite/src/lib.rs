@@ -26,6 +26,7 @@ mod sessions;
 mod signing;
 mod spravki;
 mod users;
+mod webhooks;
 
 use sep_core::store::{Health, StoreResult};
 use std::path::Path;

@@ -55,6 +55,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0027_api_idempotency",
         sql: include_str!("../migrations/0027_api_idempotency.sql"),
     },
+    Migration { version: 28, name: "0028_webhooks", sql: include_str!("../migrations/0028_webhooks.sql") },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

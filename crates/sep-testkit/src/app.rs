@@ -220,6 +220,14 @@ impl TestApp {
         self
     }
 
+    /// The same app posting webhooks through `sender`.
+    #[must_use]
+    pub fn hooking(mut self, sender: Arc<dyn sep_core::integration::webhook::deliver::Sender>) -> Self {
+        self.state = self.state.clone().hooking(sender);
+        self.router = sep_web::router(self.state.clone());
+        self
+    }
+
     fn build(db: TestDb, catalogue: Arc<Catalogue>, config: WebConfig, pay: Option<sep_web::pay::PayLink>) -> Self {
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
         let files = files();
@@ -238,7 +246,9 @@ impl TestApp {
                 .signing_with(cloud.clone())
                 .issuing(kinds.clone())
                 .charging(registries.clone())
-                .registering(registries.clone());
+                .registering(registries.clone())
+                // The tests' receivers listen on loopback.
+                .hooking(Arc::new(sep_web::webhooks::HttpSender::new(true)));
         let state = match pay {
             Some(link) => state.paying(link),
             None => state,
@@ -259,6 +269,24 @@ impl TestApp {
             pay_state: None,
             router: sep_web::router(state.clone()),
             state,
+        }
+    }
+
+    /// Runs the `webhooks` queue until nothing is due now (events become messages, messages
+    /// are posted); how many jobs ran.
+    pub async fn run_webhooks(&self) -> usize {
+        use sep_core::integration::webhook::deliver::Webhooks;
+        let store = self.db.store();
+        let hooks = Webhooks { store: store.clone(), sender: self.state.webhooks.clone() };
+        let mut total = 0;
+        loop {
+            let now = self.clock.now();
+            let ran =
+                sep_core::job::run_due(store.as_ref(), sep_core::job::Queue::Webhooks, "t", &hooks, now).await.unwrap();
+            if ran == 0 {
+                return total;
+            }
+            total += ran;
         }
     }
 

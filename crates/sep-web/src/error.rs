@@ -342,3 +342,17 @@ pub(crate) fn signing_examples() -> Vec<sep_core::signing::SigningError> {
         E::Changed,
     ]
 }
+
+impl From<sep_core::integration::webhook::WebhookError> for WebError {
+    fn from(e: sep_core::integration::webhook::WebhookError) -> Self {
+        use sep_core::integration::webhook::WebhookError as E;
+        let status = match e {
+            E::Store(e) => return e.into(),
+            E::NotFound => return Self::not_found(),
+            E::RandomUnavailable => return Self::internal(e.code()),
+            E::StillPending => StatusCode::CONFLICT,
+            E::UrlInvalid | E::UrlPrivate | E::EventsInvalid | E::TooMany => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        Problem::new(status, e.code(), "Подписка не принята", &e.to_string(), e.action()).into()
+    }
+}

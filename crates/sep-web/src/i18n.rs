@@ -265,6 +265,8 @@ mod tests {
             "mail/search.rs",
             "integration/mod.rs",
             "integration/error.rs",
+            "integration/webhook/error.rs",
+            "integration/webhook/deliver.rs",
         ] {
             files.push(core.join(f));
         }

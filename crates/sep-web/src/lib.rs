@@ -12,6 +12,7 @@ pub mod ops;
 pub mod pay;
 pub mod session;
 mod ui;
+pub mod webhooks;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -112,6 +113,8 @@ pub struct AppState {
     pub pay: Option<pay::PayLink>,
     /// ФНС: ЕГРЮЛ and ЕГРИП, for the mailbox's counterparties (the emulator until an adapter).
     pub fns: Arc<dyn sep_core::registry::TaxRegistry>,
+    /// Posts webhook messages, and checks subscriptions' addresses.
+    pub webhooks: Arc<dyn sep_core::integration::webhook::deliver::Sender>,
 }
 
 /// Per-address limits (SECURITY.md: per-IP throttling): each budget its own, so checking
@@ -176,7 +179,15 @@ impl AppState {
             charges: Arc::new(sep_core::registry::emulator::EmulatedRegistries::new()),
             pay: None,
             fns: Arc::new(sep_core::registry::emulator::EmulatedRegistries::new()),
+            webhooks: Arc::new(webhooks::HttpSender::new(false)),
         }
+    }
+
+    /// The same state posting webhooks through `sender`.
+    #[must_use]
+    pub fn hooking(mut self, sender: Arc<dyn sep_core::integration::webhook::deliver::Sender>) -> Self {
+        self.webhooks = sender;
+        self
     }
 
     /// The same state asking `fns` about organisations and entrepreneurs.
@@ -417,6 +428,13 @@ fn integration_routes() -> Router<AppState> {
         .route("/api/v1/applications/{id}/withdraw", post(api::v1::applications::write::withdraw))
         .route("/api/v1/documents", get(api::v1::documents::list))
         .route("/api/v1/documents/{key}/file", get(api::v1::documents::file))
+        .route("/api/v1/webhooks", get(api::v1::webhooks::list).post(api::v1::webhooks::create))
+        .route("/api/v1/webhooks/{endpoint}", get(api::v1::webhooks::get).delete(api::v1::webhooks::delete))
+        .route("/api/v1/webhooks/{endpoint}/rotate", post(api::v1::webhooks::rotate))
+        .route("/api/v1/webhooks/{endpoint}/enable", post(api::v1::webhooks::enable))
+        .route("/api/v1/webhooks/{endpoint}/messages", get(api::v1::webhooks::messages))
+        .route("/api/v1/webhooks/{endpoint}/messages/{message}/replay", post(api::v1::webhooks::replay))
+        .route("/api/v1/webhooks/{endpoint}/recover", post(api::v1::webhooks::recover))
 }
 
 /// «Начисления и платежи» and «Оплата по УИН» (without login).

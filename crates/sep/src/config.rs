@@ -141,6 +141,9 @@ pub struct Config {
     pub spravki_dir: PathBuf,
     /// Show the portal's outgoing SMS and e-mail at `/outbox` (set by `sep demo`; never in production).
     pub demo_outbox: bool,
+    /// Let webhook subscriptions post to loopback and private networks, over plain http too (set
+    /// by `sep demo`; never in production: a subscriber could reach the portal's own network).
+    pub webhooks_allow_private: bool,
     /// The HTTP message gateway for the portal's SMS (and e-mail when `smtp_url` is empty):
     /// `POST {channel, to, subject, text}` with a bearer token; empty: messages wait in the queue.
     pub notify_gateway_url: String,
@@ -202,6 +205,7 @@ impl Default for Config {
             services_dir: PathBuf::new(),
             spravki_dir: PathBuf::new(),
             demo_outbox: false,
+            webhooks_allow_private: false,
             notify_gateway_url: String::new(),
             notify_gateway_token: Secret::default(),
             smtp_url: Secret::default(),

@@ -23,6 +23,9 @@ const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 fn claimers(queue: Queue) -> usize {
     match queue {
         Queue::Receipts | Queue::Spravki => 2,
+        // Posting waits on the network, not the processor: a slow receiver holds up only its
+        // claimer's batch.
+        Queue::Webhooks => 4,
         _ => 1,
     }
 }

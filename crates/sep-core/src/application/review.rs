@@ -191,6 +191,18 @@ pub async fn apply(
         let more = announce(&user, &app, title, change);
         fx.notices.extend(more.notices);
         fx.jobs.extend(more.jobs);
+        // The person's programs hear of it too (webhooks), from the same transaction.
+        use crate::integration::webhook::{EventType, event_job};
+        let data = serde_json::json!({
+            "application": app.id.to_string(),
+            "number": app.number,
+            "from": change.from.code(),
+            "status": change.to.code(),
+        });
+        if change.from == Status::Draft {
+            fx.jobs.push(event_job(app.user_id, EventType::ApplicationSubmitted, data.clone(), change.at));
+        }
+        fx.jobs.push(event_job(app.user_id, EventType::ApplicationStatusChanged, data, change.at));
         // A rejected application's fee goes back where the service says so (the job finds
         // whether one was paid), in the same transaction as the rejection.
         if change.to == Status::Rejected && service.and_then(|s| s.fee.as_ref()).is_some_and(|f| f.refund_on_reject) {

@@ -164,7 +164,10 @@ pub async fn issue(
         link: "/documents".into(),
         critical: false,
     };
-    let fx = Effects { audit: vec![e], jobs: vec![], notices: vec![notice] };
+    let data = serde_json::json!({ "application": app.id.to_string(), "number": d.number });
+    let event = crate::integration::webhook::EventType::DocumentIssued;
+    let jobs = vec![crate::integration::webhook::event_job(app.user_id, event, data, now)];
+    let fx = Effects { audit: vec![e], jobs, notices: vec![notice] };
     match store.insert_issued_document(&d, &s, &der, &fx).await {
         Ok(()) => Ok(d),
         // Two presses at once: the one that landed first is the document.

@@ -8,6 +8,7 @@ pub mod error;
 pub mod idempotency;
 pub mod store;
 pub mod tokens;
+pub mod webhook;
 
 pub use error::TokenError;
 
@@ -20,11 +21,14 @@ pub enum Scope {
     ApplicationsWrite,
     /// Read «Мои документы» and download the files.
     DocumentsRead,
+    /// Subscribe the program to events (webhooks) and manage the subscriptions.
+    WebhooksManage,
 }
 
 impl Scope {
     /// Every scope, in the order the form lists them.
-    pub const ALL: [Self; 3] = [Self::ApplicationsRead, Self::ApplicationsWrite, Self::DocumentsRead];
+    pub const ALL: [Self; 4] =
+        [Self::ApplicationsRead, Self::ApplicationsWrite, Self::DocumentsRead, Self::WebhooksManage];
 
     /// The scope's code, as OAuth 2.0 writes scopes.
     pub const fn code(self) -> &'static str {
@@ -32,6 +36,7 @@ impl Scope {
             Self::ApplicationsRead => "applications:read",
             Self::ApplicationsWrite => "applications:write",
             Self::DocumentsRead => "documents:read",
+            Self::WebhooksManage => "webhooks:manage",
         }
     }
 
@@ -46,6 +51,7 @@ impl Scope {
             Self::ApplicationsRead => "Читать ваши заявления, их статусы и историю",
             Self::ApplicationsWrite => "Создавать, заполнять, отправлять и отзывать ваши заявления",
             Self::DocumentsRead => "Читать «Мои документы» и скачивать файлы",
+            Self::WebhooksManage => "Получать уведомления о событиях (webhooks) и управлять подписками",
         }
     }
 }

@@ -19,12 +19,14 @@ pub enum Queue {
     Receipts,
     /// Refunds of overpayments.
     Refunds,
+    /// Webhook events and their deliveries.
+    Webhooks,
 }
 
 impl Queue {
     /// Every queue.
-    pub const ALL: [Self; 6] =
-        [Self::Review, Self::Notify, Self::Spravki, Self::Payments, Self::Receipts, Self::Refunds];
+    pub const ALL: [Self; 7] =
+        [Self::Review, Self::Notify, Self::Spravki, Self::Payments, Self::Receipts, Self::Refunds, Self::Webhooks];
 
     /// Stable code as stored.
     pub const fn code(self) -> &'static str {
@@ -35,6 +37,7 @@ impl Queue {
             Self::Payments => "payments",
             Self::Receipts => "receipts",
             Self::Refunds => "refunds",
+            Self::Webhooks => "webhooks",
         }
     }
 
@@ -73,11 +76,15 @@ pub enum JobKind {
     ProcessRefund,
     /// Return a rejected application's state fee through the provider (`application`).
     RefundFee,
+    /// Turn an event into messages for the endpoints subscribed to it (`event`, `user`, `type`).
+    WebhookEvent,
+    /// Deliver a webhook message (`message`, `try`).
+    WebhookDeliver,
 }
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 12] = [
         Self::CheckApplication,
         Self::CompleteApplication,
         Self::SendEmail,
@@ -88,6 +95,8 @@ impl JobKind {
         Self::MakeReceipt,
         Self::ProcessRefund,
         Self::RefundFee,
+        Self::WebhookEvent,
+        Self::WebhookDeliver,
     ];
 
     /// Stable code as stored.
@@ -103,6 +112,8 @@ impl JobKind {
             Self::MakeReceipt => "make_receipt",
             Self::ProcessRefund => "process_refund",
             Self::RefundFee => "refund_fee",
+            Self::WebhookEvent => "webhook_event",
+            Self::WebhookDeliver => "webhook_deliver",
         }
     }
 
@@ -120,6 +131,7 @@ impl JobKind {
             Self::CheckPayment | Self::RefundFee => Queue::Payments,
             Self::MakeReceipt => Queue::Receipts,
             Self::ProcessRefund => Queue::Refunds,
+            Self::WebhookEvent | Self::WebhookDeliver => Queue::Webhooks,
         }
     }
 }
@@ -149,7 +161,9 @@ mod tests {
                 ("check_payment", "payments"),
                 ("make_receipt", "receipts"),
                 ("process_refund", "refunds"),
-                ("refund_fee", "payments")
+                ("refund_fee", "payments"),
+                ("webhook_event", "webhooks"),
+                ("webhook_deliver", "webhooks")
             ]
         );
         for k in JobKind::ALL {

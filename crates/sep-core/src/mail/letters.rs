@@ -283,6 +283,9 @@ pub async fn deliver(
     let mut fx = Effects::audit(e);
     if let Party::Person(user) = &letter.to {
         use crate::settings::{Channel, Importance, Kind};
+        let data = serde_json::json!({ "letter": letter.id, "conversation": letter.conversation });
+        let event = crate::integration::webhook::EventType::MailReceived;
+        fx.jobs.push(crate::integration::webhook::event_job(*user, event, data, now));
         let recipient = store.get_user(*user).await?;
         let by = |channel| recipient.settings.allows(Kind::Mail, channel, Importance::Normal);
         if by(Channel::Cabinet) {

@@ -499,6 +499,13 @@ pub async fn settle(
     });
     if to == PaymentStatus::Succeeded {
         fx.jobs.push(NewJob::of(JobKind::MakeReceipt, serde_json::json!({ "payment": p.id }), now));
+        let data = serde_json::json!({ "payment": p.id, "uin": p.uin, "amount_kopecks": p.amount.0 });
+        fx.jobs.push(crate::integration::webhook::event_job(
+            p.user_id,
+            crate::integration::webhook::EventType::PaymentSucceeded,
+            data,
+            now,
+        ));
     }
     let outcome = (said.rrn.clone(), said.auth_code.clone(), said.card.clone());
     let failure_ref = failure.as_ref().map(|(c, t)| (c.as_str(), t.as_str()));

@@ -170,6 +170,13 @@ impl Maker {
             link: format!("/spravki/{}", order.id),
             critical: false,
         });
+        let data = serde_json::json!({ "order": order.id, "order_number": order.number, "number": d.number });
+        fx.jobs.push(crate::integration::webhook::event_job(
+            user.id,
+            crate::integration::webhook::EventType::SpravkaReady,
+            data,
+            now,
+        ));
         if let Some(to) = &order.email {
             let text = format!(
                 "Справка «{}» № {} готова. Она приложена к письму вместе с электронной подписью ведомства (.sig).\n\nПроверить справку: {}\n\nСправка также доступна в разделе «Справки» личного кабинета.",

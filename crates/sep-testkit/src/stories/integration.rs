@@ -75,3 +75,85 @@ pub async fn idempotency(db: &TestDb) {
     assert!(s.get_api_idempotency("user:a", "k1").await.unwrap().is_none());
     assert!(s.insert_api_idempotency(&claim("user:a", "k1")).await.unwrap(), "free again");
 }
+
+/// Webhook endpoints by person, messages stored once per id and paged newest first, attempts
+/// logged with their message, an endpoint's removal taking its messages along.
+pub async fn webhooks(db: &TestDb) {
+    use sep_core::integration::webhook::store::MessageQuery;
+    use sep_core::integration::webhook::{Attempt, Endpoint, EventType, Message, MessageState};
+    let s = db.store();
+    let at = t0();
+    let (a, b) = (super::citizen(db, at).await, super::citizen(db, at).await);
+    let mut e = Endpoint {
+        id: Uuid::now_v7(),
+        user_id: a,
+        url: "https://example.org/hooks".into(),
+        events: vec![EventType::ApplicationSubmitted, EventType::MailReceived],
+        secret: "whsec_AAAA".into(),
+        previous: None,
+        created_at: at,
+        failing_since: None,
+        disabled: None,
+    };
+    s.insert_webhook_endpoint(&e, &Effects::none()).await.unwrap();
+    assert_eq!(s.get_webhook_endpoint(e.id).await.unwrap(), e, "read back whole");
+    assert!(matches!(s.get_webhook_endpoint(Uuid::now_v7()).await, Err(sep_core::StoreError::NotFound)));
+    assert_eq!(s.list_webhook_endpoints(a).await.unwrap(), vec![e.clone()]);
+    assert!(s.list_webhook_endpoints(b).await.unwrap().is_empty());
+    e.previous = Some(("whsec_BBBB".into(), at + Duration::hours(24)));
+    e.secret = "whsec_CCCC".into();
+    e.failing_since = Some(at);
+    e.disabled = Some((at + Duration::days(5), "failing".into()));
+    s.update_webhook_endpoint(&e, &Effects::none()).await.unwrap();
+    assert_eq!(s.get_webhook_endpoint(e.id).await.unwrap(), e);
+
+    let msg = |n: i64| Message {
+        id: format!("msg_{n:03}"),
+        endpoint_id: e.id,
+        event_type: EventType::MailReceived,
+        body: format!("{{\"n\":{n}}}"),
+        created_at: at + Duration::seconds(n),
+        state: MessageState::Pending,
+        attempts: 0,
+    };
+    let all: Vec<Message> = (1..=5).map(msg).collect();
+    s.insert_webhook_messages(&all, &Effects::none()).await.unwrap();
+    let mut changed = msg(1);
+    changed.body = "other".into();
+    s.insert_webhook_messages(&[changed], &Effects::none()).await.unwrap();
+    assert_eq!(s.get_webhook_message("msg_001").await.unwrap(), msg(1), "stored once, as first");
+    let q = |limit: usize| MessageQuery { limit, ..MessageQuery::default() };
+    let first = s.list_webhook_messages(e.id, &q(2)).await.unwrap();
+    assert_eq!(first.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["msg_005", "msg_004"], "newest first");
+    let next = MessageQuery { before: Some((first[1].created_at, first[1].id.clone())), ..q(10) };
+    assert_eq!(s.list_webhook_messages(e.id, &next).await.unwrap().len(), 3, "the rest after the cursor");
+
+    let attempt = Attempt {
+        message_id: "msg_002".into(),
+        n: 1,
+        at,
+        status: Some(503),
+        response: "busy".into(),
+        duration_ms: 12,
+        error: None,
+    };
+    let mut m2 = msg(2);
+    m2.attempts = 1;
+    m2.state = MessageState::Failed;
+    e.failing_since = Some(at + Duration::minutes(1));
+    s.update_webhook_message(&m2, Some(&attempt), Some(&e), &Effects::none()).await.unwrap();
+    assert_eq!(s.get_webhook_message("msg_002").await.unwrap(), m2);
+    assert_eq!(s.get_webhook_endpoint(e.id).await.unwrap().failing_since, e.failing_since, "the endpoint with it");
+    assert_eq!(s.list_webhook_attempts("msg_002").await.unwrap(), vec![attempt.clone()]);
+    s.update_webhook_message(&m2, Some(&attempt), None, &Effects::none()).await.unwrap();
+    assert_eq!(s.list_webhook_attempts("msg_002").await.unwrap().len(), 1, "an attempt is logged once");
+    let failed = MessageQuery { state: Some(MessageState::Failed), since: Some(at + Duration::seconds(2)), ..q(10) };
+    assert_eq!(s.list_webhook_messages(e.id, &failed).await.unwrap(), vec![m2.clone()]);
+    let later = MessageQuery { since: Some(at + Duration::seconds(3)), ..failed };
+    assert!(s.list_webhook_messages(e.id, &later).await.unwrap().is_empty());
+
+    s.delete_webhook_endpoint(e.id, &Effects::none()).await.unwrap();
+    assert!(s.list_webhook_endpoints(a).await.unwrap().is_empty());
+    assert!(matches!(s.get_webhook_message("msg_002").await, Err(sep_core::StoreError::NotFound)), "with its messages");
+    assert!(s.list_webhook_attempts("msg_002").await.unwrap().is_empty(), "and their log");
+}

@@ -11,7 +11,7 @@ use sep_testkit::TestApp;
 use sep_testkit::app::{Signed, TestResponse};
 
 /// `GET path` with `Authorization: Bearer token` (none when empty).
-async fn call(t: &TestApp, path: &str, token: &str) -> TestResponse {
+pub(crate) async fn call(t: &TestApp, path: &str, token: &str) -> TestResponse {
     let mut req = Request::get(path);
     if !token.is_empty() {
         req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
@@ -20,7 +20,7 @@ async fn call(t: &TestApp, path: &str, token: &str) -> TestResponse {
 }
 
 /// Issues a token with `scopes` through the cabinet; its secret from the page that answers.
-async fn issue(w: &Signed, name: &str, scopes: &[&str]) -> String {
+pub(crate) async fn issue(w: &Signed, name: &str, scopes: &[&str]) -> String {
     let mut form = vec![("name", name), ("days", "30")];
     form.extend(scopes.iter().map(|s| ("scope", *s)));
     let r = w.post_form("/tokens", &form).await;
@@ -29,7 +29,7 @@ async fn issue(w: &Signed, name: &str, scopes: &[&str]) -> String {
     r.text.split("data-secret>").nth(1).unwrap().split('<').next().unwrap().to_owned()
 }
 
-fn json(r: &TestResponse) -> serde_json::Value {
+pub(crate) fn json(r: &TestResponse) -> serde_json::Value {
     serde_json::from_slice(&r.bytes).unwrap_or_else(|e| panic!("{e}: {}", r.text))
 }
 
@@ -195,11 +195,26 @@ async fn the_openapi_document_describes_every_api_route() {
         .collect();
     served.sort();
     assert_eq!(described, served, "the document and the router agree");
+    let events: Vec<&str> = doc["components"]["schemas"]["EventCode"]["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", doc["components"]["schemas"]["EventCode"]))
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let types: Vec<&str> = sep_core::integration::webhook::EventType::ALL.iter().map(|t| t.code()).collect();
+    assert_eq!(events, types, "the document names every event type the portal raises");
     insta::assert_snapshot!("openapi", serde_json::to_string_pretty(&doc).unwrap());
 }
 
 /// `method path` with a JSON `body`, a token and, when given, an `Idempotency-Key`.
-async fn write(t: &TestApp, method: &str, path: &str, token: &str, key: Option<&str>, body: &str) -> TestResponse {
+pub(crate) async fn write(
+    t: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    key: Option<&str>,
+    body: &str,
+) -> TestResponse {
     let mut req = Request::builder()
         .method(method)
         .uri(path)
@@ -212,7 +227,7 @@ async fn write(t: &TestApp, method: &str, path: &str, token: &str, key: Option<&
 }
 
 /// A refusal's code and its fields' names.
-fn refusal(r: &TestResponse) -> (StatusCode, String, Vec<String>) {
+pub(crate) fn refusal(r: &TestResponse) -> (StatusCode, String, Vec<String>) {
     assert_eq!(r.header("content-type"), Some("application/problem+json"), "{}", r.text);
     let j = json(r);
     let fields = j["errors"]

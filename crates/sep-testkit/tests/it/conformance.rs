@@ -52,6 +52,7 @@ on_both! {
     payments_fees => stories::payments::fees;
     integration_tokens => stories::integration::tokens;
     integration_idempotency => stories::integration::idempotency;
+    integration_webhooks => stories::integration::webhooks;
     mail_lifecycle => stories::mail::lifecycle;
     mail_counterparties => stories::mail::counterparties;
     mail_search_same_on_both => stories::mail::search;

@@ -26,3 +26,4 @@ mod signing;
 mod spravki;
 mod verify;
 mod web;
+mod webhooks;

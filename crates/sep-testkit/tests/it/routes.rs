@@ -95,6 +95,13 @@ const ROUTES: &[(&str, Who)] = &[
     ("/api/v1/applications/{id}/withdraw", Who::Token),
     ("/api/v1/documents", Who::Token),
     ("/api/v1/documents/{key}/file", Who::Token),
+    ("/api/v1/webhooks", Who::Token),
+    ("/api/v1/webhooks/{endpoint}", Who::Token),
+    ("/api/v1/webhooks/{endpoint}/rotate", Who::Token),
+    ("/api/v1/webhooks/{endpoint}/enable", Who::Token),
+    ("/api/v1/webhooks/{endpoint}/messages", Who::Token),
+    ("/api/v1/webhooks/{endpoint}/messages/{message}/replay", Who::Token),
+    ("/api/v1/webhooks/{endpoint}/recover", Who::Token),
     ("/mail/{conversation}", Who::Person),
     ("/mail/{conversation}/reply", Who::Person),
     ("/mail/{conversation}/archive", Who::Person),
@@ -177,7 +184,7 @@ pub(crate) fn routes() -> Vec<(String, Vec<&'static str>)> {
             .collect();
             assert!(!methods.is_empty(), "{path}: no method found (a handler this test does not know?)");
             assert!(
-                methods.iter().all(|m| ["GET", "POST", "PATCH"].contains(m)),
+                methods.iter().all(|m| ["GET", "POST", "PATCH", "DELETE"].contains(m)),
                 "{path}: {methods:?} — teach this test to request it"
             );
             (path, methods)
@@ -202,6 +209,7 @@ pub(crate) fn concrete(path: &str) -> String {
         .replace("{signing}", "01900000-0000-7000-8000-000000000006")
         .replace("{token}", "01900000-0000-7000-8000-000000000007")
         .replace("{key}", "a:01900000-0000-7000-8000-000000000008")
+        .replace("{endpoint}", "01900000-0000-7000-8000-000000000009")
 }
 
 #[test]

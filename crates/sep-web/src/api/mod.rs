@@ -104,12 +104,23 @@ pub(crate) struct FieldErrorDoc {
         v1::applications::write::send,
         v1::applications::write::withdraw,
         v1::documents::list,
-        v1::documents::file
+        v1::documents::file,
+        v1::webhooks::create,
+        v1::webhooks::list,
+        v1::webhooks::get,
+        v1::webhooks::delete,
+        v1::webhooks::rotate,
+        v1::webhooks::enable,
+        v1::webhooks::messages,
+        v1::webhooks::replay,
+        v1::webhooks::recover
     ),
     modifiers(&TokenScheme),
     tags(
         (name = "applications", description = "The person's applications (My applications)"),
-        (name = "documents", description = "The person's documents (My documents)")
+        (name = "documents", description = "The person's documents (My documents)"),
+        (name = "webhooks", description = "Subscriptions to events, signed as Standard Webhooks: headers webhook-id, \
+            webhook-timestamp, webhook-signature (v1,<base64 HMAC-SHA256 of id.timestamp.body>)")
     )
 )]
 pub(crate) struct ApiDoc;
@@ -174,6 +185,26 @@ impl<K: Ord + std::str::FromStr + std::fmt::Display> Paging<K> {
             }
         };
         Ok(Self { limit, after })
+    }
+
+    /// Where the page starts (after this key), for a store that pages itself.
+    pub(crate) fn after(&self) -> Option<&(i128, K)> {
+        self.after.as_ref()
+    }
+
+    /// How many to ask a store that pages itself for: one more than the page, to know whether
+    /// another follows.
+    pub(crate) fn asked(&self) -> usize {
+        self.limit + 1
+    }
+
+    /// A page a store read in the API's order with [`Paging::asked`] items, and the cursor of
+    /// the next page.
+    pub(crate) fn cut<T>(&self, mut items: Vec<T>, key: impl Fn(&T) -> (i128, K)) -> (Vec<T>, Option<String>) {
+        let more = items.len() > self.limit;
+        items.truncate(self.limit);
+        let next = if more { items.last().map(key).map(|(at, id)| format!("{at}.{id}")) } else { None };
+        (items, next)
     }
 
     /// The page of `items` in the order of `key`, and the cursor of the next page (none on

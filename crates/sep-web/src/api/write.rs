@@ -114,6 +114,11 @@ fn parse<T: DeserializeOwned>(json: bool, bytes: &[u8]) -> Result<T, WebError> {
     serde_json::from_slice(if empty { b"{}" } else { bytes }).map_err(|e| parse_problem(&e))
 }
 
+/// A body with nothing in it (`{}` or none at all).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Nothing {}
+
 /// What a write answers when it succeeds: its status, JSON body and, for a creation, where
 /// the new object is.
 pub(crate) struct Reply {

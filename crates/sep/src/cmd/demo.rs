@@ -115,6 +115,8 @@ pub async fn run(
         cfg.esia_certificate = certificate;
     }
     cfg.demo_outbox = true;
+    // The demo's programs listen on this machine.
+    cfg.webhooks_allow_private = true;
     let shutdown = sep_web::server::Shutdown::on_signals()?;
     let listener = super::serve::bind(portal)?;
     let idp_listener = super::serve::bind(idp)?;

@@ -287,6 +287,10 @@ pub async fn serve_portal(
         Some(d) => queues.push((sep_web::delivery::QUEUE, Arc::new(d.reading(files.clone())))),
         None => tracing::warn!("no notify_gateway_url or smtp_url: e-mail and SMS wait in the queue"),
     }
+    let hooks: Arc<dyn sep_core::integration::webhook::deliver::Sender> =
+        Arc::new(sep_web::webhooks::HttpSender::new(cfg.webhooks_allow_private));
+    let webhooks = sep_core::integration::webhook::deliver::Webhooks { store: store.clone(), sender: hooks.clone() };
+    queues.push((sep_core::job::Queue::Webhooks, Arc::new(webhooks)));
     let work = crate::worker::Work {
         store: store.clone(),
         queues,
@@ -301,7 +305,8 @@ pub async fn serve_portal(
         .trusting(Arc::new(trust_list(cfg)))
         .issuing(kinds)
         .charging(charges)
-        .registering(emulator.clone());
+        .registering(emulator.clone())
+        .hooking(hooks);
     let state = match pay {
         Some(link) => state.paying(link),
         None => state,

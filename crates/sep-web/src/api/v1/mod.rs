@@ -2,3 +2,4 @@
 
 pub(crate) mod applications;
 pub(crate) mod documents;
+pub(crate) mod webhooks;

@@ -25,6 +25,8 @@ const OTHER: &[(&str, &str, &str)] = &[
     crate::api::write::JSON_INVALID,
     crate::api::write::BODY_INVALID,
     crate::api::write::FIELD_UNKNOWN,
+    crate::api::v1::webhooks::STATE_UNKNOWN,
+    crate::api::v1::webhooks::SINCE_INVALID,
     (
         "zip_empty",
         "Для архива не выбран ни один документ.",
@@ -308,6 +310,13 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
             T::IdempotencyKeyReused,
             T::IdempotencyInProgress,
         ] {
+            out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
+        }
+    }
+    // Webhook subscriptions.
+    {
+        use sep_core::integration::webhook::WebhookError as W;
+        for e in [W::UrlInvalid, W::UrlPrivate, W::EventsInvalid, W::TooMany, W::NotFound, W::StillPending] {
             out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
         }
     }

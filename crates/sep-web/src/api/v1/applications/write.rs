@@ -6,7 +6,7 @@
 use super::{One, one, owned};
 use crate::AppState;
 use crate::api::caller;
-use crate::api::write::{JsonBody, Reply, idempotent};
+use crate::api::write::{JsonBody, Nothing, Reply, idempotent};
 use crate::error::{Page, WebError};
 use crate::extract::Ctx;
 use axum::extract::{Path, State};
@@ -262,8 +262,3 @@ pub(crate) async fn withdraw(
     };
     idempotent(&s, &owner(&user), &headers, &body.fingerprint, run).await
 }
-
-/// A body with nothing in it (`{}` or none at all).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Nothing {}
