@@ -7,6 +7,7 @@
 use crate::common::file;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use sep_core::clock::Clock;
 use sep_testkit::TestApp;
 use sep_testkit::app::{Signed, TestResponse};
 
@@ -264,6 +265,19 @@ async fn a_program_writes_applications_once_per_idempotency_key() {
     assert_eq!(refusal(&r), (StatusCode::UNPROCESSABLE_ENTITY, "api_idempotency_key_reused".into(), vec![]));
     let journal = store.list_audit(0, 10_000).await.unwrap();
     assert_eq!(journal.iter().filter(|e| e.event.action == "application.created").count(), 1, "journaled once");
+    // A key whose first request has not been answered (still running, or cut off by a crash)
+    // is not run again.
+    let claim = sep_core::integration::idempotency::Claim {
+        owner: format!("user:{}", w.user.id.0),
+        key: "k-2".into(),
+        fingerprint: sep_core::integration::idempotency::fingerprint("POST", "/api/v1/applications", body.as_bytes()),
+        created_at: t.clock.now(),
+        answer: None,
+    };
+    assert!(store.insert_api_idempotency(&claim).await.unwrap());
+    let r = write(&t, "POST", "/api/v1/applications", &token, Some("k-2"), body).await;
+    assert_eq!(refusal(&r), (StatusCode::CONFLICT, "api_idempotency_in_progress".into(), vec![]));
+    assert_eq!(count().await, 1);
 
     // Bad bodies: refused by code, the field named, nothing created.
     let create = |body: &'static str| write(&t, "POST", "/api/v1/applications", &token, None, body);

@@ -191,6 +191,18 @@ async fn events_arrive_signed_and_are_retried_logged_replayed_and_recovered() {
         write(&t, "POST", &format!("/api/v1/webhooks/{id}/recover"), &token, None, r#"{"since":"yesterday"}"#).await;
     assert_eq!(refusal(&r).1, "api_since_invalid");
 
+    // Failing for five days disables it too (the failure's start moved back to say so).
+    let store = t.db.store();
+    let mut e = store.get_webhook_endpoint(id.parse().unwrap()).await.unwrap();
+    e.failing_since = Some(t.clock.now() - sep_core::integration::webhook::DISABLE_AFTER);
+    store.update_webhook_endpoint(&e, &sep_core::store::Effects::none()).await.unwrap();
+    rx.answers.lock().unwrap().push_back(500);
+    crate::common::file(&w, "person", &[("passport_number", "000007")]).await;
+    t.run_webhooks().await;
+    let shown = json(&call(&t, &format!("/api/v1/webhooks/{id}"), &token).await);
+    assert_eq!(shown["disabled_reason"], "failing", "{shown}");
+    write(&t, "POST", &format!("/api/v1/webhooks/{id}/enable"), &token, None, "").await;
+
     // A rotation: both secrets sign for a day.
     let r = write(&t, "POST", &format!("/api/v1/webhooks/{id}/rotate"), &token, None, "").await;
     let rotated = json(&r)["secret"].as_str().unwrap().to_owned();
