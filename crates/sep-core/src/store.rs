@@ -15,6 +15,7 @@
 
 use crate::StoreError;
 use crate::audit::NewAuditEvent;
+pub use crate::integration::store::ClientStore;
 use crate::integration::store::IntegrationStore;
 pub use crate::integration::webhook::store::WebhookStore;
 use crate::job::NewJob;
@@ -90,6 +91,7 @@ pub trait Store:
     + MailStore
     + IntegrationStore
     + WebhookStore
+    + ClientStore
     + Health
 {
 }
@@ -110,6 +112,7 @@ impl<T> Store for T where
         + MailStore
         + IntegrationStore
         + WebhookStore
+        + ClientStore
         + Health
 {
 }

@@ -56,6 +56,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0027_api_idempotency.sql"),
     },
     Migration { version: 28, name: "0028_webhooks", sql: include_str!("../migrations/0028_webhooks.sql") },
+    Migration { version: 29, name: "0029_api_clients", sql: include_str!("../migrations/0029_api_clients.sql") },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

@@ -265,6 +265,7 @@ mod tests {
             "mail/search.rs",
             "integration/mod.rs",
             "integration/error.rs",
+            "integration/client.rs",
             "integration/webhook/error.rs",
             "integration/webhook/deliver.rs",
         ] {

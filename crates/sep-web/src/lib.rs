@@ -137,6 +137,11 @@ pub struct Throttles {
     /// Payment confirmation codes sent by SMS: 10 a minute per person (three per payment
     /// besides).
     pub codes: sep_http::throttle::Throttle,
+    /// The authorization server's endpoints: 60 a minute per address (a guessed secret costs
+    /// a try).
+    pub oauth: sep_http::throttle::Throttle,
+    /// A registered client's API calls: 600 a minute, bursts of 120, per client.
+    pub clients: sep_http::throttle::Throttle,
 }
 
 impl Default for Throttles {
@@ -150,6 +155,8 @@ impl Default for Throttles {
             orders: Throttle::new(6, 20),
             reports: Throttle::new(20, 20),
             codes: Throttle::new(10, 10),
+            oauth: Throttle::new(60, 60),
+            clients: Throttle::new(600, 120),
         }
     }
 }
@@ -422,6 +429,14 @@ fn integration_routes() -> Router<AppState> {
         .route("/tokens", get(tokens::list).post(tokens::issue))
         .route("/tokens/{token}/revoke", post(tokens::revoke))
         .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/.well-known/oauth-authorization-server", get(api::oauth::metadata))
+        .route("/oauth/token", post(api::oauth::token))
+        .route("/oauth/revoke", post(api::oauth::revoke))
+        .route("/oauth/introspect", post(api::oauth::introspect))
+        .route("/integration/register", post(api::register::register))
+        .route("/oauth/authorize", get(ui::integration::access::consent).post(ui::integration::access::decide))
+        .route("/access", get(ui::integration::access::list))
+        .route("/access/{grant}/revoke", post(ui::integration::access::withdraw))
         .route("/api/v1/applications", get(api::v1::applications::list).post(api::v1::applications::write::create))
         .route("/api/v1/applications/{id}", get(api::v1::applications::get).patch(api::v1::applications::write::update))
         .route("/api/v1/applications/{id}/submit", post(api::v1::applications::write::send))

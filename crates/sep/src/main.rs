@@ -41,6 +41,12 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Administer the integration API (`sep api client add|approve|disable`).
+    Api {
+        /// What to do.
+        #[command(subcommand)]
+        cmd: cmd::api::ApiCmd,
+    },
     /// The built-in test certification authority (ГОСТ keys and certificates).
     Ca {
         /// The authority's directory.
@@ -122,6 +128,7 @@ fn main() -> ExitCode {
             Command::Idp { idp_addr, admin: None } => cmd::idp::run(cfg, idp_addr).await,
             Command::Idp { admin: Some(admin), .. } => cmd::idp_admin::run(cfg, admin).await,
             Command::Migrate => cmd::migrate::run(cfg).await,
+            Command::Api { cmd } => cmd::api::run(cfg, cmd).await,
             Command::Ca { dir, cmd } => cmd::ca::run(&dir, cmd),
             Command::Verify { .. } => Ok(()),
             Command::Pay { pay_addr } => cmd::pay::run(cfg, pay_addr).await,

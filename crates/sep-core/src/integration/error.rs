@@ -15,6 +15,15 @@ pub enum TokenError {
     /// Too many live tokens.
     #[error("У вас уже {max} действующих токенов.", max = super::tokens::MAX_LIVE)]
     TooMany,
+    /// An integration kind not known.
+    #[error("Такого типа внешнего сервиса нет.")]
+    KindUnknown,
+    /// A redirect address refused.
+    #[error("Адрес возврата — https:// (или http:// на 127.0.0.1), без фрагмента; не больше пяти.")]
+    RedirectInvalid,
+    /// Registering needs a personal access token, not a system's.
+    #[error("Интеграцию регистрирует человек своим токеном доступа.")]
+    PersonalTokenRequired,
     /// No such token of this person.
     #[error("Токен не найден.")]
     NotFound,
@@ -52,6 +61,9 @@ impl TokenError {
             Self::ScopesRequired => "token_scopes_required",
             Self::LifetimeInvalid => "token_lifetime_invalid",
             Self::TooMany => "token_limit",
+            Self::KindUnknown => "integration_kind_unknown",
+            Self::RedirectInvalid => "integration_redirect_invalid",
+            Self::PersonalTokenRequired => "integration_personal_token_required",
             Self::NotFound => "token_not_found",
             Self::Missing => "api_token_missing",
             Self::Invalid => "api_token_invalid",
@@ -71,6 +83,9 @@ impl TokenError {
             Self::ScopesRequired => "Отметьте хотя бы одно разрешение.",
             Self::LifetimeInvalid => "Выберите срок из списка.",
             Self::TooMany => "Отзовите ненужные токены и выпустите новый.",
+            Self::KindUnknown => "Укажите kind: accounting, fns, bank, agency или other.",
+            Self::RedirectInvalid => "Исправьте redirect_uris.",
+            Self::PersonalTokenRequired => "Выпустите токен в личном кабинете («Токены доступа») и передайте его.",
             Self::NotFound => "Откройте токен из списка «Токены доступа».",
             Self::Missing => "Передайте токен в заголовке Authorization: Bearer <токен>.",
             Self::Invalid => "Выпустите новый токен в личном кабинете: «Токены доступа».",

@@ -4,8 +4,11 @@
 //! revocable, its last use shown — and their own software calls `/api/v1` with it, reaching
 //! exactly what the person reaches through the pages, within the token's scopes.
 
+pub mod client;
+pub mod delegation;
 pub mod error;
 pub mod idempotency;
+pub mod oauth;
 pub mod store;
 pub mod tokens;
 pub mod webhook;

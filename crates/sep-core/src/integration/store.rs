@@ -1,6 +1,9 @@
 //! Storage of personal access tokens: the [`IntegrationStore`] port.
 
+use super::client::Client;
+use super::delegation::{Grant, Ticket};
 use super::idempotency::{Answer, Claim};
+use super::oauth::AccessToken;
 use super::tokens::PersonalToken;
 use crate::ids::UserId;
 use crate::store::{Effects, StoreResult};
@@ -35,4 +38,41 @@ pub trait IntegrationStore: Send + Sync {
     async fn update_api_idempotency_answer(&self, owner: &str, key: &str, a: &Answer) -> StoreResult<()>;
     /// Frees `owner`'s `key` (expired, or its write failed on the server's side).
     async fn delete_api_idempotency(&self, owner: &str, key: &str) -> StoreResult<()>;
+}
+
+/// Registered clients and the access tokens issued to them.
+#[async_trait]
+pub trait ClientStore: Send + Sync {
+    /// Stores a registered client.
+    async fn insert_api_client(&self, c: &Client, fx: &Effects) -> StoreResult<()>;
+    /// Client `id` (`NotFound` when there is none).
+    async fn get_api_client(&self, id: &str) -> StoreResult<Client>;
+    /// The clients `owner` registered, oldest first.
+    async fn list_api_clients(&self, owner: UserId) -> StoreResult<Vec<Client>>;
+    /// Writes a client's mode, the person it acts for and its disabling.
+    async fn update_api_client(&self, c: &Client, fx: &Effects) -> StoreResult<()>;
+    /// Stores an access token issued to a client.
+    async fn insert_api_access_token(&self, t: &AccessToken, fx: &Effects) -> StoreResult<()>;
+    /// The access token whose secret hashes to `hash`.
+    async fn find_api_access_token(&self, hash: &str) -> StoreResult<Option<AccessToken>>;
+    /// Revokes access token `id` at `at`.
+    async fn update_api_access_token_revoked(&self, id: Uuid, at: OffsetDateTime) -> StoreResult<()>;
+    /// Stores a person's grant (new, or widened) with the code given for it.
+    async fn save_api_grant(&self, g: &Grant, code: &Ticket, fx: &Effects) -> StoreResult<()>;
+    /// A person's grants, newest first (withdrawn ones too).
+    async fn list_api_grants(&self, user: UserId) -> StoreResult<Vec<Grant>>;
+    /// Grant `id` (`NotFound` when there is none).
+    async fn get_api_grant(&self, id: Uuid) -> StoreResult<Grant>;
+    /// Withdraws `user`'s grant `id`; `false` when it is not theirs or already withdrawn.
+    async fn update_api_grant_revoked(
+        &self,
+        user: UserId,
+        id: Uuid,
+        at: OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool>;
+    /// Stores a refresh token.
+    async fn insert_api_ticket(&self, t: &Ticket) -> StoreResult<()>;
+    /// Takes the ticket of `kind` hashing to `hash`: it is gone for whoever asks next.
+    async fn take_api_ticket(&self, hash: &str, kind: &str) -> StoreResult<Option<Ticket>>;
 }

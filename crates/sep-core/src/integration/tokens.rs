@@ -153,13 +153,34 @@ pub async fn revoke(
     }
 }
 
-/// The person and the token behind `Authorization: Bearer …`, allowed `scope`.
+/// Who calls the API: a person's program with their personal access token, or a registered
+/// client with an access token of the token endpoint.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// A personal access token.
+    Person(PersonalToken),
+    /// A client's access token.
+    Client(Box<(super::client::Client, super::oauth::AccessToken)>),
+}
+
+impl Caller {
+    /// Whose idempotency keys and limits its calls use.
+    pub fn owner(&self) -> String {
+        match self {
+            Self::Person(t) => format!("user:{}", t.user_id.0),
+            Self::Client(c) => format!("client:{}", c.0.id),
+        }
+    }
+}
+
+/// The person and the caller behind `Authorization: Bearer …`, allowed `scope` (any, when
+/// none is named).
 pub async fn authenticate(
     store: &dyn Store,
     header: Option<&str>,
-    scope: Scope,
+    scope: Option<Scope>,
     now: OffsetDateTime,
-) -> Result<(User, PersonalToken), TokenError> {
+) -> Result<(User, Caller), TokenError> {
     // The scheme's name is case-insensitive (RFC 9110 §11.1).
     let secret = header
         .and_then(|h| h.split_once(' '))
@@ -167,12 +188,20 @@ pub async fn authenticate(
         .map(|(_, token)| token.trim())
         .ok_or(TokenError::Missing)?;
     // Anything not shaped like a token is not looked up.
-    let shaped = secret.strip_prefix(PREFIX).is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-    if !shaped {
+    let shaped = |prefix: &str| {
+        secret.strip_prefix(prefix).is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    if shaped(super::oauth::ACCESS_PREFIX) {
+        // What any token may do (registering) is a person's, not a system's.
+        let scope = scope.ok_or(TokenError::PersonalTokenRequired)?;
+        let (user, client, token) = super::oauth::authenticate(store, secret, scope, now).await?;
+        return Ok((user, Caller::Client(Box::new((client, token)))));
+    }
+    if !shaped(PREFIX) {
         return Err(TokenError::Invalid);
     }
     let t = store.find_api_token(&hash(secret)).await?.filter(|t| t.live(now)).ok_or(TokenError::Invalid)?;
-    if !t.allows(scope) {
+    if scope.is_some_and(|s| !t.allows(s)) {
         return Err(TokenError::Scope);
     }
     let user = store.get_user(t.user_id).await?;
@@ -182,7 +211,7 @@ pub async fn authenticate(
     {
         tracing::warn!(code = e.code(), "a token's last use not noted");
     }
-    Ok((user, t))
+    Ok((user, Caller::Person(t)))
 }
 
 #[cfg(test)]

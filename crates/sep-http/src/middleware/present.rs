@@ -26,7 +26,9 @@ struct Page<'a> {
 }
 
 fn wants_json(req: &Request) -> bool {
+    // The API's routes (and `/integration/register`, seed 004's address for it) answer JSON.
     req.uri().path().starts_with("/api/")
+        || req.uri().path().starts_with("/integration/")
         || req
             .headers()
             .get(header::ACCEPT)

@@ -157,3 +157,126 @@ pub async fn webhooks(db: &TestDb) {
     assert!(matches!(s.get_webhook_message("msg_002").await, Err(sep_core::StoreError::NotFound)), "with its messages");
     assert!(s.list_webhook_attempts("msg_002").await.unwrap().is_empty(), "and their log");
 }
+
+/// Registered clients by owner, read back whole whatever their credentials; access tokens
+/// found by hash only and revoked.
+pub async fn clients(db: &TestDb) {
+    use sep_core::integration::client::{Client, Credentials, Kind, Mode};
+    use sep_core::integration::oauth::AccessToken;
+    let s = db.store();
+    let at = t0();
+    let (a, b) = (super::citizen(db, at).await, super::citizen(db, at).await);
+    let client = |id: &str, credentials: Credentials, created: time::OffsetDateTime| Client {
+        id: id.into(),
+        owner: a,
+        acts_for: a,
+        kind: Kind::Accounting,
+        name: "1С".into(),
+        credentials,
+        scopes: vec![Scope::ApplicationsRead, Scope::WebhooksManage],
+        redirect_uris: vec!["https://1c.example.ru/cb".into(), "http://127.0.0.1:8765/cb".into()],
+        mode: Mode::Live,
+        created_at: created,
+        disabled_at: None,
+    };
+    let first = client("sep_cli_1", Credentials::Secret(hash("sep_cs_1")), at);
+    let second = client("sep_cli_2", Credentials::Es256(vec![4, 1, 2, 3]), at + Duration::minutes(1));
+    let mut third = client("sep_cli_3", Credentials::Gost(vec![0x30, 0x82]), at + Duration::minutes(2));
+    third.kind = Kind::Bank;
+    third.mode = Mode::Test;
+    third.acts_for = b;
+    for c in [&first, &second, &third] {
+        s.insert_api_client(c, &Effects::none()).await.unwrap();
+    }
+    assert_eq!(s.get_api_client("sep_cli_3").await.unwrap(), third, "read back whole");
+    assert!(matches!(s.get_api_client("sep_cli_9").await, Err(sep_core::StoreError::NotFound)));
+    assert_eq!(s.list_api_clients(a).await.unwrap(), vec![first.clone(), second.clone(), third.clone()]);
+    assert!(s.list_api_clients(b).await.unwrap().is_empty(), "by owner, not by whom it acts for");
+    third.mode = Mode::Live;
+    third.acts_for = a;
+    third.disabled_at = Some(at + Duration::hours(1));
+    s.update_api_client(&third, &Effects::none()).await.unwrap();
+    assert_eq!(s.get_api_client("sep_cli_3").await.unwrap(), third);
+
+    let token = AccessToken {
+        id: Uuid::now_v7(),
+        hash: hash("sep_at_1"),
+        client_id: first.id.clone(),
+        user_id: a,
+        grant_id: Some(Uuid::now_v7()),
+        scopes: vec![Scope::ApplicationsRead],
+        created_at: at,
+        expires_at: at + Duration::minutes(15),
+        revoked_at: None,
+    };
+    s.insert_api_access_token(&token, &Effects::none()).await.unwrap();
+    assert_eq!(s.find_api_access_token(&token.hash).await.unwrap(), Some(token.clone()));
+    assert!(s.find_api_access_token(&hash("sep_at_2")).await.unwrap().is_none());
+    s.update_api_access_token_revoked(token.id, at + Duration::minutes(1)).await.unwrap();
+    assert_eq!(
+        s.find_api_access_token(&token.hash).await.unwrap().unwrap().revoked_at,
+        Some(at + Duration::minutes(1))
+    );
+    let twin = AccessToken { id: Uuid::now_v7(), ..token };
+    assert!(s.insert_api_access_token(&twin, &Effects::none()).await.is_err(), "one secret, one token");
+}
+
+/// A person's grants to a client with the one-time tickets standing for them: a ticket taken
+/// once, a grant widened in place, withdrawn by its person only, taking its tickets along.
+pub async fn grants(db: &TestDb) {
+    use sep_core::integration::client::{Client, Credentials, Kind, Mode};
+    use sep_core::integration::delegation::{Grant, Ticket};
+    let s = db.store();
+    let at = t0();
+    let (a, b) = (super::citizen(db, at).await, super::citizen(db, at).await);
+    let client = Client {
+        id: "sep_cli_g".into(),
+        owner: b,
+        acts_for: b,
+        kind: Kind::Accounting,
+        name: "Учёт".into(),
+        credentials: Credentials::Secret(hash("sep_cs_g")),
+        scopes: Scope::ALL.to_vec(),
+        redirect_uris: vec!["https://u.example.ru/cb".into()],
+        mode: Mode::Live,
+        created_at: at,
+        disabled_at: None,
+    };
+    s.insert_api_client(&client, &Effects::none()).await.unwrap();
+    let mut grant = Grant {
+        id: Uuid::now_v7(),
+        user_id: a,
+        client_id: client.id.clone(),
+        scopes: vec![Scope::ApplicationsRead],
+        created_at: at,
+        revoked_at: None,
+    };
+    let ticket = |secret: &str, kind: &str| Ticket {
+        hash: hash(secret),
+        kind: kind.into(),
+        grant_id: grant.id,
+        client_id: client.id.clone(),
+        redirect_uri: "https://u.example.ru/cb".into(),
+        challenge: "c".repeat(43),
+        scopes: vec![Scope::ApplicationsRead],
+        expires_at: at + Duration::minutes(1),
+    };
+    let code = ticket("sep_ac_1", "code");
+    s.save_api_grant(&grant, &code, &Effects::none()).await.unwrap();
+    assert_eq!(s.get_api_grant(grant.id).await.unwrap(), grant);
+    assert!(s.take_api_ticket(&code.hash, "refresh").await.unwrap().is_none(), "by its kind");
+    assert_eq!(s.take_api_ticket(&code.hash, "code").await.unwrap(), Some(code.clone()));
+    assert!(s.take_api_ticket(&code.hash, "code").await.unwrap().is_none(), "taken once");
+    grant.scopes.push(Scope::DocumentsRead);
+    s.save_api_grant(&grant, &ticket("sep_ac_2", "code"), &Effects::none()).await.unwrap();
+    assert_eq!(s.list_api_grants(a).await.unwrap(), vec![grant.clone()], "widened in place");
+    assert!(s.list_api_grants(b).await.unwrap().is_empty());
+    let refresh = ticket("sep_rt_1", "refresh");
+    s.insert_api_ticket(&refresh).await.unwrap();
+    assert!(!s.update_api_grant_revoked(b, grant.id, at, &Effects::none()).await.unwrap(), "not another's");
+    assert!(s.update_api_grant_revoked(a, grant.id, at, &Effects::none()).await.unwrap());
+    assert!(!s.update_api_grant_revoked(a, grant.id, at, &Effects::none()).await.unwrap(), "once");
+    assert_eq!(s.get_api_grant(grant.id).await.unwrap().revoked_at, Some(at));
+    assert!(s.take_api_ticket(&refresh.hash, "refresh").await.unwrap().is_none(), "its tickets go with it");
+    assert!(matches!(s.get_api_grant(Uuid::now_v7()).await, Err(sep_core::StoreError::NotFound)));
+}

@@ -53,6 +53,8 @@ on_both! {
     integration_tokens => stories::integration::tokens;
     integration_idempotency => stories::integration::idempotency;
     integration_webhooks => stories::integration::webhooks;
+    integration_clients => stories::integration::clients;
+    integration_grants => stories::integration::grants;
     mail_lifecycle => stories::mail::lifecycle;
     mail_counterparties => stories::mail::counterparties;
     mail_search_same_on_both => stories::mail::search;

@@ -15,6 +15,7 @@ mod issued;
 mod login;
 mod mail;
 mod malformed;
+mod oauth;
 mod pages;
 mod paying;
 mod payments;

@@ -89,6 +89,14 @@ const ROUTES: &[(&str, Who)] = &[
     ("/tokens", Who::Person),
     ("/tokens/{token}/revoke", Who::Person),
     ("/api/v1/openapi.json", Who::Anyone),
+    ("/.well-known/oauth-authorization-server", Who::Anyone),
+    ("/oauth/token", Who::Anyone),
+    ("/oauth/revoke", Who::Anyone),
+    ("/oauth/introspect", Who::Anyone),
+    ("/integration/register", Who::Token),
+    ("/oauth/authorize", Who::Person),
+    ("/access", Who::Person),
+    ("/access/{grant}/revoke", Who::Person),
     ("/api/v1/applications", Who::Token),
     ("/api/v1/applications/{id}", Who::Token),
     ("/api/v1/applications/{id}/submit", Who::Token),
@@ -210,6 +218,7 @@ pub(crate) fn concrete(path: &str) -> String {
         .replace("{token}", "01900000-0000-7000-8000-000000000007")
         .replace("{key}", "a:01900000-0000-7000-8000-000000000008")
         .replace("{endpoint}", "01900000-0000-7000-8000-000000000009")
+        .replace("{grant}", "01900000-0000-7000-8000-00000000000a")
 }
 
 #[test]
@@ -285,10 +294,20 @@ async fn an_id_that_is_not_ones_own_is_not_found_on_every_object_route() {
     let mut wrong = Vec::new();
     for (path, methods) in routes() {
         let who = ROUTES.iter().find(|(r, _)| *r == path).map(|(_, w)| *w).unwrap();
-        let by_id =
-            ["{id}", "{file}", "{message}", "{uin}", "{conversation}", "{letter}", "{draft}", "{signing}", "{token}"]
-                .iter()
-                .any(|p| path.contains(p));
+        let by_id = [
+            "{id}",
+            "{file}",
+            "{message}",
+            "{uin}",
+            "{conversation}",
+            "{letter}",
+            "{draft}",
+            "{signing}",
+            "{token}",
+            "{grant}",
+        ]
+        .iter()
+        .any(|p| path.contains(p));
         if who != Who::Person || !(by_id || path.starts_with("/officer")) {
             continue;
         }

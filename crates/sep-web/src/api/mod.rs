@@ -3,6 +3,8 @@
 //! use cases as the pages; refusals are RFC 9457 `application/problem+json` with the pages'
 //! codes (the presenter renders every problem under `/api/` so).
 
+pub(crate) mod oauth;
+pub(crate) mod register;
 pub(crate) mod v1;
 pub(crate) mod write;
 
@@ -24,6 +26,7 @@ pub(crate) fn token_problem(e: TokenError) -> WebError {
         TokenError::RandomUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         TokenError::IdempotencyKeyInvalid => StatusCode::BAD_REQUEST,
         TokenError::IdempotencyInProgress => StatusCode::CONFLICT,
+        TokenError::PersonalTokenRequired => StatusCode::FORBIDDEN,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
     let title = if status == StatusCode::UNAUTHORIZED {
@@ -47,9 +50,20 @@ pub(crate) fn token_problem(e: TokenError) -> WebError {
 
 /// The person a call comes from, its token allowing `scope`.
 pub(crate) async fn caller(s: &AppState, headers: &HeaderMap, scope: Scope) -> Result<User, WebError> {
+    Ok(calling(s, headers, scope).await?.0)
+}
+
+/// The person a call comes from and who calls — whose idempotency keys it uses — its token
+/// allowing `scope`. A registered client's calls are limited per client (429 with
+/// `Retry-After`).
+pub(crate) async fn calling(s: &AppState, headers: &HeaderMap, scope: Scope) -> Result<(User, String), WebError> {
     let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let (user, _) = authenticate(s.store.as_ref(), auth, scope, s.clock.now()).await.map_err(token_problem)?;
-    Ok(user)
+    let (user, caller) =
+        authenticate(s.store.as_ref(), auth, Some(scope), s.clock.now()).await.map_err(token_problem)?;
+    if let sep_core::integration::tokens::Caller::Client(c) = &caller {
+        s.throttles.clients.check(&c.0.id).map_err(sep_http::Problem::rate_limited)?;
+    }
+    Ok((user, caller.owner()))
 }
 
 /// A refusal as the API writes it (RFC 9457), for the document.
@@ -113,12 +127,15 @@ pub(crate) struct FieldErrorDoc {
         v1::webhooks::enable,
         v1::webhooks::messages,
         v1::webhooks::replay,
-        v1::webhooks::recover
+        v1::webhooks::recover,
+        register::register
     ),
     modifiers(&TokenScheme),
     tags(
         (name = "applications", description = "The person's applications (My applications)"),
         (name = "documents", description = "The person's documents (My documents)"),
+        (name = "integrations", description = "Registering an external service; its access tokens come from the \
+            authorization server (/.well-known/oauth-authorization-server)"),
         (name = "webhooks", description = "Subscriptions to events, signed as Standard Webhooks: headers webhook-id, \
             webhook-timestamp, webhook-signature (v1,<base64 HMAC-SHA256 of id.timestamp.body>)")
     )

@@ -1,5 +1,6 @@
 //! Subcommands.
 
+pub mod api;
 pub mod ca;
 pub mod demo;
 pub mod idp;

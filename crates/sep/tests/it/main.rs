@@ -1,5 +1,6 @@
 //! The `sep` binary as an integrator runs it, one test binary: each file is a module.
 
+mod api;
 mod ca;
 mod demo;
 mod verify;

@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::api::write::{JsonBody, Nothing, Reply, idempotent};
-use crate::api::{Paging, caller, rfc3339};
+use crate::api::{Paging, caller, calling, rfc3339};
 use crate::error::{Page, WebError};
 use crate::extract::Ctx;
 use axum::Json;
@@ -15,7 +15,6 @@ use axum::response::IntoResponse;
 use sep_core::integration::Scope;
 use sep_core::integration::webhook::store::MessageQuery;
 use sep_core::integration::webhook::{Endpoint as Stored, Message, MessageState, manage};
-use sep_core::user::User;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -104,10 +103,6 @@ fn endpoint_id(id: &str) -> Result<Uuid, WebError> {
     Uuid::parse_str(id).map_err(|_| WebError::not_found())
 }
 
-fn owner(user: &User) -> String {
-    format!("user:{}", user.id.0)
-}
-
 /// `POST /api/v1/webhooks`: subscribes an endpoint; its secret is in this answer only.
 #[utoipa::path(
     post,
@@ -133,7 +128,7 @@ pub(crate) async fn create(
     ctx: Ctx,
     body: JsonBody<NewEndpoint>,
 ) -> Page {
-    let user = caller(&s, &headers, Scope::WebhooksManage).await?;
+    let (user, owner) = calling(&s, &headers, Scope::WebhooksManage).await?;
     let run = async {
         let req = body.value?;
         let req = manage::Request { url: req.url, events: req.events };
@@ -141,7 +136,7 @@ pub(crate) async fn create(
             manage::subscribe(s.store.as_ref(), s.webhooks.as_ref(), &user, &req, &ctx.origin(), s.clock.now()).await?;
         Reply::created(endpoint(&e, true), format!("/api/v1/webhooks/{}", e.id))
     };
-    idempotent(&s, &owner(&user), &headers, &body.fingerprint, run).await
+    idempotent(&s, &owner, &headers, &body.fingerprint, run).await
 }
 
 /// `GET /api/v1/webhooks`: the person's subscriptions.
@@ -213,14 +208,14 @@ pub(crate) async fn delete(
     Path(id): Path<String>,
     body: JsonBody<Nothing>,
 ) -> Page {
-    let user = caller(&s, &headers, Scope::WebhooksManage).await?;
+    let (user, owner) = calling(&s, &headers, Scope::WebhooksManage).await?;
     let run = async {
         body.value?;
         let id = endpoint_id(&id)?;
         manage::unsubscribe(s.store.as_ref(), &user, id, &ctx.origin(), s.clock.now()).await?;
         Reply::ok(Removed { id: id.to_string(), removed: true })
     };
-    idempotent(&s, &owner(&user), &headers, &body.fingerprint, run).await
+    idempotent(&s, &owner, &headers, &body.fingerprint, run).await
 }
 
 /// A removal's answer.
@@ -263,13 +258,13 @@ macro_rules! endpoint_action {
             Path(id): Path<String>,
             body: JsonBody<Nothing>,
         ) -> Page {
-            let user = caller(&s, &headers, Scope::WebhooksManage).await?;
+            let (user, owner) = calling(&s, &headers, Scope::WebhooksManage).await?;
             let run = async {
                 body.value?;
                 let e = $call(s.store.as_ref(), &user, endpoint_id(&id)?, &ctx.origin(), s.clock.now()).await?;
                 Reply::ok(endpoint(&e, $secret))
             };
-            idempotent(&s, &owner(&user), &headers, &body.fingerprint, run).await
+            idempotent(&s, &owner, &headers, &body.fingerprint, run).await
         }
     };
 }
@@ -468,13 +463,13 @@ pub(crate) async fn replay(
     Path((id, message)): Path<(String, String)>,
     body: JsonBody<Nothing>,
 ) -> Page {
-    let user = caller(&s, &headers, Scope::WebhooksManage).await?;
+    let (user, owner) = calling(&s, &headers, Scope::WebhooksManage).await?;
     let run = async {
         body.value?;
         manage::replay(s.store.as_ref(), &user, endpoint_id(&id)?, &message, s.clock.now()).await?;
         Ok(Reply { status: StatusCode::ACCEPTED, ..Reply::ok(Queued { queued: 1 })? })
     };
-    idempotent(&s, &owner(&user), &headers, &body.fingerprint, run).await
+    idempotent(&s, &owner, &headers, &body.fingerprint, run).await
 }
 
 /// Which failed messages to send again.
@@ -519,7 +514,7 @@ pub(crate) async fn recover(
     Path(id): Path<String>,
     body: JsonBody<Recover>,
 ) -> Page {
-    let user = caller(&s, &headers, Scope::WebhooksManage).await?;
+    let (user, owner) = calling(&s, &headers, Scope::WebhooksManage).await?;
     let run = async {
         let since = body.value?.since;
         let since = OffsetDateTime::parse(&since, &time::format_description::well_known::Rfc3339)
@@ -527,5 +522,5 @@ pub(crate) async fn recover(
         let queued = manage::recover(s.store.as_ref(), &user, endpoint_id(&id)?, since, s.clock.now()).await?;
         Ok(Reply { status: StatusCode::ACCEPTED, ..Reply::ok(Queued { queued })? })
     };
-    idempotent(&s, &owner(&user), &headers, &body.fingerprint, run).await
+    idempotent(&s, &owner, &headers, &body.fingerprint, run).await
 }

@@ -27,6 +27,9 @@ const OTHER: &[(&str, &str, &str)] = &[
     crate::api::write::FIELD_UNKNOWN,
     crate::api::v1::webhooks::STATE_UNKNOWN,
     crate::api::v1::webhooks::SINCE_INVALID,
+    crate::api::register::KEY_INVALID,
+    crate::api::oauth::CLIENT_UNKNOWN,
+    crate::api::oauth::REDIRECT_UNKNOWN,
     (
         "zip_empty",
         "Для архива не выбран ни один документ.",
@@ -309,6 +312,9 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
             T::IdempotencyKeyInvalid,
             T::IdempotencyKeyReused,
             T::IdempotencyInProgress,
+            T::KindUnknown,
+            T::RedirectInvalid,
+            T::PersonalTokenRequired,
         ] {
             out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
         }

@@ -2,4 +2,5 @@
 //! access tokens their own programs call `/api/v1` with. The rules are
 //! `sep_core::integration`.
 
+pub(crate) mod access;
 pub(crate) mod tokens;

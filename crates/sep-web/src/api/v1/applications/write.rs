@@ -5,7 +5,7 @@
 
 use super::{One, one, owned};
 use crate::AppState;
-use crate::api::caller;
+use crate::api::calling;
 use crate::api::write::{JsonBody, Nothing, Reply, idempotent};
 use crate::error::{Page, WebError};
 use crate::extract::Ctx;
@@ -15,7 +15,6 @@ use sep_core::application::record::applicant_from_code;
 use sep_core::application::{ActionError, draft, submit};
 use sep_core::catalogue::Service;
 use sep_core::integration::Scope;
-use sep_core::user::User;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -72,11 +71,6 @@ pub(crate) struct Submission {
     consent: bool,
 }
 
-/// Whose idempotency keys a person's calls use.
-fn owner(user: &User) -> String {
-    format!("user:{}", user.id.0)
-}
-
 /// Names in `data` the service's form for `applicant` does not have, refused by name.
 fn unknown_fields(service: &Service, applicant: Applicant, data: &BTreeMap<String, String>) -> Result<(), WebError> {
     let Some(kind) = applicant_from_code(applicant.code()) else { return Ok(()) };
@@ -115,7 +109,7 @@ pub(crate) async fn create(
     ctx: Ctx,
     body: JsonBody<NewApplication>,
 ) -> Page {
-    let user = caller(&s, &headers, Scope::ApplicationsWrite).await?;
+    let (user, owner) = calling(&s, &headers, Scope::ApplicationsWrite).await?;
     let run = async {
         let req = body.value?;
         let service = s.catalogue.get(&req.service).ok_or(ActionError::UnknownService)?;
@@ -129,7 +123,7 @@ pub(crate) async fn create(
         }
         Reply::created(one(&s, &app).await?, format!("/api/v1/applications/{}", app.id))
     };
-    idempotent(&s, &owner(&user), &headers, &body.fingerprint, run).await
+    idempotent(&s, &owner, &headers, &body.fingerprint, run).await
 }
 
 /// `PATCH /api/v1/applications/{id}`: saves form values of a draft (or of one returned for
@@ -163,7 +157,7 @@ pub(crate) async fn update(
     Path(id): Path<String>,
     body: JsonBody<Changes>,
 ) -> Page {
-    let user = caller(&s, &headers, Scope::ApplicationsWrite).await?;
+    let (user, owner) = calling(&s, &headers, Scope::ApplicationsWrite).await?;
     let run = async {
         let app = owned(&s, &user, &ctx, &id).await?;
         let service = s.catalogue.get(&app.service).ok_or(ActionError::UnknownService)?;
@@ -177,7 +171,7 @@ pub(crate) async fn update(
         draft::save(s.store.as_ref(), &app, service, &typed(changes.data), &ctx.origin(), s.clock.now()).await?;
         Reply::ok(one(&s, &s.store.get_application(app.id).await?).await?)
     };
-    idempotent(&s, &owner(&user), &headers, &body.fingerprint, run).await
+    idempotent(&s, &owner, &headers, &body.fingerprint, run).await
 }
 
 /// `POST /api/v1/applications/{id}/submit`: «Отправить заявление». What stops it comes back
@@ -211,7 +205,7 @@ pub(crate) async fn send(
     Path(id): Path<String>,
     body: JsonBody<Submission>,
 ) -> Page {
-    let user = caller(&s, &headers, Scope::ApplicationsWrite).await?;
+    let (user, owner) = calling(&s, &headers, Scope::ApplicationsWrite).await?;
     let run = async {
         let consent = body.value?.consent;
         let app = owned(&s, &user, &ctx, &id).await?;
@@ -220,7 +214,7 @@ pub(crate) async fn send(
         submit::submit(store, &s.catalogue, service, &app, &user, consent, &ctx.origin(), now).await?;
         Reply::ok(one(&s, &store.get_application(app.id).await?).await?)
     };
-    idempotent(&s, &owner(&user), &headers, &body.fingerprint, run).await
+    idempotent(&s, &owner, &headers, &body.fingerprint, run).await
 }
 
 /// `POST /api/v1/applications/{id}/withdraw`: «Отозвать заявление», while its status allows.
@@ -252,7 +246,7 @@ pub(crate) async fn withdraw(
     Path(id): Path<String>,
     body: JsonBody<Nothing>,
 ) -> Page {
-    let user = caller(&s, &headers, Scope::ApplicationsWrite).await?;
+    let (user, owner) = calling(&s, &headers, Scope::ApplicationsWrite).await?;
     let run = async {
         body.value?;
         let app = owned(&s, &user, &ctx, &id).await?;
@@ -260,5 +254,5 @@ pub(crate) async fn withdraw(
         submit::withdraw(store, &s.catalogue, &app, &user, &ctx.origin(), now).await?;
         Reply::ok(one(&s, &store.get_application(app.id).await?).await?)
     };
-    idempotent(&s, &owner(&user), &headers, &body.fingerprint, run).await
+    idempotent(&s, &owner, &headers, &body.fingerprint, run).await
 }
