@@ -5,6 +5,7 @@
 
 mod account;
 mod api;
+mod api_access;
 mod applications;
 mod cabinet;
 mod common;

@@ -10,7 +10,7 @@ use sep_testkit::TestApp;
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Who {
+pub(crate) enum Who {
     /// Anyone: answers without a session (a page, a redirect of its own, or a refusal of the
     /// input), never sends to sign in.
     Anyone,
@@ -26,7 +26,7 @@ enum Who {
 }
 
 /// Every route with who may use it.
-const ROUTES: &[(&str, Who)] = &[
+pub(crate) const ROUTES: &[(&str, Who)] = &[
     ("/assets/{file}", Who::Anyone),
     ("/healthz", Who::Anyone),
     ("/readyz", Who::Anyone),
