@@ -31,6 +31,19 @@ test('schemathesis finds no server error in the API', async (t) => {
     assert.match(secret, /^sep_pat_[0-9a-f]{64}$/);
     await checkA11y(page, 'tokens: issued');
 
+    // The interactive documentation, under the portal's CSP: the token typed once, an
+    // operation tried from the page.
+    const violations = [];
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+    await page.goto(`${demo.portal}/api/docs`);
+    await checkA11y(page, 'api docs');
+    await page.getByLabel('Токен доступа для запросов с этой страницы').fill(secret);
+    const list = page.locator('#get-api-v1-applications');
+    await list.getByRole('button', { name: /Отправить/ }).click();
+    await list.locator('[data-status]').filter({ hasText: '200' }).waitFor();
+    assert.match(await list.locator('[data-output]').textContent(), /"items"/);
+    assert.deepEqual(violations, [], 'nothing refused by the CSP');
+
     const run = spawnSync(
       st,
       [

@@ -10,6 +10,7 @@ const LIVE_JS: &str = include_str!("../assets/live.js");
 const DRAFT_JS: &str = include_str!("../assets/draft.js");
 const INPLACE_JS: &str = include_str!("../assets/inplace.js");
 const SPRAVKA_JS: &str = include_str!("../assets/spravka.js");
+const APIDOCS_JS: &str = include_str!("../assets/apidocs.js");
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
@@ -23,6 +24,7 @@ pub(crate) async fn serve(Path(file): Path<String>) -> Response {
         "draft.js" => asset("text/javascript; charset=utf-8", DRAFT_JS),
         "inplace.js" => asset("text/javascript; charset=utf-8", INPLACE_JS),
         "spravka.js" => asset("text/javascript; charset=utf-8", SPRAVKA_JS),
+        "apidocs.js" => asset("text/javascript; charset=utf-8", APIDOCS_JS),
         _ => Problem::not_found().into_response(),
     }
 }

@@ -429,6 +429,7 @@ fn integration_routes() -> Router<AppState> {
         .route("/tokens", get(tokens::list).post(tokens::issue))
         .route("/tokens/{token}/revoke", post(tokens::revoke))
         .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/docs", get(api::docs::page))
         .route("/.well-known/oauth-authorization-server", get(api::oauth::metadata))
         .route("/oauth/token", post(api::oauth::token))
         .route("/oauth/revoke", post(api::oauth::revoke))

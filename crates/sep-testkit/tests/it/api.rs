@@ -367,3 +367,27 @@ async fn a_program_writes_applications_once_per_idempotency_key() {
     assert_eq!((after.data, after.status), (before.data, before.status));
     assert_eq!(count().await, 2);
 }
+
+/// `/api/docs`: every operation of the document on one page, under the portal's strict CSP,
+/// with a form to try it and its script from the portal itself.
+#[tokio::test]
+async fn the_api_documentation_shows_every_operation_under_the_strict_csp() {
+    let t = TestApp::new().await;
+    let r = call(&t, "/api/docs", "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.header("content-security-policy"), Some(sep_web::CSP_STRICT));
+    let doc = json(&call(&t, "/api/v1/openapi.json", "").await);
+    let mut ops = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let shown = format!("<code>{} {}</code>", method.to_ascii_uppercase(), path);
+            assert!(r.text.contains(&shown), "{shown} missing");
+            ops += 1;
+        }
+    }
+    assert_eq!(r.text.matches("data-try").count(), ops, "a form for each");
+    assert!(r.text.contains(r#"<script src="/assets/apidocs.js" defer></script>"#) && !r.text.contains("<script>"));
+    assert!(r.text.contains("applicant_type"), "an example body from the schema");
+    let js = call(&t, "/assets/apidocs.js", "").await;
+    assert!(js.status == StatusCode::OK && js.text.contains("sessionStorage"));
+}

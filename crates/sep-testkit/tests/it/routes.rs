@@ -89,6 +89,7 @@ pub(crate) const ROUTES: &[(&str, Who)] = &[
     ("/tokens", Who::Person),
     ("/tokens/{token}/revoke", Who::Person),
     ("/api/v1/openapi.json", Who::Anyone),
+    ("/api/docs", Who::Anyone),
     ("/.well-known/oauth-authorization-server", Who::Anyone),
     ("/oauth/token", Who::Anyone),
     ("/oauth/revoke", Who::Anyone),

@@ -3,6 +3,7 @@
 //! use cases as the pages; refusals are RFC 9457 `application/problem+json` with the pages'
 //! codes (the presenter renders every problem under `/api/` so).
 
+pub(crate) mod docs;
 pub(crate) mod oauth;
 pub(crate) mod register;
 pub(crate) mod v1;
