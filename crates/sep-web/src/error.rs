@@ -318,8 +318,18 @@ impl From<sep_core::spravka::SpravkaError> for WebError {
                 e.action(),
             )
             .into(),
-            E::Invalid(_) => {
+            E::Invalid(ref problems) => {
+                // Field by field for the API (the order page lists them itself).
+                let errors = problems
+                    .iter()
+                    .map(|p| sep_http::FieldError {
+                        field: p.field().to_owned(),
+                        code: p.code(),
+                        message: p.to_string(),
+                    })
+                    .collect();
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), "Заказ не принят", &e.to_string(), e.action())
+                    .with_errors(errors)
                     .into()
             }
         }

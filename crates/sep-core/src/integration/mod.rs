@@ -26,12 +26,22 @@ pub enum Scope {
     DocumentsRead,
     /// Subscribe the program to events (webhooks) and manage the subscriptions.
     WebhooksManage,
+    /// Read the person's orders of справки and download the ready ones.
+    SpravkiRead,
+    /// Order справки for the person.
+    SpravkiOrder,
 }
 
 impl Scope {
     /// Every scope, in the order the form lists them.
-    pub const ALL: [Self; 4] =
-        [Self::ApplicationsRead, Self::ApplicationsWrite, Self::DocumentsRead, Self::WebhooksManage];
+    pub const ALL: [Self; 6] = [
+        Self::ApplicationsRead,
+        Self::ApplicationsWrite,
+        Self::DocumentsRead,
+        Self::WebhooksManage,
+        Self::SpravkiRead,
+        Self::SpravkiOrder,
+    ];
 
     /// The scope's code, as OAuth 2.0 writes scopes.
     pub const fn code(self) -> &'static str {
@@ -40,6 +50,8 @@ impl Scope {
             Self::ApplicationsWrite => "applications:write",
             Self::DocumentsRead => "documents:read",
             Self::WebhooksManage => "webhooks:manage",
+            Self::SpravkiRead => "spravki:read",
+            Self::SpravkiOrder => "spravki:order",
         }
     }
 
@@ -55,6 +67,8 @@ impl Scope {
             Self::ApplicationsWrite => "Создавать, заполнять, отправлять и отзывать ваши заявления",
             Self::DocumentsRead => "Читать «Мои документы» и скачивать файлы",
             Self::WebhooksManage => "Получать уведомления о событиях (webhooks) и управлять подписками",
+            Self::SpravkiRead => "Видеть ваши заказы справок и скачивать готовые справки",
+            Self::SpravkiOrder => "Заказывать справки от вашего имени",
         }
     }
 }

@@ -391,3 +391,62 @@ async fn the_api_documentation_shows_every_operation_under_the_strict_csp() {
     let js = call(&t, "/assets/apidocs.js", "").await;
     assert!(js.status == StatusCode::OK && js.text.contains("sessionStorage"));
 }
+
+/// Issue 18, point 1, справки: ordered through the API (the page's checks, field by field),
+/// followed to «ready», downloaded with the agency's signature — which checks.
+#[tokio::test]
+async fn a_program_orders_a_spravka_follows_it_and_downloads_it_signed() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let token = issue(&w, "Бухгалтерия", &["spravki:read", "spravki:order"]).await;
+    let kinds = json(&call(&t, "/api/v1/spravki/kinds", &token).await);
+    let income = kinds["items"].as_array().unwrap().iter().find(|k| k["code"] == "income").unwrap().clone();
+    assert!(income["max_period_days"].as_u64().is_some(), "{income}");
+
+    let r = write(
+        &t,
+        "POST",
+        "/api/v1/spravki",
+        &token,
+        None,
+        r#"{"kind":"income","from":"2025-03-31","to":"2025-01-01"}"#,
+    )
+    .await;
+    let (status, code, fields) = refusal(&r);
+    assert_eq!(
+        (status, code.as_str(), fields),
+        (StatusCode::UNPROCESSABLE_ENTITY, "period_reversed", vec!["from".to_owned()])
+    );
+    let r = write(&t, "POST", "/api/v1/spravki", &token, None, r#"{"kind":"horoscope"}"#).await;
+    assert_eq!(refusal(&r).1, "spravka_kind_unknown");
+    let body = r#"{"kind":"income","from":"2025-01-01","to":"2025-03-31","purpose":"Для банка"}"#;
+    let r = write(&t, "POST", "/api/v1/spravki", &token, Some("order-1"), body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let order = json(&r);
+    let id = order["id"].as_str().unwrap().to_owned();
+    assert_eq!((order["status"].as_str(), order["period_from"].as_str()), (Some("accepted"), Some("2025-01-01")));
+    assert!(order["document"].is_null());
+    let again = write(&t, "POST", "/api/v1/spravki", &token, Some("order-1"), body).await;
+    assert_eq!(json(&again)["id"], order["id"], "one order per key");
+    assert_eq!(call(&t, &format!("/api/v1/spravki/{id}/file"), &token).await.status, StatusCode::NOT_FOUND, "not yet");
+
+    assert!(t.run_spravki().await >= 1);
+    let ready = json(&call(&t, &format!("/api/v1/spravki/{id}"), &token).await);
+    assert_eq!(ready["status"], "ready", "{ready}");
+    let pdf = call(&t, ready["document"]["file"].as_str().unwrap(), &token).await;
+    assert!(pdf.status == StatusCode::OK && pdf.bytes.starts_with(b"%PDF-"));
+    let sig = call(&t, ready["document"]["signature"].as_str().unwrap(), &token).await;
+    assert_eq!(sig.header("content-type"), Some("application/pkcs7-signature"));
+    let trust = sep_crypto::verify::TrustList::from_ca_dir(&t.authority.dir).unwrap();
+    use sep_core::signature::SignatureChecker as _;
+    let checked = trust.check(&pdf.bytes, &sig.bytes, t.clock.now());
+    assert!(checked.is_valid(), "the agency's signature checks: {checked:?}");
+    let list = json(&call(&t, "/api/v1/spravki?limit=10", &token).await);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["items"][0]["id"], order["id"]);
+
+    let other = t.sign_in_as("+79345678901").await;
+    let theirs = issue(&other, "Чужая", &["spravki:read"]).await;
+    assert_eq!(call(&t, &format!("/api/v1/spravki/{id}"), &theirs).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(call(&t, &format!("/api/v1/spravki/{id}/signature"), &theirs).await.status, StatusCode::NOT_FOUND);
+}

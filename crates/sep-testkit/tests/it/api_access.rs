@@ -14,7 +14,8 @@ use sep_core::integration::Scope;
 use sep_testkit::TestApp;
 use sep_testkit::app::Signed;
 
-const ALL: [&str; 4] = ["applications:read", "applications:write", "documents:read", "webhooks:manage"];
+const ALL: [&str; 6] =
+    ["applications:read", "applications:write", "documents:read", "webhooks:manage", "spravki:read", "spravki:order"];
 
 /// A client of `owner`'s (kind `accounting`, every scope the PAT has) and its secret.
 async fn client(t: &TestApp, owner_pat: &str, redirect: bool) -> (String, String) {
@@ -75,6 +76,8 @@ fn body_for(path: &str) -> &'static str {
         r#"{"service":"registration","applicant_type":"person"}"#
     } else if path == "/api/v1/webhooks" {
         r#"{"url":"https://example.org/h","events":["mail.received"]}"#
+    } else if path == "/api/v1/spravki" {
+        r#"{"kind":"pension"}"#
     } else if path == "/integration/register" {
         r#"{"kind":"other","name":"x","auth":{"method":"client_secret_basic"}}"#
     } else {
@@ -105,7 +108,10 @@ async fn every_api_route_refuses_every_token_that_is_not_the_persons() {
     let endpoint = hook["id"].as_str().unwrap().to_owned();
     let docs = json(&call(&t, "/api/v1/documents", &mine).await);
     let key = docs["items"][0]["key"].as_str().unwrap().to_owned();
-    let secrets_of_a = [app_id.clone(), endpoint.clone(), key.clone()];
+    let order = json(&write(&t, "POST", "/api/v1/spravki", &mine, None, r#"{"kind":"pension"}"#).await);
+    let order = order["id"].as_str().unwrap_or_else(|| panic!("{order}")).to_owned();
+    t.run_spravki().await;
+    let secrets_of_a = [app_id.clone(), endpoint.clone(), key.clone(), order.clone()];
 
     // Tokens that must reach nothing of A's.
     let revoked = issue(&a, "Отозванный", &ALL).await;
@@ -163,7 +169,8 @@ async fn every_api_route_refuses_every_token_that_is_not_the_persons() {
             .replace("{id}", &app_id)
             .replace("{endpoint}", &endpoint)
             .replace("{message}", "msg_0000")
-            .replace("{key}", &key);
+            .replace("{key}", &key)
+            .replace("{order}", &order);
         let by_object = path.contains('{');
         for method in methods {
             let needed: Vec<String> = doc["paths"][&path][method.to_ascii_lowercase()]["security"][0]["token"]

@@ -104,6 +104,11 @@ pub(crate) const ROUTES: &[(&str, Who)] = &[
     ("/api/v1/applications/{id}/withdraw", Who::Token),
     ("/api/v1/documents", Who::Token),
     ("/api/v1/documents/{key}/file", Who::Token),
+    ("/api/v1/spravki", Who::Token),
+    ("/api/v1/spravki/kinds", Who::Token),
+    ("/api/v1/spravki/{order}", Who::Token),
+    ("/api/v1/spravki/{order}/file", Who::Token),
+    ("/api/v1/spravki/{order}/signature", Who::Token),
     ("/api/v1/webhooks", Who::Token),
     ("/api/v1/webhooks/{endpoint}", Who::Token),
     ("/api/v1/webhooks/{endpoint}/rotate", Who::Token),
@@ -220,6 +225,7 @@ pub(crate) fn concrete(path: &str) -> String {
         .replace("{key}", "a:01900000-0000-7000-8000-000000000008")
         .replace("{endpoint}", "01900000-0000-7000-8000-000000000009")
         .replace("{grant}", "01900000-0000-7000-8000-00000000000a")
+        .replace("{order}", "01900000-0000-7000-8000-00000000000b")
 }
 
 #[test]

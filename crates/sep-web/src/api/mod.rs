@@ -129,12 +129,19 @@ pub(crate) struct FieldErrorDoc {
         v1::webhooks::messages,
         v1::webhooks::replay,
         v1::webhooks::recover,
-        register::register
+        register::register,
+        v1::spravki::kinds,
+        v1::spravki::order,
+        v1::spravki::list,
+        v1::spravki::get,
+        v1::spravki::file,
+        v1::spravki::signature
     ),
     modifiers(&TokenScheme),
     tags(
         (name = "applications", description = "The person's applications (My applications)"),
         (name = "documents", description = "The person's documents (My documents)"),
+        (name = "spravki", description = "The person's certificates (spravki): order, follow, download with the agency's signature"),
         (name = "integrations", description = "Registering an external service; its access tokens come from the \
             authorization server (/.well-known/oauth-authorization-server)"),
         (name = "webhooks", description = "Subscriptions to events, signed as Standard Webhooks: headers webhook-id, \

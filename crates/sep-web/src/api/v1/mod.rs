@@ -2,4 +2,5 @@
 
 pub(crate) mod applications;
 pub(crate) mod documents;
+pub(crate) mod spravki;
 pub(crate) mod webhooks;
