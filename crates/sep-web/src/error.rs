@@ -366,3 +366,25 @@ impl From<sep_core::integration::webhook::WebhookError> for WebError {
         Problem::new(status, e.code(), "Подписка не принята", &e.to_string(), e.action()).into()
     }
 }
+
+/// ГИС ГМП did not answer: 503 with what to do.
+pub(crate) fn charges_unavailable(e: &sep_core::registry::Unavailable) -> WebError {
+    tracing::warn!(registry = e.registry, "charges: registry unavailable");
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "charges_unavailable",
+        "ГИС ГМП не отвечает",
+        "Сведения о начислениях сейчас не получить: государственная информационная система о платежах не отвечает.",
+        "Повторите через несколько минут; ваши начисления не изменились.",
+    )
+    .into()
+}
+
+impl From<sep_core::payment::ChargesError> for WebError {
+    fn from(e: sep_core::payment::ChargesError) -> Self {
+        match e {
+            sep_core::payment::ChargesError::Unavailable(e) => charges_unavailable(&e),
+            sep_core::payment::ChargesError::Store(e) => e.into(),
+        }
+    }
+}

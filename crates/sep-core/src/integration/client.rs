@@ -71,10 +71,14 @@ impl Kind {
     pub fn scopes(self) -> &'static [Scope] {
         match self {
             Self::Accounting | Self::Other => &Scope::ALL,
-            Self::Tax | Self::Agency => {
-                &[Scope::ApplicationsRead, Scope::DocumentsRead, Scope::WebhooksManage, Scope::SpravkiRead]
-            }
-            Self::Bank => &[Scope::ApplicationsRead, Scope::WebhooksManage],
+            Self::Tax | Self::Agency => &[
+                Scope::ApplicationsRead,
+                Scope::DocumentsRead,
+                Scope::WebhooksManage,
+                Scope::SpravkiRead,
+                Scope::PaymentsRead,
+            ],
+            Self::Bank => &[Scope::ApplicationsRead, Scope::WebhooksManage, Scope::PaymentsRead],
         }
     }
 }

@@ -30,17 +30,20 @@ pub enum Scope {
     SpravkiRead,
     /// Order справки for the person.
     SpravkiOrder,
+    /// Read the person's charges and payments.
+    PaymentsRead,
 }
 
 impl Scope {
     /// Every scope, in the order the form lists them.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::ApplicationsRead,
         Self::ApplicationsWrite,
         Self::DocumentsRead,
         Self::WebhooksManage,
         Self::SpravkiRead,
         Self::SpravkiOrder,
+        Self::PaymentsRead,
     ];
 
     /// The scope's code, as OAuth 2.0 writes scopes.
@@ -52,6 +55,7 @@ impl Scope {
             Self::WebhooksManage => "webhooks:manage",
             Self::SpravkiRead => "spravki:read",
             Self::SpravkiOrder => "spravki:order",
+            Self::PaymentsRead => "payments:read",
         }
     }
 
@@ -69,6 +73,7 @@ impl Scope {
             Self::WebhooksManage => "Получать уведомления о событиях (webhooks) и управлять подписками",
             Self::SpravkiRead => "Видеть ваши заказы справок и скачивать готовые справки",
             Self::SpravkiOrder => "Заказывать справки от вашего имени",
+            Self::PaymentsRead => "Видеть ваши начисления и платежи",
         }
     }
 }

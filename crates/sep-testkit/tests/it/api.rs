@@ -450,3 +450,41 @@ async fn a_program_orders_a_spravka_follows_it_and_downloads_it_signed() {
     assert_eq!(call(&t, &format!("/api/v1/spravki/{id}"), &theirs).await.status, StatusCode::NOT_FOUND);
     assert_eq!(call(&t, &format!("/api/v1/spravki/{id}/signature"), &theirs).await.status, StatusCode::NOT_FOUND);
 }
+
+/// Issue 18, point 1, charges and payments: read as «Начисления и платежи» shows them.
+#[tokio::test]
+async fn a_program_reads_the_persons_charges_as_the_page_shows_them() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let token = issue(&w, "Бухгалтерия", &["payments:read"]).await;
+    let all = json(&call(&t, "/api/v1/charges?limit=200", &token).await);
+    let items = all["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "{all}");
+    let page = w.page("/payments").await;
+    for c in items {
+        assert!(page.contains(c["uin"].as_str().unwrap()), "the page shows {} too", c["uin"]);
+        let remaining = c["remaining_kopecks"].as_i64().unwrap();
+        assert!(remaining >= 0 && remaining <= c["due_kopecks"].as_i64().unwrap());
+    }
+    let unpaid: i64 = items.iter().map(|c| c["remaining_kopecks"].as_i64().unwrap()).sum();
+    assert_eq!(all["unpaid_kopecks"].as_i64(), Some(unpaid), "the total of what remains");
+    let first = &items[0];
+    let one = json(&call(&t, &format!("/api/v1/charges/{}", first["uin"].as_str().unwrap()), &token).await);
+    assert_eq!(&one, first);
+    let status = first["status"].as_str().unwrap();
+    let filtered = json(&call(&t, &format!("/api/v1/charges?status={status}"), &token).await);
+    assert!(filtered["items"].as_array().unwrap().iter().all(|c| c["status"] == status));
+    let r = call(&t, "/api/v1/charges?kind=bribe", &token).await;
+    assert_eq!(refusal(&r).1, "api_filter_unknown");
+    let page1 = json(&call(&t, "/api/v1/charges?limit=1", &token).await);
+    if items.len() > 1 {
+        let next = page1["next_cursor"].as_str().unwrap();
+        let rest = json(&call(&t, &format!("/api/v1/charges?limit=200&cursor={next}"), &token).await);
+        assert_eq!(rest["items"].as_array().unwrap().len(), items.len() - 1, "paged without a gap or a repeat");
+    }
+    assert!(json(&call(&t, "/api/v1/payments", &token).await)["items"].as_array().unwrap().is_empty());
+    let other = t.sign_in_as("+79345678901").await;
+    let theirs = issue(&other, "Чужая", &["payments:read"]).await;
+    let r = call(&t, &format!("/api/v1/charges/{}", first["uin"].as_str().unwrap()), &theirs).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "another's charge is not found");
+}

@@ -14,8 +14,15 @@ use sep_core::integration::Scope;
 use sep_testkit::TestApp;
 use sep_testkit::app::Signed;
 
-const ALL: [&str; 6] =
-    ["applications:read", "applications:write", "documents:read", "webhooks:manage", "spravki:read", "spravki:order"];
+const ALL: [&str; 7] = [
+    "applications:read",
+    "applications:write",
+    "documents:read",
+    "webhooks:manage",
+    "spravki:read",
+    "spravki:order",
+    "payments:read",
+];
 
 /// A client of `owner`'s (kind `accounting`, every scope the PAT has) and its secret.
 async fn client(t: &TestApp, owner_pat: &str, redirect: bool) -> (String, String) {
@@ -111,7 +118,9 @@ async fn every_api_route_refuses_every_token_that_is_not_the_persons() {
     let order = json(&write(&t, "POST", "/api/v1/spravki", &mine, None, r#"{"kind":"pension"}"#).await);
     let order = order["id"].as_str().unwrap_or_else(|| panic!("{order}")).to_owned();
     t.run_spravki().await;
-    let secrets_of_a = [app_id.clone(), endpoint.clone(), key.clone(), order.clone()];
+    let charges = json(&call(&t, "/api/v1/charges", &mine).await);
+    let uin = charges["items"][0]["uin"].as_str().unwrap_or_else(|| panic!("A has charges: {charges}")).to_owned();
+    let secrets_of_a = [app_id.clone(), endpoint.clone(), key.clone(), order.clone(), uin.clone()];
 
     // Tokens that must reach nothing of A's.
     let revoked = issue(&a, "Отозванный", &ALL).await;
@@ -170,7 +179,8 @@ async fn every_api_route_refuses_every_token_that_is_not_the_persons() {
             .replace("{endpoint}", &endpoint)
             .replace("{message}", "msg_0000")
             .replace("{key}", &key)
-            .replace("{order}", &order);
+            .replace("{order}", &order)
+            .replace("{uin}", &uin);
         let by_object = path.contains('{');
         for method in methods {
             let needed: Vec<String> = doc["paths"][&path][method.to_ascii_lowercase()]["security"][0]["token"]

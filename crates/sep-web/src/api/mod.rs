@@ -135,12 +135,16 @@ pub(crate) struct FieldErrorDoc {
         v1::spravki::list,
         v1::spravki::get,
         v1::spravki::file,
-        v1::spravki::signature
+        v1::spravki::signature,
+        v1::payments::charges,
+        v1::payments::one,
+        v1::payments::payments
     ),
     modifiers(&TokenScheme),
     tags(
         (name = "applications", description = "The person's applications (My applications)"),
         (name = "documents", description = "The person's documents (My documents)"),
+        (name = "payments", description = "The person's charges (from GIS GMP) and the payments made here; reading only"),
         (name = "spravki", description = "The person's certificates (spravki): order, follow, download with the agency's signature"),
         (name = "integrations", description = "Registering an external service; its access tokens come from the \
             authorization server (/.well-known/oauth-authorization-server)"),

@@ -2,5 +2,6 @@
 
 pub(crate) mod applications;
 pub(crate) mod documents;
+pub(crate) mod payments;
 pub(crate) mod spravki;
 pub(crate) mod webhooks;

@@ -119,15 +119,7 @@ pub(super) async fn own(
 
 /// The registry did not answer: 503 with what to do.
 pub(super) fn unavailable(e: &sep_core::registry::Unavailable) -> WebError {
-    tracing::warn!(registry = e.registry, "charges: registry unavailable");
-    sep_http::Problem::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "charges_unavailable",
-        "ГИС ГМП не отвечает",
-        "Сведения о начислениях сейчас не получить: государственная информационная система о платежах не отвечает.",
-        "Повторите через несколько минут; ваши начисления не изменились.",
-    )
-    .into()
+    crate::error::charges_unavailable(e)
 }
 
 /// `GET /payments/charges/{uin}`.
