@@ -388,3 +388,22 @@ impl From<sep_core::payment::ChargesError> for WebError {
         }
     }
 }
+
+/// A refused mail action as its problem titled `title`; one about another's mail is "not
+/// found".
+pub(crate) fn mail_refusal(e: sep_core::mail::MailError, title: &str) -> WebError {
+    use sep_core::mail::MailError as E;
+    let status = match e {
+        E::NotFound => return WebError::not_found(),
+        E::Store(e) => return e.into(),
+        E::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        E::CounterpartyExists | E::AlreadySent | E::DraftChanged => StatusCode::CONFLICT,
+        E::Signing(e) => return e.into(),
+        E::Unavailable | E::Files(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    if let E::Files(ref cause) = e {
+        tracing::warn!(error = %cause, "mail: file store unavailable");
+    }
+    Problem::new(status, e.code(), title, &e.to_string(), e.action()).into()
+}

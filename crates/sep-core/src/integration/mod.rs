@@ -32,11 +32,15 @@ pub enum Scope {
     SpravkiOrder,
     /// Read the person's charges and payments.
     PaymentsRead,
+    /// Read the person's mailbox.
+    MailRead,
+    /// Send messages from the person's mailbox.
+    MailSend,
 }
 
 impl Scope {
     /// Every scope, in the order the form lists them.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 9] = [
         Self::ApplicationsRead,
         Self::ApplicationsWrite,
         Self::DocumentsRead,
@@ -44,6 +48,8 @@ impl Scope {
         Self::SpravkiRead,
         Self::SpravkiOrder,
         Self::PaymentsRead,
+        Self::MailRead,
+        Self::MailSend,
     ];
 
     /// The scope's code, as OAuth 2.0 writes scopes.
@@ -56,6 +62,8 @@ impl Scope {
             Self::SpravkiRead => "spravki:read",
             Self::SpravkiOrder => "spravki:order",
             Self::PaymentsRead => "payments:read",
+            Self::MailRead => "mail:read",
+            Self::MailSend => "mail:send",
         }
     }
 
@@ -74,6 +82,8 @@ impl Scope {
             Self::SpravkiRead => "Видеть ваши заказы справок и скачивать готовые справки",
             Self::SpravkiOrder => "Заказывать справки от вашего имени",
             Self::PaymentsRead => "Видеть ваши начисления и платежи",
+            Self::MailRead => "Читать ваш электронный ящик",
+            Self::MailSend => "Отправлять сообщения из вашего электронного ящика",
         }
     }
 }

@@ -488,3 +488,49 @@ async fn a_program_reads_the_persons_charges_as_the_page_shows_them() {
     let r = call(&t, &format!("/api/v1/charges/{}", first["uin"].as_str().unwrap()), &theirs).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "another's charge is not found");
 }
+
+/// Issue 18, point 1, mail: the person's mailbox read and written through the API, by the
+/// pages' rules.
+#[tokio::test]
+async fn a_program_writes_to_an_agency_and_reads_the_conversation() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let token = issue(&w, "Почта", &["mail:read", "mail:send"]).await;
+    let recipients = json(&call(&t, "/api/v1/mail/recipients", &token).await);
+    let agency = recipients["items"].as_array().unwrap().iter().find(|r| r["kind"] == "agency").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body =
+        format!(r#"{{"to":{{"kind":"agency","id":"{agency}"}},"subject":"Справка","text":"Когда будет готова?"}}"#);
+    let r = write(&t, "POST", "/api/v1/mail", &token, Some("m-1"), &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let sent = json(&r);
+    let id = sent["id"].as_str().unwrap().to_owned();
+    assert_eq!((sent["incoming"].as_bool(), sent["to"].as_str()), (Some(false), Some(agency.as_str())));
+    let again = write(&t, "POST", "/api/v1/mail", &token, Some("m-1"), &body).await;
+    assert_eq!(json(&again)["id"], sent["id"], "sent once per key");
+    let folder = json(&call(&t, "/api/v1/mail?folder=sent", &token).await);
+    assert_eq!(folder["items"].as_array().unwrap().len(), 1, "{folder}");
+    assert!(w.page("/mail?folder=sent").await.contains("Справка"), "the page shows it too");
+    let r =
+        write(&t, "POST", "/api/v1/mail", &token, None, &format!(r#"{{"reply_to":"{id}","text":"Уточнение"}}"#)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let thread = json(&call(&t, &format!("/api/v1/mail/{id}"), &token).await);
+    let messages = thread["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[1]["subject"], "Re: Справка");
+    for (body, code) in [
+        (r#"{"to":{"kind":"org","id":"7701000019"},"text":"x"}"#, "mail_recipient_not_allowed"),
+        (r#"{"to":{"kind":"agency","id":"Министерство магии"},"text":"x"}"#, "mail_recipient_not_allowed"),
+        (&*format!(r#"{{"to":{{"kind":"agency","id":"{agency}"}}}}"#), "mail_empty"),
+    ] {
+        assert_eq!(refusal(&write(&t, "POST", "/api/v1/mail", &token, None, body).await).1, code, "{body}");
+    }
+    assert_eq!(refusal(&call(&t, "/api/v1/mail?folder=spam", &token).await).1, "api_folder_unknown");
+    let other = t.sign_in_as("+79345678901").await;
+    let theirs = issue(&other, "Чужая", &["mail:read", "mail:send"]).await;
+    assert_eq!(call(&t, &format!("/api/v1/mail/{id}"), &theirs).await.status, StatusCode::NOT_FOUND);
+    let r = write(&t, "POST", "/api/v1/mail", &theirs, None, &format!(r#"{{"reply_to":"{id}","text":"x"}}"#)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "nobody answers another's conversation");
+}

@@ -14,7 +14,7 @@ use sep_core::integration::Scope;
 use sep_testkit::TestApp;
 use sep_testkit::app::Signed;
 
-const ALL: [&str; 7] = [
+const ALL: [&str; 9] = [
     "applications:read",
     "applications:write",
     "documents:read",
@@ -22,6 +22,8 @@ const ALL: [&str; 7] = [
     "spravki:read",
     "spravki:order",
     "payments:read",
+    "mail:read",
+    "mail:send",
 ];
 
 /// A client of `owner`'s (kind `accounting`, every scope the PAT has) and its secret.
@@ -83,6 +85,8 @@ fn body_for(path: &str) -> &'static str {
         r#"{"service":"registration","applicant_type":"person"}"#
     } else if path == "/api/v1/webhooks" {
         r#"{"url":"https://example.org/h","events":["mail.received"]}"#
+    } else if path == "/api/v1/mail" {
+        r#"{"to":{"kind":"agency","id":"ФНС России"},"text":"x"}"#
     } else if path == "/api/v1/spravki" {
         r#"{"kind":"pension"}"#
     } else if path == "/integration/register" {
@@ -120,7 +124,22 @@ async fn every_api_route_refuses_every_token_that_is_not_the_persons() {
     t.run_spravki().await;
     let charges = json(&call(&t, "/api/v1/charges", &mine).await);
     let uin = charges["items"][0]["uin"].as_str().unwrap_or_else(|| panic!("A has charges: {charges}")).to_owned();
-    let secrets_of_a = [app_id.clone(), endpoint.clone(), key.clone(), order.clone(), uin.clone()];
+    let recipients = json(&call(&t, "/api/v1/mail/recipients", &mine).await);
+    let agency = recipients["items"][0]["id"].as_str().unwrap().to_owned();
+    let letter = json(
+        &write(
+            &t,
+            "POST",
+            "/api/v1/mail",
+            &mine,
+            None,
+            &format!(r#"{{"to":{{"kind":"agency","id":"{agency}"}},"subject":"Вопрос","text":"Текст"}}"#),
+        )
+        .await,
+    );
+    let conversation = letter["id"].as_str().unwrap_or_else(|| panic!("{letter}")).to_owned();
+    let secrets_of_a =
+        [app_id.clone(), endpoint.clone(), key.clone(), order.clone(), uin.clone(), conversation.clone()];
 
     // Tokens that must reach nothing of A's.
     let revoked = issue(&a, "Отозванный", &ALL).await;
@@ -180,7 +199,8 @@ async fn every_api_route_refuses_every_token_that_is_not_the_persons() {
             .replace("{message}", "msg_0000")
             .replace("{key}", &key)
             .replace("{order}", &order)
-            .replace("{uin}", &uin);
+            .replace("{uin}", &uin)
+            .replace("{conversation}", &conversation);
         let by_object = path.contains('{');
         for method in methods {
             let needed: Vec<String> = doc["paths"][&path][method.to_ascii_lowercase()]["security"][0]["token"]

@@ -138,12 +138,17 @@ pub(crate) struct FieldErrorDoc {
         v1::spravki::signature,
         v1::payments::charges,
         v1::payments::one,
-        v1::payments::payments
+        v1::payments::payments,
+        v1::mail::recipients,
+        v1::mail::list,
+        v1::mail::read,
+        v1::mail::send
     ),
     modifiers(&TokenScheme),
     tags(
         (name = "applications", description = "The person's applications (My applications)"),
         (name = "documents", description = "The person's documents (My documents)"),
+        (name = "mail", description = "The person's mailbox: conversations, reading, sending (signed messages and files stay on the pages)"),
         (name = "payments", description = "The person's charges (from GIS GMP) and the payments made here; reading only"),
         (name = "spravki", description = "The person's certificates (spravki): order, follow, download with the agency's signature"),
         (name = "integrations", description = "Registering an external service; its access tokens come from the \

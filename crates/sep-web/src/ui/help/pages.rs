@@ -29,6 +29,7 @@ const OTHER: &[(&str, &str, &str)] = &[
     crate::api::v1::webhooks::SINCE_INVALID,
     crate::api::register::KEY_INVALID,
     crate::api::v1::payments::FILTER_UNKNOWN,
+    crate::api::v1::mail::FOLDER_UNKNOWN,
     crate::api::oauth::CLIENT_UNKNOWN,
     crate::api::oauth::REDIRECT_UNKNOWN,
     (

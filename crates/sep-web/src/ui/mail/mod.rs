@@ -12,7 +12,6 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::extract::SignedIn;
 use axum::extract::FromRequestParts;
-use axum::http::StatusCode;
 use axum::http::request::Parts;
 use sep_core::mail::{MailError, Party};
 use sep_core::user::User;
@@ -81,18 +80,8 @@ impl FromRequestParts<AppState> for Mailbox {
 /// A refused mail action as its problem page titled `title`; one about another's mail is "not
 /// found".
 pub(crate) fn mail_problem(e: MailError, title: &str, back: &str) -> WebError {
-    let status = match e {
-        MailError::NotFound => return WebError::not_found(),
-        MailError::Store(e) => return e.into(),
-        MailError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        MailError::CounterpartyExists | MailError::AlreadySent | MailError::DraftChanged => StatusCode::CONFLICT,
-        MailError::Signing(e) => return e.into(),
-        MailError::Unavailable | MailError::Files(_) => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    };
-    if let MailError::Files(ref cause) = e {
-        tracing::warn!(error = %cause, "mail: file store unavailable");
+    match crate::error::mail_refusal(e, title) {
+        WebError::Problem(p) => WebError::from(p.retry(back, "Назад")),
+        other => other,
     }
-    let p = sep_http::Problem::new(status, e.code(), title, &e.to_string(), e.action());
-    WebError::from(p.retry(back, "Назад"))
 }
