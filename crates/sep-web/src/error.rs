@@ -71,6 +71,10 @@ fn action_texts(e: &sep_core::application::ActionError) -> (StatusCode, &'static
         E::NotEditable(_) => {
             (StatusCode::CONFLICT, "Заявление нельзя изменить", "Дождитесь решения или напишите оператору.")
         }
+        // A missing reason is what was sent, not where the application is.
+        E::Transition(sep_core::application::status::TransitionError::NoReason) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "Нужна причина", "Выберите хотя бы одну причину из перечня услуги.")
+        }
         E::Transition(_) | E::NotTakeable(_) => (
             StatusCode::CONFLICT,
             "Действие недоступно",

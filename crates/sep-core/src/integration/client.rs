@@ -71,13 +71,16 @@ impl Kind {
     pub fn scopes(self) -> &'static [Scope] {
         match self {
             Self::Accounting | Self::Other => &Scope::ALL,
-            Self::Tax | Self::Agency => &[
+            Self::Tax => &[
                 Scope::ApplicationsRead,
                 Scope::DocumentsRead,
                 Scope::WebhooksManage,
                 Scope::SpravkiRead,
                 Scope::PaymentsRead,
             ],
+            // An agency's system works its officer's queue: limited to that agency by the rule
+            // every officer is.
+            Self::Agency => &[Scope::AgencyReview, Scope::WebhooksManage],
             Self::Bank => &[Scope::ApplicationsRead, Scope::WebhooksManage, Scope::PaymentsRead],
         }
     }

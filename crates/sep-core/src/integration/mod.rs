@@ -36,11 +36,13 @@ pub enum Scope {
     MailRead,
     /// Send messages from the person's mailbox.
     MailSend,
+    /// Work the officer's agency's queue: read, take, decide.
+    AgencyReview,
 }
 
 impl Scope {
     /// Every scope, in the order the form lists them.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::ApplicationsRead,
         Self::ApplicationsWrite,
         Self::DocumentsRead,
@@ -50,6 +52,7 @@ impl Scope {
         Self::PaymentsRead,
         Self::MailRead,
         Self::MailSend,
+        Self::AgencyReview,
     ];
 
     /// The scope's code, as OAuth 2.0 writes scopes.
@@ -64,6 +67,7 @@ impl Scope {
             Self::PaymentsRead => "payments:read",
             Self::MailRead => "mail:read",
             Self::MailSend => "mail:send",
+            Self::AgencyReview => "agency:review",
         }
     }
 
@@ -84,6 +88,7 @@ impl Scope {
             Self::PaymentsRead => "Видеть ваши начисления и платежи",
             Self::MailRead => "Читать ваш электронный ящик",
             Self::MailSend => "Отправлять сообщения из вашего электронного ящика",
+            Self::AgencyReview => "Рассматривать заявления вашего ведомства (для сотрудников ведомств)",
         }
     }
 }

@@ -534,3 +534,66 @@ async fn a_program_writes_to_an_agency_and_reads_the_conversation() {
     let r = write(&t, "POST", "/api/v1/mail", &theirs, None, &format!(r#"{{"reply_to":"{id}","text":"x"}}"#)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "nobody answers another's conversation");
 }
+
+/// Issue 18, point 1, agencies' queue: an officer's program takes and decides an application
+/// of the officer's agency by the workspace's rules; another agency's officer and a citizen
+/// reach nothing.
+#[tokio::test]
+async fn an_agency_system_takes_and_decides_from_the_officers_queue() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let filed = crate::common::file(&w, "org", &crate::common::ORG).await;
+    let id = filed.trim_start_matches("/applications/").to_owned();
+    let officer = t.officer(sep_core::demo::OFFICER_AGENCY).await;
+    let token = issue(&officer, "Система ведомства", &["agency:review"]).await;
+    let queue = json(&call(&t, "/api/v1/agency/applications", &token).await);
+    let listed: Vec<&str> = queue["items"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert!(listed.contains(&id.as_str()), "{queue}");
+    let one = json(&call(&t, &format!("/api/v1/agency/applications/{id}"), &token).await);
+    assert_eq!(one["data"]["org_inn"], "7701000019", "the form, to review it");
+
+    let path = format!("/api/v1/agency/applications/{id}");
+    let r = write(
+        &t,
+        "POST",
+        &format!("{path}/decide"),
+        &token,
+        None,
+        r#"{"decision":"reject","reasons":["data_mismatch"]}"#,
+    )
+    .await;
+    assert_eq!(refusal(&r), (StatusCode::CONFLICT, "application_not_in_charge".into(), vec![]), "taken first");
+    let r = write(&t, "POST", &format!("{path}/take"), &token, None, "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(json(&r)["status"], "under_review");
+    let r = write(&t, "POST", &format!("{path}/decide"), &token, None, r#"{"decision":"reject"}"#).await;
+    assert_eq!(refusal(&r).0, StatusCode::UNPROCESSABLE_ENTITY, "a rejection names its reason: {}", r.text);
+    let r = write(
+        &t,
+        "POST",
+        &format!("{path}/decide"),
+        &token,
+        Some("d-1"),
+        r#"{"decision":"reject","reasons":["data_mismatch"],"comment":"ИНН не совпадает"}"#,
+    )
+    .await;
+    assert_eq!((r.status, json(&r)["status"].as_str()), (StatusCode::OK, Some("rejected")), "{}", r.text);
+    let history = json(&r)["history"].as_array().unwrap().clone();
+    assert_eq!(history.last().unwrap()["reasons"], serde_json::json!(["data_mismatch"]));
+    assert!(w.page(&filed).await.contains("ИНН не совпадает"), "the applicant sees the decision");
+
+    // A citizen's token and another agency's officer reach nothing, journaled.
+    let mine = issue(&w, "Моя", &["agency:review"]).await;
+    assert_eq!(call(&t, "/api/v1/agency/applications", &mine).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(call(&t, &path, &mine).await.status, StatusCode::NOT_FOUND);
+    let stranger = t.officer("ФНС России").await;
+    let theirs = issue(&stranger, "Чужое ведомство", &["agency:review"]).await;
+    assert!(json(&call(&t, "/api/v1/agency/applications", &theirs).await)["items"].as_array().unwrap().is_empty());
+    assert_eq!(call(&t, &path, &theirs).await.status, StatusCode::NOT_FOUND);
+    let r = write(&t, "POST", &format!("{path}/take"), &theirs, None, "").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let denied = t.db.store().list_audit(0, 10_000).await.unwrap();
+    assert!(
+        denied.iter().any(|e| e.event.action == "application.access_denied" && e.event.actor == Some(stranger.user.id))
+    );
+}

@@ -14,7 +14,7 @@ use sep_core::integration::Scope;
 use sep_testkit::TestApp;
 use sep_testkit::app::Signed;
 
-const ALL: [&str; 9] = [
+const ALL: [&str; 10] = [
     "applications:read",
     "applications:write",
     "documents:read",
@@ -24,6 +24,7 @@ const ALL: [&str; 9] = [
     "payments:read",
     "mail:read",
     "mail:send",
+    "agency:review",
 ];
 
 /// A client of `owner`'s (kind `accounting`, every scope the PAT has) and its secret.
@@ -85,6 +86,8 @@ fn body_for(path: &str) -> &'static str {
         r#"{"service":"registration","applicant_type":"person"}"#
     } else if path == "/api/v1/webhooks" {
         r#"{"url":"https://example.org/h","events":["mail.received"]}"#
+    } else if path.ends_with("/decide") {
+        r#"{"decision":"approve"}"#
     } else if path == "/api/v1/mail" {
         r#"{"to":{"kind":"agency","id":"ФНС России"},"text":"x"}"#
     } else if path == "/api/v1/spravki" {

@@ -142,12 +142,17 @@ pub(crate) struct FieldErrorDoc {
         v1::mail::recipients,
         v1::mail::list,
         v1::mail::read,
-        v1::mail::send
+        v1::mail::send,
+        v1::agency::queue,
+        v1::agency::get,
+        v1::agency::take,
+        v1::agency::decide
     ),
     modifiers(&TokenScheme),
     tags(
         (name = "applications", description = "The person's applications (My applications)"),
         (name = "documents", description = "The person's documents (My documents)"),
+        (name = "agency", description = "An agency's officer's queue: read, take into work, decide"),
         (name = "mail", description = "The person's mailbox: conversations, reading, sending (signed messages and files stay on the pages)"),
         (name = "payments", description = "The person's charges (from GIS GMP) and the payments made here; reading only"),
         (name = "spravki", description = "The person's certificates (spravki): order, follow, download with the agency's signature"),

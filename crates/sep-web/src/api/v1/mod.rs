@@ -1,5 +1,6 @@
 //! `/api/v1`: one folder per area, as the pages have.
 
+pub(crate) mod agency;
 pub(crate) mod applications;
 pub(crate) mod documents;
 pub(crate) mod mail;
