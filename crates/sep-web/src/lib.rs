@@ -274,7 +274,7 @@ pub fn router(state: AppState) -> Router {
         .merge(spravki_routes())
         .merge(payment_routes())
         .merge(mail_routes(state.config.max_body_bytes))
-        .merge(integration_routes())
+        .merge(integration_routes(state.config.max_body_bytes))
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(ops::health::live))
         .route("/readyz", get(ops::health::ready))
@@ -423,7 +423,7 @@ fn mail_routes(max_body: usize) -> Router<AppState> {
 }
 
 /// «Токены доступа» and the integration API (`/api/v1`, personal access tokens).
-fn integration_routes() -> Router<AppState> {
+fn integration_routes(max_body: usize) -> Router<AppState> {
     use ui::integration::tokens;
     Router::new()
         .route("/tokens", get(tokens::list).post(tokens::issue))
@@ -443,6 +443,11 @@ fn integration_routes() -> Router<AppState> {
         .route("/api/v1/applications/{id}/submit", post(api::v1::applications::write::send))
         .route("/api/v1/applications/{id}/withdraw", post(api::v1::applications::write::withdraw))
         .route("/api/v1/documents", get(api::v1::documents::list))
+        .route("/api/v1/documents/{key}", get(api::v1::documents::get))
+        .route(
+            "/api/v1/applications/{id}/documents/{document}",
+            post(api::v1::documents::upload).layer(axum::extract::DefaultBodyLimit::max(max_body)),
+        )
         .route("/api/v1/documents/{key}/file", get(api::v1::documents::file))
         .route("/api/v1/agency/applications", get(api::v1::agency::queue))
         .route("/api/v1/agency/applications/{id}", get(api::v1::agency::get))

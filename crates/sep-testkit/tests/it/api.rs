@@ -597,3 +597,46 @@ async fn an_agency_system_takes_and_decides_from_the_officers_queue() {
         denied.iter().any(|e| e.event.action == "application.access_denied" && e.event.actor == Some(stranger.user.id))
     );
 }
+
+/// Issue 18, point 1, documents: a program attaches the draft's files (the body is the file,
+/// checked as the form checks it), sends it, and reads a document's description.
+#[tokio::test]
+async fn a_program_attaches_files_and_sends_a_draft_it_made() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let token = issue(&w, "Бухгалтерия", &["applications:read", "applications:write", "documents:read"]).await;
+    let data = r#"{"service":"registration","applicant_type":"person","data":{"birth_place":"г. Москва","passport_series":"4510","passport_number":"000001","passport_issued_on":"10.04.2010","passport_issuer":"ГУ МВД России по г. Москве","passport_division_code":"770-001","address":"г. Москва, ул. Тверская, д. 1"}}"#;
+    let made = json(&write(&t, "POST", "/api/v1/applications", &token, None, data).await);
+    let id = made["id"].as_str().unwrap().to_owned();
+    let upload = |doc: &'static str, name: &'static str, bytes: &'static [u8], key: Option<&'static str>| {
+        let mut req = Request::post(format!("/api/v1/applications/{id}/documents/{doc}?name={name}"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/octet-stream");
+        if let Some(k) = key {
+            req = req.header("idempotency-key", k);
+        }
+        let t = &t;
+        async move { t.request(req.body(Body::from(bytes)).unwrap()).await }
+    };
+    let r = upload("passport_scan", "scan.pdf", b"not a pdf at all", None).await;
+    assert_eq!(refusal(&r).0, StatusCode::UNPROCESSABLE_ENTITY, "checked by content: {}", r.text);
+    let r = upload("horoscope", "scan.pdf", crate::common::PDF, None).await;
+    assert_eq!(refusal(&r).1, "document_unknown", "{}", r.text);
+    let mut keys = Vec::new();
+    for doc in ["passport_scan", "snils_scan", "inn_certificate"] {
+        let r = upload(doc, "scan.pdf", crate::common::PDF, Some(doc)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{doc}: {}", r.text);
+        keys.push(json(&r)["key"].as_str().unwrap().to_owned());
+    }
+    let again = upload("passport_scan", "scan.pdf", crate::common::PDF, Some("passport_scan")).await;
+    assert_eq!(json(&again)["key"].as_str(), Some(keys[0].as_str()), "once per key");
+    let d = json(&call(&t, &format!("/api/v1/documents/{}", keys[0]), &token).await);
+    assert_eq!((d["origin"].as_str(), d["file_name"].as_str()), (Some("attachment"), Some("scan.pdf")), "{d}");
+    let r = write(&t, "POST", &format!("/api/v1/applications/{id}/submit"), &token, None, r#"{"consent":true}"#).await;
+    assert_eq!(r.status, StatusCode::OK, "sent with its files: {}", r.text);
+    let r = upload("passport_scan", "scan.pdf", crate::common::PDF, None).await;
+    assert_eq!(refusal(&r).0, StatusCode::CONFLICT, "nothing attached once sent");
+    let other = t.sign_in_as("+79345678901").await;
+    let theirs = issue(&other, "Чужая", &["documents:read"]).await;
+    assert_eq!(call(&t, &format!("/api/v1/documents/{}", keys[0]), &theirs).await.status, StatusCode::NOT_FOUND);
+}

@@ -203,7 +203,8 @@ async fn every_api_route_refuses_every_token_that_is_not_the_persons() {
             .replace("{key}", &key)
             .replace("{order}", &order)
             .replace("{uin}", &uin)
-            .replace("{conversation}", &conversation);
+            .replace("{conversation}", &conversation)
+            .replace("{document}", "passport_scan");
         let by_object = path.contains('{');
         for method in methods {
             let needed: Vec<String> = doc["paths"][&path][method.to_ascii_lowercase()]["security"][0]["token"]

@@ -104,6 +104,8 @@ pub(crate) const ROUTES: &[(&str, Who)] = &[
     ("/api/v1/applications/{id}/withdraw", Who::Token),
     ("/api/v1/documents", Who::Token),
     ("/api/v1/documents/{key}/file", Who::Token),
+    ("/api/v1/documents/{key}", Who::Token),
+    ("/api/v1/applications/{id}/documents/{document}", Who::Token),
     ("/api/v1/agency/applications", Who::Token),
     ("/api/v1/agency/applications/{id}", Who::Token),
     ("/api/v1/agency/applications/{id}/take", Who::Token),
@@ -236,6 +238,7 @@ pub(crate) fn concrete(path: &str) -> String {
         .replace("{endpoint}", "01900000-0000-7000-8000-000000000009")
         .replace("{grant}", "01900000-0000-7000-8000-00000000000a")
         .replace("{order}", "01900000-0000-7000-8000-00000000000b")
+        .replace("{document}", "passport_scan")
 }
 
 #[test]

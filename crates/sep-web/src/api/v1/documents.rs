@@ -134,3 +134,119 @@ pub(crate) async fn file(State(s): State<AppState>, headers: HeaderMap, Path(key
         sep_core::document::find(s.store.as_ref(), &s.catalogue, &user, &key).await?.ok_or_else(WebError::not_found)?;
     crate::ui::components::files::download(&s, &e.file.file_name, &e.file.content_type, &e.file.sha256, false).await
 }
+
+/// `GET /api/v1/documents/{key}` (scope `documents:read`): one document's description.
+#[utoipa::path(
+    get,
+    path = "/api/v1/documents/{key}",
+    tag = "documents",
+    summary = "One of the person's documents",
+    params(("key" = String, Path, description = "The document's key")),
+    responses(
+        (status = 200, description = "The document", body = Document),
+        (status = 401, description = "No token, or one unknown, revoked or expired", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `documents:read`", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such document of this person", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("token" = ["documents:read"]))
+)]
+pub(crate) async fn get(State(s): State<AppState>, headers: HeaderMap, Path(key): Path<String>) -> Page {
+    let user = caller(&s, &headers, Scope::DocumentsRead).await?;
+    let e =
+        sep_core::document::find(s.store.as_ref(), &s.catalogue, &user, &key).await?.ok_or_else(WebError::not_found)?;
+    Ok(Json(document(&e)).into_response())
+}
+
+/// The upload's parameters.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct UploadQuery {
+    /// The file's name (its extension is checked against its content).
+    #[serde(default)]
+    name: String,
+}
+
+/// An attached file.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Attached {
+    /// The service's document it went to.
+    document: String,
+    /// Where it is in «Мои документы».
+    key: String,
+    /// Its name.
+    file_name: String,
+    /// Bytes.
+    size: i64,
+}
+
+/// `POST /api/v1/applications/{id}/documents/{document}?name=` (scope `applications:write`):
+/// the body is the file itself; it is checked and attached as the form attaches it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications/{id}/documents/{document}",
+    tag = "documents",
+    summary = "Attach a file to a document of a draft (the body is the file)",
+    params(
+        ("id" = String, Path, description = "The application's id"),
+        ("document" = String, Path, description = "The service's document code (`passport_scan`, …)"),
+        UploadQuery,
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a repeat of this request answer as the first did (24 hours)"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file (PDF, JPEG or PNG)"),
+    responses(
+        (status = 201, description = "Attached", body = Attached),
+        (status = 400, description = "A malformed Idempotency-Key", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or one unknown, revoked or expired", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `applications:write`", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such application of this person", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "The application cannot be changed in its status, or the key's request is still running", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 413, description = "The file is larger than the portal takes", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "No such document in its service; the file empty, of a type not taken, larger than the document allows, or not what its name says; the key reused", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("token" = ["applications:write"]))
+)]
+pub(crate) async fn upload(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ctx: crate::extract::Ctx,
+    Path((id, doc)): Path<(String, String)>,
+    Query(q): Query<UploadQuery>,
+    body: axum::body::Bytes,
+) -> Page {
+    let (user, owner) = crate::api::calling(&s, &headers, Scope::ApplicationsWrite).await?;
+    let fingerprint = sep_core::integration::idempotency::fingerprint(
+        "POST",
+        &format!("/api/v1/applications/{id}/documents/{doc}?name={}", q.name),
+        &body,
+    );
+    let run = async {
+        let app = super::applications::owned(&s, &user, &ctx, &id).await?;
+        let service = s.catalogue.get(&app.service).ok_or(sep_core::application::ActionError::UnknownService)?;
+        let upload = sep_core::application::documents::Upload { document: &doc, name: &q.name, bytes: &body };
+        let (store, files) = (s.store.as_ref(), s.files.as_ref());
+        let document = sep_core::application::documents::attach(
+            store,
+            files,
+            &app,
+            service,
+            &user,
+            upload,
+            &ctx.origin(),
+            s.clock.now(),
+        )
+        .await?;
+        let attached = store
+            .list_attachments(app.id)
+            .await?
+            .into_iter()
+            .filter(|a| a.document == document && a.replaced_by.is_none())
+            .max_by_key(|a| (a.created_at, a.id))
+            .ok_or_else(WebError::not_found)?;
+        let key = format!("a:{}", attached.id);
+        crate::api::write::Reply::created(
+            Attached { document, key: key.clone(), file_name: attached.file_name, size: attached.size },
+            format!("/api/v1/documents/{key}"),
+        )
+    };
+    crate::api::write::idempotent(&s, &owner, &headers, &fingerprint, run).await
+}
