@@ -15,8 +15,8 @@
 
 use crate::StoreError;
 use crate::audit::NewAuditEvent;
-pub use crate::integration::store::ClientStore;
 use crate::integration::store::IntegrationStore;
+pub use crate::integration::store::{ClientStore, OperationStore};
 pub use crate::integration::webhook::store::WebhookStore;
 use crate::job::NewJob;
 use async_trait::async_trait;
@@ -92,6 +92,7 @@ pub trait Store:
     + IntegrationStore
     + WebhookStore
     + ClientStore
+    + OperationStore
     + Health
 {
 }
@@ -113,6 +114,7 @@ impl<T> Store for T where
         + IntegrationStore
         + WebhookStore
         + ClientStore
+        + OperationStore
         + Health
 {
 }

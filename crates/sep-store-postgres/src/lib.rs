@@ -16,6 +16,7 @@ mod mail;
 mod messages;
 mod migrations;
 mod notices;
+mod operations;
 mod payments;
 mod relink;
 mod sessions;

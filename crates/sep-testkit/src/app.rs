@@ -290,6 +290,24 @@ impl TestApp {
         }
     }
 
+    /// Runs the `operations` queue until nothing is due (bulk imports); how many jobs ran.
+    pub async fn run_operations(&self) -> usize {
+        let store = self.db.store();
+        let worker =
+            sep_core::integration::operation::Operations { store: store.clone(), catalogue: self.catalogue.clone() };
+        let mut total = 0;
+        loop {
+            let now = self.clock.now();
+            let ran = sep_core::job::run_due(store.as_ref(), sep_core::job::Queue::Operations, "t", &worker, now)
+                .await
+                .unwrap();
+            if ran == 0 {
+                return total;
+            }
+            total += ran;
+        }
+    }
+
     /// Sends a request.
     pub async fn request(&self, req: Request<Body>) -> TestResponse {
         read(self.router.clone().oneshot(req).await.unwrap()).await

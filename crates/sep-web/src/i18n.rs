@@ -266,6 +266,8 @@ mod tests {
             "integration/mod.rs",
             "integration/error.rs",
             "integration/client.rs",
+            "integration/operation.rs",
+            "application/bulk.rs",
             "integration/webhook/error.rs",
             "integration/webhook/deliver.rs",
         ] {

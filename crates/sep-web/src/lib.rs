@@ -440,6 +440,11 @@ fn integration_routes(max_body: usize) -> Router<AppState> {
         .route("/access/{grant}/revoke", post(ui::integration::access::withdraw))
         .route("/api/v1/applications", get(api::v1::applications::list).post(api::v1::applications::write::create))
         .route("/api/v1/applications/{id}", get(api::v1::applications::get).patch(api::v1::applications::write::update))
+        .route(
+            "/api/v1/applications/import",
+            post(api::v1::operations::import).layer(axum::extract::DefaultBodyLimit::max(max_body)),
+        )
+        .route("/api/v1/operations/{operation}", get(api::v1::operations::get))
         .route("/api/v1/applications/{id}/submit", post(api::v1::applications::write::send))
         .route("/api/v1/applications/{id}/withdraw", post(api::v1::applications::write::withdraw))
         .route("/api/v1/documents", get(api::v1::documents::list))

@@ -54,12 +54,28 @@ pub async fn start(
     origin: &Origin,
     now: OffsetDateTime,
 ) -> Result<Application, ActionError> {
+    start_as(store, catalogue, user, service_code, applicant_code, ApplicationId::new(), origin, now).await
+}
+
+/// [`start`] with the draft's id chosen by the caller (a bulk import's row, so that the same
+/// file makes it once).
+#[allow(clippy::too_many_arguments, reason = "a use case takes its ports and its inputs")]
+pub async fn start_as(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    user: &User,
+    service_code: &str,
+    applicant_code: &str,
+    id: ApplicationId,
+    origin: &Origin,
+    now: OffsetDateTime,
+) -> Result<Application, ActionError> {
     let service = catalogue.get(service_code).ok_or(ActionError::UnknownService)?;
     let kind = applicant_from_code(applicant_code)
         .filter(|k| service.applicants.contains(k))
         .ok_or(ActionError::ApplicantTypeRequired)?;
     let app = Application {
-        id: ApplicationId::new(),
+        id,
         number: None,
         user_id: user.id,
         service: service.code.clone(),

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod attachment;
+pub mod bulk;
 pub mod calendar;
 pub mod checks;
 pub mod contacts;

@@ -9,6 +9,7 @@ pub mod delegation;
 pub mod error;
 pub mod idempotency;
 pub mod oauth;
+pub mod operation;
 pub mod store;
 pub mod tokens;
 pub mod webhook;

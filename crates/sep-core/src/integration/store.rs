@@ -4,6 +4,7 @@ use super::client::Client;
 use super::delegation::{Grant, Ticket};
 use super::idempotency::{Answer, Claim};
 use super::oauth::AccessToken;
+use super::operation::Operation;
 use super::tokens::PersonalToken;
 use crate::ids::UserId;
 use crate::store::{Effects, StoreResult};
@@ -75,4 +76,17 @@ pub trait ClientStore: Send + Sync {
     async fn insert_api_ticket(&self, t: &Ticket) -> StoreResult<()>;
     /// Takes the ticket of `kind` hashing to `hash`: it is gone for whoever asks next.
     async fn take_api_ticket(&self, hash: &str, kind: &str) -> StoreResult<Option<Ticket>>;
+}
+
+/// Asynchronous operations.
+#[async_trait]
+pub trait OperationStore: Send + Sync {
+    /// Stores a new operation; `false` when its owner has one with its key already.
+    async fn insert_api_operation(&self, op: &Operation, fx: &Effects) -> StoreResult<bool>;
+    /// Operation `id`.
+    async fn find_api_operation(&self, id: Uuid) -> StoreResult<Option<Operation>>;
+    /// `owner`'s operation with `key`.
+    async fn find_api_operation_by_key(&self, owner: &str, key: &str) -> StoreResult<Option<Operation>>;
+    /// Writes an operation's state, progress and result.
+    async fn update_api_operation(&self, op: &Operation, fx: &Effects) -> StoreResult<()>;
 }

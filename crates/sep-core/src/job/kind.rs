@@ -21,12 +21,22 @@ pub enum Queue {
     Refunds,
     /// Webhook events and their deliveries.
     Webhooks,
+    /// Asynchronous operations of the API (bulk imports).
+    Operations,
 }
 
 impl Queue {
     /// Every queue.
-    pub const ALL: [Self; 7] =
-        [Self::Review, Self::Notify, Self::Spravki, Self::Payments, Self::Receipts, Self::Refunds, Self::Webhooks];
+    pub const ALL: [Self; 8] = [
+        Self::Review,
+        Self::Notify,
+        Self::Spravki,
+        Self::Payments,
+        Self::Receipts,
+        Self::Refunds,
+        Self::Webhooks,
+        Self::Operations,
+    ];
 
     /// Stable code as stored.
     pub const fn code(self) -> &'static str {
@@ -38,6 +48,7 @@ impl Queue {
             Self::Receipts => "receipts",
             Self::Refunds => "refunds",
             Self::Webhooks => "webhooks",
+            Self::Operations => "operations",
         }
     }
 
@@ -80,11 +91,13 @@ pub enum JobKind {
     WebhookEvent,
     /// Deliver a webhook message (`message`, `try`).
     WebhookDeliver,
+    /// Run (or resume) an asynchronous operation (`operation`).
+    RunOperation,
 }
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::CheckApplication,
         Self::CompleteApplication,
         Self::SendEmail,
@@ -97,6 +110,7 @@ impl JobKind {
         Self::RefundFee,
         Self::WebhookEvent,
         Self::WebhookDeliver,
+        Self::RunOperation,
     ];
 
     /// Stable code as stored.
@@ -114,6 +128,7 @@ impl JobKind {
             Self::RefundFee => "refund_fee",
             Self::WebhookEvent => "webhook_event",
             Self::WebhookDeliver => "webhook_deliver",
+            Self::RunOperation => "run_operation",
         }
     }
 
@@ -132,6 +147,7 @@ impl JobKind {
             Self::MakeReceipt => Queue::Receipts,
             Self::ProcessRefund => Queue::Refunds,
             Self::WebhookEvent | Self::WebhookDeliver => Queue::Webhooks,
+            Self::RunOperation => Queue::Operations,
         }
     }
 }
@@ -163,7 +179,8 @@ mod tests {
                 ("process_refund", "refunds"),
                 ("refund_fee", "payments"),
                 ("webhook_event", "webhooks"),
-                ("webhook_deliver", "webhooks")
+                ("webhook_deliver", "webhooks"),
+                ("run_operation", "operations")
             ]
         );
         for k in JobKind::ALL {

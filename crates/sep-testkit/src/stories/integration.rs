@@ -280,3 +280,39 @@ pub async fn grants(db: &TestDb) {
     assert!(s.take_api_ticket(&refresh.hash, "refresh").await.unwrap().is_none(), "its tickets go with it");
     assert!(matches!(s.get_api_grant(Uuid::now_v7()).await, Err(sep_core::StoreError::NotFound)));
 }
+
+/// Operations stored once per owner and key, read back whole, their progress written.
+pub async fn operations(db: &TestDb) {
+    use sep_core::integration::operation::{Operation, State};
+    let s = db.store();
+    let at = t0();
+    let a = super::citizen(db, at).await;
+    let mut op = Operation {
+        id: Uuid::now_v7(),
+        owner: format!("user:{}", a.0),
+        user_id: a,
+        kind: "application_import".into(),
+        key: "k1".into(),
+        params: serde_json::json!({ "service": "registration" }),
+        input: "a;b\n1;2\n".into(),
+        state: State::Queued,
+        total: 1,
+        done: 0,
+        result: serde_json::json!({ "made": 0 }),
+        created_at: at,
+        updated_at: at,
+    };
+    assert!(s.insert_api_operation(&op, &Effects::none()).await.unwrap());
+    let twin = Operation { id: Uuid::now_v7(), ..op.clone() };
+    assert!(!s.insert_api_operation(&twin, &Effects::none()).await.unwrap(), "one per owner and key");
+    assert!(s.find_api_operation(twin.id).await.unwrap().is_none());
+    assert_eq!(s.find_api_operation(op.id).await.unwrap(), Some(op.clone()), "read back whole");
+    assert_eq!(s.find_api_operation_by_key(&op.owner, "k1").await.unwrap(), Some(op.clone()));
+    assert!(s.find_api_operation_by_key("user:other", "k1").await.unwrap().is_none(), "keys are per owner");
+    op.state = State::Succeeded;
+    op.done = 1;
+    op.result = serde_json::json!({ "made": 1 });
+    op.updated_at = at + Duration::seconds(5);
+    s.update_api_operation(&op, &Effects::none()).await.unwrap();
+    assert_eq!(s.find_api_operation(op.id).await.unwrap(), Some(op));
+}

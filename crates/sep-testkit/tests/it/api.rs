@@ -640,3 +640,113 @@ async fn a_program_attaches_files_and_sends_a_draft_it_made() {
     let theirs = issue(&other, "Чужая", &["documents:read"]).await;
     assert_eq!(call(&t, &format!("/api/v1/documents/{}", keys[0]), &theirs).await.status, StatusCode::NOT_FOUND);
 }
+
+/// `text/csv` posted to the import with a token.
+async fn import(t: &TestApp, token: &str, query: &str, csv: &[u8]) -> TestResponse {
+    let req = Request::post(format!("/api/v1/applications/import?{query}"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body(Body::from(csv.to_vec()))
+        .unwrap();
+    t.request(req).await
+}
+
+/// Issue 18, points 7 and 8: a CSV of applications is accepted at once (202 and the
+/// operation's address), made in the background row by row as the form would — refusals
+/// reported by row, field and code — finished with an `operation.completed` webhook; the same
+/// file again makes nothing twice; a file refused as a whole makes nothing.
+#[tokio::test]
+async fn a_csv_of_applications_is_imported_asynchronously_and_only_once() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let token = issue(&w, "Учёт", &["applications:read", "applications:write"]).await;
+    let store = t.db.store();
+    let count = || async { store.list_applications_for_user(w.user.id).await.unwrap().len() };
+    let header =
+        "passport_series;passport_number;passport_issued_on;passport_issuer;passport_division_code;birth_place;address";
+    let good = |n: u32| {
+        format!("4510;{n:06};10.04.2010;ГУ МВД России по г. Москве;770-001;г. Москва;г. Москва, ул. Тверская, д. {n}")
+    };
+    let mut csv = format!("{header}\n");
+    for n in 1..=5 {
+        csv.push_str(&good(n));
+        csv.push('\n');
+    }
+    csv.push_str("4510;12;10.04.2010;ГУ МВД;770-001;г. Москва;г. Москва\n"); // a short passport number
+    csv.push_str(
+        "\"4510\";\"000007\";10.04.2010;\"ГУ МВД России; отдел 1\";770-001;г. Москва;г. Москва, ул. Тверская, д. 7\n",
+    );
+
+    // Refused as a whole: nothing made.
+    let cp1251: Vec<u8> = csv.bytes().map(|b| if b >= 0x80 { 0xE0 } else { b }).collect();
+    for (query, body, code) in [
+        ("service=registration&applicant_type=person", cp1251.as_slice(), "import_encoding"),
+        (
+            "service=registration&applicant_type=person",
+            b"passport_series;shoe_size\n4510;42\n".as_slice(),
+            "import_column_unknown",
+        ),
+        ("service=registration&applicant_type=person", format!("{header}\n").as_bytes(), "import_empty"),
+        ("service=registration&applicant_type=person", b"a;b\n\"1;2\n".as_slice(), "import_column_unknown"),
+        ("service=registration&applicant_type=person&mode=fast", csv.as_bytes(), "import_mode_invalid"),
+        ("service=moon&applicant_type=person", csv.as_bytes(), "service_unknown"),
+    ] {
+        let r = import(&t, &token, query, body).await;
+        assert_eq!(refusal(&r).1, code, "{query}: {}", r.text);
+    }
+    let malformed = format!("{header}\n4510;1\n");
+    assert_eq!(
+        refusal(&import(&t, &token, "service=registration&applicant_type=person", malformed.as_bytes()).await).1,
+        "import_malformed"
+    );
+    assert_eq!(count().await, 0, "nothing half-imported");
+
+    // A webhook hears of the end.
+    let hooks = issue(&w, "Уведомления", &["webhooks:manage"]).await;
+    let r = write(
+        &t,
+        "POST",
+        "/api/v1/webhooks",
+        &hooks,
+        None,
+        r#"{"url":"http://127.0.0.1:9/hook","events":["operation.completed"]}"#,
+    )
+    .await;
+    let endpoint = json(&r)["id"].as_str().unwrap().to_owned();
+
+    let r = import(&t, &token, "service=registration&applicant_type=person", csv.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let op = json(&r);
+    let location = r.header("location").unwrap().to_owned();
+    assert_eq!(location, format!("/api/v1/operations/{}", op["id"].as_str().unwrap()));
+    assert_eq!((op["state"].as_str(), op["total"].as_i64()), (Some("queued"), Some(7)));
+    assert!(t.run_operations().await >= 1);
+    let done = json(&call(&t, &location, &token).await);
+    assert_eq!(done["state"], "succeeded", "{done}");
+    assert_eq!(
+        (done["done"].as_i64(), done["result"]["made"].as_i64(), done["result"]["refused"].as_i64()),
+        (Some(7), Some(6), Some(1))
+    );
+    let problem = &done["result"]["problems"][0];
+    assert_eq!((problem["row"].as_i64(), problem["field"].as_str()), (Some(7), Some("passport_number")), "{problem}");
+    assert_eq!(count().await, 6, "six drafts");
+    let drafts = store.list_applications_for_user(w.user.id).await.unwrap();
+    assert!(
+        drafts.iter().any(|a| a.data.get("passport_issuer").is_some_and(|v| v.contains("; отдел 1"))),
+        "quoted cells keep their delimiter"
+    );
+    t.run_webhooks().await;
+    let log = json(&call(&t, &format!("/api/v1/webhooks/{endpoint}/messages"), &hooks).await);
+    assert_eq!(log["items"][0]["type"], "operation.completed", "{log}");
+    assert_eq!(log["items"][0]["payload"]["data"]["result"]["made"], 6);
+
+    // The same file again: the same operation, nothing made twice.
+    let again = import(&t, &token, "service=registration&applicant_type=person", csv.as_bytes()).await;
+    assert_eq!(json(&again)["id"], op["id"]);
+    t.run_operations().await;
+    assert_eq!(count().await, 6);
+    // Another person's token does not see it.
+    let other = t.sign_in_as("+79345678901").await;
+    let theirs = issue(&other, "Чужая", &["applications:write"]).await;
+    assert_eq!(call(&t, &location, &theirs).await.status, StatusCode::NOT_FOUND);
+}

@@ -141,8 +141,24 @@ async fn every_api_route_refuses_every_token_that_is_not_the_persons() {
         .await,
     );
     let conversation = letter["id"].as_str().unwrap_or_else(|| panic!("{letter}")).to_owned();
-    let secrets_of_a =
-        [app_id.clone(), endpoint.clone(), key.clone(), order.clone(), uin.clone(), conversation.clone()];
+    let csv = "passport_series;passport_number;passport_issued_on;passport_issuer;passport_division_code;birth_place;address\n\
+        4510;000009;10.04.2010;ГУ МВД России по г. Москве;770-001;г. Москва;г. Москва, ул. Тверская, д. 9\n";
+    let req = axum::http::Request::post("/api/v1/applications/import?service=registration&applicant_type=person")
+        .header("authorization", format!("Bearer {mine}"))
+        .header("content-type", "text/csv")
+        .body(axum::body::Body::from(csv))
+        .unwrap();
+    let imported = json(&t.request(req).await);
+    let operation = imported["id"].as_str().unwrap_or_else(|| panic!("{imported}")).to_owned();
+    let secrets_of_a = [
+        app_id.clone(),
+        endpoint.clone(),
+        key.clone(),
+        order.clone(),
+        uin.clone(),
+        conversation.clone(),
+        operation.clone(),
+    ];
 
     // Tokens that must reach nothing of A's.
     let revoked = issue(&a, "Отозванный", &ALL).await;
@@ -204,7 +220,8 @@ async fn every_api_route_refuses_every_token_that_is_not_the_persons() {
             .replace("{order}", &order)
             .replace("{uin}", &uin)
             .replace("{conversation}", &conversation)
-            .replace("{document}", "passport_scan");
+            .replace("{document}", "passport_scan")
+            .replace("{operation}", &operation);
         let by_object = path.contains('{');
         for method in methods {
             let needed: Vec<String> = doc["paths"][&path][method.to_ascii_lowercase()]["security"][0]["token"]

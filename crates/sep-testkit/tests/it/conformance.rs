@@ -55,6 +55,7 @@ on_both! {
     integration_webhooks => stories::integration::webhooks;
     integration_clients => stories::integration::clients;
     integration_grants => stories::integration::grants;
+    integration_operations => stories::integration::operations;
     mail_lifecycle => stories::mail::lifecycle;
     mail_counterparties => stories::mail::counterparties;
     mail_search_same_on_both => stories::mail::search;

@@ -101,6 +101,8 @@ pub(crate) const ROUTES: &[(&str, Who)] = &[
     ("/api/v1/applications", Who::Token),
     ("/api/v1/applications/{id}", Who::Token),
     ("/api/v1/applications/{id}/submit", Who::Token),
+    ("/api/v1/applications/import", Who::Token),
+    ("/api/v1/operations/{operation}", Who::Token),
     ("/api/v1/applications/{id}/withdraw", Who::Token),
     ("/api/v1/documents", Who::Token),
     ("/api/v1/documents/{key}/file", Who::Token),
@@ -239,6 +241,7 @@ pub(crate) fn concrete(path: &str) -> String {
         .replace("{grant}", "01900000-0000-7000-8000-00000000000a")
         .replace("{order}", "01900000-0000-7000-8000-00000000000b")
         .replace("{document}", "passport_scan")
+        .replace("{operation}", "01900000-0000-7000-8000-00000000000c")
 }
 
 #[test]

@@ -118,6 +118,8 @@ pub(crate) struct FieldErrorDoc {
         v1::applications::write::update,
         v1::applications::write::send,
         v1::applications::write::withdraw,
+        v1::operations::import,
+        v1::operations::get,
         v1::documents::list,
         v1::documents::get,
         v1::documents::file,

@@ -291,6 +291,9 @@ pub async fn serve_portal(
         Arc::new(sep_web::webhooks::HttpSender::new(cfg.webhooks_allow_private));
     let webhooks = sep_core::integration::webhook::deliver::Webhooks { store: store.clone(), sender: hooks.clone() };
     queues.push((sep_core::job::Queue::Webhooks, Arc::new(webhooks)));
+    let operations =
+        sep_core::integration::operation::Operations { store: store.clone(), catalogue: catalogue.clone() };
+    queues.push((sep_core::job::Queue::Operations, Arc::new(operations)));
     let work = crate::worker::Work {
         store: store.clone(),
         queues,

@@ -39,17 +39,20 @@ pub enum EventType {
     PaymentSucceeded,
     /// A letter arrived in the person's mailbox.
     MailReceived,
+    /// An asynchronous operation finished (a bulk import).
+    OperationCompleted,
 }
 
 impl EventType {
     /// Every type, in the order the API lists them.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::ApplicationSubmitted,
         Self::ApplicationStatusChanged,
         Self::DocumentIssued,
         Self::SpravkaReady,
         Self::PaymentSucceeded,
         Self::MailReceived,
+        Self::OperationCompleted,
     ];
 
     /// The type's code (the payload's `type`).
@@ -61,6 +64,7 @@ impl EventType {
             Self::SpravkaReady => "spravka.ready",
             Self::PaymentSucceeded => "payment.succeeded",
             Self::MailReceived => "mail.received",
+            Self::OperationCompleted => "operation.completed",
         }
     }
 

@@ -41,6 +41,9 @@ pub(crate) enum EventCode {
     /// A letter arrived in the mailbox.
     #[serde(rename = "mail.received")]
     MailReceived,
+    /// An asynchronous operation finished.
+    #[serde(rename = "operation.completed")]
+    OperationCompleted,
 }
 
 /// A subscription as the API shows it.

@@ -321,6 +321,22 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
             out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
         }
     }
+    // Bulk imports.
+    {
+        use sep_core::application::bulk::SheetError as S;
+        use sep_core::integration::operation::ImportError as I;
+        let sheet = [
+            S::Encoding,
+            S::Empty,
+            S::Malformed(2),
+            S::UnknownColumns("x".into()),
+            S::MissingColumns("x".into()),
+            S::TooManyRows,
+        ];
+        for e in sheet.into_iter().map(I::Sheet).chain([I::Mode]) {
+            out.push(Row { code: e.code().into(), happened: e.to_string(), action: e.action().into() });
+        }
+    }
     // Webhook subscriptions.
     {
         use sep_core::integration::webhook::WebhookError as W;

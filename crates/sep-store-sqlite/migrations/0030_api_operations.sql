@@ -1,0 +1,18 @@
+-- Asynchronous operations of the API (#18): a bulk import with its input, progress and
+-- result; one per owner and key (the same file again is the same operation).
+CREATE TABLE api_operations (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    params TEXT NOT NULL,
+    input TEXT NOT NULL,
+    state TEXT NOT NULL,
+    total INTEGER NOT NULL,
+    done INTEGER NOT NULL,
+    result TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (owner, key)
+);
