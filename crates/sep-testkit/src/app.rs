@@ -272,6 +272,11 @@ impl TestApp {
         }
     }
 
+    /// The poster of webhooks this app was built with.
+    pub fn webhook_sender(&self) -> Arc<dyn sep_core::integration::webhook::deliver::Sender> {
+        self.state.webhooks.clone()
+    }
+
     /// Runs the `webhooks` queue until nothing is due now (events become messages, messages
     /// are posted); how many jobs ran.
     pub async fn run_webhooks(&self) -> usize {
