@@ -11,6 +11,7 @@ const DRAFT_JS: &str = include_str!("../assets/draft.js");
 const INPLACE_JS: &str = include_str!("../assets/inplace.js");
 const SPRAVKA_JS: &str = include_str!("../assets/spravka.js");
 const APIDOCS_JS: &str = include_str!("../assets/apidocs.js");
+const IMPORT_JS: &str = include_str!("../assets/import.js");
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
@@ -25,6 +26,7 @@ pub(crate) async fn serve(Path(file): Path<String>) -> Response {
         "inplace.js" => asset("text/javascript; charset=utf-8", INPLACE_JS),
         "spravka.js" => asset("text/javascript; charset=utf-8", SPRAVKA_JS),
         "apidocs.js" => asset("text/javascript; charset=utf-8", APIDOCS_JS),
+        "import.js" => asset("text/javascript; charset=utf-8", IMPORT_JS),
         _ => Problem::not_found().into_response(),
     }
 }

@@ -348,9 +348,12 @@ fn cabinet_routes(max_body: usize) -> Router<AppState> {
 /// An applicant's applications; uploads take bodies up to `max_body` bytes.
 fn application_routes(max_body: usize) -> Router<AppState> {
     use axum::extract::DefaultBodyLimit;
-    use ui::applications::{check, contacts, documents, form, list, messages, withdraw};
+    use ui::applications::{check, contacts, documents, form, import, list, messages, withdraw};
     Router::new()
         .route("/applications", get(list::list).post(form::create))
+        .route("/applications/import", get(import::page).post(import::upload).layer(DefaultBodyLimit::max(max_body)))
+        .route("/applications/import/{operation}", get(import::progress))
+        .route("/applications/import/{operation}/status", get(import::status))
         .route("/applications/{id}", get(form::show).post(form::save))
         .route("/applications/{id}/check", get(check::check))
         .route("/applications/{id}/submit", post(check::submit))

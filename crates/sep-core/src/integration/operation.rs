@@ -269,7 +269,21 @@ impl Operations {
         let data = serde_json::json!({ "operation": op.id, "kind": op.kind, "result": {
             "made": op.result["made"], "sent": op.result["sent"], "already": op.result["already"], "refused": op.result["refused"],
         }});
-        let fx = Effects::none().with_job(event_job(op.user_id, EventType::OperationCompleted, data, now));
+        let mut fx = Effects::none().with_job(event_job(op.user_id, EventType::OperationCompleted, data, now));
+        // Whoever left the page hears of the end.
+        fx.notices.push(crate::notice::NewNotice {
+            user_id: op.user_id,
+            at: now,
+            kind: "status".into(),
+            title: "Загрузка заявлений завершена".into(),
+            text: format!(
+                "Создано заявлений: {}, строк с ошибками: {}.",
+                op.result["made"].as_i64().unwrap_or(0),
+                op.result["refused"].as_i64().unwrap_or(0)
+            ),
+            link: format!("/applications/import/{}", op.id),
+            critical: false,
+        });
         store.update_api_operation(&op, &fx).await.map_err(|e| e.to_string())
     }
 }

@@ -750,3 +750,38 @@ async fn a_csv_of_applications_is_imported_asynchronously_and_only_once() {
     let theirs = issue(&other, "Чужая", &["applications:write"]).await;
     assert_eq!(call(&t, &location, &theirs).await.status, StatusCode::NOT_FOUND);
 }
+
+/// SPEC A4 in the portal: the file uploaded on the page, its progress followed on a bar (the
+/// page can be left: a notice tells the end), the result with each refused row.
+#[tokio::test]
+async fn a_csv_uploaded_on_the_page_shows_its_progress_and_result() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let page = w.page("/applications/import").await;
+    assert!(page.contains("Загрузка заявлений из файла") && page.contains("type=\"file\""), "{page}");
+    let csv = "passport_series;passport_number;passport_issued_on;passport_issuer;passport_division_code;birth_place;address\n\
+        4510;000001;10.04.2010;ГУ МВД России по г. Москве;770-001;г. Москва;г. Москва, ул. Тверская, д. 1\n\
+        4510;1;10.04.2010;ГУ МВД России по г. Москве;770-001;г. Москва;г. Москва, ул. Тверская, д. 2\n";
+    let fields = [("service", "registration"), ("applicant", "person"), ("mode", "draft")];
+    let r = w.upload("/applications/import", &fields, &[("file", "list.csv", b"shoe_size\n42\n")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("import_column_unknown") && r.text.contains("Файл не принят"), "{}", r.text);
+    let r = w.upload("/applications/import", &fields, &[("file", "list.csv", csv.as_bytes())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let at = r.location().to_owned();
+    let running = w.page(&at).await;
+    assert!(
+        running.contains("<progress") && running.contains("data-import-status") && running.contains("import.js"),
+        "{running}"
+    );
+    let status = w.get(&format!("{at}/status")).await;
+    assert!(status.text.contains("\"final\":false") && status.text.contains("\"total\":2"), "{}", status.text);
+    t.run_operations().await;
+    let done = w.page(&at).await;
+    assert!(done.contains("data-made>1<") && done.contains("data-refused>1<"), "{done}");
+    assert!(done.contains("passport_number") && !done.contains("import.js"), "the refused row, and no more polling");
+    assert!(w.page("/cabinet").await.contains("Загрузка заявлений завершена"), "the end is told");
+    let other = t.sign_in_as("+79345678901").await;
+    assert_eq!(other.get(&at).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.get(&format!("{at}/status")).await.status, StatusCode::NOT_FOUND);
+}

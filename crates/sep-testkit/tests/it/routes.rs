@@ -96,6 +96,9 @@ pub(crate) const ROUTES: &[(&str, Who)] = &[
     ("/oauth/introspect", Who::Anyone),
     ("/integration/register", Who::Token),
     ("/oauth/authorize", Who::Person),
+    ("/applications/import", Who::Person),
+    ("/applications/import/{operation}", Who::Person),
+    ("/applications/import/{operation}/status", Who::Person),
     ("/access", Who::Person),
     ("/access/{grant}/revoke", Who::Person),
     ("/api/v1/applications", Who::Token),
@@ -328,6 +331,7 @@ async fn an_id_that_is_not_ones_own_is_not_found_on_every_object_route() {
             "{signing}",
             "{token}",
             "{grant}",
+            "{operation}",
         ]
         .iter()
         .any(|p| path.contains(p));

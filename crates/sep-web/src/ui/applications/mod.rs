@@ -7,6 +7,7 @@ pub(crate) mod check;
 pub(crate) mod contacts;
 pub(crate) mod documents;
 pub(crate) mod form;
+pub(crate) mod import;
 pub(crate) mod list;
 pub(crate) mod messages;
 mod views;
