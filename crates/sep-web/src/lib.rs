@@ -479,6 +479,8 @@ fn integration_routes(max_body: usize) -> Router<AppState> {
         .route("/api/v1/webhooks/{endpoint}/messages", get(api::v1::webhooks::messages))
         .route("/api/v1/webhooks/{endpoint}/messages/{message}/replay", post(api::v1::webhooks::replay))
         .route("/api/v1/webhooks/{endpoint}/recover", post(api::v1::webhooks::recover))
+        // No token is taken from an address, on any of these routes.
+        .route_layer(axum::middleware::from_fn(api::no_token_in_query))
 }
 
 /// «Начисления и платежи» and «Оплата по УИН» (without login).

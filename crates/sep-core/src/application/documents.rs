@@ -84,9 +84,18 @@ pub async fn attach(
     let mut ev = origin.event(now, "document.accepted", Some(user.id));
     ev.object = Some(format!("application:{}", app.id));
     ev.details = serde_json::json!({ "document": doc.code, "size": attachment.size, "type": attachment.content_type });
+    let fx = Effects::audit(ev).with_job(document_event(app, EventType::DocumentCreated, &attachment.id, now));
     // Sent meanwhile: the store refuses, the file stays unreferenced and the sweep removes it.
-    store.insert_attachment(&attachment, &Effects::audit(ev)).await.map_err(|e| not_editable_if_conflict(e, app))?;
+    store.insert_attachment(&attachment, &fx).await.map_err(|e| not_editable_if_conflict(e, app))?;
     Ok(doc.code.clone())
+}
+
+use crate::integration::webhook::EventType;
+
+/// The webhook event of a change to attachment `id` of `app` (its key in «Мои документы»).
+fn document_event(app: &Application, event: EventType, id: &uuid::Uuid, now: OffsetDateTime) -> crate::job::NewJob {
+    let data = serde_json::json!({ "application": app.id.to_string(), "document": format!("a:{id}") });
+    crate::integration::webhook::event_job(app.user_id, event, data, now)
 }
 
 /// A new row for a file kept for document `code` of `app`, «Принят».
@@ -127,7 +136,8 @@ pub async fn remove(
     let mut ev = origin.event(now, "document.removed", Some(user.id));
     ev.object = Some(format!("application:{}", app.id));
     ev.details = serde_json::json!({ "attachment": file.to_string() });
-    store.delete_attachment(app.id, file, now, &Effects::audit(ev)).await.map_err(|e| not_editable_if_conflict(e, app))
+    let fx = Effects::audit(ev).with_job(document_event(app, EventType::DocumentDeleted, &file, now));
+    store.delete_attachment(app.id, file, now, &fx).await.map_err(|e| not_editable_if_conflict(e, app))
 }
 
 /// «Заменить» in «Мои документы» (SPEC D2): `upload` becomes the next version of attachment
@@ -157,7 +167,12 @@ pub async fn replace(
     ev.object = Some(format!("application:{}", app.id));
     ev.details = serde_json::json!({ "document": doc.code, "previous": old.to_string(), "size": attachment.size });
     store
-        .replace_attachment(app.id, old, &attachment, &Effects::audit(ev))
+        .replace_attachment(
+            app.id,
+            old,
+            &attachment,
+            &Effects::audit(ev).with_job(document_event(app, EventType::DocumentChanged, &attachment.id, now)),
+        )
         .await
         .map_err(|e| not_editable_if_conflict(e, app))?;
     Ok(attachment)

@@ -378,3 +378,48 @@ async fn a_person_lets_a_system_act_for_them_and_withdraws_it() {
     let journal = format!("{:?}", t.db.store().list_audit(0, 10_000).await.unwrap());
     assert!(journal.contains("api.access_granted") && journal.contains("api.access_withdrawn"));
 }
+
+/// Bad input at the API's door: a token in the address is refused whatever it is; a client's
+/// calls are limited per client (429 with `Retry-After`); a body past the limit is 413 with a
+/// code.
+#[tokio::test]
+async fn tokens_in_addresses_floods_and_oversized_bodies_are_refused() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let pat = issue(&w, "Всё", &["applications:read", "applications:write"]).await;
+    let r = call(&t, &format!("/api/v1/applications?access_token={pat}"), "").await;
+    assert_eq!(refusal(&r), (StatusCode::BAD_REQUEST, "api_token_in_query".into(), vec![]));
+    let r = call(&t, &format!("/api/v1/applications?limit=1&Access_Token={pat}"), &pat).await;
+    assert_eq!(refusal(&r).1, "api_token_in_query", "even beside a header");
+
+    let body = r#"{"kind":"accounting","name":"Учёт","auth":{"method":"client_secret_basic"}}"#;
+    let reg = json(&write(&t, "POST", "/integration/register", &pat, None, body).await);
+    let (id, secret) = (reg["client_id"].as_str().unwrap(), reg["client_secret"].as_str().unwrap());
+    let access =
+        json(&form(&t, "/oauth/token", Some((id, secret)), "grant_type=client_credentials").await)["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let mut limited = None;
+    for _ in 0..200 {
+        let r = call(&t, "/api/v1/applications", &access).await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(r);
+            break;
+        }
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let r = limited.expect("a burst of 120 then refused");
+    assert_eq!(refusal(&r).1, "rate_limited");
+    assert!(r.header("retry-after").is_some_and(|s| s.parse::<u64>().unwrap() >= 1));
+    assert_eq!(
+        call(&t, "/api/v1/applications", &pat).await.status,
+        StatusCode::OK,
+        "per client: the person's own token goes on"
+    );
+
+    let huge = "x".repeat(12 * 1024 * 1024);
+    let r = write(&t, "POST", "/api/v1/applications", &pat, None, &huge).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+}

@@ -346,3 +346,66 @@ while True:
     py.wait().ok();
     assert_eq!(verdict.trim(), "ok application.submitted");
 }
+
+/// A receiver that redirects is a failure, not followed; document events reach subscribers.
+#[tokio::test]
+async fn redirects_are_not_followed_and_document_events_arrive() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let token = issue(&w, "Учёт", &["webhooks:manage", "applications:write"]).await;
+    let hits = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = hits.clone();
+    let app = axum::Router::new()
+        .route("/moved", axum::routing::post(|| async { axum::response::Redirect::temporary("/elsewhere") }))
+        .route(
+            "/elsewhere",
+            axum::routing::post(move |body: String| {
+                let seen = seen.clone();
+                async move {
+                    seen.lock().unwrap().push(body);
+                    StatusCode::OK
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (rx, url) = Receiver::start().await;
+    for target in [format!("{base}/moved"), url] {
+        let body =
+            format!(r#"{{"url":"{target}","events":["document.created","document.deleted","application.submitted"]}}"#);
+        assert_eq!(write(&t, "POST", "/api/v1/webhooks", &token, None, &body).await.status, StatusCode::CREATED);
+    }
+    let made = json(
+        &write(
+            &t,
+            "POST",
+            "/api/v1/applications",
+            &token,
+            None,
+            r#"{"service":"registration","applicant_type":"person"}"#,
+        )
+        .await,
+    );
+    let id = made["id"].as_str().unwrap();
+    let upload = axum::http::Request::post(format!("/api/v1/applications/{id}/documents/passport_scan?name=p.pdf"))
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::from(crate::common::PDF))
+        .unwrap();
+    let key = json(&t.request(upload).await)["key"].as_str().unwrap().to_owned();
+    t.run_webhooks().await;
+    assert!(hits.lock().unwrap().is_empty(), "the redirect was not followed");
+    let got = rx.got();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let body: serde_json::Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(
+        (body["type"].as_str(), body["data"]["document"].as_str()),
+        (Some("document.created"), Some(key.as_str()))
+    );
+    let endpoints = json(&call(&t, "/api/v1/webhooks", &token).await);
+    let moved =
+        endpoints["items"].as_array().unwrap().iter().find(|e| e["url"].as_str().unwrap().ends_with("/moved")).unwrap();
+    let log = json(&call(&t, &format!("/api/v1/webhooks/{}/messages", moved["id"].as_str().unwrap()), &token).await);
+    assert_eq!(log["items"][0]["attempts"][0]["status"], 307, "a 3xx is a failed attempt: {log}");
+    assert_eq!(log["items"][0]["state"], "pending", "to be tried again");
+}

@@ -200,6 +200,31 @@ pub(crate) const LIMIT_INVALID: QueryRefusal =
 pub(crate) const CURSOR_INVALID: QueryRefusal =
     ("api_cursor_invalid", "Курсор не указывает на элемент этого списка.", "Начните список сначала, без cursor.");
 
+/// A token in the address (`?access_token=`): refused, whatever else the request is — an
+/// address ends up in logs, histories and `Referer`s (RFC 6750 §2.3 advises against it).
+pub(crate) const TOKEN_IN_QUERY: QueryRefusal = (
+    "api_token_in_query",
+    "Токен доступа передан в адресе запроса; так его не принимают.",
+    "Передайте токен в заголовке Authorization: Bearer <токен> и выпустите новый: этот мог остаться в журналах.",
+);
+
+/// Refuses a request carrying `access_token` in its query (before any handler sees it).
+pub(crate) async fn no_token_in_query(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let in_query = req.uri().query().is_some_and(|q| {
+        q.split('&').any(|p| p.split('=').next().is_some_and(|k| k.eq_ignore_ascii_case("access_token")))
+    });
+    if in_query {
+        let (code, detail, action) = TOKEN_IN_QUERY;
+        return sep_http::Problem::new(StatusCode::BAD_REQUEST, code, "Запрос не выполнен", detail, action)
+            .into_response();
+    }
+    next.run(req).await
+}
+
 /// Items on a page when `limit` is absent, and at most.
 const LIMIT_DEFAULT: usize = 50;
 const LIMIT_MAX: usize = 200;

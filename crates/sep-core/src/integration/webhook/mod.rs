@@ -31,6 +31,12 @@ pub enum EventType {
     ApplicationSubmitted,
     /// An application's status changed.
     ApplicationStatusChanged,
+    /// A file was attached to one of the person's applications («Мои документы»).
+    DocumentCreated,
+    /// A file of the person's was replaced by a new version.
+    DocumentChanged,
+    /// A file was removed from a draft.
+    DocumentDeleted,
     /// An agency issued a document to the person («Мои документы»).
     DocumentIssued,
     /// A справка ordered is ready.
@@ -45,9 +51,12 @@ pub enum EventType {
 
 impl EventType {
     /// Every type, in the order the API lists them.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 10] = [
         Self::ApplicationSubmitted,
         Self::ApplicationStatusChanged,
+        Self::DocumentCreated,
+        Self::DocumentChanged,
+        Self::DocumentDeleted,
         Self::DocumentIssued,
         Self::SpravkaReady,
         Self::PaymentSucceeded,
@@ -60,6 +69,9 @@ impl EventType {
         match self {
             Self::ApplicationSubmitted => "application.submitted",
             Self::ApplicationStatusChanged => "application.status_changed",
+            Self::DocumentCreated => "document.created",
+            Self::DocumentChanged => "document.changed",
+            Self::DocumentDeleted => "document.deleted",
             Self::DocumentIssued => "document.issued",
             Self::SpravkaReady => "spravka.ready",
             Self::PaymentSucceeded => "payment.succeeded",

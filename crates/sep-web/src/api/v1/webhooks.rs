@@ -29,6 +29,15 @@ pub(crate) enum EventCode {
     /// An application's status changed.
     #[serde(rename = "application.status_changed")]
     ApplicationStatusChanged,
+    /// A file was attached to an application.
+    #[serde(rename = "document.created")]
+    DocumentCreated,
+    /// A file was replaced by a new version.
+    #[serde(rename = "document.changed")]
+    DocumentChanged,
+    /// A file was removed from a draft.
+    #[serde(rename = "document.deleted")]
+    DocumentDeleted,
     /// An agency issued a document.
     #[serde(rename = "document.issued")]
     DocumentIssued,

@@ -21,6 +21,7 @@ const OTHER: &[(&str, &str, &str)] = &[
     crate::api::STATUS_UNKNOWN,
     crate::api::LIMIT_INVALID,
     crate::api::CURSOR_INVALID,
+    crate::api::TOKEN_IN_QUERY,
     crate::api::write::CONTENT_TYPE,
     crate::api::write::JSON_INVALID,
     crate::api::write::BODY_INVALID,
