@@ -3,8 +3,8 @@
 //! and its columns checked before anything is made — another encoding, a missing or unknown
 //! column refuses the file and nothing is imported — then each row becomes a draft (or is sent)
 //! through the same use cases as the form, each refusal reported with its row, field and code.
-//! A row's application has an id derived from the file and the row, so sending the same file
-//! again makes nothing twice.
+//! A row's application has an id derived from the file and the row, so a run that stopped and
+//! started again finishes what it had made rather than making it twice.
 
 use super::error::ActionError;
 use super::record::{ApplicationId, applicant_from_code};
@@ -78,6 +78,9 @@ pub struct Sheet {
     pub columns: Vec<String>,
     /// The rows' cells, in the header's order.
     pub rows: Vec<Vec<String>>,
+    /// Each row's line in the file (the header is 1; blank rows and cells over several lines
+    /// counted).
+    pub lines: Vec<usize>,
 }
 
 /// Reads `bytes` as CSV for `service` by `kind` applying as `user`: the delimiter is the
@@ -108,11 +111,19 @@ pub fn read(bytes: &[u8], service: &Service, kind: ApplicantType, user: &User) -
     if !missing.is_empty() {
         return Err(SheetError::MissingColumns(missing.join(", ")));
     }
-    let mut rows = Vec::new();
-    for (i, r) in records.enumerate() {
-        let r = r.map_err(|_| SheetError::Malformed(i + 2))?;
+    let (mut rows, mut lines) = (Vec::new(), Vec::new());
+    let mut line = 2;
+    for r in records {
+        let r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                let at = e.position().map_or(line, |p| usize::try_from(p.line()).unwrap_or(line));
+                return Err(SheetError::Malformed(at));
+            }
+        };
+        line = r.position().map_or(line, |p| usize::try_from(p.line()).unwrap_or(line));
         if r.len() != columns.len() {
-            return Err(SheetError::Malformed(i + 2));
+            return Err(SheetError::Malformed(line));
         }
         if r.iter().all(|c| c.trim().is_empty()) {
             continue;
@@ -121,11 +132,12 @@ pub fn read(bytes: &[u8], service: &Service, kind: ApplicantType, user: &User) -
             return Err(SheetError::TooManyRows);
         }
         rows.push(r.iter().map(str::to_owned).collect());
+        lines.push(line);
     }
     if rows.is_empty() {
         return Err(SheetError::Empty);
     }
-    Ok(Sheet { columns, rows })
+    Ok(Sheet { columns, rows, lines })
 }
 
 /// What is wrong with one row.
@@ -176,8 +188,6 @@ pub enum RowOutcome {
         /// Sent too (in [`Mode::Submit`]).
         sent: bool,
     },
-    /// Made by an earlier import of the same file: nothing done.
-    Already(ApplicationId),
     /// Refused: nothing made (or, when sending was refused, a draft left and reported).
     Refused(Vec<RowProblem>),
 }
@@ -197,15 +207,17 @@ pub async fn import_row(
     origin: &Origin,
     now: OffsetDateTime,
 ) -> Result<RowOutcome, ActionError> {
-    let row = index + 2;
+    let row = sheet.lines.get(index).copied().unwrap_or(index + 2);
     let id = row_id(key, index);
+    let Some(cells) = sheet.rows.get(index) else { return Ok(RowOutcome::Refused(vec![])) };
+    let typed: HashMap<String, String> = sheet.columns.iter().cloned().zip(cells.iter().cloned()).collect();
+    // Made by this import before it stopped (a crash, a retried job): finished from where it
+    // is — its values saved, and sent in [`Mode::Submit`] — rather than made again.
     match store.get_application(id).await {
-        Ok(_) => return Ok(RowOutcome::Already(id)),
+        Ok(app) => return finish(store, catalogue, service, user, app, &typed, row, mode, origin, now).await,
         Err(crate::StoreError::NotFound) => {}
         Err(e) => return Err(e.into()),
     }
-    let Some(cells) = sheet.rows.get(index) else { return Ok(RowOutcome::Refused(vec![])) };
-    let typed: HashMap<String, String> = sheet.columns.iter().cloned().zip(cells.iter().cloned()).collect();
     // The row is checked as the form checks its fields before anything is made.
     let mut data: BTreeMap<String, String> = draft::prefill(user);
     data.extend(typed.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -231,11 +243,33 @@ pub async fn import_row(
     debug_assert!(applicant_from_code(code) == Some(kind));
     let app = match draft::start_as(store, catalogue, user, &service.code, code, id, origin, now).await {
         Ok(app) => app,
-        // Made meanwhile by another run of the same import.
-        Err(ActionError::Store(crate::StoreError::Conflict { .. })) => return Ok(RowOutcome::Already(id)),
+        // Made meanwhile by another run of the same import: finished from where it is.
+        Err(ActionError::Store(crate::StoreError::Conflict { .. })) => store.get_application(id).await?,
         Err(e) => return Err(e),
     };
-    draft::save(store, &app, service, &typed, origin, now).await?;
+    finish(store, catalogue, service, user, app, &typed, row, mode, origin, now).await
+}
+
+/// Saves the row's values into its draft and, in [`Mode::Submit`], sends it; a row already
+/// sent is left as it is.
+#[allow(clippy::too_many_arguments, reason = "a use case takes its ports and its inputs")]
+async fn finish(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    service: &Service,
+    user: &User,
+    app: super::record::Application,
+    typed: &HashMap<String, String>,
+    row: usize,
+    mode: Mode,
+    origin: &Origin,
+    now: OffsetDateTime,
+) -> Result<RowOutcome, ActionError> {
+    let id = app.id;
+    if app.status != super::status::Status::Draft {
+        return Ok(RowOutcome::Made { id, sent: true });
+    }
+    draft::save(store, &app, service, typed, origin, now).await?;
     if mode == Mode::Draft {
         return Ok(RowOutcome::Made { id, sent: false });
     }

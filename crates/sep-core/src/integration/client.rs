@@ -290,7 +290,9 @@ pub async fn register(
         }
     };
     let id = format!("sep_cli_{}", hex::encode(random_bytes::<12>().map_err(|_| TokenError::RandomUnavailable)?));
-    let mode = if kind.acts_for_many() { Mode::Test } else { Mode::Live };
+    // A system that acts for many people, or asks people to let it act for them (it has
+    // redirect addresses), is tried on its sandbox until an administrator approves it.
+    let mode = if kind.acts_for_many() || !req.redirect_uris.is_empty() { Mode::Test } else { Mode::Live };
     let mut fx = Effects::none();
     let mut e = origin.event(now, "api.client_registered", Some(owner.id));
     e.object = Some(format!("api-client:{id}"));

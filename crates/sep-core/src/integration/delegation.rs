@@ -115,11 +115,13 @@ pub async fn request(store: &dyn Store, p: &Params<'_>) -> Result<Request, Refus
     if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
         return Err(Refusal::Page("oauth_redirect_unknown"));
     }
+    // Nobody is asked on behalf of a system no administrator has looked at, and nobody is sent
+    // to its address either.
+    if client.mode == Mode::Test {
+        return Err(Refusal::Page("oauth_client_unapproved"));
+    }
     if response_type != "code" {
         return Err(Refusal::Back("unsupported_response_type", "only response_type=code"));
-    }
-    if client.mode == Mode::Test {
-        return Err(Refusal::Back("unauthorized_client", "a client in test mode acts for its sandbox only"));
     }
     if method != "S256" || challenge.len() != 43 {
         return Err(Refusal::Back("invalid_request", "PKCE with code_challenge_method=S256 is required"));

@@ -265,6 +265,15 @@ async fn of_client(store: &dyn Store, client: &Client, secret: &str) -> Result<O
 /// RFC 7009: `client` revokes its token `secret`; anything else (unknown, another's) is
 /// answered alike and changes nothing.
 pub async fn revoke(store: &dyn Store, client: &Client, secret: &str, now: OffsetDateTime) -> Result<(), OAuthError> {
+    // A refresh token is taken and so gone (if it is this client's; another's goes back).
+    if secret.starts_with(super::delegation::REFRESH_PREFIX) {
+        if let Some(t) = store.take_api_ticket(&hash(secret), "refresh").await?
+            && t.client_id != client.id
+        {
+            store.insert_api_ticket(&t).await?;
+        }
+        return Ok(());
+    }
     if let Some(t) = of_client(store, client, secret).await?
         && t.revoked_at.is_none()
     {
@@ -281,7 +290,16 @@ pub async fn introspect(
     secret: &str,
     now: OffsetDateTime,
 ) -> Result<Option<AccessToken>, OAuthError> {
-    Ok(of_client(store, client, secret).await?.filter(|t| t.live(now)))
+    let Some(t) = of_client(store, client, secret).await?.filter(|t| t.live(now)) else { return Ok(None) };
+    // A token under a withdrawn grant is dead, as calls find it.
+    if let Some(grant) = t.grant_id {
+        match store.get_api_grant(grant).await {
+            Ok(g) if g.revoked_at.is_none() => {}
+            Ok(_) | Err(crate::StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Some(t))
 }
 
 /// The person and client behind an access token presented to the API, allowed `scope`.

@@ -174,7 +174,7 @@ pub async fn import(
         state: State::Queued,
         total: i64::try_from(sheet.rows.len()).unwrap_or(i64::MAX),
         done: 0,
-        result: serde_json::json!({ "made": 0, "sent": 0, "already": 0, "refused": 0, "problems": [] }),
+        result: serde_json::json!({ "made": 0, "sent": 0, "refused": 0, "problems": [] }),
         created_at: now,
         updated_at: now,
     };
@@ -207,7 +207,19 @@ impl Handler for Operations {
         if matches!(op.state, State::Succeeded | State::Failed) {
             return Ok(());
         }
-        self.run(op, now).await
+        let last = job.attempts + 1 >= job.job.max_attempts;
+        match self.run(op.clone(), now).await {
+            Ok(()) => Ok(()),
+            // The job runner gives up after this: the operation says it failed, not "running".
+            Err(e) if last => {
+                let mut failed = self.store.find_api_operation(id).await.map_err(|e| e.to_string())?.unwrap_or(op);
+                failed.state = State::Failed;
+                failed.result["error"] = serde_json::json!(e);
+                failed.updated_at = now;
+                self.store.update_api_operation(&failed, &Effects::none()).await.map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -249,7 +261,6 @@ impl Operations {
                         count(&mut op.result, "sent");
                     }
                 }
-                RowOutcome::Already(_) => count(&mut op.result, "already"),
                 RowOutcome::Refused(problems) => {
                     count(&mut op.result, "refused");
                     if let Some(list) = op.result["problems"].as_array_mut() {
@@ -267,7 +278,7 @@ impl Operations {
         op.state = State::Succeeded;
         op.updated_at = now;
         let data = serde_json::json!({ "operation": op.id, "kind": op.kind, "result": {
-            "made": op.result["made"], "sent": op.result["sent"], "already": op.result["already"], "refused": op.result["refused"],
+            "made": op.result["made"], "sent": op.result["sent"], "refused": op.result["refused"],
         }});
         let mut fx = Effects::none().with_job(event_job(op.user_id, EventType::OperationCompleted, data, now));
         // Whoever left the page hears of the end.

@@ -168,7 +168,8 @@ impl Caller {
     pub fn owner(&self) -> String {
         match self {
             Self::Person(t) => format!("user:{}", t.user_id.0),
-            Self::Client(c) => format!("client:{}", c.0.id),
+            // A client acting for several people keeps each one's keys apart.
+            Self::Client(c) => format!("client:{}:user:{}", c.0.id, c.1.user_id.0),
         }
     }
 }

@@ -720,7 +720,28 @@ async fn a_csv_of_applications_is_imported_asynchronously_and_only_once() {
     let location = r.header("location").unwrap().to_owned();
     assert_eq!(location, format!("/api/v1/operations/{}", op["id"].as_str().unwrap()));
     assert_eq!((op["state"].as_str(), op["total"].as_i64()), (Some("queued"), Some(7)));
+    // As if a run had stopped after making the first row's draft and before filling it in: the
+    // run that resumes finishes it rather than making another.
+    let op_id = uuid::Uuid::parse_str(op["id"].as_str().unwrap()).unwrap();
+    let stored = store.find_api_operation(op_id).await.unwrap().unwrap();
+    let first = sep_core::application::bulk::row_id(&stored.key, 0);
+    let origin = sep_core::audit::Origin { ip: None, request_id: None };
+    let catalogue = sep_core::catalogue::Catalogue::load(None).unwrap();
+    let user = store.get_user(w.user.id).await.unwrap();
+    sep_core::application::draft::start_as(
+        store.as_ref(),
+        &catalogue,
+        &user,
+        "registration",
+        "person",
+        first,
+        &origin,
+        t.clock.now(),
+    )
+    .await
+    .unwrap();
     assert!(t.run_operations().await >= 1);
+    assert_eq!(store.get_application(first).await.unwrap().data["passport_number"], "000001", "the first row finished");
     let done = json(&call(&t, &location, &token).await);
     assert_eq!(done["state"], "succeeded", "{done}");
     assert_eq!(

@@ -196,7 +196,8 @@ async fn every_api_route_refuses_every_token_that_is_not_the_persons() {
         .as_str()
         .unwrap()
         .to_owned();
-    // B lets A's own client act for B: a delegation of another person.
+    // B lets A's own client act for B: a delegation of another person (once approved).
+    decide(store.as_ref(), &a_client, Decision::Approve, &origin, now).await.unwrap();
     let b_delegation = delegated(&t, &b, &a_client, &a_secret).await;
     // A's client token, then the client disabled: it stops.
     let a_system = token_form(&t, &a_client, &a_secret, "grant_type=client_credentials").await["access_token"]

@@ -71,7 +71,14 @@ async fn an_integration_gets_tokens_by_its_secret_and_calls_the_api_for_its_owne
         assert_eq!(refusal(&r).1, code, "{body}: {}", r.text);
     }
     let body = r#"{"kind":"accounting","name":"1С:Бухгалтерия","auth":{"method":"client_secret_basic"}}"#;
-    let r = write(&t, "POST", "/integration/register", &pat, None, body).await;
+    let r = write(&t, "POST", "/integration/register", &pat, Some("reg-1"), body).await;
+    let again = json(&write(&t, "POST", "/integration/register", &pat, Some("reg-1"), body).await);
+    assert!(
+        again.get("client_secret").is_none() && again["client_id"].as_str().is_some(),
+        "a secret is shown once: {again}"
+    );
+    let arr = write(&t, "POST", "/integration/register", &pat, None, r#"["accounting","x",{}]"#).await;
+    assert_eq!(refusal(&arr).1, "api_body_invalid", "an array is not a request");
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let reg = json(&r);
     let (id, secret) =
@@ -281,6 +288,18 @@ async fn a_person_lets_a_system_act_for_them_and_withdraws_it() {
         refusal(&write(&t, "POST", "/integration/register", &pat, None, bad).await).1,
         "integration_redirect_invalid"
     );
+    // A system asking people for access waits for an administrator; nobody is asked, or sent to
+    // its address, meanwhile.
+    assert_eq!(reg["mode"], "test");
+    let early = format!(
+        "/oauth/authorize?response_type=code&client_id={id}&redirect_uri=https://uchet.example.ru/cb&scope=applications:read&state=s&code_challenge={}&code_challenge_method=S256",
+        "c".repeat(43)
+    );
+    let r = w.get(&early).await;
+    assert!(r.status == StatusCode::BAD_REQUEST && r.text.contains("oauth_client_unapproved"), "{}", r.status);
+    let admin = sep_core::audit::Origin { ip: Some("cli".into()), request_id: None };
+    use sep_core::integration::client::{Decision, decide};
+    decide(t.db.store().as_ref(), &id, Decision::Approve, &admin, t.clock.now()).await.unwrap();
 
     let verifier = "v".repeat(20) + "-correct-horse-battery-staple";
     let query = |redirect: &str, method: &str| {
@@ -292,7 +311,10 @@ async fn a_person_lets_a_system_act_for_them_and_withdraws_it() {
     let cb = "https://uchet.example.ru/cb";
     let r = t.browser().get(&query(cb, "S256")).await;
     assert!(r.status == StatusCode::SEE_OTHER && r.location().starts_with("/login"), "signed in first");
-    let page = w.page(&query(cb, "S256")).await;
+    let consent = w.get(&query(cb, "S256")).await;
+    let csp = consent.header("content-security-policy").unwrap_or_default().to_owned();
+    assert!(csp.contains("form-action 'self' https://uchet.example.ru;"), "the answer may go on to the system: {csp}");
+    let page = consent.text;
     assert!(page.contains("Предоставить доступ системе") && page.contains("Учёт-Онлайн"), "{page}");
     assert!(
         page.contains("Читать ваши заявления") && !page.contains("Читать «Мои документы»"),

@@ -288,6 +288,26 @@ impl<K: Ord + std::str::FromStr + std::fmt::Display> Paging<K> {
     }
 }
 
+/// A list's paging, when it has nothing else to ask.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PageQuery {
+    /// Items on a page, 1 to 200 (50 when absent).
+    #[serde(default)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    limit: Option<String>,
+    /// Where the page starts: `next_cursor` of the page before.
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+impl PageQuery {
+    /// The paging asked for.
+    pub(crate) fn paging<K: Ord + std::str::FromStr + std::fmt::Display>(&self) -> Result<Paging<K>, WebError> {
+        Paging::of(self.limit.as_deref(), self.cursor.as_deref())
+    }
+}
+
 /// `r` as its problem (422).
 pub(crate) fn refused((code, detail, action): QueryRefusal) -> WebError {
     sep_http::Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, "Запрос не выполнен", detail, action).into()

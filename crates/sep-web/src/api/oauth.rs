@@ -49,6 +49,13 @@ pub(crate) const REDIRECT_UNKNOWN: crate::api::QueryRefusal = (
     "Вернитесь в программу, которая вас сюда направила, и сообщите её разработчику код ошибки.",
 );
 
+/// A client not yet approved asking people for access.
+pub(crate) const CLIENT_UNAPPROVED: crate::api::QueryRefusal = (
+    "oauth_client_unapproved",
+    "Система, запросившая доступ, ещё не одобрена администратором СЭП.",
+    "Вернитесь в программу, которая вас сюда направила, и сообщите её разработчику код ошибки.",
+);
+
 /// The issuer: the portal's public address.
 fn issuer(s: &AppState) -> String {
     s.config.public_url.trim_end_matches('/').to_owned()
@@ -103,18 +110,29 @@ fn refusal(e: &OAuthError, basic: bool) -> Response {
     res
 }
 
+/// The longest form the endpoints read (an assertion is the longest part: a few KB).
+const MAX_FORM: usize = 16 * 1024;
+/// The most parameters a form of the endpoints has.
+const MAX_PARAMS: usize = 20;
+
 /// A form's parameters, each at most once (RFC 6749 §3.2); `None` for anything else.
 fn form(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>, OAuthError> {
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded")) {
         return Err(OAuthError::InvalidRequest("the body is not application/x-www-form-urlencoded"));
     }
+    // A request of these endpoints has a handful of short parameters.
+    if body.len() > MAX_FORM {
+        return Err(OAuthError::InvalidRequest("the body is too large"));
+    }
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_bytes(body).map_err(|_| OAuthError::InvalidRequest("the body does not parse"))?;
-    for (i, (k, _)) in pairs.iter().enumerate() {
-        if pairs[..i].iter().any(|(seen, _)| seen == k) {
-            return Err(OAuthError::InvalidRequest("a parameter repeated"));
-        }
+    if pairs.len() > MAX_PARAMS {
+        return Err(OAuthError::InvalidRequest("too many parameters"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if !pairs.iter().all(|(k, _)| seen.insert(k.as_str())) {
+        return Err(OAuthError::InvalidRequest("a parameter repeated"));
     }
     Ok(pairs)
 }
@@ -171,19 +189,31 @@ fn throttled(s: &AppState, ctx: &Ctx) -> Option<Response> {
     })
 }
 
-/// `POST /oauth/token`: the client credentials grant.
-pub(crate) async fn token(State(s): State<AppState>, ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
-    if let Some(res) = throttled(&s, &ctx) {
-        return res;
+/// A request to one of the endpoints, its client proven.
+struct Called {
+    pairs: Vec<(String, String)>,
+    by_basic: bool,
+    client: sep_core::integration::client::Client,
+}
+
+/// What every endpoint does first: the address's budget, the form read, the client proven;
+/// or the answer that refuses.
+async fn called(s: &AppState, ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Called, Response> {
+    if let Some(res) = throttled(s, ctx) {
+        return Err(res);
     }
-    let pairs = match form(&headers, &body) {
-        Ok(p) => p,
-        Err(e) => return refusal(&e, false),
-    };
-    let (by_basic, client) = client_of(&s, &headers, &pairs).await;
-    let client = match client {
+    let pairs = form(headers, body).map_err(|e| refusal(&e, false))?;
+    let (by_basic, client) = client_of(s, headers, &pairs).await;
+    let client = client.map_err(|e| refusal(&e, by_basic))?;
+    Ok(Called { pairs, by_basic, client })
+}
+
+/// `POST /oauth/token`: client credentials, the authorization code (with PKCE) and refresh
+/// tokens.
+pub(crate) async fn token(State(s): State<AppState>, ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
+    let Called { pairs, by_basic, client } = match called(&s, &ctx, &headers, &body).await {
         Ok(c) => c,
-        Err(e) => return refusal(&e, by_basic),
+        Err(res) => return res,
     };
     let (store, now) = (s.store.as_ref(), s.clock.now());
     let required = |name: &'static str| param(&pairs, name).ok_or(OAuthError::InvalidRequest(name));
@@ -225,17 +255,9 @@ pub(crate) async fn token(State(s): State<AppState>, ctx: Ctx, headers: HeaderMa
 
 /// `POST /oauth/revoke` (RFC 7009): 200 whatever the token was.
 pub(crate) async fn revoke(State(s): State<AppState>, ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
-    if let Some(res) = throttled(&s, &ctx) {
-        return res;
-    }
-    let pairs = match form(&headers, &body) {
-        Ok(p) => p,
-        Err(e) => return refusal(&e, false),
-    };
-    let (by_basic, client) = client_of(&s, &headers, &pairs).await;
-    let client = match client {
+    let Called { pairs, by_basic, client } = match called(&s, &ctx, &headers, &body).await {
         Ok(c) => c,
-        Err(e) => return refusal(&e, by_basic),
+        Err(res) => return res,
     };
     let Some(token) = param(&pairs, "token") else {
         return refusal(&OAuthError::InvalidRequest("no token"), by_basic);
@@ -248,17 +270,9 @@ pub(crate) async fn revoke(State(s): State<AppState>, ctx: Ctx, headers: HeaderM
 
 /// `POST /oauth/introspect` (RFC 7662): what a client may know of its own token.
 pub(crate) async fn introspect(State(s): State<AppState>, ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
-    if let Some(res) = throttled(&s, &ctx) {
-        return res;
-    }
-    let pairs = match form(&headers, &body) {
-        Ok(p) => p,
-        Err(e) => return refusal(&e, false),
-    };
-    let (by_basic, client) = client_of(&s, &headers, &pairs).await;
-    let client = match client {
+    let Called { pairs, by_basic, client } = match called(&s, &ctx, &headers, &body).await {
         Ok(c) => c,
-        Err(e) => return refusal(&e, by_basic),
+        Err(res) => return res,
     };
     let Some(token) = param(&pairs, "token") else {
         return refusal(&OAuthError::InvalidRequest("no token"), by_basic);

@@ -219,7 +219,8 @@ pub(crate) async fn register(
                 redirect_uris: c.redirect_uris.clone(),
                 scopes,
             })?
-        })
+        }
+        .once("client_secret"))
     };
     idempotent(&s, &caller.owner(), &headers, &body.fingerprint, run).await
 }

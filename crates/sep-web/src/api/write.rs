@@ -111,7 +111,15 @@ fn parse<T: DeserializeOwned>(json: bool, bytes: &[u8]) -> Result<T, WebError> {
     if !empty && !json {
         return Err(body_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, CONTENT_TYPE, None).into());
     }
-    serde_json::from_slice(if empty { b"{}" } else { bytes }).map_err(|e| parse_problem(&e))
+    let value: serde_json::Value =
+        serde_json::from_slice(if empty { b"{}" } else { bytes }).map_err(|e| parse_problem(&e))?;
+    // Structs read from arrays too; a request body here is always an object.
+    if !value.is_object() {
+        return Err(
+            body_problem(StatusCode::UNPROCESSABLE_ENTITY, BODY_INVALID, Some("(an object is expected)")).into()
+        );
+    }
+    serde_json::from_value(value).map_err(|e| parse_problem(&e))
 }
 
 /// A body with nothing in it (`{}` or none at all).
@@ -125,6 +133,9 @@ pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) body: serde_json::Value,
     pub(crate) location: Option<String>,
+    /// A member of the body shown this once and never kept (a secret): a repeat's answer
+    /// lacks it.
+    pub(crate) once: Option<&'static str>,
 }
 
 impl Reply {
@@ -134,12 +145,18 @@ impl Reply {
             status: StatusCode::OK,
             body: serde_json::to_value(body).map_err(WebError::internal)?,
             location: None,
+            once: None,
         })
     }
 
     /// 201 with `body`, created at `location`.
     pub(crate) fn created(body: impl serde::Serialize, location: String) -> Result<Self, WebError> {
         Ok(Self { status: StatusCode::CREATED, location: Some(location), ..Self::ok(body)? })
+    }
+
+    /// The same reply, its member `name` shown this once and not kept for a repeat.
+    pub(crate) fn once(self, name: &'static str) -> Self {
+        Self { once: Some(name), ..self }
     }
 }
 
@@ -183,16 +200,24 @@ pub(crate) async fn idempotent(
     }
     match run.await {
         Ok(r) => {
-            let answer = Answer { status: r.status.as_u16(), body: r.body.to_string(), location: r.location };
+            let mut kept = r.body.clone();
+            if let (Some(name), Some(o)) = (r.once, kept.as_object_mut()) {
+                o.remove(name);
+            }
+            let answer = Answer { status: r.status.as_u16(), body: kept.to_string(), location: r.location.clone() };
             // Not keeping the answer loses only the repeat's answer, not the write: the key stays
             // claimed, so a repeat is told to look before trying again.
             if let Err(e) = idempotency::finish(store, owner, key, &answer).await {
                 tracing::warn!(code = e.code(), "an idempotent answer not kept");
             }
-            Ok(respond(answer.status, answer.body, answer.location.as_deref(), false))
+            Ok(respond(answer.status, r.body.to_string(), answer.location.as_deref(), false))
         }
         Err(e) => {
-            if let Err(err) = idempotency::forget(store, owner, key).await {
+            // A refusal changed nothing: the key is free for the corrected request. A failure on
+            // the server's side may have written part: the key stays claimed, so a repeat is told
+            // to look first rather than run it again.
+            let server_side = matches!(&e, WebError::Problem(p) if p.status.is_server_error());
+            if !server_side && let Err(err) = idempotency::forget(store, owner, key).await {
                 tracing::warn!(code = err.code(), "an idempotency key not freed");
             }
             Err(e)

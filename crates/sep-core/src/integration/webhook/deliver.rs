@@ -64,13 +64,21 @@ pub fn is_private(ip: IpAddr) -> bool {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_private(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            let seg = v6.segments();
+            let first = seg[0];
+            let v4 = |hi: u16, lo: u16| IpAddr::V4(std::net::Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo)));
+            // IPv4 carried inside: NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4 (2002::/16).
+            let embedded = (seg[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || seg[..2] == [0x64, 0xff9b])
+                .then(|| v4(seg[6], seg[7]))
+                .or_else(|| (first == 0x2002).then(|| v4(seg[1], seg[2])));
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
-                || v6.segments()[..6] == [0, 0, 0, 0, 0, 0]
+                || (first & 0xffc0) == 0xfec0
+                || seg[..6] == [0, 0, 0, 0, 0, 0]
+                || embedded.is_some_and(is_private)
         }
     }
 }
@@ -248,6 +256,9 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "::127.0.0.1",
+            "64:ff9b::10.0.0.1",
+            "2002:c0a8:0101::1",
+            "fec0::1",
         ] {
             assert!(is_private(ip.parse().unwrap()), "{ip}");
         }

@@ -3,7 +3,7 @@
 //! applications' correspondence — newest first, paginated by cursor; one downloaded.
 
 use crate::AppState;
-use crate::api::{Paging, caller, rfc3339};
+use crate::api::{caller, rfc3339};
 use crate::error::{Page, WebError};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -59,19 +59,6 @@ fn document(e: &Entry) -> Document {
     }
 }
 
-/// The list's parameters.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct ListQuery {
-    /// Items on a page, 1 to 200 (50 when absent).
-    #[serde(default)]
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    limit: Option<String>,
-    /// Where the page starts: `next_cursor` of the page before.
-    #[serde(default)]
-    cursor: Option<String>,
-}
-
 /// A page of documents.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct List {
@@ -93,7 +80,7 @@ fn key(e: &Entry) -> (i128, String) {
     path = "/api/v1/documents",
     tag = "documents",
     summary = "The person's documents, newest first, by cursor",
-    params(ListQuery),
+    params(crate::api::PageQuery),
     responses(
         (status = 200, description = "A page of documents", body = List),
         (status = 401, description = "No token, or one unknown, revoked or expired", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
@@ -103,9 +90,13 @@ fn key(e: &Entry) -> (i128, String) {
     ),
     security(("token" = ["documents:read"]))
 )]
-pub(crate) async fn list(State(s): State<AppState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Page {
+pub(crate) async fn list(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<crate::api::PageQuery>,
+) -> Page {
     let user = caller(&s, &headers, Scope::DocumentsRead).await?;
-    let paging = Paging::of(q.limit.as_deref(), q.cursor.as_deref())?;
+    let paging = q.paging()?;
     let all = entries(s.store.as_ref(), &s.catalogue, &user).await?;
     // Newest arrived first (the API's order, `Paging`).
     let (page, next_cursor) = paging.page(&all, key);

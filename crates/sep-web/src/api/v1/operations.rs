@@ -29,7 +29,7 @@ pub(crate) struct OperationView {
     total: i64,
     /// Rows done.
     done: i64,
-    /// So far: `made`, `sent`, `already` (made by the same file before), `refused`, and
+    /// So far: `made`, `sent`, `refused`, `error` (when it failed), and
     /// `problems` — row, field, code, message (the first 1000).
     #[schema(value_type = Object)]
     result: serde_json::Value,
@@ -144,8 +144,13 @@ pub(crate) async fn import(
     security(("token" = ["applications:write"]))
 )]
 pub(crate) async fn get(State(s): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Page {
-    let (_, owner) = calling(&s, &headers, Scope::ApplicationsWrite).await?;
+    let (user, owner) = calling(&s, &headers, Scope::ApplicationsWrite).await?;
     let id = Uuid::parse_str(&id).map_err(|_| WebError::not_found())?;
-    let op = s.store.find_api_operation(id).await?.filter(|op| op.owner == owner).ok_or_else(WebError::not_found)?;
+    let op = s
+        .store
+        .find_api_operation(id)
+        .await?
+        .filter(|op| op.owner == owner && op.user_id == user.id)
+        .ok_or_else(WebError::not_found)?;
     Ok(Json(view(&op)).into_response())
 }

@@ -215,26 +215,13 @@ pub(crate) struct Payments {
     next_cursor: Option<String>,
 }
 
-/// The payments' paging.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct PaymentsQuery {
-    /// Items on a page, 1 to 200 (50 when absent).
-    #[serde(default)]
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    limit: Option<String>,
-    /// Where the page starts: `next_cursor` of the page before.
-    #[serde(default)]
-    cursor: Option<String>,
-}
-
 /// `GET /api/v1/payments` (scope `payments:read`): the payments the person made here.
 #[utoipa::path(
     get,
     path = "/api/v1/payments",
     tag = "payments",
     summary = "The payments the person made through the portal, newest first, by cursor",
-    params(PaymentsQuery),
+    params(crate::api::PageQuery),
     responses(
         (status = 200, description = "A page of payments", body = Payments),
         (status = 400, description = "The query is malformed (a parameter given twice)", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
@@ -244,9 +231,13 @@ pub(crate) struct PaymentsQuery {
     ),
     security(("token" = ["payments:read"]))
 )]
-pub(crate) async fn payments(State(s): State<AppState>, headers: HeaderMap, Query(q): Query<PaymentsQuery>) -> Page {
+pub(crate) async fn payments(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<crate::api::PageQuery>,
+) -> Page {
     let user = caller(&s, &headers, Scope::PaymentsRead).await?;
-    let paging = Paging::<uuid::Uuid>::of(q.limit.as_deref(), q.cursor.as_deref())?;
+    let paging = q.paging::<uuid::Uuid>()?;
     let all = s.store.list_payments_of_user(user.id).await?;
     let (page, next_cursor) = paging.page(&all, |p: &Payment| (p.created_at.unix_timestamp_nanos(), p.id));
     let items = page

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::api::write::{JsonBody, Reply, idempotent};
-use crate::api::{Paging, caller, calling, rfc3339};
+use crate::api::{caller, calling, rfc3339};
 use crate::error::{Page, WebError};
 use crate::extract::Ctx;
 use axum::Json;
@@ -247,19 +247,6 @@ pub(crate) async fn order(State(s): State<AppState>, headers: HeaderMap, ctx: Ct
     idempotent(&s, &owner, &headers, &body.fingerprint, run).await
 }
 
-/// The list's parameters.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct ListQuery {
-    /// Items on a page, 1 to 200 (50 when absent).
-    #[serde(default)]
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    limit: Option<String>,
-    /// Where the page starts: `next_cursor` of the page before.
-    #[serde(default)]
-    cursor: Option<String>,
-}
-
 /// A page of orders.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct Orders {
@@ -276,7 +263,7 @@ pub(crate) struct Orders {
     path = "/api/v1/spravki",
     tag = "spravki",
     summary = "The person's orders of certificates, newest first, by cursor",
-    params(ListQuery),
+    params(crate::api::PageQuery),
     responses(
         (status = 200, description = "A page of orders", body = Orders),
         (status = 400, description = "The query is malformed (a parameter given twice)", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
@@ -286,9 +273,13 @@ pub(crate) struct Orders {
     ),
     security(("token" = ["spravki:read"]))
 )]
-pub(crate) async fn list(State(s): State<AppState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Page {
+pub(crate) async fn list(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<crate::api::PageQuery>,
+) -> Page {
     let user = caller(&s, &headers, Scope::SpravkiRead).await?;
-    let paging = Paging::<Uuid>::of(q.limit.as_deref(), q.cursor.as_deref())?;
+    let paging = q.paging()?;
     let orders = s.store.list_spravka_orders_of_user(user.id).await?;
     let (page, next_cursor) = paging.page(&orders, |o| (o.created_at.unix_timestamp_nanos(), o.id));
     Ok(Json(Orders { items: page.into_iter().map(item).collect(), next_cursor }).into_response())

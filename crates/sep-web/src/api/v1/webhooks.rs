@@ -146,7 +146,7 @@ pub(crate) async fn create(
         let req = manage::Request { url: req.url, events: req.events };
         let e =
             manage::subscribe(s.store.as_ref(), s.webhooks.as_ref(), &user, &req, &ctx.origin(), s.clock.now()).await?;
-        Reply::created(endpoint(&e, true), format!("/api/v1/webhooks/{}", e.id))
+        Ok(Reply::created(endpoint(&e, true), format!("/api/v1/webhooks/{}", e.id))?.once("secret"))
     };
     idempotent(&s, &owner, &headers, &body.fingerprint, run).await
 }
@@ -274,7 +274,7 @@ macro_rules! endpoint_action {
             let run = async {
                 body.value?;
                 let e = $call(s.store.as_ref(), &user, endpoint_id(&id)?, &ctx.origin(), s.clock.now()).await?;
-                Reply::ok(endpoint(&e, $secret))
+                Ok(Reply::ok(endpoint(&e, $secret))?.once("secret"))
             };
             idempotent(&s, &owner, &headers, &body.fingerprint, run).await
         }

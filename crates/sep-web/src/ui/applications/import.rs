@@ -79,7 +79,8 @@ pub(crate) async fn upload(
 /// The person's operation `id`; another's is not found.
 async fn own(s: &AppState, user: &User, id: &str) -> Result<Operation, WebError> {
     let id = Uuid::parse_str(id).map_err(|_| WebError::not_found())?;
-    s.store.find_api_operation(id).await?.filter(|op| op.owner == owner(user)).ok_or_else(WebError::not_found)
+    // The person's, however it was started (the page, their token, a program acting for them).
+    s.store.find_api_operation(id).await?.filter(|op| op.user_id == user.id).ok_or_else(WebError::not_found)
 }
 
 /// A refused row as the page lists it.
@@ -99,7 +100,6 @@ struct ProgressPage {
     total: i64,
     made: i64,
     sent: i64,
-    already: i64,
     refused: i64,
     problems: Vec<Problem>,
     finished: bool,
@@ -131,7 +131,6 @@ pub(crate) async fn progress(
         total: op.total,
         made: n("made"),
         sent: n("sent"),
-        already: n("already"),
         refused: n("refused"),
         problems,
         finished: matches!(op.state, OpState::Succeeded | OpState::Failed),

@@ -33,6 +33,7 @@ const OTHER: &[(&str, &str, &str)] = &[
     crate::api::v1::mail::FOLDER_UNKNOWN,
     crate::api::oauth::CLIENT_UNKNOWN,
     crate::api::oauth::REDIRECT_UNKNOWN,
+    crate::api::oauth::CLIENT_UNAPPROVED,
     (
         "zip_empty",
         "Для архива не выбран ни один документ.",

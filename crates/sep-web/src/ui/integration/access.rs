@@ -64,8 +64,9 @@ struct ConsentPage {
 
 /// A refusal shown here (the address to send it back to is not known to be the client's).
 fn page_refusal(code: &'static str) -> WebError {
-    use crate::api::oauth::{CLIENT_UNKNOWN, REDIRECT_UNKNOWN};
-    let (code, detail, action) = if code == CLIENT_UNKNOWN.0 { CLIENT_UNKNOWN } else { REDIRECT_UNKNOWN };
+    use crate::api::oauth::{CLIENT_UNAPPROVED, CLIENT_UNKNOWN, REDIRECT_UNKNOWN};
+    let (code, detail, action) =
+        [CLIENT_UNKNOWN, CLIENT_UNAPPROVED].into_iter().find(|r| r.0 == code).unwrap_or(REDIRECT_UNKNOWN);
     sep_http::Problem::new(StatusCode::BAD_REQUEST, code, "Запрос доступа отклонён", detail, action).into()
 }
 
@@ -96,13 +97,24 @@ pub(crate) async fn consent(
     Query(q): Query<Authorize>,
 ) -> Page {
     let req = checked(&s, &q).await?;
-    render(&ConsentPage {
+    // The answer to this page's form goes on to the system's address: the page's CSP allows
+    // that one place as the form's target (browsers check `form-action` on the redirect too).
+    let origin = openidconnect::url::Url::parse(&req.redirect_uri).map(|u| u.origin().ascii_serialization()).ok();
+    let mut page = render(&ConsentPage {
         client: req.client.name.clone(),
         kind: tr(req.client.kind.title()),
         scopes: req.scopes.iter().map(|s| tr(s.words())).collect(),
         q,
         csrf: session.csrf_secret,
-    })
+    })?;
+    if let Some(csp) = origin
+        .filter(|o| o != "null")
+        .map(|o| sep_http::CSP_STRICT.replace("form-action 'self'", &format!("form-action 'self' {o}")))
+        .and_then(|c| axum::http::HeaderValue::from_str(&c).ok())
+    {
+        page.headers_mut().insert(axum::http::header::CONTENT_SECURITY_POLICY, csp);
+    }
+    Ok(page)
 }
 
 /// `POST /oauth/authorize`: «Разрешить» sends the client a code; «Отказать», `access_denied`.
