@@ -431,6 +431,7 @@ fn integration_routes(max_body: usize) -> Router<AppState> {
     Router::new()
         .route("/tokens", get(tokens::list).post(tokens::issue))
         .route("/tokens/{token}/revoke", post(tokens::revoke))
+        .route("/tokens/integrations/{client}/disable", post(tokens::disable))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/docs", get(api::docs::page))
         .route("/.well-known/oauth-authorization-server", get(api::oauth::metadata))

@@ -385,6 +385,29 @@ pub async fn decide(
     Ok(c)
 }
 
+/// «Отключить»: the owner stops their own client (and every token it holds); another's is
+/// not found.
+pub async fn disable_own(
+    store: &dyn Store,
+    owner: &User,
+    id: &str,
+    origin: &Origin,
+    now: OffsetDateTime,
+) -> Result<Client, TokenError> {
+    let mut c = match store.get_api_client(id).await {
+        Ok(c) if c.owner == owner.id => c,
+        Ok(_) | Err(crate::StoreError::NotFound) => return Err(TokenError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    if c.disabled_at.is_none() {
+        c.disabled_at = Some(now);
+        let mut e = origin.event(now, "api.client_disabled", Some(owner.id));
+        e.object = Some(format!("api-client:{}", c.id));
+        store.update_api_client(&c, &Effects::audit(e)).await?;
+    }
+    Ok(c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

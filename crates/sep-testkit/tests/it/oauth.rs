@@ -445,3 +445,32 @@ async fn tokens_in_addresses_floods_and_oversized_bodies_are_refused() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(r.header("content-type"), Some("application/problem+json"));
 }
+
+/// «Токены доступа» lists the person's integrations and subscriptions; «Отключить» stops an
+/// integration and its tokens at once; nobody disables another's.
+#[tokio::test]
+async fn a_person_sees_and_disables_their_integrations() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    let pat = issue(&w, "Регистратор", &["applications:read", "webhooks:manage"]).await;
+    let body = r#"{"kind":"accounting","name":"Учёт-Про","auth":{"method":"client_secret_basic"}}"#;
+    let reg = json(&write(&t, "POST", "/integration/register", &pat, None, body).await);
+    let (id, secret) =
+        (reg["client_id"].as_str().unwrap().to_owned(), reg["client_secret"].as_str().unwrap().to_owned());
+    write(&t, "POST", "/api/v1/webhooks", &pat, None, r#"{"url":"http://127.0.0.1:9/h","events":["mail.received"]}"#)
+        .await;
+    let page = w.page("/tokens").await;
+    assert!(page.contains("Учёт-Про") && page.contains(&format!("data-client=\"{id}\"")), "{page}");
+    assert!(page.contains("data-hook") && page.contains("http://127.0.0.1:9/h"));
+    let access =
+        json(&form(&t, "/oauth/token", Some((&id, &secret)), "grant_type=client_credentials").await)["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let other = t.sign_in_as("+79345678901").await;
+    assert_eq!(other.post_form(&format!("/tokens/integrations/{id}/disable"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(call(&t, "/api/v1/applications", &access).await.status, StatusCode::OK);
+    assert_eq!(w.post_form(&format!("/tokens/integrations/{id}/disable"), &[]).await.location(), "/tokens");
+    assert_eq!(refusal(&call(&t, "/api/v1/applications", &access).await).1, "api_token_invalid", "its tokens stop");
+    assert!(w.page("/tokens").await.contains("Отключена"));
+}

@@ -96,6 +96,7 @@ pub(crate) const ROUTES: &[(&str, Who)] = &[
     ("/oauth/introspect", Who::Anyone),
     ("/integration/register", Who::Token),
     ("/oauth/authorize", Who::Person),
+    ("/tokens/integrations/{client}/disable", Who::Person),
     ("/applications/import", Who::Person),
     ("/applications/import/{operation}", Who::Person),
     ("/applications/import/{operation}/status", Who::Person),
@@ -245,6 +246,7 @@ pub(crate) fn concrete(path: &str) -> String {
         .replace("{order}", "01900000-0000-7000-8000-00000000000b")
         .replace("{document}", "passport_scan")
         .replace("{operation}", "01900000-0000-7000-8000-00000000000c")
+        .replace("{client}", "sep_cli_000000000000000000000000")
 }
 
 #[test]
@@ -332,6 +334,7 @@ async fn an_id_that_is_not_ones_own_is_not_found_on_every_object_route() {
             "{token}",
             "{grant}",
             "{operation}",
+            "{client}",
         ]
         .iter()
         .any(|p| path.contains(p));

@@ -27,10 +27,31 @@ struct Row {
     state: &'static str,
 }
 
+/// A registered integration as the page lists it.
+struct ClientRow {
+    id: String,
+    name: String,
+    kind: &'static str,
+    mode: &'static str,
+    scopes: Vec<&'static str>,
+    created: String,
+    disabled: bool,
+}
+
+/// A webhook subscription as the page lists it.
+struct HookRow {
+    url: String,
+    events: Vec<&'static str>,
+    /// Empty while active; else why it was disabled.
+    disabled: String,
+}
+
 #[derive(Template)]
 #[template(path = "integration/tokens.html")]
 struct TokensPage {
     rows: Vec<Row>,
+    clients: Vec<ClientRow>,
+    hooks: Vec<HookRow>,
     /// `(code, words)` of every scope.
     scopes: Vec<(&'static str, &'static str)>,
     /// The new token's secret, on the page that issued it only.
@@ -68,8 +89,44 @@ async fn page(
 ) -> Page {
     let now = s.clock.now();
     let rows = s.store.list_api_tokens(user.id).await?.iter().map(|t| row(t, now)).collect();
+    let clients = s
+        .store
+        .list_api_clients(user.id)
+        .await?
+        .into_iter()
+        .map(|c| ClientRow {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            kind: tr(c.kind.title()),
+            mode: if c.mode == sep_core::integration::client::Mode::Test {
+                tr("тестовый режим")
+            } else {
+                tr("действует")
+            },
+            scopes: c.scopes.iter().map(|s| tr(s.words())).collect(),
+            created: moscow(c.created_at),
+            disabled: c.disabled_at.is_some(),
+        })
+        .collect();
+    let hooks = s
+        .store
+        .list_webhook_endpoints(user.id)
+        .await?
+        .into_iter()
+        .map(|e| HookRow {
+            url: e.url.clone(),
+            events: e.events.iter().map(|t| t.code()).collect(),
+            disabled: match e.disabled.as_ref().map(|d| d.1.as_str()) {
+                None => String::new(),
+                Some("gone") => tr("адрес ответил 410 Gone").to_owned(),
+                Some(_) => tr("доставки не удавались 5 дней").to_owned(),
+            },
+        })
+        .collect();
     render(&TokensPage {
         rows,
+        clients,
+        hooks,
         scopes: Scope::ALL.iter().map(|s| (s.code(), tr(s.words()))).collect(),
         secret,
         error: error.map(|e| (e.code(), crate::i18n::tr_dyn(&e.to_string()))),
@@ -125,6 +182,20 @@ pub(crate) async fn revoke(
 ) -> Page {
     let id: Uuid = id.parse().map_err(|_| WebError::not_found())?;
     tokens::revoke(s.store.as_ref(), &user, id, &ctx.origin(), s.clock.now())
+        .await
+        .map_err(crate::api::token_problem)?;
+    Ok(Redirect::to("/tokens").into_response())
+}
+
+/// `POST /tokens/integrations/{client}/disable`: «Отключить» one of the person's integrations.
+pub(crate) async fn disable(
+    State(s): State<AppState>,
+    SignedIn { user, .. }: SignedIn,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+) -> Page {
+    sep_core::integration::client::disable_own(s.store.as_ref(), &user, &id, &ctx.origin(), s.clock.now())
         .await
         .map_err(crate::api::token_problem)?;
     Ok(Redirect::to("/tokens").into_response())
