@@ -24,6 +24,11 @@ pub enum TokenError {
     /// Registering needs a personal access token, not a system's.
     #[error("Интеграцию регистрирует человек своим токеном доступа.")]
     PersonalTokenRequired,
+    /// A client in test mode doing what would reach other people.
+    #[error(
+        "Система в тестовом режиме: до одобрения администратором она читает свои данные и подписывается на события, но ничего не отправляет."
+    )]
+    TestMode,
     /// No such token of this person.
     #[error("Токен не найден.")]
     NotFound,
@@ -62,6 +67,7 @@ impl TokenError {
             Self::LifetimeInvalid => "token_lifetime_invalid",
             Self::TooMany => "token_limit",
             Self::KindUnknown => "integration_kind_unknown",
+            Self::TestMode => "api_test_mode",
             Self::RedirectInvalid => "integration_redirect_invalid",
             Self::PersonalTokenRequired => "integration_personal_token_required",
             Self::NotFound => "token_not_found",
@@ -84,6 +90,7 @@ impl TokenError {
             Self::LifetimeInvalid => "Выберите срок из списка.",
             Self::TooMany => "Отзовите ненужные токены и выпустите новый.",
             Self::KindUnknown => "Укажите kind: accounting, fns, bank, agency или other.",
+            Self::TestMode => "Дождитесь одобрения системы администратором СЭП.",
             Self::RedirectInvalid => "Исправьте redirect_uris.",
             Self::PersonalTokenRequired => "Выпустите токен в личном кабинете («Токены доступа») и передайте его.",
             Self::NotFound => "Откройте токен из списка «Токены доступа».",

@@ -72,6 +72,12 @@ impl Scope {
         }
     }
 
+    /// Whether what it allows reaches other people (an agency receiving an application, a
+    /// letter or an order, an officer's decision): a client in test mode may not use it.
+    pub const fn reaches_others(self) -> bool {
+        matches!(self, Self::ApplicationsWrite | Self::MailSend | Self::SpravkiOrder | Self::AgencyReview)
+    }
+
     /// The scope with this code.
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.code() == code)

@@ -326,5 +326,10 @@ pub async fn authenticate(
     if !t.scopes.contains(&scope) {
         return Err(TokenError::Scope);
     }
+    // On its sandbox a system tries everything that stays there; nothing it sends reaches an
+    // agency or a person until it is approved.
+    if c.mode == super::client::Mode::Test && scope.reaches_others() {
+        return Err(TokenError::TestMode);
+    }
     Ok((store.get_user(t.user_id).await?, c, t))
 }

@@ -248,6 +248,22 @@ async fn a_bank_signs_its_assertions_and_stays_on_its_sandbox_until_approved() {
     let r = form(&t, "/oauth/token", None, &grant(assertion)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 
+    // A system on its sandbox may write there only what reaches nobody: no application sent.
+    let body = r#"{"kind":"other","name":"Проба","auth":{"method":"client_secret_basic"},"redirect_uris":["https://proba.example.ru/cb"]}"#;
+    let trial = json(&write(&t, "POST", "/integration/register", &pat, None, body).await);
+    assert_eq!(trial["mode"], "test");
+    let (tid, tsecret) = (trial["client_id"].as_str().unwrap(), trial["client_secret"].as_str().unwrap());
+    let tt =
+        json(&form(&t, "/oauth/token", Some((tid, tsecret)), "grant_type=client_credentials").await)["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let r =
+        write(&t, "POST", "/api/v1/applications", &tt, None, r#"{"service":"registration","applicant_type":"person"}"#)
+            .await;
+    assert_eq!(refusal(&r), (StatusCode::FORBIDDEN, "api_test_mode".into(), vec![]));
+    assert_eq!(call(&t, "/api/v1/applications", &tt).await.status, StatusCode::OK, "reading its sandbox is fine");
+
     // Approved, it acts for its owner; disabled, its tokens stop.
     let admin = sep_core::audit::Origin { ip: Some("cli".into()), request_id: None };
     let store = t.db.store();

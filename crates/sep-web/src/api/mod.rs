@@ -27,7 +27,7 @@ pub(crate) fn token_problem(e: TokenError) -> WebError {
         TokenError::RandomUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         TokenError::IdempotencyKeyInvalid => StatusCode::BAD_REQUEST,
         TokenError::IdempotencyInProgress => StatusCode::CONFLICT,
-        TokenError::PersonalTokenRequired => StatusCode::FORBIDDEN,
+        TokenError::PersonalTokenRequired | TokenError::TestMode => StatusCode::FORBIDDEN,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
     let title = if status == StatusCode::UNAUTHORIZED {

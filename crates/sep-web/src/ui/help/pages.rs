@@ -317,6 +317,7 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
             T::IdempotencyKeyReused,
             T::IdempotencyInProgress,
             T::KindUnknown,
+            T::TestMode,
             T::RedirectInvalid,
             T::PersonalTokenRequired,
         ] {
