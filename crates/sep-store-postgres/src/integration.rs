@@ -151,6 +151,28 @@ impl IntegrationStore for PgStore {
         Ok(())
     }
 
+    async fn delete_api_idempotency_claimed_at(
+        &self,
+        owner: &str,
+        key: &str,
+        created_at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "DELETE FROM api_idempotency WHERE owner = $1 AND key = $2 AND created_at = $3",
+                &[&owner, &key, &created_at],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn delete_api_idempotency_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        let client = self.client().await?;
+        client.execute("DELETE FROM api_idempotency WHERE created_at < $1", &[&before]).await.map_err(map_err)
+    }
+
     async fn delete_api_idempotency(&self, owner: &str, key: &str) -> StoreResult<()> {
         let client = self.client().await?;
         client

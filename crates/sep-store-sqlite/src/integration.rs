@@ -155,6 +155,31 @@ impl IntegrationStore for SqliteStore {
         })
     }
 
+    async fn delete_api_idempotency_claimed_at(
+        &self,
+        owner: &str,
+        key: &str,
+        created_at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM api_idempotency WHERE owner = ?1 AND key = ?2 AND created_at = ?3",
+                params![owner, key, ts(created_at)],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    async fn delete_api_idempotency_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        self.write(|tx| {
+            let n = tx
+                .execute("DELETE FROM api_idempotency WHERE created_at < ?1", params![ts(before)])
+                .map_err(map_err)?;
+            Ok(n as u64)
+        })
+    }
+
     async fn delete_api_idempotency(&self, owner: &str, key: &str) -> StoreResult<()> {
         self.write(|tx| {
             tx.execute("DELETE FROM api_idempotency WHERE owner = ?1 AND key = ?2", params![owner, key])

@@ -101,6 +101,11 @@ pub async fn run(work: Work, shutdown: Shutdown) {
                 Ok(n) => tracing::debug!(accounts = n, "balances with alerts looked at"),
                 Err(e) => tracing::warn!(error = %e, "balance alerts not checked"),
             }
+            match sep_core::integration::idempotency::purge(work.store.as_ref(), work.clock.now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(keys = n, "expired idempotency keys removed"),
+                Err(e) => tracing::warn!(code = e.code(), "expired idempotency keys not removed"),
+            }
             match sweep_orphans(work.files.as_ref(), work.store.as_ref(), crate::cmd::serve::ORPHAN_GRACE).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "orphan files swept"),

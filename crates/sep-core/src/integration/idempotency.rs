@@ -94,7 +94,8 @@ pub async fn begin(
         }
         let Some(held) = store.get_api_idempotency(owner, key).await? else { continue };
         if now - held.created_at >= KEPT {
-            store.delete_api_idempotency(owner, key).await?;
+            // Only the expired claim: another request may have claimed the key anew meanwhile.
+            store.delete_api_idempotency_claimed_at(owner, key, held.created_at).await?;
             continue;
         }
         if held.fingerprint != fingerprint {
@@ -112,6 +113,11 @@ pub async fn begin(
 /// refusal the key is [`forget`]ten, so the corrected request may use it.
 pub async fn finish(store: &dyn Store, owner: &str, key: &str, answer: &Answer) -> Result<(), TokenError> {
     Ok(store.update_api_idempotency_answer(owner, key, answer).await?)
+}
+
+/// Removes the claims older than [`KEPT`] (the hourly sweep); how many.
+pub async fn purge(store: &dyn Store, now: OffsetDateTime) -> Result<u64, TokenError> {
+    Ok(store.delete_api_idempotency_before(now - KEPT).await?)
 }
 
 /// Frees the key of a write that was refused or failed.

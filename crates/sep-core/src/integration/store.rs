@@ -37,8 +37,18 @@ pub trait IntegrationStore: Send + Sync {
     async fn get_api_idempotency(&self, owner: &str, key: &str) -> StoreResult<Option<Claim>>;
     /// Keeps the answer of `owner`'s claimed `key`.
     async fn update_api_idempotency_answer(&self, owner: &str, key: &str, a: &Answer) -> StoreResult<()>;
-    /// Frees `owner`'s `key` (expired, or its write failed on the server's side).
+    /// Frees `owner`'s `key` (its write was refused).
     async fn delete_api_idempotency(&self, owner: &str, key: &str) -> StoreResult<()>;
+    /// Frees `owner`'s `key` if it is still the claim made at `created_at` (an expired one: a
+    /// claim made anew meanwhile stays).
+    async fn delete_api_idempotency_claimed_at(
+        &self,
+        owner: &str,
+        key: &str,
+        created_at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Removes every claim made before `before`; how many.
+    async fn delete_api_idempotency_before(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }
 
 /// Registered clients and the access tokens issued to them.

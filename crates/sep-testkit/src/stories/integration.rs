@@ -74,6 +74,15 @@ pub async fn idempotency(db: &TestDb) {
     s.delete_api_idempotency("user:a", "k1").await.unwrap();
     assert!(s.get_api_idempotency("user:a", "k1").await.unwrap().is_none());
     assert!(s.insert_api_idempotency(&claim("user:a", "k1")).await.unwrap(), "free again");
+    s.delete_api_idempotency_claimed_at("user:a", "k1", at + time::Duration::seconds(1)).await.unwrap();
+    assert!(s.get_api_idempotency("user:a", "k1").await.unwrap().is_some(), "another claim stays");
+    s.delete_api_idempotency_claimed_at("user:a", "k1", at).await.unwrap();
+    assert!(s.get_api_idempotency("user:a", "k1").await.unwrap().is_none(), "that claim goes");
+    let late = Claim { created_at: at + time::Duration::hours(30), ..claim("user:c", "k9") };
+    assert!(s.insert_api_idempotency(&late).await.unwrap());
+    let gone = s.delete_api_idempotency_before(at + time::Duration::hours(24)).await.unwrap();
+    assert_eq!(gone, 1, "user:b's claim, older; the late one stays");
+    assert!(s.get_api_idempotency("user:c", "k9").await.unwrap().is_some());
 }
 
 /// Webhook endpoints by person, messages stored once per id and paged newest first, attempts
