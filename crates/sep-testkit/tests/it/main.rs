@@ -6,6 +6,9 @@
 mod account;
 mod api;
 mod api_access;
+mod api_areas;
+mod api_import;
+mod api_writes;
 mod applications;
 mod cabinet;
 mod common;
