@@ -282,12 +282,17 @@ impl TestApp {
     pub async fn run_webhooks(&self) -> usize {
         use sep_core::integration::webhook::deliver::Webhooks;
         let store = self.db.store();
-        let hooks = Webhooks { store: store.clone(), sender: self.state.webhooks.clone() };
+        let hooks = Webhooks { store, sender: self.state.webhooks.clone() };
+        self.drain(sep_core::job::Queue::Webhooks, &hooks).await
+    }
+
+    /// Runs `queue`'s due jobs with `handler` until none is due now (jobs enqueue others);
+    /// how many ran.
+    async fn drain(&self, queue: sep_core::job::Queue, handler: &dyn sep_core::job::Handler) -> usize {
+        let store = self.db.store();
         let mut total = 0;
         loop {
-            let now = self.clock.now();
-            let ran =
-                sep_core::job::run_due(store.as_ref(), sep_core::job::Queue::Webhooks, "t", &hooks, now).await.unwrap();
+            let ran = sep_core::job::run_due(store.as_ref(), queue, "test", handler, self.clock.now()).await.unwrap();
             if ran == 0 {
                 return total;
             }
@@ -297,20 +302,9 @@ impl TestApp {
 
     /// Runs the `operations` queue until nothing is due (bulk imports); how many jobs ran.
     pub async fn run_operations(&self) -> usize {
-        let store = self.db.store();
         let worker =
-            sep_core::integration::operation::Operations { store: store.clone(), catalogue: self.catalogue.clone() };
-        let mut total = 0;
-        loop {
-            let now = self.clock.now();
-            let ran = sep_core::job::run_due(store.as_ref(), sep_core::job::Queue::Operations, "t", &worker, now)
-                .await
-                .unwrap();
-            if ran == 0 {
-                return total;
-            }
-            total += ran;
-        }
+            sep_core::integration::operation::Operations { store: self.db.store(), catalogue: self.catalogue.clone() };
+        self.drain(sep_core::job::Queue::Operations, &worker).await
     }
 
     /// Sends a request.
@@ -437,15 +431,7 @@ impl TestApp {
             catalogue: self.catalogue.clone(),
             registries: Registries::all(self.registries.clone()),
         };
-        let mut total = 0;
-        loop {
-            let store = self.db.store();
-            let n = sep_core::job::run_due(store.as_ref(), QUEUE, "test", &reviewer, self.clock.now()).await.unwrap();
-            if n == 0 {
-                return total;
-            }
-            total += n;
-        }
+        self.drain(QUEUE, &reviewer).await
     }
 
     /// The worker's maker of справки over this app's parts.
@@ -494,24 +480,7 @@ impl TestApp {
     /// Runs the due jobs of справки (making them, the post's steps) as the worker would;
     /// returns how many ran.
     pub async fn run_spravki(&self) -> usize {
-        let maker = self.maker();
-        let mut total = 0;
-        loop {
-            let store = self.db.store();
-            let n = sep_core::job::run_due(
-                store.as_ref(),
-                sep_core::spravka::make::QUEUE,
-                "test",
-                &maker,
-                self.clock.now(),
-            )
-            .await
-            .unwrap();
-            if n == 0 {
-                return total;
-            }
-            total += n;
-        }
+        self.drain(sep_core::spravka::make::QUEUE, &self.maker()).await
     }
 
     /// The journal as (action, outcome) pairs, oldest first (the first 500).

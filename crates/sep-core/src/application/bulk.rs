@@ -7,7 +7,7 @@
 //! started again finishes what it had made rather than making it twice.
 
 use super::error::ActionError;
-use super::record::{ApplicationId, applicant_from_code};
+use super::record::{ApplicationId, applicant_code};
 use super::submit::Finding;
 use super::{draft, submit};
 use crate::audit::Origin;
@@ -235,12 +235,7 @@ pub async fn import_row(
     if !found.is_empty() {
         return Ok(RowOutcome::Refused(problems(row, &found)));
     }
-    let code = match kind {
-        ApplicantType::Person => "person",
-        ApplicantType::Ip => "ip",
-        ApplicantType::Org => "org",
-    };
-    debug_assert!(applicant_from_code(code) == Some(kind));
+    let code = applicant_code(kind);
     let app = match draft::start_as(store, catalogue, user, &service.code, code, id, origin, now).await {
         Ok(app) => app,
         // Made meanwhile by another run of the same import: finished from where it is.

@@ -153,6 +153,11 @@ pub async fn revoke(
     }
 }
 
+/// Whose idempotency keys and operations a person's own calls use (their token, the pages).
+pub fn person_owner(user: UserId) -> String {
+    format!("user:{}", user.0)
+}
+
 /// Who calls the API: a person's program with their personal access token, or a registered
 /// client with an access token of the token endpoint.
 #[derive(Debug, Clone)]
@@ -167,7 +172,7 @@ impl Caller {
     /// Whose idempotency keys and limits its calls use.
     pub fn owner(&self) -> String {
         match self {
-            Self::Person(t) => format!("user:{}", t.user_id.0),
+            Self::Person(t) => person_owner(t.user_id),
             // A client acting for several people keeps each one's keys apart.
             Self::Client(c) => format!("client:{}:user:{}", c.0.id, c.1.user_id.0),
         }

@@ -27,11 +27,6 @@ struct FormPage {
     error: Option<(&'static str, String, String)>,
 }
 
-/// The person's operations are theirs whichever way they started them.
-fn owner(user: &User) -> String {
-    format!("user:{}", user.id.0)
-}
-
 fn form(s: &AppState, csrf: String, error: Option<(&'static str, String, String)>) -> FormPage {
     let services = s.catalogue.search("").into_iter().map(|svc| (svc.code.clone(), tr_dyn(&svc.title))).collect();
     FormPage { services, csrf, error }
@@ -56,7 +51,7 @@ pub(crate) async fn upload(
         store,
         &s.catalogue,
         &user,
-        &owner(&user),
+        &sep_core::integration::tokens::person_owner(user.id),
         f.text("service"),
         f.text("applicant"),
         mode,

@@ -13,9 +13,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use sep_core::application::queue::{Order, mine, own};
-use sep_core::application::record::{Application, ApplicationId};
+use sep_core::application::record::{Application, ApplicationId, applicant_code};
 use sep_core::application::status::Status;
-use sep_core::catalogue::ApplicantType;
 use sep_core::integration::Scope;
 use sep_core::user::User;
 use serde::{Deserialize, Serialize};
@@ -54,11 +53,7 @@ fn item(s: &AppState, a: &Application) -> Item {
         number: a.number.clone(),
         service: a.service.clone(),
         service_title: s.catalogue.get(&a.service).map(|x| x.title.clone()),
-        applicant_type: match a.applicant_type {
-            ApplicantType::Person => "person",
-            ApplicantType::Ip => "ip",
-            ApplicantType::Org => "org",
-        },
+        applicant_type: applicant_code(a.applicant_type),
         status: a.status.code(),
         status_title: a.status.title(),
         created_at: rfc3339(a.created_at),

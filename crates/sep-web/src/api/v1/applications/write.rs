@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use sep_core::application::record::applicant_from_code;
 use sep_core::application::{ActionError, draft, submit};
-use sep_core::catalogue::Service;
+use sep_core::catalogue::{ApplicantType, Service};
 use sep_core::integration::Scope;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -71,9 +71,8 @@ pub(crate) struct Submission {
     consent: bool,
 }
 
-/// Names in `data` the service's form for `applicant` does not have, refused by name.
-fn unknown_fields(service: &Service, applicant: Applicant, data: &BTreeMap<String, String>) -> Result<(), WebError> {
-    let Some(kind) = applicant_from_code(applicant.code()) else { return Ok(()) };
+/// Names in `data` the service's form for `kind` does not have, refused by name.
+fn unknown_fields(service: &Service, kind: ApplicantType, data: &BTreeMap<String, String>) -> Result<(), WebError> {
     let known: Vec<&str> = service.fields_for(kind).map(|f| f.name.as_str()).collect();
     let unknown: Vec<String> = data.keys().filter(|k| !known.contains(&k.as_str())).cloned().collect();
     if unknown.is_empty() { Ok(()) } else { Err(crate::api::write::unknown(unknown).into()) }
@@ -113,7 +112,9 @@ pub(crate) async fn create(
     let run = async {
         let req = body.value?;
         let service = s.catalogue.get(&req.service).ok_or(ActionError::UnknownService)?;
-        unknown_fields(service, req.applicant_type, &req.data)?;
+        if let Some(kind) = applicant_from_code(req.applicant_type.code()) {
+            unknown_fields(service, kind, &req.data)?;
+        }
         let (store, now, origin) = (s.store.as_ref(), s.clock.now(), ctx.origin());
         let mut app =
             draft::start(store, &s.catalogue, &user, &req.service, req.applicant_type.code(), &origin, now).await?;
@@ -161,13 +162,8 @@ pub(crate) async fn update(
     let run = async {
         let app = owned(&s, &user, &ctx, &id).await?;
         let service = s.catalogue.get(&app.service).ok_or(ActionError::UnknownService)?;
-        let applicant = match app.applicant_type {
-            sep_core::catalogue::ApplicantType::Person => Applicant::Person,
-            sep_core::catalogue::ApplicantType::Ip => Applicant::Ip,
-            sep_core::catalogue::ApplicantType::Org => Applicant::Org,
-        };
         let changes = body.value?;
-        unknown_fields(service, applicant, &changes.data)?;
+        unknown_fields(service, app.applicant_type, &changes.data)?;
         draft::save(s.store.as_ref(), &app, service, &typed(changes.data), &ctx.origin(), s.clock.now()).await?;
         Reply::ok(one(&s, &s.store.get_application(app.id).await?).await?)
     };
