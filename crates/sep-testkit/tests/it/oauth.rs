@@ -52,6 +52,7 @@ async fn an_integration_gets_tokens_by_its_secret_and_calls_the_api_for_its_owne
     // The metadata names the endpoints (RFC 8414).
     let meta = json(&call(&t, "/.well-known/oauth-authorization-server", "").await);
     assert_eq!(meta["token_endpoint"], TOKEN_ENDPOINT);
+    assert_eq!(meta["authorization_endpoint"], "http://127.0.0.1:8080/oauth/authorize", "the Contract names all four");
     assert!(meta["revocation_endpoint"].as_str().is_some() && meta["introspection_endpoint"].as_str().is_some());
 
     // Registration: what the token has, within what the kind may have; refusals by code.
