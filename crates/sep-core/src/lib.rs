@@ -25,6 +25,7 @@ pub mod migrate;
 pub mod money;
 pub mod notice;
 pub mod otp;
+pub mod passport;
 pub mod payment;
 pub mod profile;
 pub mod registry;

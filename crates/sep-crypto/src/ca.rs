@@ -54,7 +54,7 @@ pub enum CaError {
     Cert(#[from] CertError),
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CaError + '_ {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CaError + '_ {
     move |source| CaError::Io { path: path.to_owned(), source }
 }
 
@@ -89,7 +89,7 @@ fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), CaError> {
     std::fs::write(path, bytes).map_err(io(path))
 }
 
-fn write_secret(path: &Path, text: &str) -> Result<(), CaError> {
+pub(crate) fn write_secret(path: &Path, text: &str) -> Result<(), CaError> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -146,6 +146,12 @@ impl TestCa {
         let path = self.path("ca.key.pem");
         let pem = std::fs::read_to_string(&path).map_err(io(&path))?;
         pkcs8::from_pem(&pem).map_err(|e| corrupt(&path, e))
+    }
+
+    /// The authority's own key and certificate (DER): the root that signs the e-passport's
+    /// lists beside the ES256 root.
+    pub fn root(&self) -> Result<(SigningKey, Vec<u8>), CaError> {
+        Ok((self.key()?, self.certificate()?))
     }
 
     /// The authority's certificate (DER).

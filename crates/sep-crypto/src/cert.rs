@@ -63,7 +63,7 @@ impl CertError {
     }
 }
 
-fn malformed(e: impl std::fmt::Display) -> CertError {
+pub(crate) fn malformed(e: impl std::fmt::Display) -> CertError {
     CertError::Malformed(e.to_string())
 }
 
@@ -121,10 +121,10 @@ impl DynSignatureAlgorithmIdentifier for KeyOf<'_> {
 }
 
 /// The extensions a kind gets (RFC 5280 §4.2): key identifiers, CA or not, key usage.
-struct Profile {
-    issuer: Name,
-    subject: Name,
-    kind: Kind,
+pub(crate) struct Profile {
+    pub(crate) issuer: Name,
+    pub(crate) subject: Name,
+    pub(crate) kind: Kind,
 }
 
 impl BuilderProfile for Profile {
@@ -160,7 +160,7 @@ impl BuilderProfile for Profile {
     }
 }
 
-fn time(t: SystemTime) -> Result<Time, CertError> {
+pub(crate) fn time(t: SystemTime) -> Result<Time, CertError> {
     Time::try_from(t).map_err(malformed)
 }
 

@@ -7,5 +7,6 @@ pub mod cloud;
 pub mod cms;
 pub mod gost;
 pub mod p256_signer;
+pub mod passport;
 pub mod rsa_signer;
 pub mod verify;

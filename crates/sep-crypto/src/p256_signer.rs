@@ -31,6 +31,11 @@ impl P256Signer {
         }
     }
 
+    /// The private scalar, 32 bytes big-endian (for the key file).
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.key.to_bytes().into()
+    }
+
     /// The public key.
     pub fn verifier(&self) -> P256Verifier {
         P256Verifier { key: *self.key.verifying_key() }
@@ -59,6 +64,11 @@ pub struct P256Verifier {
 }
 
 impl P256Verifier {
+    /// Checks with `key`.
+    pub fn from_key(key: VerifyingKey) -> Self {
+        Self { key }
+    }
+
     /// The key from its SEC1 encoding (compressed or not).
     pub fn from_sec1(bytes: &[u8]) -> Result<Self, SignError> {
         VerifyingKey::from_sec1_bytes(bytes).map(|key| Self { key }).map_err(|e| SignError::Key(e.to_string()))
