@@ -4,7 +4,7 @@
 //! [`UserStore`] in `user/store.rs`, [`SessionStore`], [`LoginRequestStore`] and
 //! [`RelinkStore`] in `session/store.rs`, [`ApplicationStore`] in `application/store.rs`,
 //! [`NoticeStore`] in `notice/store.rs`, [`AuditStore`] in `audit/store.rs`, [`JobStore`] in
-//! `job/store.rs`, [`SigningStore`] in `signing/store.rs`, [`DocumentStore`] in `document/store.rs`, [`SpravkaStore`] in `spravka/store.rs`, [`PaymentStore`] in `payment/store.rs`, [`MailStore`] in `mail/store.rs`. This module holds what they share ([`StoreResult`], [`Effects`],
+//! `job/store.rs`, [`SigningStore`] in `signing/store.rs`, [`DocumentStore`] in `document/store.rs`, [`SpravkaStore`] in `spravka/store.rs`, [`PaymentStore`] in `payment/store.rs`, [`MailStore`] in `mail/store.rs`, [`PassportStore`] in `passport/store.rs`. This module holds what they share ([`StoreResult`], [`Effects`],
 //! [`Health`]), the [`Store`] that combines them, and re-exports every one of them.
 //!
 //! Method verbs: `get_*` fails with [`StoreError::NotFound`], `find_*` returns an `Option`,
@@ -27,6 +27,7 @@ pub use crate::document::store::DocumentStore;
 pub use crate::job::store::JobStore;
 pub use crate::mail::store::MailStore;
 pub use crate::notice::store::NoticeStore;
+pub use crate::passport::store::PassportStore;
 pub use crate::payment::store::PaymentStore;
 pub use crate::session::store::{LoginRequestStore, RelinkStore, SessionStore};
 pub use crate::signing::store::SigningStore;
@@ -93,6 +94,7 @@ pub trait Store:
     + WebhookStore
     + ClientStore
     + OperationStore
+    + PassportStore
     + Health
 {
 }
@@ -115,6 +117,7 @@ impl<T> Store for T where
         + WebhookStore
         + ClientStore
         + OperationStore
+        + PassportStore
         + Health
 {
 }

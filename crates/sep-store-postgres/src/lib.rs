@@ -17,6 +17,7 @@ mod messages;
 mod migrations;
 mod notices;
 mod operations;
+mod passports;
 mod payments;
 mod relink;
 mod sessions;

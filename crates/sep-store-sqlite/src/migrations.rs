@@ -58,6 +58,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 28, name: "0028_webhooks", sql: include_str!("../migrations/0028_webhooks.sql") },
     Migration { version: 29, name: "0029_api_clients", sql: include_str!("../migrations/0029_api_clients.sql") },
     Migration { version: 30, name: "0030_api_operations", sql: include_str!("../migrations/0030_api_operations.sql") },
+    Migration { version: 31, name: "0031_passports", sql: include_str!("../migrations/0031_passports.sql") },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

@@ -9,6 +9,8 @@
 pub mod code;
 pub mod error;
 pub mod lists;
+pub mod record;
+pub mod store;
 pub mod verify;
 
 pub use error::{CodeError, ListError};

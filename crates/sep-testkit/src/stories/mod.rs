@@ -9,6 +9,7 @@ pub mod health;
 pub mod integration;
 pub mod jobs;
 pub mod mail;
+pub mod passports;
 pub mod payments;
 pub mod relink;
 pub mod sessions;

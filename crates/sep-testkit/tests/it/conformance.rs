@@ -45,6 +45,7 @@ on_both! {
     signing_certificates_codes_signatures => stories::signing::lifecycle;
     issued_documents_with_their_signature => stories::signing::issued_documents;
     spravka_orders_lifecycle => stories::spravki::lifecycle;
+    passports_lifecycle => stories::passports::lifecycle;
     payments_lifecycle => stories::payments::lifecycle;
     payments_refunds_and_alerts => stories::payments::refunds_and_alerts;
     payments_codes => stories::payments::payment_codes;
