@@ -11,7 +11,7 @@
 //! [`PassportKeys`] is the core's [`Keys`] port over X.509.
 
 use crate::ca::{CaError, TestCa, io, write_secret};
-use crate::cert::{self, CertError, Kind, Profile, malformed, time};
+use crate::cert::{self, CertError, Kind, Profile, Request, malformed, time};
 use crate::gost::GostSigner;
 use crate::p256_signer::{P256Signer, P256Verifier};
 use der::asn1::ObjectIdentifier;
@@ -44,28 +44,24 @@ const ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
 const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
 const PRIME256V1: &str = "1.2.840.10045.3.1.7";
 
-/// A P-256 certificate for `key` as `kind`, signed by `issuer` on behalf of `issuer_cert`
-/// (`None`: self-signed). DER.
+/// A P-256 certificate for `key` as `request` says, signed by `issuer` on behalf of
+/// `issuer_cert` (`None`: self-signed). DER.
 pub fn issue_p256(
-    subject: &str,
-    kind: Kind,
-    serial: u64,
+    request: &Request<'_>,
     key: &EcPublic,
     issuer: &EcKey,
     issuer_cert: Option<&[u8]>,
-    not_before: SystemTime,
-    lifetime: Duration,
 ) -> Result<Vec<u8>, CertError> {
-    let subject = Name::from_str(subject).map_err(malformed)?;
+    let subject = Name::from_str(request.subject).map_err(malformed)?;
     let issuer_name = match issuer_cert {
         Some(der) => Certificate::from_der(der).map_err(malformed)?.tbs_certificate().subject().clone(),
         None => subject.clone(),
     };
     let spki_der = key.to_public_key_der().map_err(malformed)?;
     let spki = SubjectPublicKeyInfoOwned::from_der(spki_der.as_bytes()).map_err(malformed)?;
-    let validity = Validity::new(time(not_before)?, time(not_before + lifetime)?);
-    let profile = Profile { issuer: issuer_name, subject, kind };
-    let serial = SerialNumber::new(&serial.to_be_bytes()).map_err(malformed)?;
+    let validity = Validity::new(time(request.not_before)?, time(request.not_before + request.lifetime)?);
+    let profile = Profile { issuer: issuer_name, subject, kind: request.kind };
+    let serial = SerialNumber::new(&request.serial.to_be_bytes()).map_err(malformed)?;
     let builder = CertificateBuilder::new(profile, serial, validity, spki).map_err(malformed)?;
     let cert = builder.build::<_, DerSignature>(issuer).map_err(malformed)?;
     cert.to_der().map_err(malformed)
@@ -203,8 +199,9 @@ impl PassportPki {
             None => {
                 let key = new_p256()?;
                 let subject = "CN=СЭП — корневой ключ электронных паспортов (ES256),O=СЭП,C=RU";
-                let cert =
-                    issue_p256(subject, Kind::Authority, 1, key.verifying_key(), &key, None, now, ROOT_LIFETIME)?;
+                let request =
+                    Request { subject, kind: Kind::Authority, serial: 1, not_before: now, lifetime: ROOT_LIFETIME };
+                let cert = issue_p256(&request, key.verifying_key(), &key, None)?;
                 write_p256(dir, ES_ROOT, &key, &cert)?;
                 (key, cert)
             }
@@ -213,16 +210,8 @@ impl PassportPki {
             let key = new_p256()?;
             let subject = "CN=СЭП — подпись электронных паспортов (ES256),O=СЭП,C=RU";
             let serial = now.duration_since(SystemTime::UNIX_EPOCH).map_or(2, |d| d.as_secs());
-            let cert = issue_p256(
-                subject,
-                Kind::System,
-                serial,
-                key.verifying_key(),
-                &root_key,
-                Some(&root_cert),
-                now,
-                SIGNER_LIFETIME,
-            )?;
+            let request = Request { subject, kind: Kind::System, serial, not_before: now, lifetime: SIGNER_LIFETIME };
+            let cert = issue_p256(&request, key.verifying_key(), &root_key, Some(&root_cert))?;
             write_p256(dir, ES_SIGNER, &key, &cert)?;
         }
         if pki.ca.credentials(GOST_SIGNER).is_err() {
@@ -260,6 +249,16 @@ impl PassportPki {
     pub fn gost_signer(&self) -> Result<GostSigner, CaError> {
         let (key, cert) = self.ca.credentials(GOST_SIGNER)?;
         Ok(GostSigner::new(key, Some(cert)))
+    }
+
+    /// The core's keyring: both signers, both roots (ES256 first).
+    pub fn keyring(&self) -> Result<sep_core::passport::issue::Keyring, CaError> {
+        use std::sync::Arc;
+        Ok(sep_core::passport::issue::Keyring {
+            es256: Arc::new(self.es256_signer()?),
+            gost: Arc::new(self.gost_signer()?),
+            roots: vec![Arc::new(self.es256_root()?), Arc::new(self.gost_root()?)],
+        })
     }
 }
 

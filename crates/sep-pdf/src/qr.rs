@@ -15,7 +15,29 @@ fn modules(text: &str, ec: EcLevel) -> Result<(usize, Vec<bool>), String> {
 
 /// An SVG of `text` (error correction M), labelled `label` for screen readers.
 pub fn svg(text: &str, label: &str) -> Result<String, String> {
-    let (w, dark) = modules(text, EcLevel::M)?;
+    svg_at(text, label, EcLevel::M)
+}
+
+/// [`svg`] at error correction Q (25 % may be damaged), for the e-passport's code.
+pub fn svg_q(text: &str, label: &str) -> Result<String, String> {
+    svg_at(text, label, EcLevel::Q)
+}
+
+/// [`png`] at error correction Q.
+pub fn png_q(text: &str, scale: usize) -> Result<Vec<u8>, String> {
+    png_at(text, scale, EcLevel::Q)
+}
+
+/// The QR version (1–40) `text` needs at error correction Q.
+pub fn version_q(text: &str) -> Option<i16> {
+    match QrCode::with_error_correction_level(text.as_bytes(), EcLevel::Q).ok()?.version() {
+        qrcode::Version::Normal(n) => Some(n),
+        qrcode::Version::Micro(_) => None,
+    }
+}
+
+fn svg_at(text: &str, label: &str, ec: EcLevel) -> Result<String, String> {
+    let (w, dark) = modules(text, ec)?;
     let side = w + 2 * QUIET;
     let mut path = String::with_capacity(dark.len() * 4);
     for (i, d) in dark.iter().enumerate() {
@@ -47,7 +69,11 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 
 /// A PNG of `text` (error correction M), `scale` pixels a module.
 pub fn png(text: &str, scale: usize) -> Result<Vec<u8>, String> {
-    let (w, dark) = modules(text, EcLevel::M)?;
+    png_at(text, scale, EcLevel::M)
+}
+
+fn png_at(text: &str, scale: usize, ec: EcLevel) -> Result<Vec<u8>, String> {
+    let (w, dark) = modules(text, ec)?;
     let scale = scale.clamp(1, 32);
     let px = (w + 2 * QUIET) * scale;
     // Raw scanlines: a filter byte (0) then one grey byte a pixel.

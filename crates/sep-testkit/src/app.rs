@@ -100,8 +100,25 @@ pub struct TestApp {
     pub pay_provider: Option<Arc<dyn sep_core::payment::pay::PaymentProvider>>,
     /// The provider emulator's own state (to see what it keeps, such as saved cards).
     pub pay_state: Option<sep_pay::PayState>,
+    /// The e-passport's keys and lists (one set for the whole test process).
+    pub passports: Arc<sep_core::passport::publish::Publisher>,
     state: AppState,
     router: axum::Router,
+}
+
+/// The e-passport's keys of this test process: made once (key generation is the slow part),
+/// under an authority of their own.
+pub fn passport_publisher() -> Arc<sep_core::passport::publish::Publisher> {
+    static ONE: std::sync::OnceLock<Arc<sep_core::passport::publish::Publisher>> = std::sync::OnceLock::new();
+    ONE.get_or_init(|| {
+        let authority = Authority::new();
+        let pki = sep_crypto::passport::PassportPki::open(&authority.dir, std::time::SystemTime::now()).unwrap();
+        Arc::new(sep_core::passport::publish::Publisher::new(
+            Arc::new(pki.keyring().unwrap()),
+            Arc::new(sep_crypto::passport::PassportKeys),
+        ))
+    })
+    .clone()
 }
 
 /// A test authority in a fresh directory (left for the OS to clean) and a key it certified
@@ -248,7 +265,8 @@ impl TestApp {
                 .charging(registries.clone())
                 .registering(registries.clone())
                 // The tests' receivers listen on loopback.
-                .hooking(Arc::new(sep_web::webhooks::HttpSender::new(true)));
+                .hooking(Arc::new(sep_web::webhooks::HttpSender::new(true)))
+                .passporting(passport_publisher());
         let state = match pay {
             Some(link) => state.paying(link),
             None => state,
@@ -267,6 +285,7 @@ impl TestApp {
             pay_secret: String::new(),
             pay_provider: None,
             pay_state: None,
+            passports: passport_publisher(),
             router: sep_web::router(state.clone()),
             state,
         }
@@ -298,6 +317,17 @@ impl TestApp {
             }
             total += ran;
         }
+    }
+
+    /// Runs the `passports` queue until nothing is due (e-passports of completed
+    /// applications); how many jobs ran.
+    pub async fn run_passports(&self) -> usize {
+        let issuer = sep_core::passport::issue::Issuer {
+            store: self.db.store(),
+            catalogue: self.catalogue.clone(),
+            keys: self.passports.keys.clone(),
+        };
+        self.drain(sep_core::passport::issue::QUEUE, &issuer).await
     }
 
     /// Runs the `operations` queue until nothing is due (bulk imports); how many jobs ran.

@@ -89,6 +89,11 @@ fn action_texts(e: &sep_core::application::ActionError) -> (StatusCode, &'static
             "Выберите, кто подаёт заявление",
             "Вернитесь на страницу услуги и выберите физическое лицо, ИП или организацию.",
         ),
+        E::RegistrationRequired => (
+            StatusCode::FORBIDDEN,
+            "Сначала зарегистрируйтесь в СЭП",
+            "Получите услугу «Регистрация в СЭП» в каталоге услуг, затем подайте это заявление.",
+        ),
         E::Incomplete(_) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "Заявление заполнено не полностью",
@@ -207,6 +212,7 @@ pub(crate) fn action_examples() -> Vec<sep_core::application::ActionError> {
         E::Changed,
         E::UnknownService,
         E::ApplicantTypeRequired,
+        E::RegistrationRequired,
         E::Incomplete(vec![]),
         E::ConsentRequired,
         E::DecisionRequired,

@@ -270,6 +270,9 @@ mod tests {
             "application/bulk.rs",
             "integration/webhook/error.rs",
             "integration/webhook/deliver.rs",
+            "passport/error.rs",
+            "passport/record.rs",
+            "passport/issue.rs",
         ] {
             files.push(core.join(f));
         }

@@ -115,6 +115,8 @@ pub struct AppState {
     pub fns: Arc<dyn sep_core::registry::TaxRegistry>,
     /// Posts webhook messages, and checks subscriptions' addresses.
     pub webhooks: Arc<dyn sep_core::integration::webhook::deliver::Sender>,
+    /// The e-passport's keys and published lists, when the authority is there.
+    pub passports: Option<Arc<sep_core::passport::publish::Publisher>>,
 }
 
 /// Per-address limits (SECURITY.md: per-IP throttling): each budget its own, so checking
@@ -187,7 +189,15 @@ impl AppState {
             pay: None,
             fns: Arc::new(sep_core::registry::emulator::EmulatedRegistries::new()),
             webhooks: Arc::new(webhooks::HttpSender::new(false)),
+            passports: None,
         }
+    }
+
+    /// The same state publishing the e-passport's lists made by `publisher`.
+    #[must_use]
+    pub fn passporting(mut self, publisher: Arc<sep_core::passport::publish::Publisher>) -> Self {
+        self.passports = Some(publisher);
+        self
     }
 
     /// The same state posting webhooks through `sender`.
@@ -272,6 +282,7 @@ pub fn router(state: AppState) -> Router {
         .merge(verify_routes(state.config.max_body_bytes))
         .merge(signing_routes(state.config.max_body_bytes))
         .merge(spravki_routes())
+        .merge(passport_routes())
         .merge(payment_routes())
         .merge(mail_routes(state.config.max_body_bytes))
         .merge(integration_routes(state.config.max_body_bytes))
@@ -398,6 +409,21 @@ fn spravki_routes() -> Router<AppState> {
         .route("/spravki/{id}/pdf", get(show::pdf))
         .route("/spravki/{id}/sig", get(show::sig))
         .route("/spravki/{id}/zip", get(show::pair))
+}
+
+/// «Электронный паспорт»: the holder's card, photo and QR code; the public check and the
+/// lists verifiers cache.
+fn passport_routes() -> Router<AppState> {
+    use ui::passport::{card, check};
+    Router::new()
+        .route("/passport", get(card::page))
+        .route("/passport/{id}/photo", get(card::photo))
+        .route("/passport/{id}/qr", get(card::qr_page))
+        .route("/passport/{id}/qr.svg", get(card::qr_svg))
+        .route("/passport/{id}/qr.png", get(card::qr_png))
+        .route("/passport/verify", get(check::form).post(check::check))
+        .route("/.well-known/sep/trust-list", get(check::trust_list))
+        .route("/.well-known/sep/annulments", get(check::annulments))
 }
 
 /// «Электронный ящик»: the folders, conversations, writing (multipart, up to `max_body`

@@ -27,6 +27,24 @@ pub enum UploadError {
         /// The limit.
         max_mb: u32,
     },
+    /// A photo whose picture cannot be read.
+    #[error("Фотография не читается: файл повреждён. Сохраните снимок заново в формате JPEG или PNG")]
+    PhotoUnreadable,
+    /// A photo below 600×800 pixels.
+    #[error(
+        "Фотография слишком маленькая ({width}×{height} точек): нужно не менее 600×800. Приложите снимок в большем разрешении"
+    )]
+    PhotoTooSmall {
+        /// Its width.
+        width: usize,
+        /// Its height.
+        height: usize,
+    },
+    /// A photo that is not a 3:4 portrait.
+    #[error(
+        "Фотография должна быть вертикальной, с соотношением сторон 3:4 (например, 600×800 точек). Обрежьте снимок"
+    )]
+    PhotoNotPortrait,
 }
 
 impl UploadError {
@@ -36,6 +54,9 @@ impl UploadError {
             Self::Empty => "upload_empty",
             Self::Format { .. } => "upload_format_refused",
             Self::TooLarge { .. } => "upload_too_large",
+            Self::PhotoUnreadable => "upload_photo_unreadable",
+            Self::PhotoTooSmall { .. } => "upload_photo_too_small",
+            Self::PhotoNotPortrait => "upload_photo_not_portrait",
         }
     }
 }
@@ -84,6 +105,27 @@ pub fn check(bytes: &[u8], allowed: &[Format], max_mb: u32) -> Result<Format, Up
             Err(UploadError::Format { allowed: allowed.iter().map(|f| format_name(*f)).collect::<Vec<_>>().join(", ") })
         }
     }
+}
+
+/// Smallest photo, in pixels (width, height).
+pub const PHOTO_MIN: (usize, usize) = (600, 800);
+
+/// Checks a portrait photograph (a JPEG or PNG already recognised): its picture readable,
+/// at least [`PHOTO_MIN`], and 3:4 within 2 %.
+pub fn check_photo(bytes: &[u8]) -> Result<(), UploadError> {
+    let size = imagesize::blob_size(bytes).map_err(|_| UploadError::PhotoUnreadable)?;
+    let (width, height) = (size.width, size.height);
+    if width == 0 || height == 0 {
+        return Err(UploadError::PhotoUnreadable);
+    }
+    // 3:4 within 2 %: |4w − 3h| ≤ 0.02 · 3h.
+    if (4 * width).abs_diff(3 * height) * 50 > 3 * height {
+        return Err(UploadError::PhotoNotPortrait);
+    }
+    if width < PHOTO_MIN.0 || height < PHOTO_MIN.1 {
+        return Err(UploadError::PhotoTooSmall { width, height });
+    }
+    Ok(())
 }
 
 /// A file name safe to show and store: the last path component, control characters and
@@ -277,6 +319,52 @@ impl FileStore for LocalFileStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A PNG header saying `w`×`h` (all the size check reads).
+    pub(crate) fn png(w: u32, h: u32) -> Vec<u8> {
+        let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+        b.extend_from_slice(b"IHDR");
+        b.extend_from_slice(&w.to_be_bytes());
+        b.extend_from_slice(&h.to_be_bytes());
+        b.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+        b
+    }
+
+    fn jpeg(w: u16, h: u16) -> Vec<u8> {
+        let mut b = vec![0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08];
+        b.extend_from_slice(&h.to_be_bytes());
+        b.extend_from_slice(&w.to_be_bytes());
+        b.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xFF, 0xD9]);
+        b
+    }
+
+    #[test]
+    fn a_photo_is_a_readable_portrait_large_enough() {
+        assert_eq!(check_photo(&png(600, 800)), Ok(()));
+        assert_eq!(check_photo(&jpeg(900, 1200)), Ok(()));
+        assert_eq!(check_photo(&png(606, 800)), Ok(()), "within 2 %");
+        assert_eq!(check_photo(&png(800, 600)), Err(UploadError::PhotoNotPortrait));
+        assert_eq!(check_photo(&jpeg(600, 600)), Err(UploadError::PhotoNotPortrait));
+        assert_eq!(check_photo(&png(300, 400)), Err(UploadError::PhotoTooSmall { width: 300, height: 400 }));
+        assert_eq!(check_photo(&[0xFF, 0xD8, 0xFF, 0x00]), Err(UploadError::PhotoUnreadable));
+        assert_eq!(check_photo(&png(0, 0)), Err(UploadError::PhotoUnreadable));
+        for e in [
+            UploadError::PhotoUnreadable,
+            UploadError::PhotoTooSmall { width: 1, height: 1 },
+            UploadError::PhotoNotPortrait,
+        ] {
+            assert!(e.code().starts_with("upload_photo_"));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn photo_check_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            let mut b = vec![0xFF, 0xD8, 0xFF];
+            b.extend(bytes);
+            let _ = check_photo(&b);
+        }
+    }
 
     const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n";
     const EXE: &[u8] = b"MZ\x90\x00\x03\x00\x00\x00";

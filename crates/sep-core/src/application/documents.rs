@@ -65,7 +65,16 @@ pub async fn attach(
         .iter()
         .find(|d| d.code == upload.document && d.applicants.contains(&app.applicant_type))
         .ok_or(ActionError::DocumentUnknown)?;
-    let stored = match keep(files, upload.name, upload.bytes, &doc.formats, doc.max_mb).await {
+    let photo = |bytes: &[u8]| {
+        check(bytes, &doc.formats, doc.max_mb)
+            .and_then(|_| if doc.photo { super::attachment::check_photo(bytes) } else { Ok(()) })
+            .map_err(ActionError::File)
+    };
+    let kept = match photo(upload.bytes) {
+        Ok(()) => keep(files, upload.name, upload.bytes, &doc.formats, doc.max_mb).await,
+        Err(e) => Err(e),
+    };
+    let stored = match kept {
         Ok(f) => f,
         Err(ActionError::File(e)) => {
             let mut ev = origin.event(now, "document.refused", Some(user.id));

@@ -40,6 +40,8 @@ pub fn prefill(user: &User) -> BTreeMap<String, String> {
         put("passport_issued_on", Some(pp.issued_on.to_string()));
         put("passport_issuer", Some(pp.issuer.clone()));
         put("passport_division_code", Some(pp.division_code.to_string()));
+        // A Russian internal passport is held by citizens of Russia.
+        put("citizenship", Some("Российская Федерация".to_owned()));
     }
     m
 }
@@ -71,6 +73,9 @@ pub async fn start_as(
     now: OffsetDateTime,
 ) -> Result<Application, ActionError> {
     let service = catalogue.get(service_code).ok_or(ActionError::UnknownService)?;
+    if service.registered_only && user.registered_at.is_none() {
+        return Err(ActionError::RegistrationRequired);
+    }
     let kind = applicant_from_code(applicant_code)
         .filter(|k| service.applicants.contains(k))
         .ok_or(ActionError::ApplicantTypeRequired)?;

@@ -22,6 +22,9 @@ pub enum ActionError {
     /// No applicant type (or one the service does not take) was chosen.
     #[error("Для этой услуги нужно указать тип заявителя.")]
     ApplicantTypeRequired,
+    /// The service is for people registered in СЭП, and this person is not yet.
+    #[error("Услуга доступна зарегистрированным в СЭП: сначала получите услугу «Регистрация в СЭП».")]
+    RegistrationRequired,
     /// Something still stops sending: fields, documents, mismatches, unconfirmed contacts.
     #[error("Заявление заполнено не полностью: исправьте отмеченное на странице проверки.")]
     Incomplete(Vec<super::submit::Finding>),
@@ -97,6 +100,7 @@ impl ActionError {
             Self::Changed => "application_changed",
             Self::UnknownService => "service_unknown",
             Self::ApplicantTypeRequired => "applicant_type_required",
+            Self::RegistrationRequired => "registration_required",
             Self::Incomplete(_) => "application_incomplete",
             Self::ConsentRequired => "consent_required",
             Self::DecisionRequired => "decision_required",

@@ -312,11 +312,17 @@ impl Reviewer {
         if app.status != Status::Approved {
             return Ok(());
         }
-        let activates = self.catalogue.get(&app.service).is_some_and(|s| s.activates_account);
+        let service = self.catalogue.get(&app.service);
+        let activates = service.is_some_and(|s| s.activates_account);
         let comment = if activates { "Услуга активирована" } else { "Услуга оказана" };
         let mut change = StatusChange::new(Status::Approved, Status::Completed, now, "system", comment, vec![]);
         change.registers_user = activates;
-        let fx = Self::audit(app, "application.completed", now, serde_json::json!({ "activated": activates }));
+        let mut fx = Self::audit(app, "application.completed", now, serde_json::json!({ "activated": activates }));
+        // The e-passport is made by its own job, in this transaction: a completed application
+        // always gets its record.
+        if service.is_some_and(|s| s.result == crate::catalogue::ServiceResult::EPassport) {
+            fx = fx.with_job(crate::passport::issue::job(app.id, now));
+        }
         self.settle(app, &change, fx).await
     }
 }

@@ -84,6 +84,10 @@ pub struct Document {
     /// Size limit in MB (5 when not given).
     #[serde(default = "default_max_mb")]
     pub max_mb: u32,
+    /// A portrait photograph: besides its format, checked to be 3:4 and at least
+    /// 600×800 pixels ([`crate::application::attachment::check_photo`]).
+    #[serde(default)]
+    pub photo: bool,
 }
 
 fn default_max_mb() -> u32 {
@@ -131,6 +135,13 @@ pub struct Service {
     /// Reasons an officer may give when rejecting or asking for more data.
     #[serde(default)]
     pub reasons: Vec<ReasonDef>,
+    /// What completing the service issues besides its status: `result = "e_passport"` makes
+    /// a record in the registry of e-passports (SPEC EP1).
+    #[serde(default)]
+    pub result: ServiceResult,
+    /// Only people registered in СЭП («Регистрация в СЭП» completed) may apply.
+    #[serde(default)]
+    pub registered_only: bool,
     /// The state fee paid before the application is sent, if the service has one.
     #[serde(default)]
     pub fee: Option<fee::FeeDef>,
@@ -169,6 +180,29 @@ pub enum SignatureRule {
     /// Signed before «Отправить заявление».
     Required,
 }
+
+/// What a completed service issues besides its status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceResult {
+    /// Nothing more (the officer may attach a result document).
+    #[default]
+    Status,
+    /// A record in the registry of e-passports, made from the form's fields and the photo.
+    EPassport,
+}
+
+/// The fields a service issuing an e-passport must have (the record is made from them).
+pub const E_PASSPORT_FIELDS: [&str; 8] = [
+    "last_name",
+    "first_name",
+    "birth_date",
+    "birth_place",
+    "inn",
+    "passport_series",
+    "passport_number",
+    "citizenship",
+];
 
 /// A reason an officer may give, with its stable code.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -254,6 +288,21 @@ impl Service {
                 return Err(err(format!("documents: {:?} needs formats and a size limit of 1–100 MB", d.code)));
             }
         }
+        if s.result == ServiceResult::EPassport {
+            if s.applicants != [ApplicantType::Person] {
+                return Err(err("result = \"e_passport\": only applicants = [\"person\"]".into()));
+            }
+            let named: HashSet<&str> = s.sections.iter().flat_map(|x| &x.fields).map(|f| f.name.as_str()).collect();
+            if let Some(f) = E_PASSPORT_FIELDS.iter().find(|f| !named.contains(**f)) {
+                return Err(err(format!("result = \"e_passport\": the form needs the field {f:?}")));
+            }
+            if !s.documents.iter().any(|d| d.photo) {
+                return Err(err("result = \"e_passport\": a document with photo = true is needed".into()));
+            }
+        }
+        if let Some(d) = s.documents.iter().find(|d| d.photo && d.formats.contains(&Format::Pdf)) {
+            return Err(err(format!("documents: {:?} is a photo: formats jpeg and png only", d.code)));
+        }
         Ok(s)
     }
 
@@ -287,9 +336,10 @@ pub fn toml_files(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
     files.into_iter().map(|p| Ok((p.display().to_string(), std::fs::read_to_string(&p)?))).collect()
 }
 
-const BUILTIN: [(&str, &str); 2] = [
+const BUILTIN: [(&str, &str); 3] = [
     ("services/registration.toml", include_str!("../../services/registration.toml")),
     ("services/participant_extract.toml", include_str!("../../services/participant_extract.toml")),
+    ("services/e_passport.toml", include_str!("../../services/e_passport.toml")),
 ];
 
 impl Catalogue {
@@ -363,7 +413,8 @@ mod tests {
     #[test]
     fn search_finds_by_any_text() {
         let c = Catalogue::load(None).unwrap();
-        assert_eq!(c.search("").len(), 2);
+        assert_eq!(c.search("").len(), 3);
+        assert_eq!(c.search("электронный паспорт").len(), 1);
         assert_eq!(c.search("РЕГИСТРАЦИЯ").len(), 1);
         assert_eq!(c.search("реестрам ФНС").len(), 1);
         assert!(c.search("паспорт гражданина за рубежом").is_empty());
@@ -373,6 +424,26 @@ mod tests {
         format!(
             "code = \"x\"\ntitle = \"X\"\ndescription = \"d\"\nagency = \"A\"\napplicants = [\"person\"]\n{extra}\n[norm_days]\nperson = 3\n\n[[sections]]\ntitle = \"S\"\napplicants = [\"person\"]\nfields = [{{ name = \"a\", label = \"A\", kind = \"text\" }}]\n"
         )
+    }
+
+    #[test]
+    fn a_service_issuing_e_passports_is_checked_for_what_the_record_needs() {
+        let text = include_str!("../../services/e_passport.toml");
+        let s = Service::parse("e_passport.toml", text).unwrap();
+        assert_eq!(s.result, ServiceResult::EPassport);
+        assert!(s.registered_only);
+        assert!(s.documents.iter().any(|d| d.photo && d.max_mb == 5));
+        let no_inn = text.replace("name = \"inn\"", "name = \"tax_number\"");
+        assert!(Service::parse("x.toml", &no_inn).unwrap_err().problem.contains("\"inn\""));
+        let no_photo = text.replace("photo = true", "");
+        assert!(Service::parse("x.toml", &no_photo).unwrap_err().problem.contains("photo = true"));
+        let orgs = text
+            .replace("applicants = [\"person\"]", "applicants = [\"person\", \"org\"]")
+            .replace("person = 10", "person = 10\norg = 10");
+        assert!(Service::parse("x.toml", &orgs).unwrap_err().problem.contains("only applicants"));
+        let pdf_photo =
+            text.replacen("formats = [\"jpeg\", \"png\"]\nmax_mb = 5", "formats = [\"pdf\"]\nmax_mb = 5", 1);
+        assert!(Service::parse("x.toml", &pdf_photo).unwrap_err().problem.contains("jpeg and png only"));
     }
 
     #[test]

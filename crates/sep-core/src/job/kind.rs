@@ -23,11 +23,13 @@ pub enum Queue {
     Webhooks,
     /// Asynchronous operations of the API (bulk imports).
     Operations,
+    /// E-passports made from completed applications.
+    Passports,
 }
 
 impl Queue {
     /// Every queue.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Review,
         Self::Notify,
         Self::Spravki,
@@ -36,6 +38,7 @@ impl Queue {
         Self::Refunds,
         Self::Webhooks,
         Self::Operations,
+        Self::Passports,
     ];
 
     /// Stable code as stored.
@@ -49,6 +52,7 @@ impl Queue {
             Self::Refunds => "refunds",
             Self::Webhooks => "webhooks",
             Self::Operations => "operations",
+            Self::Passports => "passports",
         }
     }
 
@@ -93,11 +97,13 @@ pub enum JobKind {
     WebhookDeliver,
     /// Run (or resume) an asynchronous operation (`operation`).
     RunOperation,
+    /// Make the e-passport of a completed application (`application`).
+    IssuePassport,
 }
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::CheckApplication,
         Self::CompleteApplication,
         Self::SendEmail,
@@ -111,6 +117,7 @@ impl JobKind {
         Self::WebhookEvent,
         Self::WebhookDeliver,
         Self::RunOperation,
+        Self::IssuePassport,
     ];
 
     /// Stable code as stored.
@@ -129,6 +136,7 @@ impl JobKind {
             Self::WebhookEvent => "webhook_event",
             Self::WebhookDeliver => "webhook_deliver",
             Self::RunOperation => "run_operation",
+            Self::IssuePassport => "issue_passport",
         }
     }
 
@@ -148,6 +156,7 @@ impl JobKind {
             Self::ProcessRefund => Queue::Refunds,
             Self::WebhookEvent | Self::WebhookDeliver => Queue::Webhooks,
             Self::RunOperation => Queue::Operations,
+            Self::IssuePassport => Queue::Passports,
         }
     }
 }
@@ -180,7 +189,8 @@ mod tests {
                 ("refund_fee", "payments"),
                 ("webhook_event", "webhooks"),
                 ("webhook_deliver", "webhooks"),
-                ("run_operation", "operations")
+                ("run_operation", "operations"),
+                ("issue_passport", "passports")
             ]
         );
         for k in JobKind::ALL {

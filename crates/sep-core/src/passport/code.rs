@@ -268,12 +268,12 @@ mod tests {
         assert_eq!(parse(&format!("{PREFIX}{}", base45::encode(b"not zlib"))).unwrap_err(), CodeError::Compressed);
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut z, &[0u8; 100_000]).unwrap();
-        let bomb = format!("{PREFIX}{}", base45::encode(&z.finish().unwrap()));
+        let bomb = format!("{PREFIX}{}", base45::encode(z.finish().unwrap()));
         assert_eq!(parse(&bomb).unwrap_err(), CodeError::Compressed, "no inflating past the limit");
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut z, b"\xa1\x01\x02").unwrap();
         assert_eq!(
-            parse(&format!("{PREFIX}{}", base45::encode(&z.finish().unwrap()))).unwrap_err(),
+            parse(&format!("{PREFIX}{}", base45::encode(z.finish().unwrap()))).unwrap_err(),
             CodeError::Malformed
         );
         assert_eq!(parse(&"A".repeat(5000)).unwrap_err(), CodeError::TooLong);

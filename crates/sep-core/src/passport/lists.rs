@@ -70,7 +70,7 @@ impl AnnulmentList {
     /// Whether the record `id` is on the list.
     pub fn names(&self, id: Uuid) -> bool {
         let h = annulment_hash(id);
-        self.annulled.iter().any(|a| *a == h)
+        self.annulled.contains(&h)
     }
 }
 

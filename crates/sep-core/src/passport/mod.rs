@@ -8,7 +8,9 @@
 
 pub mod code;
 pub mod error;
+pub mod issue;
 pub mod lists;
+pub mod publish;
 pub mod record;
 pub mod store;
 pub mod verify;

@@ -21,6 +21,7 @@ mod mail;
 mod malformed;
 mod oauth;
 mod pages;
+mod passport;
 mod paying;
 mod payments;
 mod privacy;

@@ -148,6 +148,14 @@ pub(crate) const ROUTES: &[(&str, Who)] = &[
     ("/documents/sign/{id}", Who::Person),
     ("/documents/signatures/{id}", Who::Person),
     ("/documents/signatures", Who::Person),
+    ("/passport", Who::Person),
+    ("/passport/{id}/photo", Who::Person),
+    ("/passport/{id}/qr", Who::Person),
+    ("/passport/{id}/qr.svg", Who::Person),
+    ("/passport/{id}/qr.png", Who::Person),
+    ("/passport/verify", Who::Anyone),
+    ("/.well-known/sep/trust-list", Who::Anyone),
+    ("/.well-known/sep/annulments", Who::Anyone),
     ("/spravki", Who::Person),
     ("/spravki/{id}", Who::Person),
     ("/spravki/{id}/status", Who::Person),
@@ -378,9 +386,11 @@ async fn an_officer_of_another_agency_reaches_nothing_of_an_application() {
     };
     let mut wrong = Vec::new();
     for (path, methods) in routes() {
-        // Only the application's own routes take its id (a справка order's are in spravki.rs).
+        // Only the application's own routes take its id (a справка order's are in spravki.rs,
+        // an e-passport's in passport.rs).
         // (The API's are reached with a token: `api.rs`.)
-        if !path.contains("{id}") || ["/documents", "/spravki", "/payments", "/api"].iter().any(|p| path.starts_with(p))
+        if !path.contains("{id}")
+            || ["/documents", "/spravki", "/payments", "/api", "/passport"].iter().any(|p| path.starts_with(p))
         {
             continue;
         }

@@ -5,8 +5,10 @@
 
 mod application;
 pub(crate) mod multipart;
+mod passport;
 
 pub(crate) use application::{Editable, InAgency, Owned, Visible};
+pub(crate) use passport::Held;
 
 use crate::error::WebError;
 use crate::session::{Resolved, event};

@@ -11,6 +11,7 @@ pub(crate) mod help;
 pub(crate) mod integration;
 pub(crate) mod mail;
 pub(crate) mod officer;
+pub(crate) mod passport;
 pub(crate) mod payments;
 pub(crate) mod profile;
 pub(crate) mod public;

@@ -62,6 +62,20 @@ pub fn cloud_authority(cfg: &Config) -> anyhow::Result<Option<Arc<dyn sep_core::
     Ok(Some(Arc::new(CloudAuthority::new(ca, ring))))
 }
 
+/// The e-passport's keys beside the authority in `data_dir/ca` (made on first use) and the
+/// lists they sign; `None`, with a warning, when there is no authority.
+pub fn passport_publisher(cfg: &Config) -> anyhow::Result<Option<Arc<sep_core::passport::publish::Publisher>>> {
+    let dir = cfg.data_dir.join("ca");
+    if sep_crypto::ca::TestCa::open(&dir).is_err() {
+        tracing::warn!("no certification authority in data_dir/ca: e-passports are not issued");
+        return Ok(None);
+    }
+    let pki = sep_crypto::passport::PassportPki::open(&dir, std::time::SystemTime::now())
+        .context("ключи электронного паспорта")?;
+    let keys = Arc::new(pki.keyring().context("ключи электронного паспорта")?);
+    Ok(Some(Arc::new(sep_core::passport::publish::Publisher::new(keys, Arc::new(sep_crypto::passport::PassportKeys)))))
+}
+
 /// The web settings derived from the configuration.
 pub fn web_config(cfg: &Config) -> WebConfig {
     WebConfig {
@@ -271,6 +285,15 @@ pub async fn serve_portal(
         }
         None => tracing::warn!("no signing authority: справки are not issued"),
     }
+    let passports = passport_publisher(cfg)?;
+    if let Some(p) = &passports {
+        let issuer = sep_core::passport::issue::Issuer {
+            store: store.clone(),
+            catalogue: catalogue.clone(),
+            keys: p.keys.clone(),
+        };
+        queues.push((sep_core::passport::issue::QUEUE, Arc::new(issuer)));
+    }
     let pay = pay_link(cfg)?;
     if let Some(link) = &pay {
         let checker = sep_core::payment::pay::Checker { store: store.clone(), provider: link.provider.clone() };
@@ -316,6 +339,10 @@ pub async fn serve_portal(
     };
     let state = match authority {
         Some(authority) => state.signing_with(authority),
+        None => state,
+    };
+    let state = match passports {
+        Some(p) => state.passporting(p),
         None => state,
     };
     sep_web::server::serve(listener, sep_web::router(state), shutdown.wait())

@@ -47,11 +47,15 @@ pub enum EventType {
     MailReceived,
     /// An asynchronous operation finished (a bulk import).
     OperationCompleted,
+    /// An e-passport was issued to the person.
+    PassportIssued,
+    /// The person's e-passport was annulled.
+    PassportAnnulled,
 }
 
 impl EventType {
     /// Every type, in the order the API lists them.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 12] = [
         Self::ApplicationSubmitted,
         Self::ApplicationStatusChanged,
         Self::DocumentCreated,
@@ -62,6 +66,8 @@ impl EventType {
         Self::PaymentSucceeded,
         Self::MailReceived,
         Self::OperationCompleted,
+        Self::PassportIssued,
+        Self::PassportAnnulled,
     ];
 
     /// The type's code (the payload's `type`).
@@ -77,6 +83,8 @@ impl EventType {
             Self::PaymentSucceeded => "payment.succeeded",
             Self::MailReceived => "mail.received",
             Self::OperationCompleted => "operation.completed",
+            Self::PassportIssued => "passport.issued",
+            Self::PassportAnnulled => "passport.annulled",
         }
     }
 

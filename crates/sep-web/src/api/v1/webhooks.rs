@@ -53,6 +53,12 @@ pub(crate) enum EventCode {
     /// An asynchronous operation finished.
     #[serde(rename = "operation.completed")]
     OperationCompleted,
+    /// An e-passport was issued.
+    #[serde(rename = "passport.issued")]
+    PassportIssued,
+    /// An e-passport was annulled.
+    #[serde(rename = "passport.annulled")]
+    PassportAnnulled,
 }
 
 /// A subscription as the API shows it.

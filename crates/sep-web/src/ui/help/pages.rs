@@ -198,6 +198,17 @@ const OTHER: &[(&str, &str, &str)] = &[
         "Файл больше допустимого для этого документа.",
         "Уменьшите файл (например, отсканируйте с меньшим разрешением) и загрузите снова.",
     ),
+    (
+        "upload_photo_unreadable",
+        "Фотография не читается: файл JPEG или PNG повреждён.",
+        "Сохраните снимок заново в формате JPEG или PNG и загрузите снова.",
+    ),
+    ("upload_photo_too_small", "Фотография меньше 600×800 точек.", "Приложите снимок в большем разрешении."),
+    (
+        "upload_photo_not_portrait",
+        "Фотография не вертикальная или её стороны не в соотношении 3:4.",
+        "Обрежьте снимок до 3:4 (например, 600×800 точек) и загрузите снова.",
+    ),
 ];
 
 struct Row {
@@ -255,6 +266,22 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
         happened: e.to_string(),
         action: e.action().into(),
     }));
+    // The e-passport's code and lists, as the check page and `sep passport verify` name them.
+    out.extend(sep_core::passport::CodeError::ALL.iter().map(|e| Row {
+        code: e.code().into(),
+        happened: e.to_string(),
+        action: "Попросите предъявителя открыть код заново в личном кабинете и отсканируйте его ещё раз.".into(),
+    }));
+    out.extend(sep_core::passport::ListError::ALL.iter().map(|e| Row {
+        code: e.code().into(),
+        happened: e.to_string(),
+        action: "Загрузите списки с адресов /.well-known/sep/trust-list и /.well-known/sep/annulments заново.".into(),
+    }));
+    out.push(Row {
+        code: "passport_annulled".into(),
+        happened: "Электронный паспорт аннулирован: список аннулирования СЭП называет его.".into(),
+        action: "Не принимайте его для подтверждения личности; владелец может получить новый.".into(),
+    });
     // The справки: the order form's problems, why one was not made, and the portal's own.
     out.extend(sep_core::spravka::OrderError::ALL.iter().map(|e| Row {
         code: e.code().into(),

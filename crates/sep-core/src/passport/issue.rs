@@ -1,0 +1,252 @@
+//! Issuing an e-passport (SPEC EP1): when an application of a service with
+//! `result = "e_passport"` is completed, the job `issue_passport` makes the registry's record
+//! from the form's fields and the photo, signs its QR code in both profiles, annuls the
+//! holder's earlier e-passport («Выдан новый») and tells the holder — one transaction.
+//! The lists a verifier caches are made here too, from the registry and the keys.
+
+use super::code::{cose_alg, encode, kid};
+use super::lists::{AnnulmentList, Keys, SignerEntry, TrustList};
+use super::record::{AnnulReason, ISSUER, Passport, PassportStatus, StatusEntry, VALID_YEARS};
+use crate::application::record::{Application, ApplicationId, StoredFile};
+use crate::application::status::Status;
+use crate::audit::NewAuditEvent;
+use crate::catalogue::{Catalogue, ServiceResult};
+use crate::ident::RuDate;
+use crate::job::{Handler, Job, JobKind, NewJob, Queue};
+use crate::notice::NewNotice;
+use crate::signer::{SignError, Signer};
+use crate::store::{Effects, Store};
+use std::sync::Arc;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The queue of e-passports.
+pub const QUEUE: Queue = Queue::Passports;
+
+/// The keys of the e-passport: the document signers and the roots that sign the lists.
+pub struct Keyring {
+    /// Signs codes with ES256.
+    pub es256: Arc<dyn Signer>,
+    /// Signs codes with ГОСТ Р 34.10-2012.
+    pub gost: Arc<dyn Signer>,
+    /// Sign the lists (ES256 and ГОСТ roots).
+    pub roots: Vec<Arc<dyn Signer>>,
+}
+
+impl Keyring {
+    /// The trust list as of `now`: the roots and both signers.
+    pub fn trust_list(&self, keys: &dyn Keys, now: OffsetDateTime) -> Result<Vec<u8>, SignError> {
+        let mut signers = Vec::new();
+        for s in [&self.es256, &self.gost] {
+            let cert = s.certificate().ok_or_else(|| SignError::Key("у ключа нет сертификата".into()))?.to_vec();
+            let alg = cose_alg(s.algorithm()).ok_or_else(|| SignError::Key(s.algorithm().name().into()))?;
+            let key = keys.spki(&cert).ok_or_else(|| SignError::Key("ключ сертификата не читается".into()))?;
+            signers.push(SignerEntry { kid: kid(&cert), alg, certificate: cert, key });
+        }
+        let roots = self.roots.iter().filter_map(|r| r.certificate().map(<[u8]>::to_vec)).collect();
+        TrustList { issued: now, roots, signers }.sign(&self.root_refs())
+    }
+
+    /// The annulment list of the records `annulled`, as of `now`.
+    pub fn annulment_list(&self, annulled: &[Uuid], now: OffsetDateTime) -> Result<Vec<u8>, SignError> {
+        let annulled = annulled.iter().map(|id| super::lists::annulment_hash(*id)).collect();
+        AnnulmentList { issued: now, annulled }.sign(&self.root_refs())
+    }
+
+    fn root_refs(&self) -> Vec<&dyn Signer> {
+        self.roots.iter().map(|r| r.as_ref() as &dyn Signer).collect()
+    }
+
+    /// The SHA-256 (hex) of each root: what verifiers pin.
+    pub fn pins(&self) -> Vec<String> {
+        self.roots.iter().filter_map(|r| r.certificate()).map(super::lists::fingerprint).collect()
+    }
+}
+
+/// The job that issues the e-passport of a completed application.
+pub fn job(app: ApplicationId, at: OffsetDateTime) -> NewJob {
+    NewJob::of(JobKind::IssuePassport, serde_json::json!({ "application": app.0.to_string() }), at)
+}
+
+/// ISO 3166-1 alpha-3 of a citizenship as people write it; the text itself otherwise.
+pub fn citizenship_code(text: &str) -> String {
+    let t = text.trim().to_lowercase().replace('ё', "е");
+    match t.as_str() {
+        "российская федерация" | "россия" | "рф" | "russian federation" | "russia" | "rus" => {
+            "RUS".into()
+        }
+        _ => text.trim().to_owned(),
+    }
+}
+
+/// A day as people read it: `ДД.ММ.ГГГГ`.
+fn ru_day(d: time::Date) -> String {
+    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
+}
+
+/// Why a completed application made no record.
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    /// A field the record needs is missing or malformed (the form checks them: corrupted data).
+    #[error("поле {0} заявления не годится для записи реестра")]
+    Field(&'static str),
+    /// No photo attached.
+    #[error("к заявлению не приложена фотография")]
+    NoPhoto,
+    /// A key could not sign.
+    #[error(transparent)]
+    Sign(#[from] SignError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] crate::StoreError),
+}
+
+fn field<'a>(app: &'a Application, name: &'static str) -> Result<&'a str, IssueError> {
+    app.data.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()).ok_or(IssueError::Field(name))
+}
+
+/// The record an application makes (codes not yet signed), numbered `number`.
+pub fn record(
+    app: &Application,
+    photo: StoredFile,
+    number: String,
+    now: OffsetDateTime,
+) -> Result<Passport, IssueError> {
+    let birth_date = RuDate::parse(field(app, "birth_date")?).map_err(|_| IssueError::Field("birth_date"))?.date();
+    let valid_until = now.replace_year(now.year() + VALID_YEARS).unwrap_or(now + time::Duration::days(3652));
+    Ok(Passport {
+        id: Uuid::now_v7(),
+        number,
+        user_id: app.user_id,
+        application_id: app.id,
+        inn: field(app, "inn")?.to_owned(),
+        passport_series: field(app, "passport_series")?.chars().filter(char::is_ascii_digit).collect(),
+        passport_number: field(app, "passport_number")?.chars().filter(char::is_ascii_digit).collect(),
+        last_name: field(app, "last_name")?.to_owned(),
+        first_name: field(app, "first_name")?.to_owned(),
+        middle_name: app.data.get("middle_name").map(|m| m.trim().to_owned()).filter(|m| !m.is_empty()),
+        birth_date,
+        birth_place: field(app, "birth_place")?.to_owned(),
+        citizenship: citizenship_code(field(app, "citizenship")?),
+        photo,
+        issued_at: now,
+        valid_until,
+        status: PassportStatus::Valid,
+        code_es256: String::new(),
+        code_gost: String::new(),
+    })
+}
+
+/// What the worker needs to issue e-passports.
+pub struct Issuer {
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// The services (which photo document, whether the service issues one).
+    pub catalogue: Arc<Catalogue>,
+    /// The keys.
+    pub keys: Arc<Keyring>,
+}
+
+impl Issuer {
+    /// Issues the e-passport of application `id` if it is completed and has none yet.
+    pub async fn issue(&self, id: ApplicationId, now: OffsetDateTime) -> Result<Option<Passport>, IssueError> {
+        let store = self.store.as_ref();
+        let app = store.get_application(id).await?;
+        let service = self.catalogue.get(&app.service);
+        if app.status != Status::Completed || service.is_none_or(|s| s.result != ServiceResult::EPassport) {
+            return Ok(None);
+        }
+        if store.find_passport_by_application(id).await?.is_some() {
+            return Ok(None);
+        }
+        let photo_doc = service.and_then(|s| s.documents.iter().find(|d| d.photo)).map(|d| d.code.clone());
+        let photo = store
+            .list_attachments(id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|a| Some(&a.document) == photo_doc.as_ref())
+            .map(|a| StoredFile {
+                file_name: a.file_name,
+                content_type: a.content_type,
+                size: a.size,
+                sha256: a.sha256,
+            })
+            .ok_or(IssueError::NoPhoto)?;
+        let year = crate::clock::moscow_day(now).year();
+        let seq = store.next_passport_number(year).await?;
+        let mut p = record(&app, photo, format!("ЭП-{year}-{seq:06}"), now)?;
+        let claims = p.claims();
+        p.code_es256 = encode(&claims, self.keys.es256.as_ref())?;
+        p.code_gost = encode(&claims, self.keys.gost.as_ref())?;
+        let first = StatusEntry {
+            id: Uuid::now_v7(),
+            passport_id: p.id,
+            at: now,
+            status: PassportStatus::Valid,
+            by: None,
+            reason: None,
+            comment: format!("Выдан по заявлению {}", app.number.clone().unwrap_or_default()),
+        };
+        let old =
+            store.list_passports_of_user(app.user_id).await?.into_iter().find(|o| o.status == PassportStatus::Valid);
+        let annul = old.as_ref().map(|o| StatusEntry {
+            id: Uuid::now_v7(),
+            passport_id: o.id,
+            at: now,
+            status: PassportStatus::Annulled,
+            by: None,
+            reason: Some(AnnulReason::Reissued),
+            comment: format!("Выдан новый электронный паспорт {}", p.number),
+        });
+        let mut ev = NewAuditEvent::system(now, "passport.issued", Some(app.user_id));
+        ev.object = Some(format!("passport:{}", p.id));
+        ev.details = serde_json::json!({ "number": p.number, "application": app.id.0.to_string(),
+            "annulled": old.as_ref().map(|o| o.id.to_string()) });
+        let notice = NewNotice {
+            user_id: app.user_id,
+            at: now,
+            kind: "passport".into(),
+            title: "Электронный паспорт выдан".into(),
+            text: format!(
+                "Электронный паспорт № {} действителен до {}. Откройте «Получить электронный паспорт», чтобы сохранить QR-код.",
+                p.number,
+                ru_day(crate::clock::moscow_day(p.valid_until))
+            ),
+            link: "/passport".into(),
+            critical: false,
+        };
+        let fx = Effects { audit: vec![ev], jobs: vec![], notices: vec![notice] };
+        let fx = fx.with_job(crate::integration::webhook::event_job(
+            app.user_id,
+            crate::integration::webhook::EventType::PassportIssued,
+            serde_json::json!({ "passport": p.id.to_string(), "number": p.number, "issuer": ISSUER }),
+            now,
+        ));
+        if store.issue_passport(&p, &first, annul.as_ref(), &fx).await? { Ok(Some(p)) } else { Ok(None) }
+    }
+}
+
+#[async_trait::async_trait]
+impl Handler for Issuer {
+    async fn handle(&self, j: &Job, now: OffsetDateTime) -> Result<(), String> {
+        let id = j.job.payload["application"]
+            .as_str()
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| format!("job {}: no application", j.id))?;
+        self.issue(ApplicationId(id), now).await.map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn citizenship_is_coded_as_people_write_it() {
+        for t in ["Российская Федерация", " россия ", "РФ", "Russian Federation"] {
+            assert_eq!(citizenship_code(t), "RUS", "{t}");
+        }
+        assert_eq!(citizenship_code("Республика Беларусь"), "Республика Беларусь");
+    }
+}

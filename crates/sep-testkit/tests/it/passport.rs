@@ -1,0 +1,233 @@
+//! «Электронный паспорт» (SPEC EP1, EP2): a registered person applies with a photo and
+//! fingerprints, the registries are checked, an officer of МВД approves, the registry makes a
+//! record; the holder gets the card and the QR code; anyone checks the code on
+//! `/passport/verify`, offline with the published lists, and independently (PyPI's cbor2 and
+//! cryptography; zbarimg reads the picture). A second e-passport annuls the first.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
+
+use crate::common::{self, file, send, status};
+use axum::http::StatusCode;
+use sep_core::clock::Clock as _;
+use sep_core::passport::lists::fingerprint;
+use sep_core::passport::verify::{Lists, Verdict, verify};
+use sep_crypto::passport::PassportKeys;
+use sep_testkit::{Backend, Signed, TestApp};
+
+const AGENCY: &str = "МВД России";
+
+/// A PNG header saying `w`×`h`: what the portal reads of a photo.
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    b.extend_from_slice(b"IHDR");
+    b.extend_from_slice(&w.to_be_bytes());
+    b.extend_from_slice(&h.to_be_bytes());
+    b.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    b
+}
+
+/// A registered citizen's e-passport application, filled, with its files; its path.
+async fn apply(w: &Signed) -> String {
+    let start = [("service", "e_passport"), ("applicant", "person")];
+    let app = w.post_form("/applications", &start).await.location().to_owned();
+    assert!(app.starts_with("/applications/"), "{app}");
+    let form = [
+        ("passport_series", "4510"),
+        ("passport_number", "000001"),
+        ("birth_place", "г. Москва"),
+        ("passport_issued_on", "10.04.2010"),
+        ("passport_issuer", "ГУ МВД России по г. Москве"),
+        ("passport_division_code", "770-001"),
+        ("citizenship", "Российская Федерация"),
+    ];
+    w.post_form(&app, &form).await;
+    let docs = format!("{app}/documents");
+    for (name, bytes, code) in [
+        ("landscape.png", png(800, 600), "upload_photo_not_portrait"),
+        ("small.png", png(300, 400), "upload_photo_too_small"),
+        ("photo.pdf", b"%PDF-1.7 not a photo".to_vec(), "upload_format_refused"),
+        ("broken.jpg", vec![0xFF, 0xD8, 0xFF, 0x00], "upload_photo_unreadable"),
+    ] {
+        let r = w.upload(&docs, &[("document", "photo")], &[("file", name, &bytes)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert!(r.text.contains(code), "{name}: {}", r.text);
+    }
+    let r = w.upload(&docs, &[("document", "photo")], &[("file", "photo.png", &png(900, 1200))]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = w.upload(&docs, &[("document", "fingerprints")], &[("file", "fingers.png", &png(500, 500))]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    send(w, &app).await;
+    app
+}
+
+/// The officer of МВД takes and approves `app`; the worker completes it and issues.
+async fn approve(t: &TestApp, app: &str) {
+    t.run_jobs().await;
+    let officer = t.officer(AGENCY).await;
+    let page = format!("/officer/applications/{}", app.trim_start_matches("/applications/"));
+    officer.post_form(&format!("{page}/take"), &[]).await;
+    let r = officer.post_form(&format!("{page}/decide"), &[("decision", "approve")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    t.run_jobs().await;
+    assert_eq!(t.run_passports().await, 1, "one record made");
+}
+
+fn between<'a>(text: &'a str, from: &str, to: &str) -> &'a str {
+    text.split(from).nth(1).unwrap_or_else(|| panic!("{from} not in {text}")).split(to).next().unwrap()
+}
+
+async fn issued_checked_and_annulled_by_a_new_one(backend: Backend) {
+    let Some(t) = TestApp::on(backend).await else { return };
+    let w = t.citizen().await;
+    // Only for people registered in СЭП.
+    let r = w.post_form("/applications", &[("service", "e_passport"), ("applicant", "person")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text.contains("registration_required"), "{}", r.text);
+    file(&w, "person", &[("passport_number", "000001")]).await;
+    t.run_jobs().await;
+    assert!(w.page("/passport").await.contains("У вас нет электронного паспорта"));
+
+    let app = apply(&w).await;
+    approve(&t, &app).await;
+    assert_eq!(status(&w.page(&app).await), "Завершено");
+    let page = w.get("/passport").await;
+    assert_eq!(page.headers["cache-control"], "private, no-store", "personal data is not cached");
+    let page = page.text;
+    for want in ["Действителен", "Получить электронный паспорт", "Иванов", "4510 000001", "ЭП-", "Российская Федерация"]
+    {
+        assert!(page.contains(want), "{want}: {page}");
+    }
+    let id = between(&page, "/passport/", "/").to_owned();
+    let cabinet = w.page("/cabinet").await;
+    assert!(cabinet.contains("Электронный паспорт выдан"), "the holder is told: {cabinet}");
+
+    // The code, full-screen and as files.
+    let qr = w.page(&format!("/passport/{id}/qr")).await;
+    let code = between(&qr, "id=\"passport-code\">", "<").to_owned();
+    assert!(code.starts_with("SEP1:"), "{code}");
+    let version: i16 = between(&qr, "data-qr-version=\"", "\"").parse().unwrap();
+    assert!((1..=15).contains(&version), "QR version {version} at Q for {} characters", code.len());
+    let gost =
+        between(&w.page(&format!("/passport/{id}/qr?profile=gost")).await, "id=\"passport-code\">", "<").to_owned();
+    assert_ne!(gost, code);
+    let image = w.get(&format!("/passport/{id}/qr.png")).await;
+    assert_eq!((image.status, image.headers["content-type"].to_str().unwrap()), (StatusCode::OK, "image/png"));
+    let svg = w.get(&format!("/passport/{id}/qr.svg?profile=gost")).await;
+    assert!(svg.text.starts_with("<svg"), "{}", svg.text);
+    let photo = w.get(&format!("/passport/{id}/photo")).await;
+    assert_eq!(photo.bytes, png(900, 1200));
+
+    // Nobody else opens any of it; the attempt is journaled.
+    let other = t.sign_in_as(common::TOTP_PHONE).await;
+    for path in ["qr", "qr.png", "qr.svg", "photo"] {
+        assert_eq!(other.get(&format!("/passport/{id}/{path}")).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let journal = t.db.store().list_audit(0, 1000).await.unwrap();
+    let object = format!("passport:{id}");
+    let denied = journal
+        .iter()
+        .filter(|e| e.event.action == "passport.access_denied" && e.event.object.as_deref() == Some(object.as_str()));
+    assert_eq!(denied.count(), 4, "each refusal journaled");
+
+    // Anyone checks it on the page.
+    let b = t.browser();
+    let r = b.post("/passport/verify", &[("code", &code)]).await;
+    assert!(r.text.contains("data-verdict=\"valid\"") && r.text.contains("Иванов"), "{}", r.text);
+    let r = b.post("/passport/verify", &[("code", &gost)]).await;
+    assert!(r.text.contains("data-verdict=\"valid\"") && r.text.contains("GOST3410_2012_256"), "{}", r.text);
+    let r = b.post("/passport/verify", &[("code", &code[..code.len() - 20])]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("data-verdict=\"invalid\""), "{}", r.text);
+    let r = b.post("/passport/verify", &[("code", "HC1:6BFOXN")]).await;
+    assert!(r.text.contains("passport_code_prefix"), "{}", r.text);
+
+    // Offline, with the lists as published.
+    let trust = b.get("/.well-known/sep/trust-list").await;
+    assert_eq!(trust.headers["content-type"], "application/cose");
+    let annul = b.get("/.well-known/sep/annulments").await;
+    let pins = t.passports.keys.pins();
+    let now = t.clock.now();
+    let lists = Lists::open(&trust.bytes, &annul.bytes, &pins, &PassportKeys, now).unwrap();
+    assert!(matches!(verify(&code, &lists, &PassportKeys, now), Ok(Verdict::Valid { .. })));
+    let (trust_file, annul_file) = (tempfile::NamedTempFile::new().unwrap(), tempfile::NamedTempFile::new().unwrap());
+    std::fs::write(trust_file.path(), &trust.bytes).unwrap();
+    std::fs::write(annul_file.path(), &annul.bytes).unwrap();
+    let independent = |code: &str, annul: &[u8]| {
+        std::fs::write(annul_file.path(), annul).unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/oracles/passport_check.py");
+        let out = std::process::Command::new("python3")
+            .args([script, code, trust_file.path().to_str().unwrap(), annul_file.path().to_str().unwrap(), &pins[0]])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    if python_has_the_oracle() {
+        let v = independent(&code, &annul.bytes);
+        assert_eq!((v["signature"].as_str(), v["chain"].as_str()), (Some("valid"), Some("valid")));
+        assert_eq!((v["record"].as_str(), v["last_name"].as_str()), (Some(id.as_str()), Some("Иванов")));
+        assert_eq!(
+            (v["iss"].as_str(), v["citizenship"].as_str(), v["annulled"].as_bool()),
+            (Some("RU"), Some("RUS"), Some(false))
+        );
+    }
+    if common::have("zbarimg", "zbar-tools") {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("qr.png"), &image.bytes).unwrap();
+        let (ok, out) = common::run("zbarimg", &["--raw", "-q", "qr.png"], dir.path());
+        assert!(ok, "{out}");
+        assert_eq!(out.lines().next(), Some(code.as_str()), "zbarimg reads the code back");
+    }
+
+    // A second e-passport annuls the first: the page, the list, the checks say so.
+    let second = apply(&w).await;
+    approve(&t, &second).await;
+    let page = w.page("/passport").await;
+    assert!(!page.contains(&format!("/passport/{id}/")), "the newest is shown");
+    let old = t.db.store().find_passport(uuid::Uuid::parse_str(&id).unwrap()).await.unwrap().unwrap();
+    assert_eq!(old.status, sep_core::passport::record::PassportStatus::Annulled);
+    let history = t.db.store().passport_history(old.id).await.unwrap();
+    assert_eq!(history.last().unwrap().reason, Some(sep_core::passport::record::AnnulReason::Reissued));
+    let r = b.post("/passport/verify", &[("code", &code)]).await;
+    assert!(r.text.contains("data-verdict=\"annulled\"") && r.text.contains("аннулирован по списку от"), "{}", r.text);
+    let annul = b.get("/.well-known/sep/annulments").await;
+    let lists = Lists::open(&trust.bytes, &annul.bytes, &pins, &PassportKeys, now).unwrap();
+    assert!(matches!(verify(&code, &lists, &PassportKeys, now), Ok(Verdict::Annulled { .. })));
+    if python_has_the_oracle() {
+        assert_eq!(independent(&code, &annul.bytes)["annulled"].as_bool(), Some(true));
+    }
+    // A list whose signature is broken is not used.
+    let mut bad = annul.bytes.clone();
+    let at = bad.len() - 5;
+    bad[at] ^= 1;
+    assert_eq!(
+        Lists::open(&trust.bytes, &bad, &pins, &PassportKeys, now).unwrap_err(),
+        sep_core::passport::ListError::Signature
+    );
+    assert_eq!(pins.len(), 2);
+    assert_eq!(fingerprint(t.passports.keys.roots[0].certificate().unwrap()), pins[0]);
+}
+
+/// Whether python3 has cbor2, base45 and cryptography; required under `SEP_TEST_ALL=1`.
+fn python_has_the_oracle() -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", "import cbor2, base45, cryptography"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok || std::env::var("SEP_TEST_ALL").as_deref() != Ok("1"),
+        "SEP_TEST_ALL=1 but python3 lacks cbor2, base45 or cryptography"
+    );
+    ok
+}
+
+mod e_passport_issued_checked_and_annulled_by_a_new_one {
+    #[tokio::test]
+    async fn sqlite() {
+        super::issued_checked_and_annulled_by_a_new_one(sep_testkit::Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        super::issued_checked_and_annulled_by_a_new_one(sep_testkit::Backend::Postgres).await;
+    }
+}
