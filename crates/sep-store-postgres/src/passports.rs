@@ -168,6 +168,12 @@ impl PassportStore for PgStore {
         row.as_ref().map(passport_row).transpose()
     }
 
+    async fn find_passport_by_number(&self, number: &str) -> StoreResult<Option<Passport>> {
+        let client = self.client().await?;
+        let row = client.query_opt(&format!("{PASSPORT} WHERE number = $1"), &[&number]).await.map_err(map_err)?;
+        row.as_ref().map(passport_row).transpose()
+    }
+
     async fn find_passport_by_application(&self, app: ApplicationId) -> StoreResult<Option<Passport>> {
         let client = self.client().await?;
         let row =

@@ -163,6 +163,10 @@ impl PassportStore for SqliteStore {
         self.read(|c| c.query_row(&format!("{PASSPORT} WHERE id = ?1"), [id.to_string()], passport_row).optional())
     }
 
+    async fn find_passport_by_number(&self, number: &str) -> StoreResult<Option<Passport>> {
+        self.read(|c| c.query_row(&format!("{PASSPORT} WHERE number = ?1"), [number], passport_row).optional())
+    }
+
     async fn find_passport_by_application(&self, app: ApplicationId) -> StoreResult<Option<Passport>> {
         self.read(|c| {
             c.query_row(&format!("{PASSPORT} WHERE application_id = ?1"), [app.0.to_string()], passport_row).optional()

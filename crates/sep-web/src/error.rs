@@ -314,6 +314,32 @@ impl From<sep_core::signing::SigningError> for WebError {
     }
 }
 
+impl From<sep_core::passport::officer::PassportError> for WebError {
+    fn from(e: sep_core::passport::officer::PassportError) -> Self {
+        use sep_core::passport::officer::PassportError as E;
+        match e {
+            E::Store(e) => e.into(),
+            E::NotFound => Self::not_found(),
+            E::ReasonRequired => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                e.code(),
+                "Не выбрана причина",
+                &e.to_string(),
+                "Вернитесь к электронному паспорту, выберите причину и нажмите «Аннулировать» снова.",
+            )
+            .into(),
+            E::NotValid => Problem::new(
+                StatusCode::CONFLICT,
+                e.code(),
+                "Паспорт уже аннулирован",
+                &e.to_string(),
+                "Откройте электронный паспорт заново: в истории статусов указано, когда и почему он аннулирован.",
+            )
+            .into(),
+        }
+    }
+}
+
 impl From<sep_core::spravka::SpravkaError> for WebError {
     fn from(e: sep_core::spravka::SpravkaError) -> Self {
         use sep_core::spravka::SpravkaError as E;

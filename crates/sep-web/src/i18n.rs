@@ -273,6 +273,7 @@ mod tests {
             "passport/error.rs",
             "passport/record.rs",
             "passport/issue.rs",
+            "passport/officer.rs",
         ] {
             files.push(core.join(f));
         }

@@ -542,13 +542,15 @@ fn verify_routes(max_body: usize) -> Router<AppState> {
 
 /// The officer's workspace.
 fn officer_routes(max_body: usize) -> Router<AppState> {
-    use ui::officer::{application, queue, spravki};
+    use ui::officer::{application, passports, queue, spravki};
     Router::new()
         .route("/officer", get(queue::queue))
         .route("/officer/applications/{id}", get(application::show))
         .route("/officer/applications/{id}/take", post(application::take))
         .route("/officer/applications/{id}/decide", post(application::decide))
         .route("/officer/applications/{id}/issued/{doc}/annul", post(application::annul))
+        .route("/officer/passports", get(passports::find))
+        .route("/officer/passports/{id}/annul", post(passports::annul))
         .route("/officer/spravki", get(spravki::find))
         .route("/officer/spravki/{number}/annul", post(spravki::annul))
         .route(

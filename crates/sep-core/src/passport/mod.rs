@@ -10,6 +10,7 @@ pub mod code;
 pub mod error;
 pub mod issue;
 pub mod lists;
+pub mod officer;
 pub mod publish;
 pub mod record;
 pub mod store;

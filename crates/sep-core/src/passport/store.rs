@@ -24,6 +24,8 @@ pub trait PassportStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// A record by id.
     async fn find_passport(&self, id: Uuid) -> StoreResult<Option<Passport>>;
+    /// A record by its number.
+    async fn find_passport_by_number(&self, number: &str) -> StoreResult<Option<Passport>>;
     /// The record an application made.
     async fn find_passport_by_application(&self, app: ApplicationId) -> StoreResult<Option<Passport>>;
     /// A person's records, newest first.

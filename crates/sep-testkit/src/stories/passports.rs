@@ -67,6 +67,8 @@ pub async fn lifecycle(db: &TestDb) {
     );
     assert_eq!(s.find_passport(first.id).await.unwrap(), Some(first.clone()), "read back whole");
     assert_eq!(s.find_passport_by_application(app1).await.unwrap(), Some(first.clone()));
+    assert_eq!(s.find_passport_by_number("ЭП-2026-000001").await.unwrap(), Some(first.clone()));
+    assert!(s.find_passport_by_number("ЭП-2026-000404").await.unwrap().is_none());
     assert!(s.find_passport(twin.id).await.unwrap().is_none());
 
     // A second one annuls the first in the same transaction.

@@ -207,6 +207,65 @@ async fn issued_checked_and_annulled_by_a_new_one(backend: Backend) {
     assert_eq!(fingerprint(t.passports.keys.roots[0].certificate().unwrap()), pins[0]);
 }
 
+async fn an_officer_of_mvd_finds_and_annuls_the_holder_sees_it(backend: Backend) {
+    let Some(t) = TestApp::on(backend).await else { return };
+    let w = t.citizen().await;
+    file(&w, "person", &[("passport_number", "000001")]).await;
+    t.run_jobs().await;
+    approve(&t, &apply(&w).await).await;
+    let page = w.page("/passport").await;
+    let id = between(&page, "/passport/", "/").to_owned();
+    let number = between(&page, "<dd>ЭП-", "<").to_owned();
+    let number = format!("ЭП-{number}");
+    let code = between(&w.page(&format!("/passport/{id}/qr")).await, "id=\"passport-code\">", "<").to_owned();
+    assert!(page.contains("Никто, кроме вас, его не просматривал"));
+    let find = format!("/officer/passports?number={}", sep_web_query(&number));
+
+    // Another agency's officer and a citizen find nothing; the registry's officer finds it.
+    let fns = t.officer("ФНС России").await;
+    assert_eq!(fns.get(&find).await.status, StatusCode::NOT_FOUND);
+    let annul = format!("/officer/passports/{id}/annul");
+    assert_eq!(fns.post_form(&annul, &[("reason", "lost")]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(w.get(&find).await.status, StatusCode::NOT_FOUND);
+    let mvd = t.officer(AGENCY).await;
+    assert!(mvd.page("/officer").await.contains("Реестр электронных паспортов"));
+    let found = mvd.page(&find).await;
+    assert!(found.contains("Иванов") && found.contains("Аннулировать электронный паспорт"), "{found}");
+    let unknown = mvd.get("/officer/passports?number=ЭП-1999-000001").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    // The holder sees who looked.
+    let page = w.page("/passport").await;
+    assert!(page.contains("Кто просматривал") && page.contains("Кузнецова"), "{page}");
+
+    // A reason is required; then the record is annulled, once.
+    let r = mvd.post_form(&annul, &[("reason", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("passport_annul_reason_required"), "{}", r.text);
+    let r = mvd.post_form(&annul, &[("reason", "lost"), ("comment", "Заявление об утрате")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = mvd.post_form(&annul, &[("reason", "court_decision")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text.contains("passport_not_valid"), "{}", r.text);
+    let page = w.page("/passport").await;
+    assert!(page.contains("Аннулирован") && page.contains("Утрата") && page.contains("Заявление об утрате"), "{page}");
+    assert!(!page.contains("Получить электронный паспорт"), "no code to show for an annulled one");
+    let cabinet = w.page("/cabinet").await;
+    assert!(cabinet.contains("Электронный паспорт аннулирован"), "the holder is told: {cabinet}");
+    let b = t.browser();
+    let r = b.post("/passport/verify", &[("code", &code)]).await;
+    assert!(r.text.contains("data-verdict=\"annulled\""), "{}", r.text);
+    let jobs = t.db.store().list_jobs("webhooks", 50).await.unwrap();
+    assert!(jobs.iter().any(|j| j.job.payload["type"] == "passport.annulled"), "the event is raised");
+    let journal = t.db.store().list_audit(0, 1000).await.unwrap();
+    assert!(journal.iter().any(|e| e.event.action == "passport.annulled" && e.event.actor == Some(mvd.user.id)));
+}
+
+fn sep_web_query(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
 /// Whether python3 has cbor2, base45 and cryptography; required under `SEP_TEST_ALL=1`.
 fn python_has_the_oracle() -> bool {
     let ok = std::process::Command::new("python3")
@@ -218,6 +277,18 @@ fn python_has_the_oracle() -> bool {
         "SEP_TEST_ALL=1 but python3 lacks cbor2, base45 or cryptography"
     );
     ok
+}
+
+mod e_passport_annulled_by_an_officer_of_mvd {
+    #[tokio::test]
+    async fn sqlite() {
+        super::an_officer_of_mvd_finds_and_annuls_the_holder_sees_it(sep_testkit::Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        super::an_officer_of_mvd_finds_and_annuls_the_holder_sees_it(sep_testkit::Backend::Postgres).await;
+    }
 }
 
 mod e_passport_issued_checked_and_annulled_by_a_new_one {

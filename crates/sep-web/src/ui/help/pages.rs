@@ -277,6 +277,16 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
         happened: e.to_string(),
         action: "Загрузите списки с адресов /.well-known/sep/trust-list и /.well-known/sep/annulments заново.".into(),
     }));
+    for e in [
+        sep_core::passport::officer::PassportError::ReasonRequired,
+        sep_core::passport::officer::PassportError::NotValid,
+    ] {
+        out.push(Row {
+            code: e.code().into(),
+            happened: e.to_string(),
+            action: "Откройте электронный паспорт в реестре заново и повторите действие.".into(),
+        });
+    }
     out.push(Row {
         code: "passport_annulled".into(),
         happened: "Электронный паспорт аннулирован: список аннулирования СЭП называет его.".into(),

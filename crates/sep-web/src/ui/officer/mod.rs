@@ -2,5 +2,6 @@
 //! officer's steps. Every page takes the `Officer` or `InAgency` extractor.
 
 pub(crate) mod application;
+pub(crate) mod passports;
 pub(crate) mod queue;
 pub(crate) mod spravki;

@@ -42,6 +42,8 @@ struct Row {
 #[template(path = "officer/queue.html")]
 struct QueuePage {
     agency: String,
+    /// The agency keeps the registry of e-passports.
+    passports: bool,
     rows: Vec<Row>,
     total: usize,
     statuses: Vec<(&'static str, &'static str)>,
@@ -70,6 +72,7 @@ pub(crate) async fn queue(State(s): State<AppState>, officer: Officer, Query(q):
     let (apps, total) = agency_queue(s.store.as_ref(), &s.catalogue, &user, &agency, &filter, today).await?;
     let services = s.catalogue.search("").into_iter().filter(|svc| svc.agency == agency);
     render(&QueuePage {
+        passports: sep_core::passport::officer::keeps_registry(&user),
         agency: tr_dyn(&agency),
         rows: apps.iter().map(|a| row(&s, &user, a, today)).collect(),
         total,

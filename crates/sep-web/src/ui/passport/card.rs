@@ -46,6 +46,8 @@ struct Card {
 #[template(path = "passport/index.html")]
 struct PassportPage {
     card: Option<Card>,
+    /// Who else looked at the record: when, who.
+    views: Vec<(String, String)>,
     /// Whether the service is in the catalogue (the link to apply).
     service: bool,
 }
@@ -86,7 +88,16 @@ fn card(p: &Passport, history: Vec<sep_core::passport::record::StatusEntry>) -> 
 pub(crate) async fn page(State(s): State<AppState>, SignedIn { user, .. }: SignedIn) -> Page {
     let found = sep_core::passport::publish::current(s.store.as_ref(), user.id).await?;
     let service = s.catalogue.get("e_passport").is_some();
-    let mut res = render(&PassportPage { card: found.map(|(p, h)| card(&p, h)), service })?;
+    let mut views = Vec::new();
+    for v in sep_core::passport::officer::views_of(s.store.as_ref(), &user).await? {
+        let who = match v.event.actor {
+            Some(id) => s.store.get_user(id).await.map(|u| u.profile.full_name()).unwrap_or_default(),
+            None => String::new(),
+        };
+        let agency = v.event.details["agency"].as_str().map(crate::i18n::tr_dyn).unwrap_or_default();
+        views.push((moscow(v.event.at), format!("{agency}: {who}")));
+    }
+    let mut res = render(&PassportPage { card: found.map(|(p, h)| card(&p, h)), views, service })?;
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     Ok(res)
 }
