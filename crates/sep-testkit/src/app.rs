@@ -337,6 +337,18 @@ impl TestApp {
         self.drain(sep_core::job::Queue::Operations, &worker).await
     }
 
+    /// Serves this app on a real socket of its own (for a client in another process); its
+    /// address, `http://127.0.0.1:PORT`.
+    pub async fn serve_socket(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let router = self.router.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
+        });
+        url
+    }
+
     /// Sends a request.
     pub async fn request(&self, req: Request<Body>) -> TestResponse {
         read(self.router.clone().oneshot(req).await.unwrap()).await

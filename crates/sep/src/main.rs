@@ -68,6 +68,14 @@ enum Command {
         #[arg(long)]
         ca: Option<PathBuf>,
     },
+    /// The e-passport verifier: `fetch` the signed lists from a portal, then `verify` a code
+    /// (text or PNG) offline — exit 0 when valid, 1 when invalid or annulled, 2 when the code
+    /// or the lists cannot be read.
+    Passport {
+        /// What to do.
+        #[command(subcommand)]
+        cmd: cmd::passport::PassportCmd,
+    },
     /// The payment-provider emulator alone (`pay_token` and `pay_secret` as the portal has them).
     Pay {
         /// Listen address (default from the configuration, 127.0.0.1:8082).
@@ -122,6 +130,16 @@ fn main() -> ExitCode {
             }
         };
     }
+    if let Command::Passport { cmd: cmd::passport::PassportCmd::Verify { code, lists } } = &cli.command {
+        return match cmd::passport::verify_code(code, lists) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("sep: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Serve { portal_addr } => cmd::serve::run(cfg, portal_addr).await,
@@ -131,6 +149,10 @@ fn main() -> ExitCode {
             Command::Api { cmd } => cmd::api::run(cfg, cmd).await,
             Command::Ca { dir, cmd } => cmd::ca::run(&dir, cmd),
             Command::Verify { .. } => Ok(()),
+            Command::Passport { cmd: cmd::passport::PassportCmd::Fetch { url, lists, pins } } => {
+                cmd::passport::fetch(&url, &lists, &pins).await
+            }
+            Command::Passport { .. } => Ok(()),
             Command::Pay { pay_addr } => cmd::pay::run(cfg, pay_addr).await,
             Command::Demo { data_dir, portal_addr, idp_addr, pay_addr, esia } => {
                 cmd::demo::run(cfg, data_dir, portal_addr, (idp_addr, pay_addr), esia).await

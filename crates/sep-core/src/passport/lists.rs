@@ -214,6 +214,14 @@ impl AnnulmentList {
     }
 }
 
+/// The roots a trust list names, read without checking anything: for a verifier pinning them
+/// on first use (each still has to open the list with its own signature).
+pub fn roots_named(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let Ok(sign) = parse(bytes) else { return vec![] };
+    let Some(payload) = sign.payload.as_deref() else { return vec![] };
+    Value::from_slice(payload).ok().and_then(|v| TrustList::from_value(&v).ok()).map(|l| l.roots).unwrap_or_default()
+}
+
 fn sign_list(payload: &Value, roots: &[&dyn Signer]) -> Result<Vec<u8>, SignError> {
     let payload = payload.clone().to_vec().map_err(|e| SignError::Unavailable(e.to_string()))?;
     let mut b = CoseSignBuilder::new().payload(payload);

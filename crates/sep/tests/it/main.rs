@@ -3,4 +3,5 @@
 mod api;
 mod ca;
 mod demo;
+mod passport;
 mod verify;
