@@ -39,7 +39,7 @@ pub struct DemoPerson {
 }
 
 /// Everyone in the demo.
-pub const PEOPLE: [DemoPerson; 6] = [
+pub const PEOPLE: [DemoPerson; 7] = [
     DemoPerson {
         subject: "1000001",
         purpose: "гражданин с подтверждённой учётной записью; бухгалтер ООО «Ромашка» (не руководитель)",
@@ -136,7 +136,26 @@ pub const PEOPLE: [DemoPerson; 6] = [
         role: Role::Citizen,
         ogrnip: "304770100000016",
     },
+    DemoPerson {
+        subject: "1000007",
+        purpose: "сотрудник МВД (электронные паспорта: рассматривает заявления, ведёт реестр)",
+        last_name: "Орлов",
+        first_name: "Сергей",
+        middle_name: "Андреевич",
+        birth_date: "19.06.1982",
+        snils: "789-012-345 23",
+        inn: "770789012309",
+        phone: "+79789012345",
+        email: "orlov@example.ru",
+        password: "Demo-Passw0rd",
+        confirmed: true,
+        role: Role::Officer,
+        ogrnip: "",
+    },
 ];
+
+/// The demo officer of МВД, who decides e-passport applications and keeps their registry.
+pub const PASSPORT_OFFICER_SUBJECT: &str = "1000007";
 
 /// The demo organisation: name, ИНН, ОГРН, КПП; its employee is the person with subject
 /// [`EMPLOYEE_SUBJECT`].
@@ -153,7 +172,7 @@ pub const STAFF_SUBJECT: &str = "1000001";
 
 /// Seeds the staff among the demo people (applicants are created at their first login),
 /// linked to their accounts at the identity provider `issuer`; the officer works for
-/// [`OFFICER_AGENCY`]. Idempotent: returns how many were added.
+/// [`OFFICER_AGENCY`], the officer of МВД ([`PASSPORT_OFFICER_SUBJECT`]) for МВД. Idempotent: returns how many were added.
 pub async fn seed_staff(
     store: &dyn crate::store::Store,
     issuer: &str,
@@ -165,7 +184,11 @@ pub async fn seed_staff(
     let bad = |e: crate::ident::IdError| crate::StoreError::Other(format!("demo data refused: {}", e.code()));
     let mut added = 0;
     for p in PEOPLE.iter().filter(|p| p.role != Role::Citizen) {
-        let agency = (p.role == Role::Officer).then_some(OFFICER_AGENCY);
+        let agency = (p.role == Role::Officer).then_some(if p.subject == PASSPORT_OFFICER_SUBJECT {
+            crate::passport::record::ISSUER
+        } else {
+            OFFICER_AGENCY
+        });
         if let Some(found) = store.find_user_by_identity(issuer, p.subject).await? {
             if found.agency.as_deref() != agency {
                 store.update_user_agency(found.id, agency, &Effects::none()).await?;

@@ -86,7 +86,7 @@ fn demo_serves_stops_on_signals_and_keeps_its_data() {
     assert!(demo.stdout.contains(&format!("http://{addr}/")), "prints the portal address: {}", demo.stdout);
     assert!(demo.stdout.contains(&format!("http://{idp}/")), "prints the emulator address: {}", demo.stdout);
     assert!(demo.stdout.contains("+79123456789") && demo.stdout.contains("Demo-Passw0rd"), "prints the demo logins");
-    assert!(demo.stdout.contains("добавлено пользователей СЭП: 2, учётных записей Госуслуг: 6"), "{}", demo.stdout);
+    assert!(demo.stdout.contains("добавлено пользователей СЭП: 3, учётных записей Госуслуг: 7"), "{}", demo.stdout);
     assert!(data.join("idp.db").exists(), "the emulator's database is in the data directory too");
     assert!(data.join("sep.db").exists(), "the embedded database is in the data directory");
 
@@ -121,7 +121,7 @@ fn demo_serves_stops_on_signals_and_keeps_its_data() {
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let events = rt.block_on(store.list_audit(0, 100)).unwrap();
     let seeded = events.iter().filter(|e| e.event.action == "demo.user_seeded").count();
-    assert_eq!(seeded, 2);
+    assert_eq!(seeded, 3);
     assert_eq!(rt.block_on(store.verify_audit_chain()).unwrap().first_broken, None);
 }
 
