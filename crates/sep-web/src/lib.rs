@@ -484,6 +484,7 @@ fn integration_routes(max_body: usize) -> Router<AppState> {
             post(api::v1::documents::upload).layer(axum::extract::DefaultBodyLimit::max(max_body)),
         )
         .route("/api/v1/documents/{key}/file", get(api::v1::documents::file))
+        .route("/api/v1/passports/verify", post(api::v1::passports::verify))
         .route("/api/v1/agency/applications", get(api::v1::agency::queue))
         .route("/api/v1/agency/applications/{id}", get(api::v1::agency::get))
         .route("/api/v1/agency/applications/{id}/take", post(api::v1::agency::take))

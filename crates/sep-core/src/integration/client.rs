@@ -77,11 +77,14 @@ impl Kind {
                 Scope::WebhooksManage,
                 Scope::SpravkiRead,
                 Scope::PaymentsRead,
+                Scope::PassportsVerify,
             ],
             // An agency's system works its officer's queue: limited to that agency by the rule
             // every officer is.
             Self::Agency => &[Scope::AgencyReview, Scope::WebhooksManage],
-            Self::Bank => &[Scope::ApplicationsRead, Scope::WebhooksManage, Scope::PaymentsRead],
+            Self::Bank => {
+                &[Scope::ApplicationsRead, Scope::WebhooksManage, Scope::PaymentsRead, Scope::PassportsVerify]
+            }
         }
     }
 }

@@ -39,11 +39,13 @@ pub enum Scope {
     MailSend,
     /// Work the officer's agency's queue: read, take, decide.
     AgencyReview,
+    /// Check e-passports' codes online (a bank, an employer): the verdict and what the code says.
+    PassportsVerify,
 }
 
 impl Scope {
     /// Every scope, in the order the form lists them.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::ApplicationsRead,
         Self::ApplicationsWrite,
         Self::DocumentsRead,
@@ -54,6 +56,7 @@ impl Scope {
         Self::MailRead,
         Self::MailSend,
         Self::AgencyReview,
+        Self::PassportsVerify,
     ];
 
     /// The scope's code, as OAuth 2.0 writes scopes.
@@ -69,6 +72,7 @@ impl Scope {
             Self::MailRead => "mail:read",
             Self::MailSend => "mail:send",
             Self::AgencyReview => "agency:review",
+            Self::PassportsVerify => "passports:verify",
         }
     }
 
@@ -96,6 +100,7 @@ impl Scope {
             Self::MailRead => "Читать ваш электронный ящик",
             Self::MailSend => "Отправлять сообщения из вашего электронного ящика",
             Self::AgencyReview => "Рассматривать заявления вашего ведомства (для сотрудников ведомств)",
+            Self::PassportsVerify => "Проверять QR-коды электронных паспортов (для банков и работодателей)",
         }
     }
 }

@@ -130,6 +130,24 @@ pub async fn annul(
     Ok(Passport { status: PassportStatus::Annulled, ..p })
 }
 
+/// Journals that `caller` (a program acting for `user`, its owner string `owner`) checked the
+/// code of record `id` through the API; the holder sees it among the views.
+pub async fn journal_check(
+    store: &dyn Store,
+    user: &User,
+    owner: &str,
+    id: Uuid,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let Some(p) = store.find_passport(id).await? else { return Ok(()) };
+    let mut e = crate::audit::NewAuditEvent::system(now, "passport.viewed", Some(p.user_id));
+    e.actor = Some(user.id);
+    e.object = Some(format!("passport:{}", p.id));
+    e.details = serde_json::json!({ "by": "api", "caller": owner });
+    store.insert_audit(&e).await?;
+    Ok(())
+}
+
 /// Who besides the holder looked at the holder's records: the journal's `passport.viewed`,
 /// newest first (at most the last 200 journal lines of the person are read).
 pub async fn views_of(store: &dyn Store, holder: &User) -> StoreResult<Vec<AuditEvent>> {

@@ -14,7 +14,7 @@ use sep_core::integration::Scope;
 use sep_testkit::TestApp;
 use sep_testkit::app::Signed;
 
-const ALL: [&str; 10] = [
+const ALL: [&str; 11] = [
     "applications:read",
     "applications:write",
     "documents:read",
@@ -25,6 +25,7 @@ const ALL: [&str; 10] = [
     "mail:read",
     "mail:send",
     "agency:review",
+    "passports:verify",
 ];
 
 /// A client of `owner`'s (kind `accounting`, every scope the PAT has) and its secret.
@@ -90,6 +91,8 @@ fn body_for(path: &str) -> &'static str {
         r#"{"decision":"approve"}"#
     } else if path == "/api/v1/mail" {
         r#"{"to":{"kind":"agency","id":"ФНС России"},"text":"x"}"#
+    } else if path == "/api/v1/passports/verify" {
+        r#"{"code":"SEP1:00"}"#
     } else if path == "/api/v1/spravki" {
         r#"{"kind":"pension"}"#
     } else if path == "/integration/register" {

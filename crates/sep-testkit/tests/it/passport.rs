@@ -254,6 +254,21 @@ async fn an_officer_of_mvd_finds_and_annuls_the_holder_sees_it(backend: Backend)
     let b = t.browser();
     let r = b.post("/passport/verify", &[("code", &code)]).await;
     assert!(r.text.contains("data-verdict=\"annulled\""), "{}", r.text);
+    // A bank checks the code through the API; the holder sees the check.
+    let bank = t.sign_in_as(common::TOTP_PHONE).await;
+    let token = crate::api::issue(&bank, "Банк", &["passports:verify"]).await;
+    let body = format!(r#"{{"code":"{code}"}}"#);
+    let r = crate::api::json(&crate::api::write(&t, "POST", "/api/v1/passports/verify", &token, None, &body).await);
+    assert_eq!((r["result"].as_str(), r["last_name"].as_str()), (Some("annulled"), Some("Иванов")), "{r}");
+    assert!(r["algorithm"].is_null(), "{r}");
+    let bad = crate::api::write(&t, "POST", "/api/v1/passports/verify", &token, None, r#"{"code":"HC1:X"}"#).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text.contains("passport_code_prefix"), "{}", bad.text);
+    let other = crate::api::issue(&bank, "Без права", &["applications:read"]).await;
+    let r = crate::api::write(&t, "POST", "/api/v1/passports/verify", &other, None, &body).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let page = w.page("/passport").await;
+    assert!(page.contains("Проверка через API") && page.contains("Васильев"), "{page}");
     let jobs = t.db.store().list_jobs("webhooks", 50).await.unwrap();
     assert!(jobs.iter().any(|j| j.job.payload["type"] == "passport.annulled"), "the event is raised");
     let journal = t.db.store().list_audit(0, 1000).await.unwrap();

@@ -122,6 +122,7 @@ pub(crate) const ROUTES: &[(&str, Who)] = &[
     ("/api/v1/charges", Who::Token),
     ("/api/v1/charges/{uin}", Who::Token),
     ("/api/v1/payments", Who::Token),
+    ("/api/v1/passports/verify", Who::Token),
     ("/api/v1/spravki", Who::Token),
     ("/api/v1/spravki/kinds", Who::Token),
     ("/api/v1/spravki/{order}", Who::Token),

@@ -150,12 +150,15 @@ pub(crate) struct FieldErrorDoc {
         v1::agency::queue,
         v1::agency::get,
         v1::agency::take,
-        v1::agency::decide
+        v1::agency::decide,
+        v1::passports::verify
     ),
     modifiers(&TokenScheme),
     tags(
         (name = "applications", description = "The person's applications (My applications)"),
         (name = "documents", description = "The person's documents (My documents)"),
+        (name = "passports", description = "Checking an e-passport's QR code online, as the public check page and \
+            the offline verifier (sep passport verify) do"),
         (name = "agency", description = "An agency's officer's queue: read, take into work, decide"),
         (name = "mail", description = "The person's mailbox: conversations, reading, sending (signed messages and files stay on the pages)"),
         (name = "payments", description = "The person's charges (from GIS GMP) and the payments made here; reading only"),

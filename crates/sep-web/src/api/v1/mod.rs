@@ -5,6 +5,7 @@ pub(crate) mod applications;
 pub(crate) mod documents;
 pub(crate) mod mail;
 pub(crate) mod operations;
+pub(crate) mod passports;
 pub(crate) mod payments;
 pub(crate) mod spravki;
 pub(crate) mod webhooks;

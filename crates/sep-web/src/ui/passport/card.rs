@@ -94,7 +94,10 @@ pub(crate) async fn page(State(s): State<AppState>, SignedIn { user, .. }: Signe
             Some(id) => s.store.get_user(id).await.map(|u| u.profile.full_name()).unwrap_or_default(),
             None => String::new(),
         };
-        let agency = v.event.details["agency"].as_str().map(crate::i18n::tr_dyn).unwrap_or_default();
+        let agency = match v.event.details["agency"].as_str() {
+            Some(a) => crate::i18n::tr_dyn(a),
+            None => tr("Проверка через API").to_owned(),
+        };
         views.push((moscow(v.event.at), format!("{agency}: {who}")));
     }
     let mut res = render(&PassportPage { card: found.map(|(p, h)| card(&p, h)), views, service })?;
