@@ -179,11 +179,30 @@ fn new_p256() -> Result<EcKey, CaError> {
     EcKey::from_slice(&signer.to_bytes()).map_err(|e| CaError::Cert(CertError::Malformed(e.to_string())))
 }
 
+/// Writes a key and its certificate so that a reader sees both or neither, and two processes
+/// making them at once end with one pair: both go to names of this process first; the key is
+/// then linked into place (which fails if another process was first) and the certificate
+/// renamed after it.
 fn write_p256(dir: &Path, name: &str, key: &EcKey, cert: &[u8]) -> Result<(), CaError> {
-    let cert_path = dir.join(format!("{name}.cert.der"));
-    std::fs::write(&cert_path, cert).map_err(io(&cert_path))?;
-    // The key last: a key file present means a complete pair.
-    write_secret(&dir.join(format!("{name}.key")), &hex::encode(key.to_bytes()))
+    let mut salt = [0u8; 8];
+    getrandom::fill(&mut salt).map_err(|e| CaError::Cert(CertError::Malformed(e.to_string())))?;
+    let tag = format!("{}-{}", std::process::id(), hex::encode(salt));
+    let (key_tmp, cert_tmp) = (dir.join(format!(".{name}.key.{tag}")), dir.join(format!(".{name}.cert.{tag}")));
+    write_secret(&key_tmp, &hex::encode(key.to_bytes()))?;
+    std::fs::write(&cert_tmp, cert).map_err(io(&cert_tmp))?;
+    let key_path = dir.join(format!("{name}.key"));
+    let linked = std::fs::hard_link(&key_tmp, &key_path);
+    if linked.is_ok() {
+        let cert_path = dir.join(format!("{name}.cert.der"));
+        std::fs::rename(&cert_tmp, &cert_path).map_err(io(&cert_path))?;
+    }
+    let _ = std::fs::remove_file(&key_tmp);
+    let _ = std::fs::remove_file(&cert_tmp);
+    match linked {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(io(&key_path)(e)),
+    }
 }
 
 impl PassportPki {
@@ -191,7 +210,8 @@ impl PassportPki {
     pub fn open(dir: &Path, now: SystemTime) -> Result<Self, CaError> {
         let ca = TestCa::open(dir)?;
         let pki = Self { ca, dir: dir.to_owned() };
-        // Several processes may start at once on one directory; one makes, the others read.
+        // Several requests of one process may ask at once (the files settle races between
+        // processes: see `write_p256`).
         static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let _one = MAKING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (root_key, root_cert) = match read_p256(dir, ES_ROOT)? {
@@ -251,13 +271,24 @@ impl PassportPki {
         Ok(GostSigner::new(key, Some(cert)))
     }
 
-    /// The core's keyring: both signers, both roots (ES256 first).
+    /// The core's keyring: both signers, both roots (ES256 first), and until when both
+    /// signers' certificates hold.
     pub fn keyring(&self) -> Result<sep_core::passport::issue::Keyring, CaError> {
+        use sep_core::signer::Signer as _;
         use std::sync::Arc;
+        let (es256, gost) = (self.es256_signer()?, self.gost_signer()?);
+        let until = [es256.certificate(), gost.certificate()]
+            .into_iter()
+            .map(|c| cert::facts(c.unwrap_or_default()).map(|f| OffsetDateTime::from(f.not_after)))
+            .collect::<Result<Vec<_>, CertError>>()?
+            .into_iter()
+            .min()
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
         Ok(sep_core::passport::issue::Keyring {
-            es256: Arc::new(self.es256_signer()?),
-            gost: Arc::new(self.gost_signer()?),
+            es256: Arc::new(es256),
+            gost: Arc::new(gost),
             roots: vec![Arc::new(self.es256_root()?), Arc::new(self.gost_root()?)],
+            until,
         })
     }
 }
@@ -331,8 +362,7 @@ mod tests {
             given_names: "Мария Петровна".into(),
             birth_date: time::macros::date!(1990 - 03 - 15),
             citizenship: "RUS".into(),
-            document: "4510 123456".into(),
-            issuer: "МВД России".into(),
+            issuer: "RU-MVD".into(),
             issued: now - time::Duration::minutes(1),
             expires: now + time::Duration::days(3650),
         };

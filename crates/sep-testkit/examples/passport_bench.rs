@@ -46,9 +46,13 @@ async fn main() {
     let keys = t.passports.keys.clone();
     let now = t.clock.now();
     let user = sep_testkit::stories::citizen(&t.db, now).await;
+    let numbers = std::cell::Cell::new(0u32);
     let record = |app| Passport {
         id: Uuid::now_v7(),
-        number: format!("ЭП-2026-{:06}", rand_number()),
+        number: {
+            numbers.set(numbers.get() + 1);
+            format!("ЭП-2026-{:06}", numbers.get())
+        },
         user_id: user,
         application_id: app,
         inn: "500100732259".into(),
@@ -145,8 +149,4 @@ async fn main() {
         issuing / signing
     );
     println!("    anchor: the two codes signed alone, no store");
-}
-
-fn rand_number() -> u32 {
-    u32::from_le_bytes(*Uuid::new_v4().as_bytes().first_chunk::<4>().unwrap()) % 1_000_000
 }

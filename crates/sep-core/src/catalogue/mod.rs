@@ -371,6 +371,14 @@ impl Catalogue {
         self.services.iter().filter(|s| s.matches(&words)).collect()
     }
 
+    /// The catalogue without the services `drop` names (a service whose result this
+    /// installation cannot issue is not offered).
+    #[must_use]
+    pub fn without(mut self, drop: impl Fn(&Service) -> bool) -> Self {
+        self.services.retain(|s| !drop(s));
+        self
+    }
+
     /// A service by code.
     pub fn get(&self, code: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.code == code)

@@ -25,6 +25,17 @@ pub const CLAIM_PASSPORT: i64 = -65537;
 /// The private-use COSE algorithm id (below −65536) for ГОСТ Р 34.10-2012 with a 256-bit key
 /// over Стрибог-256; the signature is the 64 bytes ГОСТ Р 34.10 defines (s ‖ r).
 pub const ALG_GOST_2012_256: i64 = -65540;
+/// The issuer's code in the claims (short: every byte counts toward the QR's size).
+pub const ISSUER_MVD: &str = "RU-MVD";
+
+/// The issuer as people read it.
+pub fn issuer_name(code: &str) -> &str {
+    if code == ISSUER_MVD { "МВД России" } else { code }
+}
+
+/// The e-passport's claims by their integer keys (small integers take one CBOR byte).
+const KEYS: [(i64, &str); 7] = [(1, "id"), (2, "no"), (3, "fn"), (4, "gn"), (5, "dob"), (6, "ci"), (7, "is")];
+
 /// Largest code accepted: the text, and the CBOR after inflating (a zlib bomb stops here).
 pub const MAX_TEXT: usize = 4296;
 const MAX_CBOR: u64 = 16 * 1024;
@@ -44,9 +55,7 @@ pub struct Claims {
     pub birth_date: Date,
     /// Citizenship, ISO 3166-1 alpha-3 (`RUS`).
     pub citizenship: String,
-    /// The paper passport's series and number (`4510 123456`).
-    pub document: String,
-    /// Who issued the e-passport.
+    /// Who issued the e-passport: a short code ([`ISSUER_MVD`]).
     pub issuer: String,
     /// Issued (`iat`).
     pub issued: OffsetDateTime,
@@ -98,17 +107,16 @@ fn text(s: &str) -> coset::cbor::value::Value {
 
 fn claims_set(c: &Claims) -> ClaimsSet {
     use coset::cbor::value::Value;
-    let data = Value::Map(vec![
-        (text("v"), Value::Integer(1.into())),
-        (text("id"), Value::Bytes(c.record_id.as_bytes().to_vec())),
-        (text("no"), text(&c.number)),
-        (text("fn"), text(&c.last_name)),
-        (text("gn"), text(&c.given_names)),
-        (text("dob"), text(&crate::passport::iso_date(c.birth_date))),
-        (text("ci"), text(&c.citizenship)),
-        (text("doc"), text(&c.document)),
-        (text("is"), text(&c.issuer)),
-    ]);
+    let values = [
+        Value::Bytes(c.record_id.as_bytes().to_vec()),
+        text(&c.number),
+        text(&c.last_name),
+        text(&c.given_names),
+        text(&crate::passport::iso_date(c.birth_date)),
+        text(&c.citizenship),
+        text(&c.issuer),
+    ];
+    let data = Value::Map(KEYS.iter().map(|(k, _)| Value::Integer((*k).into())).zip(values).collect());
     ClaimsSetBuilder::new()
         .issuer(ISSUER.to_owned())
         .issued_at(Timestamp::WholeSeconds(c.issued.unix_timestamp()))
@@ -148,26 +156,28 @@ pub struct Parsed {
     pub signature: Vec<u8>,
 }
 
+fn key_of(name: &str) -> i64 {
+    KEYS.iter().find(|(_, n)| *n == name).map_or(0, |(k, _)| *k)
+}
+
+fn key_name(name: &str) -> &'static str {
+    KEYS.iter().find(|(_, n)| *n == name).map_or("?", |(_, n)| n)
+}
+
 fn field<'a>(
     map: &'a [(coset::cbor::value::Value, coset::cbor::value::Value)],
-    key: &str,
+    name: &str,
 ) -> Option<&'a coset::cbor::value::Value> {
-    map.iter().find(|(k, _)| k.as_text() == Some(key)).map(|(_, v)| v)
+    let key = key_of(name);
+    map.iter().find(|(k, _)| k.as_integer().and_then(|i| i64::try_from(i).ok()) == Some(key)).map(|(_, v)| v)
 }
 
-fn text_field(map: &[(coset::cbor::value::Value, coset::cbor::value::Value)], key: &str) -> Result<String, CodeError> {
-    let v = field(map, key).and_then(|v| v.as_text()).ok_or(CodeError::Claims(key_name(key)))?;
-    if v.chars().count() > 200 || v.chars().any(char::is_control) {
-        return Err(CodeError::Claims(key_name(key)));
+fn text_field(map: &[(coset::cbor::value::Value, coset::cbor::value::Value)], name: &str) -> Result<String, CodeError> {
+    let v = field(map, name).and_then(|v| v.as_text()).ok_or(CodeError::Claims(key_name(name)))?;
+    if v.chars().count() > 1000 || v.chars().any(char::is_control) {
+        return Err(CodeError::Claims(key_name(name)));
     }
     Ok(v.to_owned())
-}
-
-fn key_name(key: &str) -> &'static str {
-    ["v", "id", "no", "fn", "gn", "dob", "ci", "doc", "is", "iss", "iat", "exp"]
-        .into_iter()
-        .find(|k| *k == key)
-        .unwrap_or("?")
 }
 
 fn timestamp(t: Option<&Timestamp>, name: &'static str) -> Result<OffsetDateTime, CodeError> {
@@ -227,7 +237,6 @@ pub fn parse(code: &str) -> Result<Parsed, CodeError> {
         given_names: text_field(data, "gn")?,
         birth_date,
         citizenship: text_field(data, "ci")?,
-        document: text_field(data, "doc")?,
         issuer: text_field(data, "is")?,
         issued,
         expires,

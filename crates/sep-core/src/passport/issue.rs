@@ -31,6 +31,8 @@ pub struct Keyring {
     pub gost: Arc<dyn Signer>,
     /// Sign the lists (ES256 and ГОСТ roots).
     pub roots: Vec<Arc<dyn Signer>>,
+    /// Until when both signers' certificates are valid: no code outlives them.
+    pub until: OffsetDateTime,
 }
 
 impl Keyring {
@@ -93,6 +95,12 @@ pub enum IssueError {
     /// No photo attached.
     #[error("к заявлению не приложена фотография")]
     NoPhoto,
+    /// The signers' certificates end before a code could be valid a day.
+    #[error("сертификаты ключей подписи электронных паспортов истекают: выпустите новые")]
+    SignersExpiring,
+    /// A code made does not read back (a field too long for it).
+    #[error("код электронного паспорта не читается: {0}")]
+    Code(#[from] super::error::CodeError),
     /// A key could not sign.
     #[error(transparent)]
     Sign(#[from] SignError),
@@ -101,33 +109,44 @@ pub enum IssueError {
     Store(#[from] crate::StoreError),
 }
 
-fn field<'a>(app: &'a Application, name: &'static str) -> Result<&'a str, IssueError> {
-    app.data.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()).ok_or(IssueError::Field(name))
+/// A field's text without control characters (the code refuses them).
+fn field(app: &Application, name: &'static str) -> Result<String, IssueError> {
+    app.data
+        .get(name)
+        .map(|v| v.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .ok_or(IssueError::Field(name))
 }
 
-/// The record an application makes (codes not yet signed), numbered `number`.
+/// The record an application makes (codes not yet signed), numbered `number`, valid ten
+/// years but never past `until` (the signers' certificates).
 pub fn record(
     app: &Application,
     photo: StoredFile,
     number: String,
     now: OffsetDateTime,
+    until: OffsetDateTime,
 ) -> Result<Passport, IssueError> {
-    let birth_date = RuDate::parse(field(app, "birth_date")?).map_err(|_| IssueError::Field("birth_date"))?.date();
-    let valid_until = now.replace_year(now.year() + VALID_YEARS).unwrap_or(now + time::Duration::days(3652));
+    let birth_date = RuDate::parse(&field(app, "birth_date")?).map_err(|_| IssueError::Field("birth_date"))?.date();
+    let ten = now.replace_year(now.year() + VALID_YEARS).unwrap_or(now + time::Duration::days(3652));
+    let valid_until = ten.min(until - time::Duration::days(1));
+    if valid_until <= now {
+        return Err(IssueError::SignersExpiring);
+    }
     Ok(Passport {
         id: Uuid::now_v7(),
         number,
         user_id: app.user_id,
         application_id: app.id,
-        inn: field(app, "inn")?.to_owned(),
+        inn: field(app, "inn")?,
         passport_series: field(app, "passport_series")?.chars().filter(char::is_ascii_digit).collect(),
         passport_number: field(app, "passport_number")?.chars().filter(char::is_ascii_digit).collect(),
-        last_name: field(app, "last_name")?.to_owned(),
-        first_name: field(app, "first_name")?.to_owned(),
-        middle_name: app.data.get("middle_name").map(|m| m.trim().to_owned()).filter(|m| !m.is_empty()),
+        last_name: field(app, "last_name")?,
+        first_name: field(app, "first_name")?,
+        middle_name: field(app, "middle_name").ok(),
         birth_date,
-        birth_place: field(app, "birth_place")?.to_owned(),
-        citizenship: citizenship_code(field(app, "citizenship")?),
+        birth_place: field(app, "birth_place")?,
+        citizenship: citizenship_code(&field(app, "citizenship")?),
         photo,
         issued_at: now,
         valid_until,
@@ -175,10 +194,14 @@ impl Issuer {
             .ok_or(IssueError::NoPhoto)?;
         let year = crate::clock::moscow_day(now).year();
         let seq = store.next_passport_number(year).await?;
-        let mut p = record(&app, photo, format!("ЭП-{year}-{seq:06}"), now)?;
+        let mut p = record(&app, photo, format!("ЭП-{year}-{seq:06}"), now, self.keys.until)?;
         let claims = p.claims();
         p.code_es256 = encode(&claims, self.keys.es256.as_ref())?;
         p.code_gost = encode(&claims, self.keys.gost.as_ref())?;
+        // Nothing is issued that a verifier would refuse to read.
+        for code in [&p.code_es256, &p.code_gost] {
+            super::code::parse(code)?;
+        }
         let first = StatusEntry {
             id: Uuid::now_v7(),
             passport_id: p.id,
@@ -223,6 +246,15 @@ impl Issuer {
             serde_json::json!({ "passport": p.id.to_string(), "number": p.number, "issuer": ISSUER }),
             now,
         ));
+        let fx = match &old {
+            Some(o) => fx.with_job(crate::integration::webhook::event_job(
+                app.user_id,
+                crate::integration::webhook::EventType::PassportAnnulled,
+                serde_json::json!({ "passport": o.id.to_string(), "number": o.number, "reason": AnnulReason::Reissued.code() }),
+                now,
+            )),
+            None => fx,
+        };
         if store.issue_passport(&p, &first, annul.as_ref(), &fx).await? { Ok(Some(p)) } else { Ok(None) }
     }
 }

@@ -140,8 +140,7 @@ pub(crate) mod tests {
             given_names: "Мария Петровна".into(),
             birth_date: date!(1990 - 03 - 15),
             citizenship: "RUS".into(),
-            document: "4510 123456".into(),
-            issuer: "МВД России".into(),
+            issuer: "RU-MVD".into(),
             issued: datetime!(2026-12-01 10:00 UTC),
             expires: datetime!(2036-12-01 10:00 UTC),
         }

@@ -1,7 +1,8 @@
 //! What the portal publishes for verifiers (SPEC EP2), and the holder's view of the registry.
 //! The trust list is made once per start (the keys do not change while running); the
-//! annulment list again whenever the set of annulled records changes, so a verifier that
-//! refreshes sees an annulment at once, and a flood of requests costs no signatures.
+//! annulment list again whenever the set of annulled records changes, and at least every
+//! [`FRESH`], so its time says how current it is (a verifier can refuse an old one) while a
+//! flood of requests costs no signatures.
 
 use super::code::parse;
 use super::error::{CodeError, ListError};
@@ -12,9 +13,22 @@ use super::verify::{Lists, Verdict, verify};
 use crate::ids::UserId;
 use crate::signer::SignError;
 use crate::store::{Store, StoreResult};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
+
+/// How old the annulment list served may be.
+pub const FRESH: Duration = Duration::minutes(5);
+
+/// The annulment list as last signed: which read of the registry it came from, the ids, the
+/// list, and when it was signed.
+struct Held {
+    read: u64,
+    ids: Vec<Uuid>,
+    list: Vec<u8>,
+    at: OffsetDateTime,
+}
 
 /// The published lists, made from the keys and the registry.
 pub struct Publisher {
@@ -23,7 +37,8 @@ pub struct Publisher {
     /// Certificates, read.
     pub certs: Arc<dyn Keys>,
     trust: Mutex<Option<Vec<u8>>>,
-    annulments: Mutex<Option<(Vec<Uuid>, Vec<u8>)>>,
+    annulments: Mutex<Option<Held>>,
+    reads: AtomicU64,
 }
 
 /// Why a code could not be checked on the portal.
@@ -46,7 +61,7 @@ pub enum CheckError {
 impl Publisher {
     /// The lists of `keys`.
     pub fn new(keys: Arc<Keyring>, certs: Arc<dyn Keys>) -> Self {
-        Self { keys, certs, trust: Mutex::new(None), annulments: Mutex::new(None) }
+        Self { keys, certs, trust: Mutex::new(None), annulments: Mutex::new(None), reads: AtomicU64::new(0) }
     }
 
     /// The signed trust list.
@@ -62,15 +77,22 @@ impl Publisher {
 
     /// The signed annulment list as the registry stands.
     pub async fn annulments(&self, store: &dyn Store, now: OffsetDateTime) -> Result<Vec<u8>, CheckError> {
+        // Numbered before reading: of two requests racing, the later read wins the cache, so
+        // an older set is never kept under a newer time.
+        let read = self.reads.fetch_add(1, Ordering::SeqCst) + 1;
         let ids = store.list_annulled_passports().await?;
         let mut held = self.annulments.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((was, list)) = held.as_ref()
-            && *was == ids
-        {
-            return Ok(list.clone());
+        if let Some(h) = held.as_ref() {
+            if h.ids == ids && now - h.at < FRESH {
+                return Ok(h.list.clone());
+            }
+            if h.read > read {
+                // A later read already signed a list: this one's set may be older.
+                return Ok(h.list.clone());
+            }
         }
         let list = self.keys.annulment_list(&ids, now)?;
-        *held = Some((ids, list.clone()));
+        *held = Some(Held { read, ids, list: list.clone(), at: now });
         Ok(list)
     }
 

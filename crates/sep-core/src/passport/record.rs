@@ -164,8 +164,7 @@ impl Passport {
             given_names: self.given_names(),
             birth_date: self.birth_date,
             citizenship: self.citizenship.clone(),
-            document: self.document(),
-            issuer: ISSUER.into(),
+            issuer: super::code::ISSUER_MVD.into(),
             issued: self.issued_at,
             expires: self.valid_until,
         }

@@ -181,7 +181,7 @@ mod tests {
         assert_eq!(Lists::open(&trust, &fake, &pins, &TestKeys, now).unwrap_err(), ListError::Signature);
         // Swapping the lists' roles is refused by their kind.
         assert_eq!(Lists::open(&annul, &trust, &pins, &TestKeys, now).unwrap_err(), ListError::Malformed);
-        // A signer the roots did not certify makes the trust list unusable.
+        // A signer the roots did not certify is dropped; a list left with none is refused.
         let roots = vec![w.root_es.certificate().unwrap().to_vec()];
         let rogue = TestSigner::unchained(Algorithm::EcdsaP256);
         let t = TrustList { issued: now, roots, signers: vec![entry(&rogue)] };

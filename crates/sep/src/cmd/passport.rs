@@ -80,6 +80,17 @@ pub async fn fetch(url: &str, dir: &Path, pins: &[String]) -> anyhow::Result<()>
     // Nothing is kept that would not be used.
     let lists = Lists::open(&trust, &annulments, &pinned, &PassportKeys, OffsetDateTime::now_utc())
         .map_err(|e| anyhow::anyhow!("{} ({})", e, e.code()))?;
+    // An older list than the one kept could hide an annulment (a replayed list): refused.
+    if let (Ok(t), Ok(a)) = (std::fs::read(dir.join(TRUST)), std::fs::read(dir.join(ANNULMENTS)))
+        && let Ok(kept) = Lists::open(&t, &a, &pinned, &PassportKeys, OffsetDateTime::now_utc())
+        && kept.annulments.issued > lists.annulments.issued
+    {
+        bail!(
+            "полученный список аннулирования ({}) старше сохранённого ({}): он не принят",
+            lists.annulments.issued,
+            kept.annulments.issued
+        );
+    }
     std::fs::write(dir.join(TRUST), &trust)?;
     std::fs::write(dir.join(ANNULMENTS), &annulments)?;
     std::fs::write(dir.join(PINS), pinned.join("\n") + "\n")?;
@@ -115,6 +126,12 @@ fn code_of(arg: &str) -> anyhow::Result<String> {
     let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
     decoder.set_transformations(png::Transformations::normalize_to_color8());
     let mut reader = decoder.read_info().with_context(|| format!("{arg}: не PNG"))?;
+    // A photo of a screen is a few megapixels; a header claiming more is refused before
+    // anything is allocated for it.
+    let (width, height) = (reader.info().width, reader.info().height);
+    if u64::from(width) * u64::from(height) > 50_000_000 {
+        bail!("{arg}: изображение {width}×{height} слишком велико для QR-кода");
+    }
     let mut buf = vec![0; reader.output_buffer_size().context("слишком большое изображение")?];
     let info = reader.next_frame(&mut buf).with_context(|| format!("{arg}: изображение повреждено"))?;
     let channels = info.color_type.samples();
@@ -126,11 +143,18 @@ fn code_of(arg: &str) -> anyhow::Result<String> {
             _ => ((u16::from(buf[i]) + u16::from(buf[i + 1]) + u16::from(buf[i + 2])) / 3) as u8,
         }
     };
-    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, luma);
-    let grids = img.detect_grids();
-    let grid = grids.first().with_context(|| format!("{arg}: QR-код не найден"))?;
-    let (_, text) = grid.decode().map_err(|e| anyhow::anyhow!("{arg}: QR-код не читается: {e}"))?;
-    Ok(text)
+    // The decoder reads a picture from outside: a panic in it is a picture it cannot read.
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, luma);
+        let grids = img.detect_grids();
+        grids.first().map(|g| g.decode().map(|(_, text)| text).map_err(|e| e.to_string()))
+    }));
+    match decoded {
+        Ok(Some(Ok(text))) => Ok(text),
+        Ok(Some(Err(e))) => bail!("{arg}: QR-код не читается: {e}"),
+        Ok(None) => bail!("{arg}: QR-код не найден"),
+        Err(_) => bail!("{arg}: QR-код не читается"),
+    }
 }
 
 /// Runs `verify`: whether the code is valid.
@@ -152,6 +176,13 @@ pub fn verify_code(arg: &str, dir: &Path) -> anyhow::Result<bool> {
     let lists = Lists::open(&trust, &annulments, &pins, &PassportKeys, now)
         .map_err(|e| anyhow::anyhow!("списки не используются ({}): {e}", e.code()))?;
     let mut out = std::io::stdout().lock();
+    if now - lists.annulments.issued > time::Duration::days(1) {
+        writeln!(
+            out,
+            "Внимание: список аннулирования от {} (UTC) старше суток — обновите его: sep passport fetch",
+            lists.annulments.issued
+        )?;
+    }
     let verdict = match verify(&code, &lists, &PassportKeys, now) {
         Ok(v) => v,
         Err(e) => {
@@ -173,7 +204,12 @@ pub fn verify_code(arg: &str, dir: &Path) -> anyhow::Result<bool> {
     writeln!(out, "Номер: {}", claims.number)?;
     writeln!(out, "ФИО: {} {}", claims.last_name, claims.given_names)?;
     writeln!(out, "Дата рождения: {}", sep_core::passport::iso_date(claims.birth_date))?;
-    writeln!(out, "Гражданство: {}; паспорт {}; выдал {}", claims.citizenship, claims.document, claims.issuer)?;
+    writeln!(
+        out,
+        "Гражданство: {}; выдал {}",
+        claims.citizenship,
+        sep_core::passport::code::issuer_name(&claims.issuer)
+    )?;
     writeln!(out, "Действителен до: {} (UTC)", claims.expires)?;
     Ok(valid)
 }

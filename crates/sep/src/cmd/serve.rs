@@ -227,7 +227,13 @@ pub async fn serve_portal(
         Ok(n) => tracing::info!(removed = n, "orphan files swept"),
         Err(e) => tracing::warn!(error = %e, "orphan file sweep failed"),
     }
-    let catalogue = Arc::new(catalogue(cfg)?);
+    let passports = passport_publisher(cfg)?;
+    let mut catalogue = catalogue(cfg)?;
+    if passports.is_none() {
+        // Without the keys no e-passport could be issued: the service is not offered.
+        catalogue = catalogue.without(|s| s.result == sep_core::catalogue::ServiceResult::EPassport);
+    }
+    let catalogue = Arc::new(catalogue);
     // Application threads written before they were mail move into it (once; nothing is left
     // to move on later starts). Not moved, they stay where they were for the next start.
     match sep_core::application::thread::absorb_legacy(store.as_ref(), &catalogue).await {
@@ -285,7 +291,6 @@ pub async fn serve_portal(
         }
         None => tracing::warn!("no signing authority: справки are not issued"),
     }
-    let passports = passport_publisher(cfg)?;
     if let Some(p) = &passports {
         let issuer = sep_core::passport::issue::Issuer {
             store: store.clone(),

@@ -51,11 +51,11 @@ assert hashlib.sha256(signer["cert"]).digest()[:8] == header[4]
 es256(cert.public_key(), cbor2.dumps(["Signature1", prot, b"", payload]), sig)
 claims = cbor2.loads(payload)
 data = claims[-65537]
-record = uuid.UUID(bytes=data["id"])
+record = uuid.UUID(bytes=data[1])
 annulled = hashlib.sha256(b"sep-passport-annulled:" + record.bytes).digest() in annulments["annulled"]
 print(json.dumps({
     "signature": "valid", "chain": "valid", "iss": claims[1], "exp": claims[4], "iat": claims[6],
-    "record": str(record), "number": data["no"], "last_name": data["fn"], "given_names": data["gn"],
-    "birth_date": data["dob"], "citizenship": data["ci"], "document": data["doc"], "issuer": data["is"],
+    "record": str(record), "number": data[2], "last_name": data[3], "given_names": data[4],
+    "birth_date": data[5], "citizenship": data[6], "issuer": data[7],
     "annulled": annulled, "list_iat": annulments["iat"],
 }, ensure_ascii=False))

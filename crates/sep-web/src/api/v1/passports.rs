@@ -40,9 +40,7 @@ pub(crate) struct VerifyResult {
     birth_date: String,
     /// Citizenship, ISO 3166-1 alpha-3.
     citizenship: String,
-    /// The paper passport's series and number.
-    document: String,
-    /// Who issued the e-passport.
+    /// Who issued the e-passport (`RU-MVD`).
     issuer: String,
     /// Issued.
     #[schema(format = DateTime)]
@@ -109,7 +107,6 @@ pub(crate) async fn verify(State(s): State<AppState>, headers: HeaderMap, body: 
         given_names: claims.given_names.clone(),
         birth_date: sep_core::passport::iso_date(claims.birth_date),
         citizenship: claims.citizenship.clone(),
-        document: claims.document.clone(),
         issuer: claims.issuer.clone(),
         issued_at: rfc3339(claims.issued),
         expires_at: rfc3339(claims.expires),

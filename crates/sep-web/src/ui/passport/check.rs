@@ -80,8 +80,7 @@ fn view(v: &Verdict) -> VerdictView {
         (tr("Имя и отчество"), claims.given_names.clone()),
         (tr("Дата рождения"), ru_date(Some(claims.birth_date))),
         (tr("Гражданство"), claims.citizenship.clone()),
-        (tr("Паспорт (серия и номер)"), claims.document.clone()),
-        (tr("Кем выдан"), tr_dyn(&claims.issuer)),
+        (tr("Кем выдан"), tr_dyn(sep_core::passport::code::issuer_name(&claims.issuer))),
         (tr("Выдан"), ru_date(Some(sep_core::clock::moscow_day(claims.issued)))),
         (tr("Действителен до"), ru_date(Some(sep_core::clock::moscow_day(claims.expires)))),
     ];
@@ -120,15 +119,15 @@ pub(crate) async fn check(State(s): State<AppState>, ctx: Ctx, Form(f): Form<Cod
     Ok((status, page).into_response())
 }
 
-fn list(bytes: Vec<u8>, name: &str) -> Page {
+fn list(bytes: Vec<u8>, name: &str, max_age: &'static str) -> Page {
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/cose"));
     if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{name}.cose\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    // Verifiers cache it; a refresh within five minutes sees a new annulment.
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    // Verifiers keep it; an annulment reaches a refreshing verifier within a minute.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(max_age));
     h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     Ok(res)
 }
@@ -136,7 +135,7 @@ fn list(bytes: Vec<u8>, name: &str) -> Page {
 /// `GET /.well-known/sep/trust-list`.
 pub(crate) async fn trust_list(State(s): State<AppState>) -> Page {
     let bytes = publisher(&s)?.trust_list(s.clock.now()).map_err(WebError::internal)?;
-    list(bytes, "trust-list")
+    list(bytes, "trust-list", "public, max-age=3600")
 }
 
 /// `GET /.well-known/sep/annulments`.
@@ -146,5 +145,5 @@ pub(crate) async fn annulments(State(s): State<AppState>) -> Page {
         Err(CheckError::Store(e)) => return Err(e.into()),
         Err(e) => return Err(WebError::internal(e)),
     };
-    list(bytes, "annulments")
+    list(bytes, "annulments", "public, max-age=60")
 }
