@@ -110,6 +110,10 @@ test('an e-passport is issued, checked by a stranger as valid, annulled, then ch
     await checkA11y(citizen, 'e-passport: the card');
     await shot(citizen, 'passport-card');
     const number = (await citizen.locator('dd', { hasText: /^ЭП-/ }).first().textContent()).trim();
+    // The PDF: signed by МВД, in «Мои документы».
+    const pdfHref = await citizen.getByRole('link', { name: 'PDF-файл' }).getAttribute('href');
+    const pdf = await citizen.request.get(`${demo.portal}${pdfHref}`);
+    assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
     await citizen.getByRole('link', { name: 'QR-код', exact: true }).click();
     await citizen.locator('.passport-qr svg').waitFor();
     await checkA11y(citizen, 'e-passport: the QR code');

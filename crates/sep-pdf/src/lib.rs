@@ -124,9 +124,34 @@ struct Cursor {
 
 /// What is drawn, kept until the page is written (krilla's page borrows the document).
 enum Op {
-    Text { x: f32, y: f32, size: f32, bold: bool, text: String },
-    Line { x1: f32, y1: f32, x2: f32, y2: f32 },
-    Qr { x: f32, y: f32, side: f32, modules: Vec<bool>, width: usize },
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        bold: bool,
+        text: String,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+    },
+    Qr {
+        x: f32,
+        y: f32,
+        side: f32,
+        modules: Vec<bool>,
+        width: usize,
+    },
+    /// A portrait (JPEG or PNG, by its first bytes) in the box at `x`, `y`.
+    Photo {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        bytes: Vec<u8>,
+    },
 }
 
 impl Cursor {
@@ -158,6 +183,20 @@ impl Cursor {
 
 fn draw(surface: &mut Surface<'_>, op: &Op, regular: &Font, bold: &Font) {
     match op {
+        Op::Photo { x, y, w, h, bytes } => {
+            let data = krilla::Data::from(bytes.clone());
+            let image = if bytes.starts_with(&[0xFF, 0xD8]) {
+                krilla::image::Image::from_jpeg(data, false)
+            } else {
+                krilla::image::Image::from_png(data, false)
+            };
+            let size = krilla::geom::Size::from_wh(*w, *h);
+            if let (Ok(image), Some(size)) = (image, size) {
+                surface.push_transform(&krilla::geom::Transform::from_translate(*x, *y));
+                surface.draw_image(image, size);
+                surface.pop();
+            }
+        }
         Op::Text { x, y, size, bold: b, text } => {
             surface.set_fill(Some(Fill::default()));
             let font = if *b { bold.clone() } else { regular.clone() };
@@ -267,7 +306,14 @@ impl PdfRenderer {
 
     fn layout(&self, sheet: &Sheet) -> Result<Vec<Vec<Op>>, String> {
         let mut c = Cursor { pages: vec![Vec::new()], y: MARGIN };
-        let width = PAGE_W - 2.0 * MARGIN;
+        // A portrait takes the top right corner (3:4, 90 × 120 points); the text beside it.
+        let width = if let Some(bytes) = &sheet.photo {
+            let (w, h) = (90.0, 120.0);
+            c.ops().push(Op::Photo { x: PAGE_W - MARGIN - w, y: MARGIN, w, h, bytes: bytes.clone() });
+            PAGE_W - 2.0 * MARGIN - w - 14.0
+        } else {
+            PAGE_W - 2.0 * MARGIN
+        };
         self.paragraph(&mut c, &sheet.agency, 12.0, true, MARGIN, width);
         self.paragraph(&mut c, "Система электронных платежей (СЭП)", 9.0, false, MARGIN, width);
         c.y += 14.0;
@@ -278,6 +324,11 @@ impl PdfRenderer {
             self.paragraph(&mut c, &format!("Действительна до {}", sheet.valid_until), BODY, false, MARGIN, width);
         }
         c.y += 10.0;
+        if sheet.photo.is_some() {
+            // Below the portrait before the two-column lines begin.
+            c.y = c.y.max(MARGIN + 130.0);
+        }
+        let width = PAGE_W - 2.0 * MARGIN;
         for (label, value) in &sheet.holder {
             self.label_value(&mut c, label, value);
         }
@@ -331,6 +382,17 @@ impl PdfRenderer {
 
 impl Render for PdfRenderer {
     fn render(&self, sheet: &Sheet) -> Result<Vec<u8>, String> {
+        match self.draw_sheet(sheet) {
+            // A portrait whose picture does not decode (its header was read at upload, the
+            // rest never): the document is still made, without it.
+            Err(_) if sheet.photo.is_some() => self.draw_sheet(&Sheet { photo: None, ..sheet.clone() }),
+            done => done,
+        }
+    }
+}
+
+impl PdfRenderer {
+    fn draw_sheet(&self, sheet: &Sheet) -> Result<Vec<u8>, String> {
         let configuration = ConfigurationBuilder::new()
             .with_version(PdfVersion::Pdf17)
             .with_archival_validator(Archival::A2_B)
@@ -394,12 +456,39 @@ pub fn example_sheet(rows: usize) -> Sheet {
         },
         check_url: "https://sep.example.ru/verify/D2026-000001?ck=0123456789abcdef0123456789abcdef".into(),
         reference: ("Заказ".into(), "S2026-000001".into()),
+        photo: None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A real 3:4 PNG (grey), 60×80.
+    fn portrait() -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut enc = png::Encoder::new(&mut out, 60, 80);
+        enc.set_color(png::ColorType::Grayscale);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().unwrap();
+        w.write_image_data(&[128u8; 60 * 80]).unwrap();
+        w.finish().unwrap();
+        out
+    }
+
+    #[test]
+    fn a_portrait_is_drawn_and_an_unreadable_one_left_out() {
+        let r = PdfRenderer::new().unwrap();
+        let images = |pdf: &[u8]| pdf.windows(14).filter(|w| w == b"/Subtype /Imag" || w == b"/Subtype/Image").count();
+        let plain = r.render(&example_sheet(2)).unwrap();
+        let with = r.draw_sheet(&Sheet { photo: Some(portrait()), ..example_sheet(2) }).unwrap();
+        assert_eq!(images(&plain), 0);
+        assert!(images(&with) >= 1, "the portrait is an image of the PDF");
+        // Only a header: the document is still made, without the picture.
+        let header = portrait()[..33].to_vec();
+        let without = r.render(&Sheet { photo: Some(header), ..example_sheet(2) }).unwrap();
+        assert!(without.starts_with(b"%PDF-") && images(&without) == 0);
+    }
 
     fn sheet(rows: usize) -> Sheet {
         super::example_sheet(rows)

@@ -326,6 +326,12 @@ impl TestApp {
             store: self.db.store(),
             catalogue: self.catalogue.clone(),
             keys: self.passports.keys.clone(),
+            pdf: Some(sep_core::passport::issue::PdfParts {
+                authority: self.cloud.clone(),
+                render: Arc::new(sep_pdf::PdfRenderer::new().unwrap()),
+                files: self.files.clone(),
+                public_url: self.public_url.clone(),
+            }),
         };
         self.drain(sep_core::passport::issue::QUEUE, &issuer).await
     }

@@ -68,5 +68,6 @@ pub fn sheet(l: &Letter) -> Sheet {
         },
         check_url: String::new(),
         reference: ("Сообщение".into(), l.id.to_string()),
+        photo: None,
     }
 }

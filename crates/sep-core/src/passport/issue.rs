@@ -82,7 +82,7 @@ pub fn citizenship_code(text: &str) -> String {
 }
 
 /// A day as people read it: `ДД.ММ.ГГГГ`.
-fn ru_day(d: time::Date) -> String {
+pub(crate) fn ru_day(d: time::Date) -> String {
     format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
 }
 
@@ -104,6 +104,9 @@ pub enum IssueError {
     /// A key could not sign.
     #[error(transparent)]
     Sign(#[from] SignError),
+    /// The PDF could not be made, kept or signed.
+    #[error("PDF электронного паспорта не сформирован: {0}")]
+    Pdf(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] crate::StoreError),
@@ -156,6 +159,9 @@ pub fn record(
     })
 }
 
+/// The title of the e-passport's PDF in «Мои документы».
+pub const PDF_TITLE: &str = "Электронный паспорт";
+
 /// What the worker needs to issue e-passports.
 pub struct Issuer {
     /// Storage.
@@ -164,6 +170,32 @@ pub struct Issuer {
     pub catalogue: Arc<Catalogue>,
     /// The keys.
     pub keys: Arc<Keyring>,
+    /// The PDF's drawing, its signature by МВД's system key, and where it is kept; without
+    /// an authority the record and its codes are issued, the PDF is not.
+    pub pdf: Option<PdfParts>,
+}
+
+/// What the e-passport's PDF needs.
+pub struct PdfParts {
+    /// The system keys (МВД's signs the PDF).
+    pub authority: Arc<dyn crate::signing::Authority>,
+    /// The PDF renderer.
+    pub render: Arc<dyn crate::spravka::sheet::Render>,
+    /// Where the PDF is kept (and the photo read from).
+    pub files: Arc<dyn crate::application::attachment::FileStore>,
+    /// The portal's public address, for the document's check link.
+    pub public_url: String,
+}
+
+/// The holder as an issued document names them: surname and initials.
+fn initials(p: &Passport) -> String {
+    let mut out = p.last_name.clone();
+    for name in std::iter::once(&p.first_name).chain(p.middle_name.iter()) {
+        if let Some(c) = name.chars().next() {
+            out.push_str(&format!(" {c}."));
+        }
+    }
+    out
 }
 
 impl Issuer {
@@ -175,7 +207,9 @@ impl Issuer {
         if app.status != Status::Completed || service.is_none_or(|s| s.result != ServiceResult::EPassport) {
             return Ok(None);
         }
-        if store.find_passport_by_application(id).await?.is_some() {
+        if let Some(p) = store.find_passport_by_application(id).await? {
+            // Made before; its PDF perhaps not (a retried job).
+            self.document(&p, now).await?;
             return Ok(None);
         }
         let photo_doc = service.and_then(|s| s.documents.iter().find(|d| d.photo)).map(|d| d.code.clone());
@@ -232,7 +266,7 @@ impl Issuer {
             kind: "passport".into(),
             title: "Электронный паспорт выдан".into(),
             text: format!(
-                "Электронный паспорт № {} действителен до {}. Откройте «Получить электронный паспорт», чтобы сохранить QR-код.",
+                "Электронный паспорт № {} действителен до {}. Откройте «Получить электронный паспорт», чтобы сохранить PDF или QR-код.",
                 p.number,
                 ru_day(crate::clock::moscow_day(p.valid_until))
             ),
@@ -255,7 +289,103 @@ impl Issuer {
             )),
             None => fx,
         };
-        if store.issue_passport(&p, &first, annul.as_ref(), &fx).await? { Ok(Some(p)) } else { Ok(None) }
+        if !store.issue_passport(&p, &first, annul.as_ref(), &fx).await? {
+            return Ok(None);
+        }
+        self.document(&p, now).await?;
+        Ok(Some(p))
+    }
+
+    /// The e-passport's PDF — photo, data, the QR code — signed by МВД's system key and filed
+    /// in the holder's «Мои документы» as the application's result, once.
+    async fn document(&self, p: &Passport, now: OffsetDateTime) -> Result<(), IssueError> {
+        let Some(parts) = &self.pdf else { return Ok(()) };
+        let store = self.store.as_ref();
+        if store.list_issued_documents(p.application_id).await?.iter().any(|d| d.title == PDF_TITLE) {
+            return Ok(());
+        }
+        let failed = |e: String| IssueError::Pdf(e);
+        let photo = parts.files.get(&p.photo.sha256).await.ok();
+        let year = crate::clock::moscow_day(now).year();
+        let seq = store.next_document_number(year).await?;
+        let check = crate::ids::random_bytes::<16>().map_err(|e| failed(e.to_string()))?;
+        let mut d = crate::document::issued::IssuedDocument {
+            id: Uuid::now_v7(),
+            number: format!("D{year}-{seq:06}"),
+            check_code: hex::encode(check),
+            application_id: Some(p.application_id),
+            order_id: None,
+            payment_id: None,
+            user_id: p.user_id,
+            agency: ISSUER.into(),
+            issued_by: None,
+            title: PDF_TITLE.into(),
+            holder: initials(p),
+            file: StoredFile {
+                file_name: String::new(),
+                content_type: "application/pdf".into(),
+                size: 0,
+                sha256: String::new(),
+            },
+            issued_at: now,
+            valid_until: Some(p.valid_until),
+            annulled_at: None,
+        };
+        let holder = vec![
+            ("Фамилия, имя, отчество".to_owned(), p.full_name()),
+            ("Дата рождения".into(), ru_day(p.birth_date)),
+            ("Место рождения".into(), p.birth_place.clone()),
+            (
+                "Гражданство".into(),
+                if p.citizenship == "RUS" {
+                    "Российская Федерация".into()
+                } else {
+                    p.citizenship.clone()
+                },
+            ),
+            ("ИНН".into(), p.inn.clone()),
+            ("Паспорт (серия и номер)".into(), p.document()),
+        ];
+        let sheet = crate::spravka::sheet::Sheet {
+            agency: ISSUER.into(),
+            title: PDF_TITLE.into(),
+            number: p.number.clone(),
+            issued_on: ru_day(crate::clock::moscow_day(p.issued_at)),
+            valid_until: ru_day(crate::clock::moscow_day(p.valid_until)),
+            holder,
+            period: None,
+            purpose: "Удостоверение личности гражданина в электронной форме".into(),
+            extract: crate::spravka::records::Extract {
+                statement: "Сведения внесены в реестр электронных паспортов МВД России. QR-код ниже подписан \
+                            электронной подписью (ES256) и проверяется без подключения к интернету: на странице \
+                            /passport/verify или командой sep passport verify."
+                    .into(),
+                columns: vec![],
+                rows: vec![],
+                totals: vec![],
+            },
+            check_url: p.code_es256.clone(),
+            reference: (
+                "Проверка документа".into(),
+                format!("{}{}", parts.public_url.trim_end_matches('/'), d.check_path()),
+            ),
+            photo,
+        };
+        let pdf = parts.render.render(&sheet).map_err(failed)?;
+        let sha256 = crate::application::attachment::content_key(&pdf);
+        parts.files.put(&sha256, &pdf).await.map_err(|e| failed(e.to_string()))?;
+        let digits: String = p.number.chars().filter(char::is_ascii_digit).collect();
+        d.file.file_name = format!("e-passport-{digits}.pdf");
+        d.file.size = i64::try_from(pdf.len()).unwrap_or(i64::MAX);
+        d.file.sha256 = sha256;
+        let hash = parts.authority.hash(&pdf);
+        let (der, signer) = parts.authority.sign_as_agency(ISSUER, &hash, now).map_err(|e| failed(e.0))?;
+        let signature = d.system_signature(hash.clone(), signer, now);
+        let mut e = NewAuditEvent::system(now, "passport.document", Some(p.user_id));
+        e.object = Some(format!("passport:{}", p.id));
+        e.details = serde_json::json!({ "number": d.number, "hash": hash });
+        store.insert_issued_document(&d, &signature, &der, &Effects::audit(e)).await?;
+        Ok(())
     }
 }
 

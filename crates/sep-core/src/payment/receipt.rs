@@ -137,6 +137,7 @@ impl ReceiptMaker {
             },
             check_url,
             reference: ("Операция".into(), p.id.to_string()),
+            photo: None,
         };
         let pdf = self.render.render(&sheet)?;
         let sha256 = crate::application::attachment::content_key(&pdf);

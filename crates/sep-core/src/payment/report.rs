@@ -96,5 +96,6 @@ pub fn sheet(user: &User, a: &Account, span: (Date, Date), now: OffsetDateTime) 
         },
         check_url: String::new(),
         reference: ("Сформирован".into(), crate::clock::moscow_time(now, false)),
+        photo: None,
     }
 }

@@ -37,6 +37,8 @@ pub struct Sheet {
     pub check_url: String,
     /// What it answers, label and value («Заказ», the order's number; «Операция», the payment's).
     pub reference: (String, String),
+    /// A portrait printed at the top (the e-passport's photo, JPEG or PNG); none for others.
+    pub photo: Option<Vec<u8>>,
 }
 
 /// Draws a справка.
@@ -104,6 +106,7 @@ pub fn compose(
         extract,
         check_url: check_url.to_owned(),
         reference: ("Заказ".into(), order.number.clone()),
+        photo: None,
     }
 }
 

@@ -99,6 +99,35 @@ async fn issued_checked_and_annulled_by_a_new_one(backend: Backend) {
     let id = between(&page, "/passport/", "/").to_owned();
     let cabinet = w.page("/cabinet").await;
     assert!(cabinet.contains("Электронный паспорт выдан"), "the holder is told: {cabinet}");
+    // The PDF: in «Мои документы», signed by МВД, with the data and the code.
+    let mut pdf_code = String::new();
+    let pdf_link = between(&page, "href=\"/documents/issued/", "\"").to_owned();
+    let pdf = w.get(&format!("/documents/issued/{pdf_link}")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.bytes.starts_with(b"%PDF-"), "a PDF");
+    let documents = w.page("/documents").await;
+    assert!(documents.contains("e-passport-") && documents.contains("Подпись действительна"), "{documents}");
+    if common::have("pdftotext", "poppler-utils") {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("p.pdf"), &pdf.bytes).unwrap();
+        let (ok, text) = common::run("pdftotext", &["-layout", "p.pdf", "-"], dir.path());
+        assert!(ok, "{text}");
+        for want in ["МВД России", "Электронный паспорт", "Иванов Иван", "4510 000001", "SEP1:"]
+        {
+            assert!(text.contains(want), "{want} in the PDF: {text}");
+        }
+        if common::have("zbarimg", "zbar-tools") {
+            let (ok, out) = common::run("pdftoppm", &["-r", "200", "-png", "p.pdf", "page"], dir.path());
+            assert!(ok, "{out}");
+            let out = std::process::Command::new("sh")
+                .args(["-c", "zbarimg -q --raw page*.png"])
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            pdf_code = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            assert!(pdf_code.starts_with("SEP1:"), "the PDF's QR code is the e-passport's code: {pdf_code}");
+        }
+    }
 
     // The code, full-screen and as files.
     let qr = w.page(&format!("/passport/{id}/qr")).await;
@@ -106,6 +135,9 @@ async fn issued_checked_and_annulled_by_a_new_one(backend: Backend) {
     assert!(code.starts_with("SEP1:"), "{code}");
     let version: i16 = between(&qr, "data-qr-version=\"", "\"").parse().unwrap();
     assert!((1..=15).contains(&version), "QR version {version} at Q for {} characters", code.len());
+    if !pdf_code.is_empty() {
+        assert_eq!(pdf_code, code, "the PDF carries the ES256 code");
+    }
     let gost =
         between(&w.page(&format!("/passport/{id}/qr?profile=gost")).await, "id=\"passport-code\">", "<").to_owned();
     assert_ne!(gost, code);

@@ -292,10 +292,20 @@ pub async fn serve_portal(
         None => tracing::warn!("no signing authority: справки are not issued"),
     }
     if let Some(p) = &passports {
+        let pdf = match &authority {
+            Some(authority) => Some(sep_core::passport::issue::PdfParts {
+                authority: authority.clone(),
+                render: Arc::new(sep_pdf::PdfRenderer::new().map_err(anyhow::Error::msg).context("шрифты паспорта")?),
+                files: files.clone(),
+                public_url: cfg.public_url.clone(),
+            }),
+            None => None,
+        };
         let issuer = sep_core::passport::issue::Issuer {
             store: store.clone(),
             catalogue: catalogue.clone(),
             keys: p.keys.clone(),
+            pdf,
         };
         queues.push((sep_core::passport::issue::QUEUE, Arc::new(issuer)));
     }

@@ -40,6 +40,8 @@ struct Card {
     valid_until: String,
     valid: bool,
     history: Vec<HistoryRow>,
+    /// The signed PDF in «Мои документы», when made.
+    pdf: Option<String>,
 }
 
 #[derive(Template)]
@@ -52,7 +54,7 @@ struct PassportPage {
     service: bool,
 }
 
-fn card(p: &Passport, history: Vec<sep_core::passport::record::StatusEntry>) -> Card {
+fn card(p: &Passport, history: Vec<sep_core::passport::record::StatusEntry>, pdf: Option<String>) -> Card {
     Card {
         id: p.id.to_string(),
         number: p.number.clone(),
@@ -81,6 +83,7 @@ fn card(p: &Passport, history: Vec<sep_core::passport::record::StatusEntry>) -> 
                 comment: crate::i18n::tr_dyn(&h.comment),
             })
             .collect(),
+        pdf,
     }
 }
 
@@ -100,7 +103,20 @@ pub(crate) async fn page(State(s): State<AppState>, SignedIn { user, .. }: Signe
         };
         views.push((moscow(v.event.at), format!("{agency}: {who}")));
     }
-    let mut res = render(&PassportPage { card: found.map(|(p, h)| card(&p, h)), views, service })?;
+    let card = match found {
+        Some((p, h)) => {
+            let pdf = s
+                .store
+                .list_issued_documents(p.application_id)
+                .await?
+                .into_iter()
+                .find(|d| d.title == sep_core::passport::issue::PDF_TITLE)
+                .map(|d| format!("/documents/issued/{}", d.id));
+            Some(card(&p, h, pdf))
+        }
+        None => None,
+    };
+    let mut res = render(&PassportPage { card, views, service })?;
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     Ok(res)
 }
