@@ -19,7 +19,7 @@
 use sep_core::clock::Clock as _;
 use sep_core::passport::code::{encode, parse};
 use sep_core::passport::lists::Keys as _;
-use sep_core::passport::record::{Passport, PassportStatus, StatusEntry};
+use sep_core::passport::record::{PassportStatus, StatusEntry};
 use sep_core::passport::verify::{Lists, Verdict, verify};
 use sep_core::store::Effects;
 use sep_crypto::passport::PassportKeys;
@@ -46,35 +46,15 @@ async fn main() {
     let keys = t.passports.keys.clone();
     let now = t.clock.now();
     let user = sep_testkit::stories::citizen(&t.db, now).await;
-    let numbers = std::cell::Cell::new(0u32);
-    let record = |app| Passport {
-        id: Uuid::now_v7(),
-        number: {
-            numbers.set(numbers.get() + 1);
-            format!("ЭП-2026-{:06}", numbers.get())
-        },
-        user_id: user,
-        application_id: app,
-        inn: "500100732259".into(),
-        passport_series: "4510".into(),
-        passport_number: "123456".into(),
-        last_name: "Константинопольская".into(),
-        first_name: "Александра".into(),
-        middle_name: Some("Владимировна".into()),
-        birth_date: time::macros::date!(1990 - 03 - 15),
-        birth_place: "г. Санкт-Петербург".into(),
-        citizenship: "RUS".into(),
-        photo: sep_core::application::record::StoredFile {
-            file_name: "photo.jpg".into(),
-            content_type: "image/jpeg".into(),
-            size: 1,
-            sha256: "00".repeat(32),
-        },
-        issued_at: now,
-        valid_until: now + time::Duration::days(3652),
-        status: PassportStatus::Valid,
-        code_es256: String::new(),
-        code_gost: String::new(),
+    let numbers = std::cell::Cell::new(0i64);
+    let record = |app| {
+        numbers.set(numbers.get() + 1);
+        let mut p = sep_testkit::stories::passports::record(user, app, numbers.get(), now);
+        // A long name on purpose: the QR's size is measured with it.
+        p.last_name = "Константинопольская".into();
+        p.first_name = "Александра".into();
+        p.middle_name = Some("Владимировна".into());
+        p
     };
     let app = sep_testkit::stories::applications::stored_draft(&t.db, user, now).await;
     let p = record(app);
@@ -116,15 +96,7 @@ async fn main() {
         let c = p.claims();
         p.code_es256 = encode(&c, keys.es256.as_ref()).unwrap();
         p.code_gost = encode(&c, keys.gost.as_ref()).unwrap();
-        let first = StatusEntry {
-            id: Uuid::now_v7(),
-            passport_id: p.id,
-            at: now,
-            status: PassportStatus::Valid,
-            by: None,
-            reason: None,
-            comment: String::new(),
-        };
+        let first = StatusEntry::issued(p.id, now, String::new());
         // One valid per person: each round annuls the one before, as a reissue does.
         let annul = previous.map(|id| StatusEntry {
             id: Uuid::now_v7(),

@@ -236,15 +236,8 @@ impl Issuer {
         for code in [&p.code_es256, &p.code_gost] {
             super::code::parse(code)?;
         }
-        let first = StatusEntry {
-            id: Uuid::now_v7(),
-            passport_id: p.id,
-            at: now,
-            status: PassportStatus::Valid,
-            by: None,
-            reason: None,
-            comment: format!("Выдан по заявлению {}", app.number.clone().unwrap_or_default()),
-        };
+        let first =
+            StatusEntry::issued(p.id, now, format!("Выдан по заявлению {}", app.number.clone().unwrap_or_default()));
         let old =
             store.list_passports_of_user(app.user_id).await?.into_iter().find(|o| o.status == PassportStatus::Valid);
         let annul = old.as_ref().map(|o| StatusEntry {

@@ -171,6 +171,21 @@ impl Passport {
     }
 }
 
+impl StatusEntry {
+    /// The first line of record `passport`: issued, valid, by the system, at `at`.
+    pub fn issued(passport: Uuid, at: OffsetDateTime, comment: String) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            passport_id: passport,
+            at,
+            status: PassportStatus::Valid,
+            by: None,
+            reason: None,
+            comment,
+        }
+    }
+}
+
 /// One line of a record's status history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusEntry {

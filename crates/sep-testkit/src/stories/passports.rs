@@ -10,7 +10,9 @@ use time::Duration;
 use time::macros::date;
 use uuid::Uuid;
 
-fn record(
+/// A valid record numbered `ЭП-2026-{n}` for `user`'s application `app`, issued at `at`, with
+/// placeholder codes (stories, benchmarks and tests sign their own when they need them).
+pub fn record(
     user: sep_core::ids::UserId,
     app: sep_core::application::record::ApplicationId,
     n: i64,
