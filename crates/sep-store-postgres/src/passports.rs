@@ -210,6 +210,39 @@ impl PassportStore for PgStore {
         Ok(done)
     }
 
+    async fn passport_checked_at(&self, id: Uuid) -> StoreResult<Option<time::OffsetDateTime>> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt("SELECT registry_checked_at FROM passports WHERE id = $1", &[&id])
+            .await
+            .map_err(map_err)?;
+        Ok(row.and_then(|r| r.get(0)))
+    }
+
+    async fn mark_passport_checked(
+        &self,
+        id: Uuid,
+        since: time::OffsetDateTime,
+        at: time::OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let n = tx
+            .execute(
+                "UPDATE passports SET registry_checked_at = $2
+                 WHERE id = $1 AND (registry_checked_at IS NULL OR registry_checked_at < $3)",
+                &[&id, &at, &since],
+            )
+            .await
+            .map_err(map_err)?;
+        if n == 1 {
+            crate::effects::apply(&tx, fx).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(n == 1)
+    }
+
     async fn list_annulled_passports(&self) -> StoreResult<Vec<Uuid>> {
         let client = self.client().await?;
         let rows = client

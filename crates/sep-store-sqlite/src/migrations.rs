@@ -59,6 +59,11 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 29, name: "0029_api_clients", sql: include_str!("../migrations/0029_api_clients.sql") },
     Migration { version: 30, name: "0030_api_operations", sql: include_str!("../migrations/0030_api_operations.sql") },
     Migration { version: 31, name: "0031_passports", sql: include_str!("../migrations/0031_passports.sql") },
+    Migration {
+        version: 32,
+        name: "0032_passport_checks",
+        sql: include_str!("../migrations/0032_passport_checks.sql"),
+    },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

@@ -198,6 +198,37 @@ impl PassportStore for SqliteStore {
         })
     }
 
+    async fn passport_checked_at(&self, id: Uuid) -> StoreResult<Option<time::OffsetDateTime>> {
+        self.read(|c| {
+            let at: Option<Option<i64>> = c
+                .query_row("SELECT registry_checked_at FROM passports WHERE id = ?1", [id.to_string()], |r| r.get(0))
+                .optional()?;
+            at.flatten().map(from_ts).transpose()
+        })
+    }
+
+    async fn mark_passport_checked(
+        &self,
+        id: Uuid,
+        since: time::OffsetDateTime,
+        at: time::OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE passports SET registry_checked_at = ?2
+                     WHERE id = ?1 AND (registry_checked_at IS NULL OR registry_checked_at < ?3)",
+                    params![id.to_string(), ts(at), ts(since)],
+                )
+                .map_err(map_err)?;
+            if n == 1 {
+                crate::effects::apply(tx, fx)?;
+            }
+            Ok(n == 1)
+        })
+    }
+
     async fn list_annulled_passports(&self) -> StoreResult<Vec<Uuid>> {
         self.read(|c| {
             let mut st = c.prepare_cached("SELECT id FROM passports WHERE status = 'annulled' ORDER BY id")?;

@@ -264,6 +264,7 @@ impl TestApp {
                 .issuing(kinds.clone())
                 .charging(registries.clone())
                 .registering(registries.clone())
+                .checking_passports(registries.clone())
                 // The tests' receivers listen on loopback.
                 .hooking(Arc::new(sep_web::webhooks::HttpSender::new(true)))
                 .passporting(passport_publisher());

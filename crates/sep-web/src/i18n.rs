@@ -274,6 +274,7 @@ mod tests {
             "passport/record.rs",
             "passport/issue.rs",
             "passport/officer.rs",
+            "passport/check.rs",
         ] {
             files.push(core.join(f));
         }

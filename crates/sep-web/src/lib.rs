@@ -113,6 +113,8 @@ pub struct AppState {
     pub pay: Option<pay::PayLink>,
     /// ФНС: ЕГРЮЛ and ЕГРИП, for the mailbox's counterparties (the emulator until an adapter).
     pub fns: Arc<dyn sep_core::registry::TaxRegistry>,
+    /// МВД's register of passports: the e-passport is checked against it at login.
+    pub mvd: Arc<dyn sep_core::registry::PassportRegistry>,
     /// Posts webhook messages, and checks subscriptions' addresses.
     pub webhooks: Arc<dyn sep_core::integration::webhook::deliver::Sender>,
     /// The e-passport's keys and published lists, when the authority is there.
@@ -188,6 +190,7 @@ impl AppState {
             charges: Arc::new(sep_core::registry::emulator::EmulatedRegistries::new()),
             pay: None,
             fns: Arc::new(sep_core::registry::emulator::EmulatedRegistries::new()),
+            mvd: Arc::new(sep_core::registry::emulator::EmulatedRegistries::new()),
             webhooks: Arc::new(webhooks::HttpSender::new(false)),
             passports: None,
         }
@@ -204,6 +207,13 @@ impl AppState {
     #[must_use]
     pub fn hooking(mut self, sender: Arc<dyn sep_core::integration::webhook::deliver::Sender>) -> Self {
         self.webhooks = sender;
+        self
+    }
+
+    /// The same state checking e-passports against `mvd` at login.
+    #[must_use]
+    pub fn checking_passports(mut self, mvd: Arc<dyn sep_core::registry::PassportRegistry>) -> Self {
+        self.mvd = mvd;
         self
     }
 

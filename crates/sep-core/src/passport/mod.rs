@@ -6,6 +6,7 @@
 //!   certificates (`sep-crypto` implements it);
 //! - [`verify`]: the offline check a verifier runs with the cached lists.
 
+pub mod check;
 pub mod code;
 pub mod error;
 pub mod issue;

@@ -34,6 +34,17 @@ pub trait PassportStore: Send + Sync {
     async fn passport_history(&self, id: Uuid) -> StoreResult<Vec<StatusEntry>>;
     /// Annuls the record of `entry` if it is valid; `false` (nothing written) when it was not.
     async fn annul_passport(&self, entry: &StatusEntry, fx: &Effects) -> StoreResult<bool>;
+    /// When record `id` was last checked against МВД's register at its holder's login.
+    async fn passport_checked_at(&self, id: Uuid) -> StoreResult<Option<time::OffsetDateTime>>;
+    /// Marks record `id` checked at `at` with `fx`, unless it was checked at `since` or later
+    /// (a concurrent login did it): whether it was marked.
+    async fn mark_passport_checked(
+        &self,
+        id: Uuid,
+        since: time::OffsetDateTime,
+        at: time::OffsetDateTime,
+        fx: &Effects,
+    ) -> StoreResult<bool>;
     /// The ids of every annulled record, for the annulment list.
     async fn list_annulled_passports(&self) -> StoreResult<Vec<Uuid>>;
 }

@@ -121,4 +121,14 @@ pub async fn lifecycle(db: &TestDb) {
     want.sort();
     assert_eq!(annulled, want);
     assert!(s.list_passports_of_user(super::citizen(db, at).await).await.unwrap().is_empty());
+
+    // The daily check at login: marked once per period, whoever comes second finds it done.
+    assert_eq!(s.passport_checked_at(second.id).await.unwrap(), None);
+    let day = Duration::days(1);
+    assert!(s.mark_passport_checked(second.id, at - day, at, &Effects::none()).await.unwrap());
+    assert_eq!(s.passport_checked_at(second.id).await.unwrap(), Some(at));
+    assert!(!s.mark_passport_checked(second.id, at - day, at + Duration::seconds(1), &Effects::none()).await.unwrap());
+    let tomorrow = at + day + Duration::seconds(1);
+    assert!(s.mark_passport_checked(second.id, tomorrow - day, tomorrow, &Effects::none()).await.unwrap());
+    assert_eq!(s.passport_checked_at(Uuid::now_v7()).await.unwrap(), None);
 }

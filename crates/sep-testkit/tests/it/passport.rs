@@ -313,6 +313,62 @@ fn sep_web_query(text: &str) -> String {
         .collect()
 }
 
+/// Seed 004: «При первом входе в сервис система проверяет актуальность паспорта…» — the holder's
+/// e-passport against МВД's register at login, at most daily; a discrepancy is a critical notice
+/// with what to do; a register that does not answer is asked again next time.
+async fn checked_against_the_register_at_login(backend: Backend) {
+    use sep_core::passport::check::{Found, at_login};
+    let Some(t) = TestApp::on(backend).await else { return };
+    let w = t.citizen().await;
+    let store = t.db.store();
+    let now = t.clock.now();
+    assert_eq!(
+        at_login(store.as_ref(), t.registries.as_ref(), &w.user, now).await.unwrap(),
+        Found::Skipped,
+        "none yet"
+    );
+    let app = sep_testkit::stories::applications::stored_draft(&t.db, w.user.id, now).await;
+    let mut p = sep_testkit::stories::passports::record(w.user.id, app, 1, now);
+    // The register knows this passport as lost.
+    (p.passport_series, p.passport_number) = ("4510".into(), "999999".into());
+    (p.last_name, p.first_name, p.middle_name) = ("Иванов".into(), "Иван".into(), Some("Иванович".into()));
+    p.birth_date = time::macros::date!(1987 - 03 - 05);
+    let first = sep_core::passport::record::StatusEntry::issued(p.id, now, String::new());
+    store.issue_passport(&p, &first, None, &sep_core::store::Effects::none()).await.unwrap();
+
+    t.registries.set_available("МВД", false);
+    assert_eq!(at_login(store.as_ref(), t.registries.as_ref(), &w.user, now).await.unwrap(), Found::Unanswered);
+    assert_eq!(store.passport_checked_at(p.id).await.unwrap(), None, "asked again next time");
+    t.registries.set_available("МВД", true);
+    let found = at_login(store.as_ref(), t.registries.as_ref(), &w.user, now).await.unwrap();
+    assert!(matches!(&found, Found::Differs(what) if what.contains("утрачен")), "{found:?}");
+    let cabinet = w.page("/cabinet").await;
+    assert!(cabinet.contains("Сведения электронного паспорта расходятся с реестром МВД"), "{cabinet}");
+    assert!(cabinet.contains("обратитесь в подразделение МВД"), "with what to do: {cabinet}");
+    let later = now + time::Duration::hours(3);
+    assert_eq!(at_login(store.as_ref(), t.registries.as_ref(), &w.user, later).await.unwrap(), Found::Skipped, "daily");
+    let tomorrow = now + time::Duration::days(1) + time::Duration::minutes(1);
+    assert!(matches!(
+        at_login(store.as_ref(), t.registries.as_ref(), &w.user, tomorrow).await.unwrap(),
+        Found::Differs(_)
+    ));
+    // The holder's valid e-passport that the register agrees with: nothing to tell.
+    let other = t.sign_in_as(common::TOTP_PHONE).await;
+    assert_eq!(at_login(store.as_ref(), t.registries.as_ref(), &other.user, now).await.unwrap(), Found::Skipped);
+}
+
+mod e_passport_checked_against_the_register_at_login {
+    #[tokio::test]
+    async fn sqlite() {
+        super::checked_against_the_register_at_login(sep_testkit::Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        super::checked_against_the_register_at_login(sep_testkit::Backend::Postgres).await;
+    }
+}
+
 /// Whether python3 has cbor2, base45 and cryptography; required under `SEP_TEST_ALL=1`.
 fn python_has_the_oracle() -> bool {
     let ok = std::process::Command::new("python3")

@@ -347,6 +347,7 @@ pub async fn serve_portal(
         .issuing(kinds)
         .charging(charges)
         .registering(emulator.clone())
+        .checking_passports(emulator.clone())
         .hooking(hooks);
     let state = match pay {
         Some(link) => state.paying(link),

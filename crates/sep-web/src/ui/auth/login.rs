@@ -93,8 +93,22 @@ pub(crate) async fn callback(State(s): State<AppState>, jar: CookieJar, ctx: Ctx
     };
     let device = Device { ip: ctx.client.ip.clone(), user_agent: ctx.client.user_agent.clone() };
     match signin::arrive(s.store.as_ref(), arrival, &device, &return_to, &ctx.origin(), s.clock.now()).await? {
-        Arrived::Session { user, token } => signed_in(&s, jar, &user, &token, &return_to),
+        Arrived::Session { user, token } => {
+            check_passport(&s, &user).await;
+            signed_in(&s, jar, &user, &token, &return_to)
+        }
         Arrived::Relink(relink) => super::relink::required(&s, jar, *relink),
+    }
+}
+
+/// The holder's e-passport against МВД's register (at most daily): a login is never held up
+/// or refused by it — a slow or failing register is asked again at the next login.
+async fn check_passport(s: &AppState, user: &sep_core::user::User) {
+    let check = sep_core::passport::check::at_login(s.store.as_ref(), s.mvd.as_ref(), user, s.clock.now());
+    match tokio::time::timeout(std::time::Duration::from_secs(3), check).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::warn!(code = e.code(), "e-passport register check failed"),
+        Err(_) => tracing::warn!("e-passport register check timed out"),
     }
 }
 
