@@ -88,6 +88,20 @@ test('an e-passport is issued, checked by a stranger as valid, annulled, then ch
     await upload(citizen, 'photo', 'photo.png', png(900, 1200), 'image/png');
     await upload(citizen, 'fingerprints', 'fingers.png', png(500, 500), 'image/png');
     await checkA11y(citizen, 'e-passport: the draft');
+    // «подтверждение операции кодом из СМС»: the code first, then sending.
+    await citizen.getByRole('link', { name: 'Проверить и отправить' }).click();
+    await citizen.getByRole('heading', { name: 'Проверка заявления' }).waitFor();
+    await citizen.getByRole('button', { name: 'Получить код' }).click();
+    await citizen.getByLabel('Код из SMS').waitFor();
+    await checkA11y(citizen, 'e-passport: the SMS code');
+    const outbox = await (await fetch(`${demo.portal}/outbox`)).text();
+    const sms = [...outbox.matchAll(/Код (\d{6}) — подтверждение отправки заявления/g)].pop();
+    assert.ok(sms, 'the code waits in the demo outbox');
+    await citizen.getByLabel('Код из SMS').fill(sms[1]);
+    await citizen.getByRole('button', { name: 'Подтвердить' }).click();
+    await citizen.getByText('Подтверждено', { exact: true }).waitFor();
+    await citizen.goBack();
+    await citizen.goto(citizen.url().replace(/\/check.*$/, ''));
     await send(citizen);
     const application = citizen.url();
 

@@ -64,6 +64,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0032_passport_checks",
         sql: include_str!("../migrations/0032_passport_checks.sql"),
     },
+    Migration { version: 33, name: "0033_submit_codes", sql: include_str!("../migrations/0033_submit_codes.sql") },
 ];
 
 /// Serialises concurrent `migrate` runs from several nodes.

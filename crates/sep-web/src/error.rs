@@ -89,6 +89,11 @@ fn action_texts(e: &sep_core::application::ActionError) -> (StatusCode, &'static
             "Выберите, кто подаёт заявление",
             "Вернитесь на страницу услуги и выберите физическое лицо, ИП или организацию.",
         ),
+        E::SmsCodeNoPhone | E::SmsCodeLimit | E::SmsCodeNotSent | E::SmsCodeWrong | E::SmsCodeVoid => (
+            if matches!(e, E::SmsCodeLimit) { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNPROCESSABLE_ENTITY },
+            "Код из SMS не принят",
+            "Вернитесь к проверке заявления и запросите или введите код снова.",
+        ),
         E::RegistrationRequired => (
             StatusCode::FORBIDDEN,
             "Сначала зарегистрируйтесь в СЭП",
@@ -213,6 +218,11 @@ pub(crate) fn action_examples() -> Vec<sep_core::application::ActionError> {
         E::UnknownService,
         E::ApplicantTypeRequired,
         E::RegistrationRequired,
+        E::SmsCodeNoPhone,
+        E::SmsCodeLimit,
+        E::SmsCodeNotSent,
+        E::SmsCodeWrong,
+        E::SmsCodeVoid,
         E::Incomplete(vec![]),
         E::ConsentRequired,
         E::DecisionRequired,

@@ -387,6 +387,8 @@ fn application_routes(max_body: usize) -> Router<AppState> {
         .route("/applications/{id}/attachments/{file}/delete", post(documents::delete))
         .route("/applications/{id}/sign", post(check::sign))
         .route("/applications/{id}/fee", post(check::fee))
+        .route("/applications/{id}/sms-code", post(check::sms_send))
+        .route("/applications/{id}/sms-code/confirm", post(check::sms_confirm))
         .route("/applications/{id}/statement.json", get(check::statement))
         .route("/applications/{id}/messages", post(messages::post).layer(DefaultBodyLimit::max(max_body)))
         .route("/applications/{id}/messages/{message}/file", get(messages::message_file))

@@ -25,6 +25,23 @@ pub enum ActionError {
     /// The service is for people registered in СЭП, and this person is not yet.
     #[error("Услуга доступна зарегистрированным в СЭП: сначала получите услугу «Регистрация в СЭП».")]
     RegistrationRequired,
+    /// Sending is confirmed by an SMS code and the profile has no phone.
+    #[error(
+        "В профиле Госуслуг нет номера телефона: код подтверждения отправить некуда. Добавьте телефон на Госуслугах и войдите снова."
+    )]
+    SmsCodeNoPhone,
+    /// Too many codes within the hour.
+    #[error("Коды отправлялись слишком часто. Подождите час и запросите код снова.")]
+    SmsCodeLimit,
+    /// A code typed before one was asked for.
+    #[error("Сначала нажмите «Получить код»: код ещё не отправлялся.")]
+    SmsCodeNotSent,
+    /// A wrong code.
+    #[error("Код из SMS неверный. Проверьте его и введите снова.")]
+    SmsCodeWrong,
+    /// An expired code, or its tries spent.
+    #[error("Код истёк или попытки исчерпаны. Нажмите «Получить код», чтобы получить новый.")]
+    SmsCodeVoid,
     /// Something still stops sending: fields, documents, mismatches, unconfirmed contacts.
     #[error("Заявление заполнено не полностью: исправьте отмеченное на странице проверки.")]
     Incomplete(Vec<super::submit::Finding>),
@@ -101,6 +118,11 @@ impl ActionError {
             Self::UnknownService => "service_unknown",
             Self::ApplicantTypeRequired => "applicant_type_required",
             Self::RegistrationRequired => "registration_required",
+            Self::SmsCodeNoPhone => "sms_code_no_phone",
+            Self::SmsCodeLimit => "sms_code_limit",
+            Self::SmsCodeNotSent => "sms_code_not_sent",
+            Self::SmsCodeWrong => "sms_code_wrong",
+            Self::SmsCodeVoid => "sms_code_void",
             Self::Incomplete(_) => "application_incomplete",
             Self::ConsentRequired => "consent_required",
             Self::DecisionRequired => "decision_required",

@@ -17,6 +17,7 @@ mod error;
 pub mod queue;
 pub mod record;
 pub mod review;
+pub mod sms_confirm;
 pub mod statement;
 pub mod status;
 pub mod store;

@@ -151,6 +151,13 @@ pub async fn findings(
             FeeState::Free | FeeState::Paid { .. } => {}
         }
     }
+    // Last, sending itself confirmed by an SMS code, for the application as it is now.
+    if out.is_empty() && service.confirm_by_sms {
+        let all = store.list_contact_confirmations(app.id).await?;
+        if !super::sms_confirm::confirmed(app, &all, now) {
+            out.push(Finding::new("sms-code", "sms_code_required", "Подтвердите отправку кодом из SMS"));
+        }
+    }
     Ok(out)
 }
 

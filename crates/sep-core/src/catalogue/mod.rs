@@ -142,6 +142,9 @@ pub struct Service {
     /// Only people registered in СЭП («Регистрация в СЭП» completed) may apply.
     #[serde(default)]
     pub registered_only: bool,
+    /// Sending is confirmed by a code sent by SMS to the applicant's phone (seed 004).
+    #[serde(default)]
+    pub confirm_by_sms: bool,
     /// The state fee paid before the application is sent, if the service has one.
     #[serde(default)]
     pub fee: Option<fee::FeeDef>,

@@ -25,8 +25,21 @@ fn png(w: u32, h: u32) -> Vec<u8> {
     b
 }
 
-/// A registered citizen's e-passport application, filled, with its files; its path.
-async fn apply(w: &Signed) -> String {
+/// The newest code sent by SMS that confirms sending.
+async fn sms_code(t: &TestApp) -> String {
+    let jobs = t.db.store().list_jobs("notify", 500).await.unwrap();
+    let newest = jobs
+        .iter()
+        .filter(|j| j.job.payload["text"].as_str().is_some_and(|t| t.contains("подтверждение отправки заявления")))
+        .max_by_key(|j| j.id)
+        .unwrap();
+    let text = newest.job.payload["text"].as_str().unwrap().to_owned();
+    text.split_whitespace().nth(1).unwrap().to_owned()
+}
+
+/// A registered citizen's e-passport application, filled, with its files, sending confirmed
+/// by the SMS code and sent; its path.
+async fn apply(t: &TestApp, w: &Signed) -> String {
     let start = [("service", "e_passport"), ("applicant", "person")];
     let app = w.post_form("/applications", &start).await.location().to_owned();
     assert!(app.starts_with("/applications/"), "{app}");
@@ -55,6 +68,21 @@ async fn apply(w: &Signed) -> String {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let r = w.upload(&docs, &[("document", "fingerprints")], &[("file", "fingers.png", &png(500, 500))]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    // Sending is confirmed by an SMS code first.
+    let check = w.page(&format!("{app}/check")).await;
+    assert!(check.contains("sms_code_required") && check.contains("Получить код"), "{check}");
+    assert!(!check.contains("Отправить заявление</button>"), "no sending before the code");
+    let confirm = format!("{app}/sms-code/confirm");
+    let r = w.post_form(&confirm, &[("code", "000000")]).await;
+    assert!(r.text.contains("sms_code_not_sent"), "{}", r.text);
+    assert_eq!(w.post_form(&format!("{app}/sms-code"), &[]).await.status, StatusCode::SEE_OTHER);
+    let code = sms_code(t).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let r = w.post_form(&confirm, &[("code", wrong)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("sms_code_wrong"), "{}", r.text);
+    assert_eq!(w.post_form(&confirm, &[("code", &code)]).await.status, StatusCode::SEE_OTHER);
+    assert!(w.page(&format!("{app}/check")).await.contains("Подтверждено"));
     send(w, &app).await;
     app
 }
@@ -86,7 +114,7 @@ async fn issued_checked_and_annulled_by_a_new_one(backend: Backend) {
     t.run_jobs().await;
     assert!(w.page("/passport").await.contains("У вас нет электронного паспорта"));
 
-    let app = apply(&w).await;
+    let app = apply(&t, &w).await;
     approve(&t, &app).await;
     assert_eq!(status(&w.page(&app).await), "Завершено");
     let page = w.get("/passport").await;
@@ -211,7 +239,7 @@ async fn issued_checked_and_annulled_by_a_new_one(backend: Backend) {
     }
 
     // A second e-passport annuls the first: the page, the list, the checks say so.
-    let second = apply(&w).await;
+    let second = apply(&t, &w).await;
     approve(&t, &second).await;
     let page = w.page("/passport").await;
     assert!(!page.contains(&format!("/passport/{id}/")), "the newest is shown");
@@ -244,7 +272,7 @@ async fn an_officer_of_mvd_finds_and_annuls_the_holder_sees_it(backend: Backend)
     let w = t.citizen().await;
     file(&w, "person", &[("passport_number", "000001")]).await;
     t.run_jobs().await;
-    approve(&t, &apply(&w).await).await;
+    approve(&t, &apply(&t, &w).await).await;
     let page = w.page("/passport").await;
     let id = between(&page, "/passport/", "/").to_owned();
     let number = between(&page, "<dd>ЭП-", "<").to_owned();

@@ -149,6 +149,8 @@ pub(crate) const ROUTES: &[(&str, Who)] = &[
     ("/documents/sign/{id}", Who::Person),
     ("/documents/signatures/{id}", Who::Person),
     ("/documents/signatures", Who::Person),
+    ("/applications/{id}/sms-code", Who::Person),
+    ("/applications/{id}/sms-code/confirm", Who::Person),
     ("/passport", Who::Person),
     ("/passport/{id}/photo", Who::Person),
     ("/passport/{id}/qr", Who::Person),

@@ -34,6 +34,40 @@ struct CheckPage {
     signing: Option<SigningView>,
     /// The state fee block, when the service has a fee for this applicant.
     fee: Option<FeeView>,
+    /// The SMS code block, when the service confirms sending by one.
+    sms: Option<SmsView>,
+}
+
+/// Sending confirmed by an SMS code, as the check page shows it.
+struct SmsView {
+    /// The phone the code goes to, masked (`+7 *** ***-**-89`).
+    phone: String,
+    /// Whether a code was sent (the field to type it is shown).
+    sent: bool,
+    /// Whether sending is confirmed now.
+    confirmed: bool,
+}
+
+/// The SMS block of `app`: `None` when its service does not confirm sending by SMS.
+async fn sms_view(
+    s: &AppState,
+    app: &Application,
+    service: &Service,
+    user: &sep_core::user::User,
+) -> Result<Option<SmsView>, crate::error::WebError> {
+    use sep_core::application::sms_confirm;
+    if !service.confirm_by_sms {
+        return Ok(None);
+    }
+    let all = s.store.list_contact_confirmations(app.id).await?;
+    let digits: String = user.profile.phone.as_ref().map(ToString::to_string).unwrap_or_default();
+    let tail: String =
+        digits.chars().filter(char::is_ascii_digit).rev().take(2).collect::<Vec<_>>().into_iter().rev().collect();
+    Ok(Some(SmsView {
+        phone: if tail.is_empty() { String::new() } else { format!("+7 *** ***-**-{tail}") },
+        sent: sms_confirm::sent(&all),
+        confirmed: sms_confirm::confirmed(app, &all, s.clock.now()),
+    }))
 }
 
 /// The state fee as the check page shows it.
@@ -110,7 +144,7 @@ fn check_page(
     errors: Vec<FindingView>,
     csrf: &str,
     consent_missing: bool,
-    (signing, fee): (Option<SigningView>, Option<FeeView>),
+    (signing, fee, sms): Blocks,
 ) -> Page {
     let rows = service
         .fields_for(app.applicant_type)
@@ -131,6 +165,7 @@ fn check_page(
         consent_missing,
         signing,
         fee,
+        sms,
     };
     Ok((status, render(&page)?).into_response())
 }
@@ -138,17 +173,46 @@ fn check_page(
 /// `GET /applications/{id}/check`: "Проверка заявления".
 pub(crate) async fn check(State(s): State<AppState>, o: Owned) -> Page {
     let found = submit::findings(s.store.as_ref(), &o.service, &o.app, &o.user, s.clock.now()).await?;
-    let blocks = blocks(&s, &o.app, &o.service).await?;
+    let blocks = blocks(&s, &o.app, &o.service, &o.user).await?;
     check_page(&o.app, &o.service, findings(&found), &o.session.csrf_secret, false, blocks)
 }
 
-/// The signature and fee blocks of the check page.
+/// The signature, fee and SMS code blocks of the check page.
+type Blocks = (Option<SigningView>, Option<FeeView>, Option<SmsView>);
+
+/// The blocks of the check page.
 async fn blocks(
     s: &AppState,
     app: &Application,
     service: &Service,
-) -> Result<(Option<SigningView>, Option<FeeView>), crate::error::WebError> {
-    Ok((signing_view(s, app, service).await?, fee_view(s, app, service).await?))
+    user: &sep_core::user::User,
+) -> Result<Blocks, crate::error::WebError> {
+    Ok((signing_view(s, app, service).await?, fee_view(s, app, service).await?, sms_view(s, app, service, user).await?))
+}
+
+/// `POST /applications/{id}/sms-code`: «Получить код» — a code by SMS that confirms sending.
+pub(crate) async fn sms_send(
+    State(s): State<AppState>,
+    o: Owned,
+    ctx: Ctx,
+    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+) -> Page {
+    sep_core::application::sms_confirm::send(s.store.as_ref(), &o.app, &o.user, &ctx.origin(), s.clock.now()).await?;
+    Ok(Redirect::to(&format!("/applications/{}/check#sms-code", o.app.id)).into_response())
+}
+
+/// The code typed.
+#[derive(Deserialize)]
+pub(crate) struct SmsForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /applications/{id}/sms-code/confirm`: «Подтвердить».
+pub(crate) async fn sms_confirm(State(s): State<AppState>, o: Owned, ctx: Ctx, CsrfForm(f): CsrfForm<SmsForm>) -> Page {
+    let now = s.clock.now();
+    sep_core::application::sms_confirm::confirm(s.store.as_ref(), &o.app, &o.user, &f.code, &ctx.origin(), now).await?;
+    Ok(Redirect::to(&format!("/applications/{}/check", o.app.id)).into_response())
 }
 
 /// `POST /applications/{id}/fee`: «Оплатить госпошлину» — the fee's charge, issued if it is
@@ -215,11 +279,11 @@ pub(crate) async fn submit(State(s): State<AppState>, o: Owned, ctx: Ctx, CsrfFo
     let sent = match sent {
         Ok(sent) => sent,
         Err(ActionError::Incomplete(found)) => {
-            let blocks = blocks(&s, &o.app, &o.service).await?;
+            let blocks = blocks(&s, &o.app, &o.service, &o.user).await?;
             return check_page(&o.app, &o.service, findings(&found), &o.session.csrf_secret, false, blocks);
         }
         Err(ActionError::ConsentRequired) => {
-            let blocks = blocks(&s, &o.app, &o.service).await?;
+            let blocks = blocks(&s, &o.app, &o.service, &o.user).await?;
             return check_page(&o.app, &o.service, vec![], &o.session.csrf_secret, true, blocks);
         }
         Err(ActionError::Changed) => {
