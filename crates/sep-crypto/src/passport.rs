@@ -3,7 +3,7 @@
 //!
 //! - the **ГОСТ root** is the authority's own key (the СЭП root); it certifies the ГОСТ
 //!   document signer (`passport-gost-dsc`);
-//! - the **ES256 root** (`passport-es256-root`) is a P-256 key with a self-signed certificate;
+//! - the **ES256 root** (`passport-es256-root.pair`: the key and its self-signed certificate);
 //!   it certifies the ES256 document signer (`passport-es256-dsc`), so that a verifier with
 //!   no ГОСТ (a browser's WebCrypto, a foreign bank) can check a whole chain.
 //!
@@ -160,17 +160,22 @@ pub struct PassportPki {
     dir: PathBuf,
 }
 
+/// A P-256 key with its certificate, kept as one file `NAME.pair` (the key's and the
+/// certificate's hex, a line each): one file is there whole or not at all.
 fn read_p256(dir: &Path, name: &str) -> Result<Option<(EcKey, Vec<u8>)>, CaError> {
-    let key_path = dir.join(format!("{name}.key"));
-    let cert_path = dir.join(format!("{name}.cert.der"));
-    if !key_path.exists() {
+    let path = dir.join(format!("{name}.pair"));
+    if !path.exists() {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(&key_path).map_err(io(&key_path))?;
-    let bad = |e: String| CaError::Corrupt { path: key_path.clone(), problem: e };
-    let d = hex::decode(text.trim()).map_err(|e| bad(e.to_string()))?;
-    let key = EcKey::from_slice(&d).map_err(|e| bad(e.to_string()))?;
-    let cert = std::fs::read(&cert_path).map_err(io(&cert_path))?;
+    let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+    let bad = |e: String| CaError::Corrupt { path: path.clone(), problem: e };
+    let mut lines = text.lines();
+    let (Some(key), Some(cert)) = (lines.next(), lines.next()) else {
+        return Err(bad("не два значения".into()));
+    };
+    let key =
+        EcKey::from_slice(&hex::decode(key.trim()).map_err(|e| bad(e.to_string()))?).map_err(|e| bad(e.to_string()))?;
+    let cert = hex::decode(cert.trim()).map_err(|e| bad(e.to_string()))?;
     Ok(Some((key, cert)))
 }
 
@@ -179,35 +184,31 @@ fn new_p256() -> Result<EcKey, CaError> {
     EcKey::from_slice(&signer.to_bytes()).map_err(|e| CaError::Cert(CertError::Malformed(e.to_string())))
 }
 
-/// Writes a key and its certificate so that a reader sees both or neither, and two processes
-/// making them at once end with one pair: both go to names of this process first; the key is
-/// then linked into place (which fails if another process was first) and the certificate
-/// renamed after it.
+/// Writes a key and its certificate as one file so that a crash leaves both or neither, and
+/// two processes making them at once end with one pair: the file is written under a name of
+/// this process, then linked into place — which fails if another process was first, whose
+/// pair then stands.
 fn write_p256(dir: &Path, name: &str, key: &EcKey, cert: &[u8]) -> Result<(), CaError> {
     let mut salt = [0u8; 8];
     getrandom::fill(&mut salt).map_err(|e| CaError::Cert(CertError::Malformed(e.to_string())))?;
-    let tag = format!("{}-{}", std::process::id(), hex::encode(salt));
-    let (key_tmp, cert_tmp) = (dir.join(format!(".{name}.key.{tag}")), dir.join(format!(".{name}.cert.{tag}")));
-    write_secret(&key_tmp, &hex::encode(key.to_bytes()))?;
-    std::fs::write(&cert_tmp, cert).map_err(io(&cert_tmp))?;
-    let key_path = dir.join(format!("{name}.key"));
-    let linked = std::fs::hard_link(&key_tmp, &key_path);
-    if linked.is_ok() {
-        let cert_path = dir.join(format!("{name}.cert.der"));
-        std::fs::rename(&cert_tmp, &cert_path).map_err(io(&cert_path))?;
-    }
-    let _ = std::fs::remove_file(&key_tmp);
-    let _ = std::fs::remove_file(&cert_tmp);
+    let tmp = dir.join(format!(".{name}.pair.{}-{}", std::process::id(), hex::encode(salt)));
+    write_secret(&tmp, &format!("{}\n{}\n", hex::encode(key.to_bytes()), hex::encode(cert)))?;
+    let path = dir.join(format!("{name}.pair"));
+    let linked = std::fs::hard_link(&tmp, &path);
+    let _ = std::fs::remove_file(&tmp);
     match linked {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(io(&key_path)(e)),
+        Err(e) => Err(io(&path)(e)),
     }
 }
 
 impl PassportPki {
-    /// The keys beside the authority in `dir`, making what is missing (valid from `now`).
+    /// The keys beside the authority in `dir`, making what is missing (valid from an hour
+    /// before `now`: a verifier whose clock is a little behind, or a certificate's validity
+    /// kept in whole seconds, must not find a new signer not yet valid).
     pub fn open(dir: &Path, now: SystemTime) -> Result<Self, CaError> {
+        let now = now.checked_sub(Duration::from_secs(3600)).unwrap_or(now);
         let ca = TestCa::open(dir)?;
         let pki = Self { ca, dir: dir.to_owned() };
         // Several requests of one process may ask at once (the files settle races between
@@ -242,7 +243,7 @@ impl PassportPki {
     }
 
     fn p256(&self, name: &str) -> Result<P256Signer, CaError> {
-        let path = self.dir.join(format!("{name}.key"));
+        let path = self.dir.join(format!("{name}.pair"));
         let (key, cert) = read_p256(&self.dir, name)?
             .ok_or_else(|| CaError::Corrupt { path, problem: "нет ключа".into() })?;
         P256Signer::from_bytes(&key.to_bytes().into(), Some(cert))

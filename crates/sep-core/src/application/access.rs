@@ -39,3 +39,12 @@ pub fn viewer(user: &User, app: &Application, service: &Service) -> Option<Viewe
         None
     }
 }
+
+/// Whether `user`, seeing `app` as `viewer`, may open a file of `document`: the applicant
+/// always; an officer too, except biometric data, which only the officer in charge opens.
+pub fn may_open(viewer: Viewer, user: &User, app: &Application, document: Option<&crate::catalogue::Document>) -> bool {
+    match viewer {
+        Viewer::Applicant => true,
+        Viewer::Officer => !document.is_some_and(|d| d.biometric) || app.assignee == Some(user.id),
+    }
+}

@@ -88,6 +88,10 @@ pub struct Document {
     /// 600×800 pixels ([`crate::application::attachment::check_photo`]).
     #[serde(default)]
     pub photo: bool,
+    /// Biometric data (a photo, fingerprints): of the agency's officers only the one in charge
+    /// of the application opens it ([`crate::application::access::may_open`]).
+    #[serde(default)]
+    pub biometric: bool,
 }
 
 fn default_max_mb() -> u32 {

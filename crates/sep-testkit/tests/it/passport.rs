@@ -176,6 +176,25 @@ async fn issued_checked_and_annulled_by_a_new_one(backend: Backend) {
     let photo = w.get(&format!("/passport/{id}/photo")).await;
     assert_eq!(photo.bytes, png(900, 1200));
 
+    // The biometric files of the application: the holder and the officer in charge only.
+    let app_id = sep_core::application::record::ApplicationId(
+        uuid::Uuid::parse_str(app.trim_start_matches("/applications/")).unwrap(),
+    );
+    let files = t.db.store().list_attachments(app_id).await.unwrap();
+    let photo_file = files.iter().find(|f| f.document == "photo").unwrap();
+    let photo_path = format!("{app}/attachments/{}", photo_file.id);
+    assert_eq!(w.get(&photo_path).await.status, StatusCode::OK);
+    let in_charge = t.officer(AGENCY).await;
+    assert_eq!(in_charge.get(&photo_path).await.status, StatusCode::OK, "the officer who decided");
+    let orlov = t.sign_in_as("+79789012345").await;
+    t.db.store().update_user_agency(orlov.user.id, Some(AGENCY), &sep_core::store::Effects::none()).await.unwrap();
+    assert_eq!(orlov.get(&photo_path).await.status, StatusCode::NOT_FOUND, "another officer of МВД");
+    let passport_scan = files.iter().find(|f| f.document == "fingerprints").unwrap();
+    let fingers = format!("{app}/attachments/{}", passport_scan.id);
+    assert_eq!(orlov.get(&fingers).await.status, StatusCode::NOT_FOUND);
+    let journal = t.db.store().list_audit(0, 2000).await.unwrap();
+    assert_eq!(journal.iter().filter(|e| e.event.action == "document.access_denied").count(), 2);
+
     // Nobody else opens any of it; the attempt is journaled.
     let other = t.sign_in_as(common::TOTP_PHONE).await;
     for path in ["qr", "qr.png", "qr.svg", "photo"] {

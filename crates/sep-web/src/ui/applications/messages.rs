@@ -68,6 +68,19 @@ pub(crate) async fn attachment(
         .iter()
         .find(|f| f.application_id == v.app.id && f.id.to_string() == file)
         .ok_or_else(WebError::not_found)?;
+    // Biometric data: of the agency's officers only the one in charge opens it.
+    let document = s.catalogue.get(&v.app.service).and_then(|svc| svc.documents.iter().find(|d| d.code == f.document));
+    if !sep_core::application::access::may_open(v.viewer, &v.user, &v.app, document) {
+        let mut e = ctx.event(s.clock.now(), "document.access_denied", Some(v.user.id));
+        e.outcome = sep_core::audit::Outcome::Denied;
+        e.subject = Some(v.app.user_id);
+        e.object = Some(format!("application:{}", v.app.id));
+        e.details = serde_json::json!({ "file": format!("attachment:{}", f.id) });
+        if let Err(err) = s.store.insert_audit(&e).await {
+            tracing::error!(code = err.code(), "audit append failed");
+        }
+        return Err(WebError::not_found());
+    }
     journal_download(&s, &v, &ctx, &format!("attachment:{}", f.id)).await;
     download(&s, &f.file_name, &f.content_type, &f.sha256, how.inline.is_some()).await
 }
