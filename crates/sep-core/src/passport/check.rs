@@ -45,7 +45,7 @@ pub async fn at_login(
         last_name: p.last_name.clone(),
         first_name: p.first_name.clone(),
         middle_name: p.middle_name.clone().unwrap_or_default(),
-        birth_date: super::issue::ru_day(p.birth_date),
+        birth_date: crate::ident::ru_date(p.birth_date),
     };
     let verdict = match registry.verify_passport(&query, &p.passport_series, &p.passport_number).await {
         Ok(v) => v,

@@ -81,11 +81,6 @@ pub fn citizenship_code(text: &str) -> String {
     }
 }
 
-/// A day as people read it: `ДД.ММ.ГГГГ`.
-pub(crate) fn ru_day(d: time::Date) -> String {
-    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
-}
-
 /// Why a completed application made no record.
 #[derive(Debug, thiserror::Error)]
 pub enum IssueError {
@@ -261,7 +256,7 @@ impl Issuer {
             text: format!(
                 "Электронный паспорт № {} действителен до {}. Откройте «Получить электронный паспорт», чтобы сохранить PDF или QR-код.",
                 p.number,
-                ru_day(crate::clock::moscow_day(p.valid_until))
+                crate::ident::ru_date(crate::clock::moscow_day(p.valid_until))
             ),
             link: "/passport".into(),
             critical: false,
@@ -326,16 +321,9 @@ impl Issuer {
         };
         let holder = vec![
             ("Фамилия, имя, отчество".to_owned(), p.full_name()),
-            ("Дата рождения".into(), ru_day(p.birth_date)),
+            ("Дата рождения".into(), crate::ident::ru_date(p.birth_date)),
             ("Место рождения".into(), p.birth_place.clone()),
-            (
-                "Гражданство".into(),
-                if p.citizenship == "RUS" {
-                    "Российская Федерация".into()
-                } else {
-                    p.citizenship.clone()
-                },
-            ),
+            ("Гражданство".into(), p.citizenship_name().to_owned()),
             ("ИНН".into(), p.inn.clone()),
             ("Паспорт (серия и номер)".into(), p.document()),
         ];
@@ -343,8 +331,8 @@ impl Issuer {
             agency: ISSUER.into(),
             title: PDF_TITLE.into(),
             number: p.number.clone(),
-            issued_on: ru_day(crate::clock::moscow_day(p.issued_at)),
-            valid_until: ru_day(crate::clock::moscow_day(p.valid_until)),
+            issued_on: crate::ident::ru_date(crate::clock::moscow_day(p.issued_at)),
+            valid_until: crate::ident::ru_date(crate::clock::moscow_day(p.valid_until)),
             holder,
             period: None,
             purpose: "Удостоверение личности гражданина в электронной форме".into(),

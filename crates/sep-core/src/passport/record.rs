@@ -150,6 +150,11 @@ impl Passport {
         format!("{} {}", self.last_name, self.given_names())
     }
 
+    /// The citizenship as people read it (`RUS` is «Российская Федерация»).
+    pub fn citizenship_name(&self) -> &str {
+        if self.citizenship == "RUS" { "Российская Федерация" } else { &self.citizenship }
+    }
+
     /// The paper passport as the code writes it: `4510 123456`.
     pub fn document(&self) -> String {
         format!("{} {}", self.passport_series, self.passport_number)

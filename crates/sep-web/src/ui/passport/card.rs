@@ -64,11 +64,7 @@ fn card(p: &Passport, history: Vec<sep_core::passport::record::StatusEntry>, pdf
         name: p.full_name(),
         birth: ru_date(Some(p.birth_date)),
         birth_place: p.birth_place.clone(),
-        citizenship: if p.citizenship == "RUS" {
-            tr("Российская Федерация").to_owned()
-        } else {
-            p.citizenship.clone()
-        },
+        citizenship: crate::i18n::tr_dyn(p.citizenship_name()),
         inn: p.inn.clone(),
         document: p.document(),
         issued: ru_date(Some(sep_core::clock::moscow_day(p.issued_at))),
