@@ -140,6 +140,8 @@ test('an e-passport is issued, checked by a stranger as valid, annulled, then ch
     const stranger = await (await browser.newContext({ locale: 'ru-RU' })).newPage();
     await check(stranger, demo.portal, code, 'Действителен');
     await stranger.getByText('Иванов').first().waitFor();
+    // Checked in the browser, with the lists it fetched (WebCrypto ES256).
+    await stranger.locator('[data-checked=browser]').waitFor();
     await checkA11y(stranger, 'e-passport: checked valid');
     await shot(stranger, 'passport-verify-valid');
 
@@ -161,6 +163,19 @@ test('an e-passport is issued, checked by a stranger as valid, annulled, then ch
     await citizen.getByText('Электронный паспорт аннулирован').first().waitFor();
     await citizen.getByText('Кто просматривал ваш электронный паспорт').waitFor();
     await checkA11y(citizen, 'e-passport: annulled card');
+
+    // Offline: the portal is gone; the page and the lists the stranger's browser kept still
+    // check the code (the service worker of /passport/verify).
+    await stranger.evaluate(() => navigator.serviceWorker.ready);
+    await demo.stop();
+    await assert.rejects(fetch(`${demo.portal}/passport/verify`), 'the portal no longer answers');
+    await stranger.reload();
+    await stranger.getByRole('heading', { name: 'Проверка электронного паспорта' }).waitFor();
+    await stranger.getByText('Проверка работает и без интернета').waitFor();
+    await check(stranger, demo.portal, code, 'Аннулирован');
+    await stranger.getByText('Проверено в браузере по сохранённым спискам').waitFor();
+    await checkA11y(stranger, 'e-passport: checked annulled offline');
+    await shot(stranger, 'passport-verify-offline');
   } finally {
     await browser.close();
     await demo.stop();

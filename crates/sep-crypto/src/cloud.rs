@@ -82,6 +82,16 @@ impl KeyRing {
         Ok(format!("{id}:{}", hex::encode(key)))
     }
 
+    /// The key that seals, with its id.
+    pub(crate) fn sealing_key(&self) -> (&str, &[u8; 32]) {
+        (&self.keys[0].0, &self.keys[0].1)
+    }
+
+    /// The key `id`, if the ring has it.
+    pub(crate) fn key(&self, id: &str) -> Option<&[u8; 32]> {
+        self.keys.iter().find(|(k, _)| k == id).map(|(_, key)| key)
+    }
+
     /// The id of the key that seals.
     pub fn current(&self) -> &str {
         &self.keys[0].0

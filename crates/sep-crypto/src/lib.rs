@@ -9,4 +9,5 @@ pub mod gost;
 pub mod p256_signer;
 pub mod passport;
 pub mod rsa_signer;
+pub mod seal;
 pub mod verify;

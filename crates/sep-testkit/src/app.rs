@@ -36,10 +36,20 @@ pub fn catalogue() -> Arc<Catalogue> {
     Arc::new(Catalogue::load(None).unwrap())
 }
 
-/// A file store in a fresh temporary directory (left for the OS to clean).
+/// The key ring that seals the test apps' files.
+pub const FILE_KEYS: &str = "t1:7e57000000000000000000000000000000000000000000000000000000000001";
+
+/// A file store in a fresh temporary directory (left for the OS to clean), its files sealed
+/// as `sep serve` seals them.
 pub fn files() -> Arc<dyn sep_core::application::attachment::FileStore> {
-    let dir = std::env::temp_dir().join(format!("sep-files-{}", uuid::Uuid::new_v4().simple()));
-    Arc::new(sep_core::application::attachment::LocalFileStore::new(dir).unwrap())
+    files_in(&std::env::temp_dir().join(format!("sep-files-{}", uuid::Uuid::new_v4().simple())))
+}
+
+/// A sealed file store in `dir`.
+pub fn files_in(dir: &std::path::Path) -> Arc<dyn sep_core::application::attachment::FileStore> {
+    let local = sep_core::application::attachment::LocalFileStore::new(dir.to_path_buf()).unwrap();
+    let ring = sep_crypto::cloud::KeyRing::parse(FILE_KEYS).unwrap();
+    Arc::new(sep_crypto::seal::SealedFiles::new(local, sep_crypto::seal::FileSeal::new(ring)))
 }
 
 /// The identity provider the users of a `TestApp` are linked to. Nothing answers there: the
@@ -86,6 +96,8 @@ pub struct TestApp {
     pub authority: Arc<Authority>,
     /// The file store the app keeps uploads in.
     pub files: Arc<dyn sep_core::application::attachment::FileStore>,
+    /// The directory it keeps them in, sealed.
+    pub files_dir: std::path::PathBuf,
     catalogue: Arc<Catalogue>,
     /// The agencies' keys (the cloud authority the portal signs with).
     pub cloud: Arc<dyn sep_core::signing::Authority>,
@@ -247,7 +259,8 @@ impl TestApp {
 
     fn build(db: TestDb, catalogue: Arc<Catalogue>, config: WebConfig, pay: Option<sep_web::pay::PayLink>) -> Self {
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
-        let files = files();
+        let files_dir = std::env::temp_dir().join(format!("sep-files-{}", uuid::Uuid::new_v4().simple()));
+        let files = files_in(&files_dir);
         let authority = Arc::new(Authority::new());
         let trust = sep_crypto::verify::TrustList::from_ca_dir(&authority.dir).unwrap();
         let cloud: Arc<dyn sep_core::signing::Authority> = Arc::new(sep_crypto::cloud::CloudAuthority::new(
@@ -278,6 +291,7 @@ impl TestApp {
             registries,
             authority,
             files,
+            files_dir,
             catalogue,
             cloud,
             kinds,

@@ -12,6 +12,8 @@ const INPLACE_JS: &str = include_str!("../assets/inplace.js");
 const SPRAVKA_JS: &str = include_str!("../assets/spravka.js");
 const APIDOCS_JS: &str = include_str!("../assets/apidocs.js");
 const IMPORT_JS: &str = include_str!("../assets/import.js");
+const PASSPORT_VERIFY_JS: &str = include_str!("../assets/passport-verify.js");
+const PASSPORT_SW_JS: &str = include_str!("../assets/passport-sw.js");
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
@@ -27,6 +29,14 @@ pub(crate) async fn serve(Path(file): Path<String>) -> Response {
         "spravka.js" => asset("text/javascript; charset=utf-8", SPRAVKA_JS),
         "apidocs.js" => asset("text/javascript; charset=utf-8", APIDOCS_JS),
         "import.js" => asset("text/javascript; charset=utf-8", IMPORT_JS),
+        "passport-verify.js" => asset("text/javascript; charset=utf-8", PASSPORT_VERIFY_JS),
         _ => Problem::not_found().into_response(),
     }
+}
+
+/// `GET /passport/sw.js`: the service worker of `/passport/verify`, served under `/passport/`
+/// so that it may control that page; browsers ask for a new one at every visit.
+pub(crate) async fn passport_worker() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], PASSPORT_SW_JS)
+        .into_response()
 }

@@ -434,6 +434,7 @@ fn passport_routes() -> Router<AppState> {
         .route("/passport/{id}/qr.svg", get(card::qr_svg))
         .route("/passport/{id}/qr.png", get(card::qr_png))
         .route("/passport/verify", get(check::form).post(check::check))
+        .route("/passport/sw.js", get(assets::passport_worker))
         .route("/.well-known/sep/trust-list", get(check::trust_list))
         .route("/.well-known/sep/annulments", get(check::annulments))
 }

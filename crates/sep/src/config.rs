@@ -129,6 +129,10 @@ pub struct Config {
     /// new key first to rotate). Empty: a key kept in `data_dir/signing.keys` (made on first
     /// start; fine for the demo, not for production).
     pub signing_keys: Secret,
+    /// The keys that seal every kept file — scans, photos, fingerprints (Кузнечик CTR + OMAC):
+    /// the same form as `signing_keys`. Empty: a key kept in `data_dir/files.keys` (made on
+    /// first start; fine for the demo, not for production).
+    pub file_keys: Secret,
     /// Reverse proxies and load balancers in front of `sep` (addresses or networks,
     /// comma-separated) whose `X-Forwarded-For` names the client; empty: none is trusted.
     pub trusted_proxies: String,
@@ -200,6 +204,7 @@ impl Default for Config {
             esia_token_certificate: PathBuf::new(),
             trust_certificates: PathBuf::new(),
             signing_keys: Secret::default(),
+            file_keys: Secret::default(),
             trusted_proxies: String::new(),
             metrics_token: Secret::default(),
             services_dir: PathBuf::new(),

@@ -3,3 +3,4 @@
 mod common;
 mod openssl_cert;
 mod openssl_gost;
+mod openssl_seal;

@@ -175,6 +175,17 @@ async fn issued_checked_and_annulled_by_a_new_one(backend: Backend) {
     assert!(svg.text.starts_with("<svg"), "{}", svg.text);
     let photo = w.get(&format!("/passport/{id}/photo")).await;
     assert_eq!(photo.bytes, png(900, 1200));
+    // On disk every file is sealed (Кузнечик CTR + OMAC): the photo is nowhere in the clear.
+    let mut kept = 0;
+    for shard in std::fs::read_dir(&t.files_dir).unwrap() {
+        for f in std::fs::read_dir(shard.unwrap().path()).unwrap() {
+            let raw = std::fs::read(f.unwrap().path()).unwrap();
+            assert!(sep_crypto::seal::is_sealed(&raw));
+            assert!(!raw.windows(12).any(|w| w == &png(900, 1200)[12..24]), "the photo in the clear");
+            kept += 1;
+        }
+    }
+    assert!(kept >= 3, "the photo, the fingerprints and the PDF: {kept}");
 
     // The biometric files of the application: the holder and the officer in charge only.
     let app_id = sep_core::application::record::ApplicationId(

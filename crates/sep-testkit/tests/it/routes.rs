@@ -157,6 +157,7 @@ pub(crate) const ROUTES: &[(&str, Who)] = &[
     ("/passport/{id}/qr.svg", Who::Person),
     ("/passport/{id}/qr.png", Who::Person),
     ("/passport/verify", Who::Anyone),
+    ("/passport/sw.js", Who::Anyone),
     ("/.well-known/sep/trust-list", Who::Anyone),
     ("/.well-known/sep/annulments", Who::Anyone),
     ("/spravki", Who::Person),

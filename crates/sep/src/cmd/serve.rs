@@ -34,32 +34,52 @@ pub fn trust_list(cfg: &Config) -> sep_crypto::verify::TrustList {
 /// `signing_keys` (or of `data_dir/signing.keys`, made on first use); `None`, with a warning,
 /// when there is no authority.
 pub fn cloud_authority(cfg: &Config) -> anyhow::Result<Option<Arc<dyn sep_core::signing::Authority>>> {
-    use sep_crypto::cloud::{CloudAuthority, KeyRing};
+    use sep_crypto::cloud::CloudAuthority;
     let Ok(ca) = sep_crypto::ca::TestCa::open(&cfg.data_dir.join("ca")) else {
         tracing::warn!("no certification authority in data_dir/ca: the cloud signature is off");
         return Ok(None);
     };
-    let text = if cfg.signing_keys.expose().is_empty() {
-        let path = cfg.data_dir.join("signing.keys");
-        if !path.exists() {
-            tracing::warn!(file = %path.display(), "signing_keys not set: a key for sealing signature keys is kept in data_dir");
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            use std::io::Write;
-            let key = KeyRing::generate("k1").context("ключ шифрования не создан")?;
-            options
-                .open(&path)
-                .and_then(|mut f| f.write_all(key.as_bytes()))
-                .with_context(|| format!("{}: ключ шифрования не записан", path.display()))?;
-        }
-        std::fs::read_to_string(&path).with_context(|| format!("{}: ключ шифрования не читается", path.display()))?
-    } else {
-        cfg.signing_keys.expose().to_owned()
-    };
-    let ring = KeyRing::parse(&text).context("signing_keys")?;
+    let ring = key_ring(cfg, cfg.signing_keys.expose(), "signing.keys").context("signing_keys")?;
     Ok(Some(Arc::new(CloudAuthority::new(ca, ring))))
+}
+
+/// The key ring in `configured`, or else in `data_dir/FILE` (made on first use, with a
+/// warning: a key beside the data it seals is for the demo only).
+fn key_ring(cfg: &Config, configured: &str, file: &str) -> anyhow::Result<sep_crypto::cloud::KeyRing> {
+    use sep_crypto::cloud::KeyRing;
+    if !configured.is_empty() {
+        return Ok(KeyRing::parse(configured)?);
+    }
+    let path = cfg.data_dir.join(file);
+    if !path.exists() {
+        tracing::warn!(file = %path.display(), "no keys configured: a sealing key is kept in data_dir");
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        use std::io::Write;
+        let key = KeyRing::generate("k1").context("ключ шифрования не создан")?;
+        // Another instance may have made it meanwhile: then its key is the one.
+        match options.open(&path) {
+            Ok(mut f) => f
+                .write_all(key.as_bytes())
+                .and_then(|()| f.sync_all())
+                .with_context(|| format!("{}: ключ шифрования не записан", path.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e).with_context(|| format!("{}: ключ шифрования не записан", path.display())),
+        }
+    }
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("{}: ключ шифрования не читается", path.display()))?;
+    Ok(KeyRing::parse(&text)?)
+}
+
+/// Where the portal keeps files: `data_dir/files`, every file sealed ([`sep_crypto::seal`]).
+pub fn file_store(cfg: &Config) -> anyhow::Result<Arc<dyn sep_core::application::attachment::FileStore>> {
+    let local =
+        sep_core::application::attachment::LocalFileStore::new(cfg.data_dir.join("files")).context("каталог файлов")?;
+    let ring = key_ring(cfg, cfg.file_keys.expose(), "files.keys").context("file_keys")?;
+    Ok(Arc::new(sep_crypto::seal::SealedFiles::new(local, sep_crypto::seal::FileSeal::new(ring))))
 }
 
 /// The e-passport's keys beside the authority in `data_dir/ca` (made on first use) and the
@@ -218,9 +238,7 @@ pub async fn serve_portal(
     listener: tokio::net::TcpListener,
     shutdown: Shutdown,
 ) -> anyhow::Result<()> {
-    let files = Arc::new(
-        sep_core::application::attachment::LocalFileStore::new(cfg.data_dir.join("files")).context("каталог файлов")?,
-    );
+    let files = file_store(cfg)?;
     // A crash between storing a file and its row leaves a file nobody points to.
     match sep_core::application::attachment::sweep_orphans(files.as_ref(), store.as_ref(), ORPHAN_GRACE).await {
         Ok(0) => {}

@@ -32,6 +32,83 @@ struct VerifyPage {
     address: String,
     typed: String,
     verdict: Option<VerdictView>,
+    /// The SHA-256 of the ES256 root the browser's check pins.
+    pin: String,
+    /// What the browser's check says, in the page's language (JSON).
+    texts: String,
+}
+
+/// The ES256 root's SHA-256: what `passport-verify.js` trusts the lists by.
+fn es256_pin(p: &sep_core::passport::publish::Publisher) -> String {
+    p.keys
+        .roots
+        .iter()
+        .find(|r| r.algorithm() == sep_core::signer::Algorithm::EcdsaP256)
+        .and_then(|r| r.certificate())
+        .map(sep_core::passport::lists::fingerprint)
+        .unwrap_or_default()
+}
+
+/// The texts of the browser's check: the same verdicts, facts and errors as the portal's.
+fn browser_texts() -> String {
+    use sep_core::passport::error::{CodeError, ListError};
+    let errors: serde_json::Map<String, serde_json::Value> = CodeError::ALL
+        .iter()
+        .map(|e| {
+            let text = match e {
+                // The claim's name is put in by the script.
+                CodeError::Claims(_) => tr_dyn(&CodeError::Claims("{0}").to_string()),
+                e => tr_dyn(&e.to_string()),
+            };
+            (e.code().to_owned(), text.into())
+        })
+        .collect();
+    let list_errors: serde_json::Map<String, serde_json::Value> =
+        ListError::ALL.iter().map(|e| (e.code().to_owned(), tr_dyn(&e.to_string()).into())).collect();
+    serde_json::json!({
+        "valid_title": tr("Действителен"),
+        "valid_what": tr("Код подписан СЭП, не изменён, срок действия не истёк, в списке аннулирования паспорта нет."),
+        "annulled_title": tr("Аннулирован"),
+        "annulled_what": tr("Электронный паспорт аннулирован по списку от"),
+        "invalid_title": tr("Код недействителен"),
+        "lists_title": tr("Списки для проверки недоступны"),
+        "gost_title": tr("Нужна проверка на портале"),
+        "gost_offline": tr("Этот код подписан по ГОСТ Р 34.10-2012: браузер такую подпись не проверяет. Проверьте код, когда появится интернет, или приложением «sep passport verify»."),
+        "lists_missing": tr("Списки доверия и аннулирования ещё не загружены: откройте эту страницу хотя бы раз при подключении к интернету."),
+        "ready": tr("Проверка работает и без интернета: списки сохранены в браузере, список аннулирования от"),
+        "checked_in_browser": tr("Проверено в браузере по сохранённым спискам; список аннулирования от"),
+        "msk": tr("МСК"),
+        "result_code": tr("Код результата"),
+        "check_holder": tr("Сверьте фамилию, имя и дату рождения с предъявителем."),
+        "es256": sep_core::signer::Algorithm::EcdsaP256.name(),
+        "issuers": { sep_core::passport::code::ISSUER_MVD: tr_dyn(sep_core::passport::code::issuer_name(sep_core::passport::code::ISSUER_MVD)) },
+        "labels": {
+            "number": tr("Номер электронного паспорта"),
+            "last_name": tr("Фамилия"),
+            "given_names": tr("Имя и отчество"),
+            "birth_date": tr("Дата рождения"),
+            "citizenship": tr("Гражданство"),
+            "issuer": tr("Кем выдан"),
+            "issued": tr("Выдан"),
+            "until": tr("Действителен до"),
+            "signature": tr("Подпись"),
+            "list": tr("Список аннулирования"),
+        },
+        "errors": errors,
+        "list_errors": list_errors,
+    })
+    .to_string()
+}
+
+impl VerifyPage {
+    fn new(
+        p: &sep_core::passport::publish::Publisher,
+        address: String,
+        typed: String,
+        verdict: Option<VerdictView>,
+    ) -> Self {
+        Self { address, typed, verdict, pin: es256_pin(p), texts: browser_texts() }
+    }
 }
 
 fn address(s: &AppState) -> String {
@@ -44,8 +121,8 @@ fn publisher(s: &AppState) -> Result<&sep_core::passport::publish::Publisher, We
 
 /// `GET /passport/verify`.
 pub(crate) async fn form(State(s): State<AppState>) -> Page {
-    publisher(&s)?;
-    render(&VerifyPage { address: address(&s), typed: String::new(), verdict: None })
+    let p = publisher(&s)?;
+    render(&VerifyPage::new(p, address(&s), String::new(), None))
 }
 
 /// What the form sends.
@@ -115,7 +192,7 @@ pub(crate) async fn check(State(s): State<AppState>, ctx: Ctx, Form(f): Form<Cod
         Err(e) => return Err(WebError::internal(e)),
     };
     let status = if verdict.state == "invalid" { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let page = render(&VerifyPage { address: address(&s), typed, verdict: Some(verdict) })?;
+    let page = render(&VerifyPage::new(p, address(&s), typed, Some(verdict)))?;
     Ok((status, page).into_response())
 }
 
