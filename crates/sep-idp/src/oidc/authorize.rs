@@ -28,7 +28,18 @@ pub struct AuthorizeParams {
     pub code_challenge: Option<String>,
     /// Must be `S256`.
     pub code_challenge_method: Option<String>,
+    /// `none`, or any of `login` (a fresh login whatever the session), `consent` (ask again).
+    pub prompt: Option<String>,
+    /// The longest time since the login, in seconds: an older session logs in again.
+    pub max_age: Option<String>,
+    /// Requested authentication context classes (voluntary, OIDC Core §5.5.1.1): every
+    /// login here is a password and a second factor, [`super::token::ACR_PASSWORD_AND_CODE`], which
+    /// satisfies every class the emulator knows; the ID token says which it was.
+    pub acr_values: Option<String>,
 }
+
+/// The `prompt` values the emulator honours.
+const PROMPTS: [&str; 3] = ["none", "login", "consent"];
 
 /// What the person sees after logging in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +53,8 @@ pub enum Next {
     },
     /// Back to the client.
     Redirect(String),
+    /// The person logs in again first (`prompt=login`, or a session older than `max_age`).
+    Login,
 }
 
 fn is_pkce_value(s: &str) -> bool {
@@ -100,6 +113,27 @@ impl OidcService {
         if !is_pkce_value(challenge) {
             return Err(fail("invalid_request", "code_challenge должен быть строкой base64url из 43–128 символов"));
         }
+        let prompt: Vec<String> = p.prompt.as_deref().unwrap_or("").split_whitespace().map(str::to_owned).collect();
+        if let Some(bad) = prompt.iter().find(|v| !PROMPTS.contains(&v.as_str())) {
+            return Err(fail(
+                "invalid_request",
+                &format!("Неизвестное значение prompt: {bad}; поддерживаются none, login, consent"),
+            ));
+        }
+        if prompt.len() > 1 && prompt.iter().any(|v| v == "none") {
+            return Err(fail("invalid_request", "prompt=none не сочетается с другими значениями"));
+        }
+        let max_age = match p.max_age.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(v) => Some(
+                v.parse::<u32>()
+                    .map(i64::from)
+                    .map_err(|_| fail("invalid_request", "max_age должен быть целым неотрицательным числом секунд"))?,
+            ),
+        };
+        if p.acr_values.as_deref().is_some_and(|a| a.len() > 512) {
+            return Err(fail("invalid_request", "acr_values слишком длинный"));
+        }
         let now = self.clock.now();
         let handle = opaque()?;
         let req = AuthRequest {
@@ -113,6 +147,8 @@ impl OidcService {
             created_at: now,
             expires_at: now + self.config.request_ttl,
             used_at: None,
+            prompt,
+            max_age,
         };
         self.store.insert_auth_request(&req).await?;
         Ok(handle)
@@ -179,12 +215,54 @@ impl OidcService {
         _account: &Account,
     ) -> Result<Next, AuthorizeError> {
         let (req, client) = self.open_request(handle).await?;
-        if let Some(granted) = self.store.find_consent(session.oid, &client.id).await?
+        if self.login_again(&req, session) {
+            return self.none_or(&req, Next::Login);
+        }
+        let asks_consent = req.prompt.iter().any(|p| p == "consent");
+        if !asks_consent
+            && let Some(granted) = self.store.find_consent(session.oid, &client.id).await?
             && scopes::covers(&granted, &req.scopes)
         {
             return self.issue_code(&req, session, req.scopes.clone()).await.map(Next::Redirect);
         }
-        Ok(Next::Consent { client_name: client.name, items: req.scopes.iter().map(|s| scopes::describe(s)).collect() })
+        self.none_or(
+            &req,
+            Next::Consent { client_name: client.name, items: req.scopes.iter().map(|s| scopes::describe(s)).collect() },
+        )
+    }
+
+    /// Whether `session` is too old for `req`: `prompt=login` wants a login made after the
+    /// request, `max_age` one at most that many seconds old.
+    fn login_again(&self, req: &AuthRequest, session: &IdpSession) -> bool {
+        let fresh_needed = req.prompt.iter().any(|p| p == "login") && session.created_at < req.created_at;
+        let too_old = req.max_age.is_some_and(|m| self.clock.now() - session.created_at > time::Duration::seconds(m));
+        fresh_needed || too_old
+    }
+
+    /// `next`, unless the client said `prompt=none`: then the person may not be asked
+    /// anything, and the client hears `login_required` or `consent_required`.
+    fn none_or(&self, req: &AuthRequest, next: Next) -> Result<Next, AuthorizeError> {
+        if !req.prompt.iter().any(|p| p == "none") {
+            return Ok(next);
+        }
+        let (error, description) = match next {
+            Next::Login => ("login_required", "Требуется новый вход, а prompt=none запрещает его запросить"),
+            Next::Consent { .. } => ("consent_required", "Требуется согласие, а prompt=none запрещает его запросить"),
+            Next::Redirect(_) => return Ok(next),
+        };
+        Err(AuthorizeError::Redirect {
+            redirect_uri: req.redirect_uri.clone(),
+            state: req.state.clone(),
+            error,
+            description: description.to_owned(),
+        })
+    }
+
+    /// Where a browser without a session goes: the login, or — with `prompt=none` — back to
+    /// the client with `login_required`.
+    pub async fn without_session(&self, handle: &str) -> Result<Next, AuthorizeError> {
+        let (req, _) = self.open_request(handle).await?;
+        self.none_or(&req, Next::Login)
     }
 
     /// The person's answer on the consent screen; returns where the browser goes.

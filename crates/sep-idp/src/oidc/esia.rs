@@ -293,6 +293,8 @@ impl OidcService {
             created_at: now,
             expires_at: now + self.config.request_ttl,
             used_at: None,
+            prompt: vec![],
+            max_age: None,
         };
         self.store.insert_auth_request(&request).await?;
         Ok(handle)

@@ -41,6 +41,10 @@ pub struct AuthRequest {
     pub expires_at: OffsetDateTime,
     /// When a code or an error was sent back.
     pub used_at: Option<OffsetDateTime>,
+    /// `prompt` (OIDC Core §3.1.2.1): `none`, or any of `login`, `consent`.
+    pub prompt: Vec<String>,
+    /// `max_age`: the longest time since the person's login, in seconds.
+    pub max_age: Option<i64>,
 }
 
 /// An authorisation code (stored by hash).

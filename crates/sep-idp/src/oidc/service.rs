@@ -98,6 +98,7 @@ impl OidcService {
             "id_token_signing_alg_values_supported": ["ES256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "code_challenge_methods_supported": ["S256"],
+            "acr_values_supported": [super::token::ACR_PASSWORD_AND_CODE],
             "scopes_supported": scopes::KNOWN.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
             "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr",
                 "urn:esia:sbj", "name", "family_name", "given_name", "middle_name", "birthdate", "gender",

@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 4, name: "0004_registration", sql: include_str!("../../migrations/0004_registration.sql") },
     Migration { version: 5, name: "0005_totp", sql: include_str!("../../migrations/0005_totp.sql") },
     Migration { version: 6, name: "0006_esia", sql: include_str!("../../migrations/0006_esia.sql") },
+    Migration { version: 7, name: "0007_reauth", sql: include_str!("../../migrations/0007_reauth.sql") },
 ];
 
 /// The emulator's SQLite store.

@@ -18,8 +18,7 @@ fn lines(s: &str) -> Vec<String> {
     s.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect()
 }
 
-const REQUEST_COLUMNS: &str =
-    "hash, client_id, redirect_uri, scopes, state, nonce, code_challenge, created_at, expires_at, used_at";
+const REQUEST_COLUMNS: &str = "hash, client_id, redirect_uri, scopes, state, nonce, code_challenge, created_at, expires_at, used_at, prompt, max_age";
 
 fn request_row(r: &Row<'_>) -> rusqlite::Result<AuthRequest> {
     Ok(AuthRequest {
@@ -33,6 +32,8 @@ fn request_row(r: &Row<'_>) -> rusqlite::Result<AuthRequest> {
         created_at: from_ts(r.get(7)?)?,
         expires_at: from_ts(r.get(8)?)?,
         used_at: from_ts_opt(r.get(9)?)?,
+        prompt: words(&r.get::<_, String>(10)?),
+        max_age: r.get(11)?,
     })
 }
 
@@ -133,7 +134,7 @@ impl OidcStore for IdpSqlite {
         self.db.write(|tx| {
             tx.execute(
                 &format!(
-                    "INSERT INTO auth_requests ({REQUEST_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                    "INSERT INTO auth_requests ({REQUEST_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
                 ),
                 params![
                     a.hash,
@@ -146,6 +147,8 @@ impl OidcStore for IdpSqlite {
                     ts(a.created_at),
                     ts(a.expires_at),
                     a.used_at.map(ts),
+                    a.prompt.join(" "),
+                    a.max_age,
                 ],
             )
             .map_err(map_err)?;

@@ -46,6 +46,8 @@ struct CodePage {
 #[derive(Deserialize)]
 pub(crate) struct ReturnTo {
     return_to: Option<String>,
+    /// The site asked for a fresh login: the form even with a session.
+    again: Option<String>,
     recovered: Option<String>,
     registered: Option<String>,
 }
@@ -79,12 +81,15 @@ fn login_page(status: StatusCode, error: Option<&LoginError>, login: String, ret
 /// `GET /login`.
 pub(crate) async fn form(State(s): State<IdpState>, jar: CookieJar, Query(q): Query<ReturnTo>) -> Response {
     let return_to = safe_return_to(q.return_to.as_deref().unwrap_or("/"));
-    if let Some(t) = cookies::token(&jar, SESSION, s.secure_cookies)
+    if q.again.is_none()
+        && let Some(t) = cookies::token(&jar, SESSION, s.secure_cookies)
         && let Ok(Some(_)) = s.login.session(&t).await
     {
         return Redirect::to(&return_to).into_response();
     }
-    let notice = if q.recovered.is_some() {
+    let notice = if q.again.is_some() {
+        Some("Сайт, с которого вы пришли, просит подтвердить вход: введите пароль и код ещё раз.")
+    } else if q.recovered.is_some() {
         Some("Пароль изменён. Войдите с новым паролем.")
     } else if q.registered.is_some() {
         Some("Учётная запись создана. Войдите с телефоном и паролем.")

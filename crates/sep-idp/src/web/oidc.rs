@@ -96,13 +96,23 @@ pub(crate) struct RequestHandle {
     request: String,
 }
 
+/// To the login, and back to the request after it; `again`: even with a session (the client
+/// asked for a fresh login).
+fn login_first(request: &str, again: bool) -> Response {
+    let back = format!("/authorize/continue?request={request}");
+    let again = if again { "&again=1" } else { "" };
+    Redirect::to(&format!("/login?return_to={}{again}", crate::oidc::urlenc::encode(&back))).into_response()
+}
+
 /// `GET /authorize/continue`: after the login, consent or straight back to the client.
 pub(crate) async fn resume(State(s): State<IdpState>, jar: CookieJar, Query(q): Query<RequestHandle>) -> Response {
     let session = match current_session(&s, &jar).await {
         Ok(Some(session)) => session,
         Ok(None) => {
-            let back = format!("/authorize/continue?request={}", q.request);
-            return Redirect::to(&format!("/login?return_to={}", crate::oidc::urlenc::encode(&back))).into_response();
+            return match s.oidc.without_session(&q.request).await {
+                Ok(_) => login_first(&q.request, false),
+                Err(e) => authorize_error(&e),
+            };
         }
         Err(res) => return res,
     };
@@ -115,6 +125,7 @@ pub(crate) async fn resume(State(s): State<IdpState>, jar: CookieJar, Query(q): 
     };
     match s.oidc.continue_request(&q.request, &session, &account).await {
         Ok(Next::Redirect(location)) => Redirect::to(&location).into_response(),
+        Ok(Next::Login) => login_first(&q.request, true),
         Ok(Next::Consent { client_name, items }) => render(&ConsentPage { client_name, items, request: q.request }),
         Err(e) => authorize_error(&e),
     }

@@ -9,6 +9,7 @@ use axum::http::{Request, StatusCode, header};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
 use common::{ISSUER, Idp, urlencode};
+use sep_core::clock::Clock;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use time::Duration;
@@ -493,4 +494,95 @@ async fn error_pages_carry_the_request_id() {
     let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
     let text = String::from_utf8_lossy(&body);
     assert!(text.contains("client_unknown") && text.contains("req-4711-abcdef"), "{text}");
+}
+
+/// Signed in and consented once; then `extra` on a new request: where `/authorize/continue`
+/// sends the browser.
+async fn continue_with(idp: &mut Idp, extra: &[(&str, &str)]) -> (String, String) {
+    let r = idp.get(&authorize_url("openid fullname", extra)).await;
+    let cont = r.location.unwrap();
+    let r = idp.get(&cont).await;
+    (cont, r.location.unwrap_or_else(|| format!("page {}", r.status)))
+}
+
+#[tokio::test]
+async fn oidcc_prompt_login_and_max_age_ask_for_a_fresh_login_and_auth_time_says_when() {
+    let mut idp = idp().await;
+    let code = code_for(&mut idp, "openid fullname").await;
+    let (_, tokens) = exchange(&mut idp, &code).await;
+    let first = claims_of(tokens["id_token"].as_str().unwrap());
+    assert_eq!(first["acr"], "urn:sep:acr:pwd-otp");
+    idp.clock.advance(Duration::minutes(20));
+    // A session 20 minutes old is fine without max_age, and for max_age=3600.
+    for extra in [vec![], vec![("max_age", "3600")]] {
+        let (_, to) = continue_with(&mut idp, &extra).await;
+        assert!(to.starts_with(CB), "{extra:?}: {to}");
+    }
+    // max_age=900 and prompt=login: the login form again, even with the session.
+    for extra in [vec![("max_age", "900")], vec![("prompt", "login")]] {
+        let (cont, to) = continue_with(&mut idp, &extra).await;
+        assert!(to.starts_with("/login?return_to=%2Fauthorize%2Fcontinue") && to.ends_with("&again=1"), "{to}");
+        let page = idp.get(&to).await;
+        assert_eq!(page.status, StatusCode::OK, "the form, not a redirect past it");
+        assert!(page.text.contains("просит подтвердить вход"), "{}", page.text);
+        let back = format!("/authorize/continue?request={}", cont.split("request=").nth(1).unwrap());
+        idp.post("/login", &[("login", common::PHONE), ("password", common::PASSWORD), ("return_to", &back)]).await;
+        let code = idp.last_code().await;
+        assert_eq!(idp.post("/login/code", &[("code", &code)]).await.location.as_deref(), Some(back.as_str()));
+        let location = idp.get(&back).await.location.unwrap();
+        assert!(location.starts_with(CB), "{location}");
+        let (_, tokens) = exchange(&mut idp, &query_param(&location, "code").unwrap()).await;
+        let claims = claims_of(tokens["id_token"].as_str().unwrap());
+        assert_eq!(claims["auth_time"], idp.clock.now().unix_timestamp(), "auth_time is the fresh login's");
+        assert_eq!(claims["acr"], "urn:sep:acr:pwd-otp");
+        idp.clock.advance(Duration::minutes(20));
+    }
+    assert!(first["auth_time"].as_i64().unwrap() < idp.clock.now().unix_timestamp());
+}
+
+#[tokio::test]
+async fn oidcc_prompt_none_never_shows_a_page_and_consent_asks_again() {
+    let mut idp = idp().await;
+    // No session: back to the client with login_required, no login page.
+    let (_, to) = continue_with(&mut idp, &[("prompt", "none")]).await;
+    assert!(to.starts_with(CB), "{to}");
+    assert_eq!(query_param(&to, "error").as_deref(), Some("login_required"));
+    assert_eq!(query_param(&to, "state").as_deref(), Some("st-123"));
+    idp.sign_in(common::PHONE).await;
+    // Signed in, never consented: consent_required.
+    let (_, to) = continue_with(&mut idp, &[("prompt", "none")]).await;
+    assert_eq!(query_param(&to, "error").as_deref(), Some("consent_required"), "{to}");
+    code_for(&mut idp, "openid fullname").await;
+    // Consented: straight back with a code; prompt=consent asks again all the same.
+    let (_, to) = continue_with(&mut idp, &[("prompt", "none")]).await;
+    assert!(query_param(&to, "code").is_some(), "{to}");
+    let r = idp.get(&authorize_url("openid fullname", &[("prompt", "consent")])).await;
+    let page = idp.get(&r.location.unwrap()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("Предоставление прав доступа"));
+    // prompt=none with the session too old for max_age: login_required.
+    idp.clock.advance(Duration::minutes(20));
+    let (_, to) = continue_with(&mut idp, &[("prompt", "none"), ("max_age", "60")]).await;
+    assert_eq!(query_param(&to, "error").as_deref(), Some("login_required"), "{to}");
+}
+
+#[tokio::test]
+async fn oidcc_bad_prompt_and_max_age_are_invalid_requests_and_acr_values_are_advertised() {
+    let mut idp = idp().await;
+    for extra in [
+        [("prompt", "select_account"), ("max_age", "")],
+        [("prompt", "none login"), ("max_age", "")],
+        [("prompt", ""), ("max_age", "-5")],
+        [("prompt", ""), ("max_age", "soon")],
+    ] {
+        let r = idp.get(&authorize_url("openid", &extra)).await;
+        let to = r.location.unwrap();
+        assert!(to.starts_with(CB), "{extra:?}: {to}");
+        assert_eq!(query_param(&to, "error").as_deref(), Some("invalid_request"), "{extra:?}");
+    }
+    // Voluntary acr_values: any is accepted, and the token says what the login was.
+    let r = idp.get(&authorize_url("openid", &[("acr_values", "urn:sep:acr:pwd-otp urn:other")])).await;
+    assert!(r.location.unwrap().starts_with("/authorize/continue"));
+    let d: Value = serde_json::from_str(&idp.get("/.well-known/openid-configuration").await.text).unwrap();
+    assert_eq!(d["acr_values_supported"], serde_json::json!(["urn:sep:acr:pwd-otp"]));
 }
