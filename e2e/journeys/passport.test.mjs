@@ -117,6 +117,14 @@ test('an e-passport is issued, checked by a stranger as valid, annulled, then ch
     await officer.getByLabel('Одобрить').check();
     await officer.getByRole('button', { name: 'Принять решение' }).click();
 
+    // «Защита входа» on: the login was just made with a password and an SMS code, so the
+    // e-passport opens; an older one would be sent back to Госуслуги first.
+    await citizen.goto(`${demo.portal}/settings`);
+    await citizen.getByRole('button', { name: 'Включить «Защиту входа»' }).click();
+    await citizen.getByText('Настройки сохранены.').waitFor();
+    await citizen.getByRole('button', { name: 'Выключить «Защиту входа»' }).waitFor();
+    await checkA11y(citizen, 'settings: login protection on');
+
     // «Получить электронный паспорт»: the card, then the QR code.
     await citizen.goto(`${demo.portal}/passport`);
     await until(citizen, 'Получить электронный паспорт');

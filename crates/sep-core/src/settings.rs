@@ -142,7 +142,14 @@ pub struct Settings {
     pub large_font: bool,
     /// Interface language: `ru` or `en`.
     pub language: String,
+    /// «Защита входа» (seed 004): the e-passport opens only after a login with a second
+    /// factor in the last [`FRESH_LOGIN`].
+    #[serde(default)]
+    pub login_protection: bool,
 }
+
+/// How recent a login «Защита входа» asks for.
+pub const FRESH_LOGIN: time::Duration = time::Duration::minutes(15);
 
 impl Default for Settings {
     fn default() -> Self {
@@ -153,6 +160,7 @@ impl Default for Settings {
             high_contrast: false,
             large_font: false,
             language: "ru".into(),
+            login_protection: false,
         }
     }
 }
@@ -169,6 +177,8 @@ impl Settings {
             high_contrast: value("high_contrast").is_some(),
             large_font: value("large_font").is_some(),
             language: if value("language") == Some("en") { "en".into() } else { "ru".into() },
+            // Switched on and off by its own form (switching off asks for a fresh login).
+            login_protection: current.login_protection,
             ..Settings::default()
         };
         for k in Kind::ALL {

@@ -79,6 +79,8 @@ pub struct Proof {
     pub id_token: String,
     /// Authentication methods (`amr`).
     pub methods: String,
+    /// When the person authenticated there, on the portal's clock.
+    pub authenticated_at: Option<OffsetDateTime>,
 }
 
 /// What the provider said about the person, and how they signed in there.
@@ -187,6 +189,7 @@ pub async fn open_session(
         ended_at: None,
         end_reason: None,
         id_token: Some(proof.id_token.clone()),
+        authenticated_at: proof.authenticated_at,
     };
     let mut e = origin.event(now, "auth.login", Some(user.id));
     e.details = serde_json::json!({ "method": method, "provider": proof.provider, "user_agent": device.user_agent });
@@ -256,6 +259,7 @@ async fn start_relink(
         "phone": text(theirs.phone.as_ref().map(|v| v.as_str().to_owned())),
         "id_token": arrival.proof.id_token,
         "methods": arrival.proof.methods,
+        "authenticated_at": arrival.proof.authenticated_at.map(OffsetDateTime::unix_timestamp),
         "provider": arrival.proof.provider,
         "return_to": return_to,
         "sends": 0,
@@ -381,6 +385,9 @@ pub async fn confirm_relink(
     }
     store.update_profile(user.id, &profile, now, &Effects::audit(e)).await?;
     let text = |k: &str| r.data[k].as_str().unwrap_or_default().to_owned();
-    let proof = Proof { provider: text("provider"), id_token: text("id_token"), methods: text("methods") };
+    let authenticated_at =
+        r.data["authenticated_at"].as_i64().and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok());
+    let proof =
+        Proof { provider: text("provider"), id_token: text("id_token"), methods: text("methods"), authenticated_at };
     open_session(store, user, device, &proof, origin, now).await
 }

@@ -9,8 +9,7 @@ use sep_core::store::{Effects, StoreResult};
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 
-const COLUMNS: &str =
-    "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason, id_token";
+const COLUMNS: &str = "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason, id_token, authenticated_at";
 
 fn from_row(r: &Row) -> Session {
     Session {
@@ -25,6 +24,7 @@ fn from_row(r: &Row) -> Session {
         ended_at: r.get(8),
         end_reason: r.get(9),
         id_token: r.get(10),
+        authenticated_at: r.get(11),
     }
 }
 
@@ -34,7 +34,7 @@ impl SessionStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         tx.execute(
-            &format!("INSERT INTO sessions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
+            &format!("INSERT INTO sessions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"),
             &[
                 &s.hash.0,
                 &s.user_id.0,
@@ -47,6 +47,7 @@ impl SessionStore for PgStore {
                 &s.ended_at,
                 &s.end_reason,
                 &s.id_token,
+                &s.authenticated_at,
             ],
         )
         .await

@@ -65,6 +65,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0032_passport_checks.sql"),
     },
     Migration { version: 33, name: "0033_submit_codes", sql: include_str!("../migrations/0033_submit_codes.sql") },
+    Migration {
+        version: 34,
+        name: "0034_session_authenticated",
+        sql: include_str!("../migrations/0034_session_authenticated.sql"),
+    },
 ];
 
 pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usize> {

@@ -9,8 +9,7 @@ use sep_core::session::{Session, SessionHash, SessionPolicy};
 use sep_core::store::{Effects, StoreResult};
 use time::OffsetDateTime;
 
-const COLUMNS: &str =
-    "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason, id_token";
+const COLUMNS: &str = "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason, id_token, authenticated_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
     let user: String = r.get(1)?;
@@ -26,6 +25,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
         ended_at: from_ts_opt(r.get(8)?)?,
         end_reason: r.get(9)?,
         id_token: r.get(10)?,
+        authenticated_at: from_ts_opt(r.get(11)?)?,
     })
 }
 
@@ -34,7 +34,7 @@ impl SessionStore for SqliteStore {
     async fn insert_session(&self, s: &Session, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
             tx.execute(
-                &format!("INSERT INTO sessions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                &format!("INSERT INTO sessions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
                 params![
                     s.hash.0,
                     s.user_id.0.to_string(),
@@ -47,6 +47,7 @@ impl SessionStore for SqliteStore {
                     s.ended_at.map(ts),
                     s.end_reason,
                     s.id_token,
+                    s.authenticated_at.map(ts),
                 ],
             )
             .map_err(map_err)?;

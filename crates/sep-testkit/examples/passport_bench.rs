@@ -133,7 +133,13 @@ async fn main() {
     let opening = rate(|| drop(seal.open(&sealed, "photo").unwrap())) * mb;
     let gcm = rate(|| drop(ring.seal(&photo, b"photo").unwrap())) * mb;
     println!("{:<44} {:>12} {:>14} {:>8}", "", "MB/s", "anchor MB/s", "ratio");
-    println!("{:<44} {:>12.0} {:>14.0} {:>8.2}", "sealing a 5 MB file (Кузнечик CTR + OMAC)", sealing, gcm, sealing / gcm);
+    println!(
+        "{:<44} {:>12.0} {:>14.0} {:>8.2}",
+        "sealing a 5 MB file (Кузнечик CTR + OMAC)",
+        sealing,
+        gcm,
+        sealing / gcm
+    );
     println!("{:<44} {:>12.0} {:>14.0} {:>8.2}", "opening it", opening, gcm, opening / gcm);
     println!("    anchor: AES-256-GCM sealing the same file");
 }

@@ -439,6 +439,7 @@ impl TestApp {
             ended_at: None,
             end_reason: None,
             id_token: None,
+            authenticated_at: Some(now),
         };
         let mut e = self.event("auth.login", user.id);
         e.details = serde_json::json!({ "method": "pwd sms", "provider": ISSUER, "user_agent": "" });

@@ -350,6 +350,32 @@ impl From<sep_core::passport::officer::PassportError> for WebError {
     }
 }
 
+impl From<sep_core::passport::protection::ProtectionError> for WebError {
+    fn from(e: sep_core::passport::protection::ProtectionError) -> Self {
+        use sep_core::passport::protection::ProtectionError as E;
+        match e {
+            E::Store(e) => e.into(),
+            E::FreshLoginRequired => Problem::new(
+                StatusCode::FORBIDDEN,
+                e.code(),
+                "Подтвердите вход",
+                &e.to_string(),
+                "Нажмите «Подтвердить вход»: Госуслуги попросят пароль и код, и вы вернётесь сюда.",
+            )
+            .retry("/login?fresh=1&return_to=%2Fsettings", "Подтвердить вход")
+            .into(),
+            E::NotConfirmed => Problem::new(
+                StatusCode::FORBIDDEN,
+                e.code(),
+                "Вход не подтверждён",
+                &e.to_string(),
+                "Выйдите из СЭП (это завершит и вход на Госуслугах), войдите снова с паролем и кодом и откройте электронный паспорт.",
+            )
+            .into(),
+        }
+    }
+}
+
 impl From<sep_core::spravka::SpravkaError> for WebError {
     fn from(e: sep_core::spravka::SpravkaError) -> Self {
         use sep_core::spravka::SpravkaError as E;

@@ -275,6 +275,7 @@ mod tests {
             "passport/issue.rs",
             "passport/officer.rs",
             "passport/check.rs",
+            "passport/protection.rs",
         ] {
             files.push(core.join(f));
         }

@@ -359,6 +359,7 @@ fn cabinet_routes(max_body: usize) -> Router<AppState> {
         .route("/sessions", get(sessions::list))
         .route("/sessions/end", post(sessions::end))
         .route("/settings", get(settings::page).post(settings::save))
+        .route("/settings/login-protection", post(settings::login_protection))
         .route("/prefs.css", get(settings::stylesheet))
         .route("/profile/contacts", get(contacts::page))
         .route("/profile/contacts/sms/confirm", post(contacts::confirm_sms))

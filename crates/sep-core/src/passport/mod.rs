@@ -4,7 +4,8 @@
 //! - [`code`]: the QR code's content (CWT in COSE_Sign1, zlib, Base45, `SEP1:`);
 //! - [`lists`]: the trust list and the annulment list, and the [`lists::Keys`] port to
 //!   certificates (`sep-crypto` implements it);
-//! - [`verify`]: the offline check a verifier runs with the cached lists.
+//! - [`verify`]: the offline check a verifier runs with the cached lists;
+//! - [`protection`]: «Защита входа», a fresh login with a second factor to open it.
 
 pub mod check;
 pub mod code;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod issue;
 pub mod lists;
 pub mod officer;
+pub mod protection;
 pub mod publish;
 pub mod record;
 pub mod store;

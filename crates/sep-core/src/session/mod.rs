@@ -68,6 +68,9 @@ pub struct Session {
     pub end_reason: Option<String>,
     /// The provider's ID token, kept for RP-initiated logout (`id_token_hint`).
     pub id_token: Option<String>,
+    /// When the person authenticated at the provider, on the portal's clock (the ID token's
+    /// `iat` − `auth_time` before the session began); `None` when the provider did not say.
+    pub authenticated_at: Option<OffsetDateTime>,
 }
 
 /// A login started at the identity provider and not yet returned.
@@ -119,7 +122,17 @@ pub enum SessionState {
     AbsoluteExpired,
 }
 
+/// Authentication methods (`amr`, RFC 8176 and ЕСИА's) that are a second factor.
+const SECOND_FACTORS: [&str; 5] = ["mfa", "otp", "sms", "totp", "hwk"];
+
 impl Session {
+    /// Whether the person logged in with a second factor no longer than `window` before
+    /// `now` («Защита входа»: what opening the e-passport needs).
+    pub fn second_factor_within(&self, now: OffsetDateTime, window: Duration) -> bool {
+        let second = self.auth_method.split_whitespace().any(|m| SECOND_FACTORS.contains(&m.to_lowercase().as_str()));
+        second && self.authenticated_at.is_some_and(|t| now - t <= window && t <= now + Duration::minutes(1))
+    }
+
     /// The state of the session at `now` under `policy`. The bounds are exclusive: a session
     /// is expired at exactly `last_seen_at + idle`.
     pub fn state(&self, now: OffsetDateTime, policy: SessionPolicy) -> SessionState {
@@ -141,6 +154,7 @@ mod tests {
 
     fn session(at: OffsetDateTime) -> Session {
         Session {
+            authenticated_at: Some(at),
             hash: SessionHash("h".into()),
             user_id: UserId::new(),
             created_at: at,
@@ -182,6 +196,23 @@ mod tests {
         assert_eq!(s.state(t0 + Duration::hours(12), p), SessionState::AbsoluteExpired);
         s.ended_at = Some(t0);
         assert_eq!(s.state(t0, p), SessionState::Ended);
+    }
+
+    #[test]
+    fn a_second_factor_counts_within_its_window_only() {
+        let t0 = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let mut s = session(t0);
+        s.auth_method = "pwd sms mfa".into();
+        let w = Duration::minutes(15);
+        assert!(s.second_factor_within(t0 + Duration::minutes(15), w));
+        assert!(!s.second_factor_within(t0 + Duration::minutes(15) + Duration::seconds(1), w));
+        assert!(!s.second_factor_within(t0 - Duration::minutes(5), w), "not from the future");
+        s.auth_method = "pwd".into();
+        assert!(!s.second_factor_within(t0, w), "a password alone");
+        s.auth_method = "PWD SMS".into();
+        assert!(s.second_factor_within(t0, w), "ЕСИА's upper-case methods");
+        s.authenticated_at = None;
+        assert!(!s.second_factor_within(t0, w), "the provider did not say when");
     }
 }
 

@@ -22,6 +22,7 @@ fn session(user: UserId, at: time::OffsetDateTime) -> (SessionToken, Session) {
         ended_at: None,
         end_reason: None,
         id_token: Some("eyJhbGciOiJFUzI1NiJ9.e30.c2ln".into()),
+        authenticated_at: Some(at - Duration::minutes(3)),
     };
     (token, s)
 }

@@ -29,6 +29,8 @@ pub struct World {
     pub browser: reqwest::Client,
     /// The portal logs in through the emulator's ЕСИА mode (signed requests, ГОСТ tokens).
     pub esia: bool,
+    /// The portal's clock (the emulator keeps the system's).
+    pub clock: Arc<ManualClock>,
 }
 
 pub async fn world(backend: Backend) -> Option<World> {
@@ -110,7 +112,7 @@ async fn world_in(backend: Backend, esia_mode: bool, esia_rs256: bool) -> Option
 
     let browser =
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Some(World { portal, idp, db, _dir: dir, browser, esia: esia_mode })
+    Some(World { portal, idp, db, _dir: dir, browser, esia: esia_mode, clock })
 }
 
 pub fn loc(r: &reqwest::Response) -> String {
@@ -150,21 +152,7 @@ impl World {
         let r = self.get(&authorize).await;
         let mut r = self.get(&self.abs(&self.idp, &loc(&r))).await;
         if loc(&r).starts_with("/login") {
-            let login = self.abs(&self.idp, &loc(&r));
-            let page = self.get(&login).await.text().await.unwrap();
-            let return_to = hidden(&page, "return_to");
-            let form = [("login", phone), ("password", "Demo-Passw0rd"), ("return_to", return_to.as_str())];
-            let step = self.post(&format!("{}/login", self.idp), &form).await;
-            assert_eq!(loc(&step), "/login/code");
-            if phone == TOTP_PHONE {
-                // The sole proprietor signs in with an authenticator app; the SMS fallback.
-                self.post(&format!("{}/login/resend", self.idp), &[]).await;
-            }
-            let outbox: serde_json::Value = self.get(&format!("{}/outbox.json", self.idp)).await.json().await.unwrap();
-            let body = outbox["messages"][0]["body"].as_str().unwrap().to_owned();
-            let code = &body.split(": ").nth(1).unwrap()[..6];
-            let step = self.post(&format!("{}/login/code", self.idp), &[("code", code)]).await;
-            r = self.get(&self.abs(&self.idp, &loc(&step))).await;
+            r = self.log_in_at_the_emulator(&loc(&r), phone).await;
         }
         if r.status() == StatusCode::OK {
             let consent = r.text().await.unwrap();
@@ -177,6 +165,25 @@ impl World {
         } else {
             loc(&r)
         }
+    }
+
+    /// The emulator's login page at `login` (a path), password and code; the page it then
+    /// sends the browser to.
+    pub async fn log_in_at_the_emulator(&self, login: &str, phone: &str) -> reqwest::Response {
+        let page = self.get(&self.abs(&self.idp, login)).await.text().await.unwrap();
+        let return_to = hidden(&page, "return_to");
+        let form = [("login", phone), ("password", "Demo-Passw0rd"), ("return_to", return_to.as_str())];
+        let step = self.post(&format!("{}/login", self.idp), &form).await;
+        assert_eq!(loc(&step), "/login/code");
+        if phone == TOTP_PHONE {
+            // The sole proprietor signs in with an authenticator app; the SMS fallback.
+            self.post(&format!("{}/login/resend", self.idp), &[]).await;
+        }
+        let outbox: serde_json::Value = self.get(&format!("{}/outbox.json", self.idp)).await.json().await.unwrap();
+        let body = outbox["messages"][0]["body"].as_str().unwrap().to_owned();
+        let code = &body.split(": ").nth(1).unwrap()[..6];
+        let step = self.post(&format!("{}/login/code", self.idp), &[("code", code)]).await;
+        self.get(&self.abs(&self.idp, &loc(&step))).await
     }
 
     pub async fn sign_in(&self) {

@@ -162,6 +162,7 @@ async fn with_ip_binding_a_session_used_from_another_address_ends() {
         ended_at: None,
         end_reason: None,
         id_token: None,
+        authenticated_at: None,
     };
     store.insert_session(&session, &Default::default()).await.unwrap();
     let listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
@@ -474,8 +475,12 @@ async fn a_login_from_a_new_device_or_address_is_told() {
     let t = sep_testkit::TestApp::new().await;
     let w = t.citizen().await;
     let store = t.db.store();
-    let proof =
-        sep_core::signin::Proof { provider: "http://idp.test".into(), id_token: "a.b.c".into(), methods: "pwd".into() };
+    let proof = sep_core::signin::Proof {
+        provider: "http://idp.test".into(),
+        id_token: "a.b.c".into(),
+        methods: "pwd".into(),
+        authenticated_at: None,
+    };
     let login = |ip: &str, ua: &str| {
         let device = sep_core::signin::Device { ip: ip.into(), user_agent: ua.into() };
         let origin = sep_core::audit::Origin { ip: Some(ip.into()), request_id: None };
@@ -500,4 +505,75 @@ async fn a_login_from_a_new_device_or_address_is_told() {
     );
     sep_core::signin::open_session(store.as_ref(), &w.user, &d, &proof, &o, t.clock.now()).await.unwrap();
     assert_eq!(notices().await.len(), before + 1, "known from then on");
+}
+
+/// «Защита входа» end to end (#21, point 8): with it on and the login 16 minutes old, the
+/// e-passport sends the person to a fresh login — the portal asks the emulator for
+/// `prompt=login`, `max_age=900` and the password-and-code class; the emulator asks for the
+/// password and code again although its own session is alive — and opens after it. Switching
+/// it off asks for the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_protection_sends_the_person_to_a_fresh_login_at_the_emulator() {
+    let w = world(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    let page = |p: &str| format!("{}{p}", w.portal);
+    let csrf = hidden(&w.get(&page("/settings")).await.text().await.unwrap(), "csrf");
+    let r = w.post(&page("/settings/login-protection"), &[("csrf", &csrf), ("on", "1")]).await;
+    assert_eq!(loc(&r), "/settings?saved=1#login-protection");
+    assert!(w.get(&page("/settings")).await.text().await.unwrap().contains("data-login-protection=\"on\""));
+    assert_eq!(w.get(&page("/passport")).await.status(), StatusCode::OK, "a login just made opens it");
+
+    // Sixteen minutes on (the session kept alive halfway): the login is too old.
+    w.clock.advance(time::Duration::minutes(8));
+    assert_eq!(w.get(&page("/cabinet")).await.status(), StatusCode::OK);
+    w.clock.advance(time::Duration::minutes(8));
+    let r = w.get(&page("/passport")).await;
+    assert_eq!(loc(&r), "/login?fresh=1&return_to=%2Fpassport");
+    let r = w.get(&page("/passport/01890a5d-ac96-774b-bcce-b302099a8057/qr.png")).await;
+    assert!(loc(&r).starts_with("/login?fresh=1&return_to=%2Fpassport%2F"), "every e-passport route");
+    let off = w.post(&page("/settings/login-protection"), &[("csrf", &csrf), ("on", "0")]).await;
+    assert_eq!(loc(&off), "/login?fresh=1&return_to=%2Fsettings%23login-protection", "not switched off so");
+    let r = w.get(&page("/login?fresh=1&return_to=%2Fpassport")).await;
+    let authorize = loc(&r);
+    for p in ["prompt=login", "max_age=900", "acr_values=urn%3Asep%3Aacr%3Apwd-otp"] {
+        assert!(authorize.contains(p), "{p} in {authorize}");
+    }
+    let r = w.get(&authorize).await;
+    let r = w.get(&w.abs(&w.idp, &loc(&r))).await;
+    let login = loc(&r);
+    assert!(login.starts_with("/login?") && login.ends_with("&again=1"), "the emulator asks again: {login}");
+    let r = w.log_in_at_the_emulator(&login, "+79123456789").await;
+    let callback = loc(&r);
+    assert!(callback.starts_with(&page("/login/callback?")), "{callback}");
+    let r = w.get(&callback).await;
+    assert_eq!(loc(&r), "/passport?relogin=1");
+    let card = w.get(&page("/passport?relogin=1")).await;
+    assert_eq!(card.status(), StatusCode::OK, "opens after the fresh login");
+    // And now it may be switched off.
+    let csrf = hidden(&w.get(&page("/settings")).await.text().await.unwrap(), "csrf");
+    let r = w.post(&page("/settings/login-protection"), &[("csrf", &csrf), ("on", "0")]).await;
+    assert_eq!(loc(&r), "/settings?saved=1#login-protection");
+    let actions = w.actions().await;
+    for a in ["security.login_protection_on", "security.login_protection_off"] {
+        assert!(actions.iter().any(|(x, o)| x == a && o == "success"), "{a} in {actions:?}");
+    }
+}
+
+/// A provider that ignores the request for a fresh login (ЕСИА's protocol has no way to ask):
+/// back from it still stale, the person gets a page saying so — never a loop of redirects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_login_the_provider_did_not_make_is_said_not_looped() {
+    let w = common::world_esia(Backend::Sqlite).await.unwrap();
+    w.sign_in().await;
+    let page = |p: &str| format!("{}{p}", w.portal);
+    let csrf = hidden(&w.get(&page("/settings")).await.text().await.unwrap(), "csrf");
+    w.post(&page("/settings/login-protection"), &[("csrf", &csrf), ("on", "1")]).await;
+    w.clock.advance(time::Duration::minutes(8));
+    w.get(&page("/cabinet")).await;
+    w.clock.advance(time::Duration::minutes(8));
+    assert_eq!(loc(&w.get(&page("/passport")).await), "/login?fresh=1&return_to=%2Fpassport");
+    let r = w.get(&page("/passport?relogin=1")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("fresh_login_not_confirmed") && text.contains("Вход не подтверждён"), "{text}");
 }

@@ -55,6 +55,7 @@ pub(crate) const ROUTES: &[(&str, Who)] = &[
     ("/sessions", Who::Person),
     ("/sessions/end", Who::Person),
     ("/settings", Who::Person),
+    ("/settings/login-protection", Who::Person),
     ("/prefs.css", Who::Anyone),
     ("/profile/contacts", Who::Person),
     ("/profile/contacts/sms/confirm", Who::Person),

@@ -325,10 +325,15 @@ pub(crate) async fn finish(
     let subject = oid.to_string();
     let userinfo = as_claims(&subject, &person, &contacts, &docs, &orgs);
     let methods = id["amr"].as_str().unwrap_or_default().to_lowercase();
+    let auth_age = match (id["iat"].as_i64(), id["auth_time"].as_i64()) {
+        (Some(iat), Some(at)) => Some(time::Duration::seconds(iat.saturating_sub(at).max(0))),
+        _ => None,
+    };
     Ok(Finished {
         identity: ProviderIdentity::from_claims(&subject, &id, &userinfo),
         id_token: id_raw.to_owned(),
         methods,
+        auth_age,
     })
 }
 

@@ -37,3 +37,8 @@ pub struct OidcSettings {
     /// requests with this ГОСТ key; `None`: standard OpenID Connect.
     pub esia: Option<EsiaSettings>,
 }
+
+/// Added to where a fresh login returns («Защита входа»): the page then knows the person has
+/// just been asked, and a login still not fresh is the provider's doing, not a reason to ask
+/// again.
+pub(crate) const BACK_FROM_LOGIN: &str = "relogin=1";

@@ -38,7 +38,14 @@ pub struct Finished {
     pub id_token: String,
     /// Authentication methods (`amr`), e.g. `pwd sms mfa`.
     pub methods: String,
+    /// How long before the token was issued the person authenticated (`iat` − `auth_time`),
+    /// when the provider says: measured on the provider's clock, applied to the portal's.
+    pub auth_age: Option<time::Duration>,
 }
+
+/// What a fresh login asks of the provider («Защита входа»): a login made now, with a
+/// password and a second factor, at most this old.
+pub const FRESH_ACR: &str = "urn:sep:acr:pwd-otp";
 
 /// The portal's client of the configured provider.
 pub struct RelyingParty {
@@ -114,9 +121,12 @@ impl RelyingParty {
         Ok((m, client))
     }
 
-    /// The authorisation URL with fresh `state`, `nonce` and PKCE challenge.
-    pub async fn begin(&self) -> Result<Started, AuthFault> {
+    /// The authorisation URL with fresh `state`, `nonce` and PKCE challenge; `fresh`: asking
+    /// for a new login with a second factor (`prompt=login`, `max_age`, `acr_values`).
+    pub async fn begin(&self, fresh: bool) -> Result<Started, AuthFault> {
         if let Some(esia) = &self.settings.esia {
+            // ЕСИА's protocol has no prompt or max_age: its login is what it is, and a stale
+            // one comes back as such (the portal then says so instead of asking again).
             return super::esia::begin(&self.settings, esia);
         }
         let (_, client) = self.client().await?;
@@ -125,6 +135,13 @@ impl RelyingParty {
             client.authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random);
         for s in &self.settings.scopes {
             req = req.add_scope(Scope::new(s.clone()));
+        }
+        if fresh {
+            let max_age = u64::try_from(sep_core::settings::FRESH_LOGIN.whole_seconds()).unwrap_or(900);
+            req = req
+                .add_prompt(openidconnect::core::CoreAuthPrompt::Login)
+                .set_max_age(Duration::from_secs(max_age))
+                .add_auth_context_value(openidconnect::AuthenticationContextClass::new(FRESH_ACR.to_owned()));
         }
         let (url, state, nonce) = req.set_pkce_challenge(challenge).url();
         Ok(Started {
@@ -166,6 +183,8 @@ impl RelyingParty {
         let methods = claims
             .auth_method_refs()
             .map_or_else(String::new, |a| a.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(" "));
+        let auth_age =
+            claims.auth_time().map(|t| time::Duration::seconds((claims.issue_time() - t).num_seconds().max(0)));
         // The token is verified; its payload is read again as JSON for ЕСИА's own claims.
         let raw = id_token.to_string();
         let payload: serde_json::Value = raw
@@ -198,7 +217,12 @@ impl RelyingParty {
             }
             None => serde_json::Value::Null,
         };
-        Ok(Finished { identity: ProviderIdentity::from_claims(&subject, &payload, &userinfo), id_token: raw, methods })
+        Ok(Finished {
+            identity: ProviderIdentity::from_claims(&subject, &payload, &userinfo),
+            id_token: raw,
+            methods,
+            auth_age,
+        })
     }
 
     /// Where to send the browser to log out at the provider too, if it supports it.

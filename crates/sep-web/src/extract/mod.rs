@@ -8,7 +8,7 @@ pub(crate) mod multipart;
 mod passport;
 
 pub(crate) use application::{Editable, InAgency, Owned, Visible};
-pub(crate) use passport::Held;
+pub(crate) use passport::{Held, Protected, fresh_login_for};
 
 use crate::error::WebError;
 use crate::session::{Resolved, event};

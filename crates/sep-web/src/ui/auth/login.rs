@@ -23,6 +23,8 @@ pub(crate) fn safe_return_to(path: Option<&str>) -> String {
 #[derive(Deserialize)]
 pub(crate) struct Start {
     return_to: Option<String>,
+    /// A fresh login with a second factor is asked for («Защита входа»), even when signed in.
+    fresh: Option<String>,
 }
 
 /// `GET /login`: to the provider with fresh state, nonce and PKCE.
@@ -33,17 +35,29 @@ pub(crate) async fn start(
     ctx: Ctx,
     Query(q): Query<Start>,
 ) -> Page {
-    let return_to = safe_return_to(q.return_to.as_deref());
-    if user.0.is_some() {
+    let mut return_to = safe_return_to(q.return_to.as_deref());
+    let now = s.clock.now();
+    let fresh = q.fresh.is_some();
+    if let Some((session, _)) = &user.0
+        && (!fresh || session.second_factor_within(now, sep_core::settings::FRESH_LOGIN))
+    {
         return Ok(Redirect::to(&return_to).into_response());
+    }
+    if fresh {
+        let (path, fragment) = return_to.split_once('#').map_or((return_to.as_str(), None), |(p, f)| (p, Some(f)));
+        let mut marked =
+            format!("{path}{}{}", if path.contains('?') { '&' } else { '?' }, crate::auth::BACK_FROM_LOGIN);
+        if let Some(f) = fragment {
+            marked = format!("{marked}#{f}");
+        }
+        return_to = marked;
     }
     if let Err(wait) = s.throttles.login.check(&ctx.client.ip) {
         return Err(too_many_logins(wait));
     }
     let Some(rp) = s.auth.clone() else { return Err(AuthFault::NotConfigured.problem().into()) };
-    let started = rp.begin().await.map_err(|f| f.problem())?;
+    let started = rp.begin(fresh).await.map_err(|f| f.problem())?;
     let handle = SessionToken::generate().map_err(|e| WebError::internal(format!("no randomness: {e}")))?;
-    let now = s.clock.now();
     let req = LoginRequest {
         hash: handle.hash(),
         state: started.state,
@@ -141,7 +155,10 @@ async fn answer(
     if done.identity.assurance == Assurance::NotConfirmed {
         return Ok(Err(AuthFault::NotConfirmed));
     }
-    let proof = Proof { provider: rp.issuer().to_owned(), id_token: done.id_token, methods: done.methods };
+    // The provider's own clock measures how old the login is; the portal's dates it.
+    let authenticated_at = done.auth_age.map(|age| now - age);
+    let proof =
+        Proof { provider: rp.issuer().to_owned(), id_token: done.id_token, methods: done.methods, authenticated_at };
     Ok(Ok((Arrival { identity: done.identity, proof }, req.return_to)))
 }
 

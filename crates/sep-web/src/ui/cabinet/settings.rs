@@ -37,6 +37,7 @@ struct SettingsPage {
     high_contrast: bool,
     large_font: bool,
     english: bool,
+    login_protection: bool,
     csrf: String,
     saved: bool,
 }
@@ -71,6 +72,7 @@ pub(crate) async fn page(SignedIn { session, user }: SignedIn, Query(q): Query<S
         high_contrast: s.high_contrast,
         large_font: s.large_font,
         english: s.english(),
+        login_protection: s.login_protection,
         csrf: session.csrf_secret,
         saved: q.saved.is_some(),
     })
@@ -89,6 +91,30 @@ pub(crate) async fn save(
     e.details = serde_json::json!({ "settings": settings.to_json() });
     s.store.update_user_settings(user.id, &settings, &Effects::audit(e)).await?;
     Ok((jar.add(sep_http::i18n::cookie(settings.english())), Redirect::to("/settings?saved=1")).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ProtectionForm {
+    #[serde(default)]
+    on: String,
+}
+
+/// `POST /settings/login-protection`: «Защита входа» on, or off after a fresh login (to which
+/// it sends the person first, and back here).
+pub(crate) async fn login_protection(
+    State(s): State<AppState>,
+    SignedIn { session, user }: SignedIn,
+    ctx: Ctx,
+    CsrfForm(f): CsrfForm<ProtectionForm>,
+) -> Page {
+    use sep_core::passport::protection::{ProtectionError, switch};
+    match switch(s.store.as_ref(), &user, &session, f.on == "1", &ctx.origin(), s.clock.now()).await {
+        Ok(()) => Ok(Redirect::to("/settings?saved=1#login-protection").into_response()),
+        Err(ProtectionError::FreshLoginRequired) => {
+            Err(crate::error::WebError::Redirect("/login?fresh=1&return_to=%2Fsettings%23login-protection".into()))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The high-contrast theme: black on white, strong borders and underlines.

@@ -226,12 +226,26 @@ fn zip_refused(
 /// person's are ignored; choosing none is refused with `zip_empty`.
 pub(crate) async fn zip(
     State(s): State<AppState>,
-    SignedIn { user, .. }: SignedIn,
+    SignedIn { user, session }: SignedIn,
     crate::extract::CsrfForm(form): crate::extract::CsrfForm<Vec<(String, String)>>,
 ) -> Page {
     let chosen: HashSet<&str> = form.iter().filter(|(k, _)| k == "d").map(|(_, v)| v.as_str()).collect();
     let all = sep_core::document::entries(s.store.as_ref(), &s.catalogue, &user).await?;
     let picked: VecDeque<Entry> = all.into_iter().filter(|e| chosen.contains(e.key().as_str())).collect();
+    // «Защита входа» covers the e-passport's PDF in an archive as well.
+    if !sep_core::passport::protection::fresh(&user, &session, s.clock.now()) {
+        let guarded: HashSet<uuid::Uuid> = s
+            .store
+            .list_issued_documents_of_user(user.id)
+            .await?
+            .iter()
+            .filter(|d| sep_core::passport::protection::covers(d))
+            .map(|d| d.id)
+            .collect();
+        if picked.iter().any(|e| matches!(&e.origin, Origin::Issued { id, .. } if guarded.contains(id))) {
+            return Err(crate::extract::fresh_login_for("/documents"));
+        }
+    }
     if picked.is_empty() {
         let (status, action) =
             (StatusCode::UNPROCESSABLE_ENTITY, "Отметьте документы в списке и нажмите «Скачать выбранные (ZIP)».");

@@ -17,11 +17,17 @@ pub(crate) struct How {
 /// `GET /documents/issued/{id}`.
 pub(crate) async fn file(
     State(s): State<AppState>,
-    SignedIn { user, .. }: SignedIn,
+    SignedIn { user, session }: SignedIn,
     Path(id): Path<Uuid>,
     Query(how): Query<How>,
 ) -> Page {
     let all = s.store.list_issued_documents_of_user(user.id).await?;
     let d = all.into_iter().find(|d| d.id == id).ok_or_else(WebError::not_found)?;
+    // The e-passport's PDF is the e-passport: «Защита входа» covers it here too.
+    if sep_core::passport::protection::covers(&d)
+        && !sep_core::passport::protection::fresh(&user, &session, s.clock.now())
+    {
+        return Err(crate::extract::fresh_login_for(&format!("/documents/issued/{id}")));
+    }
     download(&s, &d.file.file_name, &d.file.content_type, &d.file.sha256, how.inline.is_some()).await
 }

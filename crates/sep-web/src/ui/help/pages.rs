@@ -292,6 +292,17 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
             action: "Откройте электронный паспорт в реестре заново и повторите действие.".into(),
         });
     }
+    use sep_core::passport::protection::ProtectionError;
+    out.push(Row {
+        code: ProtectionError::FreshLoginRequired.code().into(),
+        happened: ProtectionError::FreshLoginRequired.to_string(),
+        action: "Войдите через Госуслуги ещё раз с паролем и кодом: СЭП отправит вас туда и вернёт обратно.".into(),
+    });
+    out.push(Row {
+        code: ProtectionError::NotConfirmed.code().into(),
+        happened: ProtectionError::NotConfirmed.to_string(),
+        action: "Выйдите из СЭП (это завершит и вход на Госуслугах), войдите снова с паролем и кодом и откройте электронный паспорт.".into(),
+    });
     out.push(Row {
         code: "passport_annulled".into(),
         happened: "Электронный паспорт аннулирован: список аннулирования СЭП называет его.".into(),

@@ -6,7 +6,7 @@
 use super::tone;
 use crate::AppState;
 use crate::error::{Page, WebError};
-use crate::extract::{Held, SignedIn};
+use crate::extract::{Held, Protected, SignedIn};
 use crate::i18n::tr;
 use crate::ui::components::files::download;
 use crate::ui::components::{moscow, render, ru_date};
@@ -84,7 +84,7 @@ fn card(p: &Passport, history: Vec<sep_core::passport::record::StatusEntry>, pdf
 }
 
 /// `GET /passport`.
-pub(crate) async fn page(State(s): State<AppState>, SignedIn { user, .. }: SignedIn) -> Page {
+pub(crate) async fn page(State(s): State<AppState>, Protected(SignedIn { user, .. }): Protected) -> Page {
     let found = sep_core::passport::publish::current(s.store.as_ref(), user.id).await?;
     let service = s.catalogue.get("e_passport").is_some();
     let mut views = Vec::new();
