@@ -276,6 +276,15 @@ impl ClientStore for PgStore {
         rows.iter().map(client_row).collect()
     }
 
+    async fn list_live_api_clients(&self) -> StoreResult<Vec<Client>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(&format!("{CLIENT} WHERE mode = 'live' AND disabled_at IS NULL ORDER BY created_at, id"), &[])
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(client_row).collect()
+    }
+
     async fn update_api_client(&self, c: &Client, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;

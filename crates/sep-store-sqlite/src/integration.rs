@@ -274,6 +274,14 @@ impl ClientStore for SqliteStore {
         })
     }
 
+    async fn list_live_api_clients(&self) -> StoreResult<Vec<Client>> {
+        self.read(|c| {
+            c.prepare_cached(&format!("{CLIENT} WHERE mode = 'live' AND disabled_at IS NULL ORDER BY created_at, id"))?
+                .query_map([], client_row)?
+                .collect()
+        })
+    }
+
     async fn update_api_client(&self, c: &Client, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
             tx.execute(

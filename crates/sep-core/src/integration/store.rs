@@ -60,6 +60,9 @@ pub trait ClientStore: Send + Sync {
     async fn get_api_client(&self, id: &str) -> StoreResult<Client>;
     /// The clients `owner` registered, oldest first.
     async fn list_api_clients(&self, owner: UserId) -> StoreResult<Vec<Client>>;
+    /// Every client approved (live) and not disabled, oldest first: those a broadcast event
+    /// (an e-passport's annulment) may reach.
+    async fn list_live_api_clients(&self) -> StoreResult<Vec<Client>>;
     /// Writes a client's mode, the person it acts for and its disabling.
     async fn update_api_client(&self, c: &Client, fx: &Effects) -> StoreResult<()>;
     /// Stores an access token issued to a client.

@@ -201,11 +201,14 @@ pub async fn clients(db: &TestDb) {
     assert!(matches!(s.get_api_client("sep_cli_9").await, Err(sep_core::StoreError::NotFound)));
     assert_eq!(s.list_api_clients(a).await.unwrap(), vec![first.clone(), second.clone(), third.clone()]);
     assert!(s.list_api_clients(b).await.unwrap().is_empty(), "by owner, not by whom it acts for");
+    let live = s.list_live_api_clients().await.unwrap();
+    assert!(live.contains(&first) && live.contains(&second) && !live.contains(&third), "approved ones only");
     third.mode = Mode::Live;
     third.acts_for = a;
     third.disabled_at = Some(at + Duration::hours(1));
     s.update_api_client(&third, &Effects::none()).await.unwrap();
     assert_eq!(s.get_api_client("sep_cli_3").await.unwrap(), third);
+    assert!(!s.list_live_api_clients().await.unwrap().contains(&third), "nor disabled ones");
 
     let token = AccessToken {
         id: Uuid::now_v7(),

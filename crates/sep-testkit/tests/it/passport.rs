@@ -543,3 +543,82 @@ mod e_passport_behind_login_protection {
         super::login_protection_covers_the_card_the_codes_and_the_pdf(sep_testkit::Backend::Postgres).await;
     }
 }
+
+/// An annulment reaches the systems that check e-passports (#21, point 6): an approved bank
+/// allowed `passports:verify` gets `passport.annulled` with the record and its number only;
+/// the holder's own subscription gets the reason too; a bank not yet approved and a person's
+/// own program, whatever its scopes, get nothing.
+#[tokio::test]
+async fn an_annulment_reaches_approved_verifiers_and_the_holder_only() {
+    use crate::api::{issue, json, write};
+    use crate::webhooks::{Receiver, signed_by};
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    file(&w, "person", &[("passport_number", "000001")]).await;
+    t.run_jobs().await;
+    approve(&t, &apply(&t, &w).await).await;
+    let page = w.page("/passport").await;
+    let id = between(&page, "/passport/", "/").to_owned();
+
+    let subscribe = |token: String, url: String| {
+        let t = &t;
+        async move {
+            let body = format!(r#"{{"url":"{url}","events":["passport.annulled"]}}"#);
+            let r = write(t, "POST", "/api/v1/webhooks", &token, None, &body).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            json(&r)["secret"].as_str().unwrap().to_owned()
+        }
+    };
+    // The holder, an approved bank, a bank on its sandbox, a person's own program.
+    let (holder_rx, holder_url) = Receiver::start().await;
+    subscribe(issue(&w, "Мой учёт", &["webhooks:manage"]).await, holder_url).await;
+    let mut parties = Vec::new();
+    for (phone, kind, approved) in
+        [(common::TOTP_PHONE, "bank", true), ("+79345678901", "bank", false), ("+79456789012", "other", true)]
+    {
+        let owner = t.sign_in_as(phone).await;
+        let pat = issue(&owner, "Проверка паспортов", &["passports:verify", "webhooks:manage"]).await;
+        let body = format!(r#"{{"kind":"{kind}","name":"Система {phone}","auth":{{"method":"client_secret_basic"}}}}"#);
+        let reg = json(&write(&t, "POST", "/integration/register", &pat, None, &body).await);
+        assert!(reg["scopes"].as_array().unwrap().iter().any(|s| s == "passports:verify"), "{reg}");
+        if kind == "bank" && approved {
+            let admin = sep_core::audit::Origin { ip: Some("cli".into()), request_id: None };
+            let decision = sep_core::integration::client::Decision::Approve;
+            sep_core::integration::client::decide(
+                t.db.store().as_ref(),
+                reg["client_id"].as_str().unwrap(),
+                decision,
+                &admin,
+                t.clock.now(),
+            )
+            .await
+            .unwrap();
+        }
+        let (rx, url) = Receiver::start().await;
+        let secret = subscribe(pat, url).await;
+        parties.push((rx, secret, kind == "bank" && approved));
+    }
+
+    let mvd = t.officer(AGENCY).await;
+    let r = mvd.post_form(&format!("/officer/passports/{id}/annul"), &[("reason", "lost")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    t.run_webhooks().await;
+    for (rx, secret, gets) in &parties {
+        let got = rx.got();
+        if !gets {
+            assert!(got.is_empty(), "{got:?}");
+            continue;
+        }
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(signed_by(&got[0], secret));
+        let body: serde_json::Value = serde_json::from_str(&got[0].body).unwrap();
+        assert_eq!(body["type"], "passport.annulled");
+        assert_eq!(body["data"]["passport"], id.as_str());
+        assert!(body["data"]["number"].as_str().unwrap().starts_with("ЭП-"));
+        assert!(body["data"].get("reason").is_none(), "why is the holder's business: {body}");
+    }
+    let mine = holder_rx.got();
+    assert_eq!(mine.len(), 1);
+    let body: serde_json::Value = serde_json::from_str(&mine[0].body).unwrap();
+    assert_eq!(body["data"]["reason"], "lost", "{body}");
+}

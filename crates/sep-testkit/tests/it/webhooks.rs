@@ -18,27 +18,27 @@ use time::Duration;
 
 /// What a receiver got: its headers (lowercase names) and body.
 #[derive(Clone, Debug)]
-struct Got {
-    headers: Vec<(String, String)>,
-    body: String,
+pub(crate) struct Got {
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
 }
 
 impl Got {
-    fn header(&self, name: &str) -> &str {
+    pub(crate) fn header(&self, name: &str) -> &str {
         self.headers.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
     }
 }
 
 /// A receiver on loopback answering the statuses queued (200 when none), keeping what came.
 #[derive(Clone, Default)]
-struct Receiver {
+pub(crate) struct Receiver {
     got: Arc<Mutex<Vec<Got>>>,
     answers: Arc<Mutex<VecDeque<u16>>>,
     always: Arc<Mutex<Option<u16>>>,
 }
 
 impl Receiver {
-    async fn start() -> (Self, String) {
+    pub(crate) async fn start() -> (Self, String) {
         let r = Self::default();
         let state = r.clone();
         let app = axum::Router::new().route(
@@ -62,13 +62,13 @@ impl Receiver {
         (r, url)
     }
 
-    fn got(&self) -> Vec<Got> {
+    pub(crate) fn got(&self) -> Vec<Got> {
         self.got.lock().unwrap().clone()
     }
 }
 
 /// `got`'s signature verifies under `secret` (one of the space-separated entries).
-fn signed_by(got: &Got, secret: &str) -> bool {
+pub(crate) fn signed_by(got: &Got, secret: &str) -> bool {
     let ts: i64 = got.header("webhook-timestamp").parse().unwrap();
     let want = signature(secret, got.header("webhook-id"), ts, &got.body).unwrap();
     got.header("webhook-signature").split(' ').any(|s| s == want)

@@ -110,8 +110,24 @@ impl Handler for Webhooks {
     }
 }
 
+/// The owners of the systems that check e-passports for others — banks and tax systems allowed
+/// `passports:verify`, approved by an administrator (a kind acting for many people starts in
+/// test mode) and active — other than `holder`, each once. A person's own program is not one,
+/// whatever its scopes: it is live without anyone's approval.
+async fn verifiers(store: &dyn Store, holder: UserId) -> Result<Vec<UserId>, WebhookError> {
+    let mut owners = Vec::new();
+    for c in store.list_live_api_clients().await? {
+        let verifier = c.kind.acts_for_many() && c.scopes.contains(&crate::integration::Scope::PassportsVerify);
+        if verifier && c.owner != holder && !owners.contains(&c.owner) {
+            owners.push(c.owner);
+        }
+    }
+    Ok(owners)
+}
+
 impl Webhooks {
-    /// An event to messages for the endpoints of its person subscribed to its type.
+    /// An event to messages for the endpoints of its person subscribed to its type (and, for
+    /// an e-passport's annulment, of the systems that check e-passports).
     async fn fan_out(&self, p: &serde_json::Value) -> Result<(), WebhookError> {
         let malformed = || WebhookError::Store(crate::StoreError::Other("a malformed webhook event".into()));
         let event = p["event"].as_str().ok_or_else(malformed)?;
@@ -124,15 +140,37 @@ impl Webhooks {
             .ok_or_else(malformed)?;
         let timestamp = at.format(&time::format_description::well_known::Rfc3339).map_err(|_| malformed())?;
         let body = serde_json::json!({ "type": kind.code(), "timestamp": timestamp, "data": p["data"] }).to_string();
-        let endpoints = self.store.list_webhook_endpoints(user).await?;
+        let mut targets: Vec<(Endpoint, String)> = self
+            .store
+            .list_webhook_endpoints(user)
+            .await?
+            .into_iter()
+            .filter(|e| e.events.contains(&kind))
+            .map(|e| (e, body.clone()))
+            .collect();
+        if kind == EventType::PassportAnnulled {
+            // Verifiers must learn of it too (SPEC EP2): every approved system allowed to
+            // check e-passports that subscribed, with the record and its number only — why it
+            // was annulled is the holder's business.
+            let data = serde_json::json!({ "passport": p["data"]["passport"], "number": p["data"]["number"] });
+            let broadcast =
+                serde_json::json!({ "type": kind.code(), "timestamp": timestamp, "data": data }).to_string();
+            for owner in verifiers(self.store.as_ref(), user).await? {
+                for e in self.store.list_webhook_endpoints(owner).await? {
+                    if e.events.contains(&kind) && !targets.iter().any(|(t, _)| t.id == e.id) {
+                        targets.push((e, broadcast.clone()));
+                    }
+                }
+            }
+        }
         let mut messages = Vec::new();
         let mut fx = Effects::none();
-        for e in endpoints.iter().filter(|e| e.events.contains(&kind)) {
+        for (e, body) in targets {
             let m = Message {
                 id: message_id(event, e.id),
                 endpoint_id: e.id,
                 event_type: kind,
-                body: body.clone(),
+                body,
                 created_at: at,
                 state: MessageState::Pending,
                 attempts: 0,
