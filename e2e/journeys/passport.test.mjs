@@ -142,6 +142,9 @@ test('an e-passport is issued, checked by a stranger as valid, annulled, then ch
     await shot(citizen, 'passport-qr');
     const code = (await citizen.locator('#passport-code').textContent()).trim();
     assert.match(code, /^SEP1:/);
+    await citizen.goto(`${citizen.url()}?profile=gost`);
+    const gost = (await citizen.locator('#passport-code').textContent()).trim();
+    assert.ok(gost.startsWith('SEP1:') && gost !== code, 'the ГОСТ profile is another code');
     assert.ok(application.includes('/applications/'));
 
     // A stranger checks it.
@@ -150,6 +153,10 @@ test('an e-passport is issued, checked by a stranger as valid, annulled, then ch
     await stranger.getByText('Иванов').first().waitFor();
     // Checked in the browser, with the lists it fetched (WebCrypto ES256).
     await stranger.locator('[data-checked=browser]').waitFor();
+    // The ГОСТ profile too, in the browser (gost.js: Стрибог and ГОСТ Р 34.10-2012).
+    await check(stranger, demo.portal, gost, 'Действителен');
+    await stranger.locator('[data-checked=browser]').waitFor();
+    await stranger.getByText('GOST3410_2012_256').first().waitFor();
     await checkA11y(stranger, 'e-passport: checked valid');
     await shot(stranger, 'passport-verify-valid');
 
@@ -181,6 +188,8 @@ test('an e-passport is issued, checked by a stranger as valid, annulled, then ch
     await stranger.getByRole('heading', { name: 'Проверка электронного паспорта' }).waitFor();
     await stranger.getByText('Проверка работает и без интернета').waitFor();
     await check(stranger, demo.portal, code, 'Аннулирован');
+    await stranger.getByText('Проверено в браузере по сохранённым спискам').waitFor();
+    await check(stranger, demo.portal, gost, 'Аннулирован');
     await stranger.getByText('Проверено в браузере по сохранённым спискам').waitFor();
     await checkA11y(stranger, 'e-passport: checked annulled offline');
     await shot(stranger, 'passport-verify-offline');

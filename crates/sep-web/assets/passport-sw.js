@@ -3,10 +3,11 @@
 // request goes to the network first (a fresh annulment list when there is one) and falls back
 // to what it kept. Nothing else of the portal passes through it.
 'use strict';
-var CACHE = 'sep-passport-verify-1';
+var CACHE = 'sep-passport-verify-2';
 var KEPT = [
   '/passport/verify',
   '/assets/passport-verify.js',
+  '/assets/gost.js',
   '/assets/site.css',
   '/assets/live.js',
   '/prefs.css',

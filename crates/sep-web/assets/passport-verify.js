@@ -2,19 +2,20 @@
 // `sep passport verify`, with the lists this page fetched — and, through the service worker
 // (/passport/sw.js), with the lists it cached, so it keeps working without the network.
 //
-// The code: Base45 → zlib (DecompressionStream) → COSE_Sign1 → the CWT's claims; its ES256
-// signature by a signer of the trust list (WebCrypto), the dates, then the annulment list.
-// The lists: COSE_Sign, each used only when signed by the root whose SHA-256 the page pins;
-// a signer counts only when its certificate was issued by that root and is in date. A ГОСТ
-// code is checked by the portal (WebCrypto has no ГОСТ): online the form is sent as it is.
-// Without JavaScript the form posts to the portal, which checks every profile.
+// The code: Base45 → zlib (DecompressionStream) → COSE_Sign1 → the CWT's claims; its
+// signature by a signer of the trust list — ES256 through WebCrypto, ГОСТ Р 34.10-2012 through
+// gost.js — the dates, then the annulment list. The lists: COSE_Sign, each used only when every
+// signature by a root the page pins (by SHA-256) holds; a signer counts only when its
+// certificate was issued by the pinned root of its own algorithm and is in date. Without
+// JavaScript the form posts to the portal, which checks the same way.
 (function () {
   'use strict';
   var root = document.getElementById('passport-offline');
   var form = document.getElementById('verify-form');
   if (!root || !form || !window.crypto || !crypto.subtle || !window.DecompressionStream || !window.fetch) return;
+  if (!window.SepGost || typeof BigInt === 'undefined') return;
   var T = JSON.parse(root.getAttribute('data-texts'));
-  var PIN = root.getAttribute('data-pin');
+  var PINS = (root.getAttribute('data-pins') || '').split(' ').filter(Boolean);
   var status = document.getElementById('offline-status');
   var out = document.getElementById('verdict');
   var ES256 = -7;
@@ -201,6 +202,48 @@
     }));
   }
   var ECDSA_SHA256 = '06082a8648ce3d040302';
+  var GOST_KEY = '1.2.643.7.1.1.1.1';
+  // ГОСТ Р 34.10-2012 (256) with Стрибог-256, as a certificate's signature algorithm.
+  var GOST_SIGNED = '1.2.643.7.1.1.3.2';
+  var EC_KEY = '1.2.840.10045.2.1';
+
+  function oid(b, node) {
+    var out = [], v = 0;
+    for (var i = node.start; i < node.end; i++) {
+      v = v * 128 + (b[i] & 0x7f);
+      if (!(b[i] & 0x80)) {
+        if (!out.length) out.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80);
+        else out.push(v);
+        v = 0;
+      }
+    }
+    return out.join('.');
+  }
+
+  // A SubjectPublicKeyInfo: its algorithm, and for ГОСТ the parameter set and the key x ‖ y.
+  function publicKey(spki) {
+    var parts = children(spki, der(spki, 0));
+    var alg = children(spki, parts[0]);
+    var kind = oid(spki, alg[0]);
+    if (kind === EC_KEY) return { alg: ES256, spki: spki };
+    if (kind !== GOST_KEY || !alg[1]) fail('passport_list_malformed');
+    var set = oid(spki, children(spki, alg[1])[0]);
+    var bits = parts[1];
+    var inner = der(spki, bits.start + 1);
+    if (inner.tag !== 0x04 || inner.end - inner.start !== 64) fail('passport_list_malformed');
+    return { alg: GOST, set: set, key: spki.subarray(inner.start, inner.end) };
+  }
+
+  // A verifier of `alg` for a SubjectPublicKeyInfo: function (signature, data) → Promise<bool>.
+  async function verifier(spki, alg) {
+    var k = publicKey(spki);
+    if (k.alg !== alg) fail('passport_list_chain');
+    if (alg === ES256) {
+      var key = await es256Key(spki);
+      return function (sig, data) { return verifyEs256(key, sig, data); };
+    }
+    return function (sig, data) { return Promise.resolve(SepGost.verify(k.set, k.key, sig, data)); };
+  }
   function certificate(b) {
     var top = children(b, der(b, 0));
     if (top.length !== 3) fail('passport_list_malformed');
@@ -212,6 +255,7 @@
     return {
       tbs: b.subarray(top[0].at, top[0].end),
       signedWith: hex(b.subarray(top[1].start, top[1].end)),
+      signedWithOid: oid(b, children(b, top[1])[0]),
       signature: b.subarray(bits.start + 1, bits.end),
       spki: b.subarray(t[k + 5].at, t[k + 5].end),
       notBefore: derTime(b, validity[0]),
@@ -226,55 +270,63 @@
   }
 
   // ---- the lists ----
-  async function openList(bytes, kind, rootCert, rootKey) {
+  // A list (COSE_Sign) of `kind`, used only when every signature by a pinned root holds and
+  // there is one. The trust list names the roots; the annulment list is checked by those.
+  async function openList(bytes, kind, roots) {
     var sign = untag(cbor(bytes, 'passport_list_malformed'), 98);
     if (!Array.isArray(sign) || sign.length !== 4 || !isBytes(sign[0]) || !isBytes(sign[2]) || !Array.isArray(sign[3])) fail('passport_list_malformed');
     var body = cbor(sign[2], 'passport_list_malformed');
     if (!(body instanceof Map) || body.get('kind') !== kind) fail('passport_list_malformed');
-    if (!rootCert) {
-      // The trust list names the roots: the pinned one is found by its SHA-256.
-      var roots = body.get('roots') || [];
-      for (var i = 0; i < roots.length; i++) {
-        if (isBytes(roots[i]) && hex(await sha256(roots[i])) === PIN) rootCert = roots[i];
+    if (!roots) {
+      roots = [];
+      for (var r of body.get('roots') || []) {
+        if (!isBytes(r) || PINS.indexOf(hex(await sha256(r))) < 0) continue;
+        var alg = publicKey(certificate(r).spki).alg;
+        roots.push({ cert: r, alg: alg, kid: hex((await sha256(r)).subarray(0, 8)), check: await verifier(certificate(r).spki, alg) });
       }
-      if (!rootCert) fail('passport_list_signature');
-      rootKey = await es256Key(certificate(rootCert).spki);
+      if (!roots.length) fail('passport_list_signature');
     }
-    var rootKid = hex((await sha256(rootCert)).subarray(0, 8));
     var checked = 0;
     for (var s of sign[3]) {
       if (!Array.isArray(s) || s.length !== 3 || !isBytes(s[0]) || !isBytes(s[2])) fail('passport_list_malformed');
       var h = s[0].length ? cbor(s[0], 'passport_list_malformed') : new Map();
-      if (!isBytes(h.get(4)) || hex(h.get(4)) !== rootKid) continue;
-      if (h.get(1) !== ES256) fail('passport_list_signature');
+      var by = isBytes(h.get(4)) ? roots.find(function (x) { return x.kid === hex(h.get(4)); }) : null;
+      if (!by) continue;
+      if (h.get(1) !== by.alg) fail('passport_list_signature');
       var tbs = sigStructure(['Signature', sign[0], s[0], new Uint8Array(0), sign[2]]);
-      if (!(await verifyEs256(rootKey, s[2], tbs))) fail('passport_list_signature');
+      if (!(await by.check(s[2], tbs))) fail('passport_list_signature');
       checked++;
     }
     if (!checked) fail('passport_list_signature');
-    return { body: body, rootCert: rootCert, rootKey: rootKey };
+    return { body: body, roots: roots };
   }
 
   async function openLists(trustBytes, annulBytes, now) {
     var trust = await openList(trustBytes, 'trust');
     var signers = {};
     for (var e of trust.body.get('signers') || []) {
-      if (!(e instanceof Map) || e.get('alg') !== ES256 || !isBytes(e.get('cert')) || !isBytes(e.get('kid'))) continue;
-      var der_ = e.get('cert');
-      var c = certificate(der_);
-      var kid = hex((await sha256(der_)).subarray(0, 8));
-      if (kid !== hex(e.get('kid')) || c.signedWith !== ECDSA_SHA256) continue;
-      if (now < c.notBefore || now > c.notAfter) continue;
-      if (!(await verifyEs256(trust.rootKey, rawSignature(c.signature), c.tbs))) continue;
-      signers[kid] = { key: await es256Key(c.spki), notAfter: c.notAfter };
+      if (!(e instanceof Map) || !isBytes(e.get('cert')) || !isBytes(e.get('kid'))) continue;
+      var alg = e.get('alg');
+      var root = trust.roots.find(function (r) { return r.alg === alg; });
+      if (!root || (alg !== ES256 && alg !== GOST)) continue;
+      var cert = e.get('cert');
+      var c = certificate(cert);
+      var kid = hex((await sha256(cert)).subarray(0, 8));
+      if (kid !== hex(e.get('kid')) || now < c.notBefore || now > c.notAfter) continue;
+      if (publicKey(c.spki).alg !== alg) continue;
+      var issued = alg === ES256
+        ? c.signedWith === ECDSA_SHA256 && (await root.check(rawSignature(c.signature), c.tbs))
+        : c.signedWithOid === GOST_SIGNED && (await root.check(c.signature, c.tbs));
+      if (!issued) continue;
+      signers[kid] = { alg: alg, check: await verifier(c.spki, alg), notAfter: c.notAfter };
     }
     if (!Object.keys(signers).length) fail('passport_list_chain');
-    var annul = await openList(annulBytes, 'annulments', trust.rootCert, trust.rootKey);
+    var annul = await openList(annulBytes, 'annulments', trust.roots);
     var annulled = {};
     for (var a of annul.body.get('annulled') || []) if (isBytes(a)) annulled[hex(a)] = true;
     var iat = annul.body.get('iat');
     if (typeof iat !== 'number') fail('passport_list_malformed');
-    return { signers: signers, annulled: annulled, issued: iat * 1000, trustIssued: (trust.body.get('iat') || 0) * 1000 };
+    return { signers: signers, annulled: annulled, issued: iat * 1000 };
   }
 
   async function fetchLists() {
@@ -337,17 +389,16 @@
 
   async function verify(code, lists, now) {
     var p = await parse(code);
-    if (p.alg === GOST) return { state: 'gost' };
     var signer = lists.signers[p.kid];
     if (!signer) fail('passport_code_unknown_signer');
-    if (p.alg !== ES256) fail('passport_code_algorithm');
-    if (!(await verifyEs256(signer.key, p.signature, p.signed))) fail('passport_code_signature');
+    if (p.alg !== signer.alg) fail('passport_code_algorithm');
+    if (!(await signer.check(p.signature, p.signed))) fail('passport_code_signature');
     var c = p.claims;
     if (c.issued > now + SKEW || c.expires <= c.issued || c.expires > signer.notAfter) fail('passport_code_dates');
     if (now >= c.expires) fail('passport_code_expired');
     var label = new TextEncoder().encode('sep-passport-annulled:');
     var annulled = lists.annulled[hex(await sha256(concat([label, c.id])))];
-    return { state: annulled ? 'annulled' : 'valid', claims: c };
+    return { state: annulled ? 'annulled' : 'valid', claims: c, alg: p.alg };
   }
 
   // ---- the page ----
@@ -402,7 +453,7 @@
       [L.birth_date, isoDay(c.birthDate)], [L.citizenship, c.citizenship],
       [L.issuer, T.issuers[c.issuer] || c.issuer], [L.issued, moscowDay(c.issued)], [L.until, moscowDay(c.expires)],
     ];
-    if (v.state === 'valid') facts.push([L.signature, T.es256]);
+    if (v.state === 'valid') facts.push([L.signature, v.alg === GOST ? T.gost : T.es256]);
     facts.push([L.list, moscow(lists.issued) + ' ' + T.msk]);
     if (v.state === 'valid') show('valid', T.valid_title, T.valid_what, 'passport_valid', facts, listNote(lists));
     else show('annulled', T.annulled_title, T.annulled_what + ' ' + moscow(lists.issued) + ' ' + T.msk + '.', 'passport_annulled', facts, listNote(lists));
@@ -437,12 +488,7 @@
         return show('invalid', T.lists_title, T.lists_missing, 'passport_lists_missing', []);
       }
       try {
-        var v = await verify(code, l, Date.now());
-        if (v.state === 'gost') {
-          if (navigator.onLine) return form.submit();
-          return show('invalid', T.gost_title, T.gost_offline, 'passport_gost_offline', []);
-        }
-        showVerdict(v, l);
+        showVerdict(await verify(code, l, Date.now()), l);
       } catch (e) {
         if (!(e instanceof Fail)) throw e;
         showFailure(e);

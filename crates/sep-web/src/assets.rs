@@ -14,6 +14,7 @@ const APIDOCS_JS: &str = include_str!("../assets/apidocs.js");
 const IMPORT_JS: &str = include_str!("../assets/import.js");
 const PASSPORT_VERIFY_JS: &str = include_str!("../assets/passport-verify.js");
 const PASSPORT_SW_JS: &str = include_str!("../assets/passport-sw.js");
+const GOST_JS: &str = include_str!("../assets/gost.js");
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
@@ -30,6 +31,7 @@ pub(crate) async fn serve(Path(file): Path<String>) -> Response {
         "apidocs.js" => asset("text/javascript; charset=utf-8", APIDOCS_JS),
         "import.js" => asset("text/javascript; charset=utf-8", IMPORT_JS),
         "passport-verify.js" => asset("text/javascript; charset=utf-8", PASSPORT_VERIFY_JS),
+        "gost.js" => asset("text/javascript; charset=utf-8", GOST_JS),
         _ => Problem::not_found().into_response(),
     }
 }

@@ -232,11 +232,14 @@ impl OidcService {
     }
 
     /// Whether `session` is too old for `req`: `prompt=login` wants a login made after the
-    /// request, `max_age` one at most that many seconds old.
+    /// request, `max_age` one at most that many seconds old. A login made for this very
+    /// request always does (`max_age=0` would otherwise ask again for ever).
     fn login_again(&self, req: &AuthRequest, session: &IdpSession) -> bool {
-        let fresh_needed = req.prompt.iter().any(|p| p == "login") && session.created_at < req.created_at;
+        if session.created_at >= req.created_at {
+            return false;
+        }
         let too_old = req.max_age.is_some_and(|m| self.clock.now() - session.created_at > time::Duration::seconds(m));
-        fresh_needed || too_old
+        req.prompt.iter().any(|p| p == "login") || too_old
     }
 
     /// `next`, unless the client said `prompt=none`: then the person may not be asked

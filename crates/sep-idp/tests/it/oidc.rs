@@ -518,8 +518,9 @@ async fn oidcc_prompt_login_and_max_age_ask_for_a_fresh_login_and_auth_time_says
         let (_, to) = continue_with(&mut idp, &extra).await;
         assert!(to.starts_with(CB), "{extra:?}: {to}");
     }
-    // max_age=900 and prompt=login: the login form again, even with the session.
-    for extra in [vec![("max_age", "900")], vec![("prompt", "login")]] {
+    // max_age=900, max_age=0 and prompt=login: the login form again, even with the session,
+    // and once only.
+    for extra in [vec![("max_age", "900")], vec![("max_age", "0")], vec![("prompt", "login")]] {
         let (cont, to) = continue_with(&mut idp, &extra).await;
         assert!(to.starts_with("/login?return_to=%2Fauthorize%2Fcontinue") && to.ends_with("&again=1"), "{to}");
         let page = idp.get(&to).await;

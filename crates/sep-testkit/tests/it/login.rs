@@ -549,6 +549,8 @@ async fn login_protection_sends_the_person_to_a_fresh_login_at_the_emulator() {
     assert_eq!(loc(&r), "/passport?relogin=1");
     let card = w.get(&page("/passport?relogin=1")).await;
     assert_eq!(card.status(), StatusCode::OK, "opens after the fresh login");
+    let ended = w.actions().await.into_iter().filter(|(a, _)| a == "auth.session_replaced").count();
+    assert_eq!(ended, 1, "the stale session ended, not left to time out");
     // And now it may be switched off.
     let csrf = hidden(&w.get(&page("/settings")).await.text().await.unwrap(), "csrf");
     let r = w.post(&page("/settings/login-protection"), &[("csrf", &csrf), ("on", "0")]).await;

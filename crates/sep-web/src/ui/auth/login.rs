@@ -12,6 +12,7 @@ use sep_core::audit::Outcome;
 use sep_core::identity::Assurance;
 use sep_core::session::{LoginRequest, SessionToken};
 use sep_core::signin::{self, Arrival, Arrived, Device, Proof};
+use sep_core::store::Effects;
 use sep_core::user::User;
 use serde::Deserialize;
 
@@ -96,7 +97,13 @@ pub(crate) struct Callback {
 
 /// `GET /login/callback`: the provider's answer. A verified person signs in
 /// (`sep_core::signin::arrive`): a session, or the re-link page when their identifiers changed.
-pub(crate) async fn callback(State(s): State<AppState>, jar: CookieJar, ctx: Ctx, Query(q): Query<Callback>) -> Page {
+pub(crate) async fn callback(
+    State(s): State<AppState>,
+    jar: CookieJar,
+    current: CurrentUser,
+    ctx: Ctx,
+    Query(q): Query<Callback>,
+) -> Page {
     let secure = s.config.sessions.secure_cookies;
     // The login cookie is read once and removed whatever happens next.
     let handle = jar.get(&session::cookie_name(LOGIN, secure)).and_then(|c| SessionToken::from_cookie(c.value()));
@@ -108,6 +115,13 @@ pub(crate) async fn callback(State(s): State<AppState>, jar: CookieJar, ctx: Ctx
     let device = Device { ip: ctx.client.ip.clone(), user_agent: ctx.client.user_agent.clone() };
     match signin::arrive(s.store.as_ref(), arrival, &device, &return_to, &ctx.origin(), s.clock.now()).await? {
         Arrived::Session { user, token } => {
+            // A login made while signed in (a fresh one for «Защита входа») replaces the
+            // session this browser had: it ends, rather than lingering until it times out.
+            if let Some((old, _)) = current.0 {
+                let mut e = ctx.event(s.clock.now(), "auth.session_replaced", Some(old.user_id));
+                e.outcome = Outcome::Success;
+                s.store.update_session_ended(&old.hash, s.clock.now(), "replaced", &Effects::audit(e)).await?;
+            }
             check_passport(&s, &user).await;
             signed_in(&s, jar, &user, &token, &return_to)
         }

@@ -32,21 +32,15 @@ struct VerifyPage {
     address: String,
     typed: String,
     verdict: Option<VerdictView>,
-    /// The SHA-256 of the ES256 root the browser's check pins.
-    pin: String,
+    /// The SHA-256 of the roots the browser's check pins, space-separated.
+    pins: String,
     /// What the browser's check says, in the page's language (JSON).
     texts: String,
 }
 
-/// The ES256 root's SHA-256: what `passport-verify.js` trusts the lists by.
-fn es256_pin(p: &sep_core::passport::publish::Publisher) -> String {
-    p.keys
-        .roots
-        .iter()
-        .find(|r| r.algorithm() == sep_core::signer::Algorithm::EcdsaP256)
-        .and_then(|r| r.certificate())
-        .map(sep_core::passport::lists::fingerprint)
-        .unwrap_or_default()
+/// The roots' SHA-256, space-separated: what `passport-verify.js` trusts the lists by.
+fn pins(p: &sep_core::passport::publish::Publisher) -> String {
+    p.keys.pins().join(" ")
 }
 
 /// The texts of the browser's check: the same verdicts, facts and errors as the portal's.
@@ -72,8 +66,6 @@ fn browser_texts() -> String {
         "annulled_what": tr("Электронный паспорт аннулирован по списку от"),
         "invalid_title": tr("Код недействителен"),
         "lists_title": tr("Списки для проверки недоступны"),
-        "gost_title": tr("Нужна проверка на портале"),
-        "gost_offline": tr("Этот код подписан по ГОСТ Р 34.10-2012: браузер такую подпись не проверяет. Проверьте код, когда появится интернет, или приложением «sep passport verify»."),
         "lists_missing": tr("Списки доверия и аннулирования ещё не загружены: откройте эту страницу хотя бы раз при подключении к интернету."),
         "ready": tr("Проверка работает и без интернета: списки сохранены в браузере, список аннулирования от"),
         "checked_in_browser": tr("Проверено в браузере по сохранённым спискам; список аннулирования от"),
@@ -81,6 +73,7 @@ fn browser_texts() -> String {
         "result_code": tr("Код результата"),
         "check_holder": tr("Сверьте фамилию, имя и дату рождения с предъявителем."),
         "es256": sep_core::signer::Algorithm::EcdsaP256.name(),
+        "gost": sep_core::signer::Algorithm::Gost2012_256.name(),
         "issuers": { sep_core::passport::code::ISSUER_MVD: tr_dyn(sep_core::passport::code::issuer_name(sep_core::passport::code::ISSUER_MVD)) },
         "labels": {
             "number": tr("Номер электронного паспорта"),
@@ -107,7 +100,7 @@ impl VerifyPage {
         typed: String,
         verdict: Option<VerdictView>,
     ) -> Self {
-        Self { address, typed, verdict, pin: es256_pin(p), texts: browser_texts() }
+        Self { address, typed, verdict, pins: pins(p), texts: browser_texts() }
     }
 }
 
