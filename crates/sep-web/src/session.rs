@@ -46,6 +46,17 @@ pub const SESSION: &str = "sep_session";
 /// Login-in-progress cookie base name.
 pub const LOGIN: &str = "sep_login";
 
+/// Journals `refusal` — an access refused to the person of `session` — and ends the session
+/// when such refusals pile up (`sep_core::session::refusals`). The refusal stands even when its
+/// record cannot be written; the log says so.
+pub(crate) async fn refuse(state: &AppState, session: &Session, refusal: &NewAuditEvent) {
+    match sep_core::session::refusals::refused(state.store.as_ref(), session, refusal, state.clock.now()).await {
+        Ok(true) => tracing::warn!(action = %refusal.action, "session ended after repeated refusals"),
+        Ok(false) => {}
+        Err(err) => tracing::error!(code = err.code(), "audit append failed"),
+    }
+}
+
 /// An audit record about a request, at `at` (from the application's clock).
 pub fn event(
     at: time::OffsetDateTime,

@@ -1,5 +1,6 @@
 //! Server-side sessions: the token lives only in the user's cookie, the store keeps its hash.
 
+pub mod refusals;
 pub mod store;
 
 use crate::ids::{UserId, random_bytes};

@@ -65,3 +65,42 @@ async fn t5_an_active_session_still_ends_twelve_hours_after_login() {
         t.db.store().list_audit(0, 200).await.unwrap().into_iter().find(|e| e.event.action == "session.ended").unwrap();
     assert_eq!(ended.event.details["reason"], "absolute");
 }
+
+/// SEC1, suspicious activity: a session that keeps asking for other people's applications is
+/// refused each time, and at the 20th refusal within ten minutes it ends, journaled with its
+/// reason, and the person is told (in case it was not them). A new session starts afresh.
+#[tokio::test]
+async fn a_session_refused_twenty_times_in_ten_minutes_ends() {
+    use sep_core::session::refusals::LIMIT;
+    let t = TestApp::new().await;
+    let owner = t.citizen().await;
+    let app = crate::common::draft(&owner).await;
+    let prober = t.sign_in_as(crate::common::TOTP_PHONE).await;
+    for i in 1..LIMIT {
+        assert_eq!(prober.get(&app).await.status, StatusCode::NOT_FOUND, "refusal {i}");
+        if i == LIMIT / 2 {
+            // Spread over time, within the window.
+            t.clock.advance(time::Duration::minutes(4));
+        }
+    }
+    assert_eq!(prober.get("/cabinet").await.status, StatusCode::OK, "still signed in after {} refusals", LIMIT - 1);
+    assert_eq!(prober.get(&app).await.status, StatusCode::NOT_FOUND, "the last one is refused too");
+    assert_eq!(prober.get("/cabinet").await.location(), "/login?return_to=/cabinet", "then the session is over");
+    let journal = t.db.store().list_audit(0, 1000).await.unwrap();
+    let refusals = journal.iter().filter(|e| e.event.action == "application.access_denied").count();
+    assert_eq!(refusals, LIMIT);
+    let ended = journal.iter().find(|e| e.event.action == "session.ended").unwrap();
+    assert_eq!((ended.event.details["reason"].as_str(), ended.event.subject), (Some("refusals"), Some(prober.user.id)));
+    let again = t.sign_in_as(crate::common::TOTP_PHONE).await;
+    let cabinet = again.page("/cabinet").await;
+    assert!(cabinet.contains("Сеанс завершён из-за подозрительных действий"), "the person is told: {cabinet}");
+    assert_eq!(again.get(&app).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(again.get("/cabinet").await.status, StatusCode::OK, "a new session counts afresh");
+    // Refusals spread wider than the window do not add up.
+    let slow = t.sign_in_as("+79345678901").await;
+    for _ in 0..LIMIT {
+        assert_eq!(slow.get(&app).await.status, StatusCode::NOT_FOUND);
+        t.clock.advance(time::Duration::seconds(40));
+        assert_eq!(slow.get("/cabinet").await.status, StatusCode::OK);
+    }
+}

@@ -30,8 +30,9 @@ fn service_of(state: &AppState, app: &Application) -> Option<Service> {
     state.catalogue.get(&app.service).cloned()
 }
 
-/// "Not found" for `user` asking for `app`, with the refusal in the journal.
-async fn denied(parts: &mut Parts, state: &AppState, user: &User, app: &Application) -> WebError {
+/// "Not found" for `user` asking for `app`, with the refusal in the journal (many end the
+/// session: `crate::session::refuse`).
+async fn denied(parts: &mut Parts, state: &AppState, session: &Session, user: &User, app: &Application) -> WebError {
     let ctx = super::Ctx::from_request_parts(parts, state).await.unwrap_or_else(|never| match never {});
     let mut e = crate::session::event(
         state.clock.now(),
@@ -42,10 +43,7 @@ async fn denied(parts: &mut Parts, state: &AppState, user: &User, app: &Applicat
         Outcome::Denied,
     );
     e.object = Some(format!("application:{}", app.id));
-    if let Err(err) = state.store.insert_audit(&e).await {
-        // The refusal stands; only its record is missing, which the log says.
-        tracing::error!(code = err.code(), "audit append failed");
-    }
+    crate::session::refuse(state, session, &e).await;
     WebError::not_found()
 }
 
@@ -65,7 +63,7 @@ impl FromRequestParts<AppState> for Owned {
         let SignedIn { session, user } = SignedIn::from_request_parts(parts, state).await?;
         let app = find(parts, state).await?;
         if app.user_id != user.id {
-            return Err(denied(parts, state, &user, &app).await);
+            return Err(denied(parts, state, &session, &user, &app).await);
         }
         let service = service_of(state, &app).ok_or_else(WebError::not_found)?;
         Ok(Self { session, user, app, service })
@@ -117,7 +115,7 @@ impl FromRequestParts<AppState> for InAgency {
         let app = find(parts, state).await?;
         match service_of(state, &app).filter(|svc| agency_sees(&officer.user, &app, svc)) {
             Some(service) => Ok(Self { officer, app, service }),
-            None => Err(denied(parts, state, &officer.user, &app).await),
+            None => Err(denied(parts, state, &officer.session, &officer.user, &app).await),
         }
     }
 }
@@ -125,6 +123,7 @@ impl FromRequestParts<AppState> for InAgency {
 /// An application its applicant or an officer of its agency is looking at.
 #[derive(Debug, Clone)]
 pub(crate) struct Visible {
+    pub(crate) session: Session,
     pub(crate) user: User,
     pub(crate) app: Application,
     pub(crate) viewer: Viewer,
@@ -134,7 +133,7 @@ impl FromRequestParts<AppState> for Visible {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let SignedIn { user, .. } = SignedIn::from_request_parts(parts, state).await?;
+        let SignedIn { session, user } = SignedIn::from_request_parts(parts, state).await?;
         let app = find(parts, state).await?;
         // The applicant sees their own even if its service has left the catalogue.
         let seen = if app.user_id == user.id {
@@ -143,8 +142,8 @@ impl FromRequestParts<AppState> for Visible {
             service_of(state, &app).and_then(|svc| viewer(&user, &app, &svc))
         };
         match seen {
-            Some(viewer) => Ok(Self { user, app, viewer }),
-            None => Err(denied(parts, state, &user, &app).await),
+            Some(viewer) => Ok(Self { session, user, app, viewer }),
+            None => Err(denied(parts, state, &session, &user, &app).await),
         }
     }
 }

@@ -49,7 +49,7 @@ impl FromRequestParts<AppState> for Held {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Protected(SignedIn { user, .. }) = Protected::from_request_parts(parts, state).await?;
+        let Protected(SignedIn { session, user }) = Protected::from_request_parts(parts, state).await?;
         let params = RawPathParams::from_request_parts(parts, state).await.map_err(|_| WebError::not_found())?;
         let id = params.iter().find(|(k, _)| *k == "id").map(|(_, v)| v).ok_or_else(WebError::not_found)?;
         let id = uuid::Uuid::parse_str(id).map_err(|_| WebError::not_found())?;
@@ -65,9 +65,7 @@ impl FromRequestParts<AppState> for Held {
                 Outcome::Denied,
             );
             e.object = Some(format!("passport:{}", passport.id));
-            if let Err(err) = state.store.insert_audit(&e).await {
-                tracing::error!(code = err.code(), "audit append failed");
-            }
+            crate::session::refuse(state, &session, &e).await;
             return Err(WebError::not_found());
         }
         Ok(Self { passport })

@@ -76,9 +76,7 @@ pub(crate) async fn attachment(
         e.subject = Some(v.app.user_id);
         e.object = Some(format!("application:{}", v.app.id));
         e.details = serde_json::json!({ "file": format!("attachment:{}", f.id) });
-        if let Err(err) = s.store.insert_audit(&e).await {
-            tracing::error!(code = err.code(), "audit append failed");
-        }
+        crate::session::refuse(&s, &v.session, &e).await;
         return Err(WebError::not_found());
     }
     journal_download(&s, &v, &ctx, &format!("attachment:{}", f.id)).await;

@@ -74,7 +74,7 @@ pub(crate) struct EndForm {
 /// `POST /sessions/end`: ends one of the person's own sessions; anyone else's is "not found".
 pub(crate) async fn end(
     State(s): State<AppState>,
-    AnyUser { user, .. }: AnyUser,
+    AnyUser { session, user }: AnyUser,
     ctx: Ctx,
     CsrfForm(f): CsrfForm<EndForm>,
 ) -> Page {
@@ -84,10 +84,7 @@ pub(crate) async fn end(
         let mut e = ctx.event(now, "session.end_refused", Some(user.id));
         e.outcome = Outcome::Denied;
         e.details = serde_json::json!({ "reason": "not_owner" });
-        // The refusal stands even when its record cannot be written; the log says so.
-        if let Err(err) = s.store.insert_audit(&e).await {
-            tracing::error!(code = err.code(), "audit append failed");
-        }
+        crate::session::refuse(&s, &session, &e).await;
         return Err(WebError::not_found());
     };
     let mut e = ctx.event(now, "session.ended", Some(user.id));
