@@ -209,16 +209,19 @@ fn key(app: &Application, channel: Channel) -> String {
     format!("{}:{}", app.id, channel.code())
 }
 
-async fn sends_by_user(
+/// The codes sent on `channel` (an application's confirmation channel: `sms`, `email`,
+/// `submit`) for any of `user`'s applications within the window: a limit per person, so new
+/// drafts do not buy new sends.
+pub(crate) async fn sends_by_user(
     store: &dyn Store,
     user: &User,
-    channel: Channel,
+    channel: &str,
     now: OffsetDateTime,
 ) -> Result<u32, ActionError> {
     let mut total = 0;
     for app in store.list_applications_for_user(user.id).await? {
         for c in store.list_contact_confirmations(app.id).await? {
-            if c.channel == channel.code() && c.created_at + WINDOW > now {
+            if c.channel == channel && c.created_at + WINDOW > now {
                 total += c.sent;
             }
         }
@@ -259,7 +262,7 @@ pub async fn send(
         return Ok(Note::SendLimit);
     }
     // And per person across all their drafts, so new drafts do not buy new sends.
-    if sends_by_user(store, user, channel, now).await? >= MAX_SENDS_PER_USER {
+    if sends_by_user(store, user, channel.code(), now).await? >= MAX_SENDS_PER_USER {
         return Ok(Note::SendLimit);
     }
     let (code, job) = issue(carrier, &key(app, channel), &value, now).ok_or(ActionError::RandomUnavailable)?;

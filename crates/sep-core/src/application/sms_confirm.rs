@@ -53,7 +53,10 @@ pub async fn send(
     let all = store.list_contact_confirmations(app.id).await?;
     let previous = all.iter().find(|c| c.channel == CHANNEL);
     let sent = recent_sends(previous.map(|c| (c.created_at, c.sent)), now);
-    if sent >= MAX_SENDS {
+    // Per application, and per person across all their drafts.
+    if sent >= MAX_SENDS
+        || super::contacts::sends_by_user(store, user, CHANNEL, now).await? >= super::contacts::MAX_SENDS_PER_USER
+    {
         return Err(ActionError::SmsCodeLimit);
     }
     let text = |code: &str| format!("Код {code} — подтверждение отправки заявления в СЭП. Никому не сообщайте его.");

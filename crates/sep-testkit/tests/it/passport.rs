@@ -622,3 +622,36 @@ async fn an_annulment_reaches_approved_verifiers_and_the_holder_only() {
     let body: serde_json::Value = serde_json::from_str(&mine[0].body).unwrap();
     assert_eq!(body["data"]["reason"], "lost", "{body}");
 }
+
+/// SEC1: the SMS codes that confirm sending are limited per application (5 an hour) and per
+/// person across all their drafts (10 an hour), so new drafts do not buy new SMS; an hour
+/// later sending codes works again.
+#[tokio::test]
+async fn codes_to_confirm_sending_are_limited_per_application_and_per_person() {
+    let t = TestApp::new().await;
+    let w = t.citizen().await;
+    file(&w, "person", &[("passport_number", "000001")]).await;
+    t.run_jobs().await;
+    let draft = || async {
+        let start = [("service", "e_passport"), ("applicant", "person")];
+        w.post_form("/applications", &start).await.location().to_owned()
+    };
+    let send = |app: String| {
+        let w = &w;
+        async move { w.post_form(&format!("{app}/sms-code"), &[]).await }
+    };
+    let (a, b, c) = (draft().await, draft().await, draft().await);
+    for _ in 0..5 {
+        assert_eq!(send(a.clone()).await.status, StatusCode::SEE_OTHER);
+    }
+    let r = send(a.clone()).await;
+    assert!(r.text.contains("sms_code_limit"), "the sixth for one application: {}", r.text);
+    for _ in 0..5 {
+        assert_eq!(send(b.clone()).await.status, StatusCode::SEE_OTHER);
+    }
+    let r = send(c.clone()).await;
+    assert!(r.text.contains("sms_code_limit"), "the eleventh for one person, on a new draft: {}", r.text);
+    t.clock.advance(time::Duration::minutes(61));
+    let w = t.sign_in(&w.user).await;
+    assert_eq!(w.post_form(&format!("{c}/sms-code"), &[]).await.status, StatusCode::SEE_OTHER, "an hour later");
+}
