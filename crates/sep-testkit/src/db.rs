@@ -111,6 +111,15 @@ impl TestDb {
         }
     }
 
+    /// The PostgreSQL URL and the schema of this database, when it is PostgreSQL (to connect
+    /// another store to it, e.g. through a [`crate::link::Link`]).
+    pub fn postgres_schema(&self) -> Option<(&str, &str)> {
+        match &self.handle {
+            Handle::Sqlite { .. } => None,
+            Handle::Postgres { url, schema, .. } => Some((url, schema)),
+        }
+    }
+
     /// The SQLite store, when this is SQLite.
     pub fn sqlite_store(&self) -> Option<&SqliteStore> {
         match &self.handle {

@@ -9,6 +9,7 @@
 pub mod app;
 pub mod bench;
 pub mod db;
+pub mod link;
 pub mod stories;
 
 pub use app::{Browser, Signed, TestApp};

@@ -554,3 +554,101 @@ async fn uploads_and_searches_have_their_own_limits() {
     assert!(limited && passed >= 60, "searches limited after the burst of 60: {passed}");
     assert_eq!(b.get("/services").await.status, StatusCode::OK, "the catalogue without a search is not limited");
 }
+
+/// T11 with a link under the test's control between the portal and PostgreSQL: while the
+/// database is cut off, or hangs, a signed-in page is 503 with a page — not 500, not a sign-out
+/// — and `/readyz` says which (`store_unavailable`, `store_timeout`); once the link is back, the
+/// same portal (no restart) answers again within 10 seconds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t11_a_database_cut_off_or_hanging_is_503_and_recovers_without_a_restart() {
+    use sep_testkit::link::{Link, Mode};
+    let Some(db) = sep_testkit::TestDb::postgres().await else {
+        eprintln!("SEP_TEST_DATABASE_URL not set: PostgreSQL link test skipped");
+        return;
+    };
+    let (url, schema) = db.postgres_schema().unwrap();
+    let (before, rest) = url.split_once('@').unwrap();
+    let (authority, path) = rest.split_once('/').unwrap();
+    let target: std::net::SocketAddr = tokio::net::lookup_host(authority).await.unwrap().next().unwrap();
+    let link = Link::to(target).await;
+    let proxied = format!("{before}@{}/{path}", link.addr());
+    let store = Arc::new(sep_store_postgres::PgStore::connect(&proxied, Some(schema), 4).unwrap());
+
+    // A signed-in person, made directly in the database.
+    let now = time::OffsetDateTime::now_utc();
+    let user = sep_testkit::stories::citizen(&db, now).await;
+    db.store().update_terms_accepted(user, "2026-11", now, &Default::default()).await.unwrap();
+    let token = sep_core::session::SessionToken::generate().unwrap();
+    let session = sep_core::session::Session {
+        hash: token.hash(),
+        user_id: user,
+        created_at: sep_core::clock::to_micros(now),
+        last_seen_at: sep_core::clock::to_micros(now),
+        ip: "127.0.0.1".into(),
+        user_agent: String::new(),
+        auth_method: "pwd sms".into(),
+        csrf_secret: "c".into(),
+        ended_at: None,
+        end_reason: None,
+        id_token: None,
+        authenticated_at: None,
+    };
+    db.store().insert_session(&session, &Default::default()).await.unwrap();
+    let config = WebConfig {
+        request_timeout: std::time::Duration::from_secs(3),
+        ready_timeout: std::time::Duration::from_secs(2),
+        ..WebConfig::default()
+    };
+    let state = AppState::new(
+        store,
+        Arc::new(SystemClock),
+        config,
+        None,
+        sep_testkit::app::catalogue(),
+        sep_testkit::app::files(),
+    );
+    let router = sep_web::router(state);
+    let ask = |path: &'static str| {
+        let router = router.clone();
+        let cookie = format!("sep_session={}", token.expose());
+        async move {
+            let req = axum::http::Request::get(path)
+                .header("accept", "text/html")
+                .header("cookie", cookie)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let res = tower::ServiceExt::oneshot(router, req).await.unwrap();
+            let status = res.status();
+            let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+            (status, String::from_utf8_lossy(&bytes).into_owned())
+        }
+    };
+    let back_within = |limit: std::time::Duration| async move {
+        let start = std::time::Instant::now();
+        loop {
+            if ask("/cabinet").await.0 == StatusCode::OK {
+                return start.elapsed();
+            }
+            assert!(start.elapsed() < limit, "not back within {limit:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    };
+    assert_eq!(ask("/cabinet").await.0, StatusCode::OK);
+    assert_eq!(ask("/readyz").await.0, StatusCode::OK);
+
+    for (mode, said) in [(Mode::Down, "store_unavailable"), (Mode::Silent, "store_timeout")] {
+        link.set(mode);
+        let start = std::time::Instant::now();
+        let (status, page) = ask("/cabinet").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{mode:?}: {page}");
+        assert!(page.contains("Сервис временно недоступен"), "{mode:?}: a page, not a sign-out: {page}");
+        assert!(start.elapsed() < std::time::Duration::from_secs(8), "{mode:?}: answered in {:?}", start.elapsed());
+        let (status, ready) = ask("/readyz").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{mode:?}: {ready}");
+        assert!(ready.contains(said), "{mode:?}: {ready}");
+        link.set(Mode::Up);
+        let took = back_within(std::time::Duration::from_secs(10)).await;
+        eprintln!("T11 {mode:?}: back {took:?} after the link returned");
+        assert_eq!(ask("/readyz").await.0, StatusCode::OK);
+    }
+}
