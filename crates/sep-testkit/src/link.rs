@@ -73,7 +73,14 @@ async fn pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, mut mode: watch::
                 }
             }
         }
+        // A change of mode first: bytes that arrive after `set` never pass under the old mode.
         tokio::select! {
+            biased;
+            changed = mode.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
             read = from.read(&mut buf) => match read {
                 Ok(0) | Err(_) => return,
                 Ok(n) => {
@@ -82,11 +89,6 @@ async fn pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, mut mode: watch::
                     }
                 }
             },
-            changed = mode.changed() => {
-                if changed.is_err() {
-                    return;
-                }
-            }
         }
     }
 }

@@ -91,3 +91,68 @@ async fn no_personal_data_or_secret_reaches_the_logs_or_the_journal() {
         );
     }
 }
+
+/// T14: each security event leaves exactly one record — a refusal, an officer's read of a
+/// person's document, an export of «Мои документы», a change of settings, a logout — and
+/// nothing else leaves one by the way.
+#[tokio::test]
+async fn each_security_event_leaves_exactly_one_record() {
+    use axum::http::StatusCode;
+    let t = sep_testkit::TestApp::new().await;
+    let w = t.citizen().await;
+    let app = file(&w, "person", &[("passport_number", "000001")]).await;
+    let store = t.db.store();
+    let actions = || async {
+        let mut all: Vec<String> =
+            store.list_audit(0, 10_000).await.unwrap().into_iter().map(|e| e.event.action).collect();
+        all.sort();
+        all
+    };
+    // What one request adds to the journal.
+    let added = |before: Vec<String>, after: Vec<String>| {
+        let mut left = after;
+        for a in before {
+            if let Some(i) = left.iter().position(|x| *x == a) {
+                left.remove(i);
+            }
+        }
+        left
+    };
+
+    let other = t.sign_in_as(crate::common::TOTP_PHONE).await;
+    let before = actions().await;
+    assert_eq!(other.get(&app).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(added(before, actions().await), ["application.access_denied"], "a refusal");
+
+    let id = sep_core::application::record::ApplicationId(
+        uuid::Uuid::parse_str(app.trim_start_matches("/applications/")).unwrap(),
+    );
+    let file_id = store.list_attachments(id).await.unwrap()[0].id;
+    let officer = t.officer("Оператор СЭП").await;
+    let before = actions().await;
+    assert_eq!(officer.get(&format!("{app}/attachments/{file_id}")).await.status, StatusCode::OK);
+    assert_eq!(added(before, actions().await), ["document.downloaded"], "an officer reads a person's document");
+
+    let before = actions().await;
+    let r = w.post_form("/documents/zip", &[("d", &format!("a:{file_id}"))]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(added(before, actions().await), ["documents.exported"], "an export");
+    let export = store
+        .list_audit(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.event.action == "documents.exported")
+        .unwrap();
+    assert_eq!(export.event.details["documents"], 1);
+    assert!(!format!("{:?}", export.event.details).contains(".pdf"), "no file names");
+
+    let before = actions().await;
+    w.post_form("/settings", &[("threshold", "normal"), ("language", "ru")]).await;
+    assert_eq!(added(before, actions().await), ["settings.changed"], "a change of settings");
+
+    let before = actions().await;
+    let r = w.post_form("/logout", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(added(before, actions().await), ["auth.logout"], "a logout");
+}

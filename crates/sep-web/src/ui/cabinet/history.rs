@@ -50,6 +50,7 @@ pub(crate) fn action_title(code: &str) -> &'static str {
         "document.removed" => "Документ удалён из заявления",
         "document.downloaded" => "Документ открыт сотрудником ведомства",
         "settings.changed" => "Изменены настройки",
+        "documents.exported" => "Выгружен архив документов",
         "security.login_protection_on" => "Включена «Защита входа»",
         "security.login_protection_off" => "Выключена «Защита входа»",
         "auth.session_replaced" => "Сеанс заменён новым входом",

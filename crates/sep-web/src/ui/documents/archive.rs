@@ -227,6 +227,7 @@ fn zip_refused(
 pub(crate) async fn zip(
     State(s): State<AppState>,
     SignedIn { user, session }: SignedIn,
+    ctx: crate::extract::Ctx,
     crate::extract::CsrfForm(form): crate::extract::CsrfForm<Vec<(String, String)>>,
 ) -> Page {
     let chosen: HashSet<&str> = form.iter().filter(|(k, _)| k == "d").map(|(_, v)| v.as_str()).collect();
@@ -271,6 +272,11 @@ pub(crate) async fn zip(
             action,
         ));
     }
+    // An export of personal data (SECURITY.md T14): journaled, how many and how much, no names.
+    let mut e = ctx.event(s.clock.now(), "documents.exported", Some(user.id));
+    e.details =
+        serde_json::json!({ "documents": picked.len(), "bytes": picked.iter().map(|e| e.file.size).sum::<i64>() });
+    s.store.insert_audit(&e).await?;
     let filename = format!("documents-{}.zip", file_date(s.clock.now()));
     Ok((
         [
