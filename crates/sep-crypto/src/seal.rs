@@ -60,6 +60,12 @@ pub fn is_sealed(bytes: &[u8]) -> bool {
     bytes.len() > MAGIC.len() && bytes.starts_with(MAGIC) && bytes[MAGIC.len()] == VERSION
 }
 
+/// A file kept before sealing began, as it is — if it is still what its name says: the name is
+/// its SHA-256, so a swapped file shows even without a tag.
+fn unsealed(bytes: Vec<u8>, name: &str) -> Result<Vec<u8>, RingError> {
+    if sep_core::application::attachment::content_key(&bytes) == name { Ok(bytes) } else { Err(RingError::Corrupt) }
+}
+
 /// Seals and opens files with a ring's keys.
 #[derive(Debug, Clone)]
 pub struct FileSeal {
@@ -148,7 +154,10 @@ impl<F: FileStore> FileStore for SealedFiles<F> {
 
     async fn get(&self, key: &str) -> std::io::Result<Vec<u8>> {
         let bytes = self.inner.get(key).await?;
-        if is_sealed(&bytes) { self.seal.open(&bytes, key).map_err(io) } else { Ok(bytes) }
+        if is_sealed(&bytes) {
+            return self.seal.open(&bytes, key).map_err(io);
+        }
+        unsealed(bytes, key).map_err(io)
     }
 
     async fn inventory(&self) -> std::io::Result<Inventory> {
@@ -188,6 +197,13 @@ mod tests {
         }
         assert!(s.open(&sealed[..sealed.len() - 1], "ab").is_err(), "cut short");
         assert_ne!(s.seal(b"photo bytes", "ab").unwrap(), sealed, "a fresh IV each time");
+    }
+
+    #[test]
+    fn a_file_kept_before_sealing_opens_only_as_what_its_name_says() {
+        let name = sep_core::application::attachment::content_key(b"scan");
+        assert_eq!(unsealed(b"scan".to_vec(), &name).unwrap(), b"scan");
+        assert_eq!(unsealed(b"swapped".to_vec(), &name), Err(RingError::Corrupt));
     }
 
     #[test]

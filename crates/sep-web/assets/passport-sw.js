@@ -3,7 +3,7 @@
 // request goes to the network first (a fresh annulment list when there is one) and falls back
 // to what it kept. Nothing else of the portal passes through it.
 'use strict';
-var CACHE = 'sep-passport-verify-2';
+var CACHE = 'sep-passport-verify-3';
 var KEPT = [
   '/passport/verify',
   '/assets/passport-verify.js',
@@ -30,13 +30,15 @@ self.addEventListener('fetch', function (event) {
   if (event.request.method !== 'GET' || url.origin !== self.location.origin || KEPT.indexOf(url.pathname) < 0) return;
   // Kept without a query; the page shows nothing of the visitor but their language.
   var key = url.pathname;
+  // A portal that is down behind a proxy answers 502 or 503 rather than not at all: what was
+  // kept answers then too.
+  function kept(res) {
+    return caches.match(key).then(function (k) { return k || res || Response.error(); });
+  }
   event.respondWith(fetch(event.request).then(function (res) {
-    if (res.ok) {
-      var copy = res.clone();
-      event.waitUntil(caches.open(CACHE).then(function (c) { return c.put(key, copy); }));
-    }
+    if (!res.ok) return kept(res);
+    var copy = res.clone();
+    event.waitUntil(caches.open(CACHE).then(function (c) { return c.put(key, copy); }));
     return res;
-  }).catch(function () {
-    return caches.match(key).then(function (kept) { return kept || Response.error(); });
-  }));
+  }, function () { return kept(null); }));
 });

@@ -338,7 +338,13 @@
       }).then(function (b) { return new Uint8Array(b); });
     };
     var both = await Promise.all([get('/.well-known/sep/trust-list'), get('/.well-known/sep/annulments')]);
-    return openLists(both[0], both[1], Date.now());
+    try {
+      return await openLists(both[0], both[1], Date.now());
+    } catch (e) {
+      // A list whose structure surprised the reader is a malformed list, not a missing one.
+      if (e instanceof Fail) throw e;
+      fail('passport_list_malformed');
+    }
   }
 
   // ---- the code ----

@@ -43,6 +43,16 @@ pub fn covers(d: &crate::document::issued::IssuedDocument) -> bool {
     d.agency == super::record::ISSUER && d.title == super::issue::PDF_TITLE
 }
 
+/// Whether `entry` of `user`'s «Мои документы» is the e-passport's PDF.
+pub async fn is_passport(
+    store: &dyn Store,
+    user: &User,
+    entry: &crate::document::Entry,
+) -> Result<bool, crate::StoreError> {
+    let crate::document::Origin::Issued { id, .. } = &entry.origin else { return Ok(false) };
+    Ok(store.list_issued_documents_of_user(user.id).await?.iter().any(|d| d.id == *id && covers(d)))
+}
+
 /// Whether `session` is recent enough for `user`'s protection.
 pub fn fresh(user: &User, session: &Session, now: OffsetDateTime) -> bool {
     !user.settings.login_protection || session.second_factor_within(now, FRESH_LOGIN)

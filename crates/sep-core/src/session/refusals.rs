@@ -16,6 +16,12 @@ pub const LIMIT: usize = 20;
 /// How far back refusals count.
 pub const WINDOW: Duration = Duration::minutes(10);
 
+/// Whether a journal action is an access refused to someone (not a wrong code or a login
+/// refused by the provider: those have limits of their own).
+pub fn is_refusal(action: &str) -> bool {
+    action.ends_with(".access_denied") || action == "session.end_refused"
+}
+
 /// Journals `refusal` (an access refused to the person of `session`) and, when it makes
 /// [`LIMIT`] within [`WINDOW`], ends the session. Whether it ended.
 pub async fn refused(
@@ -26,12 +32,28 @@ pub async fn refused(
 ) -> Result<bool, StoreError> {
     store.insert_audit(refusal).await?;
     let since = (now - WINDOW).max(session.created_at);
-    let limit = u32::try_from(LIMIT * 4).unwrap_or(u32::MAX);
-    let recent = store.list_audit_for_user(session.user_id, None, limit).await?;
-    let count = recent
-        .iter()
-        .filter(|e| e.event.actor == Some(session.user_id) && e.event.outcome == Outcome::Denied && e.event.at >= since)
-        .count();
+    // Every record of the person since then, page by page (other actions in between do not
+    // hide refusals), up to a bound that is far past the limit.
+    let mut count = 0;
+    let mut before = None;
+    'pages: for _ in 0..50 {
+        let page = store.list_audit_for_user(session.user_id, before, 200).await?;
+        for e in &page {
+            if e.event.at < since {
+                break 'pages;
+            }
+            if e.event.actor == Some(session.user_id)
+                && e.event.outcome == Outcome::Denied
+                && is_refusal(&e.event.action)
+            {
+                count += 1;
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == 200 => before = Some(last.seq),
+            _ => break,
+        }
+    }
     if count < LIMIT {
         return Ok(false);
     }

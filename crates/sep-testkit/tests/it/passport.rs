@@ -496,18 +496,33 @@ async fn login_protection_covers_the_card_the_codes_and_the_pdf(backend: Backend
     t.clock.advance(time::Duration::minutes(8));
     w.page("/cabinet").await;
     t.clock.advance(time::Duration::minutes(8));
+    let pdf_id = pdf.trim_start_matches("/documents/issued/").split('?').next().unwrap();
     for path in &open {
         let r = w.get(path).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
         let back: String = query_encoded(path);
         assert_eq!(r.location(), format!("/login?fresh=1&return_to={back}"), "{path}");
     }
-    let pdf_id = pdf.trim_start_matches("/documents/issued/");
     let zip = w.post_form("/documents/zip", &[("d", &format!("i:{pdf_id}"))]).await;
     assert_eq!(zip.location(), "/login?fresh=1&return_to=%2Fdocuments", "the PDF in an archive");
     let r = w.get("/passport?relogin=1").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.text.contains("fresh_login_not_confirmed"), "{}", r.text);
+    let bare = pdf.split('?').next().unwrap();
+    let r = w.get(&format!("{bare}?relogin=1")).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "the PDF too says so rather than asking again: {} {bare}",
+        r.location()
+    );
+    let inline = format!("{bare}?inline=1");
+    assert_eq!(w.get(&inline).await.location(), format!("/login?fresh=1&return_to={}", query_encoded(&inline)));
+    // A token proves no recent login: through the API the e-passport's PDF is refused.
+    let token = crate::api::issue(&w, "Учёт", &["documents:read"]).await;
+    let r = crate::api::call(&t, &format!("/api/v1/documents/i:{pdf_id}/file"), &token).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text.contains("fresh_login_required"), "{}", r.text);
     let off = w.post_form("/settings/login-protection", &[("on", "0")]).await;
     assert_eq!(off.location(), "/login?fresh=1&return_to=%2Fsettings%23login-protection");
     assert!(w.page("/settings").await.contains("data-login-protection=\"on\""), "still on");

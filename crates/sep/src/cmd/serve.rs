@@ -59,15 +59,21 @@ fn key_ring(cfg: &Config, configured: &str, file: &str) -> anyhow::Result<sep_cr
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         use std::io::Write;
         let key = KeyRing::generate("k1").context("ключ шифрования не создан")?;
-        // Another instance may have made it meanwhile: then its key is the one.
-        match options.open(&path) {
-            Ok(mut f) => f
-                .write_all(key.as_bytes())
-                .and_then(|()| f.sync_all())
-                .with_context(|| format!("{}: ключ шифрования не записан", path.display()))?,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e).with_context(|| format!("{}: ключ шифрования не записан", path.display())),
-        }
+        // Written whole under a name of its own, then linked into place: another instance
+        // starting at the same moment reads either no file or a complete one, and if it linked
+        // first, its key is the one.
+        let tmp = cfg.data_dir.join(format!(".{file}.{}", std::process::id()));
+        let written = options
+            .open(&tmp)
+            .and_then(|mut f| f.write_all(key.as_bytes()).and_then(|()| f.sync_all()))
+            .with_context(|| format!("{}: ключ шифрования не записан", tmp.display()));
+        let linked = written.and_then(|()| match std::fs::hard_link(&tmp, &path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(e).with_context(|| format!("{}: ключ шифрования не записан", path.display())),
+        });
+        let _ = std::fs::remove_file(&tmp);
+        linked?;
     }
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("{}: ключ шифрования не читается", path.display()))?;

@@ -114,7 +114,7 @@ pub(crate) async fn list(
     responses(
         (status = 200, description = "The file, with its type", content_type = "application/octet-stream"),
         (status = 401, description = "No token, or one unknown, revoked or expired", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "The token lacks `documents:read`", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `documents:read`, or the document is the e-passport of a person who turned on login protection (`fresh_login_required`: it opens only in the cabinet after a fresh login)", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
         (status = 404, description = "No such document of this person", body = crate::api::ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("token" = ["documents:read"]))
@@ -123,6 +123,12 @@ pub(crate) async fn file(State(s): State<AppState>, headers: HeaderMap, Path(key
     let user = caller(&s, &headers, Scope::DocumentsRead).await?;
     let e =
         sep_core::document::find(s.store.as_ref(), &s.catalogue, &user, &key).await?.ok_or_else(WebError::not_found)?;
+    // A token proves no recent login: with «Защита входа» on, the e-passport stays in the cabinet.
+    if user.settings.login_protection
+        && sep_core::passport::protection::is_passport(s.store.as_ref(), &user, &e).await?
+    {
+        return Err(sep_core::passport::protection::ProtectionError::FreshLoginRequired.into());
+    }
     crate::ui::components::files::download(&s, &e.file.file_name, &e.file.content_type, &e.file.sha256, false).await
 }
 
