@@ -8,6 +8,36 @@
 
 pub mod store;
 
+/// How many of `user`'s own records (as actor) since `since` satisfy `which`, read page by page
+/// through the journal, so other records in between hide none (up to 10 000 records back). For
+/// limits that must hold on every node: the journal is shared.
+pub async fn count_own_since(
+    store: &dyn crate::store::Store,
+    user: UserId,
+    since: OffsetDateTime,
+    which: impl Fn(&NewAuditEvent) -> bool,
+) -> crate::store::StoreResult<usize> {
+    const PAGE: u32 = 200;
+    let mut count = 0;
+    let mut before = None;
+    for _ in 0..50 {
+        let page = store.list_audit_for_user(user, before, PAGE).await?;
+        for e in &page {
+            if e.event.at < since {
+                return Ok(count);
+            }
+            if e.event.actor == Some(user) && which(&e.event) {
+                count += 1;
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == PAGE as usize => before = Some(last.seq),
+            _ => break,
+        }
+    }
+    Ok(count)
+}
+
 use crate::ids::UserId;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;

@@ -16,6 +16,8 @@ use time::OffsetDateTime;
 
 /// Codes one payment may be sent.
 pub const MAX_SENDS: u32 = 3;
+/// Codes sent to one person for all their payments within an hour.
+pub const MAX_SENDS_PER_PERSON: usize = 10;
 
 /// Why a code was not sent or not accepted.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +31,9 @@ pub enum ConfirmError {
     /// Three codes sent already.
     #[error("Коды подтверждения этой оплаты отправлялись слишком часто.")]
     SendLimit,
+    /// Ten codes sent to the person for their payments within the hour.
+    #[error("Коды подтверждения оплаты отправлялись вам слишком часто.")]
+    PersonLimit,
     /// No code sent yet, or it expired.
     #[error("Код подтверждения истёк или ещё не отправлен.")]
     Expired,
@@ -56,6 +61,7 @@ impl ConfirmError {
             Self::NotWaiting => "payment_not_waiting",
             Self::PhoneMissing => "payment_phone_missing",
             Self::SendLimit => "payment_code_limit",
+            Self::PersonLimit => "payment_code_person_limit",
             Self::Expired => "payment_code_expired",
             Self::Wrong(_) => "payment_code_wrong",
             Self::Exhausted => "payment_code_exhausted",
@@ -71,6 +77,7 @@ impl ConfirmError {
             Self::NotWaiting => "Откройте результат оплаты: на странице видно, чем она закончилась.",
             Self::PhoneMissing => "Укажите телефон в профиле Госуслуг и войдите снова, или оплатите через СБП.",
             Self::SendLimit => "Начните оплату заново кнопкой «Оплатить» на странице начисления.",
+            Self::PersonLimit => "Подождите час и запросите код снова, или оплатите через СБП.",
             Self::Expired => "Нажмите «Отправить код» и введите код из нового SMS.",
             Self::Wrong(_) => "Проверьте цифры из последнего SMS и введите код ещё раз.",
             Self::Exhausted => "Начните оплату заново кнопкой «Оплатить» на странице начисления.",
@@ -108,6 +115,14 @@ pub async fn send_code(
     let sent = stored.as_ref().map_or(0, |s| s.1);
     if sent >= MAX_SENDS {
         return Err(ConfirmError::SendLimit);
+    }
+    // And per person across payments, so new payments do not buy new SMS.
+    let hour = crate::audit::count_own_since(store, user.id, now - crate::confirm::WINDOW, |e| {
+        e.action == "payment.code_sent"
+    })
+    .await?;
+    if hour >= MAX_SENDS_PER_PERSON {
+        return Err(ConfirmError::PersonLimit);
     }
     // Only a payment the provider holds takes a code (not one waiting for its card page, СБП
     // or a wallet): no SMS is sent for nothing.

@@ -32,28 +32,10 @@ pub async fn refused(
 ) -> Result<bool, StoreError> {
     store.insert_audit(refusal).await?;
     let since = (now - WINDOW).max(session.created_at);
-    // Every record of the person since then, page by page (other actions in between do not
-    // hide refusals), up to a bound that is far past the limit.
-    let mut count = 0;
-    let mut before = None;
-    'pages: for _ in 0..50 {
-        let page = store.list_audit_for_user(session.user_id, before, 200).await?;
-        for e in &page {
-            if e.event.at < since {
-                break 'pages;
-            }
-            if e.event.actor == Some(session.user_id)
-                && e.event.outcome == Outcome::Denied
-                && is_refusal(&e.event.action)
-            {
-                count += 1;
-            }
-        }
-        match page.last() {
-            Some(last) if page.len() == 200 => before = Some(last.seq),
-            _ => break,
-        }
-    }
+    let count = crate::audit::count_own_since(store, session.user_id, since, |e| {
+        e.outcome == Outcome::Denied && is_refusal(&e.action)
+    })
+    .await?;
     if count < LIMIT {
         return Ok(false);
     }

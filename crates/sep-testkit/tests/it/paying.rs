@@ -502,3 +502,28 @@ async fn a_card_saved_while_paying_is_listed_and_removed() {
     confirm_by_sms(&t, &w, &path_of(r.headers()["location"].to_str().unwrap())).await;
     assert!(t.db.store().list_linked_cards(w.user.id).await.unwrap().is_empty());
 }
+
+/// SEC1: payment codes are limited per person across payments too (ten an hour, read from the
+/// journal so that every node agrees), not only three per payment: new payments do not buy
+/// new SMS. An hour later codes go again.
+#[tokio::test]
+async fn payment_codes_are_limited_per_person_across_payments() {
+    let Some(t) = TestApp::paying(Backend::Sqlite).await else { return };
+    let w = t.citizen().await;
+    let list = w.page("/payments").await;
+    let to = start(&w, &uin_of(&list, "Транспортный налог")).await;
+    let r = card(&to, "2200 0000 0000 0004", "12/30").await;
+    let back = path_of(r.headers()["location"].to_str().unwrap());
+    // Ten codes already sent to this person this hour, for other payments.
+    for _ in 0..sep_core::payment::confirm::MAX_SENDS_PER_PERSON {
+        let mut e = sep_core::audit::NewAuditEvent::system(t.clock.now(), "payment.code_sent", Some(w.user.id));
+        e.actor = Some(w.user.id);
+        t.db.store().insert_audit(&e).await.unwrap();
+    }
+    let r = w.post_form(&format!("{back}/code"), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("payment_code_person_limit"), "{}", r.text);
+    t.clock.advance(time::Duration::minutes(61));
+    let w = t.sign_in(&w.user).await;
+    assert_eq!(w.post_form(&format!("{back}/code"), &[]).await.status, StatusCode::SEE_OTHER, "an hour later");
+}

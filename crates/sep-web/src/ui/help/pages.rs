@@ -460,6 +460,7 @@ fn rows(catalogue: &sep_core::catalogue::Catalogue) -> Vec<Row> {
         ConfirmError::NotWaiting,
         ConfirmError::PhoneMissing,
         ConfirmError::SendLimit,
+        ConfirmError::PersonLimit,
         ConfirmError::Expired,
         ConfirmError::Wrong(2),
         ConfirmError::Exhausted,
