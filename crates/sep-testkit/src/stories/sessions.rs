@@ -8,6 +8,18 @@ use sep_core::session::{Session, SessionPolicy, SessionToken};
 use sep_core::store::Effects;
 use time::Duration;
 
+/// A session of `user` opened at `at` from `ip`, stored as a login would store it (for tests
+/// that sign a person in without a provider); its token for the cookie.
+pub async fn open(db: &TestDb, user: UserId, at: time::OffsetDateTime, ip: &str) -> SessionToken {
+    let (token, mut s) = session(user, sep_core::clock::to_micros(at));
+    s.ip = ip.into();
+    s.auth_method = "pwd sms".into();
+    s.id_token = None;
+    s.authenticated_at = None;
+    db.store().insert_session(&s, &Effects::none()).await.unwrap();
+    token
+}
+
 fn session(user: UserId, at: time::OffsetDateTime) -> (SessionToken, Session) {
     let token = SessionToken::generate().unwrap();
     let s = Session {

@@ -149,22 +149,7 @@ async fn with_ip_binding_a_session_used_from_another_address_ends() {
         .await
         .unwrap();
     store.update_terms_accepted(user, "2026-11", now, &Default::default()).await.unwrap();
-    let token = sep_core::session::SessionToken::generate().unwrap();
-    let session = sep_core::session::Session {
-        hash: token.hash(),
-        user_id: user,
-        created_at: sep_core::clock::to_micros(now),
-        last_seen_at: sep_core::clock::to_micros(now),
-        ip: "10.1.2.3".into(),
-        user_agent: "test".into(),
-        auth_method: "pwd sms".into(),
-        csrf_secret: "c".into(),
-        ended_at: None,
-        end_reason: None,
-        id_token: None,
-        authenticated_at: None,
-    };
-    store.insert_session(&session, &Default::default()).await.unwrap();
+    let token = sep_testkit::stories::sessions::open(&db, user, now, "10.1.2.3").await;
     let listener = sep_web::server::bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let portal = format!("http://{}", listener.local_addr().unwrap());
     let mut config = WebConfig::default();

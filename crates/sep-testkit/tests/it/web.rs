@@ -578,22 +578,7 @@ async fn t11_a_database_cut_off_or_hanging_is_503_and_recovers_without_a_restart
     let now = time::OffsetDateTime::now_utc();
     let user = sep_testkit::stories::citizen(&db, now).await;
     db.store().update_terms_accepted(user, "2026-11", now, &Default::default()).await.unwrap();
-    let token = sep_core::session::SessionToken::generate().unwrap();
-    let session = sep_core::session::Session {
-        hash: token.hash(),
-        user_id: user,
-        created_at: sep_core::clock::to_micros(now),
-        last_seen_at: sep_core::clock::to_micros(now),
-        ip: "127.0.0.1".into(),
-        user_agent: String::new(),
-        auth_method: "pwd sms".into(),
-        csrf_secret: "c".into(),
-        ended_at: None,
-        end_reason: None,
-        id_token: None,
-        authenticated_at: None,
-    };
-    db.store().insert_session(&session, &Default::default()).await.unwrap();
+    let token = sep_testkit::stories::sessions::open(&db, user, now, "127.0.0.1").await;
     let config = WebConfig {
         request_timeout: std::time::Duration::from_secs(3),
         ready_timeout: std::time::Duration::from_secs(2),
