@@ -43,14 +43,24 @@ pub fn covers(d: &crate::document::issued::IssuedDocument) -> bool {
     d.agency == super::record::ISSUER && d.title == super::issue::PDF_TITLE
 }
 
-/// Whether `entry` of `user`'s «Мои документы» is the e-passport's PDF.
-pub async fn is_passport(
+/// Whether any of `entries` of `user`'s «Мои документы» is the e-passport's PDF (one read of
+/// the issued documents, however many entries).
+pub async fn holds_passport<'a>(
     store: &dyn Store,
     user: &User,
-    entry: &crate::document::Entry,
+    entries: impl IntoIterator<Item = &'a crate::document::Entry>,
 ) -> Result<bool, crate::StoreError> {
-    let crate::document::Origin::Issued { id, .. } = &entry.origin else { return Ok(false) };
-    Ok(store.list_issued_documents_of_user(user.id).await?.iter().any(|d| d.id == *id && covers(d)))
+    let issued: Vec<uuid::Uuid> = entries
+        .into_iter()
+        .filter_map(|e| match &e.origin {
+            crate::document::Origin::Issued { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    if issued.is_empty() {
+        return Ok(false);
+    }
+    Ok(store.list_issued_documents_of_user(user.id).await?.iter().any(|d| issued.contains(&d.id) && covers(d)))
 }
 
 /// Whether `session` is recent enough for `user`'s protection.

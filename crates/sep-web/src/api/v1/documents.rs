@@ -125,7 +125,7 @@ pub(crate) async fn file(State(s): State<AppState>, headers: HeaderMap, Path(key
         sep_core::document::find(s.store.as_ref(), &s.catalogue, &user, &key).await?.ok_or_else(WebError::not_found)?;
     // A token proves no recent login: with «Защита входа» on, the e-passport stays in the cabinet.
     if user.settings.login_protection
-        && sep_core::passport::protection::is_passport(s.store.as_ref(), &user, &e).await?
+        && sep_core::passport::protection::holds_passport(s.store.as_ref(), &user, [&e]).await?
     {
         return Err(sep_core::passport::protection::ProtectionError::FreshLoginRequired.into());
     }

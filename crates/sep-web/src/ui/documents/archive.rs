@@ -234,18 +234,10 @@ pub(crate) async fn zip(
     let all = sep_core::document::entries(s.store.as_ref(), &s.catalogue, &user).await?;
     let picked: VecDeque<Entry> = all.into_iter().filter(|e| chosen.contains(e.key().as_str())).collect();
     // «Защита входа» covers the e-passport's PDF in an archive as well.
-    if !sep_core::passport::protection::fresh(&user, &session, s.clock.now()) {
-        let guarded: HashSet<uuid::Uuid> = s
-            .store
-            .list_issued_documents_of_user(user.id)
-            .await?
-            .iter()
-            .filter(|d| sep_core::passport::protection::covers(d))
-            .map(|d| d.id)
-            .collect();
-        if picked.iter().any(|e| matches!(&e.origin, Origin::Issued { id, .. } if guarded.contains(id))) {
-            return Err(crate::extract::fresh_login_for("/documents"));
-        }
+    if !sep_core::passport::protection::fresh(&user, &session, s.clock.now())
+        && sep_core::passport::protection::holds_passport(s.store.as_ref(), &user, &picked).await?
+    {
+        return Err(crate::extract::fresh_login_for("/documents"));
     }
     if picked.is_empty() {
         let (status, action) =
