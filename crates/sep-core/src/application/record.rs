@@ -221,6 +221,23 @@ pub struct StoredFile {
     pub sha256: String,
 }
 
+impl StoredFile {
+    /// A PDF still to be drawn: an issued document gets its number before its file.
+    pub fn pdf_to_come() -> Self {
+        Self { file_name: String::new(), content_type: "application/pdf".into(), size: 0, sha256: String::new() }
+    }
+
+    /// The PDF `pdf` kept as `file_name`, under its SHA-256 (the caller stores the bytes).
+    pub fn pdf(file_name: String, pdf: &[u8]) -> Self {
+        Self {
+            file_name,
+            content_type: "application/pdf".into(),
+            size: i64::try_from(pdf.len()).unwrap_or(i64::MAX),
+            sha256: crate::application::attachment::content_key(pdf),
+        }
+    }
+}
+
 /// A message in the «Связаться с оператором» thread of an application (SPEC A2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {

@@ -309,12 +309,7 @@ impl Issuer {
             issued_by: None,
             title: PDF_TITLE.into(),
             holder: initials(p),
-            file: StoredFile {
-                file_name: String::new(),
-                content_type: "application/pdf".into(),
-                size: 0,
-                sha256: String::new(),
-            },
+            file: StoredFile::pdf_to_come(),
             issued_at: now,
             valid_until: Some(p.valid_until),
             annulled_at: None,
@@ -353,12 +348,9 @@ impl Issuer {
             photo,
         };
         let pdf = parts.render.render(&sheet).map_err(failed)?;
-        let sha256 = crate::application::attachment::content_key(&pdf);
-        parts.files.put(&sha256, &pdf).await.map_err(|e| failed(e.to_string()))?;
         let digits: String = p.number.chars().filter(char::is_ascii_digit).collect();
-        d.file.file_name = format!("e-passport-{digits}.pdf");
-        d.file.size = i64::try_from(pdf.len()).unwrap_or(i64::MAX);
-        d.file.sha256 = sha256;
+        d.file = StoredFile::pdf(format!("e-passport-{digits}.pdf"), &pdf);
+        parts.files.put(&d.file.sha256, &pdf).await.map_err(|e| failed(e.to_string()))?;
         let hash = parts.authority.hash(&pdf);
         let (der, signer) = parts.authority.sign_as_agency(ISSUER, &hash, now).map_err(|e| failed(e.0))?;
         let signature = d.system_signature(hash.clone(), signer, now);

@@ -72,12 +72,7 @@ impl ReceiptMaker {
             issued_by: None,
             title: "Квитанция об оплате".into(),
             holder: holder.initials(),
-            file: StoredFile {
-                file_name: String::new(),
-                content_type: "application/pdf".into(),
-                size: 0,
-                sha256: String::new(),
-            },
+            file: StoredFile::pdf_to_come(),
             issued_at: now,
             valid_until: None,
             annulled_at: None,
@@ -140,11 +135,8 @@ impl ReceiptMaker {
             photo: None,
         };
         let pdf = self.render.render(&sheet)?;
-        let sha256 = crate::application::attachment::content_key(&pdf);
-        self.files.put(&sha256, &pdf).await.map_err(|x| x.to_string())?;
-        d.file.file_name = format!("receipt-{}.pdf", d.number);
-        d.file.size = i64::try_from(pdf.len()).unwrap_or(i64::MAX);
-        d.file.sha256 = sha256;
+        d.file = StoredFile::pdf(format!("receipt-{}.pdf", d.number), &pdf);
+        self.files.put(&d.file.sha256, &pdf).await.map_err(|x| x.to_string())?;
         let hash = self.authority.hash(&pdf);
         let (der, signer) = self.authority.sign_as_agency(ISSUER, &hash, now).map_err(|x| x.0)?;
         let s = d.system_signature(hash.clone(), signer, now);

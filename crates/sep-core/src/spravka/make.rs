@@ -127,12 +127,7 @@ impl Maker {
             issued_by: None,
             title: kind.title.clone(),
             holder: order_holder(&user, &order).initials(),
-            file: StoredFile {
-                file_name: String::new(),
-                content_type: "application/pdf".into(),
-                size: 0,
-                sha256: String::new(),
-            },
+            file: StoredFile::pdf_to_come(),
             issued_at: now,
             valid_until: Some(now + time::Duration::days(i64::from(kind.valid_days))),
             annulled_at: None,
@@ -140,11 +135,8 @@ impl Maker {
         let check_url = format!("{}{}", self.public_url.trim_end_matches('/'), d.check_path());
         let sheet = super::sheet::compose(kind, &user, &order, &d, extract, &check_url);
         let pdf = self.render.render(&sheet).map_err(internal)?;
-        let sha256 = crate::application::attachment::content_key(&pdf);
-        self.files.put(&sha256, &pdf).await.map_err(|e| Stop::Retry(e.to_string()))?;
-        d.file.file_name = format!("spravka-{}.pdf", d.number);
-        d.file.size = i64::try_from(pdf.len()).unwrap_or(i64::MAX);
-        d.file.sha256 = sha256;
+        d.file = StoredFile::pdf(format!("spravka-{}.pdf", d.number), &pdf);
+        self.files.put(&d.file.sha256, &pdf).await.map_err(|e| Stop::Retry(e.to_string()))?;
         let hash = self.authority.hash(&pdf);
         let (der, signer) = self.authority.sign_as_agency(&kind.agency, &hash, now).map_err(|e| internal(e.0))?;
         let s = d.system_signature(hash.clone(), signer, now);
