@@ -5,7 +5,9 @@
 //! signature is `s ‖ r` (32 bytes each, big-endian), a public key `x ‖ y` little-endian.
 
 pub mod curve;
+mod field;
 pub mod pkcs8;
+mod point;
 pub mod spki;
 
 use crypto_bigint::modular::FixedMontyForm;
@@ -87,13 +89,13 @@ impl SigningKey {
         if d == U256::ZERO || d >= curve.q.get() {
             return Err(SignError::Key("секретный ключ вне диапазона [1, q-1]".into()));
         }
-        let q_point = curve.mul(&d, &curve.generator());
         let (x, y) =
-            curve.affine(&q_point).ok_or_else(|| SignError::Key("открытый ключ — точка на бесконечности".into()))?;
+            curve.mul_base(&d).ok_or_else(|| SignError::Key("открытый ключ — точка на бесконечности".into()))?;
         let public = VerifyingKey {
             curve: Curve::named(curve.oid).ok_or_else(|| SignError::Key("набор параметров".into()))?,
             x,
             y,
+            table: std::sync::OnceLock::new(),
         };
         Ok(Self { curve, d, public })
     }
@@ -127,7 +129,7 @@ impl SigningKey {
     /// Steps 3–5 of the standard with a given `k`; `None` when `r` or `s` is 0 (take another k).
     fn sign_with(&self, e: &U256, k: &U256) -> Option<[u8; 64]> {
         let c = &self.curve;
-        let (x, _) = c.affine(&c.mul(k, &c.generator()))?;
+        let (x, _) = c.mul_base(k)?;
         let r = x.rem(&c.q);
         let m = |v: &U256| FixedMontyForm::new(v, &c.q_params);
         let s = m(&r).mul(&m(&self.d)).add(&m(k).mul(&m(e))).retrieve();
@@ -147,6 +149,8 @@ pub struct VerifyingKey {
     curve: Curve,
     x: U256,
     y: U256,
+    /// Multiples of the key for checking, made at the first check and kept with the key.
+    table: std::sync::OnceLock<point::KeyTable>,
 }
 
 impl VerifyingKey {
@@ -157,9 +161,11 @@ impl VerifyingKey {
             return Err(SignError::Key("открытый ключ должен занимать 64 байта".into()));
         };
         let (x, y) = (U256::from_le_slice(xb), U256::from_le_slice(yb));
-        let point = curve.point(&x, &y).ok_or_else(|| SignError::Key("точка не лежит на кривой".into()))?;
-        if curve.mul(&curve.q.get(), &point).is_identity() {
-            Ok(Self { curve, x, y })
+        if !curve.on_curve(&x, &y) {
+            return Err(SignError::Key("точка не лежит на кривой".into()));
+        }
+        if curve.in_subgroup(&x, &y) {
+            Ok(Self { curve, x, y, table: std::sync::OnceLock::new() })
         } else {
             Err(SignError::Key("точка не принадлежит подгруппе порядка q".into()))
         }
@@ -199,9 +205,9 @@ impl VerifyingKey {
         let v = m(&e).invert_vartime().into_option().ok_or(SignError::Malformed)?;
         let z1 = m(&s).mul(&v).retrieve();
         let z2 = m(&r).mul(&v).neg().retrieve();
-        let public = c.point(&self.x, &self.y).ok_or_else(|| SignError::Key("точка не лежит на кривой".into()))?;
-        let sum = c.add(&c.mul(&z1, &c.generator()), &c.mul(&z2, &public));
-        let (x, _) = c.affine(&sum).ok_or(SignError::Invalid)?;
+        // The key was checked to be a point of the subgroup when it was made.
+        let table = self.table.get_or_init(|| c.key_table(&self.x, &self.y));
+        let x = c.double_mul_x(&z1, &z2, table).ok_or(SignError::Invalid)?;
         if x.rem(&c.q) == r { Ok(()) } else { Err(SignError::Invalid) }
     }
 }
@@ -312,7 +318,8 @@ mod tests {
             "0100FE73F595FF158E974B44D478D9588744FE5C192AC47EA63075DCE7A14AAA",
         )));
         let tca = Curve::named("TCA").unwrap();
-        assert!(tca.point(&U256::from_le_slice(&t[..32]), &U256::ZERO).is_some(), "T is on the curve");
+        assert!(tca.on_curve(&U256::from_le_slice(&t[..32]), &U256::ZERO), "T is on the curve");
+        assert!(!tca.in_subgroup(&U256::from_le_slice(&t[..32]), &U256::ZERO), "outside the subgroup");
         assert!(matches!(VerifyingKey::from_le_bytes(tca, &t), Err(SignError::Key(_))), "but not a public key");
         assert_eq!(Curve::named("1.2.643.7.1.2.1.1.2").unwrap().name, "A", "tc26 B is CryptoPro A");
     }
