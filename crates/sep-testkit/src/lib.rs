@@ -10,6 +10,7 @@ pub mod app;
 pub mod bench;
 pub mod db;
 pub mod link;
+pub mod pages;
 pub mod stories;
 
 pub use app::{Browser, Signed, TestApp};

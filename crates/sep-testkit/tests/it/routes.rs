@@ -434,3 +434,28 @@ async fn an_officer_of_another_agency_reaches_nothing_of_an_application() {
     assert_eq!(after.data, before.data);
     let _ = w;
 }
+
+/// Issue 20: every page a signed-in person opens is measured by `examples/pages_bench.rs`
+/// (`sep_testkit::pages::MEASURED`) or named as not measured with the reason.
+#[test]
+fn every_signed_in_page_is_measured_or_said_why_not() {
+    use sep_testkit::pages::{MEASURED, NOT_MEASURED};
+    let mut unlisted = Vec::new();
+    for (path, methods) in routes() {
+        let who = ROUTES.iter().find(|(r, _)| *r == path).map(|(_, w)| *w);
+        if who != Some(Who::Person) || !methods.contains(&"GET") {
+            continue;
+        }
+        let measured = MEASURED.iter().any(|(p, _)| *p == path);
+        let excused = NOT_MEASURED.iter().any(|(p, _)| *p == path);
+        assert!(!(measured && excused), "{path}: both measured and not");
+        if !measured && !excused {
+            unlisted.push(path);
+        }
+    }
+    assert!(unlisted.is_empty(), "signed-in pages neither measured nor said why not: {unlisted:?}");
+    let all = routes();
+    for p in MEASURED.iter().map(|(p, _)| *p).chain(NOT_MEASURED.iter().map(|(p, _)| *p)) {
+        assert!(all.iter().any(|(r, m)| r == p && m.contains(&"GET")), "{p}: listed but not a GET route");
+    }
+}
