@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): every signed-in page of sep_testkit::pages::MEASURED under wrk
 # (closed loop), the portal on a socket with SQLite, beside the bare /healthz in the same run.
-#   bench/pages.sh [seconds=5] [connections=64]
+#   bench/pages.sh [seconds=5] [connections=64] [page…]  (pages as listed, e.g. /cabinet)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v wrk >/dev/null; then

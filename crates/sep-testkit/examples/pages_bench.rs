@@ -4,7 +4,7 @@
 //! page of `sep_testkit::pages::MEASURED` in turn, beside the bare handler `/healthz` measured
 //! the same way in the same run. Prints requests per second, p99 and the ratio to bare.
 //!
-//! `cargo run --release -p sep-testkit --example pages_bench [seconds=5] [connections=64]`
+//! `cargo run --release -p sep-testkit --example pages_bench [seconds=5] [connections=64] [page…]`
 //! (`bench/pages.sh` runs it; needs `wrk`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, reason = "a benchmark that prints")]
 
@@ -78,12 +78,17 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let seconds: u32 = args.next().and_then(|a| a.parse().ok()).unwrap_or(5);
     let connections: u32 = args.next().and_then(|a| a.parse().ok()).unwrap_or(64);
+    // Only the pages whose path is one of these (all when none is given).
+    let only: Vec<String> = args.collect();
     let app = TestApp::new().await;
     let citizen = app.citizen().await;
     let officer = app.officer(OFFICER_AGENCY).await;
     let store = app.db.store();
     let registry = app.sign_in_as("+79789012345").await;
-    store.update_user_agency(registry.user.id, Some(sep_core::passport::record::ISSUER), &Effects::none()).await.unwrap();
+    store
+        .update_user_agency(registry.user.id, Some(sep_core::passport::record::ISSUER), &Effects::none())
+        .await
+        .unwrap();
     let now = app.clock.now();
     let mut first_submitted = None;
     for n in 0..12u32 {
@@ -122,7 +127,7 @@ async fn main() {
     let (bare, p99) = wrk(&format!("{base}/healthz"), "", seconds, connections).unwrap();
     println!("{:<32} {bare:>10.0} {p99:>9.2} {:>9.2}", "/healthz (bare)", 1.0);
     let mut worst = f64::INFINITY;
-    for (path, actor) in MEASURED {
+    for (path, actor) in MEASURED.iter().filter(|(p, _)| only.is_empty() || only.iter().any(|o| o == p)) {
         let who = match actor {
             Actor::Citizen => &citizen,
             Actor::Officer => &officer,
