@@ -1,6 +1,7 @@
 //! [`ApplicationStore`] on SQLite.
 
 use crate::SqliteStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, date_text, from_ts, from_ts_opt, map_err, parse_date, parse_uuid, ts};
 use rusqlite::{Row, params};
 use sep_core::StoreError;
@@ -62,7 +63,7 @@ impl ApplicationStore for SqliteStore {
     async fn insert_application(&self, a: &Application, fx: &Effects) -> StoreResult<()> {
         let data = json(&a.data)?;
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 &format!("INSERT INTO applications ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
                 params![
                     a.id.0.to_string(),
@@ -83,7 +84,7 @@ impl ApplicationStore for SqliteStore {
                 ],
             )
             .map_err(map_err)?;
-            tx.execute(
+            tx.run(
                 "INSERT INTO application_events (application_id, at, actor, from_status, to_status, comment, reasons)
                  VALUES (?1, ?2, 'applicant', NULL, ?3, '', '[]')",
                 params![a.id.0.to_string(), ts(a.created_at), a.status.code()],
@@ -94,9 +95,7 @@ impl ApplicationStore for SqliteStore {
     }
 
     async fn get_application(&self, id: ApplicationId) -> StoreResult<Application> {
-        self.read(|c| {
-            c.query_row(&format!("SELECT {COLUMNS} FROM applications WHERE id = ?1"), [id.0.to_string()], from_row)
-        })
+        self.read(|c| c.row(&format!("SELECT {COLUMNS} FROM applications WHERE id = ?1"), [id.0.to_string()], from_row))
     }
 
     async fn list_applications_for_services(&self, services: &[String]) -> StoreResult<Vec<Application>> {
@@ -126,7 +125,7 @@ impl ApplicationStore for SqliteStore {
     async fn update_overdue_noticed(&self, id: ApplicationId, at: OffsetDateTime, fx: &Effects) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE applications SET overdue_noticed_at = ?2 WHERE id = ?1 AND overdue_noticed_at IS NULL
                         AND status IN ('created', 'under_review') AND due_on < ?3",
                     params![id.0.to_string(), ts(at), date_text(Some(at.date()))],
@@ -158,7 +157,7 @@ impl ApplicationStore for SqliteStore {
         let data = json(data)?;
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     &format!(
                         "UPDATE applications SET data = ?2, updated_at = ?3 WHERE id = ?1 AND status IN {EDITABLE}"
                     ),
@@ -176,7 +175,7 @@ impl ApplicationStore for SqliteStore {
         let reasons = json(&ch.reasons)?;
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE applications SET status = ?3, updated_at = ?4,
                         number = coalesce(number, ?5),
                         consent_version = coalesce(?6, consent_version), consent_at = coalesce(?7, consent_at),
@@ -208,14 +207,14 @@ impl ApplicationStore for SqliteStore {
                 return Err(StoreError::Conflict { constraint: "applications.status changed meanwhile".into() });
             }
             if ch.registers_user {
-                tx.execute(
+                tx.run(
                     "UPDATE users SET registered_at = ?2 WHERE registered_at IS NULL
                         AND id = (SELECT user_id FROM applications WHERE id = ?1)",
                     params![id.0.to_string(), ts(ch.at)],
                 )
                 .map_err(map_err)?;
             }
-            tx.execute(
+            tx.run(
                 "INSERT INTO application_events (application_id, at, actor, from_status, to_status, comment, reasons)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![id.0.to_string(), ts(ch.at), ch.actor, ch.from.code(), ch.to.code(), ch.comment, reasons],
@@ -227,7 +226,7 @@ impl ApplicationStore for SqliteStore {
 
     async fn next_application_number(&self, year: i32) -> StoreResult<i64> {
         self.write(|tx| {
-            tx.query_row(
+            tx.row(
                 "INSERT INTO application_numbers (year, last) VALUES (?1, 1)
                  ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
                 [year],
@@ -278,7 +277,7 @@ impl ApplicationStore for SqliteStore {
             touch_editable(tx, application, at)?;
             // The current version and, through `replaced_by`, every earlier one.
             let n = tx
-                .execute(
+                .run(
                     "DELETE FROM attachments WHERE application_id = ?2 AND id IN (
                         WITH RECURSIVE v(id) AS (
                             SELECT id FROM attachments WHERE id = ?1 AND replaced_by IS NULL
@@ -305,7 +304,7 @@ impl ApplicationStore for SqliteStore {
             touch_editable(tx, application, new.created_at)?;
             insert_attachment_row(tx, new)?;
             let n = tx
-                .execute(
+                .run(
                     "UPDATE attachments SET replaced_by = ?3
                      WHERE id = ?1 AND application_id = ?2 AND replaced_by IS NULL AND id <> ?3",
                     params![old.to_string(), application.0.to_string(), new.id.to_string()],
@@ -435,7 +434,7 @@ fn attachment_row(r: &Row<'_>) -> rusqlite::Result<sep_core::application::record
 /// `Conflict` otherwise (sent meanwhile, or unknown), so no file slips in after sending.
 fn touch_editable(tx: &rusqlite::Transaction<'_>, id: ApplicationId, at: OffsetDateTime) -> StoreResult<()> {
     let n = tx
-        .execute(
+        .run(
             &format!("UPDATE applications SET updated_at = ?2 WHERE id = ?1 AND status IN {EDITABLE}"),
             params![id.0.to_string(), ts(at)],
         )
@@ -459,7 +458,7 @@ fn insert_attachment_row(
     tx: &rusqlite::Transaction<'_>,
     a: &sep_core::application::record::Attachment,
 ) -> StoreResult<()> {
-    tx.execute(
+    tx.run(
         "INSERT INTO attachments (id, application_id, document, file_name, content_type, size, sha256, status, created_at,
             replaced_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",

@@ -3,6 +3,7 @@
 //! insert, or replace the stored row only if its code and send count are still as read, so
 //! parallel guesses or sends cannot each spend the same try.
 
+use crate::cached::Cached as _;
 use crate::conv::{map_err, ts};
 use rusqlite::{Transaction, params};
 use sep_core::StoreError;
@@ -29,7 +30,7 @@ pub(crate) struct CodeRow<'a> {
 pub(crate) fn upsert(tx: &Transaction<'_>, row: &CodeRow<'_>, expected: Option<(&CodeState, u32)>) -> StoreResult<()> {
     let (table, (key, owner)) = (row.table, &row.key);
     let changed = tx
-        .execute(
+        .run(
             &format!(
                 "INSERT INTO {table} ({key}, channel, value, code_digest, code_expires_at, code_tries_left, code_spent,
                     sent, created_at, confirmed_at)

@@ -1,6 +1,7 @@
 //! [`DocumentStore`] on SQLite.
 
 use crate::SqliteStore;
+use crate::cached::Cached as _;
 use crate::conv::{from_ts, from_ts_opt, map_err, parse_uuid, ts};
 use rusqlite::{Row, params};
 use sep_core::application::record::{ApplicationId, StoredFile};
@@ -41,7 +42,7 @@ pub(crate) fn issued_row(r: &Row<'_>) -> rusqlite::Result<IssuedDocument> {
 impl DocumentStore for SqliteStore {
     async fn next_document_number(&self, year: i32) -> StoreResult<i64> {
         self.write(|tx| {
-            tx.query_row(
+            tx.row(
                 "INSERT INTO document_numbers (year, last) VALUES (?1, 1)
                  ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
                 [year],
@@ -77,7 +78,7 @@ impl DocumentStore for SqliteStore {
 
     async fn find_issued_document(&self, number: &str) -> StoreResult<Option<IssuedDocument>> {
         use rusqlite::OptionalExtension;
-        self.read(|c| c.query_row(&format!("{ISSUED} WHERE number = ?1"), [number], issued_row).optional())
+        self.read(|c| c.row(&format!("{ISSUED} WHERE number = ?1"), [number], issued_row).optional())
     }
 
     async fn update_issued_document_annulled(
@@ -88,7 +89,7 @@ impl DocumentStore for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE issued_documents SET annulled_at = ?2 WHERE id = ?1 AND annulled_at IS NULL",
                     params![id.to_string(), ts(at)],
                 )
@@ -103,7 +104,7 @@ impl DocumentStore for SqliteStore {
 
 /// Inserts an issued document (part of a caller's transaction).
 pub(crate) fn insert_issued(tx: &rusqlite::Transaction<'_>, d: &IssuedDocument) -> StoreResult<()> {
-    tx.execute(
+    tx.run(
         "INSERT INTO issued_documents (id, number, check_code, application_id, user_id, agency, issued_by, title,
             file_name, content_type, size, sha256, issued_at, annulled_at, order_id, holder, valid_until, payment_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",

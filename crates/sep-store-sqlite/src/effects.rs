@@ -1,5 +1,6 @@
 //! Writing [`Effects`] inside the transaction of the change they belong to.
 
+use crate::cached::Cached as _;
 use crate::conv::{map_err, ts};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sep_core::audit::{AuditEvent, GENESIS_HASH, NewAuditEvent, chain_hash};
@@ -40,7 +41,7 @@ pub(crate) fn append_audit(tx: &Transaction<'_>, event: &NewAuditEvent) -> Store
     let mut event = event.clone();
     event.at = to_micros(event.at);
     let last: Option<(i64, String)> = tx
-        .query_row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
         .map_err(map_err)?;
     let (seq, prev_hash) = match last {

@@ -1,6 +1,7 @@
 //! [`IntegrationStore`] on SQLite.
 
 use crate::SqliteStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, from_ts, map_err, parse_uuid, ts};
 use rusqlite::{OptionalExtension, Row, params};
 use sep_core::ids::UserId;
@@ -46,7 +47,7 @@ pub(crate) fn scopes_text(scopes: &[Scope]) -> String {
 impl IntegrationStore for SqliteStore {
     async fn insert_api_token(&self, t: &PersonalToken, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "INSERT INTO api_tokens (id, user_id, name, scopes, hash, hint, created_at, expires_at, last_used_at,
                     revoked_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, NULL)",
@@ -75,12 +76,12 @@ impl IntegrationStore for SqliteStore {
     }
 
     async fn find_api_token(&self, hash: &str) -> StoreResult<Option<PersonalToken>> {
-        self.read(|c| c.query_row(&format!("{TOKEN} WHERE hash = ?1"), [hash], token_row).optional())
+        self.read(|c| c.row(&format!("{TOKEN} WHERE hash = ?1"), [hash], token_row).optional())
     }
 
     async fn update_api_token_used(&self, id: Uuid, at: OffsetDateTime) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1", params![id.to_string(), ts(at)])
+            tx.run("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1", params![id.to_string(), ts(at)])
                 .map_err(map_err)?;
             Ok(())
         })
@@ -95,7 +96,7 @@ impl IntegrationStore for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL",
                     params![id.to_string(), user.0.to_string(), ts(at)],
                 )
@@ -110,7 +111,7 @@ impl IntegrationStore for SqliteStore {
     async fn insert_api_idempotency(&self, c: &Claim) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "INSERT INTO api_idempotency (owner, key, fingerprint, created_at) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (owner, key) DO NOTHING",
                     params![c.owner, c.key, c.fingerprint, ts(c.created_at)],
@@ -122,7 +123,7 @@ impl IntegrationStore for SqliteStore {
 
     async fn get_api_idempotency(&self, owner: &str, key: &str) -> StoreResult<Option<Claim>> {
         self.read(|c| {
-            c.query_row(
+            c.row(
                 "SELECT owner, key, fingerprint, created_at, status, body, location FROM api_idempotency
                  WHERE owner = ?1 AND key = ?2",
                 params![owner, key],
@@ -146,7 +147,7 @@ impl IntegrationStore for SqliteStore {
 
     async fn update_api_idempotency_answer(&self, owner: &str, key: &str, a: &Answer) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "UPDATE api_idempotency SET status = ?3, body = ?4, location = ?5 WHERE owner = ?1 AND key = ?2",
                 params![owner, key, a.status, a.body, a.location],
             )
@@ -162,7 +163,7 @@ impl IntegrationStore for SqliteStore {
         created_at: OffsetDateTime,
     ) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "DELETE FROM api_idempotency WHERE owner = ?1 AND key = ?2 AND created_at = ?3",
                 params![owner, key, ts(created_at)],
             )
@@ -173,16 +174,15 @@ impl IntegrationStore for SqliteStore {
 
     async fn delete_api_idempotency_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
         self.write(|tx| {
-            let n = tx
-                .execute("DELETE FROM api_idempotency WHERE created_at < ?1", params![ts(before)])
-                .map_err(map_err)?;
+            let n =
+                tx.run("DELETE FROM api_idempotency WHERE created_at < ?1", params![ts(before)]).map_err(map_err)?;
             Ok(n as u64)
         })
     }
 
     async fn delete_api_idempotency(&self, owner: &str, key: &str) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute("DELETE FROM api_idempotency WHERE owner = ?1 AND key = ?2", params![owner, key])
+            tx.run("DELETE FROM api_idempotency WHERE owner = ?1 AND key = ?2", params![owner, key])
                 .map_err(map_err)?;
             Ok(())
         })
@@ -238,7 +238,7 @@ impl ClientStore for SqliteStore {
     async fn insert_api_client(&self, c: &Client, fx: &Effects) -> StoreResult<()> {
         let (method, credential) = c.credentials.stored();
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "INSERT INTO api_clients (id, owner, acts_for, kind, name, method, credential, scopes, mode, created_at,
                     disabled_at, redirect_uris)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -263,7 +263,7 @@ impl ClientStore for SqliteStore {
     }
 
     async fn get_api_client(&self, id: &str) -> StoreResult<Client> {
-        self.read(|c| c.query_row(&format!("{CLIENT} WHERE id = ?1"), [id], client_row))
+        self.read(|c| c.row(&format!("{CLIENT} WHERE id = ?1"), [id], client_row))
     }
 
     async fn list_api_clients(&self, owner: UserId) -> StoreResult<Vec<Client>> {
@@ -284,7 +284,7 @@ impl ClientStore for SqliteStore {
 
     async fn update_api_client(&self, c: &Client, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "UPDATE api_clients SET acts_for = ?2, mode = ?3, disabled_at = ?4 WHERE id = ?1",
                 params![c.id, c.acts_for.0.to_string(), c.mode.code(), c.disabled_at.map(ts)],
             )
@@ -295,7 +295,7 @@ impl ClientStore for SqliteStore {
 
     async fn insert_api_access_token(&self, t: &AccessToken, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "INSERT INTO api_access_tokens (id, hash, client_id, user_id, grant_id, scopes, created_at, expires_at,
                     revoked_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -317,12 +317,12 @@ impl ClientStore for SqliteStore {
     }
 
     async fn find_api_access_token(&self, hash: &str) -> StoreResult<Option<AccessToken>> {
-        self.read(|c| c.query_row(&format!("{ACCESS} WHERE hash = ?1"), [hash], access_row).optional())
+        self.read(|c| c.row(&format!("{ACCESS} WHERE hash = ?1"), [hash], access_row).optional())
     }
 
     async fn update_api_access_token_revoked(&self, id: Uuid, at: OffsetDateTime) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute("UPDATE api_access_tokens SET revoked_at = ?2 WHERE id = ?1", params![id.to_string(), ts(at)])
+            tx.run("UPDATE api_access_tokens SET revoked_at = ?2 WHERE id = ?1", params![id.to_string(), ts(at)])
                 .map_err(map_err)?;
             Ok(())
         })
@@ -330,7 +330,7 @@ impl ClientStore for SqliteStore {
 
     async fn save_api_grant(&self, g: &Grant, code: &Ticket, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "INSERT INTO api_grants (id, user_id, client_id, scopes, created_at, revoked_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (id) DO UPDATE SET scopes = excluded.scopes",
@@ -358,7 +358,7 @@ impl ClientStore for SqliteStore {
     }
 
     async fn get_api_grant(&self, id: Uuid) -> StoreResult<Grant> {
-        self.read(|c| c.query_row(&format!("{GRANT} WHERE id = ?1"), [id.to_string()], grant_row))
+        self.read(|c| c.row(&format!("{GRANT} WHERE id = ?1"), [id.to_string()], grant_row))
     }
 
     async fn update_api_grant_revoked(
@@ -370,14 +370,14 @@ impl ClientStore for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE api_grants SET revoked_at = ?3 WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL",
                     params![id.to_string(), user.0.to_string(), ts(at)],
                 )
                 .map_err(map_err)?;
             if n == 1 {
                 // Its refresh tokens go with it; its access tokens die with the grant they name.
-                tx.execute("DELETE FROM api_tickets WHERE grant_id = ?1", [id.to_string()]).map_err(map_err)?;
+                tx.run("DELETE FROM api_tickets WHERE grant_id = ?1", [id.to_string()]).map_err(map_err)?;
                 crate::effects::apply(tx, fx)?;
             }
             Ok(n == 1)
@@ -391,7 +391,7 @@ impl ClientStore for SqliteStore {
     async fn take_api_ticket(&self, hash: &str, kind: &str) -> StoreResult<Option<Ticket>> {
         self.write(|tx| {
             let t = tx
-                .query_row(
+                .row(
                     "SELECT hash, kind, grant_id, client_id, redirect_uri, challenge, scopes, expires_at FROM api_tickets
                      WHERE hash = ?1 AND kind = ?2",
                     params![hash, kind],
@@ -411,7 +411,7 @@ impl ClientStore for SqliteStore {
                 .optional()
                 .map_err(map_err)?;
             if t.is_some() {
-                tx.execute("DELETE FROM api_tickets WHERE hash = ?1", [hash]).map_err(map_err)?;
+                tx.run("DELETE FROM api_tickets WHERE hash = ?1", [hash]).map_err(map_err)?;
             }
             Ok(t)
         })
@@ -432,7 +432,7 @@ fn grant_row(r: &Row<'_>) -> rusqlite::Result<Grant> {
 }
 
 fn put_ticket(tx: &rusqlite::Transaction<'_>, t: &Ticket) -> StoreResult<()> {
-    tx.execute(
+    tx.run(
         "INSERT INTO api_tickets (hash, kind, grant_id, client_id, redirect_uri, challenge, scopes, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![

@@ -1,6 +1,7 @@
 //! [`JobStore`] on SQLite. The single writer serialises claims, so no row locks are needed.
 
 use crate::SqliteStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, from_ts, from_ts_opt, ts};
 use rusqlite::{Row, params};
 use sep_core::StoreError;
@@ -51,7 +52,7 @@ impl JobStore for SqliteStore {
         let now_us = ts(now);
         self.write(|tx| {
             // A worker that died holding its last attempt leaves a dead letter, not a loop.
-            tx.execute(
+            tx.run(
                 "UPDATE jobs SET state = 'dead', locked_until = NULL, finished_at = ?2,
                      last_error = coalesce(last_error, 'lease expired')
                  WHERE queue = ?1 AND state = 'running' AND locked_until <= ?2 AND attempts >= max_attempts",
@@ -79,7 +80,7 @@ impl JobStore for SqliteStore {
     async fn update_job_done(&self, id: i64, at: OffsetDateTime) -> StoreResult<()> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE jobs SET state = 'done', locked_until = NULL, finished_at = ?2 WHERE id = ?1 AND state = 'running'",
                     params![id, ts(at)],
                 )
@@ -90,7 +91,7 @@ impl JobStore for SqliteStore {
 
     async fn update_job_failed(&self, id: i64, error: &str, retry_at: OffsetDateTime) -> StoreResult<Job> {
         self.write(|tx| {
-            tx.query_row(
+            tx.row(
                 &format!(
                     "UPDATE jobs SET locked_until = NULL, locked_by = NULL, last_error = ?2,
                          state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
@@ -105,7 +106,7 @@ impl JobStore for SqliteStore {
     }
 
     async fn get_job(&self, id: i64) -> StoreResult<Job> {
-        self.read(|c| c.query_row(&format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"), [id], from_row))
+        self.read(|c| c.row(&format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"), [id], from_row))
     }
 
     async fn list_jobs(&self, queue: &str, limit: u32) -> StoreResult<Vec<Job>> {

@@ -9,6 +9,7 @@
 
 mod applications;
 mod audit;
+mod cached;
 mod code_rows;
 pub mod conv;
 mod db;
@@ -30,6 +31,7 @@ mod spravki;
 mod users;
 mod webhooks;
 
+use crate::cached::Cached as _;
 use sep_core::store::{Health, StoreResult};
 use std::path::Path;
 
@@ -74,7 +76,7 @@ impl SqliteStore {
 #[async_trait::async_trait]
 impl Health for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        self.read(|c| c.query_row("SELECT count(*) FROM schema_migrations", [], |_| Ok(())))
+        self.read(|c| c.row("SELECT count(*) FROM schema_migrations", [], |_| Ok(())))
     }
 
     fn backend(&self) -> &'static str {

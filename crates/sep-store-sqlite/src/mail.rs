@@ -1,6 +1,7 @@
 //! [`MailStore`] on SQLite.
 
 use crate::SqliteStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, from_ts, map_err, parse_uuid, ts};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use sep_core::StoreError;
@@ -112,7 +113,7 @@ fn draft_row(r: &Row<'_>) -> rusqlite::Result<Draft> {
 /// Stores letter `l` with its files, signatures and search terms and files it in both
 /// mailboxes, removing the sender's `draft`, within `tx`.
 fn file_letter(tx: &rusqlite::Transaction<'_>, l: &Letter, ders: &[Vec<u8>], draft: Option<Uuid>) -> StoreResult<()> {
-    tx.execute(
+    tx.run(
         "INSERT INTO mail_letters (id, conversation_id, from_kind, from_key, from_name, to_kind, to_key,
             to_name, author_id, subject, body, sent_at, read_at, application_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, ?13)",
@@ -134,7 +135,7 @@ fn file_letter(tx: &rusqlite::Transaction<'_>, l: &Letter, ders: &[Vec<u8>], dra
     )
     .map_err(map_err)?;
     for (i, f) in l.files.iter().enumerate() {
-        tx.execute(
+        tx.run(
             "INSERT INTO mail_files (letter_id, idx, name, content_type, size, sha256)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![l.id.to_string(), i as i64, f.name, f.content_type, f.size, f.sha256],
@@ -142,7 +143,7 @@ fn file_letter(tx: &rusqlite::Transaction<'_>, l: &Letter, ders: &[Vec<u8>], dra
         .map_err(map_err)?;
     }
     for (sig, der) in l.signatures.iter().zip(ders) {
-        tx.execute(
+        tx.run(
             "INSERT INTO mail_signatures (letter_id, part, source, hash, signer_subject, signer_issuer,
                 signer_serial, signer_not_before, signer_not_after, signed_at, der)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -165,7 +166,7 @@ fn file_letter(tx: &rusqlite::Transaction<'_>, l: &Letter, ders: &[Vec<u8>], dra
     if let Some(d) = draft {
         // Kept as a tombstone naming the letter: it cannot be saved or sent again.
         let n = tx
-            .execute(
+            .run(
                 "UPDATE mail_drafts SET letter_id = ?3, subject = '', body = '', files = '[]', to_number = NULL, to_name = NULL
                  WHERE id = ?1 AND author_id = ?2 AND letter_id IS NULL",
                 params![d.to_string(), l.author.0.to_string(), l.id.to_string()],
@@ -175,14 +176,14 @@ fn file_letter(tx: &rusqlite::Transaction<'_>, l: &Letter, ders: &[Vec<u8>], dra
             return Err(StoreError::Conflict { constraint: "mail_drafts_sent".into() });
         }
     }
-    tx.execute(
+    tx.run(
         "INSERT INTO mail_search (terms, letter_id) VALUES (?1, ?2)",
         params![sep_core::mail::search::analyse(&l.searchable()), l.id.to_string()],
     )
     .map_err(map_err)?;
     for (mailbox, incoming) in [(&l.from, false), (&l.to, true)] {
         let with = if incoming { &l.from_name } else { &l.to_name };
-        tx.execute(
+        tx.run(
             "INSERT INTO mail_threads (box_kind, box_key, conversation_id, subject, with_name, last_at,
                 inbox_at, sent_last_at, archived, total, unread)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?7 THEN ?6 END, CASE WHEN ?7 THEN NULL ELSE ?6 END, 0, 1,
@@ -206,7 +207,7 @@ fn file_letter(tx: &rusqlite::Transaction<'_>, l: &Letter, ders: &[Vec<u8>], dra
             ],
         )
         .map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO mail_boxes (box_kind, box_key, letter_id, conversation_id, incoming, is_read,
                 archived, sent_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
@@ -242,13 +243,13 @@ impl MailStore for SqliteStore {
         let app = l.application.ok_or_else(|| StoreError::Other("a legacy message without its application".into()))?;
         self.write(|tx| {
             file_letter(tx, l, &[], None)?;
-            let gone = tx.execute("DELETE FROM application_messages WHERE id = ?1", [legacy]).map_err(map_err)?;
+            let gone = tx.run("DELETE FROM application_messages WHERE id = ?1", [legacy]).map_err(map_err)?;
             if gone != 1 {
                 // Moved already by another process: nothing is filed twice.
                 return Err(StoreError::Conflict { constraint: "application_messages_moved".into() });
             }
             let place: i64 = tx
-                .query_row(
+                .row(
                     // Its place as the thread numbers it: by time, then id.
                     "SELECT COUNT(*) FROM mail_letters WHERE application_id = ?1
                         AND (sent_at < ?2 OR (sent_at = ?2 AND id <= ?3))",
@@ -256,7 +257,7 @@ impl MailStore for SqliteStore {
                     |r| r.get(0),
                 )
                 .map_err(map_err)?;
-            tx.execute(
+            tx.run(
                 "UPDATE document_signatures SET document = ?1 WHERE document = ?2",
                 params![format!("m:{}:{place}", app.0), format!("m:{}:{legacy}", app.0)],
             )
@@ -267,7 +268,7 @@ impl MailStore for SqliteStore {
 
     async fn get_mail_signature(&self, letter: Uuid, part: u32) -> StoreResult<Option<Vec<u8>>> {
         self.read(|c| {
-            c.query_row(
+            c.row(
                 "SELECT der FROM mail_signatures WHERE letter_id = ?1 AND part = ?2",
                 params![letter.to_string(), part],
                 |r| r.get(0),
@@ -280,7 +281,7 @@ impl MailStore for SqliteStore {
         let files = serde_json::to_string(&d.files).map_err(|e| StoreError::Other(e.to_string()))?;
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "INSERT INTO mail_drafts (id, box_kind, box_key, author_id, to_kind, to_key, to_name, reply_to,
                         subject, body, files, updated_at, to_number)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -312,7 +313,7 @@ impl MailStore for SqliteStore {
                 return Ok(DraftSaved::Saved);
             }
             let sent: Option<Option<String>> = tx
-                .query_row(
+                .row(
                     "SELECT letter_id FROM mail_drafts WHERE id = ?1 AND author_id = ?2 AND box_kind = ?3
                         AND box_key = ?4",
                     params![d.id.to_string(), d.author.0.to_string(), d.mailbox.kind(), d.mailbox.key()],
@@ -330,7 +331,7 @@ impl MailStore for SqliteStore {
     async fn find_draft(&self, mailbox: &Party, author: UserId, id: Uuid) -> StoreResult<Option<Draft>> {
         let (kind, key) = (mailbox.kind(), mailbox.key());
         self.read(|c| {
-            c.query_row(
+            c.row(
                 &format!(
                     "{DRAFT} WHERE id = ?1 AND box_kind = ?2 AND box_key = ?3 AND author_id = ?4 AND letter_id IS NULL"
                 ),
@@ -357,7 +358,7 @@ impl MailStore for SqliteStore {
         let (kind, key) = (mailbox.kind(), mailbox.key());
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "DELETE FROM mail_drafts WHERE id = ?1 AND box_kind = ?2 AND box_key = ?3 AND author_id = ?4
                         AND letter_id IS NULL",
                     params![id.to_string(), kind, key, author.0.to_string()],
@@ -413,7 +414,7 @@ impl MailStore for SqliteStore {
         let (kind, key) = (mailbox.kind(), mailbox.key());
         self.read(|c| {
             let one = c
-                .query_row(
+                .row(
                     &format!("{FILED} WHERE b.box_kind = ?1 AND b.box_key = ?2 AND b.letter_id = ?3"),
                     params![kind, key, letter.to_string()],
                     filed_row,
@@ -432,20 +433,20 @@ impl MailStore for SqliteStore {
     ) -> StoreResult<u64> {
         let (kind, key, conversation) = (mailbox.kind(), mailbox.key(), conversation.to_string());
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "UPDATE mail_letters SET read_at = ?4 WHERE read_at IS NULL AND id IN (SELECT letter_id FROM mail_boxes
                     WHERE box_kind = ?1 AND box_key = ?2 AND conversation_id = ?3 AND incoming = 1)",
                 params![kind, key, conversation, ts(at)],
             )
             .map_err(map_err)?;
             let n = tx
-                .execute(
+                .run(
                     "UPDATE mail_boxes SET is_read = 1
                      WHERE box_kind = ?1 AND box_key = ?2 AND conversation_id = ?3 AND incoming = 1 AND is_read = 0",
                     params![kind, key, conversation],
                 )
                 .map_err(map_err)?;
-            tx.execute(
+            tx.run(
                 "UPDATE mail_threads SET unread = 0 WHERE box_kind = ?1 AND box_key = ?2 AND conversation_id = ?3",
                 params![kind, key, conversation],
             )
@@ -467,12 +468,12 @@ impl MailStore for SqliteStore {
         let (kind, key, conversation) = (mailbox.kind(), mailbox.key(), conversation.to_string());
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE mail_boxes SET archived = ?4 WHERE box_kind = ?1 AND box_key = ?2 AND conversation_id = ?3",
                     params![kind, key, conversation, archived],
                 )
                 .map_err(map_err)?;
-            tx.execute(
+            tx.run(
                 "UPDATE mail_threads SET archived = ?4,
                     inbox_at = (SELECT MAX(sent_at) FROM mail_boxes b WHERE b.box_kind = ?1 AND b.box_key = ?2
                         AND b.conversation_id = ?3 AND b.incoming = 1 AND b.archived = 0),
@@ -545,7 +546,7 @@ impl MailStore for SqliteStore {
     async fn insert_counterparty(&self, cp: &Counterparty, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "INSERT INTO mail_counterparties (user_id, inn, ogrn, name, added_at) VALUES (?1, ?2, ?3, ?4, ?5)
                      ON CONFLICT (user_id, inn) DO NOTHING",
                     params![cp.user_id.0.to_string(), cp.inn, cp.ogrn, cp.name, ts(cp.added_at)],
@@ -579,7 +580,7 @@ impl MailStore for SqliteStore {
     async fn delete_counterparty(&self, user: UserId, inn: &str, fx: &Effects) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "DELETE FROM mail_counterparties WHERE user_id = ?1 AND inn = ?2",
                     params![user.0.to_string(), inn],
                 )

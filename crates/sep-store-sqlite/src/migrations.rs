@@ -1,5 +1,6 @@
 //! Embedded migrations and their runner.
 
+use crate::cached::Cached as _;
 use crate::conv::map_err;
 use rusqlite::Connection;
 use sep_core::StoreError;
@@ -90,7 +91,7 @@ pub(crate) fn run(conn: &mut Connection, list: &[Migration]) -> StoreResult<usiz
     let now = crate::conv::ts(time::OffsetDateTime::now_utc());
     for m in &todo {
         tx.execute_batch(m.sql).map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?1, ?2, ?3, ?4)",
             rusqlite::params![m.version, m.name, m.checksum(), now],
         )

@@ -1,6 +1,7 @@
 //! [`NoticeStore`] on SQLite (notifications are inserted through `Effects`).
 
 use crate::SqliteStore;
+use crate::cached::Cached as _;
 use crate::conv::{from_ts, from_ts_opt, map_err, ts};
 use rusqlite::params;
 use sep_core::ids::UserId;
@@ -39,7 +40,7 @@ impl NoticeStore for SqliteStore {
     async fn update_notices_read(&self, user: UserId, up_to: i64, at: OffsetDateTime) -> StoreResult<u64> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE notices SET read_at = ?3 WHERE user_id = ?1 AND id <= ?2 AND read_at IS NULL",
                     params![user.0.to_string(), up_to, ts(at)],
                 )

@@ -1,6 +1,7 @@
 //! [`OperationStore`] on SQLite.
 
 use crate::SqliteStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, from_ts, map_err, parse_uuid, ts};
 use rusqlite::{OptionalExtension, Row, params};
 use sep_core::ids::UserId;
@@ -41,7 +42,7 @@ impl OperationStore for SqliteStore {
     async fn insert_api_operation(&self, op: &Operation, fx: &Effects) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "INSERT INTO api_operations (id, owner, user_id, kind, key, params, input, state, total, done, result,
                         created_at, updated_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -71,19 +72,18 @@ impl OperationStore for SqliteStore {
     }
 
     async fn find_api_operation(&self, id: Uuid) -> StoreResult<Option<Operation>> {
-        self.read(|c| c.query_row(&format!("{OPERATION} WHERE id = ?1"), [id.to_string()], operation_row).optional())
+        self.read(|c| c.row(&format!("{OPERATION} WHERE id = ?1"), [id.to_string()], operation_row).optional())
     }
 
     async fn find_api_operation_by_key(&self, owner: &str, key: &str) -> StoreResult<Option<Operation>> {
         self.read(|c| {
-            c.query_row(&format!("{OPERATION} WHERE owner = ?1 AND key = ?2"), params![owner, key], operation_row)
-                .optional()
+            c.row(&format!("{OPERATION} WHERE owner = ?1 AND key = ?2"), params![owner, key], operation_row).optional()
         })
     }
 
     async fn update_api_operation(&self, op: &Operation, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "UPDATE api_operations SET state = ?2, done = ?3, result = ?4, updated_at = ?5 WHERE id = ?1",
                 params![op.id.to_string(), op.state.code(), op.done, op.result.to_string(), ts(op.updated_at)],
             )

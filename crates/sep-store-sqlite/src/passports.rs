@@ -1,6 +1,7 @@
 //! [`PassportStore`] on SQLite.
 
 use crate::SqliteStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, date_text, from_ts, map_err, parse_date, parse_uuid, ts};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use sep_core::application::record::{ApplicationId, StoredFile};
@@ -58,7 +59,7 @@ fn history_row(r: &Row<'_>) -> rusqlite::Result<StatusEntry> {
 }
 
 fn insert_history(tx: &Transaction<'_>, e: &StatusEntry) -> rusqlite::Result<usize> {
-    tx.execute(
+    tx.run(
         "INSERT INTO passport_history (id, passport_id, at, status, by_user, reason, comment)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -75,7 +76,7 @@ fn insert_history(tx: &Transaction<'_>, e: &StatusEntry) -> rusqlite::Result<usi
 
 /// Annuls a valid record with its history line; whether it was valid.
 fn annul(tx: &Transaction<'_>, e: &StatusEntry) -> rusqlite::Result<bool> {
-    let n = tx.execute(
+    let n = tx.run(
         "UPDATE passports SET status = 'annulled' WHERE id = ?1 AND status = 'valid'",
         [e.passport_id.to_string()],
     )?;
@@ -89,7 +90,7 @@ fn annul(tx: &Transaction<'_>, e: &StatusEntry) -> rusqlite::Result<bool> {
 impl PassportStore for SqliteStore {
     async fn next_passport_number(&self, year: i32) -> StoreResult<i64> {
         self.write(|tx| {
-            tx.query_row(
+            tx.row(
                 "INSERT INTO passport_numbers (year, last) VALUES (?1, 1)
                  ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
                 [year],
@@ -108,11 +109,9 @@ impl PassportStore for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(|tx| {
             let taken: Option<String> = tx
-                .query_row(
-                    "SELECT id FROM passports WHERE application_id = ?1",
-                    [p.application_id.0.to_string()],
-                    |r| r.get(0),
-                )
+                .row("SELECT id FROM passports WHERE application_id = ?1", [p.application_id.0.to_string()], |r| {
+                    r.get(0)
+                })
                 .optional()
                 .map_err(map_err)?;
             if taken.is_some() {
@@ -121,7 +120,7 @@ impl PassportStore for SqliteStore {
             if let Some(e) = annul_old {
                 annul(tx, e).map_err(map_err)?;
             }
-            tx.execute(
+            tx.run(
                 "INSERT INTO passports (id, number, user_id, application_id, inn, passport_series, passport_number,
                     last_name, first_name, middle_name, birth_date, birth_place, citizenship, photo_name, photo_type,
                     photo_size, photo_sha256, issued_at, valid_until, status, code_es256, code_gost)
@@ -160,16 +159,16 @@ impl PassportStore for SqliteStore {
     }
 
     async fn find_passport(&self, id: Uuid) -> StoreResult<Option<Passport>> {
-        self.read(|c| c.query_row(&format!("{PASSPORT} WHERE id = ?1"), [id.to_string()], passport_row).optional())
+        self.read(|c| c.row(&format!("{PASSPORT} WHERE id = ?1"), [id.to_string()], passport_row).optional())
     }
 
     async fn find_passport_by_number(&self, number: &str) -> StoreResult<Option<Passport>> {
-        self.read(|c| c.query_row(&format!("{PASSPORT} WHERE number = ?1"), [number], passport_row).optional())
+        self.read(|c| c.row(&format!("{PASSPORT} WHERE number = ?1"), [number], passport_row).optional())
     }
 
     async fn find_passport_by_application(&self, app: ApplicationId) -> StoreResult<Option<Passport>> {
         self.read(|c| {
-            c.query_row(&format!("{PASSPORT} WHERE application_id = ?1"), [app.0.to_string()], passport_row).optional()
+            c.row(&format!("{PASSPORT} WHERE application_id = ?1"), [app.0.to_string()], passport_row).optional()
         })
     }
 
@@ -201,7 +200,7 @@ impl PassportStore for SqliteStore {
     async fn passport_checked_at(&self, id: Uuid) -> StoreResult<Option<time::OffsetDateTime>> {
         self.read(|c| {
             let at: Option<Option<i64>> = c
-                .query_row("SELECT registry_checked_at FROM passports WHERE id = ?1", [id.to_string()], |r| r.get(0))
+                .row("SELECT registry_checked_at FROM passports WHERE id = ?1", [id.to_string()], |r| r.get(0))
                 .optional()?;
             at.flatten().map(from_ts).transpose()
         })
@@ -216,7 +215,7 @@ impl PassportStore for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE passports SET registry_checked_at = ?2
                      WHERE id = ?1 AND (registry_checked_at IS NULL OR registry_checked_at < ?3)",
                     params![id.to_string(), ts(at), ts(since)],

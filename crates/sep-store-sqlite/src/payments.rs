@@ -1,6 +1,7 @@
 //! [`PaymentStore`] on SQLite.
 
 use crate::SqliteStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, from_ts, map_err, parse_uuid, ts};
 use rusqlite::{OptionalExtension, Row, params};
 use sep_core::StoreError;
@@ -82,7 +83,7 @@ fn refund_row(r: &Row<'_>) -> rusqlite::Result<Refund> {
 impl PaymentStore for SqliteStore {
     async fn insert_payment(&self, p: &Payment, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "INSERT INTO payments (id, user_id, uin, amount, title, status, request_key, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
@@ -103,32 +104,27 @@ impl PaymentStore for SqliteStore {
     }
 
     async fn find_payment(&self, id: Uuid) -> StoreResult<Option<Payment>> {
-        self.read(|c| c.query_row(&format!("{PAYMENT} WHERE id = ?1"), [id.to_string()], row).optional())
+        self.read(|c| c.row(&format!("{PAYMENT} WHERE id = ?1"), [id.to_string()], row).optional())
     }
 
     async fn find_payment_by_provider(&self, provider_id: &str) -> StoreResult<Option<Payment>> {
-        self.read(|c| c.query_row(&format!("{PAYMENT} WHERE provider_id = ?1"), [provider_id], row).optional())
+        self.read(|c| c.row(&format!("{PAYMENT} WHERE provider_id = ?1"), [provider_id], row).optional())
     }
 
     async fn find_payment_by_key(&self, user: UserId, key: &str) -> StoreResult<Option<Payment>> {
         self.read(|c| {
-            c.query_row(
-                &format!("{PAYMENT} WHERE user_id = ?1 AND request_key = ?2"),
-                params![user.0.to_string(), key],
-                row,
-            )
-            .optional()
+            c.row(&format!("{PAYMENT} WHERE user_id = ?1 AND request_key = ?2"), params![user.0.to_string(), key], row)
+                .optional()
         })
     }
 
     async fn find_succeeded_payment(&self, uin: &str) -> StoreResult<Option<Payment>> {
-        self.read(|c| c.query_row(&format!("{PAYMENT} WHERE uin = ?1 AND status = 'succeeded'"), [uin], row).optional())
+        self.read(|c| c.row(&format!("{PAYMENT} WHERE uin = ?1 AND status = 'succeeded'"), [uin], row).optional())
     }
 
     async fn find_live_payment(&self, uin: &str) -> StoreResult<Option<Payment>> {
         self.read(|c| {
-            c.query_row(&format!("{PAYMENT} WHERE uin = ?1 AND status IN ('created', 'pending')"), [uin], row)
-                .optional()
+            c.row(&format!("{PAYMENT} WHERE uin = ?1 AND status IN ('created', 'pending')"), [uin], row).optional()
         })
     }
 
@@ -148,7 +144,7 @@ impl PaymentStore for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE payments SET status = 'pending', provider_id = ?2, confirmation_url = ?3, updated_at = ?4
                      WHERE id = ?1 AND status = 'created' AND provider_id IS NULL",
                     params![id.to_string(), provider_id, confirmation_url, ts(at)],
@@ -168,7 +164,7 @@ impl PaymentStore for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE payments SET receipt_id = ?2 WHERE id = ?1 AND status = 'succeeded' AND receipt_id IS NULL",
                     params![id.to_string(), document.id.to_string()],
                 )
@@ -193,7 +189,7 @@ impl PaymentStore for SqliteStore {
         let (rrn, auth, card) = outcome.unwrap_or_default();
         let done = self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE payments SET status = ?2, failure_code = ?3, failure_text = ?4, rrn = ?5, auth_code = ?6,
                         card = COALESCE(?7, card), updated_at = ?8
                      WHERE id = ?1 AND status IN ('created', 'pending')",
@@ -225,7 +221,7 @@ impl PaymentStore for SqliteStore {
         self.write(|tx| {
             // The writer is one: what is read here cannot change before the insert.
             let now: i64 = tx
-                .query_row(
+                .row(
                     "SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE user_id = ?1 AND status <> 'rejected'",
                     [r.user_id.0.to_string()],
                     |row| row.get(0),
@@ -234,7 +230,7 @@ impl PaymentStore for SqliteStore {
             if now != reserved.0 {
                 return Err(StoreError::Conflict { constraint: "refunds_reserved".into() });
             }
-            tx.execute(
+            tx.run(
                 "INSERT INTO refunds (id, user_id, amount, bic, account, recipient, status, reason, request_key, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
@@ -257,12 +253,12 @@ impl PaymentStore for SqliteStore {
     }
 
     async fn find_refund(&self, id: Uuid) -> StoreResult<Option<Refund>> {
-        self.read(|c| c.query_row(&format!("{REFUND} WHERE id = ?1"), [id.to_string()], refund_row).optional())
+        self.read(|c| c.row(&format!("{REFUND} WHERE id = ?1"), [id.to_string()], refund_row).optional())
     }
 
     async fn find_refund_by_key(&self, user: UserId, key: &str) -> StoreResult<Option<Refund>> {
         self.read(|c| {
-            c.query_row(
+            c.row(
                 &format!("{REFUND} WHERE user_id = ?1 AND request_key = ?2"),
                 params![user.0.to_string(), key],
                 refund_row,
@@ -288,7 +284,7 @@ impl PaymentStore for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE refunds SET status = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1 AND status = 'accepted'",
                     params![id.to_string(), to.code(), reason, ts(at)],
                 )
@@ -302,7 +298,7 @@ impl PaymentStore for SqliteStore {
 
     async fn find_account_alerts(&self, user: UserId) -> StoreResult<Option<Alerts>> {
         self.read(|c| {
-            c.query_row(
+            c.row(
                 "SELECT email, sms, threshold, last_balance FROM account_alerts WHERE user_id = ?1",
                 [user.0.to_string()],
                 |r| {
@@ -320,7 +316,7 @@ impl PaymentStore for SqliteStore {
 
     async fn upsert_account_alerts(&self, user: UserId, a: &Alerts, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "INSERT INTO account_alerts (user_id, email, sms, threshold, last_balance) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, sms = excluded.sms,
                     threshold = excluded.threshold, last_balance = excluded.last_balance",
@@ -340,7 +336,7 @@ impl PaymentStore for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE account_alerts SET last_balance = ?3 WHERE user_id = ?1 AND last_balance IS ?2",
                     params![user.0.to_string(), expected.map(|k| k.0), balance.0],
                 )
@@ -354,7 +350,7 @@ impl PaymentStore for SqliteStore {
 
     async fn insert_linked_card(&self, card: &sep_core::payment::cards::LinkedCard) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "INSERT INTO linked_cards (id, user_id, token, masked, expiry, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (token) DO NOTHING",
                 params![
@@ -393,7 +389,7 @@ impl PaymentStore for SqliteStore {
     async fn delete_linked_card(&self, user: UserId, id: Uuid, fx: &Effects) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "DELETE FROM linked_cards WHERE id = ?1 AND user_id = ?2",
                     params![id.to_string(), user.0.to_string()],
                 )
@@ -414,7 +410,7 @@ impl PaymentStore for SqliteStore {
 
     async fn find_payment_code(&self, payment: Uuid) -> StoreResult<Option<(sep_core::otp::CodeState, u32)>> {
         self.read(|c| {
-            c.query_row(
+            c.row(
                 "SELECT code_digest, code_expires_at, code_tries_left, code_spent, sent FROM payment_codes WHERE payment_id = ?1",
                 [payment.to_string()],
                 |r| {
@@ -441,7 +437,7 @@ impl PaymentStore for SqliteStore {
     ) -> StoreResult<()> {
         self.write(|tx| {
             let changed = tx
-                .execute(
+                .run(
                     "INSERT INTO payment_codes (payment_id, code_digest, code_expires_at, code_tries_left, code_spent, sent)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                      ON CONFLICT (payment_id) DO UPDATE SET code_digest = excluded.code_digest,
@@ -484,7 +480,7 @@ impl PaymentStore for SqliteStore {
                 expected,
             ];
             let changed = tx
-                .execute(
+                .run(
                     "INSERT INTO application_fees (application_id, user_id, uin, applicant_type, charge, refund,
                         refund_reason, created_at, updated_at)
                      SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE ?10 IS NULL
@@ -492,7 +488,7 @@ impl PaymentStore for SqliteStore {
                     values,
                 )
                 .map_err(map_err)?
-                + tx.execute(
+                + tx.run(
                     "UPDATE application_fees SET uin = ?3, applicant_type = ?4, charge = ?5, refund = ?6,
                         refund_reason = ?7, updated_at = ?9
                      WHERE application_id = ?1 AND user_id = ?2 AND uin = ?10",
@@ -508,12 +504,12 @@ impl PaymentStore for SqliteStore {
 
     async fn find_fee(&self, application: ApplicationId) -> StoreResult<Option<Fee>> {
         self.read(|c| {
-            c.query_row(&format!("{FEE} WHERE application_id = ?1"), [application.0.to_string()], fee_row).optional()
+            c.row(&format!("{FEE} WHERE application_id = ?1"), [application.0.to_string()], fee_row).optional()
         })
     }
 
     async fn find_fee_by_uin(&self, uin: &str) -> StoreResult<Option<Fee>> {
-        self.read(|c| c.query_row(&format!("{FEE} WHERE uin = ?1"), [uin], fee_row).optional())
+        self.read(|c| c.row(&format!("{FEE} WHERE uin = ?1"), [uin], fee_row).optional())
     }
 
     async fn list_fees(&self) -> StoreResult<Vec<Fee>> {
@@ -533,7 +529,7 @@ impl PaymentStore for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE application_fees SET refund = ?2, refund_reason = ?3, updated_at = ?4
                      WHERE application_id = ?1 AND refund = 'none'",
                     params![application.0.to_string(), to.code(), reason, ts(at)],

@@ -1,6 +1,7 @@
 //! [`RelinkStore`] on SQLite.
 
 use crate::SqliteStore;
+use crate::cached::Cached as _;
 use crate::conv::{from_ts, from_ts_opt, map_err, parse_uuid, ts};
 use rusqlite::{OptionalExtension, params};
 use sep_core::ids::UserId;
@@ -14,7 +15,7 @@ impl RelinkStore for SqliteStore {
     async fn insert_relink(&self, r: &RelinkRequest, fx: &Effects) -> StoreResult<()> {
         let c = r.code.as_ref();
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "INSERT INTO relink_requests (hash, user_id, data, channel, destination, code_digest, code_expires_at,
                     code_tries_left, code_spent, created_at, expires_at, completed_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -40,7 +41,7 @@ impl RelinkStore for SqliteStore {
 
     async fn find_relink(&self, hash: &SessionHash) -> StoreResult<Option<RelinkRequest>> {
         self.read(|c| {
-            c.query_row(
+            c.row(
                 "SELECT hash, user_id, data, channel, destination, code_digest, code_expires_at, code_tries_left,
                     code_spent, created_at, expires_at, completed_at FROM relink_requests WHERE hash = ?1",
                 [&hash.0],
@@ -86,7 +87,7 @@ impl RelinkStore for SqliteStore {
         let c = r.code.as_ref();
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE relink_requests SET channel = ?2, destination = ?3, code_digest = ?4, code_expires_at = ?5,
                         code_tries_left = ?6, code_spent = ?7, completed_at = ?8, data = ?9
                      WHERE hash = ?1 AND completed_at IS NULL AND code_digest IS ?10 AND code_tries_left IS ?11
@@ -109,9 +110,7 @@ impl RelinkStore for SqliteStore {
                 .map_err(map_err)?;
             if n == 0 {
                 let exists: bool = tx
-                    .query_row("SELECT EXISTS (SELECT 1 FROM relink_requests WHERE hash = ?1)", [&r.hash.0], |row| {
-                        row.get(0)
-                    })
+                    .row("SELECT EXISTS (SELECT 1 FROM relink_requests WHERE hash = ?1)", [&r.hash.0], |row| row.get(0))
                     .map_err(map_err)?;
                 return Err(if exists {
                     sep_core::StoreError::Conflict { constraint: "relink_requests_changed".into() }

@@ -1,6 +1,7 @@
 //! [`SessionStore`] on SQLite.
 
 use crate::SqliteStore;
+use crate::cached::Cached as _;
 use crate::conv::{from_ts, from_ts_opt, map_err, parse_uuid, ts};
 use rusqlite::{OptionalExtension, Row, params};
 use sep_core::ids::UserId;
@@ -33,7 +34,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
 impl SessionStore for SqliteStore {
     async fn insert_session(&self, s: &Session, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 &format!("INSERT INTO sessions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
                 params![
                     s.hash.0,
@@ -65,7 +66,7 @@ impl SessionStore for SqliteStore {
 
     async fn update_session_seen(&self, hash: &SessionHash, at: OffsetDateTime) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "UPDATE sessions SET last_seen_at = max(last_seen_at, ?2) WHERE hash = ?1 AND ended_at IS NULL",
                 params![hash.0, ts(at)],
             )
@@ -83,7 +84,7 @@ impl SessionStore for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE sessions SET ended_at = ?2, end_reason = ?3 WHERE hash = ?1 AND ended_at IS NULL",
                     params![hash.0, ts(at), reason],
                 )
@@ -113,9 +114,8 @@ impl SessionStore for SqliteStore {
 
     async fn delete_sessions_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
         self.write(|tx| {
-            let n = tx
-                .execute("DELETE FROM sessions WHERE ended_at < ?1 OR created_at < ?1", [ts(before)])
-                .map_err(map_err)?;
+            let n =
+                tx.run("DELETE FROM sessions WHERE ended_at < ?1 OR created_at < ?1", [ts(before)]).map_err(map_err)?;
             Ok(n as u64)
         })
     }
@@ -125,7 +125,7 @@ impl SessionStore for SqliteStore {
 impl LoginRequestStore for SqliteStore {
     async fn insert_login_request(&self, r: &sep_core::session::LoginRequest) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "INSERT INTO login_requests (hash, state, nonce, pkce_verifier, return_to, created_at, expires_at, used_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![r.hash.0, r.state, r.nonce, r.pkce_verifier, r.return_to, ts(r.created_at), ts(r.expires_at), r.used_at.map(ts)],
@@ -142,7 +142,7 @@ impl LoginRequestStore for SqliteStore {
     ) -> StoreResult<Option<sep_core::session::LoginRequest>> {
         self.write(|tx| {
             let before = tx
-                .query_row(
+                .row(
                     "SELECT hash, state, nonce, pkce_verifier, return_to, created_at, expires_at, used_at
                      FROM login_requests WHERE hash = ?1",
                     [&hash.0],
@@ -162,7 +162,7 @@ impl LoginRequestStore for SqliteStore {
                 .optional()
                 .map_err(map_err)?;
             if before.as_ref().is_some_and(|b| b.used_at.is_none()) {
-                tx.execute("UPDATE login_requests SET used_at = ?2 WHERE hash = ?1", params![hash.0, ts(at)])
+                tx.run("UPDATE login_requests SET used_at = ?2 WHERE hash = ?1", params![hash.0, ts(at)])
                     .map_err(map_err)?;
             }
             Ok(before)
@@ -171,7 +171,7 @@ impl LoginRequestStore for SqliteStore {
 
     async fn delete_login_requests_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
         self.write(|tx| {
-            let n = tx.execute("DELETE FROM login_requests WHERE expires_at < ?1", [ts(before)]).map_err(map_err)?;
+            let n = tx.run("DELETE FROM login_requests WHERE expires_at < ?1", [ts(before)]).map_err(map_err)?;
             Ok(n as u64)
         })
     }

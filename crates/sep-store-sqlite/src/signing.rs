@@ -1,6 +1,7 @@
 //! [`SigningStore`] on SQLite.
 
 use crate::SqliteStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, from_ts, from_ts_opt, map_err, parse_uuid, ts};
 use rusqlite::{OptionalExtension, Row, params};
 use sep_core::StoreError;
@@ -84,7 +85,7 @@ fn request_row(r: &Row<'_>) -> rusqlite::Result<SignRequest> {
 }
 
 pub(crate) fn insert_signature(tx: &rusqlite::Transaction<'_>, s: &Signature, der: &[u8]) -> StoreResult<()> {
-    tx.execute(
+    tx.run(
         "INSERT INTO document_signatures (id, user_id, document, sha256, hash, source, signer_subject, signer_issuer,
             signer_serial, signer_not_before, signer_not_after, signed_at, credential_id, verdict, der, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
@@ -115,7 +116,7 @@ pub(crate) fn insert_signature(tx: &rusqlite::Transaction<'_>, s: &Signature, de
 impl SigningStore for SqliteStore {
     async fn insert_credential(&self, c: &Credential, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "INSERT INTO signing_credentials (id, user_id, serial, subject, issuer, not_before, not_after,
                     certificate, key_id, key_blob, created_at, revoked_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -150,7 +151,7 @@ impl SigningStore for SqliteStore {
     async fn update_credential_revoked(&self, id: Uuid, at: OffsetDateTime, fx: &Effects) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE signing_credentials SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
                     params![id.to_string(), ts(at)],
                 )
@@ -164,7 +165,7 @@ impl SigningStore for SqliteStore {
 
     async fn insert_sign_request(&self, r: &SignRequest, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "INSERT INTO sign_requests (id, user_id, credential_id, document, file_name, sha256, hash, code_digest,
                     code_expires_at, code_tries_left, code_spent, created_at, signature_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -190,13 +191,13 @@ impl SigningStore for SqliteStore {
     }
 
     async fn get_sign_request(&self, id: Uuid) -> StoreResult<SignRequest> {
-        self.read(|c| c.query_row(&format!("{REQUEST} WHERE id = ?1"), [id.to_string()], request_row).optional())?
+        self.read(|c| c.row(&format!("{REQUEST} WHERE id = ?1"), [id.to_string()], request_row).optional())?
             .ok_or(StoreError::NotFound)
     }
 
     async fn count_sign_requests_since(&self, user: UserId, since: OffsetDateTime) -> StoreResult<u32> {
         self.read(|c| {
-            c.query_row(
+            c.row(
                 "SELECT COUNT(*) FROM sign_requests WHERE user_id = ?1 AND created_at >= ?2",
                 params![user.0.to_string(), ts(since)],
                 |r| r.get(0),
@@ -216,7 +217,7 @@ impl SigningStore for SqliteStore {
                 insert_signature(tx, s, der)?;
             }
             let n = tx
-                .execute(
+                .run(
                     "UPDATE sign_requests SET code_digest = ?2, code_expires_at = ?3, code_tries_left = ?4,
                         code_spent = ?5, signature_id = ?6
                      WHERE id = ?1 AND signature_id IS NULL AND code_digest = ?7 AND code_tries_left = ?8
@@ -260,11 +261,9 @@ impl SigningStore for SqliteStore {
 
     async fn get_signature(&self, id: Uuid) -> StoreResult<(Signature, Vec<u8>)> {
         self.read(|c| {
-            c.query_row(
-                &format!("SELECT {SIGNATURE}, der FROM document_signatures WHERE id = ?1"),
-                [id.to_string()],
-                |r| Ok((signature_row(r)?, r.get(15)?)),
-            )
+            c.row(&format!("SELECT {SIGNATURE}, der FROM document_signatures WHERE id = ?1"), [id.to_string()], |r| {
+                Ok((signature_row(r)?, r.get(15)?))
+            })
             .optional()
         })?
         .ok_or(StoreError::NotFound)

@@ -1,6 +1,7 @@
 //! [`SpravkaStore`] on SQLite.
 
 use crate::SqliteStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, date_text, from_ts, from_ts_opt, map_err, parse_date, parse_uuid, ts};
 use rusqlite::{OptionalExtension, Row, params};
 use sep_core::document::issued::IssuedDocument;
@@ -69,7 +70,7 @@ fn order_row(r: &Row<'_>) -> rusqlite::Result<Order> {
 impl SpravkaStore for SqliteStore {
     async fn next_spravka_number(&self, year: i32) -> StoreResult<i64> {
         self.write(|tx| {
-            tx.query_row(
+            tx.row(
                 "INSERT INTO spravka_numbers (year, last) VALUES (?1, 1)
                  ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
                 [year],
@@ -81,7 +82,7 @@ impl SpravkaStore for SqliteStore {
 
     async fn insert_spravka_order(&self, o: &Order, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "INSERT INTO spravka_orders (id, number, user_id, kind, period_from, period_to, purpose, email,
                     post_address, request_key, status, created_at, updated_at,
                     org_full_name, org_short_name, org_inn, org_ogrn, org_kpp)
@@ -113,12 +114,12 @@ impl SpravkaStore for SqliteStore {
     }
 
     async fn find_spravka_order(&self, id: Uuid) -> StoreResult<Option<Order>> {
-        self.read(|c| c.query_row(&format!("{ORDER} WHERE id = ?1"), [id.to_string()], order_row).optional())
+        self.read(|c| c.row(&format!("{ORDER} WHERE id = ?1"), [id.to_string()], order_row).optional())
     }
 
     async fn find_spravka_order_by_key(&self, user: UserId, key: &str) -> StoreResult<Option<Order>> {
         self.read(|c| {
-            c.query_row(
+            c.row(
                 &format!("{ORDER} WHERE user_id = ?1 AND request_key = ?2"),
                 params![user.0.to_string(), key],
                 order_row,
@@ -128,9 +129,7 @@ impl SpravkaStore for SqliteStore {
     }
 
     async fn find_spravka_order_by_document(&self, document: Uuid) -> StoreResult<Option<Order>> {
-        self.read(|c| {
-            c.query_row(&format!("{ORDER} WHERE document_id = ?1"), [document.to_string()], order_row).optional()
-        })
+        self.read(|c| c.row(&format!("{ORDER} WHERE document_id = ?1"), [document.to_string()], order_row).optional())
     }
 
     async fn list_spravka_orders_stalled(&self, before: OffsetDateTime, limit: u32) -> StoreResult<Vec<Order>> {
@@ -160,7 +159,7 @@ impl SpravkaStore for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE spravka_orders SET status = ?3, error_code = ?4, error_text = ?5, updated_at = ?6
                      WHERE id = ?1 AND status = ?2",
                     params![id.to_string(), from.code(), to.code(), error.map(|e| e.0), error.map(|e| e.1), ts(at)],
@@ -185,7 +184,7 @@ impl SpravkaStore for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE spravka_orders SET status = 'ready', document_id = ?2, tracking = ?3,
                         post_status = CASE WHEN ?3 IS NULL THEN NULL ELSE 'accepted' END,
                         post_at = CASE WHEN ?3 IS NULL THEN NULL ELSE ?4 END, updated_at = ?4
@@ -211,7 +210,7 @@ impl SpravkaStore for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE spravka_orders SET post_status = ?3, post_at = ?4, updated_at = ?4
                      WHERE id = ?1 AND post_status = ?2",
                     params![id.to_string(), from.code(), to.code(), ts(at)],

@@ -1,6 +1,7 @@
 //! [`UserStore`] on SQLite.
 
 use crate::SqliteStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, date_text, from_ts, from_ts_opt, map_err, parse_date, parse_uuid, ts};
 use rusqlite::{Row, Transaction, params};
 use sep_core::StoreError;
@@ -65,7 +66,7 @@ fn finish((mut user, record): (User, ProfileRecord)) -> StoreResult<User> {
 }
 
 fn insert_identity(tx: &Transaction<'_>, link: &ExternalIdentity) -> StoreResult<()> {
-    tx.execute(
+    tx.run(
         "INSERT INTO external_identities (provider, subject, user_id, linked_at) VALUES (?1, ?2, ?3, ?4)",
         params![link.provider, link.subject, link.user_id.0.to_string(), ts(link.linked_at)],
     )
@@ -81,7 +82,7 @@ fn expect_one(n: usize) -> StoreResult<()> {
 fn write_profile(tx: &Transaction<'_>, id: UserId, profile: &Profile, at: OffsetDateTime) -> StoreResult<()> {
     let p = ProfileRecord::from(profile);
     let n = tx
-        .execute(
+        .run(
             "UPDATE users SET last_name = ?2, first_name = ?3, middle_name = ?4, birth_date = ?5, birth_place = ?6,
                 gender = ?7, snils = ?8, inn = ?9, phone = ?10, email = ?11, passport_series = ?12,
                 passport_number = ?13, passport_issued_on = ?14, passport_issuer = ?15,
@@ -117,7 +118,7 @@ impl UserStore for SqliteStore {
     async fn insert_user(&self, user: &NewUser, link: Option<&ExternalIdentity>, fx: &Effects) -> StoreResult<()> {
         let p = ProfileRecord::from(&user.profile);
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 &format!("INSERT INTO users ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, NULL, NULL, ?19, ?19)"),
                 params![
                     user.id.0.to_string(), user.role.code(), p.last_name, p.first_name, p.middle_name,
@@ -136,11 +137,7 @@ impl UserStore for SqliteStore {
 
     async fn get_user(&self, id: UserId) -> StoreResult<User> {
         let row = self.read(|c| {
-            c.query_row(
-                &format!("SELECT {COLUMNS}, {READ_COLUMNS} FROM users WHERE id = ?1"),
-                [id.0.to_string()],
-                from_row,
-            )
+            c.row(&format!("SELECT {COLUMNS}, {READ_COLUMNS} FROM users WHERE id = ?1"), [id.0.to_string()], from_row)
         })?;
         finish(row)
     }
@@ -160,7 +157,7 @@ impl UserStore for SqliteStore {
         let cols = format!("{COLUMNS}, {READ_COLUMNS}").replace("id, role", "u.id, u.role");
         let row = self.read(|c| {
             use rusqlite::OptionalExtension;
-            c.query_row(
+            c.row(
                 &format!("SELECT {cols} FROM users u JOIN external_identities e ON e.user_id = u.id WHERE e.provider = ?1 AND e.subject = ?2"),
                 params![provider, subject],
                 from_row,
@@ -239,7 +236,7 @@ impl UserStore for SqliteStore {
     ) -> StoreResult<()> {
         self.write(|tx| {
             let n = tx
-                .execute(
+                .run(
                     "UPDATE users SET terms_version = ?2, terms_accepted_at = ?3, updated_at = ?3 WHERE id = ?1",
                     params![id.0.to_string(), version, ts(at)],
                 )
@@ -264,7 +261,7 @@ impl UserStore for SqliteStore {
     ) -> StoreResult<()> {
         self.write(|tx| {
             let n = tx
-                .execute("UPDATE users SET settings = ?2 WHERE id = ?1", params![id.0.to_string(), settings.to_json()])
+                .run("UPDATE users SET settings = ?2 WHERE id = ?1", params![id.0.to_string(), settings.to_json()])
                 .map_err(map_err)?;
             expect_one(n)?;
             crate::effects::apply(tx, fx)
@@ -274,7 +271,7 @@ impl UserStore for SqliteStore {
     async fn update_user_agency(&self, id: UserId, agency: Option<&str>, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
             let n = tx
-                .execute("UPDATE users SET agency = ?2 WHERE id = ?1", params![id.0.to_string(), agency])
+                .run("UPDATE users SET agency = ?2 WHERE id = ?1", params![id.0.to_string(), agency])
                 .map_err(map_err)?;
             expect_one(n)?;
             crate::effects::apply(tx, fx)
@@ -295,9 +292,9 @@ impl UserStore for SqliteStore {
 
     async fn replace_user_orgs(&self, id: UserId, orgs: &[Membership], at: OffsetDateTime) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute("DELETE FROM user_orgs WHERE user_id = ?1", [id.0.to_string()]).map_err(map_err)?;
+            tx.run("DELETE FROM user_orgs WHERE user_id = ?1", [id.0.to_string()]).map_err(map_err)?;
             for m in orgs {
-                tx.execute(
+                tx.run(
                     "INSERT INTO user_orgs (user_id, org_oid, full_name, short_name, inn, ogrn, kpp, position, chief, admin, updated_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                      ON CONFLICT (user_id, org_oid) DO NOTHING",

@@ -1,6 +1,7 @@
 //! [`WebhookStore`] on SQLite.
 
 use crate::SqliteStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, from_ts, map_err, parse_uuid, ts};
 use rusqlite::types::Value;
 use rusqlite::{Row, Transaction, params, params_from_iter};
@@ -63,7 +64,7 @@ fn events_text(events: &[EventType]) -> String {
 }
 
 fn write_endpoint(tx: &Transaction<'_>, e: &Endpoint) -> StoreResult<()> {
-    tx.execute(
+    tx.run(
         "UPDATE webhook_endpoints SET url = ?2, events = ?3, secret = ?4, previous_secret = ?5, previous_until = ?6,
             failing_since = ?7, disabled_at = ?8, disabled_reason = ?9
          WHERE id = ?1",
@@ -87,7 +88,7 @@ fn write_endpoint(tx: &Transaction<'_>, e: &Endpoint) -> StoreResult<()> {
 impl WebhookStore for SqliteStore {
     async fn insert_webhook_endpoint(&self, e: &Endpoint, fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "INSERT INTO webhook_endpoints (id, user_id, url, events, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![e.id.to_string(), e.user_id.0.to_string(), e.url, events_text(&e.events), e.secret, ts(e.created_at)],
             )
@@ -106,7 +107,7 @@ impl WebhookStore for SqliteStore {
     }
 
     async fn get_webhook_endpoint(&self, id: Uuid) -> StoreResult<Endpoint> {
-        self.read(|c| c.query_row(&format!("{ENDPOINT} WHERE id = ?1"), [id.to_string()], endpoint_row))
+        self.read(|c| c.row(&format!("{ENDPOINT} WHERE id = ?1"), [id.to_string()], endpoint_row))
     }
 
     async fn update_webhook_endpoint(&self, e: &Endpoint, fx: &Effects) -> StoreResult<()> {
@@ -120,13 +121,13 @@ impl WebhookStore for SqliteStore {
         self.write(|tx| {
             // The log and the messages go first (the cascade, spelled out).
             let id = id.to_string();
-            tx.execute(
+            tx.run(
                 "DELETE FROM webhook_attempts WHERE message_id IN (SELECT id FROM webhook_messages WHERE endpoint_id = ?1)",
                 [&id],
             )
             .map_err(map_err)?;
-            tx.execute("DELETE FROM webhook_messages WHERE endpoint_id = ?1", [&id]).map_err(map_err)?;
-            tx.execute("DELETE FROM webhook_endpoints WHERE id = ?1", [&id]).map_err(map_err)?;
+            tx.run("DELETE FROM webhook_messages WHERE endpoint_id = ?1", [&id]).map_err(map_err)?;
+            tx.run("DELETE FROM webhook_endpoints WHERE id = ?1", [&id]).map_err(map_err)?;
             crate::effects::apply(tx, fx)
         })
     }
@@ -134,7 +135,7 @@ impl WebhookStore for SqliteStore {
     async fn insert_webhook_messages(&self, messages: &[Message], fx: &Effects) -> StoreResult<()> {
         self.write(|tx| {
             for m in messages {
-                tx.execute(
+                tx.run(
                     "INSERT INTO webhook_messages (id, endpoint_id, event_type, body, created_at, state, attempts)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
                     params![
@@ -154,7 +155,7 @@ impl WebhookStore for SqliteStore {
     }
 
     async fn get_webhook_message(&self, id: &str) -> StoreResult<Message> {
-        self.read(|c| c.query_row(&format!("{MESSAGE} WHERE id = ?1"), [id], message_row))
+        self.read(|c| c.row(&format!("{MESSAGE} WHERE id = ?1"), [id], message_row))
     }
 
     async fn list_webhook_messages(&self, endpoint: Uuid, q: &MessageQuery) -> StoreResult<Vec<Message>> {
@@ -187,13 +188,13 @@ impl WebhookStore for SqliteStore {
         fx: &Effects,
     ) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.run(
                 "UPDATE webhook_messages SET state = ?2, attempts = ?3 WHERE id = ?1",
                 params![m.id, m.state.code(), m.attempts],
             )
             .map_err(map_err)?;
             if let Some(a) = attempt {
-                tx.execute(
+                tx.run(
                     "INSERT INTO webhook_attempts (message_id, n, at, status, response, duration_ms, error)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (message_id, n) DO NOTHING",
                     params![a.message_id, a.n, ts(a.at), a.status, a.response, a.duration_ms, a.error],
