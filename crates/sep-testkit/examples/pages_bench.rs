@@ -6,7 +6,13 @@
 //!
 //! `cargo run --release -p sep-testkit --example pages_bench [seconds=5] [connections=64] [page…]`
 //! (`bench/pages.sh` runs it; needs `wrk`).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout, reason = "a benchmark that prints and stops on a wrong answer")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    reason = "a benchmark that prints and stops on a wrong answer"
+)]
 
 use sep_core::application::record::{Application, ApplicationId, Attachment, StatusChange};
 use sep_core::application::status::Status;
