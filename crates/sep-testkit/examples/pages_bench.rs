@@ -129,9 +129,9 @@ async fn main() {
         "sep pages bench — wrk -t2 -c{connections} -d{seconds}s against the portal on a socket (SQLite), {} cores",
         std::thread::available_parallelism().map_or(0, std::num::NonZero::get)
     );
-    println!("{:<32} {:>10} {:>9} {:>9}", "page", "req/s", "p99 ms", "vs bare");
+    println!("{:<32} {:>10} {:>9} {:>9} {:>9}", "page", "req/s", "p99 ms", "vs bare", "KB");
     let (bare, p99) = wrk(&format!("{base}/healthz"), "", seconds, connections).unwrap();
-    println!("{:<32} {bare:>10.0} {p99:>9.2} {:>9.2}", "/healthz (bare)", 1.0);
+    println!("{:<32} {bare:>10.0} {p99:>9.2} {:>9.2} {:>9.1}", "/healthz (bare)", 1.0, 0.0);
     let mut worst = f64::INFINITY;
     for (path, actor) in MEASURED.iter().filter(|(p, _)| only.is_empty() || only.iter().any(|o| o == p)) {
         let who = match actor {
@@ -147,7 +147,8 @@ async fn main() {
             Ok((rate, p99)) => {
                 worst = worst.min(rate / bare);
                 let shown = if path.contains(&id) { path.replace(&id, "{id}") } else { path.clone() };
-                println!("{shown:<32} {rate:>10.0} {p99:>9.2} {:>9.2}", rate / bare);
+                let kb = r.text.len() as f64 / 1024.0;
+                println!("{shown:<32} {rate:>10.0} {p99:>9.2} {:>9.2} {kb:>9.1}", rate / bare);
             }
             Err(e) => panic!("{path}: {e}"),
         }
