@@ -14,14 +14,14 @@
     reason = "a benchmark that prints and stops on a wrong answer"
 )]
 
-use sep_core::application::record::{Application, ApplicationId, Attachment, StatusChange};
+use sep_core::application::record::{Attachment, StatusChange};
 use sep_core::application::status::Status;
-use sep_core::catalogue::ApplicantType;
 use sep_core::clock::Clock as _;
 use sep_core::demo::OFFICER_AGENCY;
 use sep_core::store::Effects;
 use sep_testkit::TestApp;
 use sep_testkit::pages::{Actor, MEASURED};
+use sep_testkit::stories::applications::stored_draft;
 use std::process::Command;
 
 /// `wrk` against `url` with `cookie`: requests per second and p99 in milliseconds, or why not.
@@ -60,25 +60,6 @@ fn wrk(url: &str, cookie: &str, seconds: u32, connections: u32) -> Result<(f64, 
     Ok((rate, p99))
 }
 
-fn draft(user: sep_core::ids::UserId, now: time::OffsetDateTime) -> Application {
-    Application {
-        id: ApplicationId::new(),
-        number: None,
-        user_id: user,
-        service: "registration".into(),
-        applicant_type: ApplicantType::Person,
-        status: Status::Draft,
-        data: Default::default(),
-        consent: None,
-        due_on: None,
-        created_at: now,
-        updated_at: now,
-        submitted_at: None,
-        assignee: None,
-        checks_passed_at: None,
-    }
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let mut args = std::env::args().skip(1);
@@ -98,12 +79,11 @@ async fn main() {
     let now = app.clock.now();
     let mut first_submitted = None;
     for n in 0..12u32 {
-        let a = draft(citizen.user.id, now + time::Duration::seconds(n.into()));
-        store.insert_application(&a, &Effects::none()).await.unwrap();
+        let id = stored_draft(&app.db, citizen.user.id, now + time::Duration::seconds(n.into())).await;
         for f in 0..3 {
             let attachment = Attachment {
                 id: uuid::Uuid::now_v7(),
-                application_id: a.id,
+                application_id: id,
                 document: "passport_scan".into(),
                 file_name: format!("скан-{n:02}-{f}.pdf"),
                 content_type: "application/pdf".into(),
@@ -118,8 +98,8 @@ async fn main() {
         if n < 8 {
             let mut sent = StatusChange::new(Status::Draft, Status::UnderReview, now, "applicant", "", Vec::new());
             sent.number = Some(format!("R2026-{:06}", n + 1));
-            store.update_application_status(a.id, &sent, &Effects::none()).await.unwrap();
-            first_submitted.get_or_insert(a.id);
+            store.update_application_status(id, &sent, &Effects::none()).await.unwrap();
+            first_submitted.get_or_insert(id);
         }
     }
     let id = first_submitted.unwrap().to_string();
