@@ -134,4 +134,83 @@ async fn main() {
         }
     }
     println!("lowest ratio to bare: {worst:.2} (goal of issue 20: 0.45)");
+    memory(&base, &citizen.cookie);
+}
+
+/// A field of `/proc/self/status` in kB (Linux).
+fn status_kb(field: &str) -> u64 {
+    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    text.lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Clients held open by a child process (so that their sockets are not this process's):
+/// `n` connections that each make `request` once, read the answer's head and then stay open,
+/// idle. The child says `ready` once all are open and waits for its input to close.
+const HOLDER: &str = r#"
+import socket, sys
+host, port, n, request = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4].encode().decode("unicode_escape").encode()
+held = []
+for _ in range(n):
+    s = socket.create_connection((host, port))
+    s.sendall(request)
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = s.recv(65536)
+        if not chunk:
+            sys.exit("closed")
+        head += chunk
+    held.append(s)
+print("ready", flush=True)
+sys.stdin.read()
+"#;
+
+/// The resident memory growth of this process while `n` connections making `request` are held
+/// open, per connection, in kB.
+fn held_growth(base: &str, n: usize, request: &str) -> Option<f64> {
+    use std::io::BufRead as _;
+    let addr = base.trim_start_matches("http://");
+    let (host, port) = addr.split_once(':')?;
+    let before = status_kb("VmRSS:");
+    let mut child = Command::new("python3")
+        .args(["-c", HOLDER, host, port, &n.to_string(), request])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take()?).read_line(&mut line).ok()?;
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let during = status_kb("VmRSS:");
+    drop(child.stdin.take());
+    let _ = child.wait();
+    (line.trim() == "ready").then(|| during.saturating_sub(before) as f64 / n as f64)
+}
+
+/// Point 5 of issue 20: resident memory after the pages' load, with 10,000 idle keep-alive
+/// connections, and per open live-status stream.
+fn memory(base: &str, cookie: &str) {
+    println!();
+    println!(
+        "resident memory after the load above: {:.1} MB (peak {:.1} MB)",
+        status_kb("VmRSS:") as f64 / 1024.0,
+        status_kb("VmHWM:") as f64 / 1024.0
+    );
+    let idle = held_growth(base, 10_000, "GET /healthz HTTP/1.1\\r\\nHost: bench\\r\\n\\r\\n");
+    match idle {
+        Some(kb) => {
+            println!("10,000 idle keep-alive connections: {:.1} MB more, {kb:.1} kB each", kb * 10_000.0 / 1024.0)
+        }
+        None => println!("10,000 idle keep-alive connections: could not hold them (python3, open files?)"),
+    }
+    let stream = format!(
+        "GET /events HTTP/1.1\\r\\nHost: bench\\r\\nAccept: text/event-stream\\r\\nCookie: {cookie}\\r\\n\\r\\n"
+    );
+    match held_growth(base, 1_000, &stream) {
+        Some(kb) => println!("1,000 open live-status streams (/events): {kb:.1} kB each"),
+        None => println!("live-status streams: could not hold them"),
+    }
 }
