@@ -14,6 +14,7 @@ use sep_core::catalogue::ApplicantType;
 use sep_core::clock::Clock as _;
 use sep_core::store::Effects;
 use sep_testkit::TestApp;
+use sep_testkit::bench::status_kb;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -78,16 +79,6 @@ fn draft(user: sep_core::ids::UserId, now: time::OffsetDateTime) -> Application 
         assignee: None,
         checks_passed_at: None,
     }
-}
-
-/// A line of `/proc/self/status` in kB.
-fn status_kb(field: &str) -> u64 {
-    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    text.lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 /// 500 distinct 1 MB PDFs in one application, streamed as one ZIP.

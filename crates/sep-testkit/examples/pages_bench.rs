@@ -20,6 +20,7 @@ use sep_core::clock::Clock as _;
 use sep_core::demo::OFFICER_AGENCY;
 use sep_core::store::Effects;
 use sep_testkit::TestApp;
+use sep_testkit::bench::status_kb;
 use sep_testkit::pages::{Actor, MEASURED};
 use sep_testkit::stories::applications::stored_draft;
 use std::process::Command;
@@ -135,16 +136,6 @@ async fn main() {
     }
     println!("lowest ratio to bare: {worst:.2} (goal of issue 20: 0.45)");
     memory(&base, &citizen.cookie);
-}
-
-/// A field of `/proc/self/status` in kB (Linux).
-fn status_kb(field: &str) -> u64 {
-    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    text.lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 /// Clients held open by a child process (so that their sockets are not this process's):

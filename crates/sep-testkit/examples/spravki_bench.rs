@@ -11,20 +11,11 @@
 use sep_core::clock::Clock as _;
 use sep_core::spravka::sheet::Render as _;
 use sep_core::spravka::{self, OrderForm, OrderStatus};
+use sep_testkit::bench::status_kb;
 use sep_testkit::{Backend, TestApp};
 use std::time::Instant;
 
 const ORDERS: usize = 1_000;
-
-fn status_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
 
 fn per_document(app: &TestApp) {
     let render = sep_pdf::PdfRenderer::new().unwrap();

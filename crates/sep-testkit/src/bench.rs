@@ -39,3 +39,14 @@ pub async fn measure(
     };
     (all.len() as f64 / start.elapsed().as_secs_f64(), pick(0.5), pick(0.99))
 }
+
+/// A field of this process's `/proc/self/status` in kB (`VmRSS:`, `VmHWM:`; Linux), 0 when it
+/// cannot be read.
+pub fn status_kb(field: &str) -> u64 {
+    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    text.lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
