@@ -117,18 +117,8 @@ impl<C: Params> Table<C> {
             // 2^WIDTH·base = 2·(ENTRIES·base).
             base = jac[jac.len() - 1].double();
         }
-        let g = jac[0];
-        let mut g_hi = g;
-        for _ in 0..128 {
-            g_hi = g_hi.double();
-        }
-        for start in [g, g_hi] {
-            let twice = start.double();
-            let mut multiple = start;
-            for _ in 0..ODD_G {
-                jac.push(multiple);
-                multiple = multiple.add(&twice);
-            }
+        for start in jac[0].and_high_half() {
+            start.push_odd_multiples(ODD_G, &mut jac);
         }
         let affine = Jacobian::normalize_all(&jac);
         let mut rows = Box::new([[affine[0]; ENTRIES]; ROWS]);
@@ -356,6 +346,25 @@ impl<C: Params> Jacobian<C> {
         Self { x: x3, y: y3, z: z3 }
     }
 
+    /// `self` and `2¹²⁸·self`, for checks over halves of the scalars.
+    fn and_high_half(self) -> [Self; 2] {
+        let mut high = self;
+        for _ in 0..128 {
+            high = high.double();
+        }
+        [self, high]
+    }
+
+    /// Appends `self, 3·self, 5·self, …, (2n − 1)·self` to `out` (the odd multiples a NAF adds).
+    fn push_odd_multiples(self, n: usize, out: &mut Vec<Self>) {
+        let twice = self.double();
+        let mut multiple = self;
+        for _ in 0..n {
+            out.push(multiple);
+            multiple = multiple.add(&twice);
+        }
+    }
+
     /// Every point in affine form with one inversion (Montgomery's trick); none may be the
     /// identity.
     fn normalize_all(points: &[Self]) -> Vec<Affine<C>> {
@@ -432,20 +441,11 @@ fn wnaf<const W: u32>(k: &Limbs) -> [i8; 257] {
     out
 }
 
-/// `p, 3p, 5p, …, 15p`, for a width-5 NAF.
-fn odd_multiples<C: Params>(p: &Affine<C>) -> [Jacobian<C>; 8] {
-    let one = Jacobian::from_affine(p);
-    let two = one.double();
-    let mut odd = [one; 8];
-    for i in 1..8 {
-        odd[i] = odd[i - 1].add(&two);
-    }
-    odd
-}
-
 /// `k·p` in variable time (public `k` and `p`).
 fn mul_vartime<C: Params>(k: &Limbs, p: &Affine<C>) -> Jacobian<C> {
-    let odd = odd_multiples(p);
+    // p, 3p, 5p, …, 15p for a width-5 NAF.
+    let mut odd = Vec::with_capacity(8);
+    Jacobian::from_affine(p).push_odd_multiples(8, &mut odd);
     let mut acc = Jacobian::<C>::IDENTITY;
     for &d in wnaf::<5>(k).iter().rev() {
         acc = acc.double();
@@ -472,19 +472,9 @@ impl std::fmt::Debug for KeyTable {
 /// The [`KeyTable`] of the point `(x, y)`, which must lie in the subgroup of order `q` (so no
 /// multiple here is the identity).
 pub(crate) fn key_table<C: Params>(x: &Limbs, y: &Limbs) -> KeyTable {
-    let q = Jacobian::from_affine(&C::map_in(x, y));
-    let mut q_hi = q;
-    for _ in 0..128 {
-        q_hi = q_hi.double();
-    }
     let mut all = Vec::with_capacity(16);
-    for start in [q, q_hi] {
-        let twice = start.double();
-        let mut multiple = start;
-        for _ in 0..8 {
-            all.push(multiple);
-            multiple = multiple.add(&twice);
-        }
+    for start in Jacobian::from_affine(&C::map_in(x, y)).and_high_half() {
+        start.push_odd_multiples(8, &mut all);
     }
     let affine = Jacobian::normalize_all(&all);
     let mut out = Box::new([[[0u64; 4]; 2]; 16]);
