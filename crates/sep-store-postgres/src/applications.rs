@@ -1,6 +1,7 @@
 //! [`ApplicationStore`] on PostgreSQL.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, json, map_err};
 use sep_core::StoreError;
 use sep_core::application::record::{
@@ -58,10 +59,7 @@ async fn touch_editable(
     at: OffsetDateTime,
 ) -> StoreResult<()> {
     let n = tx
-        .execute(
-            &format!("UPDATE applications SET updated_at = $2 WHERE id = $1 AND status IN {EDITABLE}"),
-            &[&id.0, &at],
-        )
+        .run(&format!("UPDATE applications SET updated_at = $2 WHERE id = $1 AND status IN {EDITABLE}"), &[&id.0, &at])
         .await
         .map_err(map_err)?;
     if n == 0 { Err(StoreError::Conflict { constraint: "applications.not_editable".into() }) } else { Ok(()) }
@@ -73,7 +71,7 @@ impl ApplicationStore for PgStore {
         let data = to_json(&a.data)?;
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             &format!(
                 "INSERT INTO applications ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
             ),
@@ -97,7 +95,7 @@ impl ApplicationStore for PgStore {
         )
         .await
         .map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO application_events (application_id, at, actor, from_status, to_status, comment, reasons)
              VALUES ($1, $2, 'applicant', NULL, $3, '', '[]')",
             &[&a.id.0, &a.created_at, &a.status.code()],
@@ -111,7 +109,7 @@ impl ApplicationStore for PgStore {
     async fn get_application(&self, id: ApplicationId) -> StoreResult<Application> {
         let client = self.client().await?;
         let row = client
-            .query_opt(&format!("SELECT {COLUMNS} FROM applications WHERE id = $1"), &[&id.0])
+            .maybe_row(&format!("SELECT {COLUMNS} FROM applications WHERE id = $1"), &[&id.0])
             .await
             .map_err(map_err)?;
         row.as_ref().map(from_row).unwrap_or(Err(StoreError::NotFound))
@@ -120,7 +118,7 @@ impl ApplicationStore for PgStore {
     async fn list_applications_for_services(&self, services: &[String]) -> StoreResult<Vec<Application>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &format!(
                     "SELECT {COLUMNS} FROM applications WHERE service = ANY($1) AND status <> 'draft'
                      ORDER BY updated_at DESC, id DESC"
@@ -135,7 +133,7 @@ impl ApplicationStore for PgStore {
     async fn list_overdue_unnoticed(&self, today: Date) -> StoreResult<Vec<Application>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &format!(
                     "SELECT {COLUMNS} FROM applications
                      WHERE status IN ('created', 'under_review') AND due_on < $1 AND overdue_noticed_at IS NULL
@@ -152,7 +150,7 @@ impl ApplicationStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE applications SET overdue_noticed_at = $2 WHERE id = $1 AND overdue_noticed_at IS NULL
                     AND status IN ('created', 'under_review') AND due_on < $3",
                 &[&id.0, &at, &at.date()],
@@ -169,7 +167,7 @@ impl ApplicationStore for PgStore {
     async fn list_applications_for_user(&self, user: UserId) -> StoreResult<Vec<Application>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &format!("SELECT {COLUMNS} FROM applications WHERE user_id = $1 ORDER BY updated_at DESC, id DESC"),
                 &[&user.0],
             )
@@ -189,7 +187,7 @@ impl ApplicationStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 &format!("UPDATE applications SET data = $2, updated_at = $3 WHERE id = $1 AND status IN {EDITABLE}"),
                 &[&id.0, &data, &at],
             )
@@ -207,7 +205,7 @@ impl ApplicationStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE applications SET status = $3, updated_at = $4,
                     number = coalesce(number, $5),
                     consent_version = coalesce($6, consent_version), consent_at = coalesce($7, consent_at),
@@ -240,7 +238,7 @@ impl ApplicationStore for PgStore {
             return Err(StoreError::Conflict { constraint: "applications.status changed meanwhile".into() });
         }
         if ch.registers_user {
-            tx.execute(
+            tx.run(
                 "UPDATE users SET registered_at = $2 WHERE registered_at IS NULL
                     AND id = (SELECT user_id FROM applications WHERE id = $1)",
                 &[&id.0, &ch.at],
@@ -248,7 +246,7 @@ impl ApplicationStore for PgStore {
             .await
             .map_err(map_err)?;
         }
-        tx.execute(
+        tx.run(
             "INSERT INTO application_events (application_id, at, actor, from_status, to_status, comment, reasons)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[&id.0, &ch.at, &ch.actor, &ch.from.code(), &ch.to.code(), &ch.comment, &reasons],
@@ -262,7 +260,7 @@ impl ApplicationStore for PgStore {
     async fn next_application_number(&self, year: i32) -> StoreResult<i64> {
         let client = self.client().await?;
         let row = client
-            .query_one(
+            .row(
                 "INSERT INTO application_numbers (year, last) VALUES ($1, 1)
                  ON CONFLICT (year) DO UPDATE SET last = application_numbers.last + 1 RETURNING last::BIGINT",
                 &[&year],
@@ -293,7 +291,7 @@ impl ApplicationStore for PgStore {
         touch_editable(&tx, application, at).await?;
         // The current version and, through `replaced_by`, every earlier one.
         let n = tx
-            .execute(
+            .run(
                 "DELETE FROM attachments WHERE application_id = $2 AND id IN (
                     WITH RECURSIVE v(id) AS (
                         SELECT id FROM attachments WHERE id = $1 AND replaced_by IS NULL
@@ -322,7 +320,7 @@ impl ApplicationStore for PgStore {
         touch_editable(&tx, application, new.created_at).await?;
         insert_attachment_row(&tx, new).await?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE attachments SET replaced_by = $3
                  WHERE id = $1 AND application_id = $2 AND replaced_by IS NULL AND id <> $3",
                 &[&old, &application.0, &new.id],
@@ -343,7 +341,7 @@ impl ApplicationStore for PgStore {
     async fn file_referenced(&self, sha256: &str) -> StoreResult<bool> {
         let client = self.client().await?;
         let row = client
-            .query_one(
+            .row(
                 "SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = $1)
                     OR EXISTS (SELECT 1 FROM application_messages WHERE sha256 = $1)
                     OR EXISTS (SELECT 1 FROM issued_documents WHERE sha256 = $1)
@@ -360,7 +358,7 @@ impl ApplicationStore for PgStore {
     async fn list_attachments(&self, id: ApplicationId) -> StoreResult<Vec<sep_core::application::record::Attachment>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 "SELECT id, application_id, document, file_name, content_type, size, sha256, status, created_at,
                     replaced_by
                  FROM attachments WHERE application_id = $1 AND replaced_by IS NULL ORDER BY created_at, id",
@@ -377,7 +375,7 @@ impl ApplicationStore for PgStore {
     ) -> StoreResult<Vec<sep_core::application::record::Attachment>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 "SELECT a.id, a.application_id, a.document, a.file_name, a.content_type, a.size, a.sha256, a.status,
                         a.created_at, a.replaced_by
                  FROM attachments a JOIN applications p ON p.id = a.application_id
@@ -425,7 +423,7 @@ impl ApplicationStore for PgStore {
     ) -> StoreResult<Vec<sep_core::application::record::ContactConfirmation>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 "SELECT application_id, channel, value, code_digest, code_expires_at, code_tries_left, code_spent, sent,
                     created_at, confirmed_at FROM contact_confirmations WHERE application_id = $1 ORDER BY channel",
                 &[&id.0],
@@ -454,7 +452,7 @@ impl ApplicationStore for PgStore {
     async fn list_application_events(&self, id: ApplicationId) -> StoreResult<Vec<ApplicationEvent>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 "SELECT id, at, actor, from_status, to_status, comment, reasons FROM application_events
                  WHERE application_id = $1 ORDER BY id",
                 &[&id.0],
@@ -482,10 +480,10 @@ impl ApplicationStore for PgStore {
 
 /// An attachment row, as both lists select it.
 async fn insert_attachment_row(
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Transaction<'_>,
     a: &sep_core::application::record::Attachment,
 ) -> StoreResult<()> {
-    tx.execute(
+    tx.run(
         "INSERT INTO attachments (id, application_id, document, file_name, content_type, size, sha256, status, created_at,
             replaced_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",

@@ -1,6 +1,7 @@
 //! [`AuditStore`] on PostgreSQL.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, json, limit, map_err};
 use sep_core::audit::store::AuditStore;
 use sep_core::audit::{AuditEvent, NewAuditEvent, Outcome};
@@ -45,7 +46,7 @@ impl AuditStore for PgStore {
     async fn list_audit_for_user(&self, user: UserId, before_seq: Option<i64>, n: u32) -> StoreResult<Vec<AuditEvent>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &format!(
                     "SELECT {COLUMNS} FROM audit_events WHERE (actor = $1 OR subject = $1) AND seq < $2
                      ORDER BY seq DESC LIMIT $3"
@@ -60,7 +61,7 @@ impl AuditStore for PgStore {
     async fn list_audit(&self, after_seq: i64, n: u32) -> StoreResult<Vec<AuditEvent>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &format!("SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"),
                 &[&after_seq, &limit(n)],
             )

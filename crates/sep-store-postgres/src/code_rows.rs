@@ -3,6 +3,7 @@
 //! insert, or replace the stored row only if its code and send count are still as read, so
 //! parallel guesses or sends cannot each spend the same try.
 
+use crate::cached::Cached as _;
 use crate::conv::map_err;
 use deadpool_postgres::Transaction;
 use sep_core::StoreError;
@@ -41,7 +42,7 @@ pub(crate) async fn upsert(
     let was_spent = expected.map(|e| e.0.spent);
     let was_sent = expected.map(|e| int(e.1));
     let changed = tx
-        .execute(
+        .run(
             &format!(
                 "INSERT INTO {table} ({key}, channel, value, code_digest, code_expires_at, code_tries_left, code_spent,
                     sent, created_at, confirmed_at)

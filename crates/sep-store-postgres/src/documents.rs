@@ -1,6 +1,7 @@
 //! [`DocumentStore`] on PostgreSQL.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::map_err;
 use sep_core::application::record::{ApplicationId, StoredFile};
 use sep_core::document::issued::IssuedDocument;
@@ -38,7 +39,7 @@ impl DocumentStore for PgStore {
     async fn next_document_number(&self, year: i32) -> StoreResult<i64> {
         let client = self.client().await?;
         let row = client
-            .query_one(
+            .row(
                 "INSERT INTO document_numbers (year, last) VALUES ($1, 1)
                  ON CONFLICT (year) DO UPDATE SET last = document_numbers.last + 1 RETURNING last",
                 &[&year],
@@ -64,7 +65,7 @@ impl DocumentStore for PgStore {
     async fn list_issued_documents_of_user(&self, user: UserId) -> StoreResult<Vec<IssuedDocument>> {
         let client = self.client().await?;
         let rows = client
-            .query(&format!("{ISSUED} WHERE user_id = $1 ORDER BY issued_at, id"), &[&user.0])
+            .rows(&format!("{ISSUED} WHERE user_id = $1 ORDER BY issued_at, id"), &[&user.0])
             .await
             .map_err(map_err)?;
         Ok(rows.iter().map(issued_row).collect())
@@ -73,7 +74,7 @@ impl DocumentStore for PgStore {
     async fn list_issued_documents(&self, application: ApplicationId) -> StoreResult<Vec<IssuedDocument>> {
         let client = self.client().await?;
         let rows = client
-            .query(&format!("{ISSUED} WHERE application_id = $1 ORDER BY issued_at, id"), &[&application.0])
+            .rows(&format!("{ISSUED} WHERE application_id = $1 ORDER BY issued_at, id"), &[&application.0])
             .await
             .map_err(map_err)?;
         Ok(rows.iter().map(issued_row).collect())
@@ -81,7 +82,7 @@ impl DocumentStore for PgStore {
 
     async fn find_issued_document(&self, number: &str) -> StoreResult<Option<IssuedDocument>> {
         let client = self.client().await?;
-        let row = client.query_opt(&format!("{ISSUED} WHERE number = $1"), &[&number]).await.map_err(map_err)?;
+        let row = client.maybe_row(&format!("{ISSUED} WHERE number = $1"), &[&number]).await.map_err(map_err)?;
         Ok(row.as_ref().map(issued_row))
     }
 
@@ -94,7 +95,7 @@ impl DocumentStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute("UPDATE issued_documents SET annulled_at = $2 WHERE id = $1 AND annulled_at IS NULL", &[&id, &at])
+            .run("UPDATE issued_documents SET annulled_at = $2 WHERE id = $1 AND annulled_at IS NULL", &[&id, &at])
             .await
             .map_err(map_err)?;
         if n > 0 {
@@ -106,8 +107,8 @@ impl DocumentStore for PgStore {
 }
 
 /// Inserts an issued document (part of a caller's transaction).
-pub(crate) async fn insert_issued(tx: &tokio_postgres::Transaction<'_>, d: &IssuedDocument) -> StoreResult<()> {
-    tx.execute(
+pub(crate) async fn insert_issued(tx: &deadpool_postgres::Transaction<'_>, d: &IssuedDocument) -> StoreResult<()> {
+    tx.run(
         "INSERT INTO issued_documents (id, number, check_code, application_id, user_id, agency, issued_by, title,
             file_name, content_type, size, sha256, issued_at, annulled_at, order_id, holder, valid_until, payment_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",

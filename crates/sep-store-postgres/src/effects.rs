@@ -1,5 +1,6 @@
 //! Writing [`Effects`] inside the transaction of the change they belong to.
 
+use crate::cached::Cached as _;
 use crate::conv::map_err;
 use deadpool_postgres::Transaction;
 use sep_core::audit::{AuditEvent, GENESIS_HASH, NewAuditEvent, chain_hash};
@@ -19,7 +20,7 @@ pub(crate) async fn apply(tx: &Transaction<'_>, fx: &Effects) -> StoreResult<()>
         insert_job(tx, j).await?;
     }
     for n in &fx.notices {
-        tx.execute(
+        tx.run(
             "INSERT INTO notices (user_id, at, kind, title, text, link, critical) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[&n.user_id.0, &to_micros(n.at), &n.kind, &n.title, &n.text, &n.link, &n.critical],
         )
@@ -33,23 +34,17 @@ pub(crate) async fn apply(tx: &Transaction<'_>, fx: &Effects) -> StoreResult<()>
 pub(crate) async fn append_audit(tx: &Transaction<'_>, event: &NewAuditEvent) -> StoreResult<AuditEvent> {
     let mut event = event.clone();
     event.at = to_micros(event.at);
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&AUDIT_LOCK]).await.map_err(map_err)?;
+    tx.run("SELECT pg_advisory_xact_lock($1)", &[&AUDIT_LOCK]).await.map_err(map_err)?;
     let last =
-        tx.query_opt("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", &[]).await.map_err(map_err)?;
+        tx.maybe_row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", &[]).await.map_err(map_err)?;
     let (seq, prev_hash): (i64, String) = match last {
         Some(r) => (r.get::<_, i64>(0) + 1, r.get(1)),
         None => (1, GENESIS_HASH.to_owned()),
     };
     let hash = chain_hash(&prev_hash, seq, &event);
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO audit_events (seq, at, actor, subject, action, object, outcome, ip, request_id, details, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .await
-        .map_err(map_err)?;
-    tx.execute(
-        &stmt,
+    tx.run(
+        "INSERT INTO audit_events (seq, at, actor, subject, action, object, outcome, ip, request_id, details, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         &[
             &seq,
             &event.at,
@@ -73,15 +68,12 @@ pub(crate) async fn append_audit(tx: &Transaction<'_>, event: &NewAuditEvent) ->
 /// Inserts one job; returns its id.
 pub(crate) async fn insert_job(tx: &Transaction<'_>, j: &NewJob) -> StoreResult<i64> {
     let now = to_micros(time::OffsetDateTime::now_utc());
-    let stmt = tx
-        .prepare_cached(
+    let row = tx
+        .row(
             "INSERT INTO jobs (queue, kind, payload, run_at, max_attempts, state, attempts, created_at)
              VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6) RETURNING id",
+            &[&j.queue, &j.kind, &j.payload.to_string(), &j.run_at, &j.max_attempts, &now],
         )
-        .await
-        .map_err(map_err)?;
-    let row = tx
-        .query_one(&stmt, &[&j.queue, &j.kind, &j.payload.to_string(), &j.run_at, &j.max_attempts, &now])
         .await
         .map_err(map_err)?;
     Ok(row.get(0))

@@ -1,6 +1,7 @@
 //! [`IntegrationStore`] on PostgreSQL.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, map_err};
 use sep_core::StoreError;
 use sep_core::ids::UserId;
@@ -44,7 +45,7 @@ impl IntegrationStore for PgStore {
         let scopes = t.scopes.iter().map(|s| s.code()).collect::<Vec<_>>().join(" ");
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO api_tokens (id, user_id, name, scopes, hash, hint, created_at, expires_at, last_used_at,
                 revoked_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL)",
@@ -59,7 +60,7 @@ impl IntegrationStore for PgStore {
     async fn list_api_tokens(&self, user: UserId) -> StoreResult<Vec<PersonalToken>> {
         let client = self.client().await?;
         let rows = client
-            .query(&format!("{TOKEN} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"), &[&user.0])
+            .rows(&format!("{TOKEN} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"), &[&user.0])
             .await
             .map_err(map_err)?;
         rows.iter().map(token_row).collect()
@@ -67,13 +68,13 @@ impl IntegrationStore for PgStore {
 
     async fn find_api_token(&self, hash: &str) -> StoreResult<Option<PersonalToken>> {
         let client = self.client().await?;
-        let row = client.query_opt(&format!("{TOKEN} WHERE hash = $1"), &[&hash]).await.map_err(map_err)?;
+        let row = client.maybe_row(&format!("{TOKEN} WHERE hash = $1"), &[&hash]).await.map_err(map_err)?;
         row.as_ref().map(token_row).transpose()
     }
 
     async fn update_api_token_used(&self, id: Uuid, at: OffsetDateTime) -> StoreResult<()> {
         let client = self.client().await?;
-        client.execute("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", &[&id, &at]).await.map_err(map_err)?;
+        client.run("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", &[&id, &at]).await.map_err(map_err)?;
         Ok(())
     }
 
@@ -87,7 +88,7 @@ impl IntegrationStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
                 &[&id, &user.0, &at],
             )
@@ -103,7 +104,7 @@ impl IntegrationStore for PgStore {
     async fn insert_api_idempotency(&self, c: &Claim) -> StoreResult<bool> {
         let client = self.client().await?;
         let n = client
-            .execute(
+            .run(
                 "INSERT INTO api_idempotency (owner, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (owner, key) DO NOTHING",
                 &[&c.owner, &c.key, &c.fingerprint, &c.created_at],
@@ -116,7 +117,7 @@ impl IntegrationStore for PgStore {
     async fn get_api_idempotency(&self, owner: &str, key: &str) -> StoreResult<Option<Claim>> {
         let client = self.client().await?;
         let row = client
-            .query_opt(
+            .maybe_row(
                 "SELECT owner, key, fingerprint, created_at, status, body, location FROM api_idempotency
                  WHERE owner = $1 AND key = $2",
                 &[&owner, &key],
@@ -142,7 +143,7 @@ impl IntegrationStore for PgStore {
     async fn update_api_idempotency_answer(&self, owner: &str, key: &str, a: &Answer) -> StoreResult<()> {
         let client = self.client().await?;
         client
-            .execute(
+            .run(
                 "UPDATE api_idempotency SET status = $3, body = $4, location = $5 WHERE owner = $1 AND key = $2",
                 &[&owner, &key, &i32::from(a.status), &a.body, &a.location],
             )
@@ -159,7 +160,7 @@ impl IntegrationStore for PgStore {
     ) -> StoreResult<()> {
         let client = self.client().await?;
         client
-            .execute(
+            .run(
                 "DELETE FROM api_idempotency WHERE owner = $1 AND key = $2 AND created_at = $3",
                 &[&owner, &key, &created_at],
             )
@@ -170,13 +171,13 @@ impl IntegrationStore for PgStore {
 
     async fn delete_api_idempotency_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
         let client = self.client().await?;
-        client.execute("DELETE FROM api_idempotency WHERE created_at < $1", &[&before]).await.map_err(map_err)
+        client.run("DELETE FROM api_idempotency WHERE created_at < $1", &[&before]).await.map_err(map_err)
     }
 
     async fn delete_api_idempotency(&self, owner: &str, key: &str) -> StoreResult<()> {
         let client = self.client().await?;
         client
-            .execute("DELETE FROM api_idempotency WHERE owner = $1 AND key = $2", &[&owner, &key])
+            .run("DELETE FROM api_idempotency WHERE owner = $1 AND key = $2", &[&owner, &key])
             .await
             .map_err(map_err)?;
         Ok(())
@@ -236,7 +237,7 @@ impl ClientStore for PgStore {
         let (method, credential) = c.credentials.stored();
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO api_clients (id, owner, acts_for, kind, name, method, credential, scopes, mode, created_at,
                 disabled_at, redirect_uris)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -263,14 +264,14 @@ impl ClientStore for PgStore {
 
     async fn get_api_client(&self, id: &str) -> StoreResult<Client> {
         let client = self.client().await?;
-        let row = client.query_opt(&format!("{CLIENT} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
+        let row = client.maybe_row(&format!("{CLIENT} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
         row.as_ref().map(client_row).ok_or(StoreError::NotFound)?
     }
 
     async fn list_api_clients(&self, owner: UserId) -> StoreResult<Vec<Client>> {
         let client = self.client().await?;
         let rows = client
-            .query(&format!("{CLIENT} WHERE owner = $1 ORDER BY created_at, id"), &[&owner.0])
+            .rows(&format!("{CLIENT} WHERE owner = $1 ORDER BY created_at, id"), &[&owner.0])
             .await
             .map_err(map_err)?;
         rows.iter().map(client_row).collect()
@@ -279,7 +280,7 @@ impl ClientStore for PgStore {
     async fn list_live_api_clients(&self) -> StoreResult<Vec<Client>> {
         let client = self.client().await?;
         let rows = client
-            .query(&format!("{CLIENT} WHERE mode = 'live' AND disabled_at IS NULL ORDER BY created_at, id"), &[])
+            .rows(&format!("{CLIENT} WHERE mode = 'live' AND disabled_at IS NULL ORDER BY created_at, id"), &[])
             .await
             .map_err(map_err)?;
         rows.iter().map(client_row).collect()
@@ -288,7 +289,7 @@ impl ClientStore for PgStore {
     async fn update_api_client(&self, c: &Client, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "UPDATE api_clients SET acts_for = $2, mode = $3, disabled_at = $4 WHERE id = $1",
             &[&c.id, &c.acts_for.0, &c.mode.code(), &c.disabled_at],
         )
@@ -301,7 +302,7 @@ impl ClientStore for PgStore {
     async fn insert_api_access_token(&self, t: &AccessToken, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO api_access_tokens (id, hash, client_id, user_id, grant_id, scopes, created_at, expires_at,
                 revoked_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -325,23 +326,20 @@ impl ClientStore for PgStore {
 
     async fn find_api_access_token(&self, hash: &str) -> StoreResult<Option<AccessToken>> {
         let client = self.client().await?;
-        let row = client.query_opt(&format!("{ACCESS} WHERE hash = $1"), &[&hash]).await.map_err(map_err)?;
+        let row = client.maybe_row(&format!("{ACCESS} WHERE hash = $1"), &[&hash]).await.map_err(map_err)?;
         row.as_ref().map(access_row).transpose()
     }
 
     async fn update_api_access_token_revoked(&self, id: Uuid, at: OffsetDateTime) -> StoreResult<()> {
         let client = self.client().await?;
-        client
-            .execute("UPDATE api_access_tokens SET revoked_at = $2 WHERE id = $1", &[&id, &at])
-            .await
-            .map_err(map_err)?;
+        client.run("UPDATE api_access_tokens SET revoked_at = $2 WHERE id = $1", &[&id, &at]).await.map_err(map_err)?;
         Ok(())
     }
 
     async fn save_api_grant(&self, g: &Grant, code: &Ticket, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO api_grants (id, user_id, client_id, scopes, created_at, revoked_at)
              VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (id) DO UPDATE SET scopes = excluded.scopes",
@@ -357,7 +355,7 @@ impl ClientStore for PgStore {
     async fn list_api_grants(&self, user: UserId) -> StoreResult<Vec<Grant>> {
         let client = self.client().await?;
         let rows = client
-            .query(&format!("{GRANT} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"), &[&user.0])
+            .rows(&format!("{GRANT} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"), &[&user.0])
             .await
             .map_err(map_err)?;
         rows.iter().map(grant_row).collect()
@@ -365,7 +363,7 @@ impl ClientStore for PgStore {
 
     async fn get_api_grant(&self, id: Uuid) -> StoreResult<Grant> {
         let client = self.client().await?;
-        let row = client.query_opt(&format!("{GRANT} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
+        let row = client.maybe_row(&format!("{GRANT} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
         row.as_ref().map(grant_row).ok_or(StoreError::NotFound)?
     }
 
@@ -379,14 +377,14 @@ impl ClientStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE api_grants SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
                 &[&id, &user.0, &at],
             )
             .await
             .map_err(map_err)?;
         if n == 1 {
-            tx.execute("DELETE FROM api_tickets WHERE grant_id = $1", &[&id]).await.map_err(map_err)?;
+            tx.run("DELETE FROM api_tickets WHERE grant_id = $1", &[&id]).await.map_err(map_err)?;
             crate::effects::apply(&tx, fx).await?;
         }
         tx.commit().await.map_err(map_err)?;
@@ -404,7 +402,7 @@ impl ClientStore for PgStore {
         let client = self.client().await?;
         // Deleted and returned in one statement: two exchanges of one code cannot both get it.
         let row = client
-            .query_opt(
+            .maybe_row(
                 "DELETE FROM api_tickets WHERE hash = $1 AND kind = $2
                  RETURNING hash, kind, grant_id, client_id, redirect_uri, challenge, scopes, expires_at",
                 &[&hash, &kind],
@@ -440,8 +438,8 @@ fn grant_row(r: &Row) -> StoreResult<Grant> {
     })
 }
 
-async fn put_ticket(tx: &tokio_postgres::Transaction<'_>, t: &Ticket) -> StoreResult<()> {
-    tx.execute(
+async fn put_ticket(tx: &deadpool_postgres::Transaction<'_>, t: &Ticket) -> StoreResult<()> {
+    tx.run(
         "INSERT INTO api_tickets (hash, kind, grant_id, client_id, redirect_uri, challenge, scopes, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         &[

@@ -2,6 +2,7 @@
 //! nodes take disjoint jobs without waiting on each other.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, json, limit, map_err};
 use sep_core::StoreError;
 use sep_core::job::store::JobStore;
@@ -55,7 +56,7 @@ impl JobStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         // A worker that died holding its last attempt leaves a dead letter, not a loop.
-        tx.execute(
+        tx.run(
             "UPDATE jobs SET state = 'dead', locked_until = NULL, finished_at = $2,
                  last_error = coalesce(last_error, 'lease expired')
              WHERE id IN (SELECT id FROM jobs WHERE queue = $1 AND state = 'running' AND locked_until <= $2
@@ -65,7 +66,7 @@ impl JobStore for PgStore {
         .await
         .map_err(map_err)?;
         let rows = tx
-            .query(
+            .rows(
                 &format!(
                     "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $3, locked_by = $4
                      WHERE id IN (SELECT id FROM jobs WHERE queue = $1
@@ -86,7 +87,7 @@ impl JobStore for PgStore {
     async fn update_job_done(&self, id: i64, at: OffsetDateTime) -> StoreResult<()> {
         let client = self.client().await?;
         let n = client
-            .execute(
+            .run(
                 "UPDATE jobs SET state = 'done', locked_until = NULL, finished_at = $2 WHERE id = $1 AND state = 'running'",
                 &[&id, &at],
             )
@@ -98,7 +99,7 @@ impl JobStore for PgStore {
     async fn update_job_failed(&self, id: i64, error: &str, retry_at: OffsetDateTime) -> StoreResult<Job> {
         let client = self.client().await?;
         let row = client
-            .query_opt(
+            .maybe_row(
                 &format!(
                     "UPDATE jobs SET locked_until = NULL, locked_by = NULL, last_error = $2,
                          state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
@@ -115,14 +116,14 @@ impl JobStore for PgStore {
     async fn get_job(&self, id: i64) -> StoreResult<Job> {
         let client = self.client().await?;
         let row =
-            client.query_opt(&format!("SELECT {COLUMNS} FROM jobs WHERE id = $1"), &[&id]).await.map_err(map_err)?;
+            client.maybe_row(&format!("SELECT {COLUMNS} FROM jobs WHERE id = $1"), &[&id]).await.map_err(map_err)?;
         row.as_ref().map(from_row).unwrap_or(Err(StoreError::NotFound))
     }
 
     async fn list_jobs(&self, queue: &str, n: u32) -> StoreResult<Vec<Job>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &format!("SELECT {COLUMNS} FROM jobs WHERE queue = $1 ORDER BY id DESC LIMIT $2"),
                 &[&queue, &limit(n)],
             )
@@ -134,7 +135,7 @@ impl JobStore for PgStore {
     async fn list_dead_jobs(&self, queue: &str, n: u32) -> StoreResult<Vec<Job>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &format!("SELECT {COLUMNS} FROM jobs WHERE queue = $1 AND state = 'dead' ORDER BY id LIMIT $2"),
                 &[&queue, &limit(n)],
             )

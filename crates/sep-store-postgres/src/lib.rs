@@ -6,6 +6,7 @@
 
 mod applications;
 mod audit;
+mod cached;
 mod code_rows;
 mod conv;
 mod documents;
@@ -26,6 +27,7 @@ mod spravki;
 mod users;
 mod webhooks;
 
+use crate::cached::Cached as _;
 use conv::map_err;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use sep_core::StoreError;
@@ -82,7 +84,7 @@ impl PgStore {
     pub async fn schema_columns(&self) -> StoreResult<Vec<(String, String)>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 "SELECT table_name::text, column_name::text FROM information_schema.columns
                  WHERE table_schema = current_schema() ORDER BY 1, 2",
                 &[],
@@ -97,7 +99,7 @@ impl PgStore {
 impl Health for PgStore {
     async fn ping(&self) -> StoreResult<()> {
         let client = self.client().await?;
-        client.query_one("SELECT count(*) FROM schema_migrations", &[]).await.map_err(map_err)?;
+        client.row("SELECT count(*) FROM schema_migrations", &[]).await.map_err(map_err)?;
         Ok(())
     }
 

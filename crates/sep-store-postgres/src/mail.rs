@@ -1,6 +1,7 @@
 //! [`MailStore`] on PostgreSQL.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, map_err};
 use sep_core::StoreError;
 use sep_core::ids::UserId;
@@ -49,8 +50,8 @@ fn filed_row(r: &Row) -> StoreResult<Filed> {
 /// Locks a mailbox's conversation row before its letters' marks change: a letter filed meanwhile
 /// waits or is seen whole, so the row and the marks it sums cannot part (READ COMMITTED would
 /// re-read a waited-for row with the old snapshot).
-async fn lock_thread(tx: &tokio_postgres::Transaction<'_>, mailbox: &Party, conversation: Uuid) -> StoreResult<()> {
-    tx.execute(
+async fn lock_thread(tx: &deadpool_postgres::Transaction<'_>, mailbox: &Party, conversation: Uuid) -> StoreResult<()> {
+    tx.run(
         "SELECT 1 FROM mail_threads WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3 FOR UPDATE",
         &[&mailbox.kind(), &mailbox.key(), &conversation],
     )
@@ -91,7 +92,7 @@ impl PgStore {
         let client = self.client().await?;
         let ids: Vec<Uuid> = filed.iter().map(|f| f.letter.id).collect();
         let rows = client
-            .query(
+            .rows(
                 "SELECT letter_id, name, content_type, size, sha256 FROM mail_files WHERE letter_id = ANY($1)
                  ORDER BY letter_id, idx",
                 &[&ids],
@@ -110,7 +111,7 @@ impl PgStore {
             }
         }
         let rows = client
-            .query(
+            .rows(
                 "SELECT letter_id, part, source, hash, signer_subject, signer_issuer, signer_serial, signer_not_before,
                     signer_not_after, signed_at FROM mail_signatures WHERE letter_id = ANY($1) ORDER BY letter_id, part",
                 &[&ids],
@@ -144,12 +145,12 @@ impl PgStore {
 /// Stores letter `l` with its files, signatures and search terms and files it in both
 /// mailboxes, removing the sender's `draft`, within `tx`.
 async fn file_letter(
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Transaction<'_>,
     l: &Letter,
     ders: &[Vec<u8>],
     draft: Option<Uuid>,
 ) -> StoreResult<()> {
-    tx.execute(
+    tx.run(
         "INSERT INTO mail_letters (id, conversation_id, from_kind, from_key, from_name, to_kind, to_key,
             to_name, author_id, subject, body, sent_at, read_at, application_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $13)",
@@ -173,7 +174,7 @@ async fn file_letter(
     .map_err(map_err)?;
     for (i, f) in l.files.iter().enumerate() {
         let idx = i32::try_from(i).unwrap_or(i32::MAX);
-        tx.execute(
+        tx.run(
             "INSERT INTO mail_files (letter_id, idx, name, content_type, size, sha256) VALUES ($1, $2, $3, $4, $5, $6)",
             &[&l.id, &idx, &f.name, &f.content_type, &f.size, &f.sha256],
         )
@@ -182,7 +183,7 @@ async fn file_letter(
     }
     for (sig, der) in l.signatures.iter().zip(ders) {
         let part = i32::try_from(sig.part).unwrap_or(i32::MAX);
-        tx.execute(
+        tx.run(
             "INSERT INTO mail_signatures (letter_id, part, source, hash, signer_subject, signer_issuer,
                 signer_serial, signer_not_before, signer_not_after, signed_at, der)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -206,7 +207,7 @@ async fn file_letter(
     if let Some(d) = draft {
         // Kept as a tombstone naming the letter: it cannot be saved or sent again.
         let n = tx
-            .execute(
+            .run(
                 "UPDATE mail_drafts SET letter_id = $3, subject = '', body = '', files = '[]'::jsonb, to_number = NULL, to_name = NULL
                  WHERE id = $1 AND author_id = $2 AND letter_id IS NULL",
                 &[&d, &l.author.0, &l.id],
@@ -217,7 +218,7 @@ async fn file_letter(
             return Err(StoreError::Conflict { constraint: "mail_drafts_sent".into() });
         }
     }
-    tx.execute(
+    tx.run(
         "INSERT INTO mail_search (letter_id, terms) VALUES ($1, $2)",
         &[&l.id, &sep_core::mail::search::analyse(&l.searchable())],
     )
@@ -229,7 +230,7 @@ async fn file_letter(
     sides.sort_by_key(|(p, _)| (p.kind(), p.key()));
     for (mailbox, incoming) in sides {
         let with = if incoming { &l.from_name } else { &l.to_name };
-        tx.execute(
+        tx.run(
             "INSERT INTO mail_threads (box_kind, box_key, conversation_id, subject, with_name, last_at,
                 inbox_at, sent_last_at, archived, total, unread)
              VALUES ($1, $2, $3, $4, $5, $6::timestamptz, CASE WHEN $7::boolean THEN $6::timestamptz END,
@@ -247,7 +248,7 @@ async fn file_letter(
         )
         .await
         .map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO mail_boxes (box_kind, box_key, letter_id, conversation_id, incoming, is_read, archived,
                 sent_at)
              VALUES ($1, $2, $3, $4, $5, $6, false, $7)",
@@ -278,13 +279,13 @@ impl MailStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         file_letter(&tx, l, &[], None).await?;
-        let gone = tx.execute("DELETE FROM application_messages WHERE id = $1", &[&legacy]).await.map_err(map_err)?;
+        let gone = tx.run("DELETE FROM application_messages WHERE id = $1", &[&legacy]).await.map_err(map_err)?;
         if gone != 1 {
             // Moved already by another process: nothing is filed twice.
             return Err(StoreError::Conflict { constraint: "application_messages_moved".into() });
         }
         let place: i64 = tx
-            .query_one(
+            .row(
                 // Its place as the thread numbers it: by time, then id.
                 "SELECT COUNT(*) FROM mail_letters WHERE application_id = $1
                     AND (sent_at < $2 OR (sent_at = $2 AND id <= $3))",
@@ -293,7 +294,7 @@ impl MailStore for PgStore {
             .await
             .map_err(map_err)?
             .get(0);
-        tx.execute(
+        tx.run(
             "UPDATE document_signatures SET document = $1 WHERE document = $2",
             &[&format!("m:{}:{place}", app.0), &format!("m:{}:{legacy}", app.0)],
         )
@@ -306,7 +307,7 @@ impl MailStore for PgStore {
         let part = i32::try_from(part).unwrap_or(i32::MAX);
         let client = self.client().await?;
         let row = client
-            .query_opt("SELECT der FROM mail_signatures WHERE letter_id = $1 AND part = $2", &[&letter, &part])
+            .maybe_row("SELECT der FROM mail_signatures WHERE letter_id = $1 AND part = $2", &[&letter, &part])
             .await
             .map_err(map_err)?;
         Ok(row.map(|r| r.get(0)))
@@ -317,7 +318,7 @@ impl MailStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "INSERT INTO mail_drafts (id, box_kind, box_key, author_id, to_kind, to_key, to_name, reply_to,
                     subject, body, files, updated_at, to_number)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -351,7 +352,7 @@ impl MailStore for PgStore {
             return Ok(DraftSaved::Saved);
         }
         let sent = tx
-            .query_opt(
+            .maybe_row(
                 "SELECT letter_id FROM mail_drafts WHERE id = $1 AND author_id = $2 AND box_kind = $3 AND box_key = $4",
                 &[&d.id, &d.author.0, &d.mailbox.kind(), &d.mailbox.key()],
             )
@@ -366,7 +367,7 @@ impl MailStore for PgStore {
     async fn find_draft(&self, mailbox: &Party, author: UserId, id: Uuid) -> StoreResult<Option<Draft>> {
         let client = self.client().await?;
         let row = client
-            .query_opt(
+            .maybe_row(
                 &format!(
                     "{DRAFT} WHERE id = $1 AND box_kind = $2 AND box_key = $3 AND author_id = $4 AND letter_id IS NULL"
                 ),
@@ -380,7 +381,7 @@ impl MailStore for PgStore {
     async fn list_drafts(&self, mailbox: &Party, author: UserId) -> StoreResult<Vec<Draft>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &format!(
                     "{DRAFT} WHERE box_kind = $1 AND box_key = $2 AND author_id = $3 AND letter_id IS NULL
                      ORDER BY updated_at DESC, id DESC"
@@ -396,7 +397,7 @@ impl MailStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "DELETE FROM mail_drafts WHERE id = $1 AND box_kind = $2 AND box_key = $3 AND author_id = $4
                     AND letter_id IS NULL",
                 &[&id, &mailbox.kind(), &mailbox.key(), &author.0],
@@ -421,7 +422,7 @@ impl MailStore for PgStore {
              WHERE box_kind = $1 AND box_key = $2 AND {filter} ORDER BY {order} DESC, conversation_id DESC LIMIT $3"
         );
         let client = self.client().await?;
-        let rows = client.query(&sql, &[&mailbox.kind(), &mailbox.key(), &limit]).await.map_err(map_err)?;
+        let rows = client.rows(&sql, &[&mailbox.kind(), &mailbox.key(), &limit]).await.map_err(map_err)?;
         Ok(rows
             .iter()
             .map(|r| Conversation {
@@ -438,7 +439,7 @@ impl MailStore for PgStore {
     async fn list_conversation(&self, mailbox: &Party, conversation: Uuid) -> StoreResult<Vec<Filed>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &format!(
                     "{FILED} WHERE b.box_kind = $1 AND b.box_key = $2 AND b.conversation_id = $3 ORDER BY l.sent_at, l.id"
                 ),
@@ -454,7 +455,7 @@ impl MailStore for PgStore {
     async fn find_filed(&self, mailbox: &Party, letter: Uuid) -> StoreResult<Option<Filed>> {
         let client = self.client().await?;
         let row = client
-            .query_opt(
+            .maybe_row(
                 &format!("{FILED} WHERE b.box_kind = $1 AND b.box_key = $2 AND b.letter_id = $3"),
                 &[&mailbox.kind(), &mailbox.key(), &letter],
             )
@@ -476,7 +477,7 @@ impl MailStore for PgStore {
         let tx = client.transaction().await.map_err(map_err)?;
         lock_thread(&tx, mailbox, conversation).await?;
         let (kind, key) = (mailbox.kind(), mailbox.key());
-        tx.execute(
+        tx.run(
             "UPDATE mail_letters SET read_at = $4 WHERE read_at IS NULL AND id IN (SELECT letter_id FROM mail_boxes
                 WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3 AND incoming)",
             &[&kind, &key, &conversation, &at],
@@ -484,14 +485,14 @@ impl MailStore for PgStore {
         .await
         .map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE mail_boxes SET is_read = true
                  WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3 AND incoming AND NOT is_read",
                 &[&kind, &key, &conversation],
             )
             .await
             .map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "UPDATE mail_threads SET unread = 0 WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3",
             &[&kind, &key, &conversation],
         )
@@ -515,13 +516,13 @@ impl MailStore for PgStore {
         let tx = client.transaction().await.map_err(map_err)?;
         lock_thread(&tx, mailbox, conversation).await?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE mail_boxes SET archived = $4 WHERE box_kind = $1 AND box_key = $2 AND conversation_id = $3",
                 &[&mailbox.kind(), &mailbox.key(), &conversation, &archived],
             )
             .await
             .map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "UPDATE mail_threads SET archived = $4,
                 inbox_at = (SELECT MAX(sent_at) FROM mail_boxes b WHERE b.box_kind = $1 AND b.box_key = $2
                     AND b.conversation_id = $3 AND b.incoming AND NOT b.archived),
@@ -561,7 +562,7 @@ impl MailStore for PgStore {
         let (with_kind, with_key) = (filter.with.as_ref().map(Party::kind), filter.with.as_ref().map(Party::key));
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &sql,
                 &[
                     &mailbox.kind(),
@@ -583,7 +584,7 @@ impl MailStore for PgStore {
     async fn count_unread(&self, mailbox: &Party, cap: i64) -> StoreResult<i64> {
         let client = self.client().await?;
         let row = client
-            .query_one(
+            .row(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM mail_boxes
                  WHERE box_kind = $1 AND box_key = $2 AND incoming AND NOT is_read AND NOT archived LIMIT $3) t",
                 &[&mailbox.kind(), &mailbox.key(), &cap],
@@ -596,7 +597,7 @@ impl MailStore for PgStore {
     async fn count_letters_since(&self, author: UserId, since: OffsetDateTime) -> StoreResult<i64> {
         let client = self.client().await?;
         let row = client
-            .query_one(
+            .row(
                 "SELECT COUNT(*) FROM mail_letters WHERE author_id = $1 AND sent_at >= $2 AND application_id IS NULL",
                 &[&author.0, &since],
             )
@@ -609,7 +610,7 @@ impl MailStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "INSERT INTO mail_counterparties (user_id, inn, ogrn, name, added_at) VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (user_id, inn) DO NOTHING",
                 &[&cp.user_id.0, &cp.inn, &cp.ogrn, &cp.name, &cp.added_at],
@@ -626,7 +627,7 @@ impl MailStore for PgStore {
     async fn list_counterparties(&self, user: UserId) -> StoreResult<Vec<Counterparty>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 "SELECT inn, ogrn, name, added_at FROM mail_counterparties WHERE user_id = $1 ORDER BY name, inn",
                 &[&user.0],
             )
@@ -642,7 +643,7 @@ impl MailStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute("DELETE FROM mail_counterparties WHERE user_id = $1 AND inn = $2", &[&user.0, &inn])
+            .run("DELETE FROM mail_counterparties WHERE user_id = $1 AND inn = $2", &[&user.0, &inn])
             .await
             .map_err(map_err)?;
         if n > 0 {

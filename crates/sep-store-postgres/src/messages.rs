@@ -3,6 +3,7 @@
 //! and the rows of the earlier `application_messages` table, read to be moved into mail.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::map_err;
 use sep_core::application::record::{ApplicationId, Message, StoredFile};
 use sep_core::ids::UserId;
@@ -38,7 +39,7 @@ fn message(r: &tokio_postgres::Row) -> Message {
 pub(crate) async fn list(s: &PgStore, id: ApplicationId) -> StoreResult<Vec<Message>> {
     let client = s.client().await?;
     let sql = format!("{THREAD} WHERE l.application_id = $1 ORDER BY l.sent_at, l.id");
-    let rows = client.query(&sql, &[&id.0]).await.map_err(map_err)?;
+    let rows = client.rows(&sql, &[&id.0]).await.map_err(map_err)?;
     Ok(rows.iter().map(message).collect())
 }
 
@@ -49,7 +50,7 @@ pub(crate) async fn files_of_user(s: &PgStore, user: UserId) -> StoreResult<Vec<
         "SELECT * FROM ({THREAD} JOIN applications p ON p.id = l.application_id WHERE p.user_id = $1) t
          WHERE t.sha256 IS NOT NULL ORDER BY t.at, t.n"
     );
-    let rows = client.query(&sql, &[&user.0]).await.map_err(map_err)?;
+    let rows = client.rows(&sql, &[&user.0]).await.map_err(map_err)?;
     Ok(rows.iter().map(message).collect())
 }
 
@@ -57,7 +58,7 @@ pub(crate) async fn files_of_user(s: &PgStore, user: UserId) -> StoreResult<Vec<
 pub(crate) async fn legacy(s: &PgStore, limit: i64) -> StoreResult<Vec<Message>> {
     let client = s.client().await?;
     let rows = client
-        .query(
+        .rows(
             "SELECT id, at, author_id, author, text, file_name, content_type, size, sha256, application_id
              FROM application_messages ORDER BY id LIMIT $1",
             &[&limit],

@@ -1,5 +1,6 @@
 //! Embedded migrations and their runner.
 
+use crate::cached::Cached as _;
 use crate::conv::map_err;
 use deadpool_postgres::Object;
 use sep_core::StoreError;
@@ -77,7 +78,7 @@ const MIGRATION_LOCK: i64 = 0x5E9_0001;
 
 pub(crate) async fn run(client: &mut Object) -> StoreResult<usize> {
     let tx = client.transaction().await.map_err(map_err)?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.map_err(map_err)?;
+    tx.run("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.map_err(map_err)?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)",
@@ -85,7 +86,7 @@ pub(crate) async fn run(client: &mut Object) -> StoreResult<usize> {
     .await
     .map_err(map_err)?;
     let applied: Vec<Applied> = tx
-        .query("SELECT version, name, checksum FROM schema_migrations ORDER BY version", &[])
+        .rows("SELECT version, name, checksum FROM schema_migrations ORDER BY version", &[])
         .await
         .map_err(map_err)?
         .iter()
@@ -95,7 +96,7 @@ pub(crate) async fn run(client: &mut Object) -> StoreResult<usize> {
     let now = time::OffsetDateTime::now_utc();
     for m in &todo {
         tx.batch_execute(m.sql).await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
             &[&m.version, &m.name, &m.checksum(), &now],
         )

@@ -1,6 +1,7 @@
 //! [`NoticeStore`] on PostgreSQL (notifications are inserted through `Effects`).
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::map_err;
 use sep_core::ids::UserId;
 use sep_core::notice::store::NoticeStore;
@@ -13,7 +14,7 @@ impl NoticeStore for PgStore {
     async fn list_notices(&self, user: UserId, limit: u32) -> StoreResult<Vec<Notice>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 "SELECT id, at, kind, title, text, link, critical, read_at FROM notices
                  WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
                 &[&user.0, &i64::from(limit)],
@@ -41,7 +42,7 @@ impl NoticeStore for PgStore {
     async fn update_notices_read(&self, user: UserId, up_to: i64, at: OffsetDateTime) -> StoreResult<u64> {
         let client = self.client().await?;
         client
-            .execute(
+            .run(
                 "UPDATE notices SET read_at = $3 WHERE user_id = $1 AND id <= $2 AND read_at IS NULL",
                 &[&user.0, &up_to, &at],
             )

@@ -1,6 +1,7 @@
 //! [`OperationStore`] on PostgreSQL.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, json, map_err};
 use sep_core::ids::UserId;
 use sep_core::integration::operation::{Operation, State};
@@ -37,7 +38,7 @@ impl OperationStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "INSERT INTO api_operations (id, owner, user_id, kind, key, params, input, state, total, done, result,
                     created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -69,14 +70,14 @@ impl OperationStore for PgStore {
 
     async fn find_api_operation(&self, id: Uuid) -> StoreResult<Option<Operation>> {
         let client = self.client().await?;
-        let row = client.query_opt(&format!("{OPERATION} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
+        let row = client.maybe_row(&format!("{OPERATION} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
         row.as_ref().map(operation_row).transpose()
     }
 
     async fn find_api_operation_by_key(&self, owner: &str, key: &str) -> StoreResult<Option<Operation>> {
         let client = self.client().await?;
         let row = client
-            .query_opt(&format!("{OPERATION} WHERE owner = $1 AND key = $2"), &[&owner, &key])
+            .maybe_row(&format!("{OPERATION} WHERE owner = $1 AND key = $2"), &[&owner, &key])
             .await
             .map_err(map_err)?;
         row.as_ref().map(operation_row).transpose()
@@ -85,7 +86,7 @@ impl OperationStore for PgStore {
     async fn update_api_operation(&self, op: &Operation, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "UPDATE api_operations SET state = $2, done = $3, result = $4, updated_at = $5 WHERE id = $1",
             &[&op.id, &op.state.code(), &op.done, &op.result.to_string(), &op.updated_at],
         )

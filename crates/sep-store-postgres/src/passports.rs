@@ -1,13 +1,15 @@
 //! [`PassportStore`] on PostgreSQL.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, map_err};
+use deadpool_postgres::Transaction;
 use sep_core::application::record::{ApplicationId, StoredFile};
 use sep_core::ids::UserId;
 use sep_core::passport::record::{AnnulReason, Passport, PassportStatus, StatusEntry};
 use sep_core::passport::store::PassportStore;
 use sep_core::store::{Effects, StoreResult};
-use tokio_postgres::{Row, Transaction};
+use tokio_postgres::Row;
 use uuid::Uuid;
 
 const PASSPORT: &str = "SELECT id, number, user_id, application_id, inn, passport_series, passport_number, last_name,
@@ -56,7 +58,7 @@ fn history_row(r: &Row) -> StoreResult<StatusEntry> {
 }
 
 async fn insert_history(tx: &Transaction<'_>, e: &StatusEntry) -> StoreResult<()> {
-    tx.execute(
+    tx.run(
         "INSERT INTO passport_history (id, passport_id, at, status, by_user, reason, comment)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
         &[
@@ -76,7 +78,7 @@ async fn insert_history(tx: &Transaction<'_>, e: &StatusEntry) -> StoreResult<()
 
 async fn annul(tx: &Transaction<'_>, e: &StatusEntry) -> StoreResult<bool> {
     let n = tx
-        .execute("UPDATE passports SET status = 'annulled' WHERE id = $1 AND status = 'valid'", &[&e.passport_id])
+        .run("UPDATE passports SET status = 'annulled' WHERE id = $1 AND status = 'valid'", &[&e.passport_id])
         .await
         .map_err(map_err)?;
     if n == 1 {
@@ -90,7 +92,7 @@ impl PassportStore for PgStore {
     async fn next_passport_number(&self, year: i32) -> StoreResult<i64> {
         let client = self.client().await?;
         let row = client
-            .query_one(
+            .row(
                 "INSERT INTO passport_numbers (year, last) VALUES ($1, 1)
                  ON CONFLICT (year) DO UPDATE SET last = passport_numbers.last + 1 RETURNING last",
                 &[&year],
@@ -110,11 +112,11 @@ impl PassportStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         // One issuing per application at a time: the second waits here and then finds it.
-        tx.execute("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 21))", &[&p.application_id.0.to_string()])
+        tx.run("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 21))", &[&p.application_id.0.to_string()])
             .await
             .map_err(map_err)?;
         let taken = tx
-            .query_opt("SELECT id FROM passports WHERE application_id = $1", &[&p.application_id.0])
+            .maybe_row("SELECT id FROM passports WHERE application_id = $1", &[&p.application_id.0])
             .await
             .map_err(map_err)?;
         if taken.is_some() {
@@ -123,7 +125,7 @@ impl PassportStore for PgStore {
         if let Some(e) = annul_old {
             annul(&tx, e).await?;
         }
-        tx.execute(
+        tx.run(
             "INSERT INTO passports (id, number, user_id, application_id, inn, passport_series, passport_number,
                 last_name, first_name, middle_name, birth_date, birth_place, citizenship, photo_name, photo_type,
                 photo_size, photo_sha256, issued_at, valid_until, status, code_es256, code_gost)
@@ -164,27 +166,27 @@ impl PassportStore for PgStore {
 
     async fn find_passport(&self, id: Uuid) -> StoreResult<Option<Passport>> {
         let client = self.client().await?;
-        let row = client.query_opt(&format!("{PASSPORT} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
+        let row = client.maybe_row(&format!("{PASSPORT} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
         row.as_ref().map(passport_row).transpose()
     }
 
     async fn find_passport_by_number(&self, number: &str) -> StoreResult<Option<Passport>> {
         let client = self.client().await?;
-        let row = client.query_opt(&format!("{PASSPORT} WHERE number = $1"), &[&number]).await.map_err(map_err)?;
+        let row = client.maybe_row(&format!("{PASSPORT} WHERE number = $1"), &[&number]).await.map_err(map_err)?;
         row.as_ref().map(passport_row).transpose()
     }
 
     async fn find_passport_by_application(&self, app: ApplicationId) -> StoreResult<Option<Passport>> {
         let client = self.client().await?;
         let row =
-            client.query_opt(&format!("{PASSPORT} WHERE application_id = $1"), &[&app.0]).await.map_err(map_err)?;
+            client.maybe_row(&format!("{PASSPORT} WHERE application_id = $1"), &[&app.0]).await.map_err(map_err)?;
         row.as_ref().map(passport_row).transpose()
     }
 
     async fn list_passports_of_user(&self, user: UserId) -> StoreResult<Vec<Passport>> {
         let client = self.client().await?;
         let rows = client
-            .query(&format!("{PASSPORT} WHERE user_id = $1 ORDER BY issued_at DESC, id DESC"), &[&user.0])
+            .rows(&format!("{PASSPORT} WHERE user_id = $1 ORDER BY issued_at DESC, id DESC"), &[&user.0])
             .await
             .map_err(map_err)?;
         rows.iter().map(passport_row).collect()
@@ -192,10 +194,8 @@ impl PassportStore for PgStore {
 
     async fn passport_history(&self, id: Uuid) -> StoreResult<Vec<StatusEntry>> {
         let client = self.client().await?;
-        let rows = client
-            .query(&format!("{HISTORY} WHERE passport_id = $1 ORDER BY at, id"), &[&id])
-            .await
-            .map_err(map_err)?;
+        let rows =
+            client.rows(&format!("{HISTORY} WHERE passport_id = $1 ORDER BY at, id"), &[&id]).await.map_err(map_err)?;
         rows.iter().map(history_row).collect()
     }
 
@@ -213,7 +213,7 @@ impl PassportStore for PgStore {
     async fn passport_checked_at(&self, id: Uuid) -> StoreResult<Option<time::OffsetDateTime>> {
         let client = self.client().await?;
         let row = client
-            .query_opt("SELECT registry_checked_at FROM passports WHERE id = $1", &[&id])
+            .maybe_row("SELECT registry_checked_at FROM passports WHERE id = $1", &[&id])
             .await
             .map_err(map_err)?;
         Ok(row.and_then(|r| r.get(0)))
@@ -229,7 +229,7 @@ impl PassportStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE passports SET registry_checked_at = $2
                  WHERE id = $1 AND (registry_checked_at IS NULL OR registry_checked_at < $3)",
                 &[&id, &at, &since],
@@ -246,7 +246,7 @@ impl PassportStore for PgStore {
     async fn list_annulled_passports(&self) -> StoreResult<Vec<Uuid>> {
         let client = self.client().await?;
         let rows = client
-            .query("SELECT id FROM passports WHERE status = 'annulled' ORDER BY id", &[])
+            .rows("SELECT id FROM passports WHERE status = 'annulled' ORDER BY id", &[])
             .await
             .map_err(map_err)?;
         Ok(rows.iter().map(|r| r.get(0)).collect())

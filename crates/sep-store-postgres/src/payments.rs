@@ -1,6 +1,7 @@
 //! [`PaymentStore`] on PostgreSQL.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, map_err};
 use sep_core::StoreError;
 use sep_core::application::record::{ApplicationId, applicant_code, applicant_from_code};
@@ -65,7 +66,7 @@ impl PgStore {
         args: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> StoreResult<Option<Payment>> {
         let client = self.client().await?;
-        let r = client.query_opt(sql, args).await.map_err(map_err)?;
+        let r = client.maybe_row(sql, args).await.map_err(map_err)?;
         r.as_ref().map(row).transpose()
     }
 }
@@ -95,7 +96,7 @@ impl PaymentStore for PgStore {
     async fn insert_payment(&self, p: &Payment, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO payments (id, user_id, uin, amount, title, status, request_key, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             &[
@@ -139,7 +140,7 @@ impl PaymentStore for PgStore {
     async fn list_payments_of_user(&self, user: UserId) -> StoreResult<Vec<Payment>> {
         let client = self.client().await?;
         let rows = client
-            .query(&format!("{PAYMENT} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"), &[&user.0])
+            .rows(&format!("{PAYMENT} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"), &[&user.0])
             .await
             .map_err(map_err)?;
         rows.iter().map(row).collect()
@@ -154,7 +155,7 @@ impl PaymentStore for PgStore {
     ) -> StoreResult<bool> {
         let client = self.client().await?;
         let n = client
-            .execute(
+            .run(
                 "UPDATE payments SET status = 'pending', provider_id = $2, confirmation_url = $3, updated_at = $4
                  WHERE id = $1 AND status = 'created' AND provider_id IS NULL",
                 &[&id, &provider_id, &confirmation_url, &at],
@@ -175,7 +176,7 @@ impl PaymentStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE payments SET receipt_id = $2 WHERE id = $1 AND status = 'succeeded' AND receipt_id IS NULL",
                 &[&id, &document.id],
             )
@@ -202,7 +203,7 @@ impl PaymentStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = match tx
-            .execute(
+            .run(
                 "UPDATE payments SET status = $2, failure_code = $3, failure_text = $4, rrn = $5, auth_code = $6,
                     card = COALESCE($7, card), updated_at = $8
                  WHERE id = $1 AND status IN ('created', 'pending')",
@@ -228,9 +229,9 @@ impl PaymentStore for PgStore {
         let tx = client.transaction().await.map_err(map_err)?;
         // One person's refunds are asked one at a time: the row lock makes a second request
         // wait and then see the first.
-        tx.execute("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", &[&r.user_id.0]).await.map_err(map_err)?;
+        tx.run("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", &[&r.user_id.0]).await.map_err(map_err)?;
         let row = tx
-            .query_one(
+            .row(
                 "SELECT COALESCE(SUM(amount), 0)::BIGINT FROM refunds WHERE user_id = $1 AND status <> 'rejected'",
                 &[&r.user_id.0],
             )
@@ -239,7 +240,7 @@ impl PaymentStore for PgStore {
         if row.get::<_, i64>(0) != reserved.0 {
             return Err(StoreError::Conflict { constraint: "refunds_reserved".into() });
         }
-        tx.execute(
+        tx.run(
             "INSERT INTO refunds (id, user_id, amount, bic, account, recipient, status, reason, request_key, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             &[
@@ -264,14 +265,14 @@ impl PaymentStore for PgStore {
 
     async fn find_refund(&self, id: Uuid) -> StoreResult<Option<Refund>> {
         let client = self.client().await?;
-        let r = client.query_opt(&format!("{REFUND} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
+        let r = client.maybe_row(&format!("{REFUND} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
         r.as_ref().map(refund_row).transpose()
     }
 
     async fn find_refund_by_key(&self, user: UserId, key: &str) -> StoreResult<Option<Refund>> {
         let client = self.client().await?;
         let r = client
-            .query_opt(&format!("{REFUND} WHERE user_id = $1 AND request_key = $2"), &[&user.0, &key])
+            .maybe_row(&format!("{REFUND} WHERE user_id = $1 AND request_key = $2"), &[&user.0, &key])
             .await
             .map_err(map_err)?;
         r.as_ref().map(refund_row).transpose()
@@ -280,7 +281,7 @@ impl PaymentStore for PgStore {
     async fn list_refunds_of_user(&self, user: UserId) -> StoreResult<Vec<Refund>> {
         let client = self.client().await?;
         let rows = client
-            .query(&format!("{REFUND} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"), &[&user.0])
+            .rows(&format!("{REFUND} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"), &[&user.0])
             .await
             .map_err(map_err)?;
         rows.iter().map(refund_row).collect()
@@ -297,7 +298,7 @@ impl PaymentStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE refunds SET status = $2, reason = $3, updated_at = $4 WHERE id = $1 AND status = 'accepted'",
                 &[&id, &to.code(), &reason, &at],
             )
@@ -313,7 +314,7 @@ impl PaymentStore for PgStore {
     async fn find_account_alerts(&self, user: UserId) -> StoreResult<Option<Alerts>> {
         let client = self.client().await?;
         let r = client
-            .query_opt("SELECT email, sms, threshold, last_balance FROM account_alerts WHERE user_id = $1", &[&user.0])
+            .maybe_row("SELECT email, sms, threshold, last_balance FROM account_alerts WHERE user_id = $1", &[&user.0])
             .await
             .map_err(map_err)?;
         Ok(r.map(|r| Alerts {
@@ -327,7 +328,7 @@ impl PaymentStore for PgStore {
     async fn upsert_account_alerts(&self, user: UserId, a: &Alerts, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO account_alerts (user_id, email, sms, threshold, last_balance) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, sms = excluded.sms,
                 threshold = excluded.threshold, last_balance = excluded.last_balance",
@@ -349,7 +350,7 @@ impl PaymentStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE account_alerts SET last_balance = $3 WHERE user_id = $1 AND last_balance IS NOT DISTINCT FROM $2",
                 &[&user.0, &expected.map(|k| k.0), &balance.0],
             )
@@ -365,7 +366,7 @@ impl PaymentStore for PgStore {
     async fn insert_linked_card(&self, card: &sep_core::payment::cards::LinkedCard) -> StoreResult<()> {
         let client = self.client().await?;
         client
-            .execute(
+            .run(
                 "INSERT INTO linked_cards (id, user_id, token, masked, expiry, created_at) VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (token) DO NOTHING",
                 &[&card.id, &card.user_id.0, &card.token, &card.masked, &card.expiry, &card.created_at],
@@ -378,7 +379,7 @@ impl PaymentStore for PgStore {
     async fn list_linked_cards(&self, user: UserId) -> StoreResult<Vec<sep_core::payment::cards::LinkedCard>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 "SELECT id, token, masked, expiry, created_at FROM linked_cards WHERE user_id = $1 ORDER BY created_at, id",
                 &[&user.0],
             )
@@ -401,7 +402,7 @@ impl PaymentStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute("DELETE FROM linked_cards WHERE id = $1 AND user_id = $2", &[&id, &user.0])
+            .run("DELETE FROM linked_cards WHERE id = $1 AND user_id = $2", &[&id, &user.0])
             .await
             .map_err(map_err)?;
         if n > 0 {
@@ -414,7 +415,7 @@ impl PaymentStore for PgStore {
     async fn list_users_with_alerts(&self) -> StoreResult<Vec<UserId>> {
         let client = self.client().await?;
         let rows = client
-            .query("SELECT user_id FROM account_alerts WHERE email OR sms ORDER BY user_id", &[])
+            .rows("SELECT user_id FROM account_alerts WHERE email OR sms ORDER BY user_id", &[])
             .await
             .map_err(map_err)?;
         Ok(rows.iter().map(|r| UserId(r.get(0))).collect())
@@ -423,7 +424,7 @@ impl PaymentStore for PgStore {
     async fn find_payment_code(&self, payment: Uuid) -> StoreResult<Option<(sep_core::otp::CodeState, u32)>> {
         let client = self.client().await?;
         let r = client
-            .query_opt(
+            .maybe_row(
                 "SELECT code_digest, code_expires_at, code_tries_left, code_spent, sent FROM payment_codes WHERE payment_id = $1",
                 &[&payment],
             )
@@ -453,7 +454,7 @@ impl PaymentStore for PgStore {
         let tx = client.transaction().await.map_err(map_err)?;
         let changed = match expected {
             None => tx
-                .execute(
+                .run(
                     "INSERT INTO payment_codes (payment_id, code_digest, code_expires_at, code_tries_left, code_spent, sent)
                      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (payment_id) DO NOTHING",
                     &[&payment, &code.digest, &code.expires_at, &int(code.tries_left), &code.spent, &int(sent)],
@@ -461,7 +462,7 @@ impl PaymentStore for PgStore {
                 .await
                 .map_err(map_err)?,
             Some((was, was_sent)) => tx
-                .execute(
+                .run(
                     "UPDATE payment_codes SET code_digest = $2, code_expires_at = $3, code_tries_left = $4,
                         code_spent = $5, sent = $6
                      WHERE payment_id = $1 AND code_digest = $7 AND code_tries_left = $8 AND code_spent = $9 AND sent = $10",
@@ -494,7 +495,7 @@ impl PaymentStore for PgStore {
         let (uin, kind, refund) = (fee.charge.uin.as_str(), applicant_code(fee.applicant_type), fee.refund.code());
         let changed = match expected {
             None => tx
-                .execute(
+                .run(
                     "INSERT INTO application_fees (application_id, user_id, uin, applicant_type, charge, refund,
                         refund_reason, created_at, updated_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (application_id) DO NOTHING",
@@ -513,7 +514,7 @@ impl PaymentStore for PgStore {
                 .await
                 .map_err(map_err)?,
             Some(was) => tx
-                .execute(
+                .run(
                     "UPDATE application_fees SET uin = $3, applicant_type = $4, charge = $5, refund = $6,
                         refund_reason = $7, updated_at = $8
                      WHERE application_id = $1 AND user_id = $2 AND uin = $9",
@@ -542,19 +543,19 @@ impl PaymentStore for PgStore {
     async fn find_fee(&self, application: ApplicationId) -> StoreResult<Option<Fee>> {
         let client = self.client().await?;
         let r =
-            client.query_opt(&format!("{FEE} WHERE application_id = $1"), &[&application.0]).await.map_err(map_err)?;
+            client.maybe_row(&format!("{FEE} WHERE application_id = $1"), &[&application.0]).await.map_err(map_err)?;
         r.as_ref().map(fee_row).transpose()
     }
 
     async fn find_fee_by_uin(&self, uin: &str) -> StoreResult<Option<Fee>> {
         let client = self.client().await?;
-        let r = client.query_opt(&format!("{FEE} WHERE uin = $1"), &[&uin]).await.map_err(map_err)?;
+        let r = client.maybe_row(&format!("{FEE} WHERE uin = $1"), &[&uin]).await.map_err(map_err)?;
         r.as_ref().map(fee_row).transpose()
     }
 
     async fn list_fees(&self) -> StoreResult<Vec<Fee>> {
         let client = self.client().await?;
-        let rows = client.query(&format!("{FEE} ORDER BY created_at, application_id"), &[]).await.map_err(map_err)?;
+        let rows = client.rows(&format!("{FEE} ORDER BY created_at, application_id"), &[]).await.map_err(map_err)?;
         rows.iter().map(fee_row).collect()
     }
 
@@ -569,7 +570,7 @@ impl PaymentStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE application_fees SET refund = $2, refund_reason = $3, updated_at = $4
                  WHERE application_id = $1 AND refund = 'none'",
                 &[&application.0, &to.code(), &reason, &at],

@@ -1,6 +1,7 @@
 //! [`RelinkStore`] on PostgreSQL.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::{json, map_err};
 use sep_core::ids::UserId;
 use sep_core::otp::CodeState;
@@ -16,7 +17,7 @@ impl RelinkStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let tries = c.map(|c| i32::try_from(c.tries_left).unwrap_or(0));
-        tx.execute(
+        tx.run(
             "INSERT INTO relink_requests (hash, user_id, data, channel, destination, code_digest, code_expires_at,
                 code_tries_left, code_spent, created_at, expires_at, completed_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -44,7 +45,7 @@ impl RelinkStore for PgStore {
     async fn find_relink(&self, hash: &SessionHash) -> StoreResult<Option<RelinkRequest>> {
         let client = self.client().await?;
         let row = client
-            .query_opt(
+            .maybe_row(
                 "SELECT hash, user_id, data, channel, destination, code_digest, code_expires_at, code_tries_left,
                     code_spent, created_at, expires_at, completed_at FROM relink_requests WHERE hash = $1",
                 &[&hash.0],
@@ -94,7 +95,7 @@ impl RelinkStore for PgStore {
         let tries = c.map(|c| i32::try_from(c.tries_left).unwrap_or(0));
         let was_tries = expected.map(|e| i32::try_from(e.tries_left).unwrap_or(0));
         let n = tx
-            .execute(
+            .run(
                 "UPDATE relink_requests SET channel = $2, destination = $3, code_digest = $4, code_expires_at = $5,
                     code_tries_left = $6, code_spent = $7, completed_at = $8, data = $9
                  WHERE hash = $1 AND completed_at IS NULL AND code_digest IS NOT DISTINCT FROM $10
@@ -118,7 +119,7 @@ impl RelinkStore for PgStore {
             .map_err(map_err)?;
         if n == 0 {
             let row = tx
-                .query_one("SELECT EXISTS (SELECT 1 FROM relink_requests WHERE hash = $1)", &[&r.hash.0])
+                .row("SELECT EXISTS (SELECT 1 FROM relink_requests WHERE hash = $1)", &[&r.hash.0])
                 .await
                 .map_err(map_err)?;
             return Err(if row.get(0) {

@@ -1,6 +1,7 @@
 //! [`SessionStore`] on PostgreSQL.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::map_err;
 use sep_core::ids::UserId;
 use sep_core::session::store::{LoginRequestStore, SessionStore};
@@ -33,7 +34,7 @@ impl SessionStore for PgStore {
     async fn insert_session(&self, s: &Session, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             &format!("INSERT INTO sessions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"),
             &[
                 &s.hash.0,
@@ -58,16 +59,17 @@ impl SessionStore for PgStore {
 
     async fn find_session(&self, hash: &SessionHash) -> StoreResult<Option<Session>> {
         let client = self.client().await?;
-        let stmt =
-            client.prepare_cached(&format!("SELECT {COLUMNS} FROM sessions WHERE hash = $1")).await.map_err(map_err)?;
-        let row = client.query_opt(&stmt, &[&hash.0]).await.map_err(map_err)?;
+        let row = client
+            .maybe_row(&format!("SELECT {COLUMNS} FROM sessions WHERE hash = $1"), &[&hash.0])
+            .await
+            .map_err(map_err)?;
         Ok(row.as_ref().map(from_row))
     }
 
     async fn update_session_seen(&self, hash: &SessionHash, at: OffsetDateTime) -> StoreResult<()> {
         let client = self.client().await?;
         client
-            .execute(
+            .run(
                 "UPDATE sessions SET last_seen_at = greatest(last_seen_at, $2) WHERE hash = $1 AND ended_at IS NULL",
                 &[&hash.0, &at],
             )
@@ -86,7 +88,7 @@ impl SessionStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE hash = $1 AND ended_at IS NULL",
                 &[&hash.0, &at, &reason],
             )
@@ -107,7 +109,7 @@ impl SessionStore for PgStore {
     ) -> StoreResult<Vec<Session>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &format!(
                     "SELECT {COLUMNS} FROM sessions WHERE user_id = $1 AND ended_at IS NULL AND created_at > $2
                         AND last_seen_at > $3 ORDER BY created_at DESC"
@@ -121,7 +123,7 @@ impl SessionStore for PgStore {
 
     async fn delete_sessions_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
         let client = self.client().await?;
-        client.execute("DELETE FROM sessions WHERE ended_at < $1 OR created_at < $1", &[&before]).await.map_err(map_err)
+        client.run("DELETE FROM sessions WHERE ended_at < $1 OR created_at < $1", &[&before]).await.map_err(map_err)
     }
 }
 
@@ -130,7 +132,7 @@ impl LoginRequestStore for PgStore {
     async fn insert_login_request(&self, r: &sep_core::session::LoginRequest) -> StoreResult<()> {
         let client = self.client().await?;
         client
-            .execute(
+            .run(
                 "INSERT INTO login_requests (hash, state, nonce, pkce_verifier, return_to, created_at, expires_at, used_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 &[&r.hash.0, &r.state, &r.nonce, &r.pkce_verifier, &r.return_to, &r.created_at, &r.expires_at, &r.used_at],
@@ -148,7 +150,7 @@ impl LoginRequestStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let row = tx
-            .query_opt(
+            .maybe_row(
                 "SELECT hash, state, nonce, pkce_verifier, return_to, created_at, expires_at, used_at
                  FROM login_requests WHERE hash = $1 FOR UPDATE",
                 &[&hash.0],
@@ -166,9 +168,7 @@ impl LoginRequestStore for PgStore {
             used_at: r.get(7),
         });
         if before.as_ref().is_some_and(|b| b.used_at.is_none()) {
-            tx.execute("UPDATE login_requests SET used_at = $2 WHERE hash = $1", &[&hash.0, &at])
-                .await
-                .map_err(map_err)?;
+            tx.run("UPDATE login_requests SET used_at = $2 WHERE hash = $1", &[&hash.0, &at]).await.map_err(map_err)?;
         }
         tx.commit().await.map_err(map_err)?;
         Ok(before)
@@ -176,6 +176,6 @@ impl LoginRequestStore for PgStore {
 
     async fn delete_login_requests_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
         let client = self.client().await?;
-        client.execute("DELETE FROM login_requests WHERE expires_at < $1", &[&before]).await.map_err(map_err)
+        client.run("DELETE FROM login_requests WHERE expires_at < $1", &[&before]).await.map_err(map_err)
     }
 }

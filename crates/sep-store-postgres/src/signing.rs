@@ -1,6 +1,7 @@
 //! [`SigningStore`] on PostgreSQL.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, map_err};
 use sep_core::StoreError;
 use sep_core::ids::UserId;
@@ -89,7 +90,7 @@ fn request_row(r: &Row) -> SignRequest {
 }
 
 pub(crate) async fn insert_signature(
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Transaction<'_>,
     s: &Signature,
     der: &[u8],
 ) -> StoreResult<()> {
@@ -111,7 +112,7 @@ pub(crate) async fn insert_signature(
         &der,
         &s.created_at,
     ];
-    tx.execute(
+    tx.run(
         "INSERT INTO document_signatures (id, user_id, document, sha256, hash, source, signer_subject, signer_issuer,
             signer_serial, signer_not_before, signer_not_after, signed_at, credential_id, verdict, der, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
@@ -127,7 +128,7 @@ impl SigningStore for PgStore {
     async fn insert_credential(&self, c: &Credential, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO signing_credentials (id, user_id, serial, subject, issuer, not_before, not_after,
                 certificate, key_id, key_blob, created_at, revoked_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -155,7 +156,7 @@ impl SigningStore for PgStore {
     async fn list_credentials(&self, user: UserId) -> StoreResult<Vec<Credential>> {
         let client = self.client().await?;
         let rows = client
-            .query(&format!("{CREDENTIAL} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"), &[&user.0])
+            .rows(&format!("{CREDENTIAL} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"), &[&user.0])
             .await
             .map_err(map_err)?;
         Ok(rows.iter().map(credential_row).collect())
@@ -165,7 +166,7 @@ impl SigningStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute("UPDATE signing_credentials SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", &[&id, &at])
+            .run("UPDATE signing_credentials SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", &[&id, &at])
             .await
             .map_err(map_err)?;
         if n > 0 {
@@ -178,7 +179,7 @@ impl SigningStore for PgStore {
     async fn insert_sign_request(&self, r: &SignRequest, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO sign_requests (id, user_id, credential_id, document, file_name, sha256, hash, code_digest,
                 code_expires_at, code_tries_left, code_spent, created_at, signature_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -206,14 +207,14 @@ impl SigningStore for PgStore {
 
     async fn get_sign_request(&self, id: Uuid) -> StoreResult<SignRequest> {
         let client = self.client().await?;
-        let row = client.query_opt(&format!("{REQUEST} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
+        let row = client.maybe_row(&format!("{REQUEST} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
         row.as_ref().map(request_row).ok_or(StoreError::NotFound)
     }
 
     async fn count_sign_requests_since(&self, user: UserId, since: OffsetDateTime) -> StoreResult<u32> {
         let client = self.client().await?;
         let row = client
-            .query_one("SELECT COUNT(*) FROM sign_requests WHERE user_id = $1 AND created_at >= $2", &[&user.0, &since])
+            .row("SELECT COUNT(*) FROM sign_requests WHERE user_id = $1 AND created_at >= $2", &[&user.0, &since])
             .await
             .map_err(map_err)?;
         Ok(u32::try_from(row.get::<_, i64>(0)).unwrap_or(u32::MAX))
@@ -232,7 +233,7 @@ impl SigningStore for PgStore {
             insert_signature(&tx, s, der).await?;
         }
         let n = tx
-            .execute(
+            .run(
                 "UPDATE sign_requests SET code_digest = $2, code_expires_at = $3, code_tries_left = $4,
                     code_spent = $5, signature_id = $6
                  WHERE id = $1 AND signature_id IS NULL AND code_digest = $7 AND code_tries_left = $8
@@ -270,7 +271,7 @@ impl SigningStore for PgStore {
     async fn list_signatures_of_user(&self, user: UserId) -> StoreResult<Vec<Signature>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &format!("SELECT {SIGNATURE} FROM document_signatures WHERE user_id = $1 ORDER BY created_at, id"),
                 &[&user.0],
             )
@@ -282,7 +283,7 @@ impl SigningStore for PgStore {
     async fn get_signature(&self, id: Uuid) -> StoreResult<(Signature, Vec<u8>)> {
         let client = self.client().await?;
         let row = client
-            .query_opt(&format!("SELECT {SIGNATURE}, der FROM document_signatures WHERE id = $1"), &[&id])
+            .maybe_row(&format!("SELECT {SIGNATURE}, der FROM document_signatures WHERE id = $1"), &[&id])
             .await
             .map_err(map_err)?
             .ok_or(StoreError::NotFound)?;

@@ -1,6 +1,7 @@
 //! [`SpravkaStore`] on PostgreSQL.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, map_err};
 use sep_core::document::issued::IssuedDocument;
 use sep_core::ids::UserId;
@@ -60,7 +61,7 @@ impl SpravkaStore for PgStore {
     async fn next_spravka_number(&self, year: i32) -> StoreResult<i64> {
         let client = self.client().await?;
         let row = client
-            .query_one(
+            .row(
                 "INSERT INTO spravka_numbers (year, last) VALUES ($1, 1)
                  ON CONFLICT (year) DO UPDATE SET last = spravka_numbers.last + 1 RETURNING last",
                 &[&year],
@@ -73,7 +74,7 @@ impl SpravkaStore for PgStore {
     async fn insert_spravka_order(&self, o: &Order, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO spravka_orders (id, number, user_id, kind, period_from, period_to, purpose, email,
                 post_address, request_key, status, created_at, updated_at,
                 org_full_name, org_short_name, org_inn, org_ogrn, org_kpp)
@@ -107,14 +108,14 @@ impl SpravkaStore for PgStore {
 
     async fn find_spravka_order(&self, id: Uuid) -> StoreResult<Option<Order>> {
         let client = self.client().await?;
-        let row = client.query_opt(&format!("{ORDER} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
+        let row = client.maybe_row(&format!("{ORDER} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
         row.as_ref().map(order_row).transpose()
     }
 
     async fn find_spravka_order_by_key(&self, user: UserId, key: &str) -> StoreResult<Option<Order>> {
         let client = self.client().await?;
         let row = client
-            .query_opt(&format!("{ORDER} WHERE user_id = $1 AND request_key = $2"), &[&user.0, &key])
+            .maybe_row(&format!("{ORDER} WHERE user_id = $1 AND request_key = $2"), &[&user.0, &key])
             .await
             .map_err(map_err)?;
         row.as_ref().map(order_row).transpose()
@@ -122,14 +123,14 @@ impl SpravkaStore for PgStore {
 
     async fn find_spravka_order_by_document(&self, document: Uuid) -> StoreResult<Option<Order>> {
         let client = self.client().await?;
-        let row = client.query_opt(&format!("{ORDER} WHERE document_id = $1"), &[&document]).await.map_err(map_err)?;
+        let row = client.maybe_row(&format!("{ORDER} WHERE document_id = $1"), &[&document]).await.map_err(map_err)?;
         row.as_ref().map(order_row).transpose()
     }
 
     async fn list_spravka_orders_stalled(&self, before: OffsetDateTime, limit: u32) -> StoreResult<Vec<Order>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &format!(
                     "{ORDER} WHERE status IN ('accepted', 'making') AND updated_at < $1 ORDER BY updated_at, id LIMIT $2"
                 ),
@@ -143,7 +144,7 @@ impl SpravkaStore for PgStore {
     async fn list_spravka_orders_of_user(&self, user: UserId) -> StoreResult<Vec<Order>> {
         let client = self.client().await?;
         let rows = client
-            .query(&format!("{ORDER} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"), &[&user.0])
+            .rows(&format!("{ORDER} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"), &[&user.0])
             .await
             .map_err(map_err)?;
         rows.iter().map(order_row).collect()
@@ -161,7 +162,7 @@ impl SpravkaStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE spravka_orders SET status = $3, error_code = $4, error_text = $5, updated_at = $6
                  WHERE id = $1 AND status = $2",
                 &[&id, &from.code(), &to.code(), &error.map(|e| e.0), &error.map(|e| e.1), &at],
@@ -190,7 +191,7 @@ impl SpravkaStore for PgStore {
         let post_status = tracking.map(|_| PostStatus::Accepted.code());
         let post_at = tracking.map(|_| at);
         let n = tx
-            .execute(
+            .run(
                 "UPDATE spravka_orders SET status = 'ready', document_id = $2, tracking = $3, post_status = $4,
                     post_at = $5, updated_at = $6
                  WHERE id = $1 AND status = 'making'",
@@ -217,7 +218,7 @@ impl SpravkaStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE spravka_orders SET post_status = $3, post_at = $4, updated_at = $4
                  WHERE id = $1 AND post_status = $2",
                 &[&id, &from.code(), &to.code(), &at],

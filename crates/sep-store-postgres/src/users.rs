@@ -1,6 +1,7 @@
 //! [`UserStore`] on PostgreSQL.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, map_err};
 use deadpool_postgres::Transaction;
 use sep_core::StoreError;
@@ -53,7 +54,7 @@ fn from_row(r: &Row) -> StoreResult<User> {
 }
 
 async fn insert_identity(tx: &Transaction<'_>, link: &ExternalIdentity) -> StoreResult<()> {
-    tx.execute(
+    tx.run(
         "INSERT INTO external_identities (provider, subject, user_id, linked_at) VALUES ($1, $2, $3, $4)",
         &[&link.provider, &link.subject, &link.user_id.0, &link.linked_at],
     )
@@ -70,7 +71,7 @@ fn expect_one(n: u64) -> StoreResult<()> {
 async fn write_profile(tx: &Transaction<'_>, id: UserId, profile: &Profile, at: OffsetDateTime) -> StoreResult<()> {
     let p = ProfileRecord::from(profile);
     let n = tx
-        .execute(
+        .run(
             "UPDATE users SET last_name = $2, first_name = $3, middle_name = $4, birth_date = $5, birth_place = $6,
                 gender = $7, snils = $8, inn = $9, phone = $10, email = $11, passport_series = $12,
                 passport_number = $13, passport_issued_on = $14, passport_issuer = $15,
@@ -108,7 +109,7 @@ impl UserStore for PgStore {
         let p = ProfileRecord::from(&user.profile);
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO users (id, role, last_name, first_name, middle_name, birth_date, birth_place, gender, snils, inn,
                 phone, email, passport_series, passport_number, passport_issued_on, passport_issuer,
                 passport_division_code, address, created_at, updated_at)
@@ -132,7 +133,7 @@ impl UserStore for PgStore {
     async fn get_user(&self, id: UserId) -> StoreResult<User> {
         let client = self.client().await?;
         let row = client
-            .query_opt(&format!("SELECT {COLUMNS} FROM users u WHERE u.id = $1"), &[&id.0])
+            .maybe_row(&format!("SELECT {COLUMNS} FROM users u WHERE u.id = $1"), &[&id.0])
             .await
             .map_err(map_err)?;
         row.as_ref().map(from_row).unwrap_or(Err(StoreError::NotFound))
@@ -141,7 +142,7 @@ impl UserStore for PgStore {
     async fn list_users_by_snils(&self, snils: &str, limit: i64) -> StoreResult<Vec<User>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &format!("SELECT {COLUMNS} FROM users u WHERE u.snils = $1 ORDER BY u.created_at, u.id LIMIT $2"),
                 &[&snils, &limit],
             )
@@ -153,7 +154,7 @@ impl UserStore for PgStore {
     async fn find_user_by_identity(&self, provider: &str, subject: &str) -> StoreResult<Option<User>> {
         let client = self.client().await?;
         let row = client
-            .query_opt(
+            .maybe_row(
                 &format!(
                     "SELECT {COLUMNS} FROM users u JOIN external_identities e ON e.user_id = u.id
                      WHERE e.provider = $1 AND e.subject = $2"
@@ -176,7 +177,7 @@ impl UserStore for PgStore {
     async fn find_contact_change(&self, user: UserId, channel: &str) -> StoreResult<Option<ContactChange>> {
         let client = self.client().await?;
         let row = client
-            .query_opt(
+            .maybe_row(
                 "SELECT value, code_digest, code_expires_at, code_tries_left, code_spent, sent, created_at, confirmed_at
                  FROM contact_changes WHERE user_id = $1 AND channel = $2",
                 &[&user.0, &channel],
@@ -236,7 +237,7 @@ impl UserStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute(
+            .run(
                 "UPDATE users SET terms_version = $2, terms_accepted_at = $3, updated_at = $3 WHERE id = $1",
                 &[&id.0, &version, &at],
             )
@@ -264,7 +265,7 @@ impl UserStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx
-            .execute("UPDATE users SET settings = $2 WHERE id = $1", &[&id.0, &settings.to_json()])
+            .run("UPDATE users SET settings = $2 WHERE id = $1", &[&id.0, &settings.to_json()])
             .await
             .map_err(map_err)?;
         expect_one(n)?;
@@ -275,7 +276,7 @@ impl UserStore for PgStore {
     async fn update_user_agency(&self, id: UserId, agency: Option<&str>, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        let n = tx.execute("UPDATE users SET agency = $2 WHERE id = $1", &[&id.0, &agency]).await.map_err(map_err)?;
+        let n = tx.run("UPDATE users SET agency = $2 WHERE id = $1", &[&id.0, &agency]).await.map_err(map_err)?;
         expect_one(n)?;
         crate::effects::apply(&tx, fx).await?;
         tx.commit().await.map_err(map_err)
@@ -284,7 +285,7 @@ impl UserStore for PgStore {
     async fn list_identities(&self, id: UserId) -> StoreResult<Vec<ExternalIdentity>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 "SELECT provider, subject, linked_at FROM external_identities WHERE user_id = $1 ORDER BY linked_at, provider",
                 &[&id.0],
             )
@@ -299,9 +300,9 @@ impl UserStore for PgStore {
     async fn replace_user_orgs(&self, id: UserId, orgs: &[Membership], at: OffsetDateTime) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute("DELETE FROM user_orgs WHERE user_id = $1", &[&id.0]).await.map_err(map_err)?;
+        tx.run("DELETE FROM user_orgs WHERE user_id = $1", &[&id.0]).await.map_err(map_err)?;
         for m in orgs {
-            tx.execute(
+            tx.run(
                 "INSERT INTO user_orgs (user_id, org_oid, full_name, short_name, inn, ogrn, kpp, position, chief, admin, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                  ON CONFLICT (user_id, org_oid) DO NOTHING",
@@ -328,7 +329,7 @@ impl UserStore for PgStore {
     async fn list_user_orgs(&self, id: UserId) -> StoreResult<Vec<Membership>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 "SELECT org_oid, full_name, short_name, inn, ogrn, kpp, position, chief, admin
                  FROM user_orgs WHERE user_id = $1 ORDER BY short_name, org_oid",
                 &[&id.0],

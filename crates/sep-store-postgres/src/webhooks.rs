@@ -1,6 +1,7 @@
 //! [`WebhookStore`] on PostgreSQL.
 
 use crate::PgStore;
+use crate::cached::Cached as _;
 use crate::conv::{bad_code, map_err};
 use sep_core::StoreError;
 use sep_core::ids::UserId;
@@ -60,8 +61,8 @@ fn events_text(events: &[EventType]) -> String {
     events.iter().map(|e| e.code()).collect::<Vec<_>>().join(" ")
 }
 
-async fn write_endpoint(c: &tokio_postgres::Transaction<'_>, e: &Endpoint) -> StoreResult<()> {
-    c.execute(
+async fn write_endpoint(c: &deadpool_postgres::Transaction<'_>, e: &Endpoint) -> StoreResult<()> {
+    c.run(
         "UPDATE webhook_endpoints SET url = $2, events = $3, secret = $4, previous_secret = $5, previous_until = $6,
             failing_since = $7, disabled_at = $8, disabled_reason = $9
          WHERE id = $1",
@@ -87,7 +88,7 @@ impl WebhookStore for PgStore {
     async fn insert_webhook_endpoint(&self, e: &Endpoint, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO webhook_endpoints (id, user_id, url, events, secret, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
             &[&e.id, &e.user_id.0, &e.url, &events_text(&e.events), &e.secret, &e.created_at],
         )
@@ -101,7 +102,7 @@ impl WebhookStore for PgStore {
     async fn list_webhook_endpoints(&self, user: UserId) -> StoreResult<Vec<Endpoint>> {
         let client = self.client().await?;
         let rows = client
-            .query(&format!("{ENDPOINT} WHERE user_id = $1 ORDER BY created_at, id"), &[&user.0])
+            .rows(&format!("{ENDPOINT} WHERE user_id = $1 ORDER BY created_at, id"), &[&user.0])
             .await
             .map_err(map_err)?;
         rows.iter().map(endpoint_row).collect()
@@ -109,7 +110,7 @@ impl WebhookStore for PgStore {
 
     async fn get_webhook_endpoint(&self, id: Uuid) -> StoreResult<Endpoint> {
         let client = self.client().await?;
-        let row = client.query_opt(&format!("{ENDPOINT} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
+        let row = client.maybe_row(&format!("{ENDPOINT} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
         row.as_ref().map(endpoint_row).ok_or(StoreError::NotFound)?
     }
 
@@ -124,14 +125,14 @@ impl WebhookStore for PgStore {
     async fn delete_webhook_endpoint(&self, id: Uuid, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "DELETE FROM webhook_attempts WHERE message_id IN (SELECT id FROM webhook_messages WHERE endpoint_id = $1)",
             &[&id],
         )
         .await
         .map_err(map_err)?;
-        tx.execute("DELETE FROM webhook_messages WHERE endpoint_id = $1", &[&id]).await.map_err(map_err)?;
-        tx.execute("DELETE FROM webhook_endpoints WHERE id = $1", &[&id]).await.map_err(map_err)?;
+        tx.run("DELETE FROM webhook_messages WHERE endpoint_id = $1", &[&id]).await.map_err(map_err)?;
+        tx.run("DELETE FROM webhook_endpoints WHERE id = $1", &[&id]).await.map_err(map_err)?;
         crate::effects::apply(&tx, fx).await?;
         tx.commit().await.map_err(map_err)
     }
@@ -140,7 +141,7 @@ impl WebhookStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         for m in messages {
-            tx.execute(
+            tx.run(
                 "INSERT INTO webhook_messages (id, endpoint_id, event_type, body, created_at, state, attempts)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
                 &[&m.id, &m.endpoint_id, &m.event_type.code(), &m.body, &m.created_at, &m.state.code(), &m.attempts],
@@ -154,7 +155,7 @@ impl WebhookStore for PgStore {
 
     async fn get_webhook_message(&self, id: &str) -> StoreResult<Message> {
         let client = self.client().await?;
-        let row = client.query_opt(&format!("{MESSAGE} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
+        let row = client.maybe_row(&format!("{MESSAGE} WHERE id = $1"), &[&id]).await.map_err(map_err)?;
         row.as_ref().map(message_row).ok_or(StoreError::NotFound)?
     }
 
@@ -168,7 +169,7 @@ impl WebhookStore for PgStore {
         let args: [&(dyn ToSql + Sync); 6] = [&endpoint, &state, &q.since, &before_at, &before_id, &limit];
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &format!(
                     "{MESSAGE} WHERE endpoint_id = $1
                         AND ($2::TEXT IS NULL OR state = $2)
@@ -192,7 +193,7 @@ impl WebhookStore for PgStore {
     ) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        tx.execute(
+        tx.run(
             "UPDATE webhook_messages SET state = $2, attempts = $3 WHERE id = $1",
             &[&m.id, &m.state.code(), &m.attempts],
         )
@@ -200,7 +201,7 @@ impl WebhookStore for PgStore {
         .map_err(map_err)?;
         if let Some(a) = attempt {
             let status = a.status.map(i32::from);
-            tx.execute(
+            tx.run(
                 "INSERT INTO webhook_attempts (message_id, n, at, status, response, duration_ms, error)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (message_id, n) DO NOTHING",
                 &[&a.message_id, &a.n, &a.at, &status, &a.response, &a.duration_ms, &a.error],
@@ -218,7 +219,7 @@ impl WebhookStore for PgStore {
     async fn list_webhook_attempts(&self, message: &str) -> StoreResult<Vec<Attempt>> {
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 "SELECT message_id, n, at, status, response, duration_ms, error FROM webhook_attempts
                  WHERE message_id = $1 ORDER BY n",
                 &[&message],
