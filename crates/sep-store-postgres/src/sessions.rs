@@ -7,27 +7,39 @@ use sep_core::ids::UserId;
 use sep_core::session::store::{LoginRequestStore, SessionStore};
 use sep_core::session::{Session, SessionHash, SessionPolicy};
 use sep_core::store::{Effects, StoreResult};
+use sep_core::user::User;
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 
 const COLUMNS: &str = "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason, id_token, authenticated_at";
 
 fn from_row(r: &Row) -> Session {
+    from_row_at(r, 0)
+}
+
+/// The session whose columns begin at column `k` of `r`.
+fn from_row_at(r: &Row, k: usize) -> Session {
     Session {
-        hash: SessionHash(r.get(0)),
-        user_id: UserId(r.get(1)),
-        created_at: r.get(2),
-        last_seen_at: r.get(3),
-        ip: r.get(4),
-        user_agent: r.get(5),
-        auth_method: r.get(6),
-        csrf_secret: r.get(7),
-        ended_at: r.get(8),
-        end_reason: r.get(9),
-        id_token: r.get(10),
-        authenticated_at: r.get(11),
+        hash: SessionHash(r.get(k)),
+        user_id: UserId(r.get(k + 1)),
+        created_at: r.get(k + 2),
+        last_seen_at: r.get(k + 3),
+        ip: r.get(k + 4),
+        user_agent: r.get(k + 5),
+        auth_method: r.get(k + 6),
+        csrf_secret: r.get(k + 7),
+        ended_at: r.get(k + 8),
+        end_reason: r.get(k + 9),
+        id_token: r.get(k + 10),
+        authenticated_at: r.get(k + 11),
     }
 }
+
+/// The user's columns, then the session's, of the session with hash `$1`.
+static WITH_USER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let s = COLUMNS.split(", ").map(|c| format!("s.{c}")).collect::<Vec<_>>().join(", ");
+    format!("SELECT {}, {s} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = $1", crate::users::COLUMNS)
+});
 
 #[async_trait::async_trait]
 impl SessionStore for PgStore {
@@ -64,6 +76,12 @@ impl SessionStore for PgStore {
             .await
             .map_err(map_err)?;
         Ok(row.as_ref().map(from_row))
+    }
+
+    async fn find_session_and_user(&self, hash: &SessionHash) -> StoreResult<Option<(Session, User)>> {
+        let client = self.client().await?;
+        let row = client.maybe_row(&WITH_USER, &[&hash.0]).await.map_err(map_err)?;
+        row.map(|r| Ok((from_row_at(&r, crate::users::WIDTH), crate::users::from_row(&r)?))).transpose()
     }
 
     async fn update_session_seen(&self, hash: &SessionHash, at: OffsetDateTime) -> StoreResult<()> {

@@ -13,12 +13,16 @@ use sep_core::user::{ContactChange, ExternalIdentity, Profile, ProfileRecord, Ro
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 
-const COLUMNS: &str = "u.id, u.role, u.last_name, u.first_name, u.middle_name, u.birth_date, u.birth_place, u.gender,
+/// How many columns [`from_row`] reads.
+pub(crate) const WIDTH: usize = 25;
+
+pub(crate) const COLUMNS: &str =
+    "u.id, u.role, u.last_name, u.first_name, u.middle_name, u.birth_date, u.birth_place, u.gender,
     u.snils, u.inn, u.phone, u.email, u.passport_series, u.passport_number, u.passport_issued_on, u.passport_issuer,
     u.passport_division_code, u.address, u.terms_version, u.terms_accepted_at, u.created_at, u.updated_at,
     u.registered_at, u.agency, u.settings";
 
-fn from_row(r: &Row) -> StoreResult<User> {
+pub(crate) fn from_row(r: &Row) -> StoreResult<User> {
     let role: String = r.get(1);
     let record = ProfileRecord {
         last_name: r.get(2),

@@ -8,27 +8,42 @@ use sep_core::ids::UserId;
 use sep_core::session::store::{LoginRequestStore, SessionStore};
 use sep_core::session::{Session, SessionHash, SessionPolicy};
 use sep_core::store::{Effects, StoreResult};
+use sep_core::user::User;
 use time::OffsetDateTime;
 
 const COLUMNS: &str = "hash, user_id, created_at, last_seen_at, ip, user_agent, auth_method, csrf_secret, ended_at, end_reason, id_token, authenticated_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
-    let user: String = r.get(1)?;
+    from_row_at(r, 0)
+}
+
+/// The session whose columns begin at column `k` of `r`.
+fn from_row_at(r: &Row<'_>, k: usize) -> rusqlite::Result<Session> {
+    let user: String = r.get(k + 1)?;
     Ok(Session {
-        hash: SessionHash(r.get(0)?),
+        hash: SessionHash(r.get(k)?),
         user_id: UserId(parse_uuid(&user)?),
-        created_at: from_ts(r.get(2)?)?,
-        last_seen_at: from_ts(r.get(3)?)?,
-        ip: r.get(4)?,
-        user_agent: r.get(5)?,
-        auth_method: r.get(6)?,
-        csrf_secret: r.get(7)?,
-        ended_at: from_ts_opt(r.get(8)?)?,
-        end_reason: r.get(9)?,
-        id_token: r.get(10)?,
-        authenticated_at: from_ts_opt(r.get(11)?)?,
+        created_at: from_ts(r.get(k + 2)?)?,
+        last_seen_at: from_ts(r.get(k + 3)?)?,
+        ip: r.get(k + 4)?,
+        user_agent: r.get(k + 5)?,
+        auth_method: r.get(k + 6)?,
+        csrf_secret: r.get(k + 7)?,
+        ended_at: from_ts_opt(r.get(k + 8)?)?,
+        end_reason: r.get(k + 9)?,
+        id_token: r.get(k + 10)?,
+        authenticated_at: from_ts_opt(r.get(k + 11)?)?,
     })
 }
+
+/// The user's columns, then the session's, of the session with hash `?1`.
+static WITH_USER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let s = COLUMNS.split(", ").map(|c| format!("s.{c}")).collect::<Vec<_>>().join(", ");
+    format!(
+        "SELECT {}, {s} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = ?1",
+        crate::users::prefixed("u")
+    )
+});
 
 #[async_trait::async_trait]
 impl SessionStore for SqliteStore {
@@ -62,6 +77,15 @@ impl SessionStore for SqliteStore {
                 .query_row([&hash.0], from_row)
                 .optional()
         })
+    }
+
+    async fn find_session_and_user(&self, hash: &SessionHash) -> StoreResult<Option<(Session, User)>> {
+        let found = self.read(|c| {
+            c.prepare_cached(&WITH_USER)?
+                .query_row([&hash.0], |r| Ok((crate::users::from_row(r)?, from_row_at(r, crate::users::WIDTH)?)))
+                .optional()
+        })?;
+        found.map(|(user, session)| Ok((session, crate::users::finish(user)?))).transpose()
     }
 
     async fn update_session_seen(&self, hash: &SessionHash, at: OffsetDateTime) -> StoreResult<()> {

@@ -19,8 +19,20 @@ const COLUMNS: &str = "id, role, last_name, first_name, middle_name, birth_date,
 /// What reads add to [`COLUMNS`] (set after insertion, never by it).
 const READ_COLUMNS: &str = "registered_at, agency, settings";
 
+/// How many columns [`from_row`] reads.
+pub(crate) const WIDTH: usize = 25;
+
+/// [`COLUMNS`] and [`READ_COLUMNS`] of the table called `alias` in a join.
+pub(crate) fn prefixed(alias: &str) -> String {
+    format!("{COLUMNS}, {READ_COLUMNS}")
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The row and its profile record; the profile is validated outside rusqlite's error type.
-fn from_row(r: &Row<'_>) -> rusqlite::Result<(User, ProfileRecord)> {
+pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<(User, ProfileRecord)> {
     let id: String = r.get(0)?;
     let role: String = r.get(1)?;
     let record = ProfileRecord {
@@ -60,7 +72,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(User, ProfileRecord)> {
     Ok((user, record))
 }
 
-fn finish((mut user, record): (User, ProfileRecord)) -> StoreResult<User> {
+pub(crate) fn finish((mut user, record): (User, ProfileRecord)) -> StoreResult<User> {
     user.profile = Profile::try_from(record)?;
     Ok(user)
 }

@@ -149,8 +149,8 @@ async fn resolve(parts: &mut Parts, state: &AppState, touch: bool) -> Result<Opt
         .await
         .unwrap_or(Client { ip: "unknown".into(), user_agent: String::new() });
     let now = state.clock.now();
-    let session = match state.store.find_session(&token.hash()).await {
-        Ok(Some(s)) => s,
+    let (session, user) = match state.store.find_session_and_user(&token.hash()).await {
+        Ok(Some(found)) => found,
         Ok(None) => return Ok(None),
         Err(e) => return Err(e),
     };
@@ -176,6 +176,5 @@ async fn resolve(parts: &mut Parts, state: &AppState, touch: bool) -> Result<Opt
     {
         tracing::warn!(code = e.code(), "session touch failed");
     }
-    let user = state.store.get_user(session.user_id).await?;
     Ok(Some((session, user)))
 }

@@ -15,6 +15,9 @@ pub trait SessionStore: Send + Sync {
     async fn insert_session(&self, session: &Session, fx: &Effects) -> StoreResult<()>;
     /// The session with this token hash (ended ones too: the caller decides).
     async fn find_session(&self, hash: &SessionHash) -> StoreResult<Option<Session>>;
+    /// The session with this token hash and its user, read at once (every signed-in request
+    /// needs both).
+    async fn find_session_and_user(&self, hash: &SessionHash) -> StoreResult<Option<(Session, crate::user::User)>>;
     /// Marks activity.
     async fn update_session_seen(&self, hash: &SessionHash, at: OffsetDateTime) -> StoreResult<()>;
     /// Ends a session; `false` if it was unknown or already ended.

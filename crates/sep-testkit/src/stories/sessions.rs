@@ -51,6 +51,11 @@ pub async fn lifecycle(db: &TestDb) {
     s.insert_session(&b, &Effects::none()).await.unwrap();
     assert_eq!(s.find_session(&tok_a.hash()).await.unwrap(), Some(a.clone()));
     assert!(s.find_session(&SessionToken::generate().unwrap().hash()).await.unwrap().is_none());
+    // Read at once with its user, as every signed-in request reads them.
+    let (with, owner) = s.find_session_and_user(&tok_a.hash()).await.unwrap().unwrap();
+    assert_eq!((with, owner.clone()), (a.clone(), s.get_user(a.user_id).await.unwrap()));
+    assert!(!owner.profile.last_name.is_empty(), "the user's columns are the user's");
+    assert!(s.find_session_and_user(&SessionToken::generate().unwrap().hash()).await.unwrap().is_none());
 
     // Activity moves last_seen forward only.
     s.update_session_seen(&a.hash, at + Duration::minutes(10)).await.unwrap();
