@@ -204,56 +204,71 @@ impl ApplicationStore for PgStore {
         let reasons = to_json(&ch.reasons)?;
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
-        let n = tx
-            .run(
-                "UPDATE applications SET status = $3, updated_at = $4,
-                    number = coalesce(number, $5),
-                    consent_version = coalesce($6, consent_version), consent_at = coalesce($7, consent_at),
-                    due_on = coalesce($8, due_on), assignee = coalesce($9, assignee),
-                    submitted_at = CASE WHEN $3 = 'created' THEN $4 ELSE submitted_at END,
-                    checks_passed_at = CASE WHEN $3 = 'created' THEN NULL WHEN $13 THEN $4 ELSE checks_passed_at END,
-                    overdue_noticed_at = CASE WHEN $3 = 'created' THEN NULL ELSE overdue_noticed_at END
-                 WHERE id = $1 AND status = $2
-                    AND ($10::timestamptz IS NULL OR updated_at = $10)
-                    AND (NOT $11 OR assignee IS NOT DISTINCT FROM $12)",
-                &[
-                    &id.0,
-                    &ch.from.code(),
-                    &ch.to.code(),
-                    &ch.at,
-                    &ch.number,
-                    &ch.consent.as_ref().map(|c| c.0.clone()),
-                    &ch.consent.as_ref().map(|c| c.1),
-                    &ch.due_on,
-                    &ch.assignee.map(|u| u.0),
-                    &ch.data_as_of,
-                    &ch.assignee_was.is_some(),
-                    &ch.assignee_was.flatten().map(|u| u.0),
-                    &ch.checks_passed,
-                ],
+        let (consent_version, consent_at) =
+            (ch.consent.as_ref().map(|c| c.0.clone()), ch.consent.as_ref().map(|c| c.1));
+        let (assignee, assignee_was) = (ch.assignee.map(|u| u.0), ch.assignee_was.flatten().map(|u| u.0));
+        let (from, to) = (ch.from.code(), ch.to.code());
+        // The change, its journal entry and the effects go out together; a status changed
+        // meanwhile is found from the update's count, and the transaction is then dropped.
+        let change = async {
+            let (n, _, _) = futures_util::try_join!(
+                async {
+                    tx.run(
+                    "UPDATE applications SET status = $3, updated_at = $4,
+                        number = coalesce(number, $5),
+                        consent_version = coalesce($6, consent_version), consent_at = coalesce($7, consent_at),
+                        due_on = coalesce($8, due_on), assignee = coalesce($9, assignee),
+                        submitted_at = CASE WHEN $3 = 'created' THEN $4 ELSE submitted_at END,
+                        checks_passed_at = CASE WHEN $3 = 'created' THEN NULL WHEN $13 THEN $4 ELSE checks_passed_at END,
+                        overdue_noticed_at = CASE WHEN $3 = 'created' THEN NULL ELSE overdue_noticed_at END
+                     WHERE id = $1 AND status = $2
+                        AND ($10::timestamptz IS NULL OR updated_at = $10)
+                        AND (NOT $11 OR assignee IS NOT DISTINCT FROM $12)",
+                    &[
+                        &id.0,
+                        &from,
+                        &to,
+                        &ch.at,
+                        &ch.number,
+                        &consent_version,
+                        &consent_at,
+                        &ch.due_on,
+                        &assignee,
+                        &ch.data_as_of,
+                        &ch.assignee_was.is_some(),
+                        &assignee_was,
+                        &ch.checks_passed,
+                    ],
+                )
+                    .await
+                },
+                async {
+                    if ch.registers_user {
+                        tx.run(
+                            "UPDATE users SET registered_at = $2 WHERE registered_at IS NULL
+                                AND id = (SELECT user_id FROM applications WHERE id = $1)",
+                            &[&id.0, &ch.at],
+                        )
+                        .await?;
+                    }
+                    Ok(0)
+                },
+                async {
+                    tx.run(
+                        "INSERT INTO application_events (application_id, at, actor, from_status, to_status, comment, reasons)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        &[&id.0, &ch.at, &ch.actor, &from, &to, &ch.comment, &reasons],
+                    )
+                    .await
+                },
             )
-            .await
             .map_err(map_err)?;
-        if n == 0 {
-            return Err(StoreError::Conflict { constraint: "applications.status changed meanwhile".into() });
-        }
-        if ch.registers_user {
-            tx.run(
-                "UPDATE users SET registered_at = $2 WHERE registered_at IS NULL
-                    AND id = (SELECT user_id FROM applications WHERE id = $1)",
-                &[&id.0, &ch.at],
-            )
-            .await
-            .map_err(map_err)?;
-        }
-        tx.run(
-            "INSERT INTO application_events (application_id, at, actor, from_status, to_status, comment, reasons)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[&id.0, &ch.at, &ch.actor, &ch.from.code(), &ch.to.code(), &ch.comment, &reasons],
-        )
-        .await
-        .map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
+            if n == 0 {
+                return Err(StoreError::Conflict { constraint: "applications.status changed meanwhile".into() });
+            }
+            Ok(())
+        };
+        crate::effects::apply_after(&tx, fx, change).await?;
         tx.commit().await.map_err(map_err)
     }
 

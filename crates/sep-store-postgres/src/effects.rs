@@ -3,7 +3,7 @@
 use crate::cached::Cached as _;
 use crate::conv::map_err;
 use deadpool_postgres::Transaction;
-use sep_core::audit::{AuditEvent, GENESIS_HASH, NewAuditEvent, chain_hash};
+use sep_core::audit::{AuditEvent, GENESIS_HASH, NewAuditEvent, chain_tail};
 use sep_core::clock::to_micros;
 use sep_core::job::NewJob;
 use sep_core::store::{Effects, StoreResult};
@@ -11,58 +11,101 @@ use sep_core::store::{Effects, StoreResult};
 /// Serialises appends to the audit chain across connections and nodes.
 const AUDIT_LOCK: i64 = 0x5E9_0002;
 
-/// Writes the audit records, jobs and notifications of `fx` in `tx`.
+/// Writes the jobs, notifications and audit records of `fx` in `tx`.
 pub(crate) async fn apply(tx: &Transaction<'_>, fx: &Effects) -> StoreResult<()> {
-    for e in &fx.audit {
-        append_audit(tx, e).await?;
-    }
-    for j in &fx.jobs {
-        insert_job(tx, j).await?;
-    }
-    for n in &fx.notices {
-        tx.run(
-            "INSERT INTO notices (user_id, at, kind, title, text, link, critical) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[&n.user_id.0, &to_micros(n.at), &n.kind, &n.title, &n.text, &n.link, &n.critical],
+    apply_after(tx, fx, async { Ok(()) }).await
+}
+
+/// Runs `first` (a change's own statements) with the jobs and notifications of `fx` sent at
+/// once — tokio-postgres pipelines queries polled together, so they cost one round trip's wait
+/// — and then appends the audit records, last because appending holds the chain's lock until
+/// the commit. What `first` gives.
+pub(crate) async fn apply_after<T>(
+    tx: &Transaction<'_>,
+    fx: &Effects,
+    first: impl std::future::Future<Output = StoreResult<T>>,
+) -> StoreResult<T> {
+    let job = tx
+        .prepare_cached(
+            "INSERT INTO jobs (queue, kind, payload, run_at, max_attempts, state, attempts, created_at)
+             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6)",
         )
         .await
         .map_err(map_err)?;
+    let notice = tx
+        .prepare_cached(
+            "INSERT INTO notices (user_id, at, kind, title, text, link, critical) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .await
+        .map_err(map_err)?;
+    let now = to_micros(time::OffsetDateTime::now_utc());
+    let payloads: Vec<String> = fx.jobs.iter().map(|j| j.payload.to_string()).collect();
+    let (job, notice, now) = (&job, &notice, &now);
+    let jobs = fx.jobs.iter().zip(&payloads).map(|(j, payload)| async move {
+        tx.execute(job, &[&j.queue, &j.kind, payload, &j.run_at, &j.max_attempts, now]).await
+    });
+    let times: Vec<_> = fx.notices.iter().map(|n| to_micros(n.at)).collect();
+    let notices = fx.notices.iter().zip(&times).map(|(n, at)| async move {
+        tx.execute(notice, &[&n.user_id.0, at, &n.kind, &n.title, &n.text, &n.link, &n.critical]).await
+    });
+    let (out, _, _) = futures_util::try_join!(
+        first,
+        async { futures_util::future::try_join_all(jobs).await.map_err(map_err) },
+        async { futures_util::future::try_join_all(notices).await.map_err(map_err) },
+    )?;
+    for e in &fx.audit {
+        append_audit(tx, e).await?;
     }
-    Ok(())
+    Ok(out)
 }
 
-/// Appends one record to the chain under the advisory lock (held until commit).
+/// Appends one record to the chain under the advisory lock (held until commit). The lock and
+/// the insert are sent together, and the server reads the chain's head and hashes the new
+/// record in the insert ([`sep_core::audit::chain_tail`] says what it hashes): one round trip
+/// and the commit under the lock, where there were three (issue 20). The insert is a
+/// statement of its own after the lock's, so its snapshot sees the head as it is under it.
 pub(crate) async fn append_audit(tx: &Transaction<'_>, event: &NewAuditEvent) -> StoreResult<AuditEvent> {
     let mut event = event.clone();
     event.at = to_micros(event.at);
-    tx.run("SELECT pg_advisory_xact_lock($1)", &[&AUDIT_LOCK]).await.map_err(map_err)?;
-    let last =
-        tx.maybe_row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", &[]).await.map_err(map_err)?;
-    let (seq, prev_hash): (i64, String) = match last {
-        Some(r) => (r.get::<_, i64>(0) + 1, r.get(1)),
-        None => (1, GENESIS_HASH.to_owned()),
-    };
-    let hash = chain_hash(&prev_hash, seq, &event);
-    tx.run(
-        "INSERT INTO audit_events (seq, at, actor, subject, action, object, outcome, ip, request_id, details, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        &[
-            &seq,
-            &event.at,
-            &event.actor.map(|u| u.0),
-            &event.subject.map(|u| u.0),
-            &event.action,
-            &event.object,
-            &event.outcome.code(),
-            &event.ip,
-            &event.request_id,
-            &event.details_text(),
-            &prev_hash,
-            &hash,
-        ],
-    )
-    .await
+    let tail = chain_tail(&event);
+    // Both prepared first: a query on a prepared statement is sent when first polled, so the
+    // lock goes out before the insert.
+    let lock = tx.prepare_cached("SELECT pg_advisory_xact_lock($1)").await.map_err(map_err)?;
+    let insert = tx
+        .prepare_cached(
+            "INSERT INTO audit_events (seq, at, actor, subject, action, object, outcome, ip, request_id, details, prev_hash, hash)
+             SELECT h.seq + 1, $1, $2, $3, $4, $5, $6, $7, $8, $9, h.hash,
+                 encode(sha256(int8send(octet_length(h.hash)::int8) || convert_to(h.hash, 'UTF8')
+                     || int8send(8) || int8send(h.seq + 1) || $10::bytea), 'hex')
+             FROM (SELECT seq, hash FROM (SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1) l
+                   UNION ALL SELECT 0, $11 WHERE NOT EXISTS (SELECT 1 FROM audit_events)) h
+             RETURNING seq, prev_hash, hash",
+        )
+        .await
+        .map_err(map_err)?;
+    let (actor, subject, details) = (event.actor.map(|u| u.0), event.subject.map(|u| u.0), event.details_text());
+    let outcome = event.outcome.code();
+    let (_, row) = futures_util::try_join!(async { tx.execute(&lock, &[&AUDIT_LOCK]).await }, async {
+        tx.query_one(
+            &insert,
+            &[
+                &event.at,
+                &actor,
+                &subject,
+                &event.action,
+                &event.object,
+                &outcome,
+                &event.ip,
+                &event.request_id,
+                &details,
+                &tail,
+                &GENESIS_HASH,
+            ],
+        )
+        .await
+    })
     .map_err(map_err)?;
-    Ok(AuditEvent { seq, event, prev_hash, hash })
+    Ok(AuditEvent { seq: row.get(0), event, prev_hash: row.get(1), hash: row.get(2) })
 }
 
 /// Inserts one job; returns its id.

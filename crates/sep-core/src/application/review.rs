@@ -180,10 +180,36 @@ pub async fn apply(
     catalogue: &Catalogue,
     app: &Application,
     change: &StatusChange,
+    fx: Effects,
+) -> Result<(), StoreError> {
+    apply_with(store, catalogue, app, None, change, fx).await
+}
+
+/// As [`apply`], for the applicant's own action: `owner` is the applicant, already read.
+pub async fn apply_by_owner(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    app: &Application,
+    owner: &crate::user::User,
+    change: &StatusChange,
+    fx: Effects,
+) -> Result<(), StoreError> {
+    apply_with(store, catalogue, app, Some(owner).filter(|u| u.id == app.user_id), change, fx).await
+}
+
+async fn apply_with(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    app: &Application,
+    owner: Option<&crate::user::User>,
+    change: &StatusChange,
     mut fx: Effects,
 ) -> Result<(), StoreError> {
     if change.to != change.from {
-        let user = store.get_user(app.user_id).await?;
+        let user = match owner {
+            Some(u) => u.clone(),
+            None => store.get_user(app.user_id).await?,
+        };
         let mut app = app.clone();
         app.number = app.number.or_else(|| change.number.clone());
         let service = catalogue.get(&app.service);

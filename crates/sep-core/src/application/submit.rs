@@ -212,7 +212,7 @@ pub async fn submit(
     e.details = serde_json::json!({ "number": number, "consent_version": CONSENT_VERSION });
     // The registry checks start in the background, in the same transaction as the sending.
     let fx = Effects::audit(e).with_job(review::check_job(app.id, now));
-    review::apply(store, catalogue, app, &change, fx).await?;
+    review::apply_by_owner(store, catalogue, app, user, &change, fx).await?;
     Ok(Sent { number, status: to, due_on: due })
 }
 
@@ -229,6 +229,6 @@ pub async fn withdraw(
     let change = StatusChange::new(app.status, to, now, "applicant", "Заявление отозвано заявителем", vec![]);
     let mut e = origin.event(now, "application.withdrawn", Some(user.id));
     e.object = Some(format!("application:{}", app.id));
-    review::apply(store, catalogue, app, &change, Effects::audit(e)).await?;
+    review::apply_by_owner(store, catalogue, app, user, &change, Effects::audit(e)).await?;
     Ok(())
 }

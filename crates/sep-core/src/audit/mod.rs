@@ -170,20 +170,36 @@ fn field(h: &mut Sha256, bytes: &[u8]) {
 
 /// The chained hash of a record at position `seq` after a record hashed `prev`.
 pub fn chain_hash(prev: &str, seq: i64, e: &NewAuditEvent) -> String {
-    let opt_id = |u: Option<UserId>| u.map(|u| u.0.to_string()).unwrap_or_default();
     let mut h = Sha256::new();
     field(&mut h, prev.as_bytes());
     field(&mut h, &seq.to_be_bytes());
-    field(&mut h, &e.at.unix_timestamp_nanos().to_be_bytes());
-    field(&mut h, opt_id(e.actor).as_bytes());
-    field(&mut h, opt_id(e.subject).as_bytes());
-    field(&mut h, e.action.as_bytes());
-    field(&mut h, e.object.as_deref().unwrap_or_default().as_bytes());
-    field(&mut h, e.outcome.code().as_bytes());
-    field(&mut h, e.ip.as_deref().unwrap_or_default().as_bytes());
-    field(&mut h, e.request_id.as_deref().unwrap_or_default().as_bytes());
-    field(&mut h, e.details_text().as_bytes());
+    h.update(chain_tail(e));
     hex::encode(h.finalize())
+}
+
+/// What [`chain_hash`] hashes after the previous hash and the position: the record's own
+/// fields, each length-prefixed. A store that appends in one statement hashes
+/// `len(prev) ‖ prev ‖ 8 ‖ seq ‖ tail` itself (lengths and `seq` as 8 bytes, big-endian).
+pub fn chain_tail(e: &NewAuditEvent) -> Vec<u8> {
+    let opt_id = |u: Option<UserId>| u.map(|u| u.0.to_string()).unwrap_or_default();
+    let (details, actor, subject) = (e.details_text(), opt_id(e.actor), opt_id(e.subject));
+    let fields: [&[u8]; 9] = [
+        &e.at.unix_timestamp_nanos().to_be_bytes(),
+        actor.as_bytes(),
+        subject.as_bytes(),
+        e.action.as_bytes(),
+        e.object.as_deref().unwrap_or_default().as_bytes(),
+        e.outcome.code().as_bytes(),
+        e.ip.as_deref().unwrap_or_default().as_bytes(),
+        e.request_id.as_deref().unwrap_or_default().as_bytes(),
+        details.as_bytes(),
+    ];
+    let mut out = Vec::with_capacity(fields.iter().map(|f| f.len() + 8).sum());
+    for f in fields {
+        out.extend_from_slice(&(f.len() as u64).to_be_bytes());
+        out.extend_from_slice(f);
+    }
+    out
 }
 
 /// The result of checking the whole chain.
