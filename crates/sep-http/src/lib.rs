@@ -14,6 +14,13 @@ pub mod throttle;
 use std::sync::LazyLock;
 use std::time::Duration;
 
+/// Every program that serves СЭП's HTTP (the `sep` binary, the tests, the benchmarks) allocates
+/// with mimalloc: signed-in pages allocate many small strings, and glibc's malloc and free were
+/// a fifth of a list page's time; with mimalloc the list pages served 20–60 % more
+/// (docs/PERFORMANCE.md, issue 20). Declared here, the one library both servers link.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub use client::Client;
 pub use middleware::request_id_of;
 pub use problem::{FieldError, Problem};

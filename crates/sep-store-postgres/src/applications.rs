@@ -402,6 +402,25 @@ impl ApplicationStore for PgStore {
         Ok(rows.iter().map(attachment_row).collect())
     }
 
+    async fn list_recent_attachments_of_user(
+        &self,
+        user: UserId,
+        limit: u32,
+    ) -> StoreResult<Vec<sep_core::application::record::Attachment>> {
+        let client = self.client().await?;
+        let rows = client
+            .rows(
+                "SELECT a.id, a.application_id, a.document, a.file_name, a.content_type, a.size, a.sha256, a.status,
+                        a.created_at, a.replaced_by
+                 FROM attachments a JOIN applications p ON p.id = a.application_id
+                 WHERE p.user_id = $1 AND a.replaced_by IS NULL ORDER BY a.created_at DESC, a.id DESC LIMIT $2",
+                &[&user.0, &i64::from(limit)],
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(rows.iter().map(attachment_row).collect())
+    }
+
     async fn list_message_files_of_user(
         &self,
         user: UserId,

@@ -48,7 +48,10 @@ impl AuditStore for PgStore {
         let rows = client
             .rows(
                 &format!(
-                    "SELECT {COLUMNS} FROM audit_events WHERE (actor = $1 OR subject = $1) AND seq < $2
+                    // The newest of each index, then merged (see the SQLite store).
+                    "SELECT {COLUMNS} FROM audit_events
+                     WHERE seq IN (SELECT seq FROM audit_events WHERE actor = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3)
+                        OR seq IN (SELECT seq FROM audit_events WHERE subject = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3)
                      ORDER BY seq DESC LIMIT $3"
                 ),
                 &[&user.0, &before_seq.unwrap_or(i64::MAX), &limit(n)],

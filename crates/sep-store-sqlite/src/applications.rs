@@ -259,6 +259,22 @@ impl ApplicationStore for SqliteStore {
         })
     }
 
+    async fn list_recent_attachments_of_user(
+        &self,
+        user: UserId,
+        limit: u32,
+    ) -> StoreResult<Vec<sep_core::application::record::Attachment>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(
+                "SELECT a.id, a.application_id, a.document, a.file_name, a.content_type, a.size, a.sha256, a.status,
+                        a.created_at, a.replaced_by
+                 FROM attachments a JOIN applications p ON p.id = a.application_id
+                 WHERE p.user_id = ?1 AND a.replaced_by IS NULL ORDER BY a.created_at DESC, a.id DESC LIMIT ?2",
+            )?;
+            s.query_map(params![user.0.to_string(), limit], attachment_row)?.collect()
+        })
+    }
+
     async fn list_message_files_of_user(
         &self,
         user: UserId,

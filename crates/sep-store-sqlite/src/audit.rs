@@ -45,13 +45,28 @@ impl AuditStore for SqliteStore {
         before_seq: Option<i64>,
         limit: u32,
     ) -> StoreResult<Vec<AuditEvent>> {
+        // The newest `limit` as actor and the newest `limit` as subject, each in its index's
+        // order, merged here: `actor = ?1 OR subject = ?1` read every event of the person and
+        // sorted them all, and `seq IN (…) OR seq IN (…)` built two temporary tables per call,
+        // for a block that shows five (issue 20).
+        static SQL: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
+            ["actor", "subject"].map(|by| {
+                format!("SELECT {COLUMNS} FROM audit_events WHERE {by} = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3")
+            })
+        });
         let id = user.0.to_string();
+        let before = before_seq.unwrap_or(i64::MAX);
         self.read(|c| {
-            let mut s = c.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM audit_events WHERE (actor = ?1 OR subject = ?1) AND seq < ?2
-                 ORDER BY seq DESC LIMIT ?3"
-            ))?;
-            s.query_map(params![id, before_seq.unwrap_or(i64::MAX), limit], from_row)?.collect()
+            let mut lists = Vec::with_capacity(2);
+            for sql in SQL.iter() {
+                let mut s = c.prepare_cached(sql)?;
+                lists.push(s.query_map(params![id, before, limit], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?);
+            }
+            let mut all: Vec<AuditEvent> = lists.into_iter().flatten().collect();
+            all.sort_unstable_by_key(|e| std::cmp::Reverse(e.seq));
+            all.dedup_by_key(|e| e.seq);
+            all.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            Ok(all)
         })
     }
 

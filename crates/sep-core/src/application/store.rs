@@ -94,6 +94,9 @@ pub trait ApplicationStore: Send + Sync {
     /// The files attached to all of `user`'s applications, earlier versions too, oldest first
     /// (one read for «Мои документы», not one per application).
     async fn list_attachments_of_user(&self, user: UserId) -> StoreResult<Vec<Attachment>>;
+    /// The newest `limit` current files (not replaced) of all of `user`'s applications, newest
+    /// first: the cabinet's documents block, which links to the rest.
+    async fn list_recent_attachments_of_user(&self, user: UserId, limit: u32) -> StoreResult<Vec<Attachment>>;
     /// The messages with a file in the threads of all of `user`'s applications, oldest first.
     async fn list_message_files_of_user(&self, user: UserId) -> StoreResult<Vec<Message>>;
 }

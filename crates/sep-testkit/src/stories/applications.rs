@@ -525,7 +525,10 @@ pub async fn files_of_a_person(db: &TestDb) {
         vec![a1.clone(), a2.clone()],
         "oldest first, both applications"
     );
-    assert_eq!(s.list_attachments_of_user(other).await.unwrap(), vec![a3]);
+    assert_eq!(s.list_attachments_of_user(other).await.unwrap(), vec![a3.clone()]);
+    assert_eq!(s.list_recent_attachments_of_user(me, 5).await.unwrap(), vec![a2.clone(), a1.clone()], "newest first");
+    assert_eq!(s.list_recent_attachments_of_user(me, 1).await.unwrap(), vec![a2.clone()], "at most the limit");
+    assert_eq!(s.list_recent_attachments_of_user(other, 5).await.unwrap(), vec![a3]);
     let file = StoredFile {
         file_name: "ответ.pdf".into(),
         content_type: "application/pdf".into(),
@@ -587,6 +590,7 @@ pub async fn versions_of_a_file(db: &TestDb) {
     let all = s.list_attachments_of_user(me).await.unwrap();
     let replaced = |v: &Attachment, by: &Attachment| Attachment { replaced_by: Some(by.id), ..v.clone() };
     assert_eq!(all, vec![replaced(&v1, &v2), replaced(&v2, &v3), v3.clone()]);
+    assert_eq!(s.list_recent_attachments_of_user(me, 10).await.unwrap(), vec![v3.clone()], "current versions only");
     assert!(matches!(s.delete_attachment(a.id, v2.id, at, &Effects::none()).await, Err(StoreError::NotFound)));
     s.delete_attachment(a.id, v3.id, at + Duration::minutes(4), &Effects::none()).await.unwrap();
     assert!(s.list_attachments_of_user(me).await.unwrap().is_empty(), "with its earlier versions");

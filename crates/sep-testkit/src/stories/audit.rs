@@ -50,6 +50,10 @@ pub async fn chain_and_history(db: &TestDb) {
     let bob_history = s.list_audit_for_user(bob, None, 10).await.unwrap();
     assert_eq!(bob_history.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![6, 4, 2]);
     assert!(s.list_audit_for_user(UserId::new(), None, 10).await.unwrap().is_empty());
+    // Actor and subject at once: listed once.
+    s.insert_audit(&event(at + Duration::seconds(7), "test.7", Some(alice), Some(alice))).await.unwrap();
+    let newest = s.list_audit_for_user(alice, None, 3).await.unwrap();
+    assert_eq!(newest.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![7, 6, 5]);
 }
 
 /// The database refuses edits and deletions; an edit forced past that is detected.

@@ -43,6 +43,8 @@ struct CabinetPage {
     newest: i64,
     apps: Vec<AppView>,
     documents: Vec<DocView>,
+    /// When the block holds this many, more are in «Мои документы».
+    documents_capped: u32,
     history: Vec<(String, &'static str, i64)>,
     /// Unread messages in «Электронный ящик» as the badge says them (`""` for none).
     mail_unread: String,
@@ -93,6 +95,7 @@ pub(crate) async fn page(State(s): State<AppState>, SignedIn { session, user }: 
         unread: notices.iter().filter(|n| n.read_at.is_none()).count(),
         newest: notices.first().map_or(0, |n| n.id),
         documents: documents(&s, user.id, &apps).await?,
+        documents_capped: DOCUMENTS_SHOWN,
         history: history
             .into_iter()
             .map(|e| (moscow(e.event.at), tr(super::history::action_title(&e.event.action)), e.seq))
@@ -102,36 +105,33 @@ pub(crate) async fn page(State(s): State<AppState>, SignedIn { session, user }: 
     })
 }
 
-/// Every file of every application of the person, with where to replace it while it may.
-/// One read for all of them (issue 20: a read per application made the page slow for a person
-/// with many), the current versions kept.
+/// How many files the documents block shows, newest first (all of them are in «Мои
+/// документы»: a cabinet listing every file of every application grew with the person and was
+/// the page's largest cost, issue 20).
+const DOCUMENTS_SHOWN: u32 = 10;
+
+/// The newest files of the person's applications, with where to replace each while it may.
+/// One read for all of them, not one per application.
 async fn documents(s: &AppState, user: UserId, apps: &[Application]) -> Result<Vec<DocView>, WebError> {
-    let mut by_application: std::collections::HashMap<ApplicationId, Vec<Attachment>> =
-        std::collections::HashMap::new();
-    for f in s.store.list_attachments_of_user(user).await? {
-        if f.replaced_by.is_none() {
-            by_application.entry(f.application_id).or_default().push(f);
-        }
+    let by_id: std::collections::HashMap<ApplicationId, &Application> = apps.iter().map(|a| (a.id, a)).collect();
+    let files = s.store.list_recent_attachments_of_user(user, DOCUMENTS_SHOWN).await?;
+    Ok(files.into_iter().filter_map(|f| by_id.get(&f.application_id).map(|a| doc_view(s, a, f))).collect())
+}
+
+fn doc_view(s: &AppState, a: &Application, f: Attachment) -> DocView {
+    let editable = a.status.allowed().contains(&Allowed::Edit);
+    DocView {
+        title: s
+            .catalogue
+            .get(&a.service)
+            .and_then(|svc| svc.documents.iter().find(|d| d.code == f.document))
+            .map_or_else(|| f.document.clone(), |d| tr_dyn(&d.title)),
+        size: file_size(f.size),
+        href: format!("/applications/{}/attachments/{}", a.id, f.id),
+        application: a.number.clone().unwrap_or_else(|| tr("черновик").into()),
+        replace: editable.then(|| format!("/applications/{}#doc-{}", a.id, f.document)),
+        name: f.file_name,
     }
-    let mut documents = Vec::new();
-    for a in apps {
-        let files = by_application.remove(&a.id).unwrap_or_default();
-        let service = s.catalogue.get(&a.service);
-        let editable = a.status.allowed().contains(&Allowed::Edit);
-        documents.extend(files.into_iter().map(|f| {
-            DocView {
-                title: service
-                    .and_then(|svc| svc.documents.iter().find(|d| d.code == f.document))
-                    .map_or_else(|| f.document.clone(), |d| tr_dyn(&d.title)),
-                name: f.file_name.clone(),
-                size: file_size(f.size),
-                href: format!("/applications/{}/attachments/{}", a.id, f.id),
-                application: a.number.clone().unwrap_or_else(|| tr("черновик").into()),
-                replace: editable.then(|| format!("/applications/{}#doc-{}", a.id, f.document)),
-            }
-        }));
-    }
-    Ok(documents)
 }
 
 fn app_view(s: &AppState, a: &Application) -> AppView {

@@ -77,7 +77,18 @@ pub(crate) fn badge(n: i64) -> String {
 
 /// A file size as people read it.
 pub(crate) fn file_size(bytes: i64) -> String {
-    crate::i18n::tr_dyn(&format!("{:.1} КБ", bytes as f64 / 1024.0))
+    crate::i18n::tr_dyn(&format!("{} КБ", kilobytes(bytes)))
+}
+
+/// `bytes` in kilobytes with one decimal, rounded half to even as `{:.1}` of the float would
+/// be, in integers: formatting floats was a twentieth of the cabinet's time (issue 20).
+fn kilobytes(bytes: i64) -> String {
+    let tenths = u64::try_from(bytes).unwrap_or(0).saturating_mul(10);
+    let (mut q, r) = (tenths / 1024, tenths % 1024);
+    if r > 512 || (r == 512 && q % 2 == 1) {
+        q += 1;
+    }
+    format!("{}.{}", q / 10, q % 10)
 }
 
 /// The newest notification id of `user`: where a page's live updates start.
@@ -87,6 +98,16 @@ pub(crate) async fn newest_notice(s: &AppState, user: &User) -> Result<i64, WebE
 
 #[cfg(test)]
 mod tests {
+    /// The integer rounding says what the float formatting said, ties included.
+    #[test]
+    fn kilobytes_as_the_float_formatting_says_them() {
+        let sizes =
+            (0..=300_000i64).chain((0..2_000).map(|i| i * 7_919_993 + 511)).chain([i64::from(u32::MAX), 1 << 40]);
+        for b in sizes {
+            assert_eq!(super::kilobytes(b), format!("{:.1}", b as f64 / 1024.0), "{b} bytes");
+        }
+    }
+
     #[test]
     fn a_badge_says_nothing_a_number_or_99_plus() {
         assert_eq!(super::badge(0), "");
