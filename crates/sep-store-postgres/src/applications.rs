@@ -102,8 +102,7 @@ impl ApplicationStore for PgStore {
         )
         .await
         .map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn get_application(&self, id: ApplicationId) -> StoreResult<Application> {
@@ -196,8 +195,7 @@ impl ApplicationStore for PgStore {
         if n == 0 {
             return Err(StoreError::Conflict { constraint: "applications.not_editable".into() });
         }
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn update_application_status(&self, id: ApplicationId, ch: &StatusChange, fx: &Effects) -> StoreResult<()> {
@@ -268,8 +266,8 @@ impl ApplicationStore for PgStore {
             }
             Ok(())
         };
-        crate::effects::apply_after(&tx, fx, change).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::with_jobs_and_notices(&tx, fx, change).await?;
+        crate::effects::commit_audited(tx, fx).await
     }
 
     async fn next_application_number(&self, year: i32) -> StoreResult<i64> {
@@ -290,8 +288,7 @@ impl ApplicationStore for PgStore {
         let tx = client.transaction().await.map_err(map_err)?;
         touch_editable(&tx, a.application_id, a.created_at).await?;
         insert_attachment_row(&tx, a).await?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn delete_attachment(
@@ -319,8 +316,7 @@ impl ApplicationStore for PgStore {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn replace_attachment(
@@ -345,8 +341,7 @@ impl ApplicationStore for PgStore {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn list_messages(&self, id: ApplicationId) -> StoreResult<Vec<sep_core::application::record::Message>> {
@@ -447,8 +442,7 @@ impl ApplicationStore for PgStore {
             confirmed_at: c.confirmed_at,
         };
         crate::code_rows::upsert(&tx, &row, expected.map(|e| (&e.code, e.sent))).await?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn list_contact_confirmations(

@@ -25,6 +25,48 @@ pub(crate) async fn apply_after<T>(
     fx: &Effects,
     first: impl std::future::Future<Output = StoreResult<T>>,
 ) -> StoreResult<T> {
+    let out = with_jobs_and_notices(tx, fx, first).await?;
+    for e in &fx.audit {
+        append_audit(tx, e).await?;
+    }
+    Ok(out)
+}
+
+/// Writes `fx` in `tx` and commits. The commit is sent with the last audit record's lock and
+/// insert, so that the server takes the chain's lock, uses it and releases it in one go: while
+/// it waited for this program to answer and send the commit, every other writer waited too,
+/// and on a busy machine that wait bounded the sending of applications (issue 20).
+pub(crate) async fn commit(tx: Transaction<'_>, fx: &Effects) -> StoreResult<()> {
+    with_jobs_and_notices(&tx, fx, async { Ok(()) }).await?;
+    commit_audited(tx, fx).await
+}
+
+/// Appends the audit records of `fx` (its jobs and notices written already, by
+/// [`with_jobs_and_notices`]) and commits, the commit sent with the last record (see [`commit`]).
+pub(crate) async fn commit_audited(tx: Transaction<'_>, fx: &Effects) -> StoreResult<()> {
+    let Some((last, earlier)) = fx.audit.split_last() else {
+        return tx.commit().await.map_err(map_err);
+    };
+    for e in earlier {
+        append_audit(&tx, e).await?;
+    }
+    // Nothing was sent when the statements could not be prepared: the transaction is dropped
+    // (and rolled back) as usual.
+    let (appended, committed) = append_audit_then(&tx, last, tx.batch_execute("COMMIT")).await?;
+    // The transaction has ended at the server either way (after a failed statement the server
+    // takes COMMIT as ROLLBACK); dropped, it would send a ROLLBACK outside any transaction.
+    std::mem::forget(tx);
+    appended?;
+    committed.map_err(map_err)
+}
+
+/// Runs `first` (a change's own statements) with the jobs and notifications of `fx` sent at
+/// once; what `first` gives. The audit records are left to [`commit_audited`].
+pub(crate) async fn with_jobs_and_notices<T>(
+    tx: &Transaction<'_>,
+    fx: &Effects,
+    first: impl std::future::Future<Output = StoreResult<T>>,
+) -> StoreResult<T> {
     let job = tx
         .prepare_cached(
             "INSERT INTO jobs (queue, kind, payload, run_at, max_attempts, state, attempts, created_at)
@@ -53,9 +95,6 @@ pub(crate) async fn apply_after<T>(
         async { futures_util::future::try_join_all(jobs).await.map_err(map_err) },
         async { futures_util::future::try_join_all(notices).await.map_err(map_err) },
     )?;
-    for e in &fx.audit {
-        append_audit(tx, e).await?;
-    }
     Ok(out)
 }
 
@@ -65,6 +104,18 @@ pub(crate) async fn apply_after<T>(
 /// and the commit under the lock, where there were three (issue 20). The insert is a
 /// statement of its own after the lock's, so its snapshot sees the head as it is under it.
 pub(crate) async fn append_audit(tx: &Transaction<'_>, event: &NewAuditEvent) -> StoreResult<AuditEvent> {
+    let (appended, _) = append_audit_then(tx, event, async { Ok(()) }).await?;
+    appended
+}
+
+/// [`append_audit`] with `then` sent right after the insert, in the same flight. `Err` when
+/// the statements could not be prepared: then nothing was sent and `then` was not polled;
+/// else what the append and `then` gave.
+async fn append_audit_then<T>(
+    tx: &Transaction<'_>,
+    event: &NewAuditEvent,
+    then: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+) -> StoreResult<(StoreResult<AuditEvent>, Result<T, tokio_postgres::Error>)> {
     let mut event = event.clone();
     event.at = to_micros(event.at);
     let tail = chain_tail(&event);
@@ -85,27 +136,29 @@ pub(crate) async fn append_audit(tx: &Transaction<'_>, event: &NewAuditEvent) ->
         .map_err(map_err)?;
     let (actor, subject, details) = (event.actor.map(|u| u.0), event.subject.map(|u| u.0), event.details_text());
     let outcome = event.outcome.code();
-    let (_, row) = futures_util::try_join!(async { tx.execute(&lock, &[&AUDIT_LOCK]).await }, async {
-        tx.query_one(
-            &insert,
-            &[
-                &event.at,
-                &actor,
-                &subject,
-                &event.action,
-                &event.object,
-                &outcome,
-                &event.ip,
-                &event.request_id,
-                &details,
-                &tail,
-                &GENESIS_HASH,
-            ],
-        )
-        .await
-    })
-    .map_err(map_err)?;
-    Ok(AuditEvent { seq: row.get(0), event, prev_hash: row.get(1), hash: row.get(2) })
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 11] = [
+        &event.at,
+        &actor,
+        &subject,
+        &event.action,
+        &event.object,
+        &outcome,
+        &event.ip,
+        &event.request_id,
+        &details,
+        &tail,
+        &GENESIS_HASH,
+    ];
+    // Sent in this order when first polled (join! polls in order): the lock, the insert, `then`.
+    let (locked, inserted, then) =
+        futures_util::join!(tx.execute(&lock, &[&AUDIT_LOCK]), tx.query_one(&insert, &params), then);
+    let appended = locked.and(inserted).map_err(map_err).map(|row| AuditEvent {
+        seq: row.get(0),
+        event,
+        prev_hash: row.get(1),
+        hash: row.get(2),
+    });
+    Ok((appended, then))
 }
 
 /// Inserts one job; returns its id.

@@ -53,8 +53,7 @@ impl IntegrationStore for PgStore {
         )
         .await
         .map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn list_api_tokens(&self, user: UserId) -> StoreResult<Vec<PersonalToken>> {
@@ -258,8 +257,7 @@ impl ClientStore for PgStore {
         )
         .await
         .map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn get_api_client(&self, id: &str) -> StoreResult<Client> {
@@ -295,8 +293,7 @@ impl ClientStore for PgStore {
         )
         .await
         .map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn insert_api_access_token(&self, t: &AccessToken, fx: &Effects) -> StoreResult<()> {
@@ -320,8 +317,7 @@ impl ClientStore for PgStore {
         )
         .await
         .map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn find_api_access_token(&self, hash: &str) -> StoreResult<Option<AccessToken>> {
@@ -348,8 +344,7 @@ impl ClientStore for PgStore {
         .await
         .map_err(map_err)?;
         put_ticket(&tx, code).await?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn list_api_grants(&self, user: UserId) -> StoreResult<Vec<Grant>> {

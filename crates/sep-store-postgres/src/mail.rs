@@ -266,8 +266,7 @@ impl MailStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         file_letter(&tx, l, ders, draft).await?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn list_legacy_messages(&self, limit: i64) -> StoreResult<Vec<sep_core::application::record::Message>> {
@@ -347,8 +346,7 @@ impl MailStore for PgStore {
             .await
             .map_err(map_err)?;
         if n == 1 {
-            crate::effects::apply(&tx, fx).await?;
-            tx.commit().await.map_err(map_err)?;
+            crate::effects::commit(tx, fx).await?;
             return Ok(DraftSaved::Saved);
         }
         let sent = tx
@@ -620,8 +618,7 @@ impl MailStore for PgStore {
         if n == 0 {
             return Err(StoreError::Conflict { constraint: "mail_counterparties_pkey".into() });
         }
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn list_counterparties(&self, user: UserId) -> StoreResult<Vec<Counterparty>> {

@@ -159,8 +159,7 @@ impl PassportStore for PgStore {
         .await
         .map_err(map_err)?;
         insert_history(&tx, first).await?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)?;
+        crate::effects::commit(tx, fx).await?;
         Ok(true)
     }
 

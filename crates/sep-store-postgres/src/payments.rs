@@ -113,8 +113,7 @@ impl PaymentStore for PgStore {
         )
         .await
         .map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn find_payment(&self, id: Uuid) -> StoreResult<Option<Payment>> {
@@ -259,8 +258,7 @@ impl PaymentStore for PgStore {
         )
         .await
         .map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn find_refund(&self, id: Uuid) -> StoreResult<Option<Refund>> {
@@ -336,8 +334,7 @@ impl PaymentStore for PgStore {
         )
         .await
         .map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn update_alert_balance(
@@ -485,8 +482,7 @@ impl PaymentStore for PgStore {
         if changed == 0 {
             return Err(StoreError::Conflict { constraint: "payment_codes_changed".into() });
         }
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
     async fn upsert_fee(&self, fee: &Fee, expected: Option<&str>, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
@@ -536,8 +532,7 @@ impl PaymentStore for PgStore {
         if changed == 0 {
             return Err(StoreError::Conflict { constraint: "application_fees_changed".into() });
         }
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn find_fee(&self, application: ApplicationId) -> StoreResult<Option<Fee>> {

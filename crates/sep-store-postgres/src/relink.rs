@@ -38,8 +38,7 @@ impl RelinkStore for PgStore {
         )
         .await
         .map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn find_relink(&self, hash: &SessionHash) -> StoreResult<Option<RelinkRequest>> {
@@ -128,7 +127,6 @@ impl RelinkStore for PgStore {
                 sep_core::StoreError::NotFound
             });
         }
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 }

@@ -65,8 +65,7 @@ impl SessionStore for PgStore {
         )
         .await
         .map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn find_session(&self, hash: &SessionHash) -> StoreResult<Option<Session>> {

@@ -149,8 +149,7 @@ impl SigningStore for PgStore {
         )
         .await
         .map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn list_credentials(&self, user: UserId) -> StoreResult<Vec<Credential>> {
@@ -201,8 +200,7 @@ impl SigningStore for PgStore {
         )
         .await
         .map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn get_sign_request(&self, id: Uuid) -> StoreResult<SignRequest> {
@@ -256,16 +254,14 @@ impl SigningStore for PgStore {
             // Dropping the transaction undoes the signature inserted above.
             return Err(StoreError::Conflict { constraint: "sign_requests_changed".into() });
         }
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn insert_signature(&self, s: &Signature, der: &[u8], fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         insert_signature(&tx, s, der).await?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn list_signatures_of_user(&self, user: UserId) -> StoreResult<Vec<Signature>> {

@@ -102,8 +102,7 @@ impl SpravkaStore for PgStore {
         )
         .await
         .map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn find_spravka_order(&self, id: Uuid) -> StoreResult<Option<Order>> {

@@ -130,8 +130,7 @@ impl UserStore for PgStore {
         if let Some(link) = link {
             insert_identity(&tx, link).await?;
         }
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn get_user(&self, id: UserId) -> StoreResult<User> {
@@ -174,8 +173,7 @@ impl UserStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         write_profile(&tx, id, profile, at).await?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn find_contact_change(&self, user: UserId, channel: &str) -> StoreResult<Option<ContactChange>> {
@@ -227,8 +225,7 @@ impl UserStore for PgStore {
         if let Some(profile) = profile {
             write_profile(&tx, c.user_id, profile, c.confirmed_at.unwrap_or(c.created_at)).await?;
         }
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn update_terms_accepted(
@@ -248,16 +245,14 @@ impl UserStore for PgStore {
             .await
             .map_err(map_err)?;
         expect_one(n)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn insert_identity(&self, link: &ExternalIdentity, fx: &Effects) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         insert_identity(&tx, link).await?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn update_user_settings(
@@ -273,8 +268,7 @@ impl UserStore for PgStore {
             .await
             .map_err(map_err)?;
         expect_one(n)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn update_user_agency(&self, id: UserId, agency: Option<&str>, fx: &Effects) -> StoreResult<()> {
@@ -282,8 +276,7 @@ impl UserStore for PgStore {
         let tx = client.transaction().await.map_err(map_err)?;
         let n = tx.run("UPDATE users SET agency = $2 WHERE id = $1", &[&id.0, &agency]).await.map_err(map_err)?;
         expect_one(n)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn list_identities(&self, id: UserId) -> StoreResult<Vec<ExternalIdentity>> {

@@ -95,8 +95,7 @@ impl WebhookStore for PgStore {
         .await
         .map_err(map_err)?;
         write_endpoint(&tx, e).await?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn list_webhook_endpoints(&self, user: UserId) -> StoreResult<Vec<Endpoint>> {
@@ -118,8 +117,7 @@ impl WebhookStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         write_endpoint(&tx, e).await?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn delete_webhook_endpoint(&self, id: Uuid, fx: &Effects) -> StoreResult<()> {
@@ -133,8 +131,7 @@ impl WebhookStore for PgStore {
         .map_err(map_err)?;
         tx.run("DELETE FROM webhook_messages WHERE endpoint_id = $1", &[&id]).await.map_err(map_err)?;
         tx.run("DELETE FROM webhook_endpoints WHERE id = $1", &[&id]).await.map_err(map_err)?;
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn insert_webhook_messages(&self, messages: &[Message], fx: &Effects) -> StoreResult<()> {
@@ -149,8 +146,7 @@ impl WebhookStore for PgStore {
             .await
             .map_err(map_err)?;
         }
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn get_webhook_message(&self, id: &str) -> StoreResult<Message> {
@@ -212,8 +208,7 @@ impl WebhookStore for PgStore {
         if let Some(e) = endpoint {
             write_endpoint(&tx, e).await?;
         }
-        crate::effects::apply(&tx, fx).await?;
-        tx.commit().await.map_err(map_err)
+        crate::effects::commit(tx, fx).await
     }
 
     async fn list_webhook_attempts(&self, message: &str) -> StoreResult<Vec<Attempt>> {

@@ -33,6 +33,20 @@ macro_rules! on_both {
     };
 }
 
+/// Stories that hold on PostgreSQL only, each saying why.
+mod postgres_only {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_refused_audit_record_takes_its_change_along() {
+        let Some(db) = TestDb::on(Backend::Postgres).await else {
+            eprintln!("SEP_TEST_DATABASE_URL not set: PostgreSQL story skipped");
+            return;
+        };
+        stories::applications::a_refused_audit_record_takes_its_change_along(&db).await;
+    }
+}
+
 on_both! {
     users_crud => stories::users::crud;
     users_links_unique_changes_atomic => stories::users::links_are_unique_and_changes_atomic;
