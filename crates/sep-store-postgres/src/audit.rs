@@ -48,11 +48,14 @@ impl AuditStore for PgStore {
         let rows = client
             .rows(
                 &format!(
-                    // The newest of each index, then merged (see the SQLite store).
-                    "SELECT {COLUMNS} FROM audit_events
-                     WHERE seq IN (SELECT seq FROM audit_events WHERE actor = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3)
-                        OR seq IN (SELECT seq FROM audit_events WHERE subject = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3)
-                     ORDER BY seq DESC LIMIT $3"
+                    // The newest of each index, then merged (see the SQLite store). Not
+                    // `seq IN (…) OR seq IN (…)`: PostgreSQL plans that as a walk back through
+                    // the whole journal until the person's fifth event.
+                    "SELECT DISTINCT ON (seq) {COLUMNS} FROM (
+                        (SELECT {COLUMNS} FROM audit_events WHERE actor = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3)
+                        UNION ALL
+                        (SELECT {COLUMNS} FROM audit_events WHERE subject = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3)
+                     ) e ORDER BY seq DESC LIMIT $3"
                 ),
                 &[&user.0, &before_seq.unwrap_or(i64::MAX), &limit(n)],
             )
