@@ -65,6 +65,18 @@ async fn touch_editable(
     if n == 0 { Err(StoreError::Conflict { constraint: "applications.not_editable".into() }) } else { Ok(()) }
 }
 
+/// The files of all of a person's applications (`$1`), then `$rest`.
+macro_rules! files_of_user {
+    ($rest:literal) => {
+        concat!(
+            "SELECT a.id, a.application_id, a.document, a.file_name, a.content_type, a.size, a.sha256, a.status,
+                    a.created_at, a.replaced_by
+             FROM attachments a JOIN applications p ON p.id = a.application_id WHERE p.user_id = $1",
+            $rest
+        )
+    };
+}
+
 #[async_trait::async_trait]
 impl ApplicationStore for PgStore {
     async fn insert_application(&self, a: &Application, fx: &Effects) -> StoreResult<()> {
@@ -384,16 +396,7 @@ impl ApplicationStore for PgStore {
         user: UserId,
     ) -> StoreResult<Vec<sep_core::application::record::Attachment>> {
         let client = self.client().await?;
-        let rows = client
-            .rows(
-                "SELECT a.id, a.application_id, a.document, a.file_name, a.content_type, a.size, a.sha256, a.status,
-                        a.created_at, a.replaced_by
-                 FROM attachments a JOIN applications p ON p.id = a.application_id
-                 WHERE p.user_id = $1 ORDER BY a.created_at, a.id",
-                &[&user.0],
-            )
-            .await
-            .map_err(map_err)?;
+        let rows = client.rows(files_of_user!(" ORDER BY a.created_at, a.id"), &[&user.0]).await.map_err(map_err)?;
         Ok(rows.iter().map(attachment_row).collect())
     }
 
@@ -405,10 +408,7 @@ impl ApplicationStore for PgStore {
         let client = self.client().await?;
         let rows = client
             .rows(
-                "SELECT a.id, a.application_id, a.document, a.file_name, a.content_type, a.size, a.sha256, a.status,
-                        a.created_at, a.replaced_by
-                 FROM attachments a JOIN applications p ON p.id = a.application_id
-                 WHERE p.user_id = $1 AND a.replaced_by IS NULL ORDER BY a.created_at DESC, a.id DESC LIMIT $2",
+                files_of_user!(" AND a.replaced_by IS NULL ORDER BY a.created_at DESC, a.id DESC LIMIT $2"),
                 &[&user.0, &i64::from(limit)],
             )
             .await

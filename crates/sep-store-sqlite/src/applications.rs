@@ -58,6 +58,18 @@ fn json(v: &impl serde::Serialize) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Other(e.to_string()))
 }
 
+/// The files of all of a person's applications (`?1`), then `$rest`.
+macro_rules! files_of_user {
+    ($rest:literal) => {
+        concat!(
+            "SELECT a.id, a.application_id, a.document, a.file_name, a.content_type, a.size, a.sha256, a.status,
+                    a.created_at, a.replaced_by
+             FROM attachments a JOIN applications p ON p.id = a.application_id WHERE p.user_id = ?1",
+            $rest
+        )
+    };
+}
+
 #[async_trait::async_trait]
 impl ApplicationStore for SqliteStore {
     async fn insert_application(&self, a: &Application, fx: &Effects) -> StoreResult<()> {
@@ -249,12 +261,7 @@ impl ApplicationStore for SqliteStore {
         user: UserId,
     ) -> StoreResult<Vec<sep_core::application::record::Attachment>> {
         self.read(|c| {
-            let mut s = c.prepare_cached(
-                "SELECT a.id, a.application_id, a.document, a.file_name, a.content_type, a.size, a.sha256, a.status,
-                        a.created_at, a.replaced_by
-                 FROM attachments a JOIN applications p ON p.id = a.application_id
-                 WHERE p.user_id = ?1 ORDER BY a.created_at, a.id",
-            )?;
+            let mut s = c.prepare_cached(files_of_user!(" ORDER BY a.created_at, a.id"))?;
             s.query_map([user.0.to_string()], attachment_row)?.collect()
         })
     }
@@ -265,12 +272,9 @@ impl ApplicationStore for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<sep_core::application::record::Attachment>> {
         self.read(|c| {
-            let mut s = c.prepare_cached(
-                "SELECT a.id, a.application_id, a.document, a.file_name, a.content_type, a.size, a.sha256, a.status,
-                        a.created_at, a.replaced_by
-                 FROM attachments a JOIN applications p ON p.id = a.application_id
-                 WHERE p.user_id = ?1 AND a.replaced_by IS NULL ORDER BY a.created_at DESC, a.id DESC LIMIT ?2",
-            )?;
+            let mut s = c.prepare_cached(files_of_user!(
+                " AND a.replaced_by IS NULL ORDER BY a.created_at DESC, a.id DESC LIMIT ?2"
+            ))?;
             s.query_map(params![user.0.to_string(), limit], attachment_row)?.collect()
         })
     }
