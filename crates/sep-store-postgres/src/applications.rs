@@ -283,15 +283,14 @@ impl ApplicationStore for PgStore {
     }
 
     async fn next_application_number(&self, year: i32) -> StoreResult<i64> {
-        let client = self.client().await?;
-        let row = client
-            .row(
-                "INSERT INTO application_numbers (year, last) VALUES ($1, 1)
-                 ON CONFLICT (year) DO UPDATE SET last = application_numbers.last + 1 RETURNING last::BIGINT",
-                &[&year],
-            )
-            .await
-            .map_err(map_err)?;
+        let name = number_sequence(year)?;
+        match self.client().await?.row("SELECT nextval($1::text::regclass)", &[&name]).await {
+            Ok(row) => return Ok(row.get(0)),
+            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) => {}
+            Err(e) => return Err(map_err(e)),
+        }
+        self.create_number_sequence(year, &name).await?;
+        let row = self.client().await?.row("SELECT nextval($1::text::regclass)", &[&name]).await.map_err(map_err)?;
         Ok(row.get(0))
     }
 
@@ -545,5 +544,41 @@ fn attachment_row(r: &tokio_postgres::Row) -> sep_core::application::record::Att
         status: r.get(7),
         created_at: r.get(8),
         replaced_by: r.get(9),
+    }
+}
+
+/// Serialises the making of a year's number sequence across connections and nodes.
+const NUMBERS_LOCK: i64 = 0x5E9_0003;
+
+/// The sequence that numbers `year`'s applications. Numbers come from a sequence per year on
+/// PostgreSQL: a row counted up in `application_numbers` was a row lock every sending waited
+/// on and a commit flushed to disk of its own (issue 20). A sequence gives numbers without
+/// either, and like the row it is not rolled back: a sending that fails leaves a gap, as before.
+fn number_sequence(year: i32) -> StoreResult<String> {
+    if !(1..=9999).contains(&year) {
+        return Err(StoreError::Other(format!("no application numbers for the year {year}")));
+    }
+    Ok(format!("application_numbers_{year}"))
+}
+
+impl PgStore {
+    /// Makes `year`'s sequence when no one has, going on from the numbers `application_numbers`
+    /// gave that year (before the sequences, and on databases migrated from them).
+    async fn create_number_sequence(&self, year: i32, name: &str) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        tx.run("SELECT pg_advisory_xact_lock($1)", &[&NUMBERS_LOCK]).await.map_err(map_err)?;
+        let exists: bool = tx.row("SELECT to_regclass($1) IS NOT NULL", &[&name]).await.map_err(map_err)?.get(0);
+        if !exists {
+            // `name` is made of digits and a fixed prefix (number_sequence).
+            tx.batch_execute(&format!("CREATE SEQUENCE {name} AS BIGINT MINVALUE 1")).await.map_err(map_err)?;
+            tx.run(
+                "SELECT setval($1::text::regclass, last) FROM application_numbers WHERE year = $2 AND last > 0",
+                &[&name, &year],
+            )
+            .await
+            .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)
     }
 }

@@ -58,6 +58,24 @@ pub async fn lifecycle(db: &TestDb) {
     let n2 = s.next_application_number(2026).await.unwrap();
     assert_eq!((n1, n2), (1, 2));
     assert_eq!(s.next_application_number(2027).await.unwrap(), 1, "numbers restart each year");
+    // Numbers a database gave from its counting table go on (PostgreSQL numbers from a
+    // sequence per year, made on the year's first number).
+    db.raw_execute("INSERT INTO application_numbers (year, last) VALUES (2030, 41)").await.unwrap();
+    assert_eq!(s.next_application_number(2030).await.unwrap(), 42);
+    assert_eq!(s.next_application_number(2030).await.unwrap(), 43);
+    // A new year's first numbers asked for at once: each given once.
+    let asked: Vec<_> = (0..16)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move { s.next_application_number(2031).await.unwrap() })
+        })
+        .collect();
+    let mut first = Vec::new();
+    for a in asked {
+        first.push(a.await.unwrap());
+    }
+    first.sort_unstable();
+    assert_eq!(first, (1..=16).collect::<Vec<i64>>());
 
     let submit_at = at + Duration::minutes(5);
     let due = submit_at.date() + Duration::days(7);
