@@ -2,14 +2,19 @@
 
 use crate::cached::Cached as _;
 use crate::conv::map_err;
-use deadpool_postgres::Transaction;
+use deadpool_postgres::{StatementCache, Transaction};
 use sep_core::audit::{AuditEvent, GENESIS_HASH, NewAuditEvent, chain_tail};
 use sep_core::clock::to_micros;
 use sep_core::job::NewJob;
 use sep_core::store::{Effects, StoreResult};
+use std::sync::Arc;
 
 /// Serialises appends to the audit chain across connections and nodes.
 const AUDIT_LOCK: i64 = 0x5E9_0002;
+
+/// The statement cache that stands in for a forgotten transaction's (see [`commit_audited`]):
+/// the first connection's, kept for the life of the program.
+static STAND_IN: std::sync::OnceLock<Arc<StatementCache>> = std::sync::OnceLock::new();
 
 /// Writes the jobs, notifications and audit records of `fx` in `tx`.
 pub(crate) async fn apply(tx: &Transaction<'_>, fx: &Effects) -> StoreResult<()> {
@@ -43,7 +48,7 @@ pub(crate) async fn commit(tx: Transaction<'_>, fx: &Effects) -> StoreResult<()>
 
 /// Appends the audit records of `fx` (its jobs and notices written already, by
 /// [`with_jobs_and_notices`]) and commits, the commit sent with the last record (see [`commit`]).
-pub(crate) async fn commit_audited(tx: Transaction<'_>, fx: &Effects) -> StoreResult<()> {
+pub(crate) async fn commit_audited(mut tx: Transaction<'_>, fx: &Effects) -> StoreResult<()> {
     let Some((last, earlier)) = fx.audit.split_last() else {
         return tx.commit().await.map_err(map_err);
     };
@@ -54,7 +59,11 @@ pub(crate) async fn commit_audited(tx: Transaction<'_>, fx: &Effects) -> StoreRe
     // (and rolled back) as usual.
     let (appended, committed) = append_audit_then(&tx, last, tx.batch_execute("COMMIT")).await?;
     // The transaction has ended at the server either way (after a failed statement the server
-    // takes COMMIT as ROLLBACK); dropped, it would send a ROLLBACK outside any transaction.
+    // takes COMMIT as ROLLBACK); dropped, it would send a ROLLBACK outside any transaction, so it
+    // is forgotten. First its share of the connection's statement cache is swapped for a share
+    // of one cache kept for good: forgetting it then keeps alive nothing that would be freed.
+    let stand_in = Arc::clone(STAND_IN.get_or_init(|| Arc::clone(&tx.statement_cache)));
+    drop(std::mem::replace(&mut tx.statement_cache, stand_in));
     std::mem::forget(tx);
     appended?;
     committed.map_err(map_err)

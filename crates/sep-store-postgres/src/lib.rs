@@ -80,6 +80,18 @@ impl PgStore {
         migrations::run(&mut client).await
     }
 
+    /// How many holders share each open connection's statement cache, the connections held
+    /// meanwhile: 1 each while nothing else holds them (the commit that forgets its
+    /// transaction must not leave a share behind; one connection may also be the stand-in's,
+    /// `effects::commit_audited`). For the tests.
+    pub async fn statement_cache_shares(&self) -> StoreResult<Vec<usize>> {
+        let mut held = Vec::new();
+        for _ in 0..self.pool.status().size {
+            held.push(self.client().await?);
+        }
+        Ok(held.iter().map(|c| std::sync::Arc::strong_count(&c.statement_cache)).collect())
+    }
+
     /// Table and column names of the live schema, for the parity check with SQLite.
     pub async fn schema_columns(&self) -> StoreResult<Vec<(String, String)>> {
         let client = self.client().await?;

@@ -776,3 +776,38 @@ pub async fn a_refused_audit_record_takes_its_change_along(db: &TestDb) {
     assert_eq!(s.list_notices(user, 100).await.unwrap().len(), 12, "one notice a round");
     assert!(s.verify_audit_chain().await.unwrap().first_broken.is_none());
 }
+
+/// Two dozen applications sent at once, each change with its audit record: all of them go
+/// through, each with its journal entry, and the audit chain verifies.
+pub async fn audited_changes_at_once(db: &TestDb) {
+    use sep_core::audit::NewAuditEvent;
+    let s = db.store();
+    let at = t0();
+    let user = super::citizen(db, at).await;
+    let mut ids = Vec::new();
+    for _ in 0..24 {
+        ids.push(stored_draft(db, user, at).await);
+    }
+    let sent: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(n, &id)| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                let mut change = StatusChange::new(Status::Draft, Status::Created, at, "applicant", "", vec![]);
+                change.number = Some(format!("2026-{:06}", 500 + n));
+                let fx = Effects::audit(NewAuditEvent::system(at, "application.submitted", Some(user)));
+                s.update_application_status(id, &change, &fx).await
+            })
+        })
+        .collect();
+    for task in sent {
+        task.await.unwrap().unwrap();
+    }
+    for id in ids {
+        assert_eq!(s.get_application(id).await.unwrap().status, Status::Created);
+        assert_eq!(s.list_application_events(id).await.unwrap().last().map(|e| e.to), Some(Status::Created));
+    }
+    let report = s.verify_audit_chain().await.unwrap();
+    assert!(report.first_broken.is_none());
+}
