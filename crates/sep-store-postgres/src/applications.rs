@@ -568,17 +568,23 @@ impl PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
         tx.run("SELECT pg_advisory_xact_lock($1)", &[&NUMBERS_LOCK]).await.map_err(map_err)?;
-        let exists: bool = tx.row("SELECT to_regclass($1) IS NOT NULL", &[&name]).await.map_err(map_err)?.get(0);
-        if !exists {
-            // `name` is made of digits and a fixed prefix (number_sequence).
-            tx.batch_execute(&format!("CREATE SEQUENCE {name} AS BIGINT MINVALUE 1")).await.map_err(map_err)?;
-            tx.run(
-                "SELECT setval($1::text::regclass, last) FROM application_numbers WHERE year = $2 AND last > 0",
-                &[&name, &year],
-            )
+        // `name` is made of digits and a fixed prefix (number_sequence). Not `to_regclass`
+        // first: after an advisory lock the catalog this connection sees may be older than the
+        // sequence another one just made (a test asking for a year's first numbers at once
+        // found it); `IF NOT EXISTS` looks under the schema's lock.
+        tx.batch_execute(&format!("CREATE SEQUENCE IF NOT EXISTS {name} AS BIGINT MINVALUE 1"))
             .await
             .map_err(map_err)?;
-        }
+        // Only a sequence that has given nothing yet goes on from the table.
+        tx.run(
+            &format!(
+                "SELECT setval('{name}', n.last) FROM application_numbers n, {name} s
+                 WHERE n.year = $1 AND n.last > 0 AND NOT s.is_called"
+            ),
+            &[&year],
+        )
+        .await
+        .map_err(map_err)?;
         tx.commit().await.map_err(map_err)
     }
 }

@@ -98,6 +98,7 @@ async fn c1_the_cabinet_shows_documents_and_history_and_a_draft_file_can_be_repl
     assert!(cabinet.contains("скан-1.pdf") && cabinet.contains("скан-2.pdf") && cabinet.contains("№ черновик"));
     assert_eq!(cabinet.matches(&format!("href=\"{draft}#doc-passport_scan\">Заменить")).count(), 2, "{cabinet}");
     assert!(cabinet.contains("Документ принят") && cabinet.contains("операция №"), "the history block");
+    assert!(!cabinet.contains("Показаны последние загруженные"), "all of them are shown");
 
     let form = w.page(&draft).await;
     let first =
@@ -112,6 +113,40 @@ async fn c1_the_cabinet_shows_documents_and_history_and_a_draft_file_can_be_repl
     let r = w.post(&format!("{first}/delete"), &[("csrf", &csrf)]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "once");
     assert!(app.actions().await.contains(&("document.removed".into(), "success".into())));
+}
+
+/// C1: the cabinet's documents block shows the ten newest files and sends to «Мои документы»
+/// for the rest (issue 20: it listed every file of every application).
+#[tokio::test]
+async fn c1_the_cabinets_documents_block_shows_the_newest_ten() {
+    use sep_core::application::record::Attachment;
+    use sep_core::clock::Clock as _;
+    let app = TestApp::new().await;
+    let w = app.citizen().await;
+    let now = app.clock.now();
+    let store = app.db.store();
+    let draft = sep_testkit::stories::applications::stored_draft(&app.db, w.user.id, now).await;
+    for n in 0..11i64 {
+        let file = Attachment {
+            id: uuid::Uuid::now_v7(),
+            application_id: draft,
+            document: "passport_scan".into(),
+            file_name: format!("скан-{n:02}.pdf"),
+            content_type: "application/pdf".into(),
+            size: 2048,
+            sha256: "ab".repeat(32),
+            status: "accepted".into(),
+            created_at: now + time::Duration::seconds(n),
+            replaced_by: None,
+        };
+        store.insert_attachment(&file, &sep_core::store::Effects::none()).await.unwrap();
+    }
+    let cabinet = w.page("/cabinet").await;
+    assert!((1..11).all(|n| cabinet.contains(&format!("скан-{n:02}.pdf"))), "{cabinet}");
+    assert!(!cabinet.contains("скан-00.pdf"), "the oldest is left to «Мои документы»");
+    assert!(cabinet.contains("Показаны последние загруженные; все документы — в «Мои документы»"));
+    let documents = w.page("/documents").await;
+    assert!((0..11).all(|n| documents.contains(&format!("скан-{n:02}.pdf"))), "all of them there");
 }
 
 /// C3: a new phone is confirmed by an SMS code to it, a new address by a link to it; the old
