@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod audited_changes;
 #[cfg(test)]
 mod drift;
 pub mod health;

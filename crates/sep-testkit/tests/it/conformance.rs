@@ -37,13 +37,19 @@ macro_rules! on_both {
 mod postgres_only {
     use super::*;
 
+    /// The PostgreSQL database of a test, or `None` (said) when none is configured.
+    async fn postgres() -> Option<TestDb> {
+        let db = TestDb::on(Backend::Postgres).await;
+        if db.is_none() {
+            eprintln!("SEP_TEST_DATABASE_URL not set: PostgreSQL story skipped");
+        }
+        db
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_refused_audit_record_takes_its_change_along() {
-        let Some(db) = TestDb::on(Backend::Postgres).await else {
-            eprintln!("SEP_TEST_DATABASE_URL not set: PostgreSQL story skipped");
-            return;
-        };
-        stories::applications::a_refused_audit_record_takes_its_change_along(&db).await;
+        let Some(db) = postgres().await else { return };
+        stories::audited_changes::a_refused_audit_record_takes_its_change_along(&db).await;
     }
 
     /// A commit sent with its audit record forgets its transaction; what that leaves behind
@@ -51,11 +57,8 @@ mod postgres_only {
     /// its own share of its statement cache.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn commits_sent_with_their_record_leave_nothing_behind() {
-        let Some(db) = TestDb::on(Backend::Postgres).await else {
-            eprintln!("SEP_TEST_DATABASE_URL not set: PostgreSQL story skipped");
-            return;
-        };
-        stories::applications::audited_changes_at_once(&db).await;
+        let Some(db) = postgres().await else { return };
+        stories::audited_changes::audited_changes_at_once(&db).await;
         let shares = db.pg_store().unwrap().statement_cache_shares().await.unwrap();
         assert!(!shares.is_empty());
         assert!(shares.iter().filter(|&&n| n > 1).count() <= 1, "shares of each connection's cache: {shares:?}");
@@ -101,7 +104,7 @@ on_both! {
     audit_chain_and_history => stories::audit::chain_and_history;
     audit_tampering_refused_and_detected => stories::audit::tampering_is_refused_and_detected;
     audit_concurrent_appends => stories::audit::concurrent_appends_keep_the_chain;
-    audited_changes_at_once => stories::applications::audited_changes_at_once;
+    audited_changes_at_once => stories::audited_changes::audited_changes_at_once;
     jobs_lifecycle => stories::jobs::lifecycle;
     jobs_concurrent_claims_disjoint => stories::jobs::concurrent_claims_are_disjoint;
     health_ping_and_backend => stories::health::ping_and_backend;
