@@ -16,25 +16,15 @@ const AUDIT_LOCK: i64 = 0x5E9_0002;
 /// the first connection's, kept for the life of the program.
 static STAND_IN: std::sync::OnceLock<Arc<StatementCache>> = std::sync::OnceLock::new();
 
-/// Writes the jobs, notifications and audit records of `fx` in `tx`.
+/// Writes the jobs, notifications and audit records of `fx` in `tx`: the jobs and notifications
+/// sent at once (tokio-postgres pipelines queries polled together), the audit records last,
+/// because appending holds the chain's lock until the commit.
 pub(crate) async fn apply(tx: &Transaction<'_>, fx: &Effects) -> StoreResult<()> {
-    apply_after(tx, fx, async { Ok(()) }).await
-}
-
-/// Runs `first` (a change's own statements) with the jobs and notifications of `fx` sent at
-/// once — tokio-postgres pipelines queries polled together, so they cost one round trip's wait
-/// — and then appends the audit records, last because appending holds the chain's lock until
-/// the commit. What `first` gives.
-pub(crate) async fn apply_after<T>(
-    tx: &Transaction<'_>,
-    fx: &Effects,
-    first: impl std::future::Future<Output = StoreResult<T>>,
-) -> StoreResult<T> {
-    let out = with_jobs_and_notices(tx, fx, first).await?;
+    with_jobs_and_notices(tx, fx, async { Ok(()) }).await?;
     for e in &fx.audit {
         append_audit(tx, e).await?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Writes `fx` in `tx` and commits. The commit is sent with the last audit record's lock and
