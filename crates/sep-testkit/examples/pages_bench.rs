@@ -14,7 +14,7 @@
     reason = "a benchmark that prints and stops on a wrong answer"
 )]
 
-use sep_core::application::record::{Attachment, StatusChange};
+use sep_core::application::record::StatusChange;
 use sep_core::application::status::Status;
 use sep_core::clock::Clock as _;
 use sep_core::demo::OFFICER_AGENCY;
@@ -22,7 +22,7 @@ use sep_core::store::Effects;
 use sep_testkit::TestApp;
 use sep_testkit::bench::status_kb;
 use sep_testkit::pages::{Actor, MEASURED};
-use sep_testkit::stories::applications::stored_draft;
+use sep_testkit::stories::applications::{scan, stored_draft};
 use std::process::Command;
 
 /// `wrk` against `url` with `cookie`: requests per second and p99 in milliseconds, or why not.
@@ -82,18 +82,7 @@ async fn main() {
     for n in 0..12u32 {
         let id = stored_draft(&app.db, citizen.user.id, now + time::Duration::seconds(n.into())).await;
         for f in 0..3 {
-            let attachment = Attachment {
-                id: uuid::Uuid::now_v7(),
-                application_id: id,
-                document: "passport_scan".into(),
-                file_name: format!("скан-{n:02}-{f}.pdf"),
-                content_type: "application/pdf".into(),
-                size: 123_456,
-                sha256: "ab".repeat(32),
-                status: "accepted".into(),
-                created_at: now,
-                replaced_by: None,
-            };
+            let attachment = scan(id, &format!("скан-{n:02}-{f}.pdf"), now);
             store.insert_attachment(&attachment, &Effects::none()).await.unwrap();
         }
         if n < 8 {

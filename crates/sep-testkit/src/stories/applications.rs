@@ -19,6 +19,22 @@ pub async fn stored_draft(db: &TestDb, user: UserId, at: time::OffsetDateTime) -
     a.id
 }
 
+/// A current passport scan `file_name` of application `id`, attached at `at` (123 456 bytes).
+pub fn scan(id: ApplicationId, file_name: &str, at: time::OffsetDateTime) -> sep_core::application::record::Attachment {
+    sep_core::application::record::Attachment {
+        id: uuid::Uuid::now_v7(),
+        application_id: id,
+        document: "passport_scan".into(),
+        file_name: file_name.into(),
+        content_type: "application/pdf".into(),
+        size: 123_456,
+        sha256: "ab".repeat(32),
+        status: "accepted".into(),
+        created_at: at,
+        replaced_by: None,
+    }
+}
+
 /// An empty draft of «Регистрация в СЭП».
 pub(crate) fn draft(user: UserId, at: time::OffsetDateTime) -> Application {
     Application {

@@ -119,7 +119,6 @@ async fn c1_the_cabinet_shows_documents_and_history_and_a_draft_file_can_be_repl
 /// for the rest (issue 20: it listed every file of every application).
 #[tokio::test]
 async fn c1_the_cabinets_documents_block_shows_the_newest_ten() {
-    use sep_core::application::record::Attachment;
     use sep_core::clock::Clock as _;
     let app = TestApp::new().await;
     let w = app.citizen().await;
@@ -127,18 +126,11 @@ async fn c1_the_cabinets_documents_block_shows_the_newest_ten() {
     let store = app.db.store();
     let draft = sep_testkit::stories::applications::stored_draft(&app.db, w.user.id, now).await;
     for n in 0..11i64 {
-        let file = Attachment {
-            id: uuid::Uuid::now_v7(),
-            application_id: draft,
-            document: "passport_scan".into(),
-            file_name: format!("скан-{n:02}.pdf"),
-            content_type: "application/pdf".into(),
-            size: 2048,
-            sha256: "ab".repeat(32),
-            status: "accepted".into(),
-            created_at: now + time::Duration::seconds(n),
-            replaced_by: None,
-        };
+        let file = sep_testkit::stories::applications::scan(
+            draft,
+            &format!("скан-{n:02}.pdf"),
+            now + time::Duration::seconds(n),
+        );
         store.insert_attachment(&file, &sep_core::store::Effects::none()).await.unwrap();
     }
     let cabinet = w.page("/cabinet").await;
